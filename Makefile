@@ -1,0 +1,44 @@
+# Canopy — the two commands a newcomer needs: `make demo` and `make test`. `make bench` prints benchmark figures.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NAME ?=
+
+.PHONY: demo test bench lint venv services browser clean-demo
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -c "import tomllib; d = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	  print('\n'.join(d['dependencies'] + d['optional-dependencies']['dev']))" > $(VENV)/requirements.txt
+	@echo "Installing dependencies into $(VENV)…"
+	@$(PY) -m pip install -q -r $(VENV)/requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+services:
+	@bash infra/ensure_services.sh
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); } || echo "Chromium not installed: browser tests will be skipped."
+
+demo: venv services
+	@$(PY) -m infra.demo
+
+test: venv services browser
+	@$(PY) -m pytest $(ARGS)
+
+bench: venv services
+	@$(PY) -m bench $(NAME)
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+clean-demo:
+	@$(PY) -m infra.demo --reset-only

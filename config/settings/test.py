@@ -1,0 +1,28 @@
+"""Tests: a test database and Redis key space of their own, so parallel checkouts never collide."""
+
+import re
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import BASE_DIR, DATABASES, REDIS_URL, env
+
+PLATFORM_DOMAIN = "canopy.test"
+ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "localhost", ".localhost", "127.0.0.1"]
+# One checkout, one test database: derived from the checkout's folder name unless set.
+_checkout = re.sub(r"[^a-z0-9_]", "_", BASE_DIR.name.lower())
+TEST_RUN_ID = env("CANOPY_TEST_ID", default=_checkout)
+DATABASES["default"]["TEST"] = {"NAME": f"test_canopy_{TEST_RUN_ID}"}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES["default"]["LOCATION"] = REDIS_URL.rsplit("/", 1)[0] + "/14"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = f"test-{TEST_RUN_ID}"  # noqa: F405
+CELERY_TASK_DEFAULT_QUEUE = f"canopy-test-{TEST_RUN_ID}"
+CELERY_BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/13"
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://localhost:8420")
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"

@@ -1,0 +1,32 @@
+"""URLs of the platform domain: the provider's console, provider API and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.admin_sites import provider_site
+from core.accounts.apis import MeApi, TokenApi
+from frontend import views
+from frontend.health import healthz
+from tenants.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
+
+provider_api = [
+    path("me/", MeApi.as_view(), name="provider-me"),
+    path("auth/token/", TokenApi.as_view(), name="provider-token"),
+    path("companies/", CompanyListCreateApi.as_view(), name="provider-companies"),
+    path("companies/<int:company_id>/suspend/", CompanySuspendApi.as_view(), name="provider-company-suspend"),
+    path(
+        "companies/<int:company_id>/reactivate/",
+        CompanyReactivateApi.as_view(),
+        name="provider-company-reactivate",
+    ),
+]
+
+urlpatterns = [
+    path("", views.provider_home, name="provider-home"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", provider_site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/provider/v1/", include(provider_api)),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,27 @@
+"""URLs of a company's domain: its site, back office, console and company API."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.admin_sites import company_site
+from core.accounts.apis import MeApi, TokenApi
+from core.company.apis import CompanySettingsApi
+from frontend import views
+from frontend.health import healthz
+
+company_api = [
+    path("me/", MeApi.as_view(), name="me"),
+    path("auth/token/", TokenApi.as_view(), name="token"),
+    path("company/", CompanySettingsApi.as_view(), name="company-settings"),
+]
+
+urlpatterns = [
+    path("", views.company_home, name="company-home"),
+    path("dashboard/", views.company_dashboard, name="company-dashboard"),
+    path("healthz", healthz, name="healthz"),
+    path("console/", company_site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(company_api)),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_tenant"), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

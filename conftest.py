@@ -1,0 +1,170 @@
+"""Session-wide fixtures: the test database is migrated once and two companies (alpha, beta) are onboarded once per
+session; every test then runs in a transaction that is rolled back, so data never leaks between tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import get_public_schema_name, schema_context
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@dataclass
+class CompanyFixture:
+    schema: str
+    host: str
+    admin_email: str
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tenants.services import company_onboard, company_template_ensure, public_company_ensure
+
+    with django_db_blocker.unblock():
+        company_template_ensure()
+        public_company_ensure()
+        for subdomain in ("alpha", "beta"):
+            company_onboard(
+                name=subdomain.title(),
+                subdomain=subdomain,
+                admin_email=f"admin@{subdomain}.test",
+                admin_password=PASSWORD,
+                send_invitation=False,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_and_clean_cache(request):
+    """Each test starts in the public schema with an empty cache (rate-limit counters live there)."""
+    if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        connection.set_schema_to_public()
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):  # tests that need the cache fail on their own with a clear message
+        cache.clear()
+    yield
+    if connection.connection is not None:
+        connection.set_schema_to_public()
+
+
+def _company(subdomain: str) -> CompanyFixture:
+    return CompanyFixture(
+        schema=subdomain,
+        host=f"{subdomain}.{settings.PLATFORM_DOMAIN}",
+        admin_email=f"admin@{subdomain}.test",
+    )
+
+
+@pytest.fixture
+def alpha(db) -> CompanyFixture:
+    return _company("alpha")
+
+
+@pytest.fixture
+def beta(db) -> CompanyFixture:
+    return _company("beta")
+
+
+@pytest.fixture
+def alpha_client(alpha) -> Client:
+    return Client(HTTP_HOST=alpha.host)
+
+
+@pytest.fixture
+def beta_client(beta) -> Client:
+    return Client(HTTP_HOST=beta.host)
+
+
+@pytest.fixture
+def provider_client(db) -> Client:
+    return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+@pytest.fixture
+def provider_staff(db):
+    from core.accounts.models import Role
+    from core.accounts.services import user_create
+
+    with schema_context(get_public_schema_name()):
+        return user_create(email="staff@provider.test", role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
+
+
+def database_url_for_subprocess() -> str:
+    """A URL to the test database, for worker and server processes the tests start."""
+    db = settings.DATABASES["default"]
+    host = db.get("HOST") or ""
+    port = db.get("PORT") or ""
+    user = db.get("USER") or "postgres"
+    if host.startswith("/"):
+        return f"postgresql://{user}@/{db['NAME']}?host={host}"
+    return f"postgresql://{user}@{host}:{port or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup):
+    """A real Celery worker (separate process) consuming this test run's queue, against the test database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_for_subprocess(),
+    }
+    worker_name = f"test-{settings.TEST_RUN_ID}@localhost"
+    log = Path(settings.BASE_DIR) / "var" / "test-worker.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",
+                "--concurrency",
+                "1",
+                "-Q",
+                settings.CELERY_TASK_DEFAULT_QUEUE,
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                worker_name,
+            ],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"Celery worker exited early; see {log}")
+        replies = app.control.ping(destination=[worker_name], timeout=0.5)
+        if replies:
+            break
+    else:
+        proc.terminate()
+        raise RuntimeError(f"Celery worker did not answer within 60 s; see {log}")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()

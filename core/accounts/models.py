@@ -1,0 +1,42 @@
+"""Login accounts. The table exists in the public schema (provider staff) and in every company's schema (that
+company's admins, staff and distributors), so the same e-mail address can belong to unrelated users in two companies.
+"""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PROVIDER_STAFF = "provider_staff", "Provider staff"
+    COMPANY_ADMIN = "company_admin", "Company admin"
+    COMPANY_STAFF = "company_staff", "Company staff"
+    DISTRIBUTOR = "distributor", "Distributor"
+    CUSTOMER = "customer", "Customer"
+
+
+class AccountManager(UserManager):
+    def create_superuser(self, username=None, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.PROVIDER_STAFF)
+        return super().create_superuser(username or email, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """One login. `username` mirrors the e-mail for Django's admin; people sign in with their e-mail."""
+
+    email = models.EmailField("email address", unique=True)
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.DISTRIBUTOR)
+
+    objects = AccountManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    @property
+    def is_company_admin(self) -> bool:
+        return self.role == Role.COMPANY_ADMIN
+
+    @property
+    def is_company_staff(self) -> bool:
+        return self.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF)
+
+    def __str__(self) -> str:
+        return self.email

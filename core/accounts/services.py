@@ -1,0 +1,59 @@
+"""Creating and inviting accounts inside the current schema (a company's, or public for provider staff)."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from core.accounts.models import Role, User
+
+
+def user_create(
+    *,
+    email: str,
+    role: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    is_staff: bool = False,
+) -> User:
+    """Create a login in the current schema. Without a password the account can only be entered through an
+    invitation (password-set) link."""
+    email = User.objects.normalize_email(email or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Enter a valid e-mail address."]
+    if role not in Role.values:
+        errors["role"] = [f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."]
+    if "email" not in errors and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = [f"A user with the e-mail {email} already exists here."]
+    if password is not None and "email" not in errors:
+        try:
+            validate_password(password, User(email=email, username=email))
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    user = User(email=email, username=email, role=role, first_name=first_name, last_name=last_name, is_staff=is_staff)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    with transaction.atomic():
+        user.save()
+    return user
+
+
+def password_set_path(*, user: User) -> str:
+    """The path of a one-time link that lets `user` choose a password (allauth's reset-from-key view)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    return reverse(
+        "account_reset_password_from_key",
+        urlconf="config.urls_tenant",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+    )

@@ -1,0 +1,68 @@
+"""Companies (tenants) and their domains, in the public schema. Each company's own data lives in its schema."""
+
+from django.conf import settings
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class CompanyStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class Company(TenantMixin):
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=CompanyStatus.choices, default=CompanyStatus.ACTIVE)
+    suspension_reason = models.CharField(max_length=500, blank=True)
+    price_plan = models.ForeignKey(
+        "billing.PricePlan", null=True, blank=True, on_delete=models.PROTECT, related_name="companies"
+    )
+    billing_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Schemas are created by tenants.services.company_onboard inside its transaction (cloned from the template);
+    # a schema is never dropped automatically.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == CompanyStatus.ACTIVE
+
+    @property
+    def subdomain(self) -> str:
+        return self.schema_name.replace("_", "-")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Domain(DomainMixin):
+    pass
+
+
+class CompanyEvent(models.Model):
+    """What happened to a company and who did it (onboarded, suspended, reactivated)."""
+
+    class Kind(models.TextChoices):
+        ONBOARDED = "onboarded", "Onboarded"
+        SUSPENDED = "suspended", "Suspended"
+        REACTIVATED = "reactivated", "Reactivated"
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"

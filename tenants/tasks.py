@@ -1,0 +1,23 @@
+"""Beat entry points that fan work out to every active company, each task running in that company's schema."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.company.tasks import company_daily_jobs
+from tenants.selectors import active_companies
+
+
+@shared_task(name="tenants.tasks.fan_out_daily_jobs")
+def fan_out_daily_jobs(day_iso: str | None = None) -> list[str]:
+    """Send the daily job to each active company (suspended ones are skipped). Safe to repeat for a day."""
+    day = day_iso or timezone.localdate().isoformat()
+    datetime.date.fromisoformat(day)
+    sent = []
+    for company in active_companies():
+        with schema_context(company.schema_name):
+            company_daily_jobs.delay(day)
+        sent.append(company.schema_name)
+    return sent

@@ -1,0 +1,43 @@
+"""Celery through a real worker process: tasks run in the schema of the company they were sent for."""
+
+import datetime
+
+import pytest
+from django_tenants.utils import schema_context
+
+from core.company.models import DailyJobRun
+from core.company.tasks import company_daily_jobs, current_schema
+from tenants.models import Company
+from tenants.services import company_suspend
+from tenants.tasks import fan_out_daily_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_task_sent_for_a_company_runs_in_that_company_schema(celery_worker_process):
+    with schema_context("alpha"):
+        in_alpha = current_schema.delay()
+    with schema_context("beta"):
+        in_beta = current_schema.delay()
+    assert in_alpha.get(timeout=30) == "alpha"
+    assert in_beta.get(timeout=30) == "beta"
+
+
+def test_daily_fan_out_reaches_active_companies_only_and_once(celery_worker_process):
+    day = datetime.date(2031, 1, 15)
+    company_suspend(company=Company.objects.get(schema_name="beta"), reason="Testing the fan-out.")
+    sent = fan_out_daily_jobs(day.isoformat())  # selection happens here; the jobs run on the worker
+    assert sent == ["alpha"]
+    with schema_context("alpha"):
+        again = company_daily_jobs.delay(day.isoformat()).get(timeout=30)
+    assert again == {"schema": "alpha", "day": "2031-01-15", "ran": False}  # the fanned-out run came first
+    with schema_context("alpha"):
+        assert DailyJobRun.objects.filter(day=day, status="done").count() == 1
+    with schema_context("beta"):
+        assert DailyJobRun.objects.filter(day=day).count() == 0
+
+
+def test_healthz_reports_database_and_broker(alpha_client, provider_client):
+    for client in (alpha_client, provider_client):
+        body = client.get("/healthz").json()
+        assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
