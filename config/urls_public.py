@@ -19,6 +19,7 @@ provider_api = [
         CompanyReactivateApi.as_view(),
         name="provider-company-reactivate",
     ),
+    path("", include("billing.urls")),
 ]
 
 urlpatterns = [

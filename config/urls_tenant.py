@@ -13,6 +13,9 @@ company_api = [
     path("me/", MeApi.as_view(), name="me"),
     path("auth/token/", TokenApi.as_view(), name="token"),
     path("company/", CompanySettingsApi.as_view(), name="company-settings"),
+    path("", include("core.members.urls")),
+    path("", include("core.commerce.urls")),
+    path("", include("plans.urls")),
 ]
 
 urlpatterns = [

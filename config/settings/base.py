@@ -76,6 +76,9 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "core.company",
+    "core.members",
+    "core.commerce",
+    "plans",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

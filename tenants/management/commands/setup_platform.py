@@ -17,12 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         verbosity = opts["verbosity"]
-        self.stdout.write("Migrating the public schema…")
+        say = self.stdout.write if verbosity else (lambda *a, **k: None)
+        say("Migrating the public schema…")
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=max(verbosity - 1, 0))
-        self.stdout.write("Migrating company schemas…")
+        say("Migrating company schemas…")
         extra = {"executor": "multiprocessing"} if opts["parallel"] else {}
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=max(verbosity - 1, 0), **extra)
-        self.stdout.write("Refreshing the template schema new companies are cloned from…")
+        say("Refreshing the template schema new companies are cloned from…")
         company_template_ensure(verbosity=max(verbosity - 1, 0))
         public_company_ensure()
-        self.stdout.write(self.style.SUCCESS("Platform ready."))
+        say(self.style.SUCCESS("Platform ready."))
