@@ -103,7 +103,7 @@ def provider_staff(db):
 def database_url_for_subprocess() -> str:
     """A URL to the test database, for worker and server processes the tests start."""
     db = settings.DATABASES["default"]
-    host = db.get("HOST") or ""
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host", "")
     port = db.get("PORT") or ""
     user = db.get("USER") or "postgres"
     if host.startswith("/"):

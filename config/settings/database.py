@@ -41,6 +41,7 @@ def resolve_database_url(base_dir: Path, db_name: str = DEFAULT_DB_NAME) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return url
-    if _port_answers(*LOCAL_SERVER):
+    # CANOPY_DB=embedded skips the local server (to try the fallback on a machine that has one).
+    if os.environ.get("CANOPY_DB") != "embedded" and _port_answers(*LOCAL_SERVER):
         return f"postgresql://postgres@{LOCAL_SERVER[0]}:{LOCAL_SERVER[1]}/{db_name}"
     return embedded_server_url(base_dir / "var" / "pgdata", db_name)

@@ -1,0 +1,119 @@
+"""`make demo`: set up the platform with the demo company `acme` and run the web server, a worker and beat.
+
+Finds PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else the embedded server, which this process then holds open
+for the processes it starts), migrates, seeds the demo (idempotent: a second `make demo` reuses the data), then
+supervises the processes until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+from config.settings.database import resolve_database_url  # noqa: E402
+from infra.db import database_ensure  # noqa: E402
+
+PORT = int(os.environ.get("PORT", "8000"))
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+def main() -> int:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONUNBUFFERED": "1"}
+    url = resolve_database_url(BASE_DIR)
+    env["DATABASE_URL"] = url
+    where = "embedded PostgreSQL (var/pgdata)" if "host=/" in url or "@/" in url else url.split("@")[-1]
+    print(f"Database: {where}")
+    database_ensure(url)
+
+    redis_url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    redis_host_port = redis_url.split("//", 1)[1].split("/", 1)[0]
+    host, _, port = redis_host_port.rpartition(":")
+    have_redis = _answers(host or "127.0.0.1", int(port or 6379))
+    if not have_redis:
+        env["CELERY_TASK_ALWAYS_EAGER"] = "true"
+        env["CACHE_URL"] = ""
+        print("Redis is not answering: background tasks will run in-process (no worker or beat).")
+
+    print("Migrating…")
+    _manage(env, "setup_platform")
+    print("Seeding the demo company (first run takes a minute)…")
+    _manage(env, "demo_setup")
+
+    procs: list[subprocess.Popen] = []
+    web = [sys.executable, "manage.py", "runserver", f"0.0.0.0:{PORT}", "--noreload"]
+    procs.append(subprocess.Popen(web, cwd=BASE_DIR, env=env))
+    if have_redis:
+        celery = [sys.executable, "-m", "celery", "-A", "config"]
+        procs.append(
+            subprocess.Popen([*celery, "worker", "--loglevel", "WARNING", "--concurrency", "2"], cwd=BASE_DIR, env=env)
+        )
+        beat_schedule = BASE_DIR / "var" / "celerybeat-schedule"
+        beat_schedule.parent.mkdir(exist_ok=True)
+        procs.append(
+            subprocess.Popen(
+                [*celery, "beat", "--loglevel", "WARNING", "-s", str(beat_schedule)], cwd=BASE_DIR, env=env
+            )
+        )
+
+    for _ in range(60):
+        if _answers("127.0.0.1", PORT):
+            break
+        time.sleep(0.5)
+    print(
+        f"""
+Canopy is running.
+
+  Provider console   http://localhost:{PORT}/admin/         provider@canopy.local / canopy-demo-2026
+  Acme (company)     http://acme.localhost:{PORT}/           admin@acme.example / acme-demo-2026
+  Acme console       http://acme.localhost:{PORT}/console/
+  Acme API docs      http://acme.localhost:{PORT}/api/docs/
+  Provider API docs  http://localhost:{PORT}/api/docs/
+  Health             http://acme.localhost:{PORT}/healthz
+  {"Worker and beat are running." if have_redis else "Tasks run in-process (no Redis)."}
+
+Press Ctrl-C to stop.
+""",
+        flush=True,
+    )
+
+    def stop(*_):
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    while True:
+        for proc in procs:
+            if proc.poll() is not None:
+                print(f"A process exited ({' '.join(proc.args[:4])}); stopping the demo.")
+                stop()
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
