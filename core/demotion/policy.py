@@ -1,0 +1,403 @@
+"""The progressive demotion policy as a validated document, and the pure evaluation of it.
+
+A policy is an ordered list of stages. Each stage has a condition over a member's record (days without a paid
+back-office subscription, a lapsed subscription after its retry grace period, too little PSV within a window) and the
+actions that apply while the condition holds. Conditions grow monotonically with inactivity, so a member's stage is the
+last stage whose condition holds and the actions in force are those of every stage that holds.
+
+No ORM here: `evaluate` takes arrays of facts (one entry per member) so a million members evaluate in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+
+ACTIONS = (
+    "notice",
+    "access_demotion",
+    "commission_exclusion",
+    "preferred_pricing_loss",
+    "login_deactivation",
+    "move_downline",
+    "move_to_terminated_tree",
+)
+# Actions that change other people's trees; they are not lifted automatically (an admin reinstates).
+DESTRUCTIVE_ACTIONS = frozenset({"move_downline", "move_to_terminated_tree"})
+PSV_BASES = ("psv", "personal_purchases")
+NEVER = 1_000_000  # "days since" for something that never happened
+
+
+class PolicyError(ValueError):
+    """Invalid policy document; `errors` maps a field path to its reasons."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Condition:
+    subscription_unpaid_days: int | None = None
+    subscription_lapsed: bool = False
+    psv_min: Decimal | None = None
+    psv_window_days: int | None = None
+    combine: str = "any"
+
+    @property
+    def parts(self) -> list[str]:
+        parts = []
+        if self.subscription_unpaid_days is not None:
+            parts.append("subscription_unpaid")
+        if self.subscription_lapsed:
+            parts.append("subscription_lapsed")
+        if self.psv_min is not None:
+            parts.append("psv")
+        return parts
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    name: str
+    condition: Condition
+    actions: tuple[str, ...]
+    email_subject: str = ""
+    email_body: str = ""
+
+
+@dataclass(frozen=True)
+class Policy:
+    stages: tuple[Stage, ...]
+    psv_basis: str = "psv"
+    decline_grace_days: int = 7
+    enabled: bool = True
+    acknowledged_warnings: tuple[str, ...] = field(default=())
+
+    def stage(self, key: str) -> Stage:
+        return next(s for s in self.stages if s.key == key)
+
+    @property
+    def psv_windows(self) -> list[int]:
+        return sorted({s.condition.psv_window_days for s in self.stages if s.condition.psv_window_days})
+
+
+def _email(subject: str, action_text: str) -> dict:
+    return {
+        "email_subject": subject,
+        "email_body": (
+            "Hello {{ member.first_name }},\n\n" + action_text + "\n\nWhy: {{ evidence_text }}\n"
+            "{% if next_stage %}Next step: {{ next_stage.name }} on {{ next_stage_date }} unless you "
+            "{{ next_stage_remedy }}.{% endif %}\n\nTo restore your account, pay your back-office subscription or "
+            "make a sale from your site: {{ back_office_url }}\n"
+        ),
+    }
+
+
+def _staged(key: str, name: str, days: int, actions: list[str], subject: str, text: str) -> dict:
+    return {
+        "key": key,
+        "name": name,
+        "condition": {
+            "subscription_unpaid_days": days,
+            "psv_min": "200.00",
+            "psv_window_days": days,
+            "combine": "any",
+        },
+        "actions": actions,
+        **_email(subject, text),
+    }
+
+
+def default_policy_document() -> dict:
+    """Seed 003's policy, stage for stage (PSV counts customer sales: "no purchase necessary")."""
+    pending_deactivation = "Your login will be deactivated if nothing changes."
+    pending_downline = "Your personal customers and distributors will move to your sponsor if nothing changes."
+    stages = [
+        {
+            "key": "access_demotion",
+            "name": "Access demotion",
+            "condition": {"subscription_lapsed": True},
+            "actions": ["access_demotion"],
+            **_email(
+                "Your back office is limited",
+                "Your back-office subscription is unpaid, declined or expired, "
+                "so your back office is limited to your profile and payment pages.",
+            ),
+        },
+        {
+            "key": "commission_exclusion",
+            "name": "Commission exclusion",
+            "condition": {"subscription_unpaid_days": 60, "psv_min": "200.00", "psv_window_days": 90, "combine": "any"},
+            "actions": ["commission_exclusion"],
+            **_email("You will not receive commissions", "You are excluded from commissions until you are active."),
+        },
+        _staged(
+            "preferred_pricing_loss",
+            "Preferred pricing loss",
+            90,
+            ["preferred_pricing_loss"],
+            "Your orders are now at retail price",
+            "Your own orders are now priced at retail.",
+        ),
+        _staged(
+            "pending_deactivation_1",
+            "Pending deactivation (first notice)",
+            180,
+            ["notice"],
+            "Your login will be deactivated",
+            pending_deactivation,
+        ),
+        _staged(
+            "pending_deactivation_2",
+            "Pending deactivation (second notice)",
+            185,
+            ["notice"],
+            "Second notice: your login will be deactivated",
+            pending_deactivation,
+        ),
+        _staged(
+            "pending_deactivation_3",
+            "Pending deactivation (third notice)",
+            190,
+            ["notice"],
+            "Third notice: your login will be deactivated",
+            pending_deactivation,
+        ),
+        _staged(
+            "deactivation",
+            "Login deactivated",
+            195,
+            ["login_deactivation"],
+            "Your login is deactivated",
+            "Your login has been deactivated.",
+        ),
+        _staged(
+            "pending_downline_loss_1",
+            "Pending loss of downline (first notice)",
+            220,
+            ["notice"],
+            "You may lose your downline",
+            pending_downline,
+        ),
+        _staged(
+            "pending_downline_loss_2",
+            "Pending loss of downline (second notice)",
+            225,
+            ["notice"],
+            "Second notice: you may lose your downline",
+            pending_downline,
+        ),
+        _staged(
+            "pending_downline_loss_3",
+            "Pending loss of downline (third notice)",
+            230,
+            ["notice"],
+            "Third notice: you may lose your downline",
+            pending_downline,
+        ),
+        _staged(
+            "downline_moved",
+            "Downline moved",
+            235,
+            ["move_downline", "move_to_terminated_tree"],
+            "Your downline has moved",
+            "Your personal customers and distributors now belong to your sponsor, "
+            "and your position moved to the company's terminated tree.",
+        ),
+    ]
+    return {"version": 1, "psv_basis": "psv", "decline_grace_days": 7, "enabled": True, "stages": stages}
+
+
+def _int(value, path: str, errors: dict, minimum: int = 0) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors.setdefault(path, []).append("Must be a whole number of days.")
+        return None
+    if value < minimum:
+        errors.setdefault(path, []).append(f"Must be at least {minimum}.")
+        return None
+    return value
+
+
+def policy_from_document(doc: dict) -> Policy:
+    """Validate a policy document; every problem is reported with its field path."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(doc, dict):
+        raise PolicyError({"": ["The policy must be an object."]})
+    basis = doc.get("psv_basis", "psv")
+    if basis not in PSV_BASES:
+        errors["psv_basis"] = [f"Choose one of {', '.join(PSV_BASES)}."]
+    grace = _int(doc.get("decline_grace_days", 7), "decline_grace_days", errors)
+    raw_stages = doc.get("stages")
+    stages: list[Stage] = []
+    if not isinstance(raw_stages, list) or not raw_stages:
+        errors["stages"] = ["Give at least one stage."]
+        raw_stages = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_stages):
+        at = f"stages[{i}]"
+        if not isinstance(raw, dict):
+            errors[at] = ["Each stage must be an object."]
+            continue
+        key = str(raw.get("key") or "").strip()
+        if not key or not key.replace("_", "").isalnum():
+            errors[f"{at}.key"] = ["Give a key of letters, digits and underscores."]
+        elif key in seen:
+            errors[f"{at}.key"] = [f"The key {key!r} is used by an earlier stage."]
+        seen.add(key)
+        name = str(raw.get("name") or "").strip()
+        if not name:
+            errors[f"{at}.name"] = ["Give the stage a name."]
+        cond_raw = raw.get("condition") or {}
+        if not isinstance(cond_raw, dict):
+            errors[f"{at}.condition"] = ["Must be an object."]
+            cond_raw = {}
+        unpaid = _int(cond_raw.get("subscription_unpaid_days"), f"{at}.condition.subscription_unpaid_days", errors, 1)
+        window = _int(cond_raw.get("psv_window_days"), f"{at}.condition.psv_window_days", errors, 1)
+        psv_min = None
+        if cond_raw.get("psv_min") is not None:
+            try:
+                psv_min = Decimal(str(cond_raw["psv_min"])).quantize(Decimal("0.01"))
+                if psv_min <= 0:
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                errors.setdefault(f"{at}.condition.psv_min", []).append("Must be a positive amount.")
+                psv_min = None
+        if (psv_min is None) != (window is None) and f"{at}.condition.psv_min" not in errors:
+            errors.setdefault(f"{at}.condition.psv_window_days", []).append(
+                "psv_min and psv_window_days go together: give both or neither."
+            )
+        combine = cond_raw.get("combine", "any")
+        if combine not in ("any", "all"):
+            errors[f"{at}.condition.combine"] = ["Choose any or all."]
+        condition = Condition(
+            subscription_unpaid_days=unpaid,
+            subscription_lapsed=bool(cond_raw.get("subscription_lapsed", False)),
+            psv_min=psv_min if window else None,
+            psv_window_days=window if psv_min is not None else None,
+            combine=combine,
+        )
+        if (
+            not condition.parts
+            and f"{at}.condition" not in errors
+            and not any(k.startswith(f"{at}.condition.") for k in errors)
+        ):
+            errors[f"{at}.condition"] = ["Give at least one condition (subscription or PSV)."]
+        actions = raw.get("actions")
+        if not isinstance(actions, list) or not actions:
+            errors[f"{at}.actions"] = [f"Give at least one action of: {', '.join(ACTIONS)}."]
+            actions = []
+        for j, action in enumerate(actions):
+            if action not in ACTIONS:
+                errors[f"{at}.actions[{j}]"] = [f"Unknown action {action!r}; choose from {', '.join(ACTIONS)}."]
+        stages.append(
+            Stage(
+                key=key,
+                name=name,
+                condition=condition,
+                actions=tuple(a for a in actions if a in ACTIONS),
+                email_subject=str(raw.get("email_subject") or name),
+                email_body=str(raw.get("email_body") or ""),
+            )
+        )
+    if errors:
+        raise PolicyError(errors)
+    return Policy(
+        stages=tuple(stages),
+        psv_basis=basis,
+        decline_grace_days=grace if grace is not None else 7,
+        enabled=bool(doc.get("enabled", True)),
+        acknowledged_warnings=tuple(doc.get("acknowledged_warnings") or ()),
+    )
+
+
+@dataclass(frozen=True)
+class FairnessWarning:
+    code: str
+    message: str
+
+
+def fairness_warnings(policy: Policy) -> list[FairnessWarning]:
+    """What an admin must acknowledge before saving: demotion on personal purchases alone ("no purchase necessary"),
+    or on a failed charge alone with no grace period for retries."""
+    warnings = []
+    uses_psv = any(s.condition.psv_min is not None for s in policy.stages)
+    if uses_psv and policy.psv_basis == "personal_purchases":
+        warnings.append(
+            FairnessWarning(
+                "personal_purchases_only",
+                "This policy demotes members on their own purchases alone. Counting customer sales as well (PSV) keeps "
+                "the 'no purchase necessary' principle; ask your attorney before demoting on purchases.",
+            )
+        )
+    charge_only = [
+        s for s in policy.stages if s.condition.parts == ["subscription_lapsed"] and set(s.actions) - {"notice"}
+    ]
+    if charge_only and policy.decline_grace_days == 0:
+        warnings.append(
+            FairnessWarning(
+                "failed_charge_without_grace",
+                f"Stage {charge_only[0].name!r} applies as soon as a card is declined, "
+                "with no grace period for retries. "
+                "A member travelling or with an expired card loses access immediately.",
+            )
+        )
+    return warnings
+
+
+@dataclass
+class MemberFacts:
+    """One entry per member, as of the evaluation day. Days are whole days; PSV in cents."""
+
+    member_ids: np.ndarray  # int64
+    days_since_join: np.ndarray  # int32
+    days_since_paid_subscription: np.ndarray  # int32, NEVER when never paid
+    days_lapsed: np.ndarray  # int32, -1 when the subscription is in good standing
+    psv_cents_by_window: dict[int, np.ndarray]  # window days -> int64 cents of PSV within the window
+
+    def __len__(self) -> int:
+        return len(self.member_ids)
+
+
+def condition_holds(condition: Condition, facts: MemberFacts, grace_days: int) -> np.ndarray:
+    """Boolean per member. A window only counts once the member has been a member for the whole window."""
+    parts = []
+    if condition.subscription_unpaid_days is not None:
+        days = condition.subscription_unpaid_days
+        parts.append((facts.days_since_paid_subscription >= days) & (facts.days_since_join >= days))
+    if condition.subscription_lapsed:
+        parts.append(facts.days_lapsed >= grace_days)
+    if condition.psv_min is not None:
+        window = condition.psv_window_days
+        need = int(condition.psv_min * 100)
+        parts.append((facts.psv_cents_by_window[window] < need) & (facts.days_since_join >= window))
+    if not parts:
+        return np.zeros(len(facts), dtype=bool)
+    combined = parts[0].copy()
+    for part in parts[1:]:
+        combined = (combined | part) if condition.combine == "any" else (combined & part)
+    return combined
+
+
+@dataclass
+class Evaluation:
+    holds: np.ndarray  # bool matrix members × stages
+    stage_index: np.ndarray  # int16 per member: last holding stage, -1 for none
+
+    def actions_for(self, policy: Policy, row: int) -> set[str]:
+        return {a for j, stage in enumerate(policy.stages) if self.holds[row, j] for a in stage.actions}
+
+
+def evaluate(policy: Policy, facts: MemberFacts) -> Evaluation:
+    n, k = len(facts), len(policy.stages)
+    holds = np.zeros((n, k), dtype=bool)
+    for j, stage in enumerate(policy.stages):
+        holds[:, j] = condition_holds(stage.condition, facts, policy.decline_grace_days)
+    any_hold = holds.any(axis=1)
+    last = k - 1 - np.argmax(holds[:, ::-1], axis=1)
+    stage_index = np.where(any_hold, last, -1).astype(np.int16)
+    return Evaluation(holds=holds, stage_index=stage_index)
