@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NAME ?=
 
-.PHONY: demo test bench lint venv services browser clean-demo
+.PHONY: demo test bench lint venv services browser assets clean-demo
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -19,6 +19,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# htmx and Chart.js come from the npm registry at install time (package-lock.json pins them).
+assets: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is required for the web assets (apt-get install npm)."; exit 1; }
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch node_modules/.installed
+
 services:
 	@bash infra/ensure_services.sh
 
@@ -27,10 +35,10 @@ browser:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); } || echo "Chromium not installed: browser tests will be skipped."
 
-demo: venv services
+demo: venv services assets
 	@$(PY) -m infra.demo
 
-test: venv services browser
+test: venv services browser assets
 	@$(PY) -m pytest $(ARGS)
 
 bench: venv services

@@ -20,9 +20,11 @@ company_api = [
 
 urlpatterns = [
     path("", views.company_home, name="company-home"),
-    path("dashboard/", views.company_dashboard, name="company-dashboard"),
+    path("start/", views.after_login, name="after-login"),
+    path("office/", views.office_home, name="office-home"),
+    path("console/", views.console_home, name="console-home"),
     path("healthz", healthz, name="healthz"),
-    path("console/", company_site.urls),
+    path("admin/", company_site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(company_api)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_tenant"), name="schema"),

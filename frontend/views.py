@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from core.accounts.models import Role
+from frontend.access import company_staff_required
 from tenants.selectors import company_list
 
 
@@ -10,9 +12,22 @@ def provider_home(request):
 
 
 def company_home(request):
-    return render(request, "company/home.html")
+    return render(request, "site/home.html")
 
 
 @login_required
-def company_dashboard(request):
-    return render(request, "company/dashboard.html")
+def after_login(request):
+    """One address to land on after signing in: the back office or the console, by role."""
+    if request.user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF):
+        return redirect("console-home")
+    return redirect("office-home")
+
+
+@login_required
+def office_home(request):
+    return render(request, "office/home.html")
+
+
+@company_staff_required
+def console_home(request):
+    return render(request, "console/home.html")

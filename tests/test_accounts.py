@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 def test_sign_in_and_out_on_a_company_domain(alpha_client):
     response = alpha_client.post("/accounts/login/", {"login": "admin@alpha.test", "password": PASSWORD})
     assert response.status_code == 302
-    assert alpha_client.get("/dashboard/").status_code == 200
+    assert alpha_client.get("/console/").status_code == 200
     alpha_client.post("/accounts/logout/")
-    assert alpha_client.get("/dashboard/").status_code == 302
+    assert alpha_client.get("/console/").status_code == 302
 
 
 def test_company_admin_cannot_sign_in_on_another_company(beta_client):
@@ -64,13 +64,16 @@ def test_roles_gate_the_company_console(alpha, alpha_client):
         user_create(email="rep@example.com", role=Role.DISTRIBUTOR, password=PASSWORD)
         user_create(email="clerk@example.com", role=Role.COMPANY_STAFF, password=PASSWORD)
     alpha_client.post("/accounts/login/", {"login": "rep@example.com", "password": PASSWORD})
-    assert alpha_client.get("/console/").status_code == 302  # distributors are sent to the console's login
+    assert alpha_client.get("/console/").status_code == 403
+    assert alpha_client.get("/admin/").status_code == 302  # the data admin sends them to its own login
+    assert alpha_client.get("/office/").status_code == 200
     assert (
         alpha_client.patch("/api/v1/company/", {"currency": "EUR"}, content_type="application/json").status_code == 403
     )
     alpha_client.post("/accounts/logout/")
     alpha_client.post("/accounts/login/", {"login": "clerk@example.com", "password": PASSWORD})
     assert alpha_client.get("/console/").status_code == 200
+    assert alpha_client.get("/admin/").status_code == 200
 
 
 def test_user_create_reports_bad_fields():
