@@ -26,3 +26,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+# The browser tests' server process serves static files through WhiteNoise straight from the finders.
+WHITENOISE_USE_FINDERS = True
