@@ -17,6 +17,8 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 INSECURE_DEFAULT_SECRET_KEY = "django-insecure-canopy-development-only"
 SECRET_KEY = env("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+# Encrypts tax ids at rest (core.members.crypto); falls back to SECRET_KEY when unset.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 # The provider's own domain; every company is served from <subdomain>.<PLATFORM_DOMAIN>.
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")
 PLATFORM_SCHEME = env("PLATFORM_SCHEME", default="http")

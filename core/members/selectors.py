@@ -1,0 +1,192 @@
+"""Genealogy reads: upline, downline by level, counts, legs, search, and the trees as of a past date.
+
+A distributor may only ever read inside their own downline: every selector that takes a ``viewer`` checks it with
+``downline_contains`` (one array containment test on the target's path)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from core.members.models import Member, Tree, TreeEvent
+
+TABLE = Member._meta.db_table
+
+
+def _cols(tree: str) -> tuple[str, str, str]:
+    if tree == Tree.PLACEMENT:
+        return "placement_parent_id", "placement_path", "placement_depth"
+    return "sponsor_id", "sponsor_path", "sponsor_depth"
+
+
+def member_by_number(number: int) -> Member | None:
+    return Member.objects.filter(number=number).first()
+
+
+def member_by_username(username: str) -> Member | None:
+    return Member.objects.filter(username__iexact=username).first()
+
+
+def downline_contains(*, top: Member, member: Member, tree: str = Tree.SPONSOR) -> bool:
+    """Is ``member`` ``top`` or somewhere under ``top``?"""
+    path = member.placement_path if tree == Tree.PLACEMENT else member.sponsor_path
+    return top.pk in path
+
+
+def visible_or_denied(*, viewer: Member | None, member: Member) -> None:
+    """Distributors see their own downline in either tree; staff (viewer None) see everyone."""
+    if viewer is None:
+        return
+    if downline_contains(top=viewer, member=member) or downline_contains(
+        top=viewer, member=member, tree=Tree.PLACEMENT
+    ):
+        return
+    raise PermissionDenied("That member is not in your downline.")
+
+
+def upline(*, member: Member, tree: str = Tree.SPONSOR, levels: int | None = None) -> list[Member]:
+    """The member's ancestors, nearest first (one lookup by primary key of the stored path)."""
+    path = list(member.placement_path if tree == Tree.PLACEMENT else member.sponsor_path)[:-1]
+    path.reverse()
+    if levels is not None:
+        path = path[:levels]
+    by_id = Member.objects.in_bulk(path)
+    return [by_id[pk] for pk in path if pk in by_id]
+
+
+def downline_ids_by_level(*, top: Member, tree: str = Tree.SPONSOR, max_levels: int = 3) -> list[tuple[int, int]]:
+    """(member id, level) for the first ``max_levels`` levels under ``top``, walked through the parent index:
+    a bounded walk stays fast even under a member with a million-strong downline."""
+    parent, _, _ = _cols(tree)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE down(id, level) AS (
+                SELECT id, 1 FROM {TABLE} WHERE {parent} = %s
+                UNION ALL
+                SELECT child.id, down.level + 1 FROM {TABLE} child JOIN down ON child.{parent} = down.id
+                 WHERE down.level < %s
+            )
+            SELECT id, level FROM down
+            """,
+            [top.pk, max_levels],
+        )
+        return cursor.fetchall()
+
+
+def downline(
+    *,
+    top: Member,
+    tree: str = Tree.SPONSOR,
+    max_levels: int | None = 3,
+    status: str | None = None,
+    rank: str | None = None,
+) -> QuerySet[Member]:
+    """The members under ``top`` (not ``top`` itself), nearest levels first, for pagination.
+
+    With ``max_levels`` the walk is bounded (parent index); without it the whole downline comes from the path index.
+    """
+    _, path, depth = _cols(tree)
+    top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
+    if max_levels is None:
+        queryset = Member.objects.filter(**{f"{path}__contains": [top.pk]}).exclude(pk=top.pk)
+    else:
+        ids = [pk for pk, _ in downline_ids_by_level(top=top, tree=tree, max_levels=max_levels)]
+        queryset = Member.objects.filter(pk__in=ids)
+    if status:
+        queryset = queryset.filter(status=status)
+    if rank:
+        queryset = queryset.filter(paid_as_rank=rank)
+    return queryset.annotate(level=F(depth) - top_depth).order_by(depth, "number")
+
+
+def downline_count(*, top: Member, tree: str = Tree.SPONSOR) -> int:
+    """Everyone under ``top`` (GIN index on the path, or a sequential scan the planner picks for the root)."""
+    _, path, _ = _cols(tree)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) - 1 FROM {TABLE} WHERE {path} @> ARRAY[%s]::bigint[]", [top.pk])
+        return cursor.fetchone()[0]
+
+
+def downline_level_counts(*, top: Member, tree: str = Tree.SPONSOR) -> list[tuple[int, int]]:
+    """(level, members) for every level under ``top``."""
+    _, path, depth = _cols(tree)
+    top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {depth} - %s AS level, count(*) FROM {TABLE} WHERE {path} @> ARRAY[%s]::bigint[] "
+            f"AND id <> %s GROUP BY 1 ORDER BY 1",
+            [top_depth, top.pk, top.pk],
+        )
+        return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class Leg:
+    head: Member
+    members: int
+    active_members: int
+
+
+def leg_totals(*, top: Member, tree: str = Tree.SPONSOR) -> list[Leg]:
+    """One row per frontline member of ``top``: the size of the leg it heads (itself included)."""
+    parent, path, _ = _cols(tree)
+    top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
+    with connection.cursor() as cursor:
+        # path[top_depth + 2] (1-based) is the frontline member heading the leg each row belongs to.
+        cursor.execute(
+            f"SELECT {path}[%s] AS head, count(*), count(*) FILTER (WHERE status = 'active') FROM {TABLE} "
+            f"WHERE {path} @> ARRAY[%s]::bigint[] AND id <> %s GROUP BY 1",
+            [top_depth + 2, top.pk, top.pk],
+        )
+        totals = {head: (count, active) for head, count, active in cursor.fetchall()}
+    heads = Member.objects.filter(**{parent.removesuffix("_id"): top}).order_by("placement_position", "number")
+    return [Leg(head=h, members=totals.get(h.pk, (0, 0))[0], active_members=totals.get(h.pk, (0, 0))[1]) for h in heads]
+
+
+def downline_search(*, top: Member, query: str, tree: str = Tree.SPONSOR) -> QuerySet[Member]:
+    """Search by name, username or number, only inside ``top``'s downline."""
+    _, path, depth = _cols(tree)
+    query = (query or "").strip()
+    condition = Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(username__icontains=query)
+    if query.isdigit():
+        condition |= Q(number=int(query))
+    return (
+        Member.objects.filter(**{f"{path}__contains": [top.pk]})
+        .exclude(pk=top.pk)
+        .filter(condition)
+        .order_by(depth, "number")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- as of a date
+
+
+def parents_as_of(*, at: datetime, tree: str = Tree.SPONSOR) -> dict[int, int | None]:
+    """{member id: parent id} as the tree stood at ``at``: today's parents with every later event undone."""
+    parent, _, _ = _cols(tree)
+    parents = dict(Member.objects.filter(joined_at__lte=at).values_list("id", parent))
+    later = TreeEvent.objects.filter(tree=tree, happened_at__gt=at).order_by("-happened_at", "-id")
+    for member_id, old_parent_id in later.values_list("member_id", "old_parent_id"):
+        if member_id in parents:
+            parents[member_id] = old_parent_id
+    return parents
+
+
+def downline_as_of(*, top: Member, at: datetime, tree: str = Tree.SPONSOR) -> dict[int, int]:
+    """{member id: level} of ``top``'s downline as it stood at ``at``."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for member_id, parent_id in parents_as_of(at=at, tree=tree).items():
+        children[parent_id].append(member_id)
+    levels: dict[int, int] = {}
+    frontier, level = [top.pk], 0
+    while frontier:
+        level += 1
+        frontier = [child for pk in frontier for child in children.get(pk, [])]
+        levels.update(dict.fromkeys(frontier, level))
+    return levels

@@ -1,0 +1,51 @@
+import itertools
+
+import pytest
+from django_tenants.utils import schema_context
+
+from core.members.models import GenealogySettings
+from core.members.services import member_enroll
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def in_alpha(alpha):
+    with schema_context(alpha.schema):
+        yield alpha
+
+
+@pytest.fixture
+def enroll(in_alpha):
+    """enroll(sponsor, **overrides) -> Member, with generated usernames user1, user2…"""
+
+    def _enroll(sponsor, username=None, **kwargs):
+        n = next(_names)
+        username = username or f"user{n}"
+        return member_enroll(
+            sponsor=sponsor,
+            username=username,
+            email=kwargs.pop("email", f"{username}@example.test"),
+            first_name=kwargs.pop("first_name", "First"),
+            last_name=kwargs.pop("last_name", f"Last{n}"),
+            **kwargs,
+        )
+
+    return _enroll
+
+
+@pytest.fixture
+def root(enroll):
+    return enroll(None, username="house")
+
+
+@pytest.fixture
+def placement_settings(in_alpha):
+    def _set(**values):
+        row = GenealogySettings.objects.first() or GenealogySettings.objects.create()
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.save()
+        return row
+
+    return _set

@@ -1,0 +1,117 @@
+"""Low-level tree mechanics: attach a member, move a subtree, keep the materialised paths right.
+
+Callers (core.members.services) hold the placement lock and record the events; this module only keeps the
+``<tree>_parent`` / ``<tree>_path`` / ``<tree>_depth`` columns consistent, set-based: moving a 500k-member leg is one
+UPDATE of the rows under it, whatever the depth of the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from core.members.models import Member, Tree
+
+TABLE = Member._meta.db_table
+
+
+@dataclass(frozen=True)
+class TreeColumns:
+    parent: str
+    path: str
+    depth: str
+    position: str | None
+
+
+COLUMNS = {
+    Tree.SPONSOR: TreeColumns("sponsor_id", "sponsor_path", "sponsor_depth", None),
+    Tree.PLACEMENT: TreeColumns("placement_parent_id", "placement_path", "placement_depth", "placement_position"),
+}
+
+
+def placement_lock() -> None:
+    """Serialise placements within this company: two people joining at once must not get the same slot.
+
+    The key is derived from the schema name so companies never wait for each other."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':placement'))")
+
+
+def parent_of(member: Member, tree: str) -> int | None:
+    return member.sponsor_id if tree == Tree.SPONSOR else member.placement_parent_id
+
+
+def path_of(member: Member, tree: str) -> list[int]:
+    return list(member.sponsor_path if tree == Tree.SPONSOR else member.placement_path)
+
+
+def refuse_cycle(*, member: Member, new_parent: Member | None, tree: str) -> None:
+    if new_parent is None:
+        return
+    if new_parent.pk == member.pk or member.pk in path_of(new_parent, tree):
+        raise ValidationError(
+            {"new_parent": [f"#{new_parent.number} is in #{member.number}'s own downline; the move would make a loop."]}
+        )
+
+
+def subtree_reattach(*, member: Member, tree: str, new_parent: Member | None, position: int | None) -> None:
+    """Give ``member`` a new parent in ``tree`` and rewrite the path and depth of every member under it.
+
+    ``new_parent=None`` detaches the member (the holding tank, placement tree only): its path becomes empty until
+    it is placed. A detached member never has children, so only its own row changes."""
+    cols = COLUMNS[tree]
+    member.refresh_from_db()
+    old_path = path_of(member, tree)
+    with connection.cursor() as cursor:
+        if new_parent is None:
+            assignments = [f"{cols.parent} = NULL", f"{cols.path} = ARRAY[]::bigint[]", f"{cols.depth} = 0"]
+            params: list = []
+            if cols.position:
+                assignments.append(f"{cols.position} = NULL")
+            cursor.execute(f"UPDATE {TABLE} SET {', '.join(assignments)} WHERE id = %s", [*params, member.pk])
+        elif not old_path:
+            new_path = [*path_of(new_parent, tree), member.pk]
+            sets = f"{cols.parent} = %s, {cols.path} = %s, {cols.depth} = %s"
+            params = [new_parent.pk, new_path, len(new_path) - 1]
+            if cols.position:
+                sets += f", {cols.position} = %s"
+                params.append(position)
+            cursor.execute(f"UPDATE {TABLE} SET {sets} WHERE id = %s", [*params, member.pk])
+        else:
+            old_depth = len(old_path) - 1
+            prefix = path_of(new_parent, tree)
+            # path[old_depth+1:] (1-based) is the member itself and everything below it.
+            cursor.execute(
+                f"UPDATE {TABLE} SET {cols.path} = %s::bigint[] || {cols.path}[%s:], "
+                f"{cols.depth} = {cols.depth} - %s + %s WHERE {cols.path} @> ARRAY[%s]::bigint[]",
+                [prefix, old_depth + 1, old_depth, len(prefix), member.pk],
+            )
+            sets = f"{cols.parent} = %s"
+            params = [new_parent.pk]
+            if cols.position:
+                sets += f", {cols.position} = %s"
+                params.append(position)
+            cursor.execute(f"UPDATE {TABLE} SET {sets} WHERE id = %s", [*params, member.pk])
+    member.refresh_from_db()
+
+
+def paths_rebuild(*, tree: str) -> int:
+    """Recompute every path and depth of ``tree`` from the parent links, in one statement (used after a bulk
+    import). Members not reachable from a root (the holding tank) get an empty path. Returns the rows updated."""
+    cols = COLUMNS[tree]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE walk(id, path) AS (
+                SELECT id, ARRAY[id] FROM {TABLE} WHERE {cols.parent} IS NULL
+                   {"AND holding_tank_until IS NULL" if tree == Tree.PLACEMENT else ""}
+                UNION ALL
+                SELECT child.id, walk.path || child.id FROM {TABLE} child JOIN walk ON child.{cols.parent} = walk.id
+            )
+            UPDATE {TABLE} AS m SET {cols.path} = walk.path, {cols.depth} = cardinality(walk.path) - 1
+              FROM walk WHERE m.id = walk.id
+            """
+        )
+        return cursor.rowcount
