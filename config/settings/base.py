@@ -207,7 +207,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.CanopyAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "signup": "20/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Canopy API",

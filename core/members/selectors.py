@@ -32,6 +32,20 @@ def member_by_username(username: str) -> Member | None:
     return Member.objects.filter(username__iexact=username).first()
 
 
+def member_search(*, query: str) -> QuerySet[Member]:
+    """Staff search over the whole company by name, username, e-mail or number."""
+    query = (query or "").strip()
+    condition = (
+        Q(first_name__icontains=query)
+        | Q(last_name__icontains=query)
+        | Q(username__icontains=query)
+        | Q(email__icontains=query)
+    )
+    if query.isdigit():
+        condition |= Q(number=int(query))
+    return Member.objects.filter(condition).order_by("number")
+
+
 def downline_contains(*, top: Member, member: Member, tree: str = Tree.SPONSOR) -> bool:
     """Is ``member`` ``top`` or somewhere under ``top``?"""
     path = member.placement_path if tree == Tree.PLACEMENT else member.sponsor_path

@@ -19,6 +19,7 @@ from core.members.models import (
     Customer,
     CustomerTransfer,
     CustomerType,
+    GenealogySettings,
     Member,
     MemberStatus,
     MoveKind,
@@ -373,7 +374,8 @@ def tree_move_undo(*, move: TreeMove, by: User | None, reason: str) -> UndoRepor
         except ValidationError as exc:
             report.skipped.append(f"#{member.number}: {'; '.join(exc.messages)}")
             continue
-        report.restored.append(member.number)
+        if member.number not in report.restored:
+            report.restored.append(member.number)
     for transfer in CustomerTransfer.objects.filter(reason__endswith=f"(move #{move.pk})").select_related("customer"):
         customer = transfer.customer
         if customer.distributor_id == transfer.to_distributor_id:
@@ -512,6 +514,23 @@ def customer_transfer(*, customer: Customer, to: Member, by: User | None, reason
     if to.status == MemberStatus.TERMINATED:
         raise ValidationError({"to": [f"#{to.number} is terminated and cannot take customers."]})
     return _customer_move(customer=customer, to=to, by=by, reason=reason.strip())
+
+
+@transaction.atomic
+def genealogy_settings_update(*, changes: dict) -> GenealogySettings:
+    """Change how new members are placed. Members already placed stay where they are."""
+    row = GenealogySettings.objects.select_for_update().get(pk=genealogy_settings_get().pk)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    errors = {}
+    if row.matrix_width < 2 or row.matrix_width > 20:
+        errors["matrix_width"] = ["A matrix is 2 to 20 wide."]
+    if row.holding_tank_days > 60:
+        errors["holding_tank_days"] = ["A sponsor can be given at most 60 days to place a new member."]
+    if errors:
+        raise ValidationError(errors)
+    row.save()
+    return row
 
 
 def unused_slot_for(*, sponsor: Member) -> Slot:

@@ -1,0 +1,138 @@
+"""Moves: re-sponsor, re-place, frontline up; refusal of loops; history as of a date; undo."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.members.models import Customer, Member, TreeMove
+from core.members.selectors import downline_as_of, parents_as_of
+from core.members.services import (
+    customer_create,
+    customer_transfer,
+    member_move_frontline_up,
+    member_replace,
+    member_responsor,
+    tree_move_undo,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree(root, enroll):
+    """
+    house
+    ├── a
+    │   ├── b
+    │   │   └── c
+    │   └── d
+    └── e
+    """
+    a = enroll(root)
+    b = enroll(a)
+    c = enroll(b)
+    d = enroll(a)
+    e = enroll(root)
+    return {"root": root, "a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+def fresh(member):
+    return Member.objects.get(pk=member.pk)
+
+
+def test_responsor_moves_the_whole_leg_and_records_who_and_why(tree, alpha):
+    from core.accounts.models import User
+
+    admin = User.objects.get(email=alpha.admin_email)
+    move = member_responsor(member=tree["b"], new_sponsor=tree["e"], by=admin, reason="Enroller correction")
+    b, c = fresh(tree["b"]), fresh(tree["c"])
+    assert b.sponsor_id == tree["e"].pk and b.placement_parent_id == tree["e"].pk
+    assert c.sponsor_path == [tree["root"].pk, tree["e"].pk, b.pk, c.pk] and c.sponsor_depth == 3
+    assert move.moved_by == admin and move.reason == "Enroller correction"
+    events = {(ev.tree, ev.member_id, ev.old_parent_id, ev.new_parent_id) for ev in move.events.all()}
+    assert events == {
+        ("sponsor", b.pk, tree["a"].pk, tree["e"].pk),
+        ("placement", b.pk, tree["a"].pk, tree["e"].pk),
+    }
+
+
+def test_a_move_into_ones_own_downline_is_refused_and_changes_nothing(tree):
+    with pytest.raises(ValidationError) as exc:
+        member_responsor(member=tree["a"], new_sponsor=tree["c"], by=None, reason="loop")
+    assert "loop" in exc.value.message_dict["new_parent"][0]
+    assert fresh(tree["a"]).sponsor_id == tree["root"].pk
+    assert not TreeMove.objects.filter(subject=tree["a"]).exists()
+
+
+def test_a_move_needs_a_reason(tree):
+    with pytest.raises(ValidationError) as exc:
+        member_responsor(member=tree["b"], new_sponsor=tree["e"], by=None, reason=" ")
+    assert "reason" in exc.value.message_dict
+
+
+def test_frontline_up_moves_recruits_and_customers_to_the_sponsor(tree):
+    shopper = customer_create(distributor=tree["a"], email="shopper@example.test", first_name="Sam", last_name="S")
+    move = member_move_frontline_up(member=tree["a"], by=None, reason="Inactive leader")
+    assert fresh(tree["b"]).sponsor_id == tree["root"].pk
+    assert fresh(tree["d"]).sponsor_id == tree["root"].pk
+    assert fresh(tree["c"]).sponsor_path == [tree["root"].pk, tree["b"].pk, tree["c"].pk]
+    assert Customer.objects.get(pk=shopper.pk).distributor_id == tree["root"].pk
+    report = tree_move_undo(move=move, by=None, reason="Reinstated")
+    assert sorted(report.restored) == sorted([tree["b"].number, tree["d"].number])
+    assert report.skipped == []
+    assert fresh(tree["b"]).sponsor_id == tree["a"].pk
+    assert fresh(tree["c"]).sponsor_path == [tree["root"].pk, tree["a"].pk, tree["b"].pk, tree["c"].pk]
+    assert Customer.objects.get(pk=shopper.pk).distributor_id == tree["a"].pk
+
+
+def test_undo_leaves_members_that_moved_again_and_says_so(tree):
+    move = member_move_frontline_up(member=tree["a"], by=None, reason="Inactive leader")
+    member_responsor(member=tree["d"], new_sponsor=tree["e"], by=None, reason="Later deliberate move")
+    report = tree_move_undo(move=move, by=None, reason="Reinstated")
+    assert fresh(tree["d"]).sponsor_id == tree["e"].pk
+    assert fresh(tree["b"]).sponsor_id == tree["a"].pk
+    assert any(f"#{tree['d'].number} has moved again" in line for line in report.skipped)
+    with pytest.raises(ValidationError):
+        tree_move_undo(move=move, by=None, reason="twice")
+
+
+def test_tree_as_of_a_date_is_rebuilt_from_events(tree):
+    before = timezone.now()
+    member_responsor(member=tree["b"], new_sponsor=tree["e"], by=None, reason="Correction")
+    now_parents = parents_as_of(at=timezone.now() + timedelta(seconds=1))
+    then_parents = parents_as_of(at=before)
+    assert now_parents[tree["b"].pk] == tree["e"].pk
+    assert then_parents[tree["b"].pk] == tree["a"].pk
+    a_then = downline_as_of(top=tree["a"], at=before)
+    a_now = downline_as_of(top=tree["a"], at=timezone.now() + timedelta(seconds=1))
+    assert a_then == {tree["b"].pk: 1, tree["d"].pk: 1, tree["c"].pk: 2}
+    assert a_now == {tree["d"].pk: 1}
+
+
+def test_members_who_joined_later_are_not_in_an_earlier_tree(tree, enroll):
+    before = timezone.now()
+    late = enroll(tree["e"])
+    assert late.pk not in parents_as_of(at=before)
+
+
+def test_replace_in_binary_moves_the_placement_leg_only(root, enroll, placement_settings):
+    placement_settings(placement_method="binary", binary_spillover="extreme_outside")
+    a = enroll(root)  # root L
+    b = enroll(root)  # a L
+    c = enroll(root, binary_preferred_side=1)  # root R
+    member_replace(member=b, new_parent=c, position=0, by=None, reason="Balance legs")
+    b = fresh(b)
+    assert (b.placement_parent_id, b.placement_position, b.sponsor_id) == (c.pk, 0, root.pk)
+    with pytest.raises(ValidationError) as exc:
+        member_replace(member=a, new_parent=c, position=0, by=None, reason="taken")
+    assert "already taken" in exc.value.message_dict["position"][0]
+
+
+def test_customer_transfer_keeps_history(tree):
+    shopper = customer_create(distributor=tree["a"], email="s2@example.test", first_name="Sue", last_name="S")
+    transfer = customer_transfer(customer=shopper, to=tree["e"], by=None, reason="Customer asked")
+    assert Customer.objects.get(pk=shopper.pk).distributor_id == tree["e"].pk
+    assert (transfer.from_distributor_id, transfer.to_distributor_id) == (tree["a"].pk, tree["e"].pk)
+    assert shopper.transfers.count() == 1
