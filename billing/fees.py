@@ -102,8 +102,13 @@ def month_fees(
         (segment.terms.monthly_hosting_fee * segment.days / days_in_month for segment in segments), start=ZERO
     )
     if hosting:
-        prorated = len(segments) > 1 or hosting_days != days_in_month
-        suffix = f" ({hosting_days} of {days_in_month} days)" if prorated else ""
+        if len(segments) > 1:
+            days = ", ".join(f"{segment.terms.code} {segment.days} days" for segment in segments)
+            suffix = f" ({days} of {days_in_month})"
+        elif hosting_days != days_in_month:
+            suffix = f" ({hosting_days} of {days_in_month} days)"
+        else:
+            suffix = ""
         lines.append(FeeLine("hosting", f"Hosting{suffix}", 1, money(hosting)))
 
     members_fee = graduated_member_fee(

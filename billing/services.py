@@ -284,13 +284,21 @@ def billing_payment_method_set(*, company: Company, payment_method_id: str) -> B
 
 
 def invoice_send(*, invoice: Invoice, today: datetime.date) -> Invoice:
-    """Put a prepared invoice into Stripe and make the first charge. Skips every step already done."""
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
-        if invoice.status != InvoiceStatus.DRAFT:
-            return invoice
-        account = billing_account_ensure(company=invoice.company, currency=invoice.currency)
-        for line in invoice.lines.filter(stripe_invoice_item_id=""):
+    """Put a prepared invoice into Stripe and make the first charge. Skips every step already done.
+
+    Each Stripe call is followed by saving its id in its own short transaction (under a lock on the invoice row,
+    so two workers never race): a run that dies half-way leaves what it did recorded, and the next run continues.
+    """
+    invoice = Invoice.objects.select_related("company").get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        return _invoice_charge_if_open(invoice=invoice, today=today)
+    account = billing_account_ensure(company=invoice.company, currency=invoice.currency)
+    for line_id in invoice.lines.filter(stripe_invoice_item_id="").values_list("id", flat=True):
+        with transaction.atomic():
+            Invoice.objects.select_for_update().get(pk=invoice.pk)
+            line = InvoiceLine.objects.get(pk=line_id)
+            if line.stripe_invoice_item_id:
+                continue
             line.stripe_invoice_item_id = stripe_gateway.invoice_item_create(
                 customer_id=account.stripe_customer_id,
                 amount_cents=fees.to_minor_units(line.amount),
@@ -300,15 +308,27 @@ def invoice_send(*, invoice: Invoice, today: datetime.date) -> Invoice:
                 metadata={"canopy_invoice_id": str(invoice.pk), "kind": line.kind},
             )
             line.save(update_fields=["stripe_invoice_item_id"])
-        invoice.stripe_invoice_id = stripe_gateway.invoice_create(
-            customer_id=account.stripe_customer_id,
-            description=f"Canopy {invoice.month:%B %Y} ({invoice.number})",
-            metadata={"canopy_invoice_id": str(invoice.pk), "month": f"{invoice.month:%Y-%m}"},
-            idempotency_key=f"canopy-invoice-{invoice.pk}",
-        )
-        invoice.status = InvoiceStatus.OPEN
-        invoice.save(update_fields=["stripe_invoice_id", "status"])
-    return invoice_charge(invoice=invoice, today=today)
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
+        if invoice.status == InvoiceStatus.DRAFT:
+            invoice.stripe_invoice_id = stripe_gateway.invoice_create(
+                customer_id=account.stripe_customer_id,
+                description=f"Canopy {invoice.month:%B %Y} ({invoice.number})",
+                metadata={"canopy_invoice_id": str(invoice.pk), "month": f"{invoice.month:%Y-%m}"},
+                idempotency_key=f"canopy-invoice-{invoice.pk}",
+            )
+            invoice.status = InvoiceStatus.OPEN
+            invoice.save(update_fields=["stripe_invoice_id", "status"])
+    return _invoice_charge_if_open(invoice=invoice, today=today)
+
+
+def _invoice_charge_if_open(*, invoice: Invoice, today: datetime.date) -> Invoice:
+    """The first charge, unless it was made already (a failed one is left to dunning's schedule)."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
+        if invoice.status != InvoiceStatus.OPEN:
+            return invoice
+        return invoice_charge(invoice=invoice, today=today)
 
 
 # ------------------------------------------------------------------------------------------------------------------
