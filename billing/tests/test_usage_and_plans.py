@@ -91,3 +91,20 @@ def test_plan_change_into_an_invoiced_month_or_another_currency_is_refused(alpha
         price_plan_assign(company=company("alpha"), plan=eur, today=datetime.date(2026, 11, 3))
     assert currency.value.message_dict == {"plan": ["The company is billed in USD; plan 'eur' is in EUR."]}
     assert Decimal(usd.monthly_hosting_fee) == Decimal("10.00")
+
+
+@pytest.mark.parametrize(
+    ("retry_days", "error"),
+    [
+        pytest.param("3,x", "Give days after the first failure as whole numbers, e.g. 3,7,14.", id="not-a-number"),
+        pytest.param("0,5", "Give days after the first failure as whole numbers, e.g. 3,7,14.", id="zero"),
+        pytest.param("3,3", "Give each retry day once.", id="duplicate"),
+    ],
+)
+def test_dunning_retry_days_are_validated(retry_days, error):
+    from billing.models import DunningSettings
+
+    with pytest.raises(ValidationError) as invalid:
+        DunningSettings(retry_days=retry_days).full_clean()
+    assert invalid.value.message_dict == {"retry_days": [error]}
+    assert DunningSettings(retry_days="14, 3,7").retry_offsets == [3, 7, 14]
