@@ -6,6 +6,7 @@ from pathlib import Path
 
 import environ
 
+from billing.beat import BILLING_BEAT_SCHEDULE
 from config.settings.database import resolve_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -191,6 +192,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"expires": 12 * 3600},
     },
+    **BILLING_BEAT_SCHEDULE,
 }
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,50 @@
+"""Counting a company's usage from its own schema. Every function here runs inside the company's schema context
+(the caller sets it) and only reads.
+
+Members are users with the distributor role (customers are not members, see /work/shared/domain.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from core.accounts.models import Role, User
+
+
+@dataclass(frozen=True)
+class CommerceActivity:
+    """What the commerce app knows about a month: orders placed, and which members ordered or paid a subscription."""
+
+    orders: int = 0
+    ordering_user_ids: frozenset[int] = field(default_factory=frozenset)
+    subscription_payer_user_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def commerce_activity(*, start: datetime.datetime, end: datetime.datetime) -> CommerceActivity:
+    """The seam to the commerce app: orders and subscription payments in [start, end).
+
+    Returns nothing (zero orders, no members) until core.commerce has orders and subscriptions. When it has, count
+    orders by their placed-at time and return the users (User ids in this schema) behind them; billing needs no
+    other change, and the plan's active-member rule decides which sets count.
+    """
+    return CommerceActivity()
+
+
+def members_logged_in(*, start: datetime.datetime, end: datetime.datetime) -> frozenset[int]:
+    """Distributors whose last login falls in [start, end).
+
+    `last_login` keeps only the latest login, so this is exact only when counted right after the month ends (the
+    month-end job does; a member logging in again before the count moves out of the closed month).
+    """
+    ids = User.objects.filter(role=Role.DISTRIBUTOR, last_login__gte=start, last_login__lt=end).values_list(
+        "id", flat=True
+    )
+    return frozenset(ids)
+
+
+def member_ids(user_ids: frozenset[int]) -> frozenset[int]:
+    """The subset of `user_ids` that are distributors."""
+    if not user_ids:
+        return frozenset()
+    return frozenset(User.objects.filter(id__in=user_ids, role=Role.DISTRIBUTOR).values_list("id", flat=True))

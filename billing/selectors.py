@@ -1,0 +1,170 @@
+"""Reads for provider billing: which plan applies when, invoices, usage and revenue."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from billing import fees
+from billing.models import (
+    DunningSettings,
+    Invoice,
+    InvoiceStatus,
+    PlanAssignment,
+    PricePlan,
+    UsageRecord,
+)
+from tenants.models import Company
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def month_after(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def month_before(month: datetime.date) -> datetime.date:
+    return (month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def days_in_month(month: datetime.date) -> int:
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+@dataclass(frozen=True)
+class PlanPeriod:
+    plan: PricePlan
+    start: datetime.date  # inclusive
+    end: datetime.date  # exclusive
+    first_on_plan: bool  # the company goes onto this plan for the first time at `start`
+
+
+def plan_history(*, company: Company) -> list[PlanAssignment]:
+    """Assignments in effect order. A company onboarded with a plan and never reassigned has an implied one."""
+    history = list(company.plan_assignments.select_related("plan").order_by("effective_from", "id"))
+    if not history and company.price_plan_id:
+        history = [PlanAssignment(company=company, plan=company.price_plan, effective_from=company.created_at.date())]
+    return history
+
+
+def plan_in_force(*, company: Company, day: datetime.date) -> PricePlan | None:
+    current = None
+    for assignment in plan_history(company=company):
+        if assignment.effective_from <= day:
+            current = assignment.plan
+    return current
+
+
+def plan_periods(*, company: Company, month: datetime.date) -> list[PlanPeriod]:
+    """The plans a company was on during `month`, in date order (several when the plan changed mid-month)."""
+    start, end = month_start(month), month_after(month)
+    history = plan_history(company=company)
+    periods: list[PlanPeriod] = []
+    seen_plan_ids: set[int] = set()
+    for index, assignment in enumerate(history):
+        following = history[index + 1].effective_from if index + 1 < len(history) else None
+        first = assignment.plan_id not in seen_plan_ids
+        seen_plan_ids.add(assignment.plan_id)
+        period_start = max(assignment.effective_from, start)
+        period_end = min(following, end) if following else end
+        if period_start >= period_end:
+            continue  # outside the month, or replaced on the same day
+        periods.append(
+            PlanPeriod(
+                plan=assignment.plan,
+                start=period_start,
+                end=period_end,
+                first_on_plan=first and assignment.effective_from >= start,
+            )
+        )
+    return periods
+
+
+def plan_terms(plan: PricePlan) -> fees.PlanTerms:
+    return fees.PlanTerms(
+        code=plan.code,
+        currency=plan.currency,
+        monthly_hosting_fee=plan.monthly_hosting_fee,
+        fee_per_active_member=plan.fee_per_active_member,
+        tiers=tuple(
+            fees.Tier(above=tier.above_members, fee_per_member=tier.fee_per_member) for tier in plan.tiers.all()
+        ),
+        fee_per_transaction=plan.fee_per_transaction,
+        minimum_monthly_charge=plan.minimum_monthly_charge,
+        setup_fee=plan.setup_fee,
+    )
+
+
+def fee_segments(periods: list[PlanPeriod]) -> list[fees.PlanSegment]:
+    return [
+        fees.PlanSegment(
+            terms=plan_terms(period.plan),
+            days=(period.end - period.start).days,
+            charge_setup_fee=period.first_on_plan,
+        )
+        for period in periods
+    ]
+
+
+def dunning_settings() -> DunningSettings:
+    settings_row, _ = DunningSettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+def invoice_list(
+    *, company: Company | None = None, month: datetime.date | None = None, status: str | None = None
+) -> QuerySet[Invoice]:
+    invoices = Invoice.objects.select_related("company", "plan").prefetch_related("lines")
+    if company is not None:
+        invoices = invoices.filter(company=company)
+    if month is not None:
+        invoices = invoices.filter(month=month_start(month))
+    if status:
+        invoices = invoices.filter(status=status)
+    return invoices.order_by("-month", "company__name", "id")
+
+
+def invoices_past_grace(*, today: datetime.date) -> QuerySet[Invoice]:
+    """Unpaid invoices whose grace period has ended and which have not suspended their company yet."""
+    grace = datetime.timedelta(days=dunning_settings().grace_period_days)
+    return invoice_list(status=InvoiceStatus.PAYMENT_FAILED).filter(
+        first_failed_on__lte=today - grace, suspended_company_at__isnull=True
+    )
+
+
+def usage_list(*, company: Company | None = None, month: datetime.date | None = None) -> QuerySet[UsageRecord]:
+    records = UsageRecord.objects.select_related("company", "plan")
+    if company is not None:
+        records = records.filter(company=company)
+    if month is not None:
+        records = records.filter(month=month_start(month))
+    return records.order_by("-month", "company__name", "id")
+
+
+def revenue_by_month(
+    *, month_from: datetime.date | None = None, month_to: datetime.date | None = None
+) -> QuerySet[dict]:
+    """Invoiced and collected amounts per month, company and plan (one row each; currencies are never summed)."""
+    invoices = Invoice.objects.all()
+    if month_from:
+        invoices = invoices.filter(month__gte=month_start(month_from))
+    if month_to:
+        invoices = invoices.filter(month__lte=month_start(month_to))
+    zero = Value(fees.ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+    return (
+        invoices.values(
+            "month", "company_id", "company__name", "company__schema_name", "plan__code", "plan__name", "currency"
+        )
+        .annotate(
+            invoices=Count("id"),
+            invoiced=Coalesce(Sum("total"), zero),
+            collected=Coalesce(Sum("total", filter=Q(status=InvoiceStatus.PAID)), zero),
+        )
+        .order_by("-month", "company__name", "plan__code")
+    )

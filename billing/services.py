@@ -1,0 +1,484 @@
+"""Writes for provider billing: plan changes, usage records, month close, charging, webhooks and dunning.
+
+Month close for one company, in order, each step safe to repeat:
+1. freeze the month's UsageRecord (counted from the company's schema);
+2. compute fee lines (billing.fees) and store Invoice + InvoiceLines — one Invoice per company and month;
+3. push lines to Stripe as invoice items, create the Stripe invoice, charge it. Our ids are saved after each call and
+   each call carries an idempotency key, so a retried job skips done steps and Stripe replays interrupted ones.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from billing import fees, metering, stripe_gateway
+from billing.models import (
+    ActiveMemberRule,
+    BillingAccount,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    PlanAssignment,
+    PricePlan,
+    StripeEvent,
+    UsageRecord,
+)
+from billing.selectors import (
+    days_in_month,
+    dunning_settings,
+    fee_segments,
+    invoices_past_grace,
+    month_after,
+    month_start,
+    plan_history,
+    plan_in_force,
+    plan_periods,
+)
+from core.accounts.models import User
+from tenants.models import Company, CompanyStatus
+from tenants.selectors import company_list
+from tenants.services import company_reactivate, company_suspend
+
+logger = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Plans
+# ------------------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def price_plan_assign(
+    *,
+    company: Company,
+    plan: PricePlan,
+    effective_from: datetime.date | None = None,
+    actor: User | None = None,
+    note: str = "",
+    today: datetime.date | None = None,
+) -> PlanAssignment:
+    """Put a company on a plan. By default from the first day of next month; the provider may give an earlier day
+    of a month not yet invoiced (fees are then prorated, see billing.fees). The history row is never edited."""
+    today = today or timezone.localdate()
+    effective_from = effective_from or month_after(today)
+    if not plan.is_active:
+        raise ValidationError({"plan": [f"Plan '{plan.code}' is retired; choose an active plan."]})
+    if Invoice.objects.filter(company=company, month__gte=month_start(effective_from)).exists():
+        raise ValidationError(
+            {"effective_from": [f"{effective_from:%Y-%m} is already invoiced; choose a day in a later month."]}
+        )
+    last_invoice = Invoice.objects.filter(company=company).order_by("-month").first()
+    if last_invoice and last_invoice.currency != plan.currency:
+        raise ValidationError(
+            {"plan": [f"The company is billed in {last_invoice.currency}; plan '{plan.code}' is in {plan.currency}."]}
+        )
+    current = plan_in_force(company=company, day=effective_from)
+    if effective_from.day != 1 and current and current.currency != plan.currency:
+        raise ValidationError({"plan": ["A plan in another currency can only start on the first day of a month."]})
+    if not company.plan_assignments.exists() and company.price_plan_id:
+        # Record the plan the company was onboarded with, so the history explains every past month.
+        for implied in plan_history(company=company):
+            implied.note = "Plan at onboarding"
+            implied.save()
+    assignment = PlanAssignment.objects.create(
+        company=company, plan=plan, effective_from=effective_from, actor=actor, note=note
+    )
+    company_plan_sync(company=company, today=today)
+    return assignment
+
+
+def company_plan_sync(*, company: Company, today: datetime.date) -> Company:
+    """Keep Company.price_plan (shown across the provider console) equal to the plan in force today."""
+    plan = plan_in_force(company=company, day=today)
+    if plan is not None and company.price_plan_id != plan.pk:
+        company.price_plan = plan
+        company.save(update_fields=["price_plan"])
+    return company
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Usage
+# ------------------------------------------------------------------------------------------------------------------
+def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The month as [start, end) in UTC, the billing time zone for every company."""
+    start = datetime.datetime.combine(month_start(month), datetime.time.min, tzinfo=datetime.UTC)
+    end = datetime.datetime.combine(month_after(month), datetime.time.min, tzinfo=datetime.UTC)
+    return start, end
+
+
+@dataclass(frozen=True)
+class UsageCounts:
+    members_logged_in: int
+    members_ordered: int
+    members_paid_subscription: int
+    members_any_activity: int
+    orders: int
+
+    def active_members(self, rule: str) -> int:
+        return {
+            ActiveMemberRule.LOGGED_IN: self.members_logged_in,
+            ActiveMemberRule.ORDERED: self.members_ordered,
+            ActiveMemberRule.PAID_SUBSCRIPTION: self.members_paid_subscription,
+            ActiveMemberRule.ANY_ACTIVITY: self.members_any_activity,
+        }[rule]
+
+
+def usage_count(*, company: Company, month: datetime.date) -> UsageCounts:
+    """Count a month's activity in the company's own schema."""
+    start, end = _month_bounds(month)
+    with schema_context(company.schema_name):
+        logged_in = metering.members_logged_in(start=start, end=end)
+        activity = metering.commerce_activity(start=start, end=end)
+        ordered = metering.member_ids(activity.ordering_user_ids)
+        paid = metering.member_ids(activity.subscription_payer_user_ids)
+    return UsageCounts(
+        members_logged_in=len(logged_in),
+        members_ordered=len(ordered),
+        members_paid_subscription=len(paid),
+        members_any_activity=len(logged_in | ordered | paid),
+        orders=activity.orders,
+    )
+
+
+@transaction.atomic
+def usage_record_refresh(*, company: Company, month: datetime.date, freeze: bool = False) -> UsageRecord:
+    """Count (or recount) a month's usage; once frozen the record never changes again."""
+    month = month_start(month)
+    with schema_context(get_public_schema_name()):
+        record = UsageRecord.objects.select_for_update().filter(company=company, month=month).first()
+        if record is not None and record.frozen_at is not None:
+            return record
+        periods = plan_periods(company=company, month=month)
+        plan = periods[-1].plan if periods else None
+        rule = plan.active_member_rule if plan else ActiveMemberRule.LOGGED_IN
+        counts = usage_count(company=company, month=month)
+        now = timezone.now()
+        values = {
+            "plan": plan,
+            "active_member_rule": rule,
+            "active_members": counts.active_members(rule),
+            "members_logged_in": counts.members_logged_in,
+            "members_ordered": counts.members_ordered,
+            "members_paid_subscription": counts.members_paid_subscription,
+            "orders": counts.orders,
+            "computed_at": now,
+            "frozen_at": now if freeze else None,
+        }
+        if record is None:
+            return UsageRecord.objects.create(company=company, month=month, **values)
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.save()
+        return record
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Month close
+# ------------------------------------------------------------------------------------------------------------------
+@dataclass
+class MonthCloseReport:
+    month: datetime.date
+    invoiced: list[Invoice] = field(default_factory=list)
+    without_plan: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def month_close(*, month: datetime.date, today: datetime.date | None = None) -> MonthCloseReport:
+    """Close `month` for every company. One company's failure (e.g. Stripe down) never stops the others."""
+    report = MonthCloseReport(month=month_start(month))
+    for company in company_list():
+        try:
+            invoice = company_month_close(company=company, month=month, today=today)
+        except Exception as error:  # noqa: BLE001 — recorded and retried by the next run; the rest still bill
+            logger.exception("Closing %s for %s failed", f"{month:%Y-%m}", company.schema_name)
+            report.failed[company.schema_name] = str(error)
+            continue
+        if invoice is None:
+            report.without_plan.append(company.schema_name)
+        else:
+            report.invoiced.append(invoice)
+    return report
+
+
+def company_month_close(
+    *, company: Company, month: datetime.date, today: datetime.date | None = None
+) -> Invoice | None:
+    """Freeze usage, invoice and charge one company for one finished month. Safe to run any number of times."""
+    month = month_start(month)
+    today = today or timezone.localdate()
+    if month >= month_start(today):
+        raise ValidationError({"month": [f"{month:%Y-%m} has not ended yet; only finished months can be closed."]})
+    company_plan_sync(company=company, today=today)
+    usage = usage_record_refresh(company=company, month=month, freeze=True)
+    invoice = _invoice_prepare(company=company, month=month, usage=usage)
+    if invoice is None:
+        return None
+    return invoice_send(invoice=invoice, today=today)
+
+
+@transaction.atomic
+def _invoice_prepare(*, company: Company, month: datetime.date, usage: UsageRecord) -> Invoice | None:
+    existing = Invoice.objects.filter(company=company, month=month).first()
+    if existing is not None:
+        return existing
+    periods = plan_periods(company=company, month=month)
+    if not periods:
+        return None
+    lines = fees.month_fees(
+        segments=fee_segments(periods),
+        days_in_month=days_in_month(month),
+        active_members=usage.active_members,
+        transactions=usage.orders,
+    )
+    total = fees.lines_total(lines)
+    plan = periods[-1].plan
+    invoice = Invoice.objects.create(
+        company=company,
+        month=month,
+        plan=plan,
+        usage=usage,
+        currency=plan.currency,
+        total=total,
+        status=InvoiceStatus.DRAFT if total else InvoiceStatus.PAID,
+        paid_at=None if total else timezone.now(),
+    )
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice, kind=line.kind, description=line.description, quantity=line.quantity, amount=line.amount
+        )
+        for line in lines
+    )
+    return invoice
+
+
+def billing_account_ensure(*, company: Company, currency: str) -> BillingAccount:
+    """The company's Stripe customer and platform subscription, created once."""
+    account, _ = BillingAccount.objects.get_or_create(company=company)
+    if not account.stripe_customer_id:
+        account.stripe_customer_id = stripe_gateway.customer_create(
+            company_id=company.pk, name=company.name, email=company.billing_email
+        )
+        account.save(update_fields=["stripe_customer_id"])
+    if not account.stripe_subscription_id:
+        account.stripe_subscription_id = stripe_gateway.platform_subscription_create(
+            company_id=company.pk, customer_id=account.stripe_customer_id, currency=currency
+        )
+        account.save(update_fields=["stripe_subscription_id"])
+    return account
+
+
+def billing_payment_method_set(*, company: Company, payment_method_id: str) -> BillingAccount:
+    """Charge this company's invoices to a payment method collected by Stripe (card set up with Stripe.js)."""
+    currency = company.price_plan.currency if company.price_plan_id else "USD"
+    account = billing_account_ensure(company=company, currency=currency)
+    stripe_gateway.payment_method_set_default(
+        customer_id=account.stripe_customer_id, payment_method_id=payment_method_id
+    )
+    return account
+
+
+def invoice_send(*, invoice: Invoice, today: datetime.date) -> Invoice:
+    """Put a prepared invoice into Stripe and make the first charge. Skips every step already done.
+
+    Each Stripe call is followed by saving its id in its own short transaction (under a lock on the invoice row,
+    so two workers never race): a run that dies half-way leaves what it did recorded, and the next run continues.
+    """
+    invoice = Invoice.objects.select_related("company").get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        return _invoice_charge_if_open(invoice=invoice, today=today)
+    account = billing_account_ensure(company=invoice.company, currency=invoice.currency)
+    for line_id in invoice.lines.filter(stripe_invoice_item_id="").values_list("id", flat=True):
+        with transaction.atomic():
+            Invoice.objects.select_for_update().get(pk=invoice.pk)
+            line = InvoiceLine.objects.get(pk=line_id)
+            if line.stripe_invoice_item_id:
+                continue
+            line.stripe_invoice_item_id = stripe_gateway.invoice_item_create(
+                customer_id=account.stripe_customer_id,
+                amount_cents=fees.to_minor_units(line.amount),
+                currency=invoice.currency,
+                description=f"{invoice.month:%B %Y}: {line.description}",
+                idempotency_key=f"canopy-invoice-{invoice.pk}-line-{line.kind}",
+                metadata={"canopy_invoice_id": str(invoice.pk), "kind": line.kind},
+            )
+            line.save(update_fields=["stripe_invoice_item_id"])
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
+        if invoice.status == InvoiceStatus.DRAFT:
+            invoice.stripe_invoice_id = stripe_gateway.invoice_create(
+                customer_id=account.stripe_customer_id,
+                description=f"Canopy {invoice.month:%B %Y} ({invoice.number})",
+                metadata={"canopy_invoice_id": str(invoice.pk), "month": f"{invoice.month:%Y-%m}"},
+                idempotency_key=f"canopy-invoice-{invoice.pk}",
+            )
+            invoice.status = InvoiceStatus.OPEN
+            invoice.save(update_fields=["stripe_invoice_id", "status"])
+    return _invoice_charge_if_open(invoice=invoice, today=today)
+
+
+def _invoice_charge_if_open(*, invoice: Invoice, today: datetime.date) -> Invoice:
+    """The first charge, unless it was made already (a failed one is left to dunning's schedule)."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
+        if invoice.status != InvoiceStatus.OPEN:
+            return invoice
+        return invoice_charge(invoice=invoice, today=today)
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Charging and dunning
+# ------------------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def invoice_charge(*, invoice: Invoice, today: datetime.date, actor: User | None = None) -> Invoice:
+    """One charge attempt (first charge or a dunning retry)."""
+    invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
+    if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAYMENT_FAILED):
+        raise ValidationError({"status": [f"Invoice {invoice.number} is {invoice.get_status_display().lower()}."]})
+    attempt = invoice.payment_attempts + 1
+    result = stripe_gateway.invoice_pay(
+        stripe_invoice_id=invoice.stripe_invoice_id, idempotency_key=f"canopy-invoice-{invoice.pk}-pay-{attempt}"
+    )
+    invoice.payment_attempts = attempt
+    invoice.save(update_fields=["payment_attempts"])
+    if result.paid:
+        return _invoice_paid(invoice=invoice, actor=actor)
+    return _invoice_failed(invoice=invoice, today=today, message=result.message)
+
+
+def _invoice_paid(*, invoice: Invoice, actor: User | None = None) -> Invoice:
+    had_failed = invoice.status == InvoiceStatus.PAYMENT_FAILED
+    invoice.status = InvoiceStatus.PAID
+    invoice.paid_at = timezone.now()
+    invoice.next_retry_on = None
+    invoice.save(update_fields=["status", "paid_at", "next_retry_on"])
+    company = Company.objects.get(pk=invoice.company_id)
+    if (
+        invoice.suspended_company_at
+        and company.status == CompanyStatus.SUSPENDED
+        and not Invoice.objects.filter(company=company, suspended_company_at__isnull=False)
+        .exclude(status=InvoiceStatus.PAID)
+        .exists()
+    ):
+        company_reactivate(company=company, actor=actor, reason=f"Invoice {invoice.number} paid.")
+    if had_failed:
+        _mail(invoice, f"Payment received for {invoice.number}", f"Thank you: invoice {invoice.number} is paid.")
+    return invoice
+
+
+def _invoice_failed(*, invoice: Invoice, today: datetime.date, message: str) -> Invoice:
+    policy = dunning_settings()
+    invoice.status = InvoiceStatus.PAYMENT_FAILED
+    invoice.first_failed_on = invoice.first_failed_on or today
+    invoice.last_failure_message = message[:500]
+    failures = invoice.payment_attempts  # every attempt so far failed
+    offsets = policy.retry_offsets
+    invoice.next_retry_on = (
+        invoice.first_failed_on + datetime.timedelta(days=offsets[failures - 1]) if failures <= len(offsets) else None
+    )
+    invoice.save(
+        update_fields=["status", "first_failed_on", "last_failure_message", "next_retry_on", "payment_attempts"]
+    )
+    grace_end = invoice.first_failed_on + datetime.timedelta(days=policy.grace_period_days)
+    retry = (
+        f"We will try again on {invoice.next_retry_on:%Y-%m-%d}."
+        if invoice.next_retry_on
+        else "We will not retry automatically."
+    )
+    _mail(
+        invoice,
+        f"Payment failed for Canopy invoice {invoice.number}",
+        f"We could not charge {invoice.total} {invoice.currency} for invoice {invoice.number}: {message}\n"
+        f"{retry} Please update your payment method. If the invoice is still unpaid on {grace_end:%Y-%m-%d}, "
+        f"your company's site may be suspended until it is paid.",
+    )
+    return invoice
+
+
+def _mail(invoice: Invoice, subject: str, body: str) -> None:
+    company = invoice.company
+    if company.billing_email:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[company.billing_email])
+    else:
+        logger.warning("Company %s has no billing e-mail; not sent: %s", company.schema_name, subject)
+
+
+@transaction.atomic
+def invoice_suspend_company(*, invoice: Invoice, today: datetime.date, actor: User | None = None) -> Invoice:
+    """Suspend the company of an invoice unpaid past the grace period; paying the invoice reactivates it."""
+    invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.PAYMENT_FAILED:
+        raise ValidationError({"invoice": [f"Invoice {invoice.number} is not overdue."]})
+    grace_end = invoice.first_failed_on + datetime.timedelta(days=dunning_settings().grace_period_days)
+    if today < grace_end:
+        raise ValidationError({"invoice": [f"The grace period of invoice {invoice.number} ends on {grace_end}."]})
+    company_suspend(
+        company=invoice.company,
+        actor=actor,
+        reason=f"Invoice {invoice.number} ({invoice.total} {invoice.currency}) is unpaid. Paying it reopens the site.",
+    )
+    invoice.suspended_company_at = timezone.now()
+    invoice.save(update_fields=["suspended_company_at"])
+    _mail(
+        invoice,
+        f"{invoice.company.name} is suspended: invoice {invoice.number} unpaid",
+        f"Invoice {invoice.number} for {invoice.total} {invoice.currency} is unpaid since "
+        f"{invoice.first_failed_on:%Y-%m-%d}. The site is suspended; it reopens as soon as the invoice is paid.",
+    )
+    return invoice
+
+
+@dataclass
+class DunningReport:
+    retried: list[Invoice] = field(default_factory=list)
+    suspended: list[Invoice] = field(default_factory=list)
+
+
+def dunning_run(*, today: datetime.date | None = None) -> DunningReport:
+    """Daily: retry failed charges that are due, then suspend past-grace companies if the provider enabled it."""
+    today = today or timezone.localdate()
+    report = DunningReport()
+    due = Invoice.objects.filter(status=InvoiceStatus.PAYMENT_FAILED, next_retry_on__lte=today).order_by("id")
+    for invoice in due:
+        report.retried.append(invoice_charge(invoice=invoice, today=today))
+    if dunning_settings().auto_suspend:
+        for invoice in invoices_past_grace(today=today).filter(company__status=CompanyStatus.ACTIVE):
+            report.suspended.append(invoice_suspend_company(invoice=invoice, today=today))
+    return report
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Webhooks
+# ------------------------------------------------------------------------------------------------------------------
+PAID_EVENTS = {"invoice.paid", "invoice.payment_succeeded"}
+FAILED_EVENTS = {"invoice.payment_failed"}
+
+
+@transaction.atomic
+def stripe_event_record(*, event: dict, today: datetime.date | None = None) -> StripeEvent:
+    """Record a verified Stripe event once and apply it to our invoice (events for other objects are only logged)."""
+    today = today or timezone.localdate()
+    existing = StripeEvent.objects.filter(stripe_event_id=event["id"]).first()
+    if existing is not None:
+        return existing  # Stripe delivers at least once
+    obj = (event.get("data") or {}).get("object") or {}
+    invoice = None
+    if event["type"].startswith("invoice.") and obj.get("id"):
+        invoice = Invoice.objects.select_for_update().filter(stripe_invoice_id=obj["id"]).first()
+    recorded = StripeEvent.objects.create(
+        stripe_event_id=event["id"], type=event["type"], invoice=invoice, payload=event
+    )
+    if invoice is None:
+        return recorded
+    if event["type"] in PAID_EVENTS and invoice.status != InvoiceStatus.PAID:
+        _invoice_paid(invoice=invoice)
+    elif event["type"] in FAILED_EVENTS and invoice.status == InvoiceStatus.OPEN:
+        # A failure Stripe saw on its own (we record our own charge attempts when we make them).
+        invoice.payment_attempts += 1
+        _invoice_failed(invoice=invoice, today=today, message="Stripe reported the payment as failed.")
+    return recorded

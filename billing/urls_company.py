@@ -1,0 +1,15 @@
+"""Company API routes for billing (company domain, under /api/v1/): the company's own invoices and usage."""
+
+from django.urls import path
+
+from billing import apis
+
+urlpatterns = [
+    path("billing/invoices/", apis.CompanyInvoiceListApi.as_view(), name="company-billing-invoices"),
+    path(
+        "billing/invoices/<int:invoice_id>/",
+        apis.CompanyInvoiceDetailApi.as_view(),
+        name="company-billing-invoice",
+    ),
+    path("billing/usage/", apis.CompanyUsageListApi.as_view(), name="company-billing-usage"),
+]
