@@ -1,0 +1,522 @@
+"""Import and export of members and customers as CSV, for companies moving from another system.
+
+An import is all-or-nothing: every row is checked first (line, column and reason for each problem); only a file
+without errors is written, in one transaction, with COPY. Members keep their old member numbers, and sponsors and
+placements refer to those numbers, in the file or already in the company. Paths are computed here, in memory, in
+topological order, so a million members need no recursive query and no per-row ORM call.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.accounts.models import Role, User
+from core.members.models import Customer, CustomerType, Member, MemberStatus, PlacementMethod
+from core.members.placement import genealogy_settings_get
+from core.members.services import RESERVED_USERNAMES, USERNAME_RE, member_number_sequence_catch_up
+from core.progress import ProgressFn, no_progress
+
+MEMBER_COLUMNS = [
+    "member_number",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "country",
+    "sponsor_number",
+    "placement_number",
+    "placement_position",
+    "status",
+    "joined_on",
+]
+REQUIRED_MEMBER_COLUMNS = ["member_number", "username", "first_name", "last_name", "email", "sponsor_number"]
+CUSTOMER_COLUMNS = [
+    "customer_number",
+    "distributor_number",
+    "customer_type",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "country",
+    "joined_on",
+]
+REQUIRED_CUSTOMER_COLUMNS = ["distributor_number", "first_name", "last_name", "email"]
+MAX_REPORTED_ERRORS = 1000
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    def add(self, line: int, column: str, reason: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(line, column, reason))
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+class ImportRejected(Exception):
+    """Raised with the report when a file has errors; nothing was written."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        shown = "; ".join(str(e) for e in report.errors[:5])
+        more = f" (and {report.error_count - 5} more)" if report.error_count > 5 else ""
+        super().__init__(f"{report.error_count} problem(s), nothing imported: {shown}{more}")
+
+
+def _rows(text: Iterable[str], required: list[str], report: ImportReport) -> Iterator[tuple[int, dict]]:
+    reader = csv.DictReader(text)
+    missing = [c for c in required if c not in (reader.fieldnames or [])]
+    if missing:
+        report.add(1, ",".join(missing), "missing column(s) in the header")
+        return
+    for row in reader:
+        report.rows += 1
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
+
+
+def _date(value: str, line: int, column: str, report: ImportReport, default: datetime) -> datetime:
+    if not value:
+        return default
+    try:
+        return datetime.combine(date.fromisoformat(value), time(12), tzinfo=UTC)
+    except ValueError:
+        report.add(line, column, f"'{value}' is not a date (use YYYY-MM-DD)")
+        return default
+
+
+def _int(value: str, line: int, column: str, report: ImportReport) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        report.add(line, column, f"'{value}' is not a whole number")
+        return None
+    return int(value)
+
+
+def _reserve_ids(table: str, count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy(table: str, columns: list[str], rows: Iterable[list], progress: ProgressFn, stage: str, total: int) -> None:
+    """COPY in chunks of 50k rows (a chunk of text is ~10 MB; memory stays flat whatever the file size)."""
+
+    def cell(value) -> str:
+        if value is None:
+            return r"\N"
+        if isinstance(value, bool):
+            return "t" if value else "f"
+        if isinstance(value, list):
+            return "{" + ",".join(map(str, value)) + "}"
+        text = str(value)
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+    buffer = io.StringIO()
+    done = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        for row in rows:
+            buffer.write("\t".join(cell(v) for v in row))
+            buffer.write("\n")
+            done += 1
+            if done % 50_000 == 0:
+                buffer.seek(0)
+                raw.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+                buffer = io.StringIO()
+                progress(stage, done, total)
+        buffer.seek(0)
+        raw.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+    progress(stage, done, total)
+
+
+# ---------------------------------------------------------------------------------------------------- members
+
+
+@dataclass
+class _MemberRow:
+    line: int
+    number: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    country: str
+    sponsor_number: int | None
+    placement_number: int | None
+    position: int | None
+    status: str
+    joined_at: datetime
+
+
+def members_import(*, text: Iterable[str], progress: ProgressFn | None = None) -> ImportReport:
+    """Validate the whole file, then write it in one transaction. Raises ImportRejected (nothing written)."""
+    progress = progress or no_progress
+    report = ImportReport()
+    rows = _member_rows_checked(text, report, progress)
+    if not report.ok:
+        raise ImportRejected(report)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Nobody enrols or moves while the import runs: the numbers and paths it checked stay true.
+            cursor.execute(f"LOCK TABLE {Member._meta.db_table}, {User._meta.db_table} IN EXCLUSIVE MODE")
+        _member_rows_write(rows, report, progress)
+        member_number_sequence_catch_up()
+    return report
+
+
+def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: ProgressFn) -> list[_MemberRow]:
+    now = timezone.now()
+    method = genealogy_settings_get().placement_method
+    rows: list[_MemberRow] = []
+    seen_numbers: dict[int, int] = {}
+    seen_usernames: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    for line, raw in _rows(text, REQUIRED_MEMBER_COLUMNS, report):
+        number = _int(raw.get("member_number", ""), line, "member_number", report)
+        if number is None and "member_number" not in {e.column for e in report.errors if e.line == line}:
+            report.add(line, "member_number", "required")
+        username = raw.get("username", "").lower()
+        if not USERNAME_RE.match(username):
+            report.add(line, "username", f"'{username}' must be 3-32 lowercase letters, digits or hyphens")
+        elif username in RESERVED_USERNAMES:
+            report.add(line, "username", f"'{username}' is reserved for the company's site")
+        elif username in seen_usernames:
+            report.add(line, "username", f"'{username}' is also on line {seen_usernames[username]}")
+        seen_usernames.setdefault(username, line)
+        email = raw.get("email", "").lower()
+        if not EMAIL_RE.match(email):
+            report.add(line, "email", f"'{email}' is not an e-mail address")
+        elif email in seen_emails:
+            report.add(line, "email", f"'{email}' is also on line {seen_emails[email]}")
+        seen_emails.setdefault(email, line)
+        for column in ("first_name", "last_name"):
+            if not raw.get(column):
+                report.add(line, column, "required")
+        if number is not None:
+            if number in seen_numbers:
+                report.add(line, "member_number", f"{number} is also on line {seen_numbers[number]}")
+            seen_numbers.setdefault(number, line)
+        status = raw.get("status") or MemberStatus.ACTIVE
+        if status not in MemberStatus.values:
+            report.add(line, "status", f"'{status}' is not one of {', '.join(MemberStatus.values)}")
+        position = _int(raw.get("placement_position", ""), line, "placement_position", report)
+        placement_number = _int(raw.get("placement_number", ""), line, "placement_number", report)
+        if method != PlacementMethod.UNILEVEL and raw.get("sponsor_number") and placement_number is None:
+            report.add(line, "placement_number", f"required: this company places members by the {method} rule")
+        if method == PlacementMethod.BINARY and placement_number is not None and position not in (0, 1):
+            report.add(line, "placement_position", "binary positions are 0 (left) or 1 (right)")
+        rows.append(
+            _MemberRow(
+                line=line,
+                number=number or 0,
+                username=username,
+                first_name=raw.get("first_name", ""),
+                last_name=raw.get("last_name", ""),
+                email=email,
+                phone=raw.get("phone", ""),
+                country=raw.get("country", "").upper()[:2],
+                sponsor_number=_int(raw.get("sponsor_number", ""), line, "sponsor_number", report),
+                placement_number=placement_number if method != PlacementMethod.UNILEVEL else None,
+                position=position if method != PlacementMethod.UNILEVEL else None,
+                status=status,
+                joined_at=_date(raw.get("joined_on", ""), line, "joined_on", report, now),
+            )
+        )
+        if report.rows % 50_000 == 0:
+            progress("checking rows", report.rows, report.rows)
+    progress("checking rows", report.rows, report.rows)
+    _check_against_company(rows, report)
+    return rows
+
+
+def _check_against_company(rows: list[_MemberRow], report: ImportReport) -> None:
+    """Clashes with members already in the company, sponsors that exist nowhere, and loops."""
+    in_file = {row.number for row in rows}
+    existing_numbers = set(Member.objects.filter(number__in=in_file).values_list("number", flat=True))
+    usernames = [row.username for row in rows]
+    existing_usernames = set(
+        Member.objects.filter(username__in=usernames).values_list("username", flat=True)
+    )
+    existing_emails = set(User.objects.filter(email__in=[row.email for row in rows]).values_list("email", flat=True))
+    referenced = {r.sponsor_number for r in rows if r.sponsor_number} | {
+        r.placement_number for r in rows if r.placement_number
+    }
+    known_outside = set(
+        Member.objects.filter(number__in=referenced - in_file).values_list("number", flat=True)
+    )
+    company_is_empty = not Member.objects.exists()
+    roots = 0
+    for row in rows:
+        if row.number in existing_numbers:
+            report.add(row.line, "member_number", f"{row.number} already belongs to a member of this company")
+        if row.username in existing_usernames:
+            report.add(row.line, "username", f"'{row.username}' is taken in this company")
+        if row.email in existing_emails:
+            report.add(row.line, "email", f"'{row.email}' already has a login in this company")
+        if row.sponsor_number is None:
+            roots += 1
+            if not company_is_empty:
+                report.add(row.line, "sponsor_number", "required: the company already has its root member")
+            elif roots > 1:
+                report.add(row.line, "sponsor_number", "required: only one member (the root) may have no sponsor")
+        elif row.sponsor_number not in in_file and row.sponsor_number not in known_outside:
+            report.add(row.line, "sponsor_number", f"no member {row.sponsor_number} in the file or the company")
+        elif row.sponsor_number == row.number:
+            report.add(row.line, "sponsor_number", "a member cannot sponsor themself")
+        if row.placement_number is not None and row.placement_number not in in_file | known_outside:
+            report.add(row.line, "placement_number", f"no member {row.placement_number} in the file or the company")
+    if report.ok:
+        _check_loops_and_slots(rows, report)
+
+
+def _check_loops_and_slots(rows: list[_MemberRow], report: ImportReport) -> None:
+    by_number = {row.number: row for row in rows}
+    for attr, column in (("sponsor_number", "sponsor_number"), ("placement_number", "placement_number")):
+        state: dict[int, int] = {}  # 1 = on the current walk, 2 = reaches a root or the company
+        for row in rows:
+            walk = []
+            current = row
+            while current is not None and state.get(current.number) is None:
+                state[current.number] = 1
+                walk.append(current.number)
+                parent = getattr(current, attr)
+                current = by_number.get(parent) if parent is not None else None
+                if current is not None and state.get(current.number) == 1:
+                    report.add(current.line, column, f"{attr.split('_')[0]} links form a loop through {current.number}")
+                    break
+            for number in walk:
+                state[number] = 2
+    slots: dict[tuple[int, int], int] = {}
+    existing = set(
+        Member.objects.filter(placement_position__isnull=False).values_list(
+            "placement_parent__number", "placement_position"
+        )
+    )
+    for row in rows:
+        if row.placement_number is None or row.position is None:
+            continue
+        key = (row.placement_number, row.position)
+        if key in slots or key in existing:
+            report.add(row.line, "placement_position", f"position {row.position} under {row.placement_number} is taken")
+        slots.setdefault(key, row.line)
+
+
+def _member_rows_write(rows: list[_MemberRow], report: ImportReport, progress: ProgressFn) -> None:
+    total = len(rows)
+    member_ids = _reserve_ids(Member._meta.db_table, total)
+    user_ids = _reserve_ids(User._meta.db_table, total)
+    id_of = {row.number: member_ids[i] for i, row in enumerate(rows)}
+    outside = dict(
+        Member.objects.filter(
+            number__in={r.sponsor_number for r in rows} | {r.placement_number for r in rows}
+        ).values_list("number", "id")
+    )
+    id_of_any = {**outside, **id_of}
+    sponsor_path = _paths(rows, id_of, "sponsor_number", Member.objects.filter(id__in=outside.values()), "sponsor_path")
+    placement_attr = "placement_number" if any(r.placement_number for r in rows) else "sponsor_number"
+    placement_path = _paths(
+        rows, id_of, placement_attr, Member.objects.filter(id__in=outside.values()), "placement_path"
+    )
+    now = timezone.now()
+    users = (
+        [user_ids[i], "!", row.email, row.first_name, row.last_name, False, False, row.status != "terminated",
+         row.joined_at, row.email, Role.DISTRIBUTOR]
+        for i, row in enumerate(rows)
+    )
+    _copy(
+        User._meta.db_table,
+        ["id", "password", "username", "first_name", "last_name", "is_superuser", "is_staff", "is_active",
+         "date_joined", "email", "role"],
+        users,
+        progress,
+        "writing logins",
+        total,
+    )
+
+    def member_values():
+        for i, row in enumerate(rows):
+            member_id = member_ids[i]
+            placement_parent = row.placement_number if placement_attr == "placement_number" else row.sponsor_number
+            yield [
+                member_id, row.number, row.username, user_ids[i], row.status, now, row.joined_at,
+                id_of_any.get(row.sponsor_number), sponsor_path[member_id], len(sponsor_path[member_id]) - 1,
+                id_of_any.get(placement_parent), row.position, placement_path[member_id],
+                len(placement_path[member_id]) - 1, 0, "", "", False, False, False,
+                row.first_name, row.last_name, row.email, row.phone, "", "", "", "", "", row.country, "", "", "",
+            ]
+
+    _copy(
+        Member._meta.db_table,
+        ["id", "number", "username", "user_id", "status", "status_changed_at", "joined_at", "sponsor_id",
+         "sponsor_path", "sponsor_depth", "placement_parent_id", "placement_position", "placement_path",
+         "placement_depth", "binary_preferred_side", "paid_as_rank", "highest_rank", "access_restricted",
+         "commission_excluded", "preferred_pricing_suspended", "first_name", "last_name", "email", "phone",
+         "address_line1", "address_line2", "city", "region", "postal_code", "country", "avatar", "bio",
+         "tax_id_last4"],
+        member_values(),
+        progress,
+        "writing members",
+        total,
+    )
+    report.created = total
+
+
+def _paths(rows: list[_MemberRow], id_of: dict[int, int], attr: str, outside_qs, path_field: str) -> dict[int, list]:
+    """Member id -> path of ids from the root, built parents-first (breadth-first from the roots)."""
+    outside_paths = {m.number: list(getattr(m, path_field)) for m in outside_qs.only("number", path_field)}
+    children: dict[int | None, list[_MemberRow]] = defaultdict(list)
+    for row in rows:
+        parent = getattr(row, attr)
+        children[parent if parent in id_of else ("outside", parent) if parent else None].append(row)
+    paths: dict[int, list] = {}
+    queue: deque[tuple[_MemberRow, list]] = deque()
+    for row in children.get(None, []):
+        queue.append((row, []))
+    for key, kids in children.items():
+        if isinstance(key, tuple):
+            for row in kids:
+                queue.append((row, outside_paths[key[1]]))
+    while queue:
+        row, prefix = queue.popleft()
+        member_id = id_of[row.number]
+        path = [*prefix, member_id]
+        paths[member_id] = path
+        for child in children.get(row.number, []):
+            queue.append((child, path))
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------------- customers
+
+
+def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None) -> ImportReport:
+    """Customers credited to members by member number. Imported customers get no login; they can be invited."""
+    progress = progress or no_progress
+    report = ImportReport()
+    now = timezone.now()
+    parsed = []
+    for line, raw in _rows(text, REQUIRED_CUSTOMER_COLUMNS, report):
+        distributor = _int(raw.get("distributor_number", ""), line, "distributor_number", report)
+        if distributor is None and raw.get("distributor_number", "") == "":
+            report.add(line, "distributor_number", "required")
+        customer_type = raw.get("customer_type") or CustomerType.RETAIL
+        if customer_type not in CustomerType.values:
+            report.add(line, "customer_type", f"'{customer_type}' is not one of {', '.join(CustomerType.values)}")
+        email = raw.get("email", "").lower()
+        if not EMAIL_RE.match(email):
+            report.add(line, "email", f"'{email}' is not an e-mail address")
+        for column in ("first_name", "last_name"):
+            if not raw.get(column):
+                report.add(line, column, "required")
+        joined = _date(raw.get("joined_on", ""), line, "joined_on", report, now)
+        parsed.append((line, distributor, customer_type, raw, email, joined))
+    members = dict(
+        Member.objects.filter(number__in={p[1] for p in parsed if p[1]}).values_list("number", "id")
+    )
+    for line, distributor, *_ in parsed:
+        if distributor is not None and distributor not in members:
+            report.add(line, "distributor_number", f"no member {distributor} in this company")
+    if not report.ok:
+        raise ImportRejected(report)
+    with transaction.atomic():
+        ids = _reserve_ids(Customer._meta.db_table, len(parsed))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval('members_customer_number_seq') FROM generate_series(1, %s)", [len(parsed)]
+            )
+            numbers = [row[0] for row in cursor.fetchall()]
+        values = (
+            [ids[i], numbers[i], ctype, members[dist], None, raw.get("first_name"), raw.get("last_name"), email,
+             raw.get("phone", ""), "", "", "", "", raw.get("country", "").upper()[:2], True, joined]
+            for i, (_, dist, ctype, raw, email, joined) in enumerate(parsed)
+        )
+        _copy(
+            Customer._meta.db_table,
+            ["id", "number", "customer_type", "distributor_id", "user_id", "first_name", "last_name", "email",
+             "phone", "address_line1", "city", "region", "postal_code", "country", "is_active", "joined_at"],
+            values,
+            progress,
+            "writing customers",
+            len(parsed),
+        )
+    report.created = len(parsed)
+    return report
+
+
+# ---------------------------------------------------------------------------------------------------- export
+
+
+def members_export_rows() -> Iterator[list[str]]:
+    """The members file in the import's own format (so an export can be imported elsewhere), streamed."""
+    yield MEMBER_COLUMNS
+    members = (
+        Member.objects.order_by("sponsor_depth", "number")
+        .values_list(
+            "number", "username", "first_name", "last_name", "email", "phone", "country", "sponsor__number",
+            "placement_parent__number", "placement_position", "status", "joined_at",
+        )
+        .iterator(chunk_size=10_000)
+    )
+    for row in members:
+        *rest, joined_at = row
+        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
+
+
+def customers_export_rows() -> Iterator[list[str]]:
+    yield CUSTOMER_COLUMNS
+    customers = (
+        Customer.objects.order_by("number")
+        .values_list(
+            "number", "distributor__number", "customer_type", "first_name", "last_name", "email", "phone", "country",
+            "joined_at",
+        )
+        .iterator(chunk_size=10_000)
+    )
+    for row in customers:
+        *rest, joined_at = row
+        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
+
+
+def rows_to_csv(rows: Iterable[list[str]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+

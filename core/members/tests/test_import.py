@@ -1,0 +1,119 @@
+"""Import of members and customers from another system: all-or-nothing with a report of every bad cell."""
+
+import io
+
+import pytest
+
+from core.accounts.models import User
+from core.members.importing import (
+    ImportRejected,
+    customers_export_rows,
+    customers_import,
+    members_export_rows,
+    members_import,
+)
+from core.members.models import Customer, Member
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "member_number,username,first_name,last_name,email,sponsor_number,status,joined_on\n"
+
+
+def csv_text(body: str, header: str = HEADER):
+    return io.StringIO(header + body)
+
+
+def test_members_import_keeps_numbers_and_builds_both_trees(in_alpha):
+    report = members_import(
+        text=csv_text(
+            "5001,founder,Fran,F,fran@example.test,,active,2020-01-02\n"
+            "5003,carl,Carl,C,carl@example.test,5002,active,2021-03-04\n"  # sponsor appears later in the file
+            "5002,bea,Bea,B,bea@example.test,5001,inactive,2020-06-01\n"
+        )
+    )
+    assert (report.rows, report.created) == (3, 3)
+    carl = Member.objects.get(number=5003)
+    bea = Member.objects.get(number=5002)
+    founder = Member.objects.get(number=5001)
+    assert carl.sponsor_id == bea.pk and carl.placement_parent_id == bea.pk
+    assert carl.sponsor_path == [founder.pk, bea.pk, carl.pk] and carl.sponsor_depth == 2
+    assert bea.status == "inactive" and str(carl.joined_at.date()) == "2021-03-04"
+    assert User.objects.get(email="carl@example.test").member == carl
+    assert not User.objects.get(email="carl@example.test").has_usable_password()
+
+
+def test_import_reports_line_column_and_reason_and_writes_nothing(in_alpha):
+    with pytest.raises(ImportRejected) as rejected:
+        members_import(
+            text=csv_text(
+                "5001,founder,Fran,F,fran@example.test,,active,2020-01-02\n"
+                "5002,Bad Name,Bea,B,bea@example.test,5001,active,2020-06-01\n"
+                "5003,carl,Carl,C,not-an-email,5009,sleeping,03/04/2021\n"
+                "5004,dora,Dora,D,fran@example.test,5001,active,\n"
+            )
+        )
+    errors = {(e.line, e.column) for e in rejected.value.report.errors}
+    assert errors == {
+        (3, "username"),
+        (4, "email"),
+        (4, "sponsor_number"),
+        (4, "status"),
+        (4, "joined_on"),
+        (5, "email"),
+    }
+    reasons = {(e.line, e.column): e.reason for e in rejected.value.report.errors}
+    assert reasons[(4, "sponsor_number")] == "no member 5009 in the file or the company"
+    assert reasons[(5, "email")] == "'fran@example.test' is also on line 2"
+    assert Member.objects.count() == 0 and not User.objects.filter(email="fran@example.test").exists()
+
+
+def test_sponsor_loops_are_refused(in_alpha):
+    with pytest.raises(ImportRejected) as rejected:
+        members_import(
+            text=csv_text(
+                "5001,founder,Fran,F,fran@example.test,,active,2020-01-02\n"
+                "5002,bea,Bea,B,bea@example.test,5003,active,2020-06-01\n"
+                "5003,carl,Carl,C,carl@example.test,5002,active,2020-06-01\n"
+            )
+        )
+    assert any("loop" in e.reason for e in rejected.value.report.errors)
+    assert Member.objects.count() == 0
+
+
+def test_import_under_existing_members_and_clashes(root, enroll, in_alpha):
+    with pytest.raises(ImportRejected) as rejected:
+        members_import(text=csv_text(f"{root.number},house2,H,H,h@example.test,,active,\n"))
+    columns = {e.column for e in rejected.value.report.errors}
+    assert columns == {"member_number", "sponsor_number"}
+    members_import(text=csv_text(f"6001,newleader,N,L,nl@example.test,{root.number},active,2022-01-01\n"))
+    leader = Member.objects.get(number=6001)
+    assert leader.sponsor_path == [root.pk, leader.pk]
+    later = enroll(root)
+    assert later.number > 6001  # the sequence continues above imported numbers
+
+
+def test_export_is_importable_again(in_alpha):
+    members_import(
+        text=csv_text(
+            "5001,founder,Fran,F,fran@example.test,,active,2020-01-02\n"
+            "5002,bea,Bea,B,bea@example.test,5001,active,2020-06-01\n"
+        )
+    )
+    rows = list(members_export_rows())
+    assert rows[0][:2] == ["member_number", "username"]
+    assert rows[2][:2] == ["5002", "bea"] and rows[2][7] == "5001" and rows[2][-1] == "2020-06-01"
+
+
+def test_customers_import_and_errors(root, in_alpha):
+    header = "distributor_number,customer_type,first_name,last_name,email,joined_on\n"
+    with pytest.raises(ImportRejected) as rejected:
+        body = f"{root.number},vip,A,B,a@example.test,\n424242,retail,C,D,c@example.test,\n"
+        customers_import(text=csv_text(body, header))
+    errors = {(e.line, e.column) for e in rejected.value.report.errors}
+    assert errors == {(2, "customer_type"), (3, "distributor_number")}
+    assert Customer.objects.count() == 0
+    report = customers_import(text=csv_text(f"{root.number},preferred,A,B,a@example.test,2023-02-01\n", header))
+    assert report.created == 1
+    customer = Customer.objects.get()
+    assert (customer.distributor_id, customer.customer_type) == (root.pk, "preferred")
+    assert list(customers_export_rows())[1][1:3] == [str(root.number), "preferred"]
