@@ -152,24 +152,22 @@ class _Lines:
             "reason": reason, "source_order_idx": order, "source_member_idx": member, "source_party_idx": party,
             "level_raw": level_raw, "level_compressed": level_compressed, "rate_bp": rate, "basis_cents": basis,
         }  # fmt: skip
-        chunk = {}
-        for name, dtype in COLUMNS.items():
-            value = values[name]
-            if np.ndim(value) == 0:
-                chunk[name] = np.full(n, value, dtype)
-            else:
-                chunk[name] = np.asarray(value).astype(dtype, copy=False)
-        self.chunks.append(chunk)
+        self.chunks.append((n, values))
 
     def ledger(self) -> Ledger:
-        if not self.chunks:
-            return Ledger(**{name: np.zeros(0, dtype) for name, dtype in COLUMNS.items()})
-        columns = {}
-        for name in COLUMNS:
-            columns[name] = np.concatenate([c[name] for c in self.chunks])
-            for c in self.chunks:  # free chunk memory as we go: halves the peak on big runs
-                c.pop(name)
+        """One allocation per column, filled chunk by chunk (constants are broadcast, never materialised per chunk)."""
+        total = sum(n for n, _ in self.chunks)
+        columns = {name: np.empty(total, dtype) for name, dtype in COLUMNS.items()}
+        start = 0
+        for n, values in self.chunks:
+            for name, column in columns.items():
+                column[start : start + n] = values[name]
+            start += n
+        self.chunks = []
         return Ledger(**columns)
+
+    def extend(self, ledger: Ledger) -> None:
+        self.chunks.append((len(ledger), {name: getattr(ledger, name) for name in COLUMNS}))
 
 
 @dataclass
@@ -289,38 +287,45 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
         if not len(idx):
             break
         rate, within = rate_of(cur, level)
-        b = basis[idx] if np.ndim(basis) else basis
+        b = basis[idx] if np.ndim(basis) else np.full(len(idx), basis, np.int64)
         raw = (origin_depth[idx] - depth[cur]).astype(np.int16)
-        payable = mask[cur] if not compression else np.ones(len(cur), bool)
-        pay = payable & within & (rate > 0)
-        amount = half_up(b if np.ndim(b) else np.full(len(cur), b), rate)
-        sel = np.flatnonzero(pay)
-        ctx.paid.add(cur[sel], amount[sel], ci, rule, order=_take(order, idx, sel), member=_take(member, idx, sel),
-                     level_raw=raw[sel], level_compressed=level, rate=rate[sel], basis=_take(b, None, sel))  # fmt: skip
-        lost = np.flatnonzero(~pay & (rate > 0))
-        if len(lost):
-            reason = np.where(payable[lost], Reason.DEPTH, ctx.refusal(cur[lost])).astype(np.int8)
-            ctx.forfeit.add(cur[lost], amount[lost], ci, rule, reason=reason, order=_take(order, idx, lost),
-                            member=_take(member, idx, lost), level_raw=raw[lost], level_compressed=level,
-                            rate=rate[lost], basis=_take(b, None, lost))  # fmt: skip
+        positive = rate > 0
+        within = np.ones(len(cur), bool) if within is None else within
+        if compression:  # everyone reached is payable; only the rank's depth can stop a line
+            pay, lose, reason = within & positive, ~within & positive, Reason.DEPTH
+        else:
+            payable = mask[cur]
+            pay = payable & within & positive
+            lose = ~pay & positive
+            reason = np.where(payable, Reason.DEPTH, ctx.refusal(cur)).astype(np.int8)
+        _emit(ctx, ci, rule, cur, half_up(b, rate), pay, lose, reason=reason, order=_at(order, idx),
+              member=_at(member, idx), level_raw=raw, level_compressed=level, rate=rate, basis=b)  # fmt: skip
         cur = jump[cur]
 
 
-def _emit(ctx: _Context, ci: int, rule: Rule, payee, amount, pay, lose, **columns) -> None:
-    """Add the `pay` rows as paid lines and the `lose` rows as forfeits (excluded / not qualified)."""
-    for rows, target in ((np.flatnonzero(pay), ctx.paid), (np.flatnonzero(lose), ctx.forfeit)):
-        if not len(rows):
-            continue
+def _at(values, idx):
+    return values[idx] if np.ndim(values) else values
+
+
+def _emit(ctx: _Context, ci: int, rule: Rule, payee, amount, pay, lose, reason=None, **columns) -> None:
+    """Add the `pay` rows as paid lines and the `lose` rows as forfeits (`reason`, default excluded / not qualified).
+    When every row is paid (the common case) the arrays are passed on without a copy."""
+    for sel, target in ((pay, ctx.paid), (lose, ctx.forfeit)):
+        if np.ndim(sel) == 0:
+            sel = np.full(len(payee), bool(sel))
+        if sel.all():
+            rows = slice(None)
+        else:
+            rows = np.flatnonzero(sel)
+            if not len(rows):
+                continue
         picked = {k: (v[rows] if np.ndim(v) else v) for k, v in columns.items()}
         if target is ctx.forfeit:
-            picked["reason"] = ctx.refusal(payee[rows])
+            if reason is None:
+                picked["reason"] = ctx.refusal(payee[rows])
+            else:
+                picked["reason"] = reason[rows] if np.ndim(reason) else reason
         target.add(payee[rows], amount[rows], ci, rule, **picked)
-
-
-def _take(values, idx, sel):
-    if np.ndim(values) == 0:
-        return values
-    return values[idx][sel] if idx is not None else values[sel]
 
 
 def _level_rates(rates_bp: tuple[int, ...]):
@@ -344,9 +349,7 @@ def _unilevel(ctx: _Context, ci: int, comp: Unilevel) -> None:
         allowed = None
 
     def rate_of(payee, level):
-        rate = np.full(len(payee), table[level], np.int64)
-        within = allowed[payee] >= level if allowed is not None else np.ones(len(payee), bool)
-        return rate, within
+        return int(table[level]), (allowed[payee] >= level if allowed is not None else None)
 
     orders = np.flatnonzero(snap.cv > 0)
     _walk(ctx, ci, comp, Rule.LEVEL, tree=snap.sponsor_tree, origin=snap.credited_idx[orders], basis=snap.cv[orders],
@@ -366,7 +369,7 @@ def _matrix(ctx: _Context, ci: int, comp: Matrix) -> None:
     table = _level_rates(comp.rates_bp)
 
     def rate_of(payee, level):
-        return np.full(len(payee), table[level], np.int64), np.ones(len(payee), bool)
+        return int(table[level]), None
 
     orders = np.flatnonzero(snap.cv > 0)
     _walk(ctx, ci, comp, Rule.LEVEL, tree=snap.placement_tree, origin=snap.credited_idx[orders],
@@ -384,7 +387,7 @@ def _fast_start(ctx: _Context, ci: int, comp: FastStart) -> None:
     table = _level_rates(comp.rates_bp)
 
     def rate_of(payee, level):
-        return np.full(len(payee), table[level], np.int64), np.ones(len(payee), bool)
+        return int(table[level]), None
 
     _walk(ctx, ci, comp, Rule.FAST_START, tree=snap.sponsor_tree, origin=buyer[orders], basis=snap.cv[orders],
           order=orders, member=buyer[orders], compression=comp.compression, levels=len(comp.rates_bp),
@@ -417,7 +420,7 @@ def _p2p(ctx: _Context, ci: int, comp: P2P) -> None:
                     member=seller[lost], rate=rate[lost], basis=snap.cv[sales][lost])  # fmt: skip
 
     def rate_of(payee, level):
-        return overrides[row[payee], level], np.ones(len(payee), bool)
+        return overrides[row[payee], level], None
 
     if width:
         _walk(ctx, ci, comp, Rule.OVERRIDE, tree=snap.sponsor_tree, origin=seller, basis=snap.cv[sales], order=sales,
@@ -606,7 +609,7 @@ def _matching(ctx: _Context, ci: int, comp: Matching, ledger_so_far: Ledger) -> 
     table = _level_rates(comp.generations_bp)
 
     def rate_of(payee, level):
-        return np.full(len(payee), table[level], np.int64), np.ones(len(payee), bool)
+        return int(table[level]), None
 
     _walk(ctx, ci, comp, Rule.MATCH, tree=snap.sponsor_tree, origin=earners, basis=earnings[earners], order=-1,
           member=earners, compression=comp.compression, levels=len(comp.generations_bp), rate_of=rate_of)  # fmt: skip
@@ -683,7 +686,7 @@ def calculate(plan: Plan, snap: Snapshot) -> Result:
             _advancement(ctx, ci, comp)
         elif isinstance(comp, Matching):
             so_far = ctx.paid.ledger()
-            ctx.paid.chunks = [{name: getattr(so_far, name) for name in COLUMNS}]
+            ctx.paid.extend(so_far)
             _matching(ctx, ci, comp, so_far)
         elif isinstance(comp, LeadershipPool):
             _pool(ctx, ci, comp, total_cv)
