@@ -155,7 +155,8 @@ class _Lines:
         self.chunks.append((n, values))
 
     def ledger(self) -> Ledger:
-        """One allocation per column, filled chunk by chunk (constants are broadcast, never materialised per chunk)."""
+        """One allocation per column, filled chunk by chunk (constants are broadcast, never materialised per chunk).
+        Lines that round to 0 cents are dropped."""
         total = sum(n for n, _ in self.chunks)
         columns = {name: np.empty(total, dtype) for name, dtype in COLUMNS.items()}
         start = 0
@@ -164,6 +165,9 @@ class _Lines:
                 column[start : start + n] = values[name]
             start += n
         self.chunks = []
+        zero = columns["amount_cents"] == 0
+        if zero.any():  # a line that rounds to nothing is not written
+            columns = {name: column[~zero] for name, column in columns.items()}
         return Ledger(**columns)
 
     def extend(self, ledger: Ledger) -> None:
