@@ -1,0 +1,633 @@
+"""The declarative plan document (a JSON-compatible dict) and its validation into a frozen `Plan`.
+
+Units inside a `Plan` are integers so the calculation never touches floats:
+- percentages are basis points (``"5"`` -> 500, ``"2.25"`` -> 225; at most two decimals);
+- money is cents (``"12.50"`` -> 1250);
+- volumes (PV, PSV, GV, leg volumes) are hundredths of a point (``"50"`` -> 5000).
+Numbers in the document may be JSON numbers or decimal strings; strings are preferred (no binary-float surprises).
+
+`plan_from_document` collects *every* problem before raising, so an admin sees all of them at once:
+``PlanError.errors == {"components[1].rates[2]": ["must be a percentage between 0 and 100"], ...}``.
+`docs/plans.md` documents every field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+COMPONENT_TYPES = (
+    "unilevel",
+    "stairstep_breakaway",
+    "binary",
+    "matrix",
+    "p2p",
+    "party",
+    "retail_profit",
+    "fast_start",
+    "rank_advancement",
+    "matching",
+    "leadership_pool",
+)
+
+
+class PlanError(ValueError):
+    """A plan document is invalid; `.errors` maps each bad field's path to the reasons."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        first = next(iter(errors.items()))
+        super().__init__(
+            f"invalid plan document: {first[0]}: {first[1][0]}" + (" (and more)" if len(errors) > 1 else "")
+        )
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The validated plan (frozen dataclasses, integer units)
+
+
+@dataclass(frozen=True)
+class LegRequirement:
+    count: int  # at least this many distinct frontline legs...
+    rank: int  # ...each holding someone (anywhere in the leg) at this rank index or higher
+
+
+@dataclass(frozen=True)
+class Rank:
+    code: str
+    name: str
+    min_pv: int = 0
+    min_psv: int = 0
+    min_gv: int = 0
+    min_active_sponsored: int = 0
+    legs: tuple[LegRequirement, ...] = ()
+    max_leg_share_bp: int | None = None  # at most this share of min_gv counts from any one leg
+
+
+@dataclass(frozen=True)
+class ActiveRule:
+    min_pv: int = 0
+    min_psv: int = 0
+
+
+@dataclass(frozen=True)
+class Component:
+    """Fields shared by every component; `type`-specific settings live in the subclasses."""
+
+    code: str
+    type: str
+    require_active: bool
+    min_rank: int  # -1: no rank needed
+
+
+@dataclass(frozen=True)
+class Unilevel(Component):
+    rates_bp: tuple[int, ...]
+    depth_by_rank: tuple[tuple[int, int], ...]  # (rank index, levels), ascending by rank; empty = all levels for all
+    compression: bool
+
+
+@dataclass(frozen=True)
+class StairstepBreakaway(Component):
+    rank_rates_bp: tuple[int, ...]  # per rank index (0 where the rank has no percentage)
+    breakaway_rank: int
+    generation_rates_bp: tuple[int, ...]
+    compression: bool
+
+
+@dataclass(frozen=True)
+class Binary(Component):
+    rate_bp: int
+    carryover_cap: int | None  # volume (hundredths); None = unlimited
+    pairing_cap_cents: int | None  # per member per period; None = none
+
+
+@dataclass(frozen=True)
+class Matrix(Component):
+    width: int
+    rates_bp: tuple[int, ...]  # one per level; depth = len(rates_bp)
+    compression: bool
+
+
+@dataclass(frozen=True)
+class P2PRow:
+    rank: int  # -1: applies to members below every listed rank too
+    direct_bp: int
+    overrides_bp: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class P2P(Component):
+    rows: tuple[P2PRow, ...]  # ascending by rank
+    compression: bool
+
+
+@dataclass(frozen=True)
+class HostTier:
+    min_sales_cents: int
+    reward_bp: int
+    bonus_cents: int
+
+
+@dataclass(frozen=True)
+class Party(Component):
+    consultant_rate_bp: int
+    host_tiers: tuple[HostTier, ...]  # ascending by min_sales_cents
+
+
+@dataclass(frozen=True)
+class RetailProfit(Component):
+    pass
+
+
+@dataclass(frozen=True)
+class FastStart(Component):
+    days: int
+    rates_bp: tuple[int, ...]  # level 1 = the recruit's sponsor
+    compression: bool
+
+
+@dataclass(frozen=True)
+class RankAdvancement(Component):
+    amounts_cents: tuple[int, ...]  # per rank index (0 = nothing for reaching it)
+    pay_skipped_ranks: bool
+
+
+@dataclass(frozen=True)
+class Matching(Component):
+    generations_bp: tuple[int, ...]  # generation 1 = personally sponsored
+    on_components: tuple[int, ...]  # indexes into Plan.components (all earlier than this one)
+    compression: bool
+
+
+@dataclass(frozen=True)
+class LeadershipPool(Component):
+    percent_bp: int  # of the company's total CV for the period
+    shares_by_rank: tuple[tuple[int, int], ...]  # (rank index, shares), ascending by rank
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    ranks: tuple[Rank, ...]
+    active: ActiveRule
+    components: tuple[Component, ...]
+    payout_cap_ratio_bp: int | None = None  # e.g. "0.45" -> 4500: total paid is scaled down to at most 45 % of CV
+    document: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def rank_index(self, code: str) -> int:
+        return next(i for i, r in enumerate(self.ranks) if r.code == code)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Validation
+
+
+class _Reader:
+    """Reads typed fields out of the document while collecting errors by path."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+        self.rank_codes: dict[str, int] = {}
+
+    def add(self, path: str, message: str) -> None:
+        self.errors.setdefault(path, []).append(message)
+
+    def obj(self, value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict | None:
+        if not isinstance(value, dict):
+            self.add(path or "(document)", "must be an object")
+            return None
+        for key in sorted(set(value) - allowed):
+            self.add(_join(path, key), "unknown field")
+        for key in sorted(required - set(value)):
+            self.add(_join(path, key), "is required")
+        return value
+
+    def decimal(self, value: Any, path: str, places: int, minimum: Decimal, maximum: Decimal | None, what: str):
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.add(path, f"must be {what}")
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.add(path, f"must be {what}")
+            return None
+        if not number.is_finite() or number < minimum or (maximum is not None and number > maximum):
+            self.add(path, f"must be {what}")
+            return None
+        scaled = number.scaleb(places)
+        if scaled != scaled.to_integral_value():
+            self.add(path, f"must have at most {places} decimal places")
+            return None
+        return int(scaled)
+
+    def percent(self, value: Any, path: str) -> int | None:
+        return self.decimal(value, path, 2, Decimal(0), Decimal(100), "a percentage between 0 and 100")
+
+    def money(self, value: Any, path: str) -> int | None:
+        return self.decimal(value, path, 2, Decimal(0), None, "an amount of money of at least 0")
+
+    def volume(self, value: Any, path: str) -> int | None:
+        return self.decimal(value, path, 2, Decimal(0), None, "a volume of at least 0")
+
+    def integer(self, value: Any, path: str, minimum: int = 0, maximum: int | None = None) -> int | None:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < minimum
+            or (maximum is not None and value > maximum)
+        ):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            self.add(path, f"must be a whole number {bound}")
+            return None
+        return value
+
+    def boolean(self, value: Any, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.add(path, "must be true or false")
+            return None
+        return value
+
+    def text(self, value: Any, path: str) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            self.add(path, "must be a non-empty string")
+            return None
+        return value
+
+    def rank(self, value: Any, path: str) -> int | None:
+        if not isinstance(value, str) or value not in self.rank_codes:
+            self.add(path, f"must be one of the plan's rank codes ({', '.join(self.rank_codes) or 'none defined'})")
+            return None
+        return self.rank_codes[value]
+
+    def percent_list(self, value: Any, path: str, allow_empty: bool = False) -> tuple[int, ...] | None:
+        if not isinstance(value, list) or (not value and not allow_empty):
+            self.add(path, "must be a non-empty list of percentages" if not allow_empty else "must be a list")
+            return None
+        items = [self.percent(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return None if any(i is None for i in items) else tuple(items)
+
+    def rank_map(self, value: Any, path: str, read) -> dict[int, Any] | None:
+        """{rank code: value} -> {rank index: parsed value}."""
+        if not isinstance(value, dict):
+            self.add(path, "must be an object keyed by rank code")
+            return None
+        out: dict[int, Any] = {}
+        for code, item in value.items():
+            index = self.rank(code, _join(path, code))
+            parsed = read(item, _join(path, code))
+            if index is not None and parsed is not None:
+                out[index] = parsed
+        return out
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+_COMMON = {"type", "code", "require_active", "min_rank"}
+_FIELDS: dict[str, tuple[set[str], set[str]]] = {  # type -> (allowed fields, required fields) besides _COMMON
+    "unilevel": ({"rates", "depth_by_rank", "compression"}, {"rates"}),
+    "stairstep_breakaway": ({"rank_rates", "breakaway_rank", "generation_rates", "compression"}, {"rank_rates"}),
+    "binary": ({"rate", "carryover_cap", "pairing_cap"}, {"rate"}),
+    "matrix": ({"width", "rates", "compression"}, {"width", "rates"}),
+    "p2p": ({"rates", "compression"}, {"rates"}),
+    "party": ({"consultant_rate", "host_tiers"}, {"consultant_rate"}),
+    "retail_profit": (set(), set()),
+    "fast_start": ({"days", "rates"}, {"days", "rates"}),
+    "rank_advancement": ({"amounts", "pay_skipped_ranks"}, {"amounts"}),
+    "matching": ({"generations", "on_components", "compression"}, {"generations"}),
+    "leadership_pool": ({"percent", "shares"}, {"percent", "shares"}),
+}
+# Components that pay retail-like income at the point of sale do not require the payee to be active by default.
+_ACTIVE_DEFAULT = {"retail_profit": False, "party": False}
+
+
+def plan_from_document(doc: Any) -> Plan:
+    """Validate a plan document and return the frozen `Plan`; raise `PlanError` naming every bad field."""
+    r = _Reader()
+    top = r.obj(
+        doc, "", {"name", "ranks", "active", "components", "payout_cap_ratio", "schema"}, {"ranks", "components"}
+    )
+    if top is None:
+        raise PlanError(r.errors)
+    name = top.get("name", "")
+    if not isinstance(name, str):
+        r.add("name", "must be a string")
+    if "schema" in top and top["schema"] != 1:
+        r.add("schema", "must be 1 (the only document schema so far)")
+
+    ranks = _read_ranks(r, top.get("ranks"))
+    active = _read_active(r, top.get("active", {}))
+    components = _read_components(r, top.get("components"), ranks)
+    cap = None
+    if top.get("payout_cap_ratio") is not None:
+        cap = r.decimal(
+            top["payout_cap_ratio"], "payout_cap_ratio", 4, Decimal(0), Decimal(1), "a ratio between 0 and 1"
+        )
+    if r.errors:
+        raise PlanError(r.errors)
+    return Plan(name=name, ranks=ranks, active=active, components=components, payout_cap_ratio_bp=cap, document=doc)
+
+
+def _read_active(r: _Reader, value: Any) -> ActiveRule:
+    obj = r.obj(value, "active", {"min_pv", "min_psv"})
+    if obj is None:
+        return ActiveRule()
+    return ActiveRule(
+        min_pv=r.volume(obj.get("min_pv", 0), "active.min_pv") or 0,
+        min_psv=r.volume(obj.get("min_psv", 0), "active.min_psv") or 0,
+    )
+
+
+def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
+    if not isinstance(value, list):
+        r.add("ranks", "must be a list (lowest rank first; may be empty)")
+        return ()
+    for i, item in enumerate(value):  # codes first, so leg requirements can name any lower rank
+        code = item.get("code") if isinstance(item, dict) else None
+        if isinstance(code, str) and code.strip():
+            if code in r.rank_codes:
+                r.add(f"ranks[{i}].code", f"duplicates ranks[{r.rank_codes[code]}].code")
+            else:
+                r.rank_codes[code] = i
+    ranks = []
+    allowed = {"code", "name", "min_pv", "min_psv", "min_gv", "min_active_sponsored", "legs", "max_leg_share"}
+    for i, item in enumerate(value):
+        path = f"ranks[{i}]"
+        obj = r.obj(item, path, allowed, {"code"})
+        if obj is None:
+            continue
+        code = r.text(obj.get("code"), f"{path}.code") or f"#{i}"
+        legs = []
+        raw_legs = obj.get("legs", [])
+        if not isinstance(raw_legs, list):
+            r.add(f"{path}.legs", "must be a list")
+            raw_legs = []
+        for j, leg in enumerate(raw_legs):
+            lpath = f"{path}.legs[{j}]"
+            lobj = r.obj(leg, lpath, {"count", "rank"}, {"count", "rank"})
+            if lobj is None:
+                continue
+            count = r.integer(lobj.get("count"), f"{lpath}.count", 1)
+            rank = r.rank(lobj.get("rank"), f"{lpath}.rank") if "rank" in lobj else None
+            if rank is not None and rank >= i:
+                r.add(f"{lpath}.rank", "must be a lower rank than the one being defined")
+            elif count is not None and rank is not None:
+                legs.append(LegRequirement(count=count, rank=rank))
+        share = None
+        if obj.get("max_leg_share") is not None:
+            share = r.percent(obj["max_leg_share"], f"{path}.max_leg_share")
+            if share == 0:
+                r.add(f"{path}.max_leg_share", "must be above 0 (omit it for no limit)")
+        ranks.append(
+            Rank(
+                code=code,
+                name=str(obj.get("name", code)),
+                min_pv=r.volume(obj.get("min_pv", 0), f"{path}.min_pv") or 0,
+                min_psv=r.volume(obj.get("min_psv", 0), f"{path}.min_psv") or 0,
+                min_gv=r.volume(obj.get("min_gv", 0), f"{path}.min_gv") or 0,
+                min_active_sponsored=r.integer(obj.get("min_active_sponsored", 0), f"{path}.min_active_sponsored") or 0,
+                legs=tuple(legs),
+                max_leg_share_bp=share,
+            )
+        )
+    return tuple(ranks)
+
+
+def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[Component, ...]:
+    if not isinstance(value, list) or not value:
+        r.add("components", "must be a non-empty list of components")
+        return ()
+    out: list[Component] = []
+    codes: dict[str, int] = {}
+    binaries = 0
+    for i, item in enumerate(value):
+        path = f"components[{i}]"
+        if not isinstance(item, dict):
+            r.add(path, "must be an object")
+            continue
+        kind = item.get("type")
+        if kind not in _FIELDS:
+            r.add(f"{path}.type", f"must be one of: {', '.join(COMPONENT_TYPES)}")
+            continue
+        allowed, required = _FIELDS[kind]
+        obj = r.obj(item, path, allowed | _COMMON, required | {"type"})
+        code = item.get("code", kind)
+        if not isinstance(code, str) or not code.strip():
+            r.add(f"{path}.code", "must be a non-empty string")
+        elif code in codes:
+            r.add(f"{path}.code", f"duplicates components[{codes[code]}].code (give each component its own code)")
+        else:
+            codes[code] = i
+        common = {
+            "code": code if isinstance(code, str) else kind,
+            "type": kind,
+            "require_active": _ACTIVE_DEFAULT.get(kind, True),
+            "min_rank": -1,
+        }
+        if "require_active" in obj:
+            common["require_active"] = bool(r.boolean(obj["require_active"], f"{path}.require_active"))
+        if "min_rank" in obj:
+            common["min_rank"] = r.rank(obj["min_rank"], f"{path}.min_rank") or 0
+        errors_before = len(r.errors)
+        built = _BUILDERS[kind](r, obj, path, common, ranks, codes, out)
+        if kind == "binary":
+            binaries += 1
+            if binaries > 1:
+                r.add(f"{path}.type", "only one binary component per plan (the snapshot carries one carry-over)")
+        if built is not None and len(r.errors) == errors_before:
+            out.append(built)
+        else:
+            out.append(None)  # keeps indexes aligned for matching.on_components; never returned (errors raised)
+    return tuple(out)
+
+
+def _compression(r: _Reader, obj: dict, path: str, default: bool) -> bool:
+    if "compression" not in obj:
+        return default
+    return bool(r.boolean(obj["compression"], f"{path}.compression"))
+
+
+def _unilevel(r, obj, path, common, ranks, codes, built):
+    rates = r.percent_list(obj.get("rates"), f"{path}.rates")
+    depth = r.rank_map(
+        obj.get("depth_by_rank", {}), f"{path}.depth_by_rank", lambda v, p: r.integer(v, p, 0, len(rates or ()))
+    )
+    if rates is None or depth is None:
+        return None
+    return Unilevel(
+        **common,
+        rates_bp=rates,
+        depth_by_rank=tuple(sorted(depth.items())),
+        compression=_compression(r, obj, path, True),
+    )
+
+
+def _stairstep(r, obj, path, common, ranks, codes, built):
+    rates = r.rank_map(obj.get("rank_rates"), f"{path}.rank_rates", r.percent)
+    gens = r.percent_list(obj.get("generation_rates", []), f"{path}.generation_rates", allow_empty=True)
+    breakaway = len(ranks)  # no breakaway unless named
+    if obj.get("breakaway_rank") is not None:
+        breakaway = r.rank(obj["breakaway_rank"], f"{path}.breakaway_rank")
+    elif gens:
+        r.add(f"{path}.breakaway_rank", "is required when generation_rates are given")
+    if rates is None or gens is None or breakaway is None:
+        return None
+    table = [0] * len(ranks)
+    for index, bp in rates.items():
+        table[index] = bp
+    running = 0
+    for index, bp in enumerate(table):  # a higher rank never pays a lower differential percentage
+        if bp and bp < running:
+            r.add(f"{path}.rank_rates.{ranks[index].code}", "must not be lower than a lower rank's percentage")
+        running = max(running, bp)
+    return StairstepBreakaway(
+        **common,
+        rank_rates_bp=tuple(table),
+        breakaway_rank=breakaway,
+        generation_rates_bp=gens,
+        compression=_compression(r, obj, path, True),
+    )
+
+
+def _binary(r, obj, path, common, ranks, codes, built):
+    rate = r.percent(obj.get("rate"), f"{path}.rate")
+    carry = r.volume(obj["carryover_cap"], f"{path}.carryover_cap") if obj.get("carryover_cap") is not None else None
+    cap = r.money(obj["pairing_cap"], f"{path}.pairing_cap") if obj.get("pairing_cap") is not None else None
+    if rate is None:
+        return None
+    return Binary(**common, rate_bp=rate, carryover_cap=carry, pairing_cap_cents=cap)
+
+
+def _matrix(r, obj, path, common, ranks, codes, built):
+    width = r.integer(obj.get("width"), f"{path}.width", 1, 100)
+    rates = r.percent_list(obj.get("rates"), f"{path}.rates")
+    if width is None or rates is None:
+        return None
+    return Matrix(**common, width=width, rates_bp=rates, compression=_compression(r, obj, path, False))
+
+
+def _p2p(r, obj, path, common, ranks, codes, built):
+    raw = obj.get("rates")
+    if not isinstance(raw, list) or not raw:
+        r.add(f"{path}.rates", "must be a non-empty list of {rank, direct, overrides} rows")
+        return None
+    rows = []
+    last = -2
+    for i, row in enumerate(raw):
+        rpath = f"{path}.rates[{i}]"
+        robj = r.obj(row, rpath, {"rank", "direct", "overrides"}, {"direct"})
+        if robj is None:
+            continue
+        rank = -1 if robj.get("rank") is None else r.rank(robj["rank"], f"{rpath}.rank")
+        direct = r.percent(robj.get("direct"), f"{rpath}.direct") if "direct" in robj else None
+        overrides = r.percent_list(robj.get("overrides", []), f"{rpath}.overrides", allow_empty=True)
+        if rank is None or direct is None or overrides is None:
+            continue
+        if rank <= last:
+            r.add(f"{rpath}.rank", "rows must be in ascending rank order (a row without rank comes first)")
+        last = rank
+        rows.append(P2PRow(rank=rank, direct_bp=direct, overrides_bp=overrides))
+    return P2P(**common, rows=tuple(rows), compression=_compression(r, obj, path, True))
+
+
+def _party(r, obj, path, common, ranks, codes, built):
+    rate = r.percent(obj.get("consultant_rate"), f"{path}.consultant_rate")
+    tiers = []
+    raw = obj.get("host_tiers", [])
+    if not isinstance(raw, list):
+        r.add(f"{path}.host_tiers", "must be a list")
+        raw = []
+    last = -1
+    for i, tier in enumerate(raw):
+        tpath = f"{path}.host_tiers[{i}]"
+        tobj = r.obj(tier, tpath, {"min_sales", "reward", "bonus"}, {"min_sales"})
+        if tobj is None:
+            continue
+        low = r.money(tobj.get("min_sales"), f"{tpath}.min_sales") if "min_sales" in tobj else None
+        reward = r.percent(tobj.get("reward", 0), f"{tpath}.reward")
+        bonus = r.money(tobj.get("bonus", 0), f"{tpath}.bonus")
+        if low is None or reward is None or bonus is None:
+            continue
+        if low <= last:
+            r.add(f"{tpath}.min_sales", "tiers must be in ascending min_sales order")
+        last = low
+        tiers.append(HostTier(min_sales_cents=low, reward_bp=reward, bonus_cents=bonus))
+    if rate is None:
+        return None
+    return Party(**common, consultant_rate_bp=rate, host_tiers=tuple(tiers))
+
+
+def _retail(r, obj, path, common, ranks, codes, built):
+    return RetailProfit(**common)
+
+
+def _fast_start(r, obj, path, common, ranks, codes, built):
+    days = r.integer(obj.get("days"), f"{path}.days", 1, 3660)
+    rates = r.percent_list(obj.get("rates"), f"{path}.rates")
+    if days is None or rates is None:
+        return None
+    return FastStart(**common, days=days, rates_bp=rates, compression=False)
+
+
+def _advancement(r, obj, path, common, ranks, codes, built):
+    amounts = r.rank_map(obj.get("amounts"), f"{path}.amounts", r.money)
+    skipped = True
+    if "pay_skipped_ranks" in obj:
+        skipped = bool(r.boolean(obj["pay_skipped_ranks"], f"{path}.pay_skipped_ranks"))
+    if amounts is None:
+        return None
+    table = [0] * len(ranks)
+    for index, cents in amounts.items():
+        table[index] = cents
+    return RankAdvancement(**common, amounts_cents=tuple(table), pay_skipped_ranks=skipped)
+
+
+def _matching(r, obj, path, common, ranks, codes, built):
+    gens = r.percent_list(obj.get("generations"), f"{path}.generations")
+    earlier = {c.code: i for i, c in enumerate(built) if c is not None and c.type != "matching"}
+    if "on_components" in obj:
+        raw = obj["on_components"]
+        on = []
+        if not isinstance(raw, list) or not raw:
+            r.add(f"{path}.on_components", "must be a non-empty list of earlier component codes")
+        else:
+            for i, code in enumerate(raw):
+                if code not in earlier:
+                    r.add(f"{path}.on_components[{i}]", "must name a component listed before this one (not a matching)")
+                else:
+                    on.append(earlier[code])
+    else:
+        on = sorted(earlier.values())
+    if gens is None:
+        return None
+    return Matching(
+        **common, generations_bp=gens, on_components=tuple(on), compression=_compression(r, obj, path, True)
+    )
+
+
+def _pool(r, obj, path, common, ranks, codes, built):
+    percent = r.percent(obj.get("percent"), f"{path}.percent")
+    shares = r.rank_map(obj.get("shares"), f"{path}.shares", lambda v, p: r.integer(v, p, 1, 1000))
+    if percent is None or shares is None:
+        return None
+    if not shares:
+        r.add(f"{path}.shares", "must give at least one rank a number of shares")
+    return LeadershipPool(**common, percent_bp=percent, shares_by_rank=tuple(sorted(shares.items())))
+
+
+_BUILDERS = {
+    "unilevel": _unilevel,
+    "stairstep_breakaway": _stairstep,
+    "binary": _binary,
+    "matrix": _matrix,
+    "p2p": _p2p,
+    "party": _party,
+    "retail_profit": _retail,
+    "fast_start": _fast_start,
+    "rank_advancement": _advancement,
+    "matching": _matching,
+    "leadership_pool": _pool,
+}
