@@ -16,6 +16,8 @@ from django.db.models import F, Q, QuerySet
 from core.members.models import Member, Tree, TreeEvent
 
 TABLE = Member._meta.db_table
+# Paths can hold thousands of ids on a deep chain: lists and pages never need them, so they are never loaded there.
+PATH_FIELDS = ("sponsor_path", "placement_path")
 
 
 def _cols(tree: str) -> tuple[str, str, str]:
@@ -43,7 +45,7 @@ def member_search(*, query: str) -> QuerySet[Member]:
     )
     if query.isdigit():
         condition |= Q(number=int(query))
-    return Member.objects.filter(condition).order_by("number")
+    return Member.objects.filter(condition).defer(*PATH_FIELDS).order_by("number")
 
 
 def downline_contains(*, top: Member, member: Member, tree: str = Tree.SPONSOR) -> bool:
@@ -69,7 +71,7 @@ def upline(*, member: Member, tree: str = Tree.SPONSOR, levels: int | None = Non
     path.reverse()
     if levels is not None:
         path = path[:levels]
-    by_id = Member.objects.in_bulk(path)
+    by_id = Member.objects.defer(*PATH_FIELDS).in_bulk(path)
     return [by_id[pk] for pk in path if pk in by_id]
 
 
@@ -116,7 +118,7 @@ def downline(
         queryset = queryset.filter(status=status)
     if rank:
         queryset = queryset.filter(paid_as_rank=rank)
-    return queryset.annotate(level=F(depth) - top_depth).order_by(depth, "number")
+    return queryset.defer(*PATH_FIELDS).annotate(level=F(depth) - top_depth).order_by(depth, "number")
 
 
 def downline_count(*, top: Member, tree: str = Tree.SPONSOR) -> int:
@@ -174,6 +176,7 @@ def downline_search(*, top: Member, query: str, tree: str = Tree.SPONSOR) -> Que
         Member.objects.filter(**{f"{path}__contains": [top.pk]})
         .exclude(pk=top.pk)
         .filter(condition)
+        .defer(*PATH_FIELDS)
         .order_by(depth, "number")
     )
 

@@ -1,0 +1,107 @@
+"""Genealogy at a million members: import time, then upline, a page of a 3-level downline, and whole-downline counts.
+
+The tree is generated like real recruiting: each new member's sponsor is an earlier member, strongly weighted to
+recent joiners (which makes long chains), plus one 3,000-level chain hanging off the root."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import numpy as np
+
+from bench.support import django_bench_setup, figure, progress
+
+MEMBERS = int(os.environ.get("BENCH_GENEALOGY_MEMBERS", "1000000"))
+CHAIN = 3000
+
+
+def _sponsors(n: int, rng: np.random.Generator) -> np.ndarray:
+    """sponsor index of member i (< i); member 0 is the root; the last CHAIN members form one long chain."""
+    i = np.arange(n, dtype=np.int64)
+    sponsors = np.floor(i * rng.random(n) ** (1 / 12)).astype(np.int64)
+    sponsors[0] = -1
+    chain_start = n - CHAIN
+    sponsors[chain_start] = 0
+    sponsors[chain_start + 1 :] = np.arange(chain_start, n - 1)
+    return sponsors
+
+
+def _csv_lines(sponsors: np.ndarray):
+    yield "member_number,username,first_name,last_name,email,sponsor_number,status,joined_on\n"
+    statuses = ("active", "active", "active", "inactive")
+    for i, sponsor in enumerate(sponsors.tolist()):
+        number = 100001 + i
+        sponsor_number = "" if sponsor < 0 else str(100001 + sponsor)
+        yield (
+            f"{number},m{number},First{i % 997},Last{i % 1009},m{number}@bench.test,{sponsor_number},"
+            f"{statuses[i % 4]},2024-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+        )
+
+
+def _median_ms(fn, repeat: int = 20) -> float:
+    fn()  # warm the cache
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def run() -> None:
+    django_bench_setup("canopy_bench_genealogy")
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from core.members import selectors
+    from core.members.importing import members_import
+    from core.members.models import Member
+    from core.progress import terminal_progress
+    from tenants.services import company_onboard
+
+    company_onboard(name="Bench", subdomain="bench", admin_email="admin@bench.test", send_invitation=False)
+    rng = np.random.default_rng(2026)
+    sponsors = _sponsors(MEMBERS, rng)
+    progress(f"importing {MEMBERS:,} members (max depth includes a {CHAIN:,}-level chain)")
+    with schema_context("bench"):
+        started = time.perf_counter()
+        members_import(text=_csv_lines(sponsors), progress=terminal_progress())
+        import_s = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE members_member")
+        root = Member.objects.get(number=100001)
+        deepest = Member.objects.order_by("-sponsor_depth").first()
+        # A leader with a big organisation: the root's frontline member with the largest leg.
+        legs = selectors.leg_totals(top=root)
+        leader = max(legs, key=lambda leg: leg.members).head
+        typical = Member.objects.filter(sponsor_depth=6).order_by("number").first()
+        progress(
+            f"deepest member at level {deepest.sponsor_depth:,}; leader #{leader.number} has "
+            f"{selectors.downline_count(top=leader):,} members; typical member #{typical.number}"
+        )
+
+        def upline():
+            return selectors.upline(member=deepest)
+
+        def downline_page():
+            return list(selectors.downline(top=leader, max_levels=3)[:50])
+
+        def count_root():
+            return selectors.downline_count(top=root)
+
+        def count_leader():
+            return selectors.downline_count(top=leader)
+
+        upline_ms = _median_ms(upline)
+        page_ms = _median_ms(downline_page)
+        count_root_ms = _median_ms(count_root, repeat=5)
+        count_leader_ms = _median_ms(count_leader, repeat=5)
+        upline_typical_ms = _median_ms(lambda: selectors.upline(member=typical))
+    figure("import_1m_members_s" if MEMBERS == 1_000_000 else f"import_{MEMBERS}_members_s", import_s, "s", 1)
+    figure("genealogy_upline_ms", upline_typical_ms, "ms")
+    figure("genealogy_upline_3000_levels_ms", upline_ms, "ms")
+    figure("genealogy_downline_page_ms", page_ms, "ms")
+    figure("genealogy_subtree_count_ms", count_root_ms, "ms")
+    figure("genealogy_leader_subtree_count_ms", count_leader_ms, "ms")
