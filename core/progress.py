@@ -24,10 +24,14 @@ def terminal_progress(stream: TextIO | None = None, width: int = 30) -> Progress
 
     def report(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        finished = done >= total
+        finished = total > 0 and done >= total
         if stage == last["stage"] and not finished and now - last["at"] < 0.1:
             return
         last.update(stage=stage, at=now)
+        if total <= 0:  # the total is not known yet (a file being read): show the count only
+            out.write(f"\r  {stage:<28} {done:,}")
+            out.flush()
+            return
         filled = int(width * done / max(total, 1))
         end = "\n" if finished else ""
         out.write(f"\r  {stage:<28} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}{end}")

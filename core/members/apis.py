@@ -5,9 +5,11 @@ status changes are for company admins."""
 
 from __future__ import annotations
 
+import io
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -20,7 +22,7 @@ from rest_framework.views import APIView
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin
 from core.accounts.models import Role
-from core.members import selectors, services
+from core.members import importing, selectors, services
 from core.members.models import Customer, GenealogySettings, Member, MemberStatus, Tree, TreeEvent, TreeMove
 from core.members.placement import genealogy_settings_get
 
@@ -601,3 +603,53 @@ class CustomerTransferApi(APIView):
         )
         customer.refresh_from_db()
         return Response(CustomerOutput(customer).data)
+
+
+class ImportApi(APIView):
+    """Upload a members or customers CSV: all rows are written or none; a rejected file answers with every
+    problem's line, column and reason."""
+
+    permission_classes = [IsCompanyAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        kind = serializers.ChoiceField(choices=["members", "customers"])
+        file = serializers.FileField()
+
+    class OutputSerializer(serializers.Serializer):
+        rows = serializers.IntegerField()
+        created = serializers.IntegerField()
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: OutputSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        importer = importing.members_import if data.validated_data["kind"] == "members" else importing.customers_import
+        text = io.TextIOWrapper(data.validated_data["file"].file, encoding="utf-8-sig", newline="")
+        try:
+            report = importer(text=text)
+        except importing.ImportRejected as rejected:
+            return Response(
+                {
+                    "detail": f"{rejected.report.error_count} problem(s); nothing was imported.",
+                    "errors": [
+                        {"line": e.line, "column": e.column, "reason": e.reason} for e in rejected.report.errors
+                    ],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"rows": report.rows, "created": report.created}, status=status.HTTP_201_CREATED)
+
+
+class ExportApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(parameters=[OpenApiParameter("kind", enum=["members", "customers"])], responses={200: str})
+    def get(self, request):
+        """The whole list as CSV, streamed, in the import's own format."""
+        kind = request.query_params.get("kind", "members")
+        if kind not in ("members", "customers"):
+            raise ValidationError({"kind": ["Choose members or customers."]})
+        rows = importing.members_export_rows() if kind == "members" else importing.customers_export_rows()
+        response = StreamingHttpResponse(importing.rows_to_csv(rows), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+        return response

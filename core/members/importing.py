@@ -269,7 +269,7 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
             )
         )
         if report.rows % 50_000 == 0:
-            progress("checking rows", report.rows, report.rows)
+            progress("checking rows", report.rows, 0)  # total unknown while reading
     progress("checking rows", report.rows, report.rows)
     _check_against_company(rows, report)
     return rows

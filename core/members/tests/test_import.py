@@ -117,3 +117,25 @@ def test_customers_import_and_errors(root, in_alpha):
     customer = Customer.objects.get()
     assert (customer.distributor_id, customer.customer_type) == (root.pk, "preferred")
     assert list(customers_export_rows())[1][1:3] == [str(root.number), "preferred"]
+
+
+def test_import_and_export_through_the_api(alpha, in_alpha):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.helpers import token_client
+
+    admin = User.objects.get(email=alpha.admin_email)
+    api = token_client(alpha, admin)
+    bad = SimpleUploadedFile("m.csv", (HEADER + "5001,founder,Fran,F,not-mail,,active,\n").encode())
+    rejected = api.post("/api/v1/members/import/", {"kind": "members", "file": bad}, format="multipart")
+    assert rejected.status_code == 400
+    reason = "'not-mail' is not an e-mail address"
+    assert rejected.json()["errors"] == [{"line": 2, "column": "email", "reason": reason}]
+    good = SimpleUploadedFile("m.csv", (HEADER + "5001,founder,Fran,F,fran@example.test,,active,\n").encode())
+    created = api.post("/api/v1/members/import/", {"kind": "members", "file": good}, format="multipart")
+    assert created.status_code == 201 and created.json() == {"rows": 1, "created": 1}
+    exported = api.get("/api/v1/members/export/?kind=members")
+    body = b"".join(exported.streaming_content).decode()
+    assert body.splitlines()[1].startswith("5001,founder,Fran,F,fran@example.test")
+    distributor = token_client(alpha, Member.objects.get(number=5001).user)
+    assert distributor.get("/api/v1/members/export/").status_code == 403
