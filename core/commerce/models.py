@@ -1,0 +1,1 @@
+"""Commerce models: products, price tiers, orders, volume, payments (work in progress)."""
