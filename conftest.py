@@ -17,6 +17,8 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import get_public_schema_name, schema_context
 
+pytest_plugins = ["tests.fixtures_stripe"]
+
 PASSWORD = "correct-horse-battery-staple"
 
 
