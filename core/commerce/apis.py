@@ -16,7 +16,16 @@ from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyStaff
 from core.accounts.models import Role
 from core.commerce import selectors, services, subscriptions
-from core.commerce.models import BackOfficeSubscription, MemberVolume, Order, PaymentStatus, PlacedBy
+from core.commerce.imports import sales_import
+from core.commerce.models import (
+    BackOfficeSubscription,
+    ImportStatus,
+    MemberVolume,
+    Order,
+    PaymentStatus,
+    PlacedBy,
+    SalesImport,
+)
 from core.members.models import Customer, Member
 
 
@@ -404,3 +413,33 @@ class SubscriptionPayApi(APIView):
         )
         code = status.HTTP_200_OK if attempt.outcome == "paid" else status.HTTP_402_PAYMENT_REQUIRED
         return Response(self.OutputSerializer(attempt).data, status=code)
+
+
+class SalesImportApi(APIView):
+    """Staff upload a partner's sales CSV (multipart: partner, file) and list past imports."""
+
+    permission_classes = [IsCompanyStaff]
+
+    class InputSerializer(serializers.Serializer):
+        partner = serializers.SlugField(max_length=50)
+        file = serializers.FileField()
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = SalesImport
+            fields = ["id", "partner", "file_name", "status", "rows", "posted", "skipped", "errors", "imported_at"]
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return _paginated(request, self, SalesImport.objects.all(), self.OutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        record = sales_import(
+            partner=data.validated_data["partner"], file_name=upload.name, content=upload.read(), by=request.user
+        )
+        code = status.HTTP_201_CREATED if record.status == ImportStatus.POSTED else status.HTTP_400_BAD_REQUEST
+        return Response(self.OutputSerializer(record).data, status=code)

@@ -221,6 +221,7 @@ def stock_transfer(
 class LineRequest:
     sku: str
     quantity: int
+    unit_price: Decimal | None = None  # a price agreed elsewhere (a partner's sale); None: the tier's price
 
 
 def order_number_next() -> int:
@@ -327,11 +328,14 @@ def order_place(
     if not lines:
         errors["lines"] = ["An order needs at least one line."]
     quantities: dict[str, int] = defaultdict(int)
+    price_overrides: dict[str, Decimal] = {}
     for i, line in enumerate(lines):
         if not isinstance(line.quantity, int) or line.quantity < 1:
             errors.setdefault("lines", []).append(f"Line {i + 1}: the quantity must be a whole number of at least 1.")
         else:
             quantities[line.sku.strip().upper()] += line.quantity
+            if line.unit_price is not None:
+                price_overrides[line.sku.strip().upper()] = q2(line.unit_price)
     products = {p.sku.upper(): p for p in Product.objects.annotate(u=Upper("sku")).filter(u__in=list(quantities))}
     for sku in quantities:
         product = products.get(sku)
@@ -347,7 +351,11 @@ def order_place(
     region = (ship_region if ship_region is not None else getattr(buyer, "region", "")) or ""
     rate = tax_rate_for(country=country, region=region)
     ordered = [(products[sku], qty) for sku, qty in quantities.items()]
-    subtotals = [q2(unit_price_for(product=p, tier=price_tier) * qty) for p, qty in ordered]
+    prices = [
+        price_overrides[sku] if sku in price_overrides else unit_price_for(product=products[sku], tier=price_tier)
+        for sku in quantities
+    ]
+    subtotals = [q2(price * qty) for price, (_, qty) in zip(prices, ordered, strict=True)]
     subtotal = sum(subtotals, ZERO)
     coupon = _coupon_for(coupon_code, subtotal, now) if coupon_code.strip() else None
     discount = _discount(coupon, subtotal)
@@ -391,7 +399,7 @@ def order_place(
             sku=p.sku,
             name=p.name,
             quantity=qty,
-            unit_price=unit_price_for(product=p, tier=price_tier),
+            unit_price=price,
             unit_pv=p.pv,
             unit_cv=p.cv,
             unit_retail=p.retail_price,
@@ -402,7 +410,7 @@ def order_place(
             line_tax=tax,
             line_total=sub - disc + tax,
         )
-        for (p, qty), sub, disc, tax in zip(ordered, subtotals, discounts, taxes, strict=True)
+        for (p, qty), price, sub, disc, tax in zip(ordered, prices, subtotals, discounts, taxes, strict=True)
     )
     if coupon is not None:
         Coupon.objects.filter(pk=coupon.pk).update(times_used=F("times_used") + 1)
@@ -425,8 +433,9 @@ def _lock(order: Order) -> Order:
 
 
 @transaction.atomic
-def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None) -> Order:
-    """Volume counts from the payment day, in the period containing it."""
+def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None, recompute_volume: bool = True) -> Order:
+    """Volume counts from the payment day, in the period containing it. A bulk caller (the import) passes
+    recompute_volume=False and rebuilds each touched period once with volume_recompute_period."""
     order = _lock(order)
     if order.status != OrderStatus.PENDING:
         raise ValidationError(
@@ -437,7 +446,8 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None) -
     order.period_start = period_start_for(order.paid_on)
     order.status = OrderStatus.PAID
     order.save(update_fields=["paid_at", "paid_on", "period_start", "status"])
-    volume_recompute(member_id=order.credited_member_id, period_start=order.period_start)
+    if recompute_volume:
+        volume_recompute(member_id=order.credited_member_id, period_start=order.period_start)
     return order
 
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("commerce/subscription/", apis.SubscriptionApi.as_view(), name="commerce-subscription"),
     path("commerce/subscription/card/", apis.SubscriptionCardApi.as_view(), name="commerce-subscription-card"),
     path("commerce/subscription/pay/", apis.SubscriptionPayApi.as_view(), name="commerce-subscription-pay"),
+    path("commerce/imports/", apis.SalesImportApi.as_view(), name="commerce-imports"),
 ]
