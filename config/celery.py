@@ -14,10 +14,10 @@ app.autodiscover_tasks()
 
 @app.on_after_configure.connect
 def _commerce_beat(sender, **kwargs):
-    """Back-office fees are charged daily; the task fans out to each active company."""
+    """Back-office fees and autoships run daily; the task fans out to each active company."""
     sender.add_periodic_task(
         24 * 3600,
-        sender.signature("core.commerce.tasks.subscription_charges_fan_out"),
-        name="commerce-subscription-charges",
+        sender.signature("core.commerce.tasks.commerce_daily_fan_out"),
+        name="commerce-daily",
         expires=12 * 3600,
     )

@@ -553,6 +553,8 @@ class Autoship(models.Model):
     status = models.CharField(max_length=10, choices=AutoshipStatus.choices, default=AutoshipStatus.ACTIVE)
     failures = models.PositiveSmallIntegerField(default=0)
     max_retries = models.PositiveSmallIntegerField(default=3)
+    stripe_customer_id = models.CharField(max_length=100, blank=True)
+    stripe_payment_method_id = models.CharField(max_length=100, blank=True)
     ship_country = models.CharField(max_length=2, blank=True)
     ship_region = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
