@@ -734,3 +734,40 @@ def clawback_flag_resolve(*, flag: ClawbackFlag, resolution: str) -> ClawbackFla
     flag.resolution = resolution
     flag.save(update_fields=["resolved_at", "resolution"])
     return flag
+
+
+# ---------------------------------------------------------------------------------------------------- parties
+
+
+@transaction.atomic
+def party_create(
+    *, consultant: Member, name: str, host_name: str, held_on: datetime.date, host_email: str = "", host_customer=None
+) -> Party:
+    if consultant.status != MemberStatus.ACTIVE:
+        raise ValidationError({"consultant": [f"#{consultant.number} is not active and cannot hold a party."]})
+    if not host_name.strip():
+        raise ValidationError({"host_name": ["This field is required."]})
+    return Party.objects.create(
+        consultant=consultant,
+        name=name.strip() or f"Party of {host_name}",
+        host_name=host_name.strip(),
+        host_email=host_email,
+        host_customer=host_customer,
+        held_on=held_on,
+    )
+
+
+def party_guest_order_place(*, party: Party, guest_name: str, lines: list[LineRequest], by=None, **kwargs) -> Order:
+    """A guest buys at retail; the sale is credited to the consultant (PSV, not PV). Pay it with order_pay_offline."""
+    if not guest_name.strip():
+        raise ValidationError({"guest_name": ["Name the guest."]})
+    return order_place(
+        lines=lines, placed_by=PlacedBy.PARTY, party=party, buyer_name=guest_name.strip(), created_by=by, **kwargs
+    )
+
+
+@transaction.atomic
+def party_close(*, party: Party) -> Party:
+    party.status = PartyStatus.CLOSED
+    party.save(update_fields=["status"])
+    return party
