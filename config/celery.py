@@ -10,3 +10,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 app = CeleryApp("canopy")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _commerce_beat(sender, **kwargs):
+    """Back-office fees and autoships run daily; the task fans out to each active company."""
+    sender.add_periodic_task(
+        24 * 3600,
+        sender.signature("core.commerce.tasks.commerce_daily_fan_out"),
+        name="commerce-daily",
+        expires=12 * 3600,
+    )

@@ -1,0 +1,46 @@
+"""Commerce's scheduled work. The beat entry (config/celery.py) fans out to each active company; the per-company
+task runs in that company's schema and calls a service. Tasks take ids and ISO strings, and are safe to repeat."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from django.db import connection
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.commerce.autoship import autoship_run_due
+from core.commerce.subscriptions import subscription_charge_due
+
+
+@shared_task(name="core.commerce.tasks.commerce_daily_fan_out")
+def commerce_daily_fan_out() -> list[str]:
+    """Send each active company its back-office fee charges and its autoships (suspended companies are skipped)."""
+    from tenants.selectors import active_companies
+
+    sent = []
+    now_iso = timezone.now().isoformat()
+    for company in active_companies():
+        with schema_context(company.schema_name):
+            subscription_charges_run.delay(now_iso)
+            autoships_run.delay(now_iso)
+        sent.append(company.schema_name)
+    return sent
+
+
+@shared_task(name="core.commerce.tasks.subscription_charges_run")
+def subscription_charges_run(now_iso: str) -> dict:
+    """Charge this company's due back-office fees (once per subscription per day, so a retried task is harmless)."""
+    attempts = subscription_charge_due(now=datetime.datetime.fromisoformat(now_iso))
+    outcomes: dict[str, int] = {}
+    for attempt in attempts:
+        outcomes[attempt.outcome] = outcomes.get(attempt.outcome, 0) + 1
+    return {"schema": connection.schema_name, "attempts": len(attempts), "outcomes": outcomes}
+
+
+@shared_task(name="core.commerce.tasks.autoships_run")
+def autoships_run(now_iso: str) -> dict:
+    """Run this company's due autoships (each at most once a day, so a retried task is harmless)."""
+    runs = autoship_run_due(now=datetime.datetime.fromisoformat(now_iso))
+    return {"schema": connection.schema_name, "runs": len(runs), "succeeded": sum(r.succeeded for r in runs)}

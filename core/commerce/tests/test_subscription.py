@@ -1,0 +1,100 @@
+"""The back-office fee: card on the company's Stripe account (emulator), daily charges, every attempt recorded."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import stripe
+
+from core.commerce.models import AttemptOutcome, BackOfficeSubscription, SubscriptionAttempt, SubscriptionStatus
+from core.commerce.selectors import first_unpaid_failure_by_member, last_paid_subscription_by_member
+from core.commerce.services import commerce_settings_get
+from core.commerce.subscriptions import subscription_card_set, subscription_charge_due, subscription_start
+from core.commerce.tasks import subscription_charges_run
+from core.commerce.tests.test_api import token
+
+pytestmark = pytest.mark.django_db
+
+MAR_1 = datetime.datetime(2026, 3, 1, 6, 0, tzinfo=datetime.UTC)
+
+
+def card(number="4242424242424242", exp_year=2030):
+    return stripe.PaymentMethod.create(
+        type="card", card={"number": number, "exp_month": 12, "exp_year": exp_year, "cvc": "123"}
+    ).id
+
+
+@pytest.fixture
+def fee(in_alpha, stripe_emulator):
+    row = commerce_settings_get()
+    row.subscription_enabled = True
+    row.subscription_fee = Decimal("29.95")
+    row.stripe_secret_key = stripe_emulator.api_key
+    row.save()
+
+
+def test_due_fees_are_charged_once_a_day_and_every_attempt_is_recorded(root, enroll, fee):
+    good, bad = enroll(root), enroll(root)
+    for member, number in ((good, "4242424242424242"), (bad, "4000000000000341")):
+        subscription_start(member=member, first_due_on=datetime.date(2026, 3, 1))
+        subscription_card_set(member=member, payment_method_id=card(number))
+    subscription_start(member=enroll(root), first_due_on=datetime.date(2026, 3, 2))  # not due yet, no card
+
+    attempts = subscription_charge_due(now=MAR_1)
+    assert sorted((a.member_id, a.outcome) for a in attempts) == [
+        (good.pk, AttemptOutcome.PAID),
+        (bad.pk, AttemptOutcome.DECLINED),
+    ]
+    paid = SubscriptionAttempt.objects.get(member=good)
+    assert (paid.amount, paid.due_on) == (Decimal("29.95"), datetime.date(2026, 3, 1))
+    assert paid.stripe_payment_intent_id.startswith("pi_") and paid.stripe_customer_id.startswith("cus_")
+    assert stripe.PaymentIntent.retrieve(paid.stripe_payment_intent_id).amount == 2995
+    assert BackOfficeSubscription.objects.get(member=good).next_due_on == datetime.date(2026, 4, 1)
+    declined = BackOfficeSubscription.objects.get(member=bad)
+    assert (declined.status, declined.next_due_on) == (SubscriptionStatus.PAST_DUE, datetime.date(2026, 3, 1))
+    assert SubscriptionAttempt.objects.get(member=bad).failure_code == "card_declined"
+
+    assert subscription_charge_due(now=MAR_1 + datetime.timedelta(hours=3)) == []  # the job ran twice today
+    retried = subscription_charges_run((MAR_1 + datetime.timedelta(days=1)).isoformat())
+    assert (retried["attempts"], retried["outcomes"]) == (2, {"declined": 1, "no_card": 1})
+
+    assert last_paid_subscription_by_member() == {good.pk: datetime.date(2026, 3, 1)}
+    assert first_unpaid_failure_by_member() == {
+        bad.pk: datetime.date(2026, 3, 1),
+        SubscriptionAttempt.objects.get(outcome="no_card").member_id: datetime.date(2026, 3, 2),
+    }
+
+
+def test_an_expired_card_is_recorded_without_calling_stripe(root, enroll, fee):
+    member = enroll(root)
+    subscription_start(member=member, first_due_on=datetime.date(2026, 3, 1))
+    subscription = subscription_card_set(member=member, payment_method_id=card())
+    subscription.card_exp_month, subscription.card_exp_year = 1, 2026
+    subscription.save()
+    (attempt,) = subscription_charge_due(now=MAR_1)
+    assert (attempt.outcome, attempt.stripe_payment_intent_id, attempt.message) == (
+        AttemptOutcome.EXPIRED_CARD,
+        "",
+        "The card ending 4242 expired 01/2026.",
+    )
+
+
+def test_a_distributor_replaces_the_card_and_pays_a_past_due_fee(alpha_client, root, enroll, fee):
+    member = enroll(root, username="pat")
+    subscription_start(member=member, first_due_on=datetime.date(2026, 1, 1))
+    subscription_card_set(member=member, payment_method_id=card("4000000000000341"))
+    subscription_charge_due(now=MAR_1)
+    auth = token(alpha_client, "pat@example.test")
+    assert alpha_client.get("/api/v1/commerce/subscription/", **auth).json()["status"] == "past_due"
+
+    declined = alpha_client.post("/api/v1/commerce/subscription/pay/", **auth)
+    assert (declined.status_code, declined.json()["outcome"]) == (402, "declined")
+    changed = alpha_client.post(
+        "/api/v1/commerce/subscription/card/", {"payment_method": card()}, content_type="application/json", **auth
+    )
+    assert (changed.status_code, changed.json()["card_last4"]) == (200, "4242")
+    paid = alpha_client.post("/api/v1/commerce/subscription/pay/", **auth)
+    assert paid.status_code == 200
+    assert (paid.json()["outcome"], paid.json()["due_on"], paid.json()["amount"]) == ("paid", "2026-01-01", "29.95")
+    assert [a.trigger for a in SubscriptionAttempt.objects.filter(member=member)] == ["schedule", "member", "member"]
+    assert BackOfficeSubscription.objects.get(member=member).next_due_on == datetime.date(2026, 2, 1)
