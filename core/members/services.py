@@ -336,6 +336,47 @@ def member_move_frontline_up(
     return move
 
 
+def nearest_sponsor_not_terminated(member: Member) -> Member | None:
+    """The first sponsor up the enrolment line whose status is not terminated (the demotion policy's downline move
+    sends a member's personal recruits and customers there)."""
+    upline_ids = list(reversed(member.sponsor_path[:-1]))
+    statuses = dict(Member.objects.filter(pk__in=upline_ids).values_list("pk", "status"))
+    for pk in upline_ids:
+        if statuses.get(pk) != MemberStatus.TERMINATED:
+            return Member.objects.get(pk=pk)
+    return None
+
+
+def terminated_tree_root() -> Member | None:
+    """The member the company reserved as the root of its terminated tree (setting), else the company's root."""
+    number = company_settings_get().terminated_tree_root_number
+    return Member.objects.filter(number=number).first() or Member.objects.filter(sponsor__isnull=True).first()
+
+
+@transaction.atomic
+def member_move_to_terminated_tree(*, member: Member, by: User | None, reason: str) -> TreeMove | None:
+    """Re-sponsor (and re-place) a member under the terminated-tree root and mark them terminated. Their own
+    recruits should have moved first (the policy's downline move); anyone still under them moves with them."""
+    placement_lock()
+    member.refresh_from_db()
+    root = terminated_tree_root()
+    move = None
+    if root is not None and root.pk != member.pk and member.sponsor_id != root.pk and member.sponsor_id is not None:
+        move = _move_start(kind=MoveKind.TERMINATED_TREE, subject=member, by=by, reason=reason)
+        _parent_change(move=move, member=member, tree=Tree.SPONSOR, new_parent=root, position=None)
+        settings_row = genealogy_settings_get()
+        if settings_row.placement_method == PlacementMethod.UNILEVEL:
+            _parent_change(move=move, member=member, tree=Tree.PLACEMENT, new_parent=root, position=None)
+        elif member.placement_path:
+            root.refresh_from_db()
+            slot = automatic_slot(sponsor=root, settings_row=settings_row)
+            _parent_change(
+                move=move, member=member, tree=Tree.PLACEMENT, new_parent=slot.parent, position=slot.position
+            )
+    member_status_set(member=member, status=MemberStatus.TERMINATED, by=by)
+    return move
+
+
 @dataclass
 class UndoReport:
     move: TreeMove

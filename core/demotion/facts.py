@@ -1,0 +1,147 @@
+"""The facts the policy is evaluated on, for every member at once, as of one day: three queries, whatever the size.
+
+* members not terminated who had joined by the day, with the day inactivity is counted from (join, or the last
+  reinstatement);
+* back-office subscription history up to the day: the last paid attempt, and the first failed attempt since then
+  (the start of a decline's grace period);
+* PSV (or personal purchases, as the policy says) in every window the policy uses, in one scan of the orders.
+
+When the company charges no back-office subscription, subscription conditions cannot hold: nobody is demoted for not
+paying a fee that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection
+
+from core.commerce.models import AttemptOutcome, Order, SubscriptionAttempt
+from core.commerce.services import VOLUME_STATUSES, commerce_settings_get
+from core.demotion.models import MemberStage
+from core.demotion.policy import NEVER, MemberFacts, Policy
+from core.members.models import Member, MemberStatus
+
+
+@dataclass
+class FactsWithEvidence:
+    facts: MemberFacts
+    last_paid: np.ndarray  # datetime64[D], NaT when never paid
+    first_failure: np.ndarray  # datetime64[D], NaT when in good standing
+    counted_from: np.ndarray  # datetime64[D]: join or reinstatement
+    psv_by_window: dict[int, np.ndarray]  # window -> int64 cents
+
+
+def _windows(policy: Policy) -> list[int]:
+    return sorted({s.condition.psv_window_days for s in policy.stages if s.condition.psv_min is not None})
+
+
+def facts_load(*, policy: Policy, day: datetime.date) -> FactsWithEvidence:
+    member_ids, counted_from = _members(day)
+    n = len(member_ids)
+    index = {int(pk): i for i, pk in enumerate(member_ids.tolist())}
+    day64 = np.datetime64(day, "D")
+
+    last_paid = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    first_failure = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    if commerce_settings_get().subscription_enabled:
+        for member_id, paid_on, failed_on in _subscription_history(day):
+            i = index.get(member_id)
+            if i is None:
+                continue
+            if paid_on is not None:
+                last_paid[i] = paid_on
+            if failed_on is not None:
+                first_failure[i] = failed_on
+        days_since_join = (day64 - counted_from).astype(np.int32)
+        days_since_paid = np.where(
+            np.isnat(last_paid), NEVER, (day64 - np.maximum(last_paid, counted_from)).astype(np.int64)
+        ).astype(np.int32)
+        days_lapsed = np.where(np.isnat(first_failure), -1, (day64 - first_failure).astype(np.int64)).astype(np.int32)
+    else:
+        days_since_join = (day64 - counted_from).astype(np.int32)
+        days_since_paid = np.zeros(n, dtype=np.int32)
+        days_lapsed = np.full(n, -1, dtype=np.int32)
+
+    windows = _windows(policy)
+    psv = {w: np.zeros(n, dtype=np.int64) for w in windows}
+    if windows:
+        for member_id, *amounts in _psv_windows(day, windows, personal_only=policy.psv_basis == "personal_purchases"):
+            i = index.get(member_id)
+            if i is None:
+                continue
+            for w, amount in zip(windows, amounts, strict=True):
+                psv[w][i] = int(round((amount or 0) * 100))
+    facts = MemberFacts(
+        member_ids=member_ids,
+        days_since_join=days_since_join,
+        days_since_paid_subscription=days_since_paid,
+        days_lapsed=days_lapsed,
+        psv_cents_by_window=psv,
+    )
+    return FactsWithEvidence(
+        facts=facts, last_paid=last_paid, first_failure=first_failure, counted_from=counted_from, psv_by_window=psv
+    )
+
+
+def _members(day: datetime.date) -> tuple[np.ndarray, np.ndarray]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT m.id, GREATEST((m.joined_at AT TIME ZONE 'UTC')::date, s.reinstated_on)
+              FROM {Member._meta.db_table} m LEFT JOIN {MemberStage._meta.db_table} s ON s.member_id = m.id
+             WHERE m.status <> %s AND (m.joined_at AT TIME ZONE 'UTC')::date <= %s
+             ORDER BY m.id
+            """,
+            [MemberStatus.TERMINATED, day],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype="datetime64[D]")
+    ids, starts = zip(*rows, strict=True)
+    return np.array(ids, dtype=np.int64), np.array(starts, dtype="datetime64[D]")
+
+
+def _subscription_history(day: datetime.date) -> list[tuple[int, datetime.date | None, datetime.date | None]]:
+    """(member id, last paid day, first failed day since then) from attempts made up to ``day``."""
+    table = SubscriptionAttempt._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH upto AS (
+                SELECT member_id, outcome, (attempted_at AT TIME ZONE 'UTC')::date AS on_day, attempted_at
+                  FROM {table} WHERE (attempted_at AT TIME ZONE 'UTC')::date <= %s
+            ), paid AS (
+                SELECT member_id, max(attempted_at) AS at FROM upto WHERE outcome = %s GROUP BY member_id
+            )
+            SELECT upto.member_id,
+                   (max(paid.at) AT TIME ZONE 'UTC')::date,
+                   min(upto.on_day) FILTER (
+                       WHERE upto.outcome <> %s AND (paid.at IS NULL OR upto.attempted_at > paid.at)
+                   )
+              FROM upto LEFT JOIN paid ON paid.member_id = upto.member_id
+             GROUP BY upto.member_id
+            """,
+            [day, AttemptOutcome.PAID, AttemptOutcome.PAID],
+        )
+        return cursor.fetchall()
+
+
+def _psv_windows(day: datetime.date, windows: list[int], personal_only: bool) -> list[tuple]:
+    """Net PSV per credited member for each window ending on ``day`` (window w = the w days up to and including
+    ``day``), in one scan of the orders."""
+    table = Order._meta.db_table
+    sums = ", ".join(f"sum(pv_total - refunded_pv) FILTER (WHERE paid_on > %s::date - {int(w)})" for w in windows)
+    personal = "AND buyer_member_id = credited_member_id" if personal_only else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT credited_member_id, {sums} FROM {table}
+             WHERE status = ANY(%s) AND paid_on > %s::date - %s AND paid_on <= %s {personal}
+             GROUP BY credited_member_id
+            """,
+            [*([day] * len(windows)), list(VOLUME_STATUSES), day, max(windows), day],
+        )
+        return cursor.fetchall()

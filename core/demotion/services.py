@@ -1,0 +1,558 @@
+"""Running the demotion policy: save a policy (with the fairness acknowledgement), evaluate a day for every member,
+catch up missed days, preview a change, reinstate a member, and send the notices.
+
+Evaluation is set-based: facts for everyone come from three queries (core.demotion.facts), the pure ``evaluate``
+turns them into a bit mask of holding stages per member, and only the members whose mask changed are written.
+Flags other apps read (access, commissions, pricing) are updated in one statement through a temporary table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.template import Context, Engine
+from django.utils import timezone
+
+from core.accounts.models import User
+from core.demotion.facts import FactsWithEvidence, facts_load
+from core.demotion.models import (
+    DemotionPolicyVersion,
+    EvaluationRun,
+    MemberStage,
+    Notification,
+    StageTransition,
+    TransitionKind,
+)
+from core.demotion.policy import (
+    DESTRUCTIVE_ACTIONS,
+    NEVER,
+    Policy,
+    PolicyError,
+    default_policy_document,
+    evaluate,
+    fairness_warnings,
+    policy_from_document,
+)
+from core.members.models import Member, MemberStatus, MoveKind
+from core.members.services import (
+    member_move_frontline_up,
+    member_move_to_terminated_tree,
+    member_status_set,
+    nearest_sponsor_not_terminated,
+    tree_move_undo,
+)
+from core.progress import ProgressFn, no_progress
+
+MAX_STAGES = 62  # stages are bits of a bigint mask
+FLAG_ACTIONS = {
+    "access_demotion": "access_restricted",
+    "commission_exclusion": "commission_excluded",
+    "preferred_pricing_loss": "preferred_pricing_suspended",
+}
+
+
+# ---------------------------------------------------------------------------------------------------- policy
+
+
+def policy_current() -> DemotionPolicyVersion:
+    """The policy in force; a company that never saved one runs seed 003's default."""
+    version = DemotionPolicyVersion.objects.order_by("-id").first()
+    if version is None:
+        policy = policy_from_document(default_policy_document())
+        version = DemotionPolicyVersion.objects.create(
+            document=default_policy_document(), warnings=[w.code for w in fairness_warnings(policy)]
+        )
+    return version
+
+
+def policy_parse(document: dict) -> Policy:
+    """A validated policy, or a ValidationError whose keys are the document's field paths."""
+    try:
+        policy = policy_from_document(document)
+    except PolicyError as exc:
+        raise ValidationError({f"document.{path}": reasons for path, reasons in exc.errors.items()}) from exc
+    if len(policy.stages) > MAX_STAGES:
+        raise ValidationError({"document.stages": [f"At most {MAX_STAGES} stages."]})
+    return policy
+
+
+@transaction.atomic
+def policy_save(*, document: dict, by: User | None, acknowledge: list[str] | None = None) -> DemotionPolicyVersion:
+    """Save a new version. A policy that raises fairness warnings is only saved when each warning is acknowledged
+    by code; the acknowledgement (who, when, which) is stored with the version."""
+    policy = policy_parse(document)
+    warnings = fairness_warnings(policy)
+    missing = [w for w in warnings if w.code not in (acknowledge or [])]
+    if missing:
+        raise ValidationError(
+            {
+                "acknowledge": [
+                    f"{w.code}: {w.message} Resend with this code in 'acknowledge' to save anyway." for w in missing
+                ]
+            }
+        )
+    codes = [w.code for w in warnings]
+    return DemotionPolicyVersion.objects.create(
+        document=document,
+        created_by=by,
+        warnings=codes,
+        acknowledged_warnings=codes,
+        acknowledged_by=by if codes else None,
+        acknowledged_at=timezone.now() if codes else None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class DayOutcome:
+    member_ids: np.ndarray
+    new_holds: np.ndarray  # int64 mask per member
+    old_holds: np.ndarray
+    facts: FactsWithEvidence
+
+    @property
+    def changed(self) -> np.ndarray:
+        return np.nonzero(self.new_holds != self.old_holds)[0]
+
+
+def _masks(holds: np.ndarray) -> np.ndarray:
+    weights = (np.int64(1) << np.arange(holds.shape[1], dtype=np.int64)) if holds.shape[1] else np.zeros(0, np.int64)
+    return (holds.astype(np.int64) * weights).sum(axis=1) if holds.shape[1] else np.zeros(len(holds), np.int64)
+
+
+def _outcome(policy: Policy, day: datetime.date) -> DayOutcome:
+    loaded = facts_load(policy=policy, day=day)
+    evaluation = evaluate(policy, loaded.facts)
+    new = _masks(evaluation.holds) if policy.enabled else np.zeros(len(loaded.facts), dtype=np.int64)
+    current = dict(MemberStage.objects.values_list("member_id", "holds"))
+    old = np.array([current.get(int(pk), 0) for pk in loaded.facts.member_ids.tolist()], dtype=np.int64)
+    return DayOutcome(member_ids=loaded.facts.member_ids, new_holds=new, old_holds=old, facts=loaded)
+
+
+def stage_of(policy: Policy, mask: int) -> tuple[str, set[str]]:
+    """(key of the member's stage, actions in force) for a mask of holding stages."""
+    key, actions = "", set()
+    for i, stage in enumerate(policy.stages):
+        if mask >> i & 1:
+            key = stage.key
+            actions.update(stage.actions)
+    return key, actions
+
+
+def _evidence(policy: Policy, outcome: DayOutcome, i: int, day: datetime.date, mask: int) -> dict:
+    facts = outcome.facts
+    last_paid = facts.last_paid[i]
+    first_failure = facts.first_failure[i]
+    days_paid = int(facts.facts.days_since_paid_subscription[i])
+    evidence = {
+        "day": day.isoformat(),
+        "counted_from": str(facts.counted_from[i]),
+        "last_paid_subscription": None if np.isnat(last_paid) else str(last_paid),
+        "days_since_paid_subscription": None if days_paid >= NEVER else days_paid,
+        "first_failed_charge": None if np.isnat(first_failure) else str(first_failure),
+        "days_since_failed_charge": None if np.isnat(first_failure) else int(facts.facts.days_lapsed[i]),
+        "decline_grace_days": policy.decline_grace_days,
+        "psv_basis": policy.psv_basis,
+        "psv_by_window": {str(w): f"{facts.psv_by_window[w][i] / 100:.2f}" for w in facts.psv_by_window},
+        "stages_holding": [s.key for j, s in enumerate(policy.stages) if mask >> j & 1],
+    }
+    evidence["next_stage"] = _next_stage(policy, mask, day, days_paid, facts.counted_from[i])
+    return evidence
+
+
+def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, counted_from) -> dict | None:
+    """The next stage the member is heading for and the day it applies if nothing changes (the e-mails'
+    deadline). Day-count stages only; a lapsed-card stage has no fixed day."""
+    highest = mask.bit_length() - 1
+    for j in range(highest + 1, len(policy.stages)):
+        condition = policy.stages[j].condition
+        thresholds = [
+            d for d in (condition.subscription_unpaid_days, condition.psv_window_days) if d is not None
+        ]
+        if not thresholds:
+            continue
+        days_in = min(days_paid, int((np.datetime64(day, "D") - counted_from).astype(int)))
+        on = day + datetime.timedelta(days=max(min(thresholds) - days_in, 1))
+        return {"key": policy.stages[j].key, "name": policy.stages[j].name, "on": on.isoformat()}
+    return None
+
+
+def evaluate_day(
+    *, day: datetime.date, progress: ProgressFn | None = None, send_notices: bool = True
+) -> EvaluationRun:
+    """Evaluate every member for ``day`` and apply what changed. Idempotent: a finished day is not run again."""
+    progress = progress or no_progress
+    existing = EvaluationRun.objects.filter(day=day, status="done").first()
+    if existing is not None:
+        return existing
+    started = time.perf_counter()
+    with transaction.atomic():
+        version = policy_current()
+        policy = policy_parse(version.document)
+        run, _ = EvaluationRun.objects.update_or_create(day=day, defaults={"policy": version, "status": "running"})
+        progress("loading facts", 0, 3)
+        outcome = _outcome(policy, day)
+        progress("evaluating", 1, 3)
+        changed = outcome.changed
+        _write_changes(policy=policy, version=version, run=run, outcome=outcome, changed=changed, day=day)
+        progress("writing changes", 2, 3)
+        run.members_evaluated = len(outcome.member_ids)
+        run.transitions = len(changed)
+        run.counts = _stage_counts(policy, outcome.new_holds)
+        run.status = "done"
+        run.finished_at = timezone.now()
+        run.seconds = round(time.perf_counter() - started, 3)
+        run.save()
+        if send_notices and len(changed):
+            from core.demotion.tasks import notifications_send
+
+            transaction.on_commit(lambda: notifications_send.delay())
+    progress("done", 3, 3)
+    return run
+
+
+def _stage_counts(policy: Policy, masks: np.ndarray) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    highest = np.full(len(masks), -1, dtype=np.int64)
+    for j in range(len(policy.stages)):
+        highest = np.where((masks >> j) & 1 == 1, j, highest)
+    values, tallies = np.unique(highest, return_counts=True)
+    for value, tally in zip(values.tolist(), tallies.tolist(), strict=True):
+        counts[policy.stages[value].key if value >= 0 else ""] = tally
+    return counts
+
+
+def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.ndarray, day: datetime.date) -> None:
+    if not len(changed):
+        return
+    ids = outcome.member_ids[changed].tolist()
+    members = Member.objects.in_bulk(ids)
+    states = {s.member_id: s for s in MemberStage.objects.filter(member_id__in=ids)}
+    transitions, new_states, notices, destructive = [], [], [], []
+    for row in changed.tolist():
+        member_id = int(outcome.member_ids[row])
+        old_mask, new_mask = int(outcome.old_holds[row]), int(outcome.new_holds[row])
+        old_key, old_actions = stage_of(policy, old_mask)
+        new_key, new_actions = stage_of(policy, new_mask)
+        evidence = _evidence(policy, outcome, row, day, new_mask)
+        transition = StageTransition(
+            member_id=member_id,
+            day=day,
+            run=run,
+            policy=version,
+            from_holds=old_mask,
+            to_holds=new_mask,
+            from_stage=old_key,
+            to_stage=new_key,
+            actions_applied=sorted(new_actions - old_actions),
+            # Destructive actions are never lifted by an evaluation: only an admin's reinstatement undoes them.
+            actions_lifted=sorted((old_actions - new_actions) - DESTRUCTIVE_ACTIONS),
+            evidence=evidence,
+        )
+        transitions.append(transition)
+        state = states.get(member_id) or MemberStage(member_id=member_id)
+        state.holds, state.stage_key, state.since, state.evidence = new_mask, new_key, day, evidence
+        state.actions = sorted(new_actions | (old_actions & DESTRUCTIVE_ACTIONS))
+        new_states.append(state)
+        entered = new_mask & ~old_mask
+        if entered:
+            notices.append((transition, policy.stages[entered.bit_length() - 1], members[member_id], evidence))
+        if (new_actions - old_actions) & DESTRUCTIVE_ACTIONS:
+            destructive.append((transition, new_actions - old_actions))
+    StageTransition.objects.bulk_create(transitions, batch_size=2000)
+    MemberStage.objects.bulk_create(
+        [s for s in new_states if s.pk is None], batch_size=2000
+    )
+    MemberStage.objects.bulk_update(
+        [s for s in new_states if s.pk is not None], ["holds", "stage_key", "actions", "since", "evidence"],
+        batch_size=2000,
+    )
+    _flags_apply(policy, outcome, changed)
+    for transition, stage, member, evidence in notices:
+        if member.email:
+            Notification.objects.create(
+                transition=transition,
+                member=member,
+                stage_key=stage.key,
+                to_email=member.email,
+                subject=_render(stage.email_subject, member, stage, evidence).strip(),
+                body=_render(stage.email_body, member, stage, evidence),
+            )
+    for transition, actions in destructive:
+        _destructive_apply(transition=transition, actions=actions)
+
+
+def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> None:
+    """Set the members' flags (and logins) from the actions in force, for the changed members, in one statement."""
+    stage_actions = [set(s.actions) for s in policy.stages]
+    buffer = io.StringIO()
+    def in_force(mask: int) -> set[str]:
+        return set().union(*(stage_actions[j] for j in range(len(stage_actions)) if mask >> j & 1))
+
+    for row in changed.tolist():
+        actions = in_force(int(outcome.new_holds[row]))
+        flags = ["t" if action in actions else "f" for action in (*FLAG_ACTIONS, "login_deactivation")]
+        flags.append("t" if "login_deactivation" in in_force(int(outcome.old_holds[row])) else "f")
+        buffer.write(f"{int(outcome.member_ids[row])}\t" + "\t".join(flags) + "\n")
+    buffer.seek(0)
+    member_table = Member._meta.db_table
+    user_table = User._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE demotion_flags (member_id bigint PRIMARY KEY, access boolean, excluded boolean, "
+            "pricing boolean, login_off boolean, was_off boolean) ON COMMIT DROP"
+        )
+        cursor.cursor.copy_expert("COPY demotion_flags FROM STDIN", buffer)
+        cursor.execute(
+            f"""
+            UPDATE {member_table} m
+               SET access_restricted = f.access, commission_excluded = f.excluded,
+                   preferred_pricing_suspended = f.pricing
+              FROM demotion_flags f WHERE m.id = f.member_id
+            """
+        )
+        cursor.execute(
+            f"""
+            UPDATE {user_table} u SET is_active = NOT f.login_off
+              FROM {member_table} m JOIN demotion_flags f ON f.member_id = m.id
+             WHERE u.id = m.user_id AND f.login_off <> f.was_off AND m.status <> %s
+            """,
+            [MemberStatus.TERMINATED],
+        )
+        cursor.execute(
+            f"""
+            UPDATE {member_table} m SET status = CASE WHEN f.login_off THEN %s ELSE %s END, status_changed_at = now()
+              FROM demotion_flags f
+             WHERE m.id = f.member_id AND m.status IN (%s, %s) AND f.login_off <> f.was_off
+            """,
+            [MemberStatus.INACTIVE, MemberStatus.ACTIVE, MemberStatus.ACTIVE, MemberStatus.INACTIVE],
+        )
+        cursor.execute("DROP TABLE demotion_flags")
+
+
+def _destructive_apply(*, transition: StageTransition, actions: set[str]) -> None:
+    member = Member.objects.get(pk=transition.member_id)
+    reason = f"Demotion policy: {transition.to_stage} on {transition.day}"
+    if "move_downline" in actions:
+        upline = nearest_sponsor_not_terminated(member)
+        if upline is not None:
+            move = member_move_frontline_up(
+                member=member, by=None, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
+            )
+            transition.tree_moves.add(move)
+            transition.evidence["downline_moved_to"] = upline.number
+    if "move_to_terminated_tree" in actions:
+        move = member_move_to_terminated_tree(member=member, by=None, reason=reason)
+        if move is not None:
+            transition.tree_moves.add(move)
+    transition.save(update_fields=["evidence"])
+
+
+TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape
+
+
+def evidence_text(evidence: dict, stage) -> str:
+    """The facts that put the member at ``stage``, in words (the e-mails and the member's own page use it)."""
+    parts = []
+    condition = stage.condition
+    if condition.subscription_unpaid_days is not None:
+        last = evidence.get("last_paid_subscription")
+        days = evidence.get("days_since_paid_subscription")
+        parts.append(
+            f"your last paid back-office subscription was on {last} ({days} days ago)"
+            if last
+            else "no back-office subscription payment is on record"
+        )
+    if condition.subscription_lapsed and evidence.get("first_failed_charge"):
+        parts.append(
+            f"your subscription charge failed on {evidence['first_failed_charge']} and was not paid within the "
+            f"{evidence.get('decline_grace_days')}-day grace period"
+        )
+    if condition.psv_min is not None:
+        window = str(condition.psv_window_days)
+        amount = evidence.get("psv_by_window", {}).get(window, "0.00")
+        basis = "personal purchases" if evidence.get("psv_basis") == "personal_purchases" else "sales volume (PSV)"
+        parts.append(f"your {basis} in the last {window} days is {amount} ({condition.psv_min} needed)")
+    joiner = " or " if condition.combine == "any" else " and "
+    return joiner.join(parts) or "see your back office"
+
+
+def _back_office_url() -> str:
+    from tenants.models import Domain
+    from tenants.services import company_base_url
+
+    domain = Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True).first()
+    return f"{company_base_url(domain.tenant)}/office/" if domain else "/office/"
+
+
+def _render(template: str, member: Member, stage, evidence: dict) -> str:
+    from core.company.services import company_settings_get
+
+    next_stage = evidence.get("next_stage")
+    context = Context(
+        {
+            "member": member,
+            "company": company_settings_get().display_name,
+            "evidence_text": evidence_text(evidence, stage),
+            "next_stage": next_stage,
+            "next_stage_date": (next_stage or {}).get("on", ""),
+            "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
+            "back_office_url": _back_office_url(),
+        }
+    )
+    return TEMPLATE_ENGINE.from_string(template).render(context).strip() + "\n"
+
+
+def evaluate_through(*, day: datetime.date, progress: ProgressFn | None = None) -> list[EvaluationRun]:
+    """Evaluate every day from the day after the last finished run up to ``day`` (catching up missed days in
+    order, so each stage's notice goes out on its own day). The first evaluation of a company is ``day`` alone."""
+    last = EvaluationRun.objects.filter(status="done").order_by("-day").values_list("day", flat=True).first()
+    start = day if last is None else last + datetime.timedelta(days=1)
+    runs = []
+    current = start
+    while current <= day:
+        runs.append(evaluate_day(day=current, progress=progress))
+        current += datetime.timedelta(days=1)
+    return runs
+
+
+# ---------------------------------------------------------------------------------------------------- preview
+
+
+@dataclass
+class PreviewChange:
+    member_id: int
+    from_stage: str
+    to_stage: str
+
+
+@dataclass
+class Preview:
+    day: datetime.date
+    members_evaluated: int
+    counts: dict[str, int]
+    changes: list[PreviewChange]
+
+
+def policy_preview(*, day: datetime.date, document: dict | None = None) -> Preview:
+    """Who would change stage on ``day`` under ``document`` (default: the policy in force), touching nothing."""
+    policy = policy_parse(document if document is not None else policy_current().document)
+    outcome = _outcome(policy, day)
+    current_policy = policy_parse(policy_current().document)
+    changes = [
+        PreviewChange(
+            member_id=int(outcome.member_ids[row]),
+            from_stage=stage_of(current_policy, int(outcome.old_holds[row]))[0],
+            to_stage=stage_of(policy, int(outcome.new_holds[row]))[0],
+        )
+        for row in outcome.changed.tolist()
+    ]
+    return Preview(
+        day=day,
+        members_evaluated=len(outcome.member_ids),
+        counts=_stage_counts(policy, outcome.new_holds),
+        changes=changes,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- reinstatement
+
+
+@dataclass
+class ReinstateReport:
+    transition: StageTransition
+    restored: list[int]
+    skipped: list[str]
+
+
+@transaction.atomic
+def member_reinstate(*, member: Member, by: User | None, reason: str) -> ReinstateReport:
+    """Undo what the policy did to a member: put back the sponsor links its moves changed (reporting any member
+    who moved again since), lift every flag, reactivate the login, and count inactivity afresh from today."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["Say why the member is reinstated; it is kept in their history."]})
+    state = MemberStage.objects.select_for_update().filter(member=member).first()
+    if state is None or (not state.holds and member.status != MemberStatus.TERMINATED):
+        raise ValidationError({"member": [f"#{member.number} is in good standing; there is nothing to reinstate."]})
+    restored: list[int] = []
+    skipped: list[str] = []
+    moves = (
+        StageTransition.objects.filter(member=member).exclude(tree_moves=None).order_by("-day", "-id")
+    )
+    for transition in moves:
+        for move in transition.tree_moves.order_by("-id"):
+            if hasattr(move, "undone_by"):
+                continue
+            report = tree_move_undo(move=move, by=by, reason=f"Reinstatement: {reason}")
+            restored.extend(n for n in report.restored if n not in restored)
+            skipped.extend(report.skipped)
+    today = timezone.localdate()
+    old_key = state.stage_key
+    transition = StageTransition.objects.create(
+        member=member,
+        day=today,
+        kind=TransitionKind.REINSTATEMENT,
+        from_holds=state.holds,
+        to_holds=0,
+        from_stage=old_key,
+        to_stage="",
+        actions_lifted=sorted(state.actions),
+        evidence={"restored_members": restored, "skipped": skipped},
+        by=by,
+        reason=reason.strip(),
+    )
+    state.holds, state.stage_key, state.actions, state.since, state.reinstated_on = 0, "", [], today, today
+    state.evidence = {}
+    state.save()
+    Member.objects.filter(pk=member.pk).update(
+        access_restricted=False, commission_excluded=False, preferred_pricing_suspended=False
+    )
+    member_status_set(member=member, status=MemberStatus.ACTIVE, by=by)
+    return ReinstateReport(transition=transition, restored=restored, skipped=skipped)
+
+
+# ---------------------------------------------------------------------------------------------------- notices
+
+MAX_SEND_ATTEMPTS = 5
+
+
+def notifications_send_pending(*, limit: int = 500) -> int:
+    """Send queued (and earlier failed) notices. Each row is locked while it is sent and marked sent in the same
+    transaction, so a retried task never e-mails a member twice for one transition. Returns the number sent."""
+    from django.core.mail import send_mail
+
+    sent = 0
+    pending = list(
+        Notification.objects.filter(status__in=["queued", "failed"], attempts__lt=MAX_SEND_ATTEMPTS)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for notification_id in pending:
+        with transaction.atomic():
+            notice = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(pk=notification_id, status__in=["queued", "failed"])
+                .first()
+            )
+            if notice is None:
+                continue
+            notice.attempts += 1
+            try:
+                send_mail(notice.subject, notice.body, None, [notice.to_email])
+            except Exception as exc:  # noqa: BLE001 - any mail failure is recorded and retried later
+                notice.status = "failed" if notice.attempts < MAX_SEND_ATTEMPTS else "gave_up"
+                notice.last_error = str(exc)[:500]
+            else:
+                notice.status = "sent"
+                notice.sent_at = timezone.now()
+                sent += 1
+            notice.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+    return sent
