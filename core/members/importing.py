@@ -386,9 +386,50 @@ def _member_rows_write(rows: list[_MemberRow], report: ImportReport, progress: P
         total,
     )
 
+    sponsor_counts, sponsor_outside = _downline_sizes(rows, id_of, outside, "sponsor_number", sponsor_path)
+    placement_counts, placement_outside = (
+        (sponsor_counts, sponsor_outside)
+        if placement_attr == "sponsor_number"
+        else _downline_sizes(rows, id_of, outside, "placement_number", placement_path)
+    )
     with _path_indexes_rebuilt_after(total):
-        _copy_members(rows, member_ids, user_ids, id_of_any, sponsor_path, placement_path, placement_attr, progress)
+        _copy_members(
+            rows, member_ids, user_ids, id_of_any, sponsor_path, placement_path, placement_attr, progress,
+            (sponsor_counts, placement_counts),
+        )
+    for tree, grafts in (("sponsor", sponsor_outside), ("placement", placement_outside)):
+        _outside_ancestors_adjust(tree, grafts)
     report.created = total
+
+
+def _downline_sizes(
+    rows: list[_MemberRow], id_of: dict[int, int], outside: dict[int, int], attr: str, paths: dict
+) -> tuple[dict[int, int], dict[int, int]]:
+    """(member id -> size of its downline within the file, outside parent id -> members grafted under it).
+
+    ``paths`` is in breadth-first order, so walking it backwards adds every child to its parent after the child's
+    own count is complete."""
+    parent_of = {id_of[row.number]: getattr(row, attr) for row in rows}
+    counts = dict.fromkeys(paths, 0)
+    grafted: dict[int, int] = defaultdict(int)
+    for member_id in reversed(list(paths)):
+        parent_number = parent_of[member_id]
+        if parent_number in id_of:
+            counts[id_of[parent_number]] += counts[member_id] + 1
+        elif parent_number in outside:
+            grafted[outside[parent_number]] += counts[member_id] + 1
+    return counts, grafted
+
+
+def _outside_ancestors_adjust(tree: str, grafted: dict[int, int]) -> None:
+    """Members already in the company who received imported members (and their ancestors) grow by that many."""
+    from core.members.tree import COLUMNS, _ancestors_adjust
+
+    cols = COLUMNS[tree]
+    with connection.cursor() as cursor:
+        for parent_id, added in grafted.items():
+            cursor.execute(f"SELECT {cols.path} FROM {Member._meta.db_table} WHERE id = %s", [parent_id])
+            _ancestors_adjust(cursor, cols, cursor.fetchone()[0], added)
 
 
 @contextmanager
@@ -410,7 +451,10 @@ def _path_indexes_rebuilt_after(rows: int):
             cursor.execute(f"CREATE INDEX {name} ON {table} USING gin ({column})")
 
 
-def _copy_members(rows, member_ids, user_ids, id_of_any, sponsor_path, placement_path, placement_attr, progress):
+def _copy_members(
+    rows, member_ids, user_ids, id_of_any, sponsor_path, placement_path, placement_attr, progress, counts
+):
+    sponsor_counts, placement_counts = counts
     total = len(rows)
     now = timezone.now()
 
@@ -429,6 +473,7 @@ def _copy_members(rows, member_ids, user_ids, id_of_any, sponsor_path, placement
                     _nullable(row.position), "{" + placement_text + "}", str(placement_depth),
                     "0\t\t\tf\tf\tf", _text(row.first_name), _text(row.last_name), _text(row.email),
                     _text(row.phone), "\t\t\t\t", _text(row.country), "\t\t",
+                    str(sponsor_counts[member_id]), str(placement_counts[member_id]),
                 )
             )
 
@@ -439,7 +484,7 @@ def _copy_members(rows, member_ids, user_ids, id_of_any, sponsor_path, placement
          "placement_depth", "binary_preferred_side", "paid_as_rank", "highest_rank", "access_restricted",
          "commission_excluded", "preferred_pricing_suspended", "first_name", "last_name", "email", "phone",
          "address_line1", "address_line2", "city", "region", "postal_code", "country", "avatar", "bio",
-         "tax_id_last4"],
+         "tax_id_last4", "sponsor_downline_count", "placement_downline_count"],
         member_values(),
         progress,
         "writing members",

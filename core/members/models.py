@@ -12,6 +12,9 @@ Tree storage — why an adjacency list plus a materialised path of ids (``bigint
 * A closure table was rejected: a deep chain needs O(depth²) rows (4.5M for one 3,000-level chain) and re-sponsoring
   a large leg rewrites millions of rows. Here a move rewrites the paths of the moved subtree only, in one UPDATE.
 * Bounded-depth reads (a page of a 3-level downline, a frontline) use the parent column and its btree index.
+* The size of each member's whole downline is kept on the row (``<tree>_downline_count``), adjusted on the ancestors
+  of every enrolment and move (one UPDATE of at most ``depth`` rows), because "how big is my organisation" is read on
+  every dashboard while a leg of a million members takes about a second to count from the path index.
 
 Moves never lose history: every change of a parent is a ``TreeEvent`` grouped in a ``TreeMove`` (who, when, why),
 which is enough to rebuild either tree as of any date and to undo a move.
@@ -93,6 +96,7 @@ class Member(models.Model):
     sponsor = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="recruits")
     sponsor_path = ArrayField(models.BigIntegerField(), default=list)
     sponsor_depth = models.IntegerField(default=0)
+    sponsor_downline_count = models.IntegerField(default=0, help_text="Members anywhere under this one.")
 
     placement_parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="placement_children"
@@ -102,6 +106,7 @@ class Member(models.Model):
     )
     placement_path = ArrayField(models.BigIntegerField(), default=list)
     placement_depth = models.IntegerField(default=0)
+    placement_downline_count = models.IntegerField(default=0)
     holding_tank_until = models.DateTimeField(
         null=True, blank=True, help_text="Set while the member waits in the holding tank for the sponsor to place them."
     )

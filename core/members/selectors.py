@@ -122,7 +122,13 @@ def downline(
 
 
 def downline_count(*, top: Member, tree: str = Tree.SPONSOR) -> int:
-    """Everyone under ``top`` (GIN index on the path, or a sequential scan the planner picks for the root)."""
+    """Everyone under ``top``: the count kept on the row by every enrolment and move."""
+    field = "placement_downline_count" if tree == Tree.PLACEMENT else "sponsor_downline_count"
+    return Member.objects.filter(pk=top.pk).values_list(field, flat=True).get()
+
+
+def downline_count_exact(*, top: Member, tree: str = Tree.SPONSOR) -> int:
+    """Everyone under ``top``, counted from the path index (checks the stored count)."""
     _, path, _ = _cols(tree)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) - 1 FROM {TABLE} WHERE {path} @> ARRAY[%s]::bigint[]", [top.pk])

@@ -23,12 +23,22 @@ class TreeColumns:
     path: str
     depth: str
     position: str | None
+    count: str
 
 
 COLUMNS = {
-    Tree.SPONSOR: TreeColumns("sponsor_id", "sponsor_path", "sponsor_depth", None),
-    Tree.PLACEMENT: TreeColumns("placement_parent_id", "placement_path", "placement_depth", "placement_position"),
+    Tree.SPONSOR: TreeColumns("sponsor_id", "sponsor_path", "sponsor_depth", None, "sponsor_downline_count"),
+    Tree.PLACEMENT: TreeColumns(
+        "placement_parent_id", "placement_path", "placement_depth", "placement_position", "placement_downline_count"
+    ),
 }
+
+
+def _ancestors_adjust(cursor, cols: TreeColumns, ancestor_ids: list[int], delta: int) -> None:
+    if ancestor_ids and delta:
+        cursor.execute(
+            f"UPDATE {TABLE} SET {cols.count} = {cols.count} + %s WHERE id = ANY(%s::bigint[])", [delta, ancestor_ids]
+        )
 
 
 def placement_lock() -> None:
@@ -64,7 +74,13 @@ def subtree_reattach(*, member: Member, tree: str, new_parent: Member | None, po
     cols = COLUMNS[tree]
     member.refresh_from_db()
     old_path = path_of(member, tree)
+    moved = 1 + getattr(member, cols.count)  # the member and everyone under it
+    if new_parent is not None:
+        new_parent.refresh_from_db(fields=[cols.path, cols.depth])
     with connection.cursor() as cursor:
+        _ancestors_adjust(cursor, cols, old_path[:-1], -moved)
+        if new_parent is not None:
+            _ancestors_adjust(cursor, cols, path_of(new_parent, tree), moved)
         if new_parent is None:
             assignments = [f"{cols.parent} = NULL", f"{cols.path} = ARRAY[]::bigint[]", f"{cols.depth} = 0"]
             params: list = []
@@ -114,4 +130,22 @@ def paths_rebuild(*, tree: str) -> int:
               FROM walk WHERE m.id = walk.id
             """
         )
-        return cursor.rowcount
+        updated = cursor.rowcount
+        downline_counts_rebuild(cursor, cols)
+        return updated
+
+
+def downline_counts_rebuild(cursor, cols: TreeColumns) -> None:
+    """Recount every member's downline from the paths (each path names all its ancestors once)."""
+    cursor.execute(
+        f"""
+        UPDATE {TABLE} AS m SET {cols.count} = coalesce(c.members, 0)
+          FROM {TABLE} AS t
+          LEFT JOIN (
+              SELECT ancestor, count(*) AS members
+                FROM {TABLE}, unnest({cols.path}[1:cardinality({cols.path}) - 1]) AS ancestor
+               GROUP BY ancestor
+          ) c ON c.ancestor = t.id
+         WHERE m.id = t.id AND m.{cols.count} IS DISTINCT FROM coalesce(c.members, 0)
+        """
+    )

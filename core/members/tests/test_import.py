@@ -13,6 +13,7 @@ from core.members.importing import (
     members_import,
 )
 from core.members.models import Customer, Member
+from core.members.tests.conftest import assert_downline_counts_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def test_members_import_keeps_numbers_and_builds_both_trees(in_alpha):
     assert bea.status == "inactive" and str(carl.joined_at.date()) == "2021-03-04"
     assert User.objects.get(email="carl@example.test").member == carl
     assert not User.objects.get(email="carl@example.test").has_usable_password()
+    assert_downline_counts_exact()
 
 
 def test_import_reports_line_column_and_reason_and_writes_nothing(in_alpha):
@@ -90,6 +92,7 @@ def test_import_under_existing_members_and_clashes(root, enroll, in_alpha):
     assert leader.sponsor_path == [root.pk, leader.pk]
     later = enroll(root)
     assert later.number > 6001  # the sequence continues above imported numbers
+    assert_downline_counts_exact()
 
 
 def test_export_is_importable_again(in_alpha):

@@ -16,6 +16,7 @@ from core.members.services import (
     member_responsor,
     tree_move_undo,
 )
+from core.members.tests.conftest import assert_downline_counts_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,7 @@ def test_responsor_moves_the_whole_leg_and_records_who_and_why(tree, alpha):
         ("sponsor", b.pk, tree["a"].pk, tree["e"].pk),
         ("placement", b.pk, tree["a"].pk, tree["e"].pk),
     }
+    assert_downline_counts_exact()
 
 
 def test_a_move_into_ones_own_downline_is_refused_and_changes_nothing(tree):
@@ -85,6 +87,7 @@ def test_frontline_up_moves_recruits_and_customers_to_the_sponsor(tree):
     assert fresh(tree["b"]).sponsor_id == tree["a"].pk
     assert fresh(tree["c"]).sponsor_path == [tree["root"].pk, tree["a"].pk, tree["b"].pk, tree["c"].pk]
     assert Customer.objects.get(pk=shopper.pk).distributor_id == tree["a"].pk
+    assert_downline_counts_exact()
 
 
 def test_undo_leaves_members_that_moved_again_and_says_so(tree):
@@ -96,6 +99,7 @@ def test_undo_leaves_members_that_moved_again_and_says_so(tree):
     assert any(f"#{tree['d'].number} has moved again" in line for line in report.skipped)
     with pytest.raises(ValidationError):
         tree_move_undo(move=move, by=None, reason="twice")
+    assert_downline_counts_exact()
 
 
 def test_tree_as_of_a_date_is_rebuilt_from_events(tree):
@@ -128,6 +132,7 @@ def test_replace_in_binary_moves_the_placement_leg_only(root, enroll, placement_
     with pytest.raises(ValidationError) as exc:
         member_replace(member=a, new_parent=c, position=0, by=None, reason="taken")
     assert "already taken" in exc.value.message_dict["position"][0]
+    assert_downline_counts_exact()
 
 
 def test_customer_transfer_keeps_history(tree):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.members.models import Member, Side
 from core.members.services import Placement, holding_tank_expire, member_place_from_tank
+from core.members.tests.conftest import assert_downline_counts_exact
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,7 @@ def test_binary_weaker_leg_goes_to_the_smaller_leg(root, enroll, placement_setti
     assert slot(b) == ("house", 1)
     assert slot(c) == (a.username, 0)
     assert slot(d) == (b.username, 1)
+    assert_downline_counts_exact()
 
 
 def test_binary_sponsor_picks_a_free_position_in_own_downline(root, enroll, placement_settings):
@@ -98,6 +100,7 @@ def test_matrix_fills_breadth_first_left_to_right(root, enroll, placement_settin
         (b.username, 1),
     ]
     assert all(m.sponsor_id == root.pk for m in members)
+    assert_downline_counts_exact()
 
 
 def test_holding_tank_waits_then_sponsor_places(root, enroll, placement_settings):
@@ -110,6 +113,7 @@ def test_holding_tank_waits_then_sponsor_places(root, enroll, placement_settings
     assert slot(a) == (b.username, 0) and slot(b) == ("house", 1)
     a.refresh_from_db()
     assert a.placement_path == [root.pk, b.pk, a.pk] and not a.in_holding_tank
+    assert_downline_counts_exact()
 
 
 def test_holding_tank_deadline_places_by_company_rule(root, enroll, placement_settings):
@@ -180,3 +184,4 @@ def test_three_thousand_level_chain_stays_correct(root, in_alpha):
     assert deepest.sponsor_depth == 1500 and deepest.sponsor_path[:2] == [root.pk, chain[1500].pk]
     assert deepest.placement_depth == 1500
     assert downline_count(top=chain[0]) == 1499
+    assert_downline_counts_exact()
