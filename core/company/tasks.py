@@ -16,10 +16,15 @@ def company_daily_jobs(day_iso: str) -> dict:
     run, created = DailyJobRun.objects.get_or_create(job="daily", day=day, defaults={"status": "running"})
     if not created and run.status == "done":
         return {"schema": connection.schema_name, "day": day_iso, "ran": False}
-    # Later issues register their daily work here (demotion evaluation, subscription charges...).
+    from core.demotion.services import evaluate_through
+    from core.members.services import holding_tank_expire
+
+    holding_tank_expire()
+    evaluated = evaluate_through(day=day)
+    run.detail = {"demotion_days": [r.day.isoformat() for r in evaluated]}
     run.status = "done"
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "finished_at"])
+    run.save(update_fields=["status", "finished_at", "detail"])
     return {"schema": connection.schema_name, "day": day_iso, "ran": True}
 
 
