@@ -296,7 +296,7 @@ def announcement_edit(request, pk: int | None = None):
 
 @console_page
 def training(request):
-    return render(request, "console/training.html", {"materials": training_materials(published_only=False)})
+    return render(request, "console/training.html", paginate(request, training_materials(published_only=False)))
 
 
 @console_page
