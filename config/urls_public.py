@@ -5,7 +5,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.admin_sites import provider_site
 from core.accounts.apis import MeApi, TokenApi
-from frontend import views
 from frontend.health import healthz
 from tenants.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
 
@@ -23,7 +22,7 @@ provider_api = [
 ]
 
 urlpatterns = [
-    path("", views.provider_home, name="provider-home"),
+    path("", include("frontend.urls_provider")),
     path("healthz", healthz, name="healthz"),
     path("admin/", provider_site.urls),
     path("accounts/", include("allauth.urls")),

@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.admin_sites import company_site
 from core.accounts.apis import MeApi, TokenApi
 from core.company.apis import CompanySettingsApi
-from frontend import views
 from frontend.health import healthz
+from frontend.urls import console_urls, office_urls, replicated_urls, site_urls
 
 company_api = [
     path("me/", MeApi.as_view(), name="me"),
@@ -21,14 +21,14 @@ company_api = [
 ]
 
 urlpatterns = [
-    path("", views.company_home, name="company-home"),
-    path("start/", views.after_login, name="after-login"),
-    path("office/", views.office_home, name="office-home"),
-    path("console/", views.console_home, name="console-home"),
+    *site_urls,
+    *office_urls,
+    *console_urls,
     path("healthz", healthz, name="healthz"),
     path("admin/", company_site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(company_api)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_tenant"), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    *replicated_urls,  # /<username>/…: last, so no fixed address is ever taken for a username
 ]

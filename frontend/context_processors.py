@@ -1,8 +1,26 @@
+import re
+
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
+
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _branding() -> dict:
+    from core.company.services import company_settings_get
+
+    row = company_settings_get()
+    color = row.primary_color if HEX_COLOR.match(row.primary_color or "") else "#2f6f4e"
+    return {"display_name": row.display_name, "primary_color": color, "support_email": row.support_email}
 
 
 def platform(request) -> dict:
     company = getattr(request, "tenant", None)
     is_company = company is not None and company.schema_name != get_public_schema_name()
-    return {"company": company if is_company else None, "platform_domain": settings.PLATFORM_DOMAIN}
+    return {
+        "company": company if is_company else None,
+        "platform_domain": settings.PLATFORM_DOMAIN,
+        # Read only by pages that show the company's branding (one query, on first use).
+        "branding": SimpleLazyObject(_branding) if is_company else None,
+    }

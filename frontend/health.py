@@ -30,13 +30,18 @@ def _check_broker() -> str:
         return f"error: {exc.__class__.__name__}: {exc}"
 
 
-def healthz(request):
+def platform_checks() -> dict:
+    """What /healthz reports (also shown on the provider console's health page)."""
     started = time.perf_counter()
     checks = {"database": _check_database(), "broker": _check_broker()}
     healthy = all(value.startswith("ok") for value in checks.values())
-    body = {
+    return {
         "status": "ok" if healthy else "error",
         **checks,
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def healthz(request):
+    body = platform_checks()
+    return JsonResponse(body, status=200 if body["status"] == "ok" else 503)

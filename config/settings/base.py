@@ -82,6 +82,7 @@ TENANT_APPS = [
     "core.members",
     "core.commerce",
     "core.demotion",
+    "core.communications",
     "plans",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

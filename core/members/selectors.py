@@ -11,9 +11,9 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
-from core.members.models import Member, Tree, TreeEvent
+from core.members.models import Customer, Member, MemberStatus, Tree, TreeEvent, TreeMove
 
 TABLE = Member._meta.db_table
 # Paths can hold thousands of ids on a deep chain: lists and pages never need them, so they are never loaded there.
@@ -213,3 +213,45 @@ def downline_as_of(*, top: Member, at: datetime, tree: str = Tree.SPONSOR) -> di
         frontier = [child for pk in frontier for child in children.get(pk, [])]
         levels.update(dict.fromkeys(frontier, level))
     return levels
+
+
+# ---------------------------------------------------------------------------------------------------- web pages
+
+
+# A replicated site is served only while its owner may sell; otherwise visitors see the company's main site.
+SITE_HIDDEN_STATUSES = (MemberStatus.TERMINATED, MemberStatus.SUSPENDED)
+
+
+def replicated_site_owner(*, username: str) -> Member | None:
+    """The distributor whose replicated site lives at /<username>/, or None (unknown, terminated or suspended)."""
+    member = member_by_username(username)
+    if member is None or member.status in SITE_HIDDEN_STATUSES:
+        return None
+    return member
+
+
+def children_with_counts(*, parent: Member, tree: str = Tree.SPONSOR) -> QuerySet[Member]:
+    """``parent``'s frontline in ``tree``, each with ``child_count`` (its own frontline size), for expandable trees."""
+    column, _, _ = _cols(tree)
+    related = "placement_children" if tree == Tree.PLACEMENT else "recruits"
+    return (
+        Member.objects.filter(**{column: parent.pk})
+        .annotate(child_count=Count(related))
+        .order_by("placement_position", "number")
+    )
+
+
+def customers_of(*, distributor: Member) -> QuerySet[Customer]:
+    """The customers credited to ``distributor`` now, newest first."""
+    return Customer.objects.filter(distributor=distributor).order_by("-joined_at", "-number")
+
+
+def member_moves(*, member: Member) -> QuerySet[TreeMove]:
+    """Every move that changed ``member``'s parents or had them as its subject, newest first, with its events."""
+    return (
+        TreeMove.objects.filter(Q(subject=member) | Q(events__member=member))
+        .distinct()
+        .select_related("subject", "moved_by", "undoes")
+        .prefetch_related("events__member", "events__old_parent", "events__new_parent", "undone_by")
+        .order_by("-moved_at", "-id")
+    )

@@ -1,0 +1,88 @@
+"""The provider console on the platform domain: companies (onboard, suspend, reactivate), each company's usage and
+invoices, and platform health. Provider staff only."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from billing.selectors import invoice_list, month_start, usage_list
+from billing.services import usage_count
+from frontend.access import provider_staff_required
+from frontend.forms import OnboardForm, errors_onto
+from frontend.health import platform_checks
+from frontend.paging import paginate
+from tenants.models import Company
+from tenants.selectors import company_list
+from tenants.services import company_base_url, company_onboard, company_reactivate, company_suspend
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(max_length=500, help_text="The company's users see this on their site.")
+
+
+@provider_staff_required
+def companies(request):
+    return render(request, "provider/companies.html", paginate(request, company_list().order_by("name")))
+
+
+@provider_staff_required
+def company_new(request):
+    form = OnboardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            onboarding = company_onboard(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{onboarding.company.name} is onboarded at {company_base_url(onboarding.company)}; "
+                f"an invitation went to {onboarding.admin.email}.",
+            )
+            return redirect("provider-company", company_id=onboarding.company.pk)
+    return render(request, "provider/company_new.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@provider_staff_required
+def company_detail(request, company_id: int):
+    company = get_object_or_404(company_list(), pk=company_id)
+    suspend_form = SuspendForm(prefix="suspend")
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "reactivate":
+                company_reactivate(company=company, actor=request.user)
+                messages.success(request, f"{company.name} is active again.")
+                return redirect("provider-company", company_id=company.pk)
+            suspend_form = SuspendForm(request.POST, prefix="suspend")
+            if suspend_form.is_valid():
+                company_suspend(company=company, reason=suspend_form.cleaned_data["reason"], actor=request.user)
+                messages.success(request, f"{company.name} is suspended.")
+                return redirect("provider-company", company_id=company.pk)
+        except ValidationError as exc:
+            errors_onto(suspend_form, exc)
+        company.refresh_from_db()
+    this_month = month_start(timezone.localdate())
+    return render(
+        request,
+        "provider/company_detail.html",
+        {
+            "c": company,
+            "url": company_base_url(company),
+            "suspend_form": suspend_form,
+            "this_month": this_month,
+            "live_usage": usage_count(company=company, month=this_month),
+            "usage": usage_list(company=company)[:24],
+            "invoices": invoice_list(company=company)[:24],
+            "events": company.events.select_related("actor")[:20],
+        },
+        status=400 if suspend_form.errors else 200,
+    )
+
+
+@provider_staff_required
+def health(request):
+    return render(request, "provider/health.html", {"checks": platform_checks(), "companies": Company.objects.count()})

@@ -1,0 +1,146 @@
+"""The distributor's back office, through the Django test client."""
+
+import pytest
+from django_tenants.utils import schema_context
+
+from core.communications.services import announcement_create, newsletter_subscribe, training_material_create
+from core.members.models import Member
+from core.members.services import customer_create, genealogy_settings_update, member_status_set
+from frontend.tests.conftest import enroll, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dashboard_counts_the_downline_and_leaves_volume_slots_empty(alpha, ann_client, org):
+    with schema_context(alpha.schema):
+        enroll(org.ann, "ann2", "Annie")
+        customer_create(distributor=org.ann, email="c1@example.test", first_name="C", last_name="One", with_login=False)
+        newsletter_subscribe(email="fan@example.test", distributor=org.ann)
+    response = ann_client.get("/office/")
+    context = response.context
+    assert (context["frontline"], context["downline_total"], context["customers"], context["subscribers"]) == (
+        2,
+        3,
+        1,
+        1,
+    )
+    assert context["level_counts"] == [(1, 2), (2, 1)]
+    assert [(leg.head.username, leg.members) for leg in context["legs"]] == [("bob", 2), ("ann2", 1)]
+    html = response.content.decode()
+    assert html.count("Shown once the compensation plan runs.") == 4
+
+
+def test_tree_loads_children_on_demand_with_htmx(ann_client, org):
+    html = ann_client.get("/office/genealogy/").content.decode()
+    assert "Bob Tester" in html and "Cat Tester" not in html
+    assert f'hx-get="/office/genealogy/{org.bob.number}/children/?tree=sponsor"' in html
+    partial = ann_client.get(f"/office/genealogy/{org.bob.number}/children/", HTTP_HX_REQUEST="true")
+    assert [m.username for m in partial.context["children"]] == ["cat"]
+    assert "<html" not in partial.content.decode()
+
+
+def test_level_list_filters_and_paginates(alpha, ann_client, org):
+    with schema_context(alpha.schema):
+        for n in range(55):
+            enroll(org.cat, f"leaf{n}", "Leaf")
+        member_status_set(member=Member.objects.get(username="leaf0"), status="inactive")
+    response = ann_client.get("/office/genealogy/levels/")
+    assert response.context["page_obj"].paginator.count == 57
+    assert [m.username for m in response.context["page_obj"]][:2] == ["bob", "cat"]
+    response = ann_client.get("/office/genealogy/levels/?level=3&page=2")
+    assert response.context["page_obj"].paginator.count == 55
+    assert len(response.context["page_obj"].object_list) == 5
+    assert 'href="?level=3&amp;page=1"' in response.content.decode()
+    response = ann_client.get("/office/genealogy/levels/?status=inactive")
+    assert [m.username for m in response.context["page_obj"]] == ["leaf0"]
+    response = ann_client.get("/office/genealogy/levels/?q=cat", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="level-results")
+    assert [(m.username, level) for m, level in response.context["page_obj"]] == [("cat", 2)]
+    assert "<html" not in response.content.decode()
+
+
+def test_member_details_only_inside_the_downline(ann_client, org):
+    response = ann_client.get(f"/office/members/{org.cat.number}/")
+    assert response.status_code == 200
+    assert (response.context["level"], response.context["sponsor"].pk) == (2, org.bob.pk)
+    for outside in (org.root, org.dan):
+        assert ann_client.get(f"/office/members/{outside.number}/").status_code == 403
+        assert ann_client.get(f"/office/genealogy/{outside.number}/children/").status_code == 403
+    assert ann_client.get("/office/members/999999/").status_code == 404
+
+
+def test_binary_view_only_for_binary_companies(alpha, org):
+    client = signed_in(alpha, "house@example.test")
+    assert client.get("/office/genealogy/binary/").status_code == 404
+    with schema_context(alpha.schema):
+        genealogy_settings_update(changes={"placement_method": "binary"})
+        left = enroll(org.root, "lefty", "Lefty")
+        right = enroll(org.root, "righty", "Righty")
+    # Extreme-outside spillover on the left (the default side): lefty under the root, righty under lefty.
+    response = client.get("/office/genealogy/binary/")
+    assert response.status_code == 200
+    root = response.context["root"]
+
+    def names(node):
+        return [c.member.username if c.member else None for c in node.children]
+
+    assert root.member.pk == org.root.pk
+    assert names(root) == ["lefty", None]
+    assert names(root.children[0]) == ["righty", None]
+    assert names(root.children[1]) == [None, None]
+    assert client.get(f"/office/genealogy/binary/?top={left.number}").context["root"].member.pk == left.pk
+    assert right.placement_parent_id == left.pk
+    assert client.get(f"/office/genealogy/binary/?top={org.ann.number}").status_code == 200
+    ann_client = signed_in(alpha, "ann@example.test")
+    assert ann_client.get(f"/office/genealogy/binary/?top={left.number}").status_code == 403
+
+
+def test_customers_and_subscribers_are_only_the_distributors_own(alpha, ann_client, org):
+    with schema_context(alpha.schema):
+        customer_create(distributor=org.ann, email="mine@example.test", first_name="Mine", last_name="C")
+        customer_create(distributor=org.bob, email="bobs@example.test", first_name="Bobs", last_name="C")
+        newsletter_subscribe(email="a@example.test", distributor=org.ann)
+        newsletter_subscribe(email="b@example.test", distributor=org.bob)
+    assert [c.email for c in ann_client.get("/office/customers/").context["page_obj"]] == ["mine@example.test"]
+    assert [s.email for s in ann_client.get("/office/subscribers/").context["page_obj"]] == ["a@example.test"]
+
+
+def test_announcements_and_training_in_the_back_office(alpha, ann_client, org):
+    from django.utils import timezone
+
+    with schema_context(alpha.schema):
+        announcement_create(title="New catalogue", body="Out now", published_at=timezone.now())
+        announcement_create(title="Secret draft", body="Not yet")
+        announcement_create(title="For customers", body="x", audience="customers", published_at=timezone.now())
+        training_material_create(title="Your first week", body="Call five friends.", category="Start")
+    html = ann_client.get("/office/announcements/").content.decode()
+    assert "New catalogue" in html and "Secret draft" not in html and "For customers" not in html
+    html = ann_client.get("/office/training/").content.decode()
+    assert "<summary>Your first week</summary>" in html and "<h2>Start</h2>" in html
+
+
+def test_profile_edit_saves_through_the_service(alpha, ann_client, org):
+    data = {"first_name": "Annabel", "last_name": "Tester", "country": "GB", "bio": "Tea since 1999."}
+    assert ann_client.post("/office/profile/", data).status_code == 302
+    with schema_context(alpha.schema):
+        ann = Member.objects.get(pk=org.ann.pk)
+    assert (ann.first_name, ann.country, ann.bio) == ("Annabel", "GB", "Tea since 1999.")
+    response = ann_client.post("/office/profile/", {**data, "first_name": ""})
+    assert response.context["form"].errors == {"first_name": ["This field is required."]}
+
+
+def test_restricted_member_sees_only_the_profile(alpha, ann_client, org):
+    with schema_context(alpha.schema):
+        Member.objects.filter(pk=org.ann.pk).update(access_restricted=True)
+    for path in ("/office/", "/office/genealogy/", "/office/customers/", f"/office/members/{org.bob.number}/"):
+        response = ann_client.get(path)
+        assert response.status_code == 403, path
+        assert response.templates[0].name == "office/restricted.html"
+    response = ann_client.get("/office/profile/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/office/genealogy/"' not in html and 'href="/office/profile/"' in html
+
+
+def test_office_needs_a_distributor(alpha, alpha_client, admin_client, org):
+    assert alpha_client.get("/office/")["Location"].startswith("/accounts/login/")
+    assert admin_client.get("/office/").status_code == 403

@@ -1,0 +1,49 @@
+"""Every page renders for the role it is meant for."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/office/",
+        "/office/genealogy/",
+        "/office/genealogy/levels/",
+        "/office/customers/",
+        "/office/subscribers/",
+        "/office/announcements/",
+        "/office/training/",
+        "/office/profile/",
+    ],
+)
+def test_office_pages_render(ann_client, path):
+    response = ann_client.get(path)
+    assert response.status_code == 200, response.content[:2000]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/",
+        "/console/members/",
+        "/console/genealogy/",
+        "/console/branding/",
+        "/console/pages/",
+        "/console/pages/about/",
+        "/console/announcements/",
+        "/console/announcements/new/",
+        "/console/training/",
+        "/console/training/new/",
+    ],
+)
+def test_console_pages_render(admin_client, org, path):
+    response = admin_client.get(path)
+    assert response.status_code == 200, response.content[:2000]
+
+
+@pytest.mark.parametrize("path", ["/", "/ann/", "/ann/join/", "/ann/customer/", "/nobody-here/"])
+def test_site_pages_render(alpha_client, org, path):
+    response = alpha_client.get(path)
+    assert response.status_code == 200, response.content[:2000]

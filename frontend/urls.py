@@ -1,0 +1,60 @@
+"""Pages on a company's domain: the site, the back office (/office/) and the console (/console/). The replicated
+sites' /<username>/ routes come last, so every fixed address wins over a username (reserved in
+core.members.services.RESERVED_USERNAMES)."""
+
+from django.urls import path
+
+from frontend import console, office, site, views
+
+office_urls = [
+    path("office/", office.dashboard, name="office-home"),
+    path("office/genealogy/", office.genealogy_tree, name="office-genealogy"),
+    path("office/genealogy/<int:number>/children/", office.genealogy_children, name="office-genealogy-children"),
+    path("office/genealogy/levels/", office.genealogy_levels, name="office-levels"),
+    path("office/genealogy/binary/", office.genealogy_binary, name="office-binary"),
+    path("office/members/<int:number>/", office.member_detail, name="office-member"),
+    path("office/customers/", office.customers, name="office-customers"),
+    path("office/subscribers/", office.subscribers, name="office-subscribers"),
+    path("office/announcements/", office.announcements, name="office-announcements"),
+    path("office/training/", office.training, name="office-training"),
+    path("office/profile/", office.profile, name="office-profile"),
+]
+
+console_urls = [
+    path("console/", console.home, name="console-home"),
+    path("console/members/", console.members, name="console-members"),
+    path("console/members/export.csv", console.members_export, name="console-members-export"),
+    path("console/members/<int:number>/", console.member_detail, name="console-member"),
+    path("console/members/<int:number>/edit/", console.member_edit, name="console-member-edit"),
+    path(
+        "console/members/<int:number>/<slug:action>/",
+        console.member_action,
+        name="console-member-action",
+    ),
+    path("console/members/<int:number>/moves/<int:move_id>/undo/", console.move_undo, name="console-move-undo"),
+    path("console/genealogy/", console.genealogy_settings, name="console-genealogy"),
+    path("console/branding/", console.branding, name="console-branding"),
+    path("console/pages/", console.pages, name="console-pages"),
+    path("console/pages/<slug:slug>/", console.page_edit, name="console-page"),
+    path("console/announcements/", console.announcements, name="console-announcements"),
+    path("console/announcements/new/", console.announcement_edit, name="console-announcement-new"),
+    path("console/announcements/<int:pk>/", console.announcement_edit, name="console-announcement"),
+    path("console/training/", console.training, name="console-training"),
+    path("console/training/new/", console.training_edit, name="console-training-new"),
+    path("console/training/<int:pk>/", console.training_edit, name="console-training-edit"),
+]
+
+site_urls = [
+    path("", site.company_home, name="company-home"),
+    path("start/", views.after_login, name="after-login"),
+    path("newsletter/", site.newsletter_signup, name="newsletter"),
+    path("pages/<slug:slug>/", site.company_page, name="company-page"),
+]
+
+replicated_urls = [
+    path("<slug:username>/", site.replicated_home, name="replicated-home"),
+    path("<slug:username>/join/", site.replicated_join, name="replicated-join"),
+    path("<slug:username>/customer/", site.replicated_customer_signup, name="replicated-customer"),
+    path("<slug:username>/newsletter/", site.newsletter_signup, name="replicated-newsletter"),
+    path("<slug:username>/photo/", site.replicated_avatar, name="replicated-photo"),
+]
