@@ -23,7 +23,22 @@ def test_a_task_sent_for_a_company_runs_in_that_company_schema(celery_worker_pro
     assert in_beta.get(timeout=30) == "beta"
 
 
-def test_daily_fan_out_reaches_active_companies_only_and_once(celery_worker_process):
+@pytest.fixture
+def forget_committed_daily_runs():
+    """The worker commits what the daily job writes in alpha; remove it afterwards so later tests start clean."""
+    yield
+    import psycopg2
+
+    from conftest import database_url_for_subprocess
+
+    with psycopg2.connect(database_url_for_subprocess()) as conn, conn.cursor() as cursor:
+        cursor.execute("DELETE FROM alpha.demotion_evaluationrun")
+        cursor.execute("DELETE FROM alpha.demotion_demotionpolicyversion")
+        cursor.execute("DELETE FROM alpha.company_dailyjobrun")
+    conn.close()
+
+
+def test_daily_fan_out_reaches_active_companies_only_and_once(celery_worker_process, forget_committed_daily_runs):
     day = datetime.date(2031, 1, 15)
     company_suspend(company=Company.objects.get(schema_name="beta"), reason="Testing the fan-out.")
     sent = fan_out_daily_jobs(day.isoformat())  # selection happens here; the jobs run on the worker
