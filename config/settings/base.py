@@ -81,6 +81,7 @@ TENANT_APPS = [
     "core.company",
     "core.members",
     "core.commerce",
+    "core.webhooks",
     "core.demotion",
     "plans",
 ]
