@@ -15,6 +15,7 @@ company_api = [
     path("company/", CompanySettingsApi.as_view(), name="company-settings"),
     path("", include("core.members.urls")),
     path("", include("core.commerce.urls")),
+    path("", include("core.webhooks.urls")),
     path("", include("plans.urls")),
     path("", include("billing.urls_company")),
 ]

@@ -50,6 +50,7 @@ from core.commerce.models import (
 from core.commerce.periods import company_date, period_start_for, q2, to_minor_units
 from core.company.services import company_settings_get
 from core.members.models import Customer, CustomerType, Member, MemberStatus
+from core.webhooks.services import event_emit
 
 OFFLINE_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK, PaymentMethod.OTHER)
 VOLUME_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
@@ -425,7 +426,42 @@ def order_place(
                     order=order,
                     by=created_by,
                 )
+    event_emit(event="order.created", payload=lambda: order_payload(order))
     return order
+
+
+def order_payload(order: Order) -> dict:
+    """What a company's webhook receivers get about an order (numbers, not internal ids)."""
+    numbers = dict(
+        Member.objects.filter(pk__in={order.buyer_member_id, order.credited_member_id}).values_list("pk", "number")
+    )
+    return {
+        "number": order.number,
+        "status": order.status,
+        "placed_by": order.placed_by,
+        "price_tier": order.price_tier,
+        "buyer_member_number": numbers.get(order.buyer_member_id),
+        "buyer_customer_number": order.buyer_customer.number if order.buyer_customer_id else None,
+        "buyer_name": order.buyer_name,
+        "credited_member_number": numbers.get(order.credited_member_id),
+        "party_id": order.party_id,
+        "currency": order.currency,
+        "subtotal": order.subtotal,
+        "discount": order.discount,
+        "tax": order.tax,
+        "total": order.total,
+        "pv_total": order.pv_total,
+        "cv_total": order.cv_total,
+        "refunded_amount": order.refunded_amount,
+        "placed_at": order.placed_at,
+        "paid_at": order.paid_at,
+        "lines": [
+            {"sku": sku, "quantity": qty, "unit_price": price, "line_total": total, "refunded_quantity": refunded}
+            for sku, qty, price, total, refunded in order.lines.order_by("id").values_list(
+                "sku", "quantity", "unit_price", "line_total", "refunded_quantity"
+            )
+        ],
+    }
 
 
 def _lock(order: Order) -> Order:
@@ -448,6 +484,7 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None, r
     order.save(update_fields=["paid_at", "paid_on", "period_start", "status"])
     if recompute_volume:
         volume_recompute(member_id=order.credited_member_id, period_start=order.period_start)
+    event_emit(event="order.paid", payload=lambda: order_payload(order))
     return order
 
 
@@ -651,6 +688,19 @@ def order_refund(
             amount=amount,
             created_at=refund.created_at,
         )
+    event_emit(
+        event="order.refunded",
+        payload=lambda: {
+            **order_payload(order),
+            "refund": {
+                "id": refund.pk,
+                "amount": refund.amount,
+                "pv": refund.pv,
+                "cv": refund.cv,
+                "reason": refund.reason,
+            },
+        },
+    )
     card = order.payments.filter(method=PaymentMethod.STRIPE, status=PaymentStatus.SUCCEEDED).first()
     if card is not None and amount > 0:
         # Last, so a refusal by Stripe rolls the whole refund back: nothing half-done.

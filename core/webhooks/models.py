@@ -73,6 +73,7 @@ class WebhookAttempt(models.Model):
     response_body = models.CharField(max_length=1000, blank=True)
     error = models.CharField(max_length=500, blank=True)
     succeeded = models.BooleanField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When the retry after this try runs.")
 
     class Meta:
         ordering = ["delivery", "number"]
