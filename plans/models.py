@@ -1,0 +1,1 @@
+"""Commission plans, periods, runs and the ledger (issue 5)."""
