@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
@@ -48,7 +50,8 @@ def wallet_balances() -> QuerySet:
 
 
 def wallet_balance(*, member: Member) -> dict:
-    row = wallet_balances().filter(payee_id=member.pk).first()
+    rows = list(wallet_balances().filter(payee_id=member.pk))
+    row = rows[0] if rows else None
     if row is None:
         return {"earned": ZERO, "paid_out": ZERO, "balance": ZERO}
     return {"earned": row["earned"], "paid_out": row["paid_out"], "balance": row["balance"]}
@@ -284,5 +287,14 @@ def earnings_by_period(*, member: Member) -> list[dict]:
     return list(periods.values())
 
 
-def rank_codes_of(line: LedgerLine) -> list[str]:
-    return line.run.summary.get("rank_codes", []) if line.run_id else []
+def payout_batch_csv(*, batch) -> str:
+    """One row per payee: what a payment provider's bulk-payment import needs."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["batch", "member_number", "name", "email", "amount", "currency", "reference"])
+    items = batch.items.select_related("member").order_by("member__number")
+    for item in items.iterator(chunk_size=2000):
+        m = item.member
+        writer.writerow([batch.pk, m.number, m.full_name, m.email, f"{item.amount:.2f}", batch.currency,
+                         f"payout-{batch.pk}-{m.number}"])  # fmt: skip
+    return out.getvalue()
