@@ -99,6 +99,29 @@ def _ledger_out(lines) -> list:
     return LedgerLineOut(lines, many=True, context={"rank_codes": ranks}).data
 
 
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class RunTotalsOut(serializers.Serializer):
+    run = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    total_paid = _money()
+    total_cv = _money()
+    payout_ratio = serializers.DecimalField(max_digits=8, decimal_places=4)
+    by_component = serializers.DictField(child=serializers.CharField())
+    by_rank = serializers.DictField(child=serializers.CharField())
+
+
+class RunChangeOut(serializers.Serializer):
+    total_paid = _money()
+    total_paid_percent = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    payout_ratio = serializers.DecimalField(max_digits=8, decimal_places=4)
+    by_component = serializers.DictField(child=serializers.CharField())
+    by_rank = serializers.DictField(child=serializers.CharField())
+
+
 class PayoutBatchOut(serializers.ModelSerializer):
     class Meta:
         model = PayoutBatch
@@ -245,10 +268,27 @@ class RunDetailApi(APIView):
 class RunReviewApi(APIView):
     permission_classes = [IsCompanyStaff]
 
-    @extend_schema(responses=dict)
+    class OutputSerializer(RunTotalsOut):
+        class Earner(serializers.Serializer):
+            number = serializers.IntegerField(allow_null=True)
+            name = serializers.CharField()
+            earned = _money()
+
+        period_start = serializers.DateField(allow_null=True)
+        total_forfeited = _money()
+        forfeited_by_reason = serializers.DictField(child=serializers.CharField())
+        members_by_rank = serializers.DictField(child=serializers.IntegerField())
+        member_count = serializers.IntegerField()
+        paid_members = serializers.IntegerField()
+        line_count = serializers.IntegerField()
+        top_earners = Earner(many=True)
+        previous = RunTotalsOut(allow_null=True)
+        change = RunChangeOut(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request, run_id: int):
         """Total paid, payout ratio, by rank and bonus, top earners, change against the previous period."""
-        return Response(selectors.run_review(run=_run(run_id)))
+        return Response(self.OutputSerializer(selectors.run_review(run=_run(run_id))).data)
 
 
 class RunApproveApi(APIView):
@@ -289,9 +329,18 @@ class RunPayoutApi(APIView):
 class RunLinesApi(APIView):
     permission_classes = [IsCompanyStaff]
 
+    class OutputSerializer(serializers.Serializer):
+        line_no = serializers.IntegerField()
+        payee_number = serializers.IntegerField(allow_null=True)
+        amount = _money()
+        paid = serializers.BooleanField()
+        explanation = serializers.JSONField()
+        text = serializers.CharField()
+
     @extend_schema(
         parameters=[OpenApiParameter("member", int, description="Payee's member number"),
                     OpenApiParameter("paid", bool, description="Only paid lines (no forfeits)")],
+        responses=OutputSerializer(many=True),
     )  # fmt: skip
     def get(self, request, run_id: int):
         """Every computed line of a run (paid and forfeited) with its explanation in words."""
@@ -300,7 +349,10 @@ class RunLinesApi(APIView):
         if number := request.query_params.get("member"):
             member = get_object_or_404(Member, number=_int(number, "member"))
         lines = selectors.run_lines(run=run, member=member, paid_only=request.query_params.get("paid") == "true")
-        return _page(request, self, lines, lambda page: selectors.run_lines_explained(run=run, lines=page))
+        explained = selectors.run_lines_explained
+        return _page(
+            request, self, lines, lambda page: self.OutputSerializer(explained(run=run, lines=page), many=True).data
+        )
 
 
 class RunLedgerApi(APIView):
@@ -339,13 +391,18 @@ class SimulationApi(APIView):
 class RunCompareApi(APIView):
     permission_classes = [IsCompanyStaff]
 
-    @extend_schema(responses=dict)
+    class OutputSerializer(serializers.Serializer):
+        simulation = RunTotalsOut()
+        actual = RunTotalsOut(allow_null=True)
+        difference = RunChangeOut(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
     def get(self, request, run_id: int):
         """A simulation (or any run) against the period's actual run: total, payout ratio, by rank and bonus."""
         run = _run(run_id)
         if run.status not in ("done", "approved", "posted"):
             raise ValidationError({"run": [f"The run is {run.status}; compare when it is done."]})
-        return Response(selectors.simulation_compare(run=run))
+        return Response(self.OutputSerializer(selectors.simulation_compare(run=run)).data)
 
 
 # ---------------------------------------------------------------------------------------------------- ledger
