@@ -302,10 +302,11 @@ class RunApproveApi(APIView):
 class RunPostApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    @extend_schema(request=None, responses=RunOut)
+    @extend_schema(request=None, responses={202: RunOut})
     def post(self, request, run_id: int):
-        """Post the approved run to the ledger (once: a second post answers 400)."""
-        return Response(RunOut(services.run_post(run=_run(run_id), by=request.user)).data)
+        """Queue the posting of the approved run (once: a posted period answers 400); poll the run."""
+        run = services.run_post_request(run=_run(run_id), by=request.user)
+        return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class RunPayoutApi(APIView):

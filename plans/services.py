@@ -303,6 +303,7 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
     summary = _summary(plan, snap, result, earned)
     store_lines = run.kind == RunKind.PREVIEW
     started = time.perf_counter()
+    older: list[int] = []
     with transaction.atomic():
         period = None
         if run.period_id is not None and store_lines:
@@ -316,7 +317,6 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
                 .values_list("pk", flat=True)
             )
             if older:
-                _run_rows_delete(older)
                 CommissionRun.objects.filter(pk__in=older).update(status=RunStatus.SUPERSEDED)
         if store_lines:
             with connection.cursor() as cursor:
@@ -341,6 +341,12 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
         if period is not None:
             period.status = PeriodStatus.PREVIEWED
             period.save(update_fields=["status"])
+    if older:
+        # After the new preview is visible: nothing reads a superseded run's rows, so deleting them (10M rows at 1M
+        # members, most of a re-run's cost) need not hold the period's lock or delay the result.
+        _progress(run, 100, "done (removing the replaced preview's rows)")
+        _run_rows_delete(older)
+        _progress(run, 100, "done")
 
 
 def _run_rows_delete(run_ids: list[int]) -> None:
@@ -447,16 +453,33 @@ def run_approve(*, run: CommissionRun, by=None) -> CommissionRun:
     return run
 
 
+def _post_check(period: CommissionPeriod, run: CommissionRun) -> None:
+    if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID) or run.status == RunStatus.POSTED:
+        raise ValidationError({"run": [f"The period starting {period.start} is already posted; it posts once."]})
+    if run.status != RunStatus.APPROVED or period.status != PeriodStatus.APPROVED:
+        raise ValidationError({"run": [f"Only an approved run can be posted (run is {run.status})."]})
+
+
+@transaction.atomic
+def run_post_request(*, run: CommissionRun, by=None) -> CommissionRun:
+    """Check now (a clear refusal for the admin), post in a Celery task (a large run writes millions of lines)."""
+    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
+    _post_check(period, run)
+    _check_fresh(run)
+    CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
+    _send("commission_run_post", run.pk, by.pk if by else None)
+    run.refresh_from_db()
+    return run
+
+
 @transaction.atomic
 def run_post(*, run: CommissionRun, by=None) -> CommissionRun:
     """Exactly once per period: the approved run's paid lines become ledger lines, members' ranks are updated,
     refunds flagged against earlier posted periods become clawback lines in this period, and the period closes."""
     period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
-    if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID) or run.status == RunStatus.POSTED:
-        raise ValidationError({"run": [f"The period starting {period.start} is already posted; it posts once."]})
-    if run.status != RunStatus.APPROVED or period.status != PeriodStatus.APPROVED:
-        raise ValidationError({"run": [f"Only an approved run can be posted (run is {run.status})."]})
+    _post_check(period, run)
     _check_fresh(run)
     now = timezone.now()
     run.kind = RunKind.FINAL

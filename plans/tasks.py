@@ -16,13 +16,18 @@ def commission_run_execute(run_id: int) -> dict:
 
 @shared_task(name="plans.tasks.commission_run_post")
 def commission_run_post(run_id: int, user_id: int | None = None) -> dict:
+    """Post an approved run. A retry after success, or a second request, is refused by run_post (exactly once)."""
+    from django.core.exceptions import ValidationError
+
     from core.accounts.models import User
 
     run = CommissionRun.objects.get(pk=run_id)
-    if run.status == "posted":  # a retry after success does nothing
-        return {"run": run.pk, "status": run.status}
-    CommissionRun.objects.filter(pk=run.pk).update(progress_note="posting to the ledger")
     by = User.objects.filter(pk=user_id).first() if user_id else None
-    run = services.run_post(run=run, by=by)
+    CommissionRun.objects.filter(pk=run.pk).update(progress_note="posting to the ledger")
+    try:
+        run = services.run_post(run=run, by=by)
+    except ValidationError as exc:
+        CommissionRun.objects.filter(pk=run.pk).exclude(status="posted").update(progress_note="post refused")
+        return {"run": run_id, "refused": exc.messages}
     CommissionRun.objects.filter(pk=run.pk).update(progress_note="posted")
-    return {"run": run.pk, "status": run.status}
+    return {"run": run.pk, "status": run.status, "ledger_lines": run.summary.get("ledger_lines")}

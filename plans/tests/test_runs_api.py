@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from core.accounts.models import User
 from plans.models import CommissionRun, LedgerLine, RunKind
 from plans.services import run_execute
-from plans.tasks import commission_run_execute
+from plans.tasks import commission_run_execute, commission_run_post
 from plans.tests.conftest import PLAN, buy
 from tests.helpers import token_client
 
@@ -45,7 +45,12 @@ def _posted(api, django_capture_on_commit_callbacks):
     period = api.post("/api/v1/commission-periods/", {"day": "2026-01-15"}).json()
     run_id = _preview(api, period["id"], django_capture_on_commit_callbacks)
     assert api.post(f"/api/v1/commission-runs/{run_id}/approve/").status_code == 200
-    assert api.post(f"/api/v1/commission-runs/{run_id}/post/").status_code == 200
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert api.post(f"/api/v1/commission-runs/{run_id}/post/").status_code == 202
+    assert len(callbacks) == 1
+    admin_id = User.objects.get(email="admin@alpha.test").pk
+    assert commission_run_post.apply(args=[run_id, admin_id]).get()["status"] == "posted"
+    assert commission_run_post.apply(args=[run_id, admin_id]).get()["refused"]  # a retried task posts nothing
     return period, run_id
 
 
