@@ -5,7 +5,7 @@ and orders of ``bench_commission_calc.make_snapshot`` (sponsor tree a few hundre
 placement tree, 2 % under a commission exclusion, a quarter of the orders bought by customers). The preview is then
 timed from the request to the stored result: loading the period from PostgreSQL (binary COPY), the engine's
 calculation (unilevel, 5 levels, dynamic compression, three ranks), storing every line and every member's result by
-binary COPY, and the run's totals. Each preview runs in a fresh child process so ``commission_peak_mb`` (max RSS of
+binary COPY, and the run's totals. Each preview runs in a fresh child process so ``commission_peak_mb`` (VmHWM of
 that process) is the preview's own peak, not the data generator's.
 
 Shortcuts, said plainly: the members' ``sponsor_path`` / ``placement_path`` arrays are left empty (the genealogy
@@ -157,6 +157,16 @@ def _build(label: str, n: int) -> None:
     progress(f"{label}: built {n} members, {m} orders in {time.perf_counter() - started:.1f} s")
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident set. VmHWM belongs to the address space, so unlike getrusage's ru_maxrss (which
+    Linux keeps across execve) it does not inherit the parent's peak."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _preview_child(label: str) -> None:
     """Runs in a fresh process: one timed preview, printed as JSON."""
     _setup(fresh=False)
@@ -175,7 +185,7 @@ def _preview_child(label: str) -> None:
         run = run_preview(period=period)
         seconds = time.perf_counter() - started
         to_result = (run.finished_at - started_at).total_seconds()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = _peak_rss_mb()
     report = {"seconds": seconds, "to_result_s": to_result, "peak_mb": peak_mb, "status": run.status}
     report |= {"lines": run.line_count, "members": run.member_count, "total_paid": str(run.total_paid)}
     print(json.dumps({**report, "timings": run.summary.get("timings")}))

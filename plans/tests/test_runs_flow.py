@@ -209,3 +209,31 @@ def test_review_summarises_the_run(chain, everyone_buys, plan, january, admin):
         (chain["b"].number, Decimal("10.00")),
     ]  # fmt: skip
     assert review["previous"] is None
+
+
+def test_review_compares_with_the_previous_period(chain, everyone_buys, plan, january, admin):
+    posted = _post(january, admin)
+    for name in ("a", "b", "c"):  # February: root does not buy, so root is inactive and earns nothing
+        buy(chain[name], day=datetime.date(2026, 2, 10))
+    february = run_preview(period=period_get_or_create(day=FEB), by=admin)
+    review = run_review(run=february)
+    assert review["previous"]["run"] == posted.pk
+    # c's order: b 10, a 5; b's: a 10 (root inactive, nobody above); a's: nobody. 25.00 on 300 CV.
+    assert (review["total_paid"], review["change"]["total_paid"], review["change"]["total_paid_percent"]) == (
+        Decimal("25.00"), Decimal("-15.00"), Decimal("-37.50"),
+    )  # fmt: skip
+    assert review["change"]["payout_ratio"] == Decimal("-0.0167")  # 0.0833 against 0.1000
+    assert review["change"]["by_component"] == {"unilevel": "-15.00"}
+
+
+def test_weekly_periods_follow_the_company_setting(in_alpha):
+    from core.company.models import CompanySettings
+
+    CompanySettings.objects.update(commission_period="weekly")
+    period = period_get_or_create(day=datetime.date(2026, 1, 14))  # a Wednesday
+    assert (period.start, period.end, period.length) == (
+        datetime.date(2026, 1, 12),
+        datetime.date(2026, 1, 18),
+        "weekly",
+    )
+    assert period_get_or_create(day=datetime.date(2026, 1, 18)) == period
