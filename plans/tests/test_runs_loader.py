@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from core.commerce.services import LineRequest, order_mark_paid, order_place, order_refund
-from core.members.models import GenealogySettings, Member, MemberStatus
-from core.members.services import Placement, customer_create
+from core.members.models import Member, MemberStatus
+from core.members.services import Placement, customer_create, genealogy_settings_update
 from plans.engine import plan_from_document
 from plans.loader import load_snapshot, snapshot_from_frames, topological_order
 from plans.models import RunMemberResult
@@ -88,7 +88,7 @@ def test_snapshot_from_the_database(chain, product, in_alpha):
 
 @pytest.mark.django_db
 def test_binary_carry_over_comes_from_the_previous_posted_run(in_alpha, admin, product):
-    GenealogySettings.objects.create(placement_method="binary")
+    genealogy_settings_update(changes={"placement_method": "binary"})
     root = enroll(None)
     left = enroll(root, placement=Placement(parent=root, position=0))
     right = enroll(root, placement=Placement(parent=root, position=1))
