@@ -2,7 +2,7 @@
 sites' /<username>/ routes come last, so every fixed address wins over a username (reserved in
 core.members.services.RESERVED_USERNAMES)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from frontend import console, office, site, views
 
@@ -21,6 +21,7 @@ office_urls = [
 ]
 
 console_urls = [
+    path("", include("frontend.urls_plans")),  # plans, commissions, reports; /office/earnings/ too
     path("console/", console.home, name="console-home"),
     path("console/members/", console.members, name="console-members"),
     path("console/members/export.csv", console.members_export, name="console-members-export"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core.commerce.models import Order
@@ -298,3 +298,213 @@ def payout_batch_csv(*, batch) -> str:
         writer.writerow([batch.pk, m.number, m.full_name, m.email, f"{item.amount:.2f}", batch.currency,
                          f"payout-{batch.pk}-{m.number}"])  # fmt: skip
     return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------- rank progress
+
+
+def latest_reference_run() -> CommissionRun | None:
+    """The newest period's run a member's standing is read from: a posted run, else the latest finished preview."""
+    return (
+        CommissionRun.objects.filter(period__isnull=False)
+        .filter(
+            Q(status=RunStatus.POSTED) | Q(kind=RunKind.PREVIEW, status__in=[RunStatus.DONE, RunStatus.APPROVED])
+        )
+        .select_related("period")
+        .order_by("-period__start", "-id")
+        .first()
+    )
+
+
+def _points(hundredths: int) -> Decimal:
+    return (Decimal(int(hundredths)) / 100).quantize(Decimal("0.01"))
+
+
+def _criterion(key: str, label: str, have, need, missing_text: str, unit: str = "") -> dict:
+    met = have >= need
+    percent = 100 if met or not need else int(Decimal(have) * 100 / Decimal(need))
+    return {"key": key, "label": label, "have": have, "need": need, "unit": unit, "met": met,
+            "percent": max(0, min(percent, 100)), "missing": "" if met else missing_text}  # fmt: skip
+
+
+def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict | None:
+    """The member's paid-as rank in a run (default: the latest posted run or preview) and, for the next rank, each
+    criterion with what is held, what is needed and what is missing in words. Read from the run's stored per-member
+    results (volumes, activity, ranks) and the run's plan document, so it says exactly what that run decided.
+    None when there is no run yet or the member was not in it."""
+    from plans.models import RunMemberResult
+
+    run = run or latest_reference_run()
+    if run is None:
+        return None
+    mine = RunMemberResult.objects.filter(run_id=run.pk, member_id=member.pk).first()
+    if mine is None:
+        return None
+    plan = plan_from_document(run.plan_document)
+    ranks = plan.ranks
+    current = ranks[mine.rank] if 0 <= mine.rank < len(ranks) else None
+    nxt_index = mine.rank + 1
+    out = {
+        "run": run,
+        "period": run.period,
+        "pv": _points(mine.pv),
+        "psv": _points(mine.psv),
+        "gv": _points(mine.gv),
+        "active": mine.active,
+        "rank": current,
+        "highest_rank": ranks[mine.highest_rank] if 0 <= mine.highest_rank < len(ranks) else None,
+        "earned": Decimal(mine.earned_cents) / 100,
+        "next": None,
+        "criteria": [],
+        "missing": [],
+    }
+    if nxt_index >= len(ranks):
+        return out
+    target = ranks[nxt_index]
+    out["next"] = target
+    criteria = out["criteria"]
+    if target.min_pv:
+        criteria.append(_criterion("pv", "Personal volume (PV)", _points(mine.pv), _points(target.min_pv),
+                                   f"{_points(target.min_pv - mine.pv)} more PV", "PV"))  # fmt: skip
+    if target.min_psv:
+        criteria.append(_criterion("psv", "Personal sales volume (PSV)", _points(mine.psv), _points(target.min_psv),
+                                   f"{_points(target.min_psv - mine.psv)} more PSV", "PSV"))  # fmt: skip
+    frontline = list(
+        RunMemberResult.objects.filter(run_id=run.pk, member__sponsor_id=member.pk).values_list("gv", "active")
+    )
+    if target.min_gv:
+        if target.max_leg_share_bp is not None:
+            cap = target.min_gv * target.max_leg_share_bp // 10000
+            counted = mine.psv + sum(min(gv, cap) for gv, _ in frontline)
+            label = f"Group volume (GV), at most {_points(cap)} from any one leg"
+        else:
+            counted, label = mine.gv, "Group volume (GV)"
+        missing = f"{_points(target.min_gv - counted)} more GV" + (
+            " (counting at most " + f"{_points(cap)} from any one leg)" if target.max_leg_share_bp is not None else ""
+        )
+        criteria.append(_criterion("gv", label, _points(counted), _points(target.min_gv), missing, "GV"))
+    if target.min_active_sponsored:
+        actives = sum(1 for _, active in frontline if active)
+        short = target.min_active_sponsored - actives
+        criteria.append(
+            _criterion("sponsored", "Personally sponsored active members", actives, target.min_active_sponsored,
+                       f"{short} more personally sponsored active member{'s' if short != 1 else ''}")
+        )  # fmt: skip
+    if target.legs:
+        best = _leg_best_ranks(run, member)
+        for leg in target.legs:
+            name = ranks[leg.rank].name or ranks[leg.rank].code
+            have = sum(1 for rank in best if rank >= leg.rank)
+            short = leg.count - have
+            criteria.append(
+                _criterion(f"legs_{leg.rank}", f"Legs with a {name} or higher", have, leg.count,
+                           f"{short} more leg{'s' if short != 1 else ''} with a {name} or higher")
+            )  # fmt: skip
+    out["missing"] = [c["missing"] for c in criteria if not c["met"]]
+    return out
+
+
+def _leg_best_ranks(run: CommissionRun, member: Member) -> list[int]:
+    """Per frontline sponsor leg, the highest paid-as rank anyone in it holds in the run (one grouped query)."""
+    from django.db import connection
+
+    from plans.models import RunMemberResult
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT m.sponsor_path[%s], max(r.rank) FROM {Member._meta.db_table} m
+                  JOIN {RunMemberResult._meta.db_table} r ON r.member_id = m.id AND r.run_id = %s
+                 WHERE m.sponsor_path @> ARRAY[%s]::bigint[] AND m.id <> %s GROUP BY 1""",
+            [member.sponsor_depth + 2, run.pk, member.pk, member.pk],
+        )
+        return [int(rank) for _, rank in cursor.fetchall()]
+
+
+# ---------------------------------------------------------------------------------------------------- reports
+
+
+def ledger_lines_explained(lines) -> list[dict]:
+    """Ledger lines with their explanation in words (rank names from each line's run; one query per page)."""
+    lines = list(lines)
+    runs = {line.run_id for line in lines if line.run_id}
+    ranks = {pk: summary.get("rank_codes", []) for pk, summary in
+             CommissionRun.objects.filter(pk__in=runs).values_list("pk", "summary")}  # fmt: skip
+    return [{"line": line, "text": explanation_text(line.explanation, ranks.get(line.run_id))} for line in lines]
+
+
+def commissions_by_member(*, period: CommissionPeriod, member_number: int | None = None) -> QuerySet:
+    """Rows ``{number, first_name, last_name, component, kind, total, lines}`` of a period's ledger, by payee and
+    bonus (party hosts who are customers are left out: they are not members)."""
+    rows = LedgerLine.objects.filter(period=period, payee__isnull=False)
+    if member_number is not None:
+        rows = rows.filter(payee__number=member_number)
+    return (
+        rows.values("component", "kind", number=F("payee__number"), first_name=F("payee__first_name"),
+                    last_name=F("payee__last_name"))
+        .annotate(total=Sum("amount"), lines=Count("id"))
+        .order_by("number", "component", "kind")
+    )
+
+
+def ranks_in_run(*, run: CommissionRun) -> QuerySet:
+    """Members of a run with their paid-as and highest rank index and volumes (hundredths), by member number."""
+    from plans.models import RunMemberResult
+
+    return (
+        RunMemberResult.objects.filter(run_id=run.pk)
+        .values("member_id", "rank", "highest_rank", "pv", "psv", "gv", "active", "earned_cents",
+                number=F("member__number"), first_name=F("member__first_name"), last_name=F("member__last_name"))
+        .order_by("number")
+    )  # fmt: skip
+
+
+def income_disclosure(*, year: int) -> dict:
+    """An income disclosure statement for a calendar year: members of the year's posted runs grouped by the
+    highest paid-as rank they held in the year, with their share, and average, median and top annual earnings from
+    the ledger (commissions, clawbacks and adjustments of the year's periods). Members who earned nothing count too.
+    Rank names come from the year's latest posted run (ranks are by position in the plan)."""
+    from django.db import connection
+
+    from plans.models import RunMemberResult
+
+    periods = list(CommissionPeriod.objects.filter(start__year=year).values_list("pk", flat=True))
+    runs = list(
+        CommissionRun.objects.filter(period_id__in=periods, status=RunStatus.POSTED)
+        .order_by("period__start")
+        .values_list("pk", "summary")
+    )
+    rank_codes = runs[-1][1].get("rank_codes", []) if runs else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH r AS (SELECT member_id, max(rank) AS rank FROM {RunMemberResult._meta.db_table}
+                        WHERE run_id = ANY(%s) GROUP BY member_id),
+                 e AS (SELECT payee_id, sum(amount) AS earned FROM {LedgerLine._meta.db_table}
+                        WHERE period_id = ANY(%s) AND payee_id IS NOT NULL GROUP BY payee_id),
+                 j AS (SELECT COALESCE(r.rank, -1) AS rank, COALESCE(e.earned, 0) AS earned
+                         FROM r FULL JOIN e ON e.payee_id = r.member_id),
+                 k AS (SELECT rank, earned, row_number() OVER (PARTITION BY rank ORDER BY earned) AS rn,
+                              count(*) OVER (PARTITION BY rank) AS n FROM j)
+            SELECT rank, count(*), sum(earned), max(earned), min(earned),
+                   avg(earned) FILTER (WHERE rn IN ((n + 1) / 2, (n + 2) / 2))
+              FROM k GROUP BY rank ORDER BY rank DESC
+            """,
+            [[pk for pk, _ in runs], periods],
+        )
+        rows = cursor.fetchall()
+    members = sum(row[1] for row in rows)
+    out = []
+    for rank, count, total, top, low, median in rows:
+        out.append(
+            {
+                "rank": rank_codes[rank] if 0 <= rank < len(rank_codes) else ("none" if rank < 0 else f"#{rank}"),
+                "members": count,
+                "share": (Decimal(count) * 100 / members).quantize(Decimal("0.01"), ROUND_HALF_UP),
+                "average": (Decimal(total) / count).quantize(Decimal("0.01"), ROUND_HALF_UP),
+                "median": Decimal(median).quantize(Decimal("0.01"), ROUND_HALF_UP),
+                "top": Decimal(top).quantize(Decimal("0.01")),
+                "lowest": Decimal(low).quantize(Decimal("0.01")),
+                "total": Decimal(total).quantize(Decimal("0.01")),
+            }
+        )
+    return {"year": year, "members": members, "posted_periods": len(runs), "rows": out}

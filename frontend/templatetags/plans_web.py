@@ -1,0 +1,26 @@
+"""Template helpers of the plans pages, and the back-office dashboard's rank-progress and earnings panels (inclusion
+tags, so the dashboard view itself needs no change)."""
+
+from django import template
+
+from plans import selectors
+
+register = template.Library()
+
+
+@register.filter
+def words(code: str) -> str:
+    """``not_qualified`` -> ``Not qualified``."""
+    return str(code).replace("_", " ").capitalize()
+
+
+@register.inclusion_tag("office/earnings/_rank_progress.html")
+def rank_progress_panel(member):
+    return {"progress": selectors.rank_progress(member=member)}
+
+
+@register.inclusion_tag("office/earnings/_earnings_chart.html")
+def earnings_chart_panel(member):
+    periods = selectors.earnings_by_period(member=member)[:12]
+    chart = [{"label": f"{p['start']:%Y-%m-%d}", "values": [str(p["total"])]} for p in reversed(periods)]
+    return {"chart": chart, "wallet": selectors.wallet_balance(member=member)}
