@@ -9,6 +9,7 @@ Flags other apps read (access, commissions, pricing) are updated in one statemen
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import time
 from dataclasses import dataclass
@@ -276,16 +277,22 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
         batch_size=2000,
     )
     _flags_apply(policy, outcome, changed)
-    for transition, stage, member, evidence in notices:
-        if member.email:
-            Notification.objects.create(
+    shared = _render_shared()
+    Notification.objects.bulk_create(
+        (
+            Notification(
                 transition=transition,
                 member=member,
                 stage_key=stage.key,
                 to_email=member.email,
-                subject=_render(stage.email_subject, member, stage, evidence).strip(),
-                body=_render(stage.email_body, member, stage, evidence),
+                subject=_render(stage.email_subject, member, stage, evidence, shared).strip(),
+                body=_render(stage.email_body, member, stage, evidence, shared),
             )
+            for transition, stage, member, evidence in notices
+            if member.email
+        ),
+        batch_size=2000,
+    )
     for transition, actions in destructive:
         _destructive_apply(transition=transition, actions=actions)
 
@@ -393,22 +400,34 @@ def _back_office_url() -> str:
     return f"{company_base_url(domain.tenant)}/office/" if domain else "/office/"
 
 
-def _render(template: str, member: Member, stage, evidence: dict) -> str:
+def _render_shared() -> dict:
+    """What every notice of one evaluation shares (looked up once, not once per member)."""
     from core.company.services import company_settings_get
 
+    return {
+        "company": company_settings_get().display_name,
+        "back_office_url": _back_office_url(),
+        "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
+    }
+
+
+def _render(template: str, member: Member, stage, evidence: dict, shared: dict | None = None) -> str:
     next_stage = evidence.get("next_stage")
     context = Context(
         {
+            **(shared or _render_shared()),
             "member": member,
-            "company": company_settings_get().display_name,
             "evidence_text": evidence_text(evidence, stage),
             "next_stage": next_stage,
             "next_stage_date": (next_stage or {}).get("on", ""),
-            "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
-            "back_office_url": _back_office_url(),
         }
     )
-    return TEMPLATE_ENGINE.from_string(template).render(context).strip() + "\n"
+    return _compiled(template).render(context).strip() + "\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(template: str):
+    return TEMPLATE_ENGINE.from_string(template)
 
 
 def evaluate_through(*, day: datetime.date, progress: ProgressFn | None = None) -> list[EvaluationRun]:

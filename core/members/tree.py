@@ -149,3 +149,32 @@ def downline_counts_rebuild(cursor, cols: TreeColumns) -> None:
          WHERE m.id = t.id AND m.{cols.count} IS DISTINCT FROM coalesce(c.members, 0)
         """
     )
+
+
+def children_reattach_to_ancestor(*, member: Member, tree: str, ancestor: Member) -> list[int]:
+    """Move everyone directly under ``member`` (with their downlines) up to ``ancestor``, which must be above
+    ``member`` in ``tree``: three statements whatever the number of recruits (the demotion policy's downline move).
+    Returns the ids of the members who changed parent."""
+    cols = COLUMNS[tree]
+    member.refresh_from_db()
+    ancestor.refresh_from_db()
+    path, prefix = path_of(member, tree), path_of(ancestor, tree)
+    if path[: len(prefix)] != prefix or ancestor.pk == member.pk:
+        raise ValueError(f"#{ancestor.number} is not above #{member.number} in the {tree} tree")
+    depth = len(path) - 1
+    moved = getattr(member, cols.count)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {TABLE} WHERE {cols.parent} = %s ORDER BY id", [member.pk])
+        children = [row[0] for row in cursor.fetchall()]
+        if not children:
+            return []
+        # path[depth+2:] (1-based) is a member below ``member`` and everything under it.
+        cursor.execute(
+            f"UPDATE {TABLE} SET {cols.path} = %s::bigint[] || {cols.path}[%s:], "
+            f"{cols.depth} = {cols.depth} - %s + %s WHERE {cols.path} @> ARRAY[%s]::bigint[] AND id <> %s",
+            [prefix, depth + 2, depth + 1, len(prefix), member.pk, member.pk],
+        )
+        cursor.execute(f"UPDATE {TABLE} SET {cols.parent} = %s WHERE {cols.parent} = %s", [ancestor.pk, member.pk])
+        # Everyone from just below the ancestor down to ``member`` no longer has these members under them.
+        _ancestors_adjust(cursor, cols, path[len(prefix) :], -moved)
+    return children
