@@ -43,8 +43,8 @@ from core.demotion.policy import (
 from core.members.models import Member, MemberStatus, MoveKind
 from core.members.services import (
     member_move_frontline_up,
-    member_move_to_terminated_tree,
     member_status_set,
+    members_move_to_terminated_tree,
     nearest_sponsor_not_terminated,
     tree_move_undo,
 )
@@ -293,8 +293,7 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
         ),
         batch_size=2000,
     )
-    for transition, actions in destructive:
-        _destructive_apply(transition=transition, actions=actions)
+    _destructive_apply(destructive)
 
 
 def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> None:
@@ -345,22 +344,35 @@ def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> No
         cursor.execute("DROP TABLE demotion_flags")
 
 
-def _destructive_apply(*, transition: StageTransition, actions: set[str]) -> None:
-    member = Member.objects.get(pk=transition.member_id)
-    reason = f"Demotion policy: {transition.to_stage} on {transition.day}"
-    if "move_downline" in actions:
-        upline = nearest_sponsor_not_terminated(member)
-        if upline is not None:
-            move = member_move_frontline_up(
-                member=member, by=None, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
-            )
-            transition.tree_moves.add(move)
-            transition.evidence["downline_moved_to"] = upline.number
-    if "move_to_terminated_tree" in actions:
-        move = member_move_to_terminated_tree(member=member, by=None, reason=reason)
-        if move is not None:
-            transition.tree_moves.add(move)
-    transition.save(update_fields=["evidence"])
+def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> None:
+    """Downline moves one member at a time (each a few set-based statements), then every move to the terminated
+    tree of the day in one batch. Each move is linked to its transition so a reinstatement can undo it."""
+    links = []
+    terminated = []
+    for transition, actions in destructive:
+        reason = f"Demotion policy: {transition.to_stage} on {transition.day}"
+        if "move_downline" in actions:
+            member = Member.objects.get(pk=transition.member_id)
+            upline = nearest_sponsor_not_terminated(member)
+            if upline is not None:
+                move = member_move_frontline_up(
+                    member=member, by=None, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
+                )
+                links.append((transition, move))
+                transition.evidence["downline_moved_to"] = upline.number
+                transition.save(update_fields=["evidence"])
+        if "move_to_terminated_tree" in actions:
+            terminated.append(transition)
+    if terminated:
+        reason = f"Demotion policy: moved to the terminated tree on {terminated[0].day}"
+        moves = members_move_to_terminated_tree(
+            members=list(Member.objects.filter(pk__in=[t.member_id for t in terminated])), by=None, reason=reason
+        )
+        links.extend((t, moves[t.member_id]) for t in terminated if t.member_id in moves)
+    Through = StageTransition.tree_moves.through
+    Through.objects.bulk_create(
+        [Through(stagetransition_id=t.pk, treemove_id=m.pk) for t, m in links], batch_size=5000
+    )
 
 
 TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape

@@ -178,3 +178,30 @@ def children_reattach_to_ancestor(*, member: Member, tree: str, ancestor: Member
         # Everyone from just below the ancestor down to ``member`` no longer has these members under them.
         _ancestors_adjust(cursor, cols, path[len(prefix) :], -moved)
     return children
+
+
+def leaves_reattach_under(*, members: list[Member], root: Member) -> None:
+    """Put members with nobody under them directly under ``root`` in both trees, for the whole list at once:
+    their old ancestors each lose one per member, ``root`` and its ancestors gain them."""
+    ids = [m.pk for m in members]
+    root.refresh_from_db()
+    with connection.cursor() as cursor:
+        for tree, cols in COLUMNS.items():
+            cursor.execute(
+                f"""
+                UPDATE {TABLE} AS m SET {cols.count} = m.{cols.count} - c.members
+                  FROM (SELECT ancestor, count(*) AS members
+                          FROM {TABLE}, unnest({cols.path}[1:cardinality({cols.path}) - 1]) AS ancestor
+                         WHERE id = ANY(%s::bigint[]) GROUP BY ancestor) c
+                 WHERE m.id = c.ancestor
+                """,
+                [ids],
+            )
+            prefix = path_of(root, tree)
+            _ancestors_adjust(cursor, cols, prefix, len(ids))
+            position = f", {cols.position} = NULL" if cols.position else ""
+            cursor.execute(
+                f"UPDATE {TABLE} SET {cols.parent} = %s, {cols.path} = %s::bigint[] || id, {cols.depth} = %s"
+                f"{position} WHERE id = ANY(%s::bigint[])",
+                [root.pk, prefix, len(prefix), ids],
+            )
