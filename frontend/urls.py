@@ -4,7 +4,7 @@ core.members.services.RESERVED_USERNAMES)."""
 
 from django.urls import path
 
-from frontend import console, office, site, views
+from frontend import console, office, shop, site, views
 
 office_urls = [
     path("office/", office.dashboard, name="office-home"),
@@ -18,6 +18,10 @@ office_urls = [
     path("office/announcements/", office.announcements, name="office-announcements"),
     path("office/training/", office.training, name="office-training"),
     path("office/profile/", office.profile, name="office-profile"),
+    path("office/orders/", office.orders, name="office-orders"),
+    path("office/orders/<int:number>/", office.order_detail, name="office-order"),
+    path("office/subscription/", office.subscription, name="office-subscription"),
+    path("office/standing/", office.standing, name="office-standing"),
 ]
 
 console_urls = [
@@ -57,4 +61,8 @@ replicated_urls = [
     path("<slug:username>/customer/", site.replicated_customer_signup, name="replicated-customer"),
     path("<slug:username>/newsletter/", site.newsletter_signup, name="replicated-newsletter"),
     path("<slug:username>/photo/", site.replicated_avatar, name="replicated-photo"),
+    path("<slug:username>/shop/", shop.catalogue, name="shop"),
+    path("<slug:username>/shop/cart/", shop.cart, name="shop-cart"),
+    path("<slug:username>/shop/checkout/", shop.checkout, name="shop-checkout"),
+    path("<slug:username>/shop/orders/<int:number>/", shop.order_confirmation, name="shop-order"),
 ]
