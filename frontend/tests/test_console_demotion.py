@@ -32,7 +32,7 @@ def _form_data(client, **changes) -> dict:
     response = client.get("/console/demotion/")
     data = {}
     settings_form = response.context["settings_form"]
-    for name, field in settings_form.fields.items():
+    for name, _field in settings_form.fields.items():
         value = settings_form.initial.get(name)
         if isinstance(value, bool):
             if value:
@@ -131,7 +131,7 @@ def staged(alpha, org):
 
 def test_report_counts_list_and_csv(admin_client, org, staged):
     page = admin_client.get(f"/console/demotion/report/?day={staged.isoformat()}")
-    assert dict((key, n) for key, _, n in page.context["counts"])["commission_exclusion"] == 5
+    assert {key: n for key, _, n in page.context["counts"]}["commission_exclusion"] == 5
     assert [m.username for m, _ in page.context["page_obj"]] == ["house", "ann", "bob", "cat", "dan"]
     assert page.context["chart"]["days"][-1] == staged.isoformat()
     before = admin_client.get(f"/console/demotion/report/?day={(staged - datetime.timedelta(days=1)).isoformat()}")
