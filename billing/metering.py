@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from core.accounts.models import Role, User
+from core.commerce.selectors import billable_activity_between
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,15 @@ class CommerceActivity:
 
 
 def commerce_activity(*, start: datetime.datetime, end: datetime.datetime) -> CommerceActivity:
-    """The seam to the commerce app: orders and subscription payments in [start, end).
-
-    Returns nothing (zero orders, no members) until core.commerce has orders and subscriptions. When it has, count
-    orders by their placed-at time and return the users (User ids in this schema) behind them; billing needs no
-    other change, and the plan's active-member rule decides which sets count.
-    """
-    return CommerceActivity()
+    """The seam to the commerce app: orders paid in [start, end), and the users (User ids in this schema) of the
+    distributors who ordered for themselves or paid their back-office fee in it; the plan's active-member rule
+    decides which sets count."""
+    activity = billable_activity_between(start=start, end=end)
+    return CommerceActivity(
+        orders=activity.orders,
+        ordering_user_ids=activity.ordering_user_ids,
+        subscription_payer_user_ids=activity.subscription_payer_user_ids,
+    )
 
 
 def members_logged_in(*, start: datetime.datetime, end: datetime.datetime) -> frozenset[int]:

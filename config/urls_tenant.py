@@ -16,6 +16,7 @@ company_api = [
     path("", include("core.members.urls")),
     path("", include("core.commerce.urls")),
     path("", include("core.demotion.urls")),
+    path("", include("core.webhooks.urls")),
     path("", include("plans.urls")),
     path("", include("billing.urls_company")),
 ]

@@ -35,6 +35,8 @@ def forget_committed_daily_runs():
         cursor.execute("DELETE FROM alpha.demotion_evaluationrun")
         cursor.execute("DELETE FROM alpha.demotion_demotionpolicyversion")
         cursor.execute("DELETE FROM alpha.company_dailyjobrun")
+        cursor.execute("DELETE FROM alpha.members_genealogysettings")
+        cursor.execute("DELETE FROM alpha.commerce_commercesettings")
     conn.close()
 
 

@@ -108,3 +108,67 @@ def test_dunning_retry_days_are_validated(retry_days, error):
         DunningSettings(retry_days=retry_days).full_clean()
     assert invalid.value.message_dict == {"retry_days": [error]}
     assert DunningSettings(retry_days="14, 3,7").retry_offsets == [3, 7, 14]
+
+
+def test_usage_counts_paid_orders_and_the_members_who_ordered_or_paid_their_fee(alpha, beta):
+    from django_tenants.utils import schema_context
+
+    from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
+    from core.commerce.services import (
+        LineRequest,
+        order_cancel,
+        order_mark_paid,
+        order_place,
+        order_refund,
+        product_create,
+    )
+    from core.members.services import customer_create, member_enroll
+
+    def enroll(sponsor, username):
+        return member_enroll(
+            sponsor=sponsor, username=username, email=f"{username}@example.test", first_name="M", last_name="M"
+        )
+
+    def order(buyer, paid_at=None, **kwargs):
+        placed = order_place(
+            lines=[LineRequest("TEA", 1)], placed_by=PlacedBy.STAFF, placed_at=at(2026, 10, 1), **buyer
+        )
+        return order_mark_paid(order=placed, paid_at=paid_at) if paid_at else placed
+
+    for schema in ("alpha", "beta"):
+        with schema_context(schema):
+            product_create(sku="TEA", name="Tea", retail_price="10", distributor_price="8", track_inventory=False)
+    with schema_context("alpha"):
+        root = enroll(None, "house")
+        ann, bob, cid = enroll(root, "ann"), enroll(root, "bob"), enroll(root, "cid")
+        carl = customer_create(distributor=ann, email="carl@example.test", first_name="C", last_name="C")
+        order({"buyer_member": ann}, paid_at=at(2026, 10, 1, 0))
+        order({"buyer_customer": carl}, paid_at=at(2026, 10, 10))  # counts as an order; carl is not a member
+        refunded = order({"buyer_member": bob}, paid_at=at(2026, 10, 12))
+        order_refund(order=refunded, reason="Changed mind")  # still a sale of October
+        order({"buyer_member": cid}, paid_at=at(2026, 11, 1, 0))  # paid in November
+        order({"buyer_member": root})  # never paid
+        order_cancel(order=order({"buyer_member": cid}))
+        for member, outcome, amount, when in (
+            (root, AttemptOutcome.PAID, "29.95", at(2026, 10, 3)),
+            (cid, AttemptOutcome.DECLINED, "29.95", at(2026, 10, 3)),
+            (cid, AttemptOutcome.PAID, "0.00", at(2026, 10, 4)),  # no fee: not a payment
+            (bob, AttemptOutcome.PAID, "29.95", at(2026, 9, 30, 23)),
+        ):
+            SubscriptionAttempt.objects.create(
+                member=member, due_on=when.date(), attempted_at=when, outcome=outcome, amount=Decimal(amount)
+            )
+    with schema_context("beta"):
+        order({"buyer_member": enroll(None, "beatrix")}, paid_at=at(2026, 10, 5))
+
+    counts = usage_count(company=company("alpha"), month=OCTOBER)
+    assert (counts.orders, counts.members_ordered, counts.members_paid_subscription, counts.members_any_activity) == (
+        3,
+        2,
+        1,
+        3,
+    )
+    assert usage_count(company=company("beta"), month=OCTOBER).orders == 1
+    assign("alpha", plan_create(code="buyers", active_member_rule=ActiveMemberRule.ORDERED), datetime.date(2026, 9, 1))
+    record = usage_record_refresh(company=company("alpha"), month=OCTOBER)
+    assert (record.active_member_rule, record.active_members, record.orders) == ("ordered", 2, 3)

@@ -81,6 +81,7 @@ TENANT_APPS = [
     "core.company",
     "core.members",
     "core.commerce",
+    "core.webhooks",
     "core.demotion",
     "core.communications",
     "plans",
@@ -236,6 +237,16 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_canopy_devel
 # Stripe.js cannot load in the sandboxed demo/test browsers, so the web checkout can pay with Stripe's documented test
 # PaymentMethods (pm_card_visa ...) chosen on the server. Never enable this with live keys (see frontend/payments.py).
 SHOP_TEST_CARDS = env.bool("SHOP_TEST_CARDS", default=False)
+
+# ------------------------------------------------------------------------------------------------------------------
+# Outgoing webhooks (core.webhooks): companies' own endpoints, signed with HMAC-SHA256, retried with backoff
+# ------------------------------------------------------------------------------------------------------------------
+# Plain http:// and loopback/private hosts are for development and tests only; otherwise endpoints must be https.
+WEBHOOKS_ALLOW_INSECURE_URLS = env.bool("WEBHOOKS_ALLOW_INSECURE_URLS", default=DEBUG)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_BACKOFF_SECONDS = env.int("WEBHOOKS_RETRY_BACKOFF_SECONDS", default=60)  # 60 s, 2 min, 4 min ...
+WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS", default=6 * 3600)
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 
 LOGGING = {
     "version": 1,

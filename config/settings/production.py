@@ -11,6 +11,7 @@ if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 32 characters for production.")
 
 PLATFORM_SCHEME = "https"
+WEBHOOKS_ALLOW_INSECURE_URLS = False  # webhook endpoints must be https to public hosts
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -29,3 +29,5 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 # The browser tests' server process serves static files through WhiteNoise straight from the finders.
 WHITENOISE_USE_FINDERS = True
+# The webhook tests post to a local http.server on 127.0.0.1.
+WEBHOOKS_ALLOW_INSECURE_URLS = True

@@ -29,6 +29,8 @@ def autoship_create(
     interval_months: int = 1,
     stripe_customer_id: str = "",
     stripe_payment_method_id: str = "",
+    ship_country: str = "",
+    ship_region: str = "",
 ) -> Autoship:
     from core.commerce.models import Product
 
@@ -36,6 +38,10 @@ def autoship_create(
         raise ValidationError({"buyer": ["An autoship belongs to one member or one customer."]})
     if not items:
         raise ValidationError({"items": ["An autoship needs at least one item."]})
+    if not 1 <= interval_months <= 12:
+        raise ValidationError({"interval_months": ["Choose from 1 to 12 months."]})
+    if any(not isinstance(i.quantity, int) or i.quantity < 1 for i in items):
+        raise ValidationError({"items": ["Each quantity must be a whole number of at least 1."]})
     autoship = Autoship.objects.create(
         member=member,
         customer=customer,
@@ -43,11 +49,15 @@ def autoship_create(
         next_run_on=first_run_on,
         stripe_customer_id=stripe_customer_id,
         stripe_payment_method_id=stripe_payment_method_id,
+        ship_country=ship_country.upper(),
+        ship_region=ship_region,
     )
     for item in items:
         product = Product.objects.filter(sku__iexact=item.sku).first()
         if product is None:
             raise ValidationError({"items": [f"There is no product with SKU '{item.sku}'."]})
+        if product.status != "active":
+            raise ValidationError({"items": [f"{product.sku} is retired and can no longer be ordered."]})
         AutoshipItem.objects.create(autoship=autoship, product=product, quantity=item.quantity)
     return autoship
 
@@ -114,3 +124,65 @@ def autoship_run_due(*, now: datetime.datetime | None = None) -> list[AutoshipRu
     today = company_date(now)
     due = Autoship.objects.filter(status=AutoshipStatus.ACTIVE, next_run_on__lte=today).exclude(runs__run_on=today)
     return [autoship_run(autoship=a, now=now) for a in due.order_by("id")]
+
+
+def autoship_card_prepare(*, buyer: Member | Customer, payment_method_id: str) -> dict[str, str]:
+    """Make a Stripe customer for the buyer on the company's account and attach the card (a PaymentMethod made by
+    Stripe.js). Done before the autoship is written, so a refused card leaves nothing behind."""
+    from django.db import connection
+
+    from core.commerce import stripe_gateway
+    from core.commerce.services import commerce_settings_get
+
+    api_key = commerce_settings_get().stripe_secret_key
+    try:
+        customer_id = stripe_gateway.customer_create(
+            api_key=api_key,
+            email=buyer.email,
+            name=f"{buyer.first_name} {buyer.last_name}".strip(),
+            metadata={"kind": "autoship", "buyer_number": str(buyer.number), "schema": connection.schema_name},
+        )
+        card = stripe_gateway.card_attach(api_key=api_key, customer_id=customer_id, payment_method_id=payment_method_id)
+    except GatewayError as exc:
+        raise ValidationError({"payment_method": [str(exc)]}) from exc
+    return {"stripe_customer_id": customer_id, "stripe_payment_method_id": card.payment_method_id}
+
+
+def _locked(autoship: Autoship) -> Autoship:
+    return Autoship.objects.select_for_update().get(pk=autoship.pk)
+
+
+@transaction.atomic
+def autoship_pause(*, autoship: Autoship) -> Autoship:
+    autoship = _locked(autoship)
+    if autoship.status != AutoshipStatus.ACTIVE:
+        raise ValidationError({"status": [f"Only an active autoship can be paused; this one is {autoship.status}."]})
+    autoship.status = AutoshipStatus.PAUSED
+    autoship.save(update_fields=["status"])
+    return autoship
+
+
+@transaction.atomic
+def autoship_resume(*, autoship: Autoship, today: datetime.date | None = None) -> Autoship:
+    """Back to active with a clean failure count; a run date that passed while paused moves to today (no catch-up
+    orders for the months skipped)."""
+    autoship = _locked(autoship)
+    if autoship.status != AutoshipStatus.PAUSED:
+        raise ValidationError({"status": [f"Only a paused autoship can be resumed; this one is {autoship.status}."]})
+    today = today or company_date(timezone.now())
+    autoship.status = AutoshipStatus.ACTIVE
+    autoship.failures = 0
+    autoship.next_run_on = max(autoship.next_run_on, today)
+    autoship.save(update_fields=["status", "failures", "next_run_on"])
+    return autoship
+
+
+@transaction.atomic
+def autoship_cancel(*, autoship: Autoship) -> Autoship:
+    """Cancelled for good (kept, since its orders point at it)."""
+    autoship = _locked(autoship)
+    if autoship.status == AutoshipStatus.CANCELLED:
+        raise ValidationError({"status": ["This autoship is already cancelled."]})
+    autoship.status = AutoshipStatus.CANCELLED
+    autoship.save(update_fields=["status"])
+    return autoship

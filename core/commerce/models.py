@@ -40,6 +40,9 @@ class CommerceSettings(models.Model):
     offline_payments_allowed = models.BooleanField(default=True, help_text="Cash/check payments recorded by staff.")
     subscription_enabled = models.BooleanField(default=False)
     subscription_fee = money_field(help_text="Monthly back-office fee per distributor.")
+    subscription_first_charge_delay_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Days after joining before a new distributor's first back-office fee is due."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Max, Q, Sum
 from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
@@ -39,6 +39,8 @@ from core.commerce.models import (
     PlacedBy,
     PriceTier,
     Product,
+    ProductCategory,
+    ProductImage,
     ProductStatus,
     Refund,
     RefundLine,
@@ -50,6 +52,7 @@ from core.commerce.models import (
 from core.commerce.periods import company_date, period_start_for, q2, to_minor_units
 from core.company.services import company_settings_get
 from core.members.models import Customer, CustomerType, Member, MemberStatus
+from core.webhooks.services import event_emit
 
 OFFLINE_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK, PaymentMethod.OTHER)
 VOLUME_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
@@ -59,6 +62,37 @@ REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIA
 def commerce_settings_get() -> CommerceSettings:
     row = CommerceSettings.objects.order_by("id").first()
     return row or CommerceSettings.objects.create()
+
+
+SETTINGS_EDITABLE = (
+    "offline_payments_allowed",
+    "subscription_enabled",
+    "subscription_fee",
+    "subscription_first_charge_delay_days",
+    "stripe_publishable_key",
+    "stripe_secret_key",
+)
+
+
+@transaction.atomic
+def commerce_settings_update(**changes) -> CommerceSettings:
+    unknown = set(changes) - set(SETTINGS_EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    errors = {}
+    if changes.get("subscription_fee") is not None and Decimal(changes["subscription_fee"]) < 0:
+        errors["subscription_fee"] = ["Must not be negative."]
+    if (key := changes.get("stripe_secret_key")) and not key.startswith(("sk_", "rk_")):
+        errors["stripe_secret_key"] = ["A Stripe secret key starts with sk_ (or rk_ for a restricted key)."]
+    if (key := changes.get("stripe_publishable_key")) and not key.startswith("pk_"):
+        errors["stripe_publishable_key"] = ["A Stripe publishable key starts with pk_."]
+    if errors:
+        raise ValidationError(errors)
+    row = CommerceSettings.objects.select_for_update().get(pk=commerce_settings_get().pk)
+    for name, value in changes.items():
+        setattr(row, name, q2(value) if name == "subscription_fee" else value)
+    row.save()
+    return row
 
 
 # ---------------------------------------------------------------------------------------------------- catalogue
@@ -124,6 +158,86 @@ def product_retire(*, product: Product) -> Product:
     return product
 
 
+PRODUCT_EDITABLE = (
+    "name",
+    "description",
+    "category",
+    "retail_price",
+    "preferred_price",
+    "distributor_price",
+    "pv",
+    "cv",
+    "taxable",
+    "track_inventory",
+    "allow_backorder",
+    "low_stock_threshold",
+)
+
+
+@transaction.atomic
+def product_update(*, product: Product, **changes) -> Product:
+    """Change a product's catalogue data (not its SKU). Orders already placed keep the prices and volumes of their
+    lines; only new orders see the change."""
+    unknown = set(changes) - set(PRODUCT_EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = ["This field is required."]
+    for name in ("retail_price", "distributor_price", "preferred_price", "pv", "cv"):
+        value = changes.get(name)
+        if value is not None and Decimal(value) < 0:
+            errors[name] = ["Must not be negative."]
+        elif name in changes and value is None and name != "preferred_price":
+            errors[name] = ["This field is required."]
+    if errors:
+        raise ValidationError(errors)
+    for name, value in changes.items():
+        if name in ("retail_price", "distributor_price", "pv", "cv") or (
+            name == "preferred_price" and value is not None
+        ):
+            value = q2(value)
+        elif name == "name":
+            value = value.strip()
+        setattr(product, name, value)
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_category_create(*, name: str, slug: str) -> ProductCategory:
+    name, slug = (name or "").strip(), (slug or "").strip().lower()
+    if not name:
+        raise ValidationError({"name": ["This field is required."]})
+    if ProductCategory.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": [f"The slug '{slug}' is taken."]})
+    return ProductCategory.objects.create(name=name, slug=slug)
+
+
+@transaction.atomic
+def product_category_rename(*, category: ProductCategory, name: str) -> ProductCategory:
+    if not (name or "").strip():
+        raise ValidationError({"name": ["This field is required."]})
+    category.name = name.strip()
+    category.save(update_fields=["name"])
+    return category
+
+
+@transaction.atomic
+def product_image_add(*, product: Product, image, alt_text: str = "", position: int | None = None) -> ProductImage:
+    """Append an image (or put it at `position`); the file was already checked to be an image by the API."""
+    if position is None:
+        position = (product.images.aggregate(m=Coalesce(Max("position"), -1))["m"]) + 1
+    return ProductImage.objects.create(product=product, image=image, alt_text=alt_text, position=position)
+
+
+@transaction.atomic
+def product_image_remove(*, image: ProductImage) -> None:
+    """Images are presentation only (order lines keep their own name and SKU): removing one erases nothing."""
+    image.image.delete(save=False)
+    image.delete()
+
+
 def unit_price_for(*, product: Product, tier: str) -> Decimal:
     if tier == PriceTier.DISTRIBUTOR:
         return product.distributor_price
@@ -148,6 +262,38 @@ def warehouse_default() -> Warehouse:
     warehouse = Warehouse.objects.filter(is_active=True).order_by("id").first()
     if warehouse is None:
         warehouse = Warehouse.objects.create(code="MAIN", name="Main warehouse")
+    return warehouse
+
+
+@transaction.atomic
+def warehouse_create(*, code: str, name: str, country: str = "") -> Warehouse:
+    code = (code or "").strip().upper()
+    errors = {}
+    if not code:
+        errors["code"] = ["This field is required."]
+    elif Warehouse.objects.filter(code__iexact=code).exists():
+        errors["code"] = [f"The code '{code}' is taken."]
+    if not (name or "").strip():
+        errors["name"] = ["This field is required."]
+    if errors:
+        raise ValidationError(errors)
+    return Warehouse.objects.create(code=code, name=name.strip(), country=(country or "").upper())
+
+
+@transaction.atomic
+def warehouse_update(
+    *, warehouse: Warehouse, name: str | None = None, country: str | None = None, is_active: bool | None = None
+) -> Warehouse:
+    """Warehouses are never deleted (the ledger points at them); an inactive one takes no new orders."""
+    if name is not None:
+        if not name.strip():
+            raise ValidationError({"name": ["This field is required."]})
+        warehouse.name = name.strip()
+    if country is not None:
+        warehouse.country = country.upper()
+    if is_active is not None:
+        warehouse.is_active = is_active
+    warehouse.save()
     return warehouse
 
 
@@ -239,6 +385,101 @@ def tax_rate_for(*, country: str, region: str) -> Decimal:
     )
     rates = {r.region.upper(): r.rate for r in found}
     return rates.get(region.upper(), rates.get("", Decimal("0")))
+
+
+def _tax_rate_check(*, country: str, region: str, rate, is_active: bool, exclude_pk=None) -> None:
+    errors = {}
+    if len(country) != 2 or not country.isalpha():
+        errors["country"] = ["Use the two-letter country code."]
+    if rate is not None and not (Decimal("0") <= Decimal(rate) < Decimal("1")):
+        errors["rate"] = ["A rate is a fraction from 0 to below 1 (0.0825 for 8.25 %)."]
+    clash = TaxRate.objects.filter(is_active=True, country__iexact=country, region__iexact=region).exclude(
+        pk=exclude_pk
+    )
+    if is_active and clash.exists():
+        errors["region"] = [f"{country}/{region or '*'} already has an active rate; deactivate it first."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def tax_rate_create(
+    *, country: str, rate: Decimal, region: str = "", name: str = "", is_active: bool = True
+) -> TaxRate:
+    """Orders store the rate they used, so later changes never alter a placed order."""
+    country, region = (country or "").strip().upper(), (region or "").strip()
+    _tax_rate_check(country=country, region=region, rate=rate, is_active=is_active)
+    return TaxRate.objects.create(country=country, region=region, rate=rate, name=name.strip(), is_active=is_active)
+
+
+@transaction.atomic
+def tax_rate_update(
+    *, tax_rate: TaxRate, rate: Decimal | None = None, name: str | None = None, is_active: bool | None = None
+) -> TaxRate:
+    active = tax_rate.is_active if is_active is None else is_active
+    _tax_rate_check(
+        country=tax_rate.country, region=tax_rate.region, rate=rate, is_active=active, exclude_pk=tax_rate.pk
+    )
+    if rate is not None:
+        tax_rate.rate = rate
+    if name is not None:
+        tax_rate.name = name.strip()
+    tax_rate.is_active = active
+    tax_rate.save()
+    return tax_rate
+
+
+COUPON_EDITABLE = ("kind", "value", "is_active", "starts_at", "ends_at", "max_uses", "min_subtotal")
+
+
+def _coupon_check(coupon: Coupon) -> None:
+    errors = {}
+    if coupon.kind not in CouponKind.values:
+        errors["kind"] = [f"Choose one of {', '.join(CouponKind.values)}."]
+    if coupon.value is None or Decimal(coupon.value) <= 0:
+        errors["value"] = ["Must be more than 0."]
+    elif coupon.kind == CouponKind.PERCENT and Decimal(coupon.value) > 100:
+        errors["value"] = ["A percentage cannot be more than 100."]
+    if coupon.starts_at and coupon.ends_at and coupon.ends_at <= coupon.starts_at:
+        errors["ends_at"] = ["Must be after starts_at."]
+    if coupon.min_subtotal is not None and Decimal(coupon.min_subtotal) < 0:
+        errors["min_subtotal"] = ["Must not be negative."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def coupon_create(*, code: str, kind: str, value: Decimal, **fields) -> Coupon:
+    code = (code or "").strip()
+    if not code:
+        raise ValidationError({"code": ["This field is required."]})
+    if Coupon.objects.filter(code__iexact=code).exists():
+        raise ValidationError({"code": [f"The coupon code '{code}' is taken."]})
+    coupon = Coupon(code=code, kind=kind, value=value, **{k: v for k, v in fields.items() if k in COUPON_EDITABLE})
+    _coupon_check(coupon)
+    coupon.save()
+    return coupon
+
+
+@transaction.atomic
+def coupon_update(*, coupon: Coupon, **changes) -> Coupon:
+    """The code is fixed (orders and printed flyers name it); everything else may change."""
+    unknown = set(changes) - set(COUPON_EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    for name, value in changes.items():
+        setattr(coupon, name, value)
+    _coupon_check(coupon)
+    coupon.save()
+    return coupon
+
+
+@transaction.atomic
+def coupon_delete(*, coupon: Coupon) -> None:
+    """Only a coupon no order used can go; a used one is deactivated instead."""
+    if coupon.orders.exists():
+        raise ValidationError({"coupon": [f"'{coupon.code}' is on orders; deactivate it instead."]})
+    coupon.delete()
 
 
 def _coupon_for(code: str, subtotal: Decimal, now: datetime.datetime) -> Coupon:
@@ -425,7 +666,42 @@ def order_place(
                     order=order,
                     by=created_by,
                 )
+    event_emit(event="order.created", payload=lambda: order_payload(order))
     return order
+
+
+def order_payload(order: Order) -> dict:
+    """What a company's webhook receivers get about an order (numbers, not internal ids)."""
+    numbers = dict(
+        Member.objects.filter(pk__in={order.buyer_member_id, order.credited_member_id}).values_list("pk", "number")
+    )
+    return {
+        "number": order.number,
+        "status": order.status,
+        "placed_by": order.placed_by,
+        "price_tier": order.price_tier,
+        "buyer_member_number": numbers.get(order.buyer_member_id),
+        "buyer_customer_number": order.buyer_customer.number if order.buyer_customer_id else None,
+        "buyer_name": order.buyer_name,
+        "credited_member_number": numbers.get(order.credited_member_id),
+        "party_id": order.party_id,
+        "currency": order.currency,
+        "subtotal": order.subtotal,
+        "discount": order.discount,
+        "tax": order.tax,
+        "total": order.total,
+        "pv_total": order.pv_total,
+        "cv_total": order.cv_total,
+        "refunded_amount": order.refunded_amount,
+        "placed_at": order.placed_at,
+        "paid_at": order.paid_at,
+        "lines": [
+            {"sku": sku, "quantity": qty, "unit_price": price, "line_total": total, "refunded_quantity": refunded}
+            for sku, qty, price, total, refunded in order.lines.order_by("id").values_list(
+                "sku", "quantity", "unit_price", "line_total", "refunded_quantity"
+            )
+        ],
+    }
 
 
 def _lock(order: Order) -> Order:
@@ -448,6 +724,7 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None, r
     order.save(update_fields=["paid_at", "paid_on", "period_start", "status"])
     if recompute_volume:
         volume_recompute(member_id=order.credited_member_id, period_start=order.period_start)
+    event_emit(event="order.paid", payload=lambda: order_payload(order))
     return order
 
 
@@ -651,6 +928,19 @@ def order_refund(
             amount=amount,
             created_at=refund.created_at,
         )
+    event_emit(
+        event="order.refunded",
+        payload=lambda: {
+            **order_payload(order),
+            "refund": {
+                "id": refund.pk,
+                "amount": refund.amount,
+                "pv": refund.pv,
+                "cv": refund.cv,
+                "reason": refund.reason,
+            },
+        },
+    )
     card = order.payments.filter(method=PaymentMethod.STRIPE, status=PaymentStatus.SUCCEEDED).first()
     if card is not None and amount > 0:
         # Last, so a refusal by Stripe rolls the whole refund back: nothing half-done.

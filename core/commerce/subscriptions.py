@@ -21,7 +21,41 @@ from core.commerce.models import (
 )
 from core.commerce.periods import add_months, company_date, to_minor_units
 from core.commerce.services import commerce_settings_get
-from core.members.models import Member
+from core.company.services import company_settings_get
+from core.members.models import Member, MemberStatus
+
+
+def subscriptions_ensure(*, now: datetime.datetime | None = None) -> int:
+    """Give every active distributor without a back-office subscription one, in a single INSERT ... SELECT; returns
+    how many were started. Nothing happens while the company does not charge the fee.
+
+    The first fee is due on the join date (company time zone) plus the company's first-charge delay, but never before
+    today: a company that starts charging, or a member activated late, is not billed for the months before."""
+    settings_row = commerce_settings_get()
+    if not settings_row.subscription_enabled:
+        return 0
+    today = company_date(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {BackOfficeSubscription._meta.db_table}
+                   (member_id, status, next_due_on, stripe_customer_id, stripe_payment_method_id, card_brand,
+                    card_last4, created_at)
+            SELECT m.id, %s, GREATEST((m.joined_at AT TIME ZONE %s)::date + %s, %s), '', '', '', '', now()
+              FROM {Member._meta.db_table} m
+             WHERE m.status = %s
+               AND NOT EXISTS (SELECT 1 FROM {BackOfficeSubscription._meta.db_table} s WHERE s.member_id = m.id)
+            ON CONFLICT (member_id) DO NOTHING
+            """,
+            [
+                SubscriptionStatus.ACTIVE,
+                _timezone(),
+                settings_row.subscription_first_charge_delay_days,
+                today,
+                MemberStatus.ACTIVE,
+            ],
+        )
+        return cursor.rowcount
 
 
 @transaction.atomic
@@ -140,9 +174,11 @@ def subscription_charge(
 
 
 def _currency() -> str:
-    from core.company.services import company_settings_get
-
     return company_settings_get().currency
+
+
+def _timezone() -> str:
+    return company_settings_get().timezone
 
 
 @transaction.atomic

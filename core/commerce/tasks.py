@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.commerce.autoship import autoship_run_due
-from core.commerce.subscriptions import subscription_charge_due
+from core.commerce.subscriptions import subscription_charge_due, subscriptions_ensure
 
 
 @shared_task(name="core.commerce.tasks.commerce_daily_fan_out")
@@ -31,12 +31,15 @@ def commerce_daily_fan_out() -> list[str]:
 
 @shared_task(name="core.commerce.tasks.subscription_charges_run")
 def subscription_charges_run(now_iso: str) -> dict:
-    """Charge this company's due back-office fees (once per subscription per day, so a retried task is harmless)."""
-    attempts = subscription_charge_due(now=datetime.datetime.fromisoformat(now_iso))
+    """Start the subscriptions of distributors who have none, then charge this company's due back-office fees (once
+    per subscription per day, so a retried task is harmless)."""
+    now = datetime.datetime.fromisoformat(now_iso)
+    started = subscriptions_ensure(now=now)
+    attempts = subscription_charge_due(now=now)
     outcomes: dict[str, int] = {}
     for attempt in attempts:
         outcomes[attempt.outcome] = outcomes.get(attempt.outcome, 0) + 1
-    return {"schema": connection.schema_name, "attempts": len(attempts), "outcomes": outcomes}
+    return {"schema": connection.schema_name, "started": started, "attempts": len(attempts), "outcomes": outcomes}
 
 
 @shared_task(name="core.commerce.tasks.autoships_run")

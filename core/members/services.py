@@ -36,6 +36,7 @@ from core.members.placement import (
     slot_is_free,
 )
 from core.members.tree import parent_of, placement_lock, refuse_cycle, subtree_reattach
+from core.webhooks import services as webhooks
 
 USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,30}[a-z0-9])$")
 # Names that would collide with the company site's own addresses (/<username>/ is a replicated site).
@@ -168,6 +169,20 @@ def member_enroll(
         phone=phone,
         country=country.upper(),
         binary_preferred_side=binary_preferred_side if binary_preferred_side is not None else 0,
+    )
+    webhooks.event_emit(
+        event="member.joined",
+        payload={
+            "number": member.number,
+            "username": member.username,
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "email": member.email,
+            "country": member.country,
+            "status": member.status,
+            "sponsor_number": sponsor.number if sponsor else None,
+            "joined_at": member.joined_at,
+        },
     )
     placement_lock()
     if sponsor is None:

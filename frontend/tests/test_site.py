@@ -1,5 +1,7 @@
 """The company's site and replicated sites, through the Django test client."""
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -133,19 +135,21 @@ def test_replicated_subdomain_only_when_the_company_enables_it(alpha, org):
 
 
 def test_avatar_is_served_from_the_companys_storage(alpha, ann_client, org, tmp_path, settings):
-    from frontend.tests.images import png_bytes
-
-    settings.MEDIA_ROOT = tmp_path
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from frontend.tests.images import png_bytes
 
     upload = SimpleUploadedFile("me.png", png_bytes(), content_type="image/png")
     response = ann_client.post("/office/profile/", {"avatar": upload})
     assert response.status_code == 302
     with schema_context(alpha.schema):
         ann = Member.objects.get(pk=org.ann.pk)
+        stored_at = ann.avatar.path
+        assert ann.avatar.storage.exists(ann.avatar.name)
     assert ann.avatar.name.startswith("avatars/me")
-    assert (tmp_path / "alpha" / ann.avatar.name).exists()
+    assert "/alpha/avatars/" in stored_at  # each company's files live under its own folder
     photo = Client(HTTP_HOST=alpha.host).get("/ann/photo/")
     assert photo.status_code == 200
     assert b"".join(photo.streaming_content) == png_bytes()
     assert Client(HTTP_HOST=alpha.host).get("/bob/photo/").status_code == 404
+    Path(stored_at).unlink()

@@ -98,3 +98,57 @@ def test_a_distributor_replaces_the_card_and_pays_a_past_due_fee(alpha_client, r
     assert (paid.json()["outcome"], paid.json()["due_on"], paid.json()["amount"]) == ("paid", "2026-01-01", "29.95")
     assert [a.trigger for a in SubscriptionAttempt.objects.filter(member=member)] == ["schedule", "member", "member"]
     assert BackOfficeSubscription.objects.get(member=member).next_due_on == datetime.date(2026, 2, 1)
+
+
+def test_every_active_distributor_gets_a_subscription_due_after_the_first_charge_delay(root, enroll, fee):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.commerce.subscriptions import subscriptions_ensure
+    from core.company.services import company_settings_get
+
+    company = company_settings_get()
+    company.timezone = "America/New_York"
+    company.save()
+    row = commerce_settings_get()
+    row.subscription_first_charge_delay_days = 14
+    row.save()
+    at = datetime.datetime
+    root.joined_at = at(2026, 2, 25, 12, 0, tzinfo=datetime.UTC)
+    root.save(update_fields=["joined_at"])
+    late_evening = enroll(root, joined_at=at(2026, 3, 1, 3, 0, tzinfo=datetime.UTC))  # 28 Feb in New York
+    newcomer = enroll(root, joined_at=at(2026, 3, 10, 15, 0, tzinfo=datetime.UTC))
+    old_timer = enroll(root, joined_at=at(2025, 6, 1, 15, 0, tzinfo=datetime.UTC))
+    enroll(root, status="pending")
+    enroll(root, status="suspended")
+    existing = enroll(root)
+    subscription_start(member=existing, first_due_on=datetime.date(2026, 5, 5))
+
+    with CaptureQueriesContext(connection) as queries:
+        started = subscriptions_ensure(now=MAR_1)
+    assert [q["sql"].split()[0] for q in queries.captured_queries].count("INSERT") == 1
+    assert started == 4  # root, late_evening, newcomer, old_timer
+    due = dict(BackOfficeSubscription.objects.values_list("member_id", "next_due_on"))
+    assert due == {
+        root.pk: datetime.date(2026, 3, 11),
+        late_evening.pk: datetime.date(2026, 3, 14),
+        newcomer.pk: datetime.date(2026, 3, 24),
+        old_timer.pk: datetime.date(2026, 3, 1),  # joined before fees started: due from today, no back fees
+        existing.pk: datetime.date(2026, 5, 5),
+    }
+    assert subscriptions_ensure(now=MAR_1) == 0
+
+    row.subscription_enabled = False
+    row.save()
+    enroll(root)
+    assert subscriptions_ensure(now=MAR_1) == 0
+
+
+def test_the_daily_job_starts_missing_subscriptions_before_charging(root, enroll, fee):
+    member = enroll(root, joined_at=datetime.datetime(2026, 2, 20, 12, 0, tzinfo=datetime.UTC))
+    root.joined_at = datetime.datetime(2026, 3, 20, 12, 0, tzinfo=datetime.UTC)
+    root.save(update_fields=["joined_at"])
+    result = subscription_charges_run(MAR_1.isoformat())
+    assert (result["started"], result["attempts"], result["outcomes"]) == (2, 1, {"no_card": 1})
+    assert SubscriptionAttempt.objects.get().member_id == member.pk
+    assert BackOfficeSubscription.objects.get(member=root).next_due_on == datetime.date(2026, 3, 20)

@@ -3,8 +3,7 @@ import itertools
 import pytest
 from django_tenants.utils import schema_context
 
-from core.members.models import GenealogySettings
-from core.members.services import member_enroll
+from core.members.services import genealogy_settings_update, member_enroll
 
 _names = itertools.count(1)
 
@@ -42,11 +41,7 @@ def root(enroll):
 @pytest.fixture
 def placement_settings(in_alpha):
     def _set(**values):
-        row = GenealogySettings.objects.first() or GenealogySettings.objects.create()
-        for k, v in values.items():
-            setattr(row, k, v)
-        row.save()
-        return row
+        return genealogy_settings_update(changes=values)
 
     return _set
 

@@ -1,0 +1,132 @@
+"""The daily demotion evaluation on a company of a million members.
+
+The company is generated in SQL: a 10-wide sponsor tree, a back-office fee most members pay (80 % within the last
+month, the rest spread over the past 400 days, 3 % with a recent declined card) and a million orders over eight
+months. Yesterday's standing is stored as the baseline (as if yesterday had been evaluated), then today's evaluation
+is timed end to end: facts from PostgreSQL, evaluation, transitions with evidence, flags, notices queued, and the
+downline moves of the members who reach day 235 today."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+
+from bench.support import django_bench_setup, figure, progress
+
+MEMBERS = int(os.environ.get("BENCH_DEMOTION_MEMBERS", "1000000"))
+TODAY = datetime.date(2026, 9, 1)
+
+
+def _build(cursor, n: int) -> None:
+    progress(f"generating {n:,} members")
+    cursor.execute(
+        f"""
+        WITH RECURSIVE tree(id, path) AS (
+            SELECT 1::bigint, ARRAY[1::bigint]
+            UNION ALL
+            SELECT c, tree.path || c FROM tree, generate_series((tree.id - 1) * 10 + 2, (tree.id - 1) * 10 + 11) c
+             WHERE c <= {n}
+        )
+        INSERT INTO members_member (
+            id, number, username, status, status_changed_at, joined_at, sponsor_id, sponsor_path, sponsor_depth,
+            sponsor_downline_count, placement_parent_id, placement_position, placement_path, placement_depth,
+            placement_downline_count, binary_preferred_side, paid_as_rank, highest_rank, access_restricted,
+            commission_excluded, preferred_pricing_suspended, first_name, last_name, email, phone, address_line1,
+            address_line2, city, region, postal_code, country, avatar, bio, tax_id_last4
+        ) OVERRIDING SYSTEM VALUE
+        SELECT id, 100000 + id, 'm' || id, 'active', now(),
+               timestamp '2025-06-01' + (hashint4(id::int) % 400 + 400) % 400 * interval '1 day',
+               CASE WHEN id = 1 THEN NULL ELSE path[cardinality(path) - 1] END, path, cardinality(path) - 1, 0,
+               CASE WHEN id = 1 THEN NULL ELSE path[cardinality(path) - 1] END, NULL, path, cardinality(path) - 1, 0,
+               0, '', '', false, false, false, 'First', 'Last' || id, 'm' || id || '@bench.test', '', '', '', '', '',
+               '', 'US', '', '', ''
+          FROM tree
+        """
+    )
+    cursor.execute("SELECT setval(pg_get_serial_sequence('members_member', 'id'), %s)", [n])
+    cursor.execute("UPDATE members_member SET joined_at = timestamp '2025-01-01' WHERE id = 1")
+    progress("subscription history")
+    cursor.execute(
+        f"""
+        INSERT INTO commerce_subscriptionattempt (member_id, due_on, attempted_at, outcome, amount, trigger,
+               stripe_payment_intent_id, stripe_customer_id, failure_code, message)
+        SELECT id, d::date, d, 'paid', 25, 'schedule', '', '', '', '' FROM (
+            SELECT id, timestamp '{TODAY}' - CASE WHEN random() < 0.8 THEN random() * 30 ELSE 30 + random() * 370 END
+                   * interval '1 day' AS d
+              FROM members_member
+        ) paid
+        """
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO commerce_subscriptionattempt (member_id, due_on, attempted_at, outcome, amount, trigger,
+               stripe_payment_intent_id, stripe_customer_id, failure_code, message)
+        SELECT id, d::date, d, 'declined', 25, 'schedule', '', '', 'card_declined', ''
+          FROM (SELECT id, timestamp '{TODAY}' - random() * 20 * interval '1 day' AS d FROM members_member
+                 WHERE random() < 0.03) declined
+        """
+    )
+    progress("orders")
+    cursor.execute(
+        f"""
+        INSERT INTO commerce_order (number, placed_by, buyer_name, price_tier, status, currency, subtotal, discount,
+               tax, total, tax_rate, pv_total, cv_total, retail_total, distributor_total, refunded_amount,
+               refunded_pv, refunded_cv, refunded_retail, refunded_distributor, ship_country, ship_region, placed_at,
+               paid_at, paid_on, period_start, buyer_member_id, credited_member_id)
+        SELECT g, 'distributor', '', 'distributor', 'paid', 'USD', 100, 0, 0, 100, 0, pv, pv, 120, 100, 0, 0, 0, 0, 0,
+               'US', '', paid, paid, paid::date, date_trunc('month', paid)::date, member, member
+          FROM (
+            SELECT g, 1 + (random() * ({n} - 1))::bigint AS member, (random() * 300)::numeric(14, 2) AS pv,
+                   timestamp '{TODAY}' - random() * 240 * interval '1 day' AS paid
+              FROM generate_series(1, {n}) g
+          ) o
+        """
+    )
+    cursor.execute("UPDATE commerce_commercesettings SET subscription_enabled = true")
+    cursor.execute("ANALYZE")
+
+
+def run() -> None:
+    django_bench_setup("canopy_bench_demotion")
+    from django.db import connection, transaction
+    from django_tenants.utils import schema_context
+
+    from core.commerce.services import commerce_settings_get
+    from core.demotion import services
+    from core.demotion.models import MemberStage, StageTransition
+    from core.members.tree import COLUMNS, downline_counts_rebuild
+    from tenants.services import company_onboard
+
+    company_onboard(name="Bench", subdomain="bench", admin_email="admin@bench.test", send_invitation=False)
+    with schema_context("bench"):
+        commerce_settings_get()
+        with transaction.atomic(), connection.cursor() as cursor:
+            _build(cursor, MEMBERS)
+            for cols in COLUMNS.values():
+                downline_counts_rebuild(cursor, cols)
+        progress("baseline: yesterday's standing")
+        version = services.policy_current()
+        policy = services.policy_parse(version.document)
+        yesterday = services._outcome(policy, TODAY - datetime.timedelta(days=1))
+        with transaction.atomic():
+            MemberStage.objects.bulk_create(
+                (
+                    MemberStage(member_id=int(pk), holds=int(mask), stage_key=services.stage_of(policy, int(mask))[0])
+                    for pk, mask in zip(yesterday.member_ids.tolist(), yesterday.new_holds.tolist(), strict=True)
+                    if mask
+                ),
+                batch_size=10_000,
+            )
+            services.EvaluationRun.objects.create(
+                day=TODAY - datetime.timedelta(days=1), policy=version, status="done"
+            )
+        progress(f"evaluating {TODAY} for {MEMBERS:,} members")
+        started = time.perf_counter()
+        run_row = services.evaluate_day(day=TODAY, send_notices=False)
+        seconds = time.perf_counter() - started
+        moved = StageTransition.objects.filter(day=TODAY, to_stage="downline_moved").count()
+        progress(f"{run_row.transitions:,} transitions today, {moved:,} downline moves; counts {run_row.counts}")
+    name = "demotion_daily_1m_s" if MEMBERS == 1_000_000 else f"demotion_daily_{MEMBERS}_s"
+    figure(name, seconds, "s", 1)
+    figure("demotion_daily_transitions", run_row.transitions, "transitions", 0)

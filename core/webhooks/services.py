@@ -1,0 +1,297 @@
+"""Outgoing webhooks: registering endpoints, emitting events and delivering them.
+
+An event (event_emit) becomes one WebhookDelivery per active endpoint subscribed to it, written in the caller's
+transaction; the deliveries are queued only once that transaction commits (nothing is sent for a rolled-back order).
+The Celery task webhook_deliver (tasks.py) calls delivery_attempt once per try: every try is a WebhookAttempt row,
+and a failed try leaves the delivery pending with next_attempt_at set to when Celery retries it (exponential backoff);
+after WEBHOOKS_MAX_ATTEMPTS tries it is failed.
+
+Signature: header ``Canopy-Signature: t=<unix seconds>,v1=<hex>``, where hex is HMAC-SHA256 with the endpoint's
+secret over ``"<t>.<raw body>"``. Receivers recompute it, compare in constant time and reject old timestamps."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import URLValidator
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+SIGNATURE_HEADER = "Canopy-Signature"
+EXCERPT_CHARS = 1000
+
+
+# ---------------------------------------------------------------------------------------------------- endpoints
+
+
+def _url_problems(url: str) -> list[str]:
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return ["Enter a valid http(s) URL."]
+    if settings.WEBHOOKS_ALLOW_INSECURE_URLS:
+        return []
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return ["Webhook URLs must use https."]
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return ["Webhook URLs must point to a public host."]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return []
+    if not address.is_global:
+        return ["Webhook URLs must point to a public host."]
+    return []
+
+
+def _events_problems(events: list[str]) -> list[str]:
+    if not events:
+        return ["Subscribe to at least one event."]
+    unknown = [e for e in events if e not in WebhookEvent.values]
+    if unknown:
+        return [f"Unknown event {', '.join(map(repr, unknown))}; choose from {', '.join(WebhookEvent.values)}."]
+    return []
+
+
+def _secret_new() -> str:
+    return f"whsec_{secrets.token_hex(24)}"
+
+
+@transaction.atomic
+def webhook_endpoint_create(*, url: str, events: list[str], description: str = "") -> WebhookEndpoint:
+    url = (url or "").strip()
+    errors = {}
+    if problems := _url_problems(url):
+        errors["url"] = problems
+    if problems := _events_problems(list(events)):
+        errors["events"] = problems
+    if errors:
+        raise ValidationError(errors)
+    return WebhookEndpoint.objects.create(
+        url=url, events=sorted(set(events)), description=description.strip(), secret=_secret_new()
+    )
+
+
+@transaction.atomic
+def webhook_endpoint_update(
+    *,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    events: list[str] | None = None,
+    description: str | None = None,
+    is_active: bool | None = None,
+    rotate_secret: bool = False,
+) -> WebhookEndpoint:
+    """Change what was given. Deactivating stops new deliveries and the retries of pending ones."""
+    errors = {}
+    if url is not None:
+        url = url.strip()
+        if problems := _url_problems(url):
+            errors["url"] = problems
+        endpoint.url = url
+    if events is not None:
+        if problems := _events_problems(list(events)):
+            errors["events"] = problems
+        endpoint.events = sorted(set(events))
+    if errors:
+        raise ValidationError(errors)
+    if description is not None:
+        endpoint.description = description.strip()
+    if is_active is not None:
+        endpoint.is_active = is_active
+    if rotate_secret:
+        endpoint.secret = _secret_new()
+    endpoint.save()
+    return endpoint
+
+
+# ---------------------------------------------------------------------------------------------------- emitting
+
+
+def _queue(schema_name: str, delivery_ids: list[int]) -> None:
+    from core.webhooks.tasks import webhook_deliver
+
+    with schema_context(schema_name):  # the task carries the schema it is sent from
+        for delivery_id in delivery_ids:
+            webhook_deliver.delay(delivery_id)
+
+
+@transaction.atomic
+def event_emit(*, event: str, payload: dict | Callable[[], dict]) -> list[WebhookDelivery]:
+    """Record `event` for every active endpoint subscribed to it and queue the deliveries after commit.
+
+    The payload is frozen now (Decimals and dates become strings), so a retry sends the same body. One query finds
+    the endpoints: with none subscribed, emitting costs that query only (pass a callable to build the payload only
+    when someone listens)."""
+    if event not in WebhookEvent.values:
+        raise ValueError(f"Unknown webhook event {event!r}.")
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True, events__contains=[event]).order_by("id"))
+    if not endpoints:
+        return []
+    now = timezone.now()
+    data = payload() if callable(payload) else payload
+    body = json.loads(
+        json.dumps({"event": event, "created_at": now, "data": data}, cls=DjangoJSONEncoder, sort_keys=True)
+    )
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(endpoint=e, event=event, payload=body, next_attempt_at=now) for e in endpoints
+    )
+    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]
+    transaction.on_commit(lambda: _queue(schema_name, ids))
+    return deliveries
+
+
+# ---------------------------------------------------------------------------------------------------- delivering
+
+
+def body_bytes(delivery: WebhookDelivery) -> bytes:
+    """The exact bytes sent (and signed): the payload as compact JSON with sorted keys, plus the delivery id."""
+    return json.dumps({"id": delivery.pk, **delivery.payload}, sort_keys=True, separators=(",", ":")).encode()
+
+
+def signature_header(*, secret: str, body: bytes, timestamp: int) -> str:
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def signature_verify(*, secret: str, body: bytes, header: str, tolerance_seconds: int = 300) -> bool:
+    """What a receiver does (kept here for tests and for companies' integration docs)."""
+    try:
+        fields = dict(item.split("=", 1) for item in header.split(","))
+        timestamp = int(fields["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() - timestamp) > tolerance_seconds:
+        return False
+    expected = signature_header(secret=secret, body=body, timestamp=timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, fields.get("v1", ""))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a new destination: following it could reach a host the URL check refused."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    status_code: int | None
+    body: str
+    error: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> PostResult:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
+            return PostResult(response.status, response.read(EXCERPT_CHARS).decode("utf-8", "replace"), "")
+    except urllib.error.HTTPError as exc:
+        return PostResult(exc.code, exc.read(EXCERPT_CHARS).decode("utf-8", "replace"), "")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return PostResult(None, "", f"{type(exc).__name__}: {reason}"[:500])
+
+
+def retry_delay_seconds(attempt_number: int) -> int:
+    """The wait after the `attempt_number`-th failed try: the same formula Celery's autoretry uses (no jitter)."""
+    return get_exponential_backoff_interval(
+        factor=settings.WEBHOOKS_RETRY_BACKOFF_SECONDS,
+        retries=attempt_number - 1,
+        maximum=settings.WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS,
+        full_jitter=False,
+    )
+
+
+def delivery_attempt(*, delivery_id: int, final: bool) -> WebhookDelivery:
+    """Send one delivery once and record the try. `final`: no retry follows, so a failure fails the delivery.
+
+    A delivery that is no longer pending (delivered, failed) is left alone: a repeated task does nothing. The HTTP
+    call happens outside any transaction (no row lock is held while waiting for the receiver)."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    if delivery.status != DeliveryStatus.PENDING:
+        return delivery
+    endpoint = delivery.endpoint
+    if not endpoint.is_active:
+        WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED, error="The endpoint was deactivated.", next_attempt_at=None
+        )
+        delivery.refresh_from_db()
+        return delivery
+    body = body_bytes(delivery)
+    sent_at = timezone.now()
+    result = _post(
+        endpoint.url,
+        body,
+        {
+            "Content-Type": "application/json",
+            "User-Agent": "Canopy-Webhooks/1",
+            "Canopy-Event": delivery.event,
+            "Canopy-Delivery": str(delivery.pk),
+            SIGNATURE_HEADER: signature_header(secret=endpoint.secret, body=body, timestamp=int(sent_at.timestamp())),
+        },
+    )
+    return _attempt_record(delivery_id=delivery.pk, sent_at=sent_at, result=result, final=final)
+
+
+@transaction.atomic
+def _attempt_record(*, delivery_id: int, sent_at: datetime.datetime, result: PostResult, final: bool):
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+    number = delivery.attempts + 1
+    if result.ok:
+        status, next_at, delivered_at = DeliveryStatus.DELIVERED, None, timezone.now()
+    elif final:
+        status, next_at, delivered_at = DeliveryStatus.FAILED, None, None
+    else:
+        status = DeliveryStatus.PENDING
+        next_at, delivered_at = sent_at + datetime.timedelta(seconds=retry_delay_seconds(number)), None
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=number,
+        attempted_at=sent_at,
+        response_code=result.status_code,
+        response_body=result.body,
+        error=result.error,
+        succeeded=result.ok,
+        next_attempt_at=next_at,
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=F("attempts") + 1,
+        status=status,
+        response_code=result.status_code,
+        response_body=result.body,
+        error=result.error,
+        last_attempt_at=sent_at,
+        next_attempt_at=next_at,
+        delivered_at=delivered_at,
+    )
+    delivery.refresh_from_db()
+    return delivery

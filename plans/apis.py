@@ -1,0 +1,528 @@
+"""Plans over the company API: plan versions, periods, runs, ledger, adjustments, payouts (staff read, admins write),
+and the distributor's own earnings."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.pagination import StandardPagination
+from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from core.members.models import Member
+from plans import selectors, services
+from plans.models import (
+    CommissionPeriod,
+    CommissionRun,
+    LedgerKind,
+    LedgerLine,
+    PayoutBatch,
+    PlanVersion,
+    RunKind,
+)
+
+
+class StaffReadAdminWrite(IsCompanyStaff):
+    """Company staff may read; only company admins may change anything."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return super().has_permission(request, view)
+        return IsCompanyAdmin().has_permission(request, view)
+
+
+def _page(request, view, queryset, serialize):
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serialize(page))
+
+
+# ---------------------------------------------------------------------------------------------------- serializers
+
+
+class PlanVersionOut(serializers.ModelSerializer):
+    class Meta:
+        model = PlanVersion
+        fields = ["id", "number", "name", "is_draft", "effective_from", "document", "created_at", "activated_at"]
+
+
+class PeriodOut(serializers.ModelSerializer):
+    plan_version = serializers.IntegerField(source="plan_version.number", default=None, read_only=True)
+
+    class Meta:
+        model = CommissionPeriod
+        fields = ["id", "start", "end", "length", "status", "plan_version", "posted_at", "paid_at"]
+
+
+class RunOut(serializers.ModelSerializer):
+    plan_version = serializers.IntegerField(source="plan_version.number", default=None, read_only=True)
+    period_start = serializers.DateField(source="period.start", default=None, read_only=True)
+
+    class Meta:
+        model = CommissionRun
+        fields = [
+            "id", "period", "period_start", "plan_version", "kind", "status", "progress", "progress_note", "error",
+            "total_paid", "total_forfeited", "total_cv", "payout_ratio", "member_count", "line_count", "generated",
+            "created_at", "started_at", "finished_at", "approved_at", "posted_at",
+        ]  # fmt: skip
+
+
+class LedgerLineOut(serializers.ModelSerializer):
+    payee_number = serializers.IntegerField(source="payee.number", default=None, read_only=True)
+    period_start = serializers.DateField(source="period.start", read_only=True)
+    text = serializers.SerializerMethodField()
+    created_by = serializers.EmailField(source="created_by.email", default=None, read_only=True)
+
+    class Meta:
+        model = LedgerLine
+        fields = [
+            "id", "kind", "period", "period_start", "run", "payee_number", "amount", "component", "rule",
+            "level_raw", "level_compressed", "rate", "basis", "explanation", "text", "reason", "created_by",
+            "created_at",
+        ]  # fmt: skip
+
+    def get_text(self, line: LedgerLine) -> str:
+        ranks = self.context.get("rank_codes", {}).get(line.run_id)
+        return selectors.explanation_text(line.explanation, ranks)
+
+
+def _ledger_out(lines) -> list:
+    runs = {line.run_id for line in lines if line.run_id}
+    ranks = {pk: summary.get("rank_codes", []) for pk, summary in
+             CommissionRun.objects.filter(pk__in=runs).values_list("pk", "summary")}  # fmt: skip
+    return LedgerLineOut(lines, many=True, context={"rank_codes": ranks}).data
+
+
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class RunTotalsOut(serializers.Serializer):
+    run = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    total_paid = _money()
+    total_cv = _money()
+    payout_ratio = serializers.DecimalField(max_digits=8, decimal_places=4)
+    by_component = serializers.DictField(child=serializers.CharField())
+    by_rank = serializers.DictField(child=serializers.CharField())
+
+
+class RunChangeOut(serializers.Serializer):
+    total_paid = _money()
+    total_paid_percent = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    payout_ratio = serializers.DecimalField(max_digits=8, decimal_places=4)
+    by_component = serializers.DictField(child=serializers.CharField())
+    by_rank = serializers.DictField(child=serializers.CharField())
+
+
+class PayoutBatchOut(serializers.ModelSerializer):
+    class Meta:
+        model = PayoutBatch
+        fields = ["id", "period", "threshold", "status", "total", "item_count", "currency", "created_at", "paid_at"]
+
+
+# ---------------------------------------------------------------------------------------------------- plan versions
+
+
+class PlanVersionListApi(APIView):
+    permission_classes = [StaffReadAdminWrite]
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+        document = serializers.JSONField()
+
+    @extend_schema(responses=PlanVersionOut(many=True))
+    def get(self, request):
+        return _page(request, self, PlanVersion.objects.all(), lambda page: PlanVersionOut(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: PlanVersionOut})
+    def post(self, request):
+        """Create a draft version; an invalid document answers 400 with every bad field named."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.plan_version_create(by=request.user, **data.validated_data)
+        return Response(PlanVersionOut(version).data, status=status.HTTP_201_CREATED)
+
+
+class PlanValidateApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        document = serializers.JSONField()
+
+    class OutputSerializer(serializers.Serializer):
+        valid = serializers.BooleanField()
+        name = serializers.CharField()
+        ranks = serializers.ListField(child=serializers.CharField())
+        components = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        """Check a document without saving it."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.plan_document_check(document=data.validated_data["document"])
+        out = {"valid": True, "name": plan.name, "ranks": [r.code for r in plan.ranks],
+               "components": [c.code for c in plan.components]}  # fmt: skip
+        return Response(self.OutputSerializer(out).data)
+
+
+class PlanVersionDetailApi(APIView):
+    permission_classes = [StaffReadAdminWrite]
+
+    @extend_schema(responses=PlanVersionOut)
+    def get(self, request, version_id: int):
+        return Response(PlanVersionOut(get_object_or_404(PlanVersion, pk=version_id)).data)
+
+
+class PlanVersionActivateApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        effective_from = serializers.DateField()
+
+    @extend_schema(request=InputSerializer, responses=PlanVersionOut)
+    def post(self, request, version_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = get_object_or_404(PlanVersion, pk=version_id)
+        version = services.plan_version_activate(version=version, by=request.user, **data.validated_data)
+        return Response(PlanVersionOut(version).data)
+
+
+# ---------------------------------------------------------------------------------------------------- periods, runs
+
+
+class PeriodListApi(APIView):
+    permission_classes = [StaffReadAdminWrite]
+
+    class InputSerializer(serializers.Serializer):
+        day = serializers.DateField(help_text="Any day of the period")
+
+    @extend_schema(responses=PeriodOut(many=True))
+    def get(self, request):
+        periods = CommissionPeriod.objects.select_related("plan_version")
+        return _page(request, self, periods, lambda page: PeriodOut(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: PeriodOut})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        period = services.period_get_or_create(day=data.validated_data["day"])
+        return Response(PeriodOut(period).data, status=status.HTTP_201_CREATED)
+
+
+class PeriodPreviewApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(request=None, responses={202: RunOut})
+    def post(self, request, period_id: int):
+        """Queue a preview (a Celery task); poll the run for progress."""
+        period = get_object_or_404(CommissionPeriod, pk=period_id)
+        run = services.run_preview_request(period=period, by=request.user)
+        return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RunListApi(APIView):
+    permission_classes = [StaffReadAdminWrite]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", int), OpenApiParameter("kind", enum=RunKind.values)],
+        responses=RunOut(many=True),
+    )
+    def get(self, request):
+        runs = CommissionRun.objects.select_related("period", "plan_version")
+        if period := request.query_params.get("period"):
+            runs = runs.filter(period_id=_int(period, "period"))
+        if kind := request.query_params.get("kind"):
+            runs = runs.filter(kind=kind)
+        return _page(request, self, runs, lambda page: RunOut(page, many=True).data)
+
+
+def _int(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({field: ["A whole number."]}) from None
+
+
+def _run(run_id: int) -> CommissionRun:
+    return get_object_or_404(CommissionRun.objects.select_related("period", "plan_version"), pk=run_id)
+
+
+class RunDetailApi(APIView):
+    permission_classes = [IsCompanyStaff]
+
+    @extend_schema(responses=RunOut)
+    def get(self, request, run_id: int):
+        return Response(RunOut(_run(run_id)).data)
+
+
+class RunReviewApi(APIView):
+    permission_classes = [IsCompanyStaff]
+
+    class OutputSerializer(RunTotalsOut):
+        class Earner(serializers.Serializer):
+            number = serializers.IntegerField(allow_null=True)
+            name = serializers.CharField()
+            earned = _money()
+
+        period_start = serializers.DateField(allow_null=True)
+        total_forfeited = _money()
+        forfeited_by_reason = serializers.DictField(child=serializers.CharField())
+        members_by_rank = serializers.DictField(child=serializers.IntegerField())
+        member_count = serializers.IntegerField()
+        paid_members = serializers.IntegerField()
+        line_count = serializers.IntegerField()
+        top_earners = Earner(many=True)
+        previous = RunTotalsOut(allow_null=True)
+        change = RunChangeOut(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, run_id: int):
+        """Total paid, payout ratio, by rank and bonus, top earners, change against the previous period."""
+        return Response(self.OutputSerializer(selectors.run_review(run=_run(run_id))).data)
+
+
+class RunApproveApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(request=None, responses=RunOut)
+    def post(self, request, run_id: int):
+        return Response(RunOut(services.run_approve(run=_run(run_id), by=request.user)).data)
+
+
+class RunPostApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(request=None, responses={202: RunOut})
+    def post(self, request, run_id: int):
+        """Queue the posting of the approved run (once: a posted period answers 400); poll the run."""
+        run = services.run_post_request(run=_run(run_id), by=request.user)
+        return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RunPayoutApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+    @extend_schema(request=InputSerializer, responses={201: PayoutBatchOut})
+    def post(self, request, run_id: int):
+        """A payout batch after posting: every wallet balance at or above the threshold."""
+        run = _run(run_id)
+        if run.status != "posted":
+            raise ValidationError({"run": ["Only a posted run's period can be paid out."]})
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.payout_batch_create(period=run.period, by=request.user, **data.validated_data)
+        return Response(PayoutBatchOut(batch).data, status=status.HTTP_201_CREATED)
+
+
+class RunLinesApi(APIView):
+    permission_classes = [IsCompanyStaff]
+
+    class OutputSerializer(serializers.Serializer):
+        line_no = serializers.IntegerField()
+        payee_number = serializers.IntegerField(allow_null=True)
+        amount = _money()
+        paid = serializers.BooleanField()
+        explanation = serializers.JSONField()
+        text = serializers.CharField()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, description="Payee's member number"),
+                    OpenApiParameter("paid", bool, description="Only paid lines (no forfeits)")],
+        responses=OutputSerializer(many=True),
+    )  # fmt: skip
+    def get(self, request, run_id: int):
+        """Every computed line of a run (paid and forfeited) with its explanation in words."""
+        run = _run(run_id)
+        member = None
+        if number := request.query_params.get("member"):
+            member = get_object_or_404(Member, number=_int(number, "member"))
+        lines = selectors.run_lines(run=run, member=member, paid_only=request.query_params.get("paid") == "true")
+        explained = selectors.run_lines_explained
+        return _page(
+            request, self, lines, lambda page: self.OutputSerializer(explained(run=run, lines=page), many=True).data
+        )
+
+
+class RunLedgerApi(APIView):
+    permission_classes = [IsCompanyStaff]
+
+    @extend_schema(responses=LedgerLineOut(many=True))
+    def get(self, request, run_id: int):
+        """The posted ledger lines a run wrote (commissions and the clawbacks it took)."""
+        return _page(request, self, selectors.ledger_lines(run=_run(run_id)), _ledger_out)
+
+
+class SimulationApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        period = serializers.IntegerField(required=False, help_text="A past period (real data)")
+        plan_version = serializers.IntegerField(required=False)
+        document = serializers.JSONField(required=False, help_text="An unsaved draft")
+        generated = serializers.JSONField(required=False, help_text='{"members": 10000, "seed": 1}')
+
+    @extend_schema(request=InputSerializer, responses={202: RunOut})
+    def post(self, request):
+        """Queue a what-if run (nothing posted); read the comparison at runs/<id>/compare/ when done."""
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        period = get_object_or_404(CommissionPeriod, pk=values["period"]) if "period" in values else None
+        version = get_object_or_404(PlanVersion, pk=values["plan_version"]) if "plan_version" in values else None
+        run = services.run_simulation_request(
+            period=period, version=version, document=values.get("document"), generated=values.get("generated"),
+            by=request.user,
+        )  # fmt: skip
+        return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class RunCompareApi(APIView):
+    permission_classes = [IsCompanyStaff]
+
+    class OutputSerializer(serializers.Serializer):
+        simulation = RunTotalsOut()
+        actual = RunTotalsOut(allow_null=True)
+        difference = RunChangeOut(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, run_id: int):
+        """A simulation (or any run) against the period's actual run: total, payout ratio, by rank and bonus."""
+        run = _run(run_id)
+        if run.status not in ("done", "approved", "posted"):
+            raise ValidationError({"run": [f"The run is {run.status}; compare when it is done."]})
+        return Response(self.OutputSerializer(selectors.simulation_compare(run=run)).data)
+
+
+# ---------------------------------------------------------------------------------------------------- ledger
+
+
+class AdjustmentListApi(APIView):
+    permission_classes = [StaffReadAdminWrite]
+
+    class InputSerializer(serializers.Serializer):
+        member = serializers.IntegerField(help_text="Member number")
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+        reason = serializers.CharField(max_length=500)
+        period = serializers.IntegerField(required=False)
+
+    @extend_schema(responses=LedgerLineOut(many=True))
+    def get(self, request):
+        lines = LedgerLine.objects.filter(kind=LedgerKind.ADJUSTMENT).select_related("payee", "period", "created_by")
+        return _page(request, self, lines.order_by("-id"), _ledger_out)
+
+    @extend_schema(request=InputSerializer, responses={201: LedgerLineOut})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        member = Member.objects.filter(number=values["member"]).first()
+        if member is None:
+            raise ValidationError({"member": [f"No member has the number {values['member']}."]})
+        period = get_object_or_404(CommissionPeriod, pk=values["period"]) if "period" in values else None
+        line = services.ledger_adjust(
+            member=member, amount=values["amount"], reason=values["reason"], period=period, by=request.user
+        )
+        return Response(_ledger_out([line])[0], status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------------------------------- payouts
+
+
+class PayoutBatchListApi(APIView):
+    permission_classes = [StaffReadAdminWrite]
+
+    class InputSerializer(serializers.Serializer):
+        threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+
+    @extend_schema(responses=PayoutBatchOut(many=True))
+    def get(self, request):
+        return _page(request, self, PayoutBatch.objects.all(), lambda page: PayoutBatchOut(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: PayoutBatchOut})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.payout_batch_create(by=request.user, **data.validated_data)
+        return Response(PayoutBatchOut(batch).data, status=status.HTTP_201_CREATED)
+
+
+class PayoutBatchCsvApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    def get(self, request, batch_id: int):
+        """The file for the company's payment provider."""
+        batch = get_object_or_404(PayoutBatch, pk=batch_id)
+        response = HttpResponse(selectors.payout_batch_csv(batch=batch), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="payout-{batch.pk}.csv"'
+        return response
+
+
+class PayoutBatchPaidApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(request=None, responses=PayoutBatchOut)
+    def post(self, request, batch_id: int):
+        batch = get_object_or_404(PayoutBatch, pk=batch_id)
+        return Response(PayoutBatchOut(services.payout_batch_mark_paid(batch=batch, by=request.user)).data)
+
+
+# ---------------------------------------------------------------------------------------------------- distributor
+
+
+def _me(request) -> Member:
+    member = Member.objects.filter(user=request.user).first()
+    if member is None:
+        raise PermissionDenied("Only distributors have earnings.")
+    return member
+
+
+class EarningsApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        class Period(serializers.Serializer):
+            period = serializers.IntegerField()
+            start = serializers.DateField()
+            end = serializers.DateField()
+            status = serializers.CharField()
+            total = serializers.DecimalField(max_digits=14, decimal_places=2)
+            by_bonus = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+
+        number = serializers.IntegerField()
+        earned = serializers.DecimalField(max_digits=14, decimal_places=2)
+        paid_out = serializers.DecimalField(max_digits=14, decimal_places=2)
+        balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+        periods = Period(many=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request):
+        """The signed-in distributor's posted earnings per period by bonus, and their wallet balance."""
+        member = _me(request)
+        out = {"number": member.number, **selectors.wallet_balance(member=member),
+               "periods": selectors.earnings_by_period(member=member)}  # fmt: skip
+        return Response(self.OutputSerializer(out).data)
+
+
+class EarningsPeriodApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=LedgerLineOut(many=True))
+    def get(self, request, period_id: int):
+        """Every line paid to the signed-in distributor in a period, each explained in words."""
+        member = _me(request)
+        period = get_object_or_404(CommissionPeriod, pk=period_id)
+        return _page(request, self, selectors.ledger_lines(member=member, period=period), _ledger_out)

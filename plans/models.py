@@ -1,0 +1,316 @@
+"""Plan versions, commission periods and runs, the ledger, wallets and payouts (stored in each company's schema).
+
+Two kinds of line storage, on purpose:
+
+* ``RunLine`` / ``RunMemberResult`` hold what a run *computed* (preview, simulation or the run that gets posted).
+  They are written by binary COPY straight from the engine's numpy columns (integers in cents / hundredths, no
+  foreign-key checks, a composite primary key as the only index) because a 1M-member preview writes ~10M lines and
+  must store them in seconds. A re-run preview replaces its own rows; nothing else points at them.
+* ``LedgerLine`` is the money of record: Decimal amounts, real foreign keys, the explanation as JSON. Lines are
+  written once (posting a run copies its paid RunLines in one INSERT ... SELECT; clawbacks and adjustments are new
+  lines) and are never updated or deleted (the queryset and model refuse it).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+ZERO = Decimal("0.00")
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    return models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, **kwargs)
+
+
+class PlanVersion(models.Model):
+    """One version of the company's plan document. Drafts can be edited by creating a new version; an activated
+    version takes effect from ``effective_from`` (a period start) until the next activated one."""
+
+    number = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    document = models.JSONField()
+    is_draft = models.BooleanField(default=True)
+    effective_from = models.DateField(null=True, blank=True, help_text="Start of the first period it applies to.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["effective_from"], condition=models.Q(is_draft=False), name="plan_one_version_per_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_draft=True) | models.Q(effective_from__isnull=False),
+                name="plan_active_version_has_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "draft" if self.is_draft else f"from {self.effective_from}"
+        return f"Plan v{self.number} {self.name} ({state})"
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    PREVIEWED = "previewed", "Previewed"
+    APPROVED = "approved", "Approved"
+    POSTED = "posted", "Posted"
+    PAID = "paid", "Paid"
+
+
+class CommissionPeriod(models.Model):
+    start = models.DateField(unique=True)
+    end = models.DateField(help_text="Last day, inclusive.")
+    length = models.CharField(max_length=10, help_text="monthly or weekly, from the company settings at creation.")
+    status = models.CharField(max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+    plan_version = models.ForeignKey(
+        PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="periods",
+        help_text="The version the posted run used (kept for good once posted).",
+    )  # fmt: skip
+    posted_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start"]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="period_end_ok")]
+
+    def __str__(self) -> str:
+        return f"Period {self.start}..{self.end} ({self.status})"
+
+
+class RunKind(models.TextChoices):
+    PREVIEW = "preview", "Preview"
+    SIMULATION = "simulation", "What-if simulation"
+    FINAL = "final", "Final (posted)"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    SUPERSEDED = "superseded", "Superseded by a newer preview"
+    APPROVED = "approved", "Approved"
+    POSTED = "posted", "Posted"
+
+
+class CommissionRun(models.Model):
+    period = models.ForeignKey(CommissionPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="runs")
+    plan_version = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="runs")
+    plan_document = models.JSONField(help_text="The document calculated (a draft's content for simulations).")
+    kind = models.CharField(max_length=12, choices=RunKind.choices)
+    status = models.CharField(max_length=12, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    progress_note = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    generated = models.JSONField(null=True, blank=True, help_text="Simulation on a generated company: its settings.")
+
+    total_paid = money_field()
+    total_forfeited = money_field()
+    total_cv = money_field()
+    payout_ratio = models.DecimalField(max_digits=8, decimal_places=4, default=Decimal("0"))
+    member_count = models.PositiveIntegerField(default=0)
+    line_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, help_text="Totals by component and rank, top earners, timings.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # Exactly once: a period has at most one posted run, whatever the services do.
+            models.UniqueConstraint(
+                fields=["period"], condition=models.Q(status="posted"), name="run_one_posted_per_period"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="posted") | models.Q(kind="final"), name="run_only_final_is_posted"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} {self.kind} {self.status}"
+
+
+class RunMemberResult(models.Model):
+    """Per member of a run. Integers: volumes in hundredths of a point, money in cents (see the module docstring)."""
+
+    pk = models.CompositePrimaryKey("run_id", "member_id")
+    run = models.ForeignKey(CommissionRun, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    member = models.ForeignKey("members.Member", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    pv = models.BigIntegerField()
+    psv = models.BigIntegerField()
+    gv = models.BigIntegerField()
+    active = models.BooleanField()
+    rank = models.SmallIntegerField(help_text="Paid-as rank index in the run's plan, -1 none.")
+    highest_rank = models.SmallIntegerField()
+    earned_cents = models.BigIntegerField()
+    carry_left = models.BigIntegerField(help_text="Binary carry-over into the next period, CV cents.")
+    carry_right = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} member {self.member_id}"
+
+
+class RunLine(models.Model):
+    """One computed line of a run (paid, or forfeited with a reason). Integers straight from the engine."""
+
+    pk = models.CompositePrimaryKey("run_id", "line_no")
+    run = models.ForeignKey(CommissionRun, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    line_no = models.IntegerField()
+    payee_id = models.BigIntegerField(help_text="Member id; 0 when the payee is a party's host customer.")
+    amount_cents = models.BigIntegerField()
+    component = models.SmallIntegerField(help_text="Index into the run's plan components.")
+    rule = models.SmallIntegerField()
+    reason = models.SmallIntegerField(help_text="0 paid; otherwise why it was forfeited.")
+    source_order_id = models.BigIntegerField(help_text="0 none")
+    source_member_id = models.BigIntegerField(help_text="0 none")
+    source_party_id = models.BigIntegerField(help_text="0 none")
+    level_raw = models.SmallIntegerField()
+    level_compressed = models.SmallIntegerField()
+    rate_bp = models.SmallIntegerField(help_text="Basis points, -1 for fixed amounts.")
+    basis_cents = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} line {self.line_no}"
+
+
+class LedgerKind(models.TextChoices):
+    COMMISSION = "commission", "Commission"
+    CLAWBACK = "clawback", "Clawback of a refunded order"
+    ADJUSTMENT = "adjustment", "Manual adjustment"
+
+
+class LedgerLineQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ledger lines are immutable: write an adjusting line instead.")
+
+    def delete(self):
+        raise TypeError("Ledger lines are never deleted: write an adjusting line instead.")
+
+
+class LedgerLine(models.Model):
+    """Posted money. Written once; corrections are new lines (clawback, adjustment)."""
+
+    kind = models.CharField(max_length=12, choices=LedgerKind.choices)
+    period = models.ForeignKey(CommissionPeriod, on_delete=models.PROTECT, related_name="ledger_lines")
+    run = models.ForeignKey(CommissionRun, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
+    payee = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    payee_customer = models.ForeignKey(
+        "members.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines",
+        help_text="A party host who is a customer.",
+    )  # fmt: skip
+    amount = money_field()
+    component = models.CharField(max_length=60, blank=True, help_text="Component / bonus code of the plan.")
+    rule = models.CharField(max_length=20, blank=True)
+    source_order = models.ForeignKey(
+        "commerce.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    source_member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_party = models.ForeignKey(
+        "commerce.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level_raw = models.SmallIntegerField(default=0)
+    level_compressed = models.SmallIntegerField(default=0)
+    rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True, help_text="Percent.")
+    basis = money_field()
+    explanation = models.JSONField(default=dict)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by",
+        help_text="For a clawback: the commission line it takes back.",
+    )  # fmt: skip
+    reason = models.CharField(max_length=500, blank=True, help_text="Why (adjustments, clawbacks).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    objects = LedgerLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["payee", "period"], name="ledger_payee_period_idx"),
+            models.Index(fields=["run"], name="ledger_run_idx"),
+            models.Index(fields=["source_order"], name="ledger_source_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="adjustment") | ~models.Q(reason=""), name="ledger_adjustment_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} to {self.payee_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Ledger lines are immutable: write an adjusting line instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger lines are never deleted: write an adjusting line instead.")
+
+
+class PayoutStatus(models.TextChoices):
+    OPEN = "open", "Open (exported, not yet confirmed)"
+    PAID = "paid", "Paid"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PayoutBatch(models.Model):
+    """Pays out wallet balances at or above a threshold; the CSV goes to the company's payment provider."""
+
+    period = models.ForeignKey(
+        CommissionPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_batches"
+    )
+    threshold = money_field()
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.OPEN)
+    total = money_field()
+    item_count = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Payout batch {self.pk}: {self.total} {self.currency}"
+
+
+class PayoutItem(models.Model):
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="payout_items")
+    amount = money_field()
+
+    class Meta:
+        ordering = ["batch", "member"]
+        constraints = [models.UniqueConstraint(fields=["batch", "member"], name="payout_one_item_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} to {self.member_id}"

@@ -1,0 +1,300 @@
+"""Reads of the plans app: run reviews, comparisons, wallets, ledger lines explained in words."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from core.commerce.models import Order
+from core.members.models import Member
+from plans.engine import calculate, plan_from_document
+from plans.models import (
+    CommissionPeriod,
+    CommissionRun,
+    LedgerLine,
+    PayoutItem,
+    PayoutStatus,
+    RunKind,
+    RunLine,
+    RunStatus,
+)
+from plans.synthetic import generated_snapshot
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+# ---------------------------------------------------------------------------------------------------- wallets
+
+
+def wallet_balances() -> QuerySet:
+    """Rows ``{payee_id, earned, paid_out, balance}``: posted ledger lines minus payout items not cancelled."""
+    paid_out = (
+        PayoutItem.objects.filter(member_id=OuterRef("payee_id"))
+        .exclude(batch__status=PayoutStatus.CANCELLED)
+        .values("member_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        LedgerLine.objects.filter(payee__isnull=False)
+        .values("payee_id")
+        .annotate(earned=Sum("amount"), paid_out=Coalesce(Subquery(paid_out, output_field=MONEY), Value(ZERO)))
+        .annotate(balance=F("earned") - F("paid_out"))
+        .order_by()
+    )
+
+
+def wallet_balance(*, member: Member) -> dict:
+    rows = list(wallet_balances().filter(payee_id=member.pk))
+    row = rows[0] if rows else None
+    if row is None:
+        return {"earned": ZERO, "paid_out": ZERO, "balance": ZERO}
+    return {"earned": row["earned"], "paid_out": row["paid_out"], "balance": row["balance"]}
+
+
+# ---------------------------------------------------------------------------------------------------- runs
+
+
+def _totals(run: CommissionRun | None) -> dict | None:
+    if run is None:
+        return None
+    return {
+        "run": run.pk,
+        "kind": run.kind,
+        "status": run.status,
+        "total_paid": run.total_paid,
+        "total_cv": run.total_cv,
+        "payout_ratio": run.payout_ratio,
+        "by_component": run.summary.get("by_component", {}),
+        "by_rank": run.summary.get("by_rank", {}),
+    }
+
+
+def _difference(new: dict, old: dict | None) -> dict | None:
+    if old is None:
+        return None
+
+    def delta(a: dict, b: dict) -> dict:
+        keys = list(dict.fromkeys([*a, *b]))
+        return {k: str(Decimal(a.get(k, "0")) - Decimal(b.get(k, "0"))) for k in keys}
+
+    change = new["total_paid"] - old["total_paid"]
+    percent = (change * 100 / old["total_paid"]).quantize(Decimal("0.01")) if old["total_paid"] else None
+    return {
+        "total_paid": change,
+        "total_paid_percent": percent,
+        "payout_ratio": new["payout_ratio"] - old["payout_ratio"],
+        "by_component": delta(new["by_component"], old["by_component"]),
+        "by_rank": delta(new["by_rank"], old["by_rank"]),
+    }
+
+
+def period_reference_run(period: CommissionPeriod | None) -> CommissionRun | None:
+    """The run a period is judged by: the posted one, else its latest finished preview."""
+    if period is None:
+        return None
+    runs = CommissionRun.objects.filter(period=period)
+    return runs.filter(status=RunStatus.POSTED).first() or (
+        runs.filter(kind=RunKind.PREVIEW, status__in=[RunStatus.DONE, RunStatus.APPROVED]).order_by("-id").first()
+    )
+
+
+def run_review(*, run: CommissionRun) -> dict:
+    """What an admin checks before approving: totals, payout ratio, by rank and bonus, top earners, and the change
+    against the previous period's run."""
+    summary = run.summary
+    top = summary.get("top_earners", [])
+    members = {m.pk: m for m in Member.objects.filter(pk__in=[t["member_id"] for t in top])}
+    previous = None
+    if run.period_id:
+        earlier = CommissionPeriod.objects.filter(start__lt=run.period.start).order_by("-start").first()
+        previous = period_reference_run(earlier)
+    totals = _totals(run)
+    return {
+        **totals,
+        "period_start": run.period.start if run.period_id else None,
+        "total_forfeited": run.total_forfeited,
+        "forfeited_by_reason": summary.get("forfeited_by_reason", {}),
+        "members_by_rank": summary.get("members_by_rank", {}),
+        "member_count": run.member_count,
+        "paid_members": summary.get("paid_members", 0),
+        "line_count": run.line_count,
+        "top_earners": [
+            {
+                "number": members[t["member_id"]].number if t["member_id"] in members else None,
+                "name": members[t["member_id"]].full_name if t["member_id"] in members else "",
+                "earned": Decimal(t["earned"]),
+            }
+            for t in top
+        ],
+        "previous": _totals(previous),
+        "change": _difference(totals, _totals(previous)),
+    }
+
+
+def simulation_compare(*, run: CommissionRun) -> dict:
+    """A simulation against what actually ran: the period's posted run (or latest preview); on a generated company,
+    the plan in effect today run on the same generated members."""
+    sim = _totals(run)
+    if run.generated is None:
+        actual = _totals(period_reference_run(run.period))
+    else:
+        from django.utils import timezone
+
+        from plans.services import plan_version_for
+
+        version = plan_version_for(timezone.localdate())
+        actual = None
+        if version is not None:
+            g = run.generated
+            snap = generated_snapshot(
+                members=g["members"], orders_per_member=g.get("orders_per_member", 2.0), seed=g.get("seed", 1)
+            )
+            result = calculate(plan_from_document(version.document), snap)
+            actual = {
+                "run": None,
+                "kind": "active_plan_on_generated_company",
+                "status": "done",
+                "total_paid": Decimal(result.total_paid_cents) / 100,
+                "total_cv": Decimal(result.total_cv_cents) / 100,
+                "payout_ratio": result.payout_ratio,
+                "by_component": {k: str(Decimal(v) / 100) for k, v in result.totals_by_component.items()},
+                "by_rank": {k: str(Decimal(v) / 100) for k, v in result.totals_by_rank.items()},
+            }
+    return {"simulation": sim, "actual": actual, "difference": _difference(sim, actual)}
+
+
+# ---------------------------------------------------------------------------------------------------- explanations
+
+
+def _money(value) -> str:
+    return f"{Decimal(str(value)):.2f}"
+
+
+def explanation_text(e: dict, rank_codes: list[str] | None = None) -> str:
+    """One line's explanation in words, e.g. "Unilevel: 5.00 % of order #2001's CV 35.00 (from member #100004),
+    level 2 (3 before compression) = 1.75"."""
+    if e.get("adjustment"):
+        return f"Manual adjustment by {e.get('by', 'an admin')}: {e.get('reason', '')} = {_money(e.get('amount', 0))}"
+    rule = e.get("rule", "")
+    component = e.get("component", "")
+    rate = f"{e['rate_percent']} %" if e.get("rate_percent") is not None else ""
+    order = f"order #{e['order_number']}" if e.get("order_number") else "an order"
+    member = f"member #{e['member_number']}" if e.get("member_number") else "a member"
+    basis = _money(e.get("basis", 0))
+    lr, lc = e.get("level_raw", 0), e.get("level_compressed", 0)
+    level = f"level {lc}" + (f" ({lr} before compression)" if lr != lc else "")
+    text = {
+        "level": f"{rate} of {order}'s CV {basis} (credited to {member}), {level}",
+        "differential": f"{rate} rank differential on {order}'s CV {basis} (from {member}), {level}",
+        "generation": f"{rate} breakaway generation {lc} override on {order}'s CV {basis} (from {member})",
+        "direct": f"{rate} direct commission on your sale {order}, CV {basis}",
+        "override": f"{rate} override on {member}'s sale {order}, CV {basis}, {level}",
+        "pairing": f"{rate} of the weak leg's volume {basis}",
+        "consultant": f"{rate} consultant commission on party {order}, CV {basis}",
+        "host": f"{rate} host reward on party {e.get('party_id')}'s sales {basis}",
+        "retail": f"retail profit on {order}: retail minus distributor price = {basis}",
+        "fast_start": f"{rate} fast start on {order}'s CV {basis} of new {member}, {level}",
+        "advancement": "rank advancement bonus for reaching "
+        + (rank_codes[lr] if rank_codes and 0 <= lr < len(rank_codes) else f"rank {lr}"),
+        "match": f"{rate} check match on {member}'s earnings {basis}, generation {lc}",
+        "pool": f"leadership pool of {basis}: your {lr} shares",
+    }.get(rule, rule)
+    prefix = "Clawback (refund) of " if e.get("clawback_of_line") else ""
+    return f"{prefix}{component}: {text} = {_money(e.get('amount', 0))}"
+
+
+def run_lines(*, run: CommissionRun, member: Member | None = None, paid_only: bool = False) -> QuerySet:
+    lines = RunLine.objects.filter(run_id=run.pk).order_by("line_no")
+    if member is not None:
+        lines = lines.filter(payee_id=member.pk)
+    if paid_only:
+        lines = lines.filter(reason=0)
+    return lines
+
+
+def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dict]:
+    """A page of run lines with numbers and words; two queries for the page (orders, members), not one per line."""
+    from plans.engine import Reason, Rule
+
+    codes = run.summary.get("component_codes", [])
+    ranks = run.summary.get("rank_codes", [])
+    orders = dict(Order.objects.filter(pk__in={x.source_order_id for x in lines}).values_list("pk", "number"))
+    member_ids = {x.source_member_id for x in lines} | {x.payee_id for x in lines}
+    numbers = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "number"))
+    out = []
+    for x in lines:
+        e = {
+            "component": codes[x.component] if x.component < len(codes) else str(x.component),
+            "rule": Rule(x.rule).name.lower(),
+            "reason": Reason(x.reason).name.lower(),
+            "order_number": orders.get(x.source_order_id),
+            "member_number": numbers.get(x.source_member_id),
+            "party_id": x.source_party_id or None,
+            "level_raw": x.level_raw,
+            "level_compressed": x.level_compressed,
+            "rate_percent": f"{Decimal(x.rate_bp) / 100:.2f}" if x.rate_bp >= 0 else None,
+            "basis": f"{Decimal(x.basis_cents) / 100:.2f}",
+            "amount": f"{Decimal(x.amount_cents) / 100:.2f}",
+        }
+        out.append(
+            {
+                "line_no": x.line_no,
+                "payee_number": numbers.get(x.payee_id),
+                "amount": Decimal(e["amount"]),
+                "paid": x.reason == 0,
+                "explanation": e,
+                "text": explanation_text(e, ranks),
+            }
+        )
+    return out
+
+
+def ledger_lines(*, run: CommissionRun | None = None, member: Member | None = None, period=None) -> QuerySet:
+    lines = LedgerLine.objects.select_related("payee", "period", "created_by").order_by("id")
+    if run is not None:
+        lines = lines.filter(run=run)
+    if member is not None:
+        lines = lines.filter(payee=member)
+    if period is not None:
+        lines = lines.filter(period=period)
+    return lines
+
+
+def earnings_by_period(*, member: Member) -> list[dict]:
+    """The distributor's posted earnings per period, split by bonus (component)."""
+    rows = (
+        LedgerLine.objects.filter(payee=member)
+        .values("period_id", "period__start", "period__end", "period__status", "component", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by("-period__start", "component", "kind")
+    )
+    periods: dict[int, dict] = {}
+    for row in rows:
+        p = periods.setdefault(
+            row["period_id"],
+            {"period": row["period_id"], "start": row["period__start"], "end": row["period__end"],
+             "status": row["period__status"], "total": ZERO, "by_bonus": {}},
+        )  # fmt: skip
+        key = row["component"] if row["kind"] == "commission" else f"{row['component']} ({row['kind']})"
+        p["by_bonus"][key] = p["by_bonus"].get(key, ZERO) + row["total"]
+        p["total"] += row["total"]
+    return list(periods.values())
+
+
+def payout_batch_csv(*, batch) -> str:
+    """One row per payee: what a payment provider's bulk-payment import needs."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["batch", "member_number", "name", "email", "amount", "currency", "reference"])
+    items = batch.items.select_related("member").order_by("member__number")
+    for item in items.iterator(chunk_size=2000):
+        m = item.member
+        writer.writerow([batch.pk, m.number, m.full_name, m.email, f"{item.amount:.2f}", batch.currency,
+                         f"payout-{batch.pk}-{m.number}"])  # fmt: skip
+    return out.getvalue()

@@ -1,0 +1,693 @@
+"""Writes of the plans app: plan versions, periods, runs (preview -> approve -> post), adjustments, payouts.
+
+The calculation itself is the pure engine (plans.engine); these functions load its input (plans.loader), store its
+output (RunLine / RunMemberResult by binary COPY) and turn an approved run into immutable ledger lines.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from core.commerce.models import ClawbackFlag, Order
+from core.commerce.periods import period_end_for, period_start_for
+from core.commerce.services import clawback_flag_resolve, commission_period_close
+from core.company.services import company_settings_get
+from core.members.models import Member
+from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
+from plans.loader import EARNING_STATUSES, load_snapshot
+from plans.models import (
+    CommissionPeriod,
+    CommissionRun,
+    LedgerKind,
+    LedgerLine,
+    PayoutBatch,
+    PayoutItem,
+    PayoutStatus,
+    PeriodStatus,
+    PlanVersion,
+    RunKind,
+    RunLine,
+    RunMemberResult,
+    RunStatus,
+)
+from plans.pgcopy import copy_in
+from plans.synthetic import MAX_MEMBERS, generated_snapshot
+
+CENT = Decimal("0.01")
+RULE_NAMES = [Rule(v).name.lower() for v in range(1, max(Rule) + 1)]  # index rule - 1
+TOP_EARNERS = 10
+
+
+def cents(value: int) -> Decimal:
+    return (Decimal(int(value)) / 100).quantize(CENT)
+
+
+def q2(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# ---------------------------------------------------------------------------------------------------- plan versions
+
+
+def plan_document_check(*, document) -> Plan:
+    """The validated plan, or a ValidationError naming every bad field (``document.components[1].rates[2]``)."""
+    try:
+        return plan_from_document(document)
+    except PlanError as exc:
+        raise ValidationError({f"document.{path}": reasons for path, reasons in exc.errors.items()}) from exc
+
+
+@transaction.atomic
+def plan_version_create(*, document: dict, name: str = "", by=None) -> PlanVersion:
+    """A new draft version (validated now, so only a valid document is ever stored)."""
+    plan = plan_document_check(document=document)
+    number = (PlanVersion.objects.select_for_update().aggregate(m=Max("number"))["m"] or 0) + 1
+    return PlanVersion.objects.create(
+        number=number, name=name or plan.name, document=document, is_draft=True, created_by=by
+    )
+
+
+@transaction.atomic
+def plan_version_activate(*, version: PlanVersion, effective_from: datetime.date, by=None) -> PlanVersion:
+    """Make a draft the plan from the period starting ``effective_from``. Posted periods keep their own version."""
+    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.is_draft:
+        raise ValidationError(
+            {"version": [f"Version {version.number} is already active from {version.effective_from}."]}
+        )
+    if period_start_for(effective_from) != effective_from:
+        raise ValidationError(
+            {"effective_from": [f"{effective_from} is not the start of a commission period "
+                                f"(the period containing it starts {period_start_for(effective_from)})."]}
+        )  # fmt: skip
+    closed = CommissionPeriod.objects.filter(
+        start__gte=effective_from, status__in=[PeriodStatus.POSTED, PeriodStatus.PAID]
+    ).first()
+    if closed is not None:
+        raise ValidationError(
+            {"effective_from": [f"The period starting {closed.start} is already posted; a new version can only "
+                                "take effect after the last posted period."]}
+        )  # fmt: skip
+    if PlanVersion.objects.filter(is_draft=False, effective_from=effective_from).exists():
+        raise ValidationError({"effective_from": [f"Another version already takes effect from {effective_from}."]})
+    plan_document_check(document=version.document)
+    version.is_draft = False
+    version.effective_from = effective_from
+    version.activated_at = timezone.now()
+    version.activated_by = by
+    version.save(update_fields=["is_draft", "effective_from", "activated_at", "activated_by"])
+    return version
+
+
+def plan_version_for(start: datetime.date) -> PlanVersion | None:
+    return PlanVersion.objects.filter(is_draft=False, effective_from__lte=start).order_by("-effective_from").first()
+
+
+# ---------------------------------------------------------------------------------------------------- periods
+
+
+@transaction.atomic
+def period_get_or_create(*, day: datetime.date) -> CommissionPeriod:
+    """The period containing ``day``, by the company's commission_period setting (monthly or weekly)."""
+    length = company_settings_get().commission_period
+    start = period_start_for(day, period=length)
+    existing = CommissionPeriod.objects.filter(start__lte=day, end__gte=day).first()
+    if existing is not None:
+        return existing
+    end = period_end_for(start, period=length)
+    overlapping = CommissionPeriod.objects.filter(start__lte=end, end__gte=start).first()
+    if overlapping is not None:
+        raise ValidationError({"day": [f"{day} falls next to {overlapping}, created with another period length."]})
+    return CommissionPeriod.objects.create(start=start, end=end, length=length)
+
+
+# ---------------------------------------------------------------------------------------------------- runs
+
+
+def _progress(run: CommissionRun, percent: int, note: str) -> None:
+    """Autocommitted at once (outside the store transaction) so a client polling the run sees it."""
+    CommissionRun.objects.filter(pk=run.pk).update(progress=percent, progress_note=note)
+
+
+def _send(task_name: str, *args) -> None:
+    from plans import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def _period_fingerprint(period: CommissionPeriod) -> list:
+    """What a run's result depends on besides the plan; approval and posting refuse a run whose data changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT count(*), COALESCE(sum(cv_total - refunded_cv), 0)::text,
+                       COALESCE(sum(pv_total - refunded_pv), 0)::text, COALESCE(max(id), 0)
+                  FROM {Order._meta.db_table} WHERE paid_on BETWEEN %s AND %s""",
+            [period.start, period.end],
+        )
+        orders = list(cursor.fetchone())
+        cursor.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE commission_excluded),
+                       count(*) FILTER (WHERE status = ANY(%s))
+                  FROM {Member._meta.db_table}""",
+            [list(EARNING_STATUSES)],
+        )
+        members = list(cursor.fetchone())
+    return orders + members
+
+
+def _carry_run(period: CommissionPeriod) -> CommissionRun | None:
+    return (
+        CommissionRun.objects.filter(status=RunStatus.POSTED, period__start__lt=period.start)
+        .order_by("-period__start")
+        .first()
+    )
+
+
+@transaction.atomic
+def run_preview_request(*, period: CommissionPeriod, by=None) -> CommissionRun:
+    """Queue a preview of the period with the version in effect; the Celery task does the work."""
+    period = CommissionPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
+        raise ValidationError({"period": [f"The period starting {period.start} is already posted."]})
+    version = plan_version_for(period.start)
+    if version is None:
+        raise ValidationError({"plan_version": [f"No active plan version takes effect by {period.start}."]})
+    run = CommissionRun.objects.create(
+        period=period, plan_version=version, plan_document=version.document, kind=RunKind.PREVIEW, created_by=by
+    )
+    _send("commission_run_execute", run.pk)
+    return run
+
+
+@transaction.atomic
+def run_simulation_request(
+    *,
+    period: CommissionPeriod | None = None,
+    version: PlanVersion | None = None,
+    document: dict | None = None,
+    generated: dict | None = None,
+    by=None,
+) -> CommissionRun:
+    """What-if: any version or an unsaved draft document, on a past period's real data or on a generated company.
+    Nothing is posted and no member's rank changes; the run keeps only its totals for the comparison."""
+    if (version is None) == (document is None):
+        raise ValidationError({"document": ["Give either a plan version or a draft document, not both."]})
+    if document is not None:
+        plan_document_check(document=document)
+    if (period is None) == (generated is None):
+        raise ValidationError({"period": ["Give either a period (real data) or a generated company, not both."]})
+    if generated is not None:
+        size = generated.get("members")
+        if not isinstance(size, int) or not 1 <= size <= MAX_MEMBERS:
+            raise ValidationError({"generated.members": [f"A whole number of members from 1 to {MAX_MEMBERS}."]})
+    run = CommissionRun.objects.create(
+        period=period,
+        plan_version=version,
+        plan_document=document if document is not None else version.document,
+        kind=RunKind.SIMULATION,
+        generated=generated,
+        created_by=by,
+    )
+    _send("commission_run_execute", run.pk)
+    return run
+
+
+def run_execute(*, run_id: int) -> CommissionRun:
+    """Load, calculate and store one run (the Celery task's body). Safe to retry: a finished run is left alone."""
+    run = CommissionRun.objects.select_related("period").get(pk=run_id)
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.FAILED):
+        return run
+    CommissionRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(), error="")
+    try:
+        plan = plan_from_document(run.plan_document)
+        timings = {}
+        started = time.perf_counter()
+        _progress(run, 5, "loading the period from the database")
+        snap, fingerprint = _run_input(run, plan)
+        timings["load_s"] = round(time.perf_counter() - started, 3)
+        _progress(run, 35, f"calculating {snap.n_members} members, {snap.n_orders} orders")
+        started = time.perf_counter()
+        result = calculate(plan, snap)
+        timings["calc_s"] = round(time.perf_counter() - started, 3)
+        _progress(run, 60, f"storing {len(result.lines) + len(result.forfeits)} lines")
+        started = time.perf_counter()
+        _run_store(run, plan, snap, result, fingerprint, timings)
+        run.refresh_from_db()
+        return run
+    except Exception as exc:
+        CommissionRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
+        )
+        raise
+
+
+def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
+    if run.generated is not None:
+        g = run.generated
+        snap = generated_snapshot(
+            members=g["members"], orders_per_member=g.get("orders_per_member", 2.0), seed=g.get("seed", 1)
+        )
+        return snap, []
+    carry = _carry_run(run.period)
+    fingerprint = _period_fingerprint(run.period)
+    snap = load_snapshot(plan=plan, start=run.period.start, end=run.period.end, carry_run_id=carry and carry.pk)
+    return snap, fingerprint
+
+
+def _top_earners(snap: Snapshot, earned: np.ndarray) -> list[dict]:
+    k = min(TOP_EARNERS, int((earned > 0).sum()))
+    if not k:
+        return []
+    top = np.argpartition(-earned, k - 1)[:k]
+    top = top[np.lexsort((snap.member_id[top], -earned[top]))]
+    return [{"member_id": int(snap.member_id[i]), "earned": str(cents(earned[i]))} for i in top]
+
+
+def _summary(plan: Plan, snap: Snapshot, result: Result, earned: np.ndarray) -> dict:
+    forfeits = result.forfeits
+    by_reason: dict[str, str] = {}
+    for reason in np.unique(forfeits.reason):
+        by_reason[Reason(int(reason)).name.lower()] = str(cents(forfeits.amount_cents[forfeits.reason == reason].sum()))
+    ranks_held = np.bincount(result.rank.astype(np.int64) + 1, minlength=len(plan.ranks) + 1)
+    return {
+        "rank_codes": list(result.rank_codes),
+        "component_codes": list(result.component_codes),
+        "by_component": {code: str(cents(v)) for code, v in result.totals_by_component.items()},
+        "by_rank": {code: str(cents(v)) for code, v in result.totals_by_rank.items()},
+        "members_by_rank": {
+            code: int(count) for code, count in zip(("none", *result.rank_codes), ranks_held, strict=True)
+        },
+        "forfeited_by_reason": by_reason,
+        "top_earners": _top_earners(snap, earned),
+        "paid_members": int((earned > 0).sum()),
+        "active_members": int(result.active.sum()),
+        "orders": snap.n_orders,
+        "pool_shares": result.pool_shares,
+    }
+
+
+def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
+    """Totals always; for previews the lines and per-member results too, replacing the period's older preview."""
+    lines = result.lines
+    earned = np.zeros(snap.n_members, np.int64)
+    np.add.at(earned, lines.payee_idx[lines.payee_idx >= 0], lines.amount_cents[lines.payee_idx >= 0])
+    summary = _summary(plan, snap, result, earned)
+    store_lines = run.kind == RunKind.PREVIEW
+    started = time.perf_counter()
+    older: list[int] = []
+    with transaction.atomic():
+        period = None
+        if run.period_id is not None and store_lines:
+            period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+            if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
+                raise ValidationError({"period": ["The period was posted while this preview ran."]})
+            older = list(
+                CommissionRun.objects.filter(period=period, kind=RunKind.PREVIEW)
+                .exclude(pk=run.pk)
+                .exclude(status__in=[RunStatus.SUPERSEDED, RunStatus.FAILED])
+                .values_list("pk", flat=True)
+            )
+            if older:
+                CommissionRun.objects.filter(pk__in=older).update(status=RunStatus.SUPERSEDED)
+        if store_lines:
+            with connection.cursor() as cursor:
+                _copy_member_results(cursor, run.pk, snap, result, earned)
+                _copy_lines(cursor, run.pk, snap, result)
+        timings["store_s"] = round(time.perf_counter() - started, 3)
+        summary["timings"] = timings
+        summary["fingerprint"] = fingerprint
+        CommissionRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.DONE,
+            progress=100,
+            progress_note="done",
+            finished_at=timezone.now(),
+            total_paid=cents(result.total_paid_cents),
+            total_forfeited=cents(result.total_forfeited_cents),
+            total_cv=cents(result.total_cv_cents),
+            payout_ratio=result.payout_ratio,
+            member_count=snap.n_members,
+            line_count=len(result.lines) if store_lines else 0,
+            summary=summary,
+        )
+        if period is not None:
+            period.status = PeriodStatus.PREVIEWED
+            period.save(update_fields=["status"])
+    if older:
+        # After the new preview is visible: nothing reads a superseded run's rows, so deleting them (10M rows at 1M
+        # members, most of a re-run's cost) need not hold the period's lock or delay the result.
+        _progress(run, 100, "done (removing the replaced preview's rows)")
+        _run_rows_delete(older)
+        _progress(run, 100, "done")
+
+
+def _run_rows_delete(run_ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {RunLine._meta.db_table} WHERE run_id = ANY(%s)", [run_ids])
+        cursor.execute(f"DELETE FROM {RunMemberResult._meta.db_table} WHERE run_id = ANY(%s)", [run_ids])
+
+
+def _copy_member_results(cursor, run_id: int, snap: Snapshot, result: Result, earned: np.ndarray) -> None:
+    copy_in(
+        cursor,
+        RunMemberResult._meta.db_table,
+        [
+            ("run_id", "int8", run_id),
+            ("member_id", "int8", snap.member_id),
+            ("pv", "int8", result.pv),
+            ("psv", "int8", result.psv),
+            ("gv", "int8", result.gv),
+            ("active", "bool", result.active),
+            ("rank", "int2", result.rank),
+            ("highest_rank", "int2", result.highest_rank),
+            ("earned_cents", "int8", earned),
+            ("carry_left", "int8", result.carry_left),
+            ("carry_right", "int8", result.carry_right),
+        ],
+        snap.n_members,
+    )
+
+
+def _ids(index: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Engine index -> database id, 0 for none (-1)."""
+    if not len(ids):
+        return np.zeros(len(index), np.int64)
+    return np.where(index >= 0, ids[np.maximum(index, 0)], 0)
+
+
+def _copy_lines(cursor, run_id: int, snap: Snapshot, result: Result) -> None:
+    """Paid lines first (line_no 0..), then the forfeits (reason > 0)."""
+    n_paid = len(result.lines)
+    total = n_paid + len(result.forfeits)
+
+    def col(name):
+        return np.concatenate([getattr(result.lines, name), getattr(result.forfeits, name)])
+
+    copy_in(
+        cursor,
+        RunLine._meta.db_table,
+        [
+            ("run_id", "int8", run_id),
+            ("line_no", "int4", np.arange(total, dtype=np.int32)),
+            ("payee_id", "int8", _ids(col("payee_idx"), snap.member_id)),
+            ("amount_cents", "int8", col("amount_cents")),
+            ("component", "int2", col("component")),
+            ("rule", "int2", col("rule")),
+            ("reason", "int2", col("reason")),
+            ("source_order_id", "int8", _ids(col("source_order_idx"), snap.order_id)),
+            ("source_member_id", "int8", _ids(col("source_member_idx"), snap.member_id)),
+            ("source_party_id", "int8", _ids(col("source_party_idx"), snap.party_id)),
+            ("level_raw", "int2", col("level_raw")),
+            ("level_compressed", "int2", col("level_compressed")),
+            ("rate_bp", "int2", col("rate_bp")),
+            ("basis_cents", "int8", col("basis_cents")),
+        ],
+        total,
+    )
+    assert n_paid <= total
+
+
+def run_preview(*, period: CommissionPeriod, by=None) -> CommissionRun:
+    """Preview synchronously (tests, the bench, small companies): request, then execute in this process."""
+    run = run_preview_request(period=period, by=by)
+    return run_execute(run_id=run.pk)
+
+
+def run_simulate(**kwargs) -> CommissionRun:
+    run = run_simulation_request(**kwargs)
+    return run_execute(run_id=run.pk)
+
+
+def _check_fresh(run: CommissionRun) -> None:
+    if run.summary.get("fingerprint") != _period_fingerprint(run.period):
+        raise ValidationError(
+            {"run": ["The period's orders or members changed since this preview was calculated; preview again."]}
+        )
+
+
+@transaction.atomic
+def run_approve(*, run: CommissionRun, by=None) -> CommissionRun:
+    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
+    if run.kind != RunKind.PREVIEW or run.status != RunStatus.DONE:
+        raise ValidationError(
+            {"run": [f"Only the period's latest finished preview can be approved (run is {run.status})."]}
+        )
+    if period.status != PeriodStatus.PREVIEWED:
+        raise ValidationError({"period": [f"The period is {period.status}; it must be previewed to approve."]})
+    _check_fresh(run)
+    run.status = RunStatus.APPROVED
+    run.approved_at = timezone.now()
+    run.approved_by = by
+    run.save(update_fields=["status", "approved_at", "approved_by"])
+    period.status = PeriodStatus.APPROVED
+    period.save(update_fields=["status"])
+    return run
+
+
+def _post_check(period: CommissionPeriod, run: CommissionRun) -> None:
+    if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID) or run.status == RunStatus.POSTED:
+        raise ValidationError({"run": [f"The period starting {period.start} is already posted; it posts once."]})
+    if run.status != RunStatus.APPROVED or period.status != PeriodStatus.APPROVED:
+        raise ValidationError({"run": [f"Only an approved run can be posted (run is {run.status})."]})
+
+
+@transaction.atomic
+def run_post_request(*, run: CommissionRun, by=None) -> CommissionRun:
+    """Check now (a clear refusal for the admin), post in a Celery task (a large run writes millions of lines)."""
+    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
+    _post_check(period, run)
+    _check_fresh(run)
+    CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
+    _send("commission_run_post", run.pk, by.pk if by else None)
+    run.refresh_from_db()
+    return run
+
+
+@transaction.atomic
+def run_post(*, run: CommissionRun, by=None) -> CommissionRun:
+    """Exactly once per period: the approved run's paid lines become ledger lines, members' ranks are updated,
+    refunds flagged against earlier posted periods become clawback lines in this period, and the period closes."""
+    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
+    _post_check(period, run)
+    _check_fresh(run)
+    now = timezone.now()
+    run.kind = RunKind.FINAL
+    run.status = RunStatus.POSTED
+    run.posted_at = now
+    run.posted_by = by
+    run.save(update_fields=["kind", "status", "posted_at", "posted_by"])  # the unique constraint backs "once"
+    written = _ledger_from_run(run, period, now)
+    _member_ranks_update(run)
+    clawed = _clawbacks_post(run, period, now, by)
+    run.summary = {**run.summary, "ledger_lines": written, "clawback_lines": clawed}
+    run.save(update_fields=["summary"])
+    period.status = PeriodStatus.POSTED
+    period.plan_version = run.plan_version
+    period.posted_at = now
+    period.save(update_fields=["status", "plan_version", "posted_at"])
+    commission_period_close(period_start=period.start, note=f"Commission run {run.pk} posted")
+    return run
+
+
+def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
+    """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL."""
+    from core.commerce.models import Party
+
+    codes = run.summary["component_codes"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {LedgerLine._meta.db_table}
+                (kind, period_id, run_id, payee_id, payee_customer_id, amount, component, rule, source_order_id,
+                 source_member_id, source_party_id, level_raw, level_compressed, rate, basis, explanation, reason,
+                 created_at)
+            SELECT %s, %s, rl.run_id, NULLIF(rl.payee_id, 0),
+                   CASE WHEN rl.payee_id = 0 THEN p.host_customer_id END,
+                   rl.amount_cents / 100.0, (%s::text[])[rl.component + 1], (%s::text[])[rl.rule],
+                   NULLIF(rl.source_order_id, 0), NULLIF(rl.source_member_id, 0), NULLIF(rl.source_party_id, 0),
+                   rl.level_raw, rl.level_compressed,
+                   CASE WHEN rl.rate_bp >= 0 THEN rl.rate_bp / 100.0 END, rl.basis_cents / 100.0,
+                   jsonb_build_object(
+                       'component', (%s::text[])[rl.component + 1], 'rule', (%s::text[])[rl.rule],
+                       'order_number', o.number, 'member_number', m.number, 'party_id', NULLIF(rl.source_party_id, 0),
+                       'level_raw', rl.level_raw, 'level_compressed', rl.level_compressed,
+                       'rate_percent', CASE WHEN rl.rate_bp >= 0 THEN (rl.rate_bp / 100.0)::numeric(6, 2)::text END,
+                       'basis', (rl.basis_cents / 100.0)::numeric(14, 2)::text,
+                       'amount', (rl.amount_cents / 100.0)::numeric(14, 2)::text,
+                       'plan_version', %s::int, 'run', rl.run_id),
+                   '', %s
+              FROM {RunLine._meta.db_table} rl
+              LEFT JOIN {Order._meta.db_table} o ON o.id = rl.source_order_id
+              LEFT JOIN {Member._meta.db_table} m ON m.id = rl.source_member_id
+              LEFT JOIN {Party._meta.db_table} p ON p.id = rl.source_party_id
+             WHERE rl.run_id = %s AND rl.reason = 0
+             ORDER BY rl.line_no
+            """,
+            [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, codes, RULE_NAMES,
+             run.plan_version.number if run.plan_version else None, now, run.pk],
+        )  # fmt: skip
+        return cursor.rowcount
+
+
+def _member_ranks_update(run: CommissionRun) -> None:
+    codes = run.summary["rank_codes"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Member._meta.db_table} m
+               SET paid_as_rank = COALESCE((%s::text[])[r.rank + 1], ''),
+                   highest_rank = COALESCE((%s::text[])[r.highest_rank + 1], m.highest_rank)
+              FROM {RunMemberResult._meta.db_table} r
+             WHERE r.run_id = %s AND r.member_id = m.id
+               AND (m.paid_as_rank IS DISTINCT FROM COALESCE((%s::text[])[r.rank + 1], '')
+                    OR m.highest_rank IS DISTINCT FROM COALESCE((%s::text[])[r.highest_rank + 1], m.highest_rank))
+            """,
+            [codes or ["-"], codes or ["-"], run.pk, codes or ["-"], codes or ["-"]],
+        )
+
+
+def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> int:
+    """Each unresolved refund flag of an earlier posted period takes back, from every commission line paid on the
+    refunded order, the refunded share of the order's CV (half-up to the cent), as new negative lines here."""
+    flags = list(
+        ClawbackFlag.objects.select_for_update()
+        .filter(resolved_at__isnull=True, period_start__lt=period.start)
+        .select_related("order", "refund")
+        .order_by("id")
+    )
+    if not flags:
+        return 0
+    order_ids = {flag.order_id for flag in flags}
+    originals: dict[int, list[LedgerLine]] = {}
+    for line in LedgerLine.objects.filter(kind=LedgerKind.COMMISSION, source_order_id__in=order_ids).order_by("id"):
+        originals.setdefault(line.source_order_id, []).append(line)
+    new_lines = []
+    for flag in flags:
+        order = flag.order
+        base_cv, base_amount = order.cv_total, order.total
+        share = (flag.cv / base_cv) if base_cv else (flag.amount / base_amount if base_amount else Decimal(0))
+        share = min(share, Decimal(1))
+        for line in originals.get(order.pk, []):
+            amount = q2(line.amount * share)
+            if not amount:
+                continue
+            new_lines.append(
+                LedgerLine(
+                    kind=LedgerKind.CLAWBACK, period=period, run=run, payee_id=line.payee_id,
+                    payee_customer_id=line.payee_customer_id, amount=-amount, component=line.component,
+                    rule=line.rule, source_order_id=order.pk, source_member_id=line.source_member_id,
+                    source_party_id=line.source_party_id, level_raw=line.level_raw,
+                    level_compressed=line.level_compressed, rate=line.rate, basis=line.basis, reverses=line,
+                    reason=f"Refund {flag.refund_id} of order {order.number}: {flag.refund.reason}"[:500],
+                    explanation={**line.explanation, "clawback_of_line": line.pk, "refund_id": flag.refund_id,
+                                 "refunded_cv": str(flag.cv), "order_cv": str(base_cv), "share": str(share),
+                                 "original_period_start": str(flag.period_start), "amount": str(-amount)},
+                    created_by=by, created_at=now,
+                )
+            )  # fmt: skip
+        clawback_flag_resolve(flag=flag, resolution=f"Clawed back in commission run {run.pk} ({period.start})")
+    LedgerLine.objects.bulk_create(new_lines, batch_size=2000)  # a batch of 2000 lines is ~1 MB of SQL
+    return len(new_lines)
+
+
+# ---------------------------------------------------------------------------------------------------- adjustments
+
+
+@transaction.atomic
+def ledger_adjust(
+    *, member: Member, amount: Decimal, reason: str, by, period: CommissionPeriod | None = None
+) -> LedgerLine:
+    """A manual correction: a new posted line (positive or negative) with the reason and the admin who made it."""
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the adjustment is made."]
+    try:
+        amount = Decimal(amount)
+    except (ArithmeticError, TypeError, ValueError):
+        errors["amount"] = ["A decimal amount such as 25.00 or -10.50."]
+    else:
+        if amount != amount.quantize(CENT) or not amount:
+            errors["amount"] = ["A non-zero amount with at most two decimal places."]
+    if by is None:
+        errors["by"] = ["An adjustment records the admin who made it."]
+    if errors:
+        raise ValidationError(errors)
+    if period is None:
+        period = period_get_or_create(day=timezone.localdate())
+    return LedgerLine.objects.create(
+        kind=LedgerKind.ADJUSTMENT,
+        period=period,
+        payee=member,
+        amount=amount.quantize(CENT),
+        component="adjustment",
+        reason=reason.strip()[:500],
+        explanation={"adjustment": True, "by": by.email, "reason": reason.strip()[:500]},
+        created_by=by,
+        created_at=timezone.now(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- payouts
+
+
+@transaction.atomic
+def payout_batch_create(*, threshold: Decimal, by=None, period: CommissionPeriod | None = None) -> PayoutBatch:
+    """Every wallet balance at or above ``threshold`` is paid whole; smaller balances wait for a later batch."""
+    from plans.selectors import wallet_balances
+
+    threshold = Decimal(threshold)
+    if threshold < 0 or threshold != threshold.quantize(CENT):
+        raise ValidationError({"threshold": ["A non-negative amount with at most two decimal places."]})
+    if threshold == 0:
+        threshold = CENT
+    # Serialise batch creation (self-conflicting lock): two concurrent batches must not pay one balance twice.
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {PayoutItem._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+    balances = wallet_balances().filter(balance__gte=threshold).order_by("payee_id")
+    batch = PayoutBatch.objects.create(
+        period=period, threshold=threshold, currency=company_settings_get().currency, created_by=by,
+        created_at=timezone.now(),
+    )  # fmt: skip
+    items = [PayoutItem(batch=batch, member_id=row["payee_id"], amount=row["balance"]) for row in balances]
+    PayoutItem.objects.bulk_create(items, batch_size=5000)  # ~5000 x 100 B of SQL per statement
+    batch.item_count = len(items)
+    batch.total = sum((item.amount for item in items), Decimal("0.00"))
+    batch.save(update_fields=["item_count", "total"])
+    return batch
+
+
+@transaction.atomic
+def payout_batch_mark_paid(*, batch: PayoutBatch, by=None) -> PayoutBatch:
+    batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != PayoutStatus.OPEN:
+        raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
+    batch.status = PayoutStatus.PAID
+    batch.paid_at = timezone.now()
+    batch.save(update_fields=["status", "paid_at"])
+    if batch.period_id:
+        CommissionPeriod.objects.filter(pk=batch.period_id, status=PeriodStatus.POSTED).update(
+            status=PeriodStatus.PAID, paid_at=batch.paid_at
+        )
+    return batch
+
+
+@transaction.atomic
+def payout_batch_cancel(*, batch: PayoutBatch, by=None) -> PayoutBatch:
+    """The provider refused the file: the balances return to the wallets (the items stay, for the record)."""
+    batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != PayoutStatus.OPEN:
+        raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
+    batch.status = PayoutStatus.CANCELLED
+    batch.save(update_fields=["status"])
+    return batch

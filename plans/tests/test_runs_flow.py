@@ -1,0 +1,239 @@
+"""Preview -> approve -> post -> clawback -> adjustment -> payout, with hand-computed amounts.
+
+The company (conftest): root <- a <- b <- c; plan unilevel 10 % / 5 %, compression, active = 100 PV.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from core.commerce.models import ClawbackFlag
+from core.commerce.services import order_refund
+from core.members.models import Member
+from plans.models import (
+    CommissionRun,
+    LedgerKind,
+    LedgerLine,
+    PayoutItem,
+    PeriodStatus,
+    RunKind,
+    RunLine,
+    RunMemberResult,
+    RunStatus,
+)
+from plans.selectors import payout_batch_csv, run_review, wallet_balance
+from plans.services import (
+    ledger_adjust,
+    payout_batch_create,
+    period_get_or_create,
+    run_approve,
+    run_post,
+    run_preview,
+)
+from plans.tests.conftest import FEB, buy
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def everyone_buys(chain, product):
+    return {name: buy(chain[name]) for name in ("root", "a", "b", "c")}
+
+
+def _earned(run):
+    return dict(RunMemberResult.objects.filter(run=run).values_list("member_id", "earned_cents"))
+
+
+def _lines(run):
+    return sorted(RunLine.objects.filter(run=run, reason=0).values_list("payee_id", "amount_cents", "level_compressed"))
+
+
+def test_preview_pays_the_hand_computed_unilevel(chain, everyone_buys, plan, january, admin):
+    run = run_preview(period=january, by=admin)
+    assert run.status == RunStatus.DONE
+    # c's order: b 10, a 5; b's: a 10, root 5; a's: root 10; root's: nobody. Total 40.00 on 400 CV.
+    assert (run.total_paid, run.total_cv, run.payout_ratio) == (Decimal("40.00"), Decimal("400.00"), Decimal("0.1"))
+    assert _earned(run) == {chain["root"].pk: 1500, chain["a"].pk: 1500, chain["b"].pk: 1000, chain["c"].pk: 0}
+    assert RunLine.objects.filter(run=run, reason=0).count() == 5
+    january.refresh_from_db()
+    assert january.status == PeriodStatus.PREVIEWED
+    assert LedgerLine.objects.count() == 0
+
+
+def test_preview_is_idempotent_and_replaces_the_previous_one(chain, everyone_buys, plan, january, admin):
+    first = run_preview(period=january, by=admin)
+    first_lines, first_earned = _lines(first), _earned(first)
+    second = run_preview(period=january, by=admin)
+    first.refresh_from_db()
+    assert first.status == RunStatus.SUPERSEDED
+    assert RunLine.objects.filter(run=first).count() == 0  # its stored results were replaced
+    assert RunMemberResult.objects.filter(run=first).count() == 0
+    assert (_lines(second), _earned(second)) == (first_lines, first_earned)
+    assert second.total_paid == first.total_paid == Decimal("40.00")
+    assert LedgerLine.objects.count() == 0
+    assert set(Member.objects.values_list("paid_as_rank", flat=True)) == {""}  # nothing posted, no rank written
+
+
+def test_excluded_member_gets_nothing_and_their_share_compresses(chain, everyone_buys, plan, january, admin):
+    Member.objects.filter(pk=chain["b"].pk).update(commission_excluded=True)
+    run = run_preview(period=january, by=admin)
+    # c's order: b excluded, so a is level 1 (10) and root level 2 (5); b's order: a 10, root 5; a's: root 10.
+    assert _earned(run) == {chain["root"].pk: 2000, chain["a"].pk: 2000, chain["b"].pk: 0, chain["c"].pk: 0}
+    assert run.total_paid == Decimal("40.00")
+    assert not RunLine.objects.filter(run=run, payee_id=chain["b"].pk, reason=0).exists()
+
+
+def _post(january, admin):
+    run = run_preview(period=january, by=admin)
+    run_approve(run=run, by=admin)
+    return run_post(run=run, by=admin)
+
+
+def test_post_writes_the_ledger_exactly_once(chain, everyone_buys, plan, january, admin):
+    run = _post(january, admin)
+    assert (run.kind, run.status) == (RunKind.FINAL, RunStatus.POSTED)
+    lines = LedgerLine.objects.filter(run=run, kind=LedgerKind.COMMISSION)
+    assert lines.count() == 5
+    assert sum(line.amount for line in lines) == run.total_paid == Decimal("40.00")
+    c_order = everyone_buys["c"]
+    line = lines.get(payee=chain["a"], source_order=c_order)
+    assert (line.amount, line.level_raw, line.level_compressed, line.rate, line.basis) == (
+        Decimal("5.00"), 2, 2, Decimal("5.00"), Decimal("100.00"),
+    )  # fmt: skip
+    assert line.explanation["order_number"] == c_order.number
+    assert line.explanation["member_number"] == chain["c"].number
+    january.refresh_from_db()
+    assert (january.status, january.plan_version_id) == (PeriodStatus.POSTED, plan.pk)
+    ranks = dict(Member.objects.values_list("pk", "paid_as_rank"))
+    # root: 100 PV, GV 400 -> silver; a: GV 300 -> silver; b: GV 200 -> bronze; c bronze.
+    assert ranks == {chain["root"].pk: "silver", chain["a"].pk: "silver", chain["b"].pk: "bronze",
+                     chain["c"].pk: "bronze"}  # fmt: skip
+
+    with pytest.raises(ValidationError, match="already posted"):
+        run_post(run=run, by=admin)
+    with pytest.raises(ValidationError, match="already posted"):
+        run_preview(period=january, by=admin)
+    assert LedgerLine.objects.filter(run=run).count() == 5
+    # The database refuses a second posted run for the period even if a service forgot to check.
+    other = CommissionRun.objects.create(period=january, plan_document={}, kind=RunKind.FINAL)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CommissionRun.objects.filter(pk=other.pk).update(status=RunStatus.POSTED)
+
+
+def test_posted_lines_are_immutable(chain, everyone_buys, plan, january, admin):
+    _post(january, admin)
+    line = LedgerLine.objects.first()
+    line.amount = Decimal("999.00")
+    with pytest.raises(TypeError):
+        line.save()
+    with pytest.raises(TypeError):
+        line.delete()
+    with pytest.raises(TypeError):
+        LedgerLine.objects.filter(pk=line.pk).update(amount=1)
+    with pytest.raises(TypeError):
+        LedgerLine.objects.all().delete()
+
+
+def test_approval_refuses_a_preview_whose_orders_changed(chain, everyone_buys, plan, january, admin):
+    run = run_preview(period=january, by=admin)
+    buy(chain["c"])
+    with pytest.raises(ValidationError, match="preview again"):
+        run_approve(run=run, by=admin)
+
+
+def test_refund_after_posting_is_clawed_back_in_the_next_period(chain, everyone_buys, plan, january, admin):
+    _post(january, admin)
+    c_order = everyone_buys["c"]
+    refunded_at = datetime.datetime(2026, 2, 3, tzinfo=datetime.UTC)
+    refund = order_refund(order=c_order, lines=None, reason="returned", refunded_at=refunded_at)
+    assert ClawbackFlag.objects.filter(refund=refund).exists()
+    # February: only root buys; root has no upline, so the run pays nothing but takes back c's January commissions.
+    buy(chain["root"], day=datetime.date(2026, 2, 10))
+    february = period_get_or_create(day=FEB)
+    run = _post(february, admin)
+    clawbacks = LedgerLine.objects.filter(kind=LedgerKind.CLAWBACK).order_by("payee__number")
+    assert [(line.payee_id, line.amount, line.period_id, line.run_id) for line in clawbacks] == [
+        (chain["a"].pk, Decimal("-5.00"), february.pk, run.pk),
+        (chain["b"].pk, Decimal("-10.00"), february.pk, run.pk),
+    ]
+    assert all(line.reverses.source_order_id == c_order.pk for line in clawbacks)
+    assert ClawbackFlag.objects.get(refund=refund).resolved_at is not None
+    assert wallet_balance(member=chain["b"])["balance"] == Decimal("0.00")
+    assert wallet_balance(member=chain["a"])["balance"] == Decimal("10.00")
+
+
+def test_manual_adjustment_records_reason_and_admin(chain, everyone_buys, plan, january, admin):
+    _post(january, admin)
+    with pytest.raises(ValidationError) as error:
+        ledger_adjust(member=chain["c"], amount=Decimal("5"), reason=" ", by=admin, period=january)
+    assert "reason" in error.value.message_dict
+    line = ledger_adjust(member=chain["c"], amount=Decimal("12.50"), reason="Missed bonus", by=admin, period=january)
+    assert (line.kind, line.amount, line.reason, line.created_by) == (
+        LedgerKind.ADJUSTMENT, Decimal("12.50"), "Missed bonus", admin,
+    )  # fmt: skip
+    assert wallet_balance(member=chain["c"])["balance"] == Decimal("12.50")
+
+
+def test_payout_batch_pays_balances_at_or_above_the_threshold(chain, everyone_buys, plan, january, admin):
+    _post(january, admin)  # root 15, a 15, b 10
+    batch = payout_batch_create(threshold=Decimal("15.00"), by=admin, period=january)
+    assert (batch.item_count, batch.total) == (2, Decimal("30.00"))
+    assert set(PayoutItem.objects.values_list("member_id", "amount")) == {
+        (chain["root"].pk, Decimal("15.00")), (chain["a"].pk, Decimal("15.00")),
+    }  # fmt: skip
+    assert wallet_balance(member=chain["a"])["balance"] == Decimal("0.00")
+    assert wallet_balance(member=chain["b"])["balance"] == Decimal("10.00")  # waits for a later batch
+    csv_text = payout_batch_csv(batch=batch)
+    rows = csv_text.strip().splitlines()
+    assert rows[0] == "batch,member_number,name,email,amount,currency,reference"
+    root, a = chain["root"], chain["a"]
+    assert rows[1:] == [
+        f"{batch.pk},{m.number},{m.full_name},{m.email},15.00,USD,payout-{batch.pk}-{m.number}" for m in (root, a)
+    ]
+    again = payout_batch_create(threshold=Decimal("15.00"), by=admin)
+    assert again.item_count == 0
+
+
+def test_review_summarises_the_run(chain, everyone_buys, plan, january, admin):
+    run = run_preview(period=january, by=admin)
+    review = run_review(run=run)
+    assert review["total_paid"] == Decimal("40.00")
+    assert review["payout_ratio"] == Decimal("0.1000")
+    assert review["by_component"] == {"unilevel": "40.00"}
+    assert review["by_rank"] == {"silver": "30.00", "bronze": "10.00"}
+    assert [(t["number"], t["earned"]) for t in review["top_earners"]] == [
+        (chain["root"].number, Decimal("15.00")), (chain["a"].number, Decimal("15.00")),
+        (chain["b"].number, Decimal("10.00")),
+    ]  # fmt: skip
+    assert review["previous"] is None
+
+
+def test_review_compares_with_the_previous_period(chain, everyone_buys, plan, january, admin):
+    posted = _post(january, admin)
+    for name in ("a", "b", "c"):  # February: root does not buy, so root is inactive and earns nothing
+        buy(chain[name], day=datetime.date(2026, 2, 10))
+    february = run_preview(period=period_get_or_create(day=FEB), by=admin)
+    review = run_review(run=february)
+    assert review["previous"]["run"] == posted.pk
+    # c's order: b 10, a 5; b's: a 10 (root inactive, nobody above); a's: nobody. 25.00 on 300 CV.
+    assert (review["total_paid"], review["change"]["total_paid"], review["change"]["total_paid_percent"]) == (
+        Decimal("25.00"), Decimal("-15.00"), Decimal("-37.50"),
+    )  # fmt: skip
+    assert review["change"]["payout_ratio"] == Decimal("-0.0167")  # 0.0833 against 0.1000
+    assert review["change"]["by_component"] == {"unilevel": "-15.00"}
+
+
+def test_weekly_periods_follow_the_company_setting(in_alpha):
+    from core.company.models import CompanySettings
+
+    CompanySettings.objects.update(commission_period="weekly")
+    period = period_get_or_create(day=datetime.date(2026, 1, 14))  # a Wednesday
+    assert (period.start, period.end, period.length) == (
+        datetime.date(2026, 1, 12),
+        datetime.date(2026, 1, 18),
+        "weekly",
+    )
+    assert period_get_or_create(day=datetime.date(2026, 1, 18)) == period

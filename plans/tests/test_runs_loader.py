@@ -1,0 +1,110 @@
+"""The loader: topological order with spillover, customer orders, refunds netted, binary carry-over between periods."""
+
+import datetime
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from core.commerce.services import LineRequest, order_mark_paid, order_place, order_refund
+from core.members.models import Member, MemberStatus
+from core.members.services import Placement, customer_create, genealogy_settings_update
+from plans.engine import plan_from_document
+from plans.loader import load_snapshot, snapshot_from_frames, topological_order
+from plans.models import RunMemberResult
+from plans.services import (
+    period_get_or_create,
+    plan_version_activate,
+    plan_version_create,
+    run_approve,
+    run_post,
+    run_preview,
+)
+from plans.tests.conftest import FEB, JAN, PLAN, buy, enroll
+
+BINARY = {
+    "schema": 1,
+    "name": "Binary",
+    "ranks": [],
+    "components": [{"type": "binary", "code": "binary", "rate": "10"}],
+}
+
+
+def test_topological_order_puts_a_spillover_placement_parent_first():
+    # 3 is sponsored by 0 (sponsor depth 1) but placed under 2 (sponsor depth 2): depth order 0,1,3,2 breaks it.
+    frames = {
+        "id": np.array([10, 11, 13, 12]),
+        "sponsor_id": np.array([-1, 10, 10, 11]),
+        "placement_id": np.array([-1, 10, 12, 11]),
+        "position": np.array([-1, 0, 0, 0], np.int16),
+        "join_day": np.zeros(4, np.int32),
+        "eligible": np.ones(4, bool),
+        "excluded": np.zeros(4, bool),
+        "prev_rank": np.full(4, -1, np.int16),
+    }
+    empty = np.zeros(0, np.int64)
+    orders = dict.fromkeys(("id", "buyer_id", "credited_id", "day", "pv", "cv", "retail", "dist", "party_id"), empty)
+    snap = snapshot_from_frames(
+        members=frames,
+        orders=orders,
+        parties={"id": empty, "consultant_id": empty, "host_customer_id": empty},
+        carry={"member_id": empty, "left": empty, "right": empty},
+    )
+    assert snap.member_id.tolist() == [10, 11, 12, 13]
+    assert snap.sponsor_idx.tolist() == [-1, 0, 1, 0]
+    assert snap.placement_idx.tolist() == [-1, 0, 1, 2]
+    order = topological_order([np.array([-1, 0, 0, 1]), np.array([-1, 0, 3, 1])])
+    assert order.tolist() == [0, 1, 3, 2]
+
+
+@pytest.mark.django_db
+def test_snapshot_from_the_database(chain, product, in_alpha):
+    plan = plan_from_document(PLAN)
+    customer = customer_create(distributor=chain["b"], email="cust@example.test", first_name="C", last_name="Ust")
+    bought = order_place(lines=[LineRequest(sku="KIT", quantity=2)], placed_by="customer", buyer_customer=customer)
+    order_mark_paid(order=bought, paid_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
+    own = buy(chain["c"], quantity=3)
+    order_refund(order=own, lines={own.lines.get().pk: 1}, reason="one back")
+    buy(chain["a"], day=datetime.date(2026, 2, 2))  # another period
+    Member.objects.filter(pk=chain["a"].pk).update(commission_excluded=True, highest_rank="silver")
+    Member.objects.filter(pk=chain["root"].pk).update(status=MemberStatus.TERMINATED)
+
+    snap = load_snapshot(plan=plan, start=JAN, end=datetime.date(2026, 1, 31), carry_run_id=None)
+    ids = [chain[k].pk for k in ("root", "a", "b", "c")]
+    assert snap.member_id.tolist() == ids
+    assert snap.sponsor_idx.tolist() == [-1, 0, 1, 2]
+    assert snap.eligible.tolist() == [False, True, True, True]
+    assert snap.excluded.tolist() == [False, True, False, False]
+    assert snap.prev_highest_rank.tolist() == [-1, 1, -1, -1]
+    assert snap.order_id.tolist() == sorted([bought.pk, own.pk])
+    by_order = dict(zip(snap.order_id.tolist(), range(2), strict=True))
+    i, j = by_order[bought.pk], by_order[own.pk]
+    assert (snap.buyer_idx[i], snap.credited_idx[i], bool(snap.is_customer_order[i])) == (-1, 2, True)
+    assert (snap.pv[i], snap.cv[i], snap.retail_total[i], snap.distributor_total[i]) == (20000, 20000, 25000, 20000)
+    assert (snap.buyer_idx[j], snap.credited_idx[j]) == (3, 3)
+    assert (snap.pv[j], snap.cv[j]) == (20000, 20000)  # 3 kits, one refunded
+    assert snap.order_date[j] == np.datetime64("2026-01-10")
+
+
+@pytest.mark.django_db
+def test_binary_carry_over_comes_from_the_previous_posted_run(in_alpha, admin, product):
+    genealogy_settings_update(changes={"placement_method": "binary"})
+    root = enroll(None)
+    left = enroll(root, placement=Placement(parent=root, position=0))
+    right = enroll(root, placement=Placement(parent=root, position=1))
+    version = plan_version_create(document=BINARY, by=admin)
+    plan_version_activate(version=version, effective_from=JAN, by=admin)
+    buy(left, quantity=3)
+    buy(right)
+    january = period_get_or_create(day=JAN)
+    run = run_preview(period=january, by=admin)
+    run_approve(run=run, by=admin)
+    run_post(run=run, by=admin)
+    assert run.total_paid == Decimal("10.00")  # 10 % of the weak leg's 100
+    carry = RunMemberResult.objects.get(run=run, member=root)
+    assert (carry.carry_left, carry.carry_right) == (20000, 0)
+
+    buy(right, quantity=2, day=datetime.date(2026, 2, 10))
+    february = run_preview(period=period_get_or_create(day=FEB), by=admin)
+    assert february.total_paid == Decimal("20.00")  # left 200 carried, right 200 new
+    assert february.summary["by_component"] == {"binary": "20.00"}
