@@ -1,8 +1,8 @@
 """The console's commerce pages: products, inventory, orders (with offline payment, shipping, refunds and
 cancellation), tax rates, coupons and back-office subscriptions. Each action posts to one core.commerce service.
 
-Editing a product's prices, and creating tax rates and coupons, arrive with the commerce API's edit services
-(branch commerce2); until then these pages show them and link to the data admin."""
+Tax rates and coupons are listed here and changed in the data admin or the API (their console forms are still to
+come)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from core.commerce.services import (
     order_ship,
     product_create,
     product_retire,
+    product_update,
     stock_adjust,
     stock_receive,
 )
@@ -105,6 +106,25 @@ def product_detail(request, pk: int):
             "levels": StockLevel.objects.filter(product=product).select_related("warehouse").order_by("warehouse_id"),
             **paginate(request, movements, 25),
         },
+    )
+
+
+@console_page
+def product_edit(request, pk: int):
+    """Prices, PV/CV and catalogue data; orders already placed keep their lines' prices and volumes."""
+    product = get_object_or_404(Product, pk=pk)
+    form = ProductForm(request.POST or None, initial={name: getattr(product, name) for name in ProductForm.base_fields})
+    form.fields["sku"].disabled = True
+    form.fields["sku"].help_text = "The SKU never changes."
+
+    def call(data):
+        product_update(product=product, **{k: v for k, v in data.items() if k != "sku"})
+
+    if request.method == "POST" and _saved(form, call):
+        messages.success(request, f"{product.sku} is saved. Orders already placed keep their prices and volumes.")
+        return redirect("console-product", pk=product.pk)
+    return render(
+        request, "console/product_new.html", {"form": form, "product": product}, status=400 if form.errors else 200
     )
 
 

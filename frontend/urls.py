@@ -49,6 +49,7 @@ console_urls = [
     path("console/products/", console_commerce.products, name="console-products"),
     path("console/products/new/", console_commerce.product_new, name="console-product-new"),
     path("console/products/<int:pk>/", console_commerce.product_detail, name="console-product"),
+    path("console/products/<int:pk>/edit/", console_commerce.product_edit, name="console-product-edit"),
     path("console/inventory/", console_commerce.inventory, name="console-inventory"),
     path("console/inventory/low/", console_commerce.inventory_low, name="console-inventory-low"),
     path("console/orders/", console_commerce.orders, name="console-orders"),

@@ -183,3 +183,25 @@ def test_reports_and_their_csv(alpha, admin_client, org, products):
         f"{org.bob.number},Bob,Tester,8.00,8.00,7.00",
     ]
     assert datetime.date.fromisoformat(day) == order.paid_on
+
+
+def test_admin_edits_prices_and_volumes_and_past_orders_keep_theirs(alpha, admin_client, org, products):
+    order = _order(alpha, org.ann, quantity=1)
+    shake = products["shake"].pk
+    data = {
+        "name": "Protein Shake",
+        "retail_price": "-1",
+        "distributor_price": "41.00",
+        "pv": "45",
+        "cv": "38",
+        "low_stock_threshold": "5",
+        "taxable": "on",
+        "track_inventory": "on",
+    }
+    refused = admin_client.post(f"/console/products/{shake}/edit/", data)
+    assert refused.context["form"].errors["retail_price"] == ["Must not be negative."]
+    admin_client.post(f"/console/products/{shake}/edit/", {**data, "retail_price": "52.00", "sku": "CHANGED"})
+    with schema_context(alpha.schema):
+        product = Product.objects.get(pk=shake)
+        assert (product.sku, product.retail_price, product.pv) == ("SHAKE", Decimal("52.00"), Decimal("45.00"))
+        assert order.lines.get().unit_pv == Decimal("40.00")
