@@ -19,6 +19,8 @@ from core.communications.services import (
     training_material_update,
 )
 from core.company.services import company_settings_get, company_settings_update
+from core.demotion.selectors import member_standing
+from core.demotion.services import member_reinstate
 from core.members.importing import members_export_rows, rows_to_csv
 from core.members.models import Member, MemberStatus, PlacementMethod, TreeMove
 from core.members.placement import genealogy_settings_get
@@ -115,6 +117,8 @@ def _member_page(request, member: Member, **forms) -> dict:
         "frontline_form": ReasonForm(prefix="frontline"),
         "status_form": StatusForm(prefix="status", initial={"status": member.status}),
         "undo_form": ReasonForm(prefix="undo"),
+        "reinstate_form": ReasonForm(prefix="reinstate"),
+        "standing": member_standing(member=member),
     }
     context.update(forms)
     return context
@@ -180,10 +184,24 @@ def member_action(request, number: int, action: str):
             member_status_set(member=member, status=data["status"], by=by)
 
         done = f"#{member.number}'s status is saved."
+    elif action == "reinstate":
+        form = ReasonForm(request.POST, prefix="reinstate")
+        report = {}
+
+        def call(data):
+            report["r"] = member_reinstate(member=member, by=by, reason=data["reason"])
+
+        done = f"#{member.number} is reinstated."
     else:
         raise Http404("No such action.")
     if _saved(form, call):
         messages.success(request, done)
+        if action == "reinstate":
+            restored = ", ".join(f"#{n}" for n in report["r"].restored)
+            if restored:
+                messages.success(request, f"Sponsor links restored for {restored}.")
+            for skipped in report["r"].skipped:
+                messages.warning(request, skipped)
         return redirect("console-member", number=member.number)
     member.refresh_from_db()
     return render(

@@ -169,3 +169,163 @@ class OnboardForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["price_plan"].queryset = PricePlan.objects.order_by("name")
+
+
+# ---------------------------------------------------------------------------------------------------- commerce
+
+
+class CartAddForm(forms.Form):
+    sku = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=0, max_value=999, initial=1)
+
+
+def _card_field(required: bool = True) -> forms.ChoiceField:
+    from frontend.payments import test_card_choices
+
+    return forms.ChoiceField(
+        choices=test_card_choices(),
+        required=required,
+        label="Card",
+        widget=forms.RadioSelect,
+        help_text="Stripe test cards (this site runs in Stripe test mode).",
+    )
+
+
+class CheckoutForm(forms.Form):
+    payment = forms.ChoiceField(widget=forms.RadioSelect, label="How would you like to pay?")
+    card = forms.ChoiceField(required=False)
+    ship_country = forms.CharField(max_length=2, required=False, label="Country", help_text="Two-letter code, e.g. US.")
+    ship_region = forms.CharField(max_length=100, required=False, label="State or region")
+    coupon_code = forms.CharField(max_length=40, required=False, label="Coupon code")
+
+    def __init__(self, *args, offline_allowed: bool, **kwargs):
+        from frontend.payments import test_cards_enabled
+
+        super().__init__(*args, **kwargs)
+        choices = []
+        if test_cards_enabled():
+            choices.append(("card", "Card"))
+        if offline_allowed:
+            choices.append(("offline", "Pay offline (cash or check to your distributor)"))
+        self.fields["payment"].choices = choices
+        if choices:
+            self.fields["payment"].initial = choices[0][0]
+        self.fields["card"] = _card_field(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("payment") == "card" and not data.get("card"):
+            self.add_error("card", "Choose a card.")
+        return data
+
+
+class CardForm(forms.Form):
+    card = _card_field()
+
+
+class ProductForm(forms.Form):
+    sku = forms.CharField(max_length=40, label="SKU")
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    retail_price = forms.DecimalField(max_digits=14, decimal_places=2)
+    preferred_price = forms.DecimalField(
+        max_digits=14, decimal_places=2, required=False, help_text="Empty: preferred customers pay retail."
+    )
+    distributor_price = forms.DecimalField(max_digits=14, decimal_places=2)
+    pv = forms.DecimalField(max_digits=14, decimal_places=2, label="PV per unit", initial=0)
+    cv = forms.DecimalField(max_digits=14, decimal_places=2, label="CV per unit", initial=0)
+    taxable = forms.BooleanField(required=False, initial=True)
+    track_inventory = forms.BooleanField(required=False, initial=True)
+    allow_backorder = forms.BooleanField(required=False)
+    low_stock_threshold = forms.IntegerField(min_value=0, initial=0)
+
+
+class StockForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("receive", "Receive"), ("adjust", "Adjust (signed count correction)")])
+    sku = forms.CharField(max_length=40, label="SKU")
+    warehouse = forms.ModelChoiceField(queryset=None)
+    quantity = forms.IntegerField(help_text="Receipts are positive; an adjustment may be negative.")
+    note = forms.CharField(max_length=300, required=False, help_text="Required for an adjustment.")
+
+    def __init__(self, *args, **kwargs):
+        from core.commerce.models import Warehouse
+
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = Warehouse.objects.filter(is_active=True).order_by("id")
+
+
+class OfflinePaymentForm(forms.Form):
+    method = forms.ChoiceField(choices=[("cash", "Cash"), ("check", "Check"), ("other", "Other offline")])
+    reference = forms.CharField(max_length=200, required=False, help_text="Check number, receipt ...")
+
+
+class RefundForm(forms.Form):
+    """One quantity field per order line that still has units to refund, plus the reason."""
+
+    restock = forms.BooleanField(required=False, initial=True, label="Put the units back in stock")
+    reason = forms.CharField(max_length=500)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for line in lines:
+            left = line.quantity - line.refunded_quantity
+            if left <= 0:
+                continue
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                min_value=0, max_value=left, initial=0, label=f"{line.sku} {line.name} (up to {left})"
+            )
+            self.line_fields.append((name, line.pk))
+        self.order_fields([name for name, _ in self.line_fields] + ["restock", "reason"])
+
+    def refund_lines(self) -> dict[int, int]:
+        return {pk: self.cleaned_data[name] for name, pk in self.line_fields if self.cleaned_data.get(name)}
+
+
+# ---------------------------------------------------------------------------------------------------- demotion
+
+POLICY_ACTIONS = [
+    ("notice", "Notice only (e-mail)"),
+    ("access_demotion", "Access demotion (profile and payment pages only)"),
+    ("commission_exclusion", "Commission exclusion"),
+    ("preferred_pricing_loss", "Preferred-pricing loss (own orders at retail)"),
+    ("login_deactivation", "Login deactivation"),
+    ("move_downline", "Move downline to the upline sponsor"),
+    ("move_to_terminated_tree", "Move to the terminated tree"),
+]
+
+
+class PolicySettingsForm(forms.Form):
+    enabled = forms.BooleanField(required=False, initial=True, label="Policy enabled")
+    psv_basis = forms.ChoiceField(
+        choices=[("psv", "PSV: own orders and customer sales"), ("personal_purchases", "Personal purchases only")],
+        label="Volume counted",
+    )
+    decline_grace_days = forms.IntegerField(
+        min_value=0, label="Grace days after a declined charge", help_text="Days of retries before any stage applies."
+    )
+
+
+class StageForm(forms.Form):
+    key = forms.CharField(max_length=60, required=False)
+    name = forms.CharField(max_length=200, required=False)
+    subscription_lapsed = forms.BooleanField(required=False, label="Subscription unpaid, declined or expired")
+    subscription_unpaid_days = forms.IntegerField(required=False, label="Days since last paid subscription ≥")
+    psv_min = forms.DecimalField(required=False, max_digits=14, decimal_places=2, label="PSV below")
+    psv_window_days = forms.IntegerField(required=False, label="within days")
+    combine = forms.ChoiceField(choices=[("any", "Any condition"), ("all", "All conditions")], initial="any")
+    actions = forms.MultipleChoiceField(choices=POLICY_ACTIONS, required=False, widget=forms.CheckboxSelectMultiple)
+    email_subject = forms.CharField(max_length=300, required=False)
+    email_body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True)
+
+
+class PolicyJsonForm(forms.Form):
+    document = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}), label="Policy (JSON)")
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from core.commerce.models import BackOfficeSubscription, SubscriptionAttempt
+from core.commerce.periods import company_date, period_end_for, period_start_for
+from core.commerce.selectors import member_volumes, orders_visible_to
+from core.commerce.services import commerce_settings_get
+from core.commerce.subscriptions import subscription_card_set, subscription_pay_now
 from core.communications.models import Audience
 from core.communications.selectors import announcements_for, newsletter_subscribers, training_materials
+from core.demotion.models import StageTransition
+from core.demotion.selectors import member_standing
 from core.members.models import Member, MemberStatus, PlacementMethod, Tree
 from core.members.placement import genealogy_settings_get
 from core.members.selectors import (
@@ -26,9 +35,10 @@ from core.members.selectors import (
 )
 from core.members.services import member_profile_update
 from frontend.access import office_page
-from frontend.forms import AvatarForm, ProfileForm, errors_onto
+from frontend.forms import AvatarForm, CardForm, ProfileForm, errors_onto
 from frontend.genealogy import binary_subtree
 from frontend.paging import paginate
+from frontend.payments import test_cards_enabled
 
 LEVEL_CHART_LEVELS = 12
 
@@ -45,10 +55,19 @@ def _visible_member(viewer: Member, number: int) -> Member:
     return member
 
 
+def _current_volume(me: Member):
+    """This period's PV/PSV/CV row (None before the member's first paid order of the period)."""
+    start = period_start_for(company_date(timezone.now()))
+    latest = next(iter(member_volumes(member_id=me.pk, limit=1)), None)
+    return start, period_end_for(start), latest if latest is not None and latest.period_start == start else None
+
+
 @office_page()
 def dashboard(request):
     me = request.member
     level_counts = downline_level_counts(top=me)
+    period_start, period_end, volume = _current_volume(me)
+    standing = member_standing(member=me)
     return render(
         request,
         "office/dashboard.html",
@@ -62,6 +81,10 @@ def dashboard(request):
             "customers": customers_of(distributor=me).count(),
             "subscribers": newsletter_subscribers(distributor=me, subscribed_only=True).count(),
             "announcements": announcements_for(audience=Audience.DISTRIBUTORS)[:3],
+            "period_start": period_start,
+            "period_end": period_end,
+            "volume": volume,
+            "standing": standing,
         },
     )
 
@@ -229,3 +252,95 @@ def profile(request):
                 messages.success(request, "Your profile is saved.")
                 return redirect("office-profile")
     return render(request, "office/profile.html", {"me": me, "form": form, "avatar_form": avatar_form})
+
+
+# ---------------------------------------------------------------------------------------------------- commerce
+
+
+@office_page()
+def orders(request):
+    """The distributor's own orders and the orders credited to them (their customers', their parties')."""
+    me = request.member
+    found = orders_visible_to(request.user)
+    kind = request.GET.get("kind", "")
+    if kind == "mine":
+        found = found.filter(buyer_member=me)
+    elif kind == "customers":
+        found = found.filter(credited_member=me).filter(~Q(buyer_member=me) | Q(buyer_member__isnull=True))
+    else:
+        kind = ""
+    return render(
+        request,
+        "office/orders.html",
+        {"me": me, "kind": kind, **paginate(request, found.order_by("-placed_at", "-id"), 25)},
+    )
+
+
+@office_page()
+def order_detail(request, number: int):
+    order = (
+        orders_visible_to(request.user)
+        .filter(number=number)
+        .select_related("coupon")
+        .prefetch_related("lines", "payments", "refunds")
+        .first()
+    )
+    if order is None:
+        raise Http404("No such order.")
+    return render(request, "office/order_detail.html", {"me": request.member, "order": order})
+
+
+@office_page(restricted_ok=True)
+def subscription(request):
+    """The back-office fee: the card on file, the attempts, and paying a past-due fee by hand."""
+    me = request.member
+    sub = BackOfficeSubscription.objects.filter(member=me).first()
+    form = CardForm(request.POST or None)
+    action = request.POST.get("action")
+    form.fields["card"].required = action != "pay"  # paying uses the card on file unless a new one is chosen
+    if request.method == "POST" and sub is not None and form.is_valid():
+        card = form.cleaned_data.get("card", "")
+        try:
+            if action == "pay":
+                attempt = subscription_pay_now(member=me, payment_method_id=card)
+            else:
+                subscription_card_set(member=me, payment_method_id=card)
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            if action != "pay":
+                messages.success(request, "Your card is saved.")
+            elif attempt.outcome == "paid":
+                messages.success(request, f"Thank you: the fee of {attempt.amount} is paid.")
+            else:
+                messages.error(
+                    request, f"The fee was not paid ({attempt.get_outcome_display()}: {attempt.message})."
+                )
+            return redirect("office-subscription")
+    attempts = SubscriptionAttempt.objects.filter(member=me).order_by("-attempted_at", "-id")
+    return render(
+        request,
+        "office/subscription.html",
+        {
+            "me": me,
+            "sub": sub,
+            "form": form,
+            "fee": commerce_settings_get().subscription_fee,
+            "past_due": sub is not None and sub.next_due_on <= company_date(timezone.now()),
+            "test_cards": test_cards_enabled(),
+            **paginate(request, attempts, 12),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@office_page()
+def standing(request):
+    """Where the member stands under the demotion policy: stage, why, what lifts it, next stage, history."""
+    me = request.member
+    history = StageTransition.objects.filter(member=me).order_by("-day", "-id")
+    return render(
+        request,
+        "office/standing.html",
+        {"me": me, "standing": member_standing(member=me), **paginate(request, history, 20)},
+    )

@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.communications.selectors import company_page_published, company_pages_published
 from core.communications.services import newsletter_subscribe
@@ -90,6 +91,11 @@ def replicated_customer_signup(request, username: str):
             messages.success(
                 request, f"Thank you, {customer.first_name}: you are now a {customer.get_customer_type_display()}."
             )
+            if customer.user is not None:  # signed in straight away, so a checkout can go on
+                login(request, customer.user, backend=AUTH_BACKEND)
+            next_url = request.GET.get("next", "")
+            if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+                return redirect(next_url)
             return redirect(_site_root(request, member) + "/")
     return render(request, "site/customer_signup.html", _site_context(request, member, form=form))
 

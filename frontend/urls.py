@@ -4,7 +4,7 @@ core.members.services.RESERVED_USERNAMES)."""
 
 from django.urls import include, path
 
-from frontend import console, office, site, views
+from frontend import console, console_commerce, console_demotion, office, reports, shop, site, views
 
 office_urls = [
     path("office/", office.dashboard, name="office-home"),
@@ -18,6 +18,10 @@ office_urls = [
     path("office/announcements/", office.announcements, name="office-announcements"),
     path("office/training/", office.training, name="office-training"),
     path("office/profile/", office.profile, name="office-profile"),
+    path("office/orders/", office.orders, name="office-orders"),
+    path("office/orders/<int:number>/", office.order_detail, name="office-order"),
+    path("office/subscription/", office.subscription, name="office-subscription"),
+    path("office/standing/", office.standing, name="office-standing"),
 ]
 
 console_urls = [
@@ -43,6 +47,22 @@ console_urls = [
     path("console/training/", console.training, name="console-training"),
     path("console/training/new/", console.training_edit, name="console-training-new"),
     path("console/training/<int:pk>/", console.training_edit, name="console-training-edit"),
+    path("console/products/", console_commerce.products, name="console-products"),
+    path("console/products/new/", console_commerce.product_new, name="console-product-new"),
+    path("console/products/<int:pk>/", console_commerce.product_detail, name="console-product"),
+    path("console/products/<int:pk>/edit/", console_commerce.product_edit, name="console-product-edit"),
+    path("console/inventory/", console_commerce.inventory, name="console-inventory"),
+    path("console/inventory/low/", console_commerce.inventory_low, name="console-inventory-low"),
+    path("console/orders/", console_commerce.orders, name="console-orders"),
+    path("console/orders/<int:number>/", console_commerce.order_detail, name="console-order"),
+    path("console/orders/<int:number>/<slug:action>/", console_commerce.order_action, name="console-order-action"),
+    path("console/tax-rates/", console_commerce.tax_rates, name="console-tax-rates"),
+    path("console/coupons/", console_commerce.coupons, name="console-coupons"),
+    path("console/subscriptions/", console_commerce.subscriptions, name="console-subscriptions"),
+    path("console/demotion/", console_demotion.policy_edit, name="console-demotion"),
+    path("console/demotion/preview/", console_demotion.policy_preview_page, name="console-demotion-preview"),
+    path("console/demotion/report/", console_demotion.report, name="console-demotion-report"),
+    path("console/reports/", reports.reports, name="console-reports"),
 ]
 
 site_urls = [
@@ -58,4 +78,8 @@ replicated_urls = [
     path("<slug:username>/customer/", site.replicated_customer_signup, name="replicated-customer"),
     path("<slug:username>/newsletter/", site.newsletter_signup, name="replicated-newsletter"),
     path("<slug:username>/photo/", site.replicated_avatar, name="replicated-photo"),
+    path("<slug:username>/shop/", shop.catalogue, name="shop"),
+    path("<slug:username>/shop/cart/", shop.cart, name="shop-cart"),
+    path("<slug:username>/shop/checkout/", shop.checkout, name="shop-checkout"),
+    path("<slug:username>/shop/orders/<int:number>/", shop.order_confirmation, name="shop-order"),
 ]

@@ -55,7 +55,7 @@ def main() -> int:
 
     print("Migrating…")
     _manage(env, "setup_platform")
-    print("Seeding the demo company (first run takes a minute)…")
+    print("Seeding the demo company (the first run takes a few minutes)…")
     _manage(env, "demo_setup")
 
     procs: list[subprocess.Popen] = []
@@ -82,9 +82,11 @@ def main() -> int:
         f"""
 Canopy is running.
 
-  Provider console   http://localhost:{PORT}/admin/         provider@canopy.local / canopy-demo-2026
+  Provider console   http://localhost:{PORT}/                provider@canopy.local / canopy-demo-2026
   Acme (company)     http://acme.localhost:{PORT}/           admin@acme.example / acme-demo-2026
-  Acme console       http://acme.localhost:{PORT}/console/
+  Acme console       http://acme.localhost:{PORT}/console/   (the admin above)
+  Jane's back office http://acme.localhost:{PORT}/office/    jane@acme.example / jane-demo-2026
+  Jane's shop        http://acme.localhost:{PORT}/jane/
   Acme API docs      http://acme.localhost:{PORT}/api/docs/
   Provider API docs  http://localhost:{PORT}/api/docs/
   Health             http://acme.localhost:{PORT}/healthz

@@ -234,6 +234,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Canopy <no-reply@canopy.
 STRIPE_API_KEY = env("STRIPE_API_KEY", default="sk_test_canopy_development")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_canopy_development")
+# Stripe.js cannot load in the sandboxed demo/test browsers, so the web checkout can pay with Stripe's documented test
+# PaymentMethods (pm_card_visa ...) chosen on the server. Never enable this with live keys (see frontend/payments.py).
+SHOP_TEST_CARDS = env.bool("SHOP_TEST_CARDS", default=False)
 
 # ------------------------------------------------------------------------------------------------------------------
 # Outgoing webhooks (core.webhooks): companies' own endpoints, signed with HMAC-SHA256, retried with backoff

@@ -21,6 +21,7 @@ CELERY_BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/13"
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = False
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://localhost:8420")
+SHOP_TEST_CARDS = True
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -9,7 +9,9 @@ Flags other apps read (access, commissions, pricing) are updated in one statemen
 from __future__ import annotations
 
 import datetime
+import functools
 import io
+import json
 import time
 from dataclasses import dataclass
 
@@ -42,8 +44,8 @@ from core.demotion.policy import (
 from core.members.models import Member, MemberStatus, MoveKind
 from core.members.services import (
     member_move_frontline_up,
-    member_move_to_terminated_tree,
     member_status_set,
+    members_move_to_terminated_tree,
     nearest_sponsor_not_terminated,
     tree_move_undo,
 )
@@ -268,26 +270,62 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
         if (new_actions - old_actions) & DESTRUCTIVE_ACTIONS:
             destructive.append((transition, new_actions - old_actions))
     StageTransition.objects.bulk_create(transitions, batch_size=2000)
-    MemberStage.objects.bulk_create(
-        [s for s in new_states if s.pk is None], batch_size=2000
-    )
-    MemberStage.objects.bulk_update(
-        [s for s in new_states if s.pk is not None], ["holds", "stage_key", "actions", "since", "evidence"],
-        batch_size=2000,
-    )
+    _states_upsert(new_states)
     _flags_apply(policy, outcome, changed)
-    for transition, stage, member, evidence in notices:
-        if member.email:
-            Notification.objects.create(
+    shared = _render_shared()
+    Notification.objects.bulk_create(
+        (
+            Notification(
                 transition=transition,
                 member=member,
                 stage_key=stage.key,
                 to_email=member.email,
-                subject=_render(stage.email_subject, member, stage, evidence).strip(),
-                body=_render(stage.email_body, member, stage, evidence),
+                subject=_render(stage.email_subject, member, stage, evidence, shared).strip(),
+                body=_render(stage.email_body, member, stage, evidence, shared),
             )
-    for transition, actions in destructive:
-        _destructive_apply(transition=transition, actions=actions)
+            for transition, stage, member, evidence in notices
+            if member.email
+        ),
+        batch_size=2000,
+    )
+    _destructive_apply(destructive)
+
+
+def _states_upsert(states: list[MemberStage]) -> None:
+    """Write the changed members' standing in one COPY and one INSERT … ON CONFLICT (an ORM bulk update of tens of
+    thousands of rows builds a CASE per row and is many times slower)."""
+    buffer = io.StringIO()
+    for state in states:
+        cells = [
+            str(state.member_id),
+            str(state.holds),
+            _copy_text(state.stage_key),
+            _copy_text(json.dumps(state.actions)),
+            state.since.isoformat() if state.since else r"\N",
+            _copy_text(json.dumps(state.evidence, default=str)),
+        ]
+        buffer.write("\t".join(cells) + "\n")
+    buffer.seek(0)
+    table = MemberStage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE demotion_states (member_id bigint, holds bigint, stage_key text, actions jsonb, "
+            "since date, evidence jsonb) ON COMMIT DROP"
+        )
+        cursor.cursor.copy_expert("COPY demotion_states FROM STDIN", buffer)
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (member_id, holds, stage_key, actions, since, evidence)
+            SELECT member_id, holds, stage_key, actions, since, evidence FROM demotion_states
+            ON CONFLICT (member_id) DO UPDATE SET holds = EXCLUDED.holds, stage_key = EXCLUDED.stage_key,
+                actions = EXCLUDED.actions, since = EXCLUDED.since, evidence = EXCLUDED.evidence
+            """
+        )
+        cursor.execute("DROP TABLE demotion_states")
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> None:
@@ -338,22 +376,35 @@ def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> No
         cursor.execute("DROP TABLE demotion_flags")
 
 
-def _destructive_apply(*, transition: StageTransition, actions: set[str]) -> None:
-    member = Member.objects.get(pk=transition.member_id)
-    reason = f"Demotion policy: {transition.to_stage} on {transition.day}"
-    if "move_downline" in actions:
-        upline = nearest_sponsor_not_terminated(member)
-        if upline is not None:
-            move = member_move_frontline_up(
-                member=member, by=None, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
-            )
-            transition.tree_moves.add(move)
-            transition.evidence["downline_moved_to"] = upline.number
-    if "move_to_terminated_tree" in actions:
-        move = member_move_to_terminated_tree(member=member, by=None, reason=reason)
-        if move is not None:
-            transition.tree_moves.add(move)
-    transition.save(update_fields=["evidence"])
+def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> None:
+    """Downline moves one member at a time (each a few set-based statements), then every move to the terminated
+    tree of the day in one batch. Each move is linked to its transition so a reinstatement can undo it."""
+    links = []
+    terminated = []
+    for transition, actions in destructive:
+        reason = f"Demotion policy: {transition.to_stage} on {transition.day}"
+        if "move_downline" in actions:
+            member = Member.objects.get(pk=transition.member_id)
+            upline = nearest_sponsor_not_terminated(member)
+            if upline is not None:
+                move = member_move_frontline_up(
+                    member=member, by=None, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
+                )
+                links.append((transition, move))
+                transition.evidence["downline_moved_to"] = upline.number
+                transition.save(update_fields=["evidence"])
+        if "move_to_terminated_tree" in actions:
+            terminated.append(transition)
+    if terminated:
+        reason = f"Demotion policy: moved to the terminated tree on {terminated[0].day}"
+        moves = members_move_to_terminated_tree(
+            members=list(Member.objects.filter(pk__in=[t.member_id for t in terminated])), by=None, reason=reason
+        )
+        links.extend((t, moves[t.member_id]) for t in terminated if t.member_id in moves)
+    Through = StageTransition.tree_moves.through
+    Through.objects.bulk_create(
+        [Through(stagetransition_id=t.pk, treemove_id=m.pk) for t, m in links], batch_size=5000
+    )
 
 
 TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape
@@ -393,22 +444,34 @@ def _back_office_url() -> str:
     return f"{company_base_url(domain.tenant)}/office/" if domain else "/office/"
 
 
-def _render(template: str, member: Member, stage, evidence: dict) -> str:
+def _render_shared() -> dict:
+    """What every notice of one evaluation shares (looked up once, not once per member)."""
     from core.company.services import company_settings_get
 
+    return {
+        "company": company_settings_get().display_name,
+        "back_office_url": _back_office_url(),
+        "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
+    }
+
+
+def _render(template: str, member: Member, stage, evidence: dict, shared: dict | None = None) -> str:
     next_stage = evidence.get("next_stage")
     context = Context(
         {
+            **(shared or _render_shared()),
             "member": member,
-            "company": company_settings_get().display_name,
             "evidence_text": evidence_text(evidence, stage),
             "next_stage": next_stage,
             "next_stage_date": (next_stage or {}).get("on", ""),
-            "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
-            "back_office_url": _back_office_url(),
         }
     )
-    return TEMPLATE_ENGINE.from_string(template).render(context).strip() + "\n"
+    return _compiled(template).render(context).strip() + "\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(template: str):
+    return TEMPLATE_ENGINE.from_string(template)
 
 
 def evaluate_through(*, day: datetime.date, progress: ProgressFn | None = None) -> list[EvaluationRun]:

@@ -35,7 +35,14 @@ from core.members.placement import (
     genealogy_settings_get,
     slot_is_free,
 )
-from core.members.tree import parent_of, placement_lock, refuse_cycle, subtree_reattach
+from core.members.tree import (
+    children_reattach_to_ancestor,
+    leaves_reattach_under,
+    parent_of,
+    placement_lock,
+    refuse_cycle,
+    subtree_reattach,
+)
 from core.webhooks import services as webhooks
 
 USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,30}[a-z0-9])$")
@@ -342,12 +349,29 @@ def member_move_frontline_up(
         raise ValidationError({"member": ["The company's root member has no sponsor to move the frontline to."]})
     move = _move_start(kind=kind, subject=member, by=by, reason=reason)
     mirrors = _mirrors_sponsor_tree()
-    for recruit in Member.objects.filter(sponsor=member).order_by("id"):
-        _parent_change(move=move, member=recruit, tree=Tree.SPONSOR, new_parent=target, position=None)
-        if mirrors:
-            _parent_change(move=move, member=recruit, tree=Tree.PLACEMENT, new_parent=target, position=None)
-    for customer in Customer.objects.filter(distributor=member).order_by("id"):
-        _customer_move(customer=customer, to=target, by=by, reason=f"{reason} (move #{move.pk})")
+    if target.pk in member.sponsor_path and (not mirrors or target.pk in member.placement_path):
+        # Moving up the line: the whole frontline moves in a few set-based statements.
+        trees = [Tree.SPONSOR, Tree.PLACEMENT] if mirrors else [Tree.SPONSOR]
+        events = [
+            TreeEvent(move=move, member_id=child, tree=tree, old_parent=member, new_parent=target,
+                      happened_at=move.moved_at)
+            for tree in trees
+            for child in children_reattach_to_ancestor(member=member, tree=tree, ancestor=target)
+        ]
+        TreeEvent.objects.bulk_create(events)
+    else:
+        for recruit in Member.objects.filter(sponsor=member).order_by("id"):
+            _parent_change(move=move, member=recruit, tree=Tree.SPONSOR, new_parent=target, position=None)
+            if mirrors:
+                _parent_change(move=move, member=recruit, tree=Tree.PLACEMENT, new_parent=target, position=None)
+    customers = list(Customer.objects.filter(distributor=member).order_by("id").values_list("id", flat=True))
+    if customers:
+        CustomerTransfer.objects.bulk_create(
+            CustomerTransfer(customer_id=customer_id, from_distributor=member, to_distributor=target,
+                             moved_at=move.moved_at, moved_by=by, reason=f"{reason} (move #{move.pk})")
+            for customer_id in customers
+        )
+        Customer.objects.filter(pk__in=customers).update(distributor=target)
     return move
 
 
@@ -390,6 +414,54 @@ def member_move_to_terminated_tree(*, member: Member, by: User | None, reason: s
             )
     member_status_set(member=member, status=MemberStatus.TERMINATED, by=by)
     return move
+
+
+@transaction.atomic
+def members_move_to_terminated_tree(*, members: list[Member], by: User | None, reason: str) -> dict[int, TreeMove]:
+    """Move many members under the terminated-tree root at once (the demotion policy's daily batch) and mark
+    them terminated. Members with nobody under them, in a company whose placement tree is the sponsor tree, move
+    in a handful of statements for the whole batch; anyone else moves one at a time. Returns each member's move."""
+    placement_lock()
+    root = terminated_tree_root()
+    if root is None or not members:
+        return {}
+    fresh = Member.objects.in_bulk([m.pk for m in members])
+    mirrors = _mirrors_sponsor_tree()
+    batch = [
+        m
+        for m in fresh.values()
+        if mirrors
+        and m.pk != root.pk
+        and m.sponsor_id not in (None, root.pk)
+        and m.sponsor_downline_count == 0
+        and m.placement_downline_count == 0
+    ]
+    moves: dict[int, TreeMove] = {}
+    for member in fresh.values():
+        if member not in batch:
+            move = member_move_to_terminated_tree(member=member, by=by, reason=reason)
+            if move is not None:
+                moves[member.pk] = move
+    if not batch:
+        return moves
+    now = timezone.now()
+    created = TreeMove.objects.bulk_create(
+        TreeMove(kind=MoveKind.TERMINATED_TREE, subject=m, moved_at=now, moved_by=by, reason=reason) for m in batch
+    )
+    events = []
+    for move, member in zip(created, batch, strict=True):
+        moves[member.pk] = move
+        for tree in (Tree.SPONSOR, Tree.PLACEMENT):
+            events.append(
+                TreeEvent(move=move, member=member, tree=tree, old_parent_id=parent_of(member, tree), new_parent=root,
+                          happened_at=now)
+            )
+    TreeEvent.objects.bulk_create(events, batch_size=5000)
+    leaves_reattach_under(members=batch, root=root)
+    ids = [m.pk for m in batch]
+    Member.objects.filter(pk__in=ids).update(status=MemberStatus.TERMINATED, status_changed_at=now)
+    User.objects.filter(member__in=ids).update(is_active=False)
+    return moves
 
 
 @dataclass

@@ -149,3 +149,59 @@ def downline_counts_rebuild(cursor, cols: TreeColumns) -> None:
          WHERE m.id = t.id AND m.{cols.count} IS DISTINCT FROM coalesce(c.members, 0)
         """
     )
+
+
+def children_reattach_to_ancestor(*, member: Member, tree: str, ancestor: Member) -> list[int]:
+    """Move everyone directly under ``member`` (with their downlines) up to ``ancestor``, which must be above
+    ``member`` in ``tree``: three statements whatever the number of recruits (the demotion policy's downline move).
+    Returns the ids of the members who changed parent."""
+    cols = COLUMNS[tree]
+    member.refresh_from_db()
+    ancestor.refresh_from_db()
+    path, prefix = path_of(member, tree), path_of(ancestor, tree)
+    if path[: len(prefix)] != prefix or ancestor.pk == member.pk:
+        raise ValueError(f"#{ancestor.number} is not above #{member.number} in the {tree} tree")
+    depth = len(path) - 1
+    moved = getattr(member, cols.count)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {TABLE} WHERE {cols.parent} = %s ORDER BY id", [member.pk])
+        children = [row[0] for row in cursor.fetchall()]
+        if not children:
+            return []
+        # path[depth+2:] (1-based) is a member below ``member`` and everything under it.
+        cursor.execute(
+            f"UPDATE {TABLE} SET {cols.path} = %s::bigint[] || {cols.path}[%s:], "
+            f"{cols.depth} = {cols.depth} - %s + %s WHERE {cols.path} @> ARRAY[%s]::bigint[] AND id <> %s",
+            [prefix, depth + 2, depth + 1, len(prefix), member.pk, member.pk],
+        )
+        cursor.execute(f"UPDATE {TABLE} SET {cols.parent} = %s WHERE {cols.parent} = %s", [ancestor.pk, member.pk])
+        # Everyone from just below the ancestor down to ``member`` no longer has these members under them.
+        _ancestors_adjust(cursor, cols, path[len(prefix) :], -moved)
+    return children
+
+
+def leaves_reattach_under(*, members: list[Member], root: Member) -> None:
+    """Put members with nobody under them directly under ``root`` in both trees, for the whole list at once:
+    their old ancestors each lose one per member, ``root`` and its ancestors gain them."""
+    ids = [m.pk for m in members]
+    root.refresh_from_db()
+    with connection.cursor() as cursor:
+        for tree, cols in COLUMNS.items():
+            cursor.execute(
+                f"""
+                UPDATE {TABLE} AS m SET {cols.count} = m.{cols.count} - c.members
+                  FROM (SELECT ancestor, count(*) AS members
+                          FROM {TABLE}, unnest({cols.path}[1:cardinality({cols.path}) - 1]) AS ancestor
+                         WHERE id = ANY(%s::bigint[]) GROUP BY ancestor) c
+                 WHERE m.id = c.ancestor
+                """,
+                [ids],
+            )
+            prefix = path_of(root, tree)
+            _ancestors_adjust(cursor, cols, prefix, len(ids))
+            position = f", {cols.position} = NULL" if cols.position else ""
+            cursor.execute(
+                f"UPDATE {TABLE} SET {cols.parent} = %s, {cols.path} = %s::bigint[] || id, {cols.depth} = %s"
+                f"{position} WHERE id = ANY(%s::bigint[])",
+                [root.pk, prefix, len(prefix), ids],
+            )

@@ -11,7 +11,7 @@ from frontend.tests.conftest import enroll, signed_in
 pytestmark = pytest.mark.django_db
 
 
-def test_dashboard_counts_the_downline_and_leaves_volume_slots_empty(alpha, ann_client, org):
+def test_dashboard_counts_the_downline_and_leaves_group_volume_and_rank_to_the_plans(alpha, ann_client, org):
     with schema_context(alpha.schema):
         enroll(org.ann, "ann2", "Annie")
         customer_create(distributor=org.ann, email="c1@example.test", first_name="C", last_name="One", with_login=False)
@@ -27,7 +27,8 @@ def test_dashboard_counts_the_downline_and_leaves_volume_slots_empty(alpha, ann_
     assert context["level_counts"] == [(1, 2), (2, 1)]
     assert [(leg.head.username, leg.members) for leg in context["legs"]] == [("bob", 2), ("ann2", 1)]
     html = response.content.decode()
-    assert html.count("Shown once the compensation plan runs.") == 4
+    assert html.count("Shown once the compensation plan runs.") == 2  # GV and rank; PV/PSV/CV come from commerce
+    assert (context["volume"], context["standing"].stage_key) == (None, "")
 
 
 def test_tree_loads_children_on_demand_with_htmx(ann_client, org):

@@ -30,13 +30,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server_process(django_db_setup):
+def live_server_process(django_db_setup, stripe_emulator):
     port = _free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url_for_subprocess(),
         "PLATFORM_PORT": str(port),
+        "STRIPE_API_BASE": stripe_emulator.url,  # the server's card payments go to the session's emulator
     }
     log = Path(settings.BASE_DIR) / "var" / "test-live-server.log"
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from billing.models import PricePlan
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
+from infra.demo_data import demo_company_populate
 from tenants.models import Company
 from tenants.services import company_onboard
 
@@ -44,4 +45,7 @@ class Command(BaseCommand):
                     send_invitation=False,
                 )
                 self.stdout.write("Created company acme.")
+        with schema_context("acme"):
+            if demo_company_populate(log=self.stdout.write):
+                self.stdout.write("Filled acme with distributors, orders, commission runs and demotion stages.")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

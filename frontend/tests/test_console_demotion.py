@@ -1,0 +1,172 @@
+"""The console's demotion pages: the policy editor (stage form and JSON) with errors next to the field and the
+recorded fairness acknowledgement, the preview, the as-of report with CSV, reinstatement, and the member's own
+standing page."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.commerce.services import commerce_settings_get
+from core.demotion.models import DemotionPolicyVersion, MemberStage
+from core.demotion.policy import default_policy_document
+from core.demotion.services import evaluate_day
+from core.members.models import Member
+from frontend.tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fee_charged(alpha):
+    """The back-office fee is on, so days without a paid subscription count."""
+    with schema_context(alpha.schema):
+        row = commerce_settings_get()
+        row.subscription_enabled = True
+        row.save()
+
+
+def _form_data(client, **changes) -> dict:
+    """The editor's form as the browser would post it, with ``changes`` (field name -> value) applied."""
+    response = client.get("/console/demotion/")
+    data = {}
+    settings_form = response.context["settings_form"]
+    for name, _field in settings_form.fields.items():
+        value = settings_form.initial.get(name)
+        if isinstance(value, bool):
+            if value:
+                data[f"policy-{name}"] = "on"
+        else:
+            data[f"policy-{name}"] = value
+    formset = response.context["formset"]
+    data.update({f"stages-{k}": v for k, v in formset.management_form.initial.items()})
+    for i, form in enumerate(formset.forms):
+        for name in form.fields:
+            if name == "DELETE":
+                continue
+            value = form[name].value()  # what the browser posts: the initial, or the field's default
+            key = f"stages-{i}-{name}"
+            if value is None or value is False:
+                continue
+            data[key] = "on" if value is True else value
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_editor_shows_each_error_next_to_its_stage_field(alpha, admin_client):
+    data = _form_data(admin_client, **{"stages-1-subscription_unpaid_days": "0", "stages-2-name": ""})
+    response = admin_client.post("/console/demotion/", data)
+    assert response.status_code == 400
+    forms = response.context["formset"].forms
+    assert forms[1].errors["subscription_unpaid_days"] == ["Must be at least 1."]
+    assert forms[2].errors["name"] == ["Give the stage a name."]
+    with schema_context(alpha.schema):
+        assert DemotionPolicyVersion.objects.count() == 1  # the default, written on first read
+
+
+def test_editor_saves_a_changed_stage_and_drops_a_deleted_one(alpha, admin_client):
+    data = _form_data(admin_client, **{"stages-1-subscription_unpaid_days": "75", "stages-10-DELETE": "on"})
+    response = admin_client.post("/console/demotion/", {**data, "action": "save"})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    with schema_context(alpha.schema):
+        document = DemotionPolicyVersion.objects.order_by("-id").first().document
+    assert document["stages"][1]["condition"]["subscription_unpaid_days"] == 75
+    assert [s["key"] for s in document["stages"]][-1] == "pending_downline_loss_3"
+
+
+def test_fairness_warning_needs_the_checkbox_and_is_recorded(alpha, admin_client):
+    data = _form_data(admin_client, **{"policy-psv_basis": "personal_purchases"})
+    refused = admin_client.post("/console/demotion/", {**data, "action": "save"})
+    assert refused.status_code == 400 and refused.context["needs_acknowledgement"] is True
+    assert [w.code for w in refused.context["warnings"]] == ["personal_purchases_only"]
+    assert 'name="acknowledge" value="personal_purchases_only"' in refused.content.decode()
+    saved = admin_client.post(
+        "/console/demotion/", {**data, "action": "save", "acknowledge": "personal_purchases_only"}
+    )
+    assert saved.status_code == 302
+    with schema_context(alpha.schema):
+        version = DemotionPolicyVersion.objects.order_by("-id").first()
+        assert (version.acknowledged_warnings, version.acknowledged_by.email) == (
+            ["personal_purchases_only"],
+            alpha.admin_email,
+        )
+
+
+def test_json_editor_reports_paths_and_bad_json(alpha, admin_client):
+    bad = admin_client.post("/console/demotion/?mode=json", {"document": "{nope", "action": "save"})
+    assert bad.context["json_form"].errors["document"][0].startswith("Not valid JSON:")
+    document = default_policy_document()
+    document["stages"][0]["actions"] = ["explode"]
+    import json
+
+    wrong = admin_client.post("/console/demotion/?mode=json", {"document": json.dumps(document), "action": "save"})
+    assert wrong.context["json_form"].errors["document"] == [
+        "stages[0].actions[0]: Unknown action 'explode'; choose from notice, access_demotion, commission_exclusion, "
+        "preferred_pricing_loss, login_deactivation, move_downline, move_to_terminated_tree."
+    ]
+
+
+def test_preview_of_a_draft_and_of_the_policy_in_force_writes_nothing(alpha, admin_client, org):
+    day = (timezone.localdate() + datetime.timedelta(days=61)).isoformat()
+    page = admin_client.get(f"/console/demotion/preview/?day={day}")
+    preview = page.context["preview"]
+    assert (preview["members_evaluated"], preview["changes_total"]) == (5, 5)
+    assert dict(preview["counts"]) == {"commission_exclusion": 5}
+    data = _form_data(admin_client, **{"stages-1-subscription_unpaid_days": "90", "stages-1-psv_window_days": "120"})
+    draft = admin_client.post("/console/demotion/", {**data, "action": "preview", "preview-day": day})
+    assert draft.context["preview"]["changes_total"] == 0
+    with schema_context(alpha.schema):
+        assert not MemberStage.objects.exists()
+
+
+@pytest.fixture
+def staged(alpha, org):
+    """Everyone in alpha's org at commission exclusion, 61 days after joining."""
+    day = timezone.localdate() + datetime.timedelta(days=61)
+    with schema_context(alpha.schema):
+        evaluate_day(day=day, send_notices=False)
+    return day
+
+
+def test_report_counts_list_and_csv(admin_client, org, staged):
+    page = admin_client.get(f"/console/demotion/report/?day={staged.isoformat()}")
+    assert {key: n for key, _, n in page.context["counts"]}["commission_exclusion"] == 5
+    assert [m.username for m, _ in page.context["page_obj"]] == ["house", "ann", "bob", "cat", "dan"]
+    assert page.context["chart"]["days"][-1] == staged.isoformat()
+    before = admin_client.get(f"/console/demotion/report/?day={(staged - datetime.timedelta(days=1)).isoformat()}")
+    assert list(before.context["page_obj"]) == []
+    csv = admin_client.get(f"/console/demotion/report/?day={staged.isoformat()}&export=csv")
+    rows = b"".join(csv.streaming_content).decode().splitlines()
+    assert rows[0] == "member_number,name,email,stage,day"
+    assert rows[2] == f"{org.ann.number},Ann Tester,ann@example.test,commission_exclusion,{staged.isoformat()}"
+
+
+def test_member_reads_where_they_stand_and_admin_reinstates(alpha, admin_client, ann_client, org, staged):
+    dashboard = ann_client.get("/office/")
+    assert "Account standing: Commission exclusion" in dashboard.content.decode()
+    standing = ann_client.get("/office/standing/")
+    assert standing.context["standing"].stage_key == "commission_exclusion"
+    assert "no back-office subscription payment is on record" in standing.content.decode()
+    assert [t.to_stage for t in standing.context["page_obj"]] == ["commission_exclusion"]
+    member_page = admin_client.get(f"/console/members/{org.ann.number}/")
+    assert member_page.context["standing"].stage_name == "Commission exclusion"
+    missing = admin_client.post(f"/console/members/{org.ann.number}/reinstate/", {"reinstate-reason": ""})
+    assert missing.status_code == 400
+    assert missing.context["reinstate_form"].errors["reason"] == ["This field is required."]
+    admin_client.post(f"/console/members/{org.ann.number}/reinstate/", {"reinstate-reason": "Paid by check"})
+    with schema_context(alpha.schema):
+        assert MemberStage.objects.get(member=org.ann).stage_key == ""
+        assert not Member.objects.get(pk=org.ann.pk).commission_excluded
+    assert ann_client.get("/office/").context["standing"].stage_key == ""
+
+
+def test_company_b_sees_its_own_policy_and_none_of_company_a_stages(alpha, beta, org, staged, admin_client):
+    admin_client.post(
+        "/console/demotion/", {**_form_data(admin_client, **{"policy-decline_grace_days": "3"}), "action": "save"}
+    )
+    beta_admin = signed_in(beta, beta.admin_email)
+    assert beta_admin.get("/console/demotion/").context["settings_form"].initial["decline_grace_days"] == 7
+    report = beta_admin.get(f"/console/demotion/report/?day={staged.isoformat()}")
+    assert list(report.context["page_obj"]) == []
+    assert beta_admin.get(f"/console/members/{org.ann.number}/reinstate/").status_code == 404

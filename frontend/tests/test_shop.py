@@ -1,0 +1,176 @@
+"""The replicated site's shop: prices by shopper, the session cart, checkout credited to the site's distributor, card
+payment on the Stripe emulator, pay offline, and the confirmation page."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from conftest import PASSWORD
+from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus
+from core.members.models import Member
+from core.members.services import customer_create
+from frontend.tests.commerce_data import catalogue_make, stripe_key_set
+from frontend.tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def products(alpha, org):
+    with schema_context(alpha.schema):
+        return catalogue_make()
+
+
+def _customer(alpha, distributor, email="carol@example.test", customer_type="retail"):
+    with schema_context(alpha.schema):
+        return customer_create(
+            distributor=distributor,
+            email=email,
+            first_name="Carol",
+            last_name="Buyer",
+            customer_type=customer_type,
+            password=PASSWORD,
+        )
+
+
+def _prices(client, path="/ann/shop/"):
+    response = client.get(path)
+    assert response.status_code == 200
+    return {p.sku: p.shop_price for p in response.context["page_obj"]}
+
+
+def test_prices_follow_the_shopper(alpha, org, products, ann_client):
+    assert _prices(Client(HTTP_HOST=alpha.host)) == {"SHAKE": Decimal("49.99"), "BAR": Decimal("10.00")}
+    _customer(alpha, org.ann, "pref@example.test", "preferred")
+    preferred = signed_in(alpha, "pref@example.test")
+    assert _prices(preferred) == {"SHAKE": Decimal("44.99"), "BAR": Decimal("10.00")}  # no preferred price: retail
+    assert _prices(ann_client) == {"SHAKE": Decimal("39.99"), "BAR": Decimal("8.00")}
+    with schema_context(alpha.schema):
+        Member.objects.filter(pk=org.ann.pk).update(preferred_pricing_suspended=True)
+    assert _prices(ann_client) == {"SHAKE": Decimal("49.99"), "BAR": Decimal("10.00")}
+    # On another distributor's site a distributor is a visitor: retail, and no checkout.
+    response = ann_client.get("/bob/shop/")
+    assert "another distributor" in response.context["shopper"].blocked
+
+
+def test_cart_adds_updates_and_removes(alpha, org, products):
+    client = Client(HTTP_HOST=alpha.host)
+    client.post("/ann/shop/cart/", {"sku": "SHAKE", "quantity": 2, "add": "1"})
+    client.post("/ann/shop/cart/", {"sku": "SHAKE", "quantity": 1, "add": "1"})
+    badge = client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"}, HTTP_HX_REQUEST="true")
+    assert badge.content.decode().strip().endswith("Cart (4)</a>")
+    cart = client.get("/ann/shop/cart/")
+    assert [(line.product.sku, line.quantity, line.subtotal) for line in cart.context["lines"]] == [
+        ("SHAKE", 3, Decimal("149.97")),
+        ("BAR", 1, Decimal("10.00")),
+    ]
+    assert cart.context["subtotal"] == Decimal("159.97")
+    client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 0})
+    assert [line.product.sku for line in client.get("/ann/shop/cart/").context["lines"]] == ["SHAKE"]
+    # A cart belongs to one distributor's site.
+    assert client.get("/bob/shop/cart/").context["lines"] == []
+
+
+def test_visitor_signs_up_as_customer_at_checkout_and_pays_by_card(alpha, org, products, stripe_emulator):
+    with schema_context(alpha.schema):
+        stripe_key_set(stripe_emulator.api_key)
+    client = Client(HTTP_HOST=alpha.host)
+    client.post("/ann/shop/cart/", {"sku": "SHAKE", "quantity": 2, "add": "1"})
+    checkout = client.get("/ann/shop/checkout/")
+    assert "/ann/customer/?next=/ann/shop/checkout/" in checkout.content.decode()
+    signup = client.post(
+        "/ann/customer/?next=/ann/shop/checkout/",
+        {
+            "customer_type": "retail",
+            "first_name": "Vic",
+            "last_name": "Visitor",
+            "email": "vic@example.test",
+            "password": PASSWORD,
+        },
+    )
+    assert signup["Location"] == "/ann/shop/checkout/"
+    placed = client.post(
+        "/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa", "ship_country": "US", "ship_region": "TX"}
+    )
+    with schema_context(alpha.schema):
+        order = Order.objects.get()
+        assert placed["Location"] == f"/ann/shop/orders/{order.number}/"
+        assert (order.status, order.credited_member_id, order.price_tier, order.subtotal) == (
+            OrderStatus.PAID,
+            org.ann.pk,
+            "retail",
+            Decimal("99.98"),
+        )
+        assert order.payments.get().status == PaymentStatus.SUCCEEDED
+        volume = MemberVolume.objects.get(member=org.ann)
+        assert (volume.pv, volume.psv, volume.cv) == (Decimal("0.00"), Decimal("80.00"), Decimal("70.00"))
+    page = client.get(placed["Location"])
+    assert page.context["order"].status == OrderStatus.PAID and "Thank you! Order" in page.content.decode()
+    assert client.get("/ann/shop/cart/").context["lines"] == []
+
+
+def test_a_declined_card_keeps_the_order_pending_and_another_card_pays_it(alpha, org, products, stripe_emulator):
+    with schema_context(alpha.schema):
+        stripe_key_set(stripe_emulator.api_key)
+    _customer(alpha, org.ann)
+    client = signed_in(alpha, "carol@example.test")
+    client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
+    placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_chargeCustomerFail"})
+    page = client.get(placed["Location"])
+    assert page.context["order"].status == OrderStatus.PENDING
+    assert "The card was declined" in page.content.decode()
+    assert page.context["can_pay"] is True
+    client.post(placed["Location"], {"card": "pm_card_visa"})
+    with schema_context(alpha.schema):
+        assert Order.objects.get().status == OrderStatus.PAID
+
+
+def test_pay_offline_leaves_the_order_pending_for_staff(alpha, org, products):
+    _customer(alpha, org.ann)
+    client = signed_in(alpha, "carol@example.test")
+    client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 2, "add": "1"})
+    placed = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    with schema_context(alpha.schema):
+        order = Order.objects.get()
+    assert (order.status, order.total, order.credited_member_id) == ("pending", Decimal("20.00"), org.ann.pk)
+    assert "Pay 20.00" in client.get(placed["Location"]).content.decode()
+
+
+def test_stock_errors_show_on_the_checkout_form(alpha, org, products):
+    _customer(alpha, org.ann)
+    client = signed_in(alpha, "carol@example.test")
+    client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 5, "add": "1"})
+    response = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == ["Only 3 of BAR in stock at MAIN."]
+
+
+def test_a_customer_of_another_distributor_is_sent_to_their_site(alpha, org, products):
+    _customer(alpha, org.bob)
+    client = signed_in(alpha, "carol@example.test")
+    client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
+    response = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    assert "/bob/shop/" in response.context["shopper"].blocked
+    with schema_context(alpha.schema):
+        assert not Order.objects.exists()
+
+
+def test_distributor_shops_for_themself_and_sees_the_order_and_volume(alpha, org, products, ann_client):
+    ann_client.post("/ann/shop/cart/", {"sku": "SHAKE", "quantity": 1, "add": "1"})
+    placed = ann_client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa"})
+    assert placed.status_code == 302
+    with schema_context(alpha.schema):
+        order = Order.objects.get()
+    assert (order.buyer_member_id, order.price_tier, order.total) == (org.ann.pk, "distributor", Decimal("39.99"))
+
+
+def test_order_confirmation_is_only_for_its_buyer(alpha, org, products):
+    _customer(alpha, org.ann)
+    client = signed_in(alpha, "carol@example.test")
+    client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
+    location = client.post("/ann/shop/checkout/", {"payment": "offline"})["Location"]
+    _customer(alpha, org.ann, "other@example.test")
+    assert signed_in(alpha, "other@example.test").get(location).status_code == 404
+    assert Client(HTTP_HOST=alpha.host).get(location)["Location"].startswith("/accounts/login/")
