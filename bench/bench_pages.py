@@ -1,35 +1,18 @@
-"""Server time of the web pages a distributor and a visitor open most: the back-office dashboard and a replicated
-site, rendered through the Django test client (the whole request: middleware, session, queries, templates; no
-network), on a bench company of a few thousand members. Median of 20 after two warm-up requests.
+"""Server time of the web pages, rendered through the Django test client (the whole request: middleware, session,
+queries, templates; no network), on the demo company (``infra.demo_data``: 2,000 distributors, customers, three
+months of orders, posted commission runs, demotion stages). Median of 20 after two warm-up requests.
 
-The dashboard is timed for the company's root distributor, whose downline is every other member (the worst case).
+``dashboard_server_ms`` is timed for the company's root distributor, whose downline is every other member (the worst
+case); every other page is printed as ``page_<audience>_<name>_server_ms``.
 """
 
 import os
-import random
 import statistics
 import time
 
 from bench.support import django_bench_setup, figure, progress
 
-MEMBERS = 5_000
 RUNS = 20
-SEED = 7
-
-
-def _members_csv(root_number: int) -> list[str]:
-    """A company-shaped tree: each new member is sponsored by a random earlier one, weighted to recent joiners,
-    so the tree is both wide near the top and some dozens of levels deep."""
-    rng = random.Random(SEED)
-    numbers = [root_number]
-    lines = ["member_number,username,first_name,last_name,email,sponsor_number,status,joined_on"]
-    for i in range(1, MEMBERS):
-        number = root_number + i
-        sponsor = numbers[max(0, len(numbers) - 1 - int(rng.expovariate(1 / 40)))]
-        status = "active" if rng.random() < 0.85 else "inactive"
-        lines.append(f"{number},rep{i},Rep,Number{i},rep{i}@bench.test,{sponsor},{status},2025-01-01")
-        numbers.append(number)
-    return [line + "\n" for line in lines]
 
 
 def _time(client, path: str) -> float:
@@ -44,17 +27,40 @@ def _time(client, path: str) -> float:
     return statistics.median(timings)
 
 
+PAGES = {
+    "distributor": [
+        ("dashboard", "/office/"),
+        ("genealogy", "/office/genealogy/"),
+        ("genealogy_levels", "/office/genealogy/levels/"),
+        ("orders", "/office/orders/"),
+        ("earnings", "/office/earnings/"),
+        ("customers", "/office/customers/"),
+        ("standing", "/office/standing/"),
+        ("profile", "/office/profile/"),
+    ],
+    "visitor": [("company_site", "/"), ("replicated_site", "/jane/"), ("shop", "/jane/shop/")],
+    "admin": [
+        ("console", "/console/"),
+        ("members", "/console/members/"),
+        ("orders", "/console/orders/"),
+        ("commissions", "/console/commissions/"),
+        ("demotion_report", "/console/demotion/report/"),
+        ("income_disclosure", "/console/reports/income-disclosure/"),
+    ],
+}
+
+
 def run() -> None:
     os.environ.setdefault("DEBUG", "false")  # no query log kept in memory while timing
     progress("preparing a fresh benchmark database…")
-    django_bench_setup()
+    django_bench_setup("canopy_bench_pages")
     from django.conf import settings
     from django.test import Client
     from django_tenants.utils import schema_context
 
-    from core.members.importing import members_import
+    from core.accounts.models import Role, User
     from core.members.models import Member
-    from core.members.services import member_enroll
+    from infra.demo_data import demo_company_populate
     from tenants.services import company_onboard
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -62,20 +68,21 @@ def run() -> None:
         name="Bench Pages", subdomain="benchpages", admin_email="admin@benchpages.test", send_invitation=False
     )
     host = onboarding.domain.domain
-    progress(f"enrolling {MEMBERS:,} members…")
+    progress("building the demo company (about a minute)…")
     with schema_context(onboarding.company.schema_name):
-        root = member_enroll(
-            sponsor=None, username="top", email="top@bench.test", first_name="Top", last_name="Rep", password=None
-        )
-        report = members_import(text=_members_csv(root.number))
-        assert report.ok, report.errors[:5]
+        demo_company_populate(log=progress)
+        root = Member.objects.get(sponsor__isnull=True)
+        jane = Member.objects.get(username="jane")
+        admin = User.objects.get(role=Role.COMPANY_ADMIN)
+        clients = {"distributor": Client(HTTP_HOST=host), "visitor": Client(HTTP_HOST=host),
+                   "admin": Client(HTTP_HOST=host), "root": Client(HTTP_HOST=host)}
+        clients["distributor"].force_login(jane.user)
+        clients["admin"].force_login(admin)
+        clients["root"].force_login(root.user)
         count = Member.objects.count()
-        client = Client(HTTP_HOST=host)
-        client.force_login(root.user)
     progress(f"{count:,} members; timing pages…")
-    figure("dashboard_server_ms", _time(client, "/office/"), "ms")
-    figure("replicated_site_server_ms", _time(Client(HTTP_HOST=host), "/top/"), "ms")
-
-
-if __name__ == "__main__":
-    run()
+    figure("dashboard_server_ms", _time(clients["root"], "/office/"), "ms")
+    figure("replicated_site_server_ms", _time(clients["visitor"], "/jane/"), "ms")
+    for audience, pages in PAGES.items():
+        for name, path in pages:
+            figure(f"page_{audience}_{name}_server_ms", _time(clients[audience], path), "ms")
