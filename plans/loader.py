@@ -31,10 +31,20 @@ def load_snapshot(*, plan: Plan, start: datetime.date, end: datetime.date, carry
     """The period [start, end] as the engine sees it. ``carry_run_id``: the run whose binary carry-over applies."""
     with connection.cursor() as cursor:
         members = _members_frame(cursor, plan)
+        members["excluded"] = _excluded_during(members, start, end)
         orders = _orders_frame(cursor, start, end)
         parties = _parties_frame(cursor, orders["party_id"])
         carry = _carry_frame(cursor, carry_run_id)
     return snapshot_from_frames(members=members, orders=orders, parties=parties, carry=carry)
+
+
+def _excluded_during(members: dict[str, np.ndarray], start: datetime.date, end: datetime.date) -> np.ndarray:
+    """Excluded now, or at any time during the period by the demotion policy (exclusion lifts from the next
+    period, so a member excluded for part of the period earns nothing for it)."""
+    from core.demotion.selectors import commission_excluded_during
+
+    during = np.fromiter(commission_excluded_during(start=start, end=end), dtype=np.int64)
+    return members["excluded"].astype(bool) | np.isin(members["id"], during)
 
 
 def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from core.demotion.models import MemberStage, StageTransition
+from core.demotion.models import DemotionPolicyVersion, MemberStage, StageTransition
 from core.demotion.policy import Policy
 from core.demotion.services import evidence_text, policy_current, policy_parse
 from core.members.models import Member
@@ -117,3 +117,32 @@ def member_standing(*, member: Member) -> MemberStanding:
         lifts=_lifts(policy, holding, state.evidence),
         next_stage=state.evidence.get("next_stage"),
     )
+
+
+def commission_excluded_during(*, start: datetime.date, end: datetime.date) -> set[int]:
+    """Members excluded from commissions on any day of [start, end]. A lifted exclusion pays again from the next
+    period (seed 003), so a member excluded for part of a period earns nothing for it."""
+    exclusion_bits: dict[int | None, int] = {}
+    for version_id, document in DemotionPolicyVersion.objects.values_list("id", "document"):
+        policy = policy_parse(document)
+        exclusion_bits[version_id] = sum(
+            1 << i for i, stage in enumerate(policy.stages) if "commission_exclusion" in stage.actions
+        )
+    table = StageTransition._meta.db_table
+    excluded: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT member_id, policy_id, to_holds FROM (
+                SELECT DISTINCT ON (member_id) member_id, policy_id, to_holds FROM {table}
+                 WHERE day < %s ORDER BY member_id, day DESC, id DESC
+            ) before_start
+            UNION ALL
+            SELECT member_id, policy_id, to_holds FROM {table} WHERE day BETWEEN %s AND %s
+            """,
+            [start, start, end],
+        )
+        for member_id, policy_id, holds in cursor.fetchall():
+            if holds & exclusion_bits.get(policy_id, 0):
+                excluded.add(member_id)
+    return excluded

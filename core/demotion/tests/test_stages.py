@@ -183,3 +183,27 @@ def test_declined_card_gets_a_grace_period_before_access_demotion(org):
     assert stage(org) == "" and not pat(org).access_restricted
     run(org, 47)
     assert stage(org) == "access_demotion" and pat(org).access_restricted
+
+
+def test_lifted_commission_exclusion_pays_again_from_the_next_period(org):
+    """Excluded on 2 March, paid on 11 March, lifted on 12 March: nothing for March, commissions again for April."""
+    import json
+    from pathlib import Path
+
+    from plans.engine import plan_from_document
+    from plans.loader import load_snapshot
+
+    run(org, 60)
+    paid_subscription(org["pat"], day(70))
+    paid_order(org["pat"], day(70))
+    run(org, 71)
+    assert not pat(org).commission_excluded
+    document = json.loads(Path("plans/engine/examples/unilevel.json").read_text())
+    plan = plan_from_document(document)
+    march = load_snapshot(plan=plan, start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31), carry_run_id=None)
+    april = load_snapshot(plan=plan, start=datetime.date(2026, 4, 1), end=datetime.date(2026, 4, 30), carry_run_id=None)
+    position = march.member_id.tolist().index(org["pat"].pk)
+    assert bool(march.excluded[position]) is True
+    assert bool(april.excluded[april.member_id.tolist().index(org["pat"].pk)]) is False
+    others = [i for i, pk in enumerate(march.member_id.tolist()) if pk != org["pat"].pk]
+    assert not march.excluded[others].any()
