@@ -97,11 +97,12 @@ def _build(label: str, n: int) -> None:
                 sponsor_id, sponsor_path, sponsor_depth, placement_parent_id, placement_position, placement_path,
                 placement_depth, binary_preferred_side, paid_as_rank, highest_rank, access_restricted,
                 commission_excluded, preferred_pricing_suspended, first_name, last_name, email, phone, address_line1,
-                address_line2, city, region, postal_code, country, avatar, bio, tax_id_last4)
+                address_line2, city, region, postal_code, country, avatar, bio, tax_id_last4,
+                sponsor_downline_count, placement_downline_count)
             SELECT id, 100000 + id, 'm' || id, 'active', now(), to_timestamp(day * 86400.0),
                    NULLIF(sponsor, 0), '{{}}', 0, NULLIF(placement, 0), NULLIF(position, -1), '{{}}',
                    0, 0, '', '', false, ex, false, 'Bench', 'Member ' || id, 'm' || id || '@bench.test', '', '',
-                   '', '', '', '', 'US', '', '', ''
+                   '', '', '', '', 'US', '', '', '', 0, 0
               FROM bench_m ORDER BY id
             """
         )
