@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from core.commerce.models import (
     ZERO,
+    CommissionPeriodClose,
     Order,
     OrderLine,
     OrderStatus,
@@ -283,7 +284,20 @@ def _amount(value: str, line: int, column: str, report: ImportReport, required: 
 
 
 def _check_against_company(orders: list[_Order], report: ImportReport) -> None:
-    """Buyers and credited members must exist in the company; totals must fit the columns."""
+    """Buyers and credited members must exist in the company; totals must fit the columns; a new order may not
+    fall in a period whose commissions were already paid (that would change paid volume behind the plan's back)."""
+    closed = set(CommissionPeriodClose.objects.values_list("period_start", flat=True))
+    if closed:
+        period, imported = company_settings_get().commission_period, _imported_refs(orders)
+        for order in orders:
+            if order.day is not None and order.ref not in imported:
+                period_start = period_start_for(order.day, period=period)
+                if period_start in closed:
+                    report.add(
+                        order.line,
+                        "order_date",
+                        f"{order.day} is in the period of {period_start}, already closed for commissions",
+                    )
     members = _ids(
         Member._meta.db_table,
         "number, id",
@@ -336,11 +350,16 @@ def _ids(table: str, columns: str, numbers: set) -> dict:
 # ---------------------------------------------------------------------------------------------------- writing
 
 
-def _not_imported_yet(orders: list[_Order], report: OrdersImportReport) -> list[_Order]:
+def _imported_refs(orders: list[_Order]) -> set[str]:
+    """The order_refs of the file that an earlier import already wrote."""
     refs = [REF_PREFIX + order.ref for order in orders]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT external_ref FROM {Order._meta.db_table} WHERE external_ref = ANY(%s)", [refs])
-        done = {row[0][len(REF_PREFIX) :] for row in cursor.fetchall()}
+        return {row[0][len(REF_PREFIX) :] for row in cursor.fetchall()}
+
+
+def _not_imported_yet(orders: list[_Order], report: OrdersImportReport) -> list[_Order]:
+    done = _imported_refs(orders)
     new = []
     for order in orders:
         if order.ref in done:
@@ -355,6 +374,7 @@ def _write(orders: list[_Order], report: OrdersImportReport, progress: ProgressF
     """COPY the orders with their lines, payments and (for refunded ones) refunds; returns the periods touched."""
     if not orders:
         return set()
+    orders = sorted(orders, key=lambda order: (order.day, order.line))  # order numbers follow the order dates
     settings = company_settings_get()
     zone, period, currency = ZoneInfo(settings.timezone), settings.commission_period, settings.currency
     warehouse_id = warehouse_default().pk  # so a later refund with restock has a place to put the goods back

@@ -172,6 +172,21 @@ def test_reimporting_the_same_file_skips_what_is_there_and_adds_only_new_orders(
     assert volumes()[("dana", JAN)] == (Decimal("110.00"), Decimal("110.00"), Decimal("135.50"))
 
 
+def test_orders_in_a_period_already_closed_for_commissions_are_refused_unless_imported_before(people):
+    from core.commerce.services import commission_period_close
+
+    dana = people["dana"].number
+    orders_history_import(text=csv_text(f"E-1,2025-01-05,{dana},,,SHAKE,1,39.99,,,\n"))
+    commission_period_close(period_start=JAN)
+    body = f"E-1,2025-01-05,{dana},,,SHAKE,1,39.99,,,\nE-2,2025-01-06,{dana},,,SHAKE,1,39.99,,,\n"
+    with pytest.raises(ImportRejected) as rejected:
+        orders_history_import(text=csv_text(body))
+    assert rejected.value.report.errors == [
+        RowError(3, "order_date", "2025-01-06 is in the period of 2025-01-01, already closed for commissions")
+    ]
+    assert orders_history_import(text=csv_text(body.splitlines(keepends=True)[0])).skipped == 1
+
+
 def test_command_imports_members_customers_and_orders_in_one_run(in_alpha, catalogue, tmp_path, capsys):
     (tmp_path / "members.csv").write_text(
         "member_number,username,first_name,last_name,email,sponsor_number,status,joined_on\n"
