@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.commerce import apis, apis_admin, apis_field
+from core.commerce import apis, apis_admin, apis_field, apis_history
 
 urlpatterns = [
     path("commerce/products/", apis.ProductListApi.as_view(), name="commerce-products"),
@@ -21,6 +21,11 @@ urlpatterns = [
     path("commerce/subscription/card/", apis.SubscriptionCardApi.as_view(), name="commerce-subscription-card"),
     path("commerce/subscription/pay/", apis.SubscriptionPayApi.as_view(), name="commerce-subscription-pay"),
     path("commerce/imports/", apis.SalesImportApi.as_view(), name="commerce-imports"),
+    path(
+        "commerce/imports/order-history/",
+        apis_history.OrderHistoryImportApi.as_view(),
+        name="commerce-imports-order-history",
+    ),
     # catalogue
     path("commerce/products/<str:sku>/", apis_admin.ProductDetailApi.as_view(), name="commerce-product"),
     path("commerce/products/<str:sku>/retire/", apis_admin.ProductRetireApi.as_view(), name="commerce-product-retire"),

@@ -8,7 +8,10 @@ from core.progress import terminal_progress
 
 
 class Command(BaseCommand):
-    help = "Import a company's members (and optionally customers) from CSV files: all or nothing, with a report."
+    help = (
+        "Import a company's members (and optionally customers) from CSV files: all or nothing, with a report. "
+        "Historic orders: use import_order_history (it can also take --members and --customers in the same run)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("schema", help="The company's schema name (its subdomain).")
