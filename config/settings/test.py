@@ -22,8 +22,6 @@ CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = False
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://localhost:8420")
 SHOP_TEST_CARDS = True
-# The cache outlives a run: sign-ups from 127.0.0.1 would pile up across runs. The rate-limit tests turn it on.
-ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "site_signup": ""}  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

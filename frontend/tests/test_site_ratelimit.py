@@ -1,6 +1,6 @@
 """Joins and customer sign-ups on the replicated sites are limited per IP and per company (allauth's cache-based
-counter): past the limit the form says so and creates nobody. Each test uses an address of its own, since the cache
-outlives a test run."""
+counter): past the limit the form says so and creates nobody. The tests lower the limit to two an hour and use an
+address of their own."""
 
 import secrets
 
