@@ -1,8 +1,7 @@
 """The console's commerce pages: products, inventory, orders (with offline payment, shipping, refunds and
 cancellation), tax rates, coupons and back-office subscriptions. Each action posts to one core.commerce service.
 
-Tax rates and coupons are listed here and changed in the data admin or the API (their console forms are still to
-come)."""
+The tax rate, coupon, category and product picture forms are in frontend.console_ops."""
 
 from __future__ import annotations
 
@@ -113,18 +112,29 @@ def product_detail(request, pk: int):
 def product_edit(request, pk: int):
     """Prices, PV/CV and catalogue data; orders already placed keep their lines' prices and volumes."""
     product = get_object_or_404(Product, pk=pk)
-    form = ProductForm(request.POST or None, initial={name: getattr(product, name) for name in ProductForm.base_fields})
+    return product_edit_page(request, product)
+
+
+def product_edit_page(request, product: Product, image_form=None):
+    """The edit form and, below it, the product's pictures (an upload that failed shows its errors there)."""
+    from frontend.console_ops import product_media
+
+    data = request.POST if request.method == "POST" and image_form is None else None
+    form = ProductForm(data, initial={name: getattr(product, name) for name in ProductForm.base_fields})
     form.fields["sku"].disabled = True
     form.fields["sku"].help_text = "The SKU never changes."
 
     def call(data):
         product_update(product=product, **{k: v for k, v in data.items() if k != "sku"})
 
-    if request.method == "POST" and _saved(form, call):
+    if data is not None and _saved(form, call):
         messages.success(request, f"{product.sku} is saved. Orders already placed keep their prices and volumes.")
         return redirect("console-product", pk=product.pk)
     return render(
-        request, "console/product_new.html", {"form": form, "product": product}, status=400 if form.errors else 200
+        request,
+        "console/product_new.html",
+        {"form": form, "product": product, **product_media(product, image_form)},
+        status=400 if form.errors or (image_form is not None and image_form.errors) else 200,
     )
 
 

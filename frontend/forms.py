@@ -227,6 +227,9 @@ class ProductForm(forms.Form):
     sku = forms.CharField(max_length=40, label="SKU")
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    category = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="(no category)", help_text="Categories are kept under Products."
+    )
     retail_price = forms.DecimalField(max_digits=14, decimal_places=2)
     preferred_price = forms.DecimalField(
         max_digits=14, decimal_places=2, required=False, help_text="Empty: preferred customers pay retail."
@@ -238,6 +241,12 @@ class ProductForm(forms.Form):
     track_inventory = forms.BooleanField(required=False, initial=True)
     allow_backorder = forms.BooleanField(required=False)
     low_stock_threshold = forms.IntegerField(min_value=0, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        from core.commerce.models import ProductCategory
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = ProductCategory.objects.order_by("name", "id")
 
 
 class StockForm(forms.Form):

@@ -4,6 +4,7 @@ subscribe to the newsletter here; every write is a service call credited to the 
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -19,6 +20,18 @@ from core.members.services import customer_create, member_enroll
 from frontend.forms import CustomerSignupForm, JoinForm, NewsletterForm, errors_onto
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+SIGNUP_LIMITED = "Too many sign-ups from your network in the last hour. Please try again later."
+
+
+def _signup_allowed(request, form) -> bool:
+    """Joins and customer sign-ups share one limit per IP (ACCOUNT_RATE_LIMITS["site_signup"], allauth's cache-based
+    counter, whose keys carry the company's schema). Only complete forms count, so a visitor fixing a typo is not
+    held back; when the limit is reached the form says so."""
+    if ratelimit.consume(request, action="site_signup"):
+        return True
+    form.add_error(None, SIGNUP_LIMITED)
+    form.rate_limited = True
+    return False
 
 
 def _site_root(request, member: Member) -> str:
@@ -45,6 +58,10 @@ def company_page(request, slug: str):
     return render(request, "site/page.html", {"page": page, "pages": company_pages_published()})
 
 
+def _form_status(form) -> int:
+    return 429 if getattr(form, "rate_limited", False) else 200
+
+
 def replicated_home(request, username: str):
     member = replicated_site_owner(username=username)
     if member is None:  # unknown, terminated or suspended: the company's own site, never an error
@@ -65,7 +82,7 @@ def replicated_join(request, username: str):
     if member is None:
         return redirect("company-home")
     form = JoinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _signup_allowed(request, form):
         try:
             recruit = member_enroll(sponsor=member, **form.cleaned_data)
         except ValidationError as exc:
@@ -74,7 +91,7 @@ def replicated_join(request, username: str):
             login(request, recruit.user, backend=AUTH_BACKEND)
             messages.success(request, f"Welcome to the team! Your member number is {recruit.number}.")
             return redirect("office-home")
-    return render(request, "site/join.html", _site_context(request, member, form=form))
+    return render(request, "site/join.html", _site_context(request, member, form=form), status=_form_status(form))
 
 
 def replicated_customer_signup(request, username: str):
@@ -82,7 +99,7 @@ def replicated_customer_signup(request, username: str):
     if member is None:
         return redirect("company-home")
     form = CustomerSignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and _signup_allowed(request, form):
         try:
             customer = customer_create(distributor=member, **form.cleaned_data)
         except ValidationError as exc:
@@ -97,7 +114,9 @@ def replicated_customer_signup(request, username: str):
             if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
                 return redirect(next_url)
             return redirect(_site_root(request, member) + "/")
-    return render(request, "site/customer_signup.html", _site_context(request, member, form=form))
+    return render(
+        request, "site/customer_signup.html", _site_context(request, member, form=form), status=_form_status(form)
+    )
 
 
 def newsletter_signup(request, username: str | None = None):

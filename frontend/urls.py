@@ -26,6 +26,7 @@ office_urls = [
 
 console_urls = [
     path("", include("frontend.urls_plans")),  # plans, commissions, reports; /office/earnings/ too
+    path("", include("frontend.urls_ops")),  # tax rates, coupons, parties, webhooks; /office/autoships/ too
     path("console/", console.home, name="console-home"),
     path("console/members/", console.members, name="console-members"),
     path("console/members/export.csv", console.members_export, name="console-members-export"),

@@ -158,6 +158,8 @@ ACCOUNT_ADAPTER = "core.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_RATE_LIMIT", default="20/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
+    # Joins and customer sign-ups on the replicated sites, per IP (frontend.site).
+    "site_signup": env("SITE_SIGNUP_RATE_LIMIT", default="10/h/ip"),
 }
 
 # ------------------------------------------------------------------------------------------------------------------
