@@ -44,6 +44,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 admin_password=PASSWORD,
                 send_invitation=False,
             )
+    yield
+    # Processes the tests started (worker, live server) may still hold a connection while they exit; close them so
+    # the test database can be dropped.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)
