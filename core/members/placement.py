@@ -48,8 +48,9 @@ def binary_extreme_outside(*, top: Member, side: int) -> Slot:
 def binary_leg_sizes(*, top: Member) -> dict[int, int]:
     """Members in the left and right legs under ``top`` (the whole leg, not only the frontline)."""
     sizes = {Side.LEFT: 0, Side.RIGHT: 0}
-    for child in Member.objects.filter(placement_parent=top).only("id", "placement_position"):
-        sizes[child.placement_position] = Member.objects.filter(placement_path__contains=[child.pk]).count()
+    legs = Member.objects.filter(placement_parent=top).values_list("placement_position", "placement_downline_count")
+    for position, below in legs:
+        sizes[position] = below + 1  # the leg's head and everyone under it
     return sizes
 
 
