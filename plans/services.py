@@ -206,9 +206,7 @@ def run_simulation_request(
     if (period is None) == (generated is None):
         raise ValidationError({"period": ["Give either a period (real data) or a generated company, not both."]})
     if generated is not None:
-        size = generated.get("members")
-        if not isinstance(size, int) or not 1 <= size <= MAX_MEMBERS:
-            raise ValidationError({"generated.members": [f"A whole number of members from 1 to {MAX_MEMBERS}."]})
+        generated = _generated_check(generated)
     run = CommissionRun.objects.create(
         period=period,
         plan_version=version,
@@ -219,6 +217,28 @@ def run_simulation_request(
     )
     _send("commission_run_execute", run.pk)
     return run
+
+
+def _generated_check(generated) -> dict:
+    """The generated company's recipe, checked now so a bad one is refused here rather than failing in the task."""
+    if not isinstance(generated, dict):
+        raise ValidationError({"generated": ['An object such as {"members": 10000, "seed": 1}.']})
+    errors = {}
+    unknown = sorted(set(generated) - {"members", "orders_per_member", "seed"})
+    if unknown:
+        errors["generated"] = [f"Unknown field(s): {', '.join(map(str, unknown))}."]
+    size = generated.get("members")
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_MEMBERS:
+        errors["generated.members"] = [f"A whole number of members from 1 to {MAX_MEMBERS}."]
+    per = generated.get("orders_per_member", 2.0)
+    if isinstance(per, bool) or not isinstance(per, int | float) or not 0 < per <= 20:
+        errors["generated.orders_per_member"] = ["A number above 0 and at most 20."]
+    seed = generated.get("seed", 1)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        errors["generated.seed"] = ["A whole number of at least 0."]
+    if errors:
+        raise ValidationError(errors)
+    return {"members": size, "orders_per_member": per, "seed": seed}
 
 
 def run_execute(*, run_id: int) -> CommissionRun:
