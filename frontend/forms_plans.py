@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
 from plans.models import CommissionPeriod, PeriodStatus
+from plans.synthetic import MAX_MEMBERS
+
+# The console waits on the comparison page, which also runs the plan in effect on the same company: keep it quick.
+CONSOLE_MAX_GENERATED = 200_000
 
 
 class PlanDocumentForm(forms.Form):
@@ -28,6 +34,33 @@ class PeriodChoice(forms.ModelChoiceField):
 
 class SimulateForm(forms.Form):
     period = PeriodChoice(queryset=_periods(), help_text="Run against this period's real orders and members.")
+
+
+class GeneratedSimulateForm(forms.Form):
+    members = forms.IntegerField(
+        label="Members", min_value=1, initial=10_000,
+        help_text=f"The size of the generated company (at most {CONSOLE_MAX_GENERATED:,}).",
+    )  # fmt: skip
+    orders_per_member = forms.DecimalField(
+        label="Orders per member", min_value=Decimal("0.1"), max_value=20, max_digits=3, decimal_places=1,
+        initial=Decimal("2.0"), help_text="On average, in the period (a quarter of them from customers).",
+    )  # fmt: skip
+    seed = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, initial=1, help_text="The same seed generates the same company again."
+    )
+
+    def clean_members(self) -> int:
+        members = self.cleaned_data["members"]
+        if members > CONSOLE_MAX_GENERATED:
+            raise forms.ValidationError(
+                f"At most {CONSOLE_MAX_GENERATED:,} members here: a bigger company takes minutes to calculate "
+                f"(the API takes up to {MAX_MEMBERS:,})."
+            )
+        return members
+
+    def generated(self) -> dict:
+        data = self.cleaned_data
+        return {"members": data["members"], "orders_per_member": float(data["orders_per_member"]), "seed": data["seed"]}
 
 
 class ActivateForm(forms.Form):

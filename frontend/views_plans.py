@@ -22,7 +22,15 @@ import plans.engine
 from core.members.selectors import member_by_number
 from frontend.access import console_page, office_page
 from frontend.forms import errors_onto
-from frontend.forms_plans import ActivateForm, AdjustmentForm, PayoutForm, PeriodForm, PlanDocumentForm, SimulateForm
+from frontend.forms_plans import (
+    ActivateForm,
+    AdjustmentForm,
+    GeneratedSimulateForm,
+    PayoutForm,
+    PeriodForm,
+    PlanDocumentForm,
+    SimulateForm,
+)
 from frontend.paging import paginate
 from frontend.plan_json import annotate, pretty_with_lines
 from plans import selectors, services
@@ -106,12 +114,15 @@ def plan_editor(request):
     Simulate runs the unsaved draft against a past period (what-if)."""
     problems, rows, source = [], [], ""
     simulate_form = SimulateForm(prefix="sim")
+    generated_form = GeneratedSimulateForm(prefix="gen")
     status = 200
     if request.method == "POST":
         form = PlanDocumentForm(request.POST)
         action = request.POST.get("action", "check")
         if action == "simulate":
             simulate_form = SimulateForm(request.POST, prefix="sim")
+        elif action == "simulate_generated":
+            generated_form = GeneratedSimulateForm(request.POST, prefix="gen")
         if form.is_valid():
             text = form.cleaned_data["document"]
             try:
@@ -122,7 +133,7 @@ def plan_editor(request):
                 rows = [{"no": no, "text": line, "problems": [p for p in problems if p["line"] == no]}
                         for no, line in enumerate(text.split("\n"), 1)]  # fmt: skip
             if document is not None:
-                result = _check_and_act(request, form, document, action, simulate_form)
+                result = _check_and_act(request, form, document, action, simulate_form, generated_form)
                 if result is not None and not isinstance(result, tuple):
                     return result
                 if result is not None:
@@ -135,7 +146,7 @@ def plan_editor(request):
                     f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the plan document, "
                     "each listed above the editor with its line.",
                 )
-        if form.errors or simulate_form.errors:
+        if form.errors or simulate_form.errors or generated_form.errors:
             status = 400
     else:
         document, name, source = _starting_document(request.GET.get("from", ""))
@@ -144,12 +155,25 @@ def plan_editor(request):
         request,
         "console/plans/editor.html",
         {"form": form, "problems": problems, "rows": rows, "source": source, "simulate_form": simulate_form,
-         "examples": example_names()},
+         "generated_form": generated_form, "examples": example_names()},
         status=status,
     )  # fmt: skip
 
 
-def _check_and_act(request, form, document, action, simulate_form):
+def _simulate_generated(request, generated_form, **plan) -> CommissionRun | None:
+    """Queue a what-if on a generated company (``plan``: version= or document=); None with the form's errors."""
+    if not generated_form.is_valid():
+        return None
+    try:
+        return services.run_simulation_request(generated=generated_form.generated(), by=request.user, **plan)
+    except ValidationError as exc:
+        errors_onto(generated_form, ValidationError(
+            {key.removeprefix("generated."): msgs for key, msgs in exc.message_dict.items()}
+        ))  # fmt: skip
+        return None
+
+
+def _check_and_act(request, form, document, action, simulate_form, generated_form):
     """None when valid and nothing else to do; a response after save/simulate; (text, problems, rows) on errors."""
     try:
         plan = services.plan_document_check(document=document)
@@ -173,6 +197,14 @@ def _check_and_act(request, form, document, action, simulate_form):
             return None
         messages.success(request, "What-if simulation queued for the unsaved draft.")
         return redirect("console-run", pk=run.pk)
+    if action == "simulate_generated":
+        run = _simulate_generated(request, generated_form, document=document)
+        if run is None:
+            return None
+        members = generated_form.cleaned_data["members"]
+        messages.success(request, f"What-if simulation of the unsaved draft on a generated company of {members:,} "
+                                  "members queued.")  # fmt: skip
+        return redirect("console-run", pk=run.pk)
     messages.success(
         request,
         f"The document is valid: {len(plan.ranks)} rank{'s' if len(plan.ranks) != 1 else ''} "
@@ -187,6 +219,7 @@ def plan_version(request, number: int):
     version = get_object_or_404(PlanVersion, number=number)
     activate_form = ActivateForm(prefix="act", initial={"effective_from": _next_period_start()})
     simulate_form = SimulateForm(prefix="sim")
+    generated_form = GeneratedSimulateForm(prefix="gen")
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -215,6 +248,14 @@ def plan_version(request, number: int):
                 else:
                     messages.success(request, f"What-if simulation of version {version.number} queued.")
                     return redirect("console-run", pk=run.pk)
+        elif action == "simulate_generated":
+            generated_form = GeneratedSimulateForm(request.POST, prefix="gen")
+            run = _simulate_generated(request, generated_form, version=version)
+            if run is not None:
+                members = generated_form.cleaned_data["members"]
+                messages.success(request, f"What-if simulation of version {version.number} on a generated company "
+                                          f"of {members:,} members queued.")  # fmt: skip
+                return redirect("console-run", pk=run.pk)
         else:
             raise Http404("No such action.")
         status = 400
@@ -222,7 +263,8 @@ def plan_version(request, number: int):
         request,
         "console/plans/version.html",
         {"version": version, "document_text": pretty_with_lines(version.document)[0], "activate_form": activate_form,
-         "simulate_form": simulate_form, "runs": version.runs.select_related("period").order_by("-id")[:10]},
+         "simulate_form": simulate_form, "generated_form": generated_form,
+         "runs": version.runs.select_related("period").order_by("-id")[:10]},
         status=status,
     )  # fmt: skip
 

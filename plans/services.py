@@ -13,10 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 
-from core.commerce.models import ClawbackFlag, Order
+from core.commerce.models import ClawbackFlag, Order, RefundLine
 from core.commerce.periods import period_end_for, period_start_for
 from core.commerce.services import clawback_flag_resolve, commission_period_close
 from core.company.services import company_settings_get
@@ -206,9 +206,7 @@ def run_simulation_request(
     if (period is None) == (generated is None):
         raise ValidationError({"period": ["Give either a period (real data) or a generated company, not both."]})
     if generated is not None:
-        size = generated.get("members")
-        if not isinstance(size, int) or not 1 <= size <= MAX_MEMBERS:
-            raise ValidationError({"generated.members": [f"A whole number of members from 1 to {MAX_MEMBERS}."]})
+        generated = _generated_check(generated)
     run = CommissionRun.objects.create(
         period=period,
         plan_version=version,
@@ -219,6 +217,28 @@ def run_simulation_request(
     )
     _send("commission_run_execute", run.pk)
     return run
+
+
+def _generated_check(generated) -> dict:
+    """The generated company's recipe, checked now so a bad one is refused here rather than failing in the task."""
+    if not isinstance(generated, dict):
+        raise ValidationError({"generated": ['An object such as {"members": 10000, "seed": 1}.']})
+    errors = {}
+    unknown = sorted(set(generated) - {"members", "orders_per_member", "seed"})
+    if unknown:
+        errors["generated"] = [f"Unknown field(s): {', '.join(map(str, unknown))}."]
+    size = generated.get("members")
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_MEMBERS:
+        errors["generated.members"] = [f"A whole number of members from 1 to {MAX_MEMBERS}."]
+    per = generated.get("orders_per_member", 2.0)
+    if isinstance(per, bool) or not isinstance(per, int | float) or not 0 < per <= 20:
+        errors["generated.orders_per_member"] = ["A number above 0 and at most 20."]
+    seed = generated.get("seed", 1)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        errors["generated.seed"] = ["A whole number of at least 0."]
+    if errors:
+        raise ValidationError(errors)
+    return {"members": size, "orders_per_member": per, "seed": seed}
 
 
 def run_execute(*, run_id: int) -> CommissionRun:
@@ -559,7 +579,14 @@ def _member_ranks_update(run: CommissionRun) -> None:
 
 def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> int:
     """Each unresolved refund flag of an earlier posted period takes back, from every commission line paid on the
-    refunded order, the refunded share of the order's CV (half-up to the cent), as new negative lines here."""
+    refunded order, the refunded share of what that line was paid on, as new negative lines here.
+
+    The share is measured against what the original run counted (the order net of refunds made before its period
+    closed): CV for CV-based lines (level, differential, generation, P2P, party consultant, fast start), the retail
+    margin (retail minus distributor price of the refunded units) for retail-profit lines. Shares are cumulative
+    per order and rounded half-up once, so a line is never clawed back beyond what it paid and a fully refunded order
+    takes back exactly every cent. Lines not tied to an order (binary pairing, matching, leadership pool, rank
+    advancement, party host rewards) are not clawed back: docs/plans.md says why."""
     flags = list(
         ClawbackFlag.objects.select_for_update()
         .filter(resolved_at__isnull=True, period_start__lt=period.start)
@@ -572,16 +599,27 @@ def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> in
     originals: dict[int, list[LedgerLine]] = {}
     for line in LedgerLine.objects.filter(kind=LedgerKind.COMMISSION, source_order_id__in=order_ids).order_by("id"):
         originals.setdefault(line.source_order_id, []).append(line)
+    clawed: dict[int, Decimal] = {  # original line -> already taken back (a positive amount)
+        row["reverses_id"]: -row["total"]
+        for row in LedgerLine.objects.filter(kind=LedgerKind.CLAWBACK, reverses__source_order_id__in=order_ids)
+        .values("reverses_id")
+        .annotate(total=Sum("amount"))
+    }
+    margin = _refund_margins(order_ids)
+    all_flags: dict[int, list[ClawbackFlag]] = {}
+    for flag in ClawbackFlag.objects.filter(order_id__in=order_ids).order_by("id"):
+        all_flags.setdefault(flag.order_id, []).append(flag)
     new_lines = []
     for flag in flags:
         order = flag.order
-        base_cv, base_amount = order.cv_total, order.total
-        share = (flag.cv / base_cv) if base_cv else (flag.amount / base_amount if base_amount else Decimal(0))
-        share = min(share, Decimal(1))
+        counted, upto = _clawback_measures(order, all_flags[order.pk], margin, flag)
         for line in originals.get(order.pk, []):
-            amount = q2(line.amount * share)
-            if not amount:
+            measure = "retail_margin" if line.rule == "retail" else "cv"
+            share = _share(upto[measure], counted[measure], upto["amount"], counted["amount"])
+            amount = min(q2(line.amount * share), line.amount) - clawed.get(line.pk, Decimal(0))
+            if amount <= 0:
                 continue
+            clawed[line.pk] = clawed.get(line.pk, Decimal(0)) + amount
             new_lines.append(
                 LedgerLine(
                     kind=LedgerKind.CLAWBACK, period=period, run=run, payee_id=line.payee_id,
@@ -591,7 +629,9 @@ def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> in
                     level_compressed=line.level_compressed, rate=line.rate, basis=line.basis, reverses=line,
                     reason=f"Refund {flag.refund_id} of order {order.number}: {flag.refund.reason}"[:500],
                     explanation={**line.explanation, "clawback_of_line": line.pk, "refund_id": flag.refund_id,
-                                 "refunded_cv": str(flag.cv), "order_cv": str(base_cv), "share": str(share),
+                                 "refunded_cv": str(flag.cv), "order_cv": str(counted["cv"]),
+                                 "measure": measure, "refunded_to_date": str(upto[measure]),
+                                 "counted": str(counted[measure]), "share": str(share),
                                  "original_period_start": str(flag.period_start), "amount": str(-amount)},
                     created_by=by, created_at=now,
                 )
@@ -599,6 +639,45 @@ def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> in
         clawback_flag_resolve(flag=flag, resolution=f"Clawed back in commission run {run.pk} ({period.start})")
     LedgerLine.objects.bulk_create(new_lines, batch_size=2000)  # a batch of 2000 lines is ~1 MB of SQL
     return len(new_lines)
+
+
+def _refund_margins(order_ids) -> dict[int, Decimal]:
+    """Refund id -> the retail margin of its units (retail minus distributor price, rounded as order_refund does)."""
+    margins: dict[int, Decimal] = {}
+    for row in RefundLine.objects.filter(refund__order_id__in=order_ids).select_related("line"):
+        unit = q2(row.line.unit_retail * row.quantity) - q2(row.line.unit_distributor * row.quantity)
+        margins[row.refund_id] = margins.get(row.refund_id, Decimal(0)) + unit
+    return margins
+
+
+def _clawback_measures(order: Order, flags: list[ClawbackFlag], margin: dict[int, Decimal], flag: ClawbackFlag):
+    """(what the original run counted, what flagged refunds up to and including ``flag`` take back), per measure.
+    Flagged refunds came after the period closed, so the run counted the order net of every other refund."""
+    flagged = {"cv": Decimal(0), "retail_margin": Decimal(0), "amount": Decimal(0)}
+    upto = dict(flagged)
+    for f in flags:
+        values = {"cv": f.cv, "retail_margin": margin.get(f.refund_id, Decimal(0)), "amount": f.amount}
+        for key, value in values.items():
+            flagged[key] += value
+            if f.pk <= flag.pk:
+                upto[key] += value
+    counted = {
+        "cv": order.cv_total - order.refunded_cv + flagged["cv"],
+        "retail_margin": (order.retail_total - order.refunded_retail)
+        - (order.distributor_total - order.refunded_distributor)
+        + flagged["retail_margin"],
+        "amount": order.total - order.refunded_amount + flagged["amount"],
+    }
+    return counted, upto
+
+
+def _share(part: Decimal, whole: Decimal, part_amount: Decimal, whole_amount: Decimal) -> Decimal:
+    """part / whole, falling back to the money refunded when the measure is zero; never above 1."""
+    if whole > 0:
+        return min(part / whole, Decimal(1))
+    if whole_amount > 0:
+        return min(part_amount / whole_amount, Decimal(1))
+    return Decimal(0)
 
 
 # ---------------------------------------------------------------------------------------------------- adjustments

@@ -210,6 +210,98 @@ def test_simulating_an_unsaved_draft_queues_a_run_and_the_comparison_shows_the_d
     assert compare["difference"]["total_paid"] == Decimal("30.00")
 
 
+def _generated(members, **extra):
+    return {"action": "simulate_generated", "gen-members": members, "gen-orders_per_member": "2.0", "gen-seed": 7,
+            **extra}  # fmt: skip
+
+
+def test_simulating_a_version_on_a_generated_company_compares_with_the_plan_in_effect(alpha, admin, company):
+    richer = copy.deepcopy(PLAN)
+    richer["components"][0]["rates"] = ["20", "5"]
+    with schema_context(alpha.schema):
+        draft = plan_version_create(document=richer, by=company["admin"])
+    page = admin.get(f"/console/plans/{draft.number}/")
+    assert "Simulate on a generated company" in page.content.decode()
+    response = admin.post(f"/console/plans/{draft.number}/", _generated(300))
+    with schema_context(alpha.schema):
+        run = CommissionRun.objects.get(kind=RunKind.SIMULATION)
+        assert (run.status, run.plan_version_id, run.period_id, run.generated) == (
+            RunStatus.QUEUED, draft.pk, None, {"members": 300, "orders_per_member": 2.0, "seed": 7}
+        )  # fmt: skip
+        from plans.engine import calculate, plan_from_document
+        from plans.services import run_execute
+        from plans.synthetic import generated_snapshot
+
+        run_execute(run_id=run.pk)
+        snap = generated_snapshot(members=300, orders_per_member=2.0, seed=7)
+        expected_sim = calculate(plan_from_document(richer), snap)
+        expected_actual = calculate(plan_from_document(PLAN), snap)
+    assert response["Location"] == f"/console/commissions/runs/{run.pk}/"
+    assert "Generated company of 300 members" in admin.get(response["Location"]).content.decode()
+    page = admin.get(f"/console/commissions/runs/{run.pk}/compare/")
+    compare = page.context["compare"]
+    sim, actual = compare["simulation"], compare["actual"]
+    assert sim["total_paid"] == Decimal(expected_sim.total_paid_cents) / 100
+    assert sim["payout_ratio"] == expected_sim.payout_ratio
+    assert actual["kind"] == "active_plan_on_generated_company"
+    assert actual["total_paid"] == Decimal(expected_actual.total_paid_cents) / 100
+    assert sim["total_paid"] > actual["total_paid"] > 0  # 20 % on level 1 pays more than 10 %
+    assert compare["difference"]["total_paid"] == sim["total_paid"] - actual["total_paid"]
+    assert [row["label"] for row in page.context["by_component"]] == ["unilevel"]
+    assert page.context["by_component"][0]["values"] == [str(Decimal(sim["by_component"]["unilevel"])),
+                                                         str(Decimal(actual["by_component"]["unilevel"]))]
+    assert {row["label"] for row in page.context["by_rank"]} == set(sim["by_rank"]) | set(actual["by_rank"])
+    body = page.content.decode()
+    assert "Generated company: 300 members, about 2.0 orders per member, seed 7" in body
+    assert f"{page.context['sim_percent']} %" in body
+
+
+def test_simulating_an_unsaved_draft_on_a_generated_company(alpha, admin, company):
+    response = admin.post("/console/plans/edit/", {"document": json.dumps(PLAN), **_generated(50)})
+    with schema_context(alpha.schema):
+        run = CommissionRun.objects.get(kind=RunKind.SIMULATION)
+        assert (run.plan_version, run.plan_document, run.generated["members"]) == (None, PLAN, 50)
+        assert PlanVersion.objects.count() == 1  # nothing saved
+    assert response["Location"] == f"/console/commissions/runs/{run.pk}/"
+
+
+def test_a_generated_company_above_the_console_cap_is_refused_with_a_clear_message(alpha, admin, company):
+    version = company["version"].number
+    for path, extra in [(f"/console/plans/{version}/", {}), ("/console/plans/edit/", {"document": json.dumps(PLAN)})]:
+        response = admin.post(path, _generated(200_001, **extra))
+        assert response.status_code == 400, path
+        assert response.context["generated_form"].errors == {
+            "members": ["At most 200,000 members here: a bigger company takes minutes to calculate "
+                        "(the API takes up to 2,000,000)."]
+        }  # fmt: skip
+        assert admin.post(path, _generated(0, **extra)).context["generated_form"].errors == {
+            "members": ["Ensure this value is greater than or equal to 1."]
+        }
+    with schema_context(alpha.schema):
+        assert not CommissionRun.objects.filter(kind=RunKind.SIMULATION).exists()
+
+
+def test_only_admins_simulate_on_a_generated_company_and_only_in_their_company(alpha, beta, admin, company):
+    version = company["version"].number
+    with schema_context(alpha.schema):
+        user_create(email="clerk2@example.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+    clerk = signed_in(alpha, "clerk2@example.test")
+    assert "Simulate on a generated company" not in clerk.get(f"/console/plans/{version}/").content.decode()
+    assert clerk.post(f"/console/plans/{version}/", _generated(10)).status_code == 403
+    assert signed_in(alpha, company["b"].email).post(f"/console/plans/{version}/", _generated(10)).status_code == 403
+    beta_admin = signed_in(beta, beta.admin_email)
+    assert beta_admin.post(f"/console/plans/{version}/", _generated(10)).status_code == 404
+    with schema_context(alpha.schema):
+        assert not CommissionRun.objects.filter(kind=RunKind.SIMULATION).exists()
+    admin.post(f"/console/plans/{version}/", _generated(10))
+    with schema_context(alpha.schema):
+        run = CommissionRun.objects.get(kind=RunKind.SIMULATION)
+    with schema_context(beta.schema):
+        assert not CommissionRun.objects.exists()
+    for tail in ("", "compare/"):
+        assert beta_admin.get(f"/console/commissions/runs/{run.pk}/{tail}").status_code == 404
+
+
 # ---------------------------------------------------------------------------------------------------- runs
 
 

@@ -190,8 +190,13 @@ class _Reader:
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
         self.rank_codes: dict[str, int] = {}
+        self.missing: set[str] = set()  # paths already reported "is required": no second message about them
+        self.ranks_unreliable = False  # a rank code is itself invalid, so an unknown code may mean that rank
+        self.unsure_components: set[str] = set()  # codes of earlier components that are themselves invalid
 
     def add(self, path: str, message: str) -> None:
+        if path in self.missing:
+            return
         self.errors.setdefault(path, []).append(message)
 
     def obj(self, value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict | None:
@@ -202,6 +207,7 @@ class _Reader:
             self.add(_join(path, key), "unknown field")
         for key in sorted(required - set(value)):
             self.add(_join(path, key), "is required")
+            self.missing.add(_join(path, key))
         return value
 
     def decimal(self, value: Any, path: str, places: int, minimum: Decimal, maximum: Decimal | None, what: str):
@@ -257,6 +263,8 @@ class _Reader:
 
     def rank(self, value: Any, path: str) -> int | None:
         if not isinstance(value, str) or value not in self.rank_codes:
+            if self.ranks_unreliable:  # the mistake is in `ranks`, already reported there
+                return None
             self.add(path, f"must be one of the plan's rank codes ({', '.join(self.rank_codes) or 'none defined'})")
             return None
         return self.rank_codes[value]
@@ -344,14 +352,16 @@ def _read_active(r: _Reader, value: Any) -> ActiveRule:
 def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
     if not isinstance(value, list):
         r.add("ranks", "must be a list (lowest rank first; may be empty)")
+        r.ranks_unreliable = True
         return ()
     for i, item in enumerate(value):  # codes first, so leg requirements can name any lower rank
         code = item.get("code") if isinstance(item, dict) else None
-        if isinstance(code, str) and code.strip():
-            if code in r.rank_codes:
-                r.add(f"ranks[{i}].code", f"duplicates ranks[{r.rank_codes[code]}].code")
-            else:
-                r.rank_codes[code] = i
+        if not isinstance(code, str) or not code.strip():
+            r.ranks_unreliable = True
+        elif code in r.rank_codes:
+            r.add(f"ranks[{i}].code", f"duplicates ranks[{r.rank_codes[code]}].code")
+        else:
+            r.rank_codes[code] = i
     ranks = []
     allowed = {"code", "name", "min_pv", "min_psv", "min_gv", "min_active_sponsored", "legs", "max_leg_share"}
     for i, item in enumerate(value):
@@ -359,7 +369,7 @@ def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
         obj = r.obj(item, path, allowed, {"code"})
         if obj is None:
             continue
-        code = r.text(obj.get("code"), f"{path}.code") or f"#{i}"
+        code = (r.text(obj["code"], f"{path}.code") if "code" in obj else None) or f"#{i}"
         legs = []
         raw_legs = obj.get("legs", [])
         if not isinstance(raw_legs, list):
@@ -407,10 +417,14 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
         path = f"components[{i}]"
         if not isinstance(item, dict):
             r.add(path, "must be an object")
+            out.append(None)
             continue
         kind = item.get("type")
         if kind not in _FIELDS:
             r.add(f"{path}.type", f"must be one of: {', '.join(COMPONENT_TYPES)}")
+            if isinstance(item.get("code"), str):  # a matching may name it; its mistake is its type, not the name
+                r.unsure_components.add(item["code"])
+            out.append(None)
             continue
         allowed, required = _FIELDS[kind]
         obj = r.obj(item, path, allowed | _COMMON, required | {"type"})
@@ -441,6 +455,8 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
             out.append(built)
         else:
             out.append(None)  # keeps indexes aligned for matching.on_components; never returned (errors raised)
+            if kind != "matching" and isinstance(code, str):
+                r.unsure_components.add(code)
     return tuple(out)
 
 
@@ -452,9 +468,8 @@ def _compression(r: _Reader, obj: dict, path: str, default: bool) -> bool:
 
 def _unilevel(r, obj, path, common, ranks, codes, built):
     rates = r.percent_list(obj.get("rates"), f"{path}.rates")
-    depth = r.rank_map(
-        obj.get("depth_by_rank", {}), f"{path}.depth_by_rank", lambda v, p: r.integer(v, p, 0, len(rates or ()))
-    )
+    most = len(rates) if rates is not None else None  # bad rates: depths are only checked to be whole numbers
+    depth = r.rank_map(obj.get("depth_by_rank", {}), f"{path}.depth_by_rank", lambda v, p: r.integer(v, p, 0, most))
     if rates is None or depth is None:
         return None
     return Unilevel(
@@ -596,6 +611,8 @@ def _matching(r, obj, path, common, ranks, codes, built):
         else:
             for i, code in enumerate(raw):
                 if code not in earlier:
+                    if isinstance(code, str) and code in r.unsure_components:
+                        continue  # it names an earlier component that is itself invalid (reported there)
                     r.add(f"{path}.on_components[{i}]", "must name a component listed before this one (not a matching)")
                 else:
                     on.append(earlier[code])
@@ -611,10 +628,10 @@ def _matching(r, obj, path, common, ranks, codes, built):
 def _pool(r, obj, path, common, ranks, codes, built):
     percent = r.percent(obj.get("percent"), f"{path}.percent")
     shares = r.rank_map(obj.get("shares"), f"{path}.shares", lambda v, p: r.integer(v, p, 1, 1000))
+    if shares is not None and not obj.get("shares"):  # not when every entry was wrong (reported at its own path)
+        r.add(f"{path}.shares", "must give at least one rank a number of shares")
     if percent is None or shares is None:
         return None
-    if not shares:
-        r.add(f"{path}.shares", "must give at least one rank a number of shares")
     return LeadershipPool(**common, percent_bp=percent, shares_by_rank=tuple(sorted(shares.items())))
 
 

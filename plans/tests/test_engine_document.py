@@ -52,8 +52,7 @@ def test_plan_values_are_converted_to_integer_units():
     ("doc", "expected"),
     [
         pytest.param([], {"(document)": ["must be an object"]}, id="not-an-object"),
-        pytest.param({"ranks": []}, {"components": ["is required", "must be a non-empty list of components"]},
-                     id="no-components"),
+        pytest.param({"ranks": []}, {"components": ["is required"]}, id="no-components"),
         pytest.param(
             {"ranks": [], "components": [{"type": "unilevel", "rates": ["5", "x", "101", "2.125"]}]},
             {
@@ -135,3 +134,79 @@ def test_invalid_documents_name_each_field_and_reason(doc, expected):
 def test_plan_error_message_names_the_first_field():
     with pytest.raises(PlanError, match=r"components\[0\]\.rate: must be a percentage between 0 and 100 \(and more\)"):
         plan_from_document({"ranks": [], "components": [{"type": "binary", "rate": -1, "pairing_cap": "x"}]})
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"),
+    [
+        pytest.param(
+            {"ranks": [{"code": "a"}, {"code": "b"}, {"code": "c"}],
+             "components": [{"type": "unilevel", "rates": ["5", "x", "3"], "depth_by_rank": {"a": 1, "b": 2, "c": 3}}]},
+            {"components[0].rates[1]": ["must be a percentage between 0 and 100"]},
+            id="bad-rate-does-not-also-fail-every-depth",
+        ),
+        pytest.param(
+            {"ranks": [{"code": "a"}],
+             "components": [{"type": "unilevel", "rates": "5", "depth_by_rank": {"a": -1}}]},
+            {
+                "components[0].rates": ["must be a non-empty list of percentages"],
+                "components[0].depth_by_rank.a": ["must be a whole number at least 0"],
+            },
+            id="bad-rates-and-an-independently-bad-depth",
+        ),
+        pytest.param(
+            {"ranks": [], "components": [{"type": "matrix", "rates": ["5"]}]},
+            {"components[0].width": ["is required"]},
+            id="missing-field-reported-once",
+        ),
+        pytest.param(
+            {"ranks": [{"name": "Bronze"}, {"code": "silver"}]},
+            {"ranks[0].code": ["is required"], "components": ["is required"]},
+            id="missing-rank-code-reported-once",
+        ),
+        pytest.param(
+            {"ranks": "bronze, silver",
+             "components": [{"type": "unilevel", "rates": ["5"], "min_rank": "silver",
+                             "depth_by_rank": {"bronze": 1}},
+                            {"type": "leadership_pool", "percent": "1", "shares": {"silver": 1}}]},
+            {"ranks": ["must be a list (lowest rank first; may be empty)"]},
+            id="bad-ranks-not-echoed-by-every-rank-reference",
+        ),
+        pytest.param(
+            {"ranks": [{"code": ""}, {"code": "gold"}],
+             "components": [{"type": "rank_advancement", "amounts": {"silver": "100", "gold": "x"}}]},
+            {
+                "ranks[0].code": ["must be a non-empty string"],
+                "components[0].amounts.gold": ["must be an amount of money of at least 0"],
+            },
+            id="unknown-code-not-reported-while-a-rank-code-is-invalid",
+        ),
+        pytest.param(
+            {"ranks": [], "components": [
+                {"type": "unilevel", "code": "uni", "rates": ["150"]},
+                {"type": "binery", "code": "bin", "rate": "10"},
+                {"type": "matching", "generations": ["10"], "on_components": ["uni", "bin", "nope"]},
+            ]},
+            {
+                "components[0].rates[0]": ["must be a percentage between 0 and 100"],
+                "components[1].type": ["must be one of: unilevel, stairstep_breakaway, binary, matrix, p2p, party, "
+                                       "retail_profit, fast_start, rank_advancement, matching, leadership_pool"],
+                "components[2].on_components[2]": ["must name a component listed before this one (not a matching)"],
+            },
+            id="matching-naming-an-invalid-component",
+        ),
+        pytest.param(
+            {"ranks": [{"code": "gold"}],
+             "components": [{"type": "leadership_pool", "percent": "x", "shares": {"platinum": 1}},
+                            {"type": "leadership_pool", "code": "pool2", "percent": "1", "shares": {}}]},
+            {
+                "components[0].percent": ["must be a percentage between 0 and 100"],
+                "components[0].shares.platinum": ["must be one of the plan's rank codes (gold)"],
+                "components[1].shares": ["must give at least one rank a number of shares"],
+            },
+            id="pool-shares-empty-only-when-really-empty",
+        ),
+    ],
+)  # fmt: skip
+def test_each_mistake_is_reported_once_at_its_own_path(doc, expected):
+    assert _errors(doc) == expected

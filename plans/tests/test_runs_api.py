@@ -210,3 +210,15 @@ def test_company_b_cannot_see_or_touch_company_a_runs(alpha, beta, api, bought, 
     assert alpha_token_on_beta.get("/api/v1/earnings/").status_code == 401
     with schema_context(beta.schema):
         assert CommissionRun.objects.count() == 0 and LedgerLine.objects.count() == 0
+
+
+def test_a_generated_company_recipe_is_checked_before_the_run_is_queued(api, in_alpha, plan):
+    body = {"generated": {"members": 10, "orders_per_member": "2", "seed": -1, "size": 3}, "plan_version": plan.pk}
+    refused = api.post("/api/v1/commission-simulations/", body, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {
+        "generated": ["Unknown field(s): size."],
+        "generated.orders_per_member": ["A number above 0 and at most 20."],
+        "generated.seed": ["A whole number of at least 0."],
+    }
+    assert not CommissionRun.objects.exists()

@@ -10,9 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from core.commerce.models import ClawbackFlag
-from core.commerce.services import order_refund
+from core.commerce.models import ClawbackFlag, Order
+from core.commerce.services import LineRequest, order_mark_paid, order_place, order_refund, product_create
 from core.members.models import Member
+from core.members.services import customer_create
 from plans.models import (
     CommissionRun,
     LedgerKind,
@@ -29,11 +30,13 @@ from plans.services import (
     ledger_adjust,
     payout_batch_create,
     period_get_or_create,
+    plan_version_activate,
+    plan_version_create,
     run_approve,
     run_post,
     run_preview,
 )
-from plans.tests.conftest import FEB, buy
+from plans.tests.conftest import FEB, JAN, PLAN, buy
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +166,102 @@ def test_refund_after_posting_is_clawed_back_in_the_next_period(chain, everyone_
     assert ClawbackFlag.objects.get(refund=refund).resolved_at is not None
     assert wallet_balance(member=chain["b"])["balance"] == Decimal("0.00")
     assert wallet_balance(member=chain["a"])["balance"] == Decimal("10.00")
+
+
+BONUS_PLAN = {
+    **PLAN,
+    "components": [
+        {"type": "unilevel", "code": "unilevel", "rates": ["10", "5"]},
+        {"type": "fast_start", "code": "fast_start", "days": 365, "rates": ["20"]},
+        {"type": "retail_profit", "code": "retail"},
+    ],
+}
+
+
+@pytest.fixture
+def bonus_plan(in_alpha, admin):
+    return plan_version_activate(version=plan_version_create(document=BONUS_PLAN, by=admin), effective_from=JAN)
+
+
+@pytest.fixture
+def gel(in_alpha):
+    """A low-CV, high-margin product: its refund is a small share of the CV but most of the retail margin."""
+    return product_create(sku="GEL", name="Gel", retail_price=Decimal("60.00"), distributor_price=Decimal("30.00"),
+                          pv=Decimal("10"), cv=Decimal("10"), track_inventory=False, taxable=False)  # fmt: skip
+
+
+def _customer_order(member, skus, day=datetime.date(2026, 1, 12)):
+    n = LedgerLine.objects.count() + Order.objects.count()
+    customer = customer_create(distributor=member, email=f"shopper{n}@example.test", first_name="Shop",
+                               last_name="Per", with_login=False)  # fmt: skip
+    order = order_place(lines=[LineRequest(sku=sku, quantity=1) for sku in skus], placed_by="customer",
+                        buyer_customer=customer)  # fmt: skip
+    return order_mark_paid(order=order, paid_at=datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC))
+
+
+def _refund(order, skus, day):
+    lines = {line.pk: line.quantity for line in order.lines.all() if line.sku in skus}
+    at = datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC)
+    return order_refund(order=order, lines=lines, reason="returned", refunded_at=at)
+
+
+def _clawbacks(period):
+    return sorted(
+        (line.reverses.component, line.payee_id, line.amount)
+        for line in LedgerLine.objects.filter(kind=LedgerKind.CLAWBACK, period=period).select_related("reverses")
+    )
+
+
+def test_fast_start_and_retail_profit_are_clawed_back_by_their_own_measure(
+    chain, everyone_buys, product, gel, bonus_plan, january, admin
+):
+    shop = _customer_order(chain["c"], ["KIT", "GEL"])  # CV 110, retail 185, distributor 130: margin 55
+    _post(january, admin)
+    paid = sorted(LedgerLine.objects.filter(kind=LedgerKind.COMMISSION, source_order__in=[shop, everyone_buys["c"]])
+                  .values_list("component", "payee_id", "amount"))  # fmt: skip
+    b, a, c = chain["b"].pk, chain["a"].pk, chain["c"].pk
+    # c's own order (CV 100): unilevel b 10, a 5; fast start (c joined 2025-06-01) b 20.
+    # The customer's order (CV 110, credited to c): unilevel b 11, a 5.50; retail profit to c 55 (no fast start:
+    # the buyer is a customer, not a recruit).
+    assert paid == sorted([("unilevel", b, Decimal("10.00")), ("unilevel", a, Decimal("5.00")),
+                           ("fast_start", b, Decimal("20.00")), ("unilevel", b, Decimal("11.00")),
+                           ("unilevel", a, Decimal("5.50")), ("retail", c, Decimal("55.00"))])  # fmt: skip
+    _refund(everyone_buys["c"], {"KIT"}, datetime.date(2026, 2, 2))  # all of c's own order
+    _refund(shop, {"GEL"}, datetime.date(2026, 2, 3))  # CV 10 of 110, margin 30 of 55
+    buy(chain["root"], day=datetime.date(2026, 2, 10))
+    february = period_get_or_create(day=FEB)
+    _post(february, admin)
+    assert _clawbacks(february) == sorted([
+        ("unilevel", b, Decimal("-10.00")), ("unilevel", a, Decimal("-5.00")), ("fast_start", b, Decimal("-20.00")),
+        ("unilevel", b, Decimal("-1.00")), ("unilevel", a, Decimal("-0.50")),  # 10/110 of 11.00 and 5.50
+        ("retail", c, Decimal("-30.00")),  # 30/55 of the margin, not 10/110 of it
+    ])  # fmt: skip
+    retail = LedgerLine.objects.get(kind=LedgerKind.CLAWBACK, reverses__component="retail")
+    assert {k: retail.explanation[k] for k in ("measure", "refunded_to_date", "counted", "share")} == {
+        "measure": "retail_margin", "refunded_to_date": "30.00", "counted": "55.00",
+        "share": str(Decimal("30.00") / Decimal("55.00")),
+    }  # fmt: skip
+
+
+def test_clawbacks_measure_against_what_the_run_counted(
+    chain, everyone_buys, product, gel, bonus_plan, january, admin
+):
+    shop = _customer_order(chain["c"], ["KIT", "GEL"])
+    _refund(shop, {"GEL"}, datetime.date(2026, 1, 20))  # before posting: the run counts CV 100, margin 25
+    _post(january, admin)
+    b, a, c = chain["b"].pk, chain["a"].pk, chain["c"].pk
+    assert sorted(LedgerLine.objects.filter(source_order=shop).values_list("component", "payee_id", "amount")) == [
+        ("retail", c, Decimal("25.00")), ("unilevel", a, Decimal("5.00")), ("unilevel", b, Decimal("10.00")),
+    ]  # fmt: skip
+    _refund(shop, {"KIT"}, datetime.date(2026, 2, 3))  # the rest: everything the run counted goes back
+    buy(chain["root"], day=datetime.date(2026, 2, 10))
+    february = period_get_or_create(day=FEB)
+    _post(february, admin)
+    # Whole lines, not 100/110 of them: the GEL refunded before posting was never paid on.
+    assert _clawbacks(february) == [
+        ("retail", c, Decimal("-25.00")), ("unilevel", a, Decimal("-5.00")), ("unilevel", b, Decimal("-10.00")),
+    ]  # fmt: skip
+    assert wallet_balance(member=chain["c"])["balance"] == Decimal("0.00")
 
 
 def test_manual_adjustment_records_reason_and_admin(chain, everyone_buys, plan, january, admin):
