@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from core.accounts.models import Role, User
 from core.commerce.selectors import billable_activity_between
 
@@ -35,13 +37,20 @@ def commerce_activity(*, start: datetime.datetime, end: datetime.datetime) -> Co
 
 
 def members_logged_in(*, start: datetime.datetime, end: datetime.datetime) -> frozenset[int]:
-    """Distributors whose last login falls in [start, end).
+    """Distributors who logged in during [start, end) (UTC midnights: the billing month).
 
-    `last_login` keeps only the latest login, so this is exact only when counted right after the month ends (the
-    month-end job does; a member logging in again before the count moves out of the closed month).
+    Every login leaves a LoginDay (core.accounts), so a later login never hides an earlier one. `last_login` in the
+    month counts too: it covers logins from before LoginDay existed.
     """
-    ids = User.objects.filter(role=Role.DISTRIBUTOR, last_login__gte=start, last_login__lt=end).values_list(
-        "id", flat=True
+    first_day, after_last_day = start.astimezone(datetime.UTC).date(), end.astimezone(datetime.UTC).date()
+    ids = (
+        User.objects.filter(role=Role.DISTRIBUTOR)
+        .filter(
+            Q(login_days__day__gte=first_day, login_days__day__lt=after_last_day)
+            | Q(last_login__gte=start, last_login__lt=end)
+        )
+        .values_list("id", flat=True)
+        .distinct()
     )
     return frozenset(ids)
 

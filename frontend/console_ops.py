@@ -42,7 +42,7 @@ from core.commerce.services import (
 from core.members.selectors import member_by_number
 from core.webhooks.models import DeliveryStatus, WebhookEndpoint, WebhookEvent
 from core.webhooks.selectors import deliveries_list, endpoints_list
-from core.webhooks.services import webhook_endpoint_create, webhook_endpoint_update
+from core.webhooks.services import delivery_redeliver, webhook_endpoint_create, webhook_endpoint_update
 from frontend.access import company_admin_required, console_page
 from frontend.console_commerce import _saved
 from frontend.forms import errors_onto
@@ -371,6 +371,21 @@ def webhook_deliveries(request):
             **paginate(request, found),
         },
     )
+
+
+@webhook_admin_page
+@require_POST
+def webhook_delivery_redeliver(request, pk: int):
+    delivery = get_object_or_404(deliveries_list(), pk=pk)
+    try:
+        delivery_redeliver(delivery=delivery)
+    except ValidationError as exc:
+        for problems in exc.message_dict.values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.success(request, "The delivery is queued to be sent again.")
+    return redirect("console-webhook-delivery", pk=pk)
 
 
 @webhook_admin_page

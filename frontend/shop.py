@@ -15,13 +15,18 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 
 from core.accounts.models import Role
 from core.commerce.models import OrderStatus, PlacedBy, PriceTier, Product
 from core.commerce.periods import q2
-from core.commerce.selectors import orders_visible_to, products_for_sale
+from core.commerce.selectors import (
+    orders_visible_to,
+    product_first_images,
+    product_images_for_sale,
+    products_for_sale,
+)
 from core.commerce.services import (
     LineRequest,
     commerce_settings_get,
@@ -143,9 +148,19 @@ def catalogue(request, username: str):
     context = paginate(request, products, 24)
     page = context["page_obj"]
     page.object_list = list(page.object_list)
+    pictures = product_first_images(product_ids=[product.pk for product in page.object_list])
     for product in page.object_list:
         product.shop_price = unit_price_for(product=product, tier=shopper.tier)
+        product.shop_picture = pictures.get(product.pk)
     return render(request, "site/shop.html", _shop_context(request, owner, shopper, q=query, **context))
+
+
+def product_image(request, image_id: int):
+    """A product picture on the company's own domain, for anyone: only pictures of products for sale."""
+    image = get_object_or_404(product_images_for_sale(), pk=image_id)
+    response = FileResponse(image.image.open("rb"))
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def cart(request, username: str):

@@ -71,6 +71,7 @@ site_urls = [
     path("start/", views.after_login, name="after-login"),
     path("newsletter/", site.newsletter_signup, name="newsletter"),
     path("pages/<slug:slug>/", site.company_page, name="company-page"),
+    path("shop/images/<int:image_id>/", shop.product_image, name="shop-product-image"),
 ]
 
 replicated_urls = [

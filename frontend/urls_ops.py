@@ -28,6 +28,11 @@ urlpatterns = [
     path("console/webhooks/<int:pk>/", c.webhook_edit, name="console-webhook"),
     path("console/webhooks/deliveries/", c.webhook_deliveries, name="console-webhook-deliveries"),
     path("console/webhooks/deliveries/<int:pk>/", c.webhook_delivery, name="console-webhook-delivery"),
+    path(
+        "console/webhooks/deliveries/<int:pk>/redeliver/",
+        c.webhook_delivery_redeliver,
+        name="console-webhook-delivery-redeliver",
+    ),
     path("office/autoships/", o.autoships, name="office-autoships"),
     path("office/autoships/new/", o.autoship_new, name="office-autoship-new"),
     path("office/autoships/<int:pk>/", o.autoship_detail, name="office-autoship"),

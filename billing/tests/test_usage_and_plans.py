@@ -172,3 +172,59 @@ def test_usage_counts_paid_orders_and_the_members_who_ordered_or_paid_their_fee(
     assign("alpha", plan_create(code="buyers", active_member_rule=ActiveMemberRule.ORDERED), datetime.date(2026, 9, 1))
     record = usage_record_refresh(company=company("alpha"), month=OCTOBER)
     assert (record.active_member_rule, record.active_members, record.orders) == ("ordered", 2, 3)
+
+
+def test_every_login_day_counts_so_a_later_login_does_not_hide_an_earlier_month(alpha, beta):
+    from django_tenants.utils import schema_context
+
+    from core.accounts.services import login_day_record, user_create
+
+    with schema_context("alpha"):
+        dana = user_create(email="dana@alpha.test", role=Role.DISTRIBUTOR, password="x-pass-123")
+        for moment in (at(2026, 10, 3), at(2026, 10, 20), at(2026, 10, 20, 18), at(2026, 11, 2)):
+            login_day_record(user=dana, at=moment)
+        dana.last_login = at(2026, 11, 2)  # what the November login left behind
+        dana.save(update_fields=["last_login"])
+        september_only = user_create(email="sep@alpha.test", role=Role.DISTRIBUTOR, password="x-pass-123")
+        login_day_record(user=september_only, at=at(2026, 9, 30, 23))
+        # A login at 23:30 in New York on 31 October is 1 November in UTC, the billing time zone.
+        late = user_create(email="late@alpha.test", role=Role.DISTRIBUTOR, password="x-pass-123")
+        new_york = datetime.datetime(2026, 10, 31, 23, 30, tzinfo=datetime.timezone(datetime.timedelta(hours=-4)))
+        login_day_record(user=late, at=new_york)
+        assert list(dana.login_days.values_list("day", flat=True)) == [
+            datetime.date(2026, 10, 3), datetime.date(2026, 10, 20), datetime.date(2026, 11, 2),
+        ]  # fmt: skip
+    with schema_context("beta"):
+        beta_user = user_create(email="bea@beta.test", role=Role.DISTRIBUTOR, password="x-pass-123")
+        login_day_record(user=beta_user, at=at(2026, 10, 9))
+
+    october = usage_count(company=company("alpha"), month=OCTOBER)
+    assert (october.members_logged_in, october.members_any_activity) == (1, 1)  # dana once, not twice
+    november = usage_count(company=company("alpha"), month=datetime.date(2026, 11, 1))
+    assert november.members_logged_in == 2  # dana and the New York login
+    assert usage_count(company=company("alpha"), month=datetime.date(2026, 9, 1)).members_logged_in == 1
+    assert usage_count(company=company("alpha"), month=datetime.date(2026, 12, 1)).members_logged_in == 0
+    assert usage_count(company=company("beta"), month=OCTOBER).members_logged_in == 1
+
+
+def test_signing_in_through_the_login_form_records_the_day_once(alpha):
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from conftest import PASSWORD
+    from core.accounts.models import LoginDay
+    from core.accounts.services import user_create
+    from frontend.tests.conftest import signed_in
+
+    with schema_context("alpha"):
+        user_create(email="dana@alpha.test", role=Role.DISTRIBUTOR, password=PASSWORD)
+    for _ in range(2):  # twice the same day
+        signed_in(alpha, "dana@alpha.test").post("/accounts/logout/")
+    with schema_context("alpha"):
+        assert list(LoginDay.objects.values_list("user__email", "day")) == [
+            ("dana@alpha.test", timezone.now().astimezone(datetime.UTC).date())
+        ]
+    with schema_context("public"):
+        assert not LoginDay.objects.exists()
+    this_month = timezone.now().astimezone(datetime.UTC).date().replace(day=1)
+    assert usage_count(company=company("alpha"), month=this_month).members_logged_in == 1

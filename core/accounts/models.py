@@ -40,3 +40,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class LoginDay(models.Model):
+    """A day (UTC, the billing time zone) on which a user signed in: billing counts the members who logged in during
+    a month from these rows (User.last_login keeps only the latest login)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_days")
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["user", "day"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="login_day_once")]
+        indexes = [models.Index(fields=["day"], name="login_day_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.day}"

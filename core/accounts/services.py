@@ -1,11 +1,14 @@
 """Creating and inviting accounts inside the current schema (a company's, or public for provider staff)."""
 
+import datetime
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
 
-from core.accounts.models import Role, User
+from core.accounts.models import LoginDay, Role, User
 
 
 def user_create(
@@ -57,3 +60,12 @@ def password_set_path(*, user: User) -> str:
         urlconf="config.urls_tenant",
         kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
     )
+
+
+def login_day_record(*, user: User, at: datetime.datetime) -> None:
+    """Note that `user` signed in on the (UTC) day of `at`; a second login that day adds nothing. ON CONFLICT DO
+    NOTHING rather than a lookup first: two logins at once never fail the second one. Only in a company's schema:
+    provider staff (public schema) are not billed, so their logins are not kept."""
+    if connection.schema_name == get_public_schema_name():
+        return
+    LoginDay.objects.bulk_create([LoginDay(user=user, day=at.astimezone(datetime.UTC).date())], ignore_conflicts=True)

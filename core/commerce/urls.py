@@ -26,6 +26,11 @@ urlpatterns = [
         apis_history.OrderHistoryImportApi.as_view(),
         name="commerce-imports-order-history",
     ),
+    path(
+        "commerce/exports/order-history/",
+        apis_history.OrderHistoryExportApi.as_view(),
+        name="commerce-exports-order-history",
+    ),
     # catalogue
     path("commerce/products/<str:sku>/", apis_admin.ProductDetailApi.as_view(), name="commerce-product"),
     path("commerce/products/<str:sku>/retire/", apis_admin.ProductRetireApi.as_view(), name="commerce-product-retire"),

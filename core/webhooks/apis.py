@@ -140,3 +140,15 @@ class WebhookDeliveryDetailApi(APIView):
     @extend_schema(responses=DeliveryDetailOutput)
     def get(self, request, pk: int):
         return Response(DeliveryDetailOutput(get_object_or_404(selectors.deliveries_list(), pk=pk)).data)
+
+
+class WebhookDeliveryRedeliverApi(APIView):
+    """Send a failed delivery again (same payload, fresh signature); 400 unless it is failed and its endpoint
+    active."""
+
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(request=None, responses={202: DeliveryDetailOutput})
+    def post(self, request, pk: int):
+        delivery = services.delivery_redeliver(delivery=get_object_or_404(selectors.deliveries_list(), pk=pk))
+        return Response(DeliveryDetailOutput(delivery).data, status=status.HTTP_202_ACCEPTED)

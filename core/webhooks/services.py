@@ -162,6 +162,25 @@ def event_emit(*, event: str, payload: dict | Callable[[], dict]) -> list[Webhoo
     return deliveries
 
 
+@transaction.atomic
+def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery that was given up on again, once the receiver is fixed: the same delivery (same id and
+    payload, so a receiver that already has it can tell), pending again with a fresh round of tries queued after
+    commit. Each try is signed when it is sent, so the signature is fresh (and uses the endpoint's current secret).
+    The earlier attempts stay in the log; the new ones continue their numbering."""
+    delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
+    if delivery.status != DeliveryStatus.FAILED:
+        now = delivery.get_status_display().lower()
+        raise ValidationError({"status": f"Only failed deliveries can be sent again; this one is {now}."})
+    if not delivery.endpoint.is_active:
+        raise ValidationError({"endpoint": "The endpoint is deactivated: activate it before sending again."})
+    delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
+    delivery.save(update_fields=["status", "next_attempt_at"])
+    schema_name, ids = connection.schema_name, [delivery.pk]
+    transaction.on_commit(lambda: _queue(schema_name, ids))
+    return delivery
+
+
 # ---------------------------------------------------------------------------------------------------- delivering
 
 

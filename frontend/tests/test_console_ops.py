@@ -287,6 +287,32 @@ def test_delivery_log_is_paginated_filtered_and_shows_every_attempt(alpha, admin
     assert '"number": 0' in detail.context["payload"]
 
 
+def test_admin_sends_a_failed_delivery_again_from_its_page(alpha, beta_admin, admin_client, staff_client):
+    with schema_context(alpha.schema):
+        endpoint = webhook_endpoint_create(url="https://hooks.example.test/in", events=["order.paid"])
+        failed = WebhookDelivery.objects.create(
+            endpoint=endpoint, event="order.paid", payload={"data": {}}, status=DeliveryStatus.FAILED, attempts=8
+        )
+    page = f"/console/webhooks/deliveries/{failed.pk}/"
+    button = 'data-testid="redeliver"'
+    assert button in admin_client.get(page).content.decode()
+    assert staff_client.post(f"{page}redeliver/").status_code == 403
+    assert beta_admin.post(f"{page}redeliver/").status_code == 404
+    with schema_context(alpha.schema):
+        assert WebhookDelivery.objects.get(pk=failed.pk).status == DeliveryStatus.FAILED
+
+    response = admin_client.post(f"{page}redeliver/", follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert [str(m) for m in response.context["messages"]] == ["The delivery is queued to be sent again."]
+    assert button not in response.content.decode()
+    with schema_context(alpha.schema):
+        assert WebhookDelivery.objects.get(pk=failed.pk).status == DeliveryStatus.PENDING
+    again = admin_client.post(f"{page}redeliver/", follow=True)
+    assert [str(m) for m in again.context["messages"]] == [
+        "Only failed deliveries can be sent again; this one is pending (queued or waiting for a retry)."
+    ]
+
+
 def test_webhook_pages_are_for_admins_only(alpha, staff_client, ann_client):
     with schema_context(alpha.schema):
         endpoint = webhook_endpoint_create(url="https://hooks.example.test/in", events=["order.paid"])

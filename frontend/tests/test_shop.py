@@ -174,3 +174,53 @@ def test_order_confirmation_is_only_for_its_buyer(alpha, org, products):
     _customer(alpha, org.ann, "other@example.test")
     assert signed_in(alpha, "other@example.test").get(location).status_code == 404
     assert Client(HTTP_HOST=alpha.host).get(location)["Location"].startswith("/accounts/login/")
+
+
+# ---------------------------------------------------------------------------------------------------- pictures
+
+
+def test_product_pictures_show_on_the_shop_and_are_served_for_products_for_sale_only(alpha, beta, org, products):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.commerce.models import Product, ProductImage
+    from core.commerce.services import product_create, product_image_add, product_retire
+    from frontend.tests.images import png_bytes
+
+    def upload(name, size=8):
+        return SimpleUploadedFile(name, png_bytes(size), content_type="image/png")
+
+    with schema_context(alpha.schema):
+        shake, bar = products["shake"], products["bar"]
+        back = product_image_add(product=shake, image=upload("back.png", 9), alt_text="The back", position=1)
+        front = product_image_add(product=shake, image=upload("front.png"), alt_text="The front", position=0)
+        bar_image = product_image_add(product=bar, image=upload("bar.png"))
+        alpha_last = ProductImage.objects.order_by("-pk").first().pk
+    visitor = Client(HTTP_HOST=alpha.host)
+    page = visitor.get("/ann/shop/")
+    shown = {p.sku: p.shop_picture.pk for p in page.context["page_obj"]}
+    assert shown == {"SHAKE": front.pk, "BAR": bar_image.pk}
+    assert (
+        f'<img class="product-picture" src="/shop/images/{front.pk}/" alt="The front" loading="lazy" '
+        f'data-testid="picture-SHAKE">'
+    ) in page.content.decode()
+    served = visitor.get(f"/shop/images/{front.pk}/")
+    assert (served.status_code, served["Content-Type"], b"".join(served.streaming_content)) == (
+        200, "image/png", png_bytes(),
+    )  # fmt: skip
+    assert b"".join(visitor.get(f"/shop/images/{back.pk}/").streaming_content) == png_bytes(9)
+
+    with schema_context(alpha.schema):
+        product_retire(product=Product.objects.get(pk=bar.pk))
+    assert visitor.get(f"/shop/images/{bar_image.pk}/").status_code == 404
+    assert [p.sku for p in visitor.get("/ann/shop/").context["page_obj"]] == ["SHAKE"]
+
+    # Another company's picture: its id does not exist on alpha's domain (set above alpha's ids to be sure).
+    with schema_context(beta.schema):
+        beta_product = product_create(
+            sku="TEA", name="Tea", retail_price=Decimal("5.00"), distributor_price=Decimal("4.00"),
+            pv=Decimal("4"), cv=Decimal("3"),
+        )  # fmt: skip
+        beta_image = ProductImage.objects.create(pk=alpha_last + 100, product=beta_product, image=upload("tea.png"))
+    assert visitor.get(f"/shop/images/{beta_image.pk}/").status_code == 404
+    assert Client(HTTP_HOST=beta.host).get(f"/shop/images/{beta_image.pk}/").status_code == 200
+    assert Client(HTTP_HOST=beta.host).get(f"/shop/images/{front.pk}/").status_code == 404

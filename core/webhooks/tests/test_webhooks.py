@@ -335,3 +335,83 @@ def test_company_b_never_sees_or_touches_company_a_webhooks(alpha, beta, alpha_c
     with schema_context(alpha.schema):
         assert WebhookEndpoint.objects.get(pk=endpoint.pk).is_active is True
         assert alpha_client.get(DELIVERIES, **auth_a).json()["count"] == 1
+
+
+# ---------------------------------------------------------------------------------------------------- redelivery
+
+
+def test_a_failed_delivery_is_sent_again_with_the_same_payload_and_a_fresh_signature(
+    alpha, beta, alpha_client, beta_client, receiver, eager_celery, django_capture_on_commit_callbacks
+):
+    from core.accounts.models import Role
+    from core.accounts.services import user_create
+
+    receiver.statuses = [500] * 8 + [200]
+    with schema_context(alpha.schema):
+        endpoint = webhook_endpoint_create(url=receiver.url, events=["order.paid"])
+        with django_capture_on_commit_callbacks(execute=True):
+            (delivery,) = event_emit(event="order.paid", payload={"number": 12})
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 8)
+        old_secret = endpoint.secret
+        endpoint = webhook_endpoint_update(endpoint=endpoint, rotate_secret=True)
+        user_create(email="staff@alpha.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+    url = f"{DELIVERIES}{delivery.pk}/redeliver/"
+
+    # Company B's admin: not found on B, and B's token is refused on A's domain.
+    auth_b = token(beta_client, beta.admin_email)
+    assert beta_client.post(url, **auth_b).status_code == 404
+    assert alpha_client.post(url, **auth_b).status_code == 401
+    assert alpha_client.post(url, **token(alpha_client, "staff@alpha.test")).status_code == 403
+    assert len(receiver.requests) == 8
+
+    auth_a = token(alpha_client, alpha.admin_email)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alpha_client.post(url, **auth_a)
+    assert (response.status_code, response.json()["status"], response.json()["attempts"]) == (202, "pending", 8)
+    with schema_context(alpha.schema):
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 9)
+        assert [(a.number, a.succeeded) for a in delivery.attempt_log.all()] == [
+            *((n, False) for n in range(1, 9)),
+            (9, True),
+        ]
+    assert len(receiver.requests) == 9
+    first, again = receiver.requests[0], receiver.requests[8]
+    assert again.body == first.body  # same delivery id and payload
+    assert json.loads(again.body)["data"] == {"number": 12}
+    assert again.headers["Canopy-Delivery"] == str(delivery.pk)
+    signature = again.headers[SIGNATURE_HEADER]
+    assert signature_verify(secret=endpoint.secret, body=again.body, header=signature) is True
+    assert signature_verify(secret=old_secret, body=again.body, header=signature) is False
+
+    # Only a failed delivery can be sent again.
+    refused = alpha_client.post(url, **auth_a)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {
+            "detail": "Invalid input.",
+            "errors": {"status": ["Only failed deliveries can be sent again; this one is delivered."]},
+        },
+    )
+    assert len(receiver.requests) == 9
+
+
+def test_a_deactivated_endpoint_is_not_sent_again(alpha, receiver):
+    from django.core.exceptions import ValidationError
+
+    from core.webhooks.services import delivery_redeliver
+
+    with schema_context(alpha.schema):
+        endpoint = webhook_endpoint_create(url=receiver.url, events=["order.paid"])
+        delivery = WebhookDelivery.objects.create(
+            endpoint=endpoint, event="order.paid", payload={}, status=DeliveryStatus.FAILED, attempts=8
+        )
+        webhook_endpoint_update(endpoint=endpoint, is_active=False)
+        with pytest.raises(ValidationError) as refused:
+            delivery_redeliver(delivery=delivery)
+        assert refused.value.message_dict == {
+            "endpoint": ["The endpoint is deactivated: activate it before sending again."]
+        }
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.FAILED
