@@ -532,6 +532,7 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
     report = ImportReport()
     now = timezone.now()
     parsed = []
+    seen_numbers: dict[int, int] = {}
     for line, raw in _rows(text, REQUIRED_CUSTOMER_COLUMNS, report):
         distributor = _int(raw.get("distributor_number", ""), line, "distributor_number", report)
         if distributor is None and raw.get("distributor_number", "") == "":
@@ -546,7 +547,15 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
             if not raw.get(column):
                 report.add(line, column, "required")
         joined = _date(raw.get("joined_on", ""), line, "joined_on", report, now)
-        parsed.append((line, distributor, customer_type, raw, email, joined))
+        kept_number = _int(raw.get("customer_number", ""), line, "customer_number", report)
+        if kept_number is not None:
+            if kept_number in seen_numbers:
+                report.add(line, "customer_number", f"{kept_number} is also on line {seen_numbers[kept_number]}")
+            seen_numbers.setdefault(kept_number, line)
+        parsed.append((line, distributor, customer_type, raw, email, joined, kept_number))
+    taken = _existing(Customer._meta.db_table, "number", "bigint", list(seen_numbers))
+    for number in sorted(taken):
+        report.add(seen_numbers[number], "customer_number", f"{number} already belongs to a customer of this company")
     members = dict(
         Member.objects.filter(number__in={p[1] for p in parsed if p[1]}).values_list("number", "id")
     )
@@ -558,14 +567,23 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
     with transaction.atomic():
         ids = _reserve_ids(Customer._meta.db_table, len(parsed))
         with connection.cursor() as cursor:
+            # Customers keep the numbers they had in the old system; the others get new ones above every number
+            # in use.
+            if seen_numbers:
+                cursor.execute(
+                    "SELECT setval('members_customer_number_seq', GREATEST(%s, "
+                    "(SELECT last_value FROM members_customer_number_seq)))",
+                    [max(seen_numbers)],
+                )
             cursor.execute(
                 "SELECT nextval('members_customer_number_seq') FROM generate_series(1, %s)", [len(parsed)]
             )
-            numbers = [row[0] for row in cursor.fetchall()]
+            fresh_numbers = iter(row[0] for row in cursor.fetchall())
+        numbers = [kept if kept is not None else next(fresh_numbers) for *_, kept in parsed]
         values = (
             [ids[i], numbers[i], ctype, members[dist], None, raw.get("first_name"), raw.get("last_name"), email,
              raw.get("phone", ""), "", "", "", "", raw.get("country", "").upper()[:2], True, joined]
-            for i, (_, dist, ctype, raw, email, joined) in enumerate(parsed)
+            for i, (_, dist, ctype, raw, email, joined, _) in enumerate(parsed)
         )
         _copy(
             Customer._meta.db_table,

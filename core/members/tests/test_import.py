@@ -142,3 +142,14 @@ def test_import_and_export_through_the_api(alpha, in_alpha):
     assert body.splitlines()[1].startswith("5001,founder,Fran,F,fran@example.test")
     distributor = token_client(alpha, Member.objects.get(number=5001).user)
     assert distributor.get("/api/v1/members/export/").status_code == 403
+
+
+def test_customers_keep_their_old_numbers_and_new_ones_continue_above(root, in_alpha):
+    header = "customer_number,distributor_number,customer_type,first_name,last_name,email,joined_on\n"
+    body = f"880001,{root.number},retail,A,B,a@example.test,\n,{root.number},retail,C,D,c@example.test,\n"
+    customers_import(text=csv_text(body, header))
+    numbers = sorted(Customer.objects.values_list("number", flat=True))
+    assert numbers[0] == 880001 and numbers[1] > 880001
+    with pytest.raises(ImportRejected) as rejected:
+        customers_import(text=csv_text(f"880001,{root.number},retail,E,F,e@example.test,\n", header))
+    assert [(e.line, e.column) for e in rejected.value.report.errors] == [(2, "customer_number")]
