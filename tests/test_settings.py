@@ -9,7 +9,7 @@ from django.conf import settings
 
 
 def _load_production(**env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "FIELD_ENCRYPTION_KEY")}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         env={
@@ -30,6 +30,7 @@ def _load_production(**env) -> subprocess.CompletedProcess:
     [
         pytest.param({"DEBUG": "true", "SECRET_KEY": "x" * 40}, "DEBUG must be off in production", id="debug-on"),
         pytest.param({}, "Set SECRET_KEY to a random value", id="default-secret"),
+        pytest.param({"SECRET_KEY": "x" * 40}, "Set FIELD_ENCRYPTION_KEY", id="no-encryption-key"),
     ],
 )
 def test_production_refuses_unsafe_settings(env, message):
@@ -39,5 +40,5 @@ def test_production_refuses_unsafe_settings(env, message):
 
 
 def test_production_starts_with_safe_settings():
-    result = _load_production(SECRET_KEY="s" * 50)
+    result = _load_production(SECRET_KEY="s" * 50, FIELD_ENCRYPTION_KEY="f" * 50)
     assert result.returncode == 0, result.stderr

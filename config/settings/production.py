@@ -3,12 +3,17 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import DEBUG, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, env
+from config.settings.base import DEBUG, FIELD_ENCRYPTION_KEY, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, env
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production (unset DEBUG or set DEBUG=false).")
 if SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("Set SECRET_KEY to a random value of at least 32 characters for production.")
+if len(FIELD_ENCRYPTION_KEY) < 32 or FIELD_ENCRYPTION_KEY == SECRET_KEY:
+    # Tax ids are encrypted with this key: it must outlive SECRET_KEY rotations, so it is its own setting.
+    raise ImproperlyConfigured(
+        "Set FIELD_ENCRYPTION_KEY to its own random value of at least 32 characters (it encrypts tax ids)."
+    )
 
 PLATFORM_SCHEME = "https"
 WEBHOOKS_ALLOW_INSECURE_URLS = False  # webhook endpoints must be https to public hosts
