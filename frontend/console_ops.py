@@ -37,6 +37,7 @@ from core.commerce.services import (
     product_image_add,
     product_image_remove,
     tax_rate_create,
+    tax_rate_delete,
     tax_rate_update,
 )
 from core.members.selectors import member_by_number
@@ -80,8 +81,7 @@ def tax_rate_edit(request, pk: int):
     """The rate, name and whether it applies; the place (country, region) is fixed. Orders keep the rate they used."""
     tax_rate = get_object_or_404(TaxRate, pk=pk)
     if request.method == "POST" and request.POST.get("action") == "delete":
-        # Orders store the rate they were taxed at and point at no TaxRate row: removing one changes no history.
-        tax_rate.delete()
+        tax_rate_delete(tax_rate=tax_rate)
         messages.success(request, f"The rate for {tax_rate.country}/{tax_rate.region or '*'} is deleted.")
         return redirect("console-tax-rates")
     initial = {name: getattr(tax_rate, name) for name in TaxRateForm.base_fields}

@@ -425,7 +425,7 @@ class TaxRateDetailApi(APIView):
 
     @extend_schema(request=None, responses=None)
     def delete(self, request, pk: int):
-        get_object_or_404(TaxRate, pk=pk).delete()
+        services.tax_rate_delete(tax_rate=get_object_or_404(TaxRate, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -429,6 +429,12 @@ def tax_rate_update(
     return tax_rate
 
 
+def tax_rate_delete(*, tax_rate: TaxRate) -> None:
+    """Remove a rate from the table. Orders store the rate they were taxed at and point at no TaxRate row, so no
+    history refers to it (deactivating keeps it for later)."""
+    tax_rate.delete()
+
+
 COUPON_EDITABLE = ("kind", "value", "is_active", "starts_at", "ends_at", "max_uses", "min_subtotal")
 
 
