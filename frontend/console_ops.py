@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from core.commerce.apis_field import parties_visible_to
 from core.commerce.models import (
     Coupon,
     Order,
@@ -24,6 +23,7 @@ from core.commerce.models import (
     ProductImage,
     TaxRate,
 )
+from core.commerce.selectors import parties_visible_to
 from core.commerce.services import (
     LineRequest,
     coupon_create,

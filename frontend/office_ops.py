@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from core.commerce.apis_field import parties_visible_to
 from core.commerce.autoship import (
     autoship_cancel,
     autoship_card_prepare,
@@ -20,6 +19,7 @@ from core.commerce.autoship import (
 )
 from core.commerce.models import Autoship, AutoshipRun, AutoshipStatus
 from core.commerce.periods import company_date
+from core.commerce.selectors import parties_visible_to
 from core.commerce.services import LineRequest, party_close, party_create
 from core.commerce.stripe_gateway import GatewayError
 from frontend.access import office_page

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 from core.commerce import autoship as autoships
 from core.commerce import services
 from core.commerce.apis import OrderDetailOutput, _customer_of, _is_staff, _member_of, _paginated
-from core.commerce.models import Autoship, OrderStatus, Party, PaymentMethod
+from core.commerce.models import Autoship, Party, PaymentMethod
+from core.commerce.selectors import parties_visible_to
 from core.commerce.services import OFFLINE_METHODS, LineRequest
 from core.members.models import Customer, Member
 
@@ -27,21 +28,6 @@ class LineInput(serializers.Serializer):
 
 
 # ---------------------------------------------------------------------------------------------------- parties
-
-
-def parties_visible_to(user) -> QuerySet[Party]:
-    parties = (
-        Party.objects.select_related("consultant")
-        .annotate(
-            orders_count=Count("orders", filter=~Q(orders__status=OrderStatus.CANCELLED)),
-            sales_total=Sum("orders__total", filter=~Q(orders__status=OrderStatus.CANCELLED)),
-        )
-        .order_by("-held_on", "-id")
-    )
-    if _is_staff(user):
-        return parties
-    member = _member_of(user)
-    return parties.filter(consultant=member) if member is not None else parties.none()
 
 
 class PartyOutput(serializers.Serializer):

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.accounts.models import Role
@@ -16,6 +16,8 @@ from core.commerce.models import (
     AttemptOutcome,
     MemberVolume,
     Order,
+    OrderStatus,
+    Party,
     Product,
     ProductImage,
     ProductStatus,
@@ -153,6 +155,22 @@ def orders_visible_to(user) -> QuerySet[Order]:
     if customer is not None:
         return orders.filter(buyer_customer=customer)
     return orders.none()
+
+
+def parties_visible_to(user) -> QuerySet[Party]:
+    """Staff see every party; a consultant their own. With each party's order count and sales (cancelled excluded)."""
+    parties = (
+        Party.objects.select_related("consultant")
+        .annotate(
+            orders_count=Count("orders", filter=~Q(orders__status=OrderStatus.CANCELLED)),
+            sales_total=Sum("orders__total", filter=~Q(orders__status=OrderStatus.CANCELLED)),
+        )
+        .order_by("-held_on", "-id")
+    )
+    if user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF):
+        return parties
+    member = getattr(user, "member", None) if user.role == Role.DISTRIBUTOR else None
+    return parties.filter(consultant=member) if member is not None else parties.none()
 
 
 def products_for_sale() -> QuerySet[Product]:
