@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import datetime
 import gc
-import io
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.bulk import copy_escape, copy_rows, sequence_next_values
 from core.commerce.models import (
     ZERO,
     CommissionPeriodClose,
@@ -70,7 +70,6 @@ REF_PREFIX = "history:"
 MAX_REF_LENGTH = Order._meta.get_field("external_ref").max_length - len(REF_PREFIX)
 MAX_AMOUNT = Decimal("1000000000000")  # money and volume columns hold 14 digits, 2 of them decimals
 MAX_QUANTITY = 2**31 - 1
-COPY_BATCH = 50_000  # rows per COPY statement: a few MB of text, so memory stays flat whatever the file size
 REFUND_REASON = "Refunded in the previous system (history import)."
 
 
@@ -173,7 +172,7 @@ def _orders_checked(text: Iterable[str], report: OrdersImportReport, progress: P
         return []
     index = {name: i for i, name in enumerate(header) if name in COLUMNS}
     products = {
-        sku.upper(): (pk, _text(sku), _text(name), *rest)
+        sku.upper(): (pk, copy_escape(sku), copy_escape(name), *rest)
         for pk, sku, name, *rest in Product.objects.values_list(
             "id", "sku", "name", "pv", "cv", "retail_price", "distributor_price", "taxable"
         )
@@ -400,10 +399,10 @@ def _write(orders: list[_Order], report: OrdersImportReport, progress: ProgressF
     warehouse_id = warehouse_default().pk  # so a later refund with restock has a place to put the goods back
     line_count = sum(len(order.lines) for order in orders)
     refunded = [order for order in orders if order.status == OrderStatus.REFUNDED]
-    order_ids = _next_values(f"pg_get_serial_sequence('{Order._meta.db_table}', 'id')", len(orders))
-    numbers = _next_values("'commerce_order_number_seq'", len(orders))
-    line_ids = iter(_next_values(f"pg_get_serial_sequence('{OrderLine._meta.db_table}', 'id')", line_count))
-    refund_ids = iter(_next_values(f"pg_get_serial_sequence('{Refund._meta.db_table}', 'id')", len(refunded)))
+    order_ids = sequence_next_values(f"pg_get_serial_sequence('{Order._meta.db_table}', 'id')", len(orders))
+    numbers = sequence_next_values("'commerce_order_number_seq'", len(orders))
+    line_ids = iter(sequence_next_values(f"pg_get_serial_sequence('{OrderLine._meta.db_table}', 'id')", line_count))
+    refund_ids = iter(sequence_next_values(f"pg_get_serial_sequence('{Refund._meta.db_table}', 'id')", len(refunded)))
 
     days: dict[datetime.date, tuple[str, str, datetime.date]] = {}  # day -> (paid_at, paid_on, period_start)
     order_rows, line_rows, payment_rows, refund_rows, refund_line_rows = [], [], [], [], []
@@ -414,7 +413,7 @@ def _write(orders: list[_Order], report: OrdersImportReport, progress: ProgressF
         paid_at, paid_on, period_start = days[order.day]
         subtotal = pv_total = cv_total = retail_total = distributor_total = ZERO
         refund_id = next(refund_ids) if order.status == OrderStatus.REFUNDED else None
-        ref = _text(REF_PREFIX + order.ref)
+        ref = copy_escape(REF_PREFIX + order.ref)
         for line in order.lines:
             line_id = next(line_ids)
             product_id, sku, name, _, _, retail, distributor, taxable = line.product
@@ -480,40 +479,5 @@ REFUND_COPY_COLUMNS = [
 REFUND_LINE_COPY_COLUMNS = ["refund_id", "line_id", "quantity", "amount"]
 
 
-def _next_values(sequence: str, count: int) -> list[int]:
-    """``count`` values of a sequence in one round trip (ids and order numbers known before the COPY)."""
-    if count == 0:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nextval({sequence}) FROM generate_series(1, %s)", [count])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _text(value: str) -> str:
-    """Text from the file or the catalogue, escaped for COPY once (every other cell is a number, a date or ours)."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value)
-
-
 def _copy(model, columns: list[str], rows: list[tuple], progress: ProgressFn, stage: str) -> None:
-    """COPY in batches of COPY_BATCH rows."""
-    sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"
-    total = len(rows)
-    with connection.cursor() as cursor:
-        for start in range(0, total, COPY_BATCH):
-            buffer = io.StringIO()
-            for row in rows[start : start + COPY_BATCH]:
-                buffer.write("\t".join(map(_cell, row)))
-                buffer.write("\n")
-            buffer.seek(0)
-            cursor.cursor.copy_expert(sql, buffer)
-            progress(stage, min(start + COPY_BATCH, total), total)
+    copy_rows(model._meta.db_table, columns, rows, progress=progress, stage=stage, total=len(rows))

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.accounts.models import Role, User
+from core.bulk import copy_cell, copy_escape, copy_rows, reserve_ids
 from core.members.models import Customer, CustomerType, Member, MemberStatus, PlacementMethod
 from core.members.placement import genealogy_settings_get
 from core.members.services import RESERVED_USERNAMES, USERNAME_RE, member_number_sequence_catch_up
@@ -124,54 +125,6 @@ def _int(value: str, line: int, column: str, report: ImportReport) -> int | None
         report.add(line, column, f"'{value}' is not a whole number")
         return None
     return int(value)
-
-
-def _text(value: str) -> str:
-    """A text cell in COPY's format."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _nullable(value) -> str:
-    return r"\N" if value is None else str(value)
-
-
-def _reserve_ids(table: str, count: int) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _copy(table: str, columns: list[str], rows: Iterable[list], progress: ProgressFn, stage: str, total: int) -> None:
-    """COPY in chunks of 50k rows (a chunk of text is ~10 MB; memory stays flat whatever the file size)."""
-
-    def cell(value) -> str:
-        if value is None:
-            return r"\N"
-        if isinstance(value, bool):
-            return "t" if value else "f"
-        if isinstance(value, list):
-            return "{" + ",".join(map(str, value)) + "}"
-        text = str(value)
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-    buffer = io.StringIO()
-    done = 0
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        for row in rows:
-            buffer.write(row if isinstance(row, str) else "\t".join(cell(v) for v in row))
-            buffer.write("\n")
-            done += 1
-            if done % 50_000 == 0:
-                buffer.seek(0)
-                raw.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-                buffer = io.StringIO()
-                progress(stage, done, total)
-        buffer.seek(0)
-        raw.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-    progress(stage, done, total)
 
 
 # ---------------------------------------------------------------------------------------------------- members
@@ -353,8 +306,8 @@ def _check_loops_and_slots(rows: list[_MemberRow], report: ImportReport) -> None
 
 def _member_rows_write(rows: list[_MemberRow], report: ImportReport, progress: ProgressFn) -> None:
     total = len(rows)
-    member_ids = _reserve_ids(Member._meta.db_table, total)
-    user_ids = _reserve_ids(User._meta.db_table, total)
+    member_ids = reserve_ids(Member._meta.db_table, total)
+    user_ids = reserve_ids(User._meta.db_table, total)
     id_of = {row.number: member_ids[i] for i, row in enumerate(rows)}
     referenced_outside = ({r.sponsor_number for r in rows} | {r.placement_number for r in rows}) - set(id_of) - {None}
     outside = dict(Member.objects.filter(number__in=referenced_outside).values_list("number", "id"))
@@ -369,21 +322,21 @@ def _member_rows_write(rows: list[_MemberRow], report: ImportReport, progress: P
     users = (
         "\t".join(
             (
-                str(user_ids[i]), "!", _text(row.email), _text(row.first_name), _text(row.last_name), "f", "f",
-                "f" if row.status == "terminated" else "t", row.joined_at.isoformat(), _text(row.email),
-                Role.DISTRIBUTOR,
+                str(user_ids[i]), "!", copy_escape(row.email), copy_escape(row.first_name),
+                copy_escape(row.last_name), "f", "f", "f" if row.status == "terminated" else "t",
+                row.joined_at.isoformat(), copy_escape(row.email), Role.DISTRIBUTOR,
             )
         )
         for i, row in enumerate(rows)
     )
-    _copy(
+    copy_rows(
         User._meta.db_table,
         ["id", "password", "username", "first_name", "last_name", "is_superuser", "is_staff", "is_active",
          "date_joined", "email", "role"],
         users,
-        progress,
-        "writing logins",
-        total,
+        progress=progress,
+        stage="writing logins",
+        total=total,
     )
 
     sponsor_counts, sponsor_outside = _downline_sizes(rows, id_of, outside, "sponsor_number", sponsor_path)
@@ -467,17 +420,17 @@ def _copy_members(
             placement_text, placement_depth = placement_path[member_id]
             yield "\t".join(
                 (
-                    str(member_id), str(row.number), _text(row.username), str(user_ids[i]), row.status, stamp,
-                    row.joined_at.isoformat(), _nullable(id_of_any.get(row.sponsor_number)),
-                    "{" + sponsor_text + "}", str(sponsor_depth), _nullable(id_of_any.get(placement_parent)),
-                    _nullable(row.position), "{" + placement_text + "}", str(placement_depth),
-                    "0\t\t\tf\tf\tf", _text(row.first_name), _text(row.last_name), _text(row.email),
-                    _text(row.phone), "\t\t\t\t", _text(row.country), "\t\t",
+                    str(member_id), str(row.number), copy_escape(row.username), str(user_ids[i]), row.status, stamp,
+                    row.joined_at.isoformat(), copy_cell(id_of_any.get(row.sponsor_number)),
+                    "{" + sponsor_text + "}", str(sponsor_depth), copy_cell(id_of_any.get(placement_parent)),
+                    copy_cell(row.position), "{" + placement_text + "}", str(placement_depth),
+                    "0\t\t\tf\tf\tf", copy_escape(row.first_name), copy_escape(row.last_name), copy_escape(row.email),
+                    copy_escape(row.phone), "\t\t\t\t", copy_escape(row.country), "\t\t",
                     str(sponsor_counts[member_id]), str(placement_counts[member_id]),
                 )
             )
 
-    _copy(
+    copy_rows(
         Member._meta.db_table,
         ["id", "number", "username", "user_id", "status", "status_changed_at", "joined_at", "sponsor_id",
          "sponsor_path", "sponsor_depth", "placement_parent_id", "placement_position", "placement_path",
@@ -486,9 +439,9 @@ def _copy_members(
          "address_line1", "address_line2", "city", "region", "postal_code", "country", "avatar", "bio",
          "tax_id_last4", "sponsor_downline_count", "placement_downline_count"],
         member_values(),
-        progress,
-        "writing members",
-        total,
+        progress=progress,
+        stage="writing members",
+        total=total,
     )
 
 
@@ -565,7 +518,7 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
     if not report.ok:
         raise ImportRejected(report)
     with transaction.atomic():
-        ids = _reserve_ids(Customer._meta.db_table, len(parsed))
+        ids = reserve_ids(Customer._meta.db_table, len(parsed))
         with connection.cursor() as cursor:
             # Customers keep the numbers they had in the old system; the others get new ones above every number
             # in use.
@@ -581,18 +534,19 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
             fresh_numbers = iter(row[0] for row in cursor.fetchall())
         numbers = [kept if kept is not None else next(fresh_numbers) for *_, kept in parsed]
         values = (
-            [ids[i], numbers[i], ctype, members[dist], None, raw.get("first_name"), raw.get("last_name"), email,
-             raw.get("phone", ""), "", "", "", "", raw.get("country", "").upper()[:2], True, joined]
+            [ids[i], numbers[i], ctype, members[dist], None, copy_escape(raw.get("first_name", "")),
+             copy_escape(raw.get("last_name", "")), copy_escape(email), copy_escape(raw.get("phone", "")), "", "", "",
+             "", copy_escape(raw.get("country", "").upper()[:2]), True, joined.isoformat()]
             for i, (_, dist, ctype, raw, email, joined, _) in enumerate(parsed)
         )
-        _copy(
+        copy_rows(
             Customer._meta.db_table,
             ["id", "number", "customer_type", "distributor_id", "user_id", "first_name", "last_name", "email",
              "phone", "address_line1", "city", "region", "postal_code", "country", "is_active", "joined_at"],
             values,
-            progress,
-            "writing customers",
-            len(parsed),
+            progress=progress,
+            stage="writing customers",
+            total=len(parsed),
         )
     report.created = len(parsed)
     return report

@@ -153,3 +153,15 @@ def test_customers_keep_their_old_numbers_and_new_ones_continue_above(root, in_a
     with pytest.raises(ImportRejected) as rejected:
         customers_import(text=csv_text(f"880001,{root.number},retail,E,F,e@example.test,\n", header))
     assert [(e.line, e.column) for e in rejected.value.report.errors] == [(2, "customer_number")]
+
+
+def test_text_with_backslashes_and_tabs_survives_the_copy(in_alpha, root):
+    report = members_import(
+        text=csv_text(f'7001,tabby,"Jo\\\\Ann","Le\tRoux",tabby@example.test,{root.number},active,\n')
+    )
+    assert report.created == 1
+    tabby = Member.objects.get(number=7001)
+    assert (tabby.first_name, tabby.last_name) == ("Jo\\\\Ann", "Le\tRoux")
+    header = "distributor_number,customer_type,first_name,last_name,email,joined_on\n"
+    customers_import(text=csv_text(f'{root.number},retail,"Back\\\\slash","Tab\tbed",t@example.test,\n', header))
+    assert Customer.objects.values_list("first_name", "last_name").get() == ("Back\\\\slash", "Tab\tbed")
