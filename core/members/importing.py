@@ -86,6 +86,16 @@ class ImportReport:
     def ok(self) -> bool:
         return self.error_count == 0
 
+    def problems_text(self, kind: str) -> str:
+        """Every reported problem, one per line, for a command's error message."""
+        lines = [str(error) for error in self.errors]
+        more = self.error_count - len(lines)
+        return (
+            f"{kind}: {self.error_count} problem(s); nothing was imported.\n  "
+            + "\n  ".join(lines)
+            + (f"\n  …and {more} more" if more else "")
+        )
+
 
 class ImportRejected(Exception):
     """Raised with the report when a file has errors; nothing was written."""

@@ -42,13 +42,7 @@ class Command(BaseCommand):
                     with open(opts[kind], newline="", encoding="utf-8-sig") as handle:
                         reports.append((kind, importer(text=handle, progress=progress)))
                 except ImportRejected as rejected:
-                    lines = [str(error) for error in rejected.report.errors]
-                    more = rejected.report.error_count - len(lines)
-                    raise CommandError(
-                        f"{kind}: {rejected.report.error_count} problem(s); nothing was imported.\n  "
-                        + "\n  ".join(lines)
-                        + (f"\n  …and {more} more" if more else "")
-                    ) from rejected
+                    raise CommandError(rejected.report.problems_text(kind)) from rejected
                 except FileNotFoundError as exc:
                     raise CommandError(f"{kind}: no file at {opts[kind]}") from exc
                 except UnicodeDecodeError as exc:
