@@ -1,23 +1,32 @@
-"""Writes on company pages, announcements, training material and newsletter subscribers."""
+"""Writes on company pages, announcements, training material, newsletter subscribers and e-mail templates."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.template import Context, TemplateSyntaxError
 from django.utils import timezone
 
+from core.accounts.models import User
+from core.communications.emails import COMMON_SAMPLE, compiled, email_kind
 from core.communications.models import (
     Announcement,
     Audience,
     CompanyPage,
+    EmailTemplate,
     NewsletterSubscriber,
     PageSlug,
     TrainingMaterial,
 )
+from core.communications.selectors import email_render
 from core.members.models import Member, MemberStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _required(errors: dict, name: str, value: str) -> None:
@@ -159,3 +168,74 @@ def newsletter_unsubscribe(*, subscriber: NewsletterSubscriber) -> NewsletterSub
         subscriber.unsubscribed_at = timezone.now()
         subscriber.save(update_fields=["unsubscribed_at"])
     return subscriber
+
+
+# ---------------------------------------------------------------------------------------------- e-mail templates
+
+EMAIL_SUBJECT_MAX = 200
+EMAIL_BODY_MAX = 20_000
+
+
+def _email_source_problems(name: str, source: str, limit: int) -> list[str]:
+    if not source.strip():
+        return ["This field is required."]
+    if len(source) > limit:
+        return [f"Keep it to {limit} characters (it has {len(source)})."]
+    if name == "subject" and "\n" in source.strip():
+        return ["The subject must be one line."]
+    try:
+        compiled(source)
+    except TemplateSyntaxError as exc:
+        return [f"The template does not compile: {exc}"]
+    return []
+
+
+@transaction.atomic
+def email_template_save(*, key: str, subject: str, body: str, by: User | None) -> EmailTemplate:
+    """Save the company's own subject and body for e-mail ``key``. Both must compile and render with the e-mail's
+    sample context, so a saved template never stops an e-mail from going out."""
+    kind = email_kind(key)
+    subject = (subject or "").strip()
+    body = (body or "").replace("\r\n", "\n")
+    errors: dict[str, list[str]] = {}
+    for name, source, limit in (("subject", subject, EMAIL_SUBJECT_MAX), ("body", body, EMAIL_BODY_MAX)):
+        if problems := _email_source_problems(name, source, limit):
+            errors[name] = problems
+    if not errors:
+        context = {**COMMON_SAMPLE, **kind.sample}
+        for name, source in (("subject", subject), ("body", body)):
+            try:
+                compiled(source).render(Context(context))
+            except Exception as exc:  # noqa: BLE001 - any render failure is the author's to fix
+                errors[name] = [f"The template fails with the sample values: {exc}"]
+    if errors:
+        raise ValidationError(errors)
+    template = EmailTemplate.objects.select_for_update().filter(key=key).first() or EmailTemplate(key=key)
+    template.subject = subject
+    template.body = body
+    template.updated_by = by
+    template.save()
+    return template
+
+
+@transaction.atomic
+def email_template_reset(*, key: str) -> None:
+    """Send the default text again. The company's text is not history (nothing points at it), so its row goes."""
+    email_kind(key)
+    EmailTemplate.objects.filter(key=key).delete()
+
+
+def email_send(*, key: str, context: dict, to: str) -> None:
+    """Render e-mail ``key`` now (in the company's schema) and send it once the current transaction commits, so a
+    rolled-back change never e-mails anyone. A mail failure is logged, never raised into the caller's work."""
+    if not to:
+        return
+    subject, body = email_render(key=key, context=context)
+    transaction.on_commit(lambda: _send(key, subject, body, to))
+
+
+def _send(key: str, subject: str, body: str, to: str) -> None:
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:  # noqa: BLE001 - the work is done; a lost notice is logged, not raised
+        logger.exception("E-mail %s to %s could not be sent", key, to)
