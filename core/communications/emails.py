@@ -181,3 +181,40 @@ def render_text(*, subject: str, body: str, context: dict) -> tuple[str, str]:
     ctx = Context(context)
     rendered_subject = " ".join(compiled(subject).render(ctx).split())
     return rendered_subject, compiled(body).render(ctx).strip()
+
+
+EMAIL_SUBJECT_MAX = 200
+EMAIL_BODY_MAX = 20_000
+
+
+def _source_problems(name: str, source: str, limit: int) -> list[str]:
+    if not source.strip():
+        return ["This field is required."]
+    if len(source) > limit:
+        return [f"Keep it to {limit} characters (it has {len(source)})."]
+    if name == "subject" and "\n" in source.strip():
+        return ["The subject must be one line."]
+    try:
+        compiled(source)
+    except TemplateSyntaxError as exc:
+        return [f"The template does not compile: {exc}"]
+    return []
+
+
+def template_errors(*, key: str, subject: str, body: str) -> dict[str, list[str]]:
+    """What is wrong with a subject and body for e-mail ``key``, by field: each must compile and render with the
+    e-mail's sample context, so a saved template never stops an e-mail from going out."""
+    kind = email_kind(key)
+    errors: dict[str, list[str]] = {}
+    for name, source, limit in (("subject", subject, EMAIL_SUBJECT_MAX), ("body", body, EMAIL_BODY_MAX)):
+        if problems := _source_problems(name, source, limit):
+            errors[name] = problems
+    context = Context({**COMMON_SAMPLE, **kind.sample})
+    for name, source in (("subject", subject), ("body", body)):
+        if name in errors:
+            continue
+        try:
+            compiled(source).render(context)
+        except Exception as exc:  # noqa: BLE001 - any render failure is the author's to fix
+            errors[name] = [f"The template fails with the sample values: {exc}"]
+    return errors

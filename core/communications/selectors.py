@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.communications.emails import EMAIL_KINDS, EmailKind, email_kind, render_text
+from core.communications.emails import EMAIL_KINDS, EmailKind, email_kind, render_text, template_errors
 from core.communications.models import (
     Announcement,
     Audience,
@@ -94,3 +95,12 @@ def email_render(*, key: str, context: dict) -> tuple[str, str]:
         except Exception:  # noqa: BLE001 - any template failure: send the default rather than nothing
             logger.exception("E-mail template %s of %s failed to render; sent the default", key, connection.schema_name)
     return render_text(subject=kind.subject, body=kind.body, context=full_context)
+
+
+def email_preview(*, key: str, subject: str, body: str) -> tuple[str, str]:
+    """A draft subject and body rendered with the e-mail's sample values and the company's own name, for the
+    editor; a draft that doesn't compile raises ValidationError naming "subject" or "body"."""
+    kind = email_kind(key)
+    if errors := template_errors(key=key, subject=subject, body=body):
+        raise ValidationError(errors)
+    return render_text(subject=subject, body=body, context={**email_common_context(), **kind.sample})

@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template import Context, TemplateSyntaxError
 from django.utils import timezone
 
 from core.accounts.models import User
-from core.communications.emails import COMMON_SAMPLE, compiled, email_kind
+from core.communications.emails import email_kind, template_errors
 from core.communications.models import (
     Announcement,
     Audience,
@@ -172,43 +171,15 @@ def newsletter_unsubscribe(*, subscriber: NewsletterSubscriber) -> NewsletterSub
 
 # ---------------------------------------------------------------------------------------------- e-mail templates
 
-EMAIL_SUBJECT_MAX = 200
-EMAIL_BODY_MAX = 20_000
-
-
-def _email_source_problems(name: str, source: str, limit: int) -> list[str]:
-    if not source.strip():
-        return ["This field is required."]
-    if len(source) > limit:
-        return [f"Keep it to {limit} characters (it has {len(source)})."]
-    if name == "subject" and "\n" in source.strip():
-        return ["The subject must be one line."]
-    try:
-        compiled(source)
-    except TemplateSyntaxError as exc:
-        return [f"The template does not compile: {exc}"]
-    return []
-
 
 @transaction.atomic
 def email_template_save(*, key: str, subject: str, body: str, by: User | None) -> EmailTemplate:
     """Save the company's own subject and body for e-mail ``key``. Both must compile and render with the e-mail's
     sample context, so a saved template never stops an e-mail from going out."""
-    kind = email_kind(key)
+    email_kind(key)
     subject = (subject or "").strip()
     body = (body or "").replace("\r\n", "\n")
-    errors: dict[str, list[str]] = {}
-    for name, source, limit in (("subject", subject, EMAIL_SUBJECT_MAX), ("body", body, EMAIL_BODY_MAX)):
-        if problems := _email_source_problems(name, source, limit):
-            errors[name] = problems
-    if not errors:
-        context = {**COMMON_SAMPLE, **kind.sample}
-        for name, source in (("subject", subject), ("body", body)):
-            try:
-                compiled(source).render(Context(context))
-            except Exception as exc:  # noqa: BLE001 - any render failure is the author's to fix
-                errors[name] = [f"The template fails with the sample values: {exc}"]
-    if errors:
+    if errors := template_errors(key=key, subject=subject, body=body):
         raise ValidationError(errors)
     template = EmailTemplate.objects.select_for_update().filter(key=key).first() or EmailTemplate(key=key)
     template.subject = subject
