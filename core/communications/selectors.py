@@ -104,3 +104,12 @@ def email_preview(*, key: str, subject: str, body: str) -> tuple[str, str]:
     if errors := template_errors(key=key, subject=subject, body=body):
         raise ValidationError(errors)
     return render_text(subject=subject, body=body, context={**email_common_context(), **kind.sample})
+
+
+def company_url() -> str:
+    """The current company's address, e.g. https://acme.example (e-mails need absolute links)."""
+    from tenants.models import Company
+    from tenants.services import company_base_url
+
+    company = Company.objects.filter(schema_name=connection.schema_name).first()
+    return company_base_url(company) if company else ""

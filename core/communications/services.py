@@ -22,7 +22,7 @@ from core.communications.models import (
     PageSlug,
     TrainingMaterial,
 )
-from core.communications.selectors import email_render
+from core.communications.selectors import company_url, email_render
 from core.members.models import Member, MemberStatus
 
 logger = logging.getLogger(__name__)
@@ -210,3 +210,39 @@ def _send(key: str, subject: str, body: str, to: str) -> None:
         send_mail(subject, body, None, [to])
     except Exception:  # noqa: BLE001 - the work is done; a lost notice is logged, not raised
         logger.exception("E-mail %s to %s could not be sent", key, to)
+
+
+def member_welcome_send(*, member: Member) -> None:
+    """Welcome a distributor who just joined (the join page calls it; imports and staff enrolments don't)."""
+    sponsor = member.sponsor
+    base = company_url()
+    email_send(
+        key="member_welcome",
+        context={
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "username": member.username,
+            "member_number": member.number,
+            "sponsor_name": sponsor.full_name if sponsor else "",
+            "site_url": f"{base}/{member.username}/",
+            "back_office_url": f"{base}/office/",
+        },
+        to=member.email,
+    )
+
+
+def order_confirmation_send(*, order) -> None:
+    """Confirm a shop order's card payment to its buyer (autoship orders have their own notice)."""
+    buyer = order.buyer_member or order.buyer_customer
+    if buyer is None:
+        return
+    email_send(
+        key="order_confirmation",
+        context={
+            "first_name": buyer.first_name,
+            "order_number": order.number,
+            "total": order.total,
+            "currency": order.currency,
+        },
+        to=buyer.email,
+    )
