@@ -104,3 +104,10 @@ def test_each_company_edits_and_sends_only_its_own_text(alpha, beta, admin_clien
         (["zed@example.test"], "Your autoship could not be processed", "Declined."),
         (["ann@example.test"], "Alpha: no", "Alpha: Declined."),
     ]
+
+
+@pytest.mark.parametrize("key", list(EMAIL_KINDS))
+def test_every_e_mail_page_renders_its_default_with_a_preview(admin_client, key):
+    response = admin_client.get(f"/console/emails/{key}/")
+    assert response.status_code == 200
+    assert response.context["preview_problems"] == [] and response.context["preview"][0]
