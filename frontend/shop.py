@@ -37,6 +37,7 @@ from core.commerce.services import (
     unit_price_for,
 )
 from core.commerce.stripe_gateway import GatewayError
+from core.communications.services import order_confirmation_send
 from core.members.models import Customer, Member
 from core.members.selectors import replicated_site_owner
 from frontend.forms import CardForm, CartAddForm, CheckoutForm, errors_onto
@@ -267,6 +268,7 @@ def _pay(request, order, payment_method_id: str) -> bool:
         messages.error(request, f"The payment did not go through: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
         return False
     if payment.status == "succeeded":
+        order_confirmation_send(order=order)
         messages.success(request, f"Thank you! Order {order.number} is paid.")
         return True
     messages.error(

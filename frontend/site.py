@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.communications.selectors import company_page_published, company_pages_published
-from core.communications.services import newsletter_subscribe
+from core.communications.services import member_welcome_send, newsletter_subscribe
 from core.members.models import Member
 from core.members.selectors import replicated_site_owner
 from core.members.services import customer_create, member_enroll
@@ -88,6 +88,7 @@ def replicated_join(request, username: str):
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
+            member_welcome_send(member=recruit)
             login(request, recruit.user, backend=AUTH_BACKEND)
             messages.success(request, f"Welcome to the team! Your member number is {recruit.number}.")
             return redirect("office-home")

@@ -4,7 +4,7 @@ core.members.services.RESERVED_USERNAMES)."""
 
 from django.urls import include, path
 
-from frontend import console, console_commerce, console_demotion, office, reports, shop, site, views
+from frontend import console, console_commerce, console_demotion, console_emails, office, reports, shop, site, views
 
 office_urls = [
     path("office/", office.dashboard, name="office-home"),
@@ -64,6 +64,8 @@ console_urls = [
     path("console/demotion/preview/", console_demotion.policy_preview_page, name="console-demotion-preview"),
     path("console/demotion/report/", console_demotion.report, name="console-demotion-report"),
     path("console/reports/", reports.reports, name="console-reports"),
+    path("console/emails/", console_emails.emails, name="console-emails"),
+    path("console/emails/<slug:key>/", console_emails.email_edit, name="console-email"),
 ]
 
 site_urls = [

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from core.commerce.models import Autoship, AutoshipItem, AutoshipRun, AutoshipSt
 from core.commerce.periods import add_months, company_date
 from core.commerce.services import LineRequest, order_cancel, order_pay_card, order_place
 from core.commerce.stripe_gateway import GatewayError
+from core.communications.services import email_send
 from core.members.models import Customer, Member
 
 
@@ -62,10 +62,10 @@ def autoship_create(
     return autoship
 
 
-def _notify(autoship: Autoship, subject: str, message: str) -> None:
+def _notify(autoship: Autoship, key: str, context: dict) -> None:
+    """E-mail the buyer in the company's words (core.communications e-mail templates)."""
     buyer = autoship.member or autoship.customer
-    if buyer.email:
-        transaction.on_commit(lambda: send_mail(subject, message, None, [buyer.email], fail_silently=True))
+    email_send(key=key, context={"first_name": buyer.first_name, **context}, to=buyer.email)
 
 
 def autoship_run(*, autoship: Autoship, now: datetime.datetime | None = None) -> AutoshipRun:
@@ -109,11 +109,17 @@ def autoship_run(*, autoship: Autoship, now: datetime.datetime | None = None) ->
             autoship=autoship, run_on=today, order=None if failure else order, succeeded=not failure, message=failure
         )
         if failure:
-            paused = " It is paused until you update it." if autoship.status == AutoshipStatus.PAUSED else ""
-            _notify(autoship, "Your autoship could not be processed", f"{failure}{paused}")
+            paused = autoship.status == AutoshipStatus.PAUSED
+            _notify(
+                autoship,
+                "autoship_paused" if paused else "autoship_failed",
+                {"reason": failure, "failures": autoship.failures, "max_retries": autoship.max_retries},
+            )
         else:
             _notify(
-                autoship, "Your autoship order is on its way", f"Order {order.number}: {order.total} {order.currency}."
+                autoship,
+                "autoship_processed",
+                {"order_number": order.number, "total": order.total, "currency": order.currency},
             )
     return run
 

@@ -21,6 +21,8 @@ from core.commerce.models import (
 )
 from core.commerce.periods import add_months, company_date, to_minor_units
 from core.commerce.services import commerce_settings_get
+from core.communications.selectors import company_url
+from core.communications.services import email_send
 from core.company.services import company_settings_get
 from core.members.models import Member, MemberStatus
 
@@ -191,7 +193,32 @@ def _record(subscription: BackOfficeSubscription, attempt: SubscriptionAttempt) 
     else:
         subscription.status = SubscriptionStatus.PAST_DUE
     subscription.save(update_fields=["next_due_on", "status"])
+    if attempt.outcome != AttemptOutcome.PAID and attempt.trigger == "schedule":
+        _declined_notice(attempt)
     return attempt
+
+
+def _declined_notice(attempt: SubscriptionAttempt) -> None:
+    """Tell the distributor once per due date (the job retries daily; one e-mail is enough). A distributor paying
+    themselves sees the outcome on the page instead."""
+    earlier = SubscriptionAttempt.objects.filter(
+        member_id=attempt.member_id, due_on=attempt.due_on, trigger="schedule"
+    ).exclude(pk=attempt.pk)
+    if earlier.exists():
+        return
+    member = Member.objects.get(pk=attempt.member_id)
+    email_send(
+        key="subscription_declined",
+        context={
+            "first_name": member.first_name,
+            "amount": attempt.amount,
+            "currency": _currency(),
+            "due_on": attempt.due_on.isoformat(),
+            "reason": attempt.message or AttemptOutcome(attempt.outcome).label + ".",
+            "back_office_url": f"{company_url()}/office/subscription/",
+        },
+        to=member.email,
+    )
 
 
 def subscription_pay_now(*, member: Member, payment_method_id: str = "") -> SubscriptionAttempt:

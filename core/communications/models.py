@@ -4,6 +4,7 @@ taken on the company's and each distributor's replicated site. Stored in each co
 Nothing here is hard-deleted: pages, announcements and training material are unpublished, subscribers unsubscribe.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -100,3 +101,22 @@ class NewsletterSubscriber(models.Model):
     @property
     def is_subscribed(self) -> bool:
         return self.unsubscribed_at is None
+
+
+class EmailTemplate(models.Model):
+    """A company's own subject and body for one of the product's e-mails (core.communications.emails.EMAIL_KINDS).
+    No row: the default text is sent. Resetting to the default removes the row."""
+
+    key = models.CharField(max_length=50, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=20_000)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,19 +1,27 @@
-"""Reads for company pages, announcements, training material and newsletter subscribers."""
+"""Reads for company pages, announcements, training material, newsletter subscribers and e-mail templates."""
 
 from __future__ import annotations
 
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.communications.emails import EMAIL_KINDS, EmailKind, email_kind, render_text, template_errors
 from core.communications.models import (
     Announcement,
     Audience,
     CompanyPage,
+    EmailTemplate,
     NewsletterSubscriber,
     PageSlug,
     TrainingMaterial,
 )
 from core.members.models import Member
+
+logger = logging.getLogger(__name__)
 
 
 def company_page_published(*, slug: str) -> CompanyPage | None:
@@ -55,3 +63,53 @@ def newsletter_subscribers(*, distributor: Member | None, subscribed_only: bool 
     if subscribed_only:
         subscribers = subscribers.filter(unsubscribed_at__isnull=True)
     return subscribers.order_by("-subscribed_at", "-id")
+
+
+def email_template_saved(*, key: str) -> EmailTemplate | None:
+    return EmailTemplate.objects.filter(key=key).first()
+
+
+def email_templates_overview() -> list[tuple[EmailKind, EmailTemplate | None]]:
+    """Every e-mail the product sends with the company's own text for it (None: the default is sent)."""
+    saved = {template.key: template for template in EmailTemplate.objects.all()}
+    return [(kind, saved.get(key)) for key, kind in EMAIL_KINDS.items()]
+
+
+def email_common_context() -> dict:
+    from core.company.services import company_settings_get
+
+    row = company_settings_get()
+    return {"company_name": row.display_name, "support_email": row.support_email}
+
+
+def email_render(*, key: str, context: dict) -> tuple[str, str]:
+    """(subject, body) of e-mail ``key`` in the current company's words: its saved template, else the default. A
+    saved template that fails at render time (it compiled when saved) falls back to the default, so the e-mail
+    still goes out."""
+    kind = email_kind(key)
+    full_context = {**email_common_context(), **context}
+    saved = email_template_saved(key=key)
+    if saved is not None:
+        try:
+            return render_text(subject=saved.subject, body=saved.body, context=full_context)
+        except Exception:  # noqa: BLE001 - any template failure: send the default rather than nothing
+            logger.exception("E-mail template %s of %s failed to render; sent the default", key, connection.schema_name)
+    return render_text(subject=kind.subject, body=kind.body, context=full_context)
+
+
+def email_preview(*, key: str, subject: str, body: str) -> tuple[str, str]:
+    """A draft subject and body rendered with the e-mail's sample values and the company's own name, for the
+    editor; a draft that doesn't compile raises ValidationError naming "subject" or "body"."""
+    kind = email_kind(key)
+    if errors := template_errors(key=key, subject=subject, body=body):
+        raise ValidationError(errors)
+    return render_text(subject=subject, body=body, context={**email_common_context(), **kind.sample})
+
+
+def company_url() -> str:
+    """The current company's address, e.g. https://acme.example (e-mails need absolute links)."""
+    from tenants.models import Company
+    from tenants.services import company_base_url
+
+    company = Company.objects.filter(schema_name=connection.schema_name).first()
+    return company_base_url(company) if company else ""

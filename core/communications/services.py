@@ -1,23 +1,31 @@
-"""Writes on company pages, announcements, training material and newsletter subscribers."""
+"""Writes on company pages, announcements, training material, newsletter subscribers and e-mail templates."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from core.accounts.models import User
+from core.communications.emails import email_kind, template_errors
 from core.communications.models import (
     Announcement,
     Audience,
     CompanyPage,
+    EmailTemplate,
     NewsletterSubscriber,
     PageSlug,
     TrainingMaterial,
 )
+from core.communications.selectors import company_url, email_render
 from core.members.models import Member, MemberStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _required(errors: dict, name: str, value: str) -> None:
@@ -159,3 +167,82 @@ def newsletter_unsubscribe(*, subscriber: NewsletterSubscriber) -> NewsletterSub
         subscriber.unsubscribed_at = timezone.now()
         subscriber.save(update_fields=["unsubscribed_at"])
     return subscriber
+
+
+# ---------------------------------------------------------------------------------------------- e-mail templates
+
+
+@transaction.atomic
+def email_template_save(*, key: str, subject: str, body: str, by: User | None) -> EmailTemplate:
+    """Save the company's own subject and body for e-mail ``key``. Both must compile and render with the e-mail's
+    sample context, so a saved template never stops an e-mail from going out."""
+    email_kind(key)
+    subject = (subject or "").strip()
+    body = (body or "").replace("\r\n", "\n")
+    if errors := template_errors(key=key, subject=subject, body=body):
+        raise ValidationError(errors)
+    template = EmailTemplate.objects.select_for_update().filter(key=key).first() or EmailTemplate(key=key)
+    template.subject = subject
+    template.body = body
+    template.updated_by = by
+    template.save()
+    return template
+
+
+@transaction.atomic
+def email_template_reset(*, key: str) -> None:
+    """Send the default text again. The company's text is not history (nothing points at it), so its row goes."""
+    email_kind(key)
+    EmailTemplate.objects.filter(key=key).delete()
+
+
+def email_send(*, key: str, context: dict, to: str) -> None:
+    """Render e-mail ``key`` now (in the company's schema) and send it once the current transaction commits, so a
+    rolled-back change never e-mails anyone. A mail failure is logged, never raised into the caller's work."""
+    if not to:
+        return
+    subject, body = email_render(key=key, context=context)
+    transaction.on_commit(lambda: _send(key, subject, body, to))
+
+
+def _send(key: str, subject: str, body: str, to: str) -> None:
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:  # noqa: BLE001 - the work is done; a lost notice is logged, not raised
+        logger.exception("E-mail %s to %s could not be sent", key, to)
+
+
+def member_welcome_send(*, member: Member) -> None:
+    """Welcome a distributor who just joined (the join page calls it; imports and staff enrolments don't)."""
+    sponsor = member.sponsor
+    base = company_url()
+    email_send(
+        key="member_welcome",
+        context={
+            "first_name": member.first_name,
+            "last_name": member.last_name,
+            "username": member.username,
+            "member_number": member.number,
+            "sponsor_name": sponsor.full_name if sponsor else "",
+            "site_url": f"{base}/{member.username}/",
+            "back_office_url": f"{base}/office/",
+        },
+        to=member.email,
+    )
+
+
+def order_confirmation_send(*, order) -> None:
+    """Confirm a shop order's card payment to its buyer (autoship orders have their own notice)."""
+    buyer = order.buyer_member or order.buyer_customer
+    if buyer is None:
+        return
+    email_send(
+        key="order_confirmation",
+        context={
+            "first_name": buyer.first_name,
+            "order_number": order.number,
+            "total": order.total,
+            "currency": order.currency,
+        },
+        to=buyer.email,
+    )

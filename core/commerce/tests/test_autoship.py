@@ -82,3 +82,32 @@ def test_a_declined_autoship_is_retried_daily_then_paused_with_notices(
     assert catalogue["shake"].stock_levels.get().on_hand == 100  # stock released each time
     assert [m.subject for m in mail.outbox] == ["Your autoship could not be processed"] * 3
     assert mail.outbox[-1].body == "Your card was declined. It is paused until you update it."
+
+
+def test_the_autoship_notice_is_in_the_company_s_own_words(
+    root, enroll, catalogue, keyed, django_capture_on_commit_callbacks
+):
+    from core.communications.services import email_template_save
+
+    email_template_save(
+        key="autoship_processed",
+        subject="{{ first_name }}, autoship {{ order_number }} is paid",
+        body="We charged {{ total }} {{ currency }}.",
+        by=None,
+    )
+    member = enroll(root, first_name="Ann")
+    autoship_create(
+        member=member,
+        items=[LineRequest("SHAKE", 1)],
+        first_run_on=datetime.date(2026, 4, 1),
+        **stored_card(member.email, "4242424242424242"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        (run,) = autoship_run_due(now=APR_1)
+    assert [(m.to, m.subject, m.body) for m in mail.outbox] == [
+        (
+            [member.email],
+            f"Ann, autoship {run.order.number} is paid",
+            f"We charged {run.order.total} {run.order.currency}.",
+        )
+    ]

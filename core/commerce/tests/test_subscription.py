@@ -152,3 +152,21 @@ def test_the_daily_job_starts_missing_subscriptions_before_charging(root, enroll
     assert (result["started"], result["attempts"], result["outcomes"]) == (2, 1, {"no_card": 1})
     assert SubscriptionAttempt.objects.get().member_id == member.pk
     assert BackOfficeSubscription.objects.get(member=root).next_due_on == datetime.date(2026, 3, 20)
+
+
+def test_a_declined_fee_is_e_mailed_once_per_due_date(root, enroll, fee, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    member = enroll(root, first_name="Bea")
+    subscription_start(member=member, first_due_on=datetime.date(2026, 3, 1))
+    subscription_card_set(member=member, payment_method_id=card("4000000000000341"))
+    for day in range(2):  # declined today, retried (and declined) tomorrow: one e-mail
+        with django_capture_on_commit_callbacks(execute=True):
+            subscription_charge_due(now=MAR_1 + datetime.timedelta(days=day))
+    (sent,) = mail.outbox
+    assert sent.to == [member.email]
+    assert sent.subject.endswith(" back-office fee could not be charged")
+    assert "We could not charge your back-office fee of 29.95 USD due on 2026-03-01: Your card was declined." in (
+        sent.body
+    )
+    assert "/office/subscription/" in sent.body

@@ -1,0 +1,220 @@
+"""The e-mails the product sends, each under a fixed key with its default subject and body and the context variables
+it offers. Subject and body are Django template syntax rendered as plain text (no HTML escaping). A company may save
+its own text for any key (EmailTemplate); the demotion policy's stage e-mails live in the policy document instead.
+
+Every e-mail also gets the company-wide variables in COMMON_VARIABLES. Only plain values (strings, numbers, dates)
+are ever put in a context, so a template can't reach into model objects."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.defaulttags import DebugNode
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    key: str
+    description: str
+    subject: str
+    body: str
+    variables: dict[str, str]  # name -> what it holds, shown on the editing page
+    sample: dict  # a context for the editor's preview and for checking a template renders
+
+    @property
+    def all_variables(self) -> dict[str, str]:
+        return {**COMMON_VARIABLES, **self.variables}
+
+
+COMMON_VARIABLES = {
+    "company_name": "The company's display name (Branding).",
+    "support_email": "The company's support e-mail address (may be empty).",
+}
+COMMON_SAMPLE = {"company_name": "Acme Wellness", "support_email": "help@acme.example"}
+
+_ORDER_VARIABLES = {
+    "first_name": "The buyer's first name.",
+    "order_number": "The order's number.",
+    "total": "The order's total, e.g. 44.99.",
+    "currency": "The order's currency code, e.g. USD.",
+}
+_ORDER_SAMPLE = {"first_name": "Ann", "order_number": 100042, "total": Decimal("44.99"), "currency": "USD"}
+
+EMAIL_KINDS: dict[str, EmailKind] = {
+    kind.key: kind
+    for kind in [
+        EmailKind(
+            key="member_welcome",
+            description="Sent to a new distributor who joined through a replicated site.",
+            subject="Welcome to {{ company_name }}",
+            body=(
+                "Hello {{ first_name }},\n\n"
+                "Welcome to {{ company_name }}! Your member number is {{ member_number }} and your sponsor is "
+                "{{ sponsor_name }}.\n\n"
+                "Your own site: {{ site_url }}\n"
+                "Your back office: {{ back_office_url }}\n"
+            ),
+            variables={
+                "first_name": "The new distributor's first name.",
+                "last_name": "The new distributor's last name.",
+                "username": "The new distributor's username.",
+                "member_number": "The new distributor's member number.",
+                "sponsor_name": "The sponsor's full name.",
+                "site_url": "The new distributor's replicated site.",
+                "back_office_url": "The address of the back office.",
+            },
+            sample={
+                "first_name": "Ann",
+                "last_name": "Lee",
+                "username": "annlee",
+                "member_number": 1042,
+                "sponsor_name": "Bob Smith",
+                "site_url": "https://acme.example/annlee/",
+                "back_office_url": "https://acme.example/office/",
+            },
+        ),
+        EmailKind(
+            key="order_confirmation",
+            description="Sent to the buyer when an order from the shop is paid.",
+            subject="Your {{ company_name }} order {{ order_number }}",
+            body=(
+                "Hello {{ first_name }},\n\n"
+                "Thank you for your order {{ order_number }}. We received your payment of {{ total }} {{ currency }}."
+                "\n"
+            ),
+            variables=_ORDER_VARIABLES,
+            sample=_ORDER_SAMPLE,
+        ),
+        EmailKind(
+            key="autoship_processed",
+            description="Sent to the buyer when an autoship order is placed and paid.",
+            subject="Your autoship order is on its way",
+            body="Order {{ order_number }}: {{ total }} {{ currency }}.",
+            variables=_ORDER_VARIABLES,
+            sample=_ORDER_SAMPLE,
+        ),
+        EmailKind(
+            key="autoship_failed",
+            description="Sent to the buyer when an autoship run fails (it is retried the next day).",
+            subject="Your autoship could not be processed",
+            body="{{ reason }}",
+            variables={
+                "first_name": "The buyer's first name.",
+                "reason": "Why it failed, e.g. “Your card was declined.”",
+                "failures": "How many runs in a row have failed.",
+                "max_retries": "After how many failures in a row the autoship pauses.",
+            },
+            sample={"first_name": "Ann", "reason": "Your card was declined.", "failures": 1, "max_retries": 3},
+        ),
+        EmailKind(
+            key="autoship_paused",
+            description="Sent instead of “autoship failed” when the failure pauses the autoship.",
+            subject="Your autoship could not be processed",
+            body="{{ reason }} It is paused until you update it.",
+            variables={
+                "first_name": "The buyer's first name.",
+                "reason": "Why the last run failed, e.g. “Your card was declined.”",
+                "failures": "How many runs in a row have failed.",
+            },
+            sample={"first_name": "Ann", "reason": "Your card was declined.", "failures": 3},
+        ),
+        EmailKind(
+            key="subscription_declined",
+            description="Sent to a distributor when the scheduled back-office fee could not be charged.",
+            subject="Your {{ company_name }} back-office fee could not be charged",
+            body=(
+                "Hello {{ first_name }},\n\n"
+                "We could not charge your back-office fee of {{ amount }} {{ currency }} due on {{ due_on }}: "
+                "{{ reason }}\n\n"
+                "Please update your payment method or pay it in your back office: {{ back_office_url }}\n"
+            ),
+            variables={
+                "first_name": "The distributor's first name.",
+                "amount": "The fee, e.g. 29.99.",
+                "currency": "The currency code, e.g. USD.",
+                "due_on": "The day the fee was due (YYYY-MM-DD).",
+                "reason": "Why the charge failed.",
+                "back_office_url": "The address of the back office.",
+            },
+            sample={
+                "first_name": "Ann",
+                "amount": Decimal("29.99"),
+                "currency": "USD",
+                "due_on": "2026-04-01",
+                "reason": "Your card was declined.",
+                "back_office_url": "https://acme.example/office/",
+            },
+        ),
+    ]
+}
+
+
+# ------------------------------------------------------------------------------------------------------- rendering
+
+TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape; no loaders, no libraries
+
+
+def email_kind(key: str) -> EmailKind:
+    try:
+        return EMAIL_KINDS[key]
+    except KeyError:
+        raise ValidationError({"key": [f"There is no e-mail called '{key}'."]}) from None
+
+
+@functools.lru_cache(maxsize=256)
+def compiled(source: str) -> Template:
+    """Compile a subject or body; a TemplateSyntaxError says why it doesn't. ``{% debug %}`` is refused: it would
+    print the whole context and the server's loaded modules into an e-mail."""
+    template = TEMPLATE_ENGINE.from_string(source)
+    if template.nodelist.get_nodes_by_type(DebugNode):
+        raise TemplateSyntaxError("The {% debug %} tag can't be used in e-mails.")
+    return template
+
+
+def render_text(*, subject: str, body: str, context: dict) -> tuple[str, str]:
+    """The subject comes out on one line (a mail header can't hold a line break); the body without the blank lines
+    a template's tags leave around it."""
+    ctx = Context(context)
+    rendered_subject = " ".join(compiled(subject).render(ctx).split())
+    return rendered_subject, compiled(body).render(ctx).strip()
+
+
+EMAIL_SUBJECT_MAX = 200
+EMAIL_BODY_MAX = 20_000
+
+
+def _source_problems(name: str, source: str, limit: int) -> list[str]:
+    if not source.strip():
+        return ["This field is required."]
+    if len(source) > limit:
+        return [f"Keep it to {limit} characters (it has {len(source)})."]
+    if name == "subject" and "\n" in source.strip():
+        return ["The subject must be one line."]
+    try:
+        compiled(source)
+    except TemplateSyntaxError as exc:
+        return [f"The template does not compile: {exc}"]
+    return []
+
+
+def template_errors(*, key: str, subject: str, body: str) -> dict[str, list[str]]:
+    """What is wrong with a subject and body for e-mail ``key``, by field: each must compile and render with the
+    e-mail's sample context, so a saved template never stops an e-mail from going out."""
+    kind = email_kind(key)
+    errors: dict[str, list[str]] = {}
+    for name, source, limit in (("subject", subject, EMAIL_SUBJECT_MAX), ("body", body, EMAIL_BODY_MAX)):
+        if problems := _source_problems(name, source, limit):
+            errors[name] = problems
+    context = Context({**COMMON_SAMPLE, **kind.sample})
+    for name, source in (("subject", subject), ("body", body)):
+        if name in errors:
+            continue
+        try:
+            compiled(source).render(context)
+        except Exception as exc:  # noqa: BLE001 - any render failure is the author's to fix
+            errors[name] = [f"The template fails with the sample values: {exc}"]
+    return errors
