@@ -104,16 +104,16 @@ def test_join_through_a_sponsors_link(people, alpha):
 
 def test_tax_id_is_encrypted_and_only_shown_masked(people, alpha):
     api = token_client(alpha, people["a"].user)
-    body = {"tax_id": "123-45-6789", "bio": "Hi"}
+    body = {"tax_id": "987-65-4321", "bio": "Hi"}
     response = api.patch(f"/api/v1/members/{people['a'].number}/", body, format="json")
     assert response.status_code == 200
-    assert response.json()["tax_id"] == "•••-••-6789" and "123" not in response.content.decode()
+    assert response.json()["tax_id"] == "•••-••-4321" and "98765" not in response.content.decode()
     with schema_context(alpha.schema):
         stored = Member.objects.get(pk=people["a"].pk)
-        assert b"6789" not in bytes(stored.tax_id_encrypted)
+        assert b"4321" not in bytes(stored.tax_id_encrypted)
         from core.members.crypto import decrypt
 
-        assert decrypt(stored.tax_id_encrypted) == "123456789"
+        assert decrypt(stored.tax_id_encrypted) == "987654321"
 
 
 def test_a_distributor_cannot_edit_someone_elses_profile(people, alpha):
