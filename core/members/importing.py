@@ -55,8 +55,7 @@ CUSTOMER_COLUMNS = [
 ]
 REQUIRED_CUSTOMER_COLUMNS = ["distributor_number", "first_name", "last_name", "email"]
 MAX_REPORTED_ERRORS = 1000
-BULK_INDEX_THRESHOLD = 20_000
-PATH_INDEXES = {"member_sponsor_path_gin": "sponsor_path", "member_placement_path_gin": "placement_path"}
+BULK_INDEX_THRESHOLD = 20_000  # rows from which dropping and rebuilding the secondary indexes pays off
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -339,23 +338,22 @@ def _member_rows_write(rows: list[_MemberRow], report: ImportReport, progress: P
         )
         for i, row in enumerate(rows)
     )
-    copy_rows(
-        User._meta.db_table,
-        ["id", "password", "username", "first_name", "last_name", "is_superuser", "is_staff", "is_active",
-         "date_joined", "email", "role"],
-        users,
-        progress=progress,
-        stage="writing logins",
-        total=total,
-    )
-
     sponsor_counts, sponsor_outside = _downline_sizes(rows, id_of, outside, "sponsor_number", sponsor_path)
     placement_counts, placement_outside = (
         (sponsor_counts, sponsor_outside)
         if placement_attr == "sponsor_number"
         else _downline_sizes(rows, id_of, outside, "placement_number", placement_path)
     )
-    with _path_indexes_rebuilt_after(total):
+    with _secondary_indexes_rebuilt_after([User._meta.db_table, Member._meta.db_table], total):
+        copy_rows(
+            User._meta.db_table,
+            ["id", "password", "username", "first_name", "last_name", "is_superuser", "is_staff", "is_active",
+             "date_joined", "email", "role"],
+            users,
+            progress=progress,
+            stage="writing logins",
+            total=total,
+        )
         _copy_members(
             rows, member_ids, user_ids, id_of_any, sponsor_path, placement_path, placement_attr, progress,
             (sponsor_counts, placement_counts),
@@ -396,22 +394,33 @@ def _outside_ancestors_adjust(tree: str, grafted: dict[int, int]) -> None:
 
 
 @contextmanager
-def _path_indexes_rebuilt_after(rows: int):
-    """For a big file, drop the two GIN path indexes and build them once at the end (inside the transaction):
-    one bulk build is several times faster than maintaining them row by row."""
-    table = Member._meta.db_table
+def _secondary_indexes_rebuilt_after(tables: list[str], rows: int):
+    """For a big file, drop the tables' secondary indexes (the GIN paths, the foreign-key and search btrees; never a
+    unique or primary key index) and build each once at the end, inside the transaction: one sorted bulk build is
+    several times faster than maintaining an index row by row. The definitions are read from the catalog, so each
+    index comes back exactly as it was."""
     if rows < BULK_INDEX_THRESHOLD:
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for name in PATH_INDEXES:
-            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute(
+            """
+            SELECT i.relname, pg_get_indexdef(i.oid)
+              FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+             WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique AND NOT x.indisprimary
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks before the DDL
-        for name, column in PATH_INDEXES.items():
-            cursor.execute(f"CREATE INDEX {name} ON {table} USING gin ({column})")
+        for _, definition in indexes:
+            cursor.execute(definition)
 
 
 def _copy_members(

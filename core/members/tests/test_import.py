@@ -165,3 +165,31 @@ def test_text_with_backslashes_and_tabs_survives_the_copy(in_alpha, root):
     header = "distributor_number,customer_type,first_name,last_name,email,joined_on\n"
     customers_import(text=csv_text(f'{root.number},retail,"Back\\\\slash","Tab\tbed",t@example.test,\n', header))
     assert Customer.objects.values_list("first_name", "last_name").get() == ("Back\\\\slash", "Tab\tbed")
+
+
+def test_a_big_import_rebuilds_every_secondary_index_as_it_was(in_alpha, root, monkeypatch):
+    """Big files drop the secondary indexes and build them at the end; the catalog must look the same afterwards."""
+    from django.db import connection
+
+    from core.members import importing
+    from core.members.selectors import downline_search
+
+    def index_definitions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename IN ('members_member', 'accounts_user') ORDER BY indexname"
+            )
+            return cursor.fetchall()
+
+    before = index_definitions()
+    monkeypatch.setattr(importing, "BULK_INDEX_THRESHOLD", 1)
+    members_import(
+        text=csv_text(
+            f"8001,bulkone,Bulk,One,b1@example.test,{root.number},active,\n"
+            f"8002,bulktwo,Bulk,Two,b2@example.test,8001,active,\n"
+        )
+    )
+    assert index_definitions() == before
+    assert len(before) >= 12
+    assert [m.username for m in downline_search(top=root, query="bulk")] == ["bulkone", "bulktwo"]
