@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django_tenants.utils import schema_context
 
-from billing import fees
+from billing import fees, metering
 from billing.models import (
+    ActiveMemberRule,
     DunningSettings,
     Invoice,
     InvoiceStatus,
@@ -110,6 +112,47 @@ def fee_segments(periods: list[PlanPeriod]) -> list[fees.PlanSegment]:
         )
         for period in periods
     ]
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The month as [start, end) in UTC, the billing time zone for every company."""
+    start = datetime.datetime.combine(month_start(month), datetime.time.min, tzinfo=datetime.UTC)
+    end = datetime.datetime.combine(month_after(month), datetime.time.min, tzinfo=datetime.UTC)
+    return start, end
+
+
+@dataclass(frozen=True)
+class UsageCounts:
+    members_logged_in: int
+    members_ordered: int
+    members_paid_subscription: int
+    members_any_activity: int
+    orders: int
+
+    def active_members(self, rule: str) -> int:
+        return {
+            ActiveMemberRule.LOGGED_IN: self.members_logged_in,
+            ActiveMemberRule.ORDERED: self.members_ordered,
+            ActiveMemberRule.PAID_SUBSCRIPTION: self.members_paid_subscription,
+            ActiveMemberRule.ANY_ACTIVITY: self.members_any_activity,
+        }[rule]
+
+
+def usage_count(*, company: Company, month: datetime.date) -> UsageCounts:
+    """Count a month's activity in the company's own schema."""
+    start, end = month_bounds(month)
+    with schema_context(company.schema_name):
+        logged_in = metering.members_logged_in(start=start, end=end)
+        activity = metering.commerce_activity(start=start, end=end)
+        ordered = metering.member_ids(activity.ordering_user_ids)
+        paid = metering.member_ids(activity.subscription_payer_user_ids)
+    return UsageCounts(
+        members_logged_in=len(logged_in),
+        members_ordered=len(ordered),
+        members_paid_subscription=len(paid),
+        members_any_activity=len(logged_in | ordered | paid),
+        orders=activity.orders,
+    )
 
 
 def dunning_settings() -> DunningSettings:

@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from billing.selectors import invoice_list, month_start, usage_list
-from billing.services import usage_count
+from billing.selectors import invoice_list, month_start, usage_count, usage_list
 from frontend.access import provider_staff_required
 from frontend.forms import OnboardForm, errors_onto
 from frontend.health import platform_checks
