@@ -117,6 +117,28 @@ class ProviderUsageOutput(UsageOutput):
         fields = [*UsageOutput.Meta.fields, "company"]
 
 
+class UsageToDateOutput(serializers.Serializer):
+    """The running month's usage so far and the charge it would come to if the month closed now (not stored)."""
+
+    class LineOutput(serializers.Serializer):
+        kind = serializers.CharField()
+        description = serializers.CharField()
+        quantity = serializers.IntegerField()
+        amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+    month = MonthField()
+    plan = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    currency = serializers.CharField()
+    active_member_rule = serializers.CharField()
+    active_members = serializers.IntegerField()
+    members_logged_in = serializers.IntegerField()
+    members_ordered = serializers.IntegerField()
+    members_paid_subscription = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    lines = LineOutput(many=True)
+    estimated_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
 def _paginated(view: APIView, request, queryset, serializer_class) -> Response:
     paginator = StandardPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
@@ -271,6 +293,17 @@ class ProviderUsageListApi(APIView):
         return _paginated(self, request, selectors.usage_list(**values), ProviderUsageOutput)
 
 
+class ProviderUsageToDateApi(APIView):
+    """A company's usage so far this month and its estimated charge."""
+
+    permission_classes = [IsProviderStaff]
+
+    @extend_schema(responses=UsageToDateOutput)
+    def get(self, request, company_id: int):
+        company = get_object_or_404(company_list(), pk=company_id)
+        return Response(UsageToDateOutput(selectors.usage_to_date(company=company)).data)
+
+
 class MonthCloseApi(APIView):
     """Queue the close of a finished month for every company (what the beat job does on the 1st)."""
 
@@ -332,3 +365,11 @@ class CompanyUsageListApi(APIView):
     @extend_schema(responses=UsageOutput(many=True))
     def get(self, request):
         return _paginated(self, request, selectors.usage_list(company=connection.tenant), UsageOutput)
+
+
+class CompanyUsageToDateApi(APIView):
+    permission_classes = [IsCompanyAdmin]
+
+    @extend_schema(responses=UsageToDateOutput)
+    def get(self, request):
+        return Response(UsageToDateOutput(selectors.usage_to_date(company=connection.tenant)).data)

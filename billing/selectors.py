@@ -5,12 +5,16 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_tenants.utils import schema_context
 
-from billing import fees
+from billing import fees, metering
 from billing.models import (
+    ActiveMemberRule,
     DunningSettings,
     Invoice,
     InvoiceStatus,
@@ -110,6 +114,105 @@ def fee_segments(periods: list[PlanPeriod]) -> list[fees.PlanSegment]:
         )
         for period in periods
     ]
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The month as [start, end) in UTC, the billing time zone for every company."""
+    start = datetime.datetime.combine(month_start(month), datetime.time.min, tzinfo=datetime.UTC)
+    end = datetime.datetime.combine(month_after(month), datetime.time.min, tzinfo=datetime.UTC)
+    return start, end
+
+
+@dataclass(frozen=True)
+class UsageCounts:
+    members_logged_in: int
+    members_ordered: int
+    members_paid_subscription: int
+    members_any_activity: int
+    orders: int
+
+    def active_members(self, rule: str) -> int:
+        return {
+            ActiveMemberRule.LOGGED_IN: self.members_logged_in,
+            ActiveMemberRule.ORDERED: self.members_ordered,
+            ActiveMemberRule.PAID_SUBSCRIPTION: self.members_paid_subscription,
+            ActiveMemberRule.ANY_ACTIVITY: self.members_any_activity,
+        }[rule]
+
+
+def usage_count(*, company: Company, month: datetime.date) -> UsageCounts:
+    """Count a month's activity in the company's own schema."""
+    start, end = month_bounds(month)
+    with schema_context(company.schema_name):
+        logged_in = metering.members_logged_in(start=start, end=end)
+        activity = metering.commerce_activity(start=start, end=end)
+        ordered = metering.member_ids(activity.ordering_user_ids)
+        paid = metering.member_ids(activity.subscription_payer_user_ids)
+    return UsageCounts(
+        members_logged_in=len(logged_in),
+        members_ordered=len(ordered),
+        members_paid_subscription=len(paid),
+        members_any_activity=len(logged_in | ordered | paid),
+        orders=activity.orders,
+    )
+
+
+@dataclass(frozen=True)
+class UsageToDate:
+    """The current month's usage so far and what it would be billed if the month closed now. Counted live, never
+    stored: the frozen UsageRecord and the Invoice are made only at month close."""
+
+    month: datetime.date
+    plan: PricePlan | None  # the plan in force on the month's last day, as the history stands today
+    active_member_rule: str
+    active_members: int
+    members_logged_in: int
+    members_ordered: int
+    members_paid_subscription: int
+    orders: int
+    lines: list[fees.FeeLine]
+    estimated_total: Decimal
+
+    @property
+    def currency(self) -> str:
+        return self.plan.currency if self.plan else ""
+
+    @property
+    def active_member_rule_label(self) -> str:
+        return ActiveMemberRule(self.active_member_rule).label
+
+
+def usage_to_date(*, company: Company, today: datetime.date | None = None) -> UsageToDate:
+    """Month-to-date usage and estimated charge: the same counting and fee rules as the month close
+    (services.usage_record_refresh and _invoice_prepare), applied to the month that is still running."""
+    month = month_start(today or timezone.now().astimezone(datetime.UTC).date())
+    periods = plan_periods(company=company, month=month)
+    plan = periods[-1].plan if periods else None
+    rule = plan.active_member_rule if plan else ActiveMemberRule.LOGGED_IN
+    counts = usage_count(company=company, month=month)
+    active_members = counts.active_members(rule)
+    lines = (
+        fees.month_fees(
+            segments=fee_segments(periods),
+            days_in_month=days_in_month(month),
+            active_members=active_members,
+            transactions=counts.orders,
+        )
+        if periods
+        else []
+    )
+    return UsageToDate(
+        month=month,
+        plan=plan,
+        active_member_rule=rule,
+        active_members=active_members,
+        members_logged_in=counts.members_logged_in,
+        members_ordered=counts.members_ordered,
+        members_paid_subscription=counts.members_paid_subscription,
+        orders=counts.orders,
+        lines=lines,
+        estimated_total=fees.money(fees.lines_total(lines)),
+    )
 
 
 def dunning_settings() -> DunningSettings:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from billing import fees, metering, stripe_gateway
+from billing import fees, stripe_gateway
 from billing.models import (
     ActiveMemberRule,
     BillingAccount,
@@ -41,6 +41,7 @@ from billing.selectors import (
     plan_history,
     plan_in_force,
     plan_periods,
+    usage_count,
 )
 from core.accounts.models import User
 from tenants.models import Company, CompanyStatus
@@ -105,47 +106,6 @@ def company_plan_sync(*, company: Company, today: datetime.date) -> Company:
 # ------------------------------------------------------------------------------------------------------------------
 # Usage
 # ------------------------------------------------------------------------------------------------------------------
-def _month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The month as [start, end) in UTC, the billing time zone for every company."""
-    start = datetime.datetime.combine(month_start(month), datetime.time.min, tzinfo=datetime.UTC)
-    end = datetime.datetime.combine(month_after(month), datetime.time.min, tzinfo=datetime.UTC)
-    return start, end
-
-
-@dataclass(frozen=True)
-class UsageCounts:
-    members_logged_in: int
-    members_ordered: int
-    members_paid_subscription: int
-    members_any_activity: int
-    orders: int
-
-    def active_members(self, rule: str) -> int:
-        return {
-            ActiveMemberRule.LOGGED_IN: self.members_logged_in,
-            ActiveMemberRule.ORDERED: self.members_ordered,
-            ActiveMemberRule.PAID_SUBSCRIPTION: self.members_paid_subscription,
-            ActiveMemberRule.ANY_ACTIVITY: self.members_any_activity,
-        }[rule]
-
-
-def usage_count(*, company: Company, month: datetime.date) -> UsageCounts:
-    """Count a month's activity in the company's own schema."""
-    start, end = _month_bounds(month)
-    with schema_context(company.schema_name):
-        logged_in = metering.members_logged_in(start=start, end=end)
-        activity = metering.commerce_activity(start=start, end=end)
-        ordered = metering.member_ids(activity.ordering_user_ids)
-        paid = metering.member_ids(activity.subscription_payer_user_ids)
-    return UsageCounts(
-        members_logged_in=len(logged_in),
-        members_ordered=len(ordered),
-        members_paid_subscription=len(paid),
-        members_any_activity=len(logged_in | ordered | paid),
-        orders=activity.orders,
-    )
-
-
 @transaction.atomic
 def usage_record_refresh(*, company: Company, month: datetime.date, freeze: bool = False) -> UsageRecord:
     """Count (or recount) a month's usage; once frozen the record never changes again."""

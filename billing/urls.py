@@ -7,6 +7,11 @@ from billing import apis
 urlpatterns = [
     path("billing/plans/", apis.PricePlanListApi.as_view(), name="billing-plans"),
     path("companies/<int:company_id>/plan/", apis.CompanyPlanAssignApi.as_view(), name="billing-company-plan"),
+    path(
+        "companies/<int:company_id>/usage/current/",
+        apis.ProviderUsageToDateApi.as_view(),
+        name="billing-company-usage-current",
+    ),
     path("billing/revenue/", apis.RevenueApi.as_view(), name="billing-revenue"),
     path("billing/invoices/", apis.ProviderInvoiceListApi.as_view(), name="billing-invoices"),
     path("billing/invoices/<int:invoice_id>/retry/", apis.InvoiceRetryApi.as_view(), name="billing-invoice-retry"),

@@ -12,4 +12,5 @@ urlpatterns = [
         name="company-billing-invoice",
     ),
     path("billing/usage/", apis.CompanyUsageListApi.as_view(), name="company-billing-usage"),
+    path("billing/usage/current/", apis.CompanyUsageToDateApi.as_view(), name="company-billing-usage-current"),
 ]

@@ -7,10 +7,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
-from billing.selectors import invoice_list, month_start, usage_list
-from billing.services import usage_count
+from billing.selectors import invoice_list, usage_list, usage_to_date
 from frontend.access import provider_staff_required
 from frontend.forms import OnboardForm, errors_onto
 from frontend.health import platform_checks
@@ -65,7 +63,6 @@ def company_detail(request, company_id: int):
         except ValidationError as exc:
             errors_onto(suspend_form, exc)
         company.refresh_from_db()
-    this_month = month_start(timezone.localdate())
     return render(
         request,
         "provider/company_detail.html",
@@ -73,8 +70,7 @@ def company_detail(request, company_id: int):
             "c": company,
             "url": company_base_url(company),
             "suspend_form": suspend_form,
-            "this_month": this_month,
-            "live_usage": usage_count(company=company, month=this_month),
+            "live_usage": usage_to_date(company=company),
             "usage": usage_list(company=company)[:24],
             "invoices": invoice_list(company=company)[:24],
             "events": company.events.select_related("actor")[:20],

@@ -5,6 +5,7 @@ core.members.services.RESERVED_USERNAMES)."""
 from django.urls import include, path
 
 from frontend import console, console_commerce, console_demotion, console_emails, office, reports, shop, site, views
+from frontend.console_billing import billing as console_billing
 
 office_urls = [
     path("office/", office.dashboard, name="office-home"),
@@ -66,6 +67,7 @@ console_urls = [
     path("console/reports/", reports.reports, name="console-reports"),
     path("console/emails/", console_emails.emails, name="console-emails"),
     path("console/emails/<slug:key>/", console_emails.email_edit, name="console-email"),
+    path("console/billing/", console_billing, name="console-billing"),
 ]
 
 site_urls = [

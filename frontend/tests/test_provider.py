@@ -1,6 +1,9 @@
 """The provider console on the platform domain."""
 
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
@@ -72,3 +75,17 @@ def test_health_page_reports_database_and_broker(staff_client):
     checks = staff_client.get("/health/").context["checks"]
     assert checks["database"] == "ok"
     assert set(checks) == {"status", "database", "broker", "elapsed_ms"}
+
+
+def test_company_detail_shows_usage_so_far_and_the_estimated_charge(staff_client, alpha):
+    import datetime
+
+    from billing.tests.factories import assign, distributors_logged_in, plan_create
+
+    plan = plan_create(code="standard", monthly_hosting_fee="200", fee_per_active_member="1.50")
+    assign("alpha", plan, datetime.date(2020, 1, 1))
+    distributors_logged_in("alpha", timezone.now())
+    response = staff_client.get(f"/companies/{Company.objects.get(schema_name='alpha').pk}/")
+    usage = response.context["live_usage"]
+    assert (usage.active_members, usage.estimated_total) == (1, Decimal("201.50"))
+    assert "201.50 USD" in response.content.decode()
