@@ -307,12 +307,14 @@ class StockReceiptApi(APIView):
         quantity = serializers.IntegerField()
         note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
+    stock_change = staticmethod(services.stock_receive)
+
     @extend_schema(request=InputSerializer, responses=MovementOutput)
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        movement = services.stock_receive(
+        movement = self.stock_change(
             product=_product_by_sku(values["sku"]),
             warehouse=_warehouse(values["warehouse"]),
             quantity=values["quantity"],
@@ -325,19 +327,7 @@ class StockReceiptApi(APIView):
 class StockAdjustmentApi(StockReceiptApi):
     """A count correction, signed (-3 for three units found missing); the note says why."""
 
-    @extend_schema(request=StockReceiptApi.InputSerializer, responses=MovementOutput)
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        movement = services.stock_adjust(
-            product=_product_by_sku(values["sku"]),
-            warehouse=_warehouse(values["warehouse"]),
-            quantity=values["quantity"],
-            note=values["note"],
-            by=request.user,
-        )
-        return Response(MovementOutput(movement).data, status=status.HTTP_201_CREATED)
+    stock_change = staticmethod(services.stock_adjust)
 
 
 class StockTransferApi(APIView):
