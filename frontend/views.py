@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from core.accounts.models import Role
+from core.accounts.selectors import actor_for
 from tenants.selectors import company_list
 
 
@@ -13,8 +14,9 @@ def provider_home(request):
 @login_required
 def after_login(request):
     """One address to land on after signing in: the console, the back office or (customers) the site, by role."""
-    if request.user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF):
+    actor = actor_for(request.user)
+    if actor.is_company_staff:
         return redirect("console-home")
-    if request.user.role == Role.CUSTOMER:
+    if actor.role == Role.CUSTOMER:
         return redirect("company-home")
     return redirect("office-home")

@@ -3,6 +3,7 @@
 from rest_framework.permissions import BasePermission
 
 from core.accounts.models import Role
+from core.accounts.selectors import actor_for
 
 
 class IsProviderStaff(BasePermission):
@@ -28,4 +29,4 @@ class IsCompanyStaff(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF))
+        return actor_for(user).is_company_staff

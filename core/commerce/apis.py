@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyStaff
-from core.accounts.models import Role
+from core.accounts.selectors import actor_for
 from core.commerce import selectors, services, subscriptions
 from core.commerce.imports import sales_import
 from core.commerce.models import (
@@ -30,15 +30,15 @@ from core.members.models import Customer, Member
 
 
 def _is_staff(user) -> bool:
-    return user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF)
+    return actor_for(user).is_company_staff
 
 
 def _member_of(user) -> Member | None:
-    return getattr(user, "member", None) if user.role == Role.DISTRIBUTOR else None
+    return actor_for(user).member
 
 
 def _customer_of(user) -> Customer | None:
-    return getattr(user, "customer", None) if user.role == Role.CUSTOMER else None
+    return actor_for(user).customer
 
 
 def _visible_order(request, number: int) -> Order:

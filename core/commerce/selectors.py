@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from core.accounts.models import Role
+from core.accounts.selectors import actor_for
 from core.commerce.models import (
     ZERO,
     AttemptOutcome,
@@ -146,14 +146,13 @@ def orders_visible_to(user) -> QuerySet[Order]:
     """Staff see every order; a distributor their own orders and those credited to them (customers, parties);
     a customer their own orders. Anyone else sees nothing."""
     orders = Order.objects.select_related("credited_member", "buyer_member", "buyer_customer")
-    if user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF):
+    actor = actor_for(user)
+    if actor.is_company_staff:
         return orders
-    member = getattr(user, "member", None) if user.role == Role.DISTRIBUTOR else None
-    if member is not None:
-        return orders.filter(Q(credited_member=member) | Q(buyer_member=member))
-    customer = getattr(user, "customer", None) if user.role == Role.CUSTOMER else None
-    if customer is not None:
-        return orders.filter(buyer_customer=customer)
+    if actor.member is not None:
+        return orders.filter(Q(credited_member=actor.member) | Q(buyer_member=actor.member))
+    if actor.customer is not None:
+        return orders.filter(buyer_customer=actor.customer)
     return orders.none()
 
 
@@ -167,10 +166,10 @@ def parties_visible_to(user) -> QuerySet[Party]:
         )
         .order_by("-held_on", "-id")
     )
-    if user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF):
+    actor = actor_for(user)
+    if actor.is_company_staff:
         return parties
-    member = getattr(user, "member", None) if user.role == Role.DISTRIBUTOR else None
-    return parties.filter(consultant=member) if member is not None else parties.none()
+    return parties.filter(consultant=actor.member) if actor.member is not None else parties.none()
 
 
 def products_for_sale() -> QuerySet[Product]:

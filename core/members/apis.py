@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin
-from core.accounts.models import Role
+from core.accounts.selectors import actor_for
 from core.members import importing, selectors, services
 from core.members.models import Customer, GenealogySettings, Member, MemberStatus, Tree, TreeEvent, TreeMove
 from core.members.placement import genealogy_settings_get
@@ -32,7 +32,7 @@ TREE_PARAM = OpenApiParameter("tree", enum=Tree.values, description="sponsor (de
 def viewer_member(request) -> Member | None:
     """None for company staff (they see everyone); the distributor's own record otherwise."""
     user = request.user
-    if user.role in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF):
+    if actor_for(user).is_company_staff:
         return None
     member = Member.objects.filter(user=user).first()
     if member is None:
