@@ -28,8 +28,10 @@ from core.commerce.models import (
     Product,
     SalesImport,
 )
-from core.commerce.periods import q2
-from core.commerce.services import LineRequest, order_mark_paid, order_place, volume_recompute_period
+from core.commerce.pricing import q2
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.commerce.services.volume import volume_recompute_period
 from core.company.services import company_settings_get
 from core.members.models import Member
 
