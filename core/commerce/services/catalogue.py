@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Coalesce
@@ -33,7 +34,7 @@ def product_create(
     pv: Decimal = ZERO,
     cv: Decimal = ZERO,
     description: str = "",
-    category=None,
+    category: ProductCategory | None = None,
     taxable: bool = True,
     track_inventory: bool = True,
     allow_backorder: bool = False,
@@ -99,7 +100,7 @@ PRODUCT_EDITABLE = (
 
 
 @transaction.atomic
-def product_update(*, product: Product, **changes) -> Product:
+def product_update(*, product: Product, **changes: object) -> Product:
     """Change a product's catalogue data (not its SKU). Orders already placed keep the prices and volumes of their
     lines; only new orders see the change."""
     unknown = set(changes) - set(PRODUCT_EDITABLE)
@@ -148,7 +149,9 @@ def product_category_rename(*, category: ProductCategory, name: str) -> ProductC
 
 
 @transaction.atomic
-def product_image_add(*, product: Product, image, alt_text: str = "", position: int | None = None) -> ProductImage:
+def product_image_add(
+    *, product: Product, image: File, alt_text: str = "", position: int | None = None
+) -> ProductImage:
     """Append an image (or put it at `position`); the file was already checked to be an image by the API."""
     if position is None:
         position = (product.images.aggregate(m=Coalesce(Max("position"), -1))["m"]) + 1

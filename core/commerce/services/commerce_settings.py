@@ -28,7 +28,7 @@ SETTINGS_EDITABLE = (
 
 
 @transaction.atomic
-def commerce_settings_update(**changes) -> CommerceSettings:
+def commerce_settings_update(**changes: object) -> CommerceSettings:
     unknown = set(changes) - set(SETTINGS_EDITABLE)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})

@@ -31,7 +31,7 @@ def _coupon_check(coupon: Coupon) -> None:
 
 
 @transaction.atomic
-def coupon_create(*, code: str, kind: str, value: Decimal, **fields) -> Coupon:
+def coupon_create(*, code: str, kind: str, value: Decimal, **fields: object) -> Coupon:
     code = (code or "").strip()
     if not code:
         raise ValidationError({"code": ["This field is required."]})
@@ -44,7 +44,7 @@ def coupon_create(*, code: str, kind: str, value: Decimal, **fields) -> Coupon:
 
 
 @transaction.atomic
-def coupon_update(*, coupon: Coupon, **changes) -> Coupon:
+def coupon_update(*, coupon: Coupon, **changes: object) -> Coupon:
     """The code is fixed (orders and printed flyers name it); everything else may change."""
     unknown = set(changes) - set(COUPON_EDITABLE)
     if unknown:

@@ -12,12 +12,18 @@ from core.accounts.models import User
 from core.commerce.models import Order, Party, PartyStatus, PlacedBy
 from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_pay_offline
-from core.members.models import Member, MemberStatus
+from core.members.models import Customer, Member, MemberStatus
 
 
 @transaction.atomic
 def party_create(
-    *, consultant: Member, name: str, host_name: str, held_on: datetime.date, host_email: str = "", host_customer=None
+    *,
+    consultant: Member,
+    name: str,
+    host_name: str,
+    held_on: datetime.date,
+    host_email: str = "",
+    host_customer: Customer | None = None,
 ) -> Party:
     if consultant.status != MemberStatus.ACTIVE:
         raise ValidationError({"consultant": [f"#{consultant.number} is not active and cannot hold a party."]})
@@ -34,13 +40,25 @@ def party_create(
 
 
 def party_guest_order_place(
-    *, party: Party, guest_name: str, lines: list[LineRequest], by: User | None = None, **kwargs
+    *,
+    party: Party,
+    guest_name: str,
+    lines: list[LineRequest],
+    by: User | None = None,
+    ship_country: str | None = None,
+    ship_region: str | None = None,
 ) -> Order:
     """A guest buys at retail; the sale is credited to the consultant (PSV, not PV). Pay it with order_pay_offline."""
     if not guest_name.strip():
         raise ValidationError({"guest_name": ["Name the guest."]})
     return order_place(
-        lines=lines, placed_by=PlacedBy.PARTY, party=party, buyer_name=guest_name.strip(), created_by=by, **kwargs
+        lines=lines,
+        placed_by=PlacedBy.PARTY,
+        party=party,
+        buyer_name=guest_name.strip(),
+        created_by=by,
+        ship_country=ship_country,
+        ship_region=ship_region,
     )
 
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from core.accounts.models import User
 from core.commerce.models import (
     ImportStatus,
     Order,
@@ -102,7 +103,7 @@ def _validate(rows: list[dict], partner: str) -> tuple[list[dict], list[dict]]:
     return parsed, errors
 
 
-def sales_import(*, partner: str, file_name: str, content: bytes, by=None) -> SalesImport:
+def sales_import(*, partner: str, file_name: str, content: bytes, by: User | None = None) -> SalesImport:
     """Validate and post a partner's CSV. Returns the import record (status posted or rejected, with errors)."""
     sha = hashlib.sha256(content).hexdigest()
     record = SalesImport(partner=partner, file_name=file_name, sha256=sha, imported_by=by)

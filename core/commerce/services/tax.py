@@ -23,7 +23,9 @@ def tax_rate_for(*, country: str, region: str) -> Decimal:
     return rates.get(region.upper(), rates.get("", Decimal("0")))
 
 
-def _tax_rate_check(*, country: str, region: str, rate, is_active: bool, exclude_pk=None) -> None:
+def _tax_rate_check(
+    *, country: str, region: str, rate: Decimal | None, is_active: bool, exclude_pk: int | None = None
+) -> None:
     errors = {}
     if len(country) != 2 or not country.isalpha():
         errors["country"] = ["Use the two-letter country code."]

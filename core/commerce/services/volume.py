@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.commerce.models import VOLUME_STATUSES, ZERO, ClawbackFlag, CommissionPeriodClose, MemberVolume, Order
 
 
-def _volume_aggregates():
+def _volume_aggregates() -> dict[str, Coalesce]:
     personal = Q(buyer_member_id=F("credited_member_id"))
     net_pv = F("pv_total") - F("refunded_pv")
     return {
