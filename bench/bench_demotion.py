@@ -92,7 +92,7 @@ def run() -> None:
     from django.db import connection, transaction
     from django_tenants.utils import schema_context
 
-    from core.commerce.services import commerce_settings_get
+    from core.commerce.services.commerce_settings import commerce_settings_get
     from core.demotion import services
     from core.demotion.models import MemberStage, StageTransition
     from core.members.tree import COLUMNS, downline_counts_rebuild

@@ -71,7 +71,8 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
 
 
 def _catalogue() -> None:
-    from core.commerce.services import commerce_settings_get, product_create
+    from core.commerce.services.catalogue import product_create
+    from core.commerce.services.commerce_settings import commerce_settings_get
 
     for sku, name, retail, preferred, distributor, pv, cv in PRODUCTS:
         product_create(
@@ -126,8 +127,10 @@ def _people(rng: random.Random, today: datetime.date) -> None:
 
 def _business(rng: random.Random, today: datetime.date) -> None:
     from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
-    from core.commerce.periods import period_start_for
-    from core.commerce.services import LineRequest, order_mark_paid, order_place, volume_recompute_period
+    from core.commerce.selectors.periods import period_start_for
+    from core.commerce.services.orders import LineRequest, order_place
+    from core.commerce.services.payments import order_mark_paid
+    from core.commerce.services.volume import volume_recompute_period
     from core.members.models import Customer, Member
 
     members = list(Member.objects.order_by("number"))

@@ -15,8 +15,7 @@ import datetime
 import numpy as np
 from django.db import connection
 
-from core.commerce.models import Order, Party
-from core.commerce.services import VOLUME_STATUSES
+from core.commerce.public import VOLUME_STATUSES, Order, Party
 from core.company.services import company_settings_get
 from core.members.models import Member, MemberStatus
 from plans.engine import Plan, Snapshot

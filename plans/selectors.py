@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.commerce.models import Order
+from core.commerce.public import Order
 from core.members.models import Member
 from plans.engine import calculate, plan_from_document
 from plans.models import (

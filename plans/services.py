@@ -16,9 +16,15 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from core.commerce.models import ClawbackFlag, Order, RefundLine
-from core.commerce.periods import period_end_for, period_start_for
-from core.commerce.services import clawback_flag_resolve, commission_period_close
+from core.commerce.public import (
+    ClawbackFlag,
+    Order,
+    RefundLine,
+    clawback_flag_resolve,
+    commission_period_close,
+    period_end_for,
+    period_start_for,
+)
 from core.company.services import company_settings_get
 from core.members.models import Member
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
@@ -522,7 +528,7 @@ def run_post(*, run: CommissionRun, by=None) -> CommissionRun:
 
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
     """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL."""
-    from core.commerce.models import Party
+    from core.commerce.public import Party
 
     codes = run.summary["component_codes"]
     with connection.cursor() as cursor:

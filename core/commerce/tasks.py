@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.commerce.autoship import autoship_run_due
-from core.commerce.subscriptions import subscription_charge_due, subscriptions_ensure
+from core.commerce.services.autoship import autoship_run_due
+from core.commerce.services.subscriptions import subscription_charge_due, subscriptions_ensure
 
 
 @shared_task(name="core.commerce.tasks.commerce_daily_fan_out")

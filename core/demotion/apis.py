@@ -8,7 +8,6 @@ import datetime
 import io
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -132,12 +131,9 @@ class EvaluationApi(APIView):
     @extend_schema(request=InputSerializer, responses={202: dict})
     def post(self, request):
         """Evaluate up to a day now (in the background; missed days are caught up in order)."""
-        from core.demotion.tasks import evaluate_through
-
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        day_iso = data.validated_data["day"].isoformat()
-        transaction.on_commit(lambda: evaluate_through.delay(day_iso))
+        day_iso = services.evaluation_enqueue(day=data.validated_data["day"])
         return Response({"queued": day_iso}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -22,6 +22,7 @@ from django.template import Context, Engine
 from django.utils import timezone
 
 from core.accounts.models import User
+from core.demotion import tasks as demotion_tasks  # a module import: tasks imports this module back
 from core.demotion.facts import FactsWithEvidence, facts_load
 from core.demotion.models import (
     DemotionPolicyVersion,
@@ -619,3 +620,11 @@ def notifications_send_pending(*, limit: int = 500) -> int:
                 sent += 1
             notice.save(update_fields=["status", "attempts", "last_error", "sent_at"])
     return sent
+
+
+def evaluation_enqueue(*, day: datetime.date) -> str:
+    """Evaluate up to `day` in the background (missed days are caught up in order), once the caller's transaction
+    commits. Returns the day queued (ISO)."""
+    day_iso = day.isoformat()
+    transaction.on_commit(lambda: demotion_tasks.evaluate_through.delay(day_iso))
+    return day_iso

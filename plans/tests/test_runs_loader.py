@@ -6,7 +6,9 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from core.commerce.services import LineRequest, order_mark_paid, order_place, order_refund
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.commerce.services.refunds import order_refund
 from core.members.models import Member, MemberStatus
 from core.members.services import Placement, customer_create, genealogy_settings_update
 from plans.engine import plan_from_document

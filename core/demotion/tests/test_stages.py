@@ -164,7 +164,8 @@ def test_paying_and_selling_again_lifts_the_stages(org):
 
 def test_customer_sales_count_as_psv(org):
     """No purchase necessary: a customer's orders keep Pat above $200 PSV."""
-    from core.commerce.services import LineRequest, order_mark_paid, order_place
+    from core.commerce.services.orders import LineRequest, order_place
+    from core.commerce.services.payments import order_mark_paid
 
     for n in (30, 75):
         order = order_place(lines=[LineRequest(sku="PACK", quantity=2)], placed_by="customer",

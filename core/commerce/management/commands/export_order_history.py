@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from core.commerce.history_export import orders_history_export_rows
+from core.commerce.selectors.history import orders_history_export_rows
 from tenants.models import Company
 
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from core.commerce.history_import import orders_history_import
+from core.commerce.services.history import orders_history_import
 from core.members.importing import ImportRejected, customers_import, members_import
 from core.progress import terminal_progress
 

@@ -5,27 +5,28 @@ all of them; anything else is a 404 (ids cannot be probed)."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.commerce import autoship as autoships
-from core.commerce import services
-from core.commerce.apis import OrderDetailOutput, _customer_of, _is_staff, _member_of, _paginated
-from core.commerce.models import Autoship, Party, PaymentMethod
-from core.commerce.selectors import parties_visible_to
-from core.commerce.services import OFFLINE_METHODS, LineRequest
-from core.members.models import Customer, Member
-
-
-class LineInput(serializers.Serializer):
-    sku = serializers.CharField()
-    quantity = serializers.IntegerField(min_value=1)
-
+from core.accounts.selectors import actor_for
+from core.commerce.apis.common import LineInput, OrderDetailOutput, paginated
+from core.commerce.models import Autoship, Party
+from core.commerce.selectors.autoship import autoships_visible_to
+from core.commerce.selectors.buyers import buyer_for
+from core.commerce.selectors.parties import parties_visible_to
+from core.commerce.services.autoship import (
+    autoship_cancel,
+    autoship_create_with_card,
+    autoship_pause,
+    autoship_resume,
+)
+from core.commerce.services.orders import LineRequest
+from core.commerce.services.parties import party_close, party_create, party_guest_order_take
+from core.commerce.services.payments import OFFLINE_METHODS
+from core.members.models import Member
 
 # ---------------------------------------------------------------------------------------------------- parties
 
@@ -58,9 +59,10 @@ class PartyListApi(APIView):
 
     @extend_schema(responses=PartyOutput(many=True))
     def get(self, request):
-        if not _is_staff(request.user) and _member_of(request.user) is None:
+        actor = actor_for(request.user)
+        if not actor.is_company_staff and actor.member is None:
             raise PermissionDenied
-        return _paginated(request, self, parties_visible_to(request.user), PartyOutput)
+        return paginated(request, self, parties_visible_to(request.user), PartyOutput)
 
     @extend_schema(request=InputSerializer, responses=PartyOutput)
     def post(self, request):
@@ -68,13 +70,14 @@ class PartyListApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         number = values.pop("consultant_number", None)
-        if _is_staff(request.user):
+        actor = actor_for(request.user)
+        if actor.is_company_staff:
             if number is None:
                 raise ValidationError({"consultant_number": ["Name the consultant who holds the party."]})
             consultant = get_object_or_404(Member, number=number)
-        elif (consultant := _member_of(request.user)) is None:
+        elif (consultant := actor.member) is None:
             raise PermissionDenied
-        party = services.party_create(consultant=consultant, **values)
+        party = party_create(consultant=consultant, **values)
         return Response(PartyOutput(_party(request, party.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -102,45 +105,27 @@ class PartyOrderApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with transaction.atomic():  # an order whose payment is refused is not left behind
-            order = services.party_guest_order_place(
-                party=party,
-                guest_name=values["guest_name"],
-                lines=[LineRequest(line["sku"], line["quantity"]) for line in values["lines"]],
-                by=request.user,
-                ship_country=values.get("ship_country"),
-                ship_region=values.get("ship_region"),
-            )
-            if "paid_with" in values:
-                services.order_pay_offline(
-                    order=order,
-                    method=PaymentMethod(values["paid_with"]),
-                    reference=values["reference"],
-                    by=request.user,
-                )
-                order.refresh_from_db()
+        order = party_guest_order_take(
+            party=party,
+            guest_name=values["guest_name"],
+            lines=[LineRequest(line["sku"], line["quantity"]) for line in values["lines"]],
+            by=request.user,
+            paid_with=values.get("paid_with", ""),
+            reference=values["reference"],
+            ship_country=values.get("ship_country"),
+            ship_region=values.get("ship_region"),
+        )
         return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
 
 
 class PartyCloseApi(APIView):
     @extend_schema(request=None, responses=PartyOutput)
     def post(self, request, pk: int):
-        services.party_close(party=_party(request, pk))
+        party_close(party=_party(request, pk))
         return Response(PartyOutput(_party(request, pk)).data)
 
 
 # ---------------------------------------------------------------------------------------------------- autoship
-
-
-def autoships_visible_to(user) -> QuerySet[Autoship]:
-    found = Autoship.objects.select_related("member", "customer").prefetch_related("items__product").order_by("id")
-    if _is_staff(user):
-        return found
-    if (member := _member_of(user)) is not None:
-        return found.filter(member=member)
-    if (customer := _customer_of(user)) is not None:
-        return found.filter(customer=customer)
-    return found.none()
 
 
 class AutoshipOutput(serializers.Serializer):
@@ -183,41 +168,26 @@ class AutoshipListApi(APIView):
 
     @extend_schema(responses=AutoshipOutput(many=True))
     def get(self, request):
-        return _paginated(request, self, autoships_visible_to(request.user), AutoshipOutput)
+        return paginated(request, self, autoships_visible_to(request.user), AutoshipOutput)
 
     @extend_schema(request=InputSerializer, responses=AutoshipOutput)
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        user = request.user
-        buyer: dict = {}
-        if _is_staff(user):
-            if "buyer_member_number" in values:
-                buyer["member"] = get_object_or_404(Member, number=values["buyer_member_number"])
-            elif "buyer_customer_number" in values:
-                buyer["customer"] = get_object_or_404(Customer, number=values["buyer_customer_number"])
-            else:
-                raise ValidationError({"buyer_member_number": ["Name the buyer: a member or a customer number."]})
-        elif (member := _member_of(user)) is not None:
-            buyer["member"] = member
-        elif (customer := _customer_of(user)) is not None:
-            buyer["customer"] = customer
-        else:
-            raise PermissionDenied
-        card = {}
-        if values["payment_method"]:
-            card = autoships.autoship_card_prepare(
-                buyer=buyer.get("member") or buyer["customer"], payment_method_id=values["payment_method"]
-            )
-        created = autoships.autoship_create(
+        buyer = buyer_for(
+            user=request.user,
+            member_number=values.get("buyer_member_number"),
+            customer_number=values.get("buyer_customer_number"),
+        )
+        created = autoship_create_with_card(
+            buyer=buyer.person,
             items=[LineRequest(item["sku"], item["quantity"]) for item in values["items"]],
             first_run_on=values["first_run_on"],
             interval_months=values["interval_months"],
             ship_country=values["ship_country"],
             ship_region=values["ship_region"],
-            **buyer,
-            **card,
+            payment_method_id=values["payment_method"],
         )
         return Response(AutoshipOutput(_autoship(request, created.pk)).data, status=status.HTTP_201_CREATED)
 
@@ -233,9 +203,9 @@ class AutoshipActionApi(APIView):
 
     action: str = ""
     actions = {
-        "pause": autoships.autoship_pause,
-        "resume": autoships.autoship_resume,
-        "cancel": autoships.autoship_cancel,
+        "pause": autoship_pause,
+        "resume": autoship_resume,
+        "cancel": autoship_cancel,
     }
 
     @extend_schema(request=None, responses=AutoshipOutput)

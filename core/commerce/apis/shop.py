@@ -4,7 +4,7 @@ reach is a 404, never a 403, so numbers cannot be probed."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -12,57 +12,32 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyStaff
 from core.accounts.selectors import actor_for
-from core.commerce import selectors, services, subscriptions
-from core.commerce.imports import sales_import
+from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
 from core.commerce.models import (
     BackOfficeSubscription,
     ImportStatus,
     MemberVolume,
     Order,
     PaymentStatus,
-    PlacedBy,
     SalesImport,
 )
-from core.members.models import Customer, Member
-
-
-def _is_staff(user) -> bool:
-    return actor_for(user).is_company_staff
-
-
-def _member_of(user) -> Member | None:
-    return actor_for(user).member
-
-
-def _customer_of(user) -> Customer | None:
-    return actor_for(user).customer
+from core.commerce.selectors.buyers import buyer_for
+from core.commerce.selectors.catalogue import products_for_sale
+from core.commerce.selectors.orders import orders_visible_to
+from core.commerce.selectors.stock import low_stock
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.orders import LineRequest, order_cancel, order_place, order_ship
+from core.commerce.services.partner_imports import sales_import
+from core.commerce.services.payments import order_pay_card, order_pay_offline
+from core.commerce.services.refunds import order_refund
+from core.commerce.services.subscriptions import subscription_card_set, subscription_pay_now
+from core.members.models import Member
 
 
 def _visible_order(request, number: int) -> Order:
-    return get_object_or_404(selectors.orders_visible_to(request.user), number=number)
-
-
-def _paginated(request, view, queryset, serializer_class):
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
-class ProductOutput(serializers.Serializer):
-    sku = serializers.CharField()
-    name = serializers.CharField()
-    description = serializers.CharField()
-    category = serializers.CharField(source="category.name", default="")
-    retail_price = serializers.DecimalField(max_digits=14, decimal_places=2)
-    preferred_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    distributor_price = serializers.DecimalField(max_digits=14, decimal_places=2)
-    pv = serializers.DecimalField(max_digits=14, decimal_places=2)
-    cv = serializers.DecimalField(max_digits=14, decimal_places=2)
-    taxable = serializers.BooleanField()
-    status = serializers.CharField()
+    return get_object_or_404(orders_visible_to(request.user), number=number)
 
 
 class ProductListApi(APIView):
@@ -89,53 +64,14 @@ class ProductListApi(APIView):
 
     @extend_schema(responses=ProductOutput(many=True))
     def get(self, request):
-        return _paginated(request, self, selectors.products_for_sale(), ProductOutput)
+        return paginated(request, self, products_for_sale(), ProductOutput)
 
     @extend_schema(request=InputSerializer, responses=ProductOutput)
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        product = services.product_create(**data.validated_data)
+        product = product_create(**data.validated_data)
         return Response(ProductOutput(product).data, status=status.HTTP_201_CREATED)
-
-
-class OrderLineOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    sku = serializers.CharField()
-    name = serializers.CharField()
-    quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2)
-    unit_pv = serializers.DecimalField(max_digits=14, decimal_places=2)
-    unit_cv = serializers.DecimalField(max_digits=14, decimal_places=2)
-    line_discount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    line_tax = serializers.DecimalField(max_digits=14, decimal_places=2)
-    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    refunded_quantity = serializers.IntegerField()
-
-
-class OrderOutput(serializers.Serializer):
-    number = serializers.IntegerField()
-    placed_by = serializers.CharField()
-    status = serializers.CharField()
-    price_tier = serializers.CharField()
-    currency = serializers.CharField()
-    buyer_member = serializers.IntegerField(source="buyer_member.number", default=None)
-    buyer_customer = serializers.IntegerField(source="buyer_customer.number", default=None)
-    credited_member = serializers.IntegerField(source="credited_member.number")
-    subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
-    discount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    tax = serializers.DecimalField(max_digits=14, decimal_places=2)
-    total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    pv_total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    cv_total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    refunded_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
-    placed_at = serializers.DateTimeField()
-    paid_on = serializers.DateField()
-    period_start = serializers.DateField()
-
-
-class OrderDetailOutput(OrderOutput):
-    lines = OrderLineOutput(many=True, source="lines.all")
 
 
 class OrderListApi(APIView):
@@ -156,40 +92,30 @@ class OrderListApi(APIView):
 
     @extend_schema(responses=OrderOutput(many=True))
     def get(self, request):
-        orders = selectors.orders_visible_to(request.user)
+        orders = orders_visible_to(request.user)
         if status_filter := request.query_params.get("status"):
             orders = orders.filter(status=status_filter)
-        return _paginated(request, self, orders, OrderOutput)
+        return paginated(request, self, orders, OrderOutput)
 
     @extend_schema(request=InputSerializer, responses=OrderDetailOutput)
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        user = request.user
-        buyer: dict = {}
-        if _is_staff(user):
-            if "buyer_member_number" in values:
-                buyer["buyer_member"] = get_object_or_404(Member, number=values["buyer_member_number"])
-            elif "buyer_customer_number" in values:
-                buyer["buyer_customer"] = get_object_or_404(Customer, number=values["buyer_customer_number"])
-            else:
-                raise ValidationError({"buyer_member_number": ["Name the buyer: a member or a customer number."]})
-            placed_by = PlacedBy.STAFF
-        elif (member := _member_of(user)) is not None:
-            buyer["buyer_member"], placed_by = member, PlacedBy.DISTRIBUTOR
-        elif (customer := _customer_of(user)) is not None:
-            buyer["buyer_customer"], placed_by = customer, PlacedBy.CUSTOMER
-        else:
-            raise PermissionDenied
-        order = services.order_place(
-            lines=[services.LineRequest(line["sku"], line["quantity"]) for line in values["lines"]],
-            placed_by=placed_by,
+        buyer = buyer_for(
+            user=request.user,
+            member_number=values.get("buyer_member_number"),
+            customer_number=values.get("buyer_customer_number"),
+        )
+        order = order_place(
+            lines=[LineRequest(line["sku"], line["quantity"]) for line in values["lines"]],
+            placed_by=buyer.placed_by,
+            buyer_member=buyer.member,
+            buyer_customer=buyer.customer,
             coupon_code=values["coupon_code"],
             ship_country=values.get("ship_country"),
             ship_region=values.get("ship_region"),
-            created_by=user,
-            **buyer,
+            created_by=request.user,
         )
         return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
 
@@ -203,9 +129,9 @@ class OrderDetailApi(APIView):
 def _own_or_staff(request, order: Order) -> None:
     """Paying or cancelling is for the buyer (or staff), not for the distributor credited with a customer's order."""
     user = request.user
-    if _is_staff(user):
+    if actor_for(user).is_company_staff:
         return
-    member, customer = _member_of(user), _customer_of(user)
+    member, customer = actor_for(user).member, actor_for(user).customer
     if member is not None and order.buyer_member_id == member.pk:
         return
     if customer is not None and order.buyer_customer_id == customer.pk:
@@ -231,9 +157,7 @@ class OrderPayApi(APIView):
         _own_or_staff(request, order)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = services.order_pay_card(
-            order=order, payment_method_id=data.validated_data["payment_method"], by=request.user
-        )
+        payment = order_pay_card(order=order, payment_method_id=data.validated_data["payment_method"], by=request.user)
         order.refresh_from_db()
         body = {
             "status": payment.status,
@@ -259,7 +183,7 @@ class OrderOfflinePaymentApi(APIView):
         order = _visible_order(request, number)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        payment = services.order_pay_offline(order=order, by=request.user, **data.validated_data)
+        payment = order_pay_offline(order=order, by=request.user, **data.validated_data)
         return Response(OrderOutput(payment.order).data)
 
 
@@ -268,7 +192,7 @@ class OrderCancelApi(APIView):
     def post(self, request, number: int):
         order = _visible_order(request, number)
         _own_or_staff(request, order)
-        return Response(OrderOutput(services.order_cancel(order=order, by=request.user)).data)
+        return Response(OrderOutput(order_cancel(order=order, by=request.user)).data)
 
 
 class OrderShipApi(APIView):
@@ -276,7 +200,7 @@ class OrderShipApi(APIView):
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: int):
-        return Response(OrderOutput(services.order_ship(order=_visible_order(request, number))).data)
+        return Response(OrderOutput(order_ship(order=_visible_order(request, number))).data)
 
 
 class OrderRefundApi(APIView):
@@ -312,7 +236,7 @@ class OrderRefundApi(APIView):
             lines = {}
             for line in values["lines"]:
                 lines[line["line"]] = lines.get(line["line"], 0) + line["quantity"]
-        refund = services.order_refund(
+        refund = order_refund(
             order=order, lines=lines, restock=values["restock"], reason=values["reason"], by=request.user
         )
         return Response(self.OutputSerializer(refund).data, status=status.HTTP_201_CREATED)
@@ -329,14 +253,14 @@ class VolumeApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
         user = request.user
-        if _is_staff(user) and request.query_params.get("member"):
+        if actor_for(user).is_company_staff and request.query_params.get("member"):
             member = get_object_or_404(Member, number=request.query_params["member"])
         else:
-            member = _member_of(user)
+            member = actor_for(user).member
             if member is None:
                 raise PermissionDenied
         volumes = MemberVolume.objects.filter(member=member).order_by("-period_start")
-        return _paginated(request, self, volumes, self.OutputSerializer)
+        return paginated(request, self, volumes, self.OutputSerializer)
 
 
 class LowStockApi(APIView):
@@ -350,7 +274,7 @@ class LowStockApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, selectors.low_stock(), self.OutputSerializer)
+        return paginated(request, self, low_stock(), self.OutputSerializer)
 
 
 class SubscriptionOutput(serializers.ModelSerializer):
@@ -360,7 +284,7 @@ class SubscriptionOutput(serializers.ModelSerializer):
 
 
 def _subscriber(request) -> Member:
-    member = _member_of(request.user)
+    member = actor_for(request.user).member
     if member is None:
         raise PermissionDenied
     return member
@@ -385,9 +309,7 @@ class SubscriptionCardApi(APIView):
         member = _subscriber(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        subscription = subscriptions.subscription_card_set(
-            member=member, payment_method_id=data.validated_data["payment_method"]
-        )
+        subscription = subscription_card_set(member=member, payment_method_id=data.validated_data["payment_method"])
         return Response(SubscriptionOutput(subscription).data)
 
 
@@ -408,9 +330,7 @@ class SubscriptionPayApi(APIView):
         member = _subscriber(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attempt = subscriptions.subscription_pay_now(
-            member=member, payment_method_id=data.validated_data["payment_method"]
-        )
+        attempt = subscription_pay_now(member=member, payment_method_id=data.validated_data["payment_method"])
         code = status.HTTP_200_OK if attempt.outcome == "paid" else status.HTTP_402_PAYMENT_REQUIRED
         return Response(self.OutputSerializer(attempt).data, status=code)
 
@@ -431,7 +351,7 @@ class SalesImportApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        return _paginated(request, self, SalesImport.objects.all(), self.OutputSerializer)
+        return paginated(request, self, SalesImport.objects.all(), self.OutputSerializer)
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer)
     def post(self, request):

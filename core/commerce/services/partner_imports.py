@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
+from core.accounts.models import User
 from core.commerce.models import (
     ImportStatus,
     Order,
@@ -28,8 +29,10 @@ from core.commerce.models import (
     Product,
     SalesImport,
 )
-from core.commerce.periods import q2
-from core.commerce.services import LineRequest, order_mark_paid, order_place, volume_recompute_period
+from core.commerce.pricing import q2
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.commerce.services.volume import volume_recompute_period
 from core.company.services import company_settings_get
 from core.members.models import Member
 
@@ -100,7 +103,7 @@ def _validate(rows: list[dict], partner: str) -> tuple[list[dict], list[dict]]:
     return parsed, errors
 
 
-def sales_import(*, partner: str, file_name: str, content: bytes, by=None) -> SalesImport:
+def sales_import(*, partner: str, file_name: str, content: bytes, by: User | None = None) -> SalesImport:
     """Validate and post a partner's CSV. Returns the import record (status posted or rejected, with errors)."""
     sha = hashlib.sha256(content).hexdigest()
     record = SalesImport(partner=partner, file_name=file_name, sha256=sha, imported_by=by)

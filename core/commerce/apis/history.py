@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsCompanyAdmin
-from core.commerce.history_export import orders_history_export_rows
-from core.commerce.history_import import orders_history_import
+from core.commerce.selectors.history import orders_history_export_rows
+from core.commerce.services.history import orders_history_import
 from core.members.importing import ImportRejected
 
 

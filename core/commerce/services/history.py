@@ -43,8 +43,10 @@ from core.commerce.models import (
     Refund,
     RefundLine,
 )
-from core.commerce.periods import company_date, period_start_for, q2
-from core.commerce.services import volume_recompute_period, warehouse_default
+from core.commerce.pricing import q2
+from core.commerce.selectors.periods import company_date, period_start_for
+from core.commerce.services.stock import warehouse_default
+from core.commerce.services.volume import volume_recompute_period
 from core.company.services import company_settings_get
 from core.members.importing import ImportRejected, ImportReport
 from core.members.models import Customer, CustomerType, Member

@@ -1,6 +1,6 @@
 """Company staff's commerce API under /api/v1/commerce/: the catalogue (products, categories, images), warehouses and
-the stock ledger, tax rates, coupons and the commerce settings. Reading the catalogue is open to anyone signed in
-to the company (retired products only to staff); every write is staff-only, the settings admin-only. Objects of
+the stock ledger (tax rates, coupons and the commerce settings are in admin_settings.py). Reading the catalogue is
+open to anyone signed in to the company (retired products only to staff); every write is staff-only. Objects of
 another company are simply not there (404)."""
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
-from core.commerce import services
-from core.commerce.apis import ProductOutput, _is_staff, _paginated
+from config.api.permissions import IsCompanyStaff
+from core.accounts.selectors import actor_for
+from core.commerce.apis.common import ProductOutput, paginated
 from core.commerce.models import (
-    Coupon,
-    CouponKind,
     MovementKind,
     Product,
     ProductCategory,
@@ -26,9 +24,17 @@ from core.commerce.models import (
     ProductStatus,
     StockLevel,
     StockMovement,
-    TaxRate,
     Warehouse,
 )
+from core.commerce.services.catalogue import (
+    product_category_create,
+    product_category_rename,
+    product_image_add,
+    product_image_remove,
+    product_retire,
+    product_update,
+)
+from core.commerce.services.stock import stock_adjust, stock_receive, stock_transfer, warehouse_create, warehouse_update
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -39,7 +45,7 @@ def _staff_reads_open(view) -> list:
 
 def _product(request, sku: str) -> Product:
     products = Product.objects.select_related("category")
-    if not _is_staff(request.user):
+    if not actor_for(request.user).is_company_staff:
         products = products.filter(status=ProductStatus.ACTIVE)
     return get_object_or_404(products, sku__iexact=sku)
 
@@ -113,7 +119,7 @@ class ProductDetailApi(APIView):
                 changes["category"] = ProductCategory.objects.filter(slug=slug).first()
                 if changes["category"] is None:
                     raise ValidationError({"category_slug": [f"There is no category '{slug}'."]})
-        return Response(ProductDetailOutput(services.product_update(product=product, **changes)).data)
+        return Response(ProductDetailOutput(product_update(product=product, **changes)).data)
 
 
 class ProductRetireApi(APIView):
@@ -123,7 +129,7 @@ class ProductRetireApi(APIView):
 
     @extend_schema(request=None, responses=ProductDetailOutput)
     def post(self, request, sku: str):
-        return Response(ProductDetailOutput(services.product_retire(product=_product(request, sku))).data)
+        return Response(ProductDetailOutput(product_retire(product=_product(request, sku))).data)
 
 
 class ProductImageListApi(APIView):
@@ -141,7 +147,7 @@ class ProductImageListApi(APIView):
         product = _product(request, sku)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        image = services.product_image_add(product=product, **data.validated_data)
+        image = product_image_add(product=product, **data.validated_data)
         return Response(ImageOutput(image, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -151,7 +157,7 @@ class ProductImageDetailApi(APIView):
     @extend_schema(request=None, responses=None)
     def delete(self, request, sku: str, pk: int):
         image = get_object_or_404(ProductImage, pk=pk, product=_product(request, sku))
-        services.product_image_remove(image=image)
+        product_image_remove(image=image)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -171,13 +177,13 @@ class CategoryListApi(APIView):
 
     @extend_schema(responses=CategoryOutput(many=True))
     def get(self, request):
-        return _paginated(request, self, ProductCategory.objects.order_by("name", "id"), CategoryOutput)
+        return paginated(request, self, ProductCategory.objects.order_by("name", "id"), CategoryOutput)
 
     @extend_schema(request=InputSerializer, responses=CategoryOutput)
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        category = services.product_category_create(**data.validated_data)
+        category = product_category_create(**data.validated_data)
         return Response(CategoryOutput(category).data, status=status.HTTP_201_CREATED)
 
 
@@ -194,7 +200,7 @@ class CategoryDetailApi(APIView):
         category = get_object_or_404(ProductCategory, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(CategoryOutput(services.product_category_rename(category=category, **data.validated_data)).data)
+        return Response(CategoryOutput(product_category_rename(category=category, **data.validated_data)).data)
 
 
 # ---------------------------------------------------------------------------------------------------- stock
@@ -218,13 +224,13 @@ class WarehouseListApi(APIView):
 
     @extend_schema(responses=WarehouseOutput(many=True))
     def get(self, request):
-        return _paginated(request, self, Warehouse.objects.order_by("id"), WarehouseOutput)
+        return paginated(request, self, Warehouse.objects.order_by("id"), WarehouseOutput)
 
     @extend_schema(request=InputSerializer, responses=WarehouseOutput)
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        warehouse = services.warehouse_create(**data.validated_data)
+        warehouse = warehouse_create(**data.validated_data)
         return Response(WarehouseOutput(warehouse).data, status=status.HTTP_201_CREATED)
 
 
@@ -241,7 +247,7 @@ class WarehouseDetailApi(APIView):
         warehouse = get_object_or_404(Warehouse, code__iexact=code)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(WarehouseOutput(services.warehouse_update(warehouse=warehouse, **data.validated_data)).data)
+        return Response(WarehouseOutput(warehouse_update(warehouse=warehouse, **data.validated_data)).data)
 
 
 class MovementOutput(serializers.Serializer):
@@ -274,7 +280,7 @@ class StockLevelListApi(APIView):
             levels = levels.filter(product__sku__iexact=sku)
         if code := request.query_params.get("warehouse"):
             levels = levels.filter(warehouse__code__iexact=code)
-        return _paginated(request, self, levels, StockLevelOutput)
+        return paginated(request, self, levels, StockLevelOutput)
 
 
 class StockMovementListApi(APIView):
@@ -293,7 +299,7 @@ class StockMovementListApi(APIView):
             if kind not in MovementKind.values:
                 raise ValidationError({"kind": [f"Choose one of {', '.join(MovementKind.values)}."]})
             movements = movements.filter(kind=kind)
-        return _paginated(request, self, movements, MovementOutput)
+        return paginated(request, self, movements, MovementOutput)
 
 
 class StockReceiptApi(APIView):
@@ -307,7 +313,7 @@ class StockReceiptApi(APIView):
         quantity = serializers.IntegerField()
         note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
-    stock_change = staticmethod(services.stock_receive)
+    stock_change = staticmethod(stock_receive)
 
     @extend_schema(request=InputSerializer, responses=MovementOutput)
     def post(self, request):
@@ -327,7 +333,7 @@ class StockReceiptApi(APIView):
 class StockAdjustmentApi(StockReceiptApi):
     """A count correction, signed (-3 for three units found missing); the note says why."""
 
-    stock_change = staticmethod(services.stock_adjust)
+    stock_change = staticmethod(stock_adjust)
 
 
 class StockTransferApi(APIView):
@@ -347,7 +353,7 @@ class StockTransferApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        moved = services.stock_transfer(
+        moved = stock_transfer(
             product=_product_by_sku(values["sku"]),
             source=_warehouse(values["source"], "source"),
             destination=_warehouse(values["destination"], "destination"),
@@ -356,180 +362,3 @@ class StockTransferApi(APIView):
             by=request.user,
         )
         return Response(MovementOutput(moved, many=True).data, status=status.HTTP_201_CREATED)
-
-
-# ---------------------------------------------------------------------------------------------------- tax, coupons
-
-
-class TaxRateOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    country = serializers.CharField()
-    region = serializers.CharField()
-    rate = serializers.DecimalField(max_digits=6, decimal_places=4)
-    name = serializers.CharField()
-    is_active = serializers.BooleanField()
-
-
-class TaxRateListApi(APIView):
-    permission_classes = [IsCompanyStaff]
-
-    class InputSerializer(serializers.Serializer):
-        country = serializers.CharField(max_length=2)
-        region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-        rate = serializers.DecimalField(max_digits=6, decimal_places=4)
-        name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-        is_active = serializers.BooleanField(required=False, default=True)
-
-    @extend_schema(responses=TaxRateOutput(many=True))
-    def get(self, request):
-        return _paginated(request, self, TaxRate.objects.order_by("country", "region", "id"), TaxRateOutput)
-
-    @extend_schema(request=InputSerializer, responses=TaxRateOutput)
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        tax_rate = services.tax_rate_create(**data.validated_data)
-        return Response(TaxRateOutput(tax_rate).data, status=status.HTTP_201_CREATED)
-
-
-class TaxRateDetailApi(APIView):
-    """Change or remove a rate. Orders keep the rate they were taxed at, so neither touches a placed order."""
-
-    permission_classes = [IsCompanyStaff]
-
-    class InputSerializer(serializers.Serializer):
-        rate = serializers.DecimalField(max_digits=6, decimal_places=4, required=False)
-        name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-        is_active = serializers.BooleanField(required=False)
-
-    @extend_schema(responses=TaxRateOutput)
-    def get(self, request, pk: int):
-        return Response(TaxRateOutput(get_object_or_404(TaxRate, pk=pk)).data)
-
-    @extend_schema(request=InputSerializer, responses=TaxRateOutput)
-    def patch(self, request, pk: int):
-        tax_rate = get_object_or_404(TaxRate, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(TaxRateOutput(services.tax_rate_update(tax_rate=tax_rate, **data.validated_data)).data)
-
-    @extend_schema(request=None, responses=None)
-    def delete(self, request, pk: int):
-        services.tax_rate_delete(tax_rate=get_object_or_404(TaxRate, pk=pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class CouponOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    kind = serializers.CharField()
-    value = serializers.DecimalField(**MONEY)
-    is_active = serializers.BooleanField()
-    starts_at = serializers.DateTimeField(allow_null=True)
-    ends_at = serializers.DateTimeField(allow_null=True)
-    max_uses = serializers.IntegerField(allow_null=True)
-    times_used = serializers.IntegerField()
-    min_subtotal = serializers.DecimalField(**MONEY)
-
-
-class CouponFields(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=CouponKind.values)
-    value = serializers.DecimalField(**MONEY)
-    is_active = serializers.BooleanField(required=False)
-    starts_at = serializers.DateTimeField(required=False, allow_null=True)
-    ends_at = serializers.DateTimeField(required=False, allow_null=True)
-    max_uses = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    min_subtotal = serializers.DecimalField(**MONEY, required=False)
-
-
-class CouponListApi(APIView):
-    permission_classes = [IsCompanyStaff]
-
-    class InputSerializer(CouponFields):
-        code = serializers.CharField(max_length=40)
-
-    @extend_schema(responses=CouponOutput(many=True))
-    def get(self, request):
-        coupons = Coupon.objects.order_by("code", "id")
-        if (active := request.query_params.get("active")) in ("true", "false"):
-            coupons = coupons.filter(is_active=active == "true")
-        return _paginated(request, self, coupons, CouponOutput)
-
-    @extend_schema(request=InputSerializer, responses=CouponOutput)
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        coupon = services.coupon_create(**data.validated_data)
-        return Response(CouponOutput(coupon).data, status=status.HTTP_201_CREATED)
-
-
-class CouponDetailApi(APIView):
-    """Change a coupon (not its code); delete one no order used (a used one is deactivated instead)."""
-
-    permission_classes = [IsCompanyStaff]
-
-    class InputSerializer(CouponFields):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            for field in self.fields.values():
-                field.required = False
-
-    @extend_schema(responses=CouponOutput)
-    def get(self, request, pk: int):
-        return Response(CouponOutput(get_object_or_404(Coupon, pk=pk)).data)
-
-    @extend_schema(request=InputSerializer, responses=CouponOutput)
-    def patch(self, request, pk: int):
-        coupon = get_object_or_404(Coupon, pk=pk)
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(CouponOutput(services.coupon_update(coupon=coupon, **data.validated_data)).data)
-
-    @extend_schema(request=None, responses=None)
-    def delete(self, request, pk: int):
-        services.coupon_delete(coupon=get_object_or_404(Coupon, pk=pk))
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# ---------------------------------------------------------------------------------------------------- settings
-
-
-class CommerceSettingsApi(APIView):
-    """The company's commerce settings, for its admins. The Stripe secret key is write-only: reads only say whether
-    one is set and its last four characters."""
-
-    permission_classes = [IsCompanyAdmin]
-
-    class InputSerializer(serializers.Serializer):
-        offline_payments_allowed = serializers.BooleanField(required=False)
-        subscription_enabled = serializers.BooleanField(required=False)
-        subscription_fee = serializers.DecimalField(**MONEY, required=False)
-        subscription_first_charge_delay_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
-        stripe_publishable_key = serializers.CharField(max_length=200, required=False, allow_blank=True)
-        stripe_secret_key = serializers.CharField(max_length=200, required=False, allow_blank=True, write_only=True)
-
-    class OutputSerializer(serializers.Serializer):
-        offline_payments_allowed = serializers.BooleanField()
-        subscription_enabled = serializers.BooleanField()
-        subscription_fee = serializers.DecimalField(**MONEY)
-        subscription_first_charge_delay_days = serializers.IntegerField()
-        stripe_publishable_key = serializers.CharField()
-        stripe_secret_key_set = serializers.SerializerMethodField()
-        stripe_secret_key_last4 = serializers.SerializerMethodField()
-        updated_at = serializers.DateTimeField()
-
-        def get_stripe_secret_key_set(self, row) -> bool:
-            return bool(row.stripe_secret_key)
-
-        def get_stripe_secret_key_last4(self, row) -> str:
-            return row.stripe_secret_key[-4:] if row.stripe_secret_key else ""
-
-    @extend_schema(responses=OutputSerializer)
-    def get(self, request):
-        return Response(self.OutputSerializer(services.commerce_settings_get()).data)
-
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
-    def patch(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        return Response(self.OutputSerializer(services.commerce_settings_update(**data.validated_data)).data)

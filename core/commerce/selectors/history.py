@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from core.commerce.history_import import COLUMNS, REF_PREFIX
 from core.commerce.models import OrderLine, OrderStatus
+from core.commerce.services.history import COLUMNS, REF_PREFIX
 
 EXPORTED_STATUSES = (
     OrderStatus.PAID,
