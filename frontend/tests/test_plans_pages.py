@@ -20,7 +20,7 @@ from conftest import PASSWORD
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
 from core.commerce.services import product_create
-from frontend.plan_json import annotate, pretty_with_lines
+from frontend.console.plan_json import annotate, pretty_with_lines
 from frontend.tests.conftest import signed_in
 from plans.models import CommissionRun, LedgerKind, LedgerLine, PayoutBatch, PlanVersion, RunKind, RunStatus
 from plans.selectors import rank_progress
