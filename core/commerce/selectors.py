@@ -291,6 +291,12 @@ def orders_of_distributor(user, *, member, kind: str = "") -> QuerySet[Order]:
     return found.order_by("-placed_at", "-id")
 
 
+def parties_visible_in_status(user, *, status: str = "") -> QuerySet[Party]:
+    """``parties_visible_to(user)``, only those in ``status`` when given."""
+    parties = parties_visible_to(user)
+    return parties.filter(status=status) if status else parties
+
+
 def party_orders(*, party: Party) -> QuerySet[Order]:
     return Order.objects.filter(party=party).order_by("-placed_at", "-id")
 

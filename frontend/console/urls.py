@@ -51,9 +51,7 @@ urlpatterns = [
     path("console/products/<int:pk>/", products.product_detail, name="console-product"),
     path("console/products/<int:pk>/edit/", products.product_edit, name="console-product-edit"),
     path("console/products/<int:pk>/images/", products.product_image_upload, name="console-product-image-upload"),
-    path(
-        "console/products/<int:pk>/images/<int:image_id>/", products.product_image_file, name="console-product-image"
-    ),
+    path("console/products/<int:pk>/images/<int:image_id>/", products.product_image_file, name="console-product-image"),
     path(
         "console/products/<int:pk>/images/<int:image_id>/remove/",
         products.product_image_delete,

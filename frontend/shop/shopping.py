@@ -33,8 +33,6 @@ class Shopper:
     blocked: str = ""  # why this signed-in person cannot check out here
 
 
-
-
 def shopper_for(request, owner: Member) -> Shopper:
     actor = actor_for(request.user)
     if not request.user.is_authenticated:
@@ -97,7 +95,6 @@ def cart_lines(request, owner: Member, tier: str) -> tuple[list[CartLine], list[
     if dropped:
         cart_save(request, owner, {sku: qty for sku, qty in cart.items() if sku not in dropped})
     return lines, dropped
-
 
 
 def shop_context(request, owner: Member, shopper: Shopper, **extra) -> dict:

@@ -13,6 +13,7 @@ from frontend.common.paging import paginate_by
 
 BILLING_PAGE_SIZE = 24
 
+
 @company_admin_required
 def billing(request):
     company = connection.tenant

@@ -92,6 +92,4 @@ def training_edit(request, pk: int | None = None):
     if request.method == "POST" and submit(form, call):
         messages.success(request, "Training material saved.")
         return redirect("console-training")
-    return render(
-        request, "console/training_edit.html", {"form": form, "material": material}, status=form_status(form)
-    )
+    return render(request, "console/training_edit.html", {"form": form, "material": material}, status=form_status(form))

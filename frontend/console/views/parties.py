@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.commerce.models import PartyStatus
-from core.commerce.selectors import parties_visible_to
+from core.commerce.selectors import parties_visible_in_status, parties_visible_to
 from core.commerce.services import party_close, party_create
 from core.members.selectors import member_by_number
 from frontend.common.access import console_page
@@ -23,10 +23,9 @@ def _party_or_404(request, pk: int):
 
 @console_page
 def parties(request):
-    found = parties_visible_to(request.user)
     status = request.GET.get("status", "")
-    if status in PartyStatus.values:
-        found = found.filter(status=status)
+    status = status if status in PartyStatus.values else ""
+    found = parties_visible_in_status(request.user, status=status)
     return render(
         request,
         "console/parties.html",

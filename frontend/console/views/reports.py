@@ -62,7 +62,6 @@ def reports(request):
         rows = volumes_for_period(period_start=period)
     columns = COLUMNS[kind]
     if request.GET.get("export") == "csv":
-
         lines = ([row[key] for key, _ in columns] for row in rows.iterator(chunk_size=5000))
         suffix = period.isoformat() if kind == "volumes" else f"{start.isoformat()}-{end.isoformat()}"
         return csv_response(lines, f"{kind}-{suffix}.csv", header=[header for _, header in columns])

@@ -74,9 +74,7 @@ def subscription(request):
             elif attempt.outcome == "paid":
                 messages.success(request, f"Thank you: the fee of {attempt.amount} is paid.")
             else:
-                messages.error(
-                    request, f"The fee was not paid ({attempt.get_outcome_display()}: {attempt.message})."
-                )
+                messages.error(request, f"The fee was not paid ({attempt.get_outcome_display()}: {attempt.message}).")
             return redirect("office-subscription")
     attempts = subscription_attempts_of(member=me)
     return render(

@@ -16,6 +16,7 @@ from frontend.common.access import office_page
 
 LEVEL_CHART_LEVELS = 12
 
+
 def _current_volume(me: Member):
     """This period's PV/PSV/CV row (None before the member's first paid order of the period)."""
     start = period_start_for(company_date(timezone.now()))

@@ -28,12 +28,12 @@ def _signup_allowed(request, form) -> bool:
     if ratelimit.consume(request, action="site_signup"):
         return True
     form.add_error(None, SIGNUP_LIMITED)
-    form.rate_limited = True
     return False
 
 
 def _form_status(form) -> int:
-    return 429 if getattr(form, "rate_limited", False) else 200
+    """429 while the sign-up limit holds the form back (its error says so), else 200."""
+    return 429 if SIGNUP_LIMITED in form.non_field_errors() else 200
 
 
 def replicated_join(request, username: str):
