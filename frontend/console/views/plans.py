@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -83,13 +83,18 @@ def plan_editor(request):
                 rows = [{"no": no, "text": line, "problems": [p for p in problems if p["line"] == no]}
                         for no, line in enumerate(text.split("\n"), 1)]  # fmt: skip
             if document is not None:
-                result = _check_and_act(request, form, document, action, simulate_form, generated_form)
-                if result is not None and not isinstance(result, tuple):
-                    return result
-                if result is not None:
-                    pretty, problems, rows = result
+                try:
+                    plan = services.plan_document_check(document=document)
+                except ValidationError as exc:
+                    errors = {key.removeprefix("document.").removeprefix("document"): msgs
+                              for key, msgs in exc.message_dict.items()}  # fmt: skip
+                    pretty, problems, rows = annotate(document, errors)
                     form = PlanDocumentForm({"name": form.cleaned_data["name"], "document": pretty})
                     form.is_valid()
+                else:
+                    response = _act(request, form, document, plan, action, simulate_form, generated_form)
+                    if response is not None:
+                        return response
             if problems:
                 form.add_error(
                     "document",
@@ -123,14 +128,9 @@ def _simulate_generated(request, generated_form, **plan) -> CommissionRun | None
         return None
 
 
-def _check_and_act(request, form, document, action, simulate_form, generated_form):
-    """None when valid and nothing else to do; a response after save/simulate; (text, problems, rows) on errors."""
-    try:
-        plan = services.plan_document_check(document=document)
-    except ValidationError as exc:
-        errors = {key.removeprefix("document.").removeprefix("document"): msgs
-                  for key, msgs in exc.message_dict.items()}  # fmt: skip
-        return annotate(document, errors)
+def _act(request, form, document, plan, action, simulate_form, generated_form) -> HttpResponse | None:
+    """What the editor's button asks of a valid document: a redirect after save or simulate; None when the page is
+    shown again (a Check, or a simulation form with errors)."""
     if action == "save":
         version = services.plan_version_create(document=document, name=form.cleaned_data["name"], by=request.user)
         messages.success(request, f"Saved as draft version {version.number}.")
