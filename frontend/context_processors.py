@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
 
+from core.accounts.selectors import actor_for
 from core.company.services import company_settings_get
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -23,4 +24,6 @@ def platform(request) -> dict:
         "platform_domain": settings.PLATFORM_DOMAIN,
         # Read only by pages that show the company's branding (one query, on first use).
         "branding": SimpleLazyObject(_branding) if is_company else None,
+        # Every role question a template asks ("is this a company admin?") is answered by actor_for.
+        "actor": SimpleLazyObject(lambda: actor_for(getattr(request, "user", None))),
     }
