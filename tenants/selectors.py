@@ -13,6 +13,10 @@ def active_companies() -> QuerySet[Company]:
     return company_list().filter(status=CompanyStatus.ACTIVE)
 
 
+def companies_by_name() -> QuerySet[Company]:
+    return company_list().order_by("name")
+
+
 def companies_count() -> int:
     """Every company row, the provider's own public one included (the platform health page's count)."""
     return Company.objects.count()

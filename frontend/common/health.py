@@ -2,11 +2,10 @@
 
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-
-from config.celery import app
 
 
 def _check_database() -> str:
@@ -23,7 +22,7 @@ def _check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "ok (tasks run in-process)"
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:  # config.celery's app, the current one
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception as exc:  # noqa: BLE001

@@ -12,13 +12,13 @@ from frontend.common.access import provider_staff_required
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.provider.forms import OnboardForm, SuspendForm
-from tenants.selectors import company_events, company_list
+from tenants.selectors import companies_by_name, company_events, company_list
 from tenants.services import company_base_url, company_onboard, company_reactivate, company_suspend
 
 
 @provider_staff_required
 def companies(request):
-    return render(request, "provider/companies.html", paginate(request, company_list().order_by("name")))
+    return render(request, "provider/companies.html", paginate(request, companies_by_name()))
 
 
 @provider_staff_required
