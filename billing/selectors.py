@@ -271,3 +271,8 @@ def revenue_by_month(
         )
         .order_by("-month", "company__name", "plan__code")
     )
+
+
+def price_plans() -> QuerySet[PricePlan]:
+    """Every price plan by name (the onboarding form's choices)."""
+    return PricePlan.objects.order_by("name")

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.admin_sites import provider_site
 from core.accounts.apis import MeApi, TokenApi
-from frontend.health import healthz
+from frontend.common.health import healthz
 from tenants.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
 
 provider_api = [
@@ -22,7 +22,7 @@ provider_api = [
 ]
 
 urlpatterns = [
-    path("", include("frontend.urls_provider")),
+    path("", include("frontend.provider.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", provider_site.urls),
     path("accounts/", include("allauth.urls")),

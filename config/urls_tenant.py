@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.admin_sites import company_site
 from core.accounts.apis import MeApi, TokenApi
 from core.company.apis import CompanySettingsApi
-from frontend.health import healthz
+from frontend.common.health import healthz
 from frontend.urls import console_urls, office_urls, replicated_urls, site_urls
 
 company_api = [

@@ -15,9 +15,12 @@ from plans.engine import calculate, plan_from_document
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
+    LedgerKind,
     LedgerLine,
+    PayoutBatch,
     PayoutItem,
     PayoutStatus,
+    PlanVersion,
     RunKind,
     RunLine,
     RunStatus,
@@ -508,3 +511,50 @@ def income_disclosure(*, year: int) -> dict:
             }
         )
     return {"year": year, "members": members, "posted_periods": len(runs), "rows": out}
+
+
+# ---------------------------------------------------------------------------------------------------- pages' reads
+# The console's lists of versions, periods, runs, adjustments and payout batches.
+
+
+def plan_versions_list() -> QuerySet[PlanVersion]:
+    return PlanVersion.objects.all()
+
+
+def plan_version_runs(*, version: PlanVersion) -> QuerySet[CommissionRun]:
+    return version.runs.select_related("period").order_by("-id")
+
+
+def commission_periods(*, statuses: list[str] | None = None) -> QuerySet[CommissionPeriod]:
+    """Commission periods, newest first (only those in ``statuses`` when given)."""
+    periods = CommissionPeriod.objects.order_by("-start")
+    return periods.filter(status__in=statuses) if statuses is not None else periods
+
+
+def periods_with_latest_run() -> QuerySet[CommissionPeriod]:
+    """Each period with its latest run that is not a simulation (``latest_run``, ``latest_status``)."""
+    latest = CommissionRun.objects.filter(period=OuterRef("pk")).exclude(kind=RunKind.SIMULATION).order_by("-id")
+    return CommissionPeriod.objects.select_related("plan_version").annotate(
+        latest_run=Subquery(latest.values("pk")[:1]), latest_status=Subquery(latest.values("status")[:1])
+    )
+
+
+def period_years() -> list[int]:
+    """The years that have a commission period, latest first."""
+    return sorted({d.year for d in CommissionPeriod.objects.values_list("start", flat=True)}, reverse=True)
+
+
+def commission_runs() -> QuerySet[CommissionRun]:
+    return CommissionRun.objects.select_related("period", "plan_version")
+
+
+def adjustments_list() -> QuerySet[LedgerLine]:
+    return (
+        LedgerLine.objects.filter(kind=LedgerKind.ADJUSTMENT)
+        .select_related("payee", "period", "created_by")
+        .order_by("-id")
+    )
+
+
+def payout_batches_list() -> QuerySet[PayoutBatch]:
+    return PayoutBatch.objects.select_related("period")

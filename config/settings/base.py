@@ -158,7 +158,7 @@ ACCOUNT_ADAPTER = "core.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_RATE_LIMIT", default="20/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
-    # Joins and customer sign-ups on the replicated sites, per IP (frontend.site).
+    # Joins and customer sign-ups on the replicated sites, per IP (frontend.site.views.signup).
     "site_signup": env("SITE_SIGNUP_RATE_LIMIT", default="10/h/ip"),
 }
 
@@ -237,7 +237,7 @@ STRIPE_API_KEY = env("STRIPE_API_KEY", default="sk_test_canopy_development")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_canopy_development")
 # Stripe.js cannot load in the sandboxed demo/test browsers, so the web checkout can pay with Stripe's documented test
-# PaymentMethods (pm_card_visa ...) chosen on the server. Never enable this with live keys (see frontend/payments.py).
+# PaymentMethods (pm_card_visa ...) chosen on the server. Never enable this with live keys (frontend.common.payments).
 SHOP_TEST_CARDS = env.bool("SHOP_TEST_CARDS", default=False)
 
 # ------------------------------------------------------------------------------------------------------------------

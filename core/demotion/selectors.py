@@ -146,3 +146,8 @@ def commission_excluded_during(*, start: datetime.date, end: datetime.date) -> s
             if holds & exclusion_bits.get(policy_id, 0):
                 excluded.add(member_id)
     return excluded
+
+
+def stage_history(*, member: Member):
+    """The member's stage transitions, newest first."""
+    return StageTransition.objects.filter(member=member).order_by("-day", "-id")

@@ -6,7 +6,7 @@ A distributor may only ever read inside their own downline: every selector that 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -255,3 +255,58 @@ def member_moves(*, member: Member) -> QuerySet[TreeMove]:
         .prefetch_related("events__member", "events__old_parent", "events__new_parent", "undone_by")
         .order_by("-moved_at", "-id")
     )
+
+
+# ---------------------------------------------------------------------------------------------------- pages' reads
+
+
+def member_counts() -> dict[str, int]:
+    """How many members the company has, and how many of them are active."""
+    return {"members": Member.objects.count(), "active": Member.objects.filter(status=MemberStatus.ACTIVE).count()}
+
+
+def member_list(*, query: str = "") -> QuerySet[Member]:
+    """The console's member list: a search, or everyone by number; each with their sponsor."""
+    found = member_search(query=query) if query else Member.objects.order_by("number")
+    return found.select_related("sponsor")
+
+
+def tree_move_by_id(move_id: int) -> TreeMove | None:
+    return TreeMove.objects.filter(pk=move_id).first()
+
+
+def members_by_pk(ids: list[int]) -> dict[int, Member]:
+    return Member.objects.in_bulk(ids)
+
+
+def member_numbers(ids: list[int]) -> dict[int, int]:
+    """``{member pk: member number}`` of ``ids``."""
+    return dict(Member.objects.filter(pk__in=ids).values_list("pk", "number"))
+
+
+def members_for_export(ids: list[int]) -> QuerySet[Member]:
+    """The members of ``ids`` by number, with only what an export row shows (iterate it in chunks)."""
+    return Member.objects.filter(pk__in=ids).order_by("number").only("pk", "number", "first_name", "last_name", "email")
+
+
+@dataclass
+class BinaryNode:
+    member: Member | None
+    level: int
+    children: list[BinaryNode] = field(default_factory=list)
+
+
+def binary_subtree(*, top: Member, levels: int = 3) -> BinaryNode:
+    """``top`` and ``levels`` levels of its placement tree as left/right slots (empty slots included), for display:
+    who may see what is decided by ``visible_or_denied`` before."""
+    rows = downline_ids_by_level(top=top, tree=Tree.PLACEMENT, max_levels=levels)
+    by_id = Member.objects.in_bulk([pk for pk, _ in rows])
+    slots = {(m.placement_parent_id, m.placement_position): m for m in by_id.values()}
+
+    def build(member: Member | None, level: int) -> BinaryNode:
+        node = BinaryNode(member=member, level=level)
+        if level < levels:
+            node.children = [build(slots.get((member.pk, side)) if member else None, level + 1) for side in (0, 1)]
+        return node
+
+    return build(top, 0)

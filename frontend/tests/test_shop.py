@@ -183,7 +183,7 @@ def test_product_pictures_show_on_the_shop_and_are_served_for_products_for_sale_
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from core.commerce.models import Product, ProductImage
-    from core.commerce.services import product_create, product_image_add, product_retire
+    from core.commerce.services.catalogue import product_create, product_image_add, product_retire
     from frontend.tests.images import png_bytes
 
     def upload(name, size=8):

@@ -7,7 +7,11 @@ from django.db.models import QuerySet
 
 from core.accounts.models import User
 from core.accounts.selectors import actor_for
-from core.commerce.models import Autoship
+from core.commerce.models import (
+    Autoship,
+    AutoshipItem,
+    AutoshipRun,
+)
 
 
 def autoships_visible_to(user: User | AnonymousUser) -> QuerySet[Autoship]:
@@ -20,3 +24,15 @@ def autoships_visible_to(user: User | AnonymousUser) -> QuerySet[Autoship]:
     if actor.customer is not None:
         return found.filter(customer=actor.customer)
     return found.none()
+
+
+def autoships_of(*, member) -> QuerySet[Autoship]:
+    return Autoship.objects.filter(member=member).prefetch_related("items__product").order_by("-id")
+
+
+def autoship_items(*, autoship: Autoship) -> QuerySet[AutoshipItem]:
+    return autoship.items.select_related("product").order_by("id")
+
+
+def autoship_runs(*, autoship: Autoship) -> QuerySet[AutoshipRun]:
+    return AutoshipRun.objects.filter(autoship=autoship).select_related("order").order_by("-run_on", "-id")

@@ -7,7 +7,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from core.accounts.models import User
 from core.accounts.selectors import actor_for
-from core.commerce.models import OrderStatus, Party
+from core.commerce.models import (
+    Order,
+    OrderStatus,
+    Party,
+)
 
 
 def parties_visible_to(user: User | AnonymousUser) -> QuerySet[Party]:
@@ -24,3 +28,13 @@ def parties_visible_to(user: User | AnonymousUser) -> QuerySet[Party]:
     if actor.is_company_staff:
         return parties
     return parties.filter(consultant=actor.member) if actor.member is not None else parties.none()
+
+
+def parties_visible_in_status(user, *, status: str = "") -> QuerySet[Party]:
+    """``parties_visible_to(user)``, only those in ``status`` when given."""
+    parties = parties_visible_to(user)
+    return parties.filter(status=status) if status else parties
+
+
+def party_orders(*, party: Party) -> QuerySet[Order]:
+    return Order.objects.filter(party=party).order_by("-placed_at", "-id")

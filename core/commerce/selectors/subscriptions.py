@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 
-from core.commerce.models import AttemptOutcome, SubscriptionAttempt
+from core.commerce.models import (
+    AttemptOutcome,
+    BackOfficeSubscription,
+    SubscriptionAttempt,
+)
 
 
 def last_paid_subscription_by_member() -> dict[int, datetime.date]:
@@ -36,3 +40,24 @@ def first_unpaid_failure_by_member() -> dict[int, datetime.date]:
         .annotate(first=Min("attempted_at"))
     )
     return {r["member_id"]: r["first"].date() for r in rows}
+
+
+def subscription_of(*, member) -> BackOfficeSubscription | None:
+    return BackOfficeSubscription.objects.filter(member=member).first()
+
+
+def subscription_attempts_of(*, member) -> QuerySet[SubscriptionAttempt]:
+    return SubscriptionAttempt.objects.filter(member=member).order_by("-attempted_at", "-id")
+
+
+def subscriptions_list(*, status: str = "") -> QuerySet[BackOfficeSubscription]:
+    found = BackOfficeSubscription.objects.select_related("member").order_by("next_due_on", "id")
+    return found.filter(status=status) if status else found
+
+
+def subscription_status_counts() -> dict[str, int]:
+    return dict(BackOfficeSubscription.objects.values_list("status").annotate(n=Count("id")))
+
+
+def subscription_attempts_recent(*, limit: int = 20) -> QuerySet[SubscriptionAttempt]:
+    return SubscriptionAttempt.objects.select_related("member").order_by("-attempted_at", "-id")[:limit]
