@@ -1,0 +1,226 @@
+"""Tree safety: concurrent moves cannot make a loop, the database refuses a loop on its own, and the consistency
+check finds every kind of damage.
+
+The race test commits for real (two threads, each with its own connection), so it builds and removes its own rows."""
+
+from __future__ import annotations
+
+import threading
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, connections, transaction
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from core.members.models import Member, Tree, TreeEvent, TreeMove
+from core.members.selectors import tree_problems
+from core.members.services import member_responsor
+from core.members.tests.conftest import assert_downline_counts_exact
+from core.members.tree import paths_rebuild
+
+pytestmark = pytest.mark.django_db
+
+
+def _member(number: int, sponsor: Member | None) -> Member:
+    return Member.objects.create(
+        number=number,
+        username=f"race{number}",
+        first_name="Race",
+        last_name=str(number),
+        email=f"race{number}@example.test",
+        joined_at=timezone.now(),
+        sponsor=sponsor,
+        placement_parent=sponsor,
+    )
+
+
+def _in_own_connection(schema: str, work):
+    """Run ``work`` in a new thread with its own database connection (committed for real); return its result."""
+    result: dict = {}
+
+    def run():
+        try:
+            with schema_context(schema):
+                result["value"] = work()
+        except Exception as exc:  # noqa: BLE001 - handed back to the test
+            result["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    if "error" in result:
+        raise result["error"]
+    return result.get("value")
+
+
+@pytest.fixture
+def committed_tree(alpha):
+    """
+    root
+    ├── a
+    └── b
+    committed in company alpha (numbers 900001..900003), removed afterwards with everything the moves recorded.
+    """
+
+    def build():
+        with transaction.atomic():
+            root = _member(900001, None)
+            a, b = _member(900002, root), _member(900003, root)
+            paths_rebuild(tree=Tree.SPONSOR)
+            paths_rebuild(tree=Tree.PLACEMENT)
+            return {m.username: m.pk for m in (root, a, b)}
+
+    ids = _in_own_connection(alpha.schema, build)
+    yield ids
+
+    def clean():
+        pks = list(ids.values())
+        with transaction.atomic():
+            TreeEvent.objects.filter(member_id__in=pks).delete()
+            TreeMove.objects.filter(subject_id__in=pks).delete()
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {Member._meta.db_table} WHERE id = ANY(%s)", [pks])
+
+    _in_own_connection(alpha.schema, clean)
+
+
+def test_two_opposite_responsors_at_once_leave_no_loop(alpha, committed_tree):
+    """A under B while B moves under A: one move wins, the other is refused as a loop (it used to make both)."""
+    with schema_context(alpha.schema):
+        # Each thread gets its own objects, loaded before either move (as two admins' pages would have them).
+        def load(key):
+            return Member.objects.get(pk=committed_tree[key])
+
+        a1, b1, a2, b2 = load("race900002"), load("race900003"), load("race900002"), load("race900003")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def move(name: str, member: Member, new_sponsor: Member):
+        def work():
+            barrier.wait(10)
+            try:
+                member_responsor(member=member, new_sponsor=new_sponsor, by=None, reason="race")
+                outcomes[name] = "moved"
+            except ValidationError as exc:
+                outcomes[name] = "refused: " + "; ".join(exc.messages)
+            except IntegrityError:
+                outcomes[name] = "database refused"
+
+        return work
+
+    errors: list[Exception] = []
+
+    def runner(name, member, new_sponsor):
+        try:
+            _in_own_connection(alpha.schema, move(name, member, new_sponsor))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=runner, args=("a under b", a1, b1)),
+        threading.Thread(target=runner, args=("b under a", b2, a2)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(o.split(":")[0] for o in outcomes.values()) == ["moved", "refused"], outcomes
+
+    def check():
+        return tree_problems()
+
+    assert _in_own_connection(alpha.schema, check) == []
+
+
+def test_the_database_refuses_a_row_that_is_its_own_ancestor(in_alpha, root, enroll):
+    a = enroll(root)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Member._meta.db_table} SET sponsor_path = %s, sponsor_depth = 2 WHERE id = %s",
+            [[a.pk, root.pk, a.pk], a.pk],
+        )
+
+
+def test_the_database_refuses_a_parent_whose_path_is_not_the_prefix(in_alpha, root, enroll):
+    """Two members sponsoring each other with tidy-looking paths: only a cross-row check (at commit) sees it."""
+    a, b = enroll(root), enroll(root)
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        table = Member._meta.db_table
+        cursor.execute(
+            f"UPDATE {table} SET sponsor_id = %s, sponsor_path = %s, sponsor_depth = 2 WHERE id = %s",
+            [b.pk, [root.pk, b.pk, a.pk], a.pk],
+        )
+        cursor.execute(
+            f"UPDATE {table} SET sponsor_id = %s, sponsor_path = %s, sponsor_depth = 2 WHERE id = %s",
+            [a.pk, [root.pk, a.pk, b.pk], b.pk],
+        )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.fixture
+def small_tree(root, enroll):
+    """root ── a ── b ── c, and root ── d"""
+    a = enroll(root)
+    b = enroll(a)
+    c = enroll(b)
+    d = enroll(root)
+    return {"root": root, "a": a, "b": b, "c": c, "d": d}
+
+
+def _raw(sql: str, params: list) -> None:
+    """Damage the tree the way a bug (or a hand edit) would, with the database's triggers switched off for it
+    (replication mode: the test database user is a superuser)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql.replace("{table}", Member._meta.db_table), params)
+        cursor.execute("SET LOCAL session_replication_role = origin")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_check_finds_nothing_on_a_healthy_tree(small_tree):
+    assert tree_problems() == []
+    assert_downline_counts_exact()
+
+
+def test_check_names_a_wrong_stored_count(small_tree):
+    _raw("UPDATE {table} SET sponsor_downline_count = 7 WHERE id = %s", [small_tree["a"].pk])
+    a = small_tree["a"]
+    assert tree_problems() == [f"sponsor tree: #{a.number} stores 7 members under it, its downline has 2."]
+
+
+def test_check_names_a_path_that_disagrees_with_the_parent(small_tree):
+    c, d = small_tree["c"], small_tree["d"]
+    _raw("UPDATE {table} SET sponsor_id = %s WHERE id = %s", [d.pk, c.pk])
+    assert tree_problems() == [f"sponsor tree: #{c.number}'s path does not continue its parent #{d.number}'s path."]
+
+
+def test_check_names_a_loop(small_tree):
+    a, b = small_tree["a"], small_tree["b"]
+    _raw("UPDATE {table} SET sponsor_id = %s WHERE id = %s", [b.pk, a.pk])
+    problems = tree_problems()
+    assert f"sponsor tree: #{a.number} is in a loop (#{a.number} → #{b.number} → #{a.number})." in problems
+
+
+def test_check_names_a_bad_binary_slot(small_tree, placement_settings):
+    placement_settings(placement_method="binary")
+    a = small_tree["a"]
+    _raw("UPDATE {table} SET placement_position = 5 WHERE id = %s", [a.pk])
+    problems = tree_problems()
+    assert f"placement tree: #{a.number} sits in position 5; binary positions are 0 (left) and 1 (right)." in problems
+
+
+def test_command_exits_non_zero_on_problems(alpha, small_tree):
+    out = StringIO()
+    call_command("check_trees", alpha.schema, stdout=out)
+    assert out.getvalue().strip() == "alpha: both trees are consistent."
+    _raw("UPDATE {table} SET sponsor_downline_count = 7 WHERE id = %s", [small_tree["a"].pk])
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("check_trees", alpha.schema, stdout=StringIO(), stderr=StringIO())
+    assert exit_info.value.code == 1
