@@ -34,6 +34,7 @@ from frontend.forms_plans import (
 from frontend.paging import paginate
 from frontend.plan_json import annotate, pretty_with_lines
 from plans import selectors, services
+from plans.leases import run_activity
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
@@ -321,7 +322,7 @@ def _run(pk: int) -> CommissionRun:
 
 def _run_context(run: CommissionRun) -> dict:
     working = run.status in WORKING or (run.status == RunStatus.APPROVED and run.progress_note in POSTING_NOTES)
-    return {"run": run, "working": working}
+    return {"run": run, "working": working, "activity": run_activity(run=run)}
 
 
 @console_page
