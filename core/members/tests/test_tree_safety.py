@@ -5,13 +5,12 @@ The race test commits for real (two threads, each with its own connection), so i
 
 from __future__ import annotations
 
-import threading
 from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -20,6 +19,7 @@ from core.members.selectors import tree_problems
 from core.members.services import member_responsor
 from core.members.tests.conftest import assert_downline_counts_exact
 from core.members.tree import paths_rebuild
+from tests.committed import in_own_connection, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -35,27 +35,6 @@ def _member(number: int, sponsor: Member | None) -> Member:
         sponsor=sponsor,
         placement_parent=sponsor,
     )
-
-
-def _in_own_connection(schema: str, work):
-    """Run ``work`` in a new thread with its own database connection (committed for real); return its result."""
-    result: dict = {}
-
-    def run():
-        try:
-            with schema_context(schema):
-                result["value"] = work()
-        except Exception as exc:  # noqa: BLE001 - handed back to the test
-            result["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(60)
-    if "error" in result:
-        raise result["error"]
-    return result.get("value")
 
 
 @pytest.fixture
@@ -75,7 +54,7 @@ def committed_tree(alpha):
             paths_rebuild(tree=Tree.PLACEMENT)
             return {m.username: m.pk for m in (root, a, b)}
 
-    ids = _in_own_connection(alpha.schema, build)
+    ids = in_own_connection(alpha.schema, build)
     yield ids
 
     def clean():
@@ -86,7 +65,7 @@ def committed_tree(alpha):
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {Member._meta.db_table} WHERE id = ANY(%s)", [pks])
 
-    _in_own_connection(alpha.schema, clean)
+    in_own_connection(alpha.schema, clean)
 
 
 def test_two_opposite_responsors_at_once_leave_no_loop(alpha, committed_tree):
@@ -97,45 +76,26 @@ def test_two_opposite_responsors_at_once_leave_no_loop(alpha, committed_tree):
             return Member.objects.get(pk=committed_tree[key])
 
         a1, b1, a2, b2 = load("race900002"), load("race900003"), load("race900002"), load("race900003")
-    barrier = threading.Barrier(2)
-    outcomes: dict[str, str] = {}
 
-    def move(name: str, member: Member, new_sponsor: Member):
+    def move(member: Member, new_sponsor: Member):
         def work():
-            barrier.wait(10)
             try:
                 member_responsor(member=member, new_sponsor=new_sponsor, by=None, reason="race")
-                outcomes[name] = "moved"
+                return "moved"
             except ValidationError as exc:
-                outcomes[name] = "refused: " + "; ".join(exc.messages)
-            except IntegrityError:
-                outcomes[name] = "database refused"
+                return "refused: " + "; ".join(exc.messages)
 
         return work
 
-    errors: list[Exception] = []
-
-    def runner(name, member, new_sponsor):
-        try:
-            _in_own_connection(alpha.schema, move(name, member, new_sponsor))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [
-        threading.Thread(target=runner, args=("a under b", a1, b1)),
-        threading.Thread(target=runner, args=("b under a", b2, a2)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
-    assert sorted(o.split(":")[0] for o in outcomes.values()) == ["moved", "refused"], outcomes
+    outcomes = [o.result() for o in run_concurrently(alpha.schema, move(a1, b1), move(b2, a2))]
+    assert sorted(o.split(":")[0] for o in outcomes) == ["moved", "refused"], outcomes
+    refused = next(o for o in outcomes if o.startswith("refused"))
+    assert refused.endswith("'s own downline; the move would make a loop.")
 
     def check():
         return tree_problems()
 
-    assert _in_own_connection(alpha.schema, check) == []
+    assert in_own_connection(alpha.schema, check) == []
 
 
 def test_the_database_refuses_a_row_that_is_its_own_ancestor(in_alpha, root, enroll):
