@@ -184,3 +184,61 @@ def test_command_exits_non_zero_on_problems(alpha, small_tree):
     with pytest.raises(SystemExit) as exit_info:
         call_command("check_trees", alpha.schema, stdout=StringIO(), stderr=StringIO())
     assert exit_info.value.code == 1
+
+
+def test_two_moves_into_one_binary_slot_at_once_place_one_and_refuse_the_other():
+    """Binary company: root with x (left) and y (right) under it, z under x; z and y both moved into x's right slot at
+    once. One lands, the other is told the slot is taken; the database's one-member-per-slot rule is never what
+    answers (that would be a 500)."""
+    from core.members.services import Placement, genealogy_settings_update, member_enroll, member_replace
+    from tests.committed import throwaway_company
+
+    with throwaway_company() as schema:
+
+        def build():
+            genealogy_settings_update(changes={"placement_method": "binary"})
+            root = member_enroll(sponsor=None, username="top", email="r@example.test", first_name="R", last_name="R")
+            x = member_enroll(
+                sponsor=root,
+                username="xxx",
+                email="x@example.test",
+                first_name="X",
+                last_name="X",
+                placement=Placement(parent=root, position=0),
+            )
+            y = member_enroll(
+                sponsor=root,
+                username="yyy",
+                email="y@example.test",
+                first_name="Y",
+                last_name="Y",
+                placement=Placement(parent=root, position=1),
+            )
+            z = member_enroll(
+                sponsor=x,
+                username="zzz",
+                email="z@example.test",
+                first_name="Z",
+                last_name="Z",
+                placement=Placement(parent=x, position=0),
+            )
+            return x.pk, y.pk, z.pk
+
+        x_id, y_id, z_id = in_own_connection(schema, build)
+
+        def move(member_id: int):
+            def work():
+                member, x = Member.objects.get(pk=member_id), Member.objects.get(pk=x_id)
+                try:
+                    member_replace(member=member, new_parent=x, position=1, by=None, reason="race")
+                    return "moved"
+                except ValidationError as exc:
+                    return "refused: " + "; ".join(exc.messages)
+
+            return work
+
+        outcomes = [o.result() for o in run_concurrently(schema, move(z_id), move(y_id))]
+        assert sorted(o.split(":")[0] for o in outcomes) == ["moved", "refused"], outcomes
+        x_number = in_own_connection(schema, lambda: Member.objects.get(pk=x_id).number)
+        assert f"refused: That position under #{x_number} is already taken." in outcomes
+        assert in_own_connection(schema, tree_problems) == []
