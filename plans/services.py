@@ -43,6 +43,7 @@ from plans.models import (
     RunLine,
     RunMemberResult,
     RunStatus,
+    RunWork,
 )
 from plans.pgcopy import copy_in
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
@@ -143,11 +144,17 @@ def _progress(run: CommissionRun, percent: int, note: str) -> None:
     CommissionRun.objects.filter(pk=run.pk).update(progress=percent, progress_note=note)
 
 
-def _send(task_name: str, *args) -> None:
+def run_task_send(*, run: CommissionRun, work: str, by_id: int | None = None) -> None:
+    """Send the run's task after commit and note it on the run's lease (plans.leases), so a task that is lost or
+    whose worker dies is found and sent again by the beat job."""
     from plans import tasks
+    from plans.leases import lease_queued
 
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(*args))
+    lease_queued(run_id=run.pk, work=work, by_id=by_id)
+    if work == RunWork.POST:
+        transaction.on_commit(lambda: tasks.commission_run_post.delay(run.pk, by_id))
+    else:
+        transaction.on_commit(lambda: tasks.commission_run_execute.delay(run.pk))
 
 
 def _period_fingerprint(period: CommissionPeriod) -> list:
@@ -190,7 +197,7 @@ def run_preview_request(*, period: CommissionPeriod, by=None) -> CommissionRun:
     run = CommissionRun.objects.create(
         period=period, plan_version=version, plan_document=version.document, kind=RunKind.PREVIEW, created_by=by
     )
-    _send("commission_run_execute", run.pk)
+    run_task_send(run=run, work=RunWork.EXECUTE)
     return run
 
 
@@ -221,7 +228,7 @@ def run_simulation_request(
         generated=generated,
         created_by=by,
     )
-    _send("commission_run_execute", run.pk)
+    run_task_send(run=run, work=RunWork.EXECUTE)
     return run
 
 
@@ -494,7 +501,7 @@ def run_post_request(*, run: CommissionRun, by=None) -> CommissionRun:
     _post_check(period, run)
     _check_fresh(run)
     CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
-    _send("commission_run_post", run.pk, by.pk if by else None)
+    run_task_send(run=run, work=RunWork.POST, by_id=by.pk if by else None)
     run.refresh_from_db()
     return run
 

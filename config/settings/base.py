@@ -196,6 +196,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"expires": 12 * 3600},
     },
+    # Commission runs whose worker died (no heartbeat for 2 minutes) are sent again (plans.leases).
+    "commission-runs-requeue-stalled": {
+        "task": "plans.tasks.runs_requeue_stalled_fan_out",
+        "schedule": 60,
+        "options": {"expires": 50},
+    },
     **BILLING_BEAT_SCHEDULE,
 }
 

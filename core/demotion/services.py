@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
+from django.db.models import F
 from django.template import Context, Engine
 from django.utils import timezone
 
@@ -29,6 +31,7 @@ from core.demotion.models import (
     EvaluationRun,
     MemberStage,
     Notification,
+    NotificationStatus,
     StageTransition,
     TransitionKind,
 )
@@ -191,7 +194,11 @@ def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, c
 def evaluate_day(
     *, day: datetime.date, progress: ProgressFn | None = None, send_notices: bool = True
 ) -> EvaluationRun:
-    """Evaluate every member for ``day`` and apply what changed. Idempotent: a finished day is not run again."""
+    """Evaluate every member for ``day`` and apply what changed. Idempotent: a finished day is not run again.
+
+    Two evaluations of one day at once (the daily job and an admin's "run now") serialise on the day's run row:
+    the second waits for the first to commit, then finds the day done and returns it untouched (it used to
+    overwrite the run with its own empty result, leaving "0 transitions")."""
     progress = progress or no_progress
     existing = EvaluationRun.objects.filter(day=day, status="done").first()
     if existing is not None:
@@ -200,7 +207,14 @@ def evaluate_day(
     with transaction.atomic():
         version = policy_current()
         policy = policy_parse(version.document)
-        run, _ = EvaluationRun.objects.update_or_create(day=day, defaults={"policy": version, "status": "running"})
+        # INSERT … ON CONFLICT DO NOTHING waits for a concurrent insert of the same day to commit or roll back.
+        EvaluationRun.objects.bulk_create(
+            [EvaluationRun(day=day, policy=version, status="running")], ignore_conflicts=True
+        )
+        run = EvaluationRun.objects.select_for_update().get(day=day)
+        if run.status == "done":
+            return run
+        run.policy = version
         progress("loading facts", 0, 3)
         outcome = _outcome(policy, day)
         progress("evaluating", 1, 3)
@@ -208,7 +222,8 @@ def evaluate_day(
         _write_changes(policy=policy, version=version, run=run, outcome=outcome, changed=changed, day=day)
         progress("writing changes", 2, 3)
         run.members_evaluated = len(outcome.member_ids)
-        run.transitions = len(changed)
+        # Counted from the table rather than this evaluation's own list, so the run always says what it recorded.
+        run.transitions = StageTransition.objects.filter(run=run).count()
         run.counts = _stage_counts(policy, outcome.new_holds)
         run.status = "done"
         run.finished_at = timezone.now()
@@ -586,39 +601,44 @@ def member_reinstate(*, member: Member, by: User | None, reason: str) -> Reinsta
 # ---------------------------------------------------------------------------------------------------- notices
 
 MAX_SEND_ATTEMPTS = 5
+SENDING_TIMEOUT = datetime.timedelta(minutes=15)  # far longer than one SMTP call; then the outcome is unknown
 
 
 def notifications_send_pending(*, limit: int = 500) -> int:
-    """Send queued (and earlier failed) notices. Each row is locked while it is sent and marked sent in the same
-    transaction, so a retried task never e-mails a member twice for one transition. Returns the number sent."""
-    from django.core.mail import send_mail
-
+    """Send queued (and earlier failed) notices through the outbox: claim the row ("sending", committed), send,
+    then confirm ("sent"). A worker killed between the send and the confirmation leaves the row "sending", which no
+    retry picks up, so a member is never e-mailed twice for one transition; rows stuck there longer than
+    ``SENDING_TIMEOUT`` are marked unconfirmed for an admin. Returns the number sent."""
+    Notification.objects.filter(
+        status=NotificationStatus.SENDING, sending_at__lt=timezone.now() - SENDING_TIMEOUT
+    ).update(status=NotificationStatus.UNCONFIRMED)
     sent = 0
+    retryable = [NotificationStatus.QUEUED, NotificationStatus.FAILED]
     pending = list(
-        Notification.objects.filter(status__in=["queued", "failed"], attempts__lt=MAX_SEND_ATTEMPTS)
+        Notification.objects.filter(status__in=retryable, attempts__lt=MAX_SEND_ATTEMPTS)
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )
     for notification_id in pending:
         with transaction.atomic():
-            notice = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(pk=notification_id, status__in=["queued", "failed"])
-                .first()
+            claimed = Notification.objects.filter(pk=notification_id, status__in=retryable).update(
+                status=NotificationStatus.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1
             )
-            if notice is None:
-                continue
-            notice.attempts += 1
-            try:
-                send_mail(notice.subject, notice.body, None, [notice.to_email])
-            except Exception as exc:  # noqa: BLE001 - any mail failure is recorded and retried later
-                notice.status = "failed" if notice.attempts < MAX_SEND_ATTEMPTS else "gave_up"
-                notice.last_error = str(exc)[:500]
-            else:
-                notice.status = "sent"
-                notice.sent_at = timezone.now()
-                sent += 1
-            notice.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        if not claimed:
+            continue  # another sender took it
+        notice = Notification.objects.get(pk=notification_id)
+        try:
+            _notice_email(notice).send()
+        except Exception as exc:  # noqa: BLE001 - the mail server refused it: nothing was sent, retry later
+            Notification.objects.filter(pk=notice.pk, status=NotificationStatus.SENDING).update(
+                status=NotificationStatus.FAILED if notice.attempts < MAX_SEND_ATTEMPTS else NotificationStatus.GAVE_UP,
+                last_error=str(exc)[:500],
+            )
+            continue
+        Notification.objects.filter(pk=notice.pk, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+        sent += 1
     return sent
 
 
@@ -628,3 +648,14 @@ def evaluation_enqueue(*, day: datetime.date) -> str:
     day_iso = day.isoformat()
     transaction.on_commit(lambda: demotion_tasks.evaluate_through.delay(day_iso))
     return day_iso
+
+
+def _notice_email(notice: Notification) -> EmailMessage:
+    """One notice as an e-mail with a Message-ID fixed by the row, so a receiving system that sees it twice can
+    tell it is the same message."""
+    return EmailMessage(
+        subject=notice.subject,
+        body=notice.body,
+        to=[notice.to_email],
+        headers={"Message-ID": f"<demotion-notice-{connection.schema_name}-{notice.pk}@canopy.invalid>"},
+    )

@@ -38,6 +38,7 @@ from core.members.placement import (
 from core.members.tree import (
     children_reattach_to_ancestor,
     leaves_reattach_under,
+    members_refresh,
     parent_of,
     placement_lock,
     refuse_cycle,
@@ -192,6 +193,7 @@ def member_enroll(
         },
     )
     placement_lock()
+    members_refresh(sponsor, placement.parent if placement is not None else None)
     if sponsor is None:
         Member.objects.filter(pk=member.pk).update(sponsor_path=[member.pk], placement_path=[member.pk])
         member.refresh_from_db()
@@ -227,7 +229,7 @@ def _move_start(
 
 
 def _parent_change(*, move: TreeMove, member: Member, tree: str, new_parent: Member | None, position: int | None):
-    member.refresh_from_db()
+    members_refresh(member, new_parent)
     old_parent_id = parent_of(member, tree)
     old_position = member.placement_position if tree == Tree.PLACEMENT else None
     refuse_cycle(member=member, new_parent=new_parent, tree=tree)
@@ -252,7 +254,7 @@ def _mirrors_sponsor_tree() -> bool:
 def member_place_from_tank(*, member: Member, parent: Member, position: int | None, by: User | None) -> Member:
     """The sponsor (or an admin) places a member waiting in the holding tank."""
     placement_lock()
-    member.refresh_from_db()
+    members_refresh(member, parent)
     if not member.in_holding_tank:
         raise ValidationError({"member": [f"#{member.number} is not waiting in the holding tank."]})
     slot = chosen_slot_check(
@@ -273,6 +275,9 @@ def holding_tank_expire(*, now: datetime | None = None) -> int:
     for member in Member.objects.filter(holding_tank_until__lte=now, placement_parent__isnull=True).order_by("id"):
         with transaction.atomic():
             placement_lock()
+            members_refresh(member)
+            if not member.in_holding_tank:  # placed by the sponsor while we waited for the lock
+                continue
             slot = automatic_slot(sponsor=member.sponsor, settings_row=settings_row)
             move = _move_start(
                 kind=MoveKind.PLACE, subject=member, by=None, reason="Holding-tank deadline passed: placed by rule"
@@ -293,7 +298,7 @@ def member_responsor(*, member: Member, new_sponsor: Member, by: User | None, re
     """Give a member a new sponsor; their whole downline moves with them. In a unilevel company the placement
     tree is the sponsor tree, so it moves too."""
     placement_lock()
-    member.refresh_from_db()
+    members_refresh(member, new_sponsor)
     if member.sponsor_id is None:
         raise ValidationError({"member": ["The company's root member has no sponsor to change."]})
     if member.sponsor_id == new_sponsor.pk:
@@ -316,7 +321,7 @@ def member_replace(
         raise ValidationError(
             {"new_parent": ["This company places members in the enrolment tree: re-sponsor the member instead."]}
         )
-    member.refresh_from_db()
+    members_refresh(member, new_parent)
     errors = {}
     if settings_row.placement_method == PlacementMethod.BINARY and position not in (0, 1):
         errors["position"] = ["Choose 0 (left) or 1 (right)."]
@@ -343,7 +348,7 @@ def member_move_frontline_up(
     """Re-sponsor every personally enrolled member of ``member`` to ``to`` (default: ``member``'s sponsor), with
     their downlines, in one undoable move. Personal customers follow in the same move."""
     placement_lock()
-    member.refresh_from_db()
+    members_refresh(member, to)
     target = to or member.sponsor
     if target is None:
         raise ValidationError({"member": ["The company's root member has no sponsor to move the frontline to."]})

@@ -18,6 +18,7 @@ from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, PayoutForm, PeriodForm
 from plans import selectors, services
+from plans.leases import run_activity
 from plans.models import CommissionRun, PeriodStatus, RunKind, RunStatus
 
 WORKING = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -64,7 +65,7 @@ def _run(pk: int) -> CommissionRun:
 
 def _run_context(run: CommissionRun) -> dict:
     working = run.status in WORKING or (run.status == RunStatus.APPROVED and run.progress_note in POSTING_NOTES)
-    return {"run": run, "working": working}
+    return {"run": run, "working": working, "activity": run_activity(run=run)}
 
 
 @console_page
