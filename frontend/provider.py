@@ -13,9 +13,10 @@ from frontend.access import provider_staff_required
 from frontend.forms import OnboardForm, errors_onto
 from frontend.health import platform_checks
 from frontend.paging import paginate
+from provider.services import company_onboard
 from tenants.models import Company
 from tenants.selectors import company_list
-from tenants.services import company_base_url, company_onboard, company_reactivate, company_suspend
+from tenants.services import company_base_url, company_reactivate, company_suspend
 
 
 class SuspendForm(forms.Form):

@@ -19,6 +19,8 @@ from core.communications.models import (
     PageSlug,
     TrainingMaterial,
 )
+from core.company.selectors import company_url  # noqa: F401 - re-exported: core.commerce.subscriptions reads it here
+from core.company.services import company_settings_get
 from core.members.models import Member
 
 logger = logging.getLogger(__name__)
@@ -76,8 +78,6 @@ def email_templates_overview() -> list[tuple[EmailKind, EmailTemplate | None]]:
 
 
 def email_common_context() -> dict:
-    from core.company.services import company_settings_get
-
     row = company_settings_get()
     return {"company_name": row.display_name, "support_email": row.support_email}
 
@@ -106,10 +106,3 @@ def email_preview(*, key: str, subject: str, body: str) -> tuple[str, str]:
     return render_text(subject=subject, body=body, context={**email_common_context(), **kind.sample})
 
 
-def company_url() -> str:
-    """The current company's address, e.g. https://acme.example (e-mails need absolute links)."""
-    from tenants.models import Company
-    from tenants.services import company_base_url
-
-    company = Company.objects.filter(schema_name=connection.schema_name).first()
-    return company_base_url(company) if company else ""

@@ -17,11 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.template import Context, Engine
 from django.utils import timezone
 
 from core.accounts.models import User
+from core.company.selectors import company_url
+from core.company.services import company_settings_get
+from core.demotion import tasks
 from core.demotion.facts import FactsWithEvidence, facts_load
 from core.demotion.models import (
     DemotionPolicyVersion,
@@ -214,9 +218,7 @@ def evaluate_day(
         run.seconds = round(time.perf_counter() - started, 3)
         run.save()
         if send_notices and len(changed):
-            from core.demotion.tasks import notifications_send
-
-            transaction.on_commit(lambda: notifications_send.delay())
+            transaction.on_commit(lambda: tasks.notifications_send.delay())
     progress("done", 3, 3)
     return run
 
@@ -437,17 +439,12 @@ def evidence_text(evidence: dict, stage) -> str:
 
 
 def _back_office_url() -> str:
-    from tenants.models import Domain
-    from tenants.services import company_base_url
-
-    domain = Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True).first()
-    return f"{company_base_url(domain.tenant)}/office/" if domain else "/office/"
+    base = company_url()
+    return f"{base}/office/" if base else "/office/"
 
 
 def _render_shared() -> dict:
     """What every notice of one evaluation shares (looked up once, not once per member)."""
-    from core.company.services import company_settings_get
-
     return {
         "company": company_settings_get().display_name,
         "back_office_url": _back_office_url(),
@@ -590,8 +587,6 @@ MAX_SEND_ATTEMPTS = 5
 def notifications_send_pending(*, limit: int = 500) -> int:
     """Send queued (and earlier failed) notices. Each row is locked while it is sent and marked sent in the same
     transaction, so a retried task never e-mails a member twice for one transition. Returns the number sent."""
-    from django.core.mail import send_mail
-
     sent = 0
     pending = list(
         Notification.objects.filter(status__in=["queued", "failed"], attempts__lt=MAX_SEND_ATTEMPTS)

@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.webhooks import tasks
 from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 SIGNATURE_HEADER = "Canopy-Signature"
@@ -130,11 +131,9 @@ def webhook_endpoint_update(
 
 
 def _queue(schema_name: str, delivery_ids: list[int]) -> None:
-    from core.webhooks.tasks import webhook_deliver
-
     with schema_context(schema_name):  # the task carries the schema it is sent from
         for delivery_id in delivery_ids:
-            webhook_deliver.delay(delivery_id)
+            tasks.webhook_deliver.delay(delivery_id)
 
 
 @transaction.atomic
