@@ -16,11 +16,12 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from core.commerce.models import ClawbackFlag, Order, RefundLine
+from core.commerce.models import ClawbackFlag, Order, Party, RefundLine
 from core.commerce.periods import period_end_for, period_start_for
 from core.commerce.services import clawback_flag_resolve, commission_period_close
 from core.company.services import company_settings_get
 from core.members.models import Member
+from plans import tasks
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
 from plans.loader import EARNING_STATUSES, load_snapshot
 from plans.models import (
@@ -39,6 +40,10 @@ from plans.models import (
     RunStatus,
 )
 from plans.pgcopy import copy_in
+
+# plan_version_for is a read (plans.selectors); frontend/views_plans.py still reads it here. TODO(lead): point it
+# at plans.selectors after the `frontend` branch merges.
+from plans.selectors import plan_version_for, wallet_balances
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
 
 CENT = Decimal("0.01")
@@ -107,10 +112,6 @@ def plan_version_activate(*, version: PlanVersion, effective_from: datetime.date
     return version
 
 
-def plan_version_for(start: datetime.date) -> PlanVersion | None:
-    return PlanVersion.objects.filter(is_draft=False, effective_from__lte=start).order_by("-effective_from").first()
-
-
 # ---------------------------------------------------------------------------------------------------- periods
 
 
@@ -138,8 +139,6 @@ def _progress(run: CommissionRun, percent: int, note: str) -> None:
 
 
 def _send(task_name: str, *args) -> None:
-    from plans import tasks
-
     task = getattr(tasks, task_name)
     transaction.on_commit(lambda: task.delay(*args))
 
@@ -258,6 +257,9 @@ def run_execute(*, run_id: int) -> CommissionRun:
         started = time.perf_counter()
         result = calculate(plan, snap)
         timings["calc_s"] = round(time.perf_counter() - started, 3)
+        if run.generated is not None:
+            _progress(run, 50, "calculating the plan in effect on the same members, for the comparison")
+            CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
         _progress(run, 60, f"storing {len(result.lines) + len(result.forfeits)} lines")
         started = time.perf_counter()
         _run_store(run, plan, snap, result, fingerprint, timings)
@@ -268,6 +270,23 @@ def run_execute(*, run_id: int) -> CommissionRun:
             status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
         raise
+
+
+def _generated_baseline(snap: Snapshot) -> dict:
+    """What a simulation on a generated company is compared with: the plan in effect today on the same members.
+    Calculated here, in the run's task, and stored on the run, so the comparison page only reads it."""
+    version = plan_version_for(timezone.localdate())
+    if version is None:
+        return {"plan_version": None}
+    result = calculate(plan_from_document(version.document), snap)
+    return {
+        "plan_version": version.pk,
+        "total_paid": str(Decimal(result.total_paid_cents) / 100),
+        "total_cv": str(Decimal(result.total_cv_cents) / 100),
+        "payout_ratio": str(result.payout_ratio),
+        "by_component": {k: str(Decimal(v) / 100) for k, v in result.totals_by_component.items()},
+        "by_rank": {k: str(Decimal(v) / 100) for k, v in result.totals_by_rank.items()},
+    }
 
 
 def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
@@ -522,8 +541,6 @@ def run_post(*, run: CommissionRun, by=None) -> CommissionRun:
 
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
     """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL."""
-    from core.commerce.models import Party
-
     codes = run.summary["component_codes"]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -723,8 +740,6 @@ def ledger_adjust(
 @transaction.atomic
 def payout_batch_create(*, threshold: Decimal, by=None, period: CommissionPeriod | None = None) -> PayoutBatch:
     """Every wallet balance at or above ``threshold`` is paid whole; smaller balances wait for a later batch."""
-    from plans.selectors import wallet_balances
-
     threshold = Decimal(threshold)
     if threshold < 0 or threshold != threshold.quantize(CENT):
         raise ValidationError({"threshold": ["A non-negative amount with at most two decimal places."]})
