@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -63,9 +64,7 @@ def wallet_balance(*, member: Member) -> dict:
 # ---------------------------------------------------------------------------------------------------- runs
 
 
-def _totals(run: CommissionRun | None) -> dict | None:
-    if run is None:
-        return None
+def _totals(run: CommissionRun) -> dict[str, Any]:
     return {
         "run": run.pk,
         "kind": run.kind,
@@ -78,7 +77,7 @@ def _totals(run: CommissionRun | None) -> dict | None:
     }
 
 
-def _difference(new: dict, old: dict | None) -> dict | None:
+def _difference(new: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any] | None:
     if old is None:
         return None
 
@@ -114,13 +113,15 @@ def run_review(*, run: CommissionRun) -> dict:
     top = summary.get("top_earners", [])
     members = {m.pk: m for m in Member.objects.filter(pk__in=[t["member_id"] for t in top])}
     previous = None
-    if run.period_id:
-        earlier = CommissionPeriod.objects.filter(start__lt=run.period.start).order_by("-start").first()
+    period = run.period
+    if period is not None:
+        earlier = CommissionPeriod.objects.filter(start__lt=period.start).order_by("-start").first()
         previous = period_reference_run(earlier)
     totals = _totals(run)
+    previous_totals = _totals(previous) if previous is not None else None
     return {
         **totals,
-        "period_start": run.period.start if run.period_id else None,
+        "period_start": period.start if period is not None else None,
         "total_forfeited": run.total_forfeited,
         "forfeited_by_reason": summary.get("forfeited_by_reason", {}),
         "members_by_rank": summary.get("members_by_rank", {}),
@@ -135,8 +136,8 @@ def run_review(*, run: CommissionRun) -> dict:
             }
             for t in top
         ],
-        "previous": _totals(previous),
-        "change": _difference(totals, _totals(previous)),
+        "previous": previous_totals,
+        "change": _difference(totals, previous_totals),
     }
 
 
@@ -147,13 +148,13 @@ def simulation_compare(*, run: CommissionRun) -> dict:
     run finished before baselines were stored (``actual`` is then None)."""
     sim = _totals(run)
     baseline_missing = False
+    actual: dict[str, Any] | None = None
     if run.generated is None:
-        actual = _totals(period_reference_run(run.period))
+        reference = period_reference_run(run.period)
+        actual = _totals(reference) if reference is not None else None
     elif run.baseline is None:
-        actual, baseline_missing = None, True
-    elif run.baseline.get("plan_version") is None:
-        actual = None
-    else:
+        baseline_missing = True
+    elif run.baseline.get("plan_version") is not None:
         b = run.baseline
         actual = {
             "run": None,
@@ -236,7 +237,7 @@ def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dic
     numbers = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "number"))
     out = []
     for x in lines:
-        e = {
+        e: dict[str, Any] = {
             "component": codes[x.component] if x.component < len(codes) else str(x.component),
             "rule": Rule(x.rule).name.lower(),
             "reason": Reason(x.reason).name.lower(),
@@ -349,7 +350,7 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
     ranks = plan.ranks
     current = ranks[mine.rank] if 0 <= mine.rank < len(ranks) else None
     nxt_index = mine.rank + 1
-    out = {
+    out: dict[str, Any] = {
         "run": run,
         "period": run.period,
         "pv": _points(mine.pv),
@@ -367,7 +368,7 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
         return out
     target = ranks[nxt_index]
     out["next"] = target
-    criteria = out["criteria"]
+    criteria: list[dict[str, Any]] = out["criteria"]
     if target.min_pv:
         criteria.append(_criterion("pv", "Personal volume (PV)", _points(mine.pv), _points(target.min_pv),
                                    f"{_points(target.min_pv - mine.pv)} more PV", "PV"))  # fmt: skip

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from core.accounts.models import User
 from core.commerce.models import ClawbackFlag, Order, Party, RefundLine
 from core.commerce.periods import period_end_for, period_start_for
 from core.commerce.services import clawback_flag_resolve, commission_period_close
@@ -71,7 +72,7 @@ def plan_document_check(*, document) -> Plan:
 
 
 @transaction.atomic
-def plan_version_create(*, document: dict, name: str = "", by=None) -> PlanVersion:
+def plan_version_create(*, document: dict, name: str = "", by: User | None = None) -> PlanVersion:
     """A new draft version (validated now, so only a valid document is ever stored)."""
     plan = plan_document_check(document=document)
     number = (PlanVersion.objects.select_for_update().aggregate(m=Max("number"))["m"] or 0) + 1
@@ -81,7 +82,9 @@ def plan_version_create(*, document: dict, name: str = "", by=None) -> PlanVersi
 
 
 @transaction.atomic
-def plan_version_activate(*, version: PlanVersion, effective_from: datetime.date, by=None) -> PlanVersion:
+def plan_version_activate(
+    *, version: PlanVersion, effective_from: datetime.date, by: User | None = None
+) -> PlanVersion:
     """Make a draft the plan from the period starting ``effective_from``. Posted periods keep their own version."""
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
@@ -172,7 +175,7 @@ def _carry_run(period: CommissionPeriod) -> CommissionRun | None:
 
 
 @transaction.atomic
-def run_preview_request(*, period: CommissionPeriod, by=None) -> CommissionRun:
+def run_preview_request(*, period: CommissionPeriod, by: User | None = None) -> CommissionRun:
     """Queue a preview of the period with the version in effect; the Celery task does the work."""
     period = CommissionPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
@@ -194,7 +197,7 @@ def run_simulation_request(
     version: PlanVersion | None = None,
     document: dict | None = None,
     generated: dict | None = None,
-    by=None,
+    by: User | None = None,
 ) -> CommissionRun:
     """What-if: any version or an unsaved draft document, on a past period's real data or on a generated company.
     Nothing is posted and no member's rank changes; the run keeps only its totals for the comparison."""
@@ -209,7 +212,7 @@ def run_simulation_request(
     run = CommissionRun.objects.create(
         period=period,
         plan_version=version,
-        plan_document=document if document is not None else version.document,
+        plan_document=version.document if version is not None else document,
         kind=RunKind.SIMULATION,
         generated=generated,
         created_by=by,
@@ -296,9 +299,10 @@ def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
             members=g["members"], orders_per_member=g.get("orders_per_member", 2.0), seed=g.get("seed", 1)
         )
         return snap, []
-    carry = _carry_run(run.period)
-    fingerprint = _period_fingerprint(run.period)
-    snap = load_snapshot(plan=plan, start=run.period.start, end=run.period.end, carry_run_id=carry and carry.pk)
+    period = _run_period(run)
+    carry = _carry_run(period)
+    fingerprint = _period_fingerprint(period)
+    snap = load_snapshot(plan=plan, start=period.start, end=period.end, carry_run_id=carry.pk if carry else None)
     return snap, fingerprint
 
 
@@ -346,7 +350,7 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
     with transaction.atomic():
         period = None
         if run.period_id is not None and store_lines:
-            period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+            period = _run_period(run, lock=True)
             if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
                 raise ValidationError({"period": ["The period was posted while this preview ran."]})
             older = list(
@@ -454,7 +458,7 @@ def _copy_lines(cursor, run_id: int, snap: Snapshot, result: Result) -> None:
     assert n_paid <= total
 
 
-def run_preview(*, period: CommissionPeriod, by=None) -> CommissionRun:
+def run_preview(*, period: CommissionPeriod, by: User | None = None) -> CommissionRun:
     """Preview synchronously (tests, the bench, small companies): request, then execute in this process."""
     run = run_preview_request(period=period, by=by)
     return run_execute(run_id=run.pk)
@@ -465,16 +469,24 @@ def run_simulate(**kwargs) -> CommissionRun:
     return run_execute(run_id=run.pk)
 
 
+def _run_period(run: CommissionRun, *, lock: bool = False) -> CommissionPeriod:
+    """The period of a run on real data; a simulation on a generated company has none, so it is refused here."""
+    if run.period_id is None:
+        raise ValidationError({"run": ["This run is a simulation on a generated company; it has no period."]})
+    periods = CommissionPeriod.objects.select_for_update() if lock else CommissionPeriod.objects
+    return periods.get(pk=run.period_id)
+
+
 def _check_fresh(run: CommissionRun) -> None:
-    if run.summary.get("fingerprint") != _period_fingerprint(run.period):
+    if run.summary.get("fingerprint") != _period_fingerprint(_run_period(run)):
         raise ValidationError(
             {"run": ["The period's orders or members changed since this preview was calculated; preview again."]}
         )
 
 
 @transaction.atomic
-def run_approve(*, run: CommissionRun, by=None) -> CommissionRun:
-    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+def run_approve(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
+    period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     if run.kind != RunKind.PREVIEW or run.status != RunStatus.DONE:
         raise ValidationError(
@@ -500,9 +512,9 @@ def _post_check(period: CommissionPeriod, run: CommissionRun) -> None:
 
 
 @transaction.atomic
-def run_post_request(*, run: CommissionRun, by=None) -> CommissionRun:
+def run_post_request(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     """Check now (a clear refusal for the admin), post in a Celery task (a large run writes millions of lines)."""
-    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     _post_check(period, run)
     _check_fresh(run)
@@ -513,10 +525,10 @@ def run_post_request(*, run: CommissionRun, by=None) -> CommissionRun:
 
 
 @transaction.atomic
-def run_post(*, run: CommissionRun, by=None) -> CommissionRun:
+def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     """Exactly once per period: the approved run's paid lines become ledger lines, members' ranks are updated,
     refunds flagged against earlier posted periods become clawback lines in this period, and the period closes."""
-    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     _post_check(period, run)
     _check_fresh(run)
@@ -613,7 +625,7 @@ def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> in
     if not flags:
         return 0
     order_ids = {flag.order_id for flag in flags}
-    originals: dict[int, list[LedgerLine]] = {}
+    originals: dict[int | None, list[LedgerLine]] = {}
     for line in LedgerLine.objects.filter(kind=LedgerKind.COMMISSION, source_order_id__in=order_ids).order_by("id"):
         originals.setdefault(line.source_order_id, []).append(line)
     clawed: dict[int, Decimal] = {  # original line -> already taken back (a positive amount)
@@ -738,7 +750,9 @@ def ledger_adjust(
 
 
 @transaction.atomic
-def payout_batch_create(*, threshold: Decimal, by=None, period: CommissionPeriod | None = None) -> PayoutBatch:
+def payout_batch_create(
+    *, threshold: Decimal, by: User | None = None, period: CommissionPeriod | None = None
+) -> PayoutBatch:
     """Every wallet balance at or above ``threshold`` is paid whole; smaller balances wait for a later batch."""
     threshold = Decimal(threshold)
     if threshold < 0 or threshold != threshold.quantize(CENT):
@@ -762,7 +776,7 @@ def payout_batch_create(*, threshold: Decimal, by=None, period: CommissionPeriod
 
 
 @transaction.atomic
-def payout_batch_mark_paid(*, batch: PayoutBatch, by=None) -> PayoutBatch:
+def payout_batch_mark_paid(*, batch: PayoutBatch, by: User | None = None) -> PayoutBatch:
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PayoutStatus.OPEN:
         raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
@@ -777,7 +791,7 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, by=None) -> PayoutBatch:
 
 
 @transaction.atomic
-def payout_batch_cancel(*, batch: PayoutBatch, by=None) -> PayoutBatch:
+def payout_batch_cancel(*, batch: PayoutBatch, by: User | None = None) -> PayoutBatch:
     """The provider refused the file: the balances return to the wallets (the items stay, for the record)."""
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PayoutStatus.OPEN:

@@ -93,7 +93,8 @@ def email_render(*, key: str, context: dict) -> tuple[str, str]:
         try:
             return render_text(subject=saved.subject, body=saved.body, context=full_context)
         except Exception:  # noqa: BLE001 - any template failure: send the default rather than nothing
-            logger.exception("E-mail template %s of %s failed to render; sent the default", key, connection.schema_name)
+            schema_name = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
+            logger.exception("E-mail template %s of %s failed to render; sent the default", key, schema_name)
     return render_text(subject=kind.subject, body=kind.body, context=full_context)
 
 

@@ -12,7 +12,7 @@ def company_url() -> str:
 
     The company and domain rows belong to django-tenants' models (reached through its settings), so core reads
     where it is served without importing the provider's `tenants` app."""
-    schema_name = connection.schema_name
+    schema_name = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
     domains = get_tenant_domain_model().objects.filter(tenant__schema_name=schema_name)
     primary = domains.filter(is_primary=True).values_list("domain", flat=True).first()
     if primary:

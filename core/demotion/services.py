@@ -145,7 +145,7 @@ def _outcome(policy: Policy, day: datetime.date) -> DayOutcome:
 
 def stage_of(policy: Policy, mask: int) -> tuple[str, set[str]]:
     """(key of the member's stage, actions in force) for a mask of holding stages."""
-    key, actions = "", set()
+    key, actions = "", set[str]()
     for i, stage in enumerate(policy.stages):
         if mask >> i & 1:
             key = stage.key

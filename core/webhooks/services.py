@@ -156,7 +156,7 @@ def event_emit(*, event: str, payload: dict | Callable[[], dict]) -> list[Webhoo
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=e, event=event, payload=body, next_attempt_at=now) for e in endpoints
     )
-    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]
+    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]  # type: ignore[attr-defined]  # django-tenants' connection
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return deliveries
 
@@ -175,7 +175,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise ValidationError({"endpoint": "The endpoint is deactivated: activate it before sending again."})
     delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
-    schema_name, ids = connection.schema_name, [delivery.pk]
+    schema_name, ids = connection.schema_name, [delivery.pk]  # type: ignore[attr-defined]  # django-tenants' connection
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return delivery
 
