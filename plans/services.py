@@ -606,7 +606,7 @@ def _member_ranks_update(run: CommissionRun) -> None:
         )
 
 
-def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> int:
+def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by: User | None) -> int:
     """Each unresolved refund flag of an earlier posted period takes back, from every commission line paid on the
     refunded order, the refunded share of what that line was paid on, as new negative lines here.
 
@@ -714,7 +714,7 @@ def _share(part: Decimal, whole: Decimal, part_amount: Decimal, whole_amount: De
 
 @transaction.atomic
 def ledger_adjust(
-    *, member: Member, amount: Decimal, reason: str, by, period: CommissionPeriod | None = None
+    *, member: Member, amount: Decimal, reason: str, by: User | None, period: CommissionPeriod | None = None
 ) -> LedgerLine:
     """A manual correction: a new posted line (positive or negative) with the reason and the admin who made it."""
     errors = {}
@@ -729,7 +729,7 @@ def ledger_adjust(
             errors["amount"] = ["A non-zero amount with at most two decimal places."]
     if by is None:
         errors["by"] = ["An adjustment records the admin who made it."]
-    if errors:
+    if errors or by is None:
         raise ValidationError(errors)
     if period is None:
         period = period_get_or_create(day=timezone.localdate())
