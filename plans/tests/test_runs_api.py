@@ -141,6 +141,21 @@ def test_simulation_on_a_generated_company(api, in_alpha, plan, django_capture_o
     assert list(too_big.json()["errors"]) == ["generated.members"]
 
 
+def test_a_simulation_on_a_generated_company_cannot_be_approved(
+    api, in_alpha, plan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        queued = api.post(
+            "/api/v1/commission-simulations/", {"generated": {"members": 50}, "plan_version": plan.pk}, format="json"
+        )
+    run = run_execute(run_id=queued.json()["id"])
+    refused = api.post(f"/api/v1/commission-runs/{run.pk}/approve/")
+    assert (refused.status_code, refused.json()["errors"]["run"]) == (
+        400,
+        ["This run is a simulation on a generated company; it has no period."],
+    )
+
+
 def test_generated_comparison_reads_the_baseline_the_task_stored(
     api, in_alpha, plan, django_capture_on_commit_callbacks
 ):
