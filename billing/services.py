@@ -263,7 +263,7 @@ def billing_account_ensure(*, company: Company, currency: str) -> BillingAccount
 
 def billing_payment_method_set(*, company: Company, payment_method_id: str) -> BillingAccount:
     """Charge this company's invoices to a payment method collected by Stripe (card set up with Stripe.js)."""
-    currency = company.price_plan.currency if company.price_plan_id else "USD"
+    currency = company.price_plan.currency if company.price_plan is not None else "USD"
     account = billing_account_ensure(company=company, currency=currency)
     stripe_gateway.payment_method_set_default(
         customer_id=account.stripe_customer_id, payment_method_id=payment_method_id
@@ -413,7 +413,7 @@ def _mail(invoice: Invoice, subject: str, body: str) -> None:
 def invoice_suspend_company(*, invoice: Invoice, today: datetime.date, actor: User | None = None) -> Invoice:
     """Suspend the company of an invoice unpaid past the grace period; paying the invoice reactivates it."""
     invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
-    if invoice.status != InvoiceStatus.PAYMENT_FAILED:
+    if invoice.status != InvoiceStatus.PAYMENT_FAILED or invoice.first_failed_on is None:
         raise ValidationError({"invoice": [f"Invoice {invoice.number} is not overdue."]})
     grace_end = invoice.first_failed_on + datetime.timedelta(days=dunning_settings().grace_period_days)
     if today < grace_end:

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
 
+from core.company.services import company_settings_get
+
 # A suspended company can still sign in and read (and pay) its provider invoices: paying is how it comes back.
 EXEMPT_PATH_PREFIXES = ("/healthz", "/static/", "/api/v1/billing/", "/api/v1/auth/token/")
 # On a replicated-site subdomain these keep their own paths; every other path belongs to the distributor's site.
@@ -32,8 +34,6 @@ class CompanyMiddleware(TenantMainMiddleware):
         domain = get_tenant_domain_model().objects.select_related("tenant").filter(domain=company_host).first()
         if domain is None or domain.tenant.schema_name == get_public_schema_name():
             return False
-        from core.company.services import company_settings_get
-
         connection.set_tenant(domain.tenant)
         if not company_settings_get().replicated_subdomains_enabled:
             connection.set_schema_to_public()

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.admin_sites import provider_site
 from core.accounts.apis import MeApi, TokenApi
 from frontend.common.health import healthz
-from tenants.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
+from provider.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
 
 provider_api = [
     path("me/", MeApi.as_view(), name="provider-me"),

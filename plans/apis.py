@@ -404,6 +404,9 @@ class RunCompareApi(APIView):
         simulation = RunTotalsOut()
         actual = RunTotalsOut(allow_null=True)
         difference = RunChangeOut(allow_null=True)
+        baseline_missing = serializers.BooleanField(
+            help_text="A generated-company simulation finished before baselines were stored: nothing to compare."
+        )
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, run_id: int):

@@ -98,7 +98,7 @@ def run_leased(*, run_id: int, work: str) -> Iterator[bool]:
         run_lease_release(run_id=run_id, owner=owner)
 
 
-def _working(runs):
+def runs_working(runs):
     """Runs a worker should be on: queued or calculating, or approved with a post under way."""
     return runs.filter(
         Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
@@ -106,30 +106,12 @@ def _working(runs):
     )
 
 
-def _stalled(lease: RunLease | None, now: datetime.datetime) -> bool:
+def lease_stalled(lease: RunLease | None, now: datetime.datetime) -> bool:
     if lease is None:
         return False  # sent before leases existed: Redis redelivers it
     if lease.owner:
         return lease.heartbeat_at is None or lease.heartbeat_at < now - STALE_AFTER
     return lease.queued_at < now - NEVER_PICKED_UP_AFTER
-
-
-@transaction.atomic
-def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
-    """Send the task again for every working run whose worker stopped beating (or never started). Returns the
-    run ids. The dead holder's lease is cleared, so the new task can take it at once."""
-    from plans.services import run_task_send
-
-    now = now or timezone.now()
-    requeued = []
-    for run in _working(CommissionRun.objects.select_related("lease").select_for_update(of=("self",))):
-        lease = getattr(run, "lease", None)
-        if not _stalled(lease, now):
-            continue
-        run_task_send(run=run, work=lease.work, by_id=lease.requested_by_id)
-        RunLease.objects.filter(pk=lease.pk).update(owner="", requeued_at=now, queued_at=now)
-        requeued.append(run.pk)
-    return requeued
 
 
 def run_activity(*, run: CommissionRun, now: datetime.datetime | None = None) -> str:

@@ -113,6 +113,12 @@ class CommissionRun(models.Model):
     progress_note = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     generated = models.JSONField(null=True, blank=True, help_text="Simulation on a generated company: its settings.")
+    baseline = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Simulation on a generated company: the plan in effect when it ran, calculated by the run's task on "
+        "the same generated members (totals; plan_version null when none was in effect). Null: not computed.",
+    )
 
     total_paid = money_field()
     total_forfeited = money_field()

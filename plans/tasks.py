@@ -45,7 +45,7 @@ def commission_run_post(run_id: int, user_id: int | None = None) -> dict:
 @shared_task(name="plans.tasks.runs_requeue_stalled")
 def runs_requeue_stalled() -> list[int]:
     """In one company: send again the runs whose worker stopped beating (see plans.leases)."""
-    return leases.runs_requeue_stalled()
+    return services.runs_requeue_stalled()
 
 
 @shared_task(name="plans.tasks.runs_requeue_stalled_fan_out")

@@ -5,8 +5,8 @@ defaults; `production.py` refuses the unsafe ones. Docs: https://docs.djangoproj
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
-from billing.beat import BILLING_BEAT_SCHEDULE
 from config.settings.database import resolve_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,6 +55,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "billing",
+    "provider",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "core.accounts",
@@ -202,7 +203,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 50},
     },
-    **BILLING_BEAT_SCHEDULE,
+    # 02:00 UTC on the 1st: every company's previous month is closed, invoiced and charged (billing.tasks).
+    "billing-monthly-close": {
+        "task": "billing.tasks.close_month",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        "options": {"expires": 20 * 3600},
+    },
+    # 06:00 UTC daily: dunning retries and (if enabled) suspensions.
+    "billing-dunning": {
+        "task": "billing.tasks.run_dunning",
+        "schedule": crontab(minute=0, hour=6),
+        "options": {"expires": 12 * 3600},
+    },
 }
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 import datetime
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.urls import reverse
 from django_tenants.utils import get_public_schema_name
 
 from core.accounts.models import LoginDay, Role, User
@@ -51,10 +54,6 @@ def user_create(
 
 def password_set_path(*, user: User) -> str:
     """The path of a one-time link that lets `user` choose a password (allauth's reset-from-key view)."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
-
     return reverse(
         "account_reset_password_from_key",
         urlconf="config.urls_tenant",
@@ -66,6 +65,6 @@ def login_day_record(*, user: User, at: datetime.datetime) -> None:
     """Note that `user` signed in on the (UTC) day of `at`; a second login that day adds nothing. ON CONFLICT DO
     NOTHING rather than a lookup first: two logins at once never fail the second one. Only in a company's schema:
     provider staff (public schema) are not billed, so their logins are not kept."""
-    if connection.schema_name == get_public_schema_name():
+    if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]  # django-tenants' connection
         return
     LoginDay.objects.bulk_create([LoginDay(user=user, day=at.astimezone(datetime.UTC).date())], ignore_conflicts=True)

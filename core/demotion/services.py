@@ -24,7 +24,9 @@ from django.template import Context, Engine
 from django.utils import timezone
 
 from core.accounts.models import User
-from core.demotion import tasks as demotion_tasks  # a module import: tasks imports this module back
+from core.company.selectors import company_url
+from core.company.services import company_settings_get
+from core.demotion import tasks
 from core.demotion.facts import FactsWithEvidence, facts_load
 from core.demotion.models import (
     DemotionPolicyVersion,
@@ -145,7 +147,7 @@ def _outcome(policy: Policy, day: datetime.date) -> DayOutcome:
 
 def stage_of(policy: Policy, mask: int) -> tuple[str, set[str]]:
     """(key of the member's stage, actions in force) for a mask of holding stages."""
-    key, actions = "", set()
+    key, actions = "", set[str]()
     for i, stage in enumerate(policy.stages):
         if mask >> i & 1:
             key = stage.key
@@ -230,9 +232,7 @@ def evaluate_day(
         run.seconds = round(time.perf_counter() - started, 3)
         run.save()
         if send_notices and len(changed):
-            from core.demotion.tasks import notifications_send
-
-            transaction.on_commit(lambda: notifications_send.delay())
+            transaction.on_commit(lambda: tasks.notifications_send.delay())
     progress("done", 3, 3)
     return run
 
@@ -453,17 +453,12 @@ def evidence_text(evidence: dict, stage) -> str:
 
 
 def _back_office_url() -> str:
-    from tenants.models import Domain
-    from tenants.services import company_base_url
-
-    domain = Domain.objects.filter(tenant__schema_name=connection.schema_name, is_primary=True).first()
-    return f"{company_base_url(domain.tenant)}/office/" if domain else "/office/"
+    base = company_url()
+    return f"{base}/office/" if base else "/office/"
 
 
 def _render_shared() -> dict:
     """What every notice of one evaluation shares (looked up once, not once per member)."""
-    from core.company.services import company_settings_get
-
     return {
         "company": company_settings_get().display_name,
         "back_office_url": _back_office_url(),
@@ -646,7 +641,7 @@ def evaluation_enqueue(*, day: datetime.date) -> str:
     """Evaluate up to `day` in the background (missed days are caught up in order), once the caller's transaction
     commits. Returns the day queued (ISO)."""
     day_iso = day.isoformat()
-    transaction.on_commit(lambda: demotion_tasks.evaluate_through.delay(day_iso))
+    transaction.on_commit(lambda: tasks.evaluate_through.delay(day_iso))
     return day_iso
 
 

@@ -25,6 +25,7 @@ from core.bulk import copy_cell, copy_escape, copy_rows, reserve_ids
 from core.members.models import Customer, CustomerType, Member, MemberStatus, PlacementMethod
 from core.members.placement import genealogy_settings_get
 from core.members.services import RESERVED_USERNAMES, USERNAME_RE, member_number_sequence_catch_up
+from core.members.tree import COLUMNS, _ancestors_adjust
 from core.progress import ProgressFn, no_progress
 
 MEMBER_COLUMNS = [
@@ -183,20 +184,8 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
         number = _int(raw.get("member_number", ""), line, "member_number", report)
         if number is None and "member_number" not in {e.column for e in report.errors if e.line == line}:
             report.add(line, "member_number", "required")
-        username = raw.get("username", "").lower()
-        if not USERNAME_RE.match(username):
-            report.add(line, "username", f"'{username}' must be 3-32 lowercase letters, digits or hyphens")
-        elif username in RESERVED_USERNAMES:
-            report.add(line, "username", f"'{username}' is reserved for the company's site")
-        elif username in seen_usernames:
-            report.add(line, "username", f"'{username}' is also on line {seen_usernames[username]}")
-        seen_usernames.setdefault(username, line)
-        email = raw.get("email", "").lower()
-        if not EMAIL_RE.match(email):
-            report.add(line, "email", f"'{email}' is not an e-mail address")
-        elif email in seen_emails:
-            report.add(line, "email", f"'{email}' is also on line {seen_emails[email]}")
-        seen_emails.setdefault(email, line)
+        username = _username_checked(raw.get("username", "").lower(), line, seen_usernames, report)
+        email = _email_checked(raw.get("email", "").lower(), line, seen_emails, report)
         for column in ("first_name", "last_name"):
             if not raw.get(column):
                 report.add(line, column, "required")
@@ -235,6 +224,26 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
     progress("checking rows", report.rows, report.rows)
     _check_against_company(rows, report)
     return rows
+
+
+def _username_checked(username: str, line: int, seen: dict[str, int], report: ImportReport) -> str:
+    if not USERNAME_RE.match(username):
+        report.add(line, "username", f"'{username}' must be 3-32 lowercase letters, digits or hyphens")
+    elif username in RESERVED_USERNAMES:
+        report.add(line, "username", f"'{username}' is reserved for the company's site")
+    elif username in seen:
+        report.add(line, "username", f"'{username}' is also on line {seen[username]}")
+    seen.setdefault(username, line)
+    return username
+
+
+def _email_checked(email: str, line: int, seen: dict[str, int], report: ImportReport) -> str:
+    if not EMAIL_RE.match(email):
+        report.add(line, "email", f"'{email}' is not an e-mail address")
+    elif email in seen:
+        report.add(line, "email", f"'{email}' is also on line {seen[email]}")
+    seen.setdefault(email, line)
+    return email
 
 
 def _check_against_company(rows: list[_MemberRow], report: ImportReport) -> None:
@@ -384,8 +393,6 @@ def _downline_sizes(
 
 def _outside_ancestors_adjust(tree: str, grafted: dict[int, int]) -> None:
     """Members already in the company who received imported members (and their ancestors) grow by that many."""
-    from core.members.tree import COLUMNS, _ancestors_adjust
-
     cols = COLUMNS[tree]
     with connection.cursor() as cursor:
         for parent_id, added in grafted.items():

@@ -255,7 +255,7 @@ def member_place_from_tank(*, member: Member, parent: Member, position: int | No
     """The sponsor (or an admin) places a member waiting in the holding tank."""
     placement_lock()
     members_refresh(member, parent)
-    if not member.in_holding_tank:
+    if not member.in_holding_tank or member.sponsor is None:
         raise ValidationError({"member": [f"#{member.number} is not waiting in the holding tank."]})
     slot = chosen_slot_check(
         sponsor=member.sponsor, parent=parent, position=position, settings_row=genealogy_settings_get()
@@ -272,7 +272,9 @@ def holding_tank_expire(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     settings_row = genealogy_settings_get()
     placed = 0
-    for member in Member.objects.filter(holding_tank_until__lte=now, placement_parent__isnull=True).order_by("id"):
+    waiting = Member.objects.filter(holding_tank_until__lte=now, placement_parent__isnull=True, sponsor__isnull=False)
+    for member in waiting.select_related("sponsor").order_by("id"):
+        assert member.sponsor is not None  # filtered above: only sponsored members wait in the holding tank
         with transaction.atomic():
             placement_lock()
             members_refresh(member)

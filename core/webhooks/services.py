@@ -34,6 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.webhooks import tasks
 from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 SIGNATURE_HEADER = "Canopy-Signature"
@@ -130,11 +131,9 @@ def webhook_endpoint_update(
 
 
 def _queue(schema_name: str, delivery_ids: list[int]) -> None:
-    from core.webhooks.tasks import webhook_deliver
-
     with schema_context(schema_name):  # the task carries the schema it is sent from
         for delivery_id in delivery_ids:
-            webhook_deliver.delay(delivery_id)
+            tasks.webhook_deliver.delay(delivery_id)
 
 
 @transaction.atomic
@@ -157,7 +156,7 @@ def event_emit(*, event: str, payload: dict | Callable[[], dict]) -> list[Webhoo
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=e, event=event, payload=body, next_attempt_at=now) for e in endpoints
     )
-    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]
+    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]  # type: ignore[attr-defined]  # django-tenants' connection
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return deliveries
 
@@ -176,7 +175,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise ValidationError({"endpoint": "The endpoint is deactivated: activate it before sending again."})
     delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
-    schema_name, ids = connection.schema_name, [delivery.pk]
+    schema_name, ids = connection.schema_name, [delivery.pk]  # type: ignore[attr-defined]  # django-tenants' connection
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return delivery
 

@@ -7,9 +7,9 @@ import datetime
 
 import pytest
 
-from plans.leases import run_activity, run_lease_take, runs_requeue_stalled
+from plans.leases import run_activity, run_lease_take
 from plans.models import CommissionRun, LedgerLine, RunLease, RunStatus
-from plans.services import run_approve, run_post_request, run_preview
+from plans.services import run_approve, run_post_request, run_preview, runs_requeue_stalled
 from plans.tasks import commission_run_post
 from plans.tests.conftest import buy
 from tests.helpers import token_client

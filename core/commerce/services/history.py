@@ -162,15 +162,41 @@ def _gc_paused() -> Iterator[None]:
 # ---------------------------------------------------------------------------------------------------- checking
 
 
-def _orders_checked(text: Iterable[str], report: OrdersImportReport, progress: ProgressFn) -> list[_Order]:
-    reader = csv.reader(text)
-    header = [name.strip().lower() for name in next(reader, [])]
+def _header_checked(header: list[str], report: OrdersImportReport) -> bool:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         report.add(1, ",".join(missing), "missing column(s) in the header")
     if not any(c in header for c in BUYER_COLUMNS):
         report.add(1, ",".join(BUYER_COLUMNS), "missing column: the file needs at least one of them")
-    if not report.ok:
+    return report.ok
+
+
+def _order_for_line(
+    orders: dict[str, _Order], ref: str, line: int, cell: dict, today: datetime.date, report: OrdersImportReport
+) -> _Order:
+    """The order this line belongs to: a new one on its first line, else the one started earlier, whose order-level
+    cells every later line must repeat."""
+    order = orders.get(ref) if ref else None
+    if order is None:
+        order = _order_started(ref, line, cell, today, report)
+        if ref:
+            orders[ref] = order
+        return order
+    for column in ORDER_LEVEL:
+        if cell.get(column, "") != order.first.get(column, ""):
+            report.add(
+                line,
+                column,
+                f"'{cell.get(column, '')}' differs from line {order.line} of order {ref} "
+                f"('{order.first.get(column, '')}'): every line of an order repeats it",
+            )
+    return order
+
+
+def _orders_checked(text: Iterable[str], report: OrdersImportReport, progress: ProgressFn) -> list[_Order]:
+    reader = csv.reader(text)
+    header = [name.strip().lower() for name in next(reader, [])]
+    if not _header_checked(header, report):
         return []
     index = {name: i for i, name in enumerate(header) if name in COLUMNS}
     products = {
@@ -193,20 +219,7 @@ def _orders_checked(text: Iterable[str], report: OrdersImportReport, progress: P
             report.add(line, "order_ref", "required")
         elif len(ref) > MAX_REF_LENGTH:
             report.add(line, "order_ref", f"longer than {MAX_REF_LENGTH} characters")
-        order = orders.get(ref) if ref else None
-        if order is None:
-            order = _order_started(ref, line, cell, today, report)
-            if ref:
-                orders[ref] = order
-        else:
-            for column in ORDER_LEVEL:
-                if cell.get(column, "") != order.first.get(column, ""):
-                    report.add(
-                        line,
-                        column,
-                        f"'{cell.get(column, '')}' differs from line {order.line} of order {ref} "
-                        f"('{order.first.get(column, '')}'): every line of an order repeats it",
-                    )
+        order = _order_for_line(orders, ref, line, cell, today, report)
         order.rows += 1
         product = products.get(cell["sku"].upper())
         if not cell["sku"]:

@@ -36,7 +36,7 @@ def example_names() -> list[str]:
 
 @console_page
 def plan_versions(request):
-    current = services.plan_version_for(timezone.localdate())
+    current = selectors.plan_version_for(timezone.localdate())
     return render(
         request,
         "console/plans/versions.html",
@@ -52,7 +52,7 @@ def _starting_document(source: str) -> tuple[dict, str, str]:
     if kind == "version" and value.isdigit():
         version = get_object_or_404(selectors.plan_versions_list(), number=int(value))
         return version.document, version.name, f"version {version.number}"
-    current = services.plan_version_for(timezone.localdate())
+    current = selectors.plan_version_for(timezone.localdate())
     if current is not None:
         return current.document, current.name, f"the current version ({current.number})"
     return json.loads((EXAMPLES / "unilevel.json").read_text()), "", "the unilevel example"

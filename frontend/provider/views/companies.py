@@ -12,8 +12,9 @@ from frontend.common.access import provider_staff_required
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.provider.forms import OnboardForm, SuspendForm
+from provider.services import company_onboard
 from tenants.selectors import companies_by_name, company_events, company_list
-from tenants.services import company_base_url, company_onboard, company_reactivate, company_suspend
+from tenants.services import company_base_url, company_reactivate, company_suspend
 
 
 @provider_staff_required

@@ -2,9 +2,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from config.admin_sites import provider_site
-from tenants.forms import OnboardCompanyForm
+from provider.forms import OnboardCompanyForm
+from provider.services import company_onboard
 from tenants.models import Company, CompanyEvent, Domain
-from tenants.services import company_onboard, company_reactivate, company_suspend
+from tenants.services import company_reactivate, company_suspend
 
 
 class DomainInline(admin.TabularInline):

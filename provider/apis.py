@@ -9,9 +9,10 @@ from rest_framework.views import APIView
 from billing.models import PricePlan
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsProviderStaff
+from provider.services import company_onboard
 from tenants.models import Company
 from tenants.selectors import company_list
-from tenants.services import company_base_url, company_onboard, company_reactivate, company_suspend
+from tenants.services import company_base_url, company_reactivate, company_suspend
 
 
 class CompanyOutput(serializers.ModelSerializer):

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from billing.models import PricePlan
-from tenants.services import company_onboard
+from provider.services import company_onboard
 
 
 class Command(BaseCommand):

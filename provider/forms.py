@@ -6,7 +6,7 @@ from tenants.services import subdomain_problems
 
 
 class OnboardCompanyForm(forms.ModelForm):
-    """The provider console's onboarding form; the work is done by tenants.services.company_onboard."""
+    """The provider console's onboarding form; the work is done by provider.services.company_onboard."""
 
     subdomain = forms.CharField(max_length=63)
     admin_email = forms.EmailField(label="First admin's e-mail")
