@@ -63,7 +63,7 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
     log("  compensation plan and commission runs…")
     _commissions(today)
     log("  demotion policy evaluation…")
-    from core.demotion.services import evaluate_day
+    from core.demotion.services.evaluation import evaluate_day
 
     evaluate_day(day=today, send_notices=False)
     _content()
@@ -93,7 +93,8 @@ def _catalogue() -> None:
 
 def _people(rng: random.Random, today: datetime.date) -> None:
     from core.accounts.models import User
-    from core.members.importing import customers_import, members_import
+    from core.members.importing.customers import customers_import
+    from core.members.importing.members import members_import
 
     start = today - datetime.timedelta(days=540)
     lines = ["member_number,username,first_name,last_name,email,sponsor_number,status,joined_on"]

@@ -19,9 +19,12 @@ from rest_framework.views import APIView
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
 from core.accounts.models import Role
-from core.demotion import selectors, services
+from core.demotion import selectors
 from core.demotion.models import DemotionPolicyVersion, EvaluationRun, Notification, StageTransition
 from core.demotion.policy import fairness_warnings
+from core.demotion.services.evaluation import evaluation_enqueue, policy_preview
+from core.demotion.services.policies import policy_current, policy_parse, policy_save
+from core.demotion.services.reinstatement import member_reinstate
 from core.members.models import Member
 
 
@@ -54,7 +57,7 @@ class PolicyOutput(serializers.ModelSerializer):
         ]
 
     def get_warning_messages(self, version) -> list[dict]:
-        policy = services.policy_parse(version.document)
+        policy = policy_parse(version.document)
         return [{"code": w.code, "message": w.message} for w in fairness_warnings(policy)]
 
 
@@ -67,7 +70,7 @@ class PolicyApi(APIView):
 
     @extend_schema(responses=PolicyOutput)
     def get(self, request):
-        return Response(PolicyOutput(services.policy_current()).data)
+        return Response(PolicyOutput(policy_current()).data)
 
     @extend_schema(request=InputSerializer, responses={201: PolicyOutput})
     def put(self, request):
@@ -76,7 +79,7 @@ class PolicyApi(APIView):
             raise PermissionDenied("Only a company admin may change the policy.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.policy_save(
+        version = policy_save(
             document=data.validated_data["document"], by=request.user, acknowledge=data.validated_data["acknowledge"]
         )
         return Response(PolicyOutput(version).data, status=status.HTTP_201_CREATED)
@@ -94,7 +97,7 @@ class PreviewApi(APIView):
         """Who would change stage on ``day``: counts per stage and the first 500 changes. Nothing is written."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        preview = services.policy_preview(day=data.validated_data["day"], document=data.validated_data.get("document"))
+        preview = policy_preview(day=data.validated_data["day"], document=data.validated_data.get("document"))
         shown = preview.changes[:500]
         numbers = dict(Member.objects.filter(pk__in=[c.member_id for c in shown]).values_list("pk", "number"))
         return Response(
@@ -133,7 +136,7 @@ class EvaluationApi(APIView):
         """Evaluate up to a day now (in the background; missed days are caught up in order)."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        day_iso = services.evaluation_enqueue(day=data.validated_data["day"])
+        day_iso = evaluation_enqueue(day=data.validated_data["day"])
         return Response({"queued": day_iso}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -242,7 +245,7 @@ class ReinstateApi(APIView):
         member = get_object_or_404(Member, number=number)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = services.member_reinstate(member=member, by=request.user, reason=data.validated_data["reason"])
+        report = member_reinstate(member=member, by=request.user, reason=data.validated_data["reason"])
         return Response(
             {"member": member.number, "restored": report.restored, "skipped": report.skipped},
             status=status.HTTP_201_CREATED,

@@ -11,7 +11,8 @@ from django.db import connection
 
 from core.demotion.models import DemotionPolicyVersion, MemberStage, StageTransition
 from core.demotion.policy import Policy
-from core.demotion.services import evidence_text, policy_current, policy_parse
+from core.demotion.services.notices import evidence_text
+from core.demotion.services.policies import policy_current, policy_parse
 from core.members.models import Member
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
-from core.members.importing import rows_to_csv
+from core.members.importing.export import rows_to_csv
 
 
 def csv_response(rows: Iterable[Iterable], filename: str, header: list[str] | None = None) -> StreamingHttpResponse:

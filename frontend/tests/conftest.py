@@ -14,7 +14,7 @@ from conftest import PASSWORD
 from core.accounts.models import User
 from core.commerce.services.catalogue import product_create
 from core.members.models import Member
-from core.members.services import member_enroll
+from core.members.services.enrolment import member_enroll
 from plans.services import period_get_or_create, plan_version_activate, plan_version_create, run_preview
 from plans.tests.conftest import JAN, PLAN, buy
 from plans.tests.conftest import enroll as plan_enroll

@@ -14,7 +14,7 @@ from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_pay_offline
 from core.commerce.services.subscriptions import subscription_start
 from core.members.models import Member
-from core.members.services import customer_create
+from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make, stripe_key_set
 from frontend.tests.conftest import enroll, signed_in
 

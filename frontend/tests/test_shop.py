@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from conftest import PASSWORD
 from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus
 from core.members.models import Member
-from core.members.services import customer_create
+from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make, stripe_key_set
 from frontend.tests.conftest import signed_in
 

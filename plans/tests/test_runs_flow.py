@@ -16,7 +16,7 @@ from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_mark_paid
 from core.commerce.services.refunds import order_refund
 from core.members.models import Member
-from core.members.services import customer_create
+from core.members.services.customers import customer_create
 from plans.models import (
     CommissionRun,
     LedgerKind,

@@ -23,7 +23,7 @@ from conftest import PASSWORD
 from core.commerce.services.catalogue import product_create
 from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_mark_paid
-from core.members.services import member_enroll
+from core.members.services.enrolment import member_enroll
 from plans.services import period_get_or_create
 from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard

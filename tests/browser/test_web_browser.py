@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from core.accounts.models import Role
 from core.accounts.services import user_create
-from core.members.services import member_enroll
+from core.members.services.enrolment import member_enroll
 from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard
 

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from config.api.permissions import IsCompanyAdmin
 from core.commerce.selectors.history import orders_history_export_rows
 from core.commerce.services.history import orders_history_import
-from core.members.importing import ImportRejected
+from core.members.importing.common import ImportRejected
 
 
 class OrderHistoryImportApi(APIView):

@@ -48,7 +48,7 @@ from core.commerce.selectors.periods import company_date, period_start_for
 from core.commerce.services.stock import warehouse_default
 from core.commerce.services.volume import volume_recompute_period
 from core.company.services import company_settings_get
-from core.members.importing import ImportRejected, ImportReport
+from core.members.importing.common import ImportRejected, ImportReport
 from core.members.models import Customer, CustomerType, Member
 from core.progress import ProgressFn, no_progress
 

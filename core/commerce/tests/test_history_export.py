@@ -21,7 +21,8 @@ from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_pay_offline
 from core.commerce.services.refunds import order_refund
 from core.commerce.tests.test_api import token
-from core.members.importing import customers_import, members_import
+from core.members.importing.customers import customers_import
+from core.members.importing.members import members_import
 from core.members.models import Customer, Member
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from core.commerce.models import MemberVolume, Order, OrderLine, Payment, PlacedBy, Refund, RefundLine
 from core.commerce.services.history import orders_history_import
 from core.commerce.tests.test_api import token
-from core.members.importing import ImportRejected, RowError
+from core.members.importing.common import ImportRejected, RowError
 
 pytestmark = pytest.mark.django_db
 

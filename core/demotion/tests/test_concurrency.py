@@ -10,9 +10,9 @@ import pytest
 
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.demotion.models import EvaluationRun, StageTransition
-from core.demotion.services import evaluate_day
+from core.demotion.services.evaluation import evaluate_day
 from core.demotion.tests.conftest import JOIN, at_noon, paid_subscription
-from core.members.services import member_enroll
+from core.members.services.enrolment import member_enroll
 from tests.committed import in_own_connection, run_concurrently, throwaway_company
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from core.demotion.models import Notification
-from core.demotion.services import notifications_send_pending
+from core.demotion.services.notices import notifications_send_pending
 from core.demotion.tests.conftest import JOIN, keep_active, paid_subscription
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ class DiesAfterSending(EmailBackend):
 
 @pytest.fixture
 def notice(enroll):
-    from core.demotion.services import evaluate_day
+    from core.demotion.services.evaluation import evaluate_day
 
     house = enroll(None, username="house")
     pat = enroll(house, username="pat")

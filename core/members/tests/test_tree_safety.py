@@ -16,7 +16,7 @@ from django_tenants.utils import schema_context
 
 from core.members.models import Member, Tree, TreeEvent, TreeMove
 from core.members.selectors import tree_problems
-from core.members.services import member_responsor
+from core.members.services.moves import member_responsor
 from core.members.tests.conftest import assert_downline_counts_exact
 from core.members.tree import paths_rebuild
 from tests.committed import in_own_connection, run_concurrently
@@ -190,7 +190,9 @@ def test_two_moves_into_one_binary_slot_at_once_place_one_and_refuse_the_other()
     """Binary company: root with x (left) and y (right) under it, z under x; z and y both moved into x's right slot at
     once. One lands, the other is told the slot is taken; the database's one-member-per-slot rule is never what
     answers (that would be a 500)."""
-    from core.members.services import Placement, genealogy_settings_update, member_enroll, member_replace
+    from core.members.services.enrolment import Placement, member_enroll
+    from core.members.services.moves import member_replace
+    from core.members.services.profiles import genealogy_settings_update
     from tests.committed import throwaway_company
 
     with throwaway_company() as schema:

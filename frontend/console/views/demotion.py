@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 
 from core.demotion.policy import fairness_warnings
 from core.demotion.selectors import stage_counts_as_of, stage_series, stages_as_of
-from core.demotion.services import policy_current, policy_parse, policy_preview, policy_save
+from core.demotion.services.evaluation import policy_preview
+from core.demotion.services.policies import policy_current, policy_parse, policy_save
 from core.members.selectors import member_numbers, members_by_pk, members_for_export
 from frontend.common.access import console_page
 from frontend.common.csv import csv_response

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.demotion.selectors import member_standing
-from core.demotion.services import member_reinstate
-from core.members.importing import members_export_rows
+from core.demotion.services.reinstatement import member_reinstate
+from core.members.importing.export import members_export_rows
 from core.members.models import Member, PlacementMethod
 from core.members.placement import genealogy_settings_get
 from core.members.selectors import (
@@ -22,14 +22,8 @@ from core.members.selectors import (
     member_moves,
     tree_move_by_id,
 )
-from core.members.services import (
-    member_move_frontline_up,
-    member_profile_update,
-    member_replace,
-    member_responsor,
-    member_status_set,
-    tree_move_undo,
-)
+from core.members.services.moves import member_move_frontline_up, member_replace, member_responsor, tree_move_undo
+from core.members.services.profiles import member_profile_update, member_status_set
 from frontend.common.access import console_page
 from frontend.common.csv import csv_response
 from frontend.common.forms import submit

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from core.company.services import company_settings_get, company_settings_update
 from core.members.placement import genealogy_settings_get
-from core.members.services import genealogy_settings_update
+from core.members.services.profiles import genealogy_settings_update
 from frontend.common.access import console_page
 from frontend.common.forms import form_status, submit
 from frontend.console.forms import BrandingForm, GenealogySettingsForm

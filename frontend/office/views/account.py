@@ -13,7 +13,7 @@ from core.commerce.selectors.subscriptions import subscription_attempts_of, subs
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.subscriptions import subscription_card_set, subscription_pay_now
 from core.demotion.selectors import member_standing, stage_history
-from core.members.services import member_profile_update
+from core.members.services.profiles import member_profile_update
 from frontend.common.access import office_page
 from frontend.common.forms import ProfileForm, errors_onto
 from frontend.common.paging import paginate

@@ -12,7 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.communications.services import member_welcome_send
 from core.members.selectors import replicated_site_owner
-from core.members.services import customer_create, member_enroll
+from core.members.services.customers import customer_create
+from core.members.services.enrolment import member_enroll
 from frontend.common.forms import errors_onto
 from frontend.common.replicated import site_context, site_root
 from frontend.site.forms import CustomerSignupForm, JoinForm

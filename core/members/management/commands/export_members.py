@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from core.members.importing import customers_export_rows, members_export_rows
+from core.members.importing.export import customers_export_rows, members_export_rows
 
 
 class Command(BaseCommand):

@@ -1,143 +1,35 @@
-"""Import and export of members and customers as CSV, for companies moving from another system.
-
-An import is all-or-nothing: every row is checked first (line, column and reason for each problem); only a file
-without errors is written, in one transaction, with COPY. Members keep their old member numbers, and sponsors and
-placements refer to those numbers, in the file or already in the company. Paths are computed here, in memory, in
-topological order, so a million members need no recursive query and no per-row ORM call.
-"""
+"""Importing members from another system: every row checked (numbers, usernames, e-mails, sponsors, placement, loops,
+slots) before anything is written, then written with COPY, paths and downline sizes computed in bulk."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from core.accounts.models import Role, User
 from core.bulk import copy_cell, copy_escape, copy_rows, reserve_ids
-from core.members.models import Customer, CustomerType, Member, MemberStatus, PlacementMethod
+from core.members.importing.common import (
+    BULK_INDEX_THRESHOLD,
+    EMAIL_RE,
+    REQUIRED_MEMBER_COLUMNS,
+    ImportRejected,
+    ImportReport,
+    date_cell,
+    existing_values,
+    int_cell,
+    rows_read,
+)
+from core.members.models import Member, MemberStatus, PlacementMethod
 from core.members.placement import genealogy_settings_get
-from core.members.services import RESERVED_USERNAMES, USERNAME_RE, member_number_sequence_catch_up
+from core.members.services.enrolment import RESERVED_USERNAMES, USERNAME_RE, member_number_sequence_catch_up
 from core.members.tree import COLUMNS, _ancestors_adjust
 from core.progress import ProgressFn, no_progress
-
-MEMBER_COLUMNS = [
-    "member_number",
-    "username",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "country",
-    "sponsor_number",
-    "placement_number",
-    "placement_position",
-    "status",
-    "joined_on",
-]
-REQUIRED_MEMBER_COLUMNS = ["member_number", "username", "first_name", "last_name", "email", "sponsor_number"]
-CUSTOMER_COLUMNS = [
-    "customer_number",
-    "distributor_number",
-    "customer_type",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "country",
-    "joined_on",
-]
-REQUIRED_CUSTOMER_COLUMNS = ["distributor_number", "first_name", "last_name", "email"]
-MAX_REPORTED_ERRORS = 1000
-BULK_INDEX_THRESHOLD = 20_000  # rows from which dropping and rebuilding the secondary indexes pays off
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.reason}"
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-
-    def add(self, line: int, column: str, reason: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(RowError(line, column, reason))
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def problems_text(self, kind: str) -> str:
-        """Every reported problem, one per line, for a command's error message."""
-        lines = [str(error) for error in self.errors]
-        more = self.error_count - len(lines)
-        return (
-            f"{kind}: {self.error_count} problem(s); nothing was imported.\n  "
-            + "\n  ".join(lines)
-            + (f"\n  …and {more} more" if more else "")
-        )
-
-
-class ImportRejected(Exception):
-    """Raised with the report when a file has errors; nothing was written."""
-
-    def __init__(self, report: ImportReport):
-        self.report = report
-        shown = "; ".join(str(e) for e in report.errors[:5])
-        more = f" (and {report.error_count - 5} more)" if report.error_count > 5 else ""
-        super().__init__(f"{report.error_count} problem(s), nothing imported: {shown}{more}")
-
-
-def _rows(text: Iterable[str], required: list[str], report: ImportReport) -> Iterator[tuple[int, dict]]:
-    reader = csv.DictReader(text)
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        report.add(1, ",".join(missing), "missing column(s) in the header")
-        return
-    for row in reader:
-        report.rows += 1
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
-
-
-def _date(value: str, line: int, column: str, report: ImportReport, default: datetime) -> datetime:
-    if not value:
-        return default
-    try:
-        return datetime.combine(date.fromisoformat(value), time(12), tzinfo=UTC)
-    except ValueError:
-        report.add(line, column, f"'{value}' is not a date (use YYYY-MM-DD)")
-        return default
-
-
-def _int(value: str, line: int, column: str, report: ImportReport) -> int | None:
-    if not value:
-        return None
-    if not value.isdigit():
-        report.add(line, column, f"'{value}' is not a whole number")
-        return None
-    return int(value)
-
-
-# ---------------------------------------------------------------------------------------------------- members
 
 
 @dataclass
@@ -180,8 +72,8 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
     seen_numbers: dict[int, int] = {}
     seen_usernames: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    for line, raw in _rows(text, REQUIRED_MEMBER_COLUMNS, report):
-        number = _int(raw.get("member_number", ""), line, "member_number", report)
+    for line, raw in rows_read(text, REQUIRED_MEMBER_COLUMNS, report):
+        number = int_cell(raw.get("member_number", ""), line, "member_number", report)
         if number is None and "member_number" not in {e.column for e in report.errors if e.line == line}:
             report.add(line, "member_number", "required")
         username = _username_checked(raw.get("username", "").lower(), line, seen_usernames, report)
@@ -196,8 +88,8 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
         status = raw.get("status") or MemberStatus.ACTIVE
         if status not in MemberStatus.values:
             report.add(line, "status", f"'{status}' is not one of {', '.join(MemberStatus.values)}")
-        position = _int(raw.get("placement_position", ""), line, "placement_position", report)
-        placement_number = _int(raw.get("placement_number", ""), line, "placement_number", report)
+        position = int_cell(raw.get("placement_position", ""), line, "placement_position", report)
+        placement_number = int_cell(raw.get("placement_number", ""), line, "placement_number", report)
         if method != PlacementMethod.UNILEVEL and raw.get("sponsor_number") and placement_number is None:
             report.add(line, "placement_number", f"required: this company places members by the {method} rule")
         if method == PlacementMethod.BINARY and placement_number is not None and position not in (0, 1):
@@ -212,11 +104,11 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
                 email=email,
                 phone=raw.get("phone", ""),
                 country=raw.get("country", "").upper()[:2],
-                sponsor_number=_int(raw.get("sponsor_number", ""), line, "sponsor_number", report),
+                sponsor_number=int_cell(raw.get("sponsor_number", ""), line, "sponsor_number", report),
                 placement_number=placement_number if method != PlacementMethod.UNILEVEL else None,
                 position=position if method != PlacementMethod.UNILEVEL else None,
                 status=status,
-                joined_at=_date(raw.get("joined_on", ""), line, "joined_on", report, now),
+                joined_at=date_cell(raw.get("joined_on", ""), line, "joined_on", report, now),
             )
         )
         if report.rows % 50_000 == 0:
@@ -252,10 +144,10 @@ def _check_against_company(rows: list[_MemberRow], report: ImportReport) -> None
     referenced = {r.sponsor_number for r in rows if r.sponsor_number} | {
         r.placement_number for r in rows if r.placement_number
     }
-    existing_numbers = _existing(Member._meta.db_table, "number", "bigint", list(in_file))
-    existing_usernames = _existing(Member._meta.db_table, "lower(username)", "text", [r.username for r in rows])
-    existing_emails = _existing(User._meta.db_table, "lower(email)", "text", [r.email for r in rows])
-    known_outside = _existing(Member._meta.db_table, "number", "bigint", list(referenced - in_file))
+    existing_numbers = existing_values(Member._meta.db_table, "number", "bigint", list(in_file))
+    existing_usernames = existing_values(Member._meta.db_table, "lower(username)", "text", [r.username for r in rows])
+    existing_emails = existing_values(User._meta.db_table, "lower(email)", "text", [r.email for r in rows])
+    known_outside = existing_values(Member._meta.db_table, "number", "bigint", list(referenced - in_file))
     company_is_empty = not Member.objects.exists()
     roots = 0
     for row in rows:
@@ -279,15 +171,6 @@ def _check_against_company(rows: list[_MemberRow], report: ImportReport) -> None
             report.add(row.line, "placement_number", f"no member {row.placement_number} in the file or the company")
     if report.ok:
         _check_loops_and_slots(rows, report)
-
-
-def _existing(table: str, column: str, sql_type: str, values: list) -> set:
-    """Which of ``values`` are already in ``table``: one query with an array parameter, whatever the file size."""
-    if not values:
-        return set()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s::{sql_type}[])", [values])
-        return {row[0] for row in cursor.fetchall()}
 
 
 def _check_loops_and_slots(rows: list[_MemberRow], report: ImportReport) -> None:
@@ -500,124 +383,3 @@ def _paths(
         for child in children.get(row.number, []):
             queue.append((child, path, parent_depth + 1))
     return paths
-
-
-# ---------------------------------------------------------------------------------------------------- customers
-
-
-def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None) -> ImportReport:
-    """Customers credited to members by member number. Imported customers get no login; they can be invited."""
-    progress = progress or no_progress
-    report = ImportReport()
-    now = timezone.now()
-    parsed = []
-    seen_numbers: dict[int, int] = {}
-    for line, raw in _rows(text, REQUIRED_CUSTOMER_COLUMNS, report):
-        distributor = _int(raw.get("distributor_number", ""), line, "distributor_number", report)
-        if distributor is None and raw.get("distributor_number", "") == "":
-            report.add(line, "distributor_number", "required")
-        customer_type = raw.get("customer_type") or CustomerType.RETAIL
-        if customer_type not in CustomerType.values:
-            report.add(line, "customer_type", f"'{customer_type}' is not one of {', '.join(CustomerType.values)}")
-        email = raw.get("email", "").lower()
-        if not EMAIL_RE.match(email):
-            report.add(line, "email", f"'{email}' is not an e-mail address")
-        for column in ("first_name", "last_name"):
-            if not raw.get(column):
-                report.add(line, column, "required")
-        joined = _date(raw.get("joined_on", ""), line, "joined_on", report, now)
-        kept_number = _int(raw.get("customer_number", ""), line, "customer_number", report)
-        if kept_number is not None:
-            if kept_number in seen_numbers:
-                report.add(line, "customer_number", f"{kept_number} is also on line {seen_numbers[kept_number]}")
-            seen_numbers.setdefault(kept_number, line)
-        parsed.append((line, distributor, customer_type, raw, email, joined, kept_number))
-    taken = _existing(Customer._meta.db_table, "number", "bigint", list(seen_numbers))
-    for number in sorted(taken):
-        report.add(seen_numbers[number], "customer_number", f"{number} already belongs to a customer of this company")
-    members = dict(
-        Member.objects.filter(number__in={p[1] for p in parsed if p[1]}).values_list("number", "id")
-    )
-    for line, distributor, *_ in parsed:
-        if distributor is not None and distributor not in members:
-            report.add(line, "distributor_number", f"no member {distributor} in this company")
-    if not report.ok:
-        raise ImportRejected(report)
-    with transaction.atomic():
-        ids = reserve_ids(Customer._meta.db_table, len(parsed))
-        with connection.cursor() as cursor:
-            # Customers keep the numbers they had in the old system; the others get new ones above every number
-            # in use.
-            if seen_numbers:
-                cursor.execute(
-                    "SELECT setval('members_customer_number_seq', GREATEST(%s, "
-                    "(SELECT last_value FROM members_customer_number_seq)))",
-                    [max(seen_numbers)],
-                )
-            cursor.execute(
-                "SELECT nextval('members_customer_number_seq') FROM generate_series(1, %s)", [len(parsed)]
-            )
-            fresh_numbers = iter(row[0] for row in cursor.fetchall())
-        numbers = [kept if kept is not None else next(fresh_numbers) for *_, kept in parsed]
-        values = (
-            [ids[i], numbers[i], ctype, members[dist], None, copy_escape(raw.get("first_name", "")),
-             copy_escape(raw.get("last_name", "")), copy_escape(email), copy_escape(raw.get("phone", "")), "", "", "",
-             "", copy_escape(raw.get("country", "").upper()[:2]), True, joined.isoformat()]
-            for i, (_, dist, ctype, raw, email, joined, _) in enumerate(parsed)
-        )
-        copy_rows(
-            Customer._meta.db_table,
-            ["id", "number", "customer_type", "distributor_id", "user_id", "first_name", "last_name", "email",
-             "phone", "address_line1", "city", "region", "postal_code", "country", "is_active", "joined_at"],
-            values,
-            progress=progress,
-            stage="writing customers",
-            total=len(parsed),
-        )
-    report.created = len(parsed)
-    return report
-
-
-# ---------------------------------------------------------------------------------------------------- export
-
-
-def members_export_rows() -> Iterator[list[str]]:
-    """The members file in the import's own format (so an export can be imported elsewhere), streamed."""
-    yield MEMBER_COLUMNS
-    members = (
-        Member.objects.order_by("sponsor_depth", "number")
-        .values_list(
-            "number", "username", "first_name", "last_name", "email", "phone", "country", "sponsor__number",
-            "placement_parent__number", "placement_position", "status", "joined_at",
-        )
-        .iterator(chunk_size=10_000)
-    )
-    for row in members:
-        *rest, joined_at = row
-        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
-
-
-def customers_export_rows() -> Iterator[list[str]]:
-    yield CUSTOMER_COLUMNS
-    customers = (
-        Customer.objects.order_by("number")
-        .values_list(
-            "number", "distributor__number", "customer_type", "first_name", "last_name", "email", "phone", "country",
-            "joined_at",
-        )
-        .iterator(chunk_size=10_000)
-    )
-    for row in customers:
-        *rest, joined_at = row
-        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
-
-
-def rows_to_csv(rows: Iterable[list[str]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-

@@ -1,122 +1,48 @@
-"""Running the demotion policy: save a policy (with the fairness acknowledgement), evaluate a day for every member,
-catch up missed days, preview a change, reinstate a member, and send the notices.
-
-Evaluation is set-based: facts for everyone come from three queries (core.demotion.facts), the pure ``evaluate``
-turns them into a bit mask of holding stages per member, and only the members whose mask changed are written.
-Flags other apps read (access, commissions, pricing) are updated in one statement through a temporary table.
-"""
+"""Evaluating a day: every member's stage from the policy's conditions (numpy over the whole company), the transitions
+and flags it changes, the run recorded once per day, and the preview of a policy version on a day."""
 
 from __future__ import annotations
 
 import datetime
-import functools
 import io
 import json
 import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import F
-from django.template import Context, Engine
 from django.utils import timezone
 
 from core.accounts.models import User
-from core.company.selectors import company_url
-from core.company.services import company_settings_get
 from core.demotion import tasks
 from core.demotion.facts import FactsWithEvidence, facts_load
 from core.demotion.models import (
-    DemotionPolicyVersion,
     EvaluationRun,
     MemberStage,
     Notification,
-    NotificationStatus,
     StageTransition,
-    TransitionKind,
 )
 from core.demotion.policy import (
     DESTRUCTIVE_ACTIONS,
     NEVER,
     Policy,
-    PolicyError,
-    default_policy_document,
     evaluate,
-    fairness_warnings,
-    policy_from_document,
 )
+from core.demotion.services.notices import notice_render, notice_shared_context
+from core.demotion.services.policies import policy_current, policy_parse
 from core.members.models import Member, MemberStatus, MoveKind
-from core.members.services import (
+from core.members.services.moves import (
     member_move_frontline_up,
-    member_status_set,
     members_move_to_terminated_tree,
     nearest_sponsor_not_terminated,
-    tree_move_undo,
 )
 from core.progress import ProgressFn, no_progress
 
-MAX_STAGES = 62  # stages are bits of a bigint mask
 FLAG_ACTIONS = {
     "access_demotion": "access_restricted",
     "commission_exclusion": "commission_excluded",
     "preferred_pricing_loss": "preferred_pricing_suspended",
 }
-
-
-# ---------------------------------------------------------------------------------------------------- policy
-
-
-def policy_current() -> DemotionPolicyVersion:
-    """The policy in force; a company that never saved one runs seed 003's default."""
-    version = DemotionPolicyVersion.objects.order_by("-id").first()
-    if version is None:
-        policy = policy_from_document(default_policy_document())
-        version = DemotionPolicyVersion.objects.create(
-            document=default_policy_document(), warnings=[w.code for w in fairness_warnings(policy)]
-        )
-    return version
-
-
-def policy_parse(document: dict) -> Policy:
-    """A validated policy, or a ValidationError whose keys are the document's field paths."""
-    try:
-        policy = policy_from_document(document)
-    except PolicyError as exc:
-        raise ValidationError({f"document.{path}": reasons for path, reasons in exc.errors.items()}) from exc
-    if len(policy.stages) > MAX_STAGES:
-        raise ValidationError({"document.stages": [f"At most {MAX_STAGES} stages."]})
-    return policy
-
-
-@transaction.atomic
-def policy_save(*, document: dict, by: User | None, acknowledge: list[str] | None = None) -> DemotionPolicyVersion:
-    """Save a new version. A policy that raises fairness warnings is only saved when each warning is acknowledged
-    by code; the acknowledgement (who, when, which) is stored with the version."""
-    policy = policy_parse(document)
-    warnings = fairness_warnings(policy)
-    missing = [w for w in warnings if w.code not in (acknowledge or [])]
-    if missing:
-        raise ValidationError(
-            {
-                "acknowledge": [
-                    f"{w.code}: {w.message} Resend with this code in 'acknowledge' to save anyway." for w in missing
-                ]
-            }
-        )
-    codes = [w.code for w in warnings]
-    return DemotionPolicyVersion.objects.create(
-        document=document,
-        created_by=by,
-        warnings=codes,
-        acknowledged_warnings=codes,
-        acknowledged_by=by if codes else None,
-        acknowledged_at=timezone.now() if codes else None,
-    )
-
-
-# ---------------------------------------------------------------------------------------------------- evaluation
 
 
 @dataclass
@@ -288,7 +214,7 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
     StageTransition.objects.bulk_create(transitions, batch_size=2000)
     _states_upsert(new_states)
     _flags_apply(policy, outcome, changed)
-    shared = _render_shared()
+    shared = notice_shared_context()
     Notification.objects.bulk_create(
         (
             Notification(
@@ -296,8 +222,8 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
                 member=member,
                 stage_key=stage.key,
                 to_email=member.email,
-                subject=_render(stage.email_subject, member, stage, evidence, shared).strip(),
-                body=_render(stage.email_body, member, stage, evidence, shared),
+                subject=notice_render(stage.email_subject, member, stage, evidence, shared).strip(),
+                body=notice_render(stage.email_body, member, stage, evidence, shared),
             )
             for transition, stage, member, evidence in notices
             if member.email
@@ -423,68 +349,6 @@ def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> N
     )
 
 
-TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape
-
-
-def evidence_text(evidence: dict, stage) -> str:
-    """The facts that put the member at ``stage``, in words (the e-mails and the member's own page use it)."""
-    parts = []
-    condition = stage.condition
-    if condition.subscription_unpaid_days is not None:
-        last = evidence.get("last_paid_subscription")
-        days = evidence.get("days_since_paid_subscription")
-        parts.append(
-            f"your last paid back-office subscription was on {last} ({days} days ago)"
-            if last
-            else "no back-office subscription payment is on record"
-        )
-    if condition.subscription_lapsed and evidence.get("first_failed_charge"):
-        parts.append(
-            f"your subscription charge failed on {evidence['first_failed_charge']} and was not paid within the "
-            f"{evidence.get('decline_grace_days')}-day grace period"
-        )
-    if condition.psv_min is not None:
-        window = str(condition.psv_window_days)
-        amount = evidence.get("psv_by_window", {}).get(window, "0.00")
-        basis = "personal purchases" if evidence.get("psv_basis") == "personal_purchases" else "sales volume (PSV)"
-        parts.append(f"your {basis} in the last {window} days is {amount} ({condition.psv_min} needed)")
-    joiner = " or " if condition.combine == "any" else " and "
-    return joiner.join(parts) or "see your back office"
-
-
-def _back_office_url() -> str:
-    base = company_url()
-    return f"{base}/office/" if base else "/office/"
-
-
-def _render_shared() -> dict:
-    """What every notice of one evaluation shares (looked up once, not once per member)."""
-    return {
-        "company": company_settings_get().display_name,
-        "back_office_url": _back_office_url(),
-        "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
-    }
-
-
-def _render(template: str, member: Member, stage, evidence: dict, shared: dict | None = None) -> str:
-    next_stage = evidence.get("next_stage")
-    context = Context(
-        {
-            **(shared or _render_shared()),
-            "member": member,
-            "evidence_text": evidence_text(evidence, stage),
-            "next_stage": next_stage,
-            "next_stage_date": (next_stage or {}).get("on", ""),
-        }
-    )
-    return _compiled(template).render(context).strip() + "\n"
-
-
-@functools.lru_cache(maxsize=256)
-def _compiled(template: str):
-    return TEMPLATE_ENGINE.from_string(template)
-
-
 def evaluate_through(*, day: datetime.date, progress: ProgressFn | None = None) -> list[EvaluationRun]:
     """Evaluate every day from the day after the last finished run up to ``day`` (catching up missed days in
     order, so each stage's notice goes out on its own day). The first evaluation of a company is ``day`` alone."""
@@ -496,9 +360,6 @@ def evaluate_through(*, day: datetime.date, progress: ProgressFn | None = None) 
         runs.append(evaluate_day(day=current, progress=progress))
         current += datetime.timedelta(days=1)
     return runs
-
-
-# ---------------------------------------------------------------------------------------------------- preview
 
 
 @dataclass
@@ -537,120 +398,9 @@ def policy_preview(*, day: datetime.date, document: dict | None = None) -> Previ
     )
 
 
-# ---------------------------------------------------------------------------------------------------- reinstatement
-
-
-@dataclass
-class ReinstateReport:
-    transition: StageTransition
-    restored: list[int]
-    skipped: list[str]
-
-
-@transaction.atomic
-def member_reinstate(*, member: Member, by: User | None, reason: str) -> ReinstateReport:
-    """Undo what the policy did to a member: put back the sponsor links its moves changed (reporting any member
-    who moved again since), lift every flag, reactivate the login, and count inactivity afresh from today."""
-    if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the member is reinstated; it is kept in their history."]})
-    state = MemberStage.objects.select_for_update().filter(member=member).first()
-    if state is None or (not state.holds and member.status != MemberStatus.TERMINATED):
-        raise ValidationError({"member": [f"#{member.number} is in good standing; there is nothing to reinstate."]})
-    restored: list[int] = []
-    skipped: list[str] = []
-    moves = (
-        StageTransition.objects.filter(member=member).exclude(tree_moves=None).order_by("-day", "-id")
-    )
-    for transition in moves:
-        for move in transition.tree_moves.order_by("-id"):
-            if hasattr(move, "undone_by"):
-                continue
-            report = tree_move_undo(move=move, by=by, reason=f"Reinstatement: {reason}")
-            restored.extend(n for n in report.restored if n not in restored)
-            skipped.extend(report.skipped)
-    today = timezone.localdate()
-    old_key = state.stage_key
-    transition = StageTransition.objects.create(
-        member=member,
-        day=today,
-        kind=TransitionKind.REINSTATEMENT,
-        from_holds=state.holds,
-        to_holds=0,
-        from_stage=old_key,
-        to_stage="",
-        actions_lifted=sorted(state.actions),
-        evidence={"restored_members": restored, "skipped": skipped},
-        by=by,
-        reason=reason.strip(),
-    )
-    state.holds, state.stage_key, state.actions, state.since, state.reinstated_on = 0, "", [], today, today
-    state.evidence = {}
-    state.save()
-    Member.objects.filter(pk=member.pk).update(
-        access_restricted=False, commission_excluded=False, preferred_pricing_suspended=False
-    )
-    member_status_set(member=member, status=MemberStatus.ACTIVE, by=by)
-    return ReinstateReport(transition=transition, restored=restored, skipped=skipped)
-
-
-# ---------------------------------------------------------------------------------------------------- notices
-
-MAX_SEND_ATTEMPTS = 5
-SENDING_TIMEOUT = datetime.timedelta(minutes=15)  # far longer than one SMTP call; then the outcome is unknown
-
-
-def notifications_send_pending(*, limit: int = 500) -> int:
-    """Send queued (and earlier failed) notices through the outbox: claim the row ("sending", committed), send,
-    then confirm ("sent"). A worker killed between the send and the confirmation leaves the row "sending", which no
-    retry picks up, so a member is never e-mailed twice for one transition; rows stuck there longer than
-    ``SENDING_TIMEOUT`` are marked unconfirmed for an admin. Returns the number sent."""
-    Notification.objects.filter(
-        status=NotificationStatus.SENDING, sending_at__lt=timezone.now() - SENDING_TIMEOUT
-    ).update(status=NotificationStatus.UNCONFIRMED)
-    sent = 0
-    retryable = [NotificationStatus.QUEUED, NotificationStatus.FAILED]
-    pending = list(
-        Notification.objects.filter(status__in=retryable, attempts__lt=MAX_SEND_ATTEMPTS)
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
-    for notification_id in pending:
-        with transaction.atomic():
-            claimed = Notification.objects.filter(pk=notification_id, status__in=retryable).update(
-                status=NotificationStatus.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1
-            )
-        if not claimed:
-            continue  # another sender took it
-        notice = Notification.objects.get(pk=notification_id)
-        try:
-            _notice_email(notice).send()
-        except Exception as exc:  # noqa: BLE001 - the mail server refused it: nothing was sent, retry later
-            Notification.objects.filter(pk=notice.pk, status=NotificationStatus.SENDING).update(
-                status=NotificationStatus.FAILED if notice.attempts < MAX_SEND_ATTEMPTS else NotificationStatus.GAVE_UP,
-                last_error=str(exc)[:500],
-            )
-            continue
-        Notification.objects.filter(pk=notice.pk, status=NotificationStatus.SENDING).update(
-            status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
-        )
-        sent += 1
-    return sent
-
-
 def evaluation_enqueue(*, day: datetime.date) -> str:
     """Evaluate up to `day` in the background (missed days are caught up in order), once the caller's transaction
     commits. Returns the day queued (ISO)."""
     day_iso = day.isoformat()
     transaction.on_commit(lambda: tasks.evaluate_through.delay(day_iso))
     return day_iso
-
-
-def _notice_email(notice: Notification) -> EmailMessage:
-    """One notice as an e-mail with a Message-ID fixed by the row, so a receiving system that sees it twice can
-    tell it is the same message."""
-    return EmailMessage(
-        subject=notice.subject,
-        body=notice.body,
-        to=[notice.to_email],
-        headers={"Message-ID": f"<demotion-notice-{connection.schema_name}-{notice.pk}@canopy.invalid>"},
-    )
