@@ -154,6 +154,11 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "core.accounts.adapter.AccountAdapter"
+# The client's IP address, for every rate limit (allauth's, DRF's throttles, our own site_signup): the number of
+# reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default) trusts no header and uses
+# REMOTE_ADDR, so a forged X-Forwarded-For cannot buy a fresh limit. Behind one load balancer set it to 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Failed logins are limited per address and per IP (stored in the cache, whose keys carry the schema).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_RATE_LIMIT", default="20/m/ip,5/5m/key"),
@@ -214,6 +219,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.CanopyAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "signup": "20/hour"},
+    # Same client IP as allauth (see TRUSTED_PROXY_COUNT): DRF's default (None) would trust any X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Canopy API",

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import io
 
+from allauth.core import ratelimit
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -487,6 +488,9 @@ class GenealogySettingsApi(APIView):
         return Response(self.Serializer(services.genealogy_settings_update(changes=data.validated_data)).data)
 
 
+SIGNUP_LIMITED = "Too many sign-ups from your network in the last hour. Please try again later."
+
+
 class JoinApi(APIView):
     """Public sign-up through a sponsor's replicated site: GET prefills the sponsor, POST enrols."""
 
@@ -527,6 +531,10 @@ class JoinApi(APIView):
         sponsor = self._sponsor(username)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # The join form's own limit (ACCOUNT_RATE_LIMITS["site_signup"], per client IP and company): the API and the
+        # replicated site's forms draw from one counter. Only complete requests count, as on the form.
+        if not ratelimit.consume(request._request, action="site_signup"):
+            raise Throttled(detail=SIGNUP_LIMITED)
         member = services.member_enroll(sponsor=sponsor, **data.validated_data)
         return Response(MemberDetail(member).data, status=status.HTTP_201_CREATED)
 
