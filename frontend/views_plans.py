@@ -4,7 +4,6 @@ ValidationError is shown next to the field it names."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 from decimal import Decimal
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 import plans.engine
+from core.csv_safe import csv_writer
 from core.members.selectors import member_by_number
 from frontend.access import console_page, office_page
 from frontend.forms import errors_onto
@@ -65,7 +65,7 @@ def _csv_response(rows, header: list[str], filename: str) -> StreamingHttpRespon
         def write(self, value):
             return value
 
-    writer = csv.writer(Echo())
+    writer = csv_writer(Echo())
 
     def stream():
         yield writer.writerow(header)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from core.accounts.models import Role, User
 from core.bulk import copy_cell, copy_escape, copy_rows, reserve_ids
+from core.csv_safe import csv_writer
 from core.members.models import Customer, CustomerType, Member, MemberStatus, PlacementMethod
 from core.members.placement import genealogy_settings_get
 from core.members.services import RESERVED_USERNAMES, USERNAME_RE, member_number_sequence_catch_up
@@ -607,7 +608,7 @@ def customers_export_rows() -> Iterator[list[str]]:
 
 def rows_to_csv(rows: Iterable[list[str]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     for row in rows:
         writer.writerow(row)
         yield buffer.getvalue()
