@@ -256,6 +256,8 @@ WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_RETRY_BACKOFF_SECONDS = env.int("WEBHOOKS_RETRY_BACKOFF_SECONDS", default=60)  # 60 s, 2 min, 4 min ...
 WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS", default=6 * 3600)
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+# How webhook hosts are resolved before every delivery (core.webhooks.egress); tests swap in a hostile DNS.
+WEBHOOKS_DNS_RESOLVER = "core.webhooks.egress.system_resolver"
 
 LOGGING = {
     "version": 1,
