@@ -4,13 +4,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.admin_sites import provider_site
-from core.accounts.apis import MeApi, TokenApi
+from core.accounts.apis import LogoutApi, MeApi, TokenApi, TokenDetailApi, TokenListApi
 from frontend.health import healthz
 from tenants.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
 
 provider_api = [
     path("me/", MeApi.as_view(), name="provider-me"),
     path("auth/token/", TokenApi.as_view(), name="provider-token"),
+    path("auth/tokens/", TokenListApi.as_view(), name="provider-tokens"),
+    path("auth/tokens/<str:token_id>/", TokenDetailApi.as_view(), name="provider-token-revoke"),
+    path("auth/logout/", LogoutApi.as_view(), name="provider-logout"),
     path("companies/", CompanyListCreateApi.as_view(), name="provider-companies"),
     path("companies/<int:company_id>/suspend/", CompanySuspendApi.as_view(), name="provider-company-suspend"),
     path(

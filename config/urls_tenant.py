@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.admin_sites import company_site
-from core.accounts.apis import MeApi, TokenApi
+from core.accounts.apis import LogoutApi, MeApi, TokenApi, TokenDetailApi, TokenListApi
 from core.company.apis import CompanySettingsApi
 from frontend.health import healthz
 from frontend.urls import console_urls, office_urls, replicated_urls, site_urls
@@ -12,6 +12,9 @@ from frontend.urls import console_urls, office_urls, replicated_urls, site_urls
 company_api = [
     path("me/", MeApi.as_view(), name="me"),
     path("auth/token/", TokenApi.as_view(), name="token"),
+    path("auth/tokens/", TokenListApi.as_view(), name="tokens"),
+    path("auth/tokens/<str:token_id>/", TokenDetailApi.as_view(), name="token-revoke"),
+    path("auth/logout/", LogoutApi.as_view(), name="logout"),
     path("company/", CompanySettingsApi.as_view(), name="company-settings"),
     path("", include("core.members.urls")),
     path("", include("core.commerce.urls")),

@@ -1,16 +1,16 @@
 """Small helpers shared by tests of several apps."""
 
 from django_tenants.utils import schema_context
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 
 def token_client(company, user) -> APIClient:
     """An API client on ``company``'s host, signed in as ``user`` with a token made in that company's schema."""
     with schema_context(company.schema):
-        token, _ = Token.objects.get_or_create(user=user)
+        _, token = AuthToken.objects.create(user=user)
     client = APIClient(HTTP_HOST=company.host)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -2,6 +2,7 @@
 defaults; `production.py` refuses the unsafe ones. Docs: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -64,7 +65,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # expiring, revocable API tokens, in each company's schema like its users
     "drf_spectacular",
     "allauth",
     "allauth.account",
@@ -75,7 +76,7 @@ TENANT_APPS = [
     "core.accounts",
     "django.contrib.sessions",
     "django.contrib.admin",
-    "rest_framework.authtoken",
+    "knox",  # expiring, revocable API tokens, in each company's schema like its users
     "allauth",
     "allauth.account",
     "core.company",
@@ -210,7 +211,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an API client without credentials gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -221,6 +222,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "signup": "20/hour"},
     # Same client IP as allauth (see TRUSTED_PROXY_COUNT): DRF's default (None) would trust any X-Forwarded-For.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens (django-rest-knox: https://jazzband.github.io/django-rest-knox/): stored as SHA-512 digests, they expire
+# after API_TOKEN_TTL_HOURS and are revoked on API logout and on every password change (core.accounts.adapter).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Canopy API",

@@ -1,17 +1,21 @@
-"""Who am I, and API tokens (company domains and the platform domain alike: each schema has its own tokens)."""
+"""Who am I, and API tokens (company domains and the platform domain alike: each schema has its own tokens).
+
+Tokens are django-rest-knox's: only a digest is stored, each expires (REST_KNOX["TOKEN_TTL"]), the holder can list
+and revoke their own, POST auth/logout/ revokes the one in use and a password change revokes them all."""
 
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.exceptions import AuthenticationFailed, NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.accounts.models import User
+from core.accounts.selectors import api_tokens_list
+from core.accounts.services import api_token_issue, api_tokens_revoke
 
 
 class UserOutput(serializers.ModelSerializer):
@@ -41,6 +45,7 @@ class TokenApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
+        expiry = serializers.DateTimeField(allow_null=True, help_text="When the token stops working.")
 
     def get_authenticate_header(self, request) -> str:
         return "Token"
@@ -57,5 +62,55 @@ class TokenApi(APIView):
             raise Throttled(detail=" ".join(too_many.messages)) from None
         if user is None or not user.is_active:
             raise AuthenticationFailed("E-mail or password is wrong.")
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        instance, token = api_token_issue(user=user)
+        return Response(self.OutputSerializer({"token": token, "expiry": instance.expiry}).data)
+
+
+class TokenOutput(serializers.Serializer):
+    id = serializers.CharField(source="token_key", help_text="The token's first characters: its public id.")
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    current = serializers.SerializerMethodField(help_text="The token this request was made with.")
+
+    def get_current(self, token) -> bool:
+        return token.pk == self.context["current"]
+
+
+def _current_digest(request) -> str | None:
+    return getattr(request.auth, "pk", None)
+
+
+class TokenListApi(APIView):
+    """The signed-in user's live API tokens; DELETE revokes every one of them."""
+
+    @extend_schema(responses=TokenOutput(many=True))
+    def get(self, request):
+        tokens = api_tokens_list(user=request.user)
+        return Response(TokenOutput(tokens, many=True, context={"current": _current_digest(request)}).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        api_tokens_revoke(user=request.user)
+        return Response(status=204)
+
+
+class TokenDetailApi(APIView):
+    """Revoke one of the signed-in user's tokens by its id (another user's id is simply not found)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, token_id: str):
+        if not api_tokens_revoke(user=request.user, token_key=token_id):
+            raise NotFound("You have no token with that id.")
+        return Response(status=204)
+
+
+class LogoutApi(APIView):
+    """Revoke the token this request is made with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        token = request.auth
+        if token is None or not hasattr(token, "token_key"):
+            raise ValidationError({"token": ["Log out with the token to revoke (Authorization: Token ...)."]})
+        api_tokens_revoke(user=request.user, token_key=token.token_key)
+        return Response(status=204)
