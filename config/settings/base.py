@@ -69,6 +69,7 @@ SHARED_APPS = [
     "drf_spectacular",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "frontend",
 ]
 TENANT_APPS = [
@@ -79,6 +80,7 @@ TENANT_APPS = [
     "knox",  # expiring, revocable API tokens, in each company's schema like its users
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "core.company",
     "core.members",
     "core.commerce",
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.middleware.TwoFactorRequiredMiddleware",
     "config.middleware.SuspendedCompanyMiddleware",
 ]
 
@@ -155,6 +158,14 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "core.accounts.adapter.AccountAdapter"
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) with recovery codes. Required for provider staff and,
+# when the company says so, for its admins (core.accounts.mfa, config.middleware.TwoFactorRequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Canopy")
+# Accounts are created by admins and invitations (ACCOUNT_EMAIL_VERIFICATION is "none"), not by open sign-up, so the
+# e-mail-squatting attack allauth guards against with verified addresses does not apply here.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_TOTP_TOLERANCE = 1  # also accept the code of the 30-second step before and after (phone clocks drift)
 # The client's IP address, for every rate limit (allauth's, DRF's throttles, our own site_signup): the number of
 # reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default) trusts no header and uses
 # REMOTE_ADDR, so a forged X-Forwarded-For cannot buy a fresh limit. Behind one load balancer set it to 1.

@@ -4,15 +4,17 @@ Tokens are django-rest-knox's: only a digest is stored, each expires (REST_KNOX[
 and revoke their own, POST auth/logout/ revokes the one in use and a password change revokes them all."""
 
 from allauth.account.adapter import get_adapter
+from allauth.mfa.base.forms import AuthenticateForm
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import AuthenticationFailed, NotFound, Throttled, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.accounts.mfa import TWO_FACTOR_SETUP_NEEDED, two_factor_enabled, two_factor_setup_missing
 from core.accounts.models import User
 from core.accounts.selectors import api_tokens_list
 from core.accounts.services import api_token_issue, api_tokens_revoke
@@ -42,6 +44,11 @@ class TokenApi(APIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         password = serializers.CharField()
+        code = serializers.CharField(
+            required=False,
+            max_length=64,
+            help_text="With two-factor sign-in on: the authenticator app's current code, or a recovery code.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
@@ -62,6 +69,12 @@ class TokenApi(APIView):
             raise Throttled(detail=" ".join(too_many.messages)) from None
         if user is None or not user.is_active:
             raise AuthenticationFailed("E-mail or password is wrong.")
+        if two_factor_setup_missing(user=user):
+            raise PermissionDenied(TWO_FACTOR_SETUP_NEEDED)
+        if two_factor_enabled(user=user):
+            code = AuthenticateForm(user=user, data={"code": data.validated_data.get("code", "")})
+            if not code.is_valid():
+                raise ValidationError({"code": list(code.errors.get("code", ["Enter the code."]))})
         instance, token = api_token_issue(user=user)
         return Response(self.OutputSerializer({"token": token, "expiry": instance.expiry}).data)
 

@@ -63,9 +63,7 @@ def address_problem(address: str) -> str:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if getattr(ip, "ipv4_mapped", None):
         ip = ip.ipv4_mapped
-    always = (
-        ip in METADATA_ADDRESSES or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
-    )
+    always = ip in METADATA_ADDRESSES or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
     if always:
         return f"{address} is a link-local, metadata, multicast or reserved address."
     if settings.WEBHOOKS_ALLOW_INSECURE_URLS:

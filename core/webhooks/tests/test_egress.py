@@ -98,7 +98,11 @@ def test_metadata_stays_refused_in_insecure_development_mode(alpha, dns, setting
     settings.WEBHOOKS_ALLOW_INSECURE_URLS = True
     dns["meta.attacker.example"] = ["169.254.169.254"]
     with schema_context(alpha.schema):
-        for url in ("http://169.254.169.254/latest/meta-data/", "http://meta.attacker.example/", "http://metadata.google.internal/v1/"):
+        for url in (
+            "http://169.254.169.254/latest/meta-data/",
+            "http://meta.attacker.example/",
+            "http://metadata.google.internal/v1/",
+        ):
             with pytest.raises(ValidationError) as error:
                 webhook_endpoint_create(url=url, events=["order.paid"])
             assert error.value.message_dict == {"url": [NOT_PUBLIC]}, url
