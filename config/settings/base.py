@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 from billing.beat import BILLING_BEAT_SCHEDULE
 from config.settings.database import resolve_database_url
@@ -67,6 +68,8 @@ SHARED_APPS = [
     "rest_framework",
     "knox",  # expiring, revocable API tokens, in each company's schema like its users
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our own static files, not a CDN
+    "csp",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -94,6 +97,7 @@ INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in S
 MIDDLEWARE = [
     "config.middleware.CompanyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -246,7 +250,32 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Company API (on each company's domain) and provider API (on the platform domain).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# ------------------------------------------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp: https://django-csp.readthedocs.io/) — every environment, so a page that breaks
+# it fails in development and in the browser tests, not in production. Scripts only from our own static files (no
+# inline script, no eval: htmx runs with allowEval off); styles from our files plus the one nonce'd <style> that sets
+# the company's brand colour (base.html) and the API docs' page style. Widths and colours set from JavaScript
+# (CSSOM) are not inline styles and need no exception.
+# ------------------------------------------------------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],  # allauth's TOTP QR code and Swagger UI's icons are data: images
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # ------------------------------------------------------------------------------------------------------------------
