@@ -101,7 +101,7 @@ class TokenListApi(APIView):
         tokens = api_tokens_list(user=request.user)
         return Response(TokenOutput(tokens, many=True, context={"current": _current_digest(request)}).data)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(operation_id="auth_tokens_revoke_all", request=None, responses={204: None})
     def delete(self, request):
         api_tokens_revoke(user=request.user)
         return Response(status=204)
@@ -110,7 +110,7 @@ class TokenListApi(APIView):
 class TokenDetailApi(APIView):
     """Revoke one of the signed-in user's tokens by its id (another user's id is simply not found)."""
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(operation_id="auth_token_revoke", request=None, responses={204: None})
     def delete(self, request, token_id: str):
         if not api_tokens_revoke(user=request.user, token_key=token_id):
             raise NotFound("You have no token with that id.")

@@ -51,7 +51,9 @@ class RefusedDestination(Exception):
 
 
 def system_resolver(host: str, port: int) -> list[str]:
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
+    addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    # IPv4 first: the connection goes to the first address, and IPv6 routes are the likelier to be missing.
+    return sorted(addresses, key=lambda a: (":" in a, a))
 
 
 def _resolve(host: str, port: int) -> list[str]:
