@@ -10,7 +10,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from conftest import PASSWORD
-from core.accounts.models import Role
+from core.accounts.models import Role, User
 from core.accounts.services import user_create
 from frontend.tests.conftest import signed_in
 
@@ -107,3 +107,20 @@ def test_a_company_token_is_unknown_on_another_company_and_on_the_platform(alpha
     token = _token(api, alpha.admin_email)["token"]
     assert APIClient(HTTP_HOST=beta.host).get("/api/v1/me/", **_auth(token)).status_code == 401
     assert provider_client.get("/api/provider/v1/me/", **_auth(token)).status_code == 401
+
+
+def test_a_password_set_in_the_data_admin_revokes_every_token(alpha, api):
+    with schema_context(alpha.schema):
+        rep = user_create(email="rep@alpha.test", role=Role.DISTRIBUTOR, password=PASSWORD)
+        admin = User.objects.get(email=alpha.admin_email)
+        admin.is_superuser = True  # Django's model permissions: only a superuser edits accounts in the data admin
+        admin.save()
+    token = _token(api, "rep@alpha.test")["token"]
+    browser = APIClient(HTTP_HOST=alpha.host)
+    browser.force_login(admin)
+    changed = browser.post(
+        f"/admin/accounts/user/{rep.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert changed.status_code == 302, changed.content[:300]
+    assert api.get("/api/v1/me/", **_auth(token)).status_code == 401
