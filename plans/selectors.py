@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +12,7 @@ from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 
 from core.commerce.public import Order
+from core.csv_safe import csv_writer
 from core.members.models import Member
 from plans.engine import Reason, Rule, plan_from_document
 from plans.models import (
@@ -300,7 +300,7 @@ def earnings_by_period(*, member: Member) -> list[dict]:
 def payout_batch_csv(*, batch) -> str:
     """One row per payee: what a payment provider's bulk-payment import needs."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["batch", "member_number", "name", "email", "amount", "currency", "reference"])
     items = batch.items.select_related("member").order_by("member__number")
     for item in items.iterator(chunk_size=2000):

@@ -15,6 +15,7 @@ from core.company.models import CompanySettings
 from tenants import services
 from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard, subdomain_problems
+from tests.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +150,8 @@ def test_create_company_command_reports_problems():
 
 def test_provider_api_onboards_a_company(provider_client, provider_staff):
     token = provider_client.post(
-        "/api/provider/v1/auth/token/", {"email": provider_staff.email, "password": PASSWORD}
+        "/api/provider/v1/auth/token/",
+        {"email": provider_staff.email, "password": PASSWORD, "code": totp_code(provider_staff)},
     ).json()["token"]
     auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     created = provider_client.post(

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.urls import reverse
 from django_tenants.utils import get_public_schema_name
+from knox.models import AuthToken
 
 from core.accounts.models import LoginDay, Role, User
 
@@ -68,3 +69,20 @@ def login_day_record(*, user: User, at: datetime.datetime) -> None:
     if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]  # django-tenants' connection
         return
     LoginDay.objects.bulk_create([LoginDay(user=user, day=at.astimezone(datetime.UTC).date())], ignore_conflicts=True)
+
+
+# ---------------------------------------------------------------------------------------------------- API tokens
+
+
+def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for ``user`` in the current schema: the row (digest only) and the one-time clear text."""
+    return AuthToken.objects.create(user=user)
+
+
+def api_tokens_revoke(*, user: User, token_key: str | None = None) -> int:
+    """Revoke one of ``user``'s tokens (by its public ``token_key``) or, without one, all of them. Returns how many."""
+    tokens = AuthToken.objects.filter(user=user)
+    if token_key is not None:
+        tokens = tokens.filter(token_key=token_key)
+    deleted, _ = tokens.delete()
+    return deleted

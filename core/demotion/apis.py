@@ -3,7 +3,6 @@ reinstate, and each member's own explanation."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
 from core.accounts.models import Role
+from core.csv_safe import csv_writer
 from core.demotion import selectors
 from core.demotion.models import DemotionPolicyVersion, EvaluationRun, Notification, StageTransition
 from core.demotion.policy import fairness_warnings
@@ -160,7 +160,7 @@ class ReportApi(APIView):
         )
         if request.query_params.get("export") == "csv":
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
+            writer = csv_writer(buffer)
             writer.writerow(["member_number", "name", "email", "stage", "day"])
             for member in members.iterator(chunk_size=5000):
                 writer.writerow([member.number, member.full_name, member.email, stages[member.pk], day.isoformat()])

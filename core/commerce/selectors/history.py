@@ -14,11 +14,11 @@ its number.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 
 from core.commerce.models import OrderLine, OrderStatus
 from core.commerce.services.history import COLUMNS, REF_PREFIX
+from core.csv_safe import csv_writer
 
 EXPORTED_STATUSES = (
     OrderStatus.PAID,
@@ -38,7 +38,7 @@ class _Echo:
 
 def orders_history_export_rows() -> Iterator[str]:
     """The header, then one CSV line per exported order line, oldest order first."""
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow(COLUMNS)
     lines = (
         OrderLine.objects.filter(

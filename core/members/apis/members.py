@@ -3,12 +3,13 @@ site."""
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -132,6 +133,9 @@ class MemberStatusApi(APIView):
         return Response(MemberDetail(member).data)
 
 
+SIGNUP_LIMITED = "Too many sign-ups from your network in the last hour. Please try again later."
+
+
 class JoinApi(APIView):
     """Public sign-up through a sponsor's replicated site: GET prefills the sponsor, POST enrols."""
 
@@ -172,5 +176,9 @@ class JoinApi(APIView):
         sponsor = self._sponsor(username)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # The join form's own limit (ACCOUNT_RATE_LIMITS["site_signup"], per client IP and company): the API and the
+        # replicated site's forms draw from one counter. Only complete requests count, as on the form.
+        if not ratelimit.consume(request._request, action="site_signup"):
+            raise Throttled(detail=SIGNUP_LIMITED)
         member = member_enroll(sponsor=sponsor, **data.validated_data)
         return Response(MemberDetail(member).data, status=status.HTTP_201_CREATED)

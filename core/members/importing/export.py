@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from core.csv_safe import csv_writer
 from core.members.importing.common import CUSTOMER_COLUMNS, MEMBER_COLUMNS
 from core.members.models import Customer, Member
 
@@ -43,7 +43,7 @@ def customers_export_rows() -> Iterator[list[str]]:
 
 def rows_to_csv(rows: Iterable[list[str]]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     for row in rows:
         writer.writerow(row)
         yield buffer.getvalue()
