@@ -22,7 +22,7 @@ from billing import selectors, services, stripe_gateway
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan, PricePlanTier, UsageRecord
 from billing.tasks import close_month
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin, IsProviderStaff
+from config.api.permissions import HasCapability, IsProviderStaff
 from tenants.selectors import company_list
 
 logger = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
 # Company API: only the company serving the request
 # ------------------------------------------------------------------------------------------------------------------
 class CompanyInvoiceListApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=InvoiceOutput(many=True))
     def get(self, request):
@@ -350,7 +350,7 @@ class CompanyInvoiceListApi(APIView):
 
 
 class CompanyInvoiceDetailApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=InvoiceOutput)
     def get(self, request, invoice_id: int):
@@ -359,7 +359,7 @@ class CompanyInvoiceDetailApi(APIView):
 
 
 class CompanyUsageListApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=UsageOutput(many=True))
     def get(self, request):
@@ -367,7 +367,7 @@ class CompanyUsageListApi(APIView):
 
 
 class CompanyUsageToDateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=UsageToDateOutput)
     def get(self, request):

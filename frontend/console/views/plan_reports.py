@@ -27,7 +27,7 @@ def _period_param(request) -> CommissionPeriod | None:
     return run.period if run else selectors.commission_periods().first()
 
 
-@console_page
+@console_page()
 def report_commissions(request):
     period = _period_param(request)
     number = request.GET.get("member", "").strip()
@@ -49,7 +49,7 @@ def report_commissions(request):
     )  # fmt: skip
 
 
-@console_page
+@console_page()
 def report_ranks(request):
     period = _period_param(request)
     run = selectors.period_reference_run(period)
@@ -79,7 +79,7 @@ def report_ranks(request):
     )  # fmt: skip
 
 
-@console_page
+@console_page()
 def report_income_disclosure(request):
     years = selectors.period_years()
     value = request.GET.get("year", "")

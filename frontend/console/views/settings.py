@@ -13,7 +13,7 @@ from frontend.common.forms import form_status, submit
 from frontend.console.forms import BrandingForm, GenealogySettingsForm
 
 
-@console_page
+@console_page("genealogy.settings.write")
 def genealogy_settings(request):
     row = genealogy_settings_get()
     initial = {name: getattr(row, name) for name in GenealogySettingsForm.base_fields}
@@ -24,7 +24,7 @@ def genealogy_settings(request):
     return render(request, "console/genealogy_settings.html", {"form": form}, status=form_status(form))
 
 
-@console_page
+@console_page("company.settings.write")
 def branding(request):
     row = company_settings_get()
     form = BrandingForm(request.POST or None, initial={name: getattr(row, name) for name in BrandingForm.base_fields})
