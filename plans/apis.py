@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import HasCapability, IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.members.models import Member
 from plans import selectors, services
 from plans.leases import run_activity
@@ -257,7 +257,7 @@ def _run(run_id: int) -> CommissionRun:
 
 
 class RunDetailApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=RunOut)
     def get(self, request, run_id: int):
@@ -265,7 +265,7 @@ class RunDetailApi(APIView):
 
 
 class RunReviewApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(RunTotalsOut):
         class Earner(serializers.Serializer):
@@ -327,7 +327,7 @@ class RunPayoutApi(APIView):
 
 
 class RunLinesApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         line_no = serializers.IntegerField()
@@ -356,7 +356,7 @@ class RunLinesApi(APIView):
 
 
 class RunLedgerApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=LedgerLineOut(many=True))
     def get(self, request, run_id: int):
@@ -389,7 +389,7 @@ class SimulationApi(APIView):
 
 
 class RunCompareApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         simulation = RunTotalsOut()

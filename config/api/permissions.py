@@ -37,12 +37,12 @@ class IsCompanyStaff(BasePermission):
 
 class HasCapability(BasePermission):
     """The signed-in user's role holds a capability of core.accounts.permissions.CAPABILITIES (the map the console
-    reads too). ``write`` guards POST, PUT, PATCH and DELETE; ``read`` guards GET, HEAD and OPTIONS when given, else
-    reads need only a signed-in user. Used as an instance in ``permission_classes``:
+    reads too). ``write`` guards POST, PUT, PATCH and DELETE (with none, nothing may be written); ``read`` guards GET,
+    HEAD and OPTIONS when given, else reads need only a signed-in user. Used as an instance in ``permission_classes``:
     ``permission_classes = [HasCapability("pricing.write", read="console.read")]``."""
 
-    def __init__(self, write: str, *, read: str | None = None) -> None:
-        self.write = capability_check_name(write)
+    def __init__(self, write: str | None = None, *, read: str | None = None) -> None:
+        self.write = capability_check_name(write) if write is not None else None
         self.read = capability_check_name(read) if read is not None else None
         self.message = "Your role may not do this."
 
@@ -54,4 +54,4 @@ class HasCapability(BasePermission):
             if self.read is None:
                 return bool(request.user and request.user.is_authenticated)
             return has_capability(request.user, self.read)
-        return has_capability(request.user, self.write)
+        return self.write is not None and has_capability(request.user, self.write)

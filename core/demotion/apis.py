@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import HasCapability, IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.accounts.models import Role
 from core.csv_safe import csv_writer
 from core.demotion import selectors
@@ -139,7 +139,7 @@ class EvaluationApi(APIView):
 
 
 class ReportApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(
         parameters=[OpenApiParameter("day"), OpenApiParameter("stage"), OpenApiParameter("export", enum=["csv"])],
@@ -176,7 +176,7 @@ class ReportApi(APIView):
 
 
 class SeriesApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(parameters=[OpenApiParameter("start"), OpenApiParameter("end")], responses={200: dict})
     def get(self, request):
@@ -251,7 +251,7 @@ class ReinstateApi(APIView):
 
 
 class NotificationListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class Output(serializers.ModelSerializer):
         member = serializers.IntegerField(source="member.number")

@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import HasCapability, IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import ProductOutput, paginated
 from core.commerce.models import (
@@ -264,7 +264,7 @@ class StockLevelOutput(serializers.Serializer):
 class StockLevelListApi(APIView):
     """Quantities on hand per product and warehouse (?sku=, ?warehouse=)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=StockLevelOutput(many=True))
     def get(self, request):
@@ -279,7 +279,7 @@ class StockLevelListApi(APIView):
 class StockMovementListApi(APIView):
     """The movement ledger, newest first (?sku=, ?warehouse=, ?kind=receipt|sale|return|adjustment|transfer)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=MovementOutput(many=True))
     def get(self, request):

@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import HasCapability, IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
 from core.commerce.models import (
@@ -266,7 +266,7 @@ class VolumeApi(APIView):
 
 
 class LowStockApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         sku = serializers.CharField(source="product.sku")
