@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from core.accounts.permissions import has_capability
 from core.company.services import company_settings_get, company_settings_update
 from core.members.placement import genealogy_settings_get
 from core.members.services.profiles import genealogy_settings_update
@@ -28,6 +29,8 @@ def genealogy_settings(request):
 def branding(request):
     row = company_settings_get()
     form = BrandingForm(request.POST or None, initial={name: getattr(row, name) for name in BrandingForm.base_fields})
+    if not has_capability(request.user, "company.settings.write"):
+        del form.fields["require_two_factor_for_admins"]  # staff read the branding; the sign-in rule is not theirs
     if request.method == "POST" and submit(form, lambda data: company_settings_update(changes=data)):
         messages.success(request, "Branding saved.")
         return redirect("console-branding")
