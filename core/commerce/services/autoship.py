@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.models import Autoship, AutoshipItem, AutoshipRun, AutoshipStatus, PaymentStatus, PlacedBy, Product
@@ -142,7 +143,7 @@ def autoship_card_prepare(*, buyer: Member | Customer, payment_method_id: str) -
             api_key=api_key,
             email=buyer.email,
             name=f"{buyer.first_name} {buyer.last_name}".strip(),
-            metadata={"kind": "autoship", "buyer_number": str(buyer.number), "schema": connection.schema_name},
+            metadata={"kind": "autoship", "buyer_number": str(buyer.number), "schema": current_schema()},
         )
         card = stripe_gateway.card_attach(api_key=api_key, customer_id=customer_id, payment_method_id=payment_method_id)
     except GatewayError as exc:

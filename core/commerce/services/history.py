@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.bulk import copy_escape, copy_rows, sequence_next_values
 from core.commerce.models import (
     ZERO,
@@ -137,7 +138,7 @@ def orders_history_import(*, text: Iterable[str], progress: ProgressFn | None = 
     with transaction.atomic(), _gc_paused():
         with connection.cursor() as cursor:
             # Two imports of the same file at once: the second waits and then finds every order already there.
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{connection.schema_name}:order-history"])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{current_schema()}:order-history"])
         new = _not_imported_yet(orders, report)
         periods = sorted(_write(new, report, progress))
         for done, period_start in enumerate(periods, start=1):
