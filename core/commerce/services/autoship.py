@@ -67,6 +67,7 @@ def autoship_create(
 def _notify(autoship: Autoship, key: str, context: dict) -> None:
     """E-mail the buyer in the company's words (core.communications e-mail templates)."""
     buyer = autoship.member or autoship.customer
+    assert buyer is not None  # the autoship_member_xor_customer constraint: exactly one of them is set
     email_send(key=key, context={"first_name": buyer.first_name, **context}, to=buyer.email)
 
 
@@ -118,6 +119,7 @@ def autoship_run(*, autoship: Autoship, now: datetime.datetime | None = None) ->
                 {"reason": failure, "failures": autoship.failures, "max_retries": autoship.max_retries},
             )
         else:
+            assert order is not None  # no failure: the order was placed and paid
             _notify(
                 autoship,
                 "autoship_processed",
