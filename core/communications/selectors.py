@@ -67,6 +67,11 @@ def newsletter_subscribers(*, distributor: Member | None, subscribed_only: bool 
     return subscribers.order_by("-subscribed_at", "-id")
 
 
+def newsletter_subscribers_count(*, distributor: Member) -> int:
+    """How many people subscribed through ``distributor``'s site and have not unsubscribed."""
+    return NewsletterSubscriber.objects.filter(distributor=distributor, unsubscribed_at__isnull=True).count()
+
+
 def email_template_saved(*, key: str) -> EmailTemplate | None:
     return EmailTemplate.objects.filter(key=key).first()
 

@@ -73,7 +73,10 @@ def _secret_new() -> str:
 
 
 @transaction.atomic
-def webhook_endpoint_create(*, url: str, events: list[str], description: str = "") -> WebhookEndpoint:
+def webhook_endpoint_create(
+    *, url: str, events: list[str], description: str = "", is_active: bool = True
+) -> WebhookEndpoint:
+    """A new endpoint with its signing secret; one created inactive receives nothing until it is switched on."""
     url = (url or "").strip()
     errors = {}
     if problems := _url_problems(url):
@@ -83,7 +86,11 @@ def webhook_endpoint_create(*, url: str, events: list[str], description: str = "
     if errors:
         raise ValidationError(errors)
     return WebhookEndpoint.objects.create(
-        url=url, events=sorted(set(events)), description=description.strip(), secret=_secret_new()
+        url=url,
+        events=sorted(set(events)),
+        description=description.strip(),
+        is_active=is_active,
+        secret=_secret_new(),
     )
 
 
