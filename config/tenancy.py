@@ -8,4 +8,3 @@ def current_schema() -> str:
     """The schema the default connection is on (``public`` outside any company)."""
     schema: str = connection.schema_name  # type: ignore[attr-defined]  # set by django_tenants.postgresql_backend
     return schema
-

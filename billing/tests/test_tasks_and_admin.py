@@ -59,7 +59,6 @@ def test_close_month_task_fans_out_per_company_and_is_safe_to_repeat(alpha, beta
     assert run_dunning.apply(args=["2026-11-02"]).get() == {"retried": [], "suspended": []}
 
 
-
 def test_closing_a_month_by_hand_queues_the_task_on_commit_and_refuses_an_unfinished_month(
     alpha, stripe_emulator, eager_celery, django_capture_on_commit_callbacks
 ):
@@ -78,6 +77,7 @@ def test_closing_a_month_by_hand_queues_the_task_on_commit_and_refuses_an_unfini
     assert [(i.company.schema_name, i.month, str(i.total)) for i in Invoice.objects.all()] == [
         ("alpha", datetime.date(2026, 10, 1), "99.00")
     ]
+
 
 @pytest.mark.parametrize(
     "path",
