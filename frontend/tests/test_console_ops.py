@@ -251,6 +251,21 @@ def test_admin_registers_edits_and_rotates_a_webhook_endpoint(alpha, admin_clien
     assert endpoint.secret != old_secret and rotated.context["endpoint"].secret == endpoint.secret
 
 
+def test_an_endpoint_registered_inactive_is_created_inactive_in_one_step(alpha, admin_client):
+    created = admin_client.post(
+        "/console/webhooks/new/", {"url": "https://hooks.example.test/off", "events": ["order.paid"]}
+    )  # "is_active" unticked
+    assert created.status_code == 200
+    with schema_context(alpha.schema):
+        endpoint = WebhookEndpoint.objects.get()
+    assert (endpoint.url, endpoint.events, endpoint.is_active) == (
+        "https://hooks.example.test/off",
+        ["order.paid"],
+        False,
+    )
+    assert created.context["endpoint"].secret == endpoint.secret
+
+
 def _deliveries(endpoint, count: int) -> list[WebhookDelivery]:
     """``count`` deliveries of order.paid; the first failed, the others delivered."""
     return [

@@ -68,6 +68,6 @@ def test_office_sidebar_links_the_members_own_site(ann_client):
 
 def test_provider_onboarding_is_not_also_companies(provider_client, provider_staff):
     provider_client.post("/accounts/login/", {"login": provider_staff.email, "password": PASSWORD})
-    provider_client.post("/accounts/2fa/authenticate/", {"code": totp_code(provider_staff)})
+    provider_client.post("/accounts/2fa/authenticate/", {"code": totp_code(provider_staff)})  # staff need 2FA
     assert _sidebar(provider_client.get("/companies/new/"))[0] == [("/companies/new/", "Onboard a company")]
     assert _sidebar(provider_client.get("/companies/"))[0] == [("/companies/", "Companies")]

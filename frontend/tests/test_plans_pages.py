@@ -19,6 +19,7 @@ from frontend.tests.plans_data import csv_rows, post_run
 from plans.models import CommissionRun, LedgerKind, LedgerLine, PayoutBatch, PlanVersion, RunKind, RunStatus
 from plans.services import (
     plan_version_create,
+    run_execute,
     run_post,
     run_simulate,
 )
@@ -208,6 +209,24 @@ def test_simulating_a_version_on_a_generated_company_compares_with_the_plan_in_e
     body = page.content.decode()
     assert "Generated company: 300 members, about 2.0 orders per member, seed 7" in body
     assert f"{page.context['sim_percent']} %" in body
+
+
+def test_the_compare_page_names_the_baseline_and_says_when_it_is_missing(alpha, admin, company):
+    admin.post(f"/console/plans/{company['version'].number}/", _generated(40))
+    with schema_context(alpha.schema):
+        run = run_execute(run_id=CommissionRun.objects.get(kind=RunKind.SIMULATION).pk)
+    body = admin.get(f"/console/commissions/runs/{run.pk}/compare/").content.decode()
+    assert "“Actual” is the plan that was in effect when the simulation ran, calculated on the same members." in body
+    assert "run it again to compare" not in body
+
+    with schema_context(alpha.schema):
+        CommissionRun.objects.filter(pk=run.pk).update(baseline=None)  # finished before baselines were stored
+    page = admin.get(f"/console/commissions/runs/{run.pk}/compare/")
+    body = page.content.decode()
+    assert page.context["compare"]["baseline_missing"] is True
+    assert "This simulation ran before baselines were stored; run it again to compare." in body
+    assert "“Actual” is the plan" not in body
+    assert "No plan version was in effect" not in body
 
 
 def test_simulating_an_unsaved_draft_on_a_generated_company(alpha, admin, company):

@@ -175,6 +175,14 @@ def test_only_active_subscribed_endpoints_get_an_event_and_nothing_is_built_with
             event_emit(event="order.exploded", payload={})
 
 
+def test_an_endpoint_created_inactive_receives_nothing(alpha, receiver):
+    with schema_context(alpha.schema):
+        off = webhook_endpoint_create(url=receiver.url, events=["order.paid"], is_active=False)
+        on = webhook_endpoint_create(url=receiver.url, events=["order.paid"])
+        assert (off.is_active, on.is_active) == (False, True)
+        assert [d.endpoint_id for d in event_emit(event="order.paid", payload={"number": 1})] == [on.pk]
+
+
 def test_nothing_is_queued_when_the_emitting_transaction_rolls_back(alpha, receiver, eager_celery):
     from django.db import transaction
 
