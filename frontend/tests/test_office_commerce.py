@@ -15,8 +15,9 @@ from core.commerce.services.payments import order_pay_offline
 from core.commerce.services.subscriptions import subscription_start
 from core.members.models import Member
 from core.members.services.customers import customer_create
-from frontend.tests.commerce_data import catalogue_make, stripe_key_set
+from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import enroll, signed_in
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 
