@@ -7,9 +7,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from frontend.tests.conftest import signed_in
+from tests.factories.members import CompanyStaffFactory
 from tests.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +48,7 @@ def test_console_page_marks_its_one_entry(admin_client, path, current):
 
 def test_console_staff_do_not_see_the_admins_entries(alpha, org):
     with schema_context(alpha.schema):
-        user_create(email="clerk@example.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="clerk@example.test")
     labels = _sidebar(signed_in(alpha, "clerk@example.test").get("/console/"))[1]
     assert "Members" in labels
     assert "Billing" not in labels

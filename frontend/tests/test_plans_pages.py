@@ -10,9 +10,6 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from frontend.console.plan_json import annotate, pretty_with_lines
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import csv_rows, post_run
@@ -24,6 +21,7 @@ from plans.services import (
     run_simulate,
 )
 from plans.tests.conftest import PLAN
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +255,7 @@ def test_a_generated_company_above_the_console_cap_is_refused_with_a_clear_messa
 def test_only_admins_simulate_on_a_generated_company_and_only_in_their_company(alpha, beta, admin, company):
     version = company["version"].number
     with schema_context(alpha.schema):
-        user_create(email="clerk2@example.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="clerk2@example.test")
     clerk = signed_in(alpha, "clerk2@example.test")
     assert "Simulate on a generated company" not in clerk.get(f"/console/plans/{version}/").content.decode()
     assert clerk.post(f"/console/plans/{version}/", _generated(10)).status_code == 403
