@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.accounts.models import User
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.models import ZERO, Order, OrderStatus, Payment, PaymentMethod, PaymentStatus
@@ -84,7 +85,7 @@ def order_pay_card(*, order: Order, payment_method_id: str, customer_id: str = "
         currency=order.currency,
         payment_method_id=payment_method_id,
         customer_id=customer_id,
-        metadata={"order_number": str(order.number), "schema": connection.schema_name},
+        metadata={"order_number": str(order.number), "schema": current_schema()},
     )
     with transaction.atomic():
         payment = Payment.objects.create(

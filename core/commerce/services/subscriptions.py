@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.models import (
     AttemptOutcome,
@@ -83,7 +84,7 @@ def subscription_card_set(*, member: Member, payment_method_id: str) -> BackOffi
                 api_key=api_key,
                 email=member.email,
                 name=member.full_name,
-                metadata={"member_number": str(member.number), "schema": connection.schema_name},
+                metadata={"member_number": str(member.number), "schema": current_schema()},
             )
             subscription.save(update_fields=["stripe_customer_id"])
         card = stripe_gateway.card_attach(
@@ -150,7 +151,7 @@ def subscription_charge(
                 "kind": "back_office_fee",
                 "member_id": str(subscription.member_id),
                 "due_on": subscription.next_due_on.isoformat(),
-                "schema": connection.schema_name,
+                "schema": current_schema(),
             },
         )
     except stripe_gateway.GatewayError as exc:
