@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from billing import selectors, services, stripe_gateway
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan, PricePlanTier, UsageRecord
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin, IsProviderStaff
+from config.api.permissions import HasCapability, IsProviderStaff
 from tenants.selectors import company_list
 
 logger = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
 # Company API: only the company serving the request
 # ------------------------------------------------------------------------------------------------------------------
 class CompanyInvoiceListApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=InvoiceOutput(many=True))
     def get(self, request):
@@ -346,7 +346,7 @@ class CompanyInvoiceListApi(APIView):
 
 
 class CompanyInvoiceDetailApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=InvoiceOutput)
     def get(self, request, invoice_id: int):
@@ -355,7 +355,7 @@ class CompanyInvoiceDetailApi(APIView):
 
 
 class CompanyUsageListApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=UsageOutput(many=True))
     def get(self, request):
@@ -363,7 +363,7 @@ class CompanyUsageListApi(APIView):
 
 
 class CompanyUsageToDateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=UsageToDateOutput)
     def get(self, request):

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.members.models import Member
 from plans import selectors, services
 from plans.leases import run_activity
@@ -27,15 +27,6 @@ from plans.models import (
     PlanVersion,
     RunKind,
 )
-
-
-class StaffReadAdminWrite(IsCompanyStaff):
-    """Company staff may read; only company admins may change anything."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return super().has_permission(request, view)
-        return IsCompanyAdmin().has_permission(request, view)
 
 
 def _page(request, view, queryset, serialize):
@@ -140,7 +131,7 @@ class PayoutBatchOut(serializers.ModelSerializer):
 
 
 class PlanVersionListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("plans.write", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
@@ -160,7 +151,7 @@ class PlanVersionListApi(APIView):
 
 
 class PlanValidateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("plans.write")]
 
     class InputSerializer(serializers.Serializer):
         document = serializers.JSONField()
@@ -183,7 +174,7 @@ class PlanValidateApi(APIView):
 
 
 class PlanVersionDetailApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("plans.write", read="console.read")]
 
     @extend_schema(responses=PlanVersionOut)
     def get(self, request, version_id: int):
@@ -191,7 +182,7 @@ class PlanVersionDetailApi(APIView):
 
 
 class PlanVersionActivateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("plans.write")]
 
     class InputSerializer(serializers.Serializer):
         effective_from = serializers.DateField()
@@ -209,7 +200,7 @@ class PlanVersionActivateApi(APIView):
 
 
 class PeriodListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("commissions.run", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         day = serializers.DateField(help_text="Any day of the period")
@@ -228,7 +219,7 @@ class PeriodListApi(APIView):
 
 
 class PeriodPreviewApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commissions.run")]
 
     @extend_schema(request=None, responses={202: RunOut})
     def post(self, request, period_id: int):
@@ -239,7 +230,7 @@ class PeriodPreviewApi(APIView):
 
 
 class RunListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("commissions.run", read="console.read")]
 
     @extend_schema(
         parameters=[OpenApiParameter("period", int), OpenApiParameter("kind", enum=RunKind.values)],
@@ -266,7 +257,7 @@ def _run(run_id: int) -> CommissionRun:
 
 
 class RunDetailApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=RunOut)
     def get(self, request, run_id: int):
@@ -274,7 +265,7 @@ class RunDetailApi(APIView):
 
 
 class RunReviewApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(RunTotalsOut):
         class Earner(serializers.Serializer):
@@ -300,7 +291,7 @@ class RunReviewApi(APIView):
 
 
 class RunApproveApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commissions.approve")]
 
     @extend_schema(request=None, responses=RunOut)
     def post(self, request, run_id: int):
@@ -308,7 +299,7 @@ class RunApproveApi(APIView):
 
 
 class RunPostApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commissions.approve")]
 
     @extend_schema(request=None, responses={202: RunOut})
     def post(self, request, run_id: int):
@@ -318,7 +309,7 @@ class RunPostApi(APIView):
 
 
 class RunPayoutApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("payouts.write")]
 
     class InputSerializer(serializers.Serializer):
         threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -336,7 +327,7 @@ class RunPayoutApi(APIView):
 
 
 class RunLinesApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         line_no = serializers.IntegerField()
@@ -365,7 +356,7 @@ class RunLinesApi(APIView):
 
 
 class RunLedgerApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=LedgerLineOut(many=True))
     def get(self, request, run_id: int):
@@ -374,7 +365,7 @@ class RunLedgerApi(APIView):
 
 
 class SimulationApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("plans.write")]
 
     class InputSerializer(serializers.Serializer):
         period = serializers.IntegerField(required=False, help_text="A past period (real data)")
@@ -398,7 +389,7 @@ class SimulationApi(APIView):
 
 
 class RunCompareApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         simulation = RunTotalsOut()
@@ -421,7 +412,7 @@ class RunCompareApi(APIView):
 
 
 class AdjustmentListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("commissions.adjust", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         member = serializers.IntegerField(help_text="Member number")
@@ -453,7 +444,7 @@ class AdjustmentListApi(APIView):
 
 
 class PayoutBatchListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("payouts.write", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
@@ -471,7 +462,7 @@ class PayoutBatchListApi(APIView):
 
 
 class PayoutBatchCsvApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("payouts.export", read="payouts.export")]
 
     @extend_schema(responses={(200, "text/csv"): str})
     def get(self, request, batch_id: int):
@@ -483,7 +474,7 @@ class PayoutBatchCsvApi(APIView):
 
 
 class PayoutBatchPaidApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("payouts.write")]
 
     @extend_schema(request=None, responses=PayoutBatchOut)
     def post(self, request, batch_id: int):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.accounts.models import Role
 from core.csv_safe import csv_writer
 from core.demotion import selectors
@@ -62,7 +62,7 @@ class PolicyOutput(serializers.ModelSerializer):
 
 
 class PolicyApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("demotion.policy.write", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         document = serializers.JSONField()
@@ -75,8 +75,6 @@ class PolicyApi(APIView):
     @extend_schema(request=InputSerializer, responses={201: PolicyOutput})
     def put(self, request):
         """Save a new version. Fairness warnings must be acknowledged by code (answered 400 otherwise)."""
-        if request.user.role != Role.COMPANY_ADMIN:
-            raise PermissionDenied("Only a company admin may change the policy.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = policy_save(
@@ -86,7 +84,7 @@ class PolicyApi(APIView):
 
 
 class PreviewApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("demotion.preview")]
 
     class InputSerializer(serializers.Serializer):
         day = serializers.DateField()
@@ -115,7 +113,7 @@ class PreviewApi(APIView):
 
 
 class EvaluationApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("demotion.evaluate", read="demotion.evaluate")]
 
     class RunOutput(serializers.ModelSerializer):
         class Meta:
@@ -141,7 +139,7 @@ class EvaluationApi(APIView):
 
 
 class ReportApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(
         parameters=[OpenApiParameter("day"), OpenApiParameter("stage"), OpenApiParameter("export", enum=["csv"])],
@@ -178,7 +176,7 @@ class ReportApi(APIView):
 
 
 class SeriesApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(parameters=[OpenApiParameter("start"), OpenApiParameter("end")], responses={200: dict})
     def get(self, request):
@@ -235,7 +233,7 @@ class MyStandingApi(APIView):
 
 
 class ReinstateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("members.status.write")]
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
@@ -253,7 +251,7 @@ class ReinstateApi(APIView):
 
 
 class NotificationListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class Output(serializers.ModelSerializer):
         member = serializers.IntegerField(source="member.number")

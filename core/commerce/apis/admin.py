@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import ProductOutput, paginated
 from core.commerce.models import (
@@ -37,10 +36,6 @@ from core.commerce.services.catalogue import (
 from core.commerce.services.stock import stock_adjust, stock_receive, stock_transfer, warehouse_create, warehouse_update
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-def _staff_reads_open(view) -> list:
-    return [IsAuthenticated()] if view.request.method == "GET" else [IsCompanyStaff()]
 
 
 def _product(request, sku: str) -> Product:
@@ -85,8 +80,7 @@ class ProductDetailOutput(ProductOutput):
 class ProductDetailApi(APIView):
     """Read a product; staff change it (the SKU is fixed; orders keep the prices and volumes they were sold at)."""
 
-    def get_permissions(self):
-        return _staff_reads_open(self)
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
@@ -125,7 +119,7 @@ class ProductDetailApi(APIView):
 class ProductRetireApi(APIView):
     """Retire a product: it stays on past orders and can no longer be ordered (products are never deleted)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     @extend_schema(request=None, responses=ProductDetailOutput)
     def post(self, request, sku: str):
@@ -135,7 +129,7 @@ class ProductRetireApi(APIView):
 class ProductImageListApi(APIView):
     """Staff upload an image (multipart: image, alt_text, position)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(serializers.Serializer):
         image = serializers.ImageField()
@@ -152,7 +146,7 @@ class ProductImageListApi(APIView):
 
 
 class ProductImageDetailApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     @extend_schema(request=None, responses=None)
     def delete(self, request, sku: str, pk: int):
@@ -168,8 +162,7 @@ class CategoryOutput(serializers.Serializer):
 
 
 class CategoryListApi(APIView):
-    def get_permissions(self):
-        return _staff_reads_open(self)
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
@@ -190,7 +183,7 @@ class CategoryListApi(APIView):
 class CategoryDetailApi(APIView):
     """Rename a category (categories are kept: products point at them)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
@@ -215,7 +208,7 @@ class WarehouseOutput(serializers.Serializer):
 
 
 class WarehouseListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         code = serializers.CharField(max_length=20)
@@ -235,7 +228,7 @@ class WarehouseListApi(APIView):
 
 
 class WarehouseDetailApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write")]
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False)
@@ -271,7 +264,7 @@ class StockLevelOutput(serializers.Serializer):
 class StockLevelListApi(APIView):
     """Quantities on hand per product and warehouse (?sku=, ?warehouse=)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=StockLevelOutput(many=True))
     def get(self, request):
@@ -286,7 +279,7 @@ class StockLevelListApi(APIView):
 class StockMovementListApi(APIView):
     """The movement ledger, newest first (?sku=, ?warehouse=, ?kind=receipt|sale|return|adjustment|transfer)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=MovementOutput(many=True))
     def get(self, request):
@@ -305,7 +298,7 @@ class StockMovementListApi(APIView):
 class StockReceiptApi(APIView):
     """Goods received into a warehouse (a positive quantity)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write")]
 
     class InputSerializer(serializers.Serializer):
         sku = serializers.CharField()
@@ -339,7 +332,7 @@ class StockAdjustmentApi(StockReceiptApi):
 class StockTransferApi(APIView):
     """Move stock between warehouses: one ledger row out of the source and one into the destination."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write")]
 
     class InputSerializer(serializers.Serializer):
         sku = serializers.CharField()

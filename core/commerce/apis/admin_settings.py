@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.commerce.apis.common import paginated
 from core.commerce.models import (
     Coupon,
@@ -37,7 +37,7 @@ class TaxRateOutput(serializers.Serializer):
 
 
 class TaxRateListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         country = serializers.CharField(max_length=2)
@@ -61,7 +61,7 @@ class TaxRateListApi(APIView):
 class TaxRateDetailApi(APIView):
     """Change or remove a rate. Orders keep the rate they were taxed at, so neither touches a placed order."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         rate = serializers.DecimalField(max_digits=6, decimal_places=4, required=False)
@@ -109,7 +109,7 @@ class CouponFields(serializers.Serializer):
 
 
 class CouponListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(CouponFields):
         code = serializers.CharField(max_length=40)
@@ -132,7 +132,7 @@ class CouponListApi(APIView):
 class CouponDetailApi(APIView):
     """Change a coupon (not its code); delete one no order used (a used one is deactivated instead)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(CouponFields):
         def __init__(self, *args, **kwargs):
@@ -164,7 +164,7 @@ class CommerceSettingsApi(APIView):
     """The company's commerce settings, for its admins. The Stripe secret key is write-only: reads only say whether
     one is set and its last four characters."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commerce.settings.write", read="commerce.settings.write")]
 
     class InputSerializer(serializers.Serializer):
         offline_payments_allowed = serializers.BooleanField(required=False)

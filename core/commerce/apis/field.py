@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.permissions import HasCapability
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import LineInput, OrderDetailOutput, paginated
 from core.commerce.models import Autoship, Party
@@ -49,6 +50,8 @@ def _party(request, pk: int) -> Party:
 
 class PartyListApi(APIView):
     """A distributor's parties (staff: everyone's); a distributor holds a party, staff name the consultant."""
+
+    permission_classes = [HasCapability("parties.write")]
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -91,6 +94,8 @@ class PartyOrderApi(APIView):
     """A guest's order at the party, at retail, credited to the consultant; `paid_with` records the cash or check
     taken at the party (where the company allows offline payments)."""
 
+    permission_classes = [HasCapability("parties.write")]
+
     class InputSerializer(serializers.Serializer):
         guest_name = serializers.CharField(max_length=200)
         lines = LineInput(many=True, allow_empty=False)
@@ -119,6 +124,8 @@ class PartyOrderApi(APIView):
 
 
 class PartyCloseApi(APIView):
+    permission_classes = [HasCapability("parties.write")]
+
     @extend_schema(request=None, responses=PartyOutput)
     def post(self, request, pk: int):
         party_close(party=_party(request, pk))
@@ -155,6 +162,8 @@ def _autoship(request, pk: int) -> Autoship:
 class AutoshipListApi(APIView):
     """One's own autoships (staff: all). A distributor or customer sets up their own, with a card (a PaymentMethod
     from Stripe.js, attached to them on the company's Stripe account); staff name the buyer."""
+
+    permission_classes = [HasCapability("autoships.write")]
 
     class InputSerializer(serializers.Serializer):
         items = LineInput(many=True, allow_empty=False)
@@ -200,6 +209,8 @@ class AutoshipDetailApi(APIView):
 
 class AutoshipActionApi(APIView):
     """POST .../pause/, .../resume/ or .../cancel/."""
+
+    permission_classes = [HasCapability("autoships.write")]
 
     action: str = ""
     actions = {

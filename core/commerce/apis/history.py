@@ -13,7 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability, IsCompanyAdmin
 from config.tenancy import current_schema
 from core.commerce.selectors.history import orders_history_export_rows
 from core.commerce.services.history import orders_history_import
@@ -24,7 +24,7 @@ class OrderHistoryImportApi(APIView):
     """Upload the old system's orders: every new order is written or none is; a rejected file answers 400 with
     every problem's line, column and reason. Orders imported before (same order_ref) are skipped."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("orders.import")]
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField()

@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyStaff
+from config.api.permissions import HasCapability
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
 from core.commerce.models import (
@@ -43,6 +42,8 @@ def _visible_order(request, number: int) -> Order:
 class ProductListApi(APIView):
     """Products for sale (anyone signed in to the company); staff add products."""
 
+    permission_classes = [HasCapability("catalogue.write")]
+
     class InputSerializer(serializers.Serializer):
         sku = serializers.CharField(max_length=40)
         name = serializers.CharField(max_length=200)
@@ -56,11 +57,6 @@ class ProductListApi(APIView):
         track_inventory = serializers.BooleanField(required=False, default=True)
         allow_backorder = serializers.BooleanField(required=False, default=False)
         low_stock_threshold = serializers.IntegerField(required=False, default=0, min_value=0)
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsCompanyStaff()]
-        return [IsAuthenticated()]
 
     @extend_schema(responses=ProductOutput(many=True))
     def get(self, request):
@@ -77,6 +73,8 @@ class ProductListApi(APIView):
 class OrderListApi(APIView):
     """List the orders one may see; place an order. A distributor buys for themselves, a customer for themselves
     (credited to their distributor); staff name the buyer by member or customer number."""
+
+    permission_classes = [HasCapability("orders.place")]
 
     class InputSerializer(serializers.Serializer):
         class LineInput(serializers.Serializer):
@@ -142,6 +140,8 @@ def _own_or_staff(request, order: Order) -> None:
 class OrderPayApi(APIView):
     """Pay by card: a PaymentMethod id from Stripe.js on the company's Stripe account. A decline answers 402."""
 
+    permission_classes = [HasCapability("orders.pay")]
+
     class InputSerializer(serializers.Serializer):
         payment_method = serializers.CharField()
 
@@ -172,7 +172,7 @@ class OrderPayApi(APIView):
 class OrderOfflinePaymentApi(APIView):
     """Staff record a cash or check payment."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.fulfil")]
 
     class InputSerializer(serializers.Serializer):
         method = serializers.CharField()
@@ -188,6 +188,8 @@ class OrderOfflinePaymentApi(APIView):
 
 
 class OrderCancelApi(APIView):
+    permission_classes = [HasCapability("orders.cancel")]
+
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: int):
         order = _visible_order(request, number)
@@ -196,7 +198,7 @@ class OrderCancelApi(APIView):
 
 
 class OrderShipApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.fulfil")]
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: int):
@@ -206,7 +208,7 @@ class OrderShipApi(APIView):
 class OrderRefundApi(APIView):
     """Staff refund some units ({"lines": [{"line": id, "quantity": n}]}) or everything left (no lines)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.refund")]
 
     class InputSerializer(serializers.Serializer):
         class LineInput(serializers.Serializer):
@@ -264,7 +266,7 @@ class VolumeApi(APIView):
 
 
 class LowStockApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         sku = serializers.CharField(source="product.sku")
@@ -301,6 +303,8 @@ class SubscriptionApi(APIView):
 class SubscriptionCardApi(APIView):
     """Replace the card the fee is charged on."""
 
+    permission_classes = [HasCapability("subscription.pay")]
+
     class InputSerializer(serializers.Serializer):
         payment_method = serializers.CharField()
 
@@ -315,6 +319,8 @@ class SubscriptionCardApi(APIView):
 
 class SubscriptionPayApi(APIView):
     """Pay a past-due fee now (optionally with a new card). A decline answers 402 and is recorded."""
+
+    permission_classes = [HasCapability("subscription.pay")]
 
     class InputSerializer(serializers.Serializer):
         payment_method = serializers.CharField(required=False, allow_blank=True, default="")
@@ -338,7 +344,7 @@ class SubscriptionPayApi(APIView):
 class SalesImportApi(APIView):
     """Staff upload a partner's sales CSV (multipart: partner, file) and list past imports."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.import", read="console.read")]
 
     class InputSerializer(serializers.Serializer):
         partner = serializers.SlugField(max_length=50)

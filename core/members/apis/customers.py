@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability
 from core.members.apis.common import member_or_field_error, viewer_member
 from core.members.models import Customer
 from core.members.services.customers import customer_create, customer_transfer
@@ -35,6 +35,8 @@ class CustomerOutput(serializers.ModelSerializer):
 
 
 class CustomerListApi(APIView):
+    permission_classes = [HasCapability("customers.write")]
+
     class InputSerializer(serializers.Serializer):
         distributor = serializers.IntegerField(required=False, help_text="Staff only; distributors add their own")
         customer_type = serializers.ChoiceField(choices=["retail", "preferred"], default="retail")
@@ -68,7 +70,7 @@ class CustomerListApi(APIView):
 
 
 class CustomerTransferApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(serializers.Serializer):
         to = serializers.IntegerField(help_text="Member number of the distributor who gets the customer")

@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability, IsCompanyAdmin
 from core.members.importing.common import ImportRejected
 from core.members.importing.customers import customers_import
 from core.members.importing.export import customers_export_rows, members_export_rows, rows_to_csv
@@ -22,7 +22,7 @@ class ImportApi(APIView):
     """Upload a members or customers CSV: all rows are written or none; a rejected file answers with every
     problem's line, column and reason."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("members.import")]
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=["members", "customers"])

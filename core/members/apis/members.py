@@ -16,7 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability
 from core.members import selectors
 from core.members.apis.common import MemberBrief, MemberDetail, placement_from, viewer_member, visible_member
 from core.members.models import Member, MemberStatus
@@ -26,6 +26,8 @@ from core.members.services.profiles import member_profile_update, member_status_
 
 class MemberListApi(APIView):
     """Staff: every member (search with ``q``, filter by ``status``). Distributors: their own sponsor downline."""
+
+    permission_classes = [HasCapability("members.enrol")]
 
     class InputSerializer(serializers.Serializer):
         sponsor = serializers.IntegerField(required=False, help_text="Sponsor's member number (staff only)")
@@ -78,6 +80,8 @@ class MemberListApi(APIView):
 
 
 class MemberDetailApi(APIView):
+    permission_classes = [HasCapability("members.profile.write")]
+
     class InputSerializer(serializers.Serializer):
         first_name = serializers.CharField(required=False)
         last_name = serializers.CharField(required=False)
@@ -119,7 +123,7 @@ class MyMemberApi(APIView):
 
 
 class MemberStatusApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("members.status.write")]
 
     class InputSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=MemberStatus.choices)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability, IsCompanyAdmin
 from core.members.apis.common import MemberDetail, MoveOutput, member_or_field_error, viewer_member
 from core.members.models import Member, TreeMove
 from core.members.services.enrolment import member_place_from_tank
@@ -18,7 +18,7 @@ from core.members.services.moves import member_move_frontline_up, member_replace
 
 
 class ResponsorApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(serializers.Serializer):
         new_sponsor = serializers.IntegerField(help_text="Member number")
@@ -39,7 +39,7 @@ class ResponsorApi(APIView):
 
 
 class ReplaceApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(serializers.Serializer):
         new_parent = serializers.IntegerField(help_text="Member number")
@@ -62,7 +62,7 @@ class ReplaceApi(APIView):
 
 
 class FrontlineUpApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()
@@ -77,6 +77,8 @@ class FrontlineUpApi(APIView):
 
 
 class PlaceFromTankApi(APIView):
+    permission_classes = [HasCapability("genealogy.place")]
+
     class InputSerializer(serializers.Serializer):
         parent = serializers.IntegerField(help_text="Member number of the new placement parent")
         position = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -111,7 +113,7 @@ class MoveListApi(APIView):
 
 
 class MoveUndoApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField()

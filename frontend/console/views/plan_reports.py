@@ -26,7 +26,7 @@ def _period_param(request) -> CommissionPeriod | None:
     return selectors.report_period_default()
 
 
-@console_page
+@console_page()
 def report_commissions(request):
     period = _period_param(request)
     number = request.GET.get("member", "").strip()
@@ -48,7 +48,7 @@ def report_commissions(request):
     )  # fmt: skip
 
 
-@console_page
+@console_page()
 def report_ranks(request):
     period = _period_param(request)
     run = selectors.period_reference_run(period)
@@ -78,7 +78,7 @@ def report_ranks(request):
     )  # fmt: skip
 
 
-@console_page
+@console_page()
 def report_income_disclosure(request):
     years = selectors.period_years()
     value = request.GET.get("year", "")
