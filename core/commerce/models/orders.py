@@ -194,6 +194,50 @@ class Payment(models.Model):
         return f"{self.method} {self.amount} ({self.status})"
 
 
+class PaymentAttemptStatus(models.TextChoices):
+    IN_FLIGHT = "in_flight", "In flight"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REFUNDED = "refunded", "Refunded (order no longer payable)"
+
+
+class PaymentAttempt(models.Model):
+    """One card charge of an order, written and committed before Stripe is called: its idempotency key goes to Stripe
+    and its id into the PaymentIntent's metadata, so a charge whose outcome we never recorded (a killed process, a
+    network error) is found again by payments_reconcile. At most one attempt per order is in flight."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payment_attempts")
+    number = models.PositiveIntegerField(help_text="1, 2, ... per order.")
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=10, choices=PaymentAttemptStatus.choices, default=PaymentAttemptStatus.IN_FLIGHT
+    )
+    stripe_payment_intent_id = models.CharField(max_length=100, blank=True)
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="attempt"
+    )
+    failure_code = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=500, blank=True, help_text="For staff and the log, never the customer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="payment_attempt_order_number_uniq"),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status="in_flight"),
+                name="payment_attempt_one_in_flight",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.status})"
+
+
 class Refund(models.Model):
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
     amount = money_field()

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.models import OrderStatus, PlacedBy
@@ -91,7 +92,9 @@ def _pay(request, order, payment_method_id: str) -> bool:
     try:
         payment = order_pay_card(order=order, payment_method_id=payment_method_id, by=request.user)
     except (ValidationError, GatewayError) as exc:
-        messages.error(request, f"The payment did not go through: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        # Plain sentences from the service (translated); the gateway's details went to the log.
+        reason = " ".join(getattr(exc, "messages", [str(exc)]))
+        messages.error(request, _("The payment did not go through: %(reason)s") % {"reason": reason})
         return False
     if payment.status == "succeeded":
         order_confirmation_send(order=order)
