@@ -20,12 +20,15 @@ class PartyStatus(models.TextChoices):
 
 
 class Party(models.Model):
-    """A consultant's party: guests' orders are credited to the consultant; the host is recorded for host rewards."""
+    """A consultant's party: guests' orders are credited to the consultant. The host reward is paid to the host, who
+    is a member (host_member) or a customer (host_customer), never both; a host who is neither (host_name and
+    host_email only, for display) cannot be paid, and a commission run refuses to post a reward for such a party."""
 
     consultant = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="parties")
     name = models.CharField(max_length=200)
     host_name = models.CharField(max_length=200)
     host_email = models.EmailField(blank=True)
+    host_member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     host_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     status = models.CharField(max_length=10, choices=PartyStatus.choices, default=PartyStatus.OPEN)
@@ -34,6 +37,12 @@ class Party(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(host_member__isnull=True) | models.Q(host_customer__isnull=True),
+                name="party_host_member_or_customer",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
