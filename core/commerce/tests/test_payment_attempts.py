@@ -26,6 +26,7 @@ from core.commerce.models import (
     PaymentStatus,
     SubscriptionAttempt,
 )
+from core.commerce.services.autoship import autoship_create, autoship_run_due
 from core.commerce.services.catalogue import product_create
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import LineRequest, order_cancel, order_place
@@ -261,3 +262,35 @@ def test_a_fee_charge_killed_after_the_charge_is_recorded_once_by_reconciliation
     )
     assert subscription.next_due_on == datetime.date(2026, 5, 1)
     assert intents_of(connection.schema_name, kind="back_office_fee") == [(2995, "succeeded")]
+
+
+def test_an_autoship_run_killed_after_its_charge_is_finished_once_by_reconciliation(
+    keyed, root, enroll, catalogue, django_capture_on_commit_callbacks
+):
+    member = enroll(root)
+    customer = stripe.Customer.create(email=member.email)
+    method = card()
+    stripe.PaymentMethod.attach(method, customer=customer.id)
+    autoship = autoship_create(
+        member=member,
+        items=[LineRequest("SHAKE", 1)],
+        first_run_on=datetime.date(2026, 4, 1),
+        stripe_customer_id=customer.id,
+        stripe_payment_method_id=method,
+    )
+    apr_1 = datetime.datetime(2026, 4, 1, 6, tzinfo=datetime.UTC)
+    faults.crash_after.add("order_charged")
+    with pytest.raises(SimulatedCrash):
+        autoship_run_due(now=apr_1)
+    assert autoship_run_due(now=apr_1 + datetime.timedelta(hours=1)) == []  # its order is still being charged
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payments_reconcile(older_than=datetime.timedelta(0))["orders_recorded"] == 1
+
+    (order,) = Order.objects.filter(autoship=autoship)
+    autoship.refresh_from_db()
+    assert (order.status, order.total) == (OrderStatus.PAID, Decimal("39.99"))
+    assert list(autoship.runs.values_list("succeeded", "order_id")) == [(True, order.pk)]
+    assert autoship.next_run_on == datetime.date(2026, 5, 1)
+    assert intents_of(connection.schema_name, order_number=str(order.number)) == [(3999, "succeeded")]
+    assert autoship_run_due(now=apr_1 + datetime.timedelta(hours=2)) == []
