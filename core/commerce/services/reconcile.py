@@ -21,6 +21,7 @@ import logging
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.gateways.stripe import IntentResult
@@ -133,9 +134,13 @@ def _fee_attempt_reconcile(*, attempt: SubscriptionAttempt, api_key: str) -> str
     if any(i.status in STILL_GOING for i in intents):
         return ""
     chosen = _pick(api_key=api_key, key=key, intents=intents)
-    if chosen is None:
+    if chosen is None:  # never reached Stripe: the distributor reads this message (page, e-mail)
         chosen = IntentResult(
-            id="", status="error", client_secret="", error_code="no_charge", error_message="No charge found in Stripe."
+            id="",
+            status="error",
+            client_secret="",
+            error_code="no_charge",
+            error_message=_("The payment could not be processed. Please try again later or use another card."),
         )
     attempt = fee_attempt_settle(attempt=attempt, result=chosen)
     logger.warning("Fee attempt %s reconciled: %s", key, attempt.outcome)
