@@ -27,6 +27,7 @@ from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.gateways.stripe import IntentResult
 from core.commerce.models import (
     AttemptOutcome,
+    Autoship,
     AutoshipRun,
     OrderStatus,
     PaymentAttempt,
@@ -125,7 +126,8 @@ def _autoship_finish(*, attempt: PaymentAttempt, failure: str) -> None:
         return  # the run recorded its failure itself (the order is cancelled)
     if not failure and AutoshipRun.objects.filter(order=order).exists():
         return
-    autoship_run_record(autoship=order.autoship, order=order, failure=failure, today=company_date(attempt.created_at))
+    autoship = Autoship.objects.get(pk=order.autoship_id)
+    autoship_run_record(autoship=autoship, order=order, failure=failure, today=company_date(attempt.created_at))
 
 
 def _fee_attempt_reconcile(*, attempt: SubscriptionAttempt, api_key: str) -> str:
