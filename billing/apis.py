@@ -20,7 +20,6 @@ from rest_framework.views import APIView
 
 from billing import selectors, services, stripe_gateway
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan, PricePlanTier, UsageRecord
-from billing.tasks import close_month
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsProviderStaff
 from tenants.selectors import company_list
@@ -317,11 +316,8 @@ class MonthCloseApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        month = data.validated_data["month"]
-        if month >= selectors.month_start(timezone.localdate()):
-            raise serializers.ValidationError({"month": [f"{month:%Y-%m} has not ended yet."]})
-        close_month.delay(month.isoformat())
-        return Response({"month": f"{month:%Y-%m}", "queued": True}, status=status.HTTP_202_ACCEPTED)
+        month_iso = services.month_close_enqueue(month=data.validated_data["month"])
+        return Response({"month": month_iso[:7], "queued": True}, status=status.HTTP_202_ACCEPTED)
 
 
 @csrf_exempt

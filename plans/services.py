@@ -165,8 +165,8 @@ def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     requeued = []
     for run in runs_working(CommissionRun.objects.select_related("lease").select_for_update(of=("self",))):
-        lease = getattr(run, "lease", None)
-        if not lease_stalled(lease, now):
+        lease: RunLease | None = getattr(run, "lease", None)
+        if lease is None or not lease_stalled(lease, now):  # no lease: sent before leases existed
             continue
         run_task_send(run=run, work=lease.work, by_id=lease.requested_by_id)
         RunLease.objects.filter(pk=lease.pk).update(owner="", requeued_at=now, queued_at=now)

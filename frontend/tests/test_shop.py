@@ -11,8 +11,9 @@ from conftest import PASSWORD
 from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus
 from core.members.models import Member
 from core.members.services.customers import customer_create
-from frontend.tests.commerce_data import catalogue_make, stripe_key_set
+from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import signed_in
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.models import (
@@ -77,6 +78,7 @@ def autoship_create(
 def _notify(autoship: Autoship, key: str, context: dict) -> None:
     """E-mail the buyer in the company's words (core.communications e-mail templates)."""
     buyer = autoship.member or autoship.customer
+    assert buyer is not None  # the autoship_member_xor_customer constraint: exactly one of them is set
     email_send(key=key, context={"first_name": buyer.first_name, **context}, to=buyer.email)
 
 
@@ -152,6 +154,7 @@ def autoship_run_record(*, autoship: Autoship, order: Order | None, failure: str
             {"reason": failure, "failures": autoship.failures, "max_retries": autoship.max_retries},
         )
     else:
+        assert order is not None  # no failure: the order was placed and paid
         _notify(
             autoship,
             "autoship_processed",
@@ -183,7 +186,7 @@ def autoship_card_prepare(*, buyer: Member | Customer, payment_method_id: str) -
             api_key=api_key,
             email=buyer.email,
             name=f"{buyer.first_name} {buyer.last_name}".strip(),
-            metadata={"kind": "autoship", "buyer_number": str(buyer.number), "schema": connection.schema_name},
+            metadata={"kind": "autoship", "buyer_number": str(buyer.number), "schema": current_schema()},
         )
         card = stripe_gateway.card_attach(api_key=api_key, customer_id=customer_id, payment_method_id=payment_method_id)
     except GatewayError as exc:

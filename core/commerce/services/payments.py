@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.tenancy import current_schema
 from core.accounts.models import User
 from core.commerce import faults
 from core.commerce.errors import PaymentInProgress
@@ -149,7 +150,7 @@ def order_attempt_metadata(attempt: PaymentAttempt) -> dict[str, str]:
         "order_number": str(attempt.order.number),
         "attempt_id": str(attempt.pk),
         "attempt_key": attempt.idempotency_key,
-        "schema": connection.schema_name,
+        "schema": current_schema(),
     }
 
 

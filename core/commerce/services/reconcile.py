@@ -19,10 +19,10 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.tenancy import current_schema
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.gateways.stripe import IntentResult
 from core.commerce.models import (
@@ -70,7 +70,7 @@ def _intents(*, api_key: str, intent_id: str, key: str) -> list[IntentResult]:
     if intent_id:
         return [stripe_gateway.payment_intent_retrieve(api_key=api_key, payment_intent_id=intent_id)]
     return stripe_gateway.payment_intents_find(
-        api_key=api_key, metadata={"attempt_key": key, "schema": connection.schema_name}
+        api_key=api_key, metadata={"attempt_key": key, "schema": current_schema()}
     )
 
 

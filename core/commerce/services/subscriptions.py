@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.tenancy import current_schema
 from core.commerce import faults
 from core.commerce.errors import PaymentInProgress
 from core.commerce.gateways import stripe as stripe_gateway
@@ -86,7 +87,7 @@ def subscription_card_set(*, member: Member, payment_method_id: str) -> BackOffi
                 api_key=api_key,
                 email=member.email,
                 name=member.full_name,
-                metadata={"member_number": str(member.number), "schema": connection.schema_name},
+                metadata={"member_number": str(member.number), "schema": current_schema()},
             )
             subscription.save(update_fields=["stripe_customer_id"])
         card = stripe_gateway.card_attach(
@@ -190,7 +191,7 @@ def fee_attempt_metadata(attempt: SubscriptionAttempt) -> dict[str, str]:
         "due_on": attempt.due_on.isoformat(),
         "attempt_id": str(attempt.pk),
         "attempt_key": attempt.idempotency_key or "",
-        "schema": connection.schema_name,
+        "schema": current_schema(),
     }
 
 

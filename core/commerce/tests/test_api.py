@@ -14,7 +14,6 @@ from core.commerce.models import (
     Payment,
     PaymentStatus,
 )
-from core.commerce.services.commerce_settings import commerce_settings_get
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +24,6 @@ def token(client, email):
     response = client.post("/api/v1/auth/token/", {"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.content
     return {"HTTP_AUTHORIZATION": f"Token {response.json()['token']}"}
-
-
-@pytest.fixture
-def shop(root, enroll, make_customer, catalogue, stripe_emulator):
-    """A distributor with a customer, another distributor, and alpha's Stripe key set."""
-    settings_row = commerce_settings_get()
-    settings_row.stripe_secret_key = stripe_emulator.api_key
-    settings_row.save()
-    dist = enroll(root, username="dana")
-    other = enroll(root, username="olga")
-    customer = make_customer(dist, email="carl@example.test")
-    return {"dist": dist, "other": other, "customer": customer}
 
 
 def card(number="4242424242424242", exp_year=2030):

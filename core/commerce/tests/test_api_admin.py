@@ -36,14 +36,9 @@ JSON = {"content_type": "application/json"}
 
 
 @pytest.fixture
-def people(root, enroll, make_customer, catalogue, stripe_emulator):
-    row = commerce_settings_get()
-    row.stripe_secret_key = stripe_emulator.api_key
-    row.save()
-    dana = enroll(root, username="dana")
-    olga = enroll(root, username="olga")
-    carl = make_customer(dana, email="carl@example.test")
-    return {"dana": dana, "olga": olga, "carl": carl, **catalogue}
+def people(shop, catalogue):
+    """The ``shop`` fixture's people under their names, with the catalogue."""
+    return {"dana": shop["dist"], "olga": shop["other"], "carl": shop["customer"], **catalogue}
 
 
 @pytest.fixture

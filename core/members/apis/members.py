@@ -20,7 +20,7 @@ from config.api.permissions import IsCompanyAdmin
 from core.members import selectors
 from core.members.apis.common import MemberBrief, MemberDetail, placement_from, viewer_member, visible_member
 from core.members.models import Member, MemberStatus
-from core.members.services.enrolment import member_enroll, sponsor_problems
+from core.members.services.enrolment import member_enroll, member_join, sponsor_problems
 from core.members.services.profiles import member_profile_update, member_status_set
 
 
@@ -180,5 +180,5 @@ class JoinApi(APIView):
         # replicated site's forms draw from one counter. Only complete requests count, as on the form.
         if not ratelimit.consume(request._request, action="site_signup"):
             raise Throttled(detail=SIGNUP_LIMITED)
-        member = member_enroll(sponsor=sponsor, **data.validated_data)
+        member = member_join(sponsor=sponsor, **data.validated_data)
         return Response(MemberDetail(member).data, status=status.HTTP_201_CREATED)

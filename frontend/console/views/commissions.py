@@ -161,17 +161,13 @@ def run_lines(request, pk: int):
             messages.error(request, f"No member has the number {number}.")
     posted = run.status == RunStatus.POSTED
     if posted:
-        lines = selectors.ledger_lines(run=run, member=member)
-        if bonus:
-            lines = lines.filter(component=bonus)
+        lines = selectors.ledger_lines(run=run, member=member, component=bonus)
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
         context["explained"] = selectors.ledger_lines_explained(context["page_obj"].object_list)
     else:
-        lines = selectors.run_lines(run=run, member=member, paid_only=request.GET.get("paid") == "1")
-        if bonus in codes:
-            lines = lines.filter(component=codes.index(bonus))
+        lines = selectors.run_lines(run=run, member=member, paid_only=request.GET.get("paid") == "1", component=bonus)
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)

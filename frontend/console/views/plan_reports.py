@@ -23,8 +23,7 @@ def _period_param(request) -> CommissionPeriod | None:
     value = request.GET.get("period", "")
     if value.isdigit():
         return get_object_or_404(selectors.commission_periods(), pk=int(value))
-    run = selectors.latest_reference_run()
-    return run.period if run else selectors.commission_periods().first()
+    return selectors.report_period_default()
 
 
 @console_page

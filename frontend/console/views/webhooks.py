@@ -33,13 +33,7 @@ def webhooks(request):
 def webhook_new(request):
     form = WebhookEndpointForm(request.POST or None)
 
-    def call(data):
-        endpoint = webhook_endpoint_create(url=data["url"], events=data["events"], description=data["description"])
-        if not data["is_active"]:
-            webhook_endpoint_update(endpoint=endpoint, is_active=False)
-        return endpoint
-
-    if request.method == "POST" and (created := submit(form, call)):
+    if request.method == "POST" and (created := submit(form, lambda data: webhook_endpoint_create(**data))):
         endpoint = created.result
         return render(request, "console/webhook_secret.html", {"endpoint": endpoint, "created": True})
     return render(request, "console/webhook_edit.html", {"form": form}, status=form_status(form))
