@@ -1,4 +1,5 @@
-"""Settle card charges left in flight (a killed process, a network error) from Stripe, for one company or all."""
+"""Settle card charges left in flight (a killed process, a network error) from Stripe, for one company or every active
+one (provider level: it walks the companies)."""
 
 from __future__ import annotations
 
