@@ -9,6 +9,7 @@ from celery import shared_task
 
 from config.tenancy import current_schema
 from core.commerce.services.autoship import autoship_run_due
+from core.commerce.services.reconcile import payments_reconcile
 from core.commerce.services.subscriptions import subscription_charge_due, subscriptions_ensure
 
 
@@ -30,3 +31,9 @@ def autoships_run(now_iso: str) -> dict:
     """Run this company's due autoships (each at most once a day, so a retried task is harmless)."""
     runs = autoship_run_due(now=datetime.datetime.fromisoformat(now_iso))
     return {"schema": current_schema(), "runs": len(runs), "succeeded": sum(r.succeeded for r in runs)}
+
+
+@shared_task(name="core.commerce.tasks.payments_reconcile_run")
+def payments_reconcile_run() -> dict:
+    """Settle this company's card charges left in flight (a killed process, a network error): safe to repeat."""
+    return {"schema": current_schema(), **payments_reconcile()}

@@ -114,12 +114,12 @@ def _subscription_history(day: datetime.date) -> list[tuple[int, datetime.date |
             SELECT upto.member_id,
                    (max(paid.at) AT TIME ZONE 'UTC')::date,
                    min(upto.on_day) FILTER (
-                       WHERE upto.outcome <> %s AND (paid.at IS NULL OR upto.attempted_at > paid.at)
+                       WHERE upto.outcome NOT IN (%s, %s) AND (paid.at IS NULL OR upto.attempted_at > paid.at)
                    )
               FROM upto LEFT JOIN paid ON paid.member_id = upto.member_id
              GROUP BY upto.member_id
             """,
-            [day, AttemptOutcome.PAID, AttemptOutcome.PAID],
+            [day, AttemptOutcome.PAID, AttemptOutcome.PAID, AttemptOutcome.IN_FLIGHT],
         )
         return cursor.fetchall()
 

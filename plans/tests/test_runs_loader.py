@@ -51,7 +51,7 @@ def test_topological_order_puts_a_spillover_placement_parent_first():
     snap = snapshot_from_frames(
         members=frames,
         orders=orders,
-        parties={"id": empty, "consultant_id": empty, "host_customer_id": empty},
+        parties={"id": empty, "consultant_id": empty, "host_member_id": empty, "host_customer_id": empty},
         carry={"member_id": empty, "left": empty, "right": empty},
     )
     assert snap.member_id.tolist() == [10, 11, 12, 13]

@@ -38,6 +38,8 @@ class PartyOutput(serializers.Serializer):
     consultant = serializers.IntegerField(source="consultant.number")
     host_name = serializers.CharField()
     host_email = serializers.EmailField()
+    host_member_number = serializers.IntegerField(source="host_member.number", default=None, allow_null=True)
+    host_customer_number = serializers.IntegerField(source="host_customer.number", default=None, allow_null=True)
     held_on = serializers.DateField()
     status = serializers.CharField()
     orders_count = serializers.IntegerField(default=0)
@@ -55,8 +57,16 @@ class PartyListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-        host_name = serializers.CharField(max_length=200)
+        host_name = serializers.CharField(
+            max_length=200, required=False, allow_blank=True, default="", help_text="Empty: the host's own name."
+        )
         host_email = serializers.EmailField(required=False, allow_blank=True, default="")
+        host_member_number = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**63 - 1, help_text="The host is this member (paid the reward)."
+        )
+        host_customer_number = serializers.IntegerField(
+            required=False, min_value=1, max_value=2**63 - 1, help_text="The host is this customer (credited it)."
+        )
         held_on = serializers.DateField()
         consultant_number = serializers.IntegerField(required=False, help_text="Staff only.")
 

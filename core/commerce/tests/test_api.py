@@ -215,3 +215,23 @@ def test_company_b_never_sees_or_touches_company_a(alpha, beta, alpha_client, be
         assert response.json()["results"] == []
     else:  # volume and subscription belong to a distributor; beta's admin is none of alpha's
         assert response.status_code == 403
+
+
+def test_paying_a_paid_order_again_answers_409_and_charges_nothing(alpha_client, shop):
+    auth = token(alpha_client, "dana@example.test")
+    placed = alpha_client.post(
+        ORDERS, {"lines": [{"sku": "SHAKE", "quantity": 1}]}, content_type="application/json", **auth
+    )
+    number = placed.json()["number"]
+    first = alpha_client.post(
+        f"{ORDERS}{number}/pay/", {"payment_method": card()}, content_type="application/json", **auth
+    )
+    again = alpha_client.post(
+        f"{ORDERS}{number}/pay/", {"payment_method": card()}, content_type="application/json", **auth
+    )
+    assert (first.status_code, again.status_code) == (200, 409)
+    assert again.json() == {
+        "detail": f"Order {number} is already paid.",
+        "errors": {"status": [f"Order {number} is already paid."]},
+    }
+    assert Payment.objects.count() == 1

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.commerce.models import OrderStatus, PlacedBy
 from core.commerce.selectors.orders import order_visible_to
@@ -89,7 +90,7 @@ def checkout(request, username: str):
 def _charge_messages(request, order, charge: CardCharge) -> None:
     """Tell the buyer what became of the card: paid, refused, or declined (the order stays pending to pay again)."""
     if charge.refused:
-        messages.error(request, f"The payment did not go through: {charge.refused}")
+        messages.error(request, _("The payment did not go through: %(reason)s") % {"reason": charge.refused})
     elif charge.succeeded:
         messages.success(request, f"Thank you! Order {order.number} is paid.")
     elif charge.payment is not None:
