@@ -15,8 +15,7 @@ import schemathesis
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings

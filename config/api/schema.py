@@ -1,4 +1,36 @@
+"""How the OpenAPI schema describes our API views, so a client generated from it sends valid requests and expects
+every answer it can get: paged lists as pages, and the error shape of ``config.api.exceptions`` on every operation."""
+
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+from config.api.pagination import StandardPagination
+
+# Names a list view's code uses when it pages its results (``StandardPagination`` directly, or a module's
+# ``_paginated``/``paginated_response`` helper around it).
+_PAGING_NAMES = frozenset({"StandardPagination", "_paginated", "paginated_response", "_page"})
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """Every error answer: a sentence, a machine code, and (for invalid input) the messages per field."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+    # Per field: a list of messages, or (lists, nested objects, file imports) a list or object of per-item problems.
+    errors = serializers.JSONField(required=False)
+
+
+_ERRORS = {
+    "400": "Invalid input: `errors` names each field.",
+    "401": "Not signed in, or the token is not valid here.",
+    "403": "Signed in, but this role may not do this (or the company is suspended).",
+    "404": "No such object for this user.",
+    "405": "Method not allowed.",
+    "413": "Request body too large.",
+    "415": "Unsupported media type.",
+    "429": "Too many requests: try again later.",
+}
 
 
 class CanopyAutoSchema(AutoSchema):
@@ -10,3 +42,26 @@ class CanopyAutoSchema(AutoSchema):
         if "." in qualname:
             return qualname.rsplit(".", 1)[0].replace(".", "") + name
         return name
+
+    def _get_paginator(self):
+        """Our list endpoints are plain APIViews that page with ``StandardPagination``: describe them as pages."""
+        paginator = super()._get_paginator()
+        if paginator is not None or self.method != "GET":
+            return paginator
+        handler = getattr(self.view, "get", None)
+        code = getattr(getattr(handler, "__func__", handler), "__code__", None)
+        if code is not None and _PAGING_NAMES & set(code.co_names):
+            return StandardPagination()
+        return None
+
+    def _get_response_bodies(self, direction="response"):
+        """Add the documented error answers each operation can give to what the view declares."""
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code, description in _ERRORS.items():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(
+                    OpenApiResponse(response=ApiErrorSerializer, description=description), code, direction=direction
+                )
+        return responses
