@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import config.converters  # noqa: F401 - registers the <id:…> path converter before any URL pattern uses it
 from config.admin_sites import provider_site
 from core.accounts.apis import MeApi, TokenApi
 from frontend.health import healthz
@@ -12,9 +13,9 @@ provider_api = [
     path("me/", MeApi.as_view(), name="provider-me"),
     path("auth/token/", TokenApi.as_view(), name="provider-token"),
     path("companies/", CompanyListCreateApi.as_view(), name="provider-companies"),
-    path("companies/<int:company_id>/suspend/", CompanySuspendApi.as_view(), name="provider-company-suspend"),
+    path("companies/<id:company_id>/suspend/", CompanySuspendApi.as_view(), name="provider-company-suspend"),
     path(
-        "companies/<int:company_id>/reactivate/",
+        "companies/<id:company_id>/reactivate/",
         CompanyReactivateApi.as_view(),
         name="provider-company-reactivate",
     ),
