@@ -114,9 +114,12 @@ def provider_client(db) -> Client:
 def provider_staff(db):
     from core.accounts.models import Role
     from core.accounts.services import user_create
+    from tests.helpers import two_factor_activate
 
     with schema_context(get_public_schema_name()):
-        return user_create(email="staff@provider.test", role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
+        staff = user_create(email="staff@provider.test", role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
+        two_factor_activate(staff)  # provider staff must sign in with a second factor
+        return staff
 
 
 def database_url_for_subprocess() -> str:

@@ -92,9 +92,10 @@ def run() -> None:
     from django.db import connection, transaction
     from django_tenants.utils import schema_context
 
-    from core.commerce.services import commerce_settings_get
-    from core.demotion import services
-    from core.demotion.models import MemberStage, StageTransition
+    from core.commerce.services.commerce_settings import commerce_settings_get
+    from core.demotion.models import EvaluationRun, MemberStage, StageTransition
+    from core.demotion.services.evaluation import _outcome, evaluate_day, stage_of
+    from core.demotion.services.policies import policy_current, policy_parse
     from core.members.tree import COLUMNS, downline_counts_rebuild
     from tenants.services import company_onboard
 
@@ -106,24 +107,24 @@ def run() -> None:
             for cols in COLUMNS.values():
                 downline_counts_rebuild(cursor, cols)
         progress("baseline: yesterday's standing")
-        version = services.policy_current()
-        policy = services.policy_parse(version.document)
-        yesterday = services._outcome(policy, TODAY - datetime.timedelta(days=1))
+        version = policy_current()
+        policy = policy_parse(version.document)
+        yesterday = _outcome(policy, TODAY - datetime.timedelta(days=1))
         with transaction.atomic():
             MemberStage.objects.bulk_create(
                 (
-                    MemberStage(member_id=int(pk), holds=int(mask), stage_key=services.stage_of(policy, int(mask))[0])
+                    MemberStage(member_id=int(pk), holds=int(mask), stage_key=stage_of(policy, int(mask))[0])
                     for pk, mask in zip(yesterday.member_ids.tolist(), yesterday.new_holds.tolist(), strict=True)
                     if mask
                 ),
                 batch_size=10_000,
             )
-            services.EvaluationRun.objects.create(
+            EvaluationRun.objects.create(
                 day=TODAY - datetime.timedelta(days=1), policy=version, status="done"
             )
         progress(f"evaluating {TODAY} for {MEMBERS:,} members")
         started = time.perf_counter()
-        run_row = services.evaluate_day(day=TODAY, send_notices=False)
+        run_row = evaluate_day(day=TODAY, send_notices=False)
         seconds = time.perf_counter() - started
         moved = StageTransition.objects.filter(day=TODAY, to_stage="downline_moved").count()
         progress(f"{run_row.transitions:,} transitions today, {moved:,} downline moves; counts {run_row.counts}")

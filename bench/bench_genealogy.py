@@ -56,7 +56,7 @@ def run() -> None:
     from django_tenants.utils import schema_context
 
     from core.members import selectors
-    from core.members.importing import members_import
+    from core.members.importing.members import members_import
     from core.members.models import Member
     from core.progress import terminal_progress
     from tenants.services import company_onboard

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from billing import selectors, services, stripe_gateway
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan, PricePlanTier, UsageRecord
+from billing.tasks import close_month
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsProviderStaff
 from tenants.selectors import company_list
@@ -314,8 +315,6 @@ class MonthCloseApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={202: None})
     def post(self, request):
-        from billing.tasks import close_month
-
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         month = data.validated_data["month"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from core.accounts.models import Role, User
-from core.commerce.selectors import billable_activity_between
+from core.commerce.selectors.billing import billable_activity_between
 
 
 @dataclass(frozen=True)

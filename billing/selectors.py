@@ -6,6 +6,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -137,7 +138,7 @@ class UsageCounts:
             ActiveMemberRule.ORDERED: self.members_ordered,
             ActiveMemberRule.PAID_SUBSCRIPTION: self.members_paid_subscription,
             ActiveMemberRule.ANY_ACTIVITY: self.members_any_activity,
-        }[rule]
+        }[ActiveMemberRule(rule)]
 
 
 def usage_count(*, company: Company, month: datetime.date) -> UsageCounts:
@@ -252,7 +253,7 @@ def usage_list(*, company: Company | None = None, month: datetime.date | None = 
 
 def revenue_by_month(
     *, month_from: datetime.date | None = None, month_to: datetime.date | None = None
-) -> QuerySet[dict]:
+) -> QuerySet[Invoice, Any]:
     """Invoiced and collected amounts per month, company and plan (one row each; currencies are never summed)."""
     invoices = Invoice.objects.all()
     if month_from:
@@ -271,3 +272,8 @@ def revenue_by_month(
         )
         .order_by("-month", "company__name", "plan__code")
     )
+
+
+def price_plans() -> QuerySet[PricePlan]:
+    """Every price plan by name (the onboarding form's choices)."""
+    return PricePlan.objects.order_by("name")

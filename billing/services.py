@@ -50,6 +50,20 @@ from tenants.services import company_reactivate, company_suspend
 
 logger = logging.getLogger(__name__)
 
+# Test-only fault injection: a step named here raises SimulatedCrash once, right after the Stripe call it names,
+# before our database records the result — what a worker killed at that moment leaves behind.
+crash_after: set[str] = set()
+
+
+class SimulatedCrash(BaseException):
+    """Stands for the worker being killed (a BaseException, so no ``except Exception`` in billing swallows it)."""
+
+
+def _checkpoint(step: str) -> None:
+    if step in crash_after:
+        crash_after.discard(step)
+        raise SimulatedCrash(step)
+
 
 # ------------------------------------------------------------------------------------------------------------------
 # Plans
@@ -108,17 +122,26 @@ def company_plan_sync(*, company: Company, today: datetime.date) -> Company:
 # ------------------------------------------------------------------------------------------------------------------
 @transaction.atomic
 def usage_record_refresh(*, company: Company, month: datetime.date, freeze: bool = False) -> UsageRecord:
-    """Count (or recount) a month's usage; once frozen the record never changes again."""
+    """Count (or recount) a month's usage; once frozen the record never changes again.
+
+    Two refreshes at once (two closes of one month, a close and a page's refresh) meet on the row: it is inserted
+    with ON CONFLICT DO NOTHING, then locked, so the second waits for the first instead of failing on the unique
+    constraint. The lock is FOR NO KEY UPDATE, which the foreign-key checks of an invoice being created on this
+    record (FOR KEY SHARE) do not wait for."""
     month = month_start(month)
     with schema_context(get_public_schema_name()):
-        record = UsageRecord.objects.select_for_update().filter(company=company, month=month).first()
-        if record is not None and record.frozen_at is not None:
+        now = timezone.now()
+        UsageRecord.objects.bulk_create(
+            [UsageRecord(company=company, month=month, active_member_rule=ActiveMemberRule.LOGGED_IN, computed_at=now)],
+            ignore_conflicts=True,
+        )
+        record = UsageRecord.objects.select_for_update(no_key=True).get(company=company, month=month)
+        if record.frozen_at is not None:
             return record
         periods = plan_periods(company=company, month=month)
         plan = periods[-1].plan if periods else None
         rule = plan.active_member_rule if plan else ActiveMemberRule.LOGGED_IN
         counts = usage_count(company=company, month=month)
-        now = timezone.now()
         values = {
             "plan": plan,
             "active_member_rule": rule,
@@ -130,8 +153,6 @@ def usage_record_refresh(*, company: Company, month: datetime.date, freeze: bool
             "computed_at": now,
             "frozen_at": now if freeze else None,
         }
-        if record is None:
-            return UsageRecord.objects.create(company=company, month=month, **values)
         for name, value in values.items():
             setattr(record, name, value)
         record.save()
@@ -184,6 +205,9 @@ def company_month_close(
 
 @transaction.atomic
 def _invoice_prepare(*, company: Company, month: datetime.date, usage: UsageRecord) -> Invoice | None:
+    # Locks in one order, usage record then invoice, so two closes of one month queue here instead of the second
+    # failing on the invoice's unique constraint.
+    UsageRecord.objects.select_for_update(no_key=True).get(pk=usage.pk)
     existing = Invoice.objects.filter(company=company, month=month).first()
     if existing is not None:
         return existing
@@ -218,24 +242,28 @@ def _invoice_prepare(*, company: Company, month: datetime.date, usage: UsageReco
 
 
 def billing_account_ensure(*, company: Company, currency: str) -> BillingAccount:
-    """The company's Stripe customer and platform subscription, created once."""
-    account, _ = BillingAccount.objects.get_or_create(company=company)
-    if not account.stripe_customer_id:
-        account.stripe_customer_id = stripe_gateway.customer_create(
-            company_id=company.pk, name=company.name, email=company.billing_email
-        )
-        account.save(update_fields=["stripe_customer_id"])
-    if not account.stripe_subscription_id:
-        account.stripe_subscription_id = stripe_gateway.platform_subscription_create(
-            company_id=company.pk, customer_id=account.stripe_customer_id, currency=currency
-        )
-        account.save(update_fields=["stripe_subscription_id"])
+    """The company's Stripe customer and platform subscription, created once, under a lock on the account row (two
+    closes at once wait for each other). A run killed right after creating the customer leaves an unused customer
+    with a zero-amount subscription in Stripe (nothing is ever charged to it); it is not looked up again."""
+    BillingAccount.objects.get_or_create(company=company)
+    with transaction.atomic():
+        account = BillingAccount.objects.select_for_update().get(company=company)
+        if not account.stripe_customer_id:
+            account.stripe_customer_id = stripe_gateway.customer_create(
+                company_id=company.pk, name=company.name, email=company.billing_email
+            )
+            account.save(update_fields=["stripe_customer_id"])
+        if not account.stripe_subscription_id:
+            account.stripe_subscription_id = stripe_gateway.platform_subscription_create(
+                company_id=company.pk, customer_id=account.stripe_customer_id, currency=currency
+            )
+            account.save(update_fields=["stripe_subscription_id"])
     return account
 
 
 def billing_payment_method_set(*, company: Company, payment_method_id: str) -> BillingAccount:
     """Charge this company's invoices to a payment method collected by Stripe (card set up with Stripe.js)."""
-    currency = company.price_plan.currency if company.price_plan_id else "USD"
+    currency = company.price_plan.currency if company.price_plan is not None else "USD"
     account = billing_account_ensure(company=company, currency=currency)
     stripe_gateway.payment_method_set_default(
         customer_id=account.stripe_customer_id, payment_method_id=payment_method_id
@@ -248,6 +276,10 @@ def invoice_send(*, invoice: Invoice, today: datetime.date) -> Invoice:
 
     Each Stripe call is followed by saving its id in its own short transaction (under a lock on the invoice row,
     so two workers never race): a run that dies half-way leaves what it did recorded, and the next run continues.
+    A run killed between a Stripe call and saving its id leaves an object only Stripe knows: before creating
+    anything, the step looks for it by our metadata (``canopy_invoice_id``, and the fee kind for items) and records
+    it instead, so a retry bills once however late it comes (idempotency keys are still sent, but Stripe keeps them
+    for 24 hours only).
     """
     invoice = Invoice.objects.select_related("company").get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.DRAFT:
@@ -259,7 +291,10 @@ def invoice_send(*, invoice: Invoice, today: datetime.date) -> Invoice:
             line = InvoiceLine.objects.get(pk=line_id)
             if line.stripe_invoice_item_id:
                 continue
-            line.stripe_invoice_item_id = stripe_gateway.invoice_item_create(
+            already = stripe_gateway.invoice_items_find(
+                customer_id=account.stripe_customer_id, canopy_invoice_id=invoice.pk
+            ).get(line.kind)
+            line.stripe_invoice_item_id = already or stripe_gateway.invoice_item_create(
                 customer_id=account.stripe_customer_id,
                 amount_cents=fees.to_minor_units(line.amount),
                 currency=invoice.currency,
@@ -267,16 +302,22 @@ def invoice_send(*, invoice: Invoice, today: datetime.date) -> Invoice:
                 idempotency_key=f"canopy-invoice-{invoice.pk}-line-{line.kind}",
                 metadata={"canopy_invoice_id": str(invoice.pk), "kind": line.kind},
             )
+            _checkpoint("invoice_item_created")
             line.save(update_fields=["stripe_invoice_item_id"])
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
         if invoice.status == InvoiceStatus.DRAFT:
-            invoice.stripe_invoice_id = stripe_gateway.invoice_create(
+            invoice.stripe_invoice_id = stripe_gateway.invoice_find(
+                customer_id=account.stripe_customer_id,
+                canopy_invoice_id=invoice.pk,
+                invoice_item_ids=list(invoice.lines.values_list("stripe_invoice_item_id", flat=True)),
+            ) or stripe_gateway.invoice_create(
                 customer_id=account.stripe_customer_id,
                 description=f"Canopy {invoice.month:%B %Y} ({invoice.number})",
                 metadata={"canopy_invoice_id": str(invoice.pk), "month": f"{invoice.month:%Y-%m}"},
                 idempotency_key=f"canopy-invoice-{invoice.pk}",
             )
+            _checkpoint("invoice_created")
             invoice.status = InvoiceStatus.OPEN
             invoice.save(update_fields=["stripe_invoice_id", "status"])
     return _invoice_charge_if_open(invoice=invoice, today=today)
@@ -372,7 +413,7 @@ def _mail(invoice: Invoice, subject: str, body: str) -> None:
 def invoice_suspend_company(*, invoice: Invoice, today: datetime.date, actor: User | None = None) -> Invoice:
     """Suspend the company of an invoice unpaid past the grace period; paying the invoice reactivates it."""
     invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
-    if invoice.status != InvoiceStatus.PAYMENT_FAILED:
+    if invoice.status != InvoiceStatus.PAYMENT_FAILED or invoice.first_failed_on is None:
         raise ValidationError({"invoice": [f"Invoice {invoice.number} is not overdue."]})
     grace_end = invoice.first_failed_on + datetime.timedelta(days=dunning_settings().grace_period_days)
     if today < grace_end:

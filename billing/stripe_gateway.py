@@ -6,7 +6,9 @@ subscription, so the subscription exists to make `Invoice.create` possible; its 
 we create one invoice item per fee line, `Invoice.create` collects them, and `Invoice.pay` charges the default
 payment method. Prices, `finalize_invoice` and subscription-less invoices are not used (the emulator has none).
 
-Every write carries an idempotency key derived from our own ids, so a retried job replays instead of billing twice.
+Every write carries an idempotency key derived from our own ids and our metadata. Stripe honours a key for about 24
+hours only (the emulator not at all), so a create is never retried blindly: the caller first looks for an object
+carrying our metadata (``*_find`` below) and records it instead of creating a second one.
 """
 
 from __future__ import annotations
@@ -106,6 +108,32 @@ def invoice_item_create(
         options={"idempotency_key": idempotency_key},
     )
     return item.id
+
+
+def invoice_items_find(*, customer_id: str, canopy_invoice_id: int) -> dict[str, str]:
+    """Invoice items already in Stripe for one of our invoices, by fee kind (from our metadata)."""
+    found: dict[str, str] = {}
+    items = _client().v1.invoice_items.list(params={"customer": customer_id, "limit": 100})
+    for item in items.auto_paging_iter():
+        metadata = (item.metadata or {}).to_dict() if item.metadata else {}
+        if metadata.get("canopy_invoice_id") == str(canopy_invoice_id):
+            found.setdefault(metadata.get("kind", ""), item.id)
+    return found
+
+
+def invoice_find(*, customer_id: str, canopy_invoice_id: int, invoice_item_ids: list[str]) -> str | None:
+    """The Stripe invoice an earlier, interrupted run created for one of our invoices: the one carrying our
+    metadata, or collecting one of our invoice items (the emulator drops an invoice's metadata at creation, while
+    its lines keep their items' ids on Stripe and in the emulator alike)."""
+    ours = set(invoice_item_ids)
+    invoices = _client().v1.invoices.list(params={"customer": customer_id, "limit": 100})
+    for invoice in invoices.auto_paging_iter():
+        metadata = invoice.metadata.to_dict() if invoice.metadata else {}
+        if metadata.get("canopy_invoice_id") == str(canopy_invoice_id):
+            return invoice.id
+        if any(getattr(line, "invoice_item", None) in ours for line in invoice.lines.data):
+            return invoice.id
+    return None
 
 
 def invoice_create(*, customer_id: str, description: str, metadata: dict, idempotency_key: str) -> str:

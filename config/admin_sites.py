@@ -2,15 +2,25 @@
 Each shows only models whose tables exist in its schema."""
 
 from django.contrib.admin import AdminSite
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
 
-class ProviderAdminSite(AdminSite):
+class SignInThroughAllauth:
+    """The data admin's own password form would skip two-factor sign-in and the failed-login lockout: sign in
+    through allauth's pages instead."""
+
+    def login(self, request, extra_context=None):
+        return redirect_to_login(request.get_full_path(), login_url=reverse("account_login"))
+
+
+class ProviderAdminSite(SignInThroughAllauth, AdminSite):
     site_header = "Canopy provider console"
     site_title = "Canopy provider"
     index_title = "Companies, billing and staff"
 
 
-class CompanyAdminSite(AdminSite):
+class CompanyAdminSite(SignInThroughAllauth, AdminSite):
     site_header = "Company console"
     site_title = "Company console"
     index_title = "Your company"

@@ -17,7 +17,7 @@ def _commerce_beat(sender, **kwargs):
     """Back-office fees and autoships run daily; the task fans out to each active company."""
     sender.add_periodic_task(
         24 * 3600,
-        sender.signature("core.commerce.tasks.commerce_daily_fan_out"),
+        sender.signature("tenants.tasks.commerce_daily_fan_out"),
         name="commerce-daily",
         expires=12 * 3600,
     )

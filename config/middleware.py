@@ -2,9 +2,13 @@
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
+
+from core.accounts.mfa import TWO_FACTOR_SETUP_NEEDED, two_factor_setup_missing
+from core.company.services import company_settings_get
 
 # A suspended company can still sign in and read (and pay) its provider invoices: paying is how it comes back.
 EXEMPT_PATH_PREFIXES = ("/healthz", "/static/", "/api/v1/billing/", "/api/v1/auth/token/")
@@ -32,8 +36,6 @@ class CompanyMiddleware(TenantMainMiddleware):
         domain = get_tenant_domain_model().objects.select_related("tenant").filter(domain=company_host).first()
         if domain is None or domain.tenant.schema_name == get_public_schema_name():
             return False
-        from core.company.services import company_settings_get
-
         connection.set_tenant(domain.tenant)
         if not company_settings_get().replicated_subdomains_enabled:
             connection.set_schema_to_public()
@@ -65,4 +67,28 @@ class SuspendedCompanyMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": reason, "code": "company_suspended"}, status=403)
             return render(request, "errors/suspended.html", {"company": company, "reason": reason}, status=403)
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """A signed-in user who must use two-factor sign-in (core.accounts.mfa) and has not set it up yet is sent to
+    allauth's authenticator-app page; the API answers 403. The account pages (sign-out, the set-up itself) stay open.
+    """
+
+    OPEN_PREFIXES = ("/accounts/", "/static/", "/media/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.OPEN_PREFIXES)
+            and two_factor_setup_missing(user=user)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": TWO_FACTOR_SETUP_NEEDED, "code": "two_factor_required"}, status=403)
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -1,17 +1,20 @@
 """URLs of the platform domain: the provider's console, provider API and docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import config.converters  # noqa: F401 - registers the <id:…> path converter before any URL pattern uses it
 from config.admin_sites import provider_site
-from core.accounts.apis import MeApi, TokenApi
-from frontend.health import healthz
-from tenants.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
+from core.accounts.apis import LogoutApi, MeApi, TokenApi, TokenDetailApi, TokenListApi
+from frontend.common.health import healthz
+from provider.apis import CompanyListCreateApi, CompanyReactivateApi, CompanySuspendApi
 
 provider_api = [
     path("me/", MeApi.as_view(), name="provider-me"),
     path("auth/token/", TokenApi.as_view(), name="provider-token"),
+    path("auth/tokens/", TokenListApi.as_view(), name="provider-tokens"),
+    path("auth/tokens/<str:token_id>/", TokenDetailApi.as_view(), name="provider-token-revoke"),
+    path("auth/logout/", LogoutApi.as_view(), name="provider-logout"),
     path("companies/", CompanyListCreateApi.as_view(), name="provider-companies"),
     path("companies/<id:company_id>/suspend/", CompanySuspendApi.as_view(), name="provider-company-suspend"),
     path(
@@ -23,11 +26,16 @@ provider_api = [
 ]
 
 urlpatterns = [
-    path("", include("frontend.urls_provider")),
+    path("", include("frontend.provider.urls")),
     path("healthz", healthz, name="healthz"),
     path("admin/", provider_site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/provider/v1/", include(provider_api)),
     path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_public"), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        # The split view serves its init script as a file: the page passes the CSP with no inline script.
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api_docs/swagger_ui.html"),
+        name="api-docs",
+    ),
 ]

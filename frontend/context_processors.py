@@ -4,12 +4,13 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
 
+from core.accounts.selectors import actor_for
+from core.company.services import company_settings_get
+
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _branding() -> dict:
-    from core.company.services import company_settings_get
-
     row = company_settings_get()
     color = row.primary_color if HEX_COLOR.match(row.primary_color or "") else "#2f6f4e"
     return {"display_name": row.display_name, "primary_color": color, "support_email": row.support_email}
@@ -23,4 +24,6 @@ def platform(request) -> dict:
         "platform_domain": settings.PLATFORM_DOMAIN,
         # Read only by pages that show the company's branding (one query, on first use).
         "branding": SimpleLazyObject(_branding) if is_company else None,
+        # Every role question a template asks ("is this a company admin?") is answered by actor_for.
+        "actor": SimpleLazyObject(lambda: actor_for(getattr(request, "user", None))),
     }

@@ -56,7 +56,7 @@ def main() -> int:
     print("Migrating…")
     _manage(env, "setup_platform")
     print("Seeding the demo company (the first run takes a few minutes)…")
-    _manage(env, "demo_setup")
+    subprocess.run([sys.executable, "-m", "infra.demo_setup"], cwd=BASE_DIR, env=env, check=True)
 
     procs: list[subprocess.Popen] = []
     web = [sys.executable, "manage.py", "runserver", f"0.0.0.0:{PORT}", "--noreload"]

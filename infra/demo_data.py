@@ -63,7 +63,7 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
     log("  compensation plan and commission runs…")
     _commissions(today)
     log("  demotion policy evaluation…")
-    from core.demotion.services import evaluate_day
+    from core.demotion.services.evaluation import evaluate_day
 
     evaluate_day(day=today, send_notices=False)
     _content()
@@ -71,7 +71,8 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
 
 
 def _catalogue() -> None:
-    from core.commerce.services import commerce_settings_get, product_create
+    from core.commerce.services.catalogue import product_create
+    from core.commerce.services.commerce_settings import commerce_settings_get
 
     for sku, name, retail, preferred, distributor, pv, cv in PRODUCTS:
         product_create(
@@ -92,7 +93,8 @@ def _catalogue() -> None:
 
 def _people(rng: random.Random, today: datetime.date) -> None:
     from core.accounts.models import User
-    from core.members.importing import customers_import, members_import
+    from core.members.importing.customers import customers_import
+    from core.members.importing.members import members_import
 
     start = today - datetime.timedelta(days=540)
     lines = ["member_number,username,first_name,last_name,email,sponsor_number,status,joined_on"]
@@ -126,8 +128,10 @@ def _people(rng: random.Random, today: datetime.date) -> None:
 
 def _business(rng: random.Random, today: datetime.date) -> None:
     from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
-    from core.commerce.periods import period_start_for
-    from core.commerce.services import LineRequest, order_mark_paid, order_place, volume_recompute_period
+    from core.commerce.selectors.periods import period_start_for
+    from core.commerce.services.orders import LineRequest, order_place
+    from core.commerce.services.payments import order_mark_paid
+    from core.commerce.services.volume import volume_recompute_period
     from core.members.models import Customer, Member
 
     members = list(Member.objects.order_by("number"))

@@ -17,6 +17,7 @@ from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
 from core.members.models import Member
 from plans import selectors, services
+from plans.leases import run_activity
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
@@ -63,14 +64,21 @@ class PeriodOut(serializers.ModelSerializer):
 class RunOut(serializers.ModelSerializer):
     plan_version = serializers.IntegerField(source="plan_version.number", default=None, read_only=True)
     period_start = serializers.DateField(source="period.start", default=None, read_only=True)
+    heartbeat_at = serializers.DateTimeField(source="lease.heartbeat_at", default=None, read_only=True)
+    attempt = serializers.IntegerField(source="lease.attempt", default=0, read_only=True)
+    activity = serializers.SerializerMethodField(help_text='What a worker is doing now ("" when nothing).')
 
     class Meta:
         model = CommissionRun
         fields = [
             "id", "period", "period_start", "plan_version", "kind", "status", "progress", "progress_note", "error",
             "total_paid", "total_forfeited", "total_cv", "payout_ratio", "member_count", "line_count", "generated",
-            "created_at", "started_at", "finished_at", "approved_at", "posted_at",
+            "created_at", "started_at", "finished_at", "approved_at", "posted_at", "activity", "heartbeat_at",
+            "attempt",
         ]  # fmt: skip
+
+    def get_activity(self, run: CommissionRun) -> str:
+        return run_activity(run=run)
 
 
 class LedgerLineOut(serializers.ModelSerializer):
@@ -238,7 +246,7 @@ class RunListApi(APIView):
         responses=RunOut(many=True),
     )
     def get(self, request):
-        runs = CommissionRun.objects.select_related("period", "plan_version")
+        runs = CommissionRun.objects.select_related("period", "plan_version", "lease")
         if period := request.query_params.get("period"):
             runs = runs.filter(period_id=_int(period, "period"))
         if kind := request.query_params.get("kind"):
@@ -254,7 +262,7 @@ def _int(value: str, field: str) -> int:
 
 
 def _run(run_id: int) -> CommissionRun:
-    return get_object_or_404(CommissionRun.objects.select_related("period", "plan_version"), pk=run_id)
+    return get_object_or_404(CommissionRun.objects.select_related("period", "plan_version", "lease"), pk=run_id)
 
 
 class RunDetailApi(APIView):
@@ -396,6 +404,9 @@ class RunCompareApi(APIView):
         simulation = RunTotalsOut()
         actual = RunTotalsOut(allow_null=True)
         difference = RunChangeOut(allow_null=True)
+        baseline_missing = serializers.BooleanField(
+            help_text="A generated-company simulation finished before baselines were stored: nothing to compare."
+        )
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, run_id: int):

@@ -15,11 +15,12 @@ import datetime
 import numpy as np
 from django.db import connection
 
-from core.commerce.models import Order, Party
-from core.commerce.services import VOLUME_STATUSES
+from core.commerce.public import VOLUME_STATUSES, Order, Party
 from core.company.services import company_settings_get
+from core.demotion.selectors import commission_excluded_during
 from core.members.models import Member, MemberStatus
 from plans.engine import Plan, Snapshot
+from plans.models import RunMemberResult
 from plans.pgcopy import copy_out
 
 # A member whose status is one of these may earn (the plan's active rule and the demotion policy decide the rest).
@@ -41,8 +42,6 @@ def load_snapshot(*, plan: Plan, start: datetime.date, end: datetime.date, carry
 def _excluded_during(members: dict[str, np.ndarray], start: datetime.date, end: datetime.date) -> np.ndarray:
     """Excluded now, or at any time during the period by the demotion policy (exclusion lifts from the next
     period, so a member excluded for part of the period earns nothing for it)."""
-    from core.demotion.selectors import commission_excluded_during
-
     during = np.fromiter(commission_excluded_during(start=start, end=end), dtype=np.int64)
     return members["excluded"].astype(bool) | np.isin(members["id"], during)
 
@@ -110,8 +109,6 @@ def _parties_frame(cursor, party_ids: np.ndarray) -> dict[str, np.ndarray]:
 def _carry_frame(cursor, run_id: int | None) -> dict[str, np.ndarray]:
     if run_id is None:
         return {"member_id": np.zeros(0, np.int64), "left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)}
-    from plans.models import RunMemberResult
-
     columns = copy_out(
         cursor,
         f"SELECT member_id, carry_left, carry_right FROM {RunMemberResult._meta.db_table}"

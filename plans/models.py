@@ -113,6 +113,12 @@ class CommissionRun(models.Model):
     progress_note = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     generated = models.JSONField(null=True, blank=True, help_text="Simulation on a generated company: its settings.")
+    baseline = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Simulation on a generated company: the plan in effect when it ran, calculated by the run's task on "
+        "the same generated members (totals; plan_version null when none was in effect). Null: not computed.",
+    )
 
     total_paid = money_field()
     total_forfeited = money_field()
@@ -149,6 +155,36 @@ class CommissionRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} {self.kind} {self.status}"
+
+
+class RunWork(models.TextChoices):
+    EXECUTE = "execute", "Calculating"
+    POST = "post", "Posting to the ledger"
+
+
+class RunLease(models.Model):
+    """Who is working on a run right now, and their last sign of life (plans.leases).
+
+    Kept beside the run rather than on it: posting holds the run row locked in one long transaction, so a
+    heartbeat written to the run row would wait for the post it is meant to vouch for."""
+
+    run = models.OneToOneField(CommissionRun, primary_key=True, on_delete=models.CASCADE, related_name="lease")
+    work = models.CharField(max_length=10, choices=RunWork.choices)
+    owner = models.CharField(max_length=100, blank=True, help_text="host:pid of the worker holding it; empty: free.")
+    attempt = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker has taken it.")
+    queued_at = models.DateTimeField(help_text="When the task was last sent.")
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    requeued_at = models.DateTimeField(null=True, blank=True, help_text="Last time a stalled run was sent again.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Who asked for the work (a requeued post is still posted in their name).",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["heartbeat_at"], name="run_lease_heartbeat_idx")]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id} {self.work} by {self.owner or 'nobody'}"
 
 
 class RunMemberResult(models.Model):

@@ -2,27 +2,33 @@
 
 from __future__ import annotations
 
-import csv
+import datetime
 import io
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from core.commerce.models import Order
+from core.commerce.public import Order
+from core.csv_safe import csv_writer
 from core.members.models import Member
-from plans.engine import calculate, plan_from_document
+from plans.engine import Reason, Rule, plan_from_document
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
+    LedgerKind,
     LedgerLine,
+    PayoutBatch,
     PayoutItem,
     PayoutStatus,
+    PlanVersion,
     RunKind,
     RunLine,
+    RunMemberResult,
     RunStatus,
 )
-from plans.synthetic import generated_snapshot
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -60,9 +66,7 @@ def wallet_balance(*, member: Member) -> dict:
 # ---------------------------------------------------------------------------------------------------- runs
 
 
-def _totals(run: CommissionRun | None) -> dict | None:
-    if run is None:
-        return None
+def _totals(run: CommissionRun) -> dict[str, Any]:
     return {
         "run": run.pk,
         "kind": run.kind,
@@ -75,7 +79,7 @@ def _totals(run: CommissionRun | None) -> dict | None:
     }
 
 
-def _difference(new: dict, old: dict | None) -> dict | None:
+def _difference(new: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any] | None:
     if old is None:
         return None
 
@@ -111,13 +115,15 @@ def run_review(*, run: CommissionRun) -> dict:
     top = summary.get("top_earners", [])
     members = {m.pk: m for m in Member.objects.filter(pk__in=[t["member_id"] for t in top])}
     previous = None
-    if run.period_id:
-        earlier = CommissionPeriod.objects.filter(start__lt=run.period.start).order_by("-start").first()
+    period = run.period
+    if period is not None:
+        earlier = CommissionPeriod.objects.filter(start__lt=period.start).order_by("-start").first()
         previous = period_reference_run(earlier)
     totals = _totals(run)
+    previous_totals = _totals(previous) if previous is not None else None
     return {
         **totals,
-        "period_start": run.period.start if run.period_id else None,
+        "period_start": period.start if period is not None else None,
         "total_forfeited": run.total_forfeited,
         "forfeited_by_reason": summary.get("forfeited_by_reason", {}),
         "members_by_rank": summary.get("members_by_rank", {}),
@@ -132,41 +138,47 @@ def run_review(*, run: CommissionRun) -> dict:
             }
             for t in top
         ],
-        "previous": _totals(previous),
-        "change": _difference(totals, _totals(previous)),
+        "previous": previous_totals,
+        "change": _difference(totals, previous_totals),
     }
 
 
 def simulation_compare(*, run: CommissionRun) -> dict:
     """A simulation against what actually ran: the period's posted run (or latest preview); on a generated company,
-    the plan in effect today run on the same generated members."""
+    the plan that was in effect when the simulation ran, on the same generated members (the run's task calculated
+    it and stored it in ``run.baseline``: nothing is calculated here). ``baseline_missing`` is True for a generated
+    run finished before baselines were stored (``actual`` is then None)."""
     sim = _totals(run)
+    baseline_missing = False
+    actual: dict[str, Any] | None = None
     if run.generated is None:
-        actual = _totals(period_reference_run(run.period))
-    else:
-        from django.utils import timezone
+        reference = period_reference_run(run.period)
+        actual = _totals(reference) if reference is not None else None
+    elif run.baseline is None:
+        baseline_missing = True
+    elif run.baseline.get("plan_version") is not None:
+        b = run.baseline
+        actual = {
+            "run": None,
+            "kind": "active_plan_on_generated_company",
+            "status": "done",
+            "total_paid": Decimal(b["total_paid"]),
+            "total_cv": Decimal(b["total_cv"]),
+            "payout_ratio": Decimal(b["payout_ratio"]),
+            "by_component": b["by_component"],
+            "by_rank": b["by_rank"],
+        }
+    return {
+        "simulation": sim,
+        "actual": actual,
+        "difference": _difference(sim, actual),
+        "baseline_missing": baseline_missing,
+    }
 
-        from plans.services import plan_version_for
 
-        version = plan_version_for(timezone.localdate())
-        actual = None
-        if version is not None:
-            g = run.generated
-            snap = generated_snapshot(
-                members=g["members"], orders_per_member=g.get("orders_per_member", 2.0), seed=g.get("seed", 1)
-            )
-            result = calculate(plan_from_document(version.document), snap)
-            actual = {
-                "run": None,
-                "kind": "active_plan_on_generated_company",
-                "status": "done",
-                "total_paid": Decimal(result.total_paid_cents) / 100,
-                "total_cv": Decimal(result.total_cv_cents) / 100,
-                "payout_ratio": result.payout_ratio,
-                "by_component": {k: str(Decimal(v) / 100) for k, v in result.totals_by_component.items()},
-                "by_rank": {k: str(Decimal(v) / 100) for k, v in result.totals_by_rank.items()},
-            }
-    return {"simulation": sim, "actual": actual, "difference": _difference(sim, actual)}
+def plan_version_for(start: datetime.date) -> PlanVersion | None:
+    """The published plan version in effect on ``start``."""
+    return PlanVersion.objects.filter(is_draft=False, effective_from__lte=start).order_by("-effective_from").first()
 
 
 # ---------------------------------------------------------------------------------------------------- explanations
@@ -220,8 +232,6 @@ def run_lines(*, run: CommissionRun, member: Member | None = None, paid_only: bo
 
 def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dict]:
     """A page of run lines with numbers and words; two queries for the page (orders, members), not one per line."""
-    from plans.engine import Reason, Rule
-
     codes = run.summary.get("component_codes", [])
     ranks = run.summary.get("rank_codes", [])
     orders = dict(Order.objects.filter(pk__in={x.source_order_id for x in lines}).values_list("pk", "number"))
@@ -229,7 +239,7 @@ def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dic
     numbers = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "number"))
     out = []
     for x in lines:
-        e = {
+        e: dict[str, Any] = {
             "component": codes[x.component] if x.component < len(codes) else str(x.component),
             "rule": Rule(x.rule).name.lower(),
             "reason": Reason(x.reason).name.lower(),
@@ -290,7 +300,7 @@ def earnings_by_period(*, member: Member) -> list[dict]:
 def payout_batch_csv(*, batch) -> str:
     """One row per payee: what a payment provider's bulk-payment import needs."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["batch", "member_number", "name", "email", "amount", "currency", "reference"])
     items = batch.items.select_related("member").order_by("member__number")
     for item in items.iterator(chunk_size=2000):
@@ -332,8 +342,6 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
     criterion with what is held, what is needed and what is missing in words. Read from the run's stored per-member
     results (volumes, activity, ranks) and the run's plan document, so it says exactly what that run decided.
     None when there is no run yet or the member was not in it."""
-    from plans.models import RunMemberResult
-
     run = run or latest_reference_run()
     if run is None:
         return None
@@ -344,7 +352,7 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
     ranks = plan.ranks
     current = ranks[mine.rank] if 0 <= mine.rank < len(ranks) else None
     nxt_index = mine.rank + 1
-    out = {
+    out: dict[str, Any] = {
         "run": run,
         "period": run.period,
         "pv": _points(mine.pv),
@@ -362,7 +370,7 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
         return out
     target = ranks[nxt_index]
     out["next"] = target
-    criteria = out["criteria"]
+    criteria: list[dict[str, Any]] = out["criteria"]
     if target.min_pv:
         criteria.append(_criterion("pv", "Personal volume (PV)", _points(mine.pv), _points(target.min_pv),
                                    f"{_points(target.min_pv - mine.pv)} more PV", "PV"))  # fmt: skip
@@ -406,10 +414,6 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
 
 def _leg_best_ranks(run: CommissionRun, member: Member) -> list[int]:
     """Per frontline sponsor leg, the highest paid-as rank anyone in it holds in the run (one grouped query)."""
-    from django.db import connection
-
-    from plans.models import RunMemberResult
-
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT m.sponsor_path[%s], max(r.rank) FROM {Member._meta.db_table} m
@@ -448,8 +452,6 @@ def commissions_by_member(*, period: CommissionPeriod, member_number: int | None
 
 def ranks_in_run(*, run: CommissionRun) -> QuerySet:
     """Members of a run with their paid-as and highest rank index and volumes (hundredths), by member number."""
-    from plans.models import RunMemberResult
-
     return (
         RunMemberResult.objects.filter(run_id=run.pk)
         .values("member_id", "rank", "highest_rank", "pv", "psv", "gv", "active", "earned_cents",
@@ -463,10 +465,6 @@ def income_disclosure(*, year: int) -> dict:
     highest paid-as rank they held in the year, with their share, and average, median and top annual earnings from
     the ledger (commissions, clawbacks and adjustments of the year's periods). Members who earned nothing count too.
     Rank names come from the year's latest posted run (ranks are by position in the plan)."""
-    from django.db import connection
-
-    from plans.models import RunMemberResult
-
     periods = list(CommissionPeriod.objects.filter(start__year=year).values_list("pk", flat=True))
     runs = list(
         CommissionRun.objects.filter(period_id__in=periods, status=RunStatus.POSTED)
@@ -508,3 +506,50 @@ def income_disclosure(*, year: int) -> dict:
             }
         )
     return {"year": year, "members": members, "posted_periods": len(runs), "rows": out}
+
+
+# ---------------------------------------------------------------------------------------------------- pages' reads
+# The console's lists of versions, periods, runs, adjustments and payout batches.
+
+
+def plan_versions_list() -> QuerySet[PlanVersion]:
+    return PlanVersion.objects.all()
+
+
+def plan_version_runs(*, version: PlanVersion) -> QuerySet[CommissionRun]:
+    return version.runs.select_related("period").order_by("-id")
+
+
+def commission_periods(*, statuses: list[str] | None = None) -> QuerySet[CommissionPeriod]:
+    """Commission periods, newest first (only those in ``statuses`` when given)."""
+    periods = CommissionPeriod.objects.order_by("-start")
+    return periods.filter(status__in=statuses) if statuses is not None else periods
+
+
+def periods_with_latest_run() -> QuerySet[CommissionPeriod]:
+    """Each period with its latest run that is not a simulation (``latest_run``, ``latest_status``)."""
+    latest = CommissionRun.objects.filter(period=OuterRef("pk")).exclude(kind=RunKind.SIMULATION).order_by("-id")
+    return CommissionPeriod.objects.select_related("plan_version").annotate(
+        latest_run=Subquery(latest.values("pk")[:1]), latest_status=Subquery(latest.values("status")[:1])
+    )
+
+
+def period_years() -> list[int]:
+    """The years that have a commission period, latest first."""
+    return sorted({d.year for d in CommissionPeriod.objects.values_list("start", flat=True)}, reverse=True)
+
+
+def commission_runs() -> QuerySet[CommissionRun]:
+    return CommissionRun.objects.select_related("period", "plan_version")
+
+
+def adjustments_list() -> QuerySet[LedgerLine]:
+    return (
+        LedgerLine.objects.filter(kind=LedgerKind.ADJUSTMENT)
+        .select_related("payee", "period", "created_by")
+        .order_by("-id")
+    )
+
+
+def payout_batches_list() -> QuerySet[PayoutBatch]:
+    return PayoutBatch.objects.select_related("period")

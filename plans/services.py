@@ -16,12 +16,22 @@ from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from core.commerce.models import ClawbackFlag, Order, RefundLine
-from core.commerce.periods import period_end_for, period_start_for
-from core.commerce.services import clawback_flag_resolve, commission_period_close
+from core.accounts.models import User
+from core.commerce.public import (
+    ClawbackFlag,
+    Order,
+    Party,
+    RefundLine,
+    clawback_flag_resolve,
+    commission_period_close,
+    period_end_for,
+    period_start_for,
+)
 from core.company.services import company_settings_get
 from core.members.models import Member
+from plans import tasks
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
+from plans.leases import lease_queued, lease_stalled, runs_working
 from plans.loader import EARNING_STATUSES, load_snapshot
 from plans.models import (
     CommissionPeriod,
@@ -34,11 +44,14 @@ from plans.models import (
     PeriodStatus,
     PlanVersion,
     RunKind,
+    RunLease,
     RunLine,
     RunMemberResult,
     RunStatus,
+    RunWork,
 )
 from plans.pgcopy import copy_in
+from plans.selectors import plan_version_for, wallet_balances
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
 
 CENT = Decimal("0.01")
@@ -66,7 +79,7 @@ def plan_document_check(*, document) -> Plan:
 
 
 @transaction.atomic
-def plan_version_create(*, document: dict, name: str = "", by=None) -> PlanVersion:
+def plan_version_create(*, document: dict, name: str = "", by: User | None = None) -> PlanVersion:
     """A new draft version (validated now, so only a valid document is ever stored)."""
     plan = plan_document_check(document=document)
     number = (PlanVersion.objects.select_for_update().aggregate(m=Max("number"))["m"] or 0) + 1
@@ -76,7 +89,9 @@ def plan_version_create(*, document: dict, name: str = "", by=None) -> PlanVersi
 
 
 @transaction.atomic
-def plan_version_activate(*, version: PlanVersion, effective_from: datetime.date, by=None) -> PlanVersion:
+def plan_version_activate(
+    *, version: PlanVersion, effective_from: datetime.date, by: User | None = None
+) -> PlanVersion:
     """Make a draft the plan from the period starting ``effective_from``. Posted periods keep their own version."""
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
@@ -107,10 +122,6 @@ def plan_version_activate(*, version: PlanVersion, effective_from: datetime.date
     return version
 
 
-def plan_version_for(start: datetime.date) -> PlanVersion | None:
-    return PlanVersion.objects.filter(is_draft=False, effective_from__lte=start).order_by("-effective_from").first()
-
-
 # ---------------------------------------------------------------------------------------------------- periods
 
 
@@ -137,11 +148,30 @@ def _progress(run: CommissionRun, percent: int, note: str) -> None:
     CommissionRun.objects.filter(pk=run.pk).update(progress=percent, progress_note=note)
 
 
-def _send(task_name: str, *args) -> None:
-    from plans import tasks
+def run_task_send(*, run: CommissionRun, work: str, by_id: int | None = None) -> None:
+    """Send the run's task after commit and note it on the run's lease (plans.leases), so a task that is lost or
+    whose worker dies is found and sent again by the beat job."""
+    lease_queued(run_id=run.pk, work=work, by_id=by_id)
+    if work == RunWork.POST:
+        transaction.on_commit(lambda: tasks.commission_run_post.delay(run.pk, by_id))
+    else:
+        transaction.on_commit(lambda: tasks.commission_run_execute.delay(run.pk))
 
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(*args))
+
+@transaction.atomic
+def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
+    """Send the task again for every working run whose worker stopped beating (or never started). Returns the
+    run ids. The dead holder's lease is cleared, so the new task can take it at once."""
+    now = now or timezone.now()
+    requeued = []
+    for run in runs_working(CommissionRun.objects.select_related("lease").select_for_update(of=("self",))):
+        lease = getattr(run, "lease", None)
+        if not lease_stalled(lease, now):
+            continue
+        run_task_send(run=run, work=lease.work, by_id=lease.requested_by_id)
+        RunLease.objects.filter(pk=lease.pk).update(owner="", requeued_at=now, queued_at=now)
+        requeued.append(run.pk)
+    return requeued
 
 
 def _period_fingerprint(period: CommissionPeriod) -> list:
@@ -173,7 +203,7 @@ def _carry_run(period: CommissionPeriod) -> CommissionRun | None:
 
 
 @transaction.atomic
-def run_preview_request(*, period: CommissionPeriod, by=None) -> CommissionRun:
+def run_preview_request(*, period: CommissionPeriod, by: User | None = None) -> CommissionRun:
     """Queue a preview of the period with the version in effect; the Celery task does the work."""
     period = CommissionPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
@@ -184,7 +214,7 @@ def run_preview_request(*, period: CommissionPeriod, by=None) -> CommissionRun:
     run = CommissionRun.objects.create(
         period=period, plan_version=version, plan_document=version.document, kind=RunKind.PREVIEW, created_by=by
     )
-    _send("commission_run_execute", run.pk)
+    run_task_send(run=run, work=RunWork.EXECUTE)
     return run
 
 
@@ -195,7 +225,7 @@ def run_simulation_request(
     version: PlanVersion | None = None,
     document: dict | None = None,
     generated: dict | None = None,
-    by=None,
+    by: User | None = None,
 ) -> CommissionRun:
     """What-if: any version or an unsaved draft document, on a past period's real data or on a generated company.
     Nothing is posted and no member's rank changes; the run keeps only its totals for the comparison."""
@@ -210,12 +240,12 @@ def run_simulation_request(
     run = CommissionRun.objects.create(
         period=period,
         plan_version=version,
-        plan_document=document if document is not None else version.document,
+        plan_document=version.document if version is not None else document,
         kind=RunKind.SIMULATION,
         generated=generated,
         created_by=by,
     )
-    _send("commission_run_execute", run.pk)
+    run_task_send(run=run, work=RunWork.EXECUTE)
     return run
 
 
@@ -258,6 +288,9 @@ def run_execute(*, run_id: int) -> CommissionRun:
         started = time.perf_counter()
         result = calculate(plan, snap)
         timings["calc_s"] = round(time.perf_counter() - started, 3)
+        if run.generated is not None:
+            _progress(run, 50, "calculating the plan in effect on the same members, for the comparison")
+            CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
         _progress(run, 60, f"storing {len(result.lines) + len(result.forfeits)} lines")
         started = time.perf_counter()
         _run_store(run, plan, snap, result, fingerprint, timings)
@@ -270,6 +303,23 @@ def run_execute(*, run_id: int) -> CommissionRun:
         raise
 
 
+def _generated_baseline(snap: Snapshot) -> dict:
+    """What a simulation on a generated company is compared with: the plan in effect today on the same members.
+    Calculated here, in the run's task, and stored on the run, so the comparison page only reads it."""
+    version = plan_version_for(timezone.localdate())
+    if version is None:
+        return {"plan_version": None}
+    result = calculate(plan_from_document(version.document), snap)
+    return {
+        "plan_version": version.pk,
+        "total_paid": str(Decimal(result.total_paid_cents) / 100),
+        "total_cv": str(Decimal(result.total_cv_cents) / 100),
+        "payout_ratio": str(result.payout_ratio),
+        "by_component": {k: str(Decimal(v) / 100) for k, v in result.totals_by_component.items()},
+        "by_rank": {k: str(Decimal(v) / 100) for k, v in result.totals_by_rank.items()},
+    }
+
+
 def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
     if run.generated is not None:
         g = run.generated
@@ -277,9 +327,10 @@ def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
             members=g["members"], orders_per_member=g.get("orders_per_member", 2.0), seed=g.get("seed", 1)
         )
         return snap, []
-    carry = _carry_run(run.period)
-    fingerprint = _period_fingerprint(run.period)
-    snap = load_snapshot(plan=plan, start=run.period.start, end=run.period.end, carry_run_id=carry and carry.pk)
+    period = _run_period(run)
+    carry = _carry_run(period)
+    fingerprint = _period_fingerprint(period)
+    snap = load_snapshot(plan=plan, start=period.start, end=period.end, carry_run_id=carry.pk if carry else None)
     return snap, fingerprint
 
 
@@ -327,7 +378,7 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
     with transaction.atomic():
         period = None
         if run.period_id is not None and store_lines:
-            period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+            period = _run_period(run, lock=True)
             if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
                 raise ValidationError({"period": ["The period was posted while this preview ran."]})
             older = list(
@@ -435,7 +486,7 @@ def _copy_lines(cursor, run_id: int, snap: Snapshot, result: Result) -> None:
     assert n_paid <= total
 
 
-def run_preview(*, period: CommissionPeriod, by=None) -> CommissionRun:
+def run_preview(*, period: CommissionPeriod, by: User | None = None) -> CommissionRun:
     """Preview synchronously (tests, the bench, small companies): request, then execute in this process."""
     run = run_preview_request(period=period, by=by)
     return run_execute(run_id=run.pk)
@@ -446,16 +497,24 @@ def run_simulate(**kwargs) -> CommissionRun:
     return run_execute(run_id=run.pk)
 
 
+def _run_period(run: CommissionRun, *, lock: bool = False) -> CommissionPeriod:
+    """The period of a run on real data; a simulation on a generated company has none, so it is refused here."""
+    if run.period_id is None:
+        raise ValidationError({"run": ["This run is a simulation on a generated company; it has no period."]})
+    periods = CommissionPeriod.objects.select_for_update() if lock else CommissionPeriod.objects
+    return periods.get(pk=run.period_id)
+
+
 def _check_fresh(run: CommissionRun) -> None:
-    if run.summary.get("fingerprint") != _period_fingerprint(run.period):
+    if run.summary.get("fingerprint") != _period_fingerprint(_run_period(run)):
         raise ValidationError(
             {"run": ["The period's orders or members changed since this preview was calculated; preview again."]}
         )
 
 
 @transaction.atomic
-def run_approve(*, run: CommissionRun, by=None) -> CommissionRun:
-    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+def run_approve(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
+    period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     if run.kind != RunKind.PREVIEW or run.status != RunStatus.DONE:
         raise ValidationError(
@@ -481,23 +540,23 @@ def _post_check(period: CommissionPeriod, run: CommissionRun) -> None:
 
 
 @transaction.atomic
-def run_post_request(*, run: CommissionRun, by=None) -> CommissionRun:
+def run_post_request(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     """Check now (a clear refusal for the admin), post in a Celery task (a large run writes millions of lines)."""
-    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     _post_check(period, run)
     _check_fresh(run)
     CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
-    _send("commission_run_post", run.pk, by.pk if by else None)
+    run_task_send(run=run, work=RunWork.POST, by_id=by.pk if by else None)
     run.refresh_from_db()
     return run
 
 
 @transaction.atomic
-def run_post(*, run: CommissionRun, by=None) -> CommissionRun:
+def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     """Exactly once per period: the approved run's paid lines become ledger lines, members' ranks are updated,
     refunds flagged against earlier posted periods become clawback lines in this period, and the period closes."""
-    period = CommissionPeriod.objects.select_for_update().get(pk=run.period_id)
+    period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     _post_check(period, run)
     _check_fresh(run)
@@ -522,8 +581,6 @@ def run_post(*, run: CommissionRun, by=None) -> CommissionRun:
 
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
     """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL."""
-    from core.commerce.models import Party
-
     codes = run.summary["component_codes"]
     with connection.cursor() as cursor:
         cursor.execute(
@@ -577,7 +634,7 @@ def _member_ranks_update(run: CommissionRun) -> None:
         )
 
 
-def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> int:
+def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by: User | None) -> int:
     """Each unresolved refund flag of an earlier posted period takes back, from every commission line paid on the
     refunded order, the refunded share of what that line was paid on, as new negative lines here.
 
@@ -596,7 +653,7 @@ def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by) -> in
     if not flags:
         return 0
     order_ids = {flag.order_id for flag in flags}
-    originals: dict[int, list[LedgerLine]] = {}
+    originals: dict[int | None, list[LedgerLine]] = {}
     for line in LedgerLine.objects.filter(kind=LedgerKind.COMMISSION, source_order_id__in=order_ids).order_by("id"):
         originals.setdefault(line.source_order_id, []).append(line)
     clawed: dict[int, Decimal] = {  # original line -> already taken back (a positive amount)
@@ -685,7 +742,7 @@ def _share(part: Decimal, whole: Decimal, part_amount: Decimal, whole_amount: De
 
 @transaction.atomic
 def ledger_adjust(
-    *, member: Member, amount: Decimal, reason: str, by, period: CommissionPeriod | None = None
+    *, member: Member, amount: Decimal, reason: str, by: User | None, period: CommissionPeriod | None = None
 ) -> LedgerLine:
     """A manual correction: a new posted line (positive or negative) with the reason and the admin who made it."""
     errors = {}
@@ -700,7 +757,7 @@ def ledger_adjust(
             errors["amount"] = ["A non-zero amount with at most two decimal places."]
     if by is None:
         errors["by"] = ["An adjustment records the admin who made it."]
-    if errors:
+    if errors or by is None:
         raise ValidationError(errors)
     if period is None:
         period = period_get_or_create(day=timezone.localdate())
@@ -721,10 +778,10 @@ def ledger_adjust(
 
 
 @transaction.atomic
-def payout_batch_create(*, threshold: Decimal, by=None, period: CommissionPeriod | None = None) -> PayoutBatch:
+def payout_batch_create(
+    *, threshold: Decimal, by: User | None = None, period: CommissionPeriod | None = None
+) -> PayoutBatch:
     """Every wallet balance at or above ``threshold`` is paid whole; smaller balances wait for a later batch."""
-    from plans.selectors import wallet_balances
-
     threshold = Decimal(threshold)
     if threshold < 0 or threshold != threshold.quantize(CENT):
         raise ValidationError({"threshold": ["A non-negative amount with at most two decimal places."]})
@@ -747,7 +804,7 @@ def payout_batch_create(*, threshold: Decimal, by=None, period: CommissionPeriod
 
 
 @transaction.atomic
-def payout_batch_mark_paid(*, batch: PayoutBatch, by=None) -> PayoutBatch:
+def payout_batch_mark_paid(*, batch: PayoutBatch, by: User | None = None) -> PayoutBatch:
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PayoutStatus.OPEN:
         raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
@@ -762,7 +819,7 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, by=None) -> PayoutBatch:
 
 
 @transaction.atomic
-def payout_batch_cancel(*, batch: PayoutBatch, by=None) -> PayoutBatch:
+def payout_batch_cancel(*, batch: PayoutBatch, by: User | None = None) -> PayoutBatch:
     """The provider refused the file: the balances return to the wallets (the items stay, for the record)."""
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PayoutStatus.OPEN:

@@ -1,16 +1,22 @@
 """Commission runs in the background. Sent from a company's schema context (services use transaction.on_commit), so
-tenant-schemas-celery runs them in that schema; they take ids and are safe to retry."""
+tenant-schemas-celery runs them in that schema; they take ids and are safe to retry. Each holds the run's lease and
+beats while it works (plans.leases); a beat job requeues runs whose worker died."""
 
 from celery import shared_task
+from django_tenants.utils import schema_context
 
-from plans import services
-from plans.models import CommissionRun
+from plans import leases, services
+from plans.models import CommissionRun, RunWork
+from tenants.selectors import active_companies
 
 
 @shared_task(name="plans.tasks.commission_run_execute")
 def commission_run_execute(run_id: int) -> dict:
     """Preview or simulation: load, calculate, store, with progress on the run row."""
-    run = services.run_execute(run_id=run_id)
+    with leases.run_leased(run_id=run_id, work=RunWork.EXECUTE) as held:
+        if not held:
+            return {"run": run_id, "busy": "another worker holds the run"}
+        run = services.run_execute(run_id=run_id)
     return {"run": run.pk, "status": run.status, "total_paid": str(run.total_paid)}
 
 
@@ -21,13 +27,33 @@ def commission_run_post(run_id: int, user_id: int | None = None) -> dict:
 
     from core.accounts.models import User
 
-    run = CommissionRun.objects.get(pk=run_id)
-    by = User.objects.filter(pk=user_id).first() if user_id else None
-    CommissionRun.objects.filter(pk=run.pk).update(progress_note="posting to the ledger")
-    try:
-        run = services.run_post(run=run, by=by)
-    except ValidationError as exc:
-        CommissionRun.objects.filter(pk=run.pk).exclude(status="posted").update(progress_note="post refused")
-        return {"run": run_id, "refused": exc.messages}
-    CommissionRun.objects.filter(pk=run.pk).update(progress_note="posted")
+    with leases.run_leased(run_id=run_id, work=RunWork.POST) as held:
+        if not held:
+            return {"run": run_id, "busy": "another worker holds the run"}
+        run = CommissionRun.objects.get(pk=run_id)
+        by = User.objects.filter(pk=user_id).first() if user_id else None
+        CommissionRun.objects.filter(pk=run.pk).update(progress_note="posting to the ledger")
+        try:
+            run = services.run_post(run=run, by=by)
+        except ValidationError as exc:
+            CommissionRun.objects.filter(pk=run.pk).exclude(status="posted").update(progress_note="post refused")
+            return {"run": run_id, "refused": exc.messages}
+        CommissionRun.objects.filter(pk=run.pk).update(progress_note="posted")
     return {"run": run.pk, "status": run.status, "ledger_lines": run.summary.get("ledger_lines")}
+
+
+@shared_task(name="plans.tasks.runs_requeue_stalled")
+def runs_requeue_stalled() -> list[int]:
+    """In one company: send again the runs whose worker stopped beating (see plans.leases)."""
+    return services.runs_requeue_stalled()
+
+
+@shared_task(name="plans.tasks.runs_requeue_stalled_fan_out")
+def runs_requeue_stalled_fan_out() -> list[str]:
+    """Beat, every minute: check each active company's runs (suspended companies are skipped)."""
+    sent = []
+    for company in active_companies():
+        with schema_context(company.schema_name):
+            runs_requeue_stalled.delay()
+        sent.append(company.schema_name)
+    return sent

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
-from billing.models import PricePlan
+from config.hosts import company_host, site_url
 from core.accounts.models import Role, User
 from core.accounts.services import password_set_path, user_create
 from core.company.services import company_settings_initialise
@@ -102,14 +103,12 @@ def schema_name_for(subdomain: str) -> str:
 
 
 def company_domain(subdomain: str) -> str:
-    return f"{subdomain.lower()}.{settings.PLATFORM_DOMAIN}"
+    return company_host(subdomain)
 
 
 def company_base_url(company: Company) -> str:
     domain = company.get_primary_domain()
-    host = domain.domain if domain else company_domain(company.subdomain)
-    port = f":{settings.PLATFORM_PORT}" if settings.PLATFORM_PORT else ""
-    return f"{settings.PLATFORM_SCHEME}://{host}{port}"
+    return site_url(domain.domain if domain else company_domain(company.subdomain))
 
 
 def company_template_ensure(*, verbosity: int = 0) -> None:
@@ -136,7 +135,6 @@ def company_onboard(
     admin_email: str,
     admin_first_name: str = "",
     admin_last_name: str = "",
-    price_plan: PricePlan | None = None,
     billing_email: str = "",
     actor: User | None = None,
     admin_password: str | None = None,
@@ -145,7 +143,7 @@ def company_onboard(
     """Create a company: schema (cloned from the template), domain, default settings and first admin.
 
     Everything happens in one transaction (PostgreSQL DDL is transactional), so a failure at any step leaves no
-    schema, domain or row behind.
+    schema, domain or row behind. The price plan is billing's: provider.services.company_onboard sets it.
     """
     subdomain = (subdomain or "").strip()
     errors: dict[str, list[str]] = {}
@@ -166,7 +164,6 @@ def company_onboard(
         company = Company(
             schema_name=schema_name_for(subdomain),
             name=name.strip(),
-            price_plan=price_plan,
             billing_email=billing_email or admin_email,
         )
         company.save()
@@ -190,8 +187,6 @@ def company_onboard(
 
 
 def _send_invitation(company: Company, email: str, url: str) -> None:
-    from django.core.mail import send_mail
-
     send_mail(
         subject=f"Your {company.name} admin account on Canopy",
         message=(

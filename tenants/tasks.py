@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.commerce.tasks import autoships_run, subscription_charges_run
 from core.company.tasks import company_daily_jobs
 from tenants.selectors import active_companies
 
@@ -19,5 +20,18 @@ def fan_out_daily_jobs(day_iso: str | None = None) -> list[str]:
     for company in active_companies():
         with schema_context(company.schema_name):
             company_daily_jobs.delay(day)
+        sent.append(company.schema_name)
+    return sent
+
+
+@shared_task(name="tenants.tasks.commerce_daily_fan_out")
+def commerce_daily_fan_out() -> list[str]:
+    """Send each active company its back-office fee charges and its autoships (suspended companies are skipped)."""
+    sent = []
+    now_iso = timezone.now().isoformat()
+    for company in active_companies():
+        with schema_context(company.schema_name):
+            subscription_charges_run.delay(now_iso)
+            autoships_run.delay(now_iso)
         sent.append(company.schema_name)
     return sent

@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 from conftest import PASSWORD
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
+from tests.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +56,9 @@ def test_failed_logins_are_rate_limited_per_account(alpha_client):
 
 def test_provider_staff_sign_in_on_the_platform_domain(provider_client, provider_staff):
     response = provider_client.post("/accounts/login/", {"login": provider_staff.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    response = provider_client.post("/accounts/2fa/authenticate/", {"code": totp_code(provider_staff)})
     assert response.status_code == 302
     assert provider_client.get("/api/provider/v1/me/").json()["role"] == "provider_staff"
 

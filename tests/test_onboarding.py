@@ -7,12 +7,15 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
+from billing.models import PricePlan
+from billing.selectors import plan_history
 from conftest import PASSWORD
 from core.accounts.models import Role, User
 from core.company.models import CompanySettings
 from tenants import services
 from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard, subdomain_problems
+from tests.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +126,22 @@ def test_create_company_command(capsys):
     assert schema_exists("cmd_co")
 
 
+def test_onboarding_on_a_price_plan_puts_the_company_on_it_from_its_first_day():
+    """provider.services composes tenants (the company) and billing (its plan); tenants knows nothing of billing."""
+    plan = PricePlan.objects.create(code="starter", name="Starter", monthly_hosting_fee="99.00")
+    call_command(
+        "create_company", "plan-co", "--name", "Plan Co", "--admin-email", "a@plan.test", "--no-invitation",
+        "--price-plan", "starter",
+    )  # fmt: skip
+    company = Company.objects.get(schema_name="plan_co")
+    assert company.price_plan == plan
+    history = [(a.plan.code, a.effective_from) for a in plan_history(company=company)]
+    assert history == [("starter", company.created_at.date())]
+    with pytest.raises(CommandError, match="price-plan: no price plan with code 'gold'"):
+        call_command("create_company", "gold-co", "--name", "Gold", "--admin-email", "a@g.test", "--price-plan", "gold")
+    assert not Company.objects.filter(schema_name="gold_co").exists()
+
+
 def test_create_company_command_reports_problems():
     with pytest.raises(CommandError) as excinfo:
         call_command("create_company", "www", "--name", "X", "--admin-email", "a@x.test")
@@ -131,7 +150,8 @@ def test_create_company_command_reports_problems():
 
 def test_provider_api_onboards_a_company(provider_client, provider_staff):
     token = provider_client.post(
-        "/api/provider/v1/auth/token/", {"email": provider_staff.email, "password": PASSWORD}
+        "/api/provider/v1/auth/token/",
+        {"email": provider_staff.email, "password": PASSWORD, "code": totp_code(provider_staff)},
     ).json()["token"]
     auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     created = provider_client.post(

@@ -20,6 +20,7 @@ from billing.tests.factories import (
 )
 from config.celery import app
 from core.accounts.models import Role, User
+from tests.helpers import two_factor_activate
 
 pytestmark = pytest.mark.django_db
 
@@ -74,5 +75,6 @@ def test_provider_console_shows_billing(provider_client, path):
         root = User.objects.create_superuser(
             email="root@provider.test", password="x-pass-123", role=Role.PROVIDER_STAFF
         )
+        two_factor_activate(root)  # provider staff must use two-factor sign-in
     provider_client.force_login(root)
     assert provider_client.get(path).status_code == 200

@@ -114,15 +114,12 @@ def test_usage_counts_paid_orders_and_the_members_who_ordered_or_paid_their_fee(
     from django_tenants.utils import schema_context
 
     from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
-    from core.commerce.services import (
-        LineRequest,
-        order_cancel,
-        order_mark_paid,
-        order_place,
-        order_refund,
-        product_create,
-    )
-    from core.members.services import customer_create, member_enroll
+    from core.commerce.services.catalogue import product_create
+    from core.commerce.services.orders import LineRequest, order_cancel, order_place
+    from core.commerce.services.payments import order_mark_paid
+    from core.commerce.services.refunds import order_refund
+    from core.members.services.customers import customer_create
+    from core.members.services.enrolment import member_enroll
 
     def enroll(sponsor, username):
         return member_enroll(

@@ -25,8 +25,10 @@ def lines_of(usage) -> list[tuple[str, int, Decimal]]:
 
 def paid_orders(schema: str, *paid_at: datetime.datetime) -> None:
     from core.commerce.models import PlacedBy
-    from core.commerce.services import LineRequest, order_mark_paid, order_place, product_create
-    from core.members.services import member_enroll
+    from core.commerce.services.catalogue import product_create
+    from core.commerce.services.orders import LineRequest, order_place
+    from core.commerce.services.payments import order_mark_paid
+    from core.members.services.enrolment import member_enroll
 
     with schema_context(schema):
         product_create(sku="TEA", name="Tea", retail_price="10", distributor_price="8", track_inventory=False)

@@ -2,11 +2,13 @@
 defaults; `production.py` refuses the unsafe ones. Docs: https://docs.djangoproject.com/en/5.2/ref/settings/
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 
-from billing.beat import BILLING_BEAT_SCHEDULE
 from config.settings.database import resolve_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -55,6 +57,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "billing",
+    "provider",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "core.accounts",
@@ -64,10 +67,13 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # expiring, revocable API tokens, in each company's schema like its users
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from our own static files, not a CDN
+    "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "frontend",
 ]
 TENANT_APPS = [
@@ -75,9 +81,10 @@ TENANT_APPS = [
     "core.accounts",
     "django.contrib.sessions",
     "django.contrib.admin",
-    "rest_framework.authtoken",
+    "knox",  # expiring, revocable API tokens, in each company's schema like its users
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "core.company",
     "core.members",
     "core.commerce",
@@ -92,6 +99,7 @@ MIDDLEWARE = [
     "config.middleware.CompanyMiddleware",
     "config.request_guards.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.middleware.TwoFactorRequiredMiddleware",
     "config.middleware.SuspendedCompanyMiddleware",
 ]
 
@@ -155,11 +164,24 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "core.accounts.adapter.AccountAdapter"
+# Two-factor sign-in (allauth.mfa): an authenticator app (TOTP) with recovery codes. Required for provider staff and,
+# when the company says so, for its admins (core.accounts.mfa, config.middleware.TwoFactorRequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Canopy")
+# Accounts are created by admins and invitations (ACCOUNT_EMAIL_VERIFICATION is "none"), not by open sign-up, so the
+# e-mail-squatting attack allauth guards against with verified addresses does not apply here.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_TOTP_TOLERANCE = 1  # also accept the code of the 30-second step before and after (phone clocks drift)
+# The client's IP address, for every rate limit (allauth's, DRF's throttles, our own site_signup): the number of
+# reverse proxies in front of the app that append to X-Forwarded-For. 0 (the default) trusts no header and uses
+# REMOTE_ADDR, so a forged X-Forwarded-For cannot buy a fresh limit. Behind one load balancer set it to 1.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Failed logins are limited per address and per IP (stored in the cache, whose keys carry the schema).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("LOGIN_RATE_LIMIT", default="20/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
-    # Joins and customer sign-ups on the replicated sites, per IP (frontend.site).
+    # Joins and customer sign-ups on the replicated sites, per IP (frontend.site.views.signup).
     "site_signup": env("SITE_SIGNUP_RATE_LIMIT", default="10/h/ip"),
 }
 
@@ -197,7 +219,24 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"expires": 12 * 3600},
     },
-    **BILLING_BEAT_SCHEDULE,
+    # Commission runs whose worker died (no heartbeat for 2 minutes) are sent again (plans.leases).
+    "commission-runs-requeue-stalled": {
+        "task": "plans.tasks.runs_requeue_stalled_fan_out",
+        "schedule": 60,
+        "options": {"expires": 50},
+    },
+    # 02:00 UTC on the 1st: every company's previous month is closed, invoiced and charged (billing.tasks).
+    "billing-monthly-close": {
+        "task": "billing.tasks.close_month",
+        "schedule": crontab(minute=0, hour=2, day_of_month=1),
+        "options": {"expires": 20 * 3600},
+    },
+    # 06:00 UTC daily: dunning retries and (if enabled) suspensions.
+    "billing-dunning": {
+        "task": "billing.tasks.run_dunning",
+        "schedule": crontab(minute=0, hour=6),
+        "options": {"expires": 12 * 3600},
+    },
 }
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -206,7 +245,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an API client without credentials gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -220,6 +259,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.CanopyAutoSchema",
     "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "10/min", "signup": "20/hour"},
+    # Same client IP as allauth (see TRUSTED_PROXY_COUNT): DRF's default (None) would trust any X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens (django-rest-knox: https://jazzband.github.io/django-rest-knox/): stored as SHA-512 digests, they expire
+# after API_TOKEN_TTL_HOURS and are revoked on API logout and on every password change (core.accounts.adapter).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=24)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 # Request bodies: 2.5 MB for forms and JSON (Django's default); file uploads (imports, pictures) up to 100 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
@@ -230,7 +278,32 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Company API (on each company's domain) and provider API (on the platform domain).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# ------------------------------------------------------------------------------------------------------------------
+# Content-Security-Policy (django-csp: https://django-csp.readthedocs.io/) — every environment, so a page that breaks
+# it fails in development and in the browser tests, not in production. Scripts only from our own static files (no
+# inline script, no eval: htmx runs with allowEval off); styles from our files plus the one nonce'd <style> that sets
+# the company's brand colour (base.html) and the API docs' page style. Widths and colours set from JavaScript
+# (CSSOM) are not inline styles and need no exception.
+# ------------------------------------------------------------------------------------------------------------------
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],  # allauth's TOTP QR code and Swagger UI's icons are data: images
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -247,7 +320,7 @@ STRIPE_API_KEY = env("STRIPE_API_KEY", default="sk_test_canopy_development")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_canopy_development")
 # Stripe.js cannot load in the sandboxed demo/test browsers, so the web checkout can pay with Stripe's documented test
-# PaymentMethods (pm_card_visa ...) chosen on the server. Never enable this with live keys (see frontend/payments.py).
+# PaymentMethods (pm_card_visa ...) chosen on the server. Never enable this with live keys (frontend.common.payments).
 SHOP_TEST_CARDS = env.bool("SHOP_TEST_CARDS", default=False)
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -259,6 +332,8 @@ WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
 WEBHOOKS_RETRY_BACKOFF_SECONDS = env.int("WEBHOOKS_RETRY_BACKOFF_SECONDS", default=60)  # 60 s, 2 min, 4 min ...
 WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS = env.int("WEBHOOKS_RETRY_BACKOFF_MAX_SECONDS", default=6 * 3600)
 WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+# How webhook hosts are resolved before every delivery (core.webhooks.egress); tests swap in a hostile DNS.
+WEBHOOKS_DNS_RESOLVER = "core.webhooks.egress.system_resolver"
 
 LOGGING = {
     "version": 1,

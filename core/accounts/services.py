@@ -2,11 +2,15 @@
 
 import datetime
 
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.urls import reverse
 from django_tenants.utils import get_public_schema_name
+from knox.models import AuthToken
 
 from core.accounts.models import LoginDay, Role, User
 
@@ -51,10 +55,6 @@ def user_create(
 
 def password_set_path(*, user: User) -> str:
     """The path of a one-time link that lets `user` choose a password (allauth's reset-from-key view)."""
-    from allauth.account.forms import default_token_generator
-    from allauth.account.utils import user_pk_to_url_str
-    from django.urls import reverse
-
     return reverse(
         "account_reset_password_from_key",
         urlconf="config.urls_tenant",
@@ -66,6 +66,23 @@ def login_day_record(*, user: User, at: datetime.datetime) -> None:
     """Note that `user` signed in on the (UTC) day of `at`; a second login that day adds nothing. ON CONFLICT DO
     NOTHING rather than a lookup first: two logins at once never fail the second one. Only in a company's schema:
     provider staff (public schema) are not billed, so their logins are not kept."""
-    if connection.schema_name == get_public_schema_name():
+    if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]  # django-tenants' connection
         return
     LoginDay.objects.bulk_create([LoginDay(user=user, day=at.astimezone(datetime.UTC).date())], ignore_conflicts=True)
+
+
+# ---------------------------------------------------------------------------------------------------- API tokens
+
+
+def api_token_issue(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for ``user`` in the current schema: the row (digest only) and the one-time clear text."""
+    return AuthToken.objects.create(user=user)
+
+
+def api_tokens_revoke(*, user: User, token_key: str | None = None) -> int:
+    """Revoke one of ``user``'s tokens (by its public ``token_key``) or, without one, all of them. Returns how many."""
+    tokens = AuthToken.objects.filter(user=user)
+    if token_key is not None:
+        tokens = tokens.filter(token_key=token_key)
+    deleted, _ = tokens.delete()
+    return deleted

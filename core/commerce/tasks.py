@@ -1,4 +1,4 @@
-"""Commerce's scheduled work. The beat entry (config/celery.py) fans out to each active company; the per-company
+"""Commerce's scheduled work. The beat entry fans out to each active company (tenants.tasks); the per-company
 task runs in that company's schema and calls a service. Tasks take ids and ISO strings, and are safe to repeat."""
 
 from __future__ import annotations
@@ -7,26 +7,9 @@ import datetime
 
 from celery import shared_task
 from django.db import connection
-from django.utils import timezone
-from django_tenants.utils import schema_context
 
-from core.commerce.autoship import autoship_run_due
-from core.commerce.subscriptions import subscription_charge_due, subscriptions_ensure
-
-
-@shared_task(name="core.commerce.tasks.commerce_daily_fan_out")
-def commerce_daily_fan_out() -> list[str]:
-    """Send each active company its back-office fee charges and its autoships (suspended companies are skipped)."""
-    from tenants.selectors import active_companies
-
-    sent = []
-    now_iso = timezone.now().isoformat()
-    for company in active_companies():
-        with schema_context(company.schema_name):
-            subscription_charges_run.delay(now_iso)
-            autoships_run.delay(now_iso)
-        sent.append(company.schema_name)
-    return sent
+from core.commerce.services.autoship import autoship_run_due
+from core.commerce.services.subscriptions import subscription_charge_due, subscriptions_ensure
 
 
 @shared_task(name="core.commerce.tasks.subscription_charges_run")

@@ -19,6 +19,8 @@ from core.communications.models import (
     PageSlug,
     TrainingMaterial,
 )
+from core.company.selectors import company_url  # noqa: F401 - re-exported: core.commerce.subscriptions reads it here
+from core.company.services import company_settings_get
 from core.members.models import Member
 
 logger = logging.getLogger(__name__)
@@ -76,8 +78,6 @@ def email_templates_overview() -> list[tuple[EmailKind, EmailTemplate | None]]:
 
 
 def email_common_context() -> dict:
-    from core.company.services import company_settings_get
-
     row = company_settings_get()
     return {"company_name": row.display_name, "support_email": row.support_email}
 
@@ -93,7 +93,8 @@ def email_render(*, key: str, context: dict) -> tuple[str, str]:
         try:
             return render_text(subject=saved.subject, body=saved.body, context=full_context)
         except Exception:  # noqa: BLE001 - any template failure: send the default rather than nothing
-            logger.exception("E-mail template %s of %s failed to render; sent the default", key, connection.schema_name)
+            schema_name = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
+            logger.exception("E-mail template %s of %s failed to render; sent the default", key, schema_name)
     return render_text(subject=kind.subject, body=kind.body, context=full_context)
 
 
@@ -106,10 +107,3 @@ def email_preview(*, key: str, subject: str, body: str) -> tuple[str, str]:
     return render_text(subject=subject, body=body, context={**email_common_context(), **kind.sample})
 
 
-def company_url() -> str:
-    """The current company's address, e.g. https://acme.example (e-mails need absolute links)."""
-    from tenants.models import Company
-    from tenants.services import company_base_url
-
-    company = Company.objects.filter(schema_name=connection.schema_name).first()
-    return company_base_url(company) if company else ""

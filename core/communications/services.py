@@ -22,7 +22,8 @@ from core.communications.models import (
     PageSlug,
     TrainingMaterial,
 )
-from core.communications.selectors import company_url, email_render
+from core.communications.selectors import email_render
+from core.company.selectors import company_url
 from core.members.models import Member, MemberStatus
 
 logger = logging.getLogger(__name__)

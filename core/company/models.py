@@ -22,6 +22,10 @@ class CompanySettings(models.Model):
     )
     primary_color = models.CharField(max_length=7, default="#2f6f4e")
     replicated_subdomains_enabled = models.BooleanField(default=False)
+    # Provider staff always need a second factor; company admins when their company says so (core.accounts.mfa).
+    require_two_factor_for_admins = models.BooleanField(
+        default=False, help_text="Company admins must sign in with an authenticator app code as well."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

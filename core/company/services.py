@@ -13,6 +13,7 @@ EDITABLE_FIELDS = (
     "commission_period",
     "primary_color",
     "replicated_subdomains_enabled",
+    "require_two_factor_for_admins",
 )
 
 

@@ -16,8 +16,8 @@ def company_daily_jobs(day_iso: str) -> dict:
     run, created = DailyJobRun.objects.get_or_create(job="daily", day=day, defaults={"status": "running"})
     if not created and run.status == "done":
         return {"schema": connection.schema_name, "day": day_iso, "ran": False}
-    from core.demotion.services import evaluate_through
-    from core.members.services import holding_tank_expire
+    from core.demotion.services.evaluation import evaluate_through
+    from core.members.services.enrolment import holding_tank_expire
 
     holding_tank_expire()
     evaluated = evaluate_through(day=day)

@@ -3,12 +3,10 @@ reinstate, and each member's own explanation."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -20,9 +18,13 @@ from rest_framework.views import APIView
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
 from core.accounts.models import Role
-from core.demotion import selectors, services
+from core.csv_safe import csv_writer
+from core.demotion import selectors
 from core.demotion.models import DemotionPolicyVersion, EvaluationRun, Notification, StageTransition
 from core.demotion.policy import fairness_warnings
+from core.demotion.services.evaluation import evaluation_enqueue, policy_preview
+from core.demotion.services.policies import policy_current, policy_parse, policy_save
+from core.demotion.services.reinstatement import member_reinstate
 from core.members.models import Member
 
 
@@ -55,7 +57,7 @@ class PolicyOutput(serializers.ModelSerializer):
         ]
 
     def get_warning_messages(self, version) -> list[dict]:
-        policy = services.policy_parse(version.document)
+        policy = policy_parse(version.document)
         return [{"code": w.code, "message": w.message} for w in fairness_warnings(policy)]
 
 
@@ -68,7 +70,7 @@ class PolicyApi(APIView):
 
     @extend_schema(responses=PolicyOutput)
     def get(self, request):
-        return Response(PolicyOutput(services.policy_current()).data)
+        return Response(PolicyOutput(policy_current()).data)
 
     @extend_schema(request=InputSerializer, responses={201: PolicyOutput})
     def put(self, request):
@@ -77,7 +79,7 @@ class PolicyApi(APIView):
             raise PermissionDenied("Only a company admin may change the policy.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.policy_save(
+        version = policy_save(
             document=data.validated_data["document"], by=request.user, acknowledge=data.validated_data["acknowledge"]
         )
         return Response(PolicyOutput(version).data, status=status.HTTP_201_CREATED)
@@ -95,7 +97,7 @@ class PreviewApi(APIView):
         """Who would change stage on ``day``: counts per stage and the first 500 changes. Nothing is written."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        preview = services.policy_preview(day=data.validated_data["day"], document=data.validated_data.get("document"))
+        preview = policy_preview(day=data.validated_data["day"], document=data.validated_data.get("document"))
         shown = preview.changes[:500]
         numbers = dict(Member.objects.filter(pk__in=[c.member_id for c in shown]).values_list("pk", "number"))
         return Response(
@@ -132,12 +134,9 @@ class EvaluationApi(APIView):
     @extend_schema(request=InputSerializer, responses={202: dict})
     def post(self, request):
         """Evaluate up to a day now (in the background; missed days are caught up in order)."""
-        from core.demotion.tasks import evaluate_through
-
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        day_iso = data.validated_data["day"].isoformat()
-        transaction.on_commit(lambda: evaluate_through.delay(day_iso))
+        day_iso = evaluation_enqueue(day=data.validated_data["day"])
         return Response({"queued": day_iso}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -161,7 +160,7 @@ class ReportApi(APIView):
         )
         if request.query_params.get("export") == "csv":
             buffer = io.StringIO()
-            writer = csv.writer(buffer)
+            writer = csv_writer(buffer)
             writer.writerow(["member_number", "name", "email", "stage", "day"])
             for member in members.iterator(chunk_size=5000):
                 writer.writerow([member.number, member.full_name, member.email, stages[member.pk], day.isoformat()])
@@ -246,7 +245,7 @@ class ReinstateApi(APIView):
         member = get_object_or_404(Member, number=number)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = services.member_reinstate(member=member, by=request.user, reason=data.validated_data["reason"])
+        report = member_reinstate(member=member, by=request.user, reason=data.validated_data["reason"])
         return Response(
             {"member": member.number, "restored": report.restored, "skipped": report.skipped},
             status=status.HTTP_201_CREATED,

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-from core.commerce.models import AttemptOutcome, Order, SubscriptionAttempt
-from core.commerce.services import VOLUME_STATUSES, commerce_settings_get
+from core.commerce.public import VOLUME_STATUSES, AttemptOutcome, Order, SubscriptionAttempt, commerce_settings_get
 from core.demotion.models import MemberStage
 from core.demotion.policy import NEVER, MemberFacts, Policy
 from core.members.models import Member, MemberStatus

@@ -103,13 +103,17 @@ class StageTransition(models.Model):
 
 class NotificationStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (will be retried)"
     GAVE_UP = "gave_up", "Gave up"
+    UNCONFIRMED = "unconfirmed", "Maybe sent: the sender stopped before confirming (not resent automatically)"
 
 
 class Notification(models.Model):
-    """The one e-mail a transition sends. One row per transition, so a retry never sends a second e-mail."""
+    """The one e-mail a transition sends, kept as an outbox row: queued → sending (committed before the e-mail
+    leaves) → sent (confirmed after). A row left in "sending" by a killed worker is never sent again automatically:
+    after a while it is marked unconfirmed for an admin to look at, because e-mail cannot be un-sent."""
 
     transition = models.OneToOneField(StageTransition, on_delete=models.PROTECT, related_name="notification")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="demotion_notifications")
@@ -117,8 +121,9 @@ class Notification(models.Model):
     to_email = models.EmailField()
     subject = models.CharField(max_length=300)
     body = models.TextField()
-    status = models.CharField(max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
+    status = models.CharField(max_length=12, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
     attempts = models.IntegerField(default=0)
+    sending_at = models.DateTimeField(null=True, blank=True, help_text="When the current attempt was claimed.")
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)

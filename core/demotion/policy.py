@@ -252,54 +252,14 @@ def policy_from_document(doc: dict) -> Policy:
         name = str(raw.get("name") or "").strip()
         if not name:
             errors[f"{at}.name"] = ["Give the stage a name."]
-        cond_raw = raw.get("condition") or {}
-        if not isinstance(cond_raw, dict):
-            errors[f"{at}.condition"] = ["Must be an object."]
-            cond_raw = {}
-        unpaid = _int(cond_raw.get("subscription_unpaid_days"), f"{at}.condition.subscription_unpaid_days", errors, 1)
-        window = _int(cond_raw.get("psv_window_days"), f"{at}.condition.psv_window_days", errors, 1)
-        psv_min = None
-        if cond_raw.get("psv_min") is not None:
-            try:
-                psv_min = Decimal(str(cond_raw["psv_min"])).quantize(Decimal("0.01"))
-                if psv_min <= 0:
-                    raise InvalidOperation
-            except (InvalidOperation, ValueError):
-                errors.setdefault(f"{at}.condition.psv_min", []).append("Must be a positive amount.")
-                psv_min = None
-        if (psv_min is None) != (window is None) and f"{at}.condition.psv_min" not in errors:
-            errors.setdefault(f"{at}.condition.psv_window_days", []).append(
-                "psv_min and psv_window_days go together: give both or neither."
-            )
-        combine = cond_raw.get("combine", "any")
-        if combine not in ("any", "all"):
-            errors[f"{at}.condition.combine"] = ["Choose any or all."]
-        condition = Condition(
-            subscription_unpaid_days=unpaid,
-            subscription_lapsed=bool(cond_raw.get("subscription_lapsed", False)),
-            psv_min=psv_min if window else None,
-            psv_window_days=window if psv_min is not None else None,
-            combine=combine,
-        )
-        if (
-            not condition.parts
-            and f"{at}.condition" not in errors
-            and not any(k.startswith(f"{at}.condition.") for k in errors)
-        ):
-            errors[f"{at}.condition"] = ["Give at least one condition (subscription or PSV)."]
-        actions = raw.get("actions")
-        if not isinstance(actions, list) or not actions:
-            errors[f"{at}.actions"] = [f"Give at least one action of: {', '.join(ACTIONS)}."]
-            actions = []
-        for j, action in enumerate(actions):
-            if action not in ACTIONS:
-                errors[f"{at}.actions[{j}]"] = [f"Unknown action {action!r}; choose from {', '.join(ACTIONS)}."]
+        condition = _condition_from(raw.get("condition") or {}, at, errors)
+        actions = _actions_from(raw.get("actions"), at, errors)
         stages.append(
             Stage(
                 key=key,
                 name=name,
                 condition=condition,
-                actions=tuple(a for a in actions if a in ACTIONS),
+                actions=actions,
                 email_subject=str(raw.get("email_subject") or name),
                 email_body=str(raw.get("email_body") or ""),
             )
@@ -313,6 +273,56 @@ def policy_from_document(doc: dict) -> Policy:
         enabled=bool(doc.get("enabled", True)),
         acknowledged_warnings=tuple(doc.get("acknowledged_warnings") or ()),
     )
+
+
+def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Condition:
+    """A stage's condition; problems go into `errors` under ``<at>.condition...``."""
+    if not isinstance(cond_raw, dict):
+        errors[f"{at}.condition"] = ["Must be an object."]
+        cond_raw = {}
+    unpaid = _int(cond_raw.get("subscription_unpaid_days"), f"{at}.condition.subscription_unpaid_days", errors, 1)
+    window = _int(cond_raw.get("psv_window_days"), f"{at}.condition.psv_window_days", errors, 1)
+    psv_min = None
+    if cond_raw.get("psv_min") is not None:
+        try:
+            psv_min = Decimal(str(cond_raw["psv_min"])).quantize(Decimal("0.01"))
+            if psv_min <= 0:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors.setdefault(f"{at}.condition.psv_min", []).append("Must be a positive amount.")
+            psv_min = None
+    if (psv_min is None) != (window is None) and f"{at}.condition.psv_min" not in errors:
+        errors.setdefault(f"{at}.condition.psv_window_days", []).append(
+            "psv_min and psv_window_days go together: give both or neither."
+        )
+    combine = cond_raw.get("combine", "any")
+    if combine not in ("any", "all"):
+        errors[f"{at}.condition.combine"] = ["Choose any or all."]
+    condition = Condition(
+        subscription_unpaid_days=unpaid,
+        subscription_lapsed=bool(cond_raw.get("subscription_lapsed", False)),
+        psv_min=psv_min if window else None,
+        psv_window_days=window if psv_min is not None else None,
+        combine=combine,
+    )
+    if (
+        not condition.parts
+        and f"{at}.condition" not in errors
+        and not any(k.startswith(f"{at}.condition.") for k in errors)
+    ):
+        errors[f"{at}.condition"] = ["Give at least one condition (subscription or PSV)."]
+    return condition
+
+
+def _actions_from(actions, at: str, errors: dict[str, list[str]]) -> tuple[str, ...]:
+    """A stage's known actions; an empty list and unknown actions go into `errors`."""
+    if not isinstance(actions, list) or not actions:
+        errors[f"{at}.actions"] = [f"Give at least one action of: {', '.join(ACTIONS)}."]
+        actions = []
+    for j, action in enumerate(actions):
+        if action not in ACTIONS:
+            errors[f"{at}.actions[{j}]"] = [f"Unknown action {action!r}; choose from {', '.join(ACTIONS)}."]
+    return tuple(a for a in actions if a in ACTIONS)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from django.db import connection
 
 from core.demotion.models import DemotionPolicyVersion, MemberStage, StageTransition
 from core.demotion.policy import Policy
-from core.demotion.services import evidence_text, policy_current, policy_parse
+from core.demotion.services.notices import evidence_text
+from core.demotion.services.policies import policy_current, policy_parse
 from core.members.models import Member
 
 
@@ -146,3 +147,8 @@ def commission_excluded_during(*, start: datetime.date, end: datetime.date) -> s
             if holds & exclusion_bits.get(policy_id, 0):
                 excluded.add(member_id)
     return excluded
+
+
+def stage_history(*, member: Member):
+    """The member's stage transitions, newest first."""
+    return StageTransition.objects.filter(member=member).order_by("-day", "-id")

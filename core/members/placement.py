@@ -81,7 +81,7 @@ def matrix_breadth_first(*, top: Member, width: int) -> Slot:
     raise ValidationError({"placement": ["No open position was found in the matrix."]})  # unreachable: leaves are open
 
 
-def slot_is_free(*, parent: Member, position: int) -> bool:
+def slot_is_free(*, parent: Member, position: int | None) -> bool:
     return not Member.objects.filter(placement_parent=parent, placement_position=position).exists()
 
 

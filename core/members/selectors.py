@@ -6,14 +6,15 @@ A distributor may only ever read inside their own downline: every selector that 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
-from core.members.models import Customer, Member, MemberStatus, Tree, TreeEvent, TreeMove
+from core.members.models import Customer, Member, MemberStatus, PlacementMethod, Tree, TreeEvent, TreeMove
+from core.members.placement import genealogy_settings_get
 
 TABLE = Member._meta.db_table
 # Paths can hold thousands of ids on a deep chain: lists and pages never need them, so they are never loaded there.
@@ -255,3 +256,162 @@ def member_moves(*, member: Member) -> QuerySet[TreeMove]:
         .prefetch_related("events__member", "events__old_parent", "events__new_parent", "undone_by")
         .order_by("-moved_at", "-id")
     )
+
+
+# ---------------------------------------------------------------------------------------------------- pages' reads
+
+
+def member_counts() -> dict[str, int]:
+    """How many members the company has, and how many of them are active."""
+    return {"members": Member.objects.count(), "active": Member.objects.filter(status=MemberStatus.ACTIVE).count()}
+
+
+def member_list(*, query: str = "") -> QuerySet[Member]:
+    """The console's member list: a search, or everyone by number; each with their sponsor."""
+    found = member_search(query=query) if query else Member.objects.order_by("number")
+    return found.select_related("sponsor")
+
+
+def tree_move_by_id(move_id: int) -> TreeMove | None:
+    return TreeMove.objects.filter(pk=move_id).first()
+
+
+def members_by_pk(ids: list[int]) -> dict[int, Member]:
+    return Member.objects.in_bulk(ids)
+
+
+def member_numbers(ids: list[int]) -> dict[int, int]:
+    """``{member pk: member number}`` of ``ids``."""
+    return dict(Member.objects.filter(pk__in=ids).values_list("pk", "number"))
+
+
+def members_for_export(ids: list[int]) -> QuerySet[Member]:
+    """The members of ``ids`` by number, with only what an export row shows (iterate it in chunks)."""
+    return Member.objects.filter(pk__in=ids).order_by("number").only("pk", "number", "first_name", "last_name", "email")
+
+
+@dataclass
+class BinaryNode:
+    member: Member | None
+    level: int
+    children: list[BinaryNode] = field(default_factory=list)
+
+
+def binary_subtree(*, top: Member, levels: int = 3) -> BinaryNode:
+    """``top`` and ``levels`` levels of its placement tree as left/right slots (empty slots included), for display:
+    who may see what is decided by ``visible_or_denied`` before."""
+    rows = downline_ids_by_level(top=top, tree=Tree.PLACEMENT, max_levels=levels)
+    by_id = Member.objects.in_bulk([pk for pk, _ in rows])
+    slots = {(m.placement_parent_id, m.placement_position): m for m in by_id.values()}
+
+    def build(member: Member | None, level: int) -> BinaryNode:
+        node = BinaryNode(member=member, level=level)
+        if level < levels:
+            node.children = [build(slots.get((member.pk, side)) if member else None, level + 1) for side in (0, 1)]
+        return node
+
+    return build(top, 0)
+
+
+# ---------------------------------------------------------------------------------------------------- consistency
+
+
+def tree_problems() -> list[str]:
+    """Everything wrong with this company's two trees, each problem a sentence naming the member (empty when sound).
+
+    Checked in SQL, whole-tree, so it runs on a million members: every stored path ends with the member and
+    continues its parent's path, depths match the paths, no parent chain loops, the stored downline counts equal a
+    recount from the paths, and in a binary or matrix company every placed member sits in one valid slot."""
+    problems: list[str] = []
+    with connection.cursor() as cursor:
+        for tree in (Tree.SPONSOR, Tree.PLACEMENT):
+            parent, path, depth = _cols(tree)
+            count = f"{tree}_downline_count"
+            holding_tank = "m.holding_tank_until IS NOT NULL" if tree == Tree.PLACEMENT else "false"
+            cursor.execute(
+                f"""
+                SELECT m.number, p.number,
+                       CASE
+                         WHEN cardinality(m.{path}) = 0 THEN
+                           CASE WHEN m.{parent} IS NOT NULL THEN 'no_path'
+                                WHEN NOT {holding_tank} THEN 'no_path_root' END
+                         WHEN m.{path}[cardinality(m.{path})] <> m.id THEN 'not_last'
+                         WHEN m.{depth} <> cardinality(m.{path}) - 1 THEN 'depth'
+                         WHEN m.{parent} IS NULL AND cardinality(m.{path}) <> 1 THEN 'root_path'
+                         WHEN m.{parent} IS NOT NULL AND m.{path}[1:cardinality(m.{path}) - 1] <> p.{path} THEN 'prefix'
+                       END AS problem, m.{depth}, cardinality(m.{path}) - 1
+                  FROM {TABLE} m LEFT JOIN {TABLE} p ON p.id = m.{parent}
+                 ORDER BY m.number
+                """
+            )
+            for number, parent_number, problem, stored_depth, path_depth in cursor.fetchall():
+                if problem == "no_path":
+                    problems.append(f"{tree} tree: #{number} has a parent but no path.")
+                elif problem == "no_path_root":
+                    problems.append(f"{tree} tree: #{number} has neither a parent nor a path.")
+                elif problem == "not_last":
+                    problems.append(f"{tree} tree: #{number}'s path does not end with itself.")
+                elif problem == "depth":
+                    problems.append(f"{tree} tree: #{number} stores depth {stored_depth}, its path says {path_depth}.")
+                elif problem == "root_path":
+                    problems.append(f"{tree} tree: #{number} has no parent but a path through others.")
+                elif problem == "prefix":
+                    problems.append(
+                        f"{tree} tree: #{number}'s path does not continue its parent #{parent_number}'s path."
+                    )
+            cursor.execute(
+                f"""
+                WITH RECURSIVE walk(start, id, route) AS (
+                    SELECT id, {parent}, ARRAY[id] FROM {TABLE} WHERE {parent} IS NOT NULL
+                    UNION ALL
+                    SELECT walk.start, m.{parent}, walk.route || walk.id
+                      FROM walk JOIN {TABLE} m ON m.id = walk.id
+                     WHERE walk.id <> walk.start AND NOT walk.id = ANY(walk.route[2:])
+                )
+                SELECT route || id FROM walk
+                 WHERE id = start AND start = (SELECT min(x) FROM unnest(route) x)
+                 ORDER BY start
+                """
+            )
+            numbers = dict(Member.objects.values_list("id", "number"))
+            for (route,) in cursor.fetchall():
+                chain = " → ".join(f"#{numbers[pk]}" for pk in route)
+                problems.append(f"{tree} tree: #{numbers[route[0]]} is in a loop ({chain}).")
+            cursor.execute(
+                f"""
+                SELECT m.number, m.{count}, coalesce(c.members, 0) FROM {TABLE} m LEFT JOIN (
+                    SELECT ancestor, count(*) AS members
+                      FROM {TABLE}, unnest({path}[1:cardinality({path}) - 1]) AS ancestor GROUP BY ancestor
+                ) c ON c.ancestor = m.id
+                 WHERE m.{count} IS DISTINCT FROM coalesce(c.members, 0)
+                 ORDER BY m.number
+                """
+            )
+            for number, stored, real in cursor.fetchall():
+                problems.append(f"{tree} tree: #{number} stores {stored} members under it, its downline has {real}.")
+        settings_row = genealogy_settings_get()
+        if settings_row.placement_method != PlacementMethod.UNILEVEL:
+            width = 2 if settings_row.placement_method == PlacementMethod.BINARY else settings_row.matrix_width
+            cursor.execute(
+                f"""
+                SELECT m.number, p.number, m.placement_position FROM {TABLE} m
+                  JOIN {TABLE} p ON p.id = m.placement_parent_id
+                 WHERE m.placement_position IS NULL OR m.placement_position NOT BETWEEN 0 AND %s
+                 ORDER BY m.number
+                """,
+                [width - 1],
+            )
+            for number, parent_number, position in cursor.fetchall():
+                if position is None:
+                    problems.append(f"placement tree: #{number} has no position under #{parent_number}.")
+                elif settings_row.placement_method == PlacementMethod.BINARY:
+                    problems.append(
+                        f"placement tree: #{number} sits in position {position}; "
+                        "binary positions are 0 (left) and 1 (right)."
+                    )
+                else:
+                    problems.append(
+                        f"placement tree: #{number} sits in position {position}; "
+                        f"the matrix has positions 0 to {width - 1}."
+                    )
+    return problems

@@ -57,10 +57,24 @@ def path_of(member: Member, tree: str) -> list[int]:
     return list(member.sponsor_path if tree == Tree.SPONSOR else member.placement_path)
 
 
+def members_refresh(*members: Member | None) -> None:
+    """Re-read members a caller loaded before taking the placement lock: a move decided on a path read before the
+    lock can be undone by a move committed while waiting for it (two opposite re-sponsors made a loop that way)."""
+    for member in members:
+        if member is not None:
+            member.refresh_from_db()
+
+
 def refuse_cycle(*, member: Member, new_parent: Member | None, tree: str) -> None:
+    """Refuse a move of ``member`` under a member of its own downline. Reads the new parent's path from the
+    database (under the placement lock), never from the object the caller passed in."""
     if new_parent is None:
         return
-    if new_parent.pk == member.pk or member.pk in path_of(new_parent, tree):
+    cols = COLUMNS[tree]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s = ANY({cols.path}) FROM {TABLE} WHERE id = %s", [member.pk, new_parent.pk])
+        in_downline = cursor.fetchone()[0]
+    if new_parent.pk == member.pk or in_downline:
         raise ValidationError(
             {"new_parent": [f"#{new_parent.number} is in #{member.number}'s own downline; the move would make a loop."]}
         )

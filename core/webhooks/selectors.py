@@ -21,3 +21,8 @@ def deliveries_list(*, endpoint_id: int | None = None, event: str = "", status: 
     if status:
         deliveries = deliveries.filter(status=status)
     return deliveries
+
+
+def delivery_attempts(*, delivery: WebhookDelivery) -> QuerySet:
+    """A delivery's attempts, first to last."""
+    return delivery.attempt_log.order_by("number")

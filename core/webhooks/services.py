@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
 import time
@@ -34,6 +33,8 @@ from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.webhooks import tasks
+from core.webhooks.egress import NOT_PUBLIC, RefusedDestination, destination_check, pinned_opener
 from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 SIGNATURE_HEADER = "Canopy-Signature"
@@ -48,20 +49,12 @@ def _url_problems(url: str) -> list[str]:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         return ["Enter a valid http(s) URL."]
-    if settings.WEBHOOKS_ALLOW_INSECURE_URLS:
-        return []
-    parts = urlsplit(url)
-    if parts.scheme != "https":
+    if not settings.WEBHOOKS_ALLOW_INSECURE_URLS and urlsplit(url).scheme != "https":
         return ["Webhook URLs must use https."]
-    host = (parts.hostname or "").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return ["Webhook URLs must point to a public host."]
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return []
-    if not address.is_global:
-        return ["Webhook URLs must point to a public host."]
+        destination_check(url, must_resolve=False)
+    except RefusedDestination:
+        return [NOT_PUBLIC]
     return []
 
 
@@ -130,11 +123,9 @@ def webhook_endpoint_update(
 
 
 def _queue(schema_name: str, delivery_ids: list[int]) -> None:
-    from core.webhooks.tasks import webhook_deliver
-
     with schema_context(schema_name):  # the task carries the schema it is sent from
         for delivery_id in delivery_ids:
-            webhook_deliver.delay(delivery_id)
+            tasks.webhook_deliver.delay(delivery_id)
 
 
 @transaction.atomic
@@ -157,7 +148,7 @@ def event_emit(*, event: str, payload: dict | Callable[[], dict]) -> list[Webhoo
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=e, event=event, payload=body, next_attempt_at=now) for e in endpoints
     )
-    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]
+    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]  # type: ignore[attr-defined]  # django-tenants' connection
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return deliveries
 
@@ -176,7 +167,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise ValidationError({"endpoint": "The endpoint is deactivated: activate it before sending again."})
     delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
-    schema_name, ids = connection.schema_name, [delivery.pk]
+    schema_name, ids = connection.schema_name, [delivery.pk]  # type: ignore[attr-defined]  # django-tenants' connection
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return delivery
 
@@ -207,21 +198,12 @@ def signature_verify(*, secret: str, body: bytes, header: str, tolerance_seconds
     return hmac.compare_digest(expected, fields.get("v1", ""))
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new destination: following it could reach a host the URL check refused."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
 @dataclass(frozen=True)
 class PostResult:
     status_code: int | None
     body: str
     error: str
+    refused: bool = False
 
     @property
     def ok(self) -> bool:
@@ -229,12 +211,20 @@ class PostResult:
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> PostResult:
+    """POST to ``url`` after checking, now, every address its host resolves to (core.webhooks.egress); the
+    connection goes to the checked address. A refused destination is never contacted and nothing of it is kept."""
+    try:
+        destination = destination_check(url, must_resolve=True)
+    except RefusedDestination as refused:
+        return PostResult(None, "", f"Refused: {refused}"[:500], refused=True)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with _opener.open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
+        with pinned_opener(destination).open(request, timeout=settings.WEBHOOKS_TIMEOUT_SECONDS) as response:
             return PostResult(response.status, response.read(EXCERPT_CHARS).decode("utf-8", "replace"), "")
     except urllib.error.HTTPError as exc:
-        return PostResult(exc.code, exc.read(EXCERPT_CHARS).decode("utf-8", "replace"), "")
+        # A redirect is not followed and its body is not kept: it only says where else to go.
+        excerpt = "" if 300 <= exc.code < 400 else exc.read(EXCERPT_CHARS).decode("utf-8", "replace")
+        return PostResult(exc.code, excerpt, "")
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         return PostResult(None, "", f"{type(exc).__name__}: {reason}"[:500])
@@ -287,7 +277,8 @@ def _attempt_record(*, delivery_id: int, sent_at: datetime.datetime, result: Pos
     number = delivery.attempts + 1
     if result.ok:
         status, next_at, delivered_at = DeliveryStatus.DELIVERED, None, timezone.now()
-    elif final:
+    elif final or result.refused:
+        # A refused destination is not retried: the URL has to change first.
         status, next_at, delivered_at = DeliveryStatus.FAILED, None, None
     else:
         status = DeliveryStatus.PENDING

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from core.commerce.services import commerce_settings_get, product_create, stock_receive, warehouse_default
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.stock import stock_receive, warehouse_default
 
 
 def catalogue_make() -> dict:

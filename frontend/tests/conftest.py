@@ -4,14 +4,20 @@ distributor in beta, each with a login."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
+from core.accounts.models import User
+from core.commerce.services.catalogue import product_create
 from core.members.models import Member
-from core.members.services import member_enroll
+from core.members.services.enrolment import member_enroll
+from plans.services import period_get_or_create, plan_version_activate, plan_version_create, run_preview
+from plans.tests.conftest import JAN, PLAN, buy
+from plans.tests.conftest import enroll as plan_enroll
 
 
 @dataclass
@@ -45,9 +51,9 @@ def org(alpha) -> Org:
     return Org(root=root, ann=ann, bob=bob, cat=cat, dan=dan)
 
 
-def signed_in(company, email: str) -> Client:
-    """A client on ``company``'s host, signed in through the real login form."""
-    client = Client(HTTP_HOST=company.host)
+def signed_in(tenant, email: str) -> Client:
+    """A client on the company ``tenant``'s host, signed in through the real login form."""
+    client = Client(HTTP_HOST=tenant.host)
     response = client.post("/accounts/login/", {"login": email, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return client
@@ -60,4 +66,31 @@ def ann_client(alpha, org) -> Client:
 
 @pytest.fixture
 def admin_client(alpha) -> Client:
+    return signed_in(alpha, alpha.admin_email)
+
+
+# ---------------------------------------------------------------------------------------------------- plans pages
+# The company of frontend/tests/test_plans_*.py (its numbers: frontend/tests/plans_data.py).
+
+
+@pytest.fixture
+def company(alpha):
+    with schema_context(alpha.schema):
+        admin = User.objects.get(email=alpha.admin_email)
+        root = plan_enroll(None)
+        a = plan_enroll(root)
+        b = plan_enroll(a)
+        c = plan_enroll(b)
+        product_create(sku="KIT", name="Kit", retail_price=Decimal("125.00"), distributor_price=Decimal("100.00"),
+                       pv=Decimal("100"), cv=Decimal("100"), track_inventory=False, taxable=False)  # fmt: skip
+        orders = {name: buy(m) for name, m in {"root": root, "a": a, "b": b, "c": c}.items()}
+        version = plan_version_activate(version=plan_version_create(document=PLAN, by=admin), effective_from=JAN)
+        january = period_get_or_create(day=JAN)
+        run = run_preview(period=january, by=admin)
+    return {"admin": admin, "root": root, "a": a, "b": b, "c": c, "orders": orders, "version": version,
+            "january": january, "run": run}  # fmt: skip
+
+
+@pytest.fixture
+def admin(alpha, company):
     return signed_in(alpha, alpha.admin_email)

@@ -12,7 +12,8 @@ from conftest import PASSWORD
 from core.accounts.models import Role
 from core.accounts.services import user_create
 from core.commerce.models import MemberVolume, Order, OrderStatus, Product, StockLevel
-from core.commerce.services import LineRequest, order_pay_offline, order_place
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_pay_offline
 from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import enroll, signed_in
 

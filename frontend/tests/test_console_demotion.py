@@ -8,10 +8,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.commerce.services import commerce_settings_get
+from core.commerce.services.commerce_settings import commerce_settings_get
 from core.demotion.models import DemotionPolicyVersion, MemberStage
 from core.demotion.policy import default_policy_document
-from core.demotion.services import evaluate_day
+from core.demotion.services.evaluation import evaluate_day
 from core.members.models import Member
 from frontend.tests.conftest import signed_in
 

@@ -13,7 +13,9 @@ from conftest import PASSWORD
 from core.accounts.models import Role
 from core.accounts.services import user_create
 from core.commerce.models import Coupon, Order, OrderStatus, Party, Product, ProductCategory, ProductImage, TaxRate
-from core.commerce.services import coupon_create, party_create, tax_rate_create
+from core.commerce.services.coupons import coupon_create
+from core.commerce.services.parties import party_create
+from core.commerce.services.tax import tax_rate_create
 from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.webhooks.services import webhook_endpoint_create
 from frontend.tests.commerce_data import catalogue_make

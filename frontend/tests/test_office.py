@@ -5,7 +5,8 @@ from django_tenants.utils import schema_context
 
 from core.communications.services import announcement_create, newsletter_subscribe, training_material_create
 from core.members.models import Member
-from core.members.services import customer_create, genealogy_settings_update, member_status_set
+from core.members.services.customers import customer_create
+from core.members.services.profiles import genealogy_settings_update, member_status_set
 from frontend.tests.conftest import enroll, signed_in
 
 pytestmark = pytest.mark.django_db

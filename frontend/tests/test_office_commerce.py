@@ -9,10 +9,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.commerce.models import AttemptOutcome, BackOfficeSubscription, SubscriptionAttempt
-from core.commerce.services import LineRequest, commerce_settings_get, order_pay_offline, order_place
-from core.commerce.subscriptions import subscription_start
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_pay_offline
+from core.commerce.services.subscriptions import subscription_start
 from core.members.models import Member
-from core.members.services import customer_create
+from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make, stripe_key_set
 from frontend.tests.conftest import enroll, signed_in
 

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.commerce.autoship import autoship_create
 from core.commerce.models import Autoship, AutoshipStatus, Order, OrderStatus, Party
-from core.commerce.services import LineRequest, party_create
+from core.commerce.services.autoship import autoship_create
+from core.commerce.services.orders import LineRequest
+from core.commerce.services.parties import party_create
 from frontend.tests.commerce_data import catalogue_make, stripe_key_set
 from frontend.tests.conftest import enroll, signed_in
 

@@ -8,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
 from tenants.models import Company
+from tests.helpers import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(provider_client, provider_staff):
     response = provider_client.post("/accounts/login/", {"login": provider_staff.email, "password": PASSWORD})
+    assert response.status_code == 302
+    response = provider_client.post("/accounts/2fa/authenticate/", {"code": totp_code(provider_staff)})
     assert response.status_code == 302
     return provider_client
 

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from conftest import PASSWORD
 from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus
 from core.members.models import Member
-from core.members.services import customer_create
+from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make, stripe_key_set
 from frontend.tests.conftest import signed_in
 
@@ -183,7 +183,7 @@ def test_product_pictures_show_on_the_shop_and_are_served_for_products_for_sale_
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from core.commerce.models import Product, ProductImage
-    from core.commerce.services import product_create, product_image_add, product_retire
+    from core.commerce.services.catalogue import product_create, product_image_add, product_retire
     from frontend.tests.images import png_bytes
 
     def upload(name, size=8):

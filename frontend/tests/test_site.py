@@ -11,7 +11,7 @@ from core.communications.models import NewsletterSubscriber
 from core.communications.services import company_page_save
 from core.company.services import company_settings_update
 from core.members.models import Customer, Member
-from core.members.services import member_status_set
+from core.members.services.profiles import member_status_set
 
 pytestmark = pytest.mark.django_db
 

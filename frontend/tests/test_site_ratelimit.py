@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
 from core.members.models import Customer, Member
-from frontend.site import SIGNUP_LIMITED
+from frontend.site.views.signup import SIGNUP_LIMITED
 from frontend.tests.test_site import join_data
 
 pytestmark = pytest.mark.django_db

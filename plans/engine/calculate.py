@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 
@@ -140,7 +141,7 @@ def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 class _Lines:
     def __init__(self) -> None:
-        self.chunks: list[dict[str, np.ndarray]] = []
+        self.chunks: list[tuple[int, dict[str, Any]]] = []  # (rows, column -> array or broadcast constant)
 
     def add(self, payee, amount, component, rule, *, reason=0, order=-1, member=-1, party=-1,
             level_raw=0, level_compressed=0, rate=-1, basis=0) -> None:  # fmt: skip
@@ -295,6 +296,7 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
         raw = (origin_depth[idx] - depth[cur]).astype(np.int16)
         positive = rate > 0
         within = np.ones(len(cur), bool) if within is None else within
+        reason: Reason | np.ndarray
         if compression:  # everyone reached is payable; only the rank's depth can stop a line
             pay, lose, reason = within & positive, ~within & positive, Reason.DEPTH
         else:
@@ -317,6 +319,7 @@ def _emit(ctx: _Context, ci: int, rule: Rule, payee, amount, pay, lose, reason=N
     for sel, target in ((pay, ctx.paid), (lose, ctx.forfeit)):
         if np.ndim(sel) == 0:
             sel = np.full(len(payee), bool(sel))
+        rows: slice | np.ndarray
         if sel.all():
             rows = slice(None)
         else:
@@ -759,7 +762,7 @@ def _result(plan, snap, pv, psv, gv, active, rank, lines, forfeits, total_cv, ca
 def explain(result: Result, i: int, forfeited: bool = False) -> dict:
     """One ledger line as a text-free dict (codes and numbers) for the Django layer to render and store."""
     ledger = result.forfeits if forfeited else result.lines
-    row = {name: int(getattr(ledger, name)[i]) for name in COLUMNS}
+    row: dict[str, Any] = {name: int(getattr(ledger, name)[i]) for name in COLUMNS}
     row["component"] = result.component_codes[row["component"]]
     row["rule"] = Rule(row["rule"]).name.lower()
     row["reason"] = Reason(row["reason"]).name.lower()

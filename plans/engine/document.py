@@ -13,6 +13,7 @@ Numbers in the document may be JSON numbers or decimal strings; strings are pref
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -199,7 +200,9 @@ class _Reader:
             return
         self.errors.setdefault(path, []).append(message)
 
-    def obj(self, value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict | None:
+    def obj(
+        self, value: Any, path: str, allowed: AbstractSet[str], required: AbstractSet[str] = frozenset()
+    ) -> dict | None:
         if not isinstance(value, dict):
             self.add(path or "(document)", "must be an object")
             return None
@@ -274,7 +277,7 @@ class _Reader:
             self.add(path, "must be a non-empty list of percentages" if not allow_empty else "must be a list")
             return None
         items = [self.percent(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        return None if any(i is None for i in items) else tuple(items)
+        return None if any(i is None for i in items) else tuple(i for i in items if i is not None)
 
     def rank_map(self, value: Any, path: str, read) -> dict[int, Any] | None:
         """{rank code: value} -> {rank index: parsed value}."""
@@ -410,7 +413,7 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
     if not isinstance(value, list) or not value:
         r.add("components", "must be a non-empty list of components")
         return ()
-    out: list[Component] = []
+    out: list[Component | None] = []
     codes: dict[str, int] = {}
     binaries = 0
     for i, item in enumerate(value):
@@ -427,7 +430,7 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
             out.append(None)
             continue
         allowed, required = _FIELDS[kind]
-        obj = r.obj(item, path, allowed | _COMMON, required | {"type"})
+        obj = r.obj(item, path, allowed | _COMMON, required | {"type"}) or {}  # `item` is an object: never None
         code = item.get("code", kind)
         if not isinstance(code, str) or not code.strip():
             r.add(f"{path}.code", "must be a non-empty string")
@@ -457,7 +460,8 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
             out.append(None)  # keeps indexes aligned for matching.on_components; never returned (errors raised)
             if kind != "matching" and isinstance(code, str):
                 r.unsure_components.add(code)
-    return tuple(out)
+    # A None stands only where an error was reported, and the caller then raises PlanError.
+    return tuple(c for c in out if c is not None)
 
 
 def _compression(r: _Reader, obj: dict, path: str, default: bool) -> bool:

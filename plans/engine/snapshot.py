@@ -36,10 +36,12 @@ Party arrays (length p):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -116,19 +118,28 @@ class Snapshot:
     party_host_customer_id: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __post_init__(self) -> None:
-        n, m, p = len(self.member_id), len(self.order_id), len(self.party_id)
-        problems = []
-        for name in _MEMBER_FIELDS:
-            if len(getattr(self, name)) != n:
-                problems.append(f"{name} has {len(getattr(self, name))} entries, expected {n} (one per member)")
-        for name in _ORDER_FIELDS:
-            if len(getattr(self, name)) != m:
-                problems.append(f"{name} has {len(getattr(self, name))} entries, expected {m} (one per order)")
-        for name in _PARTY_FIELDS:
-            if len(getattr(self, name)) != p:
-                problems.append(f"{name} has {len(getattr(self, name))} entries, expected {p} (one per party)")
-        if problems:
+        """Lengths first (the value checks below index across arrays), then values."""
+        if problems := self._length_problems():
             raise ValueError("; ".join(problems))
+        if problems := self._value_problems():
+            raise ValueError("; ".join(problems))
+
+    def _length_problems(self) -> list[str]:
+        sizes = (
+            (_MEMBER_FIELDS, len(self.member_id), "member"),
+            (_ORDER_FIELDS, len(self.order_id), "order"),
+            (_PARTY_FIELDS, len(self.party_id), "party"),
+        )
+        problems = []
+        for names, size, per in sizes:
+            for name in names:
+                if len(getattr(self, name)) != size:
+                    problems.append(f"{name} has {len(getattr(self, name))} entries, expected {size} (one per {per})")
+        return problems
+
+    def _value_problems(self) -> list[str]:
+        n, p = len(self.member_id), len(self.party_id)
+        problems = []
         index = np.arange(n)
         for name in ("sponsor_idx", "placement_idx"):
             parent = getattr(self, name)
@@ -148,8 +159,7 @@ class Snapshot:
         for name in ("pv", "cv", "retail_total", "distributor_total", "carry_left", "carry_right"):
             if (getattr(self, name) < 0).any():
                 problems.append(f"{name} must not be negative")
-        if problems:
-            raise ValueError("; ".join(problems))
+        return problems
 
     @property
     def n_members(self) -> int:
@@ -189,8 +199,8 @@ def _hundredths(value) -> int:
 def snapshot_from_lists(
     *,
     sponsors: list[int],
-    orders: list[dict] = (),
-    parties: list[dict] = (),
+    orders: Sequence[dict] = (),
+    parties: Sequence[dict] = (),
     placements: list[int] | None = None,
     positions: list[int] | None = None,
     join_dates: list[str | date] | None = None,
@@ -209,7 +219,7 @@ def snapshot_from_lists(
     Each party is a dict: ``consultant`` (member index), ``host`` (member index or -1), ``host_customer_id``, ``id``.
     """
     n = len(sponsors)
-    members_default = {
+    members_default: dict[str, list[Any]] = {
         "placements": [-1] * n,
         "positions": [-1] * n,
         "join_dates": ["2000-01-01"] * n,

@@ -9,8 +9,10 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
 from core.accounts.models import User
-from core.commerce.services import LineRequest, order_mark_paid, order_place, product_create
-from core.members.services import member_enroll
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.members.services.enrolment import member_enroll
 from plans.services import period_get_or_create, plan_version_activate, plan_version_create
 
 _names = itertools.count(1)

@@ -141,6 +141,47 @@ def test_simulation_on_a_generated_company(api, in_alpha, plan, django_capture_o
     assert list(too_big.json()["errors"]) == ["generated.members"]
 
 
+def test_a_simulation_on_a_generated_company_cannot_be_approved(
+    api, in_alpha, plan, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        queued = api.post(
+            "/api/v1/commission-simulations/", {"generated": {"members": 50}, "plan_version": plan.pk}, format="json"
+        )
+    run = run_execute(run_id=queued.json()["id"])
+    refused = api.post(f"/api/v1/commission-runs/{run.pk}/approve/")
+    assert (refused.status_code, refused.json()["errors"]["run"]) == (
+        400,
+        ["This run is a simulation on a generated company; it has no period."],
+    )
+
+
+def test_generated_comparison_reads_the_baseline_the_task_stored(
+    api, in_alpha, plan, django_capture_on_commit_callbacks
+):
+    body = {"generated": {"members": 300, "seed": 5}, "plan_version": plan.pk}
+    with django_capture_on_commit_callbacks():
+        queued = api.post("/api/v1/commission-simulations/", body, format="json")
+    run = run_execute(run_id=queued.json()["id"])
+    # The task ran the plan in effect (the same version) on the same members: the baseline equals the run's totals.
+    assert run.baseline["plan_version"] == plan.pk
+    assert (Decimal(run.baseline["total_paid"]), Decimal(run.baseline["total_cv"])) == (run.total_paid, run.total_cv)
+    compare = api.get(f"/api/v1/commission-runs/{run.pk}/compare/").json()
+    assert (compare["actual"]["total_paid"], compare["baseline_missing"]) == (str(run.total_paid), False)
+
+    # The page reads what is stored and calculates nothing: a changed baseline shows as it is.
+    stored = {**run.baseline, "total_paid": "1.00", "by_component": {"unilevel": "1.00"}}
+    CommissionRun.objects.filter(pk=run.pk).update(baseline=stored)
+    compare = api.get(f"/api/v1/commission-runs/{run.pk}/compare/").json()
+    assert compare["actual"]["total_paid"] == "1.00"
+    assert compare["difference"]["total_paid"] == str(run.total_paid - Decimal("1.00"))
+
+    # A run finished before baselines were stored says so instead of calculating one.
+    CommissionRun.objects.filter(pk=run.pk).update(baseline=None)
+    compare = api.get(f"/api/v1/commission-runs/{run.pk}/compare/").json()
+    assert (compare["actual"], compare["difference"], compare["baseline_missing"]) == (None, None, True)
+
+
 def test_adjustments_and_payouts(api, bought, django_capture_on_commit_callbacks):
     period, run_id = _posted(api, django_capture_on_commit_callbacks)
     c = bought["c"]

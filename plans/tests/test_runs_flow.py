@@ -11,9 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.commerce.models import ClawbackFlag, Order
-from core.commerce.services import LineRequest, order_mark_paid, order_place, order_refund, product_create
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.commerce.services.refunds import order_refund
 from core.members.models import Member
-from core.members.services import customer_create
+from core.members.services.customers import customer_create
 from plans.models import (
     CommissionRun,
     LedgerKind,

@@ -6,9 +6,13 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from core.commerce.services import LineRequest, order_mark_paid, order_place, order_refund
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.commerce.services.refunds import order_refund
 from core.members.models import Member, MemberStatus
-from core.members.services import Placement, customer_create, genealogy_settings_update
+from core.members.services.customers import customer_create
+from core.members.services.enrolment import Placement
+from core.members.services.profiles import genealogy_settings_update
 from plans.engine import plan_from_document
 from plans.loader import load_snapshot, snapshot_from_frames, topological_order
 from plans.models import RunMemberResult

@@ -20,8 +20,10 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from core.commerce.services import LineRequest, order_mark_paid, order_place, product_create
-from core.members.services import member_enroll
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.members.services.enrolment import member_enroll
 from plans.services import period_get_or_create
 from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard

@@ -12,8 +12,10 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from core.commerce.services import commerce_settings_get, product_create, stock_receive, warehouse_default
-from core.members.services import member_enroll
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.stock import stock_receive, warehouse_default
+from core.members.services.enrolment import member_enroll
 from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard
 

@@ -5,8 +5,10 @@ other tests never see it."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.db import connection
 from django_tenants.utils import get_public_schema_name, schema_context
 from playwright.sync_api import expect
@@ -14,9 +16,10 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from core.accounts.models import Role
 from core.accounts.services import user_create
-from core.members.services import member_enroll
+from core.members.services.enrolment import member_enroll
 from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard
+from tests.helpers import two_factor_activate
 
 pytestmark = pytest.mark.browser
 
@@ -52,17 +55,19 @@ def _setup():
     with schema_context(TWO):
         _enroll(None, "vic", "Vic")
     with schema_context(get_public_schema_name()):
-        user_create(email="ops@provider.test", role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
-    return {"uma": uma.number}
+        ops = user_create(email="ops@provider.test", role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
+        ops_secret = two_factor_activate(ops)  # provider staff sign in with a second factor
+    return {"uma": uma.number, "ops_secret": ops_secret}
 
 
 def _teardown():
     with schema_context(get_public_schema_name()), connection.cursor() as cursor:
         # Raw: the ORM's cascade would look for company tables (members) that the public schema doesn't have.
-        cursor.execute(
-            "DELETE FROM account_emailaddress WHERE user_id IN (SELECT id FROM accounts_user WHERE email = %s)",
-            ["ops@provider.test"],
-        )
+        for table in ("account_emailaddress", "mfa_authenticator"):
+            cursor.execute(
+                f"DELETE FROM {table} WHERE user_id IN (SELECT id FROM accounts_user WHERE email = %s)",
+                ["ops@provider.test"],
+            )
         cursor.execute("DELETE FROM accounts_user WHERE email = %s", ["ops@provider.test"])
         for company in Company.objects.filter(schema_name__in=[ONE, TWO]):
             CompanyEvent.objects.filter(company=company).delete()
@@ -173,7 +178,10 @@ def test_admin_re_sponsors_a_member_and_sees_the_history(web_companies, page, ur
 
 
 def test_provider_console_pages(web_companies, page, url, screenshot):
-    sign_in(page, url, None, "ops@provider.test", "/")
+    sign_in(page, url, None, "ops@provider.test", "/accounts/2fa/authenticate/")
+    page.get_by_label("Code").fill(format_hotp_value(hotp_value(web_companies["ops_secret"], int(time.time()) // 30)))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(lambda u: "/accounts/" not in u)
     page.goto(url(None, "/companies/"))
     expect(page.get_by_role("link", name=re.compile("^Webone$"))).to_be_visible()
     screenshot(page, "provider-companies")

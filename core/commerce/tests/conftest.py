@@ -6,8 +6,10 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
 from core.commerce.models import TaxRate
-from core.commerce.services import product_create, stock_receive, warehouse_default
-from core.members.services import customer_create, member_enroll
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.stock import stock_receive, warehouse_default
+from core.members.services.customers import customer_create
+from core.members.services.enrolment import member_enroll
 
 _names = itertools.count(1)
 

@@ -14,7 +14,7 @@ from core.commerce.models import (
     Payment,
     PaymentStatus,
 )
-from core.commerce.services import commerce_settings_get
+from core.commerce.services.commerce_settings import commerce_settings_get
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 from PIL import Image
 
-from core.commerce.autoship import autoship_create
 from core.commerce.models import (
     Autoship,
     AutoshipStatus,
@@ -23,7 +22,11 @@ from core.commerce.models import (
     StockLevel,
     TaxRate,
 )
-from core.commerce.services import LineRequest, commerce_settings_get, party_create, warehouse_create
+from core.commerce.services.autoship import autoship_create
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.orders import LineRequest
+from core.commerce.services.parties import party_create
+from core.commerce.services.stock import warehouse_create
 from core.commerce.tests.test_api import card, token
 
 pytestmark = pytest.mark.django_db

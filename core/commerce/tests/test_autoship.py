@@ -5,9 +5,10 @@ import pytest
 import stripe
 from django.core import mail
 
-from core.commerce.autoship import autoship_create, autoship_run_due
 from core.commerce.models import AutoshipStatus, Order, OrderStatus
-from core.commerce.services import LineRequest, commerce_settings_get
+from core.commerce.services.autoship import autoship_create, autoship_run_due
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.orders import LineRequest
 from core.commerce.tasks import autoships_run
 
 pytestmark = pytest.mark.django_db

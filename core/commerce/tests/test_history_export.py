@@ -13,12 +13,16 @@ from django_tenants.utils import schema_context
 from conftest import PASSWORD
 from core.accounts.models import Role
 from core.accounts.services import user_create
-from core.commerce.history_export import orders_history_export_rows
-from core.commerce.history_import import orders_history_import
 from core.commerce.models import MemberVolume, Order, PlacedBy
-from core.commerce.services import LineRequest, order_pay_offline, order_place, order_refund, product_create
+from core.commerce.selectors.history import orders_history_export_rows
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.history import orders_history_import
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_pay_offline
+from core.commerce.services.refunds import order_refund
 from core.commerce.tests.test_api import token
-from core.members.importing import customers_import, members_import
+from core.members.importing.customers import customers_import
+from core.members.importing.members import members_import
 from core.members.models import Customer, Member
 
 pytestmark = pytest.mark.django_db

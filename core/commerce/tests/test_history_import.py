@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_tenants.utils import schema_context
 
-from core.commerce.history_import import orders_history_import
 from core.commerce.models import MemberVolume, Order, OrderLine, Payment, PlacedBy, Refund, RefundLine
+from core.commerce.services.history import orders_history_import
 from core.commerce.tests.test_api import token
-from core.members.importing import ImportRejected, RowError
+from core.members.importing.common import ImportRejected, RowError
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +173,7 @@ def test_reimporting_the_same_file_skips_what_is_there_and_adds_only_new_orders(
 
 
 def test_orders_in_a_period_already_closed_for_commissions_are_refused_unless_imported_before(people):
-    from core.commerce.services import commission_period_close
+    from core.commerce.services.volume import commission_period_close
 
     dana = people["dana"].number
     orders_history_import(text=csv_text(f"E-1,2025-01-05,{dana},,,SHAKE,1,39.99,,,\n"))

@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
-from core.commerce.imports import sales_import
 from core.commerce.models import ImportStatus, MemberVolume, Order, PlacedBy, SalesImport
+from core.commerce.services.partner_imports import sales_import
 from core.commerce.tests.test_api import token
 
 pytestmark = pytest.mark.django_db

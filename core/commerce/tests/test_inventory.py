@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
 from core.commerce.models import MovementKind, StockLevel, StockMovement, Warehouse
-from core.commerce.selectors import low_stock
-from core.commerce.services import stock_adjust, stock_transfer
+from core.commerce.selectors.stock import low_stock
+from core.commerce.services.stock import stock_adjust, stock_transfer
 
 pytestmark = pytest.mark.django_db
 

@@ -15,25 +15,17 @@ from core.commerce.models import (
     StockLevel,
     StockMovement,
 )
-from core.commerce.selectors import (
+from core.commerce.selectors.volume import (
     orders_for_commissions,
     psv_by_member_between,
     pv_by_member_between,
     volume_by_member,
 )
-from core.commerce.services import (
-    LineRequest,
-    commission_period_close,
-    order_cancel,
-    order_mark_paid,
-    order_pay_offline,
-    order_place,
-    order_refund,
-    order_ship,
-    product_create,
-    product_retire,
-    volume_recompute_period,
-)
+from core.commerce.services.catalogue import product_create, product_retire
+from core.commerce.services.orders import LineRequest, order_cancel, order_place, order_ship
+from core.commerce.services.payments import order_mark_paid, order_pay_offline
+from core.commerce.services.refunds import order_refund
+from core.commerce.services.volume import commission_period_close, volume_recompute_period
 
 pytestmark = pytest.mark.django_db
 

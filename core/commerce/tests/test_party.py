@@ -5,14 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.commerce.models import MemberVolume, PriceTier
-from core.commerce.selectors import orders_for_commissions
-from core.commerce.services import (
-    LineRequest,
-    order_pay_offline,
-    party_close,
-    party_create,
-    party_guest_order_place,
-)
+from core.commerce.selectors.volume import orders_for_commissions
+from core.commerce.services.orders import LineRequest
+from core.commerce.services.parties import party_close, party_create, party_guest_order_place
+from core.commerce.services.payments import order_pay_offline
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 import stripe
 
 from core.commerce.models import AttemptOutcome, BackOfficeSubscription, SubscriptionAttempt, SubscriptionStatus
-from core.commerce.selectors import first_unpaid_failure_by_member, last_paid_subscription_by_member
-from core.commerce.services import commerce_settings_get
-from core.commerce.subscriptions import subscription_card_set, subscription_charge_due, subscription_start
+from core.commerce.selectors.subscriptions import first_unpaid_failure_by_member, last_paid_subscription_by_member
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.subscriptions import subscription_card_set, subscription_charge_due, subscription_start
 from core.commerce.tasks import subscription_charges_run
 from core.commerce.tests.test_api import token
 
@@ -104,7 +104,7 @@ def test_every_active_distributor_gets_a_subscription_due_after_the_first_charge
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from core.commerce.subscriptions import subscriptions_ensure
+    from core.commerce.services.subscriptions import subscriptions_ensure
     from core.company.services import company_settings_get
 
     company = company_settings_get()

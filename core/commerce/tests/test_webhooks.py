@@ -7,7 +7,9 @@ import json
 import pytest
 
 from core.commerce.models import PlacedBy
-from core.commerce.services import LineRequest, order_pay_offline, order_place, order_refund
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_pay_offline
+from core.commerce.services.refunds import order_refund
 from core.webhooks.models import DeliveryStatus, WebhookDelivery
 from core.webhooks.services import SIGNATURE_HEADER, signature_verify, webhook_endpoint_create
 from core.webhooks.tests.conftest import eager_celery, receiver  # noqa: F401

@@ -22,7 +22,8 @@ from core.communications.services import (
     training_material_create,
     training_material_update,
 )
-from core.members.services import member_enroll, member_status_set
+from core.members.services.enrolment import member_enroll
+from core.members.services.profiles import member_status_set
 
 pytestmark = pytest.mark.django_db
 

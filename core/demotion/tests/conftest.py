@@ -7,8 +7,11 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
-from core.commerce.services import LineRequest, commerce_settings_get, order_mark_paid, order_place, product_create
-from core.members.services import member_enroll
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_mark_paid
+from core.members.services.enrolment import member_enroll
 
 _names = itertools.count(1)
 JOIN = datetime.date(2026, 1, 1)

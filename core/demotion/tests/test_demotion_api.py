@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from core.accounts.models import User
 from core.demotion.models import StageTransition
 from core.demotion.policy import default_policy_document
-from core.demotion.services import evaluate_day
+from core.demotion.services.evaluation import evaluate_day
 from core.demotion.tests.conftest import JOIN, keep_active, paid_subscription
 from tests.helpers import token_client
 

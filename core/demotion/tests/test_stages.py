@@ -11,10 +11,12 @@ from django.core import mail
 from core.accounts.models import User
 from core.commerce.models import AttemptOutcome
 from core.demotion.models import MemberStage, Notification, StageTransition
-from core.demotion.services import evaluate_day, evaluate_through, member_reinstate, notifications_send_pending
+from core.demotion.services.evaluation import evaluate_day, evaluate_through
+from core.demotion.services.notices import notifications_send_pending
+from core.demotion.services.reinstatement import member_reinstate
 from core.demotion.tests.conftest import JOIN, at_noon, keep_active, paid_order, paid_subscription
 from core.members.models import Customer, Member
-from core.members.services import customer_create
+from core.members.services.customers import customer_create
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +119,7 @@ def test_235_days_moves_the_downline_up_and_pat_to_the_terminated_tree(org):
 
 def test_reinstatement_restores_sponsor_links_and_reports_members_moved_since(org, alpha):
     run(org, 235)
-    from core.members.services import member_responsor
+    from core.members.services.moves import member_responsor
 
     member_responsor(member=Member.objects.get(pk=org["ron"].pk), new_sponsor=org["house"], by=None, reason="Asked")
     admin = User.objects.get(email=alpha.admin_email)
@@ -164,7 +166,8 @@ def test_paying_and_selling_again_lifts_the_stages(org):
 
 def test_customer_sales_count_as_psv(org):
     """No purchase necessary: a customer's orders keep Pat above $200 PSV."""
-    from core.commerce.services import LineRequest, order_mark_paid, order_place
+    from core.commerce.services.orders import LineRequest, order_place
+    from core.commerce.services.payments import order_mark_paid
 
     for n in (30, 75):
         order = order_place(lines=[LineRequest(sku="PACK", quantity=2)], placed_by="customer",

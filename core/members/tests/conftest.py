@@ -3,7 +3,8 @@ import itertools
 import pytest
 from django_tenants.utils import schema_context
 
-from core.members.services import genealogy_settings_update, member_enroll
+from core.members.services.enrolment import member_enroll
+from core.members.services.profiles import genealogy_settings_update
 
 _names = itertools.count(1)
 

@@ -5,13 +5,11 @@ import io
 import pytest
 
 from core.accounts.models import User
-from core.members.importing import (
-    ImportRejected,
-    customers_export_rows,
-    customers_import,
-    members_export_rows,
-    members_import,
-)
+from core.members.importing import members as member_import
+from core.members.importing.common import ImportRejected
+from core.members.importing.customers import customers_import
+from core.members.importing.export import customers_export_rows, members_export_rows
+from core.members.importing.members import members_import
 from core.members.models import Customer, Member
 from core.members.tests.conftest import assert_downline_counts_exact
 
@@ -171,7 +169,6 @@ def test_a_big_import_rebuilds_every_secondary_index_as_it_was(in_alpha, root, m
     """Big files drop the secondary indexes and build them at the end; the catalog must look the same afterwards."""
     from django.db import connection
 
-    from core.members import importing
     from core.members.selectors import downline_search
 
     def index_definitions():
@@ -183,7 +180,7 @@ def test_a_big_import_rebuilds_every_secondary_index_as_it_was(in_alpha, root, m
             return cursor.fetchall()
 
     before = index_definitions()
-    monkeypatch.setattr(importing, "BULK_INDEX_THRESHOLD", 1)
+    monkeypatch.setattr(member_import, "BULK_INDEX_THRESHOLD", 1)
     members_import(
         text=csv_text(
             f"8001,bulkone,Bulk,One,b1@example.test,{root.number},active,\n"

@@ -8,14 +8,8 @@ from django.utils import timezone
 
 from core.members.models import Customer, Member, TreeMove
 from core.members.selectors import downline_as_of, parents_as_of
-from core.members.services import (
-    customer_create,
-    customer_transfer,
-    member_move_frontline_up,
-    member_replace,
-    member_responsor,
-    tree_move_undo,
-)
+from core.members.services.customers import customer_create, customer_transfer
+from core.members.services.moves import member_move_frontline_up, member_replace, member_responsor, tree_move_undo
 from core.members.tests.conftest import assert_downline_counts_exact
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core.members.models import Member, Side
-from core.members.services import Placement, holding_tank_expire, member_place_from_tank
+from core.members.services.enrolment import Placement, holding_tank_expire, member_place_from_tank
 from core.members.tests.conftest import assert_downline_counts_exact
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +126,7 @@ def test_holding_tank_deadline_places_by_company_rule(root, enroll, placement_se
 
 
 def test_sponsor_must_be_active(root, enroll):
-    from core.members.services import member_status_set
+    from core.members.services.profiles import member_status_set
 
     a = enroll(root)
     member_status_set(member=a, status="terminated")
@@ -158,7 +158,7 @@ def test_three_thousand_level_chain_stays_correct(root, in_alpha):
     """Real recruiting chains run thousands deep; ltree+GiST breaks near 1,000. Build 3,000 levels in bulk, rebuild
     the paths the way an import does, then read and move through the chain."""
     from core.members.selectors import downline_count, upline
-    from core.members.services import member_responsor
+    from core.members.services.moves import member_responsor
     from core.members.tree import paths_rebuild
 
     now = timezone.now()

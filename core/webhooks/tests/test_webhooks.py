@@ -13,7 +13,7 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from core.members.services import member_enroll
+from core.members.services.enrolment import member_enroll
 from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.webhooks.services import (
     SIGNATURE_HEADER,

@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
-from django_tenants.utils import schema_context
+from django_tenants.utils import get_tenant_model, schema_context
 
-from core.commerce.history_export import orders_history_export_rows
-from tenants.models import Company
+from core.commerce.selectors.history import orders_history_export_rows
 
 
 class Command(BaseCommand):
@@ -16,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="File to write (default: standard output).")
 
     def handle(self, *args, **opts):
-        if not Company.objects.filter(schema_name=opts["schema"]).exists():
+        if not get_tenant_model().objects.filter(schema_name=opts["schema"]).exists():
             raise CommandError(f"no company with schema '{opts['schema']}'")
         with schema_context(opts["schema"]):
             if opts["output"]:

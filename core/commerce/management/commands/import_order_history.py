@@ -4,8 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from core.commerce.history_import import orders_history_import
-from core.members.importing import ImportRejected, customers_import, members_import
+from core.commerce.services.history import orders_history_import
+from core.members.importing.common import ImportRejected
+from core.members.importing.customers import customers_import
+from core.members.importing.members import members_import
 from core.progress import terminal_progress
 
 

@@ -1,10 +1,10 @@
-import csv
 import sys
 
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from core.members.importing import customers_export_rows, members_export_rows
+from core.csv_safe import csv_writer
+from core.members.importing.export import customers_export_rows, members_export_rows
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         rows = members_export_rows if opts["what"] == "members" else customers_export_rows
         with schema_context(opts["schema"]):
             if not opts["output"]:
-                csv.writer(sys.stdout).writerows(rows())
+                csv_writer(sys.stdout).writerows(rows())
                 return
             with open(opts["output"], "w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows(rows())
+                csv_writer(handle).writerows(rows())

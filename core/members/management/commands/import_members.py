@@ -3,7 +3,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import schema_context
 
-from core.members.importing import ImportRejected, customers_import, members_import
+from core.members.importing.common import ImportRejected
+from core.members.importing.customers import customers_import
+from core.members.importing.members import members_import
 from core.progress import terminal_progress
 
 

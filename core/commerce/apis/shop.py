@@ -1,0 +1,365 @@
+"""Commerce API under /api/v1/commerce/. Who sees what: staff everything; a distributor their own orders and the
+orders credited to them (their customers', their parties'); a customer their own orders. An order outside a user's
+reach is a 404, never a 403, so numbers cannot be probed."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.permissions import IsCompanyStaff
+from core.accounts.selectors import actor_for
+from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
+from core.commerce.models import (
+    BackOfficeSubscription,
+    ImportStatus,
+    MemberVolume,
+    Order,
+    PaymentStatus,
+    SalesImport,
+)
+from core.commerce.selectors.buyers import buyer_for
+from core.commerce.selectors.catalogue import products_for_sale
+from core.commerce.selectors.orders import orders_visible_to
+from core.commerce.selectors.stock import low_stock
+from core.commerce.services.catalogue import product_create
+from core.commerce.services.orders import LineRequest, order_cancel, order_place, order_ship
+from core.commerce.services.partner_imports import sales_import
+from core.commerce.services.payments import order_pay_card, order_pay_offline
+from core.commerce.services.refunds import order_refund
+from core.commerce.services.subscriptions import subscription_card_set, subscription_pay_now
+from core.members.models import Member
+
+
+def _visible_order(request, number: int) -> Order:
+    return get_object_or_404(orders_visible_to(request.user), number=number)
+
+
+class ProductListApi(APIView):
+    """Products for sale (anyone signed in to the company); staff add products."""
+
+    class InputSerializer(serializers.Serializer):
+        sku = serializers.CharField(max_length=40)
+        name = serializers.CharField(max_length=200)
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+        retail_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+        preferred_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+        distributor_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+        pv = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
+        cv = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
+        taxable = serializers.BooleanField(required=False, default=True)
+        track_inventory = serializers.BooleanField(required=False, default=True)
+        allow_backorder = serializers.BooleanField(required=False, default=False)
+        low_stock_threshold = serializers.IntegerField(required=False, default=0, min_value=0)
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsCompanyStaff()]
+        return [IsAuthenticated()]
+
+    @extend_schema(responses=ProductOutput(many=True))
+    def get(self, request):
+        return paginated(request, self, products_for_sale(), ProductOutput)
+
+    @extend_schema(request=InputSerializer, responses=ProductOutput)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = product_create(**data.validated_data)
+        return Response(ProductOutput(product).data, status=status.HTTP_201_CREATED)
+
+
+class OrderListApi(APIView):
+    """List the orders one may see; place an order. A distributor buys for themselves, a customer for themselves
+    (credited to their distributor); staff name the buyer by member or customer number."""
+
+    class InputSerializer(serializers.Serializer):
+        class LineInput(serializers.Serializer):
+            sku = serializers.CharField()
+            quantity = serializers.IntegerField(min_value=1)
+
+        lines = LineInput(many=True, allow_empty=False)
+        coupon_code = serializers.CharField(required=False, allow_blank=True, default="")
+        ship_country = serializers.CharField(required=False, max_length=2)
+        ship_region = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        buyer_member_number = serializers.IntegerField(required=False, help_text="Staff only.")
+        buyer_customer_number = serializers.IntegerField(required=False, help_text="Staff only.")
+
+    @extend_schema(responses=OrderOutput(many=True))
+    def get(self, request):
+        orders = orders_visible_to(request.user)
+        if status_filter := request.query_params.get("status"):
+            orders = orders.filter(status=status_filter)
+        return paginated(request, self, orders, OrderOutput)
+
+    @extend_schema(request=InputSerializer, responses=OrderDetailOutput)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        buyer = buyer_for(
+            user=request.user,
+            member_number=values.get("buyer_member_number"),
+            customer_number=values.get("buyer_customer_number"),
+        )
+        order = order_place(
+            lines=[LineRequest(line["sku"], line["quantity"]) for line in values["lines"]],
+            placed_by=buyer.placed_by,
+            buyer_member=buyer.member,
+            buyer_customer=buyer.customer,
+            coupon_code=values["coupon_code"],
+            ship_country=values.get("ship_country"),
+            ship_region=values.get("ship_region"),
+            created_by=request.user,
+        )
+        return Response(OrderDetailOutput(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderDetailOutput)
+    def get(self, request, number: int):
+        return Response(OrderDetailOutput(_visible_order(request, number)).data)
+
+
+def _own_or_staff(request, order: Order) -> None:
+    """Paying or cancelling is for the buyer (or staff), not for the distributor credited with a customer's order."""
+    user = request.user
+    if actor_for(user).is_company_staff:
+        return
+    member, customer = actor_for(user).member, actor_for(user).customer
+    if member is not None and order.buyer_member_id == member.pk:
+        return
+    if customer is not None and order.buyer_customer_id == customer.pk:
+        return
+    raise PermissionDenied
+
+
+class OrderPayApi(APIView):
+    """Pay by card: a PaymentMethod id from Stripe.js on the company's Stripe account. A decline answers 402."""
+
+    class InputSerializer(serializers.Serializer):
+        payment_method = serializers.CharField()
+
+    class OutputSerializer(serializers.Serializer):
+        status = serializers.CharField()
+        failure_code = serializers.CharField()
+        failure_message = serializers.CharField()
+        order = OrderOutput()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request, number: int):
+        order = _visible_order(request, number)
+        _own_or_staff(request, order)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = order_pay_card(order=order, payment_method_id=data.validated_data["payment_method"], by=request.user)
+        order.refresh_from_db()
+        body = {
+            "status": payment.status,
+            "failure_code": payment.failure_code,
+            "failure_message": payment.failure_message,
+            "order": OrderOutput(order).data,
+        }
+        ok = payment.status == PaymentStatus.SUCCEEDED
+        return Response(body, status=status.HTTP_200_OK if ok else status.HTTP_402_PAYMENT_REQUIRED)
+
+
+class OrderOfflinePaymentApi(APIView):
+    """Staff record a cash or check payment."""
+
+    permission_classes = [IsCompanyStaff]
+
+    class InputSerializer(serializers.Serializer):
+        method = serializers.CharField()
+        reference = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=OrderOutput)
+    def post(self, request, number: int):
+        order = _visible_order(request, number)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = order_pay_offline(order=order, by=request.user, **data.validated_data)
+        return Response(OrderOutput(payment.order).data)
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(request=None, responses=OrderOutput)
+    def post(self, request, number: int):
+        order = _visible_order(request, number)
+        _own_or_staff(request, order)
+        return Response(OrderOutput(order_cancel(order=order, by=request.user)).data)
+
+
+class OrderShipApi(APIView):
+    permission_classes = [IsCompanyStaff]
+
+    @extend_schema(request=None, responses=OrderOutput)
+    def post(self, request, number: int):
+        return Response(OrderOutput(order_ship(order=_visible_order(request, number))).data)
+
+
+class OrderRefundApi(APIView):
+    """Staff refund some units ({"lines": [{"line": id, "quantity": n}]}) or everything left (no lines)."""
+
+    permission_classes = [IsCompanyStaff]
+
+    class InputSerializer(serializers.Serializer):
+        class LineInput(serializers.Serializer):
+            line = serializers.IntegerField()
+            quantity = serializers.IntegerField(min_value=1)
+
+        lines = LineInput(many=True, required=False)
+        restock = serializers.BooleanField(required=False, default=True)
+        reason = serializers.CharField()
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+        pv = serializers.DecimalField(max_digits=14, decimal_places=2)
+        cv = serializers.DecimalField(max_digits=14, decimal_places=2)
+        restocked = serializers.BooleanField()
+        stripe_refund_id = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request, number: int):
+        order = _visible_order(request, number)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        lines = None
+        if values.get("lines"):
+            lines = {}
+            for line in values["lines"]:
+                lines[line["line"]] = lines.get(line["line"], 0) + line["quantity"]
+        refund = order_refund(
+            order=order, lines=lines, restock=values["restock"], reason=values["reason"], by=request.user
+        )
+        return Response(self.OutputSerializer(refund).data, status=status.HTTP_201_CREATED)
+
+
+class VolumeApi(APIView):
+    """A distributor's volume per period (PV, PSV, CV); staff read any member's with ?member=<number>."""
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = MemberVolume
+            fields = ["period_start", "pv", "psv", "cv"]
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        user = request.user
+        if actor_for(user).is_company_staff and request.query_params.get("member"):
+            member = get_object_or_404(Member, number=request.query_params["member"])
+        else:
+            member = actor_for(user).member
+            if member is None:
+                raise PermissionDenied
+        volumes = MemberVolume.objects.filter(member=member).order_by("-period_start")
+        return paginated(request, self, volumes, self.OutputSerializer)
+
+
+class LowStockApi(APIView):
+    permission_classes = [IsCompanyStaff]
+
+    class OutputSerializer(serializers.Serializer):
+        sku = serializers.CharField(source="product.sku")
+        warehouse = serializers.CharField(source="warehouse.code")
+        on_hand = serializers.IntegerField()
+        threshold = serializers.IntegerField(source="product.low_stock_threshold")
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return paginated(request, self, low_stock(), self.OutputSerializer)
+
+
+class SubscriptionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = BackOfficeSubscription
+        fields = ["status", "next_due_on", "card_brand", "card_last4", "card_exp_month", "card_exp_year"]
+
+
+def _subscriber(request) -> Member:
+    member = actor_for(request.user).member
+    if member is None:
+        raise PermissionDenied
+    return member
+
+
+class SubscriptionApi(APIView):
+    """The signed-in distributor's back-office subscription."""
+
+    @extend_schema(responses=SubscriptionOutput)
+    def get(self, request):
+        return Response(SubscriptionOutput(get_object_or_404(BackOfficeSubscription, member=_subscriber(request))).data)
+
+
+class SubscriptionCardApi(APIView):
+    """Replace the card the fee is charged on."""
+
+    class InputSerializer(serializers.Serializer):
+        payment_method = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=SubscriptionOutput)
+    def post(self, request):
+        member = _subscriber(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = subscription_card_set(member=member, payment_method_id=data.validated_data["payment_method"])
+        return Response(SubscriptionOutput(subscription).data)
+
+
+class SubscriptionPayApi(APIView):
+    """Pay a past-due fee now (optionally with a new card). A decline answers 402 and is recorded."""
+
+    class InputSerializer(serializers.Serializer):
+        payment_method = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class OutputSerializer(serializers.Serializer):
+        outcome = serializers.CharField()
+        due_on = serializers.DateField()
+        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+        message = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        member = _subscriber(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attempt = subscription_pay_now(member=member, payment_method_id=data.validated_data["payment_method"])
+        code = status.HTTP_200_OK if attempt.outcome == "paid" else status.HTTP_402_PAYMENT_REQUIRED
+        return Response(self.OutputSerializer(attempt).data, status=code)
+
+
+class SalesImportApi(APIView):
+    """Staff upload a partner's sales CSV (multipart: partner, file) and list past imports."""
+
+    permission_classes = [IsCompanyStaff]
+
+    class InputSerializer(serializers.Serializer):
+        partner = serializers.SlugField(max_length=50)
+        file = serializers.FileField()
+
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = SalesImport
+            fields = ["id", "partner", "file_name", "status", "rows", "posted", "skipped", "errors", "imported_at"]
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request):
+        return paginated(request, self, SalesImport.objects.all(), self.OutputSerializer)
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        record = sales_import(
+            partner=data.validated_data["partner"], file_name=upload.name, content=upload.read(), by=request.user
+        )
+        code = status.HTTP_201_CREATED if record.status == ImportStatus.POSTED else status.HTTP_400_BAD_REQUEST
+        return Response(self.OutputSerializer(record).data, status=code)

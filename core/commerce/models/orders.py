@@ -1,0 +1,227 @@
+"""Parties, orders with their price and volume snapshot, payments and refunds."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from core.commerce.models.base import money_field, volume_field
+from core.commerce.models.catalogue import Coupon, Product, Warehouse
+from core.members.models import Customer, Member
+
+# ---------------------------------------------------------------------------------------------------- parties
+
+
+class PartyStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Party(models.Model):
+    """A consultant's party: guests' orders are credited to the consultant; the host is recorded for host rewards."""
+
+    consultant = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="parties")
+    name = models.CharField(max_length=200)
+    host_name = models.CharField(max_length=200)
+    host_email = models.EmailField(blank=True)
+    host_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField()
+    status = models.CharField(max_length=10, choices=PartyStatus.choices, default=PartyStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name_plural = "parties"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------------------------------------------- orders
+
+
+class PlacedBy(models.TextChoices):
+    DISTRIBUTOR = "distributor", "Distributor for themselves"
+    CUSTOMER = "customer", "Customer"
+    STAFF = "staff", "Company staff"
+    IMPORT = "import", "Third-party import"
+    AUTOSHIP = "autoship", "Autoship"
+    PARTY = "party", "Party guest"
+
+
+class PriceTier(models.TextChoices):
+    RETAIL = "retail", "Retail"
+    PREFERRED = "preferred", "Preferred"
+    DISTRIBUTOR = "distributor", "Distributor"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    SHIPPED = "shipped", "Shipped"
+    CANCELLED = "cancelled", "Cancelled"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
+
+
+class Order(models.Model):
+    number = models.BigIntegerField(unique=True)
+    placed_by = models.CharField(max_length=12, choices=PlacedBy.choices)
+    buyer_member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    buyer_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    buyer_name = models.CharField(max_length=200, blank=True, help_text="A party guest or imported buyer.")
+    credited_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="credited_orders")
+    party = models.ForeignKey(Party, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    price_tier = models.CharField(max_length=12, choices=PriceTier.choices)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    currency = models.CharField(max_length=3)
+
+    subtotal = money_field()
+    discount = money_field()
+    tax = money_field()
+    total = money_field()
+    tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0"))
+    pv_total = volume_field()
+    cv_total = volume_field()
+    retail_total = money_field(help_text="The lines at retail price (retail-profit bonus).")
+    distributor_total = money_field(help_text="The lines at distributor price (retail-profit bonus).")
+
+    refunded_amount = money_field()
+    refunded_pv = volume_field()
+    refunded_cv = volume_field()
+    refunded_retail = money_field()
+    refunded_distributor = money_field()
+
+    coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    ship_country = models.CharField(max_length=2, blank=True)
+    ship_region = models.CharField(max_length=100, blank=True)
+    warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    placed_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True, help_text="The day (company time zone) volume counts from.")
+    period_start = models.DateField(null=True, blank=True, help_text="The commission period of paid_on.")
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    external_ref = models.CharField(
+        max_length=200, null=True, blank=True, unique=True, help_text="Import key: re-importing never doubles an order."
+    )
+    autoship = models.ForeignKey("Autoship", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(buyer_member__isnull=False) & models.Q(buyer_customer__isnull=False)),
+                name="order_one_kind_of_buyer",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["credited_member", "paid_on"], name="order_credited_paid_idx"),
+            models.Index(fields=["paid_on"], name="order_paid_on_idx"),
+            models.Index(fields=["period_start", "credited_member"], name="order_period_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.number}"
+
+    @property
+    def is_personal(self) -> bool:
+        """The distributor's own purchase (PV), as opposed to a customer's or guest's (PSV only)."""
+        return self.buyer_member_id is not None and self.buyer_member_id == self.credited_member_id
+
+
+class OrderLine(models.Model):
+    """The price, PV and CV at the time of sale; later price changes never touch it."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=40)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = money_field()
+    unit_pv = volume_field()
+    unit_cv = volume_field()
+    unit_retail = money_field()
+    unit_distributor = money_field()
+    taxable = models.BooleanField()
+    line_subtotal = money_field()
+    line_discount = money_field()
+    line_tax = money_field()
+    line_total = money_field()
+    refunded_quantity = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class PaymentMethod(models.TextChoices):
+    STRIPE = "stripe", "Card (Stripe)"
+    CASH = "cash", "Cash"
+    CHECK = "check", "Check"
+    OTHER = "other", "Other offline"
+    EXTERNAL = "external", "Paid to a third party (import)"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Payment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    status = models.CharField(max_length=10, choices=PaymentStatus.choices)
+    amount = money_field()
+    reference = models.CharField(max_length=200, blank=True, help_text="Check number, receipt...")
+    stripe_payment_intent_id = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=100, blank=True)
+    failure_message = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.amount} ({self.status})"
+
+
+class Refund(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = money_field()
+    pv = volume_field()
+    cv = volume_field()
+    restocked = models.BooleanField()
+    reason = models.CharField(max_length=500)
+    stripe_refund_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of order {self.order_id}: {self.amount}"
+
+
+class RefundLine(models.Model):
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
+    quantity = models.PositiveIntegerField()
+    amount = money_field()
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of line {self.line_id}"
+
+
+# Orders in these states count for volume (paid, whatever happened after); these can still be refunded.
+VOLUME_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
+REFUNDABLE_STATUSES = (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.PARTIALLY_REFUNDED)

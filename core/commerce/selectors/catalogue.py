@@ -1,0 +1,76 @@
+"""What is for sale, and the pictures the public may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from core.commerce.models import (
+    Product,
+    ProductCategory,
+    ProductImage,
+    ProductStatus,
+)
+
+
+def products_for_sale() -> QuerySet[Product]:
+    return Product.objects.filter(status=ProductStatus.ACTIVE).select_related("category")
+
+
+def product_images_for_sale() -> QuerySet[ProductImage]:
+    """Pictures the public may see: those of products for sale (a retired product's pictures stay private)."""
+    return ProductImage.objects.filter(product__status=ProductStatus.ACTIVE).exclude(image="")
+
+
+def product_first_images(*, product_ids: list[int]) -> dict[int, ProductImage]:
+    """product id -> its first picture (lowest position), for a page of products in one query."""
+    images = (
+        product_images_for_sale()
+        .filter(product_id__in=product_ids)
+        .order_by("product_id", "position", "id")
+        .distinct("product_id")
+    )
+    return {image.product_id: image for image in images}
+
+
+def products_for_sale_search(*, query: str = "") -> QuerySet[Product]:
+    """The shop's catalogue: products for sale by name, or the one whose SKU is ``query``."""
+    products = products_for_sale().order_by("name", "sku")
+    if query:
+        products = products.filter(name__icontains=query) | products.filter(sku__iexact=query)
+    return products
+
+
+def products_for_sale_by_sku(*, skus: list[str]) -> dict[str, Product]:
+    return {product.sku: product for product in products_for_sale().filter(sku__in=skus)}
+
+
+def products_all() -> QuerySet[Product]:
+    return Product.objects.select_related("category").order_by("sku")
+
+
+def product_list(*, query: str = "", status: str = "") -> QuerySet[Product]:
+    """The console's products: SKU or name containing ``query``, in ``status``."""
+    found = products_all()
+    if query:
+        found = found.filter(Q(sku__icontains=query) | Q(name__icontains=query))
+    return found.filter(status=status) if status else found
+
+
+def product_by_sku(*, sku: str) -> Product | None:
+    return Product.objects.filter(sku__iexact=sku.strip()).first()
+
+
+def product_images(*, product: Product) -> list[ProductImage]:
+    return list(product.images.order_by("position", "id"))
+
+
+def product_image_get(*, product_id: int, image_id: int) -> ProductImage | None:
+    return ProductImage.objects.filter(pk=image_id, product_id=product_id).first()
+
+
+def categories_list() -> QuerySet[ProductCategory]:
+    return ProductCategory.objects.order_by("name", "id")
+
+
+def products_in_category(*, category: ProductCategory) -> QuerySet[Product]:
+    return Product.objects.filter(category=category).order_by("sku")

@@ -1,0 +1,45 @@
+"""Stock reads: what is running low."""
+
+from __future__ import annotations
+
+from django.db.models import F, Q, QuerySet
+
+from core.commerce.models import (
+    Product,
+    ProductStatus,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+
+
+def low_stock() -> QuerySet[StockLevel]:
+    """Tracked, active products at or below their threshold, per warehouse."""
+    return (
+        StockLevel.objects.filter(
+            product__track_inventory=True,
+            product__status=ProductStatus.ACTIVE,
+            on_hand__lte=F("product__low_stock_threshold"),
+        )
+        .select_related("product", "warehouse")
+        .order_by("product__sku", "warehouse__code")
+    )
+
+
+def product_stock_levels(*, product: Product) -> QuerySet[StockLevel]:
+    return StockLevel.objects.filter(product=product).select_related("warehouse").order_by("warehouse_id")
+
+
+def product_stock_movements(*, product: Product) -> QuerySet[StockMovement]:
+    return StockMovement.objects.filter(product=product).select_related("warehouse", "order").order_by("-id")
+
+
+def stock_levels_list(*, query: str = "") -> QuerySet[StockLevel]:
+    levels = StockLevel.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse_id")
+    if query:
+        levels = levels.filter(Q(product__sku__icontains=query) | Q(product__name__icontains=query))
+    return levels
+
+
+def warehouses_active() -> QuerySet[Warehouse]:
+    return Warehouse.objects.filter(is_active=True).order_by("id")

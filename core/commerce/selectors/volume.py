@@ -1,0 +1,93 @@
+"""Volume reads for the compensation plan and demotion (through core.commerce.public): PV, PSV and CV per member for
+orders paid in a window, net of refunds, and the orders the plan engine pays on. Each set-based read is one query."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from core.commerce.models import VOLUME_STATUSES, ZERO, MemberVolume, Order
+
+
+@dataclass(frozen=True)
+class Volume:
+    pv: Decimal
+    psv: Decimal
+    cv: Decimal
+
+
+def _paid_between(start_date: datetime.date, end_date: datetime.date) -> QuerySet[Order]:
+    return Order.objects.filter(status__in=VOLUME_STATUSES, paid_on__gte=start_date, paid_on__lte=end_date)
+
+
+def volume_by_member(period_start: datetime.date, period_end: datetime.date) -> dict[int, Volume]:
+    """PV, PSV and CV per credited member for orders paid from period_start to period_end (both inclusive),
+    net of refunds. Members without orders are absent (read a missing key as zero)."""
+    personal = Q(buyer_member_id=F("credited_member_id"))
+    rows = (
+        _paid_between(period_start, period_end)
+        .values("credited_member_id")
+        .annotate(
+            pv=Coalesce(Sum(F("pv_total") - F("refunded_pv"), filter=personal), ZERO),
+            psv=Sum(F("pv_total") - F("refunded_pv")),
+            cv=Sum(F("cv_total") - F("refunded_cv")),
+        )
+    )
+    return {r["credited_member_id"]: Volume(pv=r["pv"], psv=r["psv"], cv=r["cv"]) for r in rows}
+
+
+def psv_by_member_between(start_date: datetime.date, end_date: datetime.date) -> dict[int, Decimal]:
+    """Net PSV per credited member for orders paid in [start_date, end_date]; one query."""
+    rows = (
+        _paid_between(start_date, end_date)
+        .values("credited_member_id")
+        .annotate(psv=Sum(F("pv_total") - F("refunded_pv")))
+    )
+    return {r["credited_member_id"]: r["psv"] for r in rows}
+
+
+def pv_by_member_between(start_date: datetime.date, end_date: datetime.date) -> dict[int, Decimal]:
+    """Net PV (own purchases only) per member, for policies whose PSV basis is personal purchases; one query."""
+    rows = (
+        _paid_between(start_date, end_date)
+        .filter(buyer_member_id=F("credited_member_id"))
+        .values("credited_member_id")
+        .annotate(pv=Sum(F("pv_total") - F("refunded_pv")))
+    )
+    return {r["credited_member_id"]: r["pv"] for r in rows}
+
+
+def member_volumes(*, member_id: int, limit: int = 24) -> QuerySet[MemberVolume]:
+    return MemberVolume.objects.filter(member_id=member_id).order_by("-period_start")[:limit]
+
+
+def orders_for_commissions(start_date: datetime.date, end_date: datetime.date) -> list[dict]:
+    """One row per order paid in the window, net of refunds, with what the plan engine needs (retail profit =
+    net retail - net distributor on customers' orders)."""
+    return list(
+        _paid_between(start_date, end_date)
+        .order_by("id")
+        .values(
+            "id",
+            "number",
+            "credited_member_id",
+            "buyer_member_id",
+            "buyer_customer_id",
+            "placed_by",
+            "price_tier",
+            "paid_on",
+            "period_start",
+            "party_id",
+        )
+        .annotate(
+            net_pv=F("pv_total") - F("refunded_pv"),
+            net_cv=F("cv_total") - F("refunded_cv"),
+            net_retail=F("retail_total") - F("refunded_retail"),
+            net_distributor=F("distributor_total") - F("refunded_distributor"),
+            net_subtotal=F("subtotal") - F("discount"),
+        )
+    )

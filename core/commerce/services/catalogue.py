@@ -1,0 +1,193 @@
+"""Writes on the catalogue: products, categories, pictures; and which price tier a buyer pays. Orders copy prices and
+volumes onto their lines, so a catalogue change never alters a placed order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce
+
+from core.commerce.models import (
+    ZERO,
+    PriceTier,
+    Product,
+    ProductCategory,
+    ProductImage,
+    ProductStatus,
+)
+from core.commerce.pricing import QuoteLine, q2, unit_price
+from core.members.models import Customer, CustomerType, Member
+
+
+@transaction.atomic
+def product_create(
+    *,
+    sku: str,
+    name: str,
+    retail_price: Decimal,
+    distributor_price: Decimal,
+    preferred_price: Decimal | None = None,
+    pv: Decimal = ZERO,
+    cv: Decimal = ZERO,
+    description: str = "",
+    category: ProductCategory | None = None,
+    taxable: bool = True,
+    track_inventory: bool = True,
+    allow_backorder: bool = False,
+    low_stock_threshold: int = 0,
+) -> Product:
+    sku = (sku or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not sku:
+        errors["sku"] = ["This field is required."]
+    elif Product.objects.filter(sku__iexact=sku).exists():
+        errors["sku"] = [f"The SKU '{sku}' is taken."]
+    if not (name or "").strip():
+        errors["name"] = ["This field is required."]
+    for field_name, value in (
+        ("retail_price", retail_price),
+        ("distributor_price", distributor_price),
+        ("preferred_price", preferred_price),
+        ("pv", pv),
+        ("cv", cv),
+    ):
+        if value is not None and Decimal(value) < 0:
+            errors[field_name] = ["Must not be negative."]
+    if errors:
+        raise ValidationError(errors)
+    return Product.objects.create(
+        sku=sku,
+        name=name.strip(),
+        description=description,
+        category=category,
+        retail_price=q2(retail_price),
+        preferred_price=q2(preferred_price) if preferred_price is not None else None,
+        distributor_price=q2(distributor_price),
+        pv=q2(pv),
+        cv=q2(cv),
+        taxable=taxable,
+        track_inventory=track_inventory,
+        allow_backorder=allow_backorder,
+        low_stock_threshold=low_stock_threshold,
+    )
+
+
+def product_retire(*, product: Product) -> Product:
+    """Retired products stay on past orders and can no longer be ordered."""
+    product.status = ProductStatus.RETIRED
+    product.save(update_fields=["status"])
+    return product
+
+
+PRODUCT_EDITABLE = (
+    "name",
+    "description",
+    "category",
+    "retail_price",
+    "preferred_price",
+    "distributor_price",
+    "pv",
+    "cv",
+    "taxable",
+    "track_inventory",
+    "allow_backorder",
+    "low_stock_threshold",
+)
+
+
+@transaction.atomic
+def product_update(*, product: Product, **changes: object) -> Product:
+    """Change a product's catalogue data (not its SKU). Orders already placed keep the prices and volumes of their
+    lines; only new orders see the change."""
+    unknown = set(changes) - set(PRODUCT_EDITABLE)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = ["This field is required."]
+    for name in ("retail_price", "distributor_price", "preferred_price", "pv", "cv"):
+        value = changes.get(name)
+        if value is not None and Decimal(value) < 0:
+            errors[name] = ["Must not be negative."]
+        elif name in changes and value is None and name != "preferred_price":
+            errors[name] = ["This field is required."]
+    if errors:
+        raise ValidationError(errors)
+    for name, value in changes.items():
+        if name in ("retail_price", "distributor_price", "pv", "cv") or (
+            name == "preferred_price" and value is not None
+        ):
+            value = q2(value)
+        elif name == "name":
+            value = value.strip()
+        setattr(product, name, value)
+    product.save()
+    return product
+
+
+@transaction.atomic
+def product_category_create(*, name: str, slug: str) -> ProductCategory:
+    name, slug = (name or "").strip(), (slug or "").strip().lower()
+    if not name:
+        raise ValidationError({"name": ["This field is required."]})
+    if ProductCategory.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": [f"The slug '{slug}' is taken."]})
+    return ProductCategory.objects.create(name=name, slug=slug)
+
+
+@transaction.atomic
+def product_category_rename(*, category: ProductCategory, name: str) -> ProductCategory:
+    if not (name or "").strip():
+        raise ValidationError({"name": ["This field is required."]})
+    category.name = name.strip()
+    category.save(update_fields=["name"])
+    return category
+
+
+@transaction.atomic
+def product_image_add(
+    *, product: Product, image: File, alt_text: str = "", position: int | None = None
+) -> ProductImage:
+    """Append an image (or put it at `position`); the file was already checked to be an image by the API."""
+    if position is None:
+        position = (product.images.aggregate(m=Coalesce(Max("position"), -1))["m"]) + 1
+    return ProductImage.objects.create(product=product, image=image, alt_text=alt_text, position=position)
+
+
+@transaction.atomic
+def product_image_remove(*, image: ProductImage) -> None:
+    """Images are presentation only (order lines keep their own name and SKU): removing one erases nothing."""
+    image.image.delete(save=False)
+    image.delete()
+
+
+def quote_line_for(*, product: Product, quantity: int, agreed_price: Decimal | None = None) -> QuoteLine:
+    """What the pure pricing needs to know about a product (core.commerce.pricing takes no models)."""
+    return QuoteLine(
+        sku=product.sku,
+        quantity=quantity,
+        retail_price=product.retail_price,
+        distributor_price=product.distributor_price,
+        preferred_price=product.preferred_price,
+        pv=product.pv,
+        cv=product.cv,
+        taxable=product.taxable,
+        agreed_price=agreed_price,
+    )
+
+
+def unit_price_for(*, product: Product, tier: str) -> Decimal:
+    return unit_price(quote_line_for(product=product, quantity=1), tier)
+
+
+def member_price_tier(member: Member) -> str:
+    """Distributors buy at distributor price unless the demotion policy suspended it (then retail)."""
+    return PriceTier.RETAIL if member.preferred_pricing_suspended else PriceTier.DISTRIBUTOR
+
+
+def customer_price_tier(customer: Customer) -> str:
+    return PriceTier.PREFERRED if customer.customer_type == CustomerType.PREFERRED else PriceTier.RETAIL

@@ -1,0 +1,262 @@
+"""The distributors' monthly back-office fee: a card on the company's Stripe account, charged on the due date by the
+daily beat job (tasks.subscription_charges_fan_out), and every attempt recorded (the demotion policy reads them).
+
+A fee that fails stays due: the job tries again each day (one attempt per subscription per day) until it is paid or
+the distributor pays it themselves with a new card. A paid attempt moves the due date one month on."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.commerce.gateways import stripe as stripe_gateway
+from core.commerce.models import (
+    AttemptOutcome,
+    BackOfficeSubscription,
+    SubscriptionAttempt,
+    SubscriptionStatus,
+)
+from core.commerce.pricing import to_minor_units
+from core.commerce.selectors.periods import add_months, company_date
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.communications.selectors import company_url
+from core.communications.services import email_send
+from core.company.services import company_settings_get
+from core.members.models import Member, MemberStatus
+
+
+def subscriptions_ensure(*, now: datetime.datetime | None = None) -> int:
+    """Give every active distributor without a back-office subscription one, in a single INSERT ... SELECT; returns
+    how many were started. Nothing happens while the company does not charge the fee.
+
+    The first fee is due on the join date (company time zone) plus the company's first-charge delay, but never before
+    today: a company that starts charging, or a member activated late, is not billed for the months before."""
+    settings_row = commerce_settings_get()
+    if not settings_row.subscription_enabled:
+        return 0
+    today = company_date(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {BackOfficeSubscription._meta.db_table}
+                   (member_id, status, next_due_on, stripe_customer_id, stripe_payment_method_id, card_brand,
+                    card_last4, created_at)
+            SELECT m.id, %s, GREATEST((m.joined_at AT TIME ZONE %s)::date + %s, %s), '', '', '', '', now()
+              FROM {Member._meta.db_table} m
+             WHERE m.status = %s
+               AND NOT EXISTS (SELECT 1 FROM {BackOfficeSubscription._meta.db_table} s WHERE s.member_id = m.id)
+            ON CONFLICT (member_id) DO NOTHING
+            """,
+            [
+                SubscriptionStatus.ACTIVE,
+                _timezone(),
+                settings_row.subscription_first_charge_delay_days,
+                today,
+                MemberStatus.ACTIVE,
+            ],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def subscription_start(*, member: Member, first_due_on: datetime.date) -> BackOfficeSubscription:
+    subscription, _ = BackOfficeSubscription.objects.get_or_create(
+        member=member, defaults={"next_due_on": first_due_on}
+    )
+    return subscription
+
+
+def subscription_card_set(*, member: Member, payment_method_id: str) -> BackOfficeSubscription:
+    """Attach a new card (a PaymentMethod made by Stripe.js) as the fee's card. A refused card changes nothing."""
+    if not payment_method_id:
+        raise ValidationError({"payment_method": ["This field is required."]})
+    subscription = BackOfficeSubscription.objects.filter(member=member).first()
+    if subscription is None:
+        raise ValidationError({"subscription": [f"#{member.number} has no back-office subscription."]})
+    api_key = commerce_settings_get().stripe_secret_key
+    try:
+        if not subscription.stripe_customer_id:
+            subscription.stripe_customer_id = stripe_gateway.customer_create(
+                api_key=api_key,
+                email=member.email,
+                name=member.full_name,
+                metadata={"member_number": str(member.number), "schema": connection.schema_name},
+            )
+            subscription.save(update_fields=["stripe_customer_id"])
+        card = stripe_gateway.card_attach(
+            api_key=api_key, customer_id=subscription.stripe_customer_id, payment_method_id=payment_method_id
+        )
+    except stripe_gateway.GatewayError as exc:
+        raise ValidationError({"payment_method": [str(exc)]}) from exc
+    subscription.stripe_payment_method_id = card.payment_method_id
+    subscription.card_brand = card.brand
+    subscription.card_last4 = card.last4
+    subscription.card_exp_month = card.exp_month
+    subscription.card_exp_year = card.exp_year
+    subscription.save(
+        update_fields=["stripe_payment_method_id", "card_brand", "card_last4", "card_exp_month", "card_exp_year"]
+    )
+    return subscription
+
+
+def _card_expired(subscription: BackOfficeSubscription, today: datetime.date) -> bool:
+    if not subscription.card_exp_year or not subscription.card_exp_month:
+        return False
+    return (subscription.card_exp_year, subscription.card_exp_month) < (today.year, today.month)
+
+
+def subscription_charge(
+    *, subscription: BackOfficeSubscription, trigger: str = "schedule", now: datetime.datetime | None = None
+) -> SubscriptionAttempt:
+    """Charge the fee that is due now and record the attempt, whatever its outcome."""
+    now = now or timezone.now()
+    today = company_date(now)
+    fee = commerce_settings_get().subscription_fee
+    base = {
+        "member_id": subscription.member_id,
+        "due_on": subscription.next_due_on,
+        "attempted_at": now,
+        "amount": fee,
+        "trigger": trigger,
+        "stripe_customer_id": subscription.stripe_customer_id,
+    }
+    if fee <= 0:
+        return _record(subscription, SubscriptionAttempt(**base, outcome=AttemptOutcome.PAID, message="No fee."))
+    if not subscription.stripe_payment_method_id:
+        return _record(subscription, SubscriptionAttempt(**base, outcome=AttemptOutcome.NO_CARD))
+    if _card_expired(subscription, today):
+        return _record(
+            subscription,
+            SubscriptionAttempt(
+                **base,
+                outcome=AttemptOutcome.EXPIRED_CARD,
+                failure_code="expired_card",
+                message=f"The card ending {subscription.card_last4} expired "
+                f"{subscription.card_exp_month:02d}/{subscription.card_exp_year}.",
+            ),
+        )
+    try:
+        result = stripe_gateway.payment_intent_charge(
+            api_key=commerce_settings_get().stripe_secret_key,
+            amount_minor=to_minor_units(fee),
+            currency=_currency(),
+            payment_method_id=subscription.stripe_payment_method_id,
+            customer_id=subscription.stripe_customer_id,
+            off_session=True,
+            metadata={
+                "kind": "back_office_fee",
+                "member_id": str(subscription.member_id),
+                "due_on": subscription.next_due_on.isoformat(),
+                "schema": connection.schema_name,
+            },
+        )
+    except stripe_gateway.GatewayError as exc:
+        return _record(
+            subscription,
+            SubscriptionAttempt(**base, outcome=AttemptOutcome.ERROR, failure_code=exc.code, message=str(exc)[:500]),
+        )
+    if result.succeeded:
+        outcome = AttemptOutcome.PAID
+    elif result.error_code == "expired_card":
+        outcome = AttemptOutcome.EXPIRED_CARD
+    else:
+        outcome = AttemptOutcome.DECLINED
+    return _record(
+        subscription,
+        SubscriptionAttempt(
+            **base,
+            outcome=outcome,
+            stripe_payment_intent_id=result.id,
+            failure_code=result.error_code,
+            message=result.error_message[:500],
+        ),
+    )
+
+
+def _currency() -> str:
+    return company_settings_get().currency
+
+
+def _timezone() -> str:
+    return company_settings_get().timezone
+
+
+@transaction.atomic
+def _record(subscription: BackOfficeSubscription, attempt: SubscriptionAttempt) -> SubscriptionAttempt:
+    attempt.save()
+    subscription = BackOfficeSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if attempt.outcome == AttemptOutcome.PAID:
+        subscription.next_due_on = add_months(subscription.next_due_on, 1)
+        subscription.status = SubscriptionStatus.ACTIVE
+    else:
+        subscription.status = SubscriptionStatus.PAST_DUE
+    subscription.save(update_fields=["next_due_on", "status"])
+    if attempt.outcome != AttemptOutcome.PAID and attempt.trigger == "schedule":
+        _declined_notice(attempt)
+    return attempt
+
+
+def _declined_notice(attempt: SubscriptionAttempt) -> None:
+    """Tell the distributor once per due date (the job retries daily; one e-mail is enough). A distributor paying
+    themselves sees the outcome on the page instead."""
+    earlier = SubscriptionAttempt.objects.filter(
+        member_id=attempt.member_id, due_on=attempt.due_on, trigger="schedule"
+    ).exclude(pk=attempt.pk)
+    if earlier.exists():
+        return
+    member = Member.objects.get(pk=attempt.member_id)
+    email_send(
+        key="subscription_declined",
+        context={
+            "first_name": member.first_name,
+            "amount": attempt.amount,
+            "currency": _currency(),
+            "due_on": attempt.due_on.isoformat(),
+            "reason": attempt.message or AttemptOutcome(attempt.outcome).label + ".",
+            "back_office_url": f"{company_url()}/office/subscription/",
+        },
+        to=member.email,
+    )
+
+
+def subscription_pay_now(*, member: Member, payment_method_id: str = "") -> SubscriptionAttempt:
+    """The distributor pays a past-due fee themselves (optionally with a new card first)."""
+    if payment_method_id:
+        subscription_card_set(member=member, payment_method_id=payment_method_id)
+    subscription = BackOfficeSubscription.objects.filter(member=member).first()
+    if subscription is None:
+        raise ValidationError({"subscription": [f"#{member.number} has no back-office subscription."]})
+    if subscription.status == SubscriptionStatus.CANCELLED:
+        raise ValidationError({"subscription": ["This subscription is cancelled."]})
+    if subscription.next_due_on > company_date(timezone.now()):
+        raise ValidationError({"subscription": [f"Nothing is due before {subscription.next_due_on}."]})
+    return subscription_charge(subscription=subscription, trigger="member")
+
+
+def subscription_charge_due(*, now: datetime.datetime | None = None) -> list[SubscriptionAttempt]:
+    """Charge every subscription whose fee is due, at most once in 24 hours each (a repeat of the job the same day does
+    nothing). Called by the daily beat job inside the company's schema."""
+    now = now or timezone.now()
+    if not commerce_settings_get().subscription_enabled:
+        return []
+    today = company_date(now)
+    a_day_ago = now - datetime.timedelta(days=1)
+    due = (
+        BackOfficeSubscription.objects.exclude(status=SubscriptionStatus.CANCELLED)
+        .filter(next_due_on__lte=today)
+        .order_by("id")
+    )
+    attempts = []
+    for subscription in due.iterator(chunk_size=500):
+        tried_today = SubscriptionAttempt.objects.filter(
+            member_id=subscription.member_id,
+            due_on=subscription.next_due_on,
+            trigger="schedule",
+            attempted_at__gt=a_day_ago,
+        ).exists()
+        if not tried_today:
+            attempts.append(subscription_charge(subscription=subscription, now=now))
+    return attempts

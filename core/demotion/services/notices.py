@@ -1,0 +1,137 @@
+"""The stage e-mails: rendering each stage's template with its evidence, and sending queued notices through the outbox
+(mark, commit, send, confirm)."""
+
+from __future__ import annotations
+
+import datetime
+import functools
+
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F
+from django.template import Context, Engine
+from django.utils import timezone
+
+from core.company.selectors import company_url
+from core.company.services import company_settings_get
+from core.demotion.models import (
+    Notification,
+    NotificationStatus,
+)
+from core.members.models import Member
+
+TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape
+
+
+def evidence_text(evidence: dict, stage) -> str:
+    """The facts that put the member at ``stage``, in words (the e-mails and the member's own page use it)."""
+    parts = []
+    condition = stage.condition
+    if condition.subscription_unpaid_days is not None:
+        last = evidence.get("last_paid_subscription")
+        days = evidence.get("days_since_paid_subscription")
+        parts.append(
+            f"your last paid back-office subscription was on {last} ({days} days ago)"
+            if last
+            else "no back-office subscription payment is on record"
+        )
+    if condition.subscription_lapsed and evidence.get("first_failed_charge"):
+        parts.append(
+            f"your subscription charge failed on {evidence['first_failed_charge']} and was not paid within the "
+            f"{evidence.get('decline_grace_days')}-day grace period"
+        )
+    if condition.psv_min is not None:
+        window = str(condition.psv_window_days)
+        amount = evidence.get("psv_by_window", {}).get(window, "0.00")
+        basis = "personal purchases" if evidence.get("psv_basis") == "personal_purchases" else "sales volume (PSV)"
+        parts.append(f"your {basis} in the last {window} days is {amount} ({condition.psv_min} needed)")
+    joiner = " or " if condition.combine == "any" else " and "
+    return joiner.join(parts) or "see your back office"
+
+
+def _back_office_url() -> str:
+    base = company_url()
+    return f"{base}/office/" if base else "/office/"
+
+
+def notice_shared_context() -> dict:
+    """What every notice of one evaluation shares (looked up once, not once per member)."""
+    return {
+        "company": company_settings_get().display_name,
+        "back_office_url": _back_office_url(),
+        "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
+    }
+
+
+def notice_render(template: str, member: Member, stage, evidence: dict, shared: dict | None = None) -> str:
+    next_stage = evidence.get("next_stage")
+    context = Context(
+        {
+            **(shared or notice_shared_context()),
+            "member": member,
+            "evidence_text": evidence_text(evidence, stage),
+            "next_stage": next_stage,
+            "next_stage_date": (next_stage or {}).get("on", ""),
+        }
+    )
+    return _compiled(template).render(context).strip() + "\n"
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(template: str):
+    return TEMPLATE_ENGINE.from_string(template)
+
+
+MAX_SEND_ATTEMPTS = 5
+
+
+SENDING_TIMEOUT = datetime.timedelta(minutes=15)  # far longer than one SMTP call; then the outcome is unknown
+
+
+def notifications_send_pending(*, limit: int = 500) -> int:
+    """Send queued (and earlier failed) notices through the outbox: claim the row ("sending", committed), send,
+    then confirm ("sent"). A worker killed between the send and the confirmation leaves the row "sending", which no
+    retry picks up, so a member is never e-mailed twice for one transition; rows stuck there longer than
+    ``SENDING_TIMEOUT`` are marked unconfirmed for an admin. Returns the number sent."""
+    Notification.objects.filter(
+        status=NotificationStatus.SENDING, sending_at__lt=timezone.now() - SENDING_TIMEOUT
+    ).update(status=NotificationStatus.UNCONFIRMED)
+    sent = 0
+    retryable = [NotificationStatus.QUEUED, NotificationStatus.FAILED]
+    pending = list(
+        Notification.objects.filter(status__in=retryable, attempts__lt=MAX_SEND_ATTEMPTS)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for notification_id in pending:
+        with transaction.atomic():
+            claimed = Notification.objects.filter(pk=notification_id, status__in=retryable).update(
+                status=NotificationStatus.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1
+            )
+        if not claimed:
+            continue  # another sender took it
+        notice = Notification.objects.get(pk=notification_id)
+        try:
+            _notice_email(notice).send()
+        except Exception as exc:  # noqa: BLE001 - the mail server refused it: nothing was sent, retry later
+            Notification.objects.filter(pk=notice.pk, status=NotificationStatus.SENDING).update(
+                status=NotificationStatus.FAILED if notice.attempts < MAX_SEND_ATTEMPTS else NotificationStatus.GAVE_UP,
+                last_error=str(exc)[:500],
+            )
+            continue
+        Notification.objects.filter(pk=notice.pk, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
+        )
+        sent += 1
+    return sent
+
+
+def _notice_email(notice: Notification) -> EmailMessage:
+    """One notice as an e-mail with a Message-ID fixed by the row, so a receiving system that sees it twice can
+    tell it is the same message."""
+    return EmailMessage(
+        subject=notice.subject,
+        body=notice.body,
+        to=[notice.to_email],
+        headers={"Message-ID": f"<demotion-notice-{connection.schema_name}-{notice.pk}@canopy.invalid>"},
+    )

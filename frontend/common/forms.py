@@ -1,0 +1,101 @@
+"""Form helpers shared by every audience: a service's ValidationError put next to the fields it names, one form
+submission helper that hands back the service's result, the profile fields (back office and console) and the
+product-and-quantity rows (party guest orders and autoships)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.commerce.gateways.stripe import GatewayError
+from core.commerce.selectors.catalogue import products_for_sale
+
+LINE_ROWS = 5
+
+
+def errors_onto(form: forms.Form, exc: ValidationError) -> None:
+    """Put a service's errors next to the fields they name; errors about anything else go on top of the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, messages in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What became of a form posted to a service: ``ok`` (also its truth value) and the service's return value."""
+
+    ok: bool
+    result: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def submit(form: forms.Form, call: Callable[[dict], Any]) -> Submission:
+    """Run ``call(cleaned_data)`` for a valid form and hand back its result; a ValidationError goes onto the form,
+    a payment gateway's refusal on top of it."""
+    if not form.is_valid():
+        return Submission(ok=False)
+    try:
+        return Submission(ok=True, result=call(form.cleaned_data))
+    except ValidationError as exc:
+        errors_onto(form, exc)
+    except GatewayError as exc:
+        form.add_error(None, f"Stripe refused: {exc}")
+    return Submission(ok=False)
+
+
+def form_status(form: forms.Form) -> int:
+    """400 when a posted form has errors, else 200."""
+    return 400 if form.errors else 200
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    phone = forms.CharField(max_length=40, required=False)
+    address_line1 = forms.CharField(max_length=200, required=False, label="Address")
+    address_line2 = forms.CharField(max_length=200, required=False, label="Address (line 2)")
+    city = forms.CharField(max_length=100, required=False)
+    region = forms.CharField(max_length=100, required=False)
+    postal_code = forms.CharField(max_length=20, required=False)
+    country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. US.")
+    bio = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=2000,
+        required=False,
+        help_text="Shown on your replicated site. Blank lines separate paragraphs.",
+    )
+
+
+def line_fields(form: forms.Form, rows: int = LINE_ROWS) -> None:
+    """``rows`` pairs of product (any product for sale) and quantity fields."""
+    products = products_for_sale().order_by("sku")
+    choices = [("", "—")] + [(p.sku, f"{p.sku} {p.name}") for p in products]
+    for row in range(rows):
+        form.fields[f"sku_{row}"] = forms.ChoiceField(choices=choices, required=False, label=f"Product {row + 1}")
+        form.fields[f"quantity_{row}"] = forms.IntegerField(
+            min_value=1, max_value=999, required=False, label=f"Quantity {row + 1}"
+        )
+
+
+def lines_from(form: forms.Form, rows: int = LINE_ROWS) -> list[tuple[str, int]]:
+    """The (sku, quantity) rows filled in; a product without a quantity, or the reverse, is an error on the row."""
+    lines = []
+    for row in range(rows):
+        sku, quantity = form.cleaned_data.get(f"sku_{row}"), form.cleaned_data.get(f"quantity_{row}")
+        if sku and not quantity:
+            form.add_error(f"quantity_{row}", "How many?")
+        elif quantity and not sku:
+            form.add_error(f"sku_{row}", "Choose a product.")
+        elif sku:
+            lines.append((sku, quantity))
+    if not lines and not form.errors:
+        form.add_error("sku_0", "Choose at least one product.")
+    return lines

@@ -1,0 +1,378 @@
+"""Forms of the company console. Shapes only: they check what a browser can get wrong (types, lengths, required);
+the rules live in the services, whose ValidationError is shown next to the field it names (errors_onto)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from core.commerce.models import CouponKind
+from core.commerce.selectors.catalogue import categories_list
+from core.commerce.selectors.stock import warehouses_active
+from core.communications.emails import EMAIL_BODY_MAX, EMAIL_SUBJECT_MAX
+from core.communications.models import Audience
+from core.members.models import BinarySpillover, MemberStatus, PlacementMethod, Side
+from core.webhooks.models import WebhookEvent
+from frontend.common.forms import ProfileForm
+from plans.models import CommissionPeriod, PeriodStatus
+from plans.selectors import commission_periods
+from plans.synthetic import MAX_MEMBERS
+
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+# The console waits on the comparison page, which also runs the plan in effect on the same company: keep it quick.
+CONSOLE_MAX_GENERATED = 200_000
+
+
+class MemberEditForm(ProfileForm):
+    binary_preferred_side = forms.TypedChoiceField(choices=Side.choices, coerce=int, label="Preferred binary side")
+
+
+class ResponsorForm(forms.Form):
+    new_sponsor = forms.IntegerField(label="New sponsor's member number")
+    reason = forms.CharField(max_length=500)
+
+
+class ReplaceForm(forms.Form):
+    new_parent = forms.IntegerField(label="New placement parent's member number")
+    position = forms.IntegerField(required=False, min_value=0, help_text="Binary: 0 left, 1 right. Matrix: 0..width-1.")
+    reason = forms.CharField(max_length=500)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500)
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=MemberStatus.choices)
+
+
+class GenealogySettingsForm(forms.Form):
+    placement_method = forms.ChoiceField(choices=PlacementMethod.choices)
+    binary_spillover = forms.ChoiceField(choices=BinarySpillover.choices)
+    matrix_width = forms.IntegerField(min_value=0, help_text="Forced matrix: 2 to 20 positions under each member.")
+    holding_tank_days = forms.IntegerField(
+        min_value=0, help_text="Days a sponsor has to place a new member; 0 places new members immediately."
+    )
+
+
+class BrandingForm(forms.Form):
+    display_name = forms.CharField(max_length=200)
+    primary_color = forms.RegexField(
+        regex=r"^#[0-9a-fA-F]{6}$",
+        widget=forms.TextInput(attrs={"type": "color"}),
+        error_messages={"invalid": "Use a colour like #2f6f4e."},
+    )
+    support_email = forms.EmailField(required=False)
+    replicated_subdomains_enabled = forms.BooleanField(
+        required=False,
+        label="Replicated sites on their own subdomain",
+        help_text="Also serve each distributor's site at <username>.<company domain>.",
+    )
+
+
+class CompanyPageForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16}),
+        required=False,
+        max_length=50_000,
+        help_text="Plain text. Blank lines separate paragraphs; web addresses become links.",
+    )
+    published = forms.BooleanField(required=False)
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
+    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.DISTRIBUTORS)
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Empty keeps it a draft; a future time schedules it.",
+    )
+
+
+class TrainingMaterialForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    category = forms.CharField(max_length=100, initial="General")
+    order = forms.IntegerField(min_value=0, initial=0)
+    url = forms.URLField(required=False, max_length=500, label="Link (video, document)", assume_scheme="https")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50_000)
+    published = forms.BooleanField(required=False, initial=True)
+
+
+# ---------------------------------------------------------------------------------------------------- commerce
+
+
+class ProductForm(forms.Form):
+    sku = forms.CharField(max_length=40, label="SKU")
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    category = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="(no category)", help_text="Categories are kept under Products."
+    )
+    retail_price = forms.DecimalField(max_digits=14, decimal_places=2)
+    preferred_price = forms.DecimalField(
+        max_digits=14, decimal_places=2, required=False, help_text="Empty: preferred customers pay retail."
+    )
+    distributor_price = forms.DecimalField(max_digits=14, decimal_places=2)
+    pv = forms.DecimalField(max_digits=14, decimal_places=2, label="PV per unit", initial=0)
+    cv = forms.DecimalField(max_digits=14, decimal_places=2, label="CV per unit", initial=0)
+    taxable = forms.BooleanField(required=False, initial=True)
+    track_inventory = forms.BooleanField(required=False, initial=True)
+    allow_backorder = forms.BooleanField(required=False)
+    low_stock_threshold = forms.IntegerField(min_value=0, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories_list()
+
+
+class StockForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("receive", "Receive"), ("adjust", "Adjust (signed count correction)")])
+    sku = forms.CharField(max_length=40, label="SKU")
+    warehouse = forms.ModelChoiceField(queryset=None)
+    quantity = forms.IntegerField(help_text="Receipts are positive; an adjustment may be negative.")
+    note = forms.CharField(max_length=300, required=False, help_text="Required for an adjustment.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses_active()
+
+
+class OfflinePaymentForm(forms.Form):
+    method = forms.ChoiceField(choices=[("cash", "Cash"), ("check", "Check"), ("other", "Other offline")])
+    reference = forms.CharField(max_length=200, required=False, help_text="Check number, receipt ...")
+
+
+class RefundForm(forms.Form):
+    """One quantity field per order line that still has units to refund, plus the reason."""
+
+    restock = forms.BooleanField(required=False, initial=True, label="Put the units back in stock")
+    reason = forms.CharField(max_length=500)
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for line in lines:
+            left = line.quantity - line.refunded_quantity
+            if left <= 0:
+                continue
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.IntegerField(
+                min_value=0, max_value=left, initial=0, label=f"{line.sku} {line.name} (up to {left})"
+            )
+            self.line_fields.append((name, line.pk))
+        self.order_fields([name for name, _ in self.line_fields] + ["restock", "reason"])
+
+    def refund_lines(self) -> dict[int, int]:
+        return {pk: self.cleaned_data[name] for name, pk in self.line_fields if self.cleaned_data.get(name)}
+
+
+# ---------------------------------------------------------------------------------------------------- demotion
+
+
+class TaxRateForm(forms.Form):
+    country = forms.CharField(max_length=2, help_text="Two-letter code, e.g. US.")
+    region = forms.CharField(max_length=100, required=False, help_text="Empty: the rest of the country.")
+    rate = forms.DecimalField(max_digits=6, decimal_places=4, help_text="A fraction: 0.0825 for 8.25 %.")
+    name = forms.CharField(max_length=100, required=False)
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+
+class CouponForm(forms.Form):
+    code = forms.CharField(max_length=40, help_text="Customers type it at checkout; it never changes afterwards.")
+    kind = forms.ChoiceField(choices=CouponKind.choices)
+    value = forms.DecimalField(max_digits=14, decimal_places=2, help_text="Percent (e.g. 10) or an amount.")
+    min_subtotal = forms.DecimalField(max_digits=14, decimal_places=2, initial=0, label="Minimum subtotal")
+    max_uses = forms.IntegerField(min_value=1, required=False, help_text="Empty: no limit.")
+    starts_at = forms.DateTimeField(
+        required=False,
+        label="Valid from",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        required=False,
+        label="Valid until",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    slug = forms.SlugField(max_length=100, help_text="Lowercase letters, digits and hyphens; it never changes.")
+
+
+class CategoryRenameForm(forms.Form):
+    name = forms.CharField(max_length=100)
+
+
+class ProductCategoryForm(forms.Form):
+    category = forms.ModelChoiceField(queryset=None, required=False, empty_label="(no category)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories_list()
+
+
+class ProductImageForm(forms.Form):
+    image = forms.ImageField(help_text="A JPEG, PNG or WebP picture, at most 5 MB.")
+    alt_text = forms.CharField(max_length=200, required=False, label="Description (for screen readers)")
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        if image.size > IMAGE_MAX_BYTES:
+            raise ValidationError("The picture is larger than 5 MB.")
+        return image
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(max_length=500, label="URL", assume_scheme="https", help_text="Where the events are posted.")
+    events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
+    description = forms.CharField(max_length=200, required=False)
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+
+POLICY_ACTIONS = [
+    ("notice", "Notice only (e-mail)"),
+    ("access_demotion", "Access demotion (profile and payment pages only)"),
+    ("commission_exclusion", "Commission exclusion"),
+    ("preferred_pricing_loss", "Preferred-pricing loss (own orders at retail)"),
+    ("login_deactivation", "Login deactivation"),
+    ("move_downline", "Move downline to the upline sponsor"),
+    ("move_to_terminated_tree", "Move to the terminated tree"),
+]
+
+
+class PolicySettingsForm(forms.Form):
+    enabled = forms.BooleanField(required=False, initial=True, label="Policy enabled")
+    psv_basis = forms.ChoiceField(
+        choices=[("psv", "PSV: own orders and customer sales"), ("personal_purchases", "Personal purchases only")],
+        label="Volume counted",
+    )
+    decline_grace_days = forms.IntegerField(
+        min_value=0, label="Grace days after a declined charge", help_text="Days of retries before any stage applies."
+    )
+
+
+class StageForm(forms.Form):
+    key = forms.CharField(max_length=60, required=False)
+    name = forms.CharField(max_length=200, required=False)
+    subscription_lapsed = forms.BooleanField(required=False, label="Subscription unpaid, declined or expired")
+    subscription_unpaid_days = forms.IntegerField(required=False, label="Days since last paid subscription ≥")
+    psv_min = forms.DecimalField(required=False, max_digits=14, decimal_places=2, label="PSV below")
+    psv_window_days = forms.IntegerField(required=False, label="within days")
+    combine = forms.ChoiceField(choices=[("any", "Any condition"), ("all", "All conditions")], initial="any")
+    actions = forms.MultipleChoiceField(choices=POLICY_ACTIONS, required=False, widget=forms.CheckboxSelectMultiple)
+    email_subject = forms.CharField(max_length=300, required=False)
+    email_body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+
+StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True)
+
+
+class PolicyJsonForm(forms.Form):
+    document = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}), label="Policy (JSON)")
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class EmailTemplateForm(forms.Form):
+    subject = forms.CharField(max_length=EMAIL_SUBJECT_MAX)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=EMAIL_BODY_MAX,
+        strip=False,
+        help_text="Plain text. Put a variable in with {{ name }}; {% if name %}…{% endif %} shows text only when "
+        "the variable has a value.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- plans
+
+
+class PlanDocumentForm(forms.Form):
+    name = forms.CharField(max_length=200, required=False, help_text="A label for this version (optional).")
+    document = forms.CharField(
+        label="Plan document (JSON)",
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false", "class": "code", "autocapitalize": "off"}),
+        help_text="Every option is described in docs/plans.md. Check finds every problem at once.",
+    )
+
+
+class PeriodChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: CommissionPeriod) -> str:
+        return f"{obj.start:%Y-%m-%d} – {obj.end:%Y-%m-%d} ({obj.get_status_display()})"
+
+
+class SimulateForm(forms.Form):
+    period = PeriodChoice(queryset=commission_periods(), help_text="Run against this period's real orders and members.")
+
+
+class GeneratedSimulateForm(forms.Form):
+    members = forms.IntegerField(
+        label="Members", min_value=1, initial=10_000,
+        help_text=f"The size of the generated company (at most {CONSOLE_MAX_GENERATED:,}).",
+    )  # fmt: skip
+    orders_per_member = forms.DecimalField(
+        label="Orders per member", min_value=Decimal("0.1"), max_value=20, max_digits=3, decimal_places=1,
+        initial=Decimal("2.0"), help_text="On average, in the period (a quarter of them from customers).",
+    )  # fmt: skip
+    seed = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, initial=1, help_text="The same seed generates the same company again."
+    )
+
+    def clean_members(self) -> int:
+        members = self.cleaned_data["members"]
+        if members > CONSOLE_MAX_GENERATED:
+            raise forms.ValidationError(
+                f"At most {CONSOLE_MAX_GENERATED:,} members here: a bigger company takes minutes to calculate "
+                f"(the API takes up to {MAX_MEMBERS:,})."
+            )
+        return members
+
+    def generated(self) -> dict:
+        data = self.cleaned_data
+        return {"members": data["members"], "orders_per_member": float(data["orders_per_member"]), "seed": data["seed"]}
+
+
+class ActivateForm(forms.Form):
+    effective_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first day of the first commission period this version applies to.",
+    )
+
+
+class PeriodForm(forms.Form):
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="Any day of the period.")
+
+
+class AdjustmentForm(forms.Form):
+    member = forms.IntegerField(label="Member number", min_value=1)
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, help_text="Negative to take money back.")
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required.")
+    period = PeriodChoice(
+        queryset=commission_periods(),
+        required=False,
+        help_text="Defaults to the period containing today.",
+        empty_label="—",
+    )
+
+
+class PayoutForm(forms.Form):
+    threshold = forms.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, help_text="Balances below this wait for a later batch."
+    )
+    period = PeriodChoice(
+        queryset=commission_periods(statuses=[PeriodStatus.POSTED, PeriodStatus.PAID]),
+        required=False,
+        empty_label="—",
+        help_text="Marking the batch paid marks this posted period paid.",
+    )

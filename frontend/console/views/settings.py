@@ -1,0 +1,34 @@
+"""The console's company settings: how the genealogy places new members, and the branding of the company's site."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from core.company.services import company_settings_get, company_settings_update
+from core.members.placement import genealogy_settings_get
+from core.members.services.profiles import genealogy_settings_update
+from frontend.common.access import console_page
+from frontend.common.forms import form_status, submit
+from frontend.console.forms import BrandingForm, GenealogySettingsForm
+
+
+@console_page
+def genealogy_settings(request):
+    row = genealogy_settings_get()
+    initial = {name: getattr(row, name) for name in GenealogySettingsForm.base_fields}
+    form = GenealogySettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and submit(form, lambda data: genealogy_settings_update(changes=data)):
+        messages.success(request, "Genealogy settings saved. Members already placed stay where they are.")
+        return redirect("console-genealogy")
+    return render(request, "console/genealogy_settings.html", {"form": form}, status=form_status(form))
+
+
+@console_page
+def branding(request):
+    row = company_settings_get()
+    form = BrandingForm(request.POST or None, initial={name: getattr(row, name) for name in BrandingForm.base_fields})
+    if request.method == "POST" and submit(form, lambda data: company_settings_update(changes=data)):
+        messages.success(request, "Branding saved.")
+        return redirect("console-branding")
+    return render(request, "console/branding.html", {"form": form}, status=form_status(form))

@@ -1,0 +1,127 @@
+"""Checkout on a replicated site, credited to the site's distributor: card payment through core.commerce (Stripe)
+or "pay offline" where the company allows it, and the order confirmation (where a declined order can be paid again).
+See frontend.common.payments for how the pages get a card without Stripe.js."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from core.commerce.gateways.stripe import GatewayError
+from core.commerce.models import OrderStatus, PlacedBy
+from core.commerce.selectors.orders import order_visible_to
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.payments import order_pay_card
+from core.communications.services import order_confirmation_send
+from core.members.selectors import replicated_site_owner
+from frontend.common.forms import errors_onto
+from frontend.common.payments import CardForm, test_cards_enabled
+from frontend.common.replicated import site_root
+from frontend.shop.forms import CheckoutForm
+from frontend.shop.shopping import cart_lines, cart_save, shop_context, shopper_for
+
+
+def checkout(request, username: str):
+    owner = replicated_site_owner(username=username)
+    if owner is None:
+        return redirect("company-home")
+    shopper = shopper_for(request, owner)
+    root = site_root(request, owner)
+    lines, _ = cart_lines(request, owner, shopper.tier)
+    if not lines:
+        messages.info(request, "Your cart is empty.")
+        return redirect(f"{root}/shop/")
+    subtotal = sum((line.subtotal for line in lines), Decimal("0.00"))
+    offline_allowed = commerce_settings_get().offline_payments_allowed
+    buyer = shopper.customer or shopper.member
+    form = CheckoutForm(
+        request.POST or None,
+        offline_allowed=offline_allowed,
+        initial={"ship_country": getattr(buyer, "country", ""), "ship_region": getattr(buyer, "region", "")},
+    )
+    context = shop_context(
+        request,
+        owner,
+        shopper,
+        lines=lines,
+        subtotal=subtotal,
+        form=form,
+        next_url=quote(f"{root}/shop/checkout/"),
+        test_cards=test_cards_enabled(),
+    )
+    if not request.user.is_authenticated or shopper.blocked:
+        return render(request, "shop/checkout.html", context)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = order_place(
+                lines=[LineRequest(sku=line.product.sku, quantity=line.quantity) for line in lines],
+                placed_by=PlacedBy.DISTRIBUTOR if shopper.member else PlacedBy.CUSTOMER,
+                buyer_member=shopper.member,
+                buyer_customer=shopper.customer,
+                coupon_code=data["coupon_code"],
+                ship_country=data["ship_country"].upper() or None,
+                ship_region=data["ship_region"] or None,
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            cart_save(request, owner, {})
+            if data["payment"] == "card":
+                _pay(request, order, data["card"])
+            else:
+                messages.success(
+                    request,
+                    f"Order {order.number} is placed. Pay {order.total} {order.currency} offline; "
+                    "it ships once the payment is recorded.",
+                )
+            return redirect(f"{root}/shop/orders/{order.number}/")
+    return render(request, "shop/checkout.html", context, status=400 if form.errors else 200)
+
+
+def _pay(request, order, payment_method_id: str) -> bool:
+    """Charge the order by card; a decline leaves it pending with the reason shown."""
+    try:
+        payment = order_pay_card(order=order, payment_method_id=payment_method_id, by=request.user)
+    except (ValidationError, GatewayError) as exc:
+        messages.error(request, f"The payment did not go through: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        return False
+    if payment.status == "succeeded":
+        order_confirmation_send(order=order)
+        messages.success(request, f"Thank you! Order {order.number} is paid.")
+        return True
+    messages.error(
+        request,
+        f"The card was declined ({payment.failure_message or payment.failure_code}). "
+        "Your order is saved: try another card below.",
+    )
+    return False
+
+
+def order_confirmation(request, username: str, number: int):
+    owner = replicated_site_owner(username=username)
+    if owner is None:
+        return redirect("company-home")
+    if not request.user.is_authenticated:
+        return redirect(f"/accounts/login/?next={quote(request.get_full_path())}")
+    order = order_visible_to(request.user, number=number)
+    if order is None:
+        raise Http404("No such order.")
+    card_form = CardForm(request.POST or None)
+    if request.method == "POST":
+        if order.status == OrderStatus.PENDING and card_form.is_valid():
+            _pay(request, order, card_form.cleaned_data["card"])
+        return redirect(request.path)
+    can_pay = order.status == OrderStatus.PENDING and test_cards_enabled()
+    return render(
+        request,
+        "shop/order.html",
+        shop_context(request, owner, shopper_for(request, owner), order=order, card_form=card_form, can_pay=can_pay),
+    )

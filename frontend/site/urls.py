@@ -1,0 +1,21 @@
+"""The company's site, and the replicated sites' /<username>/ pages (included last by config.urls_tenant, so every
+fixed address wins over a username: see core.members.services.RESERVED_USERNAMES)."""
+
+from django.urls import path
+
+from frontend.site.views import accounts, pages, signup
+
+urlpatterns = [
+    path("", pages.company_home, name="company-home"),
+    path("start/", accounts.after_login, name="after-login"),
+    path("newsletter/", pages.newsletter_signup, name="newsletter"),
+    path("pages/<slug:slug>/", pages.company_page, name="company-page"),
+]
+
+replicated_urlpatterns = [
+    path("<slug:username>/", pages.replicated_home, name="replicated-home"),
+    path("<slug:username>/join/", signup.replicated_join, name="replicated-join"),
+    path("<slug:username>/customer/", signup.replicated_customer_signup, name="replicated-customer"),
+    path("<slug:username>/newsletter/", pages.newsletter_signup, name="replicated-newsletter"),
+    path("<slug:username>/photo/", pages.replicated_avatar, name="replicated-photo"),
+]

@@ -1,0 +1,63 @@
+"""Seed the demo: provider staff, a price plan and the company `acme` with its people. Idempotent.
+
+Run by `make demo` (infra/demo.py) as `python -m infra.demo_setup`. A script of infra, not a management command of an
+app: the demo data (infra.demo_data) is tooling, and no app imports it.
+"""
+
+import os
+import sys
+
+import django
+from django_tenants.utils import get_public_schema_name, schema_context
+
+PROVIDER_LOGIN = ("provider@canopy.local", "canopy-demo-2026")
+ACME_ADMIN = ("admin@acme.example", "acme-demo-2026")
+
+
+def demo_setup(*, log=print) -> None:
+    """Create the demo data (provider staff, price plan, company acme). Safe to run again."""
+    from billing.models import PricePlan
+    from core.accounts.models import Role, User
+    from core.accounts.services import user_create
+    from infra.demo_data import demo_company_populate
+    from provider.services import company_onboard
+    from tenants.models import Company
+
+    with schema_context(get_public_schema_name()):
+        if not User.objects.filter(email=PROVIDER_LOGIN[0]).exists():
+            user = user_create(
+                email=PROVIDER_LOGIN[0],
+                role=Role.PROVIDER_STAFF,
+                password=PROVIDER_LOGIN[1],
+                first_name="Pat",
+                last_name="Provider",
+                is_staff=True,
+            )
+            user.is_superuser = True
+            user.save(update_fields=["is_superuser"])
+        plan, _ = PricePlan.objects.get_or_create(
+            code="growth", defaults={"name": "Growth", "monthly_hosting_fee": "499.00"}
+        )
+        if not Company.objects.filter(schema_name="acme").exists():
+            company_onboard(
+                name="Acme Wellness",
+                subdomain="acme",
+                admin_email=ACME_ADMIN[0],
+                admin_password=ACME_ADMIN[1],
+                admin_first_name="Alex",
+                admin_last_name="Admin",
+                price_plan=plan,
+                send_invitation=False,
+            )
+            log("Created company acme.")
+    with schema_context("acme"):
+        if demo_company_populate(log=log):
+            log("Filled acme with distributors, orders, commission runs and demotion stages.")
+    log("Demo data ready.")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    django.setup()
+    demo_setup(log=lambda line: print(line, flush=True))
+    sys.exit(0)
