@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.serializers import MONEY, NUMBER, SIGNED_MONEY, BusinessDateField, Input
 from core.members.models import Member
 from plans import selectors, services
 from plans.leases import run_activity
@@ -142,7 +143,7 @@ class PayoutBatchOut(serializers.ModelSerializer):
 class PlanVersionListApi(APIView):
     permission_classes = [StaffReadAdminWrite]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
         document = serializers.JSONField()
 
@@ -162,7 +163,7 @@ class PlanVersionListApi(APIView):
 class PlanValidateApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         document = serializers.JSONField()
 
     class OutputSerializer(serializers.Serializer):
@@ -193,8 +194,8 @@ class PlanVersionDetailApi(APIView):
 class PlanVersionActivateApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    class InputSerializer(serializers.Serializer):
-        effective_from = serializers.DateField()
+    class InputSerializer(Input):
+        effective_from = BusinessDateField()
 
     @extend_schema(request=InputSerializer, responses=PlanVersionOut)
     def post(self, request, version_id: int):
@@ -211,8 +212,8 @@ class PlanVersionActivateApi(APIView):
 class PeriodListApi(APIView):
     permission_classes = [StaffReadAdminWrite]
 
-    class InputSerializer(serializers.Serializer):
-        day = serializers.DateField(help_text="Any day of the period")
+    class InputSerializer(Input):
+        day = BusinessDateField(help_text="Any day of the period.")
 
     @extend_schema(responses=PeriodOut(many=True))
     def get(self, request):
@@ -320,8 +321,8 @@ class RunPostApi(APIView):
 class RunPayoutApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    class InputSerializer(serializers.Serializer):
-        threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    class InputSerializer(Input):
+        threshold = serializers.DecimalField(**MONEY)
 
     @extend_schema(request=InputSerializer, responses={201: PayoutBatchOut})
     def post(self, request, run_id: int):
@@ -376,9 +377,9 @@ class RunLedgerApi(APIView):
 class SimulationApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    class InputSerializer(serializers.Serializer):
-        period = serializers.IntegerField(required=False, help_text="A past period (real data)")
-        plan_version = serializers.IntegerField(required=False)
+    class InputSerializer(Input):
+        period = serializers.IntegerField(**NUMBER, required=False, help_text="A past period (real data)")
+        plan_version = serializers.IntegerField(**NUMBER, required=False)
         document = serializers.JSONField(required=False, help_text="An unsaved draft")
         generated = serializers.JSONField(required=False, help_text='{"members": 10000, "seed": 1}')
 
@@ -423,11 +424,11 @@ class RunCompareApi(APIView):
 class AdjustmentListApi(APIView):
     permission_classes = [StaffReadAdminWrite]
 
-    class InputSerializer(serializers.Serializer):
-        member = serializers.IntegerField(help_text="Member number")
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    class InputSerializer(Input):
+        member = serializers.IntegerField(**NUMBER, help_text="Member number")
+        amount = serializers.DecimalField(**SIGNED_MONEY, help_text="Negative for a clawback.")
         reason = serializers.CharField(max_length=500)
-        period = serializers.IntegerField(required=False)
+        period = serializers.IntegerField(**NUMBER, required=False)
 
     @extend_schema(responses=LedgerLineOut(many=True))
     def get(self, request):
@@ -455,8 +456,8 @@ class AdjustmentListApi(APIView):
 class PayoutBatchListApi(APIView):
     permission_classes = [StaffReadAdminWrite]
 
-    class InputSerializer(serializers.Serializer):
-        threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    class InputSerializer(Input):
+        threshold = serializers.DecimalField(**MONEY)
 
     @extend_schema(responses=PayoutBatchOut(many=True))
     def get(self, request):

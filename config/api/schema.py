@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from config.api.pagination import StandardPagination
+from config.api.serializers import Input
 
 # Names a list view's code uses when it pages its results (``StandardPagination`` directly, or a module's
 # ``_paginated``/``paginated_response`` helper around it).
@@ -43,16 +44,33 @@ class CanopyAutoSchema(AutoSchema):
             return qualname.rsplit(".", 1)[0].replace(".", "") + name
         return name
 
+    def _handler_names(self) -> set[str]:
+        """The global and attribute names the view's handler for this method uses."""
+        handler = getattr(self.view, self.method.lower(), None)
+        code = getattr(getattr(handler, "__func__", handler), "__code__", None)
+        return set(code.co_names) if code is not None else set()
+
     def _get_paginator(self):
         """Our list endpoints are plain APIViews that page with ``StandardPagination``: describe them as pages."""
         paginator = super()._get_paginator()
         if paginator is not None or self.method != "GET":
             return paginator
-        handler = getattr(self.view, "get", None)
-        code = getattr(getattr(handler, "__func__", handler), "__code__", None)
-        if code is not None and _PAGING_NAMES & set(code.co_names):
+        if _PAGING_NAMES & self._handler_names():
             return StandardPagination()
         return None
+
+    def _is_create_operation(self) -> bool:
+        """A POST whose handler answers ``HTTP_201_CREATED`` documents its body under 201, not 200."""
+        return super()._is_create_operation() or (
+            self.method == "POST" and "HTTP_201_CREATED" in self._handler_names()
+        )
+
+    def _map_basic_serializer(self, serializer, direction):
+        """An ``Input`` serializer refuses keys it does not declare: say so (``additionalProperties: false``)."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, Input):
+            schema["additionalProperties"] = False
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         """Add the documented error answers each operation can give to what the view declares."""

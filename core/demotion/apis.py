@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.serializers import BusinessDateField, Input
 from core.accounts.models import Role
 from core.csv_safe import csv_writer
 from core.demotion import selectors
@@ -64,9 +65,9 @@ class PolicyOutput(serializers.ModelSerializer):
 class PolicyApi(APIView):
     permission_classes = [IsCompanyStaff]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         document = serializers.JSONField()
-        acknowledge = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        acknowledge = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
 
     @extend_schema(responses=PolicyOutput)
     def get(self, request):
@@ -88,8 +89,8 @@ class PolicyApi(APIView):
 class PreviewApi(APIView):
     permission_classes = [IsCompanyStaff]
 
-    class InputSerializer(serializers.Serializer):
-        day = serializers.DateField()
+    class InputSerializer(Input):
+        day = BusinessDateField()
         document = serializers.JSONField(required=False, help_text="A draft policy; default: the policy in force")
 
     @extend_schema(request=InputSerializer, responses={200: dict})
@@ -122,8 +123,8 @@ class EvaluationApi(APIView):
             model = EvaluationRun
             fields = ["day", "status", "members_evaluated", "transitions", "counts", "seconds", "finished_at"]
 
-    class InputSerializer(serializers.Serializer):
-        day = serializers.DateField()
+    class InputSerializer(Input):
+        day = BusinessDateField()
 
     @extend_schema(responses=RunOutput(many=True))
     def get(self, request):
@@ -237,8 +238,8 @@ class MyStandingApi(APIView):
 class ReinstateApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
+    class InputSerializer(Input):
+        reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses={201: dict})
     def post(self, request, number: int):

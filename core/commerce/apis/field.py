@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.serializers import NUMBER, BusinessDateField, Input
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import LineInput, OrderDetailOutput, paginated
 from core.commerce.models import Autoship, Party
@@ -37,7 +38,7 @@ class PartyOutput(serializers.Serializer):
     consultant = serializers.IntegerField(source="consultant.number")
     host_name = serializers.CharField()
     host_email = serializers.EmailField()
-    held_on = serializers.DateField()
+    held_on = BusinessDateField()
     status = serializers.CharField()
     orders_count = serializers.IntegerField(default=0)
     sales_total = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -50,12 +51,12 @@ def _party(request, pk: int) -> Party:
 class PartyListApi(APIView):
     """A distributor's parties (staff: everyone's); a distributor holds a party, staff name the consultant."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         host_name = serializers.CharField(max_length=200)
-        host_email = serializers.EmailField(required=False, allow_blank=True, default="")
-        held_on = serializers.DateField()
-        consultant_number = serializers.IntegerField(required=False, help_text="Staff only.")
+        host_email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
+        held_on = BusinessDateField()
+        consultant_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
     @extend_schema(responses=PartyOutput(many=True))
     def get(self, request):
@@ -91,7 +92,7 @@ class PartyOrderApi(APIView):
     """A guest's order at the party, at retail, credited to the consultant; `paid_with` records the cash or check
     taken at the party (where the company allows offline payments)."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         guest_name = serializers.CharField(max_length=200)
         lines = LineInput(many=True, allow_empty=False)
         ship_country = serializers.CharField(max_length=2, required=False)
@@ -156,15 +157,15 @@ class AutoshipListApi(APIView):
     """One's own autoships (staff: all). A distributor or customer sets up their own, with a card (a PaymentMethod
     from Stripe.js, attached to them on the company's Stripe account); staff name the buyer."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         items = LineInput(many=True, allow_empty=False)
-        first_run_on = serializers.DateField()
+        first_run_on = BusinessDateField()
         interval_months = serializers.IntegerField(min_value=1, max_value=12, required=False, default=1)
-        payment_method = serializers.CharField(required=False, allow_blank=True, default="")
+        payment_method = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
         ship_country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
         ship_region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-        buyer_member_number = serializers.IntegerField(required=False, help_text="Staff only.")
-        buyer_customer_number = serializers.IntegerField(required=False, help_text="Staff only.")
+        buyer_member_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
+        buyer_customer_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
     @extend_schema(responses=AutoshipOutput(many=True))
     def get(self, request):

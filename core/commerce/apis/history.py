@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsCompanyAdmin
+from config.api.serializers import Input
 from core.commerce.selectors.history import orders_history_export_rows
 from core.commerce.services.history import orders_history_import
 from core.members.importing.common import ImportRejected
@@ -26,7 +27,7 @@ class OrderHistoryImportApi(APIView):
 
     permission_classes = [IsCompanyAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         file = serializers.FileField()
 
     class OutputSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsCompanyStaff
+from config.api.serializers import MONEY, NUMBER, QUANTITY, STOCK_MOVE_MAX, Input
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
 from core.commerce.models import (
@@ -43,19 +44,19 @@ def _visible_order(request, number: int) -> Order:
 class ProductListApi(APIView):
     """Products for sale (anyone signed in to the company); staff add products."""
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         sku = serializers.CharField(max_length=40)
         name = serializers.CharField(max_length=200)
-        description = serializers.CharField(required=False, allow_blank=True, default="")
-        retail_price = serializers.DecimalField(max_digits=14, decimal_places=2)
-        preferred_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-        distributor_price = serializers.DecimalField(max_digits=14, decimal_places=2)
-        pv = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
-        cv = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
+        description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+        retail_price = serializers.DecimalField(**MONEY)
+        preferred_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+        distributor_price = serializers.DecimalField(**MONEY)
+        pv = serializers.DecimalField(**MONEY, required=False, default=0)
+        cv = serializers.DecimalField(**MONEY, required=False, default=0)
         taxable = serializers.BooleanField(required=False, default=True)
         track_inventory = serializers.BooleanField(required=False, default=True)
         allow_backorder = serializers.BooleanField(required=False, default=False)
-        low_stock_threshold = serializers.IntegerField(required=False, default=0, min_value=0)
+        low_stock_threshold = serializers.IntegerField(required=False, default=0, min_value=0, max_value=STOCK_MOVE_MAX)
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -78,17 +79,17 @@ class OrderListApi(APIView):
     """List the orders one may see; place an order. A distributor buys for themselves, a customer for themselves
     (credited to their distributor); staff name the buyer by member or customer number."""
 
-    class InputSerializer(serializers.Serializer):
-        class LineInput(serializers.Serializer):
-            sku = serializers.CharField()
-            quantity = serializers.IntegerField(min_value=1)
+    class InputSerializer(Input):
+        class LineInput(Input):
+            sku = serializers.CharField(max_length=40)
+            quantity = serializers.IntegerField(**QUANTITY)
 
         lines = LineInput(many=True, allow_empty=False)
-        coupon_code = serializers.CharField(required=False, allow_blank=True, default="")
+        coupon_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
         ship_country = serializers.CharField(required=False, max_length=2)
         ship_region = serializers.CharField(required=False, allow_blank=True, max_length=100)
-        buyer_member_number = serializers.IntegerField(required=False, help_text="Staff only.")
-        buyer_customer_number = serializers.IntegerField(required=False, help_text="Staff only.")
+        buyer_member_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
+        buyer_customer_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
     @extend_schema(responses=OrderOutput(many=True))
     def get(self, request):
@@ -142,8 +143,8 @@ def _own_or_staff(request, order: Order) -> None:
 class OrderPayApi(APIView):
     """Pay by card: a PaymentMethod id from Stripe.js on the company's Stripe account. A decline answers 402."""
 
-    class InputSerializer(serializers.Serializer):
-        payment_method = serializers.CharField()
+    class InputSerializer(Input):
+        payment_method = serializers.CharField(max_length=100)
 
     class OutputSerializer(serializers.Serializer):
         status = serializers.CharField()
@@ -174,9 +175,9 @@ class OrderOfflinePaymentApi(APIView):
 
     permission_classes = [IsCompanyStaff]
 
-    class InputSerializer(serializers.Serializer):
-        method = serializers.CharField()
-        reference = serializers.CharField(required=False, allow_blank=True, default="")
+    class InputSerializer(Input):
+        method = serializers.CharField(max_length=10)
+        reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     @extend_schema(request=InputSerializer, responses=OrderOutput)
     def post(self, request, number: int):
@@ -204,18 +205,27 @@ class OrderShipApi(APIView):
 
 
 class OrderRefundApi(APIView):
-    """Staff refund some units ({"lines": [{"line": id, "quantity": n}]}) or everything left (no lines)."""
+    """Staff refund some units (``{"lines": [{"line": id, "quantity": n}]}``) or everything left (``{"full": true}``):
+    a request must say which, so a client that forgot its lines never refunds a whole order by accident."""
 
     permission_classes = [IsCompanyStaff]
 
-    class InputSerializer(serializers.Serializer):
-        class LineInput(serializers.Serializer):
-            line = serializers.IntegerField()
-            quantity = serializers.IntegerField(min_value=1)
+    class InputSerializer(Input):
+        class LineInput(Input):
+            line = serializers.IntegerField(**NUMBER)
+            quantity = serializers.IntegerField(**QUANTITY)
 
-        lines = LineInput(many=True, required=False)
+        lines = LineInput(many=True, required=False, help_text="The units to refund; or say `full`.")
+        full = serializers.BooleanField(required=False, default=False, help_text="Refund everything not refunded yet.")
         restock = serializers.BooleanField(required=False, default=True)
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=500)
+
+        def validate(self, attrs):
+            if attrs.get("lines") and attrs["full"]:
+                raise serializers.ValidationError({"full": ["Name the lines or say full, not both."]})
+            if not attrs.get("lines") and not attrs["full"]:
+                raise serializers.ValidationError({"lines": ["Name the lines to refund, or say full: true."]})
+            return attrs
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -301,8 +311,8 @@ class SubscriptionApi(APIView):
 class SubscriptionCardApi(APIView):
     """Replace the card the fee is charged on."""
 
-    class InputSerializer(serializers.Serializer):
-        payment_method = serializers.CharField()
+    class InputSerializer(Input):
+        payment_method = serializers.CharField(max_length=100)
 
     @extend_schema(request=InputSerializer, responses=SubscriptionOutput)
     def post(self, request):
@@ -316,8 +326,8 @@ class SubscriptionCardApi(APIView):
 class SubscriptionPayApi(APIView):
     """Pay a past-due fee now (optionally with a new card). A decline answers 402 and is recorded."""
 
-    class InputSerializer(serializers.Serializer):
-        payment_method = serializers.CharField(required=False, allow_blank=True, default="")
+    class InputSerializer(Input):
+        payment_method = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
     class OutputSerializer(serializers.Serializer):
         outcome = serializers.CharField()
@@ -340,7 +350,7 @@ class SalesImportApi(APIView):
 
     permission_classes = [IsCompanyStaff]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         partner = serializers.SlugField(max_length=50)
         file = serializers.FileField()
 

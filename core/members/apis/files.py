@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsCompanyAdmin
+from config.api.serializers import Input
 from core.members.importing.common import ImportRejected
 from core.members.importing.customers import customers_import
 from core.members.importing.export import customers_export_rows, members_export_rows, rows_to_csv
@@ -24,7 +25,7 @@ class ImportApi(APIView):
 
     permission_classes = [IsCompanyAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         kind = serializers.ChoiceField(choices=["members", "customers"])
         file = serializers.FileField()
 
