@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
 from config.api.serializers import MONEY, NUMBER, SIGNED_MONEY, BusinessDateField, Input
+from config.converters import BIGINT_MAX
 from core.members.models import Member
 from plans import selectors, services
 from plans.leases import run_activity
@@ -256,10 +257,14 @@ class RunListApi(APIView):
 
 
 def _int(value: str, field: str) -> int:
+    """A query parameter that names a number or id: a whole number within bigint range, or a 400 naming it."""
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationError({field: ["A whole number."]}) from None
+    if not 1 <= number <= BIGINT_MAX:
+        raise ValidationError({field: [f"A whole number from 1 to {BIGINT_MAX}."]})
+    return number
 
 
 def _run(run_id: int) -> CommissionRun:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 import schemathesis
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
@@ -27,8 +28,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conftest import PASSWORD
-from core.accounts.models import Role
+from core.accounts.models import Role, User
 from core.accounts.services import user_create
+from core.members.services.customers import customer_create
+from core.members.services.enrolment import member_enroll
+from tests.helpers import totp_code, two_factor_activate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -58,13 +62,19 @@ class Identity:
     email: str | None  # None: anonymous
 
 
-def _token(client, host: str, email: str) -> str:
-    response = client.post(
+def _token(host: str, user) -> str:
+    """Sign in through the token endpoint as a client would: e-mail, password and (two-factor on) the app's code."""
+    from werkzeug.test import Client
+
+    body = {"email": user.email, "password": PASSWORD}
+    if Authenticator.objects.filter(user=user).exists():
+        body["code"] = totp_code(user)
+    response = Client(get_wsgi_application()).post(
         "/api/v1/auth/token/" if host != settings.PLATFORM_DOMAIN else "/api/provider/v1/auth/token/",
-        json={"email": email, "password": PASSWORD},
+        json=body,
         headers={"Host": host},
     )
-    assert response.status_code == 200, (host, email, response.get_data(as_text=True)[:300])
+    assert response.status_code == 200, (host, user.email, response.get_data(as_text=True)[:300])
     return response.get_json()["token"]
 
 
@@ -105,20 +115,34 @@ def _fuzz(*, host: str, identity_headers: dict[str, str]) -> list[str]:
     return failures
 
 
-def _company_users(company) -> dict[str, str]:
+def _company_user(company, role: str):
+    """The signed-in identity ``role`` on ``company``: the admin (with two-factor sign-in on), a staff user, the root
+    distributor, or a customer of that distributor."""
     with schema_context(company.schema):
-        user_create(email="staff@fuzz.test", role=Role.COMPANY_STAFF, password=PASSWORD)
-    return {"admin": company.admin_email, "staff": "staff@fuzz.test"}
+        if role == "admin":
+            admin = User.objects.get(email=company.admin_email)
+            two_factor_activate(admin)
+            return admin
+        if role == "staff":
+            return user_create(email="staff@fuzz.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        house = member_enroll(
+            sponsor=None, username="house", email="house@fuzz.test", first_name="H", last_name="Ouse", password=PASSWORD
+        )
+        if role == "distributor":
+            return house.user
+        customer = customer_create(
+            distributor=house, email="customer@fuzz.test", first_name="C", last_name="Ustomer", password=PASSWORD
+        )
+        return customer.user
 
 
-@pytest.mark.parametrize("role", ["anonymous", "admin", "staff"])
+@pytest.mark.parametrize("role", ["anonymous", "admin", "staff", "distributor", "customer"])
 def test_company_api_never_fails_and_conforms(alpha, role):
-    users = _company_users(alpha)
     headers: dict[str, str] = {}
     if role != "anonymous":
-        from werkzeug.test import Client
-
-        headers["Authorization"] = f"Token {_token(Client(get_wsgi_application()), alpha.host, users[role])}"
+        user = _company_user(alpha, role)
+        with schema_context(alpha.schema):
+            headers["Authorization"] = f"Token {_token(alpha.host, user)}"
     failures = _fuzz(host=alpha.host, identity_headers=headers)
     assert failures == [], "\n\n".join(failures)
 
@@ -127,12 +151,9 @@ def test_company_api_never_fails_and_conforms(alpha, role):
 def test_provider_api_never_fails_and_conforms(db, role):
     headers: dict[str, str] = {}
     if role == "provider":
-        from werkzeug.test import Client
-
         with schema_context(get_public_schema_name()):
-            user_create(email="fuzz@provider.test", role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
-        headers["Authorization"] = (
-            f"Token {_token(Client(get_wsgi_application()), settings.PLATFORM_DOMAIN, 'fuzz@provider.test')}"
-        )
+            staff = user_create(email="fuzz@provider.test", role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
+            two_factor_activate(staff)  # provider staff sign in with a second factor
+            headers["Authorization"] = f"Token {_token(settings.PLATFORM_DOMAIN, staff)}"
     failures = _fuzz(host=settings.PLATFORM_DOMAIN, identity_headers=headers)
     assert failures == [], "\n\n".join(failures)

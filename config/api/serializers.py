@@ -53,6 +53,7 @@ class Input(serializers.Serializer):
                 raise serializers.ValidationError({key: [UNKNOWN_FIELD] for key in unknown})
         return super().to_internal_value(data)
 
+
 # Business dates (a party, an autoship's first run, a plan's effective day, a period): a typo like 0001-01-01 or
 # 9999-12-31 is an error, not a date that breaks period arithmetic later.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -75,3 +76,15 @@ class BusinessDateField(serializers.DateField):
                 % {"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()}
             )
         return day
+
+
+def number_param(request, name: str) -> int | None:
+    """Query parameter ``name`` as a member/order number or id: None when absent, a 400 naming it when it is not a
+    whole number in bigint range (``?member=abc`` is an error, never a filter silently ignored or a 500)."""
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return serializers.IntegerField(**NUMBER).run_validation(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from None

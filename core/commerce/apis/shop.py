@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsCompanyStaff
-from config.api.serializers import MONEY, NUMBER, QUANTITY, STOCK_MOVE_MAX, Input
+from config.api.serializers import MONEY, NUMBER, QUANTITY, STOCK_MOVE_MAX, Input, number_param
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
 from core.commerce.models import (
@@ -260,11 +260,15 @@ class VolumeApi(APIView):
             model = MemberVolume
             fields = ["period_start", "pv", "psv", "cv"]
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, description="Staff only: the member's number.")],
+        responses=OutputSerializer(many=True),
+    )
     def get(self, request):
         user = request.user
-        if actor_for(user).is_company_staff and request.query_params.get("member"):
-            member = get_object_or_404(Member, number=request.query_params["member"])
+        number = number_param(request, "member")
+        if actor_for(user).is_company_staff and number is not None:
+            member = get_object_or_404(Member, number=number)
         else:
             member = actor_for(user).member
             if member is None:
