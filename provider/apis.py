@@ -19,7 +19,7 @@ from tenants.services import company_base_url, company_reactivate, company_suspe
 class CompanyOutput(serializers.ModelSerializer):
     subdomain = serializers.CharField()
     url = serializers.SerializerMethodField()
-    price_plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    price_plan = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Company

@@ -4,13 +4,14 @@ every answer it can get: paged lists as pages, and the error shape of ``config.a
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from config.api.pagination import StandardPagination
 from config.api.serializers import Input
 
 # Names a list view's code uses when it pages its results (``StandardPagination`` directly, or a module's
 # ``_paginated``/``paginated_response`` helper around it).
-_PAGING_NAMES = frozenset({"StandardPagination", "_paginated", "paginated_response", "_page"})
+_PAGING_NAMES = frozenset({"StandardPagination", "paginated", "_paginated", "paginated_response", "_page"})
 
 
 class ApiErrorSerializer(serializers.Serializer):
@@ -64,6 +65,14 @@ class CanopyAutoSchema(AutoSchema):
         return super()._is_create_operation() or (
             self.method == "POST" and "HTTP_201_CREATED" in self._handler_names()
         )
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """An output field that falls back to ``default=None`` (``source="sponsor.number"`` of a root member) can
+        be null: say so."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "response" and schema is not None and getattr(field, "default", empty) is None:
+            schema["nullable"] = True
+        return schema
 
     def _map_basic_serializer(self, serializer, direction):
         """An ``Input`` serializer refuses keys it does not declare: say so (``additionalProperties: false``)."""

@@ -146,7 +146,7 @@ class ReportApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("day"), OpenApiParameter("stage"), OpenApiParameter("export", enum=["csv"])],
-        responses={200: dict},
+        responses={(200, "application/json"): dict, (200, "text/csv"): str},
     )
     def get(self, request):
         """Members at each stage on a day (from the recorded history), with the list; ``export=csv`` exports it."""

@@ -37,11 +37,11 @@ class PartyOutput(serializers.Serializer):
     name = serializers.CharField()
     consultant = serializers.IntegerField(source="consultant.number")
     host_name = serializers.CharField()
-    host_email = serializers.EmailField()
+    host_email = serializers.CharField(help_text="An e-mail address, or empty.")
     held_on = BusinessDateField()
     status = serializers.CharField()
     orders_count = serializers.IntegerField(default=0)
-    sales_total = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
+    sales_total = serializers.DecimalField(max_digits=14, decimal_places=2, default=0, allow_null=True)
 
 
 def _party(request, pk: int) -> Party:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import IsCompanyStaff
+from config.api.schema import ApiErrorSerializer
 from config.api.serializers import MONEY, NUMBER, QUANTITY, STOCK_MOVE_MAX, Input, number_param
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
@@ -350,30 +351,63 @@ class SubscriptionPayApi(APIView):
 
 
 class SalesImportApi(APIView):
-    """Staff upload a partner's sales CSV (multipart: partner, file) and list past imports."""
+    """Staff upload a partner's sales CSV (multipart: partner, file) and list past imports. A rejected file answers
+    400 with its record (every problem's row and column); a file posted before answers 409 naming the earlier import,
+    unless the upload says ``confirm_duplicate``."""
 
     permission_classes = [IsCompanyStaff]
 
     class InputSerializer(Input):
         partner = serializers.SlugField(max_length=50)
         file = serializers.FileField()
+        confirm_duplicate = serializers.BooleanField(
+            required=False, default=False, help_text="Import a file that was posted before (same SHA-256) again."
+        )
 
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
             model = SalesImport
-            fields = ["id", "partner", "file_name", "status", "rows", "posted", "skipped", "errors", "imported_at"]
+            fields = [
+                "id",
+                "partner",
+                "file_name",
+                "status",
+                "rows",
+                "posted",
+                "skipped",
+                "errors",
+                "duplicate_of",
+                "imported_at",
+            ]
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
         return paginated(request, self, SalesImport.objects.all(), self.OutputSerializer)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: OutputSerializer,
+            400: PolymorphicProxySerializer(
+                component_name="SalesImportRejected",
+                serializers=[OutputSerializer, ApiErrorSerializer],
+                resource_type_field_name=None,
+            ),
+            409: OutputSerializer,
+        },
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         record = sales_import(
-            partner=data.validated_data["partner"], file_name=upload.name, content=upload.read(), by=request.user
+            partner=data.validated_data["partner"],
+            file_name=upload.name,
+            content=upload.read(),
+            by=request.user,
+            confirm_duplicate=data.validated_data["confirm_duplicate"],
         )
         code = status.HTTP_201_CREATED if record.status == ImportStatus.POSTED else status.HTTP_400_BAD_REQUEST
+        if record.duplicate_of_id is not None:
+            code = status.HTTP_409_CONFLICT
         return Response(self.OutputSerializer(record).data, status=code)

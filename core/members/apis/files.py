@@ -57,7 +57,9 @@ class ImportApi(APIView):
 class ExportApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    @extend_schema(parameters=[OpenApiParameter("kind", enum=["members", "customers"])], responses={200: str})
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", enum=["members", "customers"])], responses={(200, "text/csv"): str}
+    )
     def get(self, request):
         """The whole list as CSV, streamed, in the import's own format."""
         kind = request.query_params.get("kind", "members")
