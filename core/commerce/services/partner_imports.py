@@ -251,7 +251,9 @@ def _post(record: SalesImport, parsed: list[dict]) -> None:
     record.save()
 
 
-_COLUMN_OF = {"lines": "sku", "buyer": "member_number"}  # order_place's field names -> the file's columns
+# order_place's field names -> the file's columns. Its "lines" problems left after the row checks are amounts
+# beyond the columns (quantity times price).
+_COLUMN_OF = {"lines": "quantity", "buyer": "member_number"}
 
 
 def _row_errors(row: int, error: ValidationError) -> list[dict]:

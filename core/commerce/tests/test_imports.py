@@ -9,7 +9,6 @@ from core.commerce.models import ImportStatus, MemberVolume, Order, PlacedBy, Sa
 from core.commerce.services.catalogue import product_retire
 from core.commerce.services.partner_imports import sales_import
 from core.commerce.tests.test_api import token
-from core.members.services.profiles import member_status_set
 
 pytestmark = pytest.mark.django_db
 
@@ -143,24 +142,19 @@ def test_a_retired_sku_is_a_row_error_and_the_rejected_upload_is_recorded(root, 
 
 
 def test_a_row_the_order_service_refuses_is_named_and_nothing_is_posted(root, enroll, catalogue):
-    """A row that passes the file's own checks but not the order's (a terminated member) names its row too, and the
-    rows before it are rolled back."""
-    dist, gone = enroll(root), enroll(root)
-    member_status_set(member=gone, status="terminated", by=None)
+    """A row that passes the file's own checks but not the order's (its total does not fit the amount columns) names
+    its row too, and the rows before it are rolled back."""
+    dist = enroll(root)
     content = (
-        HEADER + f"G-1,2026-01-05,{dist.number},SHAKE,1,45.00,\n" + f"G-2,2026-01-06,{gone.number},SHAKE,1,9,\n"
+        HEADER
+        + f"G-1,2026-01-05,{dist.number},SHAKE,1,45.00,\n"
+        + f"G-2,2026-01-06,{dist.number},SHAKE,10000,999999999999.99,\n"
     ).encode()
     record = sales_import(partner="acme", file_name="mar.csv", content=content)
     assert (record.status, record.posted, record.errors) == (
         ImportStatus.REJECTED,
         0,
-        [
-            {
-                "row": 3,
-                "field": "member_number",
-                "message": f"#{gone.number} is terminated and cannot be credited with new orders.",
-            }
-        ],
+        [{"row": 3, "field": "quantity", "message": "The order comes to more than 999,999,999,999.99: split it."}],
     )
     assert Order.objects.count() == 0
 
