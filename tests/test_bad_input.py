@@ -207,13 +207,14 @@ def test_a_member_number_above_64_bits_in_a_body_is_a_400_naming_it(alpha, staff
     assert _count(alpha, Order) == 0
 
 
+MEMBERS_HEADER = b"member_number,username,first_name,last_name,email,sponsor_number\n"
 LATIN1 = "Jos\u00e9 M\u00fcller".encode("latin-1")
 
 
 @pytest.mark.parametrize(
     ("kind", "content"),
     [
-        ("members", b"member_number,username,first_name,last_name,email,sponsor_number\n7,j," + LATIN1 + b",x,j@e.test,\n"),
+        ("members", MEMBERS_HEADER + b"7,j," + LATIN1 + b",x,j@e.test,\n"),
         ("customers", b"distributor_number,first_name,last_name,email\n1," + LATIN1 + b",x,c@e.test\n"),
     ],
     ids=["members", "customers"],
