@@ -8,7 +8,6 @@ poison the test transaction."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import pytest
 import schemathesis
@@ -53,13 +52,6 @@ def _keep_the_test_connection():
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
-
-
-@dataclass
-class Identity:
-    name: str
-    host: str
-    email: str | None  # None: anonymous
 
 
 def _app():

@@ -38,8 +38,6 @@ MONEY = {
 }
 # An amount that may be negative (an adjustment or clawback): the same column, both signs.
 SIGNED_MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": -MONEY_MAX, "max_value": MONEY_MAX}
-# Reasons and notes written to an audit row (``TextField``s): long enough for a sentence or two.
-REASON_MAX = 1_000
 
 
 class Input(serializers.Serializer):
