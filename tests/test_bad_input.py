@@ -194,6 +194,12 @@ def test_a_non_numeric_member_filter_is_a_400_naming_it(staff_api, value, messag
     assert (response.status_code, response.json()["errors"]) == (400, {"member": [message]})
 
 
+@pytest.mark.parametrize("url", ["/api/v1/commerce/orders/", "/api/v1/members/"], ids=["orders", "members"])
+def test_an_unknown_status_filter_is_a_400_naming_it(staff_api, url):
+    response = staff_api.get(url, {"status": "shipped-ish"})
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["status"])
+
+
 def test_a_member_number_above_64_bits_in_a_body_is_a_400_naming_it(alpha, staff_api, house):
     response = staff_api.post(
         "/api/v1/commerce/orders/",

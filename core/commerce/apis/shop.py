@@ -22,6 +22,7 @@ from core.commerce.models import (
     ImportStatus,
     MemberVolume,
     Order,
+    OrderStatus,
     PaymentStatus,
     SalesImport,
 )
@@ -92,10 +93,12 @@ class OrderListApi(APIView):
         buyer_member_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
         buyer_customer_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
-    @extend_schema(responses=OrderOutput(many=True))
+    @extend_schema(parameters=[OpenApiParameter("status", enum=OrderStatus.values)], responses=OrderOutput(many=True))
     def get(self, request):
         orders = orders_visible_to(request.user)
         if status_filter := request.query_params.get("status"):
+            if status_filter not in OrderStatus.values:
+                raise serializers.ValidationError({"status": [f"Choose one of {', '.join(OrderStatus.values)}."]})
             orders = orders.filter(status=status_filter)
         return paginated(request, self, orders, OrderOutput)
 

@@ -53,6 +53,8 @@ class MemberListApi(APIView):
         else:
             members = Member.objects.all()
         if wanted := request.query_params.get("status"):
+            if wanted not in MemberStatus.values:
+                raise ValidationError({"status": [f"Choose one of {', '.join(MemberStatus.values)}."]})
             members = members.filter(status=wanted)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(members.select_related("sponsor"), request, view=self)
