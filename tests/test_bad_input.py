@@ -309,6 +309,14 @@ def test_a_date_in_year_one_is_a_400_naming_it(alpha, house, url, body, field):
     assert _count(alpha, Party) == 0
 
 
+def test_a_year_one_report_day_is_a_400_naming_it(staff_api):
+    response = staff_api.get("/api/v1/demotion/report/series/", {"end": "0001-01-01"})
+    assert (response.status_code, response.json()["errors"]) == (
+        400,
+        {"end": ["Give a day between 2000-01-01 and 2100-12-31."]},
+    )
+
+
 # ---------------------------------------------------------------------------------------------- issue 12, item 6
 
 

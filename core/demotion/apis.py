@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
-from config.api.serializers import BusinessDateField, Input
+from config.api.serializers import EARLIEST_DATE, LATEST_DATE, BusinessDateField, Input
 from core.accounts.models import Role
 from core.csv_safe import csv_writer
 from core.demotion import selectors
@@ -33,9 +33,12 @@ def _day(value: str | None, field: str = "day") -> datetime.date:
     if not value:
         return datetime.date.today()
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError({field: [f"'{value}' is not a date (use YYYY-MM-DD)."]}) from exc
+    if not EARLIEST_DATE <= day <= LATEST_DATE:  # 0001-01-01 minus 90 days would be an OverflowError
+        raise ValidationError({field: [f"Give a day between {EARLIEST_DATE} and {LATEST_DATE}."]})
+    return day
 
 
 class PolicyOutput(serializers.ModelSerializer):
