@@ -20,9 +20,8 @@ from rest_framework.views import APIView
 
 from billing import selectors, services, stripe_gateway
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan, PricePlanTier, UsageRecord
-from billing.tasks import close_month
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin, IsProviderStaff
+from config.api.permissions import HasCapability, IsProviderStaff
 from config.api.serializers import NUMBER, BusinessDateField, Input
 from tenants.selectors import company_list
 
@@ -318,11 +317,8 @@ class MonthCloseApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        month = data.validated_data["month"]
-        if month >= selectors.month_start(timezone.localdate()):
-            raise serializers.ValidationError({"month": [f"{month:%Y-%m} has not ended yet."]})
-        close_month.delay(month.isoformat())
-        return Response({"month": f"{month:%Y-%m}", "queued": True}, status=status.HTTP_202_ACCEPTED)
+        month_iso = services.month_close_enqueue(month=data.validated_data["month"])
+        return Response({"month": month_iso[:7], "queued": True}, status=status.HTTP_202_ACCEPTED)
 
 
 @csrf_exempt
@@ -343,7 +339,7 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
 # Company API: only the company serving the request
 # ------------------------------------------------------------------------------------------------------------------
 class CompanyInvoiceListApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=InvoiceOutput(many=True))
     def get(self, request):
@@ -351,7 +347,7 @@ class CompanyInvoiceListApi(APIView):
 
 
 class CompanyInvoiceDetailApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=InvoiceOutput)
     def get(self, request, invoice_id: int):
@@ -360,7 +356,7 @@ class CompanyInvoiceDetailApi(APIView):
 
 
 class CompanyUsageListApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=UsageOutput(many=True))
     def get(self, request):
@@ -368,7 +364,7 @@ class CompanyUsageListApi(APIView):
 
 
 class CompanyUsageToDateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("billing.read", read="billing.read")]
 
     @extend_schema(responses=UsageToDateOutput)
     def get(self, request):

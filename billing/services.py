@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from billing import fees, stripe_gateway
+# billing.tasks imports this module back: it is used as a module (tasks.close_month), never by name.
+from billing import fees, stripe_gateway, tasks
 from billing.models import (
     ActiveMemberRule,
     BillingAccount,
@@ -168,6 +169,17 @@ class MonthCloseReport:
     invoiced: list[Invoice] = field(default_factory=list)
     without_plan: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+
+
+def month_close_enqueue(*, month: datetime.date) -> str:
+    """Close a finished month for every company in the background (what the beat job does on the 1st), once the
+    caller's transaction commits. Returns the month queued (ISO)."""
+    month = month_start(month)
+    if month >= month_start(timezone.localdate()):
+        raise ValidationError({"month": [f"{month:%Y-%m} has not ended yet."]})
+    month_iso = month.isoformat()
+    transaction.on_commit(lambda: tasks.close_month.delay(month_iso))
+    return month_iso
 
 
 def month_close(*, month: datetime.date, today: datetime.date | None = None) -> MonthCloseReport:

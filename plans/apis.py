@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.permissions import HasCapability
 from config.api.serializers import MONEY, NUMBER, SIGNED_MONEY, BusinessDateField, Input
 from config.converters import BIGINT_MAX
 from core.members.models import Member
@@ -29,15 +29,6 @@ from plans.models import (
     PlanVersion,
     RunKind,
 )
-
-
-class StaffReadAdminWrite(IsCompanyStaff):
-    """Company staff may read; only company admins may change anything."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return super().has_permission(request, view)
-        return IsCompanyAdmin().has_permission(request, view)
 
 
 def _page(request, view, queryset, serialize):
@@ -142,7 +133,7 @@ class PayoutBatchOut(serializers.ModelSerializer):
 
 
 class PlanVersionListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("plans.write", read="console.read")]
 
     class InputSerializer(Input):
         name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
@@ -162,7 +153,7 @@ class PlanVersionListApi(APIView):
 
 
 class PlanValidateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("plans.write")]
 
     class InputSerializer(Input):
         document = serializers.JSONField()
@@ -185,7 +176,7 @@ class PlanValidateApi(APIView):
 
 
 class PlanVersionDetailApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("plans.write", read="console.read")]
 
     @extend_schema(responses=PlanVersionOut)
     def get(self, request, version_id: int):
@@ -193,7 +184,7 @@ class PlanVersionDetailApi(APIView):
 
 
 class PlanVersionActivateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("plans.write")]
 
     class InputSerializer(Input):
         effective_from = BusinessDateField()
@@ -211,7 +202,7 @@ class PlanVersionActivateApi(APIView):
 
 
 class PeriodListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("commissions.run", read="console.read")]
 
     class InputSerializer(Input):
         day = BusinessDateField(help_text="Any day of the period.")
@@ -230,7 +221,7 @@ class PeriodListApi(APIView):
 
 
 class PeriodPreviewApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commissions.run")]
 
     @extend_schema(request=None, responses={202: RunOut})
     def post(self, request, period_id: int):
@@ -241,7 +232,7 @@ class PeriodPreviewApi(APIView):
 
 
 class RunListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("commissions.run", read="console.read")]
 
     @extend_schema(
         parameters=[OpenApiParameter("period", int), OpenApiParameter("kind", enum=RunKind.values)],
@@ -272,7 +263,7 @@ def _run(run_id: int) -> CommissionRun:
 
 
 class RunDetailApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=RunOut)
     def get(self, request, run_id: int):
@@ -280,7 +271,7 @@ class RunDetailApi(APIView):
 
 
 class RunReviewApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(RunTotalsOut):
         class Earner(serializers.Serializer):
@@ -306,7 +297,7 @@ class RunReviewApi(APIView):
 
 
 class RunApproveApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commissions.approve")]
 
     @extend_schema(request=None, responses=RunOut)
     def post(self, request, run_id: int):
@@ -314,7 +305,7 @@ class RunApproveApi(APIView):
 
 
 class RunPostApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commissions.approve")]
 
     @extend_schema(request=None, responses={202: RunOut})
     def post(self, request, run_id: int):
@@ -324,7 +315,7 @@ class RunPostApi(APIView):
 
 
 class RunPayoutApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("payouts.write")]
 
     class InputSerializer(Input):
         threshold = serializers.DecimalField(**MONEY)
@@ -342,7 +333,7 @@ class RunPayoutApi(APIView):
 
 
 class RunLinesApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         line_no = serializers.IntegerField()
@@ -371,7 +362,7 @@ class RunLinesApi(APIView):
 
 
 class RunLedgerApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=LedgerLineOut(many=True))
     def get(self, request, run_id: int):
@@ -380,7 +371,7 @@ class RunLedgerApi(APIView):
 
 
 class SimulationApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("plans.write")]
 
     class InputSerializer(Input):
         period = serializers.IntegerField(**NUMBER, required=False, help_text="A past period (real data)")
@@ -404,7 +395,7 @@ class SimulationApi(APIView):
 
 
 class RunCompareApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         simulation = RunTotalsOut()
@@ -427,7 +418,7 @@ class RunCompareApi(APIView):
 
 
 class AdjustmentListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("commissions.adjust", read="console.read")]
 
     class InputSerializer(Input):
         member = serializers.IntegerField(**NUMBER, help_text="Member number")
@@ -459,7 +450,7 @@ class AdjustmentListApi(APIView):
 
 
 class PayoutBatchListApi(APIView):
-    permission_classes = [StaffReadAdminWrite]
+    permission_classes = [HasCapability("payouts.write", read="console.read")]
 
     class InputSerializer(Input):
         threshold = serializers.DecimalField(**MONEY)
@@ -477,7 +468,7 @@ class PayoutBatchListApi(APIView):
 
 
 class PayoutBatchCsvApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("payouts.export", read="payouts.export")]
 
     @extend_schema(responses={(200, "text/csv"): str})
     def get(self, request, batch_id: int):
@@ -489,7 +480,7 @@ class PayoutBatchCsvApi(APIView):
 
 
 class PayoutBatchPaidApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("payouts.write")]
 
     @extend_schema(request=None, responses=PayoutBatchOut)
     def post(self, request, batch_id: int):

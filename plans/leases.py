@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from config.tenancy import current_schema
 from plans.models import CommissionRun, RunLease, RunStatus, RunWork
 
 HEARTBEAT_EVERY = datetime.timedelta(seconds=10)
@@ -88,7 +89,7 @@ def run_leased(*, run_id: int, work: str) -> Iterator[bool]:
     if not taken:
         yield False
         return
-    heartbeat = _Heartbeat(schema=connection.schema_name, run_id=run_id, owner=owner)
+    heartbeat = _Heartbeat(schema=current_schema(), run_id=run_id, owner=owner)
     heartbeat.start()
     try:
         yield True

@@ -95,15 +95,16 @@ def _orders_frame(cursor, start: datetime.date, end: datetime.date) -> dict[str,
 def _parties_frame(cursor, party_ids: np.ndarray) -> dict[str, np.ndarray]:
     wanted = np.unique(party_ids[party_ids >= 0])
     if not len(wanted):
-        return {"id": np.zeros(0, np.int64), "consultant_id": np.zeros(0, np.int64), "host_customer_id": wanted}
+        empty = np.zeros(0, np.int64)
+        return {"id": empty, "consultant_id": empty, "host_member_id": empty, "host_customer_id": wanted}
     columns = copy_out(
         cursor,
-        f"SELECT id, consultant_id, COALESCE(host_customer_id, -1) FROM {Party._meta.db_table}"
-        " WHERE id = ANY(%s) ORDER BY id",
+        f"SELECT id, consultant_id, COALESCE(host_member_id, -1), COALESCE(host_customer_id, -1)"
+        f" FROM {Party._meta.db_table} WHERE id = ANY(%s) ORDER BY id",
         [wanted.tolist()],
-        ["int8", "int8", "int8"],
+        ["int8", "int8", "int8", "int8"],
     )
-    return dict(zip(("id", "consultant_id", "host_customer_id"), columns, strict=True))
+    return dict(zip(("id", "consultant_id", "host_member_id", "host_customer_id"), columns, strict=True))
 
 
 def _carry_frame(cursor, run_id: int | None) -> dict[str, np.ndarray]:
@@ -209,6 +210,6 @@ def snapshot_from_frames(*, members: dict, orders: dict, parties: dict, carry: d
         party_idx=party_idx.astype(np.int32),
         party_id=party_ids.astype(np.int64),
         party_consultant_idx=idx(parties["consultant_id"]).astype(np.int32),
-        party_host_idx=np.full(len(party_ids), -1, np.int32),
+        party_host_idx=idx(parties["host_member_id"]).astype(np.int32),
         party_host_customer_id=parties["host_customer_id"].astype(np.int64),
     )

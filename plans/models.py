@@ -297,6 +297,11 @@ class LedgerLine(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind="adjustment") | ~models.Q(reason=""), name="ledger_adjustment_has_reason"
             ),
+            # Money is always paid to someone: a member or (a party's host) a customer, exactly one.
+            models.CheckConstraint(
+                condition=models.Q(payee__isnull=False) ^ models.Q(payee_customer__isnull=False),
+                name="ledger_line_one_payee",
+            ),
         ]
 
     def __str__(self) -> str:

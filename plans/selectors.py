@@ -221,8 +221,14 @@ def explanation_text(e: dict, rank_codes: list[str] | None = None) -> str:
     return f"{prefix}{component}: {text} = {_money(e.get('amount', 0))}"
 
 
-def run_lines(*, run: CommissionRun, member: Member | None = None, paid_only: bool = False) -> QuerySet:
+def run_lines(
+    *, run: CommissionRun, member: Member | None = None, paid_only: bool = False, component: str = ""
+) -> QuerySet:
+    """A run's computed lines; ``component`` (a bonus code of the run's plan; an unknown code filters nothing)."""
     lines = RunLine.objects.filter(run_id=run.pk).order_by("line_no")
+    codes = run.summary.get("component_codes", [])
+    if component in codes:
+        lines = lines.filter(component=codes.index(component))  # run lines store the bonus by its index
     if member is not None:
         lines = lines.filter(payee_id=member.pk)
     if paid_only:
@@ -265,15 +271,24 @@ def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dic
     return out
 
 
-def ledger_lines(*, run: CommissionRun | None = None, member: Member | None = None, period=None) -> QuerySet:
+def ledger_lines(
+    *, run: CommissionRun | None = None, member: Member | None = None, period=None, component: str = ""
+) -> QuerySet:
     lines = LedgerLine.objects.select_related("payee", "period", "created_by").order_by("id")
     if run is not None:
         lines = lines.filter(run=run)
+    if component:
+        lines = lines.filter(component=component)
     if member is not None:
         lines = lines.filter(payee=member)
     if period is not None:
         lines = lines.filter(period=period)
     return lines
+
+
+def earnings_lines(*, member: Member, period: CommissionPeriod) -> QuerySet[LedgerLine]:
+    """A distributor's ledger lines in a period, with the order and member each came from (the page names them)."""
+    return ledger_lines(member=member, period=period).select_related("source_order", "source_member")
 
 
 def earnings_by_period(*, member: Member) -> list[dict]:
@@ -524,6 +539,12 @@ def commission_periods(*, statuses: list[str] | None = None) -> QuerySet[Commiss
     """Commission periods, newest first (only those in ``statuses`` when given)."""
     periods = CommissionPeriod.objects.order_by("-start")
     return periods.filter(status__in=statuses) if statuses is not None else periods
+
+
+def report_period_default() -> CommissionPeriod | None:
+    """The period the commission reports open on: the latest reference run's, else the newest period."""
+    run = latest_reference_run()
+    return run.period if run is not None else commission_periods().first()
 
 
 def periods_with_latest_run() -> QuerySet[CommissionPeriod]:

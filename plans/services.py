@@ -165,8 +165,8 @@ def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     requeued = []
     for run in runs_working(CommissionRun.objects.select_related("lease").select_for_update(of=("self",))):
-        lease = getattr(run, "lease", None)
-        if not lease_stalled(lease, now):
+        lease: RunLease | None = getattr(run, "lease", None)
+        if lease is None or not lease_stalled(lease, now):  # no lease: sent before leases existed
             continue
         run_task_send(run=run, work=lease.work, by_id=lease.requested_by_id)
         RunLease.objects.filter(pk=lease.pk).update(owner="", requeued_at=now, queued_at=now)
@@ -546,6 +546,7 @@ def run_post_request(*, run: CommissionRun, by: User | None = None) -> Commissio
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     _post_check(period, run)
     _check_fresh(run)
+    _payees_check(run)
     CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
     run_task_send(run=run, work=RunWork.POST, by_id=by.pk if by else None)
     run.refresh_from_db()
@@ -560,6 +561,7 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     _post_check(period, run)
     _check_fresh(run)
+    _payees_check(run)
     now = timezone.now()
     run.kind = RunKind.FINAL
     run.status = RunStatus.POSTED
@@ -577,6 +579,39 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     period.save(update_fields=["status", "plan_version", "posted_at"])
     commission_period_close(period_start=period.start, note=f"Commission run {run.pk} posted")
     return run
+
+
+def _payees_check(run: CommissionRun) -> None:
+    """Every paid line must have a payee: a member (payee_id), or for a party host reward the party's host customer.
+    A host reward for a party whose host is neither (a guest named only) would post money to no one: refuse, naming
+    the lines and parties, before anything is written (the ledger's CHECK constraint is the last guard)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT rl.line_no, rl.source_party_id, p.name, rl.amount_cents
+              FROM {RunLine._meta.db_table} rl
+              LEFT JOIN {Party._meta.db_table} p ON p.id = rl.source_party_id
+             WHERE rl.run_id = %s AND rl.reason = 0 AND rl.payee_id = 0 AND p.host_customer_id IS NULL
+             ORDER BY rl.line_no
+            """,
+            [run.pk],
+        )
+        orphans = cursor.fetchall()
+    if not orphans:
+        return
+    named = "; ".join(
+        f"line {line_no} ({cents(amount)}" + (f', party {party_id} "{name}")' if party_id else ")")
+        for line_no, party_id, name, amount in orphans[:10]
+    )
+    more = f" and {len(orphans) - 10} more" if len(orphans) > 10 else ""
+    raise ValidationError(
+        {
+            "run": [
+                f"Run {run.pk} cannot be posted: {len(orphans)} line(s) have no payee: {named}{more}. Give each "
+                "party a host who is a member or a customer, then run the period again."
+            ]
+        }
+    )
 
 
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.commerce.tasks import autoships_run, subscription_charges_run
+from core.commerce.tasks import autoships_run, payments_reconcile_run, subscription_charges_run
 from core.company.tasks import company_daily_jobs
 from tenants.selectors import active_companies
 
@@ -33,5 +33,16 @@ def commerce_daily_fan_out() -> list[str]:
         with schema_context(company.schema_name):
             subscription_charges_run.delay(now_iso)
             autoships_run.delay(now_iso)
+        sent.append(company.schema_name)
+    return sent
+
+
+@shared_task(name="tenants.tasks.payments_reconcile_fan_out")
+def payments_reconcile_fan_out() -> list[str]:
+    """Beat, every five minutes: each active company settles its in-flight card charges (suspended ones skipped)."""
+    sent = []
+    for company in active_companies():
+        with schema_context(company.schema_name):
+            payments_reconcile_run.delay()
         sent.append(company.schema_name)
     return sent

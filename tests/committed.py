@@ -79,16 +79,20 @@ def throwaway_company() -> Iterator[str]:
     try:
         yield schema
     finally:
-        in_own_connection(get_public_schema_name(), lambda: _company_drop(schema))
+        in_own_connection(get_public_schema_name(), lambda: companies_drop(schema))
 
 
-def _company_drop(schema: str) -> None:
+def companies_drop(*schemas: str) -> None:
+    """Drop these companies where they exist: their schemas, and their public rows with every row pointing at them.
+    The clean-up of a throwaway company, and of the companies a browser test module onboards (before it too: a crashed
+    earlier run may have left them)."""
     from tenants.models import Company
 
-    company = Company.objects.get(schema_name=schema)
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    _delete_with_dependents(Company.objects.filter(pk=company.pk))
+    with schema_context(get_public_schema_name()):
+        for company in Company.objects.filter(schema_name__in=schemas):
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{company.schema_name}" CASCADE')
+            _delete_with_dependents(Company.objects.filter(pk=company.pk))
 
 
 def _delete_with_dependents(queryset) -> None:

@@ -65,6 +65,15 @@ def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) -
     raise RuntimeError(f"localstripe did not answer on {url} within {timeout:.0f} s")
 
 
+def stripe_key_set(api_key: str) -> None:
+    """Point the current company's commerce settings at the emulator: its API key as the company's Stripe key."""
+    from core.commerce.services.commerce_settings import commerce_settings_get
+
+    row = commerce_settings_get()
+    row.stripe_secret_key = api_key
+    row.save()
+
+
 @pytest.fixture(scope="session")
 def stripe_emulator():
     import stripe

@@ -4,10 +4,12 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.models import Invoice, InvoiceStatus
-from billing.services import billing_payment_method_set
+from billing.services import billing_payment_method_set, month_close_enqueue
 from billing.tasks import close_month, run_dunning
 from billing.tests.factories import (
     GOOD_CARD,
@@ -55,6 +57,26 @@ def test_close_month_task_fans_out_per_company_and_is_safe_to_repeat(alpha, beta
         ("beta", "101.00", InvoiceStatus.PAID),
     ]
     assert run_dunning.apply(args=["2026-11-02"]).get() == {"retried": [], "suspended": []}
+
+
+def test_closing_a_month_by_hand_queues_the_task_on_commit_and_refuses_an_unfinished_month(
+    alpha, stripe_emulator, eager_celery, django_capture_on_commit_callbacks
+):
+    plan = plan_create(code="flat", monthly_hosting_fee="99.00", fee_per_active_member="1.00")
+    assign("alpha", plan, datetime.date(2026, 9, 1))
+    billing_payment_method_set(company=company("alpha"), payment_method_id=card_payment_method(GOOD_CARD))
+    with pytest.raises(ValidationError) as refused:
+        month_close_enqueue(month=timezone.localdate())
+    assert refused.value.message_dict == {"month": [f"{timezone.localdate():%Y-%m} has not ended yet."]}
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert month_close_enqueue(month=datetime.date(2026, 10, 17)) == "2026-10-01"
+        assert not Invoice.objects.exists()  # nothing runs before the caller's transaction commits
+    assert len(queued) == 1
+    queued[0]()
+    assert [(i.company.schema_name, i.month, str(i.total)) for i in Invoice.objects.all()] == [
+        ("alpha", datetime.date(2026, 10, 1), "99.00")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -114,31 +114,28 @@ def test_usage_counts_paid_orders_and_the_members_who_ordered_or_paid_their_fee(
     from django_tenants.utils import schema_context
 
     from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
-    from core.commerce.services.catalogue import product_create
-    from core.commerce.services.orders import LineRequest, order_cancel, order_place
-    from core.commerce.services.payments import order_mark_paid
+    from core.commerce.services.orders import order_cancel
     from core.commerce.services.refunds import order_refund
-    from core.members.services.customers import customer_create
-    from core.members.services.enrolment import member_enroll
+    from tests.factories.catalogue import ProductFactory
+    from tests.factories.members import CustomerFactory, MemberFactory
+    from tests.factories.orders import OrderFactory, PaidOrderFactory
 
     def enroll(sponsor, username):
-        return member_enroll(
-            sponsor=sponsor, username=username, email=f"{username}@example.test", first_name="M", last_name="M"
-        )
+        return MemberFactory(sponsor=sponsor, username=username, first_name="M", last_name="M", password=None)
 
     def order(buyer, paid_at=None, **kwargs):
-        placed = order_place(
-            lines=[LineRequest("TEA", 1)], placed_by=PlacedBy.STAFF, placed_at=at(2026, 10, 1), **buyer
-        )
-        return order_mark_paid(order=placed, paid_at=paid_at) if paid_at else placed
+        factory = PaidOrderFactory if paid_at else OrderFactory
+        paid = {"paid_at": paid_at} if paid_at else {}
+        return factory(lines=[("TEA", 1)], placed_by=PlacedBy.STAFF, placed_at=at(2026, 10, 1), **buyer, **paid)
 
     for schema in ("alpha", "beta"):
         with schema_context(schema):
-            product_create(sku="TEA", name="Tea", retail_price="10", distributor_price="8", track_inventory=False)
+            ProductFactory(sku="TEA", name="Tea", retail_price=Decimal("10"), distributor_price=Decimal("8"),
+                           track_inventory=False)  # fmt: skip
     with schema_context("alpha"):
         root = enroll(None, "house")
         ann, bob, cid = enroll(root, "ann"), enroll(root, "bob"), enroll(root, "cid")
-        carl = customer_create(distributor=ann, email="carl@example.test", first_name="C", last_name="C")
+        carl = CustomerFactory(distributor=ann, email="carl@example.test", first_name="C", last_name="C", password=None)
         order({"buyer_member": ann}, paid_at=at(2026, 10, 1, 0))
         order({"buyer_customer": carl}, paid_at=at(2026, 10, 10))  # counts as an order; carl is not a member
         refunded = order({"buyer_member": bob}, paid_at=at(2026, 10, 12))

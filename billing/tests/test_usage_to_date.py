@@ -25,19 +25,17 @@ def lines_of(usage) -> list[tuple[str, int, Decimal]]:
 
 def paid_orders(schema: str, *paid_at: datetime.datetime) -> None:
     from core.commerce.models import PlacedBy
-    from core.commerce.services.catalogue import product_create
-    from core.commerce.services.orders import LineRequest, order_place
-    from core.commerce.services.payments import order_mark_paid
-    from core.members.services.enrolment import member_enroll
+    from tests.factories.catalogue import ProductFactory
+    from tests.factories.members import MemberFactory
+    from tests.factories.orders import PaidOrderFactory
 
     with schema_context(schema):
-        product_create(sku="TEA", name="Tea", retail_price="10", distributor_price="8", track_inventory=False)
-        buyer = member_enroll(sponsor=None, username="buyer", email="buyer@example.test", first_name="B", last_name="B")
+        ProductFactory(sku="TEA", name="Tea", retail_price=Decimal("10"), distributor_price=Decimal("8"),
+                       track_inventory=False)  # fmt: skip
+        buyer = MemberFactory(sponsor=None, username="buyer", first_name="B", last_name="B", password=None)
         for when in paid_at:
-            placed = order_place(
-                lines=[LineRequest("TEA", 1)], placed_by=PlacedBy.STAFF, placed_at=when, buyer_member=buyer
-            )
-            order_mark_paid(order=placed, paid_at=when)
+            PaidOrderFactory(lines=[("TEA", 1)], placed_by=PlacedBy.STAFF, placed_at=when, buyer_member=buyer,
+                             paid_at=when)  # fmt: skip
 
 
 def test_estimate_prices_the_month_so_far_with_graduated_tiers_and_transactions(alpha, beta):

@@ -7,8 +7,13 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.errors import ConflictError
+
 
 def api_exception_handler(exc, context) -> Response | None:
+    if isinstance(exc, ConflictError):  # e.g. paid already, or a charge in flight: a conflict, not bad input
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response({"detail": exc.messages[0], "errors": errors}, status=409)
     # Services raise Django's ValidationError (they know no DRF); turn it into a 400 naming each field.
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

@@ -225,6 +225,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 50},
     },
+    # Card charges left in flight by a killed process or a network error are settled from Stripe
+    # (core.commerce.services.reconcile).
+    "payments-reconcile": {
+        "task": "tenants.tasks.payments_reconcile_fan_out",
+        "schedule": 300,
+        "options": {"expires": 240},
+    },
     # 02:00 UTC on the 1st: every company's previous month is closed, invoiced and charged (billing.tasks).
     "billing-monthly-close": {
         "task": "billing.tasks.close_month",

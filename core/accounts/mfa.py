@@ -7,9 +7,9 @@ themselves (distributors, staff, customers). A user who must but has not set it 
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from config.tenancy import current_schema
 from core.accounts.models import Role, User
 from core.company.services import company_settings_get
 
@@ -19,7 +19,7 @@ TWO_FACTOR_SETUP_NEEDED = "Set up two-factor sign-in (an authenticator app) at /
 def two_factor_required(*, user: User) -> bool:
     if user.role == Role.PROVIDER_STAFF:
         return True
-    if user.role == Role.COMPANY_ADMIN and connection.schema_name != get_public_schema_name():
+    if user.role == Role.COMPANY_ADMIN and current_schema() != get_public_schema_name():
         return company_settings_get().require_two_factor_for_admins
     return False
 

@@ -7,11 +7,12 @@ from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django_tenants.utils import get_public_schema_name
 from knox.models import AuthToken
 
+from config.tenancy import current_schema
 from core.accounts.models import LoginDay, Role, User
 
 
@@ -66,7 +67,7 @@ def login_day_record(*, user: User, at: datetime.datetime) -> None:
     """Note that `user` signed in on the (UTC) day of `at`; a second login that day adds nothing. ON CONFLICT DO
     NOTHING rather than a lookup first: two logins at once never fail the second one. Only in a company's schema:
     provider staff (public schema) are not billed, so their logins are not kept."""
-    if connection.schema_name == get_public_schema_name():  # type: ignore[attr-defined]  # django-tenants' connection
+    if current_schema() == get_public_schema_name():
         return
     LoginDay.objects.bulk_create([LoginDay(user=user, day=at.astimezone(datetime.UTC).date())], ignore_conflicts=True)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
-from django.db import connection
 
+from config.tenancy import current_schema
 from core.commerce.services.autoship import autoship_run_due
+from core.commerce.services.reconcile import payments_reconcile
 from core.commerce.services.subscriptions import subscription_charge_due, subscriptions_ensure
 
 
@@ -22,11 +23,17 @@ def subscription_charges_run(now_iso: str) -> dict:
     outcomes: dict[str, int] = {}
     for attempt in attempts:
         outcomes[attempt.outcome] = outcomes.get(attempt.outcome, 0) + 1
-    return {"schema": connection.schema_name, "started": started, "attempts": len(attempts), "outcomes": outcomes}
+    return {"schema": current_schema(), "started": started, "attempts": len(attempts), "outcomes": outcomes}
 
 
 @shared_task(name="core.commerce.tasks.autoships_run")
 def autoships_run(now_iso: str) -> dict:
     """Run this company's due autoships (each at most once a day, so a retried task is harmless)."""
     runs = autoship_run_due(now=datetime.datetime.fromisoformat(now_iso))
-    return {"schema": connection.schema_name, "runs": len(runs), "succeeded": sum(r.succeeded for r in runs)}
+    return {"schema": current_schema(), "runs": len(runs), "succeeded": sum(r.succeeded for r in runs)}
+
+
+@shared_task(name="core.commerce.tasks.payments_reconcile_run")
+def payments_reconcile_run() -> dict:
+    """Settle this company's card charges left in flight (a killed process, a network error): safe to repeat."""
+    return {"schema": current_schema(), **payments_reconcile()}

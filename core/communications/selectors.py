@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.communications.emails import EMAIL_KINDS, EmailKind, email_kind, render_text, template_errors
 from core.communications.models import (
     Announcement,
@@ -67,6 +67,11 @@ def newsletter_subscribers(*, distributor: Member | None, subscribed_only: bool 
     return subscribers.order_by("-subscribed_at", "-id")
 
 
+def newsletter_subscribers_count(*, distributor: Member) -> int:
+    """How many people subscribed through ``distributor``'s site and have not unsubscribed."""
+    return NewsletterSubscriber.objects.filter(distributor=distributor, unsubscribed_at__isnull=True).count()
+
+
 def email_template_saved(*, key: str) -> EmailTemplate | None:
     return EmailTemplate.objects.filter(key=key).first()
 
@@ -93,7 +98,7 @@ def email_render(*, key: str, context: dict) -> tuple[str, str]:
         try:
             return render_text(subject=saved.subject, body=saved.body, context=full_context)
         except Exception:  # noqa: BLE001 - any template failure: send the default rather than nothing
-            schema_name = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
+            schema_name = current_schema()
             logger.exception("E-mail template %s of %s failed to render; sent the default", key, schema_name)
     return render_text(subject=kind.subject, body=kind.body, context=full_context)
 

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability
 from config.api.serializers import Input
 from core.company.models import CompanySettings
 from core.company.services import EDITABLE_FIELDS, company_settings_get, company_settings_update
@@ -11,6 +11,8 @@ from core.company.services import EDITABLE_FIELDS, company_settings_get, company
 
 class CompanySettingsApi(APIView):
     """The company's own settings: any signed-in user reads them, admins change them."""
+
+    permission_classes = [HasCapability("company.settings.write")]
 
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
@@ -21,11 +23,6 @@ class CompanySettingsApi(APIView):
         class Meta:
             model = CompanySettings
             fields = list(EDITABLE_FIELDS)
-
-    def get_permissions(self):
-        if self.request.method == "PATCH":
-            return [IsCompanyAdmin()]
-        return super().get_permissions()
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):

@@ -1,9 +1,9 @@
 """Reads about the current company (the schema the connection is on)."""
 
-from django.db import connection
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model
 
 from config.hosts import company_host, site_url
+from config.tenancy import current_schema
 
 
 def company_url() -> str:
@@ -12,7 +12,7 @@ def company_url() -> str:
 
     The company and domain rows belong to django-tenants' models (reached through its settings), so core reads
     where it is served without importing the provider's `tenants` app."""
-    schema_name = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
+    schema_name = current_schema()
     domains = get_tenant_domain_model().objects.filter(tenant__schema_name=schema_name)
     primary = domains.filter(is_primary=True).values_list("domain", flat=True).first()
     if primary:

@@ -3,9 +3,9 @@
 import datetime
 
 from celery import shared_task
-from django.db import connection
 from django.utils import timezone
 
+from config import tenancy
 from core.company.models import DailyJobRun
 
 
@@ -15,7 +15,7 @@ def company_daily_jobs(day_iso: str) -> dict:
     day = datetime.date.fromisoformat(day_iso)
     run, created = DailyJobRun.objects.get_or_create(job="daily", day=day, defaults={"status": "running"})
     if not created and run.status == "done":
-        return {"schema": connection.schema_name, "day": day_iso, "ran": False}
+        return {"schema": tenancy.current_schema(), "day": day_iso, "ran": False}
     from core.demotion.services.evaluation import evaluate_through
     from core.members.services.enrolment import holding_tank_expire
 
@@ -25,10 +25,10 @@ def company_daily_jobs(day_iso: str) -> dict:
     run.status = "done"
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at", "detail"])
-    return {"schema": connection.schema_name, "day": day_iso, "ran": True}
+    return {"schema": tenancy.current_schema(), "day": day_iso, "ran": True}
 
 
 @shared_task(name="core.company.tasks.current_schema")
 def current_schema() -> str:
     """Reports the schema a task runs in (used by the health checks and the isolation tests)."""
-    return connection.schema_name
+    return tenancy.current_schema()

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.permissions import HasCapability
 from config.api.serializers import EARLIEST_DATE, LATEST_DATE, BusinessDateField, Input
 from core.accounts.models import Role
 from core.csv_safe import csv_writer
@@ -66,7 +66,7 @@ class PolicyOutput(serializers.ModelSerializer):
 
 
 class PolicyApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("demotion.policy.write", read="console.read")]
 
     class InputSerializer(Input):
         document = serializers.JSONField()
@@ -79,8 +79,6 @@ class PolicyApi(APIView):
     @extend_schema(request=InputSerializer, responses={201: PolicyOutput})
     def put(self, request):
         """Save a new version. Fairness warnings must be acknowledged by code (answered 400 otherwise)."""
-        if request.user.role != Role.COMPANY_ADMIN:
-            raise PermissionDenied("Only a company admin may change the policy.")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = policy_save(
@@ -90,7 +88,7 @@ class PolicyApi(APIView):
 
 
 class PreviewApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("demotion.preview")]
 
     class InputSerializer(Input):
         day = BusinessDateField()
@@ -119,7 +117,7 @@ class PreviewApi(APIView):
 
 
 class EvaluationApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("demotion.evaluate", read="demotion.evaluate")]
 
     class RunOutput(serializers.ModelSerializer):
         class Meta:
@@ -145,7 +143,7 @@ class EvaluationApi(APIView):
 
 
 class ReportApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(
         parameters=[OpenApiParameter("day"), OpenApiParameter("stage"), OpenApiParameter("export", enum=["csv"])],
@@ -182,7 +180,7 @@ class ReportApi(APIView):
 
 
 class SeriesApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(parameters=[OpenApiParameter("start"), OpenApiParameter("end")], responses={200: dict})
     def get(self, request):
@@ -239,7 +237,7 @@ class MyStandingApi(APIView):
 
 
 class ReinstateApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("members.status.write")]
 
     class InputSerializer(Input):
         reason = serializers.CharField(max_length=500)
@@ -257,7 +255,7 @@ class ReinstateApi(APIView):
 
 
 class NotificationListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class Output(serializers.ModelSerializer):
         member = serializers.IntegerField(source="member.number")

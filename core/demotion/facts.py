@@ -33,10 +33,6 @@ class FactsWithEvidence:
     psv_by_window: dict[int, np.ndarray]  # window -> int64 cents
 
 
-def _windows(policy: Policy) -> list[int]:
-    return sorted({s.condition.psv_window_days for s in policy.stages if s.condition.psv_min is not None})
-
-
 def facts_load(*, policy: Policy, day: datetime.date) -> FactsWithEvidence:
     member_ids, counted_from = _members(day)
     n = len(member_ids)
@@ -64,7 +60,7 @@ def facts_load(*, policy: Policy, day: datetime.date) -> FactsWithEvidence:
         days_since_paid = np.zeros(n, dtype=np.int32)
         days_lapsed = np.full(n, -1, dtype=np.int32)
 
-    windows = _windows(policy)
+    windows = policy.psv_windows  # the policy parser keeps psv_min and psv_window_days together
     psv = {w: np.zeros(n, dtype=np.int64) for w in windows}
     if windows:
         for member_id, *amounts in _psv_windows(day, windows, personal_only=policy.psv_basis == "personal_purchases"):
@@ -118,12 +114,12 @@ def _subscription_history(day: datetime.date) -> list[tuple[int, datetime.date |
             SELECT upto.member_id,
                    (max(paid.at) AT TIME ZONE 'UTC')::date,
                    min(upto.on_day) FILTER (
-                       WHERE upto.outcome <> %s AND (paid.at IS NULL OR upto.attempted_at > paid.at)
+                       WHERE upto.outcome NOT IN (%s, %s) AND (paid.at IS NULL OR upto.attempted_at > paid.at)
                    )
               FROM upto LEFT JOIN paid ON paid.member_id = upto.member_id
              GROUP BY upto.member_id
             """,
-            [day, AttemptOutcome.PAID, AttemptOutcome.PAID],
+            [day, AttemptOutcome.PAID, AttemptOutcome.PAID, AttemptOutcome.IN_FLIGHT],
         )
         return cursor.fetchall()
 

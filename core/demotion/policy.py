@@ -383,6 +383,7 @@ def condition_holds(condition: Condition, facts: MemberFacts, grace_days: int) -
         parts.append(facts.days_lapsed >= grace_days)
     if condition.psv_min is not None:
         window = condition.psv_window_days
+        assert window is not None  # the parser keeps psv_min and psv_window_days together
         need = int(condition.psv_min * 100)
         parts.append((facts.psv_cents_by_window[window] < need) & (facts.days_since_join >= window))
     if not parts:

@@ -47,10 +47,11 @@ def binary_extreme_outside(*, top: Member, side: int) -> Slot:
 
 def binary_leg_sizes(*, top: Member) -> dict[int, int]:
     """Members in the left and right legs under ``top`` (the whole leg, not only the frontline)."""
-    sizes = {Side.LEFT: 0, Side.RIGHT: 0}
+    sizes: dict[int, int] = {Side.LEFT: 0, Side.RIGHT: 0}
     legs = Member.objects.filter(placement_parent=top).values_list("placement_position", "placement_downline_count")
     for position, below in legs:
-        sizes[position] = below + 1  # the leg's head and everyone under it
+        if position is not None:  # a child without a slot heads no leg
+            sizes[position] = below + 1  # the leg's head and everyone under it
     return sizes
 
 
@@ -71,7 +72,8 @@ def matrix_breadth_first(*, top: Member, width: int) -> Slot:
             "placement_parent_id", "placement_position", "id"
         )
         for parent_id, position, child_id in rows:
-            taken[parent_id].add(position)
+            if position is not None:  # a child without a slot takes none
+                taken[parent_id].add(position)
             children[parent_id].append((position if position is not None else width, child_id))
         for pk in frontier:
             free = [slot for slot in range(width) if slot not in taken[pk]]

@@ -103,8 +103,10 @@ def downline(
     max_levels: int | None = 3,
     status: str | None = None,
     rank: str | None = None,
+    level: int | None = None,
 ) -> QuerySet[Member]:
-    """The members under ``top`` (not ``top`` itself), nearest levels first, for pagination.
+    """The members under ``top`` (not ``top`` itself), nearest levels first, for pagination; with ``level``, only
+    those exactly that many levels below.
 
     With ``max_levels`` the walk is bounded (parent index); without it the whole downline comes from the path index.
     """
@@ -119,7 +121,10 @@ def downline(
         queryset = queryset.filter(status=status)
     if rank:
         queryset = queryset.filter(paid_as_rank=rank)
-    return queryset.defer(*PATH_FIELDS).annotate(level=F(depth) - top_depth).order_by(depth, "number")
+    queryset = queryset.defer(*PATH_FIELDS).annotate(level=F(depth) - top_depth)
+    if level is not None:
+        queryset = queryset.filter(level=level)
+    return queryset.order_by(depth, "number")
 
 
 def downline_count(*, top: Member, tree: str = Tree.SPONSOR) -> int:
@@ -240,6 +245,17 @@ def children_with_counts(*, parent: Member, tree: str = Tree.SPONSOR) -> QuerySe
         .annotate(child_count=Count(related))
         .order_by("placement_position", "number")
     )
+
+
+def frontline_count(*, parent: Member, tree: str = Tree.SPONSOR) -> int:
+    """How many members sit directly under ``parent`` in ``tree``."""
+    column, _, _ = _cols(tree)
+    return Member.objects.filter(**{column: parent.pk}).count()
+
+
+def customers_count(*, distributor: Member) -> int:
+    """How many customers are credited to ``distributor`` now."""
+    return Customer.objects.filter(distributor=distributor).count()
 
 
 def customers_of(*, distributor: Member) -> QuerySet[Customer]:

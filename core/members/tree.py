@@ -26,7 +26,8 @@ class TreeColumns:
     count: str
 
 
-COLUMNS = {
+# Keyed by the tree's value: callers pass a Tree or its string ("sponsor", "placement").
+COLUMNS: dict[str, TreeColumns] = {
     Tree.SPONSOR: TreeColumns("sponsor_id", "sponsor_path", "sponsor_depth", None, "sponsor_downline_count"),
     Tree.PLACEMENT: TreeColumns(
         "placement_parent_id", "placement_path", "placement_depth", "placement_position", "placement_downline_count"

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability, IsCompanyAdmin
 from config.api.serializers import NUMBER, Input
 from core.webhooks import selectors, services
 from core.webhooks.models import DeliveryStatus, WebhookEndpoint, WebhookEvent
@@ -36,7 +36,7 @@ class EndpointWithSecretOutput(EndpointOutput):
 
 
 class WebhookEndpointListApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("webhooks.write", read="webhooks.write")]
 
     class InputSerializer(Input):
         url = serializers.CharField(max_length=500)
@@ -58,7 +58,7 @@ class WebhookEndpointListApi(APIView):
 class WebhookEndpointDetailApi(APIView):
     """Change an endpoint; {"is_active": false} stops it (endpoints with history are never deleted)."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("webhooks.write", read="webhooks.write")]
 
     class InputSerializer(Input):
         url = serializers.CharField(max_length=500, required=False)
@@ -147,7 +147,7 @@ class WebhookDeliveryRedeliverApi(APIView):
     """Send a failed delivery again (same payload, fresh signature); 400 unless it is failed and its endpoint
     active."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("webhooks.write")]
 
     @extend_schema(request=None, responses={202: DeliveryDetailOutput})
     def post(self, request, pk: int):

@@ -27,6 +27,7 @@ import re
 import socket
 import urllib.request
 from dataclasses import dataclass
+from typing import Literal, overload
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -92,6 +93,10 @@ class Destination:
     address: str  # the checked address the connection is pinned to
 
 
+@overload
+def destination_check(url: str, *, must_resolve: Literal[True]) -> Destination: ...
+@overload
+def destination_check(url: str, *, must_resolve: Literal[False]) -> Destination | None: ...
 def destination_check(url: str, *, must_resolve: bool) -> Destination | None:
     """The checked destination of ``url``, or RefusedDestination. ``must_resolve`` False (registration): a name that
     does not resolve now is accepted and checked again at every delivery."""

@@ -28,11 +28,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from config.tenancy import current_schema
 from core.webhooks import tasks
 from core.webhooks.egress import NOT_PUBLIC, RefusedDestination, destination_check, pinned_opener
 from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -72,7 +73,10 @@ def _secret_new() -> str:
 
 
 @transaction.atomic
-def webhook_endpoint_create(*, url: str, events: list[str], description: str = "") -> WebhookEndpoint:
+def webhook_endpoint_create(
+    *, url: str, events: list[str], description: str = "", is_active: bool = True
+) -> WebhookEndpoint:
+    """A new endpoint with its signing secret; one created inactive receives nothing until it is switched on."""
     url = (url or "").strip()
     errors = {}
     if problems := _url_problems(url):
@@ -82,7 +86,11 @@ def webhook_endpoint_create(*, url: str, events: list[str], description: str = "
     if errors:
         raise ValidationError(errors)
     return WebhookEndpoint.objects.create(
-        url=url, events=sorted(set(events)), description=description.strip(), secret=_secret_new()
+        url=url,
+        events=sorted(set(events)),
+        description=description.strip(),
+        is_active=is_active,
+        secret=_secret_new(),
     )
 
 
@@ -148,7 +156,7 @@ def event_emit(*, event: str, payload: dict | Callable[[], dict]) -> list[Webhoo
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(endpoint=e, event=event, payload=body, next_attempt_at=now) for e in endpoints
     )
-    schema_name, ids = connection.schema_name, [d.pk for d in deliveries]  # type: ignore[attr-defined]  # django-tenants' connection
+    schema_name, ids = current_schema(), [d.pk for d in deliveries]
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return deliveries
 
@@ -167,7 +175,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
         raise ValidationError({"endpoint": "The endpoint is deactivated: activate it before sending again."})
     delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
-    schema_name, ids = connection.schema_name, [delivery.pk]  # type: ignore[attr-defined]  # django-tenants' connection
+    schema_name, ids = current_schema(), [delivery.pk]
     transaction.on_commit(lambda: _queue(schema_name, ids))
     return delivery
 

@@ -47,7 +47,7 @@ def submit(form: forms.Form, call: Callable[[dict], Any]) -> Submission:
     except ValidationError as exc:
         errors_onto(form, exc)
     except GatewayError as exc:
-        form.add_error(None, f"Stripe refused: {exc}")
+        form.add_error(None, str(exc))  # a plain sentence (translated); the details are in the log
     return Submission(ok=False)
 
 

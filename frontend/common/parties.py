@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.commerce.models import PartyStatus
 from core.commerce.selectors.parties import party_orders
@@ -18,8 +19,22 @@ from frontend.common.paging import paginate
 class PartyForm(forms.Form):
     consultant = forms.IntegerField(label="Consultant's member number", min_value=1, max_value=2**63 - 1)
     name = forms.CharField(max_length=200, required=False, help_text="Empty: “Party of <host>”.")
-    host_name = forms.CharField(max_length=200)
+    host_name = forms.CharField(max_length=200, required=False, help_text="Empty: the host's own name.")
     host_email = forms.EmailField(required=False, max_length=254)
+    host_member_number = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        label=_("Host's member number"),
+        help_text=_("A distributor hosting: the host reward is paid to them."),
+    )
+    host_customer_number = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        label=_("Host's customer number"),
+        help_text=_("A customer hosting: the host reward is credited to them."),
+    )
     held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 

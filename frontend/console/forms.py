@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.commerce.models import CouponKind
 from core.commerce.selectors.catalogue import categories_list
@@ -75,6 +76,14 @@ class BrandingForm(forms.Form):
         required=False,
         label="Replicated sites on their own subdomain",
         help_text="Also serve each distributor's site at <username>.<company domain>.",
+    )
+    require_two_factor_for_admins = forms.BooleanField(
+        required=False,
+        label=_("Company admins sign in with a second factor"),
+        help_text=_(
+            "Every company admin must also enter a code from an authenticator app; one who has not set one up is "
+            "asked to before anything else."
+        ),
     )
 
 

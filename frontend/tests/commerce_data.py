@@ -1,40 +1,14 @@
-"""Commerce data for page tests: a small catalogue with stock, and alpha's Stripe key pointed at the emulator."""
+"""Commerce data for page tests: a small catalogue with stock."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from core.commerce.services.catalogue import product_create
-from core.commerce.services.commerce_settings import commerce_settings_get
-from core.commerce.services.stock import stock_receive, warehouse_default
+from core.commerce.services.stock import warehouse_default
+from tests.factories.catalogue import BarFactory, ShakeFactory
 
 
 def catalogue_make() -> dict:
+    """SHAKE with 20 in stock (low below 5) and BAR with 3."""
     warehouse = warehouse_default()
-    shake = product_create(
-        sku="SHAKE",
-        name="Protein Shake",
-        retail_price=Decimal("49.99"),
-        preferred_price=Decimal("44.99"),
-        distributor_price=Decimal("39.99"),
-        pv=Decimal("40"),
-        cv=Decimal("35"),
-        low_stock_threshold=5,
-    )
-    bar = product_create(
-        sku="BAR",
-        name="Energy Bar",
-        retail_price=Decimal("10.00"),
-        distributor_price=Decimal("8.00"),
-        pv=Decimal("8"),
-        cv=Decimal("7"),
-    )
-    stock_receive(product=shake, warehouse=warehouse, quantity=20)
-    stock_receive(product=bar, warehouse=warehouse, quantity=3)
+    shake = ShakeFactory(low_stock_threshold=5, stock=20)
+    bar = BarFactory(stock=3)
     return {"shake": shake, "bar": bar, "warehouse": warehouse}
-
-
-def stripe_key_set(api_key: str) -> None:
-    row = commerce_settings_get()
-    row.stripe_secret_key = api_key
-    row.save()

@@ -4,7 +4,6 @@ distributor in beta, each with a login."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -12,12 +11,12 @@ from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
 from core.accounts.models import User
-from core.commerce.services.catalogue import product_create
 from core.members.models import Member
-from core.members.services.enrolment import member_enroll
 from plans.services import period_get_or_create, plan_version_activate, plan_version_create, run_preview
 from plans.tests.conftest import JAN, PLAN, buy
 from plans.tests.conftest import enroll as plan_enroll
+from tests.factories.catalogue import KitFactory
+from tests.factories.members import MemberFactory
 
 
 @dataclass
@@ -30,14 +29,7 @@ class Org:
 
 
 def enroll(sponsor: Member | None, username: str, first_name: str) -> Member:
-    return member_enroll(
-        sponsor=sponsor,
-        username=username,
-        email=f"{username}@example.test",
-        first_name=first_name,
-        last_name="Tester",
-        password=PASSWORD,
-    )
+    return MemberFactory(sponsor=sponsor, username=username, first_name=first_name, last_name="Tester")
 
 
 @pytest.fixture
@@ -81,8 +73,7 @@ def company(alpha):
         a = plan_enroll(root)
         b = plan_enroll(a)
         c = plan_enroll(b)
-        product_create(sku="KIT", name="Kit", retail_price=Decimal("125.00"), distributor_price=Decimal("100.00"),
-                       pv=Decimal("100"), cv=Decimal("100"), track_inventory=False, taxable=False)  # fmt: skip
+        KitFactory()
         orders = {name: buy(m) for name, m in {"root": root, "a": a, "b": b, "c": c}.items()}
         version = plan_version_activate(version=plan_version_create(document=PLAN, by=admin), effective_from=JAN)
         january = period_get_or_create(day=JAN)

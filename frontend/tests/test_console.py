@@ -6,13 +6,11 @@ import io
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from core.communications.models import Announcement, CompanyPage, TrainingMaterial
 from core.company.services import company_settings_get
 from core.members.models import GenealogySettings, Member, TreeMove
 from frontend.tests.conftest import signed_in
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +157,7 @@ def test_members_csv_export(admin_client, org):
 
 def test_staff_read_the_console_but_only_admins_change_it(alpha, alpha_client, org):
     with schema_context(alpha.schema):
-        user_create(email="clerk@example.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="clerk@example.test")
     clerk = signed_in(alpha, "clerk@example.test")
     assert clerk.get(f"/console/members/{org.bob.number}/").status_code == 200
     response = clerk.post(f"/console/members/{org.bob.number}/status/", {"status-status": "terminated"})

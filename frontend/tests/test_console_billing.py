@@ -10,10 +10,9 @@ from django_tenants.utils import schema_context
 
 from billing.models import InvoiceStatus
 from billing.tests.factories import assign, distributors_logged_in, invoice_row, plan_create
-from conftest import PASSWORD
 from core.accounts.models import Role
-from core.accounts.services import user_create
 from frontend.tests.conftest import signed_in
+from tests.factories.members import CompanyStaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 SEPTEMBER, OCTOBER = datetime.date(2026, 9, 1), datetime.date(2026, 10, 1)
@@ -78,14 +77,14 @@ def test_invoices_and_usage_are_paged_each_on_its_own(alpha, billed):
 @pytest.mark.parametrize("role", [Role.COMPANY_STAFF, Role.DISTRIBUTOR])
 def test_only_company_admins_open_the_billing_page(alpha, billed, role):
     with schema_context(alpha.schema):
-        user_create(email="someone@alpha.test", role=role, password=PASSWORD)
+        UserFactory(email="someone@alpha.test", role=role)
     client = signed_in(alpha, "someone@alpha.test")
     assert client.get("/console/billing/").status_code == 403
 
 
 def test_staff_read_the_console_without_a_billing_link(alpha, billed):
     with schema_context(alpha.schema):
-        user_create(email="clerk@alpha.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="clerk@alpha.test")
     console = signed_in(alpha, "clerk@alpha.test").get("/console/")
     assert console.status_code == 200
     assert 'href="/console/billing/"' not in console.content.decode()

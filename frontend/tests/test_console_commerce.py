@@ -8,14 +8,12 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from core.commerce.models import MemberVolume, Order, OrderStatus, Product, StockLevel
 from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_pay_offline
 from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import enroll, signed_in
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +37,7 @@ def _order(alpha, buyer, sku="SHAKE", quantity=2, paid=True):
 @pytest.fixture
 def staff_client(alpha):
     with schema_context(alpha.schema):
-        user_create(email="staff@alpha.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="staff@alpha.test")
     return signed_in(alpha, "staff@alpha.test")
 
 

@@ -4,15 +4,13 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from core.communications.emails import EMAIL_KINDS
 from core.communications.models import EmailTemplate
 from core.communications.selectors import email_render
 from core.communications.services import email_send, email_template_save
 from core.company.services import company_settings_get
 from frontend.tests.conftest import signed_in
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +67,7 @@ def test_admin_previews_fixes_saves_then_resets(alpha, admin_client):
 
 def test_staff_read_distributors_are_refused(alpha, org):
     with schema_context(alpha.schema):
-        user_create(email="clerk@example.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="clerk@example.test")
     clerk = signed_in(alpha, "clerk@example.test")
     assert clerk.get("/console/emails/").status_code == 200
     page = clerk.get(URL)

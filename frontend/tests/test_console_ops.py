@@ -9,9 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from core.commerce.models import Coupon, Order, OrderStatus, Party, Product, ProductCategory, ProductImage, TaxRate
 from core.commerce.services.coupons import coupon_create
 from core.commerce.services.parties import party_create
@@ -21,6 +18,7 @@ from core.webhooks.services import webhook_endpoint_create
 from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import signed_in
 from frontend.tests.images import png_bytes
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +32,7 @@ def products(alpha, org):
 @pytest.fixture
 def staff_client(alpha):
     with schema_context(alpha.schema):
-        user_create(email="staff@alpha.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="staff@alpha.test")
     return signed_in(alpha, "staff@alpha.test")
 
 
@@ -249,6 +247,21 @@ def test_admin_registers_edits_and_rotates_a_webhook_endpoint(alpha, admin_clien
         False,
     )
     assert endpoint.secret != old_secret and rotated.context["endpoint"].secret == endpoint.secret
+
+
+def test_an_endpoint_registered_inactive_is_created_inactive_in_one_step(alpha, admin_client):
+    created = admin_client.post(
+        "/console/webhooks/new/", {"url": "https://hooks.example.test/off", "events": ["order.paid"]}
+    )  # "is_active" unticked
+    assert created.status_code == 200
+    with schema_context(alpha.schema):
+        endpoint = WebhookEndpoint.objects.get()
+    assert (endpoint.url, endpoint.events, endpoint.is_active) == (
+        "https://hooks.example.test/off",
+        ["order.paid"],
+        False,
+    )
+    assert created.context["endpoint"].secret == endpoint.secret
 
 
 def _deliveries(endpoint, count: int) -> list[WebhookDelivery]:

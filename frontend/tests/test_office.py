@@ -5,9 +5,9 @@ from django_tenants.utils import schema_context
 
 from core.communications.services import announcement_create, newsletter_subscribe, training_material_create
 from core.members.models import Member
-from core.members.services.customers import customer_create
 from core.members.services.profiles import genealogy_settings_update, member_status_set
 from frontend.tests.conftest import enroll, signed_in
+from tests.factories.members import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_dashboard_counts_the_downline_and_leaves_group_volume_and_rank_to_the_plans(alpha, ann_client, org):
     with schema_context(alpha.schema):
         enroll(org.ann, "ann2", "Annie")
-        customer_create(distributor=org.ann, email="c1@example.test", first_name="C", last_name="One", with_login=False)
+        CustomerFactory(distributor=org.ann, email="c1@example.test", first_name="C", last_name="One", with_login=False)
         newsletter_subscribe(email="fan@example.test", distributor=org.ann)
     response = ann_client.get("/office/")
     context = response.context
@@ -98,8 +98,8 @@ def test_binary_view_only_for_binary_companies(alpha, org):
 
 def test_customers_and_subscribers_are_only_the_distributors_own(alpha, ann_client, org):
     with schema_context(alpha.schema):
-        customer_create(distributor=org.ann, email="mine@example.test", first_name="Mine", last_name="C")
-        customer_create(distributor=org.bob, email="bobs@example.test", first_name="Bobs", last_name="C")
+        CustomerFactory(distributor=org.ann, email="mine@example.test", first_name="Mine", last_name="C", password=None)
+        CustomerFactory(distributor=org.bob, email="bobs@example.test", first_name="Bobs", last_name="C", password=None)
         newsletter_subscribe(email="a@example.test", distributor=org.ann)
         newsletter_subscribe(email="b@example.test", distributor=org.bob)
     assert [c.email for c in ann_client.get("/office/customers/").context["page_obj"]] == ["mine@example.test"]

@@ -14,9 +14,10 @@ from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_pay_offline
 from core.commerce.services.subscriptions import subscription_start
 from core.members.models import Member
-from core.members.services.customers import customer_create
-from frontend.tests.commerce_data import catalogue_make, stripe_key_set
+from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import enroll, signed_in
+from tests.factories.members import CustomerFactory
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def sales(alpha, org):
     """Ann's own order (2 shakes, paid), her customer's order (1 bar, paid) and bob's order."""
     with schema_context(alpha.schema):
         catalogue_make()
-        customer = customer_create(
+        customer = CustomerFactory(
             distributor=org.ann, email="cu@example.test", first_name="Cu", last_name="Stomer", with_login=False
         )
         own = order_place(lines=[LineRequest("SHAKE", 2)], placed_by="distributor", buyer_member=org.ann)

@@ -13,8 +13,9 @@ from core.commerce.models import Autoship, AutoshipStatus, Order, OrderStatus, P
 from core.commerce.services.autoship import autoship_create
 from core.commerce.services.orders import LineRequest
 from core.commerce.services.parties import party_create
-from frontend.tests.commerce_data import catalogue_make, stripe_key_set
+from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import enroll, signed_in
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 

@@ -10,19 +10,18 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from frontend.console.plan_json import annotate, pretty_with_lines
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import csv_rows, post_run
 from plans.models import CommissionRun, LedgerKind, LedgerLine, PayoutBatch, PlanVersion, RunKind, RunStatus
 from plans.services import (
     plan_version_create,
+    run_execute,
     run_post,
     run_simulate,
 )
 from plans.tests.conftest import PLAN
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -210,6 +209,24 @@ def test_simulating_a_version_on_a_generated_company_compares_with_the_plan_in_e
     assert f"{page.context['sim_percent']} %" in body
 
 
+def test_the_compare_page_names_the_baseline_and_says_when_it_is_missing(alpha, admin, company):
+    admin.post(f"/console/plans/{company['version'].number}/", _generated(40))
+    with schema_context(alpha.schema):
+        run = run_execute(run_id=CommissionRun.objects.get(kind=RunKind.SIMULATION).pk)
+    body = admin.get(f"/console/commissions/runs/{run.pk}/compare/").content.decode()
+    assert "“Actual” is the plan that was in effect when the simulation ran, calculated on the same members." in body
+    assert "run it again to compare" not in body
+
+    with schema_context(alpha.schema):
+        CommissionRun.objects.filter(pk=run.pk).update(baseline=None)  # finished before baselines were stored
+    page = admin.get(f"/console/commissions/runs/{run.pk}/compare/")
+    body = page.content.decode()
+    assert page.context["compare"]["baseline_missing"] is True
+    assert "This simulation ran before baselines were stored; run it again to compare." in body
+    assert "“Actual” is the plan" not in body
+    assert "No plan version was in effect" not in body
+
+
 def test_simulating_an_unsaved_draft_on_a_generated_company(alpha, admin, company):
     response = admin.post("/console/plans/edit/", {"document": json.dumps(PLAN), **_generated(50)})
     with schema_context(alpha.schema):
@@ -238,7 +255,7 @@ def test_a_generated_company_above_the_console_cap_is_refused_with_a_clear_messa
 def test_only_admins_simulate_on_a_generated_company_and_only_in_their_company(alpha, beta, admin, company):
     version = company["version"].number
     with schema_context(alpha.schema):
-        user_create(email="clerk2@example.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="clerk2@example.test")
     clerk = signed_in(alpha, "clerk2@example.test")
     assert "Simulate on a generated company" not in clerk.get(f"/console/plans/{version}/").content.decode()
     assert clerk.post(f"/console/plans/{version}/", _generated(10)).status_code == 403

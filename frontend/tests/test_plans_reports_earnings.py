@@ -9,14 +9,12 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import csv_rows, post_run
 from plans.models import CommissionRun
 from plans.selectors import rank_progress
 from plans.tests.conftest import PLAN
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +115,7 @@ def test_distributors_cannot_open_console_pages_and_staff_cannot_change_them(alp
                  "/console/reports/income-disclosure/", "/console/commissions/payouts/"]:  # fmt: skip
         assert b.get(path).status_code == 403, path
     with schema_context(alpha.schema):
-        user_create(email="clerk@example.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="clerk@example.test")
     clerk = signed_in(alpha, "clerk@example.test")
     assert clerk.get(f"/console/commissions/runs/{run.pk}/review/").status_code == 200
     assert "Approve" not in clerk.get(f"/console/commissions/runs/{run.pk}/review/").content.decode()

@@ -9,10 +9,11 @@ from core.commerce.models import Order
 from core.communications.services import email_template_save
 from core.company.services import company_settings_get
 from core.members.models import Member
-from frontend.tests.commerce_data import catalogue_make, stripe_key_set
+from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import signed_in
 from frontend.tests.test_shop import _customer
 from frontend.tests.test_site import join_data
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from conftest import PASSWORD
 from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus
 from core.members.models import Member
 from core.members.services.customers import customer_create
-from frontend.tests.commerce_data import catalogue_make, stripe_key_set
+from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import signed_in
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +126,24 @@ def test_a_declined_card_keeps_the_order_pending_and_another_card_pays_it(alpha,
     client.post(placed["Location"], {"card": "pm_card_visa"})
     with schema_context(alpha.schema):
         assert Order.objects.get().status == OrderStatus.PAID
+
+
+def test_a_payment_service_that_is_down_shows_a_plain_sentence_not_the_exception(
+    alpha, org, products, stripe_emulator, settings
+):
+    with schema_context(alpha.schema):
+        stripe_key_set(stripe_emulator.api_key)
+    _customer(alpha, org.ann)
+    client = signed_in(alpha, "carol@example.test")
+    client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa"})
+    text = client.get(placed["Location"]).content.decode()
+    assert (
+        "The payment did not go through: The payment service did not answer. If your card was charged, the order "
+        "is marked paid within a few minutes; otherwise please try again later."
+    ) in text
+    assert "APIConnectionError" not in text and "communicating with Stripe" not in text
 
 
 def test_pay_offline_leaves_the_order_pending_for_staff(alpha, org, products):

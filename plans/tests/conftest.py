@@ -1,21 +1,16 @@
 """A small company for the run tests: a chain root <- a <- b <- c (sponsor tree), one product worth 100 CV."""
 
 import datetime
-import itertools
-from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
 from core.accounts.models import User
-from core.commerce.services.catalogue import product_create
-from core.commerce.services.orders import LineRequest, order_place
-from core.commerce.services.payments import order_mark_paid
-from core.members.services.enrolment import member_enroll
 from plans.services import period_get_or_create, plan_version_activate, plan_version_create
+from tests.factories.catalogue import KitFactory
+from tests.factories.members import MemberFactory
+from tests.factories.orders import PaidOrderFactory
 
-_names = itertools.count(1)
 JAN = datetime.date(2026, 1, 1)
 FEB = datetime.date(2026, 2, 1)
 
@@ -41,17 +36,8 @@ def admin(in_alpha):
 
 
 def enroll(sponsor, **kwargs):
-    n = next(_names)
-    return member_enroll(
-        sponsor=sponsor,
-        username=f"plan{n}",
-        email=f"plan{n}@example.test",
-        first_name="Plan",
-        last_name=f"Member{n}",
-        password=PASSWORD,
-        joined_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC),
-        **kwargs,
-    )
+    """A member who joined on 1 June 2025, before every period these tests run."""
+    return MemberFactory(sponsor=sponsor, joined_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC), **kwargs)
 
 
 @pytest.fixture
@@ -66,23 +52,13 @@ def chain(in_alpha):
 
 @pytest.fixture
 def product(in_alpha):
-    return product_create(
-        sku="KIT",
-        name="Kit",
-        retail_price=Decimal("125.00"),
-        distributor_price=Decimal("100.00"),
-        pv=Decimal("100"),
-        cv=Decimal("100"),
-        track_inventory=False,
-        taxable=False,
-    )
+    return KitFactory()
 
 
 def buy(member, quantity=1, day=datetime.date(2026, 1, 10)):
     """A paid own order of `quantity` kits (100 PV / 100 CV each) on `day`."""
-    order = order_place(lines=[LineRequest(sku="KIT", quantity=quantity)], placed_by="distributor", buyer_member=member)
     moment = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
-    return order_mark_paid(order=order, paid_at=moment)
+    return PaidOrderFactory(buyer_member=member, lines=[("KIT", quantity)], paid_at=moment)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_mark_paid
 from core.commerce.services.refunds import order_refund
 from core.members.models import Member
-from core.members.services.customers import customer_create
 from plans.models import (
     CommissionRun,
     LedgerKind,
@@ -40,6 +39,7 @@ from plans.services import (
     run_preview,
 )
 from plans.tests.conftest import FEB, JAN, PLAN, buy
+from tests.factories.members import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +195,7 @@ def gel(in_alpha):
 
 def _customer_order(member, skus, day=datetime.date(2026, 1, 12)):
     n = LedgerLine.objects.count() + Order.objects.count()
-    customer = customer_create(distributor=member, email=f"shopper{n}@example.test", first_name="Shop",
+    customer = CustomerFactory(distributor=member, email=f"shopper{n}@example.test", first_name="Shop",
                                last_name="Per", with_login=False)  # fmt: skip
     order = order_place(lines=[LineRequest(sku=sku, quantity=1) for sku in skus], placed_by="customer",
                         buyer_customer=customer)  # fmt: skip

@@ -10,7 +10,6 @@ from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_mark_paid
 from core.commerce.services.refunds import order_refund
 from core.members.models import Member, MemberStatus
-from core.members.services.customers import customer_create
 from core.members.services.enrolment import Placement
 from core.members.services.profiles import genealogy_settings_update
 from plans.engine import plan_from_document
@@ -25,6 +24,7 @@ from plans.services import (
     run_preview,
 )
 from plans.tests.conftest import FEB, JAN, PLAN, buy, enroll
+from tests.factories.members import CustomerFactory
 
 BINARY = {
     "schema": 1,
@@ -51,7 +51,7 @@ def test_topological_order_puts_a_spillover_placement_parent_first():
     snap = snapshot_from_frames(
         members=frames,
         orders=orders,
-        parties={"id": empty, "consultant_id": empty, "host_customer_id": empty},
+        parties={"id": empty, "consultant_id": empty, "host_member_id": empty, "host_customer_id": empty},
         carry={"member_id": empty, "left": empty, "right": empty},
     )
     assert snap.member_id.tolist() == [10, 11, 12, 13]
@@ -64,7 +64,9 @@ def test_topological_order_puts_a_spillover_placement_parent_first():
 @pytest.mark.django_db
 def test_snapshot_from_the_database(chain, product, in_alpha):
     plan = plan_from_document(PLAN)
-    customer = customer_create(distributor=chain["b"], email="cust@example.test", first_name="C", last_name="Ust")
+    customer = CustomerFactory(
+        distributor=chain["b"], email="cust@example.test", first_name="C", last_name="Ust", password=None
+    )
     bought = order_place(lines=[LineRequest(sku="KIT", quantity=2)], placed_by="customer", buyer_customer=customer)
     order_mark_paid(order=bought, paid_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
     own = buy(chain["c"], quantity=3)

@@ -5,14 +5,13 @@ our own static files. Data lives in a company onboarded for this module and remo
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from core.members.services.enrolment import member_enroll
-from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard
+from tests.committed import companies_drop
+from tests.factories.members import MemberFactory
 
 pytestmark = pytest.mark.browser
 
@@ -31,23 +30,12 @@ def _setup():
         name="Cspco", subdomain=SCHEMA, admin_email="admin@cspco.test", admin_password=PASSWORD, send_invitation=False
     )
     with schema_context(SCHEMA):
-        root = member_enroll(
-            sponsor=None, username="croot", email="croot@example.test", first_name="C", last_name="Root",
-            password=PASSWORD,
-        )  # fmt: skip
-        member_enroll(
-            sponsor=root, username="cleaf", email="cleaf@example.test", first_name="C", last_name="Leaf",
-            password=PASSWORD,
-        )  # fmt: skip
+        root = MemberFactory(sponsor=None, username="croot", first_name="C", last_name="Root")
+        MemberFactory(sponsor=root, username="cleaf", first_name="C", last_name="Leaf")
 
 
 def _teardown():
-    for company in Company.objects.filter(schema_name=SCHEMA):
-        CompanyEvent.objects.filter(company=company).delete()
-        Domain.objects.filter(tenant=company).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE')
-        Company.objects.filter(pk=company.pk).delete()
+    companies_drop(SCHEMA)
 
 
 @pytest.fixture(scope="module")

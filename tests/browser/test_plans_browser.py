@@ -12,22 +12,19 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from core.commerce.services.catalogue import product_create
-from core.commerce.services.orders import LineRequest, order_place
-from core.commerce.services.payments import order_mark_paid
-from core.members.services.enrolment import member_enroll
 from plans.services import period_get_or_create
-from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard
 from tests.browser.test_web_browser import sign_in
+from tests.committed import companies_drop
+from tests.factories.catalogue import KitFactory
+from tests.factories.members import MemberFactory
+from tests.factories.orders import PaidOrderFactory
 
 pytestmark = pytest.mark.browser
 
@@ -35,15 +32,9 @@ SUB = "webplans"
 
 
 def _enroll(sponsor, username: str):
-    return member_enroll(
-        sponsor=sponsor,
-        username=username,
-        email=f"{username}@{SUB}.test",
-        first_name=username.title(),
-        last_name="Planner",
-        password=PASSWORD,
-        joined_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC),
-    )
+    return MemberFactory(sponsor=sponsor, username=username, email=f"{username}@{SUB}.test",
+                         first_name=username.title(), last_name="Planner",
+                         joined_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC))  # fmt: skip
 
 
 def _setup():
@@ -55,22 +46,15 @@ def _setup():
         root = _enroll(None, "proot")
         sally = _enroll(root, "psally")
         tom = _enroll(sally, "ptom")
-        product_create(sku="KIT", name="Kit", retail_price=Decimal("125.00"), distributor_price=Decimal("100.00"),
-                       pv=Decimal("100"), cv=Decimal("100"), track_inventory=False, taxable=False)  # fmt: skip
+        KitFactory()
         for member in (root, sally, tom):
-            kit = [LineRequest(sku="KIT", quantity=1)]
-            order = order_place(lines=kit, placed_by="distributor", buyer_member=member)
-            order_mark_paid(order=order, paid_at=datetime.datetime(2026, 1, 10, 12, tzinfo=datetime.UTC))
+            PaidOrderFactory(buyer_member=member, lines=[("KIT", 1)],
+                             paid_at=datetime.datetime(2026, 1, 10, 12, tzinfo=datetime.UTC))  # fmt: skip
         period_get_or_create(day=datetime.date(2026, 1, 1))
 
 
 def _teardown():
-    for company in Company.objects.filter(schema_name=SUB):
-        CompanyEvent.objects.filter(company=company).delete()
-        Domain.objects.filter(tenant=company).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{company.schema_name}" CASCADE')
-        Company.objects.filter(pk=company.pk).delete()
+    companies_drop(SUB)
 
 
 @pytest.fixture(scope="module")

@@ -4,20 +4,16 @@ company onboarded for this module and removed after it."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from django.db import connection
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from core.commerce.services.catalogue import product_create
-from core.commerce.services.commerce_settings import commerce_settings_get
-from core.commerce.services.stock import stock_receive, warehouse_default
-from core.members.services.enrolment import member_enroll
-from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard
+from tests.committed import companies_drop
+from tests.factories.catalogue import ShakeFactory
+from tests.factories.members import MemberFactory
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.browser
 
@@ -33,37 +29,13 @@ def _setup(api_key: str) -> None:
         send_invitation=False,
     )
     with schema_context(SHOP):
-        member_enroll(
-            sponsor=None,
-            username="rita",
-            email="rita@example.test",
-            first_name="Rita",
-            last_name="Seller",
-            password=PASSWORD,
-        )
-        row = commerce_settings_get()
-        row.stripe_secret_key = api_key
-        row.save()
-        shake = product_create(
-            sku="SHAKE",
-            name="Protein Shake",
-            retail_price=Decimal("49.99"),
-            preferred_price=Decimal("44.99"),
-            distributor_price=Decimal("39.99"),
-            pv=Decimal("40"),
-            cv=Decimal("35"),
-        )
-        stock_receive(product=shake, warehouse=warehouse_default(), quantity=10)
+        MemberFactory(sponsor=None, username="rita", first_name="Rita", last_name="Seller")
+        stripe_key_set(api_key)
+        ShakeFactory(stock=10)
 
 
 def _teardown() -> None:
-    with schema_context(get_public_schema_name()):
-        for company in Company.objects.filter(schema_name=SHOP):
-            CompanyEvent.objects.filter(company=company).delete()
-            Domain.objects.filter(tenant=company).delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{company.schema_name}" CASCADE')
-            Company.objects.filter(pk=company.pk).delete()
+    companies_drop(SHOP)
 
 
 @pytest.fixture(scope="module")

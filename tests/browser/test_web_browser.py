@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from core.accounts.models import Role
 from core.accounts.services import user_create
-from core.members.services.enrolment import member_enroll
-from tenants.models import Company, CompanyEvent, Domain
 from tenants.services import company_onboard
+from tests.committed import companies_drop
+from tests.factories.members import MemberFactory
 from tests.helpers import two_factor_activate
 
 pytestmark = pytest.mark.browser
@@ -27,14 +27,7 @@ ONE, TWO = "webone", "webtwo"
 
 
 def _enroll(sponsor, username: str, first_name: str):
-    return member_enroll(
-        sponsor=sponsor,
-        username=username,
-        email=f"{username}@example.test",
-        first_name=first_name,
-        last_name="Browser",
-        password=PASSWORD,
-    )
+    return MemberFactory(sponsor=sponsor, username=username, first_name=first_name, last_name="Browser")
 
 
 def _setup():
@@ -69,12 +62,7 @@ def _teardown():
                 ["ops@provider.test"],
             )
         cursor.execute("DELETE FROM accounts_user WHERE email = %s", ["ops@provider.test"])
-        for company in Company.objects.filter(schema_name__in=[ONE, TWO]):
-            CompanyEvent.objects.filter(company=company).delete()
-            Domain.objects.filter(tenant=company).delete()
-            with connection.cursor() as cursor:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{company.schema_name}" CASCADE')
-            Company.objects.filter(pk=company.pk).delete()
+    companies_drop(ONE, TWO)
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyStaff
+from config.api.permissions import HasCapability
 from config.api.serializers import MONEY, STOCK_MOVE_MAX, Input
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import ProductOutput, paginated
@@ -36,10 +35,6 @@ from core.commerce.services.catalogue import (
     product_update,
 )
 from core.commerce.services.stock import stock_adjust, stock_receive, stock_transfer, warehouse_create, warehouse_update
-
-
-def _staff_reads_open(view) -> list:
-    return [IsAuthenticated()] if view.request.method == "GET" else [IsCompanyStaff()]
 
 
 def _product(request, sku: str) -> Product:
@@ -84,8 +79,7 @@ class ProductDetailOutput(ProductOutput):
 class ProductDetailApi(APIView):
     """Read a product; staff change it (the SKU is fixed; orders keep the prices and volumes they were sold at)."""
 
-    def get_permissions(self):
-        return _staff_reads_open(self)
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(Input):
         name = serializers.CharField(max_length=200, required=False)
@@ -124,7 +118,7 @@ class ProductDetailApi(APIView):
 class ProductRetireApi(APIView):
     """Retire a product: it stays on past orders and can no longer be ordered (products are never deleted)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     @extend_schema(request=None, responses=ProductDetailOutput)
     def post(self, request, sku: str):
@@ -134,7 +128,7 @@ class ProductRetireApi(APIView):
 class ProductImageListApi(APIView):
     """Staff upload an image (multipart: image, alt_text, position)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(Input):
         image = serializers.ImageField()
@@ -151,7 +145,7 @@ class ProductImageListApi(APIView):
 
 
 class ProductImageDetailApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     @extend_schema(request=None, responses=None)
     def delete(self, request, sku: str, pk: int):
@@ -167,8 +161,7 @@ class CategoryOutput(serializers.Serializer):
 
 
 class CategoryListApi(APIView):
-    def get_permissions(self):
-        return _staff_reads_open(self)
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(Input):
         name = serializers.CharField(max_length=100)
@@ -189,7 +182,7 @@ class CategoryListApi(APIView):
 class CategoryDetailApi(APIView):
     """Rename a category (categories are kept: products point at them)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("catalogue.write")]
 
     class InputSerializer(Input):
         name = serializers.CharField(max_length=100)
@@ -214,7 +207,7 @@ class WarehouseOutput(serializers.Serializer):
 
 
 class WarehouseListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write", read="console.read")]
 
     class InputSerializer(Input):
         code = serializers.CharField(max_length=20)
@@ -234,7 +227,7 @@ class WarehouseListApi(APIView):
 
 
 class WarehouseDetailApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write")]
 
     class InputSerializer(Input):
         name = serializers.CharField(max_length=200, required=False)
@@ -270,7 +263,7 @@ class StockLevelOutput(serializers.Serializer):
 class StockLevelListApi(APIView):
     """Quantities on hand per product and warehouse (?sku=, ?warehouse=)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=StockLevelOutput(many=True))
     def get(self, request):
@@ -285,7 +278,7 @@ class StockLevelListApi(APIView):
 class StockMovementListApi(APIView):
     """The movement ledger, newest first (?sku=, ?warehouse=, ?kind=receipt|sale|return|adjustment|transfer)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     @extend_schema(responses=MovementOutput(many=True))
     def get(self, request):
@@ -304,7 +297,7 @@ class StockMovementListApi(APIView):
 class StockReceiptApi(APIView):
     """Goods received into a warehouse (a positive quantity)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write")]
 
     class InputSerializer(Input):
         sku = serializers.CharField(max_length=40)
@@ -338,7 +331,7 @@ class StockAdjustmentApi(StockReceiptApi):
 class StockTransferApi(APIView):
     """Move stock between warehouses: one ledger row out of the source and one into the destination."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("stock.write")]
 
     class InputSerializer(Input):
         sku = serializers.CharField(max_length=40)

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin, IsCompanyStaff
+from config.api.permissions import HasCapability
 from config.api.serializers import MONEY, Input
 from core.commerce.apis.common import paginated
 from core.commerce.models import (
@@ -35,7 +35,7 @@ class TaxRateOutput(serializers.Serializer):
 
 
 class TaxRateListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(Input):
         country = serializers.CharField(max_length=2)
@@ -59,7 +59,7 @@ class TaxRateListApi(APIView):
 class TaxRateDetailApi(APIView):
     """Change or remove a rate. Orders keep the rate they were taxed at, so neither touches a placed order."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(Input):
         rate = serializers.DecimalField(max_digits=6, decimal_places=4, min_value=0, max_value=1, required=False)
@@ -107,7 +107,7 @@ class CouponFields(Input):
 
 
 class CouponListApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(CouponFields):
         code = serializers.CharField(max_length=40)
@@ -130,7 +130,7 @@ class CouponListApi(APIView):
 class CouponDetailApi(APIView):
     """Change a coupon (not its code); delete one no order used (a used one is deactivated instead)."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("pricing.write", read="console.read")]
 
     class InputSerializer(CouponFields):
         def __init__(self, *args, **kwargs):
@@ -162,7 +162,7 @@ class CommerceSettingsApi(APIView):
     """The company's commerce settings, for its admins. The Stripe secret key is write-only: reads only say whether
     one is set and its last four characters."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("commerce.settings.write", read="commerce.settings.write")]
 
     class InputSerializer(Input):
         offline_payments_allowed = serializers.BooleanField(required=False)

@@ -11,6 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.permissions import HasCapability
 from config.api.serializers import NUMBER, BusinessDateField, Input
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import LineInput, OrderDetailOutput, paginated
@@ -38,6 +39,8 @@ class PartyOutput(serializers.Serializer):
     consultant = serializers.IntegerField(source="consultant.number")
     host_name = serializers.CharField()
     host_email = serializers.CharField(help_text="An e-mail address, or empty.")
+    host_member_number = serializers.IntegerField(source="host_member.number", default=None, allow_null=True)
+    host_customer_number = serializers.IntegerField(source="host_customer.number", default=None, allow_null=True)
     held_on = BusinessDateField()
     status = serializers.CharField()
     orders_count = serializers.IntegerField(default=0)
@@ -51,10 +54,20 @@ def _party(request, pk: int) -> Party:
 class PartyListApi(APIView):
     """A distributor's parties (staff: everyone's); a distributor holds a party, staff name the consultant."""
 
+    permission_classes = [HasCapability("parties.write")]
+
     class InputSerializer(Input):
         name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-        host_name = serializers.CharField(max_length=200)
+        host_name = serializers.CharField(
+            max_length=200, required=False, allow_blank=True, default="", help_text="Empty: the host's own name."
+        )
         host_email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
+        host_member_number = serializers.IntegerField(
+            **NUMBER, required=False, help_text="The host is this member (paid the reward)."
+        )
+        host_customer_number = serializers.IntegerField(
+            **NUMBER, required=False, help_text="The host is this customer (credited it)."
+        )
         held_on = BusinessDateField()
         consultant_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
@@ -92,6 +105,8 @@ class PartyOrderApi(APIView):
     """A guest's order at the party, at retail, credited to the consultant; `paid_with` records the cash or check
     taken at the party (where the company allows offline payments)."""
 
+    permission_classes = [HasCapability("parties.write")]
+
     class InputSerializer(Input):
         guest_name = serializers.CharField(max_length=200)
         lines = LineInput(many=True, allow_empty=False)
@@ -120,6 +135,8 @@ class PartyOrderApi(APIView):
 
 
 class PartyCloseApi(APIView):
+    permission_classes = [HasCapability("parties.write")]
+
     @extend_schema(request=None, responses=PartyOutput)
     def post(self, request, pk: int):
         party_close(party=_party(request, pk))
@@ -156,6 +173,8 @@ def _autoship(request, pk: int) -> Autoship:
 class AutoshipListApi(APIView):
     """One's own autoships (staff: all). A distributor or customer sets up their own, with a card (a PaymentMethod
     from Stripe.js, attached to them on the company's Stripe account); staff name the buyer."""
+
+    permission_classes = [HasCapability("autoships.write")]
 
     class InputSerializer(Input):
         items = LineInput(many=True, allow_empty=False)
@@ -201,6 +220,8 @@ class AutoshipDetailApi(APIView):
 
 class AutoshipActionApi(APIView):
     """POST .../pause/, .../resume/ or .../cancel/."""
+
+    permission_classes = [HasCapability("autoships.write")]
 
     action: str = ""
     actions = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 
-from django.db import connection
 from django.http import StreamingHttpResponse
 from django_tenants.utils import schema_context
 from drf_spectacular.types import OpenApiTypes
@@ -14,8 +13,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability, IsCompanyAdmin
 from config.api.serializers import Input
+from config.tenancy import current_schema
 from core.commerce.selectors.history import orders_history_export_rows
 from core.commerce.services.history import orders_history_import
 from core.members.importing.common import ImportRejected
@@ -25,7 +25,7 @@ class OrderHistoryImportApi(APIView):
     """Upload the old system's orders: every new order is written or none is; a rejected file answers 400 with
     every problem's line, column and reason. Orders imported before (same order_ref) are skipped."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("orders.import")]
 
     class InputSerializer(Input):
         file = serializers.FileField()
@@ -71,7 +71,7 @@ class OrderHistoryExportApi(APIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV.")})
     def get(self, request):
-        response = StreamingHttpResponse(_in_schema(connection.schema_name), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_in_schema(current_schema()), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="order-history.csv"'
         return response
 

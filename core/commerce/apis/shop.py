@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyStaff
+from config.api.permissions import HasCapability
 from config.api.schema import ApiErrorSerializer
 from config.api.serializers import MONEY, NUMBER, QUANTITY, STOCK_MOVE_MAX, Input, number_param
 from core.accounts.selectors import actor_for
@@ -46,6 +45,8 @@ def _visible_order(request, number: int) -> Order:
 class ProductListApi(APIView):
     """Products for sale (anyone signed in to the company); staff add products."""
 
+    permission_classes = [HasCapability("catalogue.write")]
+
     class InputSerializer(Input):
         sku = serializers.CharField(max_length=40)
         name = serializers.CharField(max_length=200)
@@ -59,11 +60,6 @@ class ProductListApi(APIView):
         track_inventory = serializers.BooleanField(required=False, default=True)
         allow_backorder = serializers.BooleanField(required=False, default=False)
         low_stock_threshold = serializers.IntegerField(required=False, default=0, min_value=0, max_value=STOCK_MOVE_MAX)
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsCompanyStaff()]
-        return [IsAuthenticated()]
 
     @extend_schema(responses=ProductOutput(many=True))
     def get(self, request):
@@ -80,6 +76,8 @@ class ProductListApi(APIView):
 class OrderListApi(APIView):
     """List the orders one may see; place an order. A distributor buys for themselves, a customer for themselves
     (credited to their distributor); staff name the buyer by member or customer number."""
+
+    permission_classes = [HasCapability("orders.place")]
 
     class InputSerializer(Input):
         class LineInput(Input):
@@ -147,6 +145,8 @@ def _own_or_staff(request, order: Order) -> None:
 class OrderPayApi(APIView):
     """Pay by card: a PaymentMethod id from Stripe.js on the company's Stripe account. A decline answers 402."""
 
+    permission_classes = [HasCapability("orders.pay")]
+
     class InputSerializer(Input):
         payment_method = serializers.CharField(max_length=100)
 
@@ -177,7 +177,7 @@ class OrderPayApi(APIView):
 class OrderOfflinePaymentApi(APIView):
     """Staff record a cash or check payment."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.fulfil")]
 
     class InputSerializer(Input):
         method = serializers.CharField(max_length=10)
@@ -193,6 +193,8 @@ class OrderOfflinePaymentApi(APIView):
 
 
 class OrderCancelApi(APIView):
+    permission_classes = [HasCapability("orders.cancel")]
+
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: int):
         order = _visible_order(request, number)
@@ -201,7 +203,7 @@ class OrderCancelApi(APIView):
 
 
 class OrderShipApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.fulfil")]
 
     @extend_schema(request=None, responses=OrderOutput)
     def post(self, request, number: int):
@@ -212,7 +214,7 @@ class OrderRefundApi(APIView):
     """Staff refund some units (``{"lines": [{"line": id, "quantity": n}]}``) or everything left (``{"full": true}``):
     a request must say which, so a client that forgot its lines never refunds a whole order by accident."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.refund")]
 
     class InputSerializer(Input):
         class LineInput(Input):
@@ -282,7 +284,7 @@ class VolumeApi(APIView):
 
 
 class LowStockApi(APIView):
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability(read="console.read")]
 
     class OutputSerializer(serializers.Serializer):
         sku = serializers.CharField(source="product.sku")
@@ -319,6 +321,8 @@ class SubscriptionApi(APIView):
 class SubscriptionCardApi(APIView):
     """Replace the card the fee is charged on."""
 
+    permission_classes = [HasCapability("subscription.pay")]
+
     class InputSerializer(Input):
         payment_method = serializers.CharField(max_length=100)
 
@@ -333,6 +337,8 @@ class SubscriptionCardApi(APIView):
 
 class SubscriptionPayApi(APIView):
     """Pay a past-due fee now (optionally with a new card). A decline answers 402 and is recorded."""
+
+    permission_classes = [HasCapability("subscription.pay")]
 
     class InputSerializer(Input):
         payment_method = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
@@ -358,7 +364,7 @@ class SalesImportApi(APIView):
     400 with its record (every problem's row and column); a file posted before answers 409 naming the earlier import,
     unless the upload says ``confirm_duplicate``."""
 
-    permission_classes = [IsCompanyStaff]
+    permission_classes = [HasCapability("orders.import", read="console.read")]
 
     class InputSerializer(Input):
         partner = serializers.SlugField(max_length=50)

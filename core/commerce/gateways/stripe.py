@@ -7,19 +7,30 @@ Results come back as small dataclasses so callers never hold Stripe objects.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class GatewayError(Exception):
-    """Stripe refused or failed; `code` is Stripe's error code (card_declined, expired_card...) when it gave one."""
+    """Stripe refused or failed. ``str()`` is a plain sentence for the person paying (translated; Stripe's own
+    ``user_message`` for a card error); the details (``detail``) go to the log only. ``code`` is Stripe's error code
+    (card_declined, expired_card...) when it gave one. ``uncertain``: the request may have reached Stripe (network
+    error, timeout, Stripe's 5xx), so a charge may exist: the caller must leave its attempt to reconciliation."""
 
-    def __init__(self, message: str, *, code: str = "", declined: bool = False):
+    def __init__(
+        self, message: str, *, code: str = "", declined: bool = False, uncertain: bool = False, detail: str = ""
+    ):
         super().__init__(message)
         self.code = code
         self.declined = declined
+        self.uncertain = uncertain
+        self.detail = detail or message
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class IntentResult:
     client_secret: str
     error_code: str = ""
     error_message: str = ""
+    amount_minor: int = 0
 
     @property
     def succeeded(self) -> bool:
@@ -53,9 +65,29 @@ def _client(api_key: str) -> stripe.StripeClient:
 
 
 def _error(exc: stripe.StripeError) -> GatewayError:
+    """A sentence for the customer, the details for the log."""
     code = getattr(exc, "code", None) or ""
-    declined = isinstance(exc, stripe.CardError)
-    return GatewayError(getattr(exc, "user_message", None) or str(exc), code=code, declined=declined)
+    detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, stripe.CardError):
+        logger.info("Stripe refused a card: %s", detail)
+        return GatewayError(_card_sentence(exc), code=code, declined=True, detail=detail)
+    logger.warning("Stripe call failed: %s", detail)
+    uncertain = isinstance(exc, stripe.APIConnectionError) or (
+        isinstance(exc, stripe.APIError) and not isinstance(exc, stripe.InvalidRequestError)
+    )
+    if uncertain:
+        message = _(
+            "The payment service did not answer. If your card was charged, the order is marked paid within a few "
+            "minutes; otherwise please try again later."
+        )
+    else:
+        message = _("The payment could not be processed. Please try again later or use another card.")
+    return GatewayError(message, code=code, uncertain=uncertain, detail=detail)
+
+
+def _card_sentence(exc: stripe.StripeError) -> str:
+    """Stripe's user_message is written for card holders; without one, a plain sentence of ours."""
+    return getattr(exc, "user_message", None) or _("The card was declined. Please use another card.")
 
 
 def customer_create(*, api_key: str, email: str, name: str, metadata: dict) -> str:
@@ -92,8 +124,11 @@ def payment_intent_charge(
     customer_id: str = "",
     off_session: bool = False,
     metadata: dict,
+    idempotency_key: str,
 ) -> IntentResult:
-    """Create and confirm a PaymentIntent. A decline comes back as a result with an error code, not an exception."""
+    """Create and confirm a PaymentIntent under our attempt's idempotency key (a retry of the same attempt within
+    Stripe's key window returns the same intent). A decline comes back as a result with an error code, not an
+    exception; any other failure is a GatewayError (``uncertain`` when the charge may exist)."""
     params: dict = {
         "amount": amount_minor,
         "currency": currency.lower(),
@@ -106,8 +141,11 @@ def payment_intent_charge(
     if off_session:
         params["off_session"] = True
     try:
-        intent = _client(api_key).v1.payment_intents.create(params=params)
+        intent = _client(api_key).v1.payment_intents.create(
+            params=params, options={"idempotency_key": idempotency_key}
+        )
     except stripe.CardError as exc:
+        logger.info("Stripe declined %s: %s", idempotency_key, exc)
         error = getattr(exc, "error", None)
         intent_id = getattr(getattr(error, "payment_intent", None), "id", "") if error else ""
         return IntentResult(
@@ -115,17 +153,68 @@ def payment_intent_charge(
             status="requires_payment_method",
             client_secret="",
             error_code=getattr(exc, "code", None) or "card_declined",
-            error_message=getattr(exc, "user_message", None) or str(exc),
+            error_message=_card_sentence(exc),
+            amount_minor=amount_minor,
         )
     except stripe.StripeError as exc:
         raise _error(exc) from exc
-    return IntentResult(id=intent.id, status=intent.status, client_secret=intent.client_secret or "")
+    return _intent(intent)
 
 
-def refund_create(*, api_key: str, payment_intent_id: str, amount_minor: int, metadata: dict) -> str:
+def _intent(intent) -> IntentResult:
+    return IntentResult(
+        id=intent.id,
+        status=intent.status,
+        client_secret=getattr(intent, "client_secret", "") or "",
+        amount_minor=int(getattr(intent, "amount", 0) or 0),
+    )
+
+
+def payment_intent_retrieve(*, api_key: str, payment_intent_id: str) -> IntentResult:
+    try:
+        return _intent(_client(api_key).v1.payment_intents.retrieve(payment_intent_id))
+    except stripe.StripeError as exc:
+        raise _error(exc) from exc
+
+
+def payment_intents_find(*, api_key: str, metadata: dict[str, str]) -> list[IntentResult]:
+    """The PaymentIntents carrying all of ``metadata`` (our attempt key and schema), for reconciliation.
+
+    Stripe's search API answers in one call (its index lags about a minute: reconcile only attempts older than
+    that). The localstripe emulator has no search and its list takes no filters, so there we fall back to paging
+    through every PaymentIntent and filtering here: fine for an emulator, never reached against Stripe."""
+    client = _client(api_key)
+    query = " AND ".join(f"metadata['{key}']:'{value}'" for key, value in metadata.items())
+    try:
+        found = client.v1.payment_intents.search(params={"query": query, "limit": 100})
+        return [_intent(i) for i in found.data]
+    except stripe.InvalidRequestError:
+        pass  # the emulator: 404 on /search
+    except stripe.StripeError as exc:
+        raise _error(exc) from exc
+    matches: list[IntentResult] = []
+    params: dict = {"limit": 100}
+    try:
+        while True:
+            page = client.v1.payment_intents.list(params=params)
+            for intent in page.data:
+                carried = intent.metadata.to_dict() if intent.metadata else {}
+                if all(carried.get(k) == v for k, v in metadata.items()):
+                    matches.append(_intent(intent))
+            if not page.has_more or not page.data:
+                return matches
+            params = {"limit": 100, "starting_after": page.data[-1].id}
+    except stripe.StripeError as exc:
+        raise _error(exc) from exc
+
+
+def refund_create(
+    *, api_key: str, payment_intent_id: str, amount_minor: int, metadata: dict, idempotency_key: str | None = None
+) -> str:
     try:
         refund = _client(api_key).v1.refunds.create(
-            params={"payment_intent": payment_intent_id, "amount": amount_minor, "metadata": metadata}
+            params={"payment_intent": payment_intent_id, "amount": amount_minor, "metadata": metadata},
+            options={"idempotency_key": idempotency_key} if idempotency_key else None,
         )
     except stripe.StripeError as exc:
         raise _error(exc) from exc

@@ -20,12 +20,15 @@ class PartyStatus(models.TextChoices):
 
 
 class Party(models.Model):
-    """A consultant's party: guests' orders are credited to the consultant; the host is recorded for host rewards."""
+    """A consultant's party: guests' orders are credited to the consultant. The host reward is paid to the host, who
+    is a member (host_member) or a customer (host_customer), never both; a host who is neither (host_name and
+    host_email only, for display) cannot be paid, and a commission run refuses to post a reward for such a party."""
 
     consultant = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="parties")
     name = models.CharField(max_length=200)
     host_name = models.CharField(max_length=200)
     host_email = models.EmailField(blank=True)
+    host_member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     host_customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
     status = models.CharField(max_length=10, choices=PartyStatus.choices, default=PartyStatus.OPEN)
@@ -34,6 +37,12 @@ class Party(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name_plural = "parties"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(host_member__isnull=True) | models.Q(host_customer__isnull=True),
+                name="party_host_member_or_customer",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -192,6 +201,50 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.amount} ({self.status})"
+
+
+class PaymentAttemptStatus(models.TextChoices):
+    IN_FLIGHT = "in_flight", "In flight"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    REFUNDED = "refunded", "Refunded (order no longer payable)"
+
+
+class PaymentAttempt(models.Model):
+    """One card charge of an order, written and committed before Stripe is called: its idempotency key goes to Stripe
+    and its id into the PaymentIntent's metadata, so a charge whose outcome we never recorded (a killed process, a
+    network error) is found again by payments_reconcile. At most one attempt per order is in flight."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payment_attempts")
+    number = models.PositiveIntegerField(help_text="1, 2, ... per order.")
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    amount = money_field()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=10, choices=PaymentAttemptStatus.choices, default=PaymentAttemptStatus.IN_FLIGHT
+    )
+    stripe_payment_intent_id = models.CharField(max_length=100, blank=True)
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="attempt"
+    )
+    failure_code = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=500, blank=True, help_text="For staff and the log, never the customer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="payment_attempt_order_number_uniq"),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status="in_flight"),
+                name="payment_attempt_one_in_flight",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key} ({self.status})"
 
 
 class Refund(models.Model):

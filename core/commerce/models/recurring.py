@@ -39,6 +39,7 @@ class AttemptOutcome(models.TextChoices):
     EXPIRED_CARD = "expired_card", "Expired card"
     NO_CARD = "no_card", "No card on file"
     ERROR = "error", "Error"
+    IN_FLIGHT = "in_flight", "In flight (being charged or reconciled)"
 
 
 class SubscriptionAttempt(models.Model):
@@ -54,10 +55,22 @@ class SubscriptionAttempt(models.Model):
     stripe_customer_id = models.CharField(max_length=100, blank=True)
     failure_code = models.CharField(max_length=100, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.CharField(
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Sent to Stripe with the charge (fee-<member>-<due>-attempt-<n>); empty when nothing was charged.",
+    )
 
     class Meta:
         ordering = ["attempted_at", "id"]
         indexes = [models.Index(fields=["member", "outcome", "due_on"], name="sub_attempt_member_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(outcome="in_flight"), name="sub_attempt_one_in_flight"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.due_on}: {self.outcome}"

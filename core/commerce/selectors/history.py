@@ -85,7 +85,7 @@ def orders_history_export_rows() -> Iterator[str]:
         yield writer.writerow(
             [
                 _order_ref(number, external_ref),
-                paid_on.isoformat(),
+                paid_on.isoformat(),  # type: ignore[union-attr]  # the query keeps only orders with paid_on set
                 member_number or "",
                 customer_number or "",
                 credited_number,

@@ -17,7 +17,7 @@ from core.commerce.models import (
 def parties_visible_to(user: User | AnonymousUser) -> QuerySet[Party]:
     """Staff see every party; a consultant their own. With each party's order count and sales (cancelled excluded)."""
     parties = (
-        Party.objects.select_related("consultant")
+        Party.objects.select_related("consultant", "host_member", "host_customer")
         .annotate(
             orders_count=Count("orders", filter=~Q(orders__status=OrderStatus.CANCELLED)),
             sales_total=Sum("orders__total", filter=~Q(orders__status=OrderStatus.CANCELLED)),

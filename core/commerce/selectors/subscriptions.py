@@ -33,7 +33,7 @@ def first_unpaid_failure_by_member() -> dict[int, datetime.date]:
         .values("attempted_at")[:1]
     )
     rows = (
-        SubscriptionAttempt.objects.exclude(outcome=AttemptOutcome.PAID)
+        SubscriptionAttempt.objects.exclude(outcome__in=[AttemptOutcome.PAID, AttemptOutcome.IN_FLIGHT])
         .annotate(last_paid=Subquery(last_paid))
         .filter(Q(last_paid__isnull=True) | Q(attempted_at__gt=F("last_paid")))
         .values("member_id")

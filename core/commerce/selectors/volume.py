@@ -4,8 +4,10 @@ orders paid in a window, net of refunds, and the orders the plan engine pays on.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -65,7 +67,7 @@ def member_volumes(*, member_id: int, limit: int = 24) -> QuerySet[MemberVolume]
     return MemberVolume.objects.filter(member_id=member_id).order_by("-period_start")[:limit]
 
 
-def orders_for_commissions(start_date: datetime.date, end_date: datetime.date) -> list[dict]:
+def orders_for_commissions(start_date: datetime.date, end_date: datetime.date) -> list[Mapping[str, Any]]:
     """One row per order paid in the window, net of refunds, with what the plan engine needs (retail profit =
     net retail - net distributor on customers' orders)."""
     return list(

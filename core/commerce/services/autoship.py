@@ -8,12 +8,24 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.gateways.stripe import GatewayError
-from core.commerce.models import Autoship, AutoshipItem, AutoshipRun, AutoshipStatus, PaymentStatus, PlacedBy, Product
+from core.commerce.models import (
+    Autoship,
+    AutoshipItem,
+    AutoshipRun,
+    AutoshipStatus,
+    Order,
+    OrderStatus,
+    PaymentAttemptStatus,
+    PaymentStatus,
+    PlacedBy,
+    Product,
+)
 from core.commerce.selectors.periods import add_months, company_date
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import LineRequest, order_cancel, order_place
@@ -66,62 +78,88 @@ def autoship_create(
 def _notify(autoship: Autoship, key: str, context: dict) -> None:
     """E-mail the buyer in the company's words (core.communications e-mail templates)."""
     buyer = autoship.member or autoship.customer
+    assert buyer is not None  # the autoship_member_xor_customer constraint: exactly one of them is set
     email_send(key=key, context={"first_name": buyer.first_name, **context}, to=buyer.email)
 
 
 def autoship_run(*, autoship: Autoship, now: datetime.datetime | None = None) -> AutoshipRun:
+    """Place today's order and charge it. Two runs of one autoship at once place one order: the order is placed under
+    the autoship's row lock, and a run that finds an order of this autoship still pending (being charged, or left in
+    flight for payments_reconcile) or already placed today is refused with AutoshipBusy."""
     now = now or timezone.now()
     today = company_date(now)
-    buyer = {"buyer_member": autoship.member} if autoship.member_id else {"buyer_customer": autoship.customer}
     order = None
     try:
-        order = order_place(
-            lines=[LineRequest(i.product.sku, i.quantity) for i in autoship.items.select_related("product")],
-            placed_by=PlacedBy.AUTOSHIP,
-            ship_country=autoship.ship_country or None,
-            ship_region=autoship.ship_region or None,
-            autoship=autoship,
-            placed_at=now,
-            **buyer,
-        )
+        order = _autoship_order_place(autoship=autoship, now=now, today=today)
         payment = order_pay_card(
             order=order,
             payment_method_id=autoship.stripe_payment_method_id,
             customer_id=autoship.stripe_customer_id,
         )
         failure = "" if payment.status == PaymentStatus.SUCCEEDED else (payment.failure_message or "Card declined.")
+    except AutoshipBusy:
+        raise
     except ValidationError as exc:
+        if order is not None and order.payment_attempts.filter(status=PaymentAttemptStatus.IN_FLIGHT).exists():
+            raise AutoshipBusy(autoship.pk) from exc  # the charge may exist: reconciliation finishes this run
         failure = "; ".join(exc.messages)
-    except GatewayError as exc:
-        failure = str(exc) or "The payment could not be processed."
-    with transaction.atomic():
-        if failure and order is not None:
-            order_cancel(order=order, reason="autoship payment failed")
-        autoship = Autoship.objects.select_for_update().get(pk=autoship.pk)
-        if failure:
-            autoship.failures += 1
-            if autoship.failures >= autoship.max_retries:
-                autoship.status = AutoshipStatus.PAUSED
-        else:
-            autoship.failures = 0
-            autoship.next_run_on = add_months(autoship.next_run_on, autoship.interval_months)
-        autoship.save(update_fields=["failures", "status", "next_run_on"])
-        run = AutoshipRun.objects.create(
-            autoship=autoship, run_on=today, order=None if failure else order, succeeded=not failure, message=failure
+    return autoship_run_record(autoship=autoship, order=order, failure=failure, today=today)
+
+
+class AutoshipBusy(Exception):
+    """This autoship's order of the day is placed already or still being charged."""
+
+
+@transaction.atomic
+def _autoship_order_place(*, autoship: Autoship, now: datetime.datetime, today: datetime.date) -> Order:
+    autoship = _locked(autoship)
+    orders = Order.objects.filter(autoship=autoship)
+    if orders.filter(status=OrderStatus.PENDING).exists() or autoship.runs.filter(run_on=today).exists():
+        raise AutoshipBusy(autoship.pk)
+    buyer = {"buyer_member": autoship.member} if autoship.member_id else {"buyer_customer": autoship.customer}
+    return order_place(
+        lines=[LineRequest(i.product.sku, i.quantity) for i in autoship.items.select_related("product")],
+        placed_by=PlacedBy.AUTOSHIP,
+        ship_country=autoship.ship_country or None,
+        ship_region=autoship.ship_region or None,
+        autoship=autoship,
+        placed_at=now,
+        **buyer,
+    )
+
+
+@transaction.atomic
+def autoship_run_record(*, autoship: Autoship, order: Order | None, failure: str, today: datetime.date) -> AutoshipRun:
+    """The run's bookkeeping once its charge is known (by the run, or by payments_reconcile for a run killed after
+    the charge): a failure cancels the order and counts toward pausing; a success moves the next run on."""
+    if failure and order is not None:
+        order_cancel(order=order, reason="autoship payment failed")
+    autoship = _locked(autoship)
+    if failure:
+        autoship.failures += 1
+        if autoship.failures >= autoship.max_retries:
+            autoship.status = AutoshipStatus.PAUSED
+    else:
+        autoship.failures = 0
+        autoship.next_run_on = add_months(autoship.next_run_on, autoship.interval_months)
+    autoship.save(update_fields=["failures", "status", "next_run_on"])
+    run = AutoshipRun.objects.create(
+        autoship=autoship, run_on=today, order=None if failure else order, succeeded=not failure, message=failure
+    )
+    if failure:
+        paused = autoship.status == AutoshipStatus.PAUSED
+        _notify(
+            autoship,
+            "autoship_paused" if paused else "autoship_failed",
+            {"reason": failure, "failures": autoship.failures, "max_retries": autoship.max_retries},
         )
-        if failure:
-            paused = autoship.status == AutoshipStatus.PAUSED
-            _notify(
-                autoship,
-                "autoship_paused" if paused else "autoship_failed",
-                {"reason": failure, "failures": autoship.failures, "max_retries": autoship.max_retries},
-            )
-        else:
-            _notify(
-                autoship,
-                "autoship_processed",
-                {"order_number": order.number, "total": order.total, "currency": order.currency},
-            )
+    else:
+        assert order is not None  # no failure: the order was placed and paid
+        _notify(
+            autoship,
+            "autoship_processed",
+            {"order_number": order.number, "total": order.total, "currency": order.currency},
+        )
     return run
 
 
@@ -130,7 +168,13 @@ def autoship_run_due(*, now: datetime.datetime | None = None) -> list[AutoshipRu
     now = now or timezone.now()
     today = company_date(now)
     due = Autoship.objects.filter(status=AutoshipStatus.ACTIVE, next_run_on__lte=today).exclude(runs__run_on=today)
-    return [autoship_run(autoship=a, now=now) for a in due.order_by("id")]
+    runs = []
+    for autoship in due.order_by("id"):
+        try:
+            runs.append(autoship_run(autoship=autoship, now=now))
+        except AutoshipBusy:
+            continue  # another run has it, or its charge awaits payments_reconcile
+    return runs
 
 
 def autoship_card_prepare(*, buyer: Member | Customer, payment_method_id: str) -> dict[str, str]:
@@ -142,7 +186,7 @@ def autoship_card_prepare(*, buyer: Member | Customer, payment_method_id: str) -
             api_key=api_key,
             email=buyer.email,
             name=f"{buyer.first_name} {buyer.last_name}".strip(),
-            metadata={"kind": "autoship", "buyer_number": str(buyer.number), "schema": connection.schema_name},
+            metadata={"kind": "autoship", "buyer_number": str(buyer.number), "schema": current_schema()},
         )
         card = stripe_gateway.card_attach(api_key=api_key, customer_id=customer_id, payment_method_id=payment_method_id)
     except GatewayError as exc:

@@ -4,6 +4,7 @@ volumes onto their lines, so a catalogue change never alters a placed order."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -83,24 +84,35 @@ def product_retire(*, product: Product) -> Product:
     return product
 
 
-PRODUCT_EDITABLE = (
-    "name",
-    "description",
-    "category",
+class ProductChanges(TypedDict, total=False):
+    """What `product_update` may change (the SKU is fixed: orders and stock name it)."""
+
+    name: str
+    description: str
+    category: ProductCategory | None
+    retail_price: Decimal
+    preferred_price: Decimal | None
+    distributor_price: Decimal
+    pv: Decimal
+    cv: Decimal
+    taxable: bool
+    track_inventory: bool
+    allow_backorder: bool
+    low_stock_threshold: int
+
+
+PRODUCT_EDITABLE = tuple(ProductChanges.__annotations__)
+_PRODUCT_AMOUNTS: tuple[Literal["retail_price", "preferred_price", "distributor_price", "pv", "cv"], ...] = (
     "retail_price",
-    "preferred_price",
     "distributor_price",
+    "preferred_price",
     "pv",
     "cv",
-    "taxable",
-    "track_inventory",
-    "allow_backorder",
-    "low_stock_threshold",
 )
 
 
 @transaction.atomic
-def product_update(*, product: Product, **changes: object) -> Product:
+def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Product:
     """Change a product's catalogue data (not its SKU). Orders already placed keep the prices and volumes of their
     lines; only new orders see the change."""
     unknown = set(changes) - set(PRODUCT_EDITABLE)
@@ -109,22 +121,22 @@ def product_update(*, product: Product, **changes: object) -> Product:
     errors: dict[str, list[str]] = {}
     if "name" in changes and not (changes["name"] or "").strip():
         errors["name"] = ["This field is required."]
-    for name in ("retail_price", "distributor_price", "preferred_price", "pv", "cv"):
-        value = changes.get(name)
+    for amount in _PRODUCT_AMOUNTS:
+        value = changes.get(amount)
         if value is not None and Decimal(value) < 0:
-            errors[name] = ["Must not be negative."]
-        elif name in changes and value is None and name != "preferred_price":
-            errors[name] = ["This field is required."]
+            errors[amount] = ["Must not be negative."]
+        elif amount in changes and value is None and amount != "preferred_price":
+            errors[amount] = ["This field is required."]
     if errors:
         raise ValidationError(errors)
-    for name, value in changes.items():
-        if name in ("retail_price", "distributor_price", "pv", "cv") or (
-            name == "preferred_price" and value is not None
-        ):
-            value = q2(value)
-        elif name == "name":
-            value = value.strip()
-        setattr(product, name, value)
+    fields: dict[str, object] = dict(changes)
+    for amount in _PRODUCT_AMOUNTS:
+        if (given := changes.get(amount)) is not None:
+            fields[amount] = q2(given)
+    if "name" in changes:
+        fields["name"] = changes["name"].strip()
+    for name, new_value in fields.items():
+        setattr(product, name, new_value)
     product.save()
     return product
 

@@ -4,6 +4,7 @@ read."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,23 +18,26 @@ def commerce_settings_get() -> CommerceSettings:
     return row or CommerceSettings.objects.create()
 
 
-SETTINGS_EDITABLE = (
-    "offline_payments_allowed",
-    "subscription_enabled",
-    "subscription_fee",
-    "subscription_first_charge_delay_days",
-    "stripe_publishable_key",
-    "stripe_secret_key",
-)
+class CommerceSettingsChanges(TypedDict, total=False):
+    offline_payments_allowed: bool
+    subscription_enabled: bool
+    subscription_fee: Decimal
+    subscription_first_charge_delay_days: int
+    stripe_publishable_key: str
+    stripe_secret_key: str
+
+
+SETTINGS_EDITABLE = tuple(CommerceSettingsChanges.__annotations__)
 
 
 @transaction.atomic
-def commerce_settings_update(**changes: object) -> CommerceSettings:
+def commerce_settings_update(**changes: Unpack[CommerceSettingsChanges]) -> CommerceSettings:
     unknown = set(changes) - set(SETTINGS_EDITABLE)
     if unknown:
         raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
     errors = {}
-    if changes.get("subscription_fee") is not None and Decimal(changes["subscription_fee"]) < 0:
+    fee = changes.get("subscription_fee")
+    if fee is not None and Decimal(fee) < 0:
         errors["subscription_fee"] = ["Must not be negative."]
     if (key := changes.get("stripe_secret_key")) and not key.startswith(("sk_", "rk_")):
         errors["stripe_secret_key"] = ["A Stripe secret key starts with sk_ (or rk_ for a restricted key)."]
@@ -42,7 +46,10 @@ def commerce_settings_update(**changes: object) -> CommerceSettings:
     if errors:
         raise ValidationError(errors)
     row = CommerceSettings.objects.select_for_update().get(pk=commerce_settings_get().pk)
-    for name, value in changes.items():
-        setattr(row, name, q2(value) if name == "subscription_fee" else value)
+    fields: dict[str, object] = dict(changes)
+    if fee is not None:
+        fields["subscription_fee"] = q2(fee)
+    for name, value in fields.items():
+        setattr(row, name, value)
     row.save()
     return row

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.bulk import copy_escape, copy_rows, sequence_next_values
 from core.commerce.models import (
     ZERO,
@@ -69,7 +70,9 @@ REQUIRED_COLUMNS = ["order_ref", "order_date", "sku", "quantity", "unit_price"]
 BUYER_COLUMNS = ("buyer_member_number", "buyer_customer_number")
 STATUSES = (OrderStatus.PAID, OrderStatus.REFUNDED)
 REF_PREFIX = "history:"
-MAX_REF_LENGTH = Order._meta.get_field("external_ref").max_length - len(REF_PREFIX)
+_EXTERNAL_REF_LENGTH = Order._meta.get_field("external_ref").max_length
+assert _EXTERNAL_REF_LENGTH is not None  # a CharField always has one
+MAX_REF_LENGTH = _EXTERNAL_REF_LENGTH - len(REF_PREFIX)
 MAX_AMOUNT = Decimal("1000000000000")  # money and volume columns hold 14 digits, 2 of them decimals
 MAX_QUANTITY = 2**31 - 1
 REFUND_REASON = "Refunded in the previous system (history import)."
@@ -137,7 +140,7 @@ def orders_history_import(*, text: Iterable[str], progress: ProgressFn | None = 
     with transaction.atomic(), _gc_paused():
         with connection.cursor() as cursor:
             # Two imports of the same file at once: the second waits and then finds every order already there.
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{connection.schema_name}:order-history"])
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{current_schema()}:order-history"])
         new = _not_imported_yet(orders, report)
         periods = sorted(_write(new, report, progress))
         for done, period_start in enumerate(periods, start=1):
@@ -375,13 +378,13 @@ def _check_against_company(orders: list[_Order], report: ImportReport) -> None:
                 report.add(order.line, column, f"order {order.ref} adds up to {total}, more than the books can hold")
 
 
-def _ids(table: str, columns: str, numbers: set) -> dict:
+def _ids(table: str, columns: str, numbers: set[int | None]) -> dict:
     """number -> id (or the other columns, as a tuple): one query with an array parameter, whatever the file size."""
-    numbers = [n for n in numbers if n is not None]
-    if not numbers:
+    given = [n for n in numbers if n is not None]
+    if not given:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {table} WHERE number = ANY(%s::bigint[])", [numbers])
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE number = ANY(%s::bigint[])", [given])
         return {row[0]: row[1] if len(row) == 2 else row[1:] for row in cursor.fetchall()}
 
 
@@ -426,10 +429,12 @@ def _write(orders: list[_Order], report: OrdersImportReport, progress: ProgressF
     days: dict[datetime.date, tuple[str, str, datetime.date]] = {}  # day -> (paid_at, paid_on, period_start)
     order_rows, line_rows, payment_rows, refund_rows, refund_line_rows = [], [], [], [], []
     for order, order_id, number in zip(orders, order_ids, numbers, strict=True):
-        if order.day not in days:
-            paid_at = datetime.datetime.combine(order.day, datetime.time(12), tzinfo=zone)
-            days[order.day] = (paid_at.isoformat(), order.day.isoformat(), period_start_for(order.day, period=period))
-        paid_at, paid_on, period_start = days[order.day]
+        day = order.day
+        assert day is not None  # only a file without errors is written, and an order without a date is an error
+        if day not in days:
+            noon = datetime.datetime.combine(day, datetime.time(12), tzinfo=zone)
+            days[day] = (noon.isoformat(), day.isoformat(), period_start_for(day, period=period))
+        paid_at, paid_on, period_start = days[day]
         subtotal = pv_total = cv_total = retail_total = distributor_total = ZERO
         refund_id = next(refund_ids) if order.status == OrderStatus.REFUNDED else None
         ref = copy_escape(REF_PREFIX + order.ref)

@@ -270,7 +270,7 @@ def _order_persist(
             if product.track_inventory:
                 stock_move(
                     product=product,
-                    warehouse=order.warehouse,
+                    warehouse=order_warehouse(order),
                     quantity=-qty,
                     kind=MovementKind.SALE,
                     order=order,
@@ -279,9 +279,22 @@ def _order_persist(
     event_emit(event="order.created", payload=lambda: order_payload(order))
 
 
+def order_warehouse(order: Order) -> Warehouse:
+    """Where an order's goods leave from and come back to: its own warehouse (`order_place` always records one); the
+    column allows none, and such an order uses the default warehouse."""
+    return order.warehouse or warehouse_default()
+
+
+def order_period(order: Order) -> datetime.date:
+    """The commission period a paid order's volume counts in (paying sets it; an unpaid order has none)."""
+    if order.period_start is None:
+        raise ValidationError({"period_start": [f"Order {order.number} is not paid: it has no commission period."]})
+    return order.period_start
+
+
 def order_payload(order: Order) -> dict:
     """What a company's webhook receivers get about an order (numbers, not internal ids)."""
-    numbers = dict(
+    numbers: dict[int | None, int] = dict(
         Member.objects.filter(pk__in={order.buyer_member_id, order.credited_member_id}).values_list("pk", "number")
     )
     return {
@@ -290,7 +303,7 @@ def order_payload(order: Order) -> dict:
         "placed_by": order.placed_by,
         "price_tier": order.price_tier,
         "buyer_member_number": numbers.get(order.buyer_member_id),
-        "buyer_customer_number": order.buyer_customer.number if order.buyer_customer_id else None,
+        "buyer_customer_number": order.buyer_customer.number if order.buyer_customer else None,
         "buyer_name": order.buyer_name,
         "credited_member_number": numbers.get(order.credited_member_id),
         "party_id": order.party_id,
@@ -331,7 +344,7 @@ def order_cancel(*, order: Order, by: User | None = None, reason: str = "") -> O
         ):
             stock_move(
                 product=line.product,
-                warehouse=order.warehouse,
+                warehouse=order_warehouse(order),
                 quantity=line.quantity,
                 kind=MovementKind.RETURN,
                 order=order,

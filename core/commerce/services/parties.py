@@ -20,20 +20,38 @@ def party_create(
     *,
     consultant: Member,
     name: str,
-    host_name: str,
     held_on: datetime.date,
+    host_name: str = "",
     host_email: str = "",
+    host_member: Member | None = None,
     host_customer: Customer | None = None,
+    host_member_number: int | None = None,
+    host_customer_number: int | None = None,
 ) -> Party:
+    """The host earns the party's host reward: a member or a customer (given as objects, or by number from a form or
+    the API), never both. A host given only by name (a guest) is shown, but no reward can be paid to them."""
     if consultant.status != MemberStatus.ACTIVE:
         raise ValidationError({"consultant": [f"#{consultant.number} is not active and cannot hold a party."]})
-    if not host_name.strip():
+    if host_member_number is not None:
+        host_member = Member.objects.filter(number=host_member_number).first()
+        if host_member is None:
+            raise ValidationError({"host_member_number": ["No member has this number."]})
+    if host_customer_number is not None:
+        host_customer = Customer.objects.filter(number=host_customer_number).first()
+        if host_customer is None:
+            raise ValidationError({"host_customer_number": ["No customer has this number."]})
+    if host_member is not None and host_customer is not None:
+        raise ValidationError({"host_member_number": ["A party's host is a member or a customer, not both."]})
+    host = host_member or host_customer
+    host_name = host_name.strip() or (f"{host.first_name} {host.last_name}".strip() if host else "")
+    if not host_name:
         raise ValidationError({"host_name": ["This field is required."]})
     return Party.objects.create(
         consultant=consultant,
         name=name.strip() or f"Party of {host_name}",
-        host_name=host_name.strip(),
-        host_email=host_email,
+        host_name=host_name,
+        host_email=host_email or (host.email if host else ""),
+        host_member=host_member,
         host_customer=host_customer,
         held_on=held_on,
     )

@@ -34,7 +34,7 @@ from core.commerce.models import (
     SalesImport,
 )
 from core.commerce.pricing import q2
-from core.commerce.services.orders import LineRequest, order_place
+from core.commerce.services.orders import LineRequest, order_period, order_place
 from core.commerce.services.payments import order_mark_paid
 from core.commerce.services.volume import volume_recompute_period
 from core.company.services import company_settings_get
@@ -213,7 +213,7 @@ def _post(record: SalesImport, parsed: list[dict]) -> None:
         Order.objects.filter(external_ref__in=[p["ref"] for p in parsed]).values_list("external_ref", flat=True)
     )
     zone = ZoneInfo(company_settings_get().timezone)
-    periods = set()
+    periods: set[datetime.date] = set()
     for row in parsed:
         if row["ref"] in done:
             record.skipped += 1
@@ -243,7 +243,7 @@ def _post(record: SalesImport, parsed: list[dict]) -> None:
             reference=f"{partner} {file_name}",
             recorded_by=by,
         )
-        periods.add(order.period_start)
+        periods.add(order_period(order))
         record.posted += 1
     for period_start in sorted(periods):
         volume_recompute_period(period_start=period_start)

@@ -29,7 +29,7 @@ from core.commerce.models import (
 )
 from core.commerce.pricing import q2, to_minor_units
 from core.commerce.services.commerce_settings import commerce_settings_get
-from core.commerce.services.orders import order_lock, order_payload
+from core.commerce.services.orders import order_lock, order_payload, order_period, order_warehouse
 from core.commerce.services.stock import stock_move
 from core.commerce.services.volume import volume_recompute
 from core.webhooks.services import event_emit
@@ -53,6 +53,7 @@ def order_refund(
     order = order_lock(order)
     if order.status not in REFUNDABLE_STATUSES:
         raise ValidationError({"status": [f"Order {order.number} is {order.status}; only paid orders are refunded."]})
+    period_start = order_period(order)  # volume leaves this period
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why the order is refunded."]})
     order_lines = {line.pk: line for line in order.lines.select_related("product").select_for_update()}
@@ -93,7 +94,7 @@ def order_refund(
         if restock and line.product.track_inventory:
             stock_move(
                 product=line.product,
-                warehouse=order.warehouse,
+                warehouse=order_warehouse(order),
                 quantity=qty,
                 kind=MovementKind.RETURN,
                 order=order,
@@ -118,13 +119,13 @@ def order_refund(
             "status",
         ]
     )
-    volume_recompute(member_id=order.credited_member_id, period_start=order.period_start)
-    if CommissionPeriodClose.objects.filter(period_start=order.period_start).exists():
+    volume_recompute(member_id=order.credited_member_id, period_start=period_start)
+    if CommissionPeriodClose.objects.filter(period_start=period_start).exists():
         ClawbackFlag.objects.create(
             order=order,
             refund=refund,
             member_id=order.credited_member_id,
-            period_start=order.period_start,
+            period_start=period_start,
             pv=pv,
             cv=cv,
             amount=amount,

@@ -11,7 +11,11 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from config.tenancy import current_schema
+from core.commerce import faults
+from core.commerce.errors import PaymentInProgress
 from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.models import (
     AttemptOutcome,
@@ -83,7 +87,7 @@ def subscription_card_set(*, member: Member, payment_method_id: str) -> BackOffi
                 api_key=api_key,
                 email=member.email,
                 name=member.full_name,
-                metadata={"member_number": str(member.number), "schema": connection.schema_name},
+                metadata={"member_number": str(member.number), "schema": current_schema()},
             )
             subscription.save(update_fields=["stripe_customer_id"])
         card = stripe_gateway.card_attach(
@@ -111,8 +115,43 @@ def _card_expired(subscription: BackOfficeSubscription, today: datetime.date) ->
 def subscription_charge(
     *, subscription: BackOfficeSubscription, trigger: str = "schedule", now: datetime.datetime | None = None
 ) -> SubscriptionAttempt:
-    """Charge the fee that is due now and record the attempt, whatever its outcome."""
-    now = now or timezone.now()
+    """Charge the fee that is due now and record the attempt, whatever its outcome. The attempt (with its idempotency
+    key) is decided under the subscription's row lock and committed before Stripe is called; a second charge while
+    one is in flight is refused (PaymentInProgress), and one left in flight is settled by payments_reconcile."""
+    attempt = _fee_attempt_open(subscription=subscription, trigger=trigger, now=now or timezone.now())
+    if attempt.outcome != AttemptOutcome.IN_FLIGHT:
+        return attempt  # nothing to charge (no fee, no card, an expired card): recorded already
+    faults.checkpoint("fee_charge")
+    try:
+        result = stripe_gateway.payment_intent_charge(
+            api_key=commerce_settings_get().stripe_secret_key,
+            amount_minor=to_minor_units(attempt.amount),
+            currency=_currency(),
+            payment_method_id=subscription.stripe_payment_method_id,
+            customer_id=attempt.stripe_customer_id,
+            off_session=True,
+            metadata=fee_attempt_metadata(attempt),
+            idempotency_key=attempt.idempotency_key or "",
+        )
+    except stripe_gateway.GatewayError as exc:
+        if exc.uncertain:  # the charge may exist: reconciliation settles it
+            SubscriptionAttempt.objects.filter(pk=attempt.pk).update(message=str(exc)[:500])
+            attempt.refresh_from_db()
+            return attempt
+        result = stripe_gateway.IntentResult(
+            id="", status="error", client_secret="", error_code=exc.code or "error", error_message=str(exc)
+        )
+    faults.checkpoint("fee_charged")
+    return fee_attempt_settle(attempt=attempt, result=result)
+
+
+@transaction.atomic
+def _fee_attempt_open(
+    *, subscription: BackOfficeSubscription, trigger: str, now: datetime.datetime
+) -> SubscriptionAttempt:
+    subscription = BackOfficeSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if SubscriptionAttempt.objects.filter(member_id=subscription.member_id, outcome=AttemptOutcome.IN_FLIGHT).exists():
+        raise PaymentInProgress({"subscription": [_("A payment of this fee is already in progress.")]})
     today = company_date(now)
     fee = commerce_settings_get().subscription_fee
     base = {
@@ -138,42 +177,43 @@ def subscription_charge(
                 f"{subscription.card_exp_month:02d}/{subscription.card_exp_year}.",
             ),
         )
-    try:
-        result = stripe_gateway.payment_intent_charge(
-            api_key=commerce_settings_get().stripe_secret_key,
-            amount_minor=to_minor_units(fee),
-            currency=_currency(),
-            payment_method_id=subscription.stripe_payment_method_id,
-            customer_id=subscription.stripe_customer_id,
-            off_session=True,
-            metadata={
-                "kind": "back_office_fee",
-                "member_id": str(subscription.member_id),
-                "due_on": subscription.next_due_on.isoformat(),
-                "schema": connection.schema_name,
-            },
-        )
-    except stripe_gateway.GatewayError as exc:
-        return _record(
-            subscription,
-            SubscriptionAttempt(**base, outcome=AttemptOutcome.ERROR, failure_code=exc.code, message=str(exc)[:500]),
-        )
+    tries = SubscriptionAttempt.objects.filter(
+        member_id=subscription.member_id, due_on=subscription.next_due_on, idempotency_key__isnull=False
+    ).count()
+    key = f"fee-{subscription.member_id}-{subscription.next_due_on.isoformat()}-attempt-{tries + 1}"
+    return SubscriptionAttempt.objects.create(**base, outcome=AttemptOutcome.IN_FLIGHT, idempotency_key=key)
+
+
+def fee_attempt_metadata(attempt: SubscriptionAttempt) -> dict[str, str]:
+    return {
+        "kind": "back_office_fee",
+        "member_id": str(attempt.member_id),
+        "due_on": attempt.due_on.isoformat(),
+        "attempt_id": str(attempt.pk),
+        "attempt_key": attempt.idempotency_key or "",
+        "schema": current_schema(),
+    }
+
+
+@transaction.atomic
+def fee_attempt_settle(*, attempt: SubscriptionAttempt, result: stripe_gateway.IntentResult) -> SubscriptionAttempt:
+    """Record Stripe's outcome of an in-flight fee attempt, once (the payer or reconciliation, whichever is first)."""
+    subscription = BackOfficeSubscription.objects.select_for_update().get(member_id=attempt.member_id)
+    attempt = SubscriptionAttempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.outcome != AttemptOutcome.IN_FLIGHT:
+        return attempt
     if result.succeeded:
-        outcome = AttemptOutcome.PAID
+        attempt.outcome = AttemptOutcome.PAID
+    elif result.status == "error":
+        attempt.outcome = AttemptOutcome.ERROR
     elif result.error_code == "expired_card":
-        outcome = AttemptOutcome.EXPIRED_CARD
+        attempt.outcome = AttemptOutcome.EXPIRED_CARD
     else:
-        outcome = AttemptOutcome.DECLINED
-    return _record(
-        subscription,
-        SubscriptionAttempt(
-            **base,
-            outcome=outcome,
-            stripe_payment_intent_id=result.id,
-            failure_code=result.error_code,
-            message=result.error_message[:500],
-        ),
-    )
+        attempt.outcome = AttemptOutcome.DECLINED
+    attempt.stripe_payment_intent_id = result.id
+    attempt.failure_code = result.error_code
+    attempt.message = result.error_message[:500]
+    return _record(subscription, attempt)
 
 
 def _currency() -> str:
@@ -258,5 +298,8 @@ def subscription_charge_due(*, now: datetime.datetime | None = None) -> list[Sub
             attempted_at__gt=a_day_ago,
         ).exists()
         if not tried_today:
-            attempts.append(subscription_charge(subscription=subscription, now=now))
+            try:
+                attempts.append(subscription_charge(subscription=subscription, now=now))
+            except PaymentInProgress:
+                continue  # a charge of this fee is in flight: payments_reconcile settles it
     return attempts

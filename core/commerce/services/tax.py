@@ -31,9 +31,9 @@ def _tax_rate_check(
         errors["country"] = ["Use the two-letter country code."]
     if rate is not None and not (Decimal("0") <= Decimal(rate) < Decimal("1")):
         errors["rate"] = ["A rate is a fraction from 0 to below 1 (0.0825 for 8.25 %)."]
-    clash = TaxRate.objects.filter(is_active=True, country__iexact=country, region__iexact=region).exclude(
-        pk=exclude_pk
-    )
+    clash = TaxRate.objects.filter(is_active=True, country__iexact=country, region__iexact=region)
+    if exclude_pk is not None:  # an update: the rate itself is no clash
+        clash = clash.exclude(pk=exclude_pk)
     if is_active and clash.exists():
         errors["region"] = [f"{country}/{region or '*'} already has an active rate; deactivate it first."]
     if errors:

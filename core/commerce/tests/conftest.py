@@ -1,17 +1,12 @@
-import itertools
 from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.commerce.models import TaxRate
-from core.commerce.services.catalogue import product_create
-from core.commerce.services.stock import stock_receive, warehouse_default
-from core.members.services.customers import customer_create
-from core.members.services.enrolment import member_enroll
-
-_names = itertools.count(1)
+from core.commerce.services.stock import warehouse_default
+from tests.factories.catalogue import BookFactory, ShakeFactory, TaxRateFactory
+from tests.factories.members import CustomerFactory, MemberFactory
+from tests.fixtures_stripe import stripe_key_set
 
 
 @pytest.fixture
@@ -21,17 +16,8 @@ def in_alpha(alpha):
 
 
 def _enroll(sponsor, username=None, **kwargs):
-    n = next(_names)
-    username = username or f"buyer{n}"
-    return member_enroll(
-        sponsor=sponsor,
-        username=username,
-        email=kwargs.pop("email", f"{username}@example.test"),
-        first_name=kwargs.pop("first_name", "First"),
-        last_name=kwargs.pop("last_name", f"Last{n}"),
-        password=kwargs.pop("password", PASSWORD),
-        **kwargs,
-    )
+    """A distributor under ``sponsor`` (MemberFactory names it when ``username`` is not given)."""
+    return MemberFactory(sponsor=sponsor, **({"username": username} if username else {}), **kwargs)
 
 
 @pytest.fixture
@@ -42,16 +28,7 @@ def enroll(in_alpha):
 @pytest.fixture
 def make_customer(in_alpha):
     def _make(distributor, customer_type="retail", **kwargs):
-        n = next(_names)
-        return customer_create(
-            distributor=distributor,
-            email=kwargs.pop("email", f"customer{n}@example.test"),
-            first_name="Cust",
-            last_name=f"Omer{n}",
-            customer_type=customer_type,
-            password=PASSWORD,
-            **kwargs,
-        )
+        return CustomerFactory(distributor=distributor, customer_type=customer_type, **kwargs)
 
     return _make
 
@@ -64,27 +41,19 @@ def root(enroll):
 @pytest.fixture
 def catalogue(in_alpha):
     """Two products with stock 100 each in the main warehouse, and a tax table (US 5 %, US/TX 8.25 %)."""
-    shake = product_create(
-        sku="SHAKE",
-        name="Protein shake",
-        retail_price=Decimal("49.99"),
-        preferred_price=Decimal("44.99"),
-        distributor_price=Decimal("39.99"),
-        pv=Decimal("40"),
-        cv=Decimal("35"),
-    )
-    book = product_create(
-        sku="BOOK",
-        name="Recipe book",
-        retail_price=Decimal("20.00"),
-        distributor_price=Decimal("15.00"),
-        pv=Decimal("0"),
-        cv=Decimal("10"),
-        taxable=False,
-    )
     warehouse = warehouse_default()
-    stock_receive(product=shake, warehouse=warehouse, quantity=100)
-    stock_receive(product=book, warehouse=warehouse, quantity=100)
-    TaxRate.objects.create(country="US", region="", rate=Decimal("0.0500"), name="US default")
-    TaxRate.objects.create(country="US", region="TX", rate=Decimal("0.0825"), name="Texas")
+    shake = ShakeFactory(name="Protein shake", stock=100)
+    book = BookFactory(stock=100)
+    TaxRateFactory(country="US", region="", rate=Decimal("0.0500"), name="US default")
+    TaxRateFactory(country="US", region="TX", rate=Decimal("0.0825"), name="Texas")
     return {"shake": shake, "book": book, "warehouse": warehouse}
+
+
+@pytest.fixture
+def shop(root, enroll, make_customer, catalogue, stripe_emulator):
+    """A distributor with a customer, another distributor, and alpha's Stripe key set."""
+    stripe_key_set(stripe_emulator.api_key)
+    dist = enroll(root, username="dana")
+    other = enroll(root, username="olga")
+    customer = make_customer(dist, email="carl@example.test")
+    return {"dist": dist, "other": other, "customer": customer}

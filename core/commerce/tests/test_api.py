@@ -14,7 +14,6 @@ from core.commerce.models import (
     Payment,
     PaymentStatus,
 )
-from core.commerce.services.commerce_settings import commerce_settings_get
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +24,6 @@ def token(client, email):
     response = client.post("/api/v1/auth/token/", {"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.content
     return {"HTTP_AUTHORIZATION": f"Token {response.json()['token']}"}
-
-
-@pytest.fixture
-def shop(root, enroll, make_customer, catalogue, stripe_emulator):
-    """A distributor with a customer, another distributor, and alpha's Stripe key set."""
-    settings_row = commerce_settings_get()
-    settings_row.stripe_secret_key = stripe_emulator.api_key
-    settings_row.save()
-    dist = enroll(root, username="dana")
-    other = enroll(root, username="olga")
-    customer = make_customer(dist, email="carl@example.test")
-    return {"dist": dist, "other": other, "customer": customer}
 
 
 def card(number="4242424242424242", exp_year=2030):
@@ -228,3 +215,23 @@ def test_company_b_never_sees_or_touches_company_a(alpha, beta, alpha_client, be
         assert response.json()["results"] == []
     else:  # volume and subscription belong to a distributor; beta's admin is none of alpha's
         assert response.status_code == 403
+
+
+def test_paying_a_paid_order_again_answers_409_and_charges_nothing(alpha_client, shop):
+    auth = token(alpha_client, "dana@example.test")
+    placed = alpha_client.post(
+        ORDERS, {"lines": [{"sku": "SHAKE", "quantity": 1}]}, content_type="application/json", **auth
+    )
+    number = placed.json()["number"]
+    first = alpha_client.post(
+        f"{ORDERS}{number}/pay/", {"payment_method": card()}, content_type="application/json", **auth
+    )
+    again = alpha_client.post(
+        f"{ORDERS}{number}/pay/", {"payment_method": card()}, content_type="application/json", **auth
+    )
+    assert (first.status_code, again.status_code) == (200, 409)
+    assert again.json() == {
+        "detail": f"Order {number} is already paid.",
+        "errors": {"status": [f"Order {number} is already paid."]},
+    }
+    assert Payment.objects.count() == 1

@@ -36,14 +36,9 @@ JSON = {"content_type": "application/json"}
 
 
 @pytest.fixture
-def people(root, enroll, make_customer, catalogue, stripe_emulator):
-    row = commerce_settings_get()
-    row.stripe_secret_key = stripe_emulator.api_key
-    row.save()
-    dana = enroll(root, username="dana")
-    olga = enroll(root, username="olga")
-    carl = make_customer(dana, email="carl@example.test")
-    return {"dana": dana, "olga": olga, "carl": carl, **catalogue}
+def people(shop, catalogue):
+    """The ``shop`` fixture's people under their names, with the catalogue."""
+    return {"dana": shop["dist"], "olga": shop["other"], "carl": shop["customer"], **catalogue}
 
 
 @pytest.fixture
@@ -445,3 +440,39 @@ def test_company_b_settings_are_its_own(alpha, beta, alpha_client, beta_client, 
     admin_a = token(alpha_client, alpha.admin_email)
     assert alpha_client.get(f"{API}settings/", **admin_a).json()["stripe_publishable_key"] == ""
     assert beta_client.get(f"{API}settings/", **admin_b).json()["stripe_secret_key_set"] is False
+
+
+def test_the_party_api_sets_a_member_or_customer_host_and_names_a_bad_one(alpha_client, people):
+    dana = token(alpha_client, "dana@example.test")
+    olga = people["olga"]
+    by_member = alpha_client.post(
+        f"{API}parties/", {"held_on": "2026-05-02", "host_member_number": olga.number}, **JSON, **dana
+    )
+    assert by_member.status_code == 201, by_member.content
+    body = by_member.json()
+    assert (body["host_name"], body["host_member_number"], body["host_customer_number"]) == (
+        olga.full_name,
+        olga.number,
+        None,
+    )
+    by_customer = alpha_client.post(
+        f"{API}parties/", {"held_on": "2026-05-02", "host_customer_number": people["carl"].number}, **JSON, **dana
+    )
+    assert (by_customer.status_code, by_customer.json()["host_customer_number"]) == (201, people["carl"].number)
+    both = alpha_client.post(
+        f"{API}parties/",
+        {"held_on": "2026-05-02", "host_member_number": olga.number, "host_customer_number": people["carl"].number},
+        **JSON,
+        **dana,
+    )
+    assert (both.status_code, both.json()["errors"]) == (
+        400,
+        {"host_member_number": ["A party's host is a member or a customer, not both."]},
+    )
+    unknown = alpha_client.post(
+        f"{API}parties/", {"held_on": "2026-05-02", "host_member_number": 2**62}, **JSON, **dana
+    )
+    assert (unknown.status_code, unknown.json()["errors"]) == (
+        400,
+        {"host_member_number": ["No member has this number."]},
+    )

@@ -7,9 +7,9 @@ from django.core import mail
 
 from core.commerce.models import AutoshipStatus, Order, OrderStatus
 from core.commerce.services.autoship import autoship_create, autoship_run_due
-from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import LineRequest
 from core.commerce.tasks import autoships_run
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,7 @@ def stored_card(email, number):
 
 @pytest.fixture
 def keyed(in_alpha, stripe_emulator):
-    row = commerce_settings_get()
-    row.stripe_secret_key = stripe_emulator.api_key
-    row.save()
+    stripe_key_set(stripe_emulator.api_key)
 
 
 def test_autoship_places_and_charges_on_its_day_then_moves_a_month_on(

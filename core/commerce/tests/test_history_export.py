@@ -10,9 +10,6 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from conftest import PASSWORD
-from core.accounts.models import Role
-from core.accounts.services import user_create
 from core.commerce.models import MemberVolume, Order, PlacedBy
 from core.commerce.selectors.history import orders_history_export_rows
 from core.commerce.services.catalogue import product_create
@@ -24,6 +21,7 @@ from core.commerce.tests.test_api import token
 from core.members.importing.customers import customers_import
 from core.members.importing.members import members_import
 from core.members.models import Customer, Member
+from tests.factories.members import CompanyStaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +147,7 @@ def test_api_is_admin_only_streams_csv_and_each_company_gets_its_own(alpha, beta
     with schema_context(alpha.schema):
         company_with_members_and_products()
         orders_history_import(text=io.StringIO(HISTORY))
-        user_create(email="staff@alpha.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="staff@alpha.test")
     response = alpha_client.get(URL, **token(alpha_client, alpha.admin_email))
     assert (response.status_code, response["Content-Type"], response["Content-Disposition"]) == (
         200, "text/csv; charset=utf-8", 'attachment; filename="order-history.csv"',

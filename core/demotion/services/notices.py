@@ -7,11 +7,12 @@ import datetime
 import functools
 
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template import Context, Engine
 from django.utils import timezone
 
+from config.tenancy import current_schema
 from core.company.selectors import company_url
 from core.company.services import company_settings_get
 from core.demotion.models import (
@@ -133,5 +134,5 @@ def _notice_email(notice: Notification) -> EmailMessage:
         subject=notice.subject,
         body=notice.body,
         to=[notice.to_email],
-        headers={"Message-ID": f"<demotion-notice-{connection.schema_name}-{notice.pk}@canopy.invalid>"},
+        headers={"Message-ID": f"<demotion-notice-{current_schema()}-{notice.pk}@canopy.invalid>"},
     )

@@ -1,19 +1,16 @@
 import datetime
-import itertools
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
-from core.commerce.services.catalogue import product_create
+from core.commerce.models import AttemptOutcome, SubscriptionAttempt
 from core.commerce.services.commerce_settings import commerce_settings_get
-from core.commerce.services.orders import LineRequest, order_place
-from core.commerce.services.payments import order_mark_paid
-from core.members.services.enrolment import member_enroll
+from tests.factories.catalogue import ProductFactory
+from tests.factories.members import MemberFactory
+from tests.factories.orders import PaidOrderFactory
 
-_names = itertools.count(1)
 JOIN = datetime.date(2026, 1, 1)
 
 
@@ -27,22 +24,16 @@ def in_alpha(alpha):
         settings_row = commerce_settings_get()
         settings_row.subscription_enabled = True
         settings_row.save()
-        product_create(
-            sku="PACK", name="Pack", retail_price=Decimal("120"), distributor_price=Decimal("100"),
-            pv=Decimal("100"), cv=Decimal("90"), track_inventory=False,
-        )
+        ProductFactory(sku="PACK", name="Pack", retail_price=Decimal("120"), distributor_price=Decimal("100"),
+                       pv=Decimal("100"), cv=Decimal("90"), track_inventory=False)  # fmt: skip
         yield alpha
 
 
 @pytest.fixture
 def enroll(in_alpha):
     def _enroll(sponsor, username=None, joined=JOIN):
-        n = next(_names)
-        username = username or f"member{n}"
-        return member_enroll(
-            sponsor=sponsor, username=username, email=f"{username}@example.test", first_name="Pat",
-            last_name=f"Member{n}", joined_at=at_noon(joined),
-        )
+        names = {"username": username} if username else {}
+        return MemberFactory(sponsor=sponsor, first_name="Pat", password=None, joined_at=at_noon(joined), **names)
 
     return _enroll
 
@@ -54,9 +45,7 @@ def paid_subscription(member, day: datetime.date, outcome: str = AttemptOutcome.
 
 
 def paid_order(member, day: datetime.date, packs: int = 3):
-    order = order_place(lines=[LineRequest(sku="PACK", quantity=packs)], placed_by=PlacedBy.DISTRIBUTOR,
-                        buyer_member=member)
-    return order_mark_paid(order=order, paid_at=at_noon(day))
+    return PaidOrderFactory(buyer_member=member, lines=[("PACK", packs)], paid_at=at_noon(day))
 
 
 def keep_active(members, day: datetime.date) -> None:

@@ -12,8 +12,8 @@ from core.commerce.services.commerce_settings import commerce_settings_get
 from core.demotion.models import EvaluationRun, StageTransition
 from core.demotion.services.evaluation import evaluate_day
 from core.demotion.tests.conftest import JOIN, at_noon, paid_subscription
-from core.members.services.enrolment import member_enroll
 from tests.committed import in_own_connection, run_concurrently, throwaway_company
+from tests.factories.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,30 +30,10 @@ def company():
             settings_row = commerce_settings_get()
             settings_row.subscription_enabled = True
             settings_row.save()
-            house = member_enroll(
-                sponsor=None,
-                username="house",
-                email="house@example.test",
-                first_name="H",
-                last_name="Ouse",
-                joined_at=at_noon(JOIN),
-            )
-            pat = member_enroll(
-                sponsor=house,
-                username="pat",
-                email="pat@example.test",
-                first_name="Pat",
-                last_name="P",
-                joined_at=at_noon(JOIN),
-            )
-            sam = member_enroll(
-                sponsor=pat,
-                username="sam",
-                email="sam@example.test",
-                first_name="Sam",
-                last_name="S",
-                joined_at=at_noon(JOIN),
-            )
+            joined = {"joined_at": at_noon(JOIN), "password": None}
+            house = MemberFactory(sponsor=None, username="house", first_name="H", last_name="Ouse", **joined)
+            pat = MemberFactory(sponsor=house, username="pat", first_name="Pat", last_name="P", **joined)
+            sam = MemberFactory(sponsor=pat, username="sam", first_name="Sam", last_name="S", **joined)
             for member in (house, pat, sam):
                 paid_subscription(member, JOIN)
 

@@ -16,7 +16,7 @@ from core.demotion.services.notices import notifications_send_pending
 from core.demotion.services.reinstatement import member_reinstate
 from core.demotion.tests.conftest import JOIN, at_noon, keep_active, paid_order, paid_subscription
 from core.members.models import Customer, Member
-from core.members.services.customers import customer_create
+from tests.factories.members import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def org(enroll):
     pat = enroll(lead, username="pat")
     rita = enroll(pat, username="rita")
     ron = enroll(pat, username="ron")
-    cleo = customer_create(distributor=pat, email="cleo@example.test", first_name="Cleo", last_name="C",
+    cleo = CustomerFactory(distributor=pat, email="cleo@example.test", first_name="Cleo", last_name="C",
                            with_login=False, joined_at=pat.joined_at)
     paid_subscription(pat, JOIN)
     return {"house": house, "lead": lead, "pat": pat, "rita": rita, "ron": ron, "cleo": cleo}

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability
 from config.api.serializers import NUMBER, Input
 from core.members.apis.common import member_or_field_error, viewer_member
 from core.members.models import Customer
@@ -36,6 +36,8 @@ class CustomerOutput(serializers.ModelSerializer):
 
 
 class CustomerListApi(APIView):
+    permission_classes = [HasCapability("customers.write")]
+
     class InputSerializer(Input):
         distributor = serializers.IntegerField(
             **NUMBER, required=False, help_text="Staff only; distributors add their own"
@@ -71,7 +73,7 @@ class CustomerListApi(APIView):
 
 
 class CustomerTransferApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(Input):
         to = serializers.IntegerField(**NUMBER, help_text="Member number of the distributor who gets the customer")

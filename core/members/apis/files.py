@@ -11,7 +11,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability, IsCompanyAdmin
 from config.api.serializers import Input
 from core.members.importing.common import ImportRejected
 from core.members.importing.customers import customers_import
@@ -23,7 +23,7 @@ class ImportApi(APIView):
     """Upload a members or customers CSV: all rows are written or none; a rejected file answers with every
     problem's line, column and reason."""
 
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("members.import")]
 
     class InputSerializer(Input):
         kind = serializers.ChoiceField(choices=["members", "customers"])

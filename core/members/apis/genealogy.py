@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability
 from core.members import selectors
 from core.members.apis.common import (
     TREE_PARAM,
@@ -114,14 +113,13 @@ class MemberHistoryApi(APIView):
 
 
 class GenealogySettingsApi(APIView):
+    permission_classes = [HasCapability("genealogy.settings.write")]
+
     class Serializer(serializers.ModelSerializer):
         class Meta:
             model = GenealogySettings
             fields = ["placement_method", "binary_spillover", "matrix_width", "holding_tank_days", "updated_at"]
             read_only_fields = ["updated_at"]
-
-    def get_permissions(self):
-        return [IsCompanyAdmin()] if self.request.method == "PUT" else [IsAuthenticated()]
 
     @extend_schema(responses=Serializer)
     def get(self, request):

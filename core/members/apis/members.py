@@ -16,17 +16,19 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability
 from config.api.serializers import NUMBER, POSITION, Input
 from core.members import selectors
 from core.members.apis.common import MemberBrief, MemberDetail, placement_from, viewer_member, visible_member
 from core.members.models import Member, MemberStatus
-from core.members.services.enrolment import member_enroll, sponsor_problems
+from core.members.services.enrolment import member_enroll, member_join, sponsor_problems
 from core.members.services.profiles import member_profile_update, member_status_set
 
 
 class MemberListApi(APIView):
     """Staff: every member (search with ``q``, filter by ``status``). Distributors: their own sponsor downline."""
+
+    permission_classes = [HasCapability("members.enrol")]
 
     class InputSerializer(Input):
         sponsor = serializers.IntegerField(**NUMBER, required=False, help_text="Sponsor's member number (staff only)")
@@ -81,6 +83,8 @@ class MemberListApi(APIView):
 
 
 class MemberDetailApi(APIView):
+    permission_classes = [HasCapability("members.profile.write")]
+
     class InputSerializer(Input):
         first_name = serializers.CharField(required=False, max_length=100)
         last_name = serializers.CharField(required=False, max_length=100)
@@ -122,7 +126,7 @@ class MyMemberApi(APIView):
 
 
 class MemberStatusApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("members.status.write")]
 
     class InputSerializer(Input):
         status = serializers.ChoiceField(choices=MemberStatus.choices)
@@ -183,5 +187,5 @@ class JoinApi(APIView):
         # replicated site's forms draw from one counter. Only complete requests count, as on the form.
         if not ratelimit.consume(request._request, action="site_signup"):
             raise Throttled(detail=SIGNUP_LIMITED)
-        member = member_enroll(sponsor=sponsor, **data.validated_data)
+        member = member_join(sponsor=sponsor, **data.validated_data)
         return Response(MemberDetail(member).data, status=status.HTTP_201_CREATED)

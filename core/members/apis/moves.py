@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
-from config.api.permissions import IsCompanyAdmin
+from config.api.permissions import HasCapability, IsCompanyAdmin
 from config.api.serializers import NUMBER, POSITION, Input
 from core.members.apis.common import MemberDetail, MoveOutput, member_or_field_error, viewer_member
 from core.members.models import Member, TreeMove
@@ -19,7 +19,7 @@ from core.members.services.moves import member_move_frontline_up, member_replace
 
 
 class ResponsorApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(Input):
         new_sponsor = serializers.IntegerField(**NUMBER, help_text="Member number")
@@ -40,7 +40,7 @@ class ResponsorApi(APIView):
 
 
 class ReplaceApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(Input):
         new_parent = serializers.IntegerField(**NUMBER, help_text="Member number")
@@ -63,7 +63,7 @@ class ReplaceApi(APIView):
 
 
 class FrontlineUpApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(Input):
         reason = serializers.CharField(max_length=500)
@@ -78,6 +78,8 @@ class FrontlineUpApi(APIView):
 
 
 class PlaceFromTankApi(APIView):
+    permission_classes = [HasCapability("genealogy.place")]
+
     class InputSerializer(Input):
         parent = serializers.IntegerField(**NUMBER, help_text="Member number of the new placement parent")
         position = serializers.IntegerField(**POSITION, required=False, allow_null=True, default=None)
@@ -112,7 +114,7 @@ class MoveListApi(APIView):
 
 
 class MoveUndoApi(APIView):
-    permission_classes = [IsCompanyAdmin]
+    permission_classes = [HasCapability("genealogy.write")]
 
     class InputSerializer(Input):
         reason = serializers.CharField(max_length=500)

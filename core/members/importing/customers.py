@@ -53,7 +53,8 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
     taken = existing_values(Customer._meta.db_table, "number", "bigint", list(seen_numbers))
     for number in sorted(taken):
         report.add(seen_numbers[number], "customer_number", f"{number} already belongs to a customer of this company")
-    members = dict(
+    # Looked up by each row's distributor number; rows reach the COPY only when all checks passed, so it is set.
+    members: dict[int | None, int] = dict(
         Member.objects.filter(number__in={p[1] for p in parsed if p[1]}).values_list("number", "id")
     )
     for line, distributor, *_ in parsed:

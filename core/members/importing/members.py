@@ -26,7 +26,7 @@ from core.members.importing.common import (
     int_cell,
     rows_read,
 )
-from core.members.models import Member, MemberStatus, PlacementMethod
+from core.members.models import Member, MemberStatus, PlacementMethod, Tree
 from core.members.placement import genealogy_settings_get
 from core.members.services.enrolment import RESERVED_USERNAMES, USERNAME_RE, member_number_sequence_catch_up
 from core.members.tree import COLUMNS, _ancestors_adjust
@@ -180,7 +180,7 @@ def _check_loops_and_slots(rows: list[_MemberRow], report: ImportReport) -> None
         state: dict[int, int] = {}  # 1 = on the current walk, 2 = reaches a root or the company
         for row in rows:
             walk = []
-            current = row
+            current: _MemberRow | None = row
             while current is not None and state.get(current.number) is None:
                 state[current.number] = 1
                 walk.append(current.number)
@@ -211,7 +211,8 @@ def _member_rows_write(rows: list[_MemberRow], report: ImportReport, progress: P
     member_ids = reserve_ids(Member._meta.db_table, total)
     user_ids = reserve_ids(User._meta.db_table, total)
     id_of = {row.number: member_ids[i] for i, row in enumerate(rows)}
-    referenced_outside = ({r.sponsor_number for r in rows} | {r.placement_number for r in rows}) - set(id_of) - {None}
+    referenced = {r.sponsor_number for r in rows} | {r.placement_number for r in rows}
+    referenced_outside = {n for n in referenced if n is not None} - set(id_of)
     outside = dict(Member.objects.filter(number__in=referenced_outside).values_list("number", "id"))
     id_of_any = {**outside, **id_of}
     sponsor_path = _paths(rows, id_of, "sponsor_number", Member.objects.filter(id__in=outside.values()), "sponsor_path")
@@ -251,7 +252,7 @@ def _member_rows_write(rows: list[_MemberRow], report: ImportReport, progress: P
             rows, member_ids, user_ids, id_of_any, sponsor_path, placement_path, placement_attr, progress,
             (sponsor_counts, placement_counts),
         )
-    for tree, grafts in (("sponsor", sponsor_outside), ("placement", placement_outside)):
+    for tree, grafts in ((Tree.SPONSOR, sponsor_outside), (Tree.PLACEMENT, placement_outside)):
         _outside_ancestors_adjust(tree, grafts)
     report.created = total
 
@@ -275,7 +276,7 @@ def _downline_sizes(
     return counts, grafted
 
 
-def _outside_ancestors_adjust(tree: str, grafted: dict[int, int]) -> None:
+def _outside_ancestors_adjust(tree: Tree, grafted: dict[int, int]) -> None:
     """Members already in the company who received imported members (and their ancestors) grow by that many."""
     cols = COLUMNS[tree]
     with connection.cursor() as cursor:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
+from core.communications.services import member_welcome_send
 from core.company.services import company_settings_get
 from core.members.models import (
     Member,
@@ -192,6 +193,34 @@ def member_enroll(
         slot = automatic_slot(sponsor=sponsor, settings_row=settings_row, preferred_side=binary_preferred_side)
         subtree_reattach(member=member, tree=Tree.PLACEMENT, new_parent=slot.parent, position=slot.position)
     member.refresh_from_db()
+    return member
+
+
+@transaction.atomic
+def member_join(
+    *,
+    sponsor: Member,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    phone: str = "",
+    country: str = "",
+) -> Member:
+    """A visitor joins a distributor's team (the replicated site's join page and the join API): enrolled under the
+    sponsor and welcomed by e-mail, sent once the enrolment commits."""
+    member = member_enroll(
+        sponsor=sponsor,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password=password,
+        phone=phone,
+        country=country,
+    )
+    member_welcome_send(member=member)
     return member
 
 

@@ -1,12 +1,8 @@
-import itertools
-
 import pytest
 from django_tenants.utils import schema_context
 
-from core.members.services.enrolment import member_enroll
 from core.members.services.profiles import genealogy_settings_update
-
-_names = itertools.count(1)
+from tests.factories.members import MemberFactory
 
 
 @pytest.fixture
@@ -17,19 +13,11 @@ def in_alpha(alpha):
 
 @pytest.fixture
 def enroll(in_alpha):
-    """enroll(sponsor, **overrides) -> Member, with generated usernames user1, user2…"""
+    """enroll(sponsor, **overrides) -> Member, named by MemberFactory; no password (these tests never sign in)."""
 
     def _enroll(sponsor, username=None, **kwargs):
-        n = next(_names)
-        username = username or f"user{n}"
-        return member_enroll(
-            sponsor=sponsor,
-            username=username,
-            email=kwargs.pop("email", f"{username}@example.test"),
-            first_name=kwargs.pop("first_name", "First"),
-            last_name=kwargs.pop("last_name", f"Last{n}"),
-            **kwargs,
-        )
+        kwargs.setdefault("password", None)
+        return MemberFactory(sponsor=sponsor, **({"username": username} if username else {}), **kwargs)
 
     return _enroll
 

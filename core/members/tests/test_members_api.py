@@ -1,6 +1,7 @@
 """The members API: enrolment, visibility limited to one's own downline, admin-only moves, isolation."""
 
 import pytest
+from django.core import mail
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
@@ -100,6 +101,17 @@ def test_join_through_a_sponsors_link(people, alpha):
                                               "first_name": "X", "last_name": "Y", "password": "a-Long-pass-2026"})
     assert bad.status_code == 400 and "username" in bad.json()["errors"]
     assert visitor.get("/api/v1/join/nobody/").status_code == 404
+
+
+def test_joining_through_the_api_sends_the_welcome(people, alpha, django_capture_on_commit_callbacks):
+    body = {"username": "wendy", "email": "wendy@example.test", "first_name": "Wendy", "last_name": "Lee",
+            "password": "a-Long-pass-2026"}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        assert anonymous_client(alpha).post("/api/v1/join/anna/", body).status_code == 201
+    (sent,) = mail.outbox
+    assert sent.to == ["wendy@example.test"]
+    assert sent.body.startswith("Hello Wendy,")
+    assert "your sponsor is Anna " in sent.body
 
 
 def test_tax_id_is_encrypted_and_only_shown_masked(people, alpha):

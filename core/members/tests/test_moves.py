@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from core.members.models import Customer, Member, TreeMove
 from core.members.selectors import downline_as_of, parents_as_of
-from core.members.services.customers import customer_create, customer_transfer
+from core.members.services.customers import customer_transfer
 from core.members.services.moves import member_move_frontline_up, member_replace, member_responsor, tree_move_undo
 from core.members.tests.conftest import assert_downline_counts_exact
+from tests.factories.members import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,9 @@ def test_a_move_needs_a_reason(tree):
 
 
 def test_frontline_up_moves_recruits_and_customers_to_the_sponsor(tree):
-    shopper = customer_create(distributor=tree["a"], email="shopper@example.test", first_name="Sam", last_name="S")
+    shopper = CustomerFactory(
+        distributor=tree["a"], email="shopper@example.test", first_name="Sam", last_name="S", password=None
+    )
     move = member_move_frontline_up(member=tree["a"], by=None, reason="Inactive leader")
     assert fresh(tree["b"]).sponsor_id == tree["root"].pk
     assert fresh(tree["d"]).sponsor_id == tree["root"].pk
@@ -130,7 +133,9 @@ def test_replace_in_binary_moves_the_placement_leg_only(root, enroll, placement_
 
 
 def test_customer_transfer_keeps_history(tree):
-    shopper = customer_create(distributor=tree["a"], email="s2@example.test", first_name="Sue", last_name="S")
+    shopper = CustomerFactory(
+        distributor=tree["a"], email="s2@example.test", first_name="Sue", last_name="S", password=None
+    )
     transfer = customer_transfer(customer=shopper, to=tree["e"], by=None, reason="Customer asked")
     assert Customer.objects.get(pk=shopper.pk).distributor_id == tree["e"].pk
     assert (transfer.from_distributor_id, transfer.to_distributor_id) == (tree["a"].pk, tree["e"].pk)

@@ -20,6 +20,7 @@ from core.members.services.moves import member_responsor
 from core.members.tests.conftest import assert_downline_counts_exact
 from core.members.tree import paths_rebuild
 from tests.committed import in_own_connection, run_concurrently
+from tests.factories.members import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +191,7 @@ def test_two_moves_into_one_binary_slot_at_once_place_one_and_refuse_the_other()
     """Binary company: root with x (left) and y (right) under it, z under x; z and y both moved into x's right slot at
     once. One lands, the other is told the slot is taken; the database's one-member-per-slot rule is never what
     answers (that would be a 500)."""
-    from core.members.services.enrolment import Placement, member_enroll
+    from core.members.services.enrolment import Placement
     from core.members.services.moves import member_replace
     from core.members.services.profiles import genealogy_settings_update
     from tests.committed import throwaway_company
@@ -199,31 +200,11 @@ def test_two_moves_into_one_binary_slot_at_once_place_one_and_refuse_the_other()
 
         def build():
             genealogy_settings_update(changes={"placement_method": "binary"})
-            root = member_enroll(sponsor=None, username="top", email="r@example.test", first_name="R", last_name="R")
-            x = member_enroll(
-                sponsor=root,
-                username="xxx",
-                email="x@example.test",
-                first_name="X",
-                last_name="X",
-                placement=Placement(parent=root, position=0),
-            )
-            y = member_enroll(
-                sponsor=root,
-                username="yyy",
-                email="y@example.test",
-                first_name="Y",
-                last_name="Y",
-                placement=Placement(parent=root, position=1),
-            )
-            z = member_enroll(
-                sponsor=x,
-                username="zzz",
-                email="z@example.test",
-                first_name="Z",
-                last_name="Z",
-                placement=Placement(parent=x, position=0),
-            )
+            no_login = {"password": None}
+            root = MemberFactory(sponsor=None, username="top", email="r@example.test", **no_login)
+            x = MemberFactory(sponsor=root, username="xxx", placement=Placement(parent=root, position=0), **no_login)
+            y = MemberFactory(sponsor=root, username="yyy", placement=Placement(parent=root, position=1), **no_login)
+            z = MemberFactory(sponsor=x, username="zzz", placement=Placement(parent=x, position=0), **no_login)
             return x.pk, y.pk, z.pk
 
         x_id, y_id, z_id = in_own_connection(schema, build)

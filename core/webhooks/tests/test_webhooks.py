@@ -13,7 +13,6 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from core.members.services.enrolment import member_enroll
 from core.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.webhooks.services import (
     SIGNATURE_HEADER,
@@ -23,6 +22,7 @@ from core.webhooks.services import (
     webhook_endpoint_update,
 )
 from core.webhooks.tasks import webhook_deliver
+from tests.factories.members import CompanyStaffFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,15 +34,8 @@ def token(client, email):
 
 
 def enroll(sponsor, username):
-    return member_enroll(
-        sponsor=sponsor,
-        username=username,
-        email=f"{username}@example.test",
-        first_name=username.title(),
-        last_name="Tester",
-        password=PASSWORD,
-        country="us",
-    )
+    return MemberFactory(sponsor=sponsor, username=username, first_name=username.title(), last_name="Tester",
+                         country="us")  # fmt: skip
 
 
 def test_member_joined_is_delivered_signed_with_the_endpoint_secret(
@@ -173,6 +166,14 @@ def test_only_active_subscribed_endpoints_get_an_event_and_nothing_is_built_with
         assert paid_only.deliveries.count() == 0
         with pytest.raises(ValueError, match="Unknown webhook event"):
             event_emit(event="order.exploded", payload={})
+
+
+def test_an_endpoint_created_inactive_receives_nothing(alpha, receiver):
+    with schema_context(alpha.schema):
+        off = webhook_endpoint_create(url=receiver.url, events=["order.paid"], is_active=False)
+        on = webhook_endpoint_create(url=receiver.url, events=["order.paid"])
+        assert (off.is_active, on.is_active) == (False, True)
+        assert [d.endpoint_id for d in event_emit(event="order.paid", payload={"number": 1})] == [on.pk]
 
 
 def test_nothing_is_queued_when_the_emitting_transaction_rolls_back(alpha, receiver, eager_celery):
@@ -343,9 +344,6 @@ def test_company_b_never_sees_or_touches_company_a_webhooks(alpha, beta, alpha_c
 def test_a_failed_delivery_is_sent_again_with_the_same_payload_and_a_fresh_signature(
     alpha, beta, alpha_client, beta_client, receiver, eager_celery, django_capture_on_commit_callbacks
 ):
-    from core.accounts.models import Role
-    from core.accounts.services import user_create
-
     receiver.statuses = [500] * 8 + [200]
     with schema_context(alpha.schema):
         endpoint = webhook_endpoint_create(url=receiver.url, events=["order.paid"])
@@ -355,7 +353,7 @@ def test_a_failed_delivery_is_sent_again_with_the_same_payload_and_a_fresh_signa
         assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 8)
         old_secret = endpoint.secret
         endpoint = webhook_endpoint_update(endpoint=endpoint, rotate_secret=True)
-        user_create(email="staff@alpha.test", role=Role.COMPANY_STAFF, password=PASSWORD)
+        CompanyStaffFactory(email="staff@alpha.test")
     url = f"{DELIVERIES}{delivery.pk}/redeliver/"
 
     # Company B's admin: not found on B, and B's token is refused on A's domain.

@@ -8,13 +8,13 @@ from django.db import connection
 from django.shortcuts import render
 
 from billing.selectors import invoice_list, usage_list, usage_to_date
-from frontend.common.access import company_admin_required
+from frontend.common.access import console_page
 from frontend.common.paging import paginate_by
 
 BILLING_PAGE_SIZE = 24
 
 
-@company_admin_required
+@console_page(read="billing.read")
 def billing(request):
     company = connection.tenant
     return render(

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.members.selectors import member_by_number
-from frontend.common.access import admin_only, console_page
+from frontend.common.access import console_page
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, PayoutForm, PeriodForm
@@ -25,7 +25,7 @@ WORKING = (RunStatus.QUEUED, RunStatus.RUNNING)
 POSTING_NOTES = ("queued for posting", "posting to the ledger")
 
 
-@console_page
+@console_page("commissions.run")
 def periods(request):
     form = PeriodForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -45,7 +45,7 @@ def periods(request):
     )
 
 
-@console_page
+@console_page("commissions.run")
 @require_POST
 def period_preview(request, pk: int):
     period = get_object_or_404(selectors.commission_periods(), pk=pk)
@@ -68,13 +68,13 @@ def _run_context(run: CommissionRun) -> dict:
     return {"run": run, "working": working, "activity": run_activity(run=run)}
 
 
-@console_page
+@console_page()
 def run_detail(request, pk: int):
     run = _run(pk)
     return render(request, "console/plans/run.html", _run_context(run))
 
 
-@console_page
+@console_page()
 def run_progress(request, pk: int):
     """The progress box, polled by htmx while the run works (without htmx the page refreshes itself)."""
     run = _run(pk)
@@ -90,7 +90,7 @@ def _chart_rows(*series: dict) -> list[dict]:
     return [{"label": k, "values": [str(Decimal(s.get(k, "0"))) for s in series]} for k in keys]
 
 
-@console_page
+@console_page()
 def run_review(request, pk: int):
     run = _run(pk)
     if run.kind == RunKind.SIMULATION:
@@ -119,7 +119,7 @@ def run_review(request, pk: int):
     )  # fmt: skip
 
 
-@console_page
+@console_page("commissions.approve")
 @require_POST
 def run_approve(request, pk: int):
     run = _run(pk)
@@ -133,7 +133,7 @@ def run_approve(request, pk: int):
     return redirect("console-run-review", pk=run.pk)
 
 
-@console_page
+@console_page("commissions.approve")
 @require_POST
 def run_post(request, pk: int):
     run = _run(pk)
@@ -147,7 +147,7 @@ def run_post(request, pk: int):
     return redirect("console-run", pk=run.pk)
 
 
-@console_page
+@console_page()
 def run_lines(request, pk: int):
     """A run's lines with their explanation: the ledger once posted, the computed lines (paid and forfeited) before."""
     run = _run(pk)
@@ -161,17 +161,13 @@ def run_lines(request, pk: int):
             messages.error(request, f"No member has the number {number}.")
     posted = run.status == RunStatus.POSTED
     if posted:
-        lines = selectors.ledger_lines(run=run, member=member)
-        if bonus:
-            lines = lines.filter(component=bonus)
+        lines = selectors.ledger_lines(run=run, member=member, component=bonus)
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
         context["explained"] = selectors.ledger_lines_explained(context["page_obj"].object_list)
     else:
-        lines = selectors.run_lines(run=run, member=member, paid_only=request.GET.get("paid") == "1")
-        if bonus in codes:
-            lines = lines.filter(component=codes.index(bonus))
+        lines = selectors.run_lines(run=run, member=member, paid_only=request.GET.get("paid") == "1", component=bonus)
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
@@ -184,7 +180,7 @@ def run_lines(request, pk: int):
     )  # fmt: skip
 
 
-@console_page
+@console_page()
 def run_compare(request, pk: int):
     run = _run(pk)
     if run.status not in (RunStatus.DONE, RunStatus.APPROVED, RunStatus.POSTED):
@@ -209,7 +205,7 @@ def run_compare(request, pk: int):
 # ---------------------------------------------------------------------------------------------------- ledger, payouts
 
 
-@console_page
+@console_page("commissions.adjust")
 def adjustments(request):
     form = AdjustmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -234,7 +230,7 @@ def adjustments(request):
     )
 
 
-@console_page
+@console_page("payouts.write")
 def payouts(request):
     form = PayoutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -255,16 +251,15 @@ def payouts(request):
     )
 
 
-@console_page
+@console_page(read="payouts.export")
 def payout_csv(request, pk: int):
-    admin_only(request)
     batch = get_object_or_404(selectors.payout_batches_list(), pk=pk)
     response = HttpResponse(selectors.payout_batch_csv(batch=batch), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="payout-{batch.pk}.csv"'
     return response
 
 
-@console_page
+@console_page("payouts.write")
 @require_POST
 def payout_action(request, pk: int, action: str):
     batch = get_object_or_404(selectors.payout_batches_list(), pk=pk)

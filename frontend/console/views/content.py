@@ -22,12 +22,12 @@ from frontend.common.paging import paginate
 from frontend.console.forms import AnnouncementForm, CompanyPageForm, TrainingMaterialForm
 
 
-@console_page
+@console_page()
 def pages(request):
     return render(request, "console/pages.html", {"pages": company_pages_overview()})
 
 
-@console_page
+@console_page("content.write")
 def page_edit(request, slug: str):
     if slug not in PageSlug.values:
         raise Http404("No such page.")
@@ -44,14 +44,14 @@ def page_edit(request, slug: str):
     return render(request, "console/page_edit.html", {"form": form, "slug": slug}, status=form_status(form))
 
 
-@console_page
+@console_page()
 def announcements(request):
     return render(
         request, "console/announcements.html", {"now": timezone.now(), **paginate(request, announcements_all())}
     )
 
 
-@console_page
+@console_page("content.write")
 def announcement_edit(request, pk: int | None = None):
     announcement = get_object_or_404(announcements_all(), pk=pk) if pk else None
     initial = {name: getattr(announcement, name) for name in AnnouncementForm.base_fields} if announcement else None
@@ -73,12 +73,12 @@ def announcement_edit(request, pk: int | None = None):
     )
 
 
-@console_page
+@console_page()
 def training(request):
     return render(request, "console/training.html", paginate(request, training_materials(published_only=False)))
 
 
-@console_page
+@console_page("content.write")
 def training_edit(request, pk: int | None = None):
     material = get_object_or_404(training_materials(published_only=False), pk=pk) if pk else None
     initial = {name: getattr(material, name) for name in TrainingMaterialForm.base_fields} if material else None

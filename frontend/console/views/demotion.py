@@ -132,7 +132,7 @@ def _warnings_of(document: dict) -> list:
         return []
 
 
-@console_page
+@console_page("demotion.policy.write")
 def policy_edit(request):
     """Edit the policy as stage forms (default) or as JSON (?mode=json). "Preview" runs the draft for a day without
     saving; "Save" stores a new version, asking for the fairness acknowledgement when the draft needs one."""
@@ -209,7 +209,7 @@ def _preview_context(preview) -> dict:
     }
 
 
-@console_page
+@console_page()
 def policy_preview_page(request):
     """Who would change stage on a day under the policy in force; nothing is written."""
     form = DayForm(request.GET or None, initial={"day": datetime.date.today()})
@@ -222,7 +222,7 @@ def policy_preview_page(request):
 # ---------------------------------------------------------------------------------------------------- report
 
 
-@console_page
+@console_page()
 def report(request):
     """Members at each stage on a day (from the recorded history), the list, CSV, and the counts over time."""
     day = _day(request.GET.get("day"))

@@ -17,7 +17,7 @@ from frontend.common.forms import errors_onto
 from frontend.console.forms import EmailTemplateForm
 
 
-@console_page
+@console_page()
 def emails(request):
     return render(request, "console/emails.html", {"templates": email_templates_overview()})
 
@@ -28,7 +28,7 @@ def _kind(key: str) -> EmailKind:
     return EMAIL_KINDS[key]
 
 
-@console_page
+@console_page("content.write")
 def email_edit(request, key: str):
     """GET shows the current text and its preview; POST "preview" renders the draft with sample values without
     saving, "save" stores it, "reset" goes back to the default."""

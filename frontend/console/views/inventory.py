@@ -15,7 +15,7 @@ from frontend.common.paging import paginate
 from frontend.console.forms import StockForm
 
 
-@console_page
+@console_page("stock.write")
 def inventory(request):
     form = StockForm(request.POST or None)
 
@@ -51,6 +51,6 @@ def inventory(request):
     )
 
 
-@console_page
+@console_page()
 def inventory_low(request):
     return render(request, "console/inventory_low.html", paginate(request, low_stock()))

@@ -46,18 +46,18 @@ def _number_or_error(field: str, number: int) -> Member:
     return member
 
 
-@console_page
+@console_page()
 def home(request):
     return render(request, "console/home.html", member_counts())
 
 
-@console_page
+@console_page()
 def members(request):
     query = request.GET.get("q", "").strip()
     return render(request, "console/members.html", {"q": query, **paginate(request, member_list(query=query))})
 
 
-@console_page
+@console_page()
 def members_export(request):
     return csv_response(members_export_rows(), f"members-{timezone.now():%Y%m%d}.csv")
 
@@ -84,12 +84,12 @@ def _member_page(request, member: Member, **forms) -> dict:
     return context
 
 
-@console_page
+@console_page()
 def member_detail(request, number: int):
     return render(request, "console/member_detail.html", _member_page(request, _member_or_404(number)))
 
 
-@console_page
+@console_page("members.profile.write")
 def member_edit(request, number: int):
     member = _member_or_404(number)
     form = MemberEditForm(
@@ -148,7 +148,17 @@ def _member_form_and_call(request, member: Member, action: str):
     raise Http404("No such action.")
 
 
-@console_page
+# The capability each of the member page's actions needs (core.accounts.permissions; the API's are the same).
+MEMBER_ACTIONS = {
+    "responsor": "genealogy.write",
+    "replace": "genealogy.write",
+    "frontline": "genealogy.write",
+    "status": "members.status.write",
+    "reinstate": "members.status.write",
+}
+
+
+@console_page(MEMBER_ACTIONS)
 def member_action(request, number: int, action: str):
     """The move and status forms of the member page, each posted here and answered with that page."""
     member = _member_or_404(number)
@@ -171,7 +181,7 @@ def member_action(request, number: int, action: str):
     )
 
 
-@console_page
+@console_page("genealogy.write")
 def move_undo(request, number: int, move_id: int):
     member = _member_or_404(number)
     move = tree_move_by_id(move_id)

@@ -18,7 +18,7 @@ from frontend.common.paging import paginate
 from frontend.console.forms import OfflinePaymentForm, ReasonForm, RefundForm
 
 
-@console_page
+@console_page()
 def orders(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -53,12 +53,16 @@ def _order_page(order: Order, **forms) -> dict:
     return context
 
 
-@console_page
+@console_page()
 def order_detail(request, number: int):
     return render(request, "console/order_detail.html", _order_page(_order_or_404(number)))
 
 
-@console_page
+# The capability each of the order page's actions needs (core.accounts.permissions; the API's are the same).
+ORDER_ACTIONS = {"pay": "orders.fulfil", "ship": "orders.fulfil", "cancel": "orders.fulfil", "refund": "orders.refund"}
+
+
+@console_page(ORDER_ACTIONS)
 def order_action(request, number: int, action: str):
     order = _order_or_404(number)
     if request.method != "POST":

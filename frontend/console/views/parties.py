@@ -21,7 +21,7 @@ def _party_or_404(request, pk: int):
     return get_object_or_404(parties_visible_to(request.user), pk=pk)
 
 
-@console_page
+@console_page()
 def parties(request):
     status = request.GET.get("status", "")
     status = status if status in PartyStatus.values else ""
@@ -33,7 +33,7 @@ def parties(request):
     )
 
 
-@console_page
+@console_page("parties.write")
 def party_new(request):
     form = PartyForm(request.POST or None)
 
@@ -51,7 +51,7 @@ def party_new(request):
     return render(request, "console/party_new.html", {"form": form}, status=form_status(form))
 
 
-@console_page
+@console_page("parties.write")
 def party_detail(request, pk: int):
     party = _party_or_404(request, pk)
     form = None

@@ -23,11 +23,10 @@ def _period_param(request) -> CommissionPeriod | None:
     value = request.GET.get("period", "")
     if value.isdigit():
         return get_object_or_404(selectors.commission_periods(), pk=int(value))
-    run = selectors.latest_reference_run()
-    return run.period if run else selectors.commission_periods().first()
+    return selectors.report_period_default()
 
 
-@console_page
+@console_page()
 def report_commissions(request):
     period = _period_param(request)
     number = request.GET.get("member", "").strip()
@@ -49,7 +48,7 @@ def report_commissions(request):
     )  # fmt: skip
 
 
-@console_page
+@console_page()
 def report_ranks(request):
     period = _period_param(request)
     run = selectors.period_reference_run(period)
@@ -79,7 +78,7 @@ def report_ranks(request):
     )  # fmt: skip
 
 
-@console_page
+@console_page()
 def report_income_disclosure(request):
     years = selectors.period_years()
     value = request.GET.get("year", "")

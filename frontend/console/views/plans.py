@@ -34,7 +34,7 @@ def example_names() -> list[str]:
 # ---------------------------------------------------------------------------------------------------- plan versions
 
 
-@console_page
+@console_page()
 def plan_versions(request):
     current = selectors.plan_version_for(timezone.localdate())
     return render(
@@ -58,7 +58,7 @@ def _starting_document(source: str) -> tuple[dict, str, str]:
     return json.loads((EXAMPLES / "unilevel.json").read_text()), "", "the unilevel example"
 
 
-@console_page
+@console_page("plans.write")
 def plan_editor(request):
     """Edit a plan document as JSON: Check lists every problem next to its line; Save stores a new draft version;
     Simulate runs the unsaved draft against a past period (what-if)."""
@@ -164,7 +164,7 @@ def _act(request, form, document, plan, action, simulate_form, generated_form) -
     return None
 
 
-@console_page
+@console_page("plans.write")
 def plan_version(request, number: int):
     version = get_object_or_404(selectors.plan_versions_list(), number=number)
     activate_form = ActivateForm(prefix="act", initial={"effective_from": _next_period_start()})

@@ -15,12 +15,12 @@ from frontend.common.paging import paginate
 from frontend.console.forms import CouponForm, TaxRateForm
 
 
-@console_page
+@console_page()
 def tax_rates(request):
     return render(request, "console/tax_rates.html", paginate(request, tax_rates_list()))
 
 
-@console_page
+@console_page("pricing.write")
 def tax_rate_new(request):
     form = TaxRateForm(request.POST or None)
     if request.method == "POST" and submit(form, lambda data: tax_rate_create(**data)):
@@ -29,7 +29,7 @@ def tax_rate_new(request):
     return render(request, "console/tax_rate_edit.html", {"form": form}, status=form_status(form))
 
 
-@console_page
+@console_page("pricing.write")
 def tax_rate_edit(request, pk: int):
     """The rate, name and whether it applies; the place (country, region) is fixed. Orders keep the rate they used."""
     tax_rate = get_object_or_404(tax_rates_list(), pk=pk)
@@ -52,7 +52,7 @@ def tax_rate_edit(request, pk: int):
     return render(request, "console/tax_rate_edit.html", {"form": form, "tax_rate": tax_rate}, status=form_status(form))
 
 
-@console_page
+@console_page()
 def coupons(request):
     return render(request, "console/coupons.html", paginate(request, coupons_list()))
 
@@ -61,7 +61,7 @@ def _coupon_fields(data: dict) -> dict:
     return {k: v for k, v in data.items() if k != "code"}
 
 
-@console_page
+@console_page("pricing.write")
 def coupon_new(request):
     form = CouponForm(request.POST or None)
     if request.method == "POST" and submit(form, lambda data: coupon_create(code=data["code"], **_coupon_fields(data))):
@@ -70,7 +70,7 @@ def coupon_new(request):
     return render(request, "console/coupon_edit.html", {"form": form}, status=form_status(form))
 
 
-@console_page
+@console_page("pricing.write")
 def coupon_edit(request, pk: int):
     coupon = get_object_or_404(coupons_list(), pk=pk)
     if request.method == "POST" and request.POST.get("action") == "deactivate":

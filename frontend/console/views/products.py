@@ -33,7 +33,7 @@ from frontend.common.paging import paginate
 from frontend.console.forms import CategoryForm, CategoryRenameForm, ProductForm, ProductImageForm
 
 
-@console_page
+@console_page()
 def products(request):
     query = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -46,7 +46,7 @@ def products(request):
     )
 
 
-@console_page
+@console_page("catalogue.write")
 def product_new(request):
     form = ProductForm(request.POST or None)
     if request.method == "POST" and (created := submit(form, lambda data: product_create(**data))):
@@ -56,7 +56,7 @@ def product_new(request):
     return render(request, "console/product_new.html", {"form": form}, status=form_status(form))
 
 
-@console_page
+@console_page("catalogue.write")
 def product_detail(request, pk: int):
     product = get_object_or_404(products_all(), pk=pk)
     if request.method == "POST" and request.POST.get("action") == "retire":
@@ -74,7 +74,7 @@ def product_detail(request, pk: int):
     )
 
 
-@console_page
+@console_page("catalogue.write")
 def product_edit(request, pk: int):
     """Prices, PV/CV and catalogue data; orders already placed keep their lines' prices and volumes."""
     product = get_object_or_404(products_all(), pk=pk)
@@ -114,7 +114,7 @@ def _image_or_404(product_id: int, image_id: int):
     return image
 
 
-@console_page
+@console_page("catalogue.write")
 @require_POST
 def product_image_upload(request, pk: int):
     product = get_object_or_404(products_all(), pk=pk)
@@ -125,7 +125,7 @@ def product_image_upload(request, pk: int):
     return product_edit_page(request, product, image_form=form)
 
 
-@console_page
+@console_page("catalogue.write")
 @require_POST
 def product_image_delete(request, pk: int, image_id: int):
     image = _image_or_404(pk, image_id)
@@ -134,7 +134,7 @@ def product_image_delete(request, pk: int, image_id: int):
     return redirect("console-product-edit", pk=pk)
 
 
-@console_page
+@console_page()
 def product_image_file(request, pk: int, image_id: int):
     image = _image_or_404(pk, image_id)
     if not image.image:
@@ -142,7 +142,7 @@ def product_image_file(request, pk: int, image_id: int):
     return FileResponse(image.image.open("rb"))
 
 
-@console_page
+@console_page("catalogue.write")
 def categories(request):
     form = CategoryForm(request.POST or None)
     if request.method == "POST" and submit(form, lambda data: product_category_create(**data)):
@@ -156,7 +156,7 @@ def categories(request):
     )
 
 
-@console_page
+@console_page("catalogue.write")
 def category_edit(request, pk: int):
     """Rename only: products point at their category, so categories are kept."""
     category = get_object_or_404(categories_list(), pk=pk)

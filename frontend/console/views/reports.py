@@ -46,7 +46,7 @@ COLUMNS = {
 }
 
 
-@console_page
+@console_page()
 def reports(request):
     kind = request.GET.get("report", "sales-day")
     kind = kind if kind in REPORTS else "sales-day"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
+from core.accounts.permissions import has_capability
 from core.company.services import company_settings_get, company_settings_update
 from core.members.placement import genealogy_settings_get
 from core.members.services.profiles import genealogy_settings_update
@@ -13,7 +14,7 @@ from frontend.common.forms import form_status, submit
 from frontend.console.forms import BrandingForm, GenealogySettingsForm
 
 
-@console_page
+@console_page("genealogy.settings.write")
 def genealogy_settings(request):
     row = genealogy_settings_get()
     initial = {name: getattr(row, name) for name in GenealogySettingsForm.base_fields}
@@ -24,10 +25,12 @@ def genealogy_settings(request):
     return render(request, "console/genealogy_settings.html", {"form": form}, status=form_status(form))
 
 
-@console_page
+@console_page("company.settings.write")
 def branding(request):
     row = company_settings_get()
     form = BrandingForm(request.POST or None, initial={name: getattr(row, name) for name in BrandingForm.base_fields})
+    if not has_capability(request.user, "company.settings.write"):
+        del form.fields["require_two_factor_for_admins"]  # staff read the branding; the sign-in rule is not theirs
     if request.method == "POST" and submit(form, lambda data: company_settings_update(changes=data)):
         messages.success(request, "Branding saved.")
         return redirect("console-branding")

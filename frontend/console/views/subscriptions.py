@@ -14,7 +14,7 @@ from frontend.common.access import console_page
 from frontend.common.paging import paginate
 
 
-@console_page
+@console_page()
 def subscriptions(request):
     status = request.GET.get("status", "")
     status = status if status in SubscriptionStatus.values else ""

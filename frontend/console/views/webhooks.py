@@ -13,39 +13,32 @@ from django.views.decorators.http import require_POST
 from core.webhooks.models import DeliveryStatus, WebhookEvent
 from core.webhooks.selectors import deliveries_list, delivery_attempts, endpoints_list
 from core.webhooks.services import delivery_redeliver, webhook_endpoint_create, webhook_endpoint_update
-from frontend.common.access import company_admin_required
+from frontend.common.access import console_page
 from frontend.common.forms import form_status, submit
 from frontend.common.paging import paginate
 from frontend.console.forms import WebhookEndpointForm
 
+# Webhook pages, reading them too, are for those who may change webhooks (they show secrets and payloads).
+webhook_page = console_page(read="webhooks.write")
+webhook_form_page = console_page("webhooks.write", read="webhooks.write")
 
-def webhook_admin_page(view):
-    """Webhook pages are for company admins only, like the webhook API."""
-    return company_admin_required(view)
 
-
-@webhook_admin_page
+@webhook_page
 def webhooks(request):
     return render(request, "console/webhooks.html", paginate(request, endpoints_list()))
 
 
-@webhook_admin_page
+@webhook_form_page
 def webhook_new(request):
     form = WebhookEndpointForm(request.POST or None)
 
-    def call(data):
-        endpoint = webhook_endpoint_create(url=data["url"], events=data["events"], description=data["description"])
-        if not data["is_active"]:
-            webhook_endpoint_update(endpoint=endpoint, is_active=False)
-        return endpoint
-
-    if request.method == "POST" and (created := submit(form, call)):
+    if request.method == "POST" and (created := submit(form, lambda data: webhook_endpoint_create(**data))):
         endpoint = created.result
         return render(request, "console/webhook_secret.html", {"endpoint": endpoint, "created": True})
     return render(request, "console/webhook_edit.html", {"form": form}, status=form_status(form))
 
 
-@webhook_admin_page
+@webhook_form_page
 def webhook_edit(request, pk: int):
     endpoint = get_object_or_404(endpoints_list(), pk=pk)
     if request.method == "POST" and request.POST.get("action") == "rotate":
@@ -60,7 +53,7 @@ def webhook_edit(request, pk: int):
     return render(request, "console/webhook_edit.html", {"form": form, "endpoint": endpoint}, status=form_status(form))
 
 
-@webhook_admin_page
+@webhook_page
 def webhook_deliveries(request):
     endpoint_id = request.GET.get("endpoint", "")
     event = request.GET.get("event", "")
@@ -85,7 +78,7 @@ def webhook_deliveries(request):
     )
 
 
-@webhook_admin_page
+@webhook_form_page
 @require_POST
 def webhook_delivery_redeliver(request, pk: int):
     delivery = get_object_or_404(deliveries_list(), pk=pk)
@@ -100,7 +93,7 @@ def webhook_delivery_redeliver(request, pk: int):
     return redirect("console-webhook-delivery", pk=pk)
 
 
-@webhook_admin_page
+@webhook_page
 def webhook_delivery(request, pk: int):
     delivery = get_object_or_404(deliveries_list(), pk=pk)
     return render(

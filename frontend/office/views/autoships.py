@@ -59,7 +59,7 @@ def autoship_new(request):
                 exc = ValidationError({"card" if k == "payment_method" else k: v for k, v in exc.error_dict.items()})
             errors_onto(form, exc)
         except GatewayError as exc:
-            form.add_error("card", f"Stripe refused: {exc}")
+            form.add_error("card", str(exc))  # a plain sentence (translated); the details are in the log
         else:
             messages.success(request, f"Your autoship is set up: the first order is placed on {autoship.next_run_on}.")
             return redirect("office-autoship", pk=autoship.pk)

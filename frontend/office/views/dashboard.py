@@ -8,10 +8,10 @@ from django.utils import timezone
 from core.commerce.selectors.periods import company_date, period_end_for, period_start_for
 from core.commerce.selectors.volume import member_volumes
 from core.communications.models import Audience
-from core.communications.selectors import announcements_for, newsletter_subscribers
+from core.communications.selectors import announcements_for, newsletter_subscribers_count
 from core.demotion.selectors import member_standing
 from core.members.models import Member
-from core.members.selectors import customers_of, downline_level_counts, leg_totals
+from core.members.selectors import customers_count, downline_level_counts, leg_totals
 from frontend.common.access import office_page
 
 LEVEL_CHART_LEVELS = 12
@@ -40,8 +40,8 @@ def dashboard(request):
             "level_counts": level_counts[:LEVEL_CHART_LEVELS],
             "deeper_levels": max(len(level_counts) - LEVEL_CHART_LEVELS, 0),
             "legs": leg_totals(top=me)[:10],
-            "customers": customers_of(distributor=me).count(),
-            "subscribers": newsletter_subscribers(distributor=me, subscribed_only=True).count(),
+            "customers": customers_count(distributor=me),
+            "subscribers": newsletter_subscribers_count(distributor=me),
             "announcements": announcements_for(audience=Audience.DISTRIBUTORS)[:3],
             "period_start": period_start,
             "period_end": period_end,

@@ -28,7 +28,7 @@ def earnings_period(request, pk: int):
     """Every line paid to the distributor in a period, each explained in words (their own lines only)."""
     me = request.member
     period = get_object_or_404(commission_periods(), pk=pk)
-    lines = selectors.ledger_lines(member=me, period=period).select_related("source_order", "source_member")
+    lines = selectors.earnings_lines(member=me, period=period)
     context = paginate(request, lines)
     context["explained"] = selectors.ledger_lines_explained(context["page_obj"].object_list)
     summary = next((p for p in selectors.earnings_by_period(member=me) if p["period"] == period.pk), None)

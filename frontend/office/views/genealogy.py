@@ -14,6 +14,7 @@ from core.members.selectors import (
     downline,
     downline_count,
     downline_search,
+    frontline_count,
     member_by_number,
     visible_or_denied,
 )
@@ -86,10 +87,7 @@ def genealogy_levels(request):
         if level:
             members = [(m, lv) for m, lv in members if lv == level]
     else:
-        queryset = downline(top=me, tree=tree, max_levels=level, status=status or None)
-        if level:
-            queryset = queryset.filter(level=level)
-        members = queryset
+        members = downline(top=me, tree=tree, max_levels=level, status=status or None, level=level)
     context = {
         "me": me,
         "tree": tree,
@@ -130,7 +128,7 @@ def member_detail(request, number: int):
             "member": member,
             "sponsor": sponsor,
             "level": member.sponsor_depth - me.sponsor_depth,
-            "frontline": children_with_counts(parent=member).count(),
+            "frontline": frontline_count(parent=member),
             "downline_total": downline_count(top=member),
         },
     )

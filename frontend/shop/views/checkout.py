@@ -11,14 +11,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from core.commerce.gateways.stripe import GatewayError
 from core.commerce.models import OrderStatus, PlacedBy
 from core.commerce.selectors.orders import order_visible_to
+from core.commerce.services.checkout import CardCharge, order_checkout, order_pay_card_confirmed
 from core.commerce.services.commerce_settings import commerce_settings_get
-from core.commerce.services.orders import LineRequest, order_place
-from core.commerce.services.payments import order_pay_card
-from core.communications.services import order_confirmation_send
+from core.commerce.services.orders import LineRequest
 from core.members.selectors import replicated_site_owner
 from frontend.common.forms import errors_onto
 from frontend.common.payments import CardForm, test_cards_enabled
@@ -60,7 +59,7 @@ def checkout(request, username: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            order = order_place(
+            placed = order_checkout(
                 lines=[LineRequest(sku=line.product.sku, quantity=line.quantity) for line in lines],
                 placed_by=PlacedBy.DISTRIBUTOR if shopper.member else PlacedBy.CUSTOMER,
                 buyer_member=shopper.member,
@@ -69,13 +68,15 @@ def checkout(request, username: str):
                 ship_country=data["ship_country"].upper() or None,
                 ship_region=data["ship_region"] or None,
                 created_by=request.user,
+                payment_method_id=data["card"] if data["payment"] == "card" else None,
             )
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
             cart_save(request, owner, {})
-            if data["payment"] == "card":
-                _pay(request, order, data["card"])
+            order = placed.order
+            if placed.charge is not None:
+                _charge_messages(request, order, placed.charge)
             else:
                 messages.success(
                     request,
@@ -86,23 +87,18 @@ def checkout(request, username: str):
     return render(request, "shop/checkout.html", context, status=400 if form.errors else 200)
 
 
-def _pay(request, order, payment_method_id: str) -> bool:
-    """Charge the order by card; a decline leaves it pending with the reason shown."""
-    try:
-        payment = order_pay_card(order=order, payment_method_id=payment_method_id, by=request.user)
-    except (ValidationError, GatewayError) as exc:
-        messages.error(request, f"The payment did not go through: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-        return False
-    if payment.status == "succeeded":
-        order_confirmation_send(order=order)
+def _charge_messages(request, order, charge: CardCharge) -> None:
+    """Tell the buyer what became of the card: paid, refused, or declined (the order stays pending to pay again)."""
+    if charge.refused:
+        messages.error(request, _("The payment did not go through: %(reason)s") % {"reason": charge.refused})
+    elif charge.succeeded:
         messages.success(request, f"Thank you! Order {order.number} is paid.")
-        return True
-    messages.error(
-        request,
-        f"The card was declined ({payment.failure_message or payment.failure_code}). "
-        "Your order is saved: try another card below.",
-    )
-    return False
+    elif charge.payment is not None:
+        messages.error(
+            request,
+            f"The card was declined ({charge.payment.failure_message or charge.payment.failure_code}). "
+            "Your order is saved: try another card below.",
+        )
 
 
 def order_confirmation(request, username: str, number: int):
@@ -117,7 +113,10 @@ def order_confirmation(request, username: str, number: int):
     card_form = CardForm(request.POST or None)
     if request.method == "POST":
         if order.status == OrderStatus.PENDING and card_form.is_valid():
-            _pay(request, order, card_form.cleaned_data["card"])
+            charge = order_pay_card_confirmed(
+                order=order, payment_method_id=card_form.cleaned_data["card"], by=request.user
+            )
+            _charge_messages(request, order, charge)
         return redirect(request.path)
     can_pay = order.status == OrderStatus.PENDING and test_cards_enabled()
     return render(

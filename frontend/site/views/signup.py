@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.communications.services import member_welcome_send
 from core.members.selectors import replicated_site_owner
 from core.members.services.customers import customer_create
-from core.members.services.enrolment import member_enroll
+from core.members.services.enrolment import member_join
 from frontend.common.forms import errors_onto
 from frontend.common.replicated import site_context, site_root
 from frontend.site.forms import CustomerSignupForm, JoinForm
@@ -45,11 +44,10 @@ def replicated_join(request, username: str):
     form = JoinForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _signup_allowed(request, form):
         try:
-            recruit = member_enroll(sponsor=member, **form.cleaned_data)
+            recruit = member_join(sponsor=member, **form.cleaned_data)
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            member_welcome_send(member=recruit)
             login(request, recruit.user, backend=AUTH_BACKEND)
             messages.success(request, f"Welcome to the team! Your member number is {recruit.number}.")
             return redirect("office-home")

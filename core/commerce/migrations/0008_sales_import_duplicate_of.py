@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commerce', '0005_subscription_first_charge_delay'),
+        ('commerce', '0007_party_host_member'),
     ]
 
     operations = [
