@@ -364,3 +364,25 @@ def test_a_full_refund_says_so(alpha, staff_api, paid_order):
         f"/api/v1/commerce/orders/{paid_order.number}/refunds/", {"reason": "all back", "full": True}, format="json"
     )
     assert (response.status_code, response.json()["amount"]) == (201, str(paid_order.total))
+
+
+def test_a_forwarded_header_shorter_than_the_proxy_chain_is_a_400_not_a_500(alpha_client, settings):
+    """Behind two trusted proxies every request carries two X-Forwarded-For entries; one that came around them with a
+    single forged entry is refused (allauth would raise ImproperlyConfigured on it: a 500)."""
+    settings.TRUSTED_PROXY_COUNT = 2
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    response = alpha_client.post(
+        "/api/v1/auth/token/",
+        {"email": "a@b.test", "password": "x"},
+        content_type="application/json",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"X-Forwarded-For": ["This request did not come through the site's proxies."]}
+    response = alpha_client.post(
+        "/api/v1/auth/token/",
+        {"email": "a@b.test", "password": "x"},
+        content_type="application/json",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2",
+    )
+    assert response.status_code == 401
