@@ -22,6 +22,7 @@ from billing import selectors, services, stripe_gateway
 from billing.models import Invoice, InvoiceLine, InvoiceStatus, PricePlan, PricePlanTier, UsageRecord
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability, IsProviderStaff
+from config.api.serializers import NUMBER, BusinessDateField, Input
 from tenants.selectors import company_list
 
 logger = logging.getLogger(__name__)
@@ -186,9 +187,9 @@ class CompanyPlanAssignApi(APIView):
 
     permission_classes = [IsProviderStaff]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         plan = serializers.SlugRelatedField(slug_field="code", queryset=selectors.price_plans())
-        effective_from = serializers.DateField(required=False, allow_null=True, default=None)
+        effective_from = BusinessDateField(required=False, allow_null=True, default=None)
         note = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
 
     class OutputSerializer(serializers.Serializer):
@@ -238,7 +239,7 @@ class ProviderInvoiceListApi(APIView):
     permission_classes = [IsProviderStaff]
 
     class FilterSerializer(serializers.Serializer):
-        company = serializers.IntegerField(required=False)
+        company = serializers.IntegerField(**NUMBER, required=False)
         month = MonthField(required=False)
         status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
 
@@ -280,7 +281,7 @@ class ProviderUsageListApi(APIView):
     permission_classes = [IsProviderStaff]
 
     class FilterSerializer(serializers.Serializer):
-        company = serializers.IntegerField(required=False)
+        company = serializers.IntegerField(**NUMBER, required=False)
         month = MonthField(required=False)
 
     @extend_schema(parameters=[FilterSerializer], responses=ProviderUsageOutput(many=True))
@@ -309,7 +310,7 @@ class MonthCloseApi(APIView):
 
     permission_classes = [IsProviderStaff]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         month = MonthField()
 
     @extend_schema(request=InputSerializer, responses={202: None})

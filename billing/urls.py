@@ -2,21 +2,22 @@
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - the <id:…> path converter
 from billing import apis
 
 urlpatterns = [
     path("billing/plans/", apis.PricePlanListApi.as_view(), name="billing-plans"),
-    path("companies/<int:company_id>/plan/", apis.CompanyPlanAssignApi.as_view(), name="billing-company-plan"),
+    path("companies/<id:company_id>/plan/", apis.CompanyPlanAssignApi.as_view(), name="billing-company-plan"),
     path(
-        "companies/<int:company_id>/usage/current/",
+        "companies/<id:company_id>/usage/current/",
         apis.ProviderUsageToDateApi.as_view(),
         name="billing-company-usage-current",
     ),
     path("billing/revenue/", apis.RevenueApi.as_view(), name="billing-revenue"),
     path("billing/invoices/", apis.ProviderInvoiceListApi.as_view(), name="billing-invoices"),
-    path("billing/invoices/<int:invoice_id>/retry/", apis.InvoiceRetryApi.as_view(), name="billing-invoice-retry"),
+    path("billing/invoices/<id:invoice_id>/retry/", apis.InvoiceRetryApi.as_view(), name="billing-invoice-retry"),
     path(
-        "billing/invoices/<int:invoice_id>/suspend-company/",
+        "billing/invoices/<id:invoice_id>/suspend-company/",
         apis.InvoiceSuspendCompanyApi.as_view(),
         name="billing-invoice-suspend-company",
     ),

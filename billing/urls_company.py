@@ -2,12 +2,13 @@
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - the <id:…> path converter
 from billing import apis
 
 urlpatterns = [
     path("billing/invoices/", apis.CompanyInvoiceListApi.as_view(), name="company-billing-invoices"),
     path(
-        "billing/invoices/<int:invoice_id>/",
+        "billing/invoices/<id:invoice_id>/",
         apis.CompanyInvoiceDetailApi.as_view(),
         name="company-billing-invoice",
     ),

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import config.converters  # noqa: F401 - registers the <id:…> path converter before any URL pattern uses it
 from config.admin_sites import provider_site
 from core.accounts.apis import LogoutApi, MeApi, TokenApi, TokenDetailApi, TokenListApi
 from frontend.common.health import healthz
@@ -15,9 +16,9 @@ provider_api = [
     path("auth/tokens/<str:token_id>/", TokenDetailApi.as_view(), name="provider-token-revoke"),
     path("auth/logout/", LogoutApi.as_view(), name="provider-logout"),
     path("companies/", CompanyListCreateApi.as_view(), name="provider-companies"),
-    path("companies/<int:company_id>/suspend/", CompanySuspendApi.as_view(), name="provider-company-suspend"),
+    path("companies/<id:company_id>/suspend/", CompanySuspendApi.as_view(), name="provider-company-suspend"),
     path(
-        "companies/<int:company_id>/reactivate/",
+        "companies/<id:company_id>/reactivate/",
         CompanyReactivateApi.as_view(),
         name="provider-company-reactivate",
     ),

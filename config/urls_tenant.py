@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import config.converters  # noqa: F401 - registers the <id:…> path converter before any URL pattern uses it
 from config.admin_sites import company_site
 from core.accounts.apis import LogoutApi, MeApi, TokenApi, TokenDetailApi, TokenListApi
 from core.company.apis import CompanySettingsApi

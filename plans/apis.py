@@ -15,6 +15,8 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
+from config.api.serializers import MONEY, NUMBER, SIGNED_MONEY, BusinessDateField, Input
+from config.converters import BIGINT_MAX
 from core.members import selectors as member_selectors
 from core.members.models import Member
 from plans import selectors, services
@@ -132,7 +134,7 @@ class PayoutBatchOut(serializers.ModelSerializer):
 class PlanVersionListApi(APIView):
     permission_classes = [HasCapability("plans.write", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
         document = serializers.JSONField()
 
@@ -152,7 +154,7 @@ class PlanVersionListApi(APIView):
 class PlanValidateApi(APIView):
     permission_classes = [HasCapability("plans.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         document = serializers.JSONField()
 
     class OutputSerializer(serializers.Serializer):
@@ -183,8 +185,8 @@ class PlanVersionDetailApi(APIView):
 class PlanVersionActivateApi(APIView):
     permission_classes = [HasCapability("plans.write")]
 
-    class InputSerializer(serializers.Serializer):
-        effective_from = serializers.DateField()
+    class InputSerializer(Input):
+        effective_from = BusinessDateField()
 
     @extend_schema(request=InputSerializer, responses=PlanVersionOut)
     def post(self, request, version_id: int):
@@ -201,8 +203,8 @@ class PlanVersionActivateApi(APIView):
 class PeriodListApi(APIView):
     permission_classes = [HasCapability("commissions.run", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
-        day = serializers.DateField(help_text="Any day of the period")
+    class InputSerializer(Input):
+        day = BusinessDateField(help_text="Any day of the period.")
 
     @extend_schema(responses=PeriodOut(many=True))
     def get(self, request):
@@ -244,10 +246,14 @@ class RunListApi(APIView):
 
 
 def _int(value: str, field: str) -> int:
+    """A query parameter that names a number or id: a whole number within bigint range, or a 400 naming it."""
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ValidationError({field: ["A whole number."]}) from None
+    if not 1 <= number <= BIGINT_MAX:
+        raise ValidationError({field: [f"A whole number from 1 to {BIGINT_MAX}."]})
+    return number
 
 
 def _run(run_id: int) -> CommissionRun:
@@ -309,8 +315,8 @@ class RunPostApi(APIView):
 class RunPayoutApi(APIView):
     permission_classes = [HasCapability("payouts.write")]
 
-    class InputSerializer(serializers.Serializer):
-        threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    class InputSerializer(Input):
+        threshold = serializers.DecimalField(**MONEY)
 
     @extend_schema(request=InputSerializer, responses={201: PayoutBatchOut})
     def post(self, request, run_id: int):
@@ -365,9 +371,9 @@ class RunLedgerApi(APIView):
 class SimulationApi(APIView):
     permission_classes = [HasCapability("plans.write")]
 
-    class InputSerializer(serializers.Serializer):
-        period = serializers.IntegerField(required=False, help_text="A past period (real data)")
-        plan_version = serializers.IntegerField(required=False)
+    class InputSerializer(Input):
+        period = serializers.IntegerField(**NUMBER, required=False, help_text="A past period (real data)")
+        plan_version = serializers.IntegerField(**NUMBER, required=False)
         document = serializers.JSONField(required=False, help_text="An unsaved draft")
         generated = serializers.JSONField(required=False, help_text='{"members": 10000, "seed": 1}')
 
@@ -412,11 +418,11 @@ class RunCompareApi(APIView):
 class AdjustmentListApi(APIView):
     permission_classes = [HasCapability("commissions.adjust", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
-        member = serializers.IntegerField(help_text="Member number")
-        amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    class InputSerializer(Input):
+        member = serializers.IntegerField(**NUMBER, help_text="Member number")
+        amount = serializers.DecimalField(**SIGNED_MONEY, help_text="Negative for a clawback.")
         reason = serializers.CharField(max_length=500)
-        period = serializers.IntegerField(required=False)
+        period = serializers.IntegerField(**NUMBER, required=False)
 
     @extend_schema(responses=LedgerLineOut(many=True))
     def get(self, request):
@@ -443,8 +449,8 @@ class AdjustmentListApi(APIView):
 class PayoutBatchListApi(APIView):
     permission_classes = [HasCapability("payouts.write", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
-        threshold = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    class InputSerializer(Input):
+        threshold = serializers.DecimalField(**MONEY)
 
     @extend_schema(responses=PayoutBatchOut(many=True))
     def get(self, request):

@@ -1,30 +1,31 @@
 from django.urls import path
 
+import config.converters  # noqa: F401 - the <id:…> path converter
 from plans import apis
 
 urlpatterns = [
     path("plan-versions/", apis.PlanVersionListApi.as_view(), name="plan-version-list"),
     path("plan-versions/validate/", apis.PlanValidateApi.as_view(), name="plan-version-validate"),
-    path("plan-versions/<int:version_id>/", apis.PlanVersionDetailApi.as_view(), name="plan-version-detail"),
+    path("plan-versions/<id:version_id>/", apis.PlanVersionDetailApi.as_view(), name="plan-version-detail"),
     path(
-        "plan-versions/<int:version_id>/activate/", apis.PlanVersionActivateApi.as_view(), name="plan-version-activate"
+        "plan-versions/<id:version_id>/activate/", apis.PlanVersionActivateApi.as_view(), name="plan-version-activate"
     ),
     path("commission-periods/", apis.PeriodListApi.as_view(), name="commission-period-list"),
-    path("commission-periods/<int:period_id>/preview/", apis.PeriodPreviewApi.as_view(), name="commission-preview"),
+    path("commission-periods/<id:period_id>/preview/", apis.PeriodPreviewApi.as_view(), name="commission-preview"),
     path("commission-runs/", apis.RunListApi.as_view(), name="commission-run-list"),
-    path("commission-runs/<int:run_id>/", apis.RunDetailApi.as_view(), name="commission-run-detail"),
-    path("commission-runs/<int:run_id>/review/", apis.RunReviewApi.as_view(), name="commission-run-review"),
-    path("commission-runs/<int:run_id>/approve/", apis.RunApproveApi.as_view(), name="commission-run-approve"),
-    path("commission-runs/<int:run_id>/post/", apis.RunPostApi.as_view(), name="commission-run-post"),
-    path("commission-runs/<int:run_id>/payout/", apis.RunPayoutApi.as_view(), name="commission-run-payout"),
-    path("commission-runs/<int:run_id>/lines/", apis.RunLinesApi.as_view(), name="commission-run-lines"),
-    path("commission-runs/<int:run_id>/ledger/", apis.RunLedgerApi.as_view(), name="commission-run-ledger"),
-    path("commission-runs/<int:run_id>/compare/", apis.RunCompareApi.as_view(), name="commission-run-compare"),
+    path("commission-runs/<id:run_id>/", apis.RunDetailApi.as_view(), name="commission-run-detail"),
+    path("commission-runs/<id:run_id>/review/", apis.RunReviewApi.as_view(), name="commission-run-review"),
+    path("commission-runs/<id:run_id>/approve/", apis.RunApproveApi.as_view(), name="commission-run-approve"),
+    path("commission-runs/<id:run_id>/post/", apis.RunPostApi.as_view(), name="commission-run-post"),
+    path("commission-runs/<id:run_id>/payout/", apis.RunPayoutApi.as_view(), name="commission-run-payout"),
+    path("commission-runs/<id:run_id>/lines/", apis.RunLinesApi.as_view(), name="commission-run-lines"),
+    path("commission-runs/<id:run_id>/ledger/", apis.RunLedgerApi.as_view(), name="commission-run-ledger"),
+    path("commission-runs/<id:run_id>/compare/", apis.RunCompareApi.as_view(), name="commission-run-compare"),
     path("commission-simulations/", apis.SimulationApi.as_view(), name="commission-simulation"),
     path("ledger-adjustments/", apis.AdjustmentListApi.as_view(), name="ledger-adjustment-list"),
     path("payout-batches/", apis.PayoutBatchListApi.as_view(), name="payout-batch-list"),
-    path("payout-batches/<int:batch_id>/csv/", apis.PayoutBatchCsvApi.as_view(), name="payout-batch-csv"),
-    path("payout-batches/<int:batch_id>/paid/", apis.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
+    path("payout-batches/<id:batch_id>/csv/", apis.PayoutBatchCsvApi.as_view(), name="payout-batch-csv"),
+    path("payout-batches/<id:batch_id>/paid/", apis.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
     path("earnings/", apis.EarningsApi.as_view(), name="earnings"),
-    path("earnings/<int:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
+    path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
 ]

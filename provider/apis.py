@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from billing.selectors import price_plans
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsProviderStaff
+from config.api.serializers import Input
 from provider.services import company_onboard
 from tenants.models import Company
 from tenants.selectors import company_list
@@ -18,7 +19,7 @@ from tenants.services import company_base_url, company_reactivate, company_suspe
 class CompanyOutput(serializers.ModelSerializer):
     subdomain = serializers.CharField()
     url = serializers.SerializerMethodField()
-    price_plan = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    price_plan = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Company
@@ -42,16 +43,16 @@ class CompanyOutput(serializers.ModelSerializer):
 class CompanyListCreateApi(APIView):
     permission_classes = [IsProviderStaff]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(max_length=200)
         subdomain = serializers.CharField(max_length=100)
-        admin_email = serializers.EmailField()
-        admin_first_name = serializers.CharField(required=False, default="", allow_blank=True)
-        admin_last_name = serializers.CharField(required=False, default="", allow_blank=True)
+        admin_email = serializers.EmailField(max_length=254)
+        admin_first_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=150)
+        admin_last_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=150)
         price_plan = serializers.SlugRelatedField(
             slug_field="code", queryset=price_plans(), required=False, allow_null=True
         )
-        billing_email = serializers.EmailField(required=False, default="", allow_blank=True)
+        billing_email = serializers.EmailField(required=False, default="", allow_blank=True, max_length=254)
 
     @extend_schema(responses=CompanyOutput(many=True))
     def get(self, request):
@@ -70,7 +71,7 @@ class CompanyListCreateApi(APIView):
 class CompanySuspendApi(APIView):
     permission_classes = [IsProviderStaff]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses=CompanyOutput)

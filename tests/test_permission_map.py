@@ -156,7 +156,7 @@ CONSOLE_POSTS = {
 }
 
 ROLES = ["anonymous", Role.COMPANY_ADMIN, Role.COMPANY_STAFF, Role.DISTRIBUTOR, Role.CUSTOMER]
-NO_SUCH = {"int": 999_999, "string": "no-such", "slug": "no-such", "path": "no-such"}
+NO_SUCH = {"int": 999_999, "bigintid": 999_999, "string": "no-such", "slug": "no-such", "path": "no-such"}
 
 
 def _patterns(patterns, prefix=""):

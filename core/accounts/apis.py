@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.api.serializers import Input
 from core.accounts.mfa import TWO_FACTOR_SETUP_NEEDED, two_factor_enabled, two_factor_setup_missing
 from core.accounts.models import User
 from core.accounts.selectors import api_tokens_list
@@ -41,9 +42,9 @@ class TokenApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    class InputSerializer(serializers.Serializer):
-        email = serializers.EmailField()
-        password = serializers.CharField()
+    class InputSerializer(Input):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128)
         code = serializers.CharField(
             required=False,
             max_length=64,

@@ -1,20 +1,21 @@
 from django.urls import path
 
+import config.converters  # noqa: F401 - the <id:…> path converter
 from core.commerce.apis import admin, admin_settings, field, history, shop
 
 urlpatterns = [
     path("commerce/products/", shop.ProductListApi.as_view(), name="commerce-products"),
     path("commerce/orders/", shop.OrderListApi.as_view(), name="commerce-orders"),
-    path("commerce/orders/<int:number>/", shop.OrderDetailApi.as_view(), name="commerce-order"),
-    path("commerce/orders/<int:number>/pay/", shop.OrderPayApi.as_view(), name="commerce-order-pay"),
+    path("commerce/orders/<id:number>/", shop.OrderDetailApi.as_view(), name="commerce-order"),
+    path("commerce/orders/<id:number>/pay/", shop.OrderPayApi.as_view(), name="commerce-order-pay"),
     path(
-        "commerce/orders/<int:number>/offline-payment/",
+        "commerce/orders/<id:number>/offline-payment/",
         shop.OrderOfflinePaymentApi.as_view(),
         name="commerce-order-offline-payment",
     ),
-    path("commerce/orders/<int:number>/cancel/", shop.OrderCancelApi.as_view(), name="commerce-order-cancel"),
-    path("commerce/orders/<int:number>/ship/", shop.OrderShipApi.as_view(), name="commerce-order-ship"),
-    path("commerce/orders/<int:number>/refunds/", shop.OrderRefundApi.as_view(), name="commerce-order-refund"),
+    path("commerce/orders/<id:number>/cancel/", shop.OrderCancelApi.as_view(), name="commerce-order-cancel"),
+    path("commerce/orders/<id:number>/ship/", shop.OrderShipApi.as_view(), name="commerce-order-ship"),
+    path("commerce/orders/<id:number>/refunds/", shop.OrderRefundApi.as_view(), name="commerce-order-refund"),
     path("commerce/volume/", shop.VolumeApi.as_view(), name="commerce-volume"),
     path("commerce/stock/low/", shop.LowStockApi.as_view(), name="commerce-low-stock"),
     path("commerce/subscription/", shop.SubscriptionApi.as_view(), name="commerce-subscription"),
@@ -36,12 +37,12 @@ urlpatterns = [
     path("commerce/products/<str:sku>/retire/", admin.ProductRetireApi.as_view(), name="commerce-product-retire"),
     path("commerce/products/<str:sku>/images/", admin.ProductImageListApi.as_view(), name="commerce-images"),
     path(
-        "commerce/products/<str:sku>/images/<int:pk>/",
+        "commerce/products/<str:sku>/images/<id:pk>/",
         admin.ProductImageDetailApi.as_view(),
         name="commerce-image",
     ),
     path("commerce/categories/", admin.CategoryListApi.as_view(), name="commerce-categories"),
-    path("commerce/categories/<int:pk>/", admin.CategoryDetailApi.as_view(), name="commerce-category"),
+    path("commerce/categories/<id:pk>/", admin.CategoryDetailApi.as_view(), name="commerce-category"),
     # stock
     path("commerce/warehouses/", admin.WarehouseListApi.as_view(), name="commerce-warehouses"),
     path("commerce/warehouses/<str:code>/", admin.WarehouseDetailApi.as_view(), name="commerce-warehouse"),
@@ -52,21 +53,21 @@ urlpatterns = [
     path("commerce/stock/transfers/", admin.StockTransferApi.as_view(), name="commerce-stock-transfers"),
     # tax, coupons, settings
     path("commerce/tax-rates/", admin_settings.TaxRateListApi.as_view(), name="commerce-tax-rates"),
-    path("commerce/tax-rates/<int:pk>/", admin_settings.TaxRateDetailApi.as_view(), name="commerce-tax-rate"),
+    path("commerce/tax-rates/<id:pk>/", admin_settings.TaxRateDetailApi.as_view(), name="commerce-tax-rate"),
     path("commerce/coupons/", admin_settings.CouponListApi.as_view(), name="commerce-coupons"),
-    path("commerce/coupons/<int:pk>/", admin_settings.CouponDetailApi.as_view(), name="commerce-coupon"),
+    path("commerce/coupons/<id:pk>/", admin_settings.CouponDetailApi.as_view(), name="commerce-coupon"),
     path("commerce/settings/", admin_settings.CommerceSettingsApi.as_view(), name="commerce-settings"),
     # parties
     path("commerce/parties/", field.PartyListApi.as_view(), name="commerce-parties"),
-    path("commerce/parties/<int:pk>/", field.PartyDetailApi.as_view(), name="commerce-party"),
-    path("commerce/parties/<int:pk>/orders/", field.PartyOrderApi.as_view(), name="commerce-party-orders"),
-    path("commerce/parties/<int:pk>/close/", field.PartyCloseApi.as_view(), name="commerce-party-close"),
+    path("commerce/parties/<id:pk>/", field.PartyDetailApi.as_view(), name="commerce-party"),
+    path("commerce/parties/<id:pk>/orders/", field.PartyOrderApi.as_view(), name="commerce-party-orders"),
+    path("commerce/parties/<id:pk>/close/", field.PartyCloseApi.as_view(), name="commerce-party-close"),
     # autoship
     path("commerce/autoships/", field.AutoshipListApi.as_view(), name="commerce-autoships"),
-    path("commerce/autoships/<int:pk>/", field.AutoshipDetailApi.as_view(), name="commerce-autoship"),
+    path("commerce/autoships/<id:pk>/", field.AutoshipDetailApi.as_view(), name="commerce-autoship"),
     *[
         path(
-            f"commerce/autoships/<int:pk>/{action}/",
+            f"commerce/autoships/<id:pk>/{action}/",
             field.AutoshipActionApi.as_view(action=action),
             name=f"commerce-autoship-{action}",
         )

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability
+from config.api.serializers import Input
 from core.company.models import CompanySettings
 from core.company.services import EDITABLE_FIELDS, company_settings_get, company_settings_update
 
@@ -18,7 +19,7 @@ class CompanySettingsApi(APIView):
             model = CompanySettings
             fields = ["display_name", *[f for f in EDITABLE_FIELDS if f != "display_name"], "updated_at"]
 
-    class InputSerializer(serializers.ModelSerializer):
+    class InputSerializer(Input, serializers.ModelSerializer):
         class Meta:
             model = CompanySettings
             fields = list(EDITABLE_FIELDS)

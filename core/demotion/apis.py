@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
+from config.api.serializers import EARLIEST_DATE, LATEST_DATE, BusinessDateField, Input
 from core.accounts.models import Role
 from core.csv_safe import csv_writer
 from core.demotion import selectors
@@ -33,9 +34,12 @@ def _day(value: str | None, field: str = "day") -> datetime.date:
     if not value:
         return datetime.date.today()
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError({field: [f"'{value}' is not a date (use YYYY-MM-DD)."]}) from exc
+    if not EARLIEST_DATE <= day <= LATEST_DATE:  # 0001-01-01 minus 90 days would be an OverflowError
+        raise ValidationError({field: [f"Give a day between {EARLIEST_DATE} and {LATEST_DATE}."]})
+    return day
 
 
 class PolicyOutput(serializers.ModelSerializer):
@@ -65,9 +69,9 @@ class PolicyOutput(serializers.ModelSerializer):
 class PolicyApi(APIView):
     permission_classes = [HasCapability("demotion.policy.write", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         document = serializers.JSONField()
-        acknowledge = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+        acknowledge = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
 
     @extend_schema(responses=PolicyOutput)
     def get(self, request):
@@ -87,8 +91,8 @@ class PolicyApi(APIView):
 class PreviewApi(APIView):
     permission_classes = [HasCapability("demotion.preview")]
 
-    class InputSerializer(serializers.Serializer):
-        day = serializers.DateField()
+    class InputSerializer(Input):
+        day = BusinessDateField()
         document = serializers.JSONField(required=False, help_text="A draft policy; default: the policy in force")
 
     @extend_schema(request=InputSerializer, responses={200: dict})
@@ -121,8 +125,8 @@ class EvaluationApi(APIView):
             model = EvaluationRun
             fields = ["day", "status", "members_evaluated", "transitions", "counts", "seconds", "finished_at"]
 
-    class InputSerializer(serializers.Serializer):
-        day = serializers.DateField()
+    class InputSerializer(Input):
+        day = BusinessDateField()
 
     @extend_schema(responses=RunOutput(many=True))
     def get(self, request):
@@ -144,7 +148,7 @@ class ReportApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("day"), OpenApiParameter("stage"), OpenApiParameter("export", enum=["csv"])],
-        responses={200: dict},
+        responses={(200, "application/json"): dict, (200, "text/csv"): str},
     )
     def get(self, request):
         """Members at each stage on a day (from the recorded history), with the list; ``export=csv`` exports it."""
@@ -232,8 +236,8 @@ class MyStandingApi(APIView):
 class ReinstateApi(APIView):
     permission_classes = [HasCapability("members.status.write")]
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
+    class InputSerializer(Input):
+        reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses={201: dict})
     def post(self, request, number: int):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import config.converters  # noqa: F401 - the <id:…> path converter
 from core.demotion import apis
 
 urlpatterns = [
@@ -10,6 +11,6 @@ urlpatterns = [
     path("demotion/report/series/", apis.SeriesApi.as_view(), name="demotion-series"),
     path("demotion/notifications/", apis.NotificationListApi.as_view(), name="demotion-notifications"),
     path("demotion/me/", apis.MyStandingApi.as_view(), name="demotion-me"),
-    path("demotion/members/<int:number>/", apis.MemberStandingApi.as_view(), name="demotion-member"),
-    path("demotion/members/<int:number>/reinstate/", apis.ReinstateApi.as_view(), name="demotion-reinstate"),
+    path("demotion/members/<id:number>/", apis.MemberStandingApi.as_view(), name="demotion-member"),
+    path("demotion/members/<id:number>/reinstate/", apis.ReinstateApi.as_view(), name="demotion-reinstate"),
 ]

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability, IsCompanyAdmin
+from config.api.serializers import NUMBER, Input
 from core.webhooks import selectors, services
 from core.webhooks.models import DeliveryStatus, WebhookEndpoint, WebhookEvent
 
@@ -37,7 +38,7 @@ class EndpointWithSecretOutput(EndpointOutput):
 class WebhookEndpointListApi(APIView):
     permission_classes = [HasCapability("webhooks.write", read="webhooks.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         url = serializers.CharField(max_length=500)
         events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.values), allow_empty=False)
         description = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -59,7 +60,7 @@ class WebhookEndpointDetailApi(APIView):
 
     permission_classes = [HasCapability("webhooks.write", read="webhooks.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         url = serializers.CharField(max_length=500, required=False)
         events = serializers.ListField(
             child=serializers.ChoiceField(choices=WebhookEvent.values), allow_empty=False, required=False
@@ -119,7 +120,7 @@ class WebhookDeliveryListApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
     class FilterSerializer(serializers.Serializer):
-        endpoint = serializers.IntegerField(required=False)
+        endpoint = serializers.IntegerField(**NUMBER, required=False)
         event = serializers.ChoiceField(choices=WebhookEvent.values, required=False)
         status = serializers.ChoiceField(choices=DeliveryStatus.values, required=False)
 

@@ -17,10 +17,10 @@ from frontend.common.paging import paginate
 
 
 class PartyForm(forms.Form):
-    consultant = forms.IntegerField(label="Consultant's member number")
+    consultant = forms.IntegerField(label="Consultant's member number", min_value=1, max_value=2**63 - 1)
     name = forms.CharField(max_length=200, required=False, help_text="Empty: “Party of <host>”.")
     host_name = forms.CharField(max_length=200, required=False, help_text="Empty: the host's own name.")
-    host_email = forms.EmailField(required=False)
+    host_email = forms.EmailField(required=False, max_length=254)
     host_member_number = forms.IntegerField(
         required=False,
         min_value=1,

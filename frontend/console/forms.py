@@ -31,13 +31,15 @@ class MemberEditForm(ProfileForm):
 
 
 class ResponsorForm(forms.Form):
-    new_sponsor = forms.IntegerField(label="New sponsor's member number")
+    new_sponsor = forms.IntegerField(label="New sponsor's member number", min_value=1, max_value=2**63 - 1)
     reason = forms.CharField(max_length=500)
 
 
 class ReplaceForm(forms.Form):
-    new_parent = forms.IntegerField(label="New placement parent's member number")
-    position = forms.IntegerField(required=False, min_value=0, help_text="Binary: 0 left, 1 right. Matrix: 0..width-1.")
+    new_parent = forms.IntegerField(label="New placement parent's member number", min_value=1, max_value=2**63 - 1)
+    position = forms.IntegerField(
+        required=False, min_value=0, max_value=32_766, help_text="Binary: 0 left, 1 right. Matrix: 0..width-1."
+    )
     reason = forms.CharField(max_length=500)
 
 
@@ -52,9 +54,13 @@ class StatusForm(forms.Form):
 class GenealogySettingsForm(forms.Form):
     placement_method = forms.ChoiceField(choices=PlacementMethod.choices)
     binary_spillover = forms.ChoiceField(choices=BinarySpillover.choices)
-    matrix_width = forms.IntegerField(min_value=0, help_text="Forced matrix: 2 to 20 positions under each member.")
+    matrix_width = forms.IntegerField(
+        min_value=0, max_value=32_767, help_text="Forced matrix: 2 to 20 positions under each member."
+    )
     holding_tank_days = forms.IntegerField(
-        min_value=0, help_text="Days a sponsor has to place a new member; 0 places new members immediately."
+        min_value=0,
+        max_value=3650,
+        help_text="Days a sponsor has to place a new member; 0 places new members immediately.",
     )
 
 
@@ -107,7 +113,7 @@ class AnnouncementForm(forms.Form):
 class TrainingMaterialForm(forms.Form):
     title = forms.CharField(max_length=200)
     category = forms.CharField(max_length=100, initial="General")
-    order = forms.IntegerField(min_value=0, initial=0)
+    order = forms.IntegerField(min_value=0, max_value=32_767, initial=0)
     url = forms.URLField(required=False, max_length=500, label="Link (video, document)", assume_scheme="https")
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50_000)
     published = forms.BooleanField(required=False, initial=True)
@@ -119,7 +125,7 @@ class TrainingMaterialForm(forms.Form):
 class ProductForm(forms.Form):
     sku = forms.CharField(max_length=40, label="SKU")
     name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
     category = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="(no category)", help_text="Categories are kept under Products."
     )
@@ -133,7 +139,7 @@ class ProductForm(forms.Form):
     taxable = forms.BooleanField(required=False, initial=True)
     track_inventory = forms.BooleanField(required=False, initial=True)
     allow_backorder = forms.BooleanField(required=False)
-    low_stock_threshold = forms.IntegerField(min_value=0, initial=0)
+    low_stock_threshold = forms.IntegerField(min_value=0, max_value=1_000_000, initial=0)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +150,9 @@ class StockForm(forms.Form):
     kind = forms.ChoiceField(choices=[("receive", "Receive"), ("adjust", "Adjust (signed count correction)")])
     sku = forms.CharField(max_length=40, label="SKU")
     warehouse = forms.ModelChoiceField(queryset=None)
-    quantity = forms.IntegerField(help_text="Receipts are positive; an adjustment may be negative.")
+    quantity = forms.IntegerField(
+        min_value=-1_000_000, max_value=1_000_000, help_text="Receipts are positive; an adjustment may be negative."
+    )
     note = forms.CharField(max_length=300, required=False, help_text="Required for an adjustment.")
 
     def __init__(self, *args, **kwargs):

@@ -2,15 +2,16 @@
 
 from django.urls import path
 
+import config.converters  # noqa: F401 - the <id:…> path converter
 from frontend.shop.views import cart, catalogue, checkout
 
 urlpatterns = [
-    path("shop/images/<int:image_id>/", catalogue.product_image, name="shop-product-image"),
+    path("shop/images/<id:image_id>/", catalogue.product_image, name="shop-product-image"),
 ]
 
 replicated_urlpatterns = [
     path("<slug:username>/shop/", catalogue.catalogue, name="shop"),
     path("<slug:username>/shop/cart/", cart.cart, name="shop-cart"),
     path("<slug:username>/shop/checkout/", checkout.checkout, name="shop-checkout"),
-    path("<slug:username>/shop/orders/<int:number>/", checkout.order_confirmation, name="shop-order"),
+    path("<slug:username>/shop/orders/<id:number>/", checkout.order_confirmation, name="shop-order"),
 ]

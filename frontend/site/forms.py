@@ -10,11 +10,11 @@ from core.members.models import CustomerType
 class JoinForm(forms.Form):
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    email = forms.EmailField()
+    email = forms.EmailField(max_length=254)  # the column's length (Django's form default allows 320)
     username = forms.CharField(
         max_length=32, help_text="Your own site's address: 3 to 32 lowercase letters, digits or hyphens."
     )
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(widget=forms.PasswordInput, min_length=8, max_length=128)
     phone = forms.CharField(max_length=40, required=False)
     country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. US.")
 
@@ -28,9 +28,9 @@ class CustomerSignupForm(forms.Form):
     )
     first_name = forms.CharField(max_length=100)
     last_name = forms.CharField(max_length=100)
-    email = forms.EmailField()
-    password = forms.CharField(widget=forms.PasswordInput, min_length=8)
+    email = forms.EmailField(max_length=254)
+    password = forms.CharField(widget=forms.PasswordInput, min_length=8, max_length=128)
 
 
 class NewsletterForm(forms.Form):
-    email = forms.EmailField(label="Your e-mail")
+    email = forms.EmailField(label="Your e-mail", max_length=254)

@@ -723,7 +723,8 @@ def _apply_payout_cap(ctx: _Context, lines: Ledger, allowed: int) -> Ledger:
                     basis=lines.basis_cents[sel])  # fmt: skip
     columns = {name: getattr(lines, name) for name in COLUMNS}
     columns["amount_cents"] = scaled
-    return Ledger(**columns)
+    kept = scaled > 0  # a line cut to nothing was forfeited whole above: it is not paid as 0.00
+    return Ledger(**{name: column[kept] for name, column in columns.items()})
 
 
 def _result(plan, snap, pv, psv, gv, active, rank, lines, forfeits, total_cv, carry_left, carry_right) -> Result:

@@ -153,3 +153,25 @@ def test_calculate_is_deterministic(spec):
     assert first.totals_by_component == second.totals_by_component
     assert np.array_equal(first.rank, second.rank)
     assert np.array_equal(first.carry_left, second.carry_left)
+
+
+def test_a_line_the_payout_cap_cuts_to_nothing_is_forfeited_whole_not_paid_as_zero():
+    """Found by the property above: two members, a sponsor promoted to silver (a 20.00 advancement bonus) in a period
+    with no CV, so the payout cap (60% of CV) allows nothing. The whole 20.00 is forfeited to the cap and no 0.00 line
+    is paid."""
+    spec = {
+        "sponsors": [-1, 0],
+        "placements": [-1, 0],
+        "positions": [-1, 0],
+        "join_dates": ["2024-12-01", "2024-12-01"],
+        "prev_highest_rank": [-1, -1],
+        "orders": [
+            {"credited": 0, "pv": 120, "cv": "0.00", "date": "2025-01-10"},
+            {"credited": 1, "pv": 180, "cv": "0.00", "date": "2025-01-10"},
+        ],
+    }
+    result = calculate(HYBRID, snapshot_from_lists(**spec))
+    assert len(result.lines) == 0
+    assert result.total_paid_cents == 0
+    capped = result.forfeits.reason == Reason.PAYOUT_CAP
+    assert result.forfeits.amount_cents[capped].tolist() == [2000]

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability
+from config.api.serializers import MONEY, STOCK_MOVE_MAX, Input
 from core.commerce.apis.common import ProductOutput, paginated
 from core.commerce.models import (
     MovementKind,
@@ -42,8 +43,6 @@ from core.commerce.services.catalogue import (
     product_update,
 )
 from core.commerce.services.stock import stock_adjust, stock_receive, stock_transfer, warehouse_create, warehouse_update
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def _product(request, sku: str) -> Product:
@@ -87,10 +86,10 @@ class ProductDetailApi(APIView):
 
     permission_classes = [HasCapability("catalogue.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(max_length=200, required=False)
-        description = serializers.CharField(required=False, allow_blank=True)
-        category_slug = serializers.CharField(required=False, allow_blank=True)
+        description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+        category_slug = serializers.CharField(required=False, allow_blank=True, max_length=100)
         retail_price = serializers.DecimalField(**MONEY, required=False)
         preferred_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
         distributor_price = serializers.DecimalField(**MONEY, required=False)
@@ -99,7 +98,7 @@ class ProductDetailApi(APIView):
         taxable = serializers.BooleanField(required=False)
         track_inventory = serializers.BooleanField(required=False)
         allow_backorder = serializers.BooleanField(required=False)
-        low_stock_threshold = serializers.IntegerField(required=False, min_value=0)
+        low_stock_threshold = serializers.IntegerField(required=False, min_value=0, max_value=STOCK_MOVE_MAX)
 
     @extend_schema(responses=ProductDetailOutput)
     def get(self, request, sku: str):
@@ -136,10 +135,10 @@ class ProductImageListApi(APIView):
 
     permission_classes = [HasCapability("catalogue.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         image = serializers.ImageField()
         alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-        position = serializers.IntegerField(min_value=0, required=False)
+        position = serializers.IntegerField(min_value=0, max_value=32_767, required=False)
 
     @extend_schema(request=InputSerializer, responses=ImageOutput)
     def post(self, request, sku: str):
@@ -169,7 +168,7 @@ class CategoryOutput(serializers.Serializer):
 class CategoryListApi(APIView):
     permission_classes = [HasCapability("catalogue.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(max_length=100)
         slug = serializers.SlugField(max_length=100)
 
@@ -190,7 +189,7 @@ class CategoryDetailApi(APIView):
 
     permission_classes = [HasCapability("catalogue.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(max_length=100)
 
     @extend_schema(request=InputSerializer, responses=CategoryOutput)
@@ -215,7 +214,7 @@ class WarehouseOutput(serializers.Serializer):
 class WarehouseListApi(APIView):
     permission_classes = [HasCapability("stock.write", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         code = serializers.CharField(max_length=20)
         name = serializers.CharField(max_length=200)
         country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
@@ -235,7 +234,7 @@ class WarehouseListApi(APIView):
 class WarehouseDetailApi(APIView):
     permission_classes = [HasCapability("stock.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(max_length=200, required=False)
         country = serializers.CharField(max_length=2, required=False, allow_blank=True)
         is_active = serializers.BooleanField(required=False)
@@ -299,10 +298,10 @@ class StockReceiptApi(APIView):
 
     permission_classes = [HasCapability("stock.write")]
 
-    class InputSerializer(serializers.Serializer):
-        sku = serializers.CharField()
-        warehouse = serializers.CharField()
-        quantity = serializers.IntegerField()
+    class InputSerializer(Input):
+        sku = serializers.CharField(max_length=40)
+        warehouse = serializers.CharField(max_length=20)
+        quantity = serializers.IntegerField(min_value=-STOCK_MOVE_MAX, max_value=STOCK_MOVE_MAX)
         note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     stock_change = staticmethod(stock_receive)
@@ -333,11 +332,11 @@ class StockTransferApi(APIView):
 
     permission_classes = [HasCapability("stock.write")]
 
-    class InputSerializer(serializers.Serializer):
-        sku = serializers.CharField()
-        source = serializers.CharField()
-        destination = serializers.CharField()
-        quantity = serializers.IntegerField()
+    class InputSerializer(Input):
+        sku = serializers.CharField(max_length=40)
+        source = serializers.CharField(max_length=20)
+        destination = serializers.CharField(max_length=20)
+        quantity = serializers.IntegerField(min_value=1, max_value=STOCK_MOVE_MAX)
         note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=MovementOutput(many=True))

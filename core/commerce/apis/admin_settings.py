@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability
+from config.api.serializers import MONEY, Input
 from core.commerce.apis.common import paginated
 from core.commerce.models import (
     Coupon,
@@ -21,9 +22,6 @@ from core.commerce.selectors.pricing_rules import coupons_list, tax_rates_list
 from core.commerce.services.commerce_settings import commerce_settings_get, commerce_settings_update
 from core.commerce.services.coupons import coupon_create, coupon_delete, coupon_update
 from core.commerce.services.tax import tax_rate_create, tax_rate_delete, tax_rate_update
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 # ---------------------------------------------------------------------------------------------------- tax, coupons
 
@@ -40,10 +38,10 @@ class TaxRateOutput(serializers.Serializer):
 class TaxRateListApi(APIView):
     permission_classes = [HasCapability("pricing.write", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         country = serializers.CharField(max_length=2)
         region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-        rate = serializers.DecimalField(max_digits=6, decimal_places=4)
+        rate = serializers.DecimalField(max_digits=6, decimal_places=4, min_value=0, max_value=1)
         name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
         is_active = serializers.BooleanField(required=False, default=True)
 
@@ -64,8 +62,8 @@ class TaxRateDetailApi(APIView):
 
     permission_classes = [HasCapability("pricing.write", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
-        rate = serializers.DecimalField(max_digits=6, decimal_places=4, required=False)
+    class InputSerializer(Input):
+        rate = serializers.DecimalField(max_digits=6, decimal_places=4, min_value=0, max_value=1, required=False)
         name = serializers.CharField(max_length=100, required=False, allow_blank=True)
         is_active = serializers.BooleanField(required=False)
 
@@ -99,13 +97,13 @@ class CouponOutput(serializers.Serializer):
     min_subtotal = serializers.DecimalField(**MONEY)
 
 
-class CouponFields(serializers.Serializer):
+class CouponFields(Input):
     kind = serializers.ChoiceField(choices=CouponKind.values)
     value = serializers.DecimalField(**MONEY)
     is_active = serializers.BooleanField(required=False)
     starts_at = serializers.DateTimeField(required=False, allow_null=True)
     ends_at = serializers.DateTimeField(required=False, allow_null=True)
-    max_uses = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    max_uses = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2_147_483_647)
     min_subtotal = serializers.DecimalField(**MONEY, required=False)
 
 
@@ -166,7 +164,7 @@ class CommerceSettingsApi(APIView):
 
     permission_classes = [HasCapability("commerce.settings.write", read="commerce.settings.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         offline_payments_allowed = serializers.BooleanField(required=False)
         subscription_enabled = serializers.BooleanField(required=False)
         subscription_fee = serializers.DecimalField(**MONEY, required=False)

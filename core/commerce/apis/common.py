@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
+from config.api.serializers import QUANTITY, Input
 
 
 def paginated(
@@ -19,9 +20,9 @@ def paginated(
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
-class LineInput(serializers.Serializer):
-    sku = serializers.CharField()
-    quantity = serializers.IntegerField(min_value=1)
+class LineInput(Input):
+    sku = serializers.CharField(max_length=40)
+    quantity = serializers.IntegerField(**QUANTITY)
 
 
 class ProductOutput(serializers.Serializer):

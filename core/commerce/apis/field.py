@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability
+from config.api.serializers import NUMBER, BusinessDateField, Input
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import LineInput, OrderDetailOutput, paginated
 from core.commerce.models import Autoship, Party
@@ -37,13 +38,13 @@ class PartyOutput(serializers.Serializer):
     name = serializers.CharField()
     consultant = serializers.IntegerField(source="consultant.number")
     host_name = serializers.CharField()
-    host_email = serializers.EmailField()
+    host_email = serializers.CharField(help_text="An e-mail address, or empty.")
     host_member_number = serializers.IntegerField(source="host_member.number", default=None, allow_null=True)
     host_customer_number = serializers.IntegerField(source="host_customer.number", default=None, allow_null=True)
-    held_on = serializers.DateField()
+    held_on = BusinessDateField()
     status = serializers.CharField()
     orders_count = serializers.IntegerField(default=0)
-    sales_total = serializers.DecimalField(max_digits=14, decimal_places=2, default=0)
+    sales_total = serializers.DecimalField(max_digits=14, decimal_places=2, default=0, allow_null=True)
 
 
 def _party(request, pk: int) -> Party:
@@ -55,20 +56,20 @@ class PartyListApi(APIView):
 
     permission_classes = [HasCapability("parties.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         host_name = serializers.CharField(
             max_length=200, required=False, allow_blank=True, default="", help_text="Empty: the host's own name."
         )
-        host_email = serializers.EmailField(required=False, allow_blank=True, default="")
+        host_email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
         host_member_number = serializers.IntegerField(
-            required=False, min_value=1, max_value=2**63 - 1, help_text="The host is this member (paid the reward)."
+            **NUMBER, required=False, help_text="The host is this member (paid the reward)."
         )
         host_customer_number = serializers.IntegerField(
-            required=False, min_value=1, max_value=2**63 - 1, help_text="The host is this customer (credited it)."
+            **NUMBER, required=False, help_text="The host is this customer (credited it)."
         )
-        held_on = serializers.DateField()
-        consultant_number = serializers.IntegerField(required=False, help_text="Staff only.")
+        held_on = BusinessDateField()
+        consultant_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
     @extend_schema(responses=PartyOutput(many=True))
     def get(self, request):
@@ -106,7 +107,7 @@ class PartyOrderApi(APIView):
 
     permission_classes = [HasCapability("parties.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         guest_name = serializers.CharField(max_length=200)
         lines = LineInput(many=True, allow_empty=False)
         ship_country = serializers.CharField(max_length=2, required=False)
@@ -175,15 +176,15 @@ class AutoshipListApi(APIView):
 
     permission_classes = [HasCapability("autoships.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         items = LineInput(many=True, allow_empty=False)
-        first_run_on = serializers.DateField()
+        first_run_on = BusinessDateField()
         interval_months = serializers.IntegerField(min_value=1, max_value=12, required=False, default=1)
-        payment_method = serializers.CharField(required=False, allow_blank=True, default="")
+        payment_method = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
         ship_country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
         ship_region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-        buyer_member_number = serializers.IntegerField(required=False, help_text="Staff only.")
-        buyer_customer_number = serializers.IntegerField(required=False, help_text="Staff only.")
+        buyer_member_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
+        buyer_customer_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
     @extend_schema(responses=AutoshipOutput(many=True))
     def get(self, request):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability, IsCompanyAdmin
+from config.api.serializers import Input
 from config.tenancy import current_schema
 from core.commerce.selectors.history import orders_history_export_rows
 from core.commerce.services.history import orders_history_import
@@ -26,7 +27,7 @@ class OrderHistoryImportApi(APIView):
 
     permission_classes = [HasCapability("orders.import")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         file = serializers.FileField()
 
     class OutputSerializer(serializers.Serializer):

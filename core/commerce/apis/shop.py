@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability
+from config.api.schema import ApiErrorSerializer
+from config.api.serializers import MONEY, NUMBER, QUANTITY, STOCK_MOVE_MAX, Input, number_param
 from core.accounts.selectors import actor_for
 from core.commerce.apis.common import OrderDetailOutput, OrderOutput, ProductOutput, paginated
 from core.commerce.models import (
@@ -19,6 +21,7 @@ from core.commerce.models import (
     ImportStatus,
     MemberVolume,
     Order,
+    OrderStatus,
     PaymentStatus,
     SalesImport,
 )
@@ -46,19 +49,19 @@ class ProductListApi(APIView):
 
     permission_classes = [HasCapability("catalogue.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         sku = serializers.CharField(max_length=40)
         name = serializers.CharField(max_length=200)
-        description = serializers.CharField(required=False, allow_blank=True, default="")
-        retail_price = serializers.DecimalField(max_digits=14, decimal_places=2)
-        preferred_price = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-        distributor_price = serializers.DecimalField(max_digits=14, decimal_places=2)
-        pv = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
-        cv = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, default=0)
+        description = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+        retail_price = serializers.DecimalField(**MONEY)
+        preferred_price = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+        distributor_price = serializers.DecimalField(**MONEY)
+        pv = serializers.DecimalField(**MONEY, required=False, default=0)
+        cv = serializers.DecimalField(**MONEY, required=False, default=0)
         taxable = serializers.BooleanField(required=False, default=True)
         track_inventory = serializers.BooleanField(required=False, default=True)
         allow_backorder = serializers.BooleanField(required=False, default=False)
-        low_stock_threshold = serializers.IntegerField(required=False, default=0, min_value=0)
+        low_stock_threshold = serializers.IntegerField(required=False, default=0, min_value=0, max_value=STOCK_MOVE_MAX)
 
     @extend_schema(responses=ProductOutput(many=True))
     def get(self, request):
@@ -78,22 +81,24 @@ class OrderListApi(APIView):
 
     permission_classes = [HasCapability("orders.place")]
 
-    class InputSerializer(serializers.Serializer):
-        class LineInput(serializers.Serializer):
-            sku = serializers.CharField()
-            quantity = serializers.IntegerField(min_value=1)
+    class InputSerializer(Input):
+        class LineInput(Input):
+            sku = serializers.CharField(max_length=40)
+            quantity = serializers.IntegerField(**QUANTITY)
 
         lines = LineInput(many=True, allow_empty=False)
-        coupon_code = serializers.CharField(required=False, allow_blank=True, default="")
+        coupon_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
         ship_country = serializers.CharField(required=False, max_length=2)
         ship_region = serializers.CharField(required=False, allow_blank=True, max_length=100)
-        buyer_member_number = serializers.IntegerField(required=False, help_text="Staff only.")
-        buyer_customer_number = serializers.IntegerField(required=False, help_text="Staff only.")
+        buyer_member_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
+        buyer_customer_number = serializers.IntegerField(**NUMBER, required=False, help_text="Staff only.")
 
-    @extend_schema(responses=OrderOutput(many=True))
+    @extend_schema(parameters=[OpenApiParameter("status", enum=OrderStatus.values)], responses=OrderOutput(many=True))
     def get(self, request):
         orders = orders_visible_to(request.user)
         if status_filter := request.query_params.get("status"):
+            if status_filter not in OrderStatus.values:
+                raise serializers.ValidationError({"status": [f"Choose one of {', '.join(OrderStatus.values)}."]})
             orders = orders.filter(status=status_filter)
         return paginated(request, self, orders, OrderOutput)
 
@@ -144,8 +149,8 @@ class OrderPayApi(APIView):
 
     permission_classes = [HasCapability("orders.pay")]
 
-    class InputSerializer(serializers.Serializer):
-        payment_method = serializers.CharField()
+    class InputSerializer(Input):
+        payment_method = serializers.CharField(max_length=100)
 
     class OutputSerializer(serializers.Serializer):
         status = serializers.CharField()
@@ -176,9 +181,9 @@ class OrderOfflinePaymentApi(APIView):
 
     permission_classes = [HasCapability("orders.fulfil")]
 
-    class InputSerializer(serializers.Serializer):
-        method = serializers.CharField()
-        reference = serializers.CharField(required=False, allow_blank=True, default="")
+    class InputSerializer(Input):
+        method = serializers.CharField(max_length=10)
+        reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
     @extend_schema(request=InputSerializer, responses=OrderOutput)
     def post(self, request, number: int):
@@ -208,18 +213,27 @@ class OrderShipApi(APIView):
 
 
 class OrderRefundApi(APIView):
-    """Staff refund some units ({"lines": [{"line": id, "quantity": n}]}) or everything left (no lines)."""
+    """Staff refund some units (``{"lines": [{"line": id, "quantity": n}]}``) or everything left (``{"full": true}``):
+    a request must say which, so a client that forgot its lines never refunds a whole order by accident."""
 
     permission_classes = [HasCapability("orders.refund")]
 
-    class InputSerializer(serializers.Serializer):
-        class LineInput(serializers.Serializer):
-            line = serializers.IntegerField()
-            quantity = serializers.IntegerField(min_value=1)
+    class InputSerializer(Input):
+        class LineInput(Input):
+            line = serializers.IntegerField(**NUMBER)
+            quantity = serializers.IntegerField(**QUANTITY)
 
-        lines = LineInput(many=True, required=False)
+        lines = LineInput(many=True, required=False, help_text="The units to refund; or say `full`.")
+        full = serializers.BooleanField(required=False, default=False, help_text="Refund everything not refunded yet.")
         restock = serializers.BooleanField(required=False, default=True)
-        reason = serializers.CharField()
+        reason = serializers.CharField(max_length=500)
+
+        def validate(self, attrs):
+            if attrs.get("lines") and attrs["full"]:
+                raise serializers.ValidationError({"full": ["Name the lines or say full, not both."]})
+            if not attrs.get("lines") and not attrs["full"]:
+                raise serializers.ValidationError({"lines": ["Name the lines to refund, or say full: true."]})
+            return attrs
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -254,11 +268,15 @@ class VolumeApi(APIView):
             model = MemberVolume
             fields = ["period_start", "pv", "psv", "cv"]
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, description="Staff only: the member's number.")],
+        responses=OutputSerializer(many=True),
+    )
     def get(self, request):
         user = request.user
-        if actor_for(user).is_company_staff and request.query_params.get("member"):
-            member = get_object_or_404(Member, number=request.query_params["member"])
+        number = number_param(request, "member")
+        if actor_for(user).is_company_staff and number is not None:
+            member = get_object_or_404(Member, number=number)
         else:
             member = actor_for(user).member
             if member is None:
@@ -307,8 +325,8 @@ class SubscriptionCardApi(APIView):
 
     permission_classes = [HasCapability("subscription.pay")]
 
-    class InputSerializer(serializers.Serializer):
-        payment_method = serializers.CharField()
+    class InputSerializer(Input):
+        payment_method = serializers.CharField(max_length=100)
 
     @extend_schema(request=InputSerializer, responses=SubscriptionOutput)
     def post(self, request):
@@ -324,8 +342,8 @@ class SubscriptionPayApi(APIView):
 
     permission_classes = [HasCapability("subscription.pay")]
 
-    class InputSerializer(serializers.Serializer):
-        payment_method = serializers.CharField(required=False, allow_blank=True, default="")
+    class InputSerializer(Input):
+        payment_method = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
     class OutputSerializer(serializers.Serializer):
         outcome = serializers.CharField()
@@ -344,30 +362,63 @@ class SubscriptionPayApi(APIView):
 
 
 class SalesImportApi(APIView):
-    """Staff upload a partner's sales CSV (multipart: partner, file) and list past imports."""
+    """Staff upload a partner's sales CSV (multipart: partner, file) and list past imports. A rejected file answers
+    400 with its record (every problem's row and column); a file posted before answers 409 naming the earlier import,
+    unless the upload says ``confirm_duplicate``."""
 
     permission_classes = [HasCapability("orders.import", read="console.read")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         partner = serializers.SlugField(max_length=50)
         file = serializers.FileField()
+        confirm_duplicate = serializers.BooleanField(
+            required=False, default=False, help_text="Import a file that was posted before (same SHA-256) again."
+        )
 
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
             model = SalesImport
-            fields = ["id", "partner", "file_name", "status", "rows", "posted", "skipped", "errors", "imported_at"]
+            fields = [
+                "id",
+                "partner",
+                "file_name",
+                "status",
+                "rows",
+                "posted",
+                "skipped",
+                "errors",
+                "duplicate_of",
+                "imported_at",
+            ]
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
         return paginated(request, self, sales_imports_list(), self.OutputSerializer)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: OutputSerializer,
+            400: PolymorphicProxySerializer(
+                component_name="SalesImportRejected",
+                serializers=[OutputSerializer, ApiErrorSerializer],
+                resource_type_field_name=None,
+            ),
+            409: OutputSerializer,
+        },
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         record = sales_import(
-            partner=data.validated_data["partner"], file_name=upload.name, content=upload.read(), by=request.user
+            partner=data.validated_data["partner"],
+            file_name=upload.name,
+            content=upload.read(),
+            by=request.user,
+            confirm_duplicate=data.validated_data["confirm_duplicate"],
         )
         code = status.HTTP_201_CREATED if record.status == ImportStatus.POSTED else status.HTTP_400_BAD_REQUEST
+        if record.duplicate_of_id is not None:
+            code = status.HTTP_409_CONFLICT
         return Response(self.OutputSerializer(record).data, status=code)

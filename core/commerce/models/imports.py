@@ -19,7 +19,7 @@ class SalesImport(models.Model):
 
     partner = models.CharField(max_length=50)
     file_name = models.CharField(max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=10, choices=ImportStatus.choices)
     rows = models.PositiveIntegerField(default=0)
     posted = models.PositiveIntegerField(default=0)
@@ -27,6 +27,14 @@ class SalesImport(models.Model):
     errors = models.JSONField(default=list, help_text="[{row, field, message}] when rejected")
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Refused: the same file (same SHA-256) was posted by this earlier import.",
+    )
 
     class Meta:
         ordering = ["-imported_at", "-id"]

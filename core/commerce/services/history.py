@@ -49,7 +49,7 @@ from core.commerce.selectors.periods import company_date, period_start_for
 from core.commerce.services.stock import warehouse_default
 from core.commerce.services.volume import volume_recompute_period
 from core.company.services import company_settings_get
-from core.members.importing.common import ImportRejected, ImportReport
+from core.members.importing.common import BIGINT_MAX, ImportRejected, ImportReport, csv_rows, lines_read
 from core.members.models import Customer, CustomerType, Member
 from core.progress import ProgressFn, no_progress
 
@@ -197,8 +197,9 @@ def _order_for_line(
 
 
 def _orders_checked(text: Iterable[str], report: OrdersImportReport, progress: ProgressFn) -> list[_Order]:
-    reader = csv.reader(text)
-    header = [name.strip().lower() for name in next(reader, [])]
+    reader = csv.reader(lines_read(text, report))
+    rows = csv_rows(reader, report)
+    header = [name.strip().lower() for name in next(rows, [])]
     if not _header_checked(header, report):
         return []
     index = {name: i for i, name in enumerate(header) if name in COLUMNS}
@@ -210,7 +211,7 @@ def _orders_checked(text: Iterable[str], report: OrdersImportReport, progress: P
     }
     today = company_date(timezone.now())
     orders: dict[str, _Order] = {}
-    for raw in reader:
+    for raw in rows:
         if not any(cell.strip() for cell in raw):
             continue  # a blank line
         line = reader.line_num
@@ -288,8 +289,11 @@ def _order_started(ref: str, line: int, cell: dict, today: datetime.date, report
 def _number(value: str, line: int, column: str, report: ImportReport) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit():
         report.add(line, column, f"'{value}' is not a whole number")
+        return None
+    if len(value) > 19 or int(value) > BIGINT_MAX:
+        report.add(line, column, f"'{value}' is larger than {BIGINT_MAX}")
         return None
     return int(value)
 
@@ -298,7 +302,7 @@ def _quantity(value: str, line: int, report: ImportReport) -> int | None:
     if not value:
         report.add(line, "quantity", "required")
         return None
-    if not value.isdigit() or not 0 < int(value) <= MAX_QUANTITY:
+    if not value.isascii() or not value.isdigit() or len(value) > 10 or not 0 < int(value) <= MAX_QUANTITY:
         report.add(line, "quantity", f"'{value}' is not a whole number of at least 1")
         return None
     return int(value)

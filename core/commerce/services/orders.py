@@ -105,6 +105,7 @@ def order_place(
     country = (ship_country if ship_country is not None else getattr(buyer, "country", "")) or ""
     region = (ship_region if ship_region is not None else getattr(buyer, "region", "")) or ""
     quote, coupon = _quote_for(draft, coupon_code=coupon_code, country=country, region=region, now=now)
+    _refuse_overflow(quote)
     order = Order.objects.create(
         number=order_number_next(),
         placed_by=placed_by,
@@ -211,6 +212,16 @@ def _items_checked(
     if errors.get("lines"):
         return ()
     return tuple((products[sku], qty, agreed.get(sku)) for sku, qty in quantities.items())
+
+
+AMOUNT_MAX = Decimal("999999999999.99")  # numeric(14, 2), every amount column of an order
+
+
+def _refuse_overflow(quote: Quote) -> None:
+    """An order whose amounts do not fit their columns is a 400 on its lines, never a database error."""
+    totals = (quote.subtotal, quote.total, quote.pv_total, quote.cv_total, quote.retail_total, quote.distributor_total)
+    if any(abs(amount) > AMOUNT_MAX for amount in totals):
+        raise ValidationError({"lines": [f"The order comes to more than {AMOUNT_MAX:,}: split it."]})
 
 
 def _quote_for(

@@ -50,6 +50,9 @@ def warehouse_update(
     return warehouse
 
 
+ON_HAND_MIN, ON_HAND_MAX = -(2**31), 2**31 - 1  # StockLevel.on_hand is a 32-bit integer column
+
+
 def stock_move(
     *,
     product: Product,
@@ -67,6 +70,10 @@ def stock_move(
     if check and quantity < 0 and level.on_hand + quantity < 0 and not product.allow_backorder:
         raise ValidationError(
             {"lines": [f"Only {max(level.on_hand, 0)} of {product.sku} in stock at {warehouse.code}."]}
+        )
+    if not ON_HAND_MIN <= level.on_hand + quantity <= ON_HAND_MAX:
+        raise ValidationError(
+            {"quantity": [f"{product.sku} at {warehouse.code} would hold {level.on_hand + quantity}: out of range."]}
         )
     StockLevel.objects.filter(pk=level.pk).update(on_hand=F("on_hand") + quantity)
     return StockMovement.objects.create(

@@ -140,7 +140,7 @@ def test_staff_order_for_a_member_offline_payment_and_card_refund(alpha, alpha_c
     ).json()["number"]
     alpha_client.post(f"{ORDERS}{number}/pay/", {"payment_method": card()}, content_type="application/json", **dana)
     refund = alpha_client.post(
-        f"{ORDERS}{number}/refunds/", {"reason": "all back"}, content_type="application/json", **admin
+        f"{ORDERS}{number}/refunds/", {"reason": "all back", "full": True}, content_type="application/json", **admin
     )
     assert refund.json()["amount"] == "30.00"
     stripe_refund = stripe.Refund.retrieve(refund.json()["stripe_refund_id"])

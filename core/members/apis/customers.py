@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
+from config.api.serializers import NUMBER, Input
 from core.members import selectors
 from core.members.apis.common import member_or_field_error, viewer_member
 from core.members.models import Customer
@@ -38,13 +39,15 @@ class CustomerOutput(serializers.ModelSerializer):
 class CustomerListApi(APIView):
     permission_classes = [HasCapability("customers.write")]
 
-    class InputSerializer(serializers.Serializer):
-        distributor = serializers.IntegerField(required=False, help_text="Staff only; distributors add their own")
+    class InputSerializer(Input):
+        distributor = serializers.IntegerField(
+            **NUMBER, required=False, help_text="Staff only; distributors add their own"
+        )
         customer_type = serializers.ChoiceField(choices=["retail", "preferred"], default="retail")
-        email = serializers.EmailField()
-        first_name = serializers.CharField()
-        last_name = serializers.CharField()
-        phone = serializers.CharField(required=False, default="")
+        email = serializers.EmailField(max_length=254)
+        first_name = serializers.CharField(max_length=100)
+        last_name = serializers.CharField(max_length=100)
+        phone = serializers.CharField(required=False, default="", max_length=40)
         country = serializers.CharField(required=False, default="", max_length=2)
 
     @extend_schema(responses=CustomerOutput(many=True))
@@ -71,9 +74,9 @@ class CustomerListApi(APIView):
 class CustomerTransferApi(APIView):
     permission_classes = [HasCapability("genealogy.write")]
 
-    class InputSerializer(serializers.Serializer):
-        to = serializers.IntegerField(help_text="Member number of the distributor who gets the customer")
-        reason = serializers.CharField()
+    class InputSerializer(Input):
+        to = serializers.IntegerField(**NUMBER, help_text="Member number of the distributor who gets the customer")
+        reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses=CustomerOutput)
     def post(self, request, number: int):

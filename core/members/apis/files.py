@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability, IsCompanyAdmin
+from config.api.serializers import Input
 from core.members.importing.common import ImportRejected
 from core.members.importing.customers import customers_import
 from core.members.importing.export import customers_export_rows, members_export_rows, rows_to_csv
@@ -24,7 +25,7 @@ class ImportApi(APIView):
 
     permission_classes = [HasCapability("members.import")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         kind = serializers.ChoiceField(choices=["members", "customers"])
         file = serializers.FileField()
 
@@ -56,7 +57,9 @@ class ImportApi(APIView):
 class ExportApi(APIView):
     permission_classes = [IsCompanyAdmin]
 
-    @extend_schema(parameters=[OpenApiParameter("kind", enum=["members", "customers"])], responses={200: str})
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", enum=["members", "customers"])], responses={(200, "text/csv"): str}
+    )
     def get(self, request):
         """The whole list as CSV, streamed, in the import's own format."""
         kind = request.query_params.get("kind", "members")

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
+from config.api.serializers import NUMBER, POSITION, Input
 from core.members import selectors
 from core.members.apis.common import MemberBrief, MemberDetail, placement_from, viewer_member, visible_member
 from core.members.models import Member, MemberStatus
@@ -29,16 +30,16 @@ class MemberListApi(APIView):
 
     permission_classes = [HasCapability("members.enrol")]
 
-    class InputSerializer(serializers.Serializer):
-        sponsor = serializers.IntegerField(required=False, help_text="Sponsor's member number (staff only)")
-        username = serializers.CharField()
-        email = serializers.EmailField()
-        first_name = serializers.CharField()
-        last_name = serializers.CharField()
-        phone = serializers.CharField(required=False, default="")
+    class InputSerializer(Input):
+        sponsor = serializers.IntegerField(**NUMBER, required=False, help_text="Sponsor's member number (staff only)")
+        username = serializers.CharField(max_length=32)
+        email = serializers.EmailField(max_length=254)
+        first_name = serializers.CharField(max_length=100)
+        last_name = serializers.CharField(max_length=100)
+        phone = serializers.CharField(required=False, default="", max_length=40)
         country = serializers.CharField(required=False, default="", max_length=2)
-        placement_parent = serializers.IntegerField(required=False)
-        placement_position = serializers.IntegerField(required=False)
+        placement_parent = serializers.IntegerField(**NUMBER, required=False)
+        placement_position = serializers.IntegerField(**POSITION, required=False)
 
     @extend_schema(
         parameters=[OpenApiParameter("q"), OpenApiParameter("status", enum=MemberStatus.values)],
@@ -47,9 +48,10 @@ class MemberListApi(APIView):
     def get(self, request):
         viewer = viewer_member(request)
         query = request.query_params.get("q", "")
-        members = selectors.members_visible_search(
-            viewer=viewer, query=query, status=request.query_params.get("status", "")
-        )
+        wanted = request.query_params.get("status", "")
+        if wanted and wanted not in MemberStatus.values:
+            raise ValidationError({"status": [f"Choose one of {', '.join(MemberStatus.values)}."]})
+        members = selectors.members_visible_search(viewer=viewer, query=query, status=wanted)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(members, request, view=self)
         return paginator.get_paginated_response(MemberBrief(page, many=True).data)
@@ -77,18 +79,18 @@ class MemberListApi(APIView):
 class MemberDetailApi(APIView):
     permission_classes = [HasCapability("members.profile.write")]
 
-    class InputSerializer(serializers.Serializer):
-        first_name = serializers.CharField(required=False)
-        last_name = serializers.CharField(required=False)
-        phone = serializers.CharField(required=False, allow_blank=True)
-        address_line1 = serializers.CharField(required=False, allow_blank=True)
-        address_line2 = serializers.CharField(required=False, allow_blank=True)
-        city = serializers.CharField(required=False, allow_blank=True)
-        region = serializers.CharField(required=False, allow_blank=True)
-        postal_code = serializers.CharField(required=False, allow_blank=True)
+    class InputSerializer(Input):
+        first_name = serializers.CharField(required=False, max_length=100)
+        last_name = serializers.CharField(required=False, max_length=100)
+        phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+        address_line1 = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        address_line2 = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        region = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        postal_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
         country = serializers.CharField(required=False, allow_blank=True, max_length=2)
         bio = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-        tax_id = serializers.CharField(required=False, allow_blank=True, write_only=True)
+        tax_id = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=40)
         binary_preferred_side = serializers.ChoiceField(choices=[0, 1], required=False)
 
     @extend_schema(responses=MemberDetail)
@@ -120,7 +122,7 @@ class MyMemberApi(APIView):
 class MemberStatusApi(APIView):
     permission_classes = [HasCapability("members.status.write")]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Input):
         status = serializers.ChoiceField(choices=MemberStatus.choices)
 
     @extend_schema(request=InputSerializer, responses=MemberDetail)
@@ -147,13 +149,13 @@ class JoinApi(APIView):
         username = serializers.CharField()
         full_name = serializers.CharField()
 
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField()
-        email = serializers.EmailField()
-        first_name = serializers.CharField()
-        last_name = serializers.CharField()
-        password = serializers.CharField(write_only=True)
-        phone = serializers.CharField(required=False, default="")
+    class InputSerializer(Input):
+        username = serializers.CharField(max_length=32)
+        email = serializers.EmailField(max_length=254)
+        first_name = serializers.CharField(max_length=100)
+        last_name = serializers.CharField(max_length=100)
+        password = serializers.CharField(write_only=True, max_length=128)
+        phone = serializers.CharField(required=False, default="", max_length=40)
         country = serializers.CharField(required=False, default="", max_length=2)
 
     def _sponsor(self, username: str) -> Member:

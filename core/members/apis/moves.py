@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability, IsCompanyAdmin
+from config.api.serializers import NUMBER, POSITION, Input
 from core.members import selectors
 from core.members.apis.common import MemberDetail, MoveOutput, member_or_field_error, viewer_member
 from core.members.models import Member, TreeMove
@@ -21,9 +22,9 @@ from core.members.services.moves import member_move_frontline_up, member_replace
 class ResponsorApi(APIView):
     permission_classes = [HasCapability("genealogy.write")]
 
-    class InputSerializer(serializers.Serializer):
-        new_sponsor = serializers.IntegerField(help_text="Member number")
-        reason = serializers.CharField()
+    class InputSerializer(Input):
+        new_sponsor = serializers.IntegerField(**NUMBER, help_text="Member number")
+        reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses={201: MoveOutput})
     def post(self, request, number: int):
@@ -42,10 +43,10 @@ class ResponsorApi(APIView):
 class ReplaceApi(APIView):
     permission_classes = [HasCapability("genealogy.write")]
 
-    class InputSerializer(serializers.Serializer):
-        new_parent = serializers.IntegerField(help_text="Member number")
-        position = serializers.IntegerField(required=False, allow_null=True, default=None)
-        reason = serializers.CharField()
+    class InputSerializer(Input):
+        new_parent = serializers.IntegerField(**NUMBER, help_text="Member number")
+        position = serializers.IntegerField(**POSITION, required=False, allow_null=True, default=None)
+        reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses={201: MoveOutput})
     def post(self, request, number: int):
@@ -65,8 +66,8 @@ class ReplaceApi(APIView):
 class FrontlineUpApi(APIView):
     permission_classes = [HasCapability("genealogy.write")]
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
+    class InputSerializer(Input):
+        reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses={201: MoveOutput})
     def post(self, request, number: int):
@@ -80,9 +81,9 @@ class FrontlineUpApi(APIView):
 class PlaceFromTankApi(APIView):
     permission_classes = [HasCapability("genealogy.place")]
 
-    class InputSerializer(serializers.Serializer):
-        parent = serializers.IntegerField(help_text="Member number of the new placement parent")
-        position = serializers.IntegerField(required=False, allow_null=True, default=None)
+    class InputSerializer(Input):
+        parent = serializers.IntegerField(**NUMBER, help_text="Member number of the new placement parent")
+        position = serializers.IntegerField(**POSITION, required=False, allow_null=True, default=None)
 
     @extend_schema(request=InputSerializer, responses=MemberDetail)
     def post(self, request, number: int):
@@ -116,8 +117,8 @@ class MoveListApi(APIView):
 class MoveUndoApi(APIView):
     permission_classes = [HasCapability("genealogy.write")]
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField()
+    class InputSerializer(Input):
+        reason = serializers.CharField(max_length=500)
 
     class OutputSerializer(serializers.Serializer):
         move = MoveOutput()

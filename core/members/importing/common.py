@@ -48,6 +48,17 @@ REQUIRED_CUSTOMER_COLUMNS = ["distributor_number", "first_name", "last_name", "e
 
 MAX_REPORTED_ERRORS = 1000
 
+# The text columns of the members and customers tables: a longer cell is a row error, never a failed COPY.
+# (country is cut to its two-letter code, as before.)
+MEMBER_TEXT_LIMITS = {"username": 32, "first_name": 100, "last_name": 100, "email": 254, "phone": 40}
+CUSTOMER_TEXT_LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 40}
+
+BIGINT_MAX = 2**63 - 1  # member and customer numbers are bigint columns
+# A join date before the first computer-kept genealogy, or in the next century, is a typo.
+EARLIEST_JOIN = date(1900, 1, 1)
+LATEST_JOIN = date(2100, 12, 31)
+NOT_UTF8 = "the file is not UTF-8 text (save it as CSV UTF-8)"
+
 
 BULK_INDEX_THRESHOLD = 20_000  # rows from which dropping and rebuilding the secondary indexes pays off
 
@@ -102,32 +113,52 @@ class ImportRejected(Exception):
         super().__init__(f"{report.error_count} problem(s), nothing imported: {shown}{more}")
 
 
-def rows_read(text: Iterable[str], required: list[str], report: ImportReport) -> Iterator[tuple[int, dict]]:
+def rows_read(
+    text: Iterable[str], required: list[str], report: ImportReport, limits: dict[str, int] | None = None
+) -> Iterator[tuple[int, dict]]:
+    """The data rows with their line numbers. A cell longer than its column's limit is a row error; a file that is
+    not UTF-8 text (or not CSV at all: NUL bytes) is one error on the line where reading stopped."""
     reader = csv.DictReader(text)
-    missing = [c for c in required if c not in (reader.fieldnames or [])]
-    if missing:
-        report.add(1, ",".join(missing), "missing column(s) in the header")
-        return
-    for row in reader:
-        report.rows += 1
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None}
+    try:
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            report.add(1, ",".join(missing), "missing column(s) in the header")
+            return
+        for row in reader:
+            report.rows += 1
+            cells = {k: (v or "").strip() for k, v in row.items() if k is not None and isinstance(k, str)}
+            for column, limit in (limits or {}).items():
+                if len(cells.get(column, "")) > limit:
+                    report.add(reader.line_num, column, f"longer than {limit} characters")
+            yield reader.line_num, cells
+    except UnicodeDecodeError:
+        report.add(reader.line_num + 1, "file", NOT_UTF8)
+    except csv.Error as error:
+        report.add(reader.line_num + 1, "file", f"not a CSV file ({error})")
 
 
 def date_cell(value: str, line: int, column: str, report: ImportReport, default: datetime) -> datetime:
     if not value:
         return default
     try:
-        return datetime.combine(date.fromisoformat(value), time(12), tzinfo=UTC)
+        day = date.fromisoformat(value)
     except ValueError:
         report.add(line, column, f"'{value}' is not a date (use YYYY-MM-DD)")
         return default
+    if not EARLIEST_JOIN <= day <= LATEST_JOIN:
+        report.add(line, column, f"'{value}' is not between {EARLIEST_JOIN} and {LATEST_JOIN}")
+        return default
+    return datetime.combine(day, time(12), tzinfo=UTC)
 
 
-def int_cell(value: str, line: int, column: str, report: ImportReport) -> int | None:
+def int_cell(value: str, line: int, column: str, report: ImportReport, maximum: int = BIGINT_MAX) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    if not value.isascii() or not value.isdigit():
         report.add(line, column, f"'{value}' is not a whole number")
+        return None
+    if len(value) > 19 or int(value) > maximum:
+        report.add(line, column, f"'{value}' is larger than {maximum}")
         return None
     return int(value)
 
@@ -139,3 +170,27 @@ def existing_values(table: str, column: str, sql_type: str, values: list) -> set
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {table} WHERE {column} = ANY(%s::{sql_type}[])", [values])
         return {row[0] for row in cursor.fetchall()}
+
+
+def lines_read(text: Iterable[str], report: ImportReport) -> Iterator[str]:
+    """The file's lines for a ``csv.reader``; reading stops with one error on the line that is not UTF-8 text."""
+    line = 0
+    lines = iter(text)
+    while True:
+        try:
+            chunk = next(lines)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            report.add(line + 1, "file", NOT_UTF8)
+            return
+        line += chunk.count("\n") or 1
+        yield chunk
+
+
+def csv_rows(reader, report: ImportReport) -> Iterator[list[str]]:
+    """``reader``'s rows; a file that is not CSV at all (NUL bytes) is one error where reading stopped."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        report.add(reader.line_num + 1, "file", f"not a CSV file ({error})")

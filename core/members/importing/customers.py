@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.bulk import copy_escape, copy_rows, reserve_ids
 from core.members.importing.common import (
+    CUSTOMER_TEXT_LIMITS,
     EMAIL_RE,
     REQUIRED_CUSTOMER_COLUMNS,
     ImportRejected,
@@ -29,7 +30,7 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
     now = timezone.now()
     parsed = []
     seen_numbers: dict[int, int] = {}
-    for line, raw in rows_read(text, REQUIRED_CUSTOMER_COLUMNS, report):
+    for line, raw in rows_read(text, REQUIRED_CUSTOMER_COLUMNS, report, CUSTOMER_TEXT_LIMITS):
         distributor = int_cell(raw.get("distributor_number", ""), line, "distributor_number", report)
         if distributor is None and raw.get("distributor_number", "") == "":
             report.add(line, "distributor_number", "required")

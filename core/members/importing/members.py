@@ -17,6 +17,7 @@ from core.bulk import copy_cell, copy_escape, copy_rows, reserve_ids
 from core.members.importing.common import (
     BULK_INDEX_THRESHOLD,
     EMAIL_RE,
+    MEMBER_TEXT_LIMITS,
     REQUIRED_MEMBER_COLUMNS,
     ImportRejected,
     ImportReport,
@@ -72,7 +73,7 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
     seen_numbers: dict[int, int] = {}
     seen_usernames: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    for line, raw in rows_read(text, REQUIRED_MEMBER_COLUMNS, report):
+    for line, raw in rows_read(text, REQUIRED_MEMBER_COLUMNS, report, MEMBER_TEXT_LIMITS):
         number = int_cell(raw.get("member_number", ""), line, "member_number", report)
         if number is None and "member_number" not in {e.column for e in report.errors if e.line == line}:
             report.add(line, "member_number", "required")
@@ -88,7 +89,7 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
         status = raw.get("status") or MemberStatus.ACTIVE
         if status not in MemberStatus.values:
             report.add(line, "status", f"'{status}' is not one of {', '.join(MemberStatus.values)}")
-        position = int_cell(raw.get("placement_position", ""), line, "placement_position", report)
+        position = int_cell(raw.get("placement_position", ""), line, "placement_position", report, 32_766)
         placement_number = int_cell(raw.get("placement_number", ""), line, "placement_number", report)
         if method != PlacementMethod.UNILEVEL and raw.get("sponsor_number") and placement_number is None:
             report.add(line, "placement_number", f"required: this company places members by the {method} rule")
