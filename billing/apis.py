@@ -179,7 +179,7 @@ class PricePlanListApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        return _paginated(self, request, PricePlan.objects.prefetch_related("tiers"), self.OutputSerializer)
+        return _paginated(self, request, selectors.price_plans_with_tiers(), self.OutputSerializer)
 
 
 class CompanyPlanAssignApi(APIView):
@@ -188,7 +188,7 @@ class CompanyPlanAssignApi(APIView):
     permission_classes = [IsProviderStaff]
 
     class InputSerializer(Input):
-        plan = serializers.SlugRelatedField(slug_field="code", queryset=PricePlan.objects.all())
+        plan = serializers.SlugRelatedField(slug_field="code", queryset=selectors.price_plans())
         effective_from = BusinessDateField(required=False, allow_null=True, default=None)
         note = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
 

@@ -277,3 +277,8 @@ def revenue_by_month(
 def price_plans() -> QuerySet[PricePlan]:
     """Every price plan by name (the onboarding form's choices)."""
     return PricePlan.objects.order_by("name")
+
+
+def price_plans_with_tiers() -> QuerySet[PricePlan]:
+    """Every price plan by name, with its member tiers (the price list)."""
+    return PricePlan.objects.prefetch_related("tiers")

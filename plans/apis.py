@@ -17,13 +17,13 @@ from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
 from config.api.serializers import MONEY, NUMBER, SIGNED_MONEY, BusinessDateField, Input
 from config.converters import BIGINT_MAX
+from core.members import selectors as member_selectors
 from core.members.models import Member
 from plans import selectors, services
 from plans.leases import run_activity
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
-    LedgerKind,
     LedgerLine,
     PayoutBatch,
     PlanVersion,
@@ -95,8 +95,7 @@ class LedgerLineOut(serializers.ModelSerializer):
 
 def _ledger_out(lines) -> list:
     runs = {line.run_id for line in lines if line.run_id}
-    ranks = {pk: summary.get("rank_codes", []) for pk, summary in
-             CommissionRun.objects.filter(pk__in=runs).values_list("pk", "summary")}  # fmt: skip
+    ranks = selectors.commission_run_rank_codes(run_ids=runs)
     return LedgerLineOut(lines, many=True, context={"rank_codes": ranks}).data
 
 
@@ -141,7 +140,7 @@ class PlanVersionListApi(APIView):
 
     @extend_schema(responses=PlanVersionOut(many=True))
     def get(self, request):
-        return _page(request, self, PlanVersion.objects.all(), lambda page: PlanVersionOut(page, many=True).data)
+        return _page(request, self, selectors.plan_versions_list(), lambda page: PlanVersionOut(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: PlanVersionOut})
     def post(self, request):
@@ -209,7 +208,7 @@ class PeriodListApi(APIView):
 
     @extend_schema(responses=PeriodOut(many=True))
     def get(self, request):
-        periods = CommissionPeriod.objects.select_related("plan_version")
+        periods = selectors.commission_periods_with_version()
         return _page(request, self, periods, lambda page: PeriodOut(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: PeriodOut})
@@ -239,11 +238,10 @@ class RunListApi(APIView):
         responses=RunOut(many=True),
     )
     def get(self, request):
-        runs = CommissionRun.objects.select_related("period", "plan_version", "lease")
-        if period := request.query_params.get("period"):
-            runs = runs.filter(period_id=_int(period, "period"))
-        if kind := request.query_params.get("kind"):
-            runs = runs.filter(kind=kind)
+        period = request.query_params.get("period")
+        runs = selectors.commission_runs_search(
+            period_id=_int(period, "period") if period else None, kind=request.query_params.get("kind", "")
+        )
         return _page(request, self, runs, lambda page: RunOut(page, many=True).data)
 
 
@@ -259,7 +257,7 @@ def _int(value: str, field: str) -> int:
 
 
 def _run(run_id: int) -> CommissionRun:
-    return get_object_or_404(CommissionRun.objects.select_related("period", "plan_version", "lease"), pk=run_id)
+    return get_object_or_404(selectors.commission_runs_search(), pk=run_id)
 
 
 class RunDetailApi(APIView):
@@ -428,15 +426,14 @@ class AdjustmentListApi(APIView):
 
     @extend_schema(responses=LedgerLineOut(many=True))
     def get(self, request):
-        lines = LedgerLine.objects.filter(kind=LedgerKind.ADJUSTMENT).select_related("payee", "period", "created_by")
-        return _page(request, self, lines.order_by("-id"), _ledger_out)
+        return _page(request, self, selectors.adjustments_list(), _ledger_out)
 
     @extend_schema(request=InputSerializer, responses={201: LedgerLineOut})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        member = Member.objects.filter(number=values["member"]).first()
+        member = member_selectors.member_by_number(values["member"])
         if member is None:
             raise ValidationError({"member": [f"No member has the number {values['member']}."]})
         period = get_object_or_404(CommissionPeriod, pk=values["period"]) if "period" in values else None
@@ -457,7 +454,7 @@ class PayoutBatchListApi(APIView):
 
     @extend_schema(responses=PayoutBatchOut(many=True))
     def get(self, request):
-        return _page(request, self, PayoutBatch.objects.all(), lambda page: PayoutBatchOut(page, many=True).data)
+        return _page(request, self, selectors.payout_batches_list(), lambda page: PayoutBatchOut(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: PayoutBatchOut})
     def post(self, request):
@@ -492,7 +489,7 @@ class PayoutBatchPaidApi(APIView):
 
 
 def _me(request) -> Member:
-    member = Member.objects.filter(user=request.user).first()
+    member = member_selectors.member_for_user(user=request.user)
     if member is None:
         raise PermissionDenied("Only distributors have earnings.")
     return member

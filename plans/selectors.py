@@ -564,6 +564,25 @@ def commission_runs() -> QuerySet[CommissionRun]:
     return CommissionRun.objects.select_related("period", "plan_version")
 
 
+def commission_runs_search(*, period_id: int | None = None, kind: str = "") -> QuerySet[CommissionRun]:
+    """Runs newest first, with their period, plan version and lease (of ``period_id`` and of ``kind`` when given)."""
+    runs = CommissionRun.objects.select_related("period", "plan_version", "lease")
+    if period_id is not None:
+        runs = runs.filter(period_id=period_id)
+    return runs.filter(kind=kind) if kind else runs
+
+
+def commission_run_rank_codes(*, run_ids: set[int]) -> dict[int, list[str]]:
+    """run id -> the rank codes its summary names (to explain its ledger lines), in one query."""
+    rows = CommissionRun.objects.filter(pk__in=run_ids).values_list("pk", "summary")
+    return {pk: summary.get("rank_codes", []) for pk, summary in rows}
+
+
+def commission_periods_with_version() -> QuerySet[CommissionPeriod]:
+    """Every period, newest first, with its plan version."""
+    return CommissionPeriod.objects.select_related("plan_version")
+
+
 def adjustments_list() -> QuerySet[LedgerLine]:
     return (
         LedgerLine.objects.filter(kind=LedgerKind.ADJUSTMENT)

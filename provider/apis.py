@@ -6,7 +6,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing.models import PricePlan
+from billing.selectors import price_plans
 from config.api.pagination import StandardPagination
 from config.api.permissions import IsProviderStaff
 from config.api.serializers import Input
@@ -50,7 +50,7 @@ class CompanyListCreateApi(APIView):
         admin_first_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=150)
         admin_last_name = serializers.CharField(required=False, default="", allow_blank=True, max_length=150)
         price_plan = serializers.SlugRelatedField(
-            slug_field="code", queryset=PricePlan.objects.all(), required=False, allow_null=True
+            slug_field="code", queryset=price_plans(), required=False, allow_null=True
         )
         billing_email = serializers.EmailField(required=False, default="", allow_blank=True, max_length=254)
 

@@ -26,6 +26,7 @@ from core.demotion.policy import fairness_warnings
 from core.demotion.services.evaluation import evaluation_enqueue, policy_preview
 from core.demotion.services.policies import policy_current, policy_parse, policy_save
 from core.demotion.services.reinstatement import member_reinstate
+from core.members import selectors as member_selectors
 from core.members.models import Member
 
 
@@ -101,7 +102,7 @@ class PreviewApi(APIView):
         data.is_valid(raise_exception=True)
         preview = policy_preview(day=data.validated_data["day"], document=data.validated_data.get("document"))
         shown = preview.changes[:500]
-        numbers = dict(Member.objects.filter(pk__in=[c.member_id for c in shown]).values_list("pk", "number"))
+        numbers = member_selectors.member_numbers([c.member_id for c in shown])
         return Response(
             {
                 "day": preview.day,
@@ -130,7 +131,7 @@ class EvaluationApi(APIView):
     @extend_schema(responses=RunOutput(many=True))
     def get(self, request):
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(EvaluationRun.objects.all(), request, view=self)
+        page = paginator.paginate_queryset(selectors.evaluation_runs_list(), request, view=self)
         return paginator.get_paginated_response(self.RunOutput(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={202: dict})
@@ -155,11 +156,7 @@ class ReportApi(APIView):
         stages = selectors.stages_as_of(day=day)
         wanted = request.query_params.get("stage")
         ids = [pk for pk, key in stages.items() if not wanted or key == wanted]
-        members = (
-            Member.objects.filter(pk__in=ids)
-            .order_by("number")
-            .only("pk", "number", "first_name", "last_name", "email")
-        )
+        members = member_selectors.members_for_export(ids)
         if request.query_params.get("export") == "csv":
             buffer = io.StringIO()
             writer = csv_writer(buffer)
@@ -203,7 +200,7 @@ class TransitionOutput(serializers.ModelSerializer):
 
 def _standing_response(member: Member) -> dict:
     standing = selectors.member_standing(member=member)
-    history = StageTransition.objects.filter(member=member).order_by("-day", "-id")[:50]
+    history = selectors.stage_history(member=member)[:50]
     return {
         "member": member.number,
         "stage": standing.stage_key,
@@ -230,7 +227,7 @@ class MemberStandingApi(APIView):
 class MyStandingApi(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request):
-        member = Member.objects.filter(user=request.user).first()
+        member = member_selectors.member_for_user(user=request.user)
         if member is None:
             raise PermissionDenied("You are not a distributor of this company.")
         return Response(_standing_response(member))
@@ -268,5 +265,5 @@ class NotificationListApi(APIView):
     @extend_schema(responses=Output(many=True))
     def get(self, request):
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(Notification.objects.select_related("member"), request, view=self)
+        page = paginator.paginate_queryset(selectors.notifications_list(), request, view=self)
         return paginator.get_paginated_response(self.Output(page, many=True).data)

@@ -8,8 +8,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import QuerySet
 
-from core.demotion.models import DemotionPolicyVersion, MemberStage, StageTransition
+from core.demotion.models import DemotionPolicyVersion, EvaluationRun, MemberStage, Notification, StageTransition
 from core.demotion.policy import Policy
 from core.demotion.services.notices import evidence_text
 from core.demotion.services.policies import policy_current, policy_parse
@@ -152,3 +153,13 @@ def commission_excluded_during(*, start: datetime.date, end: datetime.date) -> s
 def stage_history(*, member: Member):
     """The member's stage transitions, newest first."""
     return StageTransition.objects.filter(member=member).order_by("-day", "-id")
+
+
+def evaluation_runs_list() -> QuerySet[EvaluationRun]:
+    """Every evaluation run, the latest day first."""
+    return EvaluationRun.objects.all()
+
+
+def notifications_list() -> QuerySet[Notification]:
+    """Every stage notice sent or queued, newest first, with its member."""
+    return Notification.objects.select_related("member")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
@@ -33,6 +34,11 @@ def member_by_number(number: int) -> Member | None:
 
 def member_by_username(username: str) -> Member | None:
     return Member.objects.filter(username__iexact=username).first()
+
+
+def member_for_user(*, user: Any) -> Member | None:
+    """The member record of a login, whatever its role (None when it has none)."""
+    return Member.objects.filter(user=user).first()
 
 
 def member_search(*, query: str) -> QuerySet[Member]:
@@ -286,6 +292,37 @@ def member_list(*, query: str = "") -> QuerySet[Member]:
     """The console's member list: a search, or everyone by number; each with their sponsor."""
     found = member_search(query=query) if query else Member.objects.order_by("number")
     return found.select_related("sponsor")
+
+
+def members_visible_search(*, viewer: Member | None, query: str = "", status: str = "") -> QuerySet[Member]:
+    """The API's member list: ``viewer``'s downline (everyone for staff, ``viewer`` None), matching ``query``, in
+    ``status``; each with their sponsor."""
+    if viewer is not None:
+        members = downline_search(top=viewer, query=query)
+    elif query:
+        members = member_search(query=query)
+    else:
+        members = Member.objects.all()
+    if status:
+        members = members.filter(status=status)
+    return members.select_related("sponsor")
+
+
+def customers_visible_to(*, viewer: Member | None) -> QuerySet[Customer]:
+    """Every customer for staff (``viewer`` None); a distributor's own personal customers otherwise."""
+    customers = Customer.objects.select_related("distributor")
+    return customers if viewer is None else customers.filter(distributor=viewer)
+
+
+def tree_moves_list() -> QuerySet[TreeMove]:
+    """Every tree move, newest first."""
+    return TreeMove.objects.select_related("subject", "moved_by")
+
+
+def tree_moves_changing(*, member: Member) -> QuerySet[TreeMove]:
+    """The moves that changed ``member``'s sponsor or placement (an event of theirs), newest first."""
+    move_ids = TreeEvent.objects.filter(member=member).values("move_id")
+    return TreeMove.objects.filter(pk__in=move_ids).select_related("subject", "moved_by")
 
 
 def tree_move_by_id(move_id: int) -> TreeMove | None:

@@ -14,17 +14,25 @@ from rest_framework.views import APIView
 
 from config.api.permissions import HasCapability
 from config.api.serializers import MONEY, STOCK_MOVE_MAX, Input
-from core.accounts.selectors import actor_for
 from core.commerce.apis.common import ProductOutput, paginated
 from core.commerce.models import (
     MovementKind,
     Product,
     ProductCategory,
     ProductImage,
-    ProductStatus,
-    StockLevel,
-    StockMovement,
     Warehouse,
+)
+from core.commerce.selectors.catalogue import (
+    categories_list,
+    product_by_sku,
+    product_category_by_slug,
+    products_visible_to,
+)
+from core.commerce.selectors.stock import (
+    stock_levels_by_codes,
+    stock_movements_by_codes,
+    warehouse_by_code,
+    warehouses_list,
 )
 from core.commerce.services.catalogue import (
     product_category_create,
@@ -38,21 +46,18 @@ from core.commerce.services.stock import stock_adjust, stock_receive, stock_tran
 
 
 def _product(request, sku: str) -> Product:
-    products = Product.objects.select_related("category")
-    if not actor_for(request.user).is_company_staff:
-        products = products.filter(status=ProductStatus.ACTIVE)
-    return get_object_or_404(products, sku__iexact=sku)
+    return get_object_or_404(products_visible_to(user=request.user), sku__iexact=sku)
 
 
 def _warehouse(code: str, field: str = "warehouse") -> Warehouse:
-    warehouse = Warehouse.objects.filter(code__iexact=code).first()
+    warehouse = warehouse_by_code(code=code)
     if warehouse is None:
         raise ValidationError({field: [f"There is no warehouse '{code}'."]})
     return warehouse
 
 
 def _product_by_sku(sku: str) -> Product:
-    product = Product.objects.filter(sku__iexact=sku).first()
+    product = product_by_sku(sku=sku)
     if product is None:
         raise ValidationError({"sku": [f"There is no product with SKU '{sku}'."]})
     return product
@@ -109,7 +114,7 @@ class ProductDetailApi(APIView):
             slug = changes.pop("category_slug")
             changes["category"] = None
             if slug:
-                changes["category"] = ProductCategory.objects.filter(slug=slug).first()
+                changes["category"] = product_category_by_slug(slug=slug)
                 if changes["category"] is None:
                     raise ValidationError({"category_slug": [f"There is no category '{slug}'."]})
         return Response(ProductDetailOutput(product_update(product=product, **changes)).data)
@@ -169,7 +174,7 @@ class CategoryListApi(APIView):
 
     @extend_schema(responses=CategoryOutput(many=True))
     def get(self, request):
-        return paginated(request, self, ProductCategory.objects.order_by("name", "id"), CategoryOutput)
+        return paginated(request, self, categories_list(), CategoryOutput)
 
     @extend_schema(request=InputSerializer, responses=CategoryOutput)
     def post(self, request):
@@ -216,7 +221,7 @@ class WarehouseListApi(APIView):
 
     @extend_schema(responses=WarehouseOutput(many=True))
     def get(self, request):
-        return paginated(request, self, Warehouse.objects.order_by("id"), WarehouseOutput)
+        return paginated(request, self, warehouses_list(), WarehouseOutput)
 
     @extend_schema(request=InputSerializer, responses=WarehouseOutput)
     def post(self, request):
@@ -267,11 +272,8 @@ class StockLevelListApi(APIView):
 
     @extend_schema(responses=StockLevelOutput(many=True))
     def get(self, request):
-        levels = StockLevel.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
-        if sku := request.query_params.get("sku"):
-            levels = levels.filter(product__sku__iexact=sku)
-        if code := request.query_params.get("warehouse"):
-            levels = levels.filter(warehouse__code__iexact=code)
+        params = request.query_params
+        levels = stock_levels_by_codes(sku=params.get("sku", ""), warehouse=params.get("warehouse", ""))
         return paginated(request, self, levels, StockLevelOutput)
 
 
@@ -282,15 +284,12 @@ class StockMovementListApi(APIView):
 
     @extend_schema(responses=MovementOutput(many=True))
     def get(self, request):
-        movements = StockMovement.objects.select_related("product", "warehouse", "order", "created_by").order_by("-id")
-        if sku := request.query_params.get("sku"):
-            movements = movements.filter(product__sku__iexact=sku)
-        if code := request.query_params.get("warehouse"):
-            movements = movements.filter(warehouse__code__iexact=code)
-        if kind := request.query_params.get("kind"):
-            if kind not in MovementKind.values:
-                raise ValidationError({"kind": [f"Choose one of {', '.join(MovementKind.values)}."]})
-            movements = movements.filter(kind=kind)
+        params = request.query_params
+        if (kind := params.get("kind", "")) and kind not in MovementKind.values:
+            raise ValidationError({"kind": [f"Choose one of {', '.join(MovementKind.values)}."]})
+        movements = stock_movements_by_codes(
+            sku=params.get("sku", ""), warehouse=params.get("warehouse", ""), kind=kind
+        )
         return paginated(request, self, movements, MovementOutput)
 
 

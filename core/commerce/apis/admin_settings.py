@@ -18,6 +18,7 @@ from core.commerce.models import (
     CouponKind,
     TaxRate,
 )
+from core.commerce.selectors.pricing_rules import coupons_list, tax_rates_list
 from core.commerce.services.commerce_settings import commerce_settings_get, commerce_settings_update
 from core.commerce.services.coupons import coupon_create, coupon_delete, coupon_update
 from core.commerce.services.tax import tax_rate_create, tax_rate_delete, tax_rate_update
@@ -46,7 +47,7 @@ class TaxRateListApi(APIView):
 
     @extend_schema(responses=TaxRateOutput(many=True))
     def get(self, request):
-        return paginated(request, self, TaxRate.objects.order_by("country", "region", "id"), TaxRateOutput)
+        return paginated(request, self, tax_rates_list(), TaxRateOutput)
 
     @extend_schema(request=InputSerializer, responses=TaxRateOutput)
     def post(self, request):
@@ -114,9 +115,8 @@ class CouponListApi(APIView):
 
     @extend_schema(responses=CouponOutput(many=True))
     def get(self, request):
-        coupons = Coupon.objects.order_by("code", "id")
-        if (active := request.query_params.get("active")) in ("true", "false"):
-            coupons = coupons.filter(is_active=active == "true")
+        active = request.query_params.get("active")
+        coupons = coupons_list(active=active == "true" if active in ("true", "false") else None)
         return paginated(request, self, coupons, CouponOutput)
 
     @extend_schema(request=InputSerializer, responses=CouponOutput)

@@ -28,7 +28,9 @@ from core.commerce.models import (
 from core.commerce.selectors.buyers import buyer_for
 from core.commerce.selectors.catalogue import products_for_sale
 from core.commerce.selectors.orders import orders_visible_to
+from core.commerce.selectors.partner_imports import sales_imports_list
 from core.commerce.selectors.stock import low_stock
+from core.commerce.selectors.volume import member_volumes_all
 from core.commerce.services.catalogue import product_create
 from core.commerce.services.orders import LineRequest, order_cancel, order_place, order_ship
 from core.commerce.services.partner_imports import sales_import
@@ -279,7 +281,7 @@ class VolumeApi(APIView):
             member = actor_for(user).member
             if member is None:
                 raise PermissionDenied
-        volumes = MemberVolume.objects.filter(member=member).order_by("-period_start")
+        volumes = member_volumes_all(member_id=member.pk)
         return paginated(request, self, volumes, self.OutputSerializer)
 
 
@@ -391,7 +393,7 @@ class SalesImportApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request):
-        return paginated(request, self, SalesImport.objects.all(), self.OutputSerializer)
+        return paginated(request, self, sales_imports_list(), self.OutputSerializer)
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer},

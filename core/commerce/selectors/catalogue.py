@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
+from core.accounts.models import User
+from core.accounts.selectors import actor_for
 from core.commerce.models import (
     Product,
     ProductCategory,
@@ -56,6 +59,14 @@ def product_list(*, query: str = "", status: str = "") -> QuerySet[Product]:
     return found.filter(status=status) if status else found
 
 
+def products_visible_to(*, user: User | AnonymousUser) -> QuerySet[Product]:
+    """The API's products for ``user``: staff see every product, anyone else only those for sale."""
+    products = Product.objects.select_related("category")
+    if not actor_for(user).is_company_staff:
+        products = products.filter(status=ProductStatus.ACTIVE)
+    return products
+
+
 def product_by_sku(*, sku: str) -> Product | None:
     return Product.objects.filter(sku__iexact=sku.strip()).first()
 
@@ -70,6 +81,10 @@ def product_image_get(*, product_id: int, image_id: int) -> ProductImage | None:
 
 def categories_list() -> QuerySet[ProductCategory]:
     return ProductCategory.objects.order_by("name", "id")
+
+
+def product_category_by_slug(*, slug: str) -> ProductCategory | None:
+    return ProductCategory.objects.filter(slug=slug).first()
 
 
 def products_in_category(*, category: ProductCategory) -> QuerySet[Product]:

@@ -11,8 +11,10 @@ from core.commerce.models import (
 
 
 def tax_rates_list() -> QuerySet[TaxRate]:
-    return TaxRate.objects.order_by("country", "region")
+    return TaxRate.objects.order_by("country", "region", "id")
 
 
-def coupons_list() -> QuerySet[Coupon]:
-    return Coupon.objects.order_by("code")
+def coupons_list(*, active: bool | None = None) -> QuerySet[Coupon]:
+    """Coupons by code, only the active (or inactive) ones when ``active`` is given."""
+    coupons = Coupon.objects.order_by("code", "id")
+    return coupons if active is None else coupons.filter(is_active=active)

@@ -43,3 +43,33 @@ def stock_levels_list(*, query: str = "") -> QuerySet[StockLevel]:
 
 def warehouses_active() -> QuerySet[Warehouse]:
     return Warehouse.objects.filter(is_active=True).order_by("id")
+
+
+def warehouses_list() -> QuerySet[Warehouse]:
+    return Warehouse.objects.order_by("id")
+
+
+def warehouse_by_code(*, code: str) -> Warehouse | None:
+    return Warehouse.objects.filter(code__iexact=code).first()
+
+
+def stock_levels_by_codes(*, sku: str = "", warehouse: str = "") -> QuerySet[StockLevel]:
+    """Quantities on hand by SKU and warehouse code (each optional, case-insensitive)."""
+    levels = StockLevel.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
+    if sku:
+        levels = levels.filter(product__sku__iexact=sku)
+    if warehouse:
+        levels = levels.filter(warehouse__code__iexact=warehouse)
+    return levels
+
+
+def stock_movements_by_codes(*, sku: str = "", warehouse: str = "", kind: str = "") -> QuerySet[StockMovement]:
+    """The movement ledger, newest first, by SKU, warehouse code (case-insensitive) and kind (each optional)."""
+    movements = StockMovement.objects.select_related("product", "warehouse", "order", "created_by").order_by("-id")
+    if sku:
+        movements = movements.filter(product__sku__iexact=sku)
+    if warehouse:
+        movements = movements.filter(warehouse__code__iexact=warehouse)
+    if kind:
+        movements = movements.filter(kind=kind)
+    return movements

@@ -67,6 +67,11 @@ def member_volumes(*, member_id: int, limit: int = 24) -> QuerySet[MemberVolume]
     return MemberVolume.objects.filter(member_id=member_id).order_by("-period_start")[:limit]
 
 
+def member_volumes_all(*, member_id: int) -> QuerySet[MemberVolume]:
+    """Every period's volumes of a member, newest first (the API pages them)."""
+    return MemberVolume.objects.filter(member_id=member_id).order_by("-period_start")
+
+
 def orders_for_commissions(start_date: datetime.date, end_date: datetime.date) -> list[Mapping[str, Any]]:
     """One row per order paid in the window, net of refunds, with what the plan engine needs (retail profit =
     net retail - net distributor on customers' orders)."""

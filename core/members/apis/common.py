@@ -23,7 +23,7 @@ def viewer_member(request) -> Member | None:
     user = request.user
     if actor_for(user).is_company_staff:
         return None
-    member = Member.objects.filter(user=user).first()
+    member = selectors.member_for_user(user=user)
     if member is None:
         raise PermissionDenied("Only distributors and company staff can read the genealogy.")
     return member

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
 from config.api.serializers import NUMBER, Input
+from core.members import selectors
 from core.members.apis.common import member_or_field_error, viewer_member
 from core.members.models import Customer
 from core.members.services.customers import customer_create, customer_transfer
@@ -53,9 +54,7 @@ class CustomerListApi(APIView):
     def get(self, request):
         """Staff: every customer. Distributors: their own personal customers."""
         viewer = viewer_member(request)
-        customers = Customer.objects.select_related("distributor")
-        if viewer is not None:
-            customers = customers.filter(distributor=viewer)
+        customers = selectors.customers_visible_to(viewer=viewer)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(customers, request, view=self)
         return paginator.get_paginated_response(CustomerOutput(page, many=True).data)

@@ -21,7 +21,7 @@ from core.members.apis.common import (
     viewer_member,
     visible_member,
 )
-from core.members.models import GenealogySettings, MemberStatus, TreeEvent, TreeMove
+from core.members.models import GenealogySettings, MemberStatus
 from core.members.placement import genealogy_settings_get
 from core.members.services.profiles import genealogy_settings_update
 
@@ -105,8 +105,7 @@ class MemberHistoryApi(APIView):
     def get(self, request, number: int):
         """Every move that changed this member's sponsor or placement, newest first."""
         member = visible_member(request, number)
-        move_ids = TreeEvent.objects.filter(member=member).values("move_id")
-        moves = TreeMove.objects.filter(pk__in=move_ids).select_related("subject", "moved_by")
+        moves = selectors.tree_moves_changing(member=member)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(moves, request, view=self)
         return paginator.get_paginated_response(MoveOutput(page, many=True).data)

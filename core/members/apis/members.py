@@ -48,18 +48,12 @@ class MemberListApi(APIView):
     def get(self, request):
         viewer = viewer_member(request)
         query = request.query_params.get("q", "")
-        if viewer is not None:
-            members = selectors.downline_search(top=viewer, query=query)
-        elif query:
-            members = selectors.member_search(query=query)
-        else:
-            members = Member.objects.all()
-        if wanted := request.query_params.get("status"):
-            if wanted not in MemberStatus.values:
-                raise ValidationError({"status": [f"Choose one of {', '.join(MemberStatus.values)}."]})
-            members = members.filter(status=wanted)
+        wanted = request.query_params.get("status", "")
+        if wanted and wanted not in MemberStatus.values:
+            raise ValidationError({"status": [f"Choose one of {', '.join(MemberStatus.values)}."]})
+        members = selectors.members_visible_search(viewer=viewer, query=query, status=wanted)
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(members.select_related("sponsor"), request, view=self)
+        page = paginator.paginate_queryset(members, request, view=self)
         return paginator.get_paginated_response(MemberBrief(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: MemberDetail})
@@ -119,7 +113,7 @@ class MemberDetailApi(APIView):
 class MyMemberApi(APIView):
     @extend_schema(responses=MemberDetail)
     def get(self, request):
-        member = Member.objects.filter(user=request.user).first()
+        member = selectors.member_for_user(user=request.user)
         if member is None:
             raise PermissionDenied("You are not a distributor of this company.")
         return Response(MemberDetail(member).data)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability, IsCompanyAdmin
 from config.api.serializers import NUMBER, POSITION, Input
+from core.members import selectors
 from core.members.apis.common import MemberDetail, MoveOutput, member_or_field_error, viewer_member
 from core.members.models import Member, TreeMove
 from core.members.services.enrolment import member_place_from_tank
@@ -107,7 +108,7 @@ class MoveListApi(APIView):
 
     @extend_schema(responses=MoveOutput(many=True))
     def get(self, request):
-        moves = TreeMove.objects.select_related("subject", "moved_by")
+        moves = selectors.tree_moves_list()
         paginator = StandardPagination()
         page = paginator.paginate_queryset(moves, request, view=self)
         return paginator.get_paginated_response(MoveOutput(page, many=True).data)
