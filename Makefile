@@ -47,8 +47,7 @@ bench: venv services
 # The same checks run before each commit (.pre-commit-config.yaml). Configured in pyproject.toml.
 lint: venv
 	@$(VENV)/bin/ruff check .
-	@# enabled after the formatting commit:
-	@# $(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/mypy
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -119,9 +119,7 @@ def run() -> None:
                 ),
                 batch_size=10_000,
             )
-            EvaluationRun.objects.create(
-                day=TODAY - datetime.timedelta(days=1), policy=version, status="done"
-            )
+            EvaluationRun.objects.create(day=TODAY - datetime.timedelta(days=1), policy=version, status="done")
         progress(f"evaluating {TODAY} for {MEMBERS:,} members")
         started = time.perf_counter()
         run_row = evaluate_day(day=TODAY, send_notices=False)

@@ -74,8 +74,12 @@ def run() -> None:
         root = Member.objects.get(sponsor__isnull=True)
         jane = Member.objects.get(username="jane")
         admin = User.objects.get(role=Role.COMPANY_ADMIN)
-        clients = {"distributor": Client(HTTP_HOST=host), "visitor": Client(HTTP_HOST=host),
-                   "admin": Client(HTTP_HOST=host), "root": Client(HTTP_HOST=host)}
+        clients = {
+            "distributor": Client(HTTP_HOST=host),
+            "visitor": Client(HTTP_HOST=host),
+            "admin": Client(HTTP_HOST=host),
+            "root": Client(HTTP_HOST=host),
+        }
         clients["distributor"].force_login(jane.user)
         clients["admin"].force_login(admin)
         clients["root"].force_login(root.user)

@@ -31,9 +31,7 @@ class RequestGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _forwarded_short(request):
-            return self._invalid(
-                request, "X-Forwarded-For", _("This request did not come through the site's proxies.")
-            )
+            return self._invalid(request, "X-Forwarded-For", _("This request did not come through the site's proxies."))
         for name, values in request.GET.lists():
             if NUL in name or any(NUL in value for value in values):
                 return self._invalid(request, name.replace(NUL, ""), _("Null characters are not allowed."))

@@ -156,7 +156,10 @@ def _business(rng: random.Random, today: datetime.date) -> None:
                 declined = due > today - datetime.timedelta(days=20) and rng.random() < 0.04
                 attempts.append(
                     SubscriptionAttempt(
-                        member=member, due_on=due, attempted_at=at, amount=Decimal("19.95"),
+                        member=member,
+                        due_on=due,
+                        attempted_at=at,
+                        amount=Decimal("19.95"),
                         outcome=AttemptOutcome.DECLINED if declined else AttemptOutcome.PAID,
                         failure_code="card_declined" if declined else "",
                     )
@@ -219,15 +222,20 @@ def _content() -> None:
     from core.communications.services import announcement_create, company_page_save, training_material_create
 
     company_page_save(
-        slug="about", title="About Acme Wellness", published=True,
+        slug="about",
+        title="About Acme Wellness",
+        published=True,
         body="Acme Wellness makes everyday nutrition simple. Our independent distributors share it with friends.",
     )
     company_page_save(
-        slug="faq", title="Frequently asked questions", published=True,
+        slug="faq",
+        title="Frequently asked questions",
+        published=True,
         body="How do I join? Click 'Join my team' on your distributor's site.\n\nHow are commissions paid? Monthly.",
     )
     announcement_create(
-        title="New: Calm Sleep Tea", body="Our new evening tea is in the catalogue now.",
+        title="New: Calm Sleep Tea",
+        body="Our new evening tea is in the catalogue now.",
         published_at=timezone.now(),
     )
     training_material_create(title="Your first week", body="Share your site, invite three friends, follow up.")

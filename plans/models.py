@@ -176,7 +176,11 @@ class RunLease(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     requeued_at = models.DateTimeField(null=True, blank=True, help_text="Last time a stalled run was sent again.")
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Who asked for the work (a requeued post is still posted in their name).",
     )
 

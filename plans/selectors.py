@@ -332,9 +332,7 @@ def latest_reference_run() -> CommissionRun | None:
     """The newest period's run a member's standing is read from: a posted run, else the latest finished preview."""
     return (
         CommissionRun.objects.filter(period__isnull=False)
-        .filter(
-            Q(status=RunStatus.POSTED) | Q(kind=RunKind.PREVIEW, status__in=[RunStatus.DONE, RunStatus.APPROVED])
-        )
+        .filter(Q(status=RunStatus.POSTED) | Q(kind=RunKind.PREVIEW, status__in=[RunStatus.DONE, RunStatus.APPROVED]))
         .select_related("period")
         .order_by("-period__start", "-id")
         .first()
@@ -458,8 +456,13 @@ def commissions_by_member(*, period: CommissionPeriod, member_number: int | None
     if member_number is not None:
         rows = rows.filter(payee__number=member_number)
     return (
-        rows.values("component", "kind", number=F("payee__number"), first_name=F("payee__first_name"),
-                    last_name=F("payee__last_name"))
+        rows.values(
+            "component",
+            "kind",
+            number=F("payee__number"),
+            first_name=F("payee__first_name"),
+            last_name=F("payee__last_name"),
+        )
         .annotate(total=Sum("amount"), lines=Count("id"))
         .order_by("number", "component", "kind")
     )

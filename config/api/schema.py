@@ -62,9 +62,7 @@ class CanopyAutoSchema(AutoSchema):
 
     def _is_create_operation(self) -> bool:
         """A POST whose handler answers ``HTTP_201_CREATED`` documents its body under 201, not 200."""
-        return super()._is_create_operation() or (
-            self.method == "POST" and "HTTP_201_CREATED" in self._handler_names()
-        )
+        return super()._is_create_operation() or (self.method == "POST" and "HTTP_201_CREATED" in self._handler_names())
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         """An output field that falls back to ``default=None`` (``source="sponsor.number"`` of a root member) can

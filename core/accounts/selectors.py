@@ -73,6 +73,8 @@ def actor_for(user: Any) -> Actor:
 
 def api_tokens_list(*, user) -> QuerySet[AuthToken]:
     """``user``'s live API tokens, newest first (expired ones are left out; knox deletes them when next seen)."""
-    return AuthToken.objects.filter(user=user).filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())).order_by(
-        "-created"
+    return (
+        AuthToken.objects.filter(user=user)
+        .filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
+        .order_by("-created")
     )

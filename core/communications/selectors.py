@@ -110,5 +110,3 @@ def email_preview(*, key: str, subject: str, body: str) -> tuple[str, str]:
     if errors := template_errors(key=key, subject=subject, body=body):
         raise ValidationError(errors)
     return render_text(subject=subject, body=body, context={**email_common_context(), **kind.sample})
-
-

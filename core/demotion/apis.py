@@ -194,8 +194,17 @@ class TransitionOutput(serializers.ModelSerializer):
 
     class Meta:
         model = StageTransition
-        fields = ["day", "kind", "from_stage", "to_stage", "actions_applied", "actions_lifted", "evidence", "by",
-                  "reason"]
+        fields = [
+            "day",
+            "kind",
+            "from_stage",
+            "to_stage",
+            "actions_applied",
+            "actions_lifted",
+            "evidence",
+            "by",
+            "reason",
+        ]
 
 
 def _standing_response(member: Member) -> dict:
@@ -259,8 +268,18 @@ class NotificationListApi(APIView):
 
         class Meta:
             model = Notification
-            fields = ["id", "member", "stage_key", "to_email", "subject", "status", "attempts", "last_error",
-                      "created_at", "sent_at"]
+            fields = [
+                "id",
+                "member",
+                "stage_key",
+                "to_email",
+                "subject",
+                "status",
+                "attempts",
+                "last_error",
+                "created_at",
+                "sent_at",
+            ]
 
     @extend_schema(responses=Output(many=True))
     def get(self, request):

@@ -95,8 +95,9 @@ def _lifts(policy: Policy, holding: list[str], evidence: dict) -> list[str]:
             line = f"{stage.name}: {text}."
             if line not in lifts:
                 lifts.append(line)
-    if any(a in ("move_downline", "move_to_terminated_tree") for s in policy.stages if s.key in holding
-           for a in s.actions):
+    if any(
+        a in ("move_downline", "move_to_terminated_tree") for s in policy.stages if s.key in holding for a in s.actions
+    ):
         lifts.append("Moves of your downline are undone only by the company (ask for a reinstatement).")
     return lifts
 

@@ -8,8 +8,7 @@ from celery import shared_task
 from core.demotion.services import evaluation, notices
 
 
-@shared_task(name="core.demotion.tasks.notifications_send", autoretry_for=(Exception,), retry_backoff=60,
-             max_retries=5)
+@shared_task(name="core.demotion.tasks.notifications_send", autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
 def notifications_send() -> int:
     """Send the queued notices (safe to run twice: each notice is sent at most once)."""
     return notices.notifications_send_pending()

@@ -96,9 +96,7 @@ urlpatterns = [
     path("console/commissions/adjustments/", commissions.adjustments, name="console-adjustments"),
     path("console/commissions/payouts/", commissions.payouts, name="console-payouts"),
     path("console/commissions/payouts/<id:pk>/payout.csv", commissions.payout_csv, name="console-payout-csv"),
-    path(
-        "console/commissions/payouts/<id:pk>/<slug:action>/", commissions.payout_action, name="console-payout-action"
-    ),
+    path("console/commissions/payouts/<id:pk>/<slug:action>/", commissions.payout_action, name="console-payout-action"),
     path("console/reports/", reports.reports, name="console-reports"),
     path("console/reports/commissions/", plan_reports.report_commissions, name="console-report-commissions"),
     path("console/reports/ranks/", plan_reports.report_ranks, name="console-report-ranks"),

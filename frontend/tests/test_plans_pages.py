@@ -201,8 +201,10 @@ def test_simulating_a_version_on_a_generated_company_compares_with_the_plan_in_e
     assert sim["total_paid"] > actual["total_paid"] > 0  # 20 % on level 1 pays more than 10 %
     assert compare["difference"]["total_paid"] == sim["total_paid"] - actual["total_paid"]
     assert [row["label"] for row in page.context["by_component"]] == ["unilevel"]
-    assert page.context["by_component"][0]["values"] == [str(Decimal(sim["by_component"]["unilevel"])),
-                                                         str(Decimal(actual["by_component"]["unilevel"]))]
+    assert page.context["by_component"][0]["values"] == [
+        str(Decimal(sim["by_component"]["unilevel"])),
+        str(Decimal(actual["by_component"]["unilevel"])),
+    ]
     assert {row["label"] for row in page.context["by_rank"]} == set(sim["by_rank"]) | set(actual["by_rank"])
     body = page.content.decode()
     assert "Generated company: 300 members, about 2.0 orders per member, seed 7" in body

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0002_run_leases'),
+        ("plans", "0002_run_leases"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commissionrun',
-            name='baseline',
-            field=models.JSONField(blank=True, help_text="Simulation on a generated company: the plan in effect when it ran, calculated by the run's task on the same generated members (totals; plan_version null when none was in effect). Null: not computed.", null=True),
+            model_name="commissionrun",
+            name="baseline",
+            field=models.JSONField(
+                blank=True,
+                help_text="Simulation on a generated company: the plan in effect when it ran, calculated by the run's task on the same generated members (totals; plan_version null when none was in effect). Null: not computed.",
+                null=True,
+            ),
         ),
     ]

@@ -29,7 +29,9 @@ class Migration(migrations.Migration):
                 migrations.AddConstraint(
                     model_name="ledgerline",
                     constraint=models.CheckConstraint(
-                        condition=models.Q(("payee__isnull", False), ("payee_customer__isnull", False), _connector="XOR"),
+                        condition=models.Q(
+                            ("payee__isnull", False), ("payee_customer__isnull", False), _connector="XOR"
+                        ),
                         name="ledger_line_one_payee",
                     ),
                 )

@@ -246,9 +246,7 @@ def test_fast_start_and_retail_profit_are_clawed_back_by_their_own_measure(
     }  # fmt: skip
 
 
-def test_clawbacks_measure_against_what_the_run_counted(
-    chain, everyone_buys, product, gel, bonus_plan, january, admin
-):
+def test_clawbacks_measure_against_what_the_run_counted(chain, everyone_buys, product, gel, bonus_plan, january, admin):
     shop = _customer_order(chain["c"], ["KIT", "GEL"])
     _refund(shop, {"GEL"}, datetime.date(2026, 1, 20))  # before posting: the run counts CV 100, margin 25
     _post(january, admin)

@@ -6,23 +6,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoginDay',
+            name="LoginDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='login_days', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="login_days",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['user', 'day'],
-                'indexes': [models.Index(fields=['day'], name='login_day_day_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'day'), name='login_day_once')],
+                "ordering": ["user", "day"],
+                "indexes": [models.Index(fields=["day"], name="login_day_day_idx")],
+                "constraints": [models.UniqueConstraint(fields=("user", "day"), name="login_day_once")],
             },
         ),
     ]

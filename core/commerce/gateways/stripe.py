@@ -141,9 +141,7 @@ def payment_intent_charge(
     if off_session:
         params["off_session"] = True
     try:
-        intent = _client(api_key).v1.payment_intents.create(
-            params=params, options={"idempotency_key": idempotency_key}
-        )
+        intent = _client(api_key).v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
     except stripe.CardError as exc:
         logger.info("Stripe declined %s: %s", idempotency_key, exc)
         error = getattr(exc, "error", None)

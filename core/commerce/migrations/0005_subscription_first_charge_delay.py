@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0004_autoship_card'),
+        ("commerce", "0004_autoship_card"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commercesettings',
-            name='subscription_first_charge_delay_days',
-            field=models.PositiveSmallIntegerField(default=0, help_text="Days after joining before a new distributor's first back-office fee is due."),
+            model_name="commercesettings",
+            name="subscription_first_charge_delay_days",
+            field=models.PositiveSmallIntegerField(
+                default=0, help_text="Days after joining before a new distributor's first back-office fee is due."
+            ),
         ),
     ]

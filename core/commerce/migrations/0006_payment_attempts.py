@@ -6,62 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0005_subscription_first_charge_delay'),
-        ('members', '0004_tree_guards'),
+        ("commerce", "0005_subscription_first_charge_delay"),
+        ("members", "0004_tree_guards"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PaymentAttempt',
+            name="PaymentAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1, 2, ... per order.')),
-                ('idempotency_key', models.CharField(max_length=100, unique=True)),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14)),
-                ('currency', models.CharField(max_length=3)),
-                ('status', models.CharField(choices=[('in_flight', 'In flight'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('refunded', 'Refunded (order no longer payable)')], default='in_flight', max_length=10)),
-                ('stripe_payment_intent_id', models.CharField(blank=True, max_length=100)),
-                ('failure_code', models.CharField(blank=True, max_length=100)),
-                ('message', models.CharField(blank=True, help_text='For staff and the log, never the customer.', max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('settled_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(help_text="1, 2, ... per order.")),
+                ("idempotency_key", models.CharField(max_length=100, unique=True)),
+                ("amount", models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=14)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_flight", "In flight"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("refunded", "Refunded (order no longer payable)"),
+                        ],
+                        default="in_flight",
+                        max_length=10,
+                    ),
+                ),
+                ("stripe_payment_intent_id", models.CharField(blank=True, max_length=100)),
+                ("failure_code", models.CharField(blank=True, max_length=100)),
+                (
+                    "message",
+                    models.CharField(
+                        blank=True, help_text="For staff and the log, never the customer.", max_length=500
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("settled_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='subscriptionattempt',
-            name='idempotency_key',
-            field=models.CharField(blank=True, help_text='Sent to Stripe with the charge (fee-<member>-<due>-attempt-<n>); empty when nothing was charged.', max_length=100, null=True, unique=True),
+            model_name="subscriptionattempt",
+            name="idempotency_key",
+            field=models.CharField(
+                blank=True,
+                help_text="Sent to Stripe with the charge (fee-<member>-<due>-attempt-<n>); empty when nothing was charged.",
+                max_length=100,
+                null=True,
+                unique=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='subscriptionattempt',
-            name='outcome',
-            field=models.CharField(choices=[('paid', 'Paid'), ('declined', 'Declined'), ('expired_card', 'Expired card'), ('no_card', 'No card on file'), ('error', 'Error'), ('in_flight', 'In flight (being charged or reconciled)')], max_length=14),
+            model_name="subscriptionattempt",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("paid", "Paid"),
+                    ("declined", "Declined"),
+                    ("expired_card", "Expired card"),
+                    ("no_card", "No card on file"),
+                    ("error", "Error"),
+                    ("in_flight", "In flight (being charged or reconciled)"),
+                ],
+                max_length=14,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subscriptionattempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('outcome', 'in_flight')), fields=('member',), name='sub_attempt_one_in_flight'),
+            model_name="subscriptionattempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("outcome", "in_flight")), fields=("member",), name="sub_attempt_one_in_flight"
+            ),
         ),
         migrations.AddField(
-            model_name='paymentattempt',
-            name='order',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payment_attempts', to='commerce.order'),
+            model_name="paymentattempt",
+            name="order",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="payment_attempts", to="commerce.order"
+            ),
         ),
         migrations.AddField(
-            model_name='paymentattempt',
-            name='payment',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='attempt', to='commerce.payment'),
+            model_name="paymentattempt",
+            name="payment",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attempt",
+                to="commerce.payment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paymentattempt',
-            constraint=models.UniqueConstraint(fields=('order', 'number'), name='payment_attempt_order_number_uniq'),
+            model_name="paymentattempt",
+            constraint=models.UniqueConstraint(fields=("order", "number"), name="payment_attempt_order_number_uniq"),
         ),
         migrations.AddConstraint(
-            model_name='paymentattempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'in_flight')), fields=('order',), name='payment_attempt_one_in_flight'),
+            model_name="paymentattempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "in_flight")), fields=("order",), name="payment_attempt_one_in_flight"
+            ),
         ),
     ]

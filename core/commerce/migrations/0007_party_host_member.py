@@ -5,20 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0006_payment_attempts'),
-        ('members', '0004_tree_guards'),
+        ("commerce", "0006_payment_attempts"),
+        ("members", "0004_tree_guards"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='party',
-            name='host_member',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member'),
+            model_name="party",
+            name="host_member",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="members.member",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='party',
-            constraint=models.CheckConstraint(condition=models.Q(('host_member__isnull', True), ('host_customer__isnull', True), _connector='OR'), name='party_host_member_or_customer'),
+            model_name="party",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("host_member__isnull", True), ("host_customer__isnull", True), _connector="OR"),
+                name="party_host_member_or_customer",
+            ),
         ),
     ]

@@ -5,20 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0007_party_host_member'),
+        ("commerce", "0007_party_host_member"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='salesimport',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, help_text='Refused: the same file (same SHA-256) was posted by this earlier import.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='commerce.salesimport'),
+            model_name="salesimport",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Refused: the same file (same SHA-256) was posted by this earlier import.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="commerce.salesimport",
+            ),
         ),
         migrations.AlterField(
-            model_name='salesimport',
-            name='sha256',
+            model_name="salesimport",
+            name="sha256",
             field=models.CharField(db_index=True, max_length=64),
         ),
     ]

@@ -224,9 +224,7 @@ class PaymentAttempt(models.Model):
         max_length=10, choices=PaymentAttemptStatus.choices, default=PaymentAttemptStatus.IN_FLIGHT
     )
     stripe_payment_intent_id = models.CharField(max_length=100, blank=True)
-    payment = models.OneToOneField(
-        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="attempt"
-    )
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="attempt")
     failure_code = models.CharField(max_length=100, blank=True)
     message = models.CharField(max_length=500, blank=True, help_text="For staff and the log, never the customer.")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -209,9 +209,7 @@ def _import(record: SalesImport, *, content: bytes, confirm_duplicate: bool) -> 
 def _post(record: SalesImport, parsed: list[dict]) -> None:
     """Post every new row (inside the caller's savepoint: one refused row rolls every order back)."""
     partner, file_name, by = record.partner, record.file_name, record.imported_by
-    done = set(
-        Order.objects.filter(external_ref__in=[p["ref"] for p in parsed]).values_list("external_ref", flat=True)
-    )
+    done = set(Order.objects.filter(external_ref__in=[p["ref"] for p in parsed]).values_list("external_ref", flat=True))
     zone = ZoneInfo(company_settings_get().timezone)
     periods: set[datetime.date] = set()
     for row in parsed:

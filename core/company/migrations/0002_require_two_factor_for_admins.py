@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('company', '0001_initial'),
+        ("company", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='companysettings',
-            name='require_two_factor_for_admins',
-            field=models.BooleanField(default=False, help_text='Company admins must sign in with an authenticator app code as well.'),
+            model_name="companysettings",
+            name="require_two_factor_for_admins",
+            field=models.BooleanField(
+                default=False, help_text="Company admins must sign in with an authenticator app code as well."
+            ),
         ),
     ]

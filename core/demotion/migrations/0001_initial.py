@@ -6,117 +6,223 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('members', '0002_number_sequences'),
+        ("members", "0002_number_sequences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DemotionPolicyVersion',
+            name="DemotionPolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('warnings', models.JSONField(default=list, help_text='Fairness warnings the document raised when it was saved.')),
-                ('acknowledged_warnings', models.JSONField(default=list)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("document", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "warnings",
+                    models.JSONField(
+                        default=list, help_text="Fairness warnings the document raised when it was saved."
+                    ),
+                ),
+                ("acknowledged_warnings", models.JSONField(default=list)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationRun',
+            name="EvaluationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('status', models.CharField(default='running', max_length=10)),
-                ('members_evaluated', models.IntegerField(default=0)),
-                ('transitions', models.IntegerField(default=0)),
-                ('counts', models.JSONField(default=dict, help_text='Members per stage after the run.')),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(null=True)),
-                ('seconds', models.FloatField(null=True)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='demotion.demotionpolicyversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True)),
+                ("status", models.CharField(default="running", max_length=10)),
+                ("members_evaluated", models.IntegerField(default=0)),
+                ("transitions", models.IntegerField(default=0)),
+                ("counts", models.JSONField(default=dict, help_text="Members per stage after the run.")),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(null=True)),
+                ("seconds", models.FloatField(null=True)),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="demotion.demotionpolicyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='MemberStage',
+            name="MemberStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('holds', models.BigIntegerField(default=0)),
-                ('stage_key', models.CharField(blank=True, max_length=60)),
-                ('actions', models.JSONField(default=list)),
-                ('since', models.DateField(null=True)),
-                ('evidence', models.JSONField(default=dict)),
-                ('reinstated_on', models.DateField(blank=True, help_text='Inactivity is counted from here after a reinstatement.', null=True)),
-                ('member', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='demotion_stage', to='members.member')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("holds", models.BigIntegerField(default=0)),
+                ("stage_key", models.CharField(blank=True, max_length=60)),
+                ("actions", models.JSONField(default=list)),
+                ("since", models.DateField(null=True)),
+                ("evidence", models.JSONField(default=dict)),
+                (
+                    "reinstated_on",
+                    models.DateField(
+                        blank=True, help_text="Inactivity is counted from here after a reinstatement.", null=True
+                    ),
+                ),
+                (
+                    "member",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="demotion_stage", to="members.member"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StageTransition',
+            name="StageTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('kind', models.CharField(choices=[('evaluation', 'Daily evaluation'), ('reinstatement', 'Reinstated by an admin')], default='evaluation', max_length=14)),
-                ('from_holds', models.BigIntegerField()),
-                ('to_holds', models.BigIntegerField()),
-                ('from_stage', models.CharField(blank=True, max_length=60)),
-                ('to_stage', models.CharField(blank=True, max_length=60)),
-                ('actions_applied', models.JSONField(default=list)),
-                ('actions_lifted', models.JSONField(default=list)),
-                ('evidence', models.JSONField(default=dict)),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demotion_transitions', to='members.member')),
-                ('policy', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='demotion.demotionpolicyversion')),
-                ('run', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transition_rows', to='demotion.evaluationrun')),
-                ('tree_moves', models.ManyToManyField(blank=True, related_name='demotion_transitions', to='members.treemove')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("evaluation", "Daily evaluation"), ("reinstatement", "Reinstated by an admin")],
+                        default="evaluation",
+                        max_length=14,
+                    ),
+                ),
+                ("from_holds", models.BigIntegerField()),
+                ("to_holds", models.BigIntegerField()),
+                ("from_stage", models.CharField(blank=True, max_length=60)),
+                ("to_stage", models.CharField(blank=True, max_length=60)),
+                ("actions_applied", models.JSONField(default=list)),
+                ("actions_lifted", models.JSONField(default=list)),
+                ("evidence", models.JSONField(default=dict)),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demotion_transitions",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="demotion.demotionpolicyversion",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transition_rows",
+                        to="demotion.evaluationrun",
+                    ),
+                ),
+                (
+                    "tree_moves",
+                    models.ManyToManyField(blank=True, related_name="demotion_transitions", to="members.treemove"),
+                ),
             ],
             options={
-                'ordering': ['day', 'id'],
+                "ordering": ["day", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage_key', models.CharField(max_length=60)),
-                ('to_email', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=300)),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed (will be retried)'), ('gave_up', 'Gave up')], default='queued', max_length=10)),
-                ('attempts', models.IntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demotion_notifications', to='members.member')),
-                ('transition', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='notification', to='demotion.stagetransition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stage_key", models.CharField(max_length=60)),
+                ("to_email", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=300)),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sent", "Sent"),
+                            ("failed", "Failed (will be retried)"),
+                            ("gave_up", "Gave up"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.IntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demotion_notifications",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "transition",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notification",
+                        to="demotion.stagetransition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='stagetransition',
-            index=models.Index(fields=['member', 'day'], name='transition_member_day_idx'),
+            model_name="stagetransition",
+            index=models.Index(fields=["member", "day"], name="transition_member_day_idx"),
         ),
         migrations.AddIndex(
-            model_name='stagetransition',
-            index=models.Index(fields=['day'], name='transition_day_idx'),
+            model_name="stagetransition",
+            index=models.Index(fields=["day"], name="transition_day_idx"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['status'], name='notification_status_idx'),
+            model_name="notification",
+            index=models.Index(fields=["status"], name="notification_status_idx"),
         ),
     ]

@@ -108,9 +108,7 @@ def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, c
     highest = mask.bit_length() - 1
     for j in range(highest + 1, len(policy.stages)):
         condition = policy.stages[j].condition
-        thresholds = [
-            d for d in (condition.subscription_unpaid_days, condition.psv_window_days) if d is not None
-        ]
+        thresholds = [d for d in (condition.subscription_unpaid_days, condition.psv_window_days) if d is not None]
         if not thresholds:
             continue
         days_in = min(days_paid, int((np.datetime64(day, "D") - counted_from).astype(int)))
@@ -119,9 +117,7 @@ def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, c
     return None
 
 
-def evaluate_day(
-    *, day: datetime.date, progress: ProgressFn | None = None, send_notices: bool = True
-) -> EvaluationRun:
+def evaluate_day(*, day: datetime.date, progress: ProgressFn | None = None, send_notices: bool = True) -> EvaluationRun:
     """Evaluate every member for ``day`` and apply what changed. Idempotent: a finished day is not run again.
 
     Two evaluations of one day at once (the daily job and an admin's "run now") serialise on the day's run row:
@@ -274,6 +270,7 @@ def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> No
     """Set the members' flags (and logins) from the actions in force, for the changed members, in one statement."""
     stage_actions = [set(s.actions) for s in policy.stages]
     buffer = io.StringIO()
+
     def in_force(mask: int) -> set[str]:
         return set().union(*(stage_actions[j] for j in range(len(stage_actions)) if mask >> j & 1))
 
@@ -344,9 +341,7 @@ def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> N
         )
         links.extend((t, moves[t.member_id]) for t in terminated if t.member_id in moves)
     Through = StageTransition.tree_moves.through
-    Through.objects.bulk_create(
-        [Through(stagetransition_id=t.pk, treemove_id=m.pk) for t, m in links], batch_size=5000
-    )
+    Through.objects.bulk_create([Through(stagetransition_id=t.pk, treemove_id=m.pk) for t, m in links], batch_size=5000)
 
 
 def evaluate_through(*, day: datetime.date, progress: ProgressFn | None = None) -> list[EvaluationRun]:

@@ -37,9 +37,7 @@ def member_reinstate(*, member: Member, by: User | None, reason: str) -> Reinsta
         raise ValidationError({"member": [f"#{member.number} is in good standing; there is nothing to reinstate."]})
     restored: list[int] = []
     skipped: list[str] = []
-    moves = (
-        StageTransition.objects.filter(member=member).exclude(tree_moves=None).order_by("-day", "-id")
-    )
+    moves = StageTransition.objects.filter(member=member).exclude(tree_moves=None).order_by("-day", "-id")
     for transition in moves:
         for move in transition.tree_moves.order_by("-id"):
             if hasattr(move, "undone_by"):

@@ -70,8 +70,9 @@ def test_report_as_of_a_date_and_csv(setup, alpha):
     api = token_client(alpha, setup["admin"])
     on_75 = api.get(f"/api/v1/demotion/report/?day={day(75).isoformat()}").json()
     assert on_75["counts"] == {"commission_exclusion": 1}
-    assert on_75["results"] == [{"member": setup["pat"].number, "name": setup["pat"].full_name,
-                                 "stage": "commission_exclusion"}]
+    assert on_75["results"] == [
+        {"member": setup["pat"].number, "name": setup["pat"].full_name, "stage": "commission_exclusion"}
+    ]
     on_59 = api.get(f"/api/v1/demotion/report/?day={day(59).isoformat()}").json()
     assert on_59["counts"] == {} and on_59["count"] == 0
     csv_text = api.get(f"/api/v1/demotion/report/?day={day(95).isoformat()}&export=csv").content.decode()

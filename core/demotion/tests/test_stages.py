@@ -28,8 +28,14 @@ def org(enroll):
     pat = enroll(lead, username="pat")
     rita = enroll(pat, username="rita")
     ron = enroll(pat, username="ron")
-    cleo = CustomerFactory(distributor=pat, email="cleo@example.test", first_name="Cleo", last_name="C",
-                           with_login=False, joined_at=pat.joined_at)
+    cleo = CustomerFactory(
+        distributor=pat,
+        email="cleo@example.test",
+        first_name="Cleo",
+        last_name="C",
+        with_login=False,
+        joined_at=pat.joined_at,
+    )
     paid_subscription(pat, JOIN)
     return {"house": house, "lead": lead, "pat": pat, "rita": rita, "ron": ron, "cleo": cleo}
 
@@ -63,7 +69,9 @@ def test_59_days_is_fine_60_days_excludes_from_commissions(org):
     assert transition.evidence["last_paid_subscription"] == "2026-01-01"
     assert transition.evidence["days_since_paid_subscription"] == 60
     assert transition.evidence["next_stage"] == {
-        "key": "preferred_pricing_loss", "name": "Preferred pricing loss", "on": "2026-04-01"
+        "key": "preferred_pricing_loss",
+        "name": "Preferred pricing loss",
+        "on": "2026-04-01",
     }
     assert transition.actions_applied == ["commission_exclusion"]
 
@@ -170,8 +178,9 @@ def test_customer_sales_count_as_psv(org):
     from core.commerce.services.payments import order_mark_paid
 
     for n in (30, 75):
-        order = order_place(lines=[LineRequest(sku="PACK", quantity=2)], placed_by="customer",
-                            buyer_customer=org["cleo"])
+        order = order_place(
+            lines=[LineRequest(sku="PACK", quantity=2)], placed_by="customer", buyer_customer=org["cleo"]
+        )
         order_mark_paid(order=order, paid_at=at_noon(day(n)))
         paid_subscription(org["pat"], day(n))
     run(org, 95)

@@ -73,21 +73,50 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
                     "(SELECT last_value FROM members_customer_number_seq)))",
                     [max(seen_numbers)],
                 )
-            cursor.execute(
-                "SELECT nextval('members_customer_number_seq') FROM generate_series(1, %s)", [len(parsed)]
-            )
+            cursor.execute("SELECT nextval('members_customer_number_seq') FROM generate_series(1, %s)", [len(parsed)])
             fresh_numbers = iter(row[0] for row in cursor.fetchall())
         numbers = [kept if kept is not None else next(fresh_numbers) for *_, kept in parsed]
         values = (
-            [ids[i], numbers[i], ctype, members[dist], None, copy_escape(raw.get("first_name", "")),
-             copy_escape(raw.get("last_name", "")), copy_escape(email), copy_escape(raw.get("phone", "")), "", "", "",
-             "", copy_escape(raw.get("country", "").upper()[:2]), True, joined.isoformat()]
+            [
+                ids[i],
+                numbers[i],
+                ctype,
+                members[dist],
+                None,
+                copy_escape(raw.get("first_name", "")),
+                copy_escape(raw.get("last_name", "")),
+                copy_escape(email),
+                copy_escape(raw.get("phone", "")),
+                "",
+                "",
+                "",
+                "",
+                copy_escape(raw.get("country", "").upper()[:2]),
+                True,
+                joined.isoformat(),
+            ]
             for i, (_, dist, ctype, raw, email, joined, _) in enumerate(parsed)
         )
         copy_rows(
             Customer._meta.db_table,
-            ["id", "number", "customer_type", "distributor_id", "user_id", "first_name", "last_name", "email",
-             "phone", "address_line1", "city", "region", "postal_code", "country", "is_active", "joined_at"],
+            [
+                "id",
+                "number",
+                "customer_type",
+                "distributor_id",
+                "user_id",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "address_line1",
+                "city",
+                "region",
+                "postal_code",
+                "country",
+                "is_active",
+                "joined_at",
+            ],
             values,
             progress=progress,
             stage="writing customers",

@@ -16,8 +16,18 @@ def members_export_rows() -> Iterator[list[str]]:
     members = (
         Member.objects.order_by("sponsor_depth", "number")
         .values_list(
-            "number", "username", "first_name", "last_name", "email", "phone", "country", "sponsor__number",
-            "placement_parent__number", "placement_position", "status", "joined_at",
+            "number",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "country",
+            "sponsor__number",
+            "placement_parent__number",
+            "placement_position",
+            "status",
+            "joined_at",
         )
         .iterator(chunk_size=10_000)
     )
@@ -31,7 +41,14 @@ def customers_export_rows() -> Iterator[list[str]]:
     customers = (
         Customer.objects.order_by("number")
         .values_list(
-            "number", "distributor__number", "customer_type", "first_name", "last_name", "email", "phone", "country",
+            "number",
+            "distributor__number",
+            "customer_type",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "country",
             "joined_at",
         )
         .iterator(chunk_size=10_000)

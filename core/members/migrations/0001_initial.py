@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,171 +17,375 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='GenealogySettings',
+            name="GenealogySettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placement_method', models.CharField(choices=[('unilevel', 'Enrolment tree only (unilevel)'), ('binary', 'Binary (left/right)'), ('matrix', 'Forced matrix')], default='unilevel', max_length=16)),
-                ('binary_spillover', models.CharField(choices=[('extreme_outside', "Extreme outside leg (the sponsor's chosen side)"), ('weaker_leg', 'Weaker leg (fewer members)'), ('sponsor_picks', 'Sponsor picks the position')], default='extreme_outside', max_length=20)),
-                ('matrix_width', models.PositiveSmallIntegerField(default=3)),
-                ('holding_tank_days', models.PositiveSmallIntegerField(default=0, help_text='Days a sponsor has to place a new member; 0 places new members immediately.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "placement_method",
+                    models.CharField(
+                        choices=[
+                            ("unilevel", "Enrolment tree only (unilevel)"),
+                            ("binary", "Binary (left/right)"),
+                            ("matrix", "Forced matrix"),
+                        ],
+                        default="unilevel",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "binary_spillover",
+                    models.CharField(
+                        choices=[
+                            ("extreme_outside", "Extreme outside leg (the sponsor's chosen side)"),
+                            ("weaker_leg", "Weaker leg (fewer members)"),
+                            ("sponsor_picks", "Sponsor picks the position"),
+                        ],
+                        default="extreme_outside",
+                        max_length=20,
+                    ),
+                ),
+                ("matrix_width", models.PositiveSmallIntegerField(default=3)),
+                (
+                    "holding_tank_days",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Days a sponsor has to place a new member; 0 places new members immediately.",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'genealogy settings',
+                "verbose_name_plural": "genealogy settings",
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.BigIntegerField(unique=True)),
-                ('customer_type', models.CharField(choices=[('retail', 'Retail customer'), ('preferred', 'Preferred customer')], default='retail', max_length=10)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('email', models.EmailField(max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('address_line1', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('is_active', models.BooleanField(default=True)),
-                ('joined_at', models.DateTimeField()),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='customer', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.BigIntegerField(unique=True)),
+                (
+                    "customer_type",
+                    models.CharField(
+                        choices=[("retail", "Retail customer"), ("preferred", "Preferred customer")],
+                        default="retail",
+                        max_length=10,
+                    ),
+                ),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("email", models.EmailField(max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("address_line1", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("is_active", models.BooleanField(default=True)),
+                ("joined_at", models.DateTimeField()),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customer",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.BigIntegerField(help_text="Member number from the company's sequence.", unique=True)),
-                ('username', models.CharField(help_text='URL-safe; the replicated site lives at /<username>/.', max_length=32)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('active', 'Active'), ('inactive', 'Inactive'), ('suspended', 'Suspended'), ('terminated', 'Terminated')], default='active', max_length=12)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('joined_at', models.DateTimeField()),
-                ('sponsor_path', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, size=None)),
-                ('sponsor_depth', models.IntegerField(default=0)),
-                ('placement_position', models.SmallIntegerField(blank=True, help_text='Binary: 0 left, 1 right. Matrix: the slot 0..width-1.', null=True)),
-                ('placement_path', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), default=list, size=None)),
-                ('placement_depth', models.IntegerField(default=0)),
-                ('holding_tank_until', models.DateTimeField(blank=True, help_text='Set while the member waits in the holding tank for the sponsor to place them.', null=True)),
-                ('binary_preferred_side', models.SmallIntegerField(choices=[(0, 'Left'), (1, 'Right')], default=0)),
-                ('paid_as_rank', models.CharField(blank=True, max_length=40)),
-                ('highest_rank', models.CharField(blank=True, max_length=40)),
-                ('access_restricted', models.BooleanField(default=False)),
-                ('commission_excluded', models.BooleanField(default=False)),
-                ('preferred_pricing_suspended', models.BooleanField(default=False)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('email', models.EmailField(max_length=254)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('address_line1', models.CharField(blank=True, max_length=200)),
-                ('address_line2', models.CharField(blank=True, max_length=200)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2', max_length=2)),
-                ('avatar', models.ImageField(blank=True, upload_to='avatars/')),
-                ('bio', models.TextField(blank=True, max_length=2000)),
-                ('tax_id_encrypted', models.BinaryField(blank=True, null=True)),
-                ('tax_id_last4', models.CharField(blank=True, editable=False, max_length=4)),
-                ('placement_parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='placement_children', to='members.member')),
-                ('sponsor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recruits', to='members.member')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='member', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.BigIntegerField(help_text="Member number from the company's sequence.", unique=True)),
+                (
+                    "username",
+                    models.CharField(help_text="URL-safe; the replicated site lives at /<username>/.", max_length=32),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("suspended", "Suspended"),
+                            ("terminated", "Terminated"),
+                        ],
+                        default="active",
+                        max_length=12,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("joined_at", models.DateTimeField()),
+                (
+                    "sponsor_path",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), default=list, size=None
+                    ),
+                ),
+                ("sponsor_depth", models.IntegerField(default=0)),
+                (
+                    "placement_position",
+                    models.SmallIntegerField(
+                        blank=True, help_text="Binary: 0 left, 1 right. Matrix: the slot 0..width-1.", null=True
+                    ),
+                ),
+                (
+                    "placement_path",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), default=list, size=None
+                    ),
+                ),
+                ("placement_depth", models.IntegerField(default=0)),
+                (
+                    "holding_tank_until",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set while the member waits in the holding tank for the sponsor to place them.",
+                        null=True,
+                    ),
+                ),
+                ("binary_preferred_side", models.SmallIntegerField(choices=[(0, "Left"), (1, "Right")], default=0)),
+                ("paid_as_rank", models.CharField(blank=True, max_length=40)),
+                ("highest_rank", models.CharField(blank=True, max_length=40)),
+                ("access_restricted", models.BooleanField(default=False)),
+                ("commission_excluded", models.BooleanField(default=False)),
+                ("preferred_pricing_suspended", models.BooleanField(default=False)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("email", models.EmailField(max_length=254)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("address_line1", models.CharField(blank=True, max_length=200)),
+                ("address_line2", models.CharField(blank=True, max_length=200)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, help_text="ISO 3166-1 alpha-2", max_length=2)),
+                ("avatar", models.ImageField(blank=True, upload_to="avatars/")),
+                ("bio", models.TextField(blank=True, max_length=2000)),
+                ("tax_id_encrypted", models.BinaryField(blank=True, null=True)),
+                ("tax_id_last4", models.CharField(blank=True, editable=False, max_length=4)),
+                (
+                    "placement_parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placement_children",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "sponsor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recruits",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="member",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerTransfer',
+            name="CustomerTransfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved_at', models.DateTimeField()),
-                ('reason', models.CharField(max_length=500)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='members.customer')),
-                ('moved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('from_distributor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member')),
-                ('to_distributor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("moved_at", models.DateTimeField()),
+                ("reason", models.CharField(max_length=500)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="transfers", to="members.customer"
+                    ),
+                ),
+                (
+                    "moved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "from_distributor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="members.member"
+                    ),
+                ),
+                (
+                    "to_distributor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="members.member"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-moved_at', '-id'],
+                "ordering": ["-moved_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='customer',
-            name='distributor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='members.member'),
+            model_name="customer",
+            name="distributor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="customers", to="members.member"
+            ),
         ),
         migrations.CreateModel(
-            name='TreeMove',
+            name="TreeMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('place', 'Placed from the holding tank'), ('responsor', 'Re-sponsor'), ('replace', 'Re-place'), ('frontline_up', 'Frontline moved up to the sponsor'), ('downline_move', 'Downline moved by the demotion policy'), ('terminated_tree', 'Moved under the terminated-tree root'), ('undo', 'Undo of an earlier move')], max_length=20)),
-                ('moved_at', models.DateTimeField()),
-                ('reason', models.CharField(max_length=500)),
-                ('moved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves_as_subject', to='members.member')),
-                ('undoes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='undone_by', to='members.treemove')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("place", "Placed from the holding tank"),
+                            ("responsor", "Re-sponsor"),
+                            ("replace", "Re-place"),
+                            ("frontline_up", "Frontline moved up to the sponsor"),
+                            ("downline_move", "Downline moved by the demotion policy"),
+                            ("terminated_tree", "Moved under the terminated-tree root"),
+                            ("undo", "Undo of an earlier move"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("moved_at", models.DateTimeField()),
+                ("reason", models.CharField(max_length=500)),
+                (
+                    "moved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="moves_as_subject",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "undoes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="undone_by",
+                        to="members.treemove",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-moved_at', '-id'],
+                "ordering": ["-moved_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TreeEvent',
+            name="TreeEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tree', models.CharField(choices=[('sponsor', 'Sponsor (enrolment) tree'), ('placement', 'Placement tree')], max_length=10)),
-                ('old_position', models.SmallIntegerField(null=True)),
-                ('new_position', models.SmallIntegerField(null=True)),
-                ('happened_at', models.DateTimeField()),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tree_events', to='members.member')),
-                ('new_parent', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member')),
-                ('old_parent', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member')),
-                ('move', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='members.treemove')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "tree",
+                    models.CharField(
+                        choices=[("sponsor", "Sponsor (enrolment) tree"), ("placement", "Placement tree")],
+                        max_length=10,
+                    ),
+                ),
+                ("old_position", models.SmallIntegerField(null=True)),
+                ("new_position", models.SmallIntegerField(null=True)),
+                ("happened_at", models.DateTimeField()),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="tree_events", to="members.member"
+                    ),
+                ),
+                (
+                    "new_parent",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="members.member"
+                    ),
+                ),
+                (
+                    "old_parent",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="members.member"
+                    ),
+                ),
+                (
+                    "move",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="members.treemove"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['happened_at', 'id'],
+                "ordering": ["happened_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['sponsor_path'], name='member_sponsor_path_gin'),
+            model_name="member",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["sponsor_path"], name="member_sponsor_path_gin"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['placement_path'], name='member_placement_path_gin'),
+            model_name="member",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["placement_path"], name="member_placement_path_gin"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['status'], name='member_status_idx'),
+            model_name="member",
+            index=models.Index(fields=["status"], name="member_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['joined_at'], name='member_joined_idx'),
+            model_name="member",
+            index=models.Index(fields=["joined_at"], name="member_joined_idx"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['last_name', 'first_name'], name='member_name_idx'),
+            model_name="member",
+            index=models.Index(fields=["last_name", "first_name"], name="member_name_idx"),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('username'), name='member_username_unique_ci'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("username"), name="member_username_unique_ci"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('placement_position__isnull', False)), fields=('placement_parent', 'placement_position'), name='member_one_member_per_slot'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("placement_position__isnull", False)),
+                fields=("placement_parent", "placement_position"),
+                name="member_one_member_per_slot",
+            ),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['distributor', 'number'], name='customer_distributor_idx'),
+            model_name="customer",
+            index=models.Index(fields=["distributor", "number"], name="customer_distributor_idx"),
         ),
         migrations.AddIndex(
-            model_name='treeevent',
-            index=models.Index(fields=['tree', 'happened_at'], name='tree_event_time_idx'),
+            model_name="treeevent",
+            index=models.Index(fields=["tree", "happened_at"], name="tree_event_time_idx"),
         ),
     ]

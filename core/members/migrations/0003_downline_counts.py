@@ -16,21 +16,20 @@ UPDATE members_member AS m SET {count} = coalesce(c.members, 0)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0002_number_sequences'),
+        ("members", "0002_number_sequences"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='member',
-            name='placement_downline_count',
+            model_name="member",
+            name="placement_downline_count",
             field=models.IntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='member',
-            name='sponsor_downline_count',
-            field=models.IntegerField(default=0, help_text='Members anywhere under this one.'),
+            model_name="member",
+            name="sponsor_downline_count",
+            field=models.IntegerField(default=0, help_text="Members anywhere under this one."),
         ),
         migrations.RunSQL(
             RECOUNT.format(count="sponsor_downline_count", path="sponsor_path")

@@ -40,9 +40,7 @@ from core.members.tree import (
 )
 
 
-def move_start(
-    *, kind: str, subject: Member, by: User | None, reason: str, undoes: TreeMove | None = None
-) -> TreeMove:
+def move_start(*, kind: str, subject: Member, by: User | None, reason: str, undoes: TreeMove | None = None) -> TreeMove:
     if not (reason or "").strip():
         raise ValidationError({"reason": ["Say why the move is made; it is kept in the member's history."]})
     return TreeMove.objects.create(
@@ -137,8 +135,9 @@ def member_move_frontline_up(
         # Moving up the line: the whole frontline moves in a few set-based statements.
         trees = [Tree.SPONSOR, Tree.PLACEMENT] if mirrors else [Tree.SPONSOR]
         events = [
-            TreeEvent(move=move, member_id=child, tree=tree, old_parent=member, new_parent=target,
-                      happened_at=move.moved_at)
+            TreeEvent(
+                move=move, member_id=child, tree=tree, old_parent=member, new_parent=target, happened_at=move.moved_at
+            )
             for tree in trees
             for child in children_reattach_to_ancestor(member=member, tree=tree, ancestor=target)
         ]
@@ -151,8 +150,14 @@ def member_move_frontline_up(
     customers = list(Customer.objects.filter(distributor=member).order_by("id").values_list("id", flat=True))
     if customers:
         CustomerTransfer.objects.bulk_create(
-            CustomerTransfer(customer_id=customer_id, from_distributor=member, to_distributor=target,
-                             moved_at=move.moved_at, moved_by=by, reason=f"{reason} (move #{move.pk})")
+            CustomerTransfer(
+                customer_id=customer_id,
+                from_distributor=member,
+                to_distributor=target,
+                moved_at=move.moved_at,
+                moved_by=by,
+                reason=f"{reason} (move #{move.pk})",
+            )
             for customer_id in customers
         )
         Customer.objects.filter(pk__in=customers).update(distributor=target)
@@ -193,9 +198,7 @@ def member_move_to_terminated_tree(*, member: Member, by: User | None, reason: s
         elif member.placement_path:
             root.refresh_from_db()
             slot = automatic_slot(sponsor=root, settings_row=settings_row)
-            parent_change(
-                move=move, member=member, tree=Tree.PLACEMENT, new_parent=slot.parent, position=slot.position
-            )
+            parent_change(move=move, member=member, tree=Tree.PLACEMENT, new_parent=slot.parent, position=slot.position)
     member_status_set(member=member, status=MemberStatus.TERMINATED, by=by)
     return move
 
@@ -237,8 +240,14 @@ def members_move_to_terminated_tree(*, members: list[Member], by: User | None, r
         moves[member.pk] = move
         for tree in (Tree.SPONSOR, Tree.PLACEMENT):
             events.append(
-                TreeEvent(move=move, member=member, tree=tree, old_parent_id=parent_of(member, tree), new_parent=root,
-                          happened_at=now)
+                TreeEvent(
+                    move=move,
+                    member=member,
+                    tree=tree,
+                    old_parent_id=parent_of(member, tree),
+                    new_parent=root,
+                    happened_at=now,
+                )
             )
     TreeEvent.objects.bulk_create(events, batch_size=5000)
     leaves_reattach_under(members=batch, root=root)
@@ -280,9 +289,7 @@ def tree_move_undo(*, move: TreeMove, by: User | None, reason: str) -> UndoRepor
             report.skipped.append(f"#{member.number}: its old position under #{old_parent.number} is taken.")
             continue
         try:
-            parent_change(
-                move=undo, member=member, tree=event.tree, new_parent=old_parent, position=event.old_position
-            )
+            parent_change(move=undo, member=member, tree=event.tree, new_parent=old_parent, position=event.old_position)
         except ValidationError as exc:
             report.skipped.append(f"#{member.number}: {'; '.join(exc.messages)}")
             continue

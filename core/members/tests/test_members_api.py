@@ -97,8 +97,16 @@ def test_join_through_a_sponsors_link(people, alpha):
         },
     )
     assert joined.status_code == 201 and joined.json()["sponsor_number"] == people["a"].number
-    bad = visitor.post("/api/v1/join/anna/", {"username": "Bad Name!", "email": "x@example.test",
-                                              "first_name": "X", "last_name": "Y", "password": "a-Long-pass-2026"})
+    bad = visitor.post(
+        "/api/v1/join/anna/",
+        {
+            "username": "Bad Name!",
+            "email": "x@example.test",
+            "first_name": "X",
+            "last_name": "Y",
+            "password": "a-Long-pass-2026",
+        },
+    )
     assert bad.status_code == 400 and "username" in bad.json()["errors"]
     assert visitor.get("/api/v1/join/nobody/").status_code == 404
 
