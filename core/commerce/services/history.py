@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import csv
 import datetime
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
@@ -28,7 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.tenancy import current_schema
-from core.bulk import copy_escape, copy_rows, sequence_next_values
+from core.bulk import copy_escape, copy_rows, gc_paused, sequence_next_values
 from core.commerce.models import (
     ZERO,
     CommissionPeriodClose,
@@ -131,13 +129,13 @@ def orders_history_import(*, text: Iterable[str], progress: ProgressFn | None = 
     volume of the periods they fall in. Raises ImportRejected (nothing written) when any row is bad."""
     progress = progress or no_progress
     report = OrdersImportReport()
-    with _gc_paused():
+    with gc_paused():
         orders = _orders_checked(text, report, progress)
     if not report.ok:
         position = {name: i for i, name in enumerate(COLUMNS)}
         report.errors.sort(key=lambda e: (e.line, position.get(e.column.split(",")[0], -1)))
         raise ImportRejected(report)
-    with transaction.atomic(), _gc_paused():
+    with transaction.atomic(), gc_paused():
         with connection.cursor() as cursor:
             # Two imports of the same file at once: the second waits and then finds every order already there.
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{current_schema()}:order-history"])
@@ -147,19 +145,6 @@ def orders_history_import(*, text: Iterable[str], progress: ProgressFn | None = 
             volume_recompute_period(period_start=period_start)
             progress("recomputing volume", done, len(periods))
     return report
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hundreds of thousands of small objects, none in a reference cycle: without the cyclic collector running over
-    them again and again, 100k orders import in about half the time (measured: 7 s instead of 14 s)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------------------- checking
