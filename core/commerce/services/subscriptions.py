@@ -2,7 +2,12 @@
 daily beat job (tasks.subscription_charges_fan_out), and every attempt recorded (the demotion policy reads them).
 
 A fee that fails stays due: the job tries again each day (one attempt per subscription per day) until it is paid or
-the distributor pays it themselves with a new card. A paid attempt moves the due date one month on."""
+the distributor pays it themselves with a new card. A paid attempt pays for one month from the later of its due date
+and the day it was made, so a distributor who pays after months unpaid pays one fee, not one per missed month.
+
+Only active distributors are charged. While a distributor is deactivated or terminated (or suspended) the job skips
+them and their due date stays where it was; once they are active again the next daily run charges one fee, and the
+following one falls due a month after that run."""
 
 from __future__ import annotations
 
@@ -228,8 +233,9 @@ def _timezone() -> str:
 def _record(subscription: BackOfficeSubscription, attempt: SubscriptionAttempt) -> SubscriptionAttempt:
     attempt.save()
     subscription = BackOfficeSubscription.objects.select_for_update().get(pk=subscription.pk)
-    if attempt.outcome == AttemptOutcome.PAID:
-        subscription.next_due_on = add_months(subscription.next_due_on, 1)
+    if attempt.outcome == AttemptOutcome.PAID:  # one month paid from the due date, or from today when paid late
+        paid_on = company_date(attempt.attempted_at)
+        subscription.next_due_on = add_months(max(subscription.next_due_on, paid_on), 1)
         subscription.status = SubscriptionStatus.ACTIVE
     else:
         subscription.status = SubscriptionStatus.PAST_DUE
@@ -277,8 +283,8 @@ def subscription_pay_now(*, member: Member, payment_method_id: str = "") -> Subs
 
 
 def subscription_charge_due(*, now: datetime.datetime | None = None) -> list[SubscriptionAttempt]:
-    """Charge every subscription whose fee is due, at most once in 24 hours each (a repeat of the job the same day does
-    nothing). Called by the daily beat job inside the company's schema."""
+    """Charge every active distributor whose fee is due, at most once in 24 hours each (a repeat of the job the same
+    day does nothing). Called by the daily beat job inside the company's schema."""
     now = now or timezone.now()
     if not commerce_settings_get().subscription_enabled:
         return []
@@ -286,7 +292,7 @@ def subscription_charge_due(*, now: datetime.datetime | None = None) -> list[Sub
     a_day_ago = now - datetime.timedelta(days=1)
     due = (
         BackOfficeSubscription.objects.exclude(status=SubscriptionStatus.CANCELLED)
-        .filter(next_due_on__lte=today)
+        .filter(next_due_on__lte=today, member__status=MemberStatus.ACTIVE)
         .order_by("id")
     )
     attempts = []

@@ -245,8 +245,9 @@ def test_a_fee_charge_killed_after_the_charge_is_recorded_once_by_reconciliation
     subscription.save()
 
     faults.crash_after.add("fee_charged")
+    on_the_due_date = datetime.datetime(2026, 4, 1, 12, 0, tzinfo=datetime.UTC)  # paid on time: due again 1 May
     with pytest.raises(SimulatedCrash):
-        subscription_charge(subscription=subscription)
+        subscription_charge(subscription=subscription, now=on_the_due_date)
     with pytest.raises(ValidationError) as refused:
         subscription_charge(subscription=subscription)
     assert refused.value.messages == ["A payment of this fee is already in progress."]

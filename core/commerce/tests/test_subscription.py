@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 import stripe
+from django.utils import timezone
 
 from core.commerce.models import AttemptOutcome, BackOfficeSubscription, SubscriptionAttempt, SubscriptionStatus
+from core.commerce.selectors.periods import add_months, company_date
 from core.commerce.selectors.subscriptions import first_unpaid_failure_by_member, last_paid_subscription_by_member
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.subscriptions import subscription_card_set, subscription_charge_due, subscription_start
@@ -97,7 +99,9 @@ def test_a_distributor_replaces_the_card_and_pays_a_past_due_fee(alpha_client, r
     assert paid.status_code == 200
     assert (paid.json()["outcome"], paid.json()["due_on"], paid.json()["amount"]) == ("paid", "2026-01-01", "29.95")
     assert [a.trigger for a in SubscriptionAttempt.objects.filter(member=member)] == ["schedule", "member", "member"]
-    assert BackOfficeSubscription.objects.get(member=member).next_due_on == datetime.date(2026, 2, 1)
+    # one fee for the month from today (the day it was paid), not January's month: February on is not back-billed
+    today = company_date(timezone.now())
+    assert BackOfficeSubscription.objects.get(member=member).next_due_on == add_months(today, 1)
 
 
 def test_every_active_distributor_gets_a_subscription_due_after_the_first_charge_delay(root, enroll, fee):
@@ -170,3 +174,55 @@ def test_a_declined_fee_is_e_mailed_once_per_due_date(root, enroll, fee, django_
         sent.body
     )
     assert "/office/subscription/" in sent.body
+
+
+@pytest.mark.parametrize("status", ["terminated", "inactive"], ids=["terminated", "deactivated"])
+def test_a_member_who_is_not_active_is_not_charged_and_their_due_date_waits(root, enroll, fee, status):
+    member = enroll(root)
+    subscription_start(member=member, first_due_on=datetime.date(2026, 3, 1))
+    subscription_card_set(member=member, payment_method_id=card())
+    member.status = status
+    member.save(update_fields=["status"])
+
+    for day in range(3):
+        assert subscription_charge_due(now=MAR_1 + datetime.timedelta(days=day)) == []
+    assert SubscriptionAttempt.objects.filter(member=member).count() == 0
+    assert BackOfficeSubscription.objects.get(member=member).next_due_on == datetime.date(2026, 3, 1)
+
+
+def test_a_reinstated_member_pays_one_fee_from_the_day_they_are_active_again(root, enroll, fee):
+    """Deactivated from 1 December to 4 March: nothing is charged for those months; the first daily run after the
+    reinstatement charges one fee, and the next one falls due a month after that run."""
+    member = enroll(root, status="inactive")
+    subscription_start(member=member, first_due_on=datetime.date(2025, 12, 1))
+    subscription_card_set(member=member, payment_method_id=card())
+    assert subscription_charge_due(now=MAR_1) == []
+
+    member.status = "active"
+    member.save(update_fields=["status"])
+    (attempt,) = subscription_charge_due(now=MAR_1 + datetime.timedelta(days=4))
+    assert (attempt.outcome, attempt.amount) == (AttemptOutcome.PAID, Decimal("29.95"))
+    assert BackOfficeSubscription.objects.get(member=member).next_due_on == datetime.date(2026, 4, 5)
+
+
+def test_a_member_three_months_overdue_who_adds_a_good_card_is_charged_one_fee_not_three(root, enroll, fee):
+    """Due since 1 December, declined every day until a good card arrives on 1 March: one fee of 29.95 on 1 March,
+    the next due a month later, and no back-billing of January and February on the following days."""
+    member = enroll(root)
+    subscription_start(member=member, first_due_on=datetime.date(2025, 12, 1))
+    subscription_card_set(member=member, payment_method_id=card("4000000000000341"))
+    for day in range(3):
+        subscription_charge_due(now=MAR_1 - datetime.timedelta(days=3 - day))
+    assert SubscriptionAttempt.objects.filter(member=member, outcome=AttemptOutcome.DECLINED).count() == 3
+
+    subscription_card_set(member=member, payment_method_id=card())
+    (attempt,) = subscription_charge_due(now=MAR_1)
+    assert (attempt.outcome, attempt.amount) == (AttemptOutcome.PAID, Decimal("29.95"))
+    assert stripe.PaymentIntent.retrieve(attempt.stripe_payment_intent_id).amount == 2995
+    assert BackOfficeSubscription.objects.get(member=member).next_due_on == datetime.date(2026, 4, 1)
+
+    assert subscription_charge_due(now=MAR_1 + datetime.timedelta(hours=3)) == []  # again the same day
+    for day in range(1, 4):  # and on the following days: January and February are not back-billed
+        assert subscription_charge_due(now=MAR_1 + datetime.timedelta(days=day)) == []
+    paid = SubscriptionAttempt.objects.filter(member=member, outcome=AttemptOutcome.PAID)
+    assert list(paid.values_list("amount", flat=True)) == [Decimal("29.95")]
