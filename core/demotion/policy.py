@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
+from django.utils.translation import gettext
 
 ACTIONS = (
     "notice",
@@ -85,13 +86,23 @@ class Policy:
 
 
 def _email(subject: str, action_text: str) -> dict:
+    """A stage's default e-mail: what happened, the conditions that hold now, what lifts each one, and the date
+    of the next stage (the notice renders ``evidence_text`` and ``remedy_text`` from the member's evidence)."""
     return {
         "email_subject": subject,
         "email_body": (
-            "Hello {{ member.first_name }},\n\n" + action_text + "\n\nWhy: {{ evidence_text }}\n"
-            "{% if next_stage %}Next step: {{ next_stage.name }} on {{ next_stage_date }} unless you "
-            "{{ next_stage_remedy }}.{% endif %}\n\nTo restore your account, pay your back-office subscription or "
-            "make a sale from your site: {{ back_office_url }}\n"
+            gettext("Hello {{ member.first_name }},")
+            + "\n\n"
+            + action_text
+            + "\n\n"
+            + gettext("Why: {{ evidence_text }}.")
+            + "\n"
+            + gettext("What lifts it: {{ remedy_text }}.")
+            + "\n{% if next_stage %}"
+            + gettext("Next step: {{ next_stage.name }} on {{ next_stage_date }} unless you do this before then.")
+            + "\n{% endif %}\n"
+            + gettext("Your back office: {{ back_office_url }}")
+            + "\n"
         ),
     }
 
@@ -113,99 +124,106 @@ def _staged(key: str, name: str, days: int, actions: list[str], subject: str, te
 
 def default_policy_document() -> dict:
     """Seed 003's policy, stage for stage (PSV counts customer sales: "no purchase necessary")."""
-    pending_deactivation = "Your login will be deactivated if nothing changes."
-    pending_downline = "Your personal customers and distributors will move to your sponsor if nothing changes."
+    pending_deactivation = gettext("Your login will be deactivated if nothing changes.")
+    pending_downline = gettext("Your personal customers and distributors will move to your sponsor if nothing changes.")
     stages = [
         {
             "key": "access_demotion",
-            "name": "Access demotion",
+            "name": gettext("Access demotion"),
             "condition": {"subscription_lapsed": True},
             "actions": ["access_demotion"],
             **_email(
-                "Your back office is limited",
-                "Your back-office subscription is unpaid, declined or expired, "
-                "so your back office is limited to your profile and payment pages.",
+                gettext("Your back office is limited"),
+                gettext(
+                    "Your back-office subscription is unpaid, declined or expired, "
+                    "so your back office is limited to your profile and payment pages."
+                ),
             ),
         },
         {
             "key": "commission_exclusion",
-            "name": "Commission exclusion",
+            "name": gettext("Commission exclusion"),
             "condition": {"subscription_unpaid_days": 60, "psv_min": "200.00", "psv_window_days": 90, "combine": "any"},
             "actions": ["commission_exclusion"],
-            **_email("You will not receive commissions", "You are excluded from commissions until you are active."),
+            **_email(
+                gettext("You will not receive commissions"),
+                gettext("You are excluded from commissions until you are active."),
+            ),
         },
         _staged(
             "preferred_pricing_loss",
-            "Preferred pricing loss",
+            gettext("Preferred pricing loss"),
             90,
             ["preferred_pricing_loss"],
-            "Your orders are now at retail price",
-            "Your own orders are now priced at retail.",
+            gettext("Your orders are now at retail price"),
+            gettext("Your own orders are now priced at retail."),
         ),
         _staged(
             "pending_deactivation_1",
-            "Pending deactivation (first notice)",
+            gettext("Pending deactivation (first notice)"),
             180,
             ["notice"],
-            "Your login will be deactivated",
+            gettext("Your login will be deactivated"),
             pending_deactivation,
         ),
         _staged(
             "pending_deactivation_2",
-            "Pending deactivation (second notice)",
+            gettext("Pending deactivation (second notice)"),
             185,
             ["notice"],
-            "Second notice: your login will be deactivated",
+            gettext("Second notice: your login will be deactivated"),
             pending_deactivation,
         ),
         _staged(
             "pending_deactivation_3",
-            "Pending deactivation (third notice)",
+            gettext("Pending deactivation (third notice)"),
             190,
             ["notice"],
-            "Third notice: your login will be deactivated",
+            gettext("Third notice: your login will be deactivated"),
             pending_deactivation,
         ),
         _staged(
             "deactivation",
-            "Login deactivated",
+            gettext("Login deactivated"),
             195,
             ["login_deactivation"],
-            "Your login is deactivated",
-            "Your login has been deactivated.",
+            gettext("Your login is deactivated"),
+            gettext("Your login has been deactivated."),
         ),
         _staged(
             "pending_downline_loss_1",
-            "Pending loss of downline (first notice)",
+            gettext("Pending loss of downline (first notice)"),
             220,
             ["notice"],
-            "You may lose your downline",
+            gettext("You may lose your downline"),
             pending_downline,
         ),
         _staged(
             "pending_downline_loss_2",
-            "Pending loss of downline (second notice)",
+            gettext("Pending loss of downline (second notice)"),
             225,
             ["notice"],
-            "Second notice: you may lose your downline",
+            gettext("Second notice: you may lose your downline"),
             pending_downline,
         ),
         _staged(
             "pending_downline_loss_3",
-            "Pending loss of downline (third notice)",
+            gettext("Pending loss of downline (third notice)"),
             230,
             ["notice"],
-            "Third notice: you may lose your downline",
+            gettext("Third notice: you may lose your downline"),
             pending_downline,
         ),
         _staged(
             "downline_moved",
-            "Downline moved",
+            gettext("Downline moved"),
             235,
             ["move_downline", "move_to_terminated_tree"],
-            "Your downline has moved",
-            "Your personal customers and distributors now belong to your sponsor, "
-            "and your position moved to the company's terminated tree.",
+            gettext("Your downline has moved"),
+            gettext(
+                "Your personal customers and distributors now belong to your sponsor, "
+                "and your position moved to the company's terminated tree."
+            ),
         ),
     ]
     return {"version": 1, "psv_basis": "psv", "decline_grace_days": 7, "enabled": True, "stages": stages}

@@ -98,21 +98,28 @@ def _evidence(policy: Policy, outcome: DayOutcome, i: int, day: datetime.date, m
         "psv_by_window": {str(w): f"{facts.psv_by_window[w][i] / 100:.2f}" for w in facts.psv_by_window},
         "stages_holding": [s.key for j, s in enumerate(policy.stages) if mask >> j & 1],
     }
-    evidence["next_stage"] = _next_stage(policy, mask, day, days_paid, facts.counted_from[i])
+    psv = {w: int(facts.psv_by_window[w][i]) for w in facts.psv_by_window}
+    evidence["next_stage"] = _next_stage(policy, mask, day, days_paid, facts.counted_from[i], psv)
     return evidence
 
 
-def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, counted_from) -> dict | None:
+def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, counted_from, psv: dict) -> dict | None:
     """The next stage the member is heading for and the day it applies if nothing changes (the e-mails'
-    deadline). Day-count stages only; a lapsed-card stage has no fixed day."""
+    deadline): the earliest day one of its parts holds (the fee still unpaid, or PSV already short in its window
+    once the window has passed since joining). Day-count stages only; a lapsed-card stage has no fixed day."""
     highest = mask.bit_length() - 1
+    days_in = int((np.datetime64(day, "D") - counted_from).astype(int))
     for j in range(highest + 1, len(policy.stages)):
         condition = policy.stages[j].condition
-        thresholds = [d for d in (condition.subscription_unpaid_days, condition.psv_window_days) if d is not None]
-        if not thresholds:
+        waits = []
+        if condition.subscription_unpaid_days is not None:
+            waits.append(condition.subscription_unpaid_days - min(days_paid, days_in))
+        window = condition.psv_window_days
+        if condition.psv_min is not None and window in psv and psv[window] < int(condition.psv_min * 100):
+            waits.append(window - days_in)
+        if not waits:
             continue
-        days_in = min(days_paid, int((np.datetime64(day, "D") - counted_from).astype(int)))
-        on = day + datetime.timedelta(days=max(min(thresholds) - days_in, 1))
+        on = day + datetime.timedelta(days=max(min(waits), 1))
         return {"key": policy.stages[j].key, "name": policy.stages[j].name, "on": on.isoformat()}
     return None
 
@@ -204,7 +211,8 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
         new_states.append(state)
         entered = new_mask & ~old_mask
         if entered:
-            notices.append((transition, policy.stages[entered.bit_length() - 1], members[member_id], evidence))
+            stages = [stage for j, stage in enumerate(policy.stages) if entered >> j & 1]
+            notices.append((transition, stages, members[member_id], evidence))
         if (new_actions - old_actions) & DESTRUCTIVE_ACTIONS:
             destructive.append((transition, new_actions - old_actions))
     StageTransition.objects.bulk_create(transitions, batch_size=2000)
@@ -213,20 +221,29 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
     shared = notice_shared_context()
     Notification.objects.bulk_create(
         (
-            Notification(
-                transition=transition,
-                member=member,
-                stage_key=stage.key,
-                to_email=member.email,
-                subject=notice_render(stage.email_subject, member, stage, evidence, shared).strip(),
-                body=notice_render(stage.email_body, member, stage, evidence, shared),
-            )
-            for transition, stage, member, evidence in notices
+            _notification(transition, stages, member, evidence, shared)
+            for transition, stages, member, evidence in notices
             if member.email
         ),
         batch_size=2000,
     )
     _destructive_apply(destructive)
+
+
+def _notification(transition: StageTransition, stages: list, member: Member, evidence: dict, shared: dict):
+    """One e-mail for every stage a transition enters (two start on one day, or a first evaluation or a catch-up
+    skips some): each stage's own subject and text, in stage order, so no consequence goes untold. One message
+    rather than one per stage keeps the outbox's one row per transition, hence its send-once guarantee."""
+    subjects = [notice_render(stage.email_subject, member, stage, evidence, shared).strip() for stage in stages]
+    bodies = [notice_render(stage.email_body, member, stage, evidence, shared) for stage in stages]
+    return Notification(
+        transition=transition,
+        member=member,
+        stage_key=stages[-1].key,
+        to_email=member.email,
+        subject="; ".join(subjects)[: Notification._meta.get_field("subject").max_length],
+        body="\n".join(bodies),
+    )
 
 
 def _states_upsert(states: list[MemberStage]) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+from decimal import Decimal
 
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.template import Context, Engine
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.tenancy import current_schema
 from core.company.selectors import company_url
@@ -24,30 +26,98 @@ from core.members.models import Member
 TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape
 
 
+def _days_counted(evidence: dict) -> int | None:
+    """Days from the member's join (or reinstatement) to the evaluation day; None on evidence recorded without it."""
+    try:
+        return (
+            datetime.date.fromisoformat(evidence["day"]) - datetime.date.fromisoformat(evidence["counted_from"])
+        ).days
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def conditions_holding(evidence: dict, condition) -> list[str]:
+    """The parts of ``condition`` (``subscription_unpaid``, ``subscription_lapsed``, ``psv``) that hold on the
+    evidence's day. Evidence recorded before it carried the facts needed counts every part as holding."""
+    days_in = _days_counted(evidence)
+    holding = []
+    if condition.subscription_unpaid_days is not None:
+        days = evidence.get("days_since_paid_subscription")
+        threshold = condition.subscription_unpaid_days
+        if (days is None or days >= threshold) and (days_in is None or days_in >= threshold):
+            holding.append("subscription_unpaid")
+    if condition.subscription_lapsed:
+        lapsed = evidence.get("days_since_failed_charge")
+        if lapsed is not None and lapsed >= (evidence.get("decline_grace_days") or 0):
+            holding.append("subscription_lapsed")
+    if condition.psv_min is not None:
+        window = condition.psv_window_days
+        amount = Decimal(evidence.get("psv_by_window", {}).get(str(window), "0.00"))
+        if amount < condition.psv_min and (days_in is None or days_in >= window):
+            holding.append("psv")
+    return holding or condition.parts
+
+
+def _psv_basis(evidence: dict) -> str:
+    if evidence.get("psv_basis") == "personal_purchases":
+        return gettext("personal purchases")
+    return gettext("sales volume (PSV)")
+
+
 def evidence_text(evidence: dict, stage) -> str:
-    """The facts that put the member at ``stage``, in words (the e-mails and the member's own page use it)."""
+    """The facts that put the member at ``stage``, in words: only the conditions that hold (the e-mails and the
+    member's own page use it)."""
     parts = []
     condition = stage.condition
-    if condition.subscription_unpaid_days is not None:
+    holding = conditions_holding(evidence, condition)
+    if "subscription_unpaid" in holding:
         last = evidence.get("last_paid_subscription")
-        days = evidence.get("days_since_paid_subscription")
         parts.append(
-            f"your last paid back-office subscription was on {last} ({days} days ago)"
+            gettext("your last paid back-office subscription was on %(last)s (%(days)s days ago)")
+            % {"last": last, "days": evidence.get("days_since_paid_subscription")}
             if last
-            else "no back-office subscription payment is on record"
+            else gettext("no back-office subscription payment is on record")
         )
-    if condition.subscription_lapsed and evidence.get("first_failed_charge"):
+    if "subscription_lapsed" in holding and evidence.get("first_failed_charge"):
         parts.append(
-            f"your subscription charge failed on {evidence['first_failed_charge']} and was not paid within the "
-            f"{evidence.get('decline_grace_days')}-day grace period"
+            gettext("your subscription charge failed on %(day)s and was not paid within the %(grace)s-day grace period")
+            % {"day": evidence["first_failed_charge"], "grace": evidence.get("decline_grace_days")}
         )
-    if condition.psv_min is not None:
+    if "psv" in holding:
         window = str(condition.psv_window_days)
-        amount = evidence.get("psv_by_window", {}).get(window, "0.00")
-        basis = "personal purchases" if evidence.get("psv_basis") == "personal_purchases" else "sales volume (PSV)"
-        parts.append(f"your {basis} in the last {window} days is {amount} ({condition.psv_min} needed)")
-    joiner = " or " if condition.combine == "any" else " and "
-    return joiner.join(parts) or "see your back office"
+        parts.append(
+            gettext("your %(basis)s in the last %(window)s days is %(amount)s (%(needed)s needed)")
+            % {
+                "basis": _psv_basis(evidence),
+                "window": window,
+                "amount": evidence.get("psv_by_window", {}).get(window, "0.00"),
+                "needed": condition.psv_min,
+            }
+        )
+    return gettext(" and ").join(parts) or gettext("see your back office")
+
+
+def remedy_text(evidence: dict, stage) -> str:
+    """What lifts ``stage``, one step per condition that holds: with "either condition holds" (the usual policy)
+    every step is needed, so the steps are joined by "and"; with "all conditions hold", any one step is enough."""
+    condition = stage.condition
+    holding = conditions_holding(evidence, condition)
+    steps = []
+    if {"subscription_unpaid", "subscription_lapsed"} & set(holding):
+        steps.append(gettext("pay your back-office subscription"))
+    if "psv" in holding:
+        window = str(condition.psv_window_days)
+        steps.append(
+            gettext("reach %(needed)s of %(basis)s within the last %(window)s days (you have %(amount)s)")
+            % {
+                "needed": condition.psv_min,
+                "basis": _psv_basis(evidence),
+                "window": window,
+                "amount": evidence.get("psv_by_window", {}).get(window, "0.00"),
+            }
+        )
+    joiner = gettext(" or ") if condition.combine == "all" else gettext(" and ")
+    return joiner.join(steps)
 
 
 def _back_office_url() -> str:
@@ -60,17 +130,20 @@ def notice_shared_context() -> dict:
     return {
         "company": company_settings_get().display_name,
         "back_office_url": _back_office_url(),
-        "next_stage_remedy": "pay your back-office subscription or reach the required sales volume",
     }
 
 
 def notice_render(template: str, member: Member, stage, evidence: dict, shared: dict | None = None) -> str:
     next_stage = evidence.get("next_stage")
+    remedy = remedy_text(evidence, stage)
     context = Context(
         {
             **(shared or notice_shared_context()),
             "member": member,
             "evidence_text": evidence_text(evidence, stage),
+            # Both names: policies saved before remedy_text existed say "unless you {{ next_stage_remedy }}".
+            "remedy_text": remedy,
+            "next_stage_remedy": remedy,
             "next_stage": next_stage,
             "next_stage_date": (next_stage or {}).get("on", ""),
         }

@@ -96,7 +96,8 @@ def test_notices_at_180_185_190_each_once(org):
         run(org, n)
     subjects = list(Notification.objects.filter(member=org["pat"]).order_by("id").values_list("subject", flat=True))
     assert subjects == [
-        "Your login will be deactivated",
+        # The first evaluation (day 180) enters every stage up to the first notice: each stage's e-mail is in it.
+        "You will not receive commissions; Your orders are now at retail price; Your login will be deactivated",
         "Second notice: your login will be deactivated",
         "Third notice: your login will be deactivated",
     ]
@@ -105,6 +106,13 @@ def test_notices_at_180_185_190_each_once(org):
     assert [m.subject for m in mail.outbox] == subjects
     body = mail.outbox[0].body
     assert body.startswith("Hello Pat,")
+    assert body.count("Hello Pat,") == 3
+    for text in (
+        "You are excluded from commissions until you are active.",
+        "Your own orders are now priced at retail.",
+        "Your login will be deactivated if nothing changes.",
+    ):
+        assert body.count(text) == 1
     assert "no back-office subscription payment" not in body
     assert "your last paid back-office subscription was on 2026-01-01 (180 days ago)" in body
     assert "Next step: Pending deactivation (second notice) on 2026-07-05" in body
