@@ -17,7 +17,7 @@ from django.db import connection
 
 from core.commerce.public import VOLUME_STATUSES, Order, Party
 from core.company.services import company_settings_get
-from core.demotion.selectors import commission_excluded_during
+from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member, MemberStatus
 from plans.engine import Plan, Snapshot
 from plans.models import RunMemberResult
@@ -40,10 +40,9 @@ def load_snapshot(*, plan: Plan, start: datetime.date, end: datetime.date, carry
 
 
 def _excluded_during(members: dict[str, np.ndarray], start: datetime.date, end: datetime.date) -> np.ndarray:
-    """Excluded now, or at any time during the period by the demotion policy (exclusion lifts from the next
-    period, so a member excluded for part of the period earns nothing for it)."""
-    during = np.fromiter(commission_excluded_during(start=start, end=end), dtype=np.int64)
-    return members["excluded"].astype(bool) | np.isin(members["id"], during)
+    """Excluded for the period by the demotion history of the period, not by today's flag (a period computed later
+    must not lose a member excluded since). The flag counts only where no history explains it: see the selector."""
+    return np.isin(members["id"], members_commission_excluded_during(start=start, end=end))
 
 
 def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
@@ -55,15 +54,15 @@ def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
         SELECT id, COALESCE(sponsor_id, -1), COALESCE(placement_parent_id, -1),
                COALESCE(placement_position, -1)::int2,
                ((joined_at AT TIME ZONE %s)::date - DATE '1970-01-01')::int4,
-               status = ANY(%s), commission_excluded,
+               status = ANY(%s),
                (COALESCE(array_position(%s::text[], NULLIF(highest_rank, '')), 0) - 1)::int2
           FROM {table}
          ORDER BY sponsor_depth, id
         """,
         [tz, list(EARNING_STATUSES), [r.code for r in plan.ranks] or ["-"]],
-        ["int8", "int8", "int8", "int2", "int4", "bool", "bool", "int2"],
+        ["int8", "int8", "int8", "int2", "int4", "bool", "int2"],
     )
-    names = ("id", "sponsor_id", "placement_id", "position", "join_day", "eligible", "excluded", "prev_rank")
+    names = ("id", "sponsor_id", "placement_id", "position", "join_day", "eligible", "prev_rank")
     return dict(zip(names, columns, strict=True))
 
 

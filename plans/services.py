@@ -7,6 +7,7 @@ output (RunLine / RunMemberResult by binary COPY) and turn an approved run into 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import time
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -28,6 +29,7 @@ from core.commerce.public import (
     period_start_for,
 )
 from core.company.services import company_settings_get
+from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member
 from plans import tasks
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
@@ -185,13 +187,14 @@ def _period_fingerprint(period: CommissionPeriod) -> list:
         )
         orders = list(cursor.fetchone())
         cursor.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE commission_excluded),
-                       count(*) FILTER (WHERE status = ANY(%s))
-                  FROM {Member._meta.db_table}""",
+            f"SELECT count(*), count(*) FILTER (WHERE status = ANY(%s)) FROM {Member._meta.db_table}",
             [list(EARNING_STATUSES)],
         )
         members = list(cursor.fetchone())
-    return orders + members
+    # Who is excluded *for this period* (its demotion history), not today's flags: an exclusion that starts after
+    # the period must not make its preview stale.
+    excluded = members_commission_excluded_during(start=period.start, end=period.end)
+    return [*orders, *members, len(excluded), hashlib.sha256(excluded.tobytes()).hexdigest()[:16]]
 
 
 def _carry_run(period: CommissionPeriod) -> CommissionRun | None:

@@ -7,6 +7,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -122,33 +123,47 @@ def member_standing(*, member: Member) -> MemberStanding:
     )
 
 
-def commission_excluded_during(*, start: datetime.date, end: datetime.date) -> set[int]:
-    """Members excluded from commissions on any day of [start, end]. A lifted exclusion pays again from the next
-    period (seed 003), so a member excluded for part of a period earns nothing for it."""
-    exclusion_bits: dict[int | None, int] = {}
+def members_commission_excluded_during(*, start: datetime.date, end: datetime.date) -> np.ndarray:
+    """Ids (sorted int64 array) of the members excluded from commissions for the period [start, end]: those the
+    recorded transitions hold at a stage with the ``commission_exclusion`` action on any day of it (docs/plans.md,
+    "Commission exclusion"). One query, whatever the number of members.
+
+    A member's current ``commission_excluded`` flag counts only where the history does not explain it: set by hand
+    or by an import on a member the policy has not moved since (in a company without a demotion history, every
+    flag). Such a flag carries no date, so it applies to every period, as it did before there was a history."""
+    policy_ids, masks = [], []
     for version_id, document in DemotionPolicyVersion.objects.values_list("id", "document"):
-        policy = policy_parse(document)
-        exclusion_bits[version_id] = sum(
-            1 << i for i, stage in enumerate(policy.stages) if "commission_exclusion" in stage.actions
-        )
-    table = StageTransition._meta.db_table
-    excluded: set[int] = set()
+        policy_ids.append(version_id)
+        stages = policy_parse(document).stages
+        masks.append(sum(1 << i for i, stage in enumerate(stages) if "commission_exclusion" in stage.actions))
+    transitions, members = StageTransition._meta.db_table, Member._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT member_id, policy_id, to_holds FROM (
-                SELECT DISTINCT ON (member_id) member_id, policy_id, to_holds FROM {table}
+            WITH exclusion(policy_id, mask) AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[])),
+            in_force_at_start AS (
+                SELECT DISTINCT ON (member_id) member_id, policy_id, to_holds FROM {transitions}
                  WHERE day < %s ORDER BY member_id, day DESC, id DESC
-            ) before_start
-            UNION ALL
-            SELECT member_id, policy_id, to_holds FROM {table} WHERE day BETWEEN %s AND %s
+            ),
+            during AS (SELECT member_id, policy_id, to_holds FROM {transitions} WHERE day BETWEEN %s AND %s)
+            SELECT COALESCE(array_agg(DISTINCT member_id ORDER BY member_id), '{{}}') FROM (
+                SELECT t.member_id FROM (SELECT * FROM in_force_at_start UNION ALL SELECT * FROM during) t
+                  JOIN exclusion e ON e.policy_id = t.policy_id
+                 WHERE (t.to_holds & e.mask) <> 0
+                UNION ALL
+                -- flagged members whose latest transition (head: one index probe each) holds no exclusion
+                SELECT m.id FROM {members} m
+                  LEFT JOIN LATERAL (
+                      SELECT policy_id, to_holds FROM {transitions} t
+                       WHERE t.member_id = m.id ORDER BY t.day DESC, t.id DESC LIMIT 1
+                  ) head ON true
+                  LEFT JOIN exclusion e ON e.policy_id = head.policy_id
+                 WHERE m.commission_excluded AND (head.to_holds IS NULL OR (head.to_holds & COALESCE(e.mask, 0)) = 0)
+            ) excluded
             """,
-            [start, start, end],
+            [policy_ids, masks, start, start, end],
         )
-        for member_id, policy_id, holds in cursor.fetchall():
-            if holds & exclusion_bits.get(policy_id, 0):
-                excluded.add(member_id)
-    return excluded
+        return np.asarray(cursor.fetchone()[0], dtype=np.int64)
 
 
 def stage_history(*, member: Member):

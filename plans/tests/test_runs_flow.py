@@ -15,6 +15,8 @@ from core.commerce.services.catalogue import product_create
 from core.commerce.services.orders import LineRequest, order_place
 from core.commerce.services.payments import order_mark_paid
 from core.commerce.services.refunds import order_refund
+from core.demotion.models import StageTransition
+from core.demotion.services.policies import policy_current, policy_parse
 from core.members.models import Member
 from plans.models import (
     CommissionRun,
@@ -148,6 +150,28 @@ def test_approval_refuses_a_preview_whose_orders_changed(chain, everyone_buys, p
     buy(chain["c"])
     with pytest.raises(ValidationError, match="preview again"):
         run_approve(run=run, by=admin)
+
+
+def test_approval_refuses_a_preview_whose_exclusions_changed(chain, everyone_buys, plan, january, admin):
+    """A flag set by hand has no date (no demotion history explains it): it applies to January too."""
+    run = run_preview(period=january, by=admin)
+    Member.objects.filter(pk=chain["b"].pk).update(commission_excluded=True)
+    with pytest.raises(ValidationError, match="preview again"):
+        run_approve(run=run, by=admin)
+
+
+def test_an_exclusion_that_starts_after_the_period_leaves_its_preview_fresh(chain, everyone_buys, plan, january, admin):
+    """b is excluded on 10 February by the demotion policy (recorded as the daily evaluation records it): January's
+    preview, computed before, is still January's truth and can be approved; it still pays b."""
+    run = run_preview(period=january, by=admin)
+    version = policy_current()
+    bit = next(i for i, s in enumerate(policy_parse(version.document).stages) if "commission_exclusion" in s.actions)
+    StageTransition.objects.create(member=chain["b"], day=datetime.date(2026, 2, 10), policy=version, from_holds=0,
+                                   to_holds=1 << bit, to_stage="commission_exclusion",
+                                   actions_applied=["commission_exclusion"])  # fmt: skip
+    Member.objects.filter(pk=chain["b"].pk).update(commission_excluded=True)
+    assert run_approve(run=run, by=admin).status == RunStatus.APPROVED
+    assert _earned(run)[chain["b"].pk] == 1000  # c's order, level 1
 
 
 def test_refund_after_posting_is_clawed_back_in_the_next_period(chain, everyone_buys, plan, january, admin):
