@@ -115,7 +115,12 @@ def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, c
         if condition.subscription_unpaid_days is not None:
             waits.append(condition.subscription_unpaid_days - min(days_paid, days_in))
         window = condition.psv_window_days
-        if condition.psv_min is not None and window in psv and psv[window] < int(condition.psv_min * 100):
+        if (
+            condition.psv_min is not None
+            and window is not None
+            and window in psv
+            and psv[window] < int(condition.psv_min * 100)
+        ):
             waits.append(window - days_in)
         if not waits:
             continue
