@@ -93,6 +93,7 @@ API_WRITES = {
     ("commission-simulation", "post"): "plans.write",
     ("commission-period-list", "post"): "commissions.run",
     ("commission-preview", "post"): "commissions.run",
+    ("commission-period-close", "post"): "commissions.run",
     ("commission-run-approve", "post"): "commissions.approve",
     ("commission-run-post", "post"): "commissions.approve",
     ("ledger-adjustment-list", "post"): "commissions.adjust",
