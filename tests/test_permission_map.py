@@ -146,6 +146,7 @@ CONSOLE_POSTS = {
     "console-plan-version": "plans.write",
     "console-periods": "commissions.run",
     "console-period-preview": "commissions.run",
+    "console-period-close": "commissions.run",
     "console-run-approve": "commissions.approve",
     "console-run-post": "commissions.approve",
     "console-adjustments": "commissions.adjust",
