@@ -146,13 +146,15 @@ def _confirm(
     refusal: str = "",
     refusal_link: tuple | None = None,
     hidden: dict | None = None,
+    confirm_label: str = "",
 ):
     """The confirmation page of a money action: what will happen, then a form with the total and a checkbox."""
     return render(
         request,
         "console/plans/confirm.html",
         {"form": form, "heading": heading, "summary": summary, "action": action, "cancel": cancel,
-         "submit": submit, "note": note, "refusal": refusal, "refusal_link": refusal_link, "hidden": hidden or {}},
+         "submit": submit, "note": note, "refusal": refusal, "refusal_link": refusal_link, "hidden": hidden or {},
+         "confirm_label": confirm_label},
         status=400 if form.errors else 200,
     )  # fmt: skip
 
@@ -248,7 +250,7 @@ def period_close(request, pk: int):
         action=request.path, cancel=reverse("console-periods"), submit=_("Close the period"),
         note=_("After closing, orders paid with a payment day in this period count in the next open period, and "
                "refunds of its orders are clawed back when a later period posts. Closing cannot be undone."),
-        refusal=refusal,
+        refusal=refusal, confirm_label=_("I understand that closing the period cannot be undone."),
     )  # fmt: skip
 
 
