@@ -20,7 +20,6 @@ from config.converters import BIGINT_MAX
 from core.members import selectors as member_selectors
 from core.members.models import Member
 from plans import selectors, services
-from plans.services_periods import period_close
 from plans.leases import run_activity
 from plans.models import (
     CommissionPeriod,
@@ -31,6 +30,7 @@ from plans.models import (
     PlanVersion,
     RunKind,
 )
+from plans.services_periods import period_close
 
 
 def _page(request, view, queryset, serialize):

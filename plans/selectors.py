@@ -89,11 +89,11 @@ def payout_due_through(*, period: CommissionPeriod) -> list[dict]:
 
 def payout_item_lines(*, item: PayoutItem) -> QuerySet:
     """The ledger lines a payout item settles (with what earlier batches paid of them)."""
-    batch = item.batch
+    period = item.batch.period
     lines = LedgerLine.objects.filter(payee_id=item.member_id).select_related("period")
-    if batch.period_id is None or item.last_line_id is None:
+    if period is None or item.last_line_id is None:
         return lines.none()
-    return lines.filter(period__start__lte=batch.period.start, id__lte=item.last_line_id).order_by("id")
+    return lines.filter(period__start__lte=period.start, id__lte=item.last_line_id).order_by("id")
 
 
 def money_audit_entries() -> QuerySet:
