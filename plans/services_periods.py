@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.accounts.models import User
-from core.commerce.public import commission_period_close
+from core.commerce.public import commission_period_close, company_date
 from plans.audit import audit_record
 from plans.models import CommissionPeriod, MoneyAction
 
 
 def period_close_check(*, period: CommissionPeriod, today: datetime.date | None = None) -> None:
     """Why the period cannot be closed now (a ValidationError on ``period``), or nothing."""
-    today = today or timezone.localdate()
+    today = today or company_date(timezone.now())
     if period.closed_at is not None:
         raise ValidationError(
             {"period": [_("The period %(start)s – %(end)s is already closed.") % {"start": period.start,

@@ -97,6 +97,7 @@ urlpatterns = [
     path("console/commissions/runs/<id:pk>/compare/", commissions.run_compare, name="console-run-compare"),
     path("console/commissions/adjustments/", commissions.adjustments, name="console-adjustments"),
     path("console/commissions/payouts/", commissions.payouts, name="console-payouts"),
+    path("console/commissions/payouts/<id:pk>/", commissions.payout_detail, name="console-payout"),
     path("console/commissions/payouts/<id:pk>/payout.csv", commissions.payout_csv, name="console-payout-csv"),
     path("console/commissions/payouts/<id:pk>/<slug:action>/", commissions.payout_action, name="console-payout-action"),
     path("console/reports/", reports.reports, name="console-reports"),

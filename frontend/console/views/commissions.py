@@ -373,6 +373,14 @@ def payouts(request):
     )
 
 
+@console_page()
+def payout_detail(request, pk: int):
+    """A batch's payees, each with what the item settles: earned up to the batch's period, paid before, the amount."""
+    batch = get_object_or_404(selectors.payout_batches_list(), pk=pk)
+    items = batch.items.select_related("member").order_by("member__number")
+    return render(request, "console/plans/payout.html", {"batch": batch, **paginate(request, items, 50)})
+
+
 @console_page(read="payouts.export")
 def payout_csv(request, pk: int):
     batch = get_object_or_404(selectors.payout_batches_list(), pk=pk)
