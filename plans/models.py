@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0.00")
 
@@ -381,13 +382,13 @@ class PayoutItem(models.Model):
 
 
 class MoneyAction(models.TextChoices):
-    PERIOD_CLOSE = "period_close", "Period closed"
-    RUN_APPROVE = "run_approve", "Run approved"
-    RUN_POST = "run_post", "Run posted"
-    ADJUSTMENT = "adjustment", "Manual adjustment"
-    PAYOUT_CREATE = "payout_create", "Payout batch created"
-    PAYOUT_PAID = "payout_paid", "Payout batch marked paid"
-    PAYOUT_CANCEL = "payout_cancel", "Payout batch cancelled"
+    PERIOD_CLOSE = "period_close", _("Period closed")
+    RUN_APPROVE = "run_approve", _("Run approved")
+    RUN_POST = "run_post", _("Run posted")
+    ADJUSTMENT = "adjustment", _("Manual adjustment")
+    PAYOUT_CREATE = "payout_create", _("Payout batch created")
+    PAYOUT_PAID = "payout_paid", _("Payout batch marked paid")
+    PAYOUT_CANCEL = "payout_cancel", _("Payout batch cancelled")
 
 
 class MoneyAuditQuerySet(models.QuerySet):

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.accounts.models import User
 from core.commerce.public import (
@@ -852,11 +853,16 @@ def _payout_period(period: CommissionPeriod | None) -> CommissionPeriod:
         posted = CommissionPeriod.objects.filter(status__in=[PeriodStatus.POSTED, PeriodStatus.PAID])
         period = posted.order_by("-start").first()
         if period is None:
-            raise ValidationError({"period": ["No period is posted yet: there is nothing to pay out."]})
+            raise ValidationError({"period": [_("No period is posted yet: there is nothing to pay out.")]})
     period = CommissionPeriod.objects.get(pk=period.pk)  # its state now, not the caller's copy
     if period.status not in (PeriodStatus.POSTED, PeriodStatus.PAID):
         raise ValidationError(
-            {"period": [f"The period starting {period.start} is not posted: only posted commissions are paid out."]}
+            {
+                "period": [
+                    _("The period starting %(start)s is not posted: only posted commissions are paid out.")
+                    % {"start": period.start}
+                ]
+            }
         )
     return period
 
@@ -867,7 +873,7 @@ def _threshold_check(threshold) -> Decimal:
     except (ArithmeticError, TypeError, ValueError):
         threshold = Decimal(-1)
     if not threshold.is_finite() or threshold < 0 or threshold != threshold.quantize(CENT):
-        raise ValidationError({"threshold": ["A non-negative amount with at most two decimal places."]})
+        raise ValidationError({"threshold": [_("A non-negative amount with at most two decimal places.")]})
     return threshold if threshold > 0 else CENT
 
 
