@@ -202,6 +202,7 @@ def _commissions(today: datetime.date) -> None:
         run_post,
         run_preview,
     )
+    from plans.services_periods import period_close
 
     admin = User.objects.filter(role=Role.COMPANY_ADMIN).order_by("id").first()
     document = json.loads((Path(__file__).resolve().parents[1] / "plans/engine/examples/unilevel.json").read_text())
@@ -213,6 +214,7 @@ def _commissions(today: datetime.date) -> None:
         period = period_get_or_create(day=month)
         run = run_preview(period=period, by=admin)
         run_approve(run=run, by=admin)
+        period_close(period=period, by=admin, today=today)
         run_post(run=run, by=admin)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     run_preview(period=period_get_or_create(day=today), by=admin)

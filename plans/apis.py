@@ -25,10 +25,12 @@ from plans.models import (
     CommissionPeriod,
     CommissionRun,
     LedgerLine,
+    MoneyAuditEntry,
     PayoutBatch,
     PlanVersion,
     RunKind,
 )
+from plans.services_periods import period_close
 
 
 def _page(request, view, queryset, serialize):
@@ -51,7 +53,7 @@ class PeriodOut(serializers.ModelSerializer):
 
     class Meta:
         model = CommissionPeriod
-        fields = ["id", "start", "end", "length", "status", "plan_version", "posted_at", "paid_at"]
+        fields = ["id", "start", "end", "length", "status", "plan_version", "closed_at", "posted_at", "paid_at"]
 
 
 class RunOut(serializers.ModelSerializer):
@@ -123,9 +125,36 @@ class RunChangeOut(serializers.Serializer):
 
 
 class PayoutBatchOut(serializers.ModelSerializer):
+    period_start = serializers.DateField(
+        source="period.start", default=None, read_only=True, help_text="The batch pays balances up to this period."
+    )
+
     class Meta:
         model = PayoutBatch
-        fields = ["id", "period", "threshold", "status", "total", "item_count", "currency", "created_at", "paid_at"]
+        fields = [
+            "id", "period", "period_start", "threshold", "status", "total", "item_count", "currency", "created_at",
+            "paid_at",
+        ]  # fmt: skip
+
+
+class Confirmed(Input):
+    """A money action is confirmed by the total the client showed: a different total answers 409."""
+
+    expected_total = serializers.DecimalField(
+        **MONEY, help_text="The total the user confirmed; the action is refused (409) if it would move another."
+    )
+
+
+class MoneyAuditOut(serializers.ModelSerializer):
+    period_start = serializers.DateField(source="period.start", default=None, read_only=True)
+    member_number = serializers.IntegerField(source="member.number", default=None, read_only=True)
+
+    class Meta:
+        model = MoneyAuditEntry
+        fields = [
+            "id", "action", "at", "by_email", "period", "period_start", "run", "batch", "member_number", "amount",
+            "currency", "payees", "note", "detail",
+        ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------- plan versions
@@ -219,6 +248,17 @@ class PeriodListApi(APIView):
         return Response(PeriodOut(period).data, status=status.HTTP_201_CREATED)
 
 
+class PeriodCloseApi(APIView):
+    permission_classes = [HasCapability("commissions.run")]
+
+    @extend_schema(request=None, responses=PeriodOut)
+    def post(self, request, period_id: int):
+        """Close the period for new volume (once its last day is over): orders paid later count in the next open
+        period, and its run may then be posted."""
+        period = get_object_or_404(selectors.commission_periods(), pk=period_id)
+        return Response(PeriodOut(period_close(period=period, by=request.user)).data)
+
+
 class PeriodPreviewApi(APIView):
     permission_classes = [HasCapability("commissions.run")]
 
@@ -297,30 +337,40 @@ class RunReviewApi(APIView):
 class RunApproveApi(APIView):
     permission_classes = [HasCapability("commissions.approve")]
 
-    @extend_schema(request=None, responses=RunOut)
+    @extend_schema(request=Confirmed, responses=RunOut)
     def post(self, request, run_id: int):
-        return Response(RunOut(services.run_approve(run=_run(run_id), by=request.user)).data)
+        """Approve the preview whose total paid is ``expected_total`` (409 if it is not)."""
+        run = _run(run_id)  # another company's run is not found, whatever the body says
+        data = Confirmed(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.run_approve(run=run, by=request.user, **data.validated_data)
+        return Response(RunOut(run).data)
 
 
 class RunPostApi(APIView):
     permission_classes = [HasCapability("commissions.approve")]
 
-    @extend_schema(request=None, responses={202: RunOut})
+    @extend_schema(request=Confirmed, responses={202: RunOut})
     def post(self, request, run_id: int):
-        """Queue the posting of the approved run (once: a posted period answers 400); poll the run."""
-        run = services.run_post_request(run=_run(run_id), by=request.user)
+        """Queue the posting of the approved run whose total is ``expected_total`` (409 if not). Once: a posted
+        period answers 400; so does an open one (close it first). Poll the run."""
+        run = _run(run_id)  # another company's run is not found, whatever the body says
+        data = Confirmed(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.run_post_request(run=run, by=request.user, **data.validated_data)
         return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class RunPayoutApi(APIView):
     permission_classes = [HasCapability("payouts.write")]
 
-    class InputSerializer(Input):
+    class InputSerializer(Confirmed):
         threshold = serializers.DecimalField(**MONEY)
 
     @extend_schema(request=InputSerializer, responses={201: PayoutBatchOut})
     def post(self, request, run_id: int):
-        """A payout batch after posting: every wallet balance at or above the threshold."""
+        """A payout batch after posting: what is unpaid of each member's ledger lines up to this run's period, when
+        at or above the threshold. ``expected_total`` must equal the batch's total (409 otherwise, naming it)."""
         run = _run(run_id)
         if run.status != "posted":
             raise ValidationError({"run": ["Only a posted run's period can be paid out."]})
@@ -449,8 +499,12 @@ class AdjustmentListApi(APIView):
 class PayoutBatchListApi(APIView):
     permission_classes = [HasCapability("payouts.write", read="console.read")]
 
-    class InputSerializer(Input):
+    class InputSerializer(Confirmed):
         threshold = serializers.DecimalField(**MONEY)
+        period = serializers.PrimaryKeyRelatedField(
+            queryset=CommissionPeriod.objects.all(), required=False, allow_null=True,
+            help_text="Pay balances up to and including this posted period (default: the latest posted one).",
+        )  # fmt: skip
 
     @extend_schema(responses=PayoutBatchOut(many=True))
     def get(self, request):
@@ -479,10 +533,23 @@ class PayoutBatchCsvApi(APIView):
 class PayoutBatchPaidApi(APIView):
     permission_classes = [HasCapability("payouts.write")]
 
-    @extend_schema(request=None, responses=PayoutBatchOut)
+    @extend_schema(request=Confirmed, responses=PayoutBatchOut)
     def post(self, request, batch_id: int):
+        """The provider paid the file: ``expected_total`` must be the batch's total (409 otherwise)."""
         batch = get_object_or_404(PayoutBatch, pk=batch_id)
-        return Response(PayoutBatchOut(services.payout_batch_mark_paid(batch=batch, by=request.user)).data)
+        data = Confirmed(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.payout_batch_mark_paid(batch=batch, by=request.user, **data.validated_data)
+        return Response(PayoutBatchOut(batch).data)
+
+
+class MoneyAuditApi(APIView):
+    permission_classes = [HasCapability(read="commissions.audit.read")]
+
+    @extend_schema(responses=MoneyAuditOut(many=True))
+    def get(self, request):
+        """Every money action (close, approve, post, adjustment, payout), newest first: who, when, what, amount."""
+        return _page(request, self, selectors.money_audit_entries(), lambda page: MoneyAuditOut(page, many=True).data)
 
 
 # ---------------------------------------------------------------------------------------------------- distributor

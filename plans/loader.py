@@ -15,7 +15,7 @@ import datetime
 import numpy as np
 from django.db import connection
 
-from core.commerce.public import VOLUME_STATUSES, Order, Party
+from core.commerce.public import VOLUME_STATUSES, ClawbackFlag, Order, Party, RefundLine
 from core.company.services import company_settings_get
 from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member, MemberStatus
@@ -66,25 +66,58 @@ def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
     return dict(zip(names, columns, strict=True))
 
 
+def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]:
+    """``(sql, params)`` of the period's orders *as its run counts them*, columns ``o.*`` plus ``pv``, ``cv``,
+    ``retail``, ``dist`` (net figures) from ``o`` joined to ``fl``.
+
+    An order belongs to the period its payment was assigned to (``period_start``, set at payment: a payment after the
+    period closed goes to the next open period). Net of refunds made before the period closed: a refund after the
+    close raised a ClawbackFlag and is clawed back when a later period posts, so it is added back here (the closed
+    period's numbers no longer move, and the same refund is never both left out of the run and clawed back)."""
+    flags, refund_lines = ClawbackFlag._meta.db_table, RefundLine._meta.db_table
+    order_lines = RefundLine._meta.get_field("line").related_model._meta.db_table
+    sql = f"""
+        WITH margins AS (
+            SELECT rl.refund_id, SUM(ROUND(l.unit_retail * rl.quantity, 2)) AS retail,
+                   SUM(ROUND(l.unit_distributor * rl.quantity, 2)) AS dist
+              FROM {refund_lines} rl JOIN {order_lines} l ON l.id = rl.line_id
+             WHERE rl.refund_id IN (SELECT refund_id FROM {flags} WHERE period_start BETWEEN %s AND %s)
+             GROUP BY rl.refund_id),
+        flagged AS (
+            SELECT f.order_id, SUM(f.pv) AS pv, SUM(f.cv) AS cv, COALESCE(SUM(m.retail), 0) AS retail,
+                   COALESCE(SUM(m.dist), 0) AS dist
+              FROM {flags} f LEFT JOIN margins m ON m.refund_id = f.refund_id
+             WHERE f.period_start BETWEEN %s AND %s
+             GROUP BY f.order_id),
+        counted AS (
+            SELECT o.*, o.pv_total - o.refunded_pv + COALESCE(fl.pv, 0) AS net_pv,
+                   o.cv_total - o.refunded_cv + COALESCE(fl.cv, 0) AS net_cv,
+                   o.retail_total - o.refunded_retail + COALESCE(fl.retail, 0) AS net_retail,
+                   o.distributor_total - o.refunded_distributor + COALESCE(fl.dist, 0) AS net_dist
+              FROM {Order._meta.db_table} o LEFT JOIN flagged fl ON fl.order_id = o.id
+             WHERE o.period_start BETWEEN %s AND %s AND o.status = ANY(%s))
+        """
+    return sql, [start, end, start, end, start, end, list(VOLUME_STATUSES)]
+
+
 def _orders_frame(cursor, start: datetime.date, end: datetime.date) -> dict[str, np.ndarray]:
-    """Orders paid in the period, net of refunds so far (a fully refunded order drops out). Refunds of orders in an
-    already posted period are clawed back when the next period posts (see services.run_post)."""
-    table = Order._meta.db_table
+    """Orders of the period as its run counts them (counted_orders_sql; a fully refunded order drops out). Refunds
+    after the period closed are clawed back when a later period posts (see services.run_post)."""
+    counted, params = counted_orders_sql(start, end)
     columns = copy_out(
         cursor,
         f"""
+        {counted}
         SELECT id, COALESCE(buyer_member_id, -1), credited_member_id,
                (paid_on - DATE '1970-01-01')::int4,
-               ROUND((pv_total - refunded_pv) * 100)::int8, ROUND((cv_total - refunded_cv) * 100)::int8,
-               ROUND((retail_total - refunded_retail) * 100)::int8,
-               ROUND((distributor_total - refunded_distributor) * 100)::int8,
+               ROUND(net_pv * 100)::int8, ROUND(net_cv * 100)::int8,
+               ROUND(net_retail * 100)::int8, ROUND(net_dist * 100)::int8,
                COALESCE(party_id, -1)
-          FROM {table}
-         WHERE paid_on BETWEEN %s AND %s AND status = ANY(%s)
-           AND (pv_total > refunded_pv OR cv_total > refunded_cv OR retail_total > refunded_retail)
+          FROM counted
+         WHERE net_pv > 0 OR net_cv > 0 OR net_retail > 0
          ORDER BY id
         """,
-        [start, end, list(VOLUME_STATUSES)],
+        params,
         ["int8", "int8", "int8", "int4", "int8", "int8", "int8", "int8", "int8"],
     )
     names = ("id", "buyer_id", "credited_id", "day", "pv", "cv", "retail", "dist", "party_id")

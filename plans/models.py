@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0.00")
 
@@ -75,6 +76,12 @@ class CommissionPeriod(models.Model):
         PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="periods",
         help_text="The version the posted run used (kept for good once posted).",
     )  # fmt: skip
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Closed for new volume: orders paid from now on count in the next open period."
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     posted_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -327,11 +334,14 @@ class PayoutStatus(models.TextChoices):
 
 
 class PayoutBatch(models.Model):
-    """Pays out wallet balances at or above a threshold; the CSV goes to the company's payment provider."""
+    """Pays out, for each member, the unpaid part of their ledger lines in periods up to and including ``period``
+    (when that part is at or above the threshold); the CSV goes to the company's payment provider."""
 
     period = models.ForeignKey(
-        CommissionPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_batches"
-    )
+        CommissionPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="payout_batches",
+        help_text="Pays balances of ledger lines in periods up to and including this one (null: batches made "
+        "before batches were scoped, which paid every period).",
+    )  # fmt: skip
     threshold = money_field()
     status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.OPEN)
     total = money_field()
@@ -349,9 +359,19 @@ class PayoutBatch(models.Model):
 
 
 class PayoutItem(models.Model):
+    """One payee of a batch: ``amount`` = ``earned_through`` (their ledger lines up to the batch's period, ids up to
+    ``last_line``) minus ``paid_before`` (earlier batches not cancelled), capped at their whole balance."""
+
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="payout_items")
     amount = money_field()
+    earned_through = money_field(help_text="Sum of the member's ledger lines the batch settles.")
+    paid_before = money_field(help_text="What earlier batches (not cancelled) had paid the member.")
+    last_line = models.ForeignKey(
+        LedgerLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The newest ledger line settled: the batch settles the member's lines up to the period with ids "
+        "up to this one.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["batch", "member"]
@@ -359,3 +379,57 @@ class PayoutItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} to {self.member_id}"
+
+
+class MoneyAction(models.TextChoices):
+    PERIOD_CLOSE = "period_close", _("Period closed")
+    RUN_APPROVE = "run_approve", _("Run approved")
+    RUN_POST = "run_post", _("Run posted")
+    ADJUSTMENT = "adjustment", _("Manual adjustment")
+    PAYOUT_CREATE = "payout_create", _("Payout batch created")
+    PAYOUT_PAID = "payout_paid", _("Payout batch marked paid")
+    PAYOUT_CANCEL = "payout_cancel", _("Payout batch cancelled")
+
+
+class MoneyAuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The money audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The money audit log is append-only.")
+
+
+class MoneyAuditEntry(models.Model):
+    """One money action, written by the service that made it in the same transaction (plans.audit). Append-only:
+    the log is what an admin or auditor reads to learn who moved which amount when."""
+
+    action = models.CharField(max_length=20, choices=MoneyAction.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by_email = models.CharField(max_length=254, blank=True, help_text="Kept as it was when the action was made.")
+    period = models.ForeignKey(CommissionPeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(CommissionRun, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(PayoutBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    payees = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    detail = models.JSONField(default=dict)
+
+    objects = MoneyAuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["-at", "-id"], name="money_audit_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.amount} {self.currency} at {self.at}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The money audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The money audit log is append-only.")

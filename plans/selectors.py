@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Least
 
 from core.commerce.public import Order
 from core.csv_safe import csv_writer
@@ -20,6 +20,7 @@ from plans.models import (
     CommissionRun,
     LedgerKind,
     LedgerLine,
+    MoneyAuditEntry,
     PayoutBatch,
     PayoutItem,
     PayoutStatus,
@@ -53,6 +54,51 @@ def wallet_balances() -> QuerySet:
         .annotate(balance=F("earned") - F("paid_out"))
         .order_by()
     )
+
+
+def payout_due_through(*, period: CommissionPeriod) -> list[dict]:
+    """Per member with something due, ordered by member id: ``{payee_id, earned_through, paid_before, last_line,
+    due}``. ``earned_through``: their ledger lines in periods up to and including ``period`` (``last_line`` the newest
+    of them); ``paid_before``: what batches not cancelled paid them; ``due`` = earned_through - paid_before, never
+    more than their whole balance (a clawback in a later period is netted first)."""
+    through = Q(period__start__lte=period.start)
+    paid_out = (
+        PayoutItem.objects.filter(member_id=OuterRef("payee_id"))
+        .exclude(batch__status=PayoutStatus.CANCELLED)
+        .values("member_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    rows = (
+        LedgerLine.objects.filter(payee__isnull=False)
+        .values("payee_id")
+        .annotate(
+            earned_through=Coalesce(Sum("amount", filter=through), Value(ZERO), output_field=MONEY),
+            earned=Sum("amount"),
+            last_line=Max("id", filter=through),
+            paid_before=Coalesce(Subquery(paid_out, output_field=MONEY), Value(ZERO)),
+        )
+        .annotate(due=Least(F("earned_through") - F("paid_before"), F("earned") - F("paid_before")))
+        .filter(due__gt=0)
+        .order_by("payee_id")
+    )
+    return [
+        {key: row[key] for key in ("payee_id", "earned_through", "paid_before", "last_line", "due")} for row in rows
+    ]
+
+
+def payout_item_lines(*, item: PayoutItem) -> QuerySet:
+    """The ledger lines a payout item settles (with what earlier batches paid of them)."""
+    period = item.batch.period
+    lines = LedgerLine.objects.filter(payee_id=item.member_id).select_related("period")
+    if period is None or item.last_line_id is None:
+        return lines.none()
+    return lines.filter(period__start__lte=period.start, id__lte=item.last_line_id).order_by("id")
+
+
+def money_audit_entries() -> QuerySet:
+    """The money audit log, newest first."""
+    return MoneyAuditEntry.objects.select_related("period", "member", "batch").order_by("-at", "-id")
 
 
 def wallet_balance(*, member: Member) -> dict:

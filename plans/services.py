@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.accounts.models import User
 from core.commerce.public import (
@@ -24,7 +25,6 @@ from core.commerce.public import (
     Party,
     RefundLine,
     clawback_flag_resolve,
-    commission_period_close,
     period_end_for,
     period_start_for,
 )
@@ -32,14 +32,16 @@ from core.company.services import company_settings_get
 from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member
 from plans import tasks
+from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
 from plans.leases import lease_queued, lease_stalled, runs_working
-from plans.loader import EARNING_STATUSES, load_snapshot
+from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
     LedgerKind,
     LedgerLine,
+    MoneyAction,
     PayoutBatch,
     PayoutItem,
     PayoutStatus,
@@ -53,7 +55,8 @@ from plans.models import (
     RunWork,
 )
 from plans.pgcopy import copy_in
-from plans.selectors import plan_version_for, wallet_balances
+from plans.selectors import payout_due_through, plan_version_for
+from plans.services_periods import period_open_refusal
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
 
 CENT = Decimal("0.01")
@@ -179,11 +182,12 @@ def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
 def _period_fingerprint(period: CommissionPeriod) -> list:
     """What a run's result depends on besides the plan; approval and posting refuse a run whose data changed."""
     with connection.cursor() as cursor:
+        counted, params = counted_orders_sql(period.start, period.end)
         cursor.execute(
-            f"""SELECT count(*), COALESCE(sum(cv_total - refunded_cv), 0)::text,
-                       COALESCE(sum(pv_total - refunded_pv), 0)::text, COALESCE(max(id), 0)
-                  FROM {Order._meta.db_table} WHERE paid_on BETWEEN %s AND %s""",
-            [period.start, period.end],
+            f"""{counted}
+                SELECT count(*), COALESCE(sum(net_cv), 0)::text, COALESCE(sum(net_pv), 0)::text, COALESCE(max(id), 0)
+                  FROM counted""",
+            params,
         )
         orders = list(cursor.fetchone())
         cursor.execute(
@@ -515,8 +519,15 @@ def _check_fresh(run: CommissionRun) -> None:
         )
 
 
+def _paid_members(run: CommissionRun) -> int:
+    return int(run.summary.get("paid_members", 0))
+
+
 @transaction.atomic
-def run_approve(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
+def run_approve(
+    *, run: CommissionRun, by: User | None = None, expected_total: Decimal | str | None = None
+) -> CommissionRun:
+    """Approve the latest preview. ``expected_total``: the total the admin confirmed (a different one is refused)."""
     period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     if run.kind != RunKind.PREVIEW or run.status != RunStatus.DONE:
@@ -526,12 +537,17 @@ def run_approve(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     if period.status != PeriodStatus.PREVIEWED:
         raise ValidationError({"period": [f"The period is {period.status}; it must be previewed to approve."]})
     _check_fresh(run)
+    expected_check(expected=expected_total, actual=run.total_paid, payees=_paid_members(run))
     run.status = RunStatus.APPROVED
     run.approved_at = timezone.now()
     run.approved_by = by
     run.save(update_fields=["status", "approved_at", "approved_by"])
     period.status = PeriodStatus.APPROVED
     period.save(update_fields=["status"])
+    audit_record(
+        action=MoneyAction.RUN_APPROVE, by=by, period=period, run=run, amount=run.total_paid,
+        payees=_paid_members(run), detail={"total_cv": str(run.total_cv), "lines": run.line_count},
+    )  # fmt: skip
     return run
 
 
@@ -540,15 +556,22 @@ def _post_check(period: CommissionPeriod, run: CommissionRun) -> None:
         raise ValidationError({"run": [f"The period starting {period.start} is already posted; it posts once."]})
     if run.status != RunStatus.APPROVED or period.status != PeriodStatus.APPROVED:
         raise ValidationError({"run": [f"Only an approved run can be posted (run is {run.status})."]})
+    refusal = period_open_refusal(period)
+    if refusal:
+        raise ValidationError({"period": [refusal]})
 
 
 @transaction.atomic
-def run_post_request(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
-    """Check now (a clear refusal for the admin), post in a Celery task (a large run writes millions of lines)."""
+def run_post_request(
+    *, run: CommissionRun, by: User | None = None, expected_total: Decimal | str | None = None
+) -> CommissionRun:
+    """Check now (a clear refusal for the admin), post in a Celery task (a large run writes millions of lines).
+    ``expected_total``: the total the admin confirmed (a different one is refused)."""
     period = _run_period(run, lock=True)
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     _post_check(period, run)
     _check_fresh(run)
+    expected_check(expected=expected_total, actual=run.total_paid, payees=_paid_members(run))
     _payees_check(run)
     CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
     run_task_send(run=run, work=RunWork.POST, by_id=by.pk if by else None)
@@ -580,7 +603,11 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     period.plan_version = run.plan_version
     period.posted_at = now
     period.save(update_fields=["status", "plan_version", "posted_at"])
-    commission_period_close(period_start=period.start, note=f"Commission run {run.pk} posted")
+    # The period was closed for new volume (commerce's close) by period_close; _post_check refused it otherwise.
+    audit_record(
+        action=MoneyAction.RUN_POST, by=by, period=period, run=run, amount=run.total_paid,
+        payees=_paid_members(run), detail={"ledger_lines": written, "clawback_lines": clawed},
+    )  # fmt: skip
     return run
 
 
@@ -799,7 +826,7 @@ def ledger_adjust(
         raise ValidationError(errors)
     if period is None:
         period = period_get_or_create(day=timezone.localdate())
-    return LedgerLine.objects.create(
+    line = LedgerLine.objects.create(
         kind=LedgerKind.ADJUSTMENT,
         period=period,
         payee=member,
@@ -810,42 +837,105 @@ def ledger_adjust(
         created_by=by,
         created_at=timezone.now(),
     )
+    audit_record(
+        action=MoneyAction.ADJUSTMENT, by=by, period=period, member_id=member.pk, amount=line.amount, payees=1,
+        note=line.reason, detail={"ledger_line": line.pk, "member_number": member.number},
+    )  # fmt: skip
+    return line
 
 
 # ---------------------------------------------------------------------------------------------------- payouts
 
 
+def _payout_period(period: CommissionPeriod | None) -> CommissionPeriod:
+    """The period a batch pays up to: the one given (posted), else the latest posted one."""
+    if period is None:
+        posted = CommissionPeriod.objects.filter(status__in=[PeriodStatus.POSTED, PeriodStatus.PAID])
+        period = posted.order_by("-start").first()
+        if period is None:
+            raise ValidationError({"period": [_("No period is posted yet: there is nothing to pay out.")]})
+    period = CommissionPeriod.objects.get(pk=period.pk)  # its state now, not the caller's copy
+    if period.status not in (PeriodStatus.POSTED, PeriodStatus.PAID):
+        raise ValidationError(
+            {
+                "period": [
+                    _("The period starting %(start)s is not posted: only posted commissions are paid out.")
+                    % {"start": period.start}
+                ]
+            }
+        )
+    return period
+
+
+def _threshold_check(threshold) -> Decimal:
+    try:
+        threshold = Decimal(threshold)
+    except (ArithmeticError, TypeError, ValueError):
+        threshold = Decimal(-1)
+    if not threshold.is_finite() or threshold < 0 or threshold != threshold.quantize(CENT):
+        raise ValidationError({"threshold": [_("A non-negative amount with at most two decimal places.")]})
+    return threshold if threshold > 0 else CENT
+
+
+def payout_batch_plan(*, threshold: Decimal, period: CommissionPeriod | None = None) -> dict:
+    """What a batch would pay, without writing anything (the confirmation page shows it): ``{period, threshold,
+    total, payees, currency, rows}``."""
+    threshold = _threshold_check(threshold)
+    period = _payout_period(period)
+    rows = [row for row in payout_due_through(period=period) if row["due"] >= threshold]
+    return {
+        "period": period, "threshold": threshold, "rows": rows, "payees": len(rows),
+        "total": sum((row["due"] for row in rows), Decimal("0.00")), "currency": company_settings_get().currency,
+    }  # fmt: skip
+
+
 @transaction.atomic
 def payout_batch_create(
-    *, threshold: Decimal, by: User | None = None, period: CommissionPeriod | None = None
+    *,
+    threshold: Decimal,
+    by: User | None = None,
+    period: CommissionPeriod | None = None,
+    expected_total: Decimal | str | None = None,
 ) -> PayoutBatch:
-    """Every wallet balance at or above ``threshold`` is paid whole; smaller balances wait for a later batch."""
-    threshold = Decimal(threshold)
-    if threshold < 0 or threshold != threshold.quantize(CENT):
-        raise ValidationError({"threshold": ["A non-negative amount with at most two decimal places."]})
-    if threshold == 0:
-        threshold = CENT
+    """Pays, for every member, the unpaid part of their ledger lines in periods up to and including ``period``
+    (default: the latest posted period) when it is at or above ``threshold``; smaller amounts wait for a later
+    batch. Each item records what it settles (earned through the period, paid before, the newest line).
+    ``expected_total``: the total the admin confirmed (a different one is refused)."""
     # Serialise batch creation (self-conflicting lock): two concurrent batches must not pay one balance twice.
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {PayoutItem._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
-    balances = wallet_balances().filter(balance__gte=threshold).order_by("payee_id")
+    plan = payout_batch_plan(threshold=threshold, period=period)
+    expected_check(expected=expected_total, actual=plan["total"], payees=plan["payees"])
     batch = PayoutBatch.objects.create(
-        period=period, threshold=threshold, currency=company_settings_get().currency, created_by=by,
+        period=plan["period"], threshold=plan["threshold"], currency=plan["currency"], created_by=by,
         created_at=timezone.now(),
     )  # fmt: skip
-    items = [PayoutItem(batch=batch, member_id=row["payee_id"], amount=row["balance"]) for row in balances]
+    items = [
+        PayoutItem(batch=batch, member_id=row["payee_id"], amount=row["due"], earned_through=row["earned_through"],
+                   paid_before=row["paid_before"], last_line_id=row["last_line"])
+        for row in plan["rows"]
+    ]  # fmt: skip
     PayoutItem.objects.bulk_create(items, batch_size=5000)  # ~5000 x 100 B of SQL per statement
     batch.item_count = len(items)
-    batch.total = sum((item.amount for item in items), Decimal("0.00"))
+    batch.total = plan["total"]
     batch.save(update_fields=["item_count", "total"])
+    audit_record(
+        action=MoneyAction.PAYOUT_CREATE, by=by, period=batch.period, batch=batch, amount=batch.total,
+        payees=batch.item_count, currency=batch.currency,
+        detail={"threshold": str(batch.threshold), "through_period": str(plan["period"].start)},
+    )  # fmt: skip
     return batch
 
 
 @transaction.atomic
-def payout_batch_mark_paid(*, batch: PayoutBatch, by: User | None = None) -> PayoutBatch:
+def payout_batch_mark_paid(
+    *, batch: PayoutBatch, by: User | None = None, expected_total: Decimal | str | None = None
+) -> PayoutBatch:
+    """The provider paid the file. ``expected_total``: the total the admin confirmed (a different one is refused)."""
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PayoutStatus.OPEN:
         raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
+    expected_check(expected=expected_total, actual=batch.total, payees=batch.item_count)
     batch.status = PayoutStatus.PAID
     batch.paid_at = timezone.now()
     batch.save(update_fields=["status", "paid_at"])
@@ -853,6 +943,10 @@ def payout_batch_mark_paid(*, batch: PayoutBatch, by: User | None = None) -> Pay
         CommissionPeriod.objects.filter(pk=batch.period_id, status=PeriodStatus.POSTED).update(
             status=PeriodStatus.PAID, paid_at=batch.paid_at
         )
+    audit_record(
+        action=MoneyAction.PAYOUT_PAID, by=by, period=batch.period, batch=batch, amount=batch.total,
+        payees=batch.item_count, currency=batch.currency,
+    )  # fmt: skip
     return batch
 
 
@@ -864,4 +958,8 @@ def payout_batch_cancel(*, batch: PayoutBatch, by: User | None = None) -> Payout
         raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
     batch.status = PayoutStatus.CANCELLED
     batch.save(update_fields=["status"])
+    audit_record(
+        action=MoneyAction.PAYOUT_CANCEL, by=by, period=batch.period, batch=batch, amount=batch.total,
+        payees=batch.item_count, currency=batch.currency,
+    )  # fmt: skip
     return batch

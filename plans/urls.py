@@ -11,6 +11,7 @@ urlpatterns = [
         "plan-versions/<id:version_id>/activate/", apis.PlanVersionActivateApi.as_view(), name="plan-version-activate"
     ),
     path("commission-periods/", apis.PeriodListApi.as_view(), name="commission-period-list"),
+    path("commission-periods/<id:period_id>/close/", apis.PeriodCloseApi.as_view(), name="commission-period-close"),
     path("commission-periods/<id:period_id>/preview/", apis.PeriodPreviewApi.as_view(), name="commission-preview"),
     path("commission-runs/", apis.RunListApi.as_view(), name="commission-run-list"),
     path("commission-runs/<id:run_id>/", apis.RunDetailApi.as_view(), name="commission-run-detail"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("payout-batches/", apis.PayoutBatchListApi.as_view(), name="payout-batch-list"),
     path("payout-batches/<id:batch_id>/csv/", apis.PayoutBatchCsvApi.as_view(), name="payout-batch-csv"),
     path("payout-batches/<id:batch_id>/paid/", apis.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
+    path("money-audit/", apis.MoneyAuditApi.as_view(), name="money-audit"),
     path("earnings/", apis.EarningsApi.as_view(), name="earnings"),
     path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
 ]

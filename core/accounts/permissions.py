@@ -51,6 +51,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "commissions.approve": ADMIN,  # approve and post a run
     "commissions.adjust": ADMIN,  # manual ledger adjustments
     "payouts.write": ADMIN,  # payout batches: create, mark paid, cancel
+    "commissions.audit.read": COMPANY,  # the money audit log: who closed, approved, posted, adjusted, paid out
     # demotion
     "demotion.policy.write": ADMIN,
     "demotion.preview": COMPANY,  # who would change stage on a day: nothing is written

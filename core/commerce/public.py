@@ -2,7 +2,7 @@
 import from core.commerce, so commerce may reorganise behind it.
 
 * volume: orders paid in a window and what they add up to (VOLUME_STATUSES says which orders count), per member;
-* the commission calendar: period_start_for / period_end_for;
+* the commission calendar: period_start_for / period_end_for, company_date (today in the company's time zone);
 * period close and clawback: commission_period_close (later refunds of the period's orders raise a ClawbackFlag),
   clawback_flag_resolve;
 * the back-office fee's history (demotion) and the company's commerce settings;
@@ -19,7 +19,7 @@ from core.commerce.models import (
     RefundLine,
     SubscriptionAttempt,
 )
-from core.commerce.selectors.periods import period_end_for, period_start_for
+from core.commerce.selectors.periods import company_date, period_end_for, period_start_for
 from core.commerce.selectors.subscriptions import first_unpaid_failure_by_member, last_paid_subscription_by_member
 from core.commerce.selectors.volume import (
     Volume,
@@ -42,6 +42,7 @@ __all__ = [
     "Volume",
     "clawback_flag_resolve",
     "commerce_settings_get",
+    "company_date",
     "commission_period_close",
     "first_unpaid_failure_by_member",
     "last_paid_subscription_by_member",

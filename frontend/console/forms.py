@@ -391,5 +391,17 @@ class PayoutForm(forms.Form):
         queryset=commission_periods(statuses=[PeriodStatus.POSTED, PeriodStatus.PAID]),
         required=False,
         empty_label="—",
-        help_text="Marking the batch paid marks this posted period paid.",
+        help_text=_("The batch pays what is unpaid of each member's commissions up to and including this posted "
+                    "period (—: the latest posted period). Marking the batch paid marks this period paid."),
+    )  # fmt: skip
+
+
+class ConfirmForm(forms.Form):
+    """The second step of a money action: the total the admin was shown, and their explicit confirmation. A total
+    that no longer matches is refused by the service (plans.audit.expected_check)."""
+
+    expected_total = forms.DecimalField(max_digits=14, decimal_places=2, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I have checked the amount, the number of payees and the period."),
+        error_messages={"required": _("Tick the box to confirm.")},
     )

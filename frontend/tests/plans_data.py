@@ -14,11 +14,13 @@ import io
 from django_tenants.utils import schema_context
 
 from plans.services import run_approve, run_post
+from plans.services_periods import period_close
 
 
 def post_run(alpha, company):
     with schema_context(alpha.schema):
         run = run_approve(run=company["run"], by=company["admin"])
+        period_close(period=run.period, by=company["admin"])
         return run_post(run=run, by=company["admin"])
 
 

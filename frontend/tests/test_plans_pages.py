@@ -303,10 +303,22 @@ def test_review_shows_totals_charts_and_top_earners(admin, company):
 
 def test_approve_then_post_once_and_the_post_button_disappears(alpha, admin, company):
     run = company["run"]
-    assert admin.post(f"/console/commissions/runs/{run.pk}/approve/").status_code == 302
+    confirm = admin.get(f"/console/commissions/runs/{run.pk}/approve/").content.decode()
+    assert "<dt>Total paid</dt><dd>40.00 USD</dd>" in confirm and "<dt>Payees</dt><dd>3</dd>" in confirm
+    assert "<dt>Period</dt><dd>2026-01-01 – 2026-01-31</dd>" in confirm
+    unticked = admin.post(f"/console/commissions/runs/{run.pk}/approve/", {"expected_total": "40.00"})
+    assert unticked.status_code == 400 and "Tick the box to confirm." in unticked.content.decode()
+    ok = {"expected_total": "40.00", "confirm": "on"}
+    assert admin.post(f"/console/commissions/runs/{run.pk}/approve/", ok).status_code == 302
     review = admin.get(f"/console/commissions/runs/{run.pk}/review/")
     assert review.context["can_post"] and "Post to the ledger" in review.content.decode()
-    response = admin.post(f"/console/commissions/runs/{run.pk}/post/")
+    refused = admin.post(f"/console/commissions/runs/{run.pk}/post/", ok)
+    assert refused.status_code == 400 and "is still open: orders paid in it would still count." in (
+        refused.content.decode()
+    )
+    close = f"/console/commissions/periods/{company['january'].pk}/close/"
+    assert admin.post(close, {"expected_total": "0", "confirm": "on"}).status_code == 302
+    response = admin.post(f"/console/commissions/runs/{run.pk}/post/", ok)
     assert response["Location"] == f"/console/commissions/runs/{run.pk}/"
     review = admin.get(f"/console/commissions/runs/{run.pk}/review/")
     assert not review.context["can_post"] and "Post to the ledger" not in review.content.decode()  # queued
@@ -314,7 +326,7 @@ def test_approve_then_post_once_and_the_post_button_disappears(alpha, admin, com
         run_post(run=CommissionRun.objects.get(pk=run.pk), by=company["admin"])  # what the task does
     review = admin.get(f"/console/commissions/runs/{run.pk}/review/")
     assert "Post to the ledger" not in review.content.decode() and "Posted " in review.content.decode()
-    again = admin.post(f"/console/commissions/runs/{run.pk}/post/", follow=True)
+    again = admin.post(f"/console/commissions/runs/{run.pk}/post/", ok, follow=True)
     assert "is already posted; it posts once." in again.content.decode()
     with schema_context(alpha.schema):
         assert LedgerLine.objects.filter(kind=LedgerKind.COMMISSION).count() == 5
@@ -358,7 +370,12 @@ def test_adjustment_needs_a_reason_and_records_the_admin(alpha, admin, company):
 
 def test_payout_batch_with_threshold_csv_and_mark_paid(alpha, admin, company):
     post_run(alpha, company)
-    response = admin.post("/console/commissions/payouts/", {"threshold": "12.00", "period": company["january"].pk})
+    asked = {"threshold": "12.00", "period": company["january"].pk}
+    confirm = admin.post("/console/commissions/payouts/", asked).content.decode()
+    assert "<dt>Total</dt><dd>30.00 USD</dd>" in confirm and "<dt>Payees</dt><dd>2</dd>" in confirm
+    with schema_context(alpha.schema):
+        assert not PayoutBatch.objects.exists()  # nothing until confirmed
+    response = admin.post("/console/commissions/payouts/", {**asked, "expected_total": "30.00", "confirm": "on"})
     assert response.status_code == 302
     with schema_context(alpha.schema):
         batch = PayoutBatch.objects.get()
@@ -368,7 +385,11 @@ def test_payout_batch_with_threshold_csv_and_mark_paid(alpha, admin, company):
         (str(company["root"].number), "15.00"),
         (str(company["a"].number), "15.00"),
     ]
-    admin.post(f"/console/commissions/payouts/{batch.pk}/paid/")
+    assert (
+        "<dt>Total</dt><dd>30.00 USD</dd>"
+        in admin.get(f"/console/commissions/payouts/{batch.pk}/paid/").content.decode()
+    )
+    admin.post(f"/console/commissions/payouts/{batch.pk}/paid/", {"expected_total": "30.00", "confirm": "on"})
     with schema_context(alpha.schema):
         batch.refresh_from_db()
         company["january"].refresh_from_db()

@@ -21,6 +21,7 @@ from core.commerce.services.payments import order_mark_paid
 from core.members.services.customers import customer_create
 from plans.models import CommissionRun, LedgerKind, LedgerLine, PeriodStatus
 from plans.services import plan_version_activate, plan_version_create, run_approve, run_post, run_preview
+from plans.services_periods import period_close
 from plans.tests.conftest import JAN
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,7 @@ def _party_with_ten_guests(consultant, **host) -> Party:
 def _post(january, admin) -> CommissionRun:
     run = run_preview(period=january, by=admin)
     run_approve(run=run, by=admin)
+    period_close(period=january, by=admin)
     return run_post(run=run, by=admin)
 
 
@@ -101,6 +103,7 @@ def test_a_run_whose_host_reward_has_no_payee_refuses_to_post_naming_the_party(
     party = _party_with_ten_guests(chain["a"], host_name="Gina Guest")  # a guest host: named, not a member/customer
     run = run_preview(period=january, by=admin)
     run_approve(run=run, by=admin)
+    period_close(period=january, by=admin)
 
     with pytest.raises(ValidationError) as refused:
         run_post(run=run, by=admin)

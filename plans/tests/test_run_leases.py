@@ -10,6 +10,7 @@ import pytest
 from plans.leases import run_activity, run_lease_take
 from plans.models import CommissionRun, LedgerLine, RunLease, RunStatus
 from plans.services import run_approve, run_post_request, run_preview, runs_requeue_stalled
+from plans.services_periods import period_close
 from plans.tasks import commission_run_post
 from plans.tests.conftest import buy
 from tests.helpers import token_client
@@ -23,6 +24,7 @@ def approved(chain, product, plan, january, admin):
     for name in ("root", "a", "b", "c"):
         buy(chain[name])
     run = run_preview(period=january, by=admin)
+    period_close(period=january, by=admin)
     return run_approve(run=run, by=admin)
 
 

@@ -44,9 +44,11 @@ def _posted(api, django_capture_on_commit_callbacks):
     )
     period = api.post("/api/v1/commission-periods/", {"day": "2026-01-15"}).json()
     run_id = _preview(api, period["id"], django_capture_on_commit_callbacks)
-    assert api.post(f"/api/v1/commission-runs/{run_id}/approve/").status_code == 200
+    total = api.get(f"/api/v1/commission-runs/{run_id}/").json()["total_paid"]
+    assert api.post(f"/api/v1/commission-runs/{run_id}/approve/", {"expected_total": total}).status_code == 200
+    assert api.post(f"/api/v1/commission-periods/{period['id']}/close/").status_code == 200
     with django_capture_on_commit_callbacks() as callbacks:
-        assert api.post(f"/api/v1/commission-runs/{run_id}/post/").status_code == 202
+        assert api.post(f"/api/v1/commission-runs/{run_id}/post/", {"expected_total": total}).status_code == 202
     assert len(callbacks) == 1
     admin_id = User.objects.get(email="admin@alpha.test").pk
     assert commission_run_post.apply(args=[run_id, admin_id]).get()["status"] == "posted"
@@ -85,7 +87,7 @@ def test_preview_review_approve_post_and_lines(api, bought, django_capture_on_co
     period, run_id = _posted(api, django_capture_on_commit_callbacks)
     run = api.get(f"/api/v1/commission-runs/{run_id}/").json()
     assert (run["kind"], run["status"], run["progress"], run["total_paid"]) == ("final", "posted", 100, "40.00")
-    again = api.post(f"/api/v1/commission-runs/{run_id}/post/")
+    again = api.post(f"/api/v1/commission-runs/{run_id}/post/", {"expected_total": "40.00"})
     assert again.status_code == 400
     assert "already posted" in again.json()["errors"]["run"][0]
     review = api.get(f"/api/v1/commission-runs/{run_id}/review/").json()
@@ -149,7 +151,7 @@ def test_a_simulation_on_a_generated_company_cannot_be_approved(
             "/api/v1/commission-simulations/", {"generated": {"members": 50}, "plan_version": plan.pk}, format="json"
         )
     run = run_execute(run_id=queued.json()["id"])
-    refused = api.post(f"/api/v1/commission-runs/{run.pk}/approve/")
+    refused = api.post(f"/api/v1/commission-runs/{run.pk}/approve/", {"expected_total": "0.00"})
     assert (refused.status_code, refused.json()["errors"]["run"]) == (
         400,
         ["This run is a simulation on a generated company; it has no period."],
@@ -194,12 +196,34 @@ def test_adjustments_and_payouts(api, bought, django_capture_on_commit_callbacks
         "adjustment", "admin@alpha.test", "Goodwill",
     )  # fmt: skip
     assert api.get("/api/v1/ledger-adjustments/").json()["count"] == 1
-    batch = api.post(f"/api/v1/commission-runs/{run_id}/payout/", {"threshold": "15.00"}).json()
-    assert (batch["item_count"], batch["total"]) == (3, "50.00")  # root 15, a 15, c 20 (b's 10 waits)
+    unconfirmed = api.post(f"/api/v1/commission-runs/{run_id}/payout/", {"threshold": "15.00"})
+    assert (unconfirmed.status_code, list(unconfirmed.json()["errors"])) == (400, ["expected_total"])
+    seen_other = api.post(f"/api/v1/commission-runs/{run_id}/payout/", {"threshold": "15.00", "expected_total": "45"})
+    assert (seen_other.status_code, seen_other.json()["errors"]["expected_total"]) == (
+        409, ["The total is now 50.00 USD to 3 payees, not 45.00: check it and confirm again."],
+    )  # fmt: skip
+    assert api.get("/api/v1/payout-batches/").json()["count"] == 0  # nothing written
+    batch = api.post(
+        f"/api/v1/commission-runs/{run_id}/payout/", {"threshold": "15.00", "expected_total": "50.00"}
+    ).json()
+    assert (batch["item_count"], batch["total"], batch["period_start"]) == (3, "50.00", "2026-01-01")  # b's 10 waits
     csv_response = api.get(f"/api/v1/payout-batches/{batch['id']}/csv/")
     assert csv_response["Content-Type"] == "text/csv"
     assert len(csv_response.content.decode().strip().splitlines()) == 4
-    assert api.post(f"/api/v1/payout-batches/{batch['id']}/paid/").json()["status"] == "paid"
+    assert api.post(f"/api/v1/payout-batches/{batch['id']}/paid/").json()["errors"] == {
+        "expected_total": ["This field is required."]
+    }
+    paid = api.post(f"/api/v1/payout-batches/{batch['id']}/paid/", {"expected_total": "50.00"})
+    assert paid.json()["status"] == "paid"
+    audit = api.get("/api/v1/money-audit/").json()
+    assert [(e["action"], e["amount"], e["payees"], e["by_email"]) for e in audit["results"]] == [
+        ("payout_paid", "50.00", 3, "admin@alpha.test"),
+        ("payout_create", "50.00", 3, "admin@alpha.test"),
+        ("adjustment", "20.00", 1, "admin@alpha.test"),
+        ("run_post", "40.00", 3, "admin@alpha.test"),
+        ("period_close", None, None, "admin@alpha.test"),
+        ("run_approve", "40.00", 3, "admin@alpha.test"),
+    ]
     assert api.get("/api/v1/commission-periods/").json()["results"][0]["status"] == "paid"
 
 
@@ -222,7 +246,9 @@ def test_distributor_sees_only_their_own_earnings(alpha, api, bought, django_cap
 
 def test_company_b_cannot_see_or_touch_company_a_runs(alpha, beta, api, bought, django_capture_on_commit_callbacks):
     period, run_id = _posted(api, django_capture_on_commit_callbacks)
-    batch = api.post(f"/api/v1/commission-runs/{run_id}/payout/", {"threshold": "1.00"}).json()
+    batch = api.post(
+        f"/api/v1/commission-runs/{run_id}/payout/", {"threshold": "1.00", "expected_total": "40.00"}
+    ).json()
     version_id = api.get("/api/v1/plan-versions/").json()["results"][0]["id"]
     a_user = bought["a"].user  # read now: a request on beta's host leaves the connection in beta's schema
     with schema_context(beta.schema):

@@ -40,6 +40,7 @@ from plans.services import (
     run_post,
     run_preview,
 )
+from plans.services_periods import period_close
 from plans.tests.conftest import FEB, JAN, PLAN, buy
 from tests.factories.members import CustomerFactory
 
@@ -97,6 +98,7 @@ def test_excluded_member_gets_nothing_and_their_share_compresses(chain, everyone
 def _post(january, admin):
     run = run_preview(period=january, by=admin)
     run_approve(run=run, by=admin)
+    period_close(period=january, by=admin)
     return run_post(run=run, by=admin)
 
 

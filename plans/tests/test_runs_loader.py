@@ -23,6 +23,7 @@ from plans.services import (
     run_post,
     run_preview,
 )
+from plans.services_periods import period_close
 from plans.tests.conftest import FEB, JAN, PLAN, buy, enroll
 from tests.factories.members import CustomerFactory
 
@@ -105,6 +106,7 @@ def test_binary_carry_over_comes_from_the_previous_posted_run(in_alpha, admin, p
     january = period_get_or_create(day=JAN)
     run = run_preview(period=january, by=admin)
     run_approve(run=run, by=admin)
+    period_close(period=january, by=admin)
     run_post(run=run, by=admin)
     assert run.total_paid == Decimal("10.00")  # 10 % of the weak leg's 100
     carry = RunMemberResult.objects.get(run=run, member=root)

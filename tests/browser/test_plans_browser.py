@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django_tenants.utils import schema_context
@@ -101,9 +102,7 @@ def test_admin_edits_the_plan_fixes_an_error_and_previews_a_run(plans_company, p
     expect(page.get_by_test_id("total-paid")).to_have_text("15.00")
     expect(page.get_by_test_id("payout-ratio")).to_have_text("5.00 %")
     screenshot(page, "console-run-review")
-    page.get_by_role("button", name="Approve").click()
-    expect(page.get_by_test_id("run-status")).to_have_text("Approved")
-    expect(page.get_by_role("button", name="Post to the ledger")).to_be_visible()
+    _approve_close_and_post(page, screenshot)
 
     office = page.context.browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(office, url, SUB, f"psally@{SUB}.test", "/office/")
@@ -112,3 +111,67 @@ def test_admin_edits_the_plan_fixes_an_error_and_previews_a_run(plans_company, p
     assert office.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(office, "phone-office-rank-progress")
     office.context.close()
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe_serious(page) -> list[str]:
+    """axe-core's serious and critical violations on the page (evaluated through the DevTools protocol, which the
+    page's CSP does not govern). axe-core comes from npm (node_modules); without it the check cannot run."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed in node_modules (npm): add it to package.json")
+    page.evaluate(AXE.read_text() + "\n;0")
+    return page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.nodes[0].target)"
+    )
+
+
+def _approve_close_and_post(page, screenshot):
+    """Issue 15: approving and posting ask for confirmation showing amount, payees and period; posting an open
+    period is refused with the reason; the admin closes it (confirmed) and posts."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_role("link", name="Approve…").click()
+    summary = page.get_by_test_id("confirm-summary")
+    expect(summary).to_contain_text("2026-01-01 – 2026-01-31")
+    expect(summary).to_contain_text("15.00 USD")
+    expect(summary.locator("dd").nth(2)).to_have_text("2")  # payees: sally and root
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Tick the box to confirm.")).to_be_visible()  # no confirmation, nothing approved
+    page.get_by_label("I have checked the amount, the number of payees and the period.").check()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_test_id("run-status")).to_have_text("Approved")
+
+    page.get_by_role("link", name="Post to the ledger…").click()
+    expect(page.get_by_test_id("refusal")).to_have_text(
+        "The period 2026-01-01 – 2026-01-31 is still open: orders paid in it would still count. Close the period "
+        "first (Commissions → Close period), then post."
+    )
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert _axe_serious(page) == []
+    screenshot(page, "console-post-refused-open-period")
+    page.get_by_role("link", name="Close the period").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Close the period 2026-01-01 – 2026-01-31")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert _axe_serious(page) == []
+    screenshot(page, "phone-console-close-period")
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.get_by_label("I understand that closing the period cannot be undone.").check()
+    page.get_by_role("button", name="Close the period").click()
+    expect(page.get_by_test_id("period-2026-01-01").get_by_test_id("closed")).to_contain_text("closed")
+
+    page.get_by_role("link", name="Review").first.click()
+    page.get_by_role("link", name="Post to the ledger…").click()
+    expect(page.get_by_test_id("confirm-summary")).to_contain_text("15.00 USD")
+    page.get_by_label("I have checked the amount, the number of payees and the period.").check()
+    assert _axe_serious(page) == []
+    screenshot(page, "console-post-confirm")
+    page.get_by_role("button", name="Post to the ledger").click()
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.locator("tbody")).to_contain_text("Period closed")
+    expect(page.locator("tbody")).to_contain_text("Run approved")
+    expect(page.locator("tbody")).to_contain_text("15.00 USD")
+    assert _axe_serious(page) == []
+    screenshot(page, "console-money-audit")

@@ -9,6 +9,7 @@ import calendar
 import datetime
 from zoneinfo import ZoneInfo
 
+from core.commerce.models import CommissionPeriodClose
 from core.company.models import CommissionPeriod
 from core.company.services import company_settings_get
 
@@ -31,6 +32,18 @@ def period_end_for(start: datetime.date, *, period: str | None = None) -> dateti
     if period == CommissionPeriod.WEEKLY:
         return start + datetime.timedelta(days=6)
     return start.replace(day=calendar.monthrange(start.year, start.month)[1])
+
+
+def open_period_start_for(day: datetime.date) -> datetime.date:
+    """The commission period an order paid on ``day`` counts in: the period containing the day, or, when that period
+    is already closed for commissions (a late or back-dated payment), the next period that is not. A closed period
+    never receives new volume (docs/plans.md, "Closing a period")."""
+    length = company_settings_get().commission_period
+    start = period_start_for(day, period=length)
+    closed = set(CommissionPeriodClose.objects.filter(period_start__gte=start).values_list("period_start", flat=True))
+    while start in closed:
+        start = period_start_for(period_end_for(start, period=length) + datetime.timedelta(days=1), period=length)
+    return start
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

@@ -28,7 +28,7 @@ from core.commerce.models import (
     PaymentStatus,
 )
 from core.commerce.pricing import to_minor_units
-from core.commerce.selectors.periods import company_date, period_start_for
+from core.commerce.selectors.periods import company_date, open_period_start_for
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import order_lock, order_payload
 from core.commerce.services.volume import volume_recompute
@@ -39,8 +39,10 @@ OFFLINE_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK, PaymentMethod.OTHER)
 
 @transaction.atomic
 def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None, recompute_volume: bool = True) -> Order:
-    """Volume counts from the payment day, in the period containing it. A bulk caller (the import) passes
-    recompute_volume=False and rebuilds each touched period once with volume_recompute_period."""
+    """Volume counts from the payment day, in the period containing it, or the next open one when that period is
+    already closed for commissions (order_lock comes first: closing a period waits for payments in flight). A bulk
+    caller (the import) passes recompute_volume=False and rebuilds each touched period once with
+    volume_recompute_period."""
     order = order_lock(order)
     if order.status != OrderStatus.PENDING:
         raise ValidationError(
@@ -48,7 +50,7 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None, r
         )
     order.paid_at = paid_at or timezone.now()
     order.paid_on = company_date(order.paid_at)
-    order.period_start = period_start_for(order.paid_on)
+    order.period_start = open_period_start_for(order.paid_on)
     order.status = OrderStatus.PAID
     order.save(update_fields=["paid_at", "paid_on", "period_start", "status"])
     if recompute_volume:

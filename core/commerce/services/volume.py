@@ -68,7 +68,12 @@ def volume_recompute_period(*, period_start: datetime.date) -> int:
 
 @transaction.atomic
 def commission_period_close(*, period_start: datetime.date, note: str = "") -> CommissionPeriodClose:
-    """Called by the plan engine when it posts a period: later refunds of its orders are flagged for clawback."""
+    """Called by the plan engine when it closes a period: orders paid from now on count in the next open period
+    (core.commerce.selectors.periods.open_period_start_for) and later refunds of its orders are flagged for
+    clawback. The EXCLUSIVE lock on orders waits for every payment in flight (they hold their order's row lock) and
+    holds new ones until this commits, so no payment decides its period on a stale view of the closes."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {Order._meta.db_table} IN EXCLUSIVE MODE")
     close, _ = CommissionPeriodClose.objects.get_or_create(
         period_start=period_start, defaults={"closed_at": timezone.now(), "note": note}
     )

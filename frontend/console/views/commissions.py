@@ -8,18 +8,24 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.errors import ConflictError
+from core.company.services import company_settings_get
 from core.members.selectors import member_by_number
 from frontend.common.access import console_page
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
-from frontend.console.forms import AdjustmentForm, PayoutForm, PeriodForm
+from frontend.console.forms import AdjustmentForm, ConfirmForm, PayoutForm, PeriodForm
 from plans import selectors, services
 from plans.leases import run_activity
-from plans.models import CommissionRun, PeriodStatus, RunKind, RunStatus
+from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
+from plans.services_periods import period_close as period_close_service
+from plans.services_periods import period_close_check, period_open_refusal
 
 WORKING = (RunStatus.QUEUED, RunStatus.RUNNING)
 POSTING_NOTES = ("queued for posting", "posting to the ledger")
@@ -119,32 +125,133 @@ def run_review(request, pk: int):
     )  # fmt: skip
 
 
+def _money(amount, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def _period_words(period: CommissionPeriod) -> str:
+    return f"{period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}"
+
+
+def _confirm(
+    request,
+    *,
+    form,
+    heading: str,
+    summary: list,
+    action: str,
+    cancel: str,
+    submit: str,
+    note: str = "",
+    refusal: str = "",
+    refusal_link: tuple | None = None,
+    hidden: dict | None = None,
+    confirm_label: str = "",
+):
+    """The confirmation page of a money action: what will happen, then a form with the total and a checkbox."""
+    return render(
+        request,
+        "console/plans/confirm.html",
+        {"form": form, "heading": heading, "summary": summary, "action": action, "cancel": cancel,
+         "submit": submit, "note": note, "refusal": refusal, "refusal_link": refusal_link, "hidden": hidden or {},
+         "confirm_label": confirm_label},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+def _confirmed_call(request, form, call, **kwargs):
+    """Call the service with the confirmed total; its refusals land on the form (a changed total says so)."""
+    if not form.is_valid():
+        return False
+    try:
+        call(expected_total=form.cleaned_data["expected_total"], by=request.user, **kwargs)
+    except ConflictError as exc:
+        form.add_error(None, exc.messages)
+        return False
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return False
+    return True
+
+
+def _run_summary(run: CommissionRun, currency: str) -> list:
+    return [
+        (_("Period"), _period_words(run.period)),
+        (_("Total paid"), _money(run.total_paid, currency)),
+        (_("Payees"), f"{int(run.summary.get('paid_members', 0)):,}"),
+        (_("Ledger lines"), f"{run.line_count:,}"),
+        (_("Total CV"), _money(run.total_cv, currency)),
+    ]
+
+
 @console_page("commissions.approve")
-@require_POST
 def run_approve(request, pk: int):
+    """GET: what approving will do; POST: approve with the total shown and the box ticked."""
     run = _run(pk)
-    try:
-        services.run_approve(run=run, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "Run approved. Post it to write the ledger.")
-    return redirect("console-run-review", pk=run.pk)
+    if run.period_id is None:
+        raise Http404(_("A simulation on a generated company has no period."))
+    currency = company_settings_get().currency
+    form = ConfirmForm(request.POST or None, initial={"expected_total": run.total_paid})
+    if request.method == "POST" and _confirmed_call(request, form, services.run_approve, run=run):
+        messages.success(request, _("Run approved. Post it to write the ledger."))
+        return redirect("console-run-review", pk=run.pk)
+    return _confirm(
+        request, form=form, heading=_("Approve run #%(run)d") % {"run": run.pk}, summary=_run_summary(run, currency),
+        action=request.path, cancel=reverse("console-run-review", args=[run.pk]), submit=_("Approve"),
+        note=_("Approving fixes this preview as the one to post; a new preview would need approving again."),
+    )  # fmt: skip
 
 
 @console_page("commissions.approve")
-@require_POST
 def run_post(request, pk: int):
+    """GET: what posting will write (or why it cannot: an open period); POST: queue it, confirmed."""
     run = _run(pk)
+    if run.period_id is None:
+        raise Http404(_("A simulation on a generated company has no period."))
+    currency = company_settings_get().currency
+    form = ConfirmForm(request.POST or None, initial={"expected_total": run.total_paid})
+    if request.method == "POST" and _confirmed_call(request, form, services.run_post_request, run=run):
+        messages.success(request, _("Posting queued: the ledger is written once, in the background."))
+        return redirect("console-run", pk=run.pk)
+    period = CommissionPeriod.objects.get(pk=run.period_id)
+    refusal = period_open_refusal(period) or ""
+    return _confirm(
+        request, form=form, heading=_("Post run #%(run)d to the ledger") % {"run": run.pk},
+        summary=_run_summary(run, currency), action=request.path,
+        cancel=reverse("console-run-review", args=[run.pk]), submit=_("Post to the ledger"),
+        note=_("Posting writes every paid line to the members' wallets. It happens once and cannot be undone; "
+               "corrections are adjustments."),
+        refusal=refusal,
+        refusal_link=(reverse("console-period-close", args=[period.pk]), _("Close the period")) if refusal else None,
+    )  # fmt: skip
+
+
+@console_page("commissions.run")
+def period_close(request, pk: int):
+    """GET: what closing means; POST: close the period (once its last day is over)."""
+    period = get_object_or_404(selectors.commission_periods(), pk=pk)
+    refusal = ""
     try:
-        services.run_post_request(run=run, by=request.user)
+        period_close_check(period=period)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("console-run-review", pk=run.pk)
-    messages.success(request, "Posting queued: the ledger is written once, in the background.")
-    return redirect("console-run", pk=run.pk)
+        refusal = " ".join(exc.messages)
+    form = ConfirmForm(request.POST or None, initial={"expected_total": 0})
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            period_close_service(period=period, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Period %(period)s closed.") % {"period": _period_words(period)})
+            return redirect("console-periods")
+    return _confirm(
+        request, form=form, heading=_("Close the period %(period)s") % {"period": _period_words(period)},
+        summary=[(_("Period"), _period_words(period)), (_("Status"), period.get_status_display())],
+        action=request.path, cancel=reverse("console-periods"), submit=_("Close the period"),
+        note=_("After closing, orders paid with a payment day in this period count in the next open period, and "
+               "refunds of its orders are clawed back when a later period posts. Closing cannot be undone."),
+        refusal=refusal, confirm_label=_("I understand that closing the period cannot be undone."),
+    )  # fmt: skip
 
 
 @console_page()
@@ -232,23 +339,46 @@ def adjustments(request):
 
 @console_page("payouts.write")
 def payouts(request):
+    """Creating a batch is two steps: the form, then a confirmation of what it will pay (amount, payees, period)."""
     form = PayoutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            batch = services.payout_batch_create(
-                threshold=form.cleaned_data["threshold"], period=form.cleaned_data["period"], by=request.user
-            )
+            plan = services.payout_batch_plan(threshold=data["threshold"], period=data["period"])
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, f"Payout batch {batch.pk}: {batch.item_count} payees, {batch.total}.")
-            return redirect("console-payouts")
+            confirm = ConfirmForm(request.POST if "expected_total" in request.POST else None,
+                                  initial={"expected_total": plan["total"]})  # fmt: skip
+            if confirm.is_bound and _confirmed_call(
+                request, confirm, services.payout_batch_create, threshold=data["threshold"], period=plan["period"]
+            ):
+                messages.success(request, _("Payout batch created."))
+                return redirect("console-payouts")
+            return _confirm(
+                request, form=confirm, heading=_("Create a payout batch"),
+                summary=[(_("Pays commissions up to and including"), _period_words(plan["period"])),
+                         (_("Threshold"), _money(plan["threshold"], plan["currency"])),
+                         (_("Payees"), f"{plan['payees']:,}"), (_("Total"), _money(plan["total"], plan["currency"]))],
+                action=request.path, cancel=reverse("console-payouts"), submit=_("Create the batch"),
+                note=_("Each payee is paid what is unpaid of their commissions up to this period; later periods are "
+                       "not included. Download the file for your payment provider, then mark the batch paid."),
+                hidden={"threshold": data["threshold"], "period": plan["period"].pk},
+            )  # fmt: skip
     return render(
         request,
         "console/plans/payouts.html",
         {"form": form, **paginate(request, selectors.payout_batches_list(), 20)},
         status=400 if form.errors else 200,
     )
+
+
+@console_page()
+def payout_detail(request, pk: int):
+    """A batch's payees, each with what the item settles: earned up to the batch's period, paid before, the amount."""
+    batch = get_object_or_404(selectors.payout_batches_list(), pk=pk)
+    items = batch.items.select_related("member").order_by("member__number")
+    return render(request, "console/plans/payout.html", {"batch": batch, **paginate(request, items, 50)})
 
 
 @console_page(read="payouts.export")
@@ -260,18 +390,41 @@ def payout_csv(request, pk: int):
 
 
 @console_page("payouts.write")
-@require_POST
 def payout_action(request, pk: int, action: str):
+    """Mark paid (confirmed: GET shows the amount, payees and period) or cancel a batch."""
     batch = get_object_or_404(selectors.payout_batches_list(), pk=pk)
-    call = {"paid": services.payout_batch_mark_paid, "cancel": services.payout_batch_cancel}.get(action)
-    if call is None:
-        raise Http404("No such action.")
+    if action == "paid":
+        form = ConfirmForm(request.POST or None, initial={"expected_total": batch.total})
+        if request.method == "POST" and _confirmed_call(request, form, services.payout_batch_mark_paid, batch=batch):
+            messages.success(request, _("Batch %(batch)d marked paid.") % {"batch": batch.pk})
+            return redirect("console-payouts")
+        return _confirm(
+            request, form=form, heading=_("Mark payout batch #%(batch)d paid") % {"batch": batch.pk},
+            summary=[(_("Pays commissions up to and including"),
+                      _period_words(batch.period) if batch.period else _("every period (an older batch)")),
+                     (_("Payees"), f"{batch.item_count:,}"), (_("Total"), _money(batch.total, batch.currency))],
+            action=request.path, cancel=reverse("console-payouts"), submit=_("Mark paid"),
+            note=_("Only mark the batch paid once your payment provider has paid the file."),
+            refusal=_("Batch %(batch)d is %(status)s.") % {"batch": batch.pk, "status": batch.get_status_display()}
+            if batch.status != "open" else "",
+        )  # fmt: skip
+    if action != "cancel":
+        raise Http404(_("No such action."))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
-        call(batch=batch, by=request.user)
+        services.payout_batch_cancel(batch=batch, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        done = "marked paid" if action == "paid" else "cancelled: the balances return to the wallets"
-        messages.success(request, f"Batch {batch.pk} {done}.")
+        messages.success(
+            request, _("Batch %(batch)d cancelled: the balances return to the wallets.") % {"batch": batch.pk}
+        )
     return redirect("console-payouts")
+
+
+@console_page(read="commissions.audit.read")
+def money_audit(request):
+    """Every money action, newest first, paged."""
+    return render(request, "console/plans/audit.html", paginate(request, selectors.money_audit_entries(), 50))
