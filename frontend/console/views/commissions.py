@@ -180,7 +180,7 @@ def _run_summary(run: CommissionRun, currency: str) -> list:
         (_("Total paid"), _money(run.total_paid, currency)),
         (_("Payees"), f"{int(run.summary.get('paid_members', 0)):,}"),
         (_("Ledger lines"), f"{run.line_count:,}"),
-        (_("Total CV"), _money(run.total_cv, currency)),
+        (_("Total CV"), f"{run.total_cv:,.2f} CV"),  # volume, not money: no currency
     ]
 
 
