@@ -28,6 +28,7 @@
     if (typeof window.Stripe !== "function" || !box.dataset.key) {
       var unavailable = box.querySelector("[data-card-unavailable]");
       unavailable.hidden = false;
+      box.querySelector("[data-card-element]").hidden = true;
       unavailable.querySelector("[data-card-reload]").addEventListener("click", function () {
         window.location.reload();
       });
@@ -47,8 +48,11 @@
     // The emulator's stand-in draws plain inputs with only placeholders: give them names a screen reader can say.
     box.querySelectorAll("[data-card-element] input").forEach(function (input) {
       var field = input.getAttribute("placeholder") || "";
-      var label = box.dataset["label" + field.charAt(0).toUpperCase() + field.slice(1)];
+      var key = field.charAt(0).toUpperCase() + field.slice(1);
+      var label = box.dataset["label" + key];
       if (label) input.setAttribute("aria-label", label);
+      if (box.dataset["hint" + key]) input.setAttribute("placeholder", box.dataset["hint" + key]);
+      input.setAttribute("data-card-part", field);
       input.setAttribute("inputmode", "numeric");
       input.setAttribute("autocomplete", "off");
     });
@@ -102,6 +106,7 @@
       var submitter = event.submitter;
       if (submitter) submitter.disabled = true;
       status.textContent = box.dataset.msgWorking;
+      status.classList.add("working");
       var result;
       try {
         result = await paymentMethod();
@@ -109,6 +114,7 @@
         result = { error: err };
       }
       busy = false;
+      status.classList.remove("working");
       if (submitter) submitter.disabled = false;
       if (!result.paymentMethod) {
         status.textContent = sentence(box, result.error);
