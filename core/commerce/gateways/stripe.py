@@ -57,11 +57,13 @@ class CardInfo:
 
 
 def _client(api_key: str) -> stripe.StripeClient:
+    """One try per call, no library retries: our attempt records and reconciliation make retrying safe, and with a
+    single try a connection that could not be made means Stripe never saw the request (``not_sent``)."""
     key = api_key or settings.STRIPE_API_KEY
     base = getattr(settings, "STRIPE_API_BASE", "") or ""
     if base:
         return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=0)
-    return stripe.StripeClient(key)
+    return stripe.StripeClient(key, max_network_retries=0)
 
 
 def _error(exc: stripe.StripeError) -> GatewayError:
