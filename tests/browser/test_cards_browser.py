@@ -5,15 +5,20 @@ reaches our server. Data lives in a company onboarded for this module and remove
 
 from __future__ import annotations
 
+import datetime
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
+from core.commerce.services.commerce_settings import commerce_settings_get
+from core.commerce.services.subscriptions import subscription_start
 from tenants.services import company_onboard
 from tests.committed import companies_drop
 from tests.factories.catalogue import ShakeFactory
@@ -40,6 +45,10 @@ def _setup(api_key: str) -> None:
     with schema_context(SHOP):
         rita = MemberFactory(sponsor=None, username="rita", first_name="Rita", last_name="Seller")
         stripe_key_set(api_key)
+        row = commerce_settings_get()
+        row.subscription_enabled, row.subscription_fee = True, Decimal("29.95")
+        row.save()
+        subscription_start(member=rita, first_due_on=timezone.localdate() - datetime.timedelta(days=3))
         ShakeFactory(stock=100)
         for email in BUYERS:
             CustomerFactory(distributor=rita, email=email, first_name=email.split("@")[0].title())
@@ -181,4 +190,44 @@ def test_stripe_js_that_cannot_load_says_so_and_offers_a_retry(card_shop, browse
     page.unroute("**/js.stripe.com/v3/")
     page.get_by_role("button", name="Try again").click()  # reloads the page: Stripe.js answers now
     expect(page.locator("[data-card-element]").get_by_label("Card number")).to_be_visible()
+    page.context.close()
+
+
+def _distributor(browser, url, viewport: dict):
+    page = browser.new_context(viewport=viewport).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url(SHOP, "/accounts/login/"))
+    page.get_by_label("Email").fill("rita@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/office/")
+    return page
+
+
+def test_a_distributor_saves_the_fee_card_and_pays_the_past_due_fee(card_shop, browser, url, screenshot):
+    page = _distributor(browser, url, PHONE)
+    page.goto(url(SHOP, "/office/subscription/"))
+    _enter_card(page, "4242424242424242")
+    _no_sideways_scroll(page)
+    if AXE.exists():
+        assert _axe_serious(page) == []
+    screenshot(page, "cards-fee-card-phone")
+    page.get_by_role("button", name="Save card").click()
+    expect(page.get_by_test_id("card")).to_contain_text("ending 4242")
+    page.get_by_role("button", name="Pay the past-due fee now").click()  # the card on file: no card entered
+    expect(page.get_by_text("Thank you: the fee of 29.95 is paid.")).to_be_visible()
+    page.context.close()
+
+
+def test_a_distributor_sets_up_an_autoship_with_a_card(card_shop, browser, url, screenshot):
+    page = _distributor(browser, url, LAPTOP)
+    page.goto(url(SHOP, "/office/autoships/new/"))
+    page.get_by_label("Product 1").select_option("SHAKE")
+    page.get_by_label("Quantity 1").fill("1")
+    _enter_card(page, "4242424242424242")
+    if AXE.exists():
+        assert _axe_serious(page) == []
+    screenshot(page, "cards-autoship-laptop")
+    page.get_by_role("button", name="Start autoship").click()
+    expect(page.get_by_text(re.compile(r"Your autoship is set up"))).to_be_visible()
     page.context.close()
