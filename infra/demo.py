@@ -1,4 +1,5 @@
-"""`make demo`: set up the platform with the demo company `acme` and run the web server, a worker and beat.
+"""`make demo`: set up the platform with the demo company `acme` and run the web server, a worker, beat and the Stripe
+emulator (localstripe, so paying with a test card works with no outside network).
 
 Finds PostgreSQL (DATABASE_URL, else 127.0.0.1:5432, else the embedded server, which this process then holds open
 for the processes it starts), migrates, seeds the demo (idempotent: a second `make demo` reuses the data), then
@@ -22,6 +23,7 @@ from config.settings.database import resolve_database_url  # noqa: E402
 from infra.db import database_ensure  # noqa: E402
 
 PORT = int(os.environ.get("PORT", "8000"))
+STRIPE_EMULATOR_PORT = int(os.environ.get("STRIPE_EMULATOR_PORT", "8420"))
 
 
 def _answers(host: str, port: int) -> bool:
@@ -30,6 +32,35 @@ def _answers(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stripe_emulator(env: dict, procs: list[subprocess.Popen]) -> str:
+    """Start localstripe (its state kept between runs, as the demo's data is) and point the product at it: the API
+    base, a test secret key, and a publishable key for the pages' Stripe.js (the emulator's stand-in). With
+    STRIPE_API_KEY set in the environment the demo uses that Stripe account (test mode) instead."""
+    if os.environ.get("STRIPE_API_KEY"):
+        return "Stripe: your STRIPE_API_KEY (no emulator)"
+    port = STRIPE_EMULATOR_PORT if not _answers("127.0.0.1", STRIPE_EMULATOR_PORT) else _free_port()
+    executable = Path(sys.executable).with_name("localstripe")
+    procs.append(
+        subprocess.Popen(
+            [str(executable), "--port", str(port)], cwd=BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    )
+    for _ in range(60):
+        if _answers("127.0.0.1", port):
+            break
+        time.sleep(0.25)
+    env["STRIPE_API_BASE"] = f"http://localhost:{port}"
+    env["STRIPE_API_KEY"] = "sk_test_canopy_demo"
+    env.setdefault("STRIPE_PUBLISHABLE_KEY", "pk_test_canopy_demo")
+    return f"Stripe emulator   http://localhost:{port}/   (test card 4242 4242 4242 4242; 4000 0000 0000 0341 declines)"
 
 
 def _manage(env: dict, *args: str) -> None:
@@ -53,12 +84,18 @@ def main() -> int:
         env["CACHE_URL"] = ""
         print("Redis is not answering: background tasks will run in-process (no worker or beat).")
 
-    print("Migrating…")
-    _manage(env, "setup_platform")
-    print("Seeding the demo company (the first run takes a few minutes)…")
-    subprocess.run([sys.executable, "-m", "infra.demo_setup"], cwd=BASE_DIR, env=env, check=True)
-
     procs: list[subprocess.Popen] = []
+    stripe_line = _stripe_emulator(env, procs)
+    try:
+        print("Migrating…")
+        _manage(env, "setup_platform")
+        print("Seeding the demo company (the first run takes a few minutes)…")
+        subprocess.run([sys.executable, "-m", "infra.demo_setup"], cwd=BASE_DIR, env=env, check=True)
+    except BaseException:
+        for proc in procs:  # the emulator
+            proc.terminate()
+        raise
+
     web = [sys.executable, "manage.py", "runserver", f"0.0.0.0:{PORT}", "--noreload"]
     procs.append(subprocess.Popen(web, cwd=BASE_DIR, env=env))
     if have_redis:
@@ -90,6 +127,7 @@ Canopy is running.
   Acme API docs      http://acme.localhost:{PORT}/api/docs/
   Provider API docs  http://localhost:{PORT}/api/docs/
   Health             http://acme.localhost:{PORT}/healthz
+  {stripe_line}
   {"Worker and beat are running." if have_redis else "Tasks run in-process (no Redis)."}
 
 Press Ctrl-C to stop.

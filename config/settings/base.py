@@ -183,6 +183,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     # Joins and customer sign-ups on the replicated sites, per IP (frontend.site.views.signup).
     "site_signup": env("SITE_SIGNUP_RATE_LIMIT", default="10/h/ip"),
+    # SetupIntents for card entry with the emulator's Stripe.js stand-in (frontend.shop.views.cards), per IP.
+    "card_setup": env("CARD_SETUP_RATE_LIMIT", default="30/h/ip"),
 }
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -326,9 +328,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Canopy <no-reply@canopy.
 STRIPE_API_KEY = env("STRIPE_API_KEY", default="sk_test_canopy_development")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_canopy_development")
-# Stripe.js cannot load in the sandboxed demo/test browsers, so the web checkout can pay with Stripe's documented test
-# PaymentMethods (pm_card_visa ...) chosen on the server. Never enable this with live keys (frontend.common.payments).
-SHOP_TEST_CARDS = env.bool("SHOP_TEST_CARDS", default=False)
+# Card entry on the pages runs Stripe.js (frontend.common.payments): the publishable key used where a company has set
+# none, and where Stripe.js comes from (default: Stripe's, or the emulator's stand-in when STRIPE_API_BASE is set). Card
+# pages alone get these origins in their Content-Security-Policy.
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_JS_URL = env("STRIPE_JS_URL", default="")
 
 # ------------------------------------------------------------------------------------------------------------------
 # Outgoing webhooks (core.webhooks): companies' own endpoints, signed with HMAC-SHA256, retried with backoff

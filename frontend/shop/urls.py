@@ -3,10 +3,11 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from frontend.shop.views import cart, catalogue, checkout
+from frontend.shop.views import cards, cart, catalogue, checkout
 
 urlpatterns = [
     path("shop/images/<id:image_id>/", catalogue.product_image, name="shop-product-image"),
+    path("shop/card-setup/", cards.card_setup, name="card-setup"),
 ]
 
 replicated_urlpatterns = [

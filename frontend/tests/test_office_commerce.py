@@ -90,7 +90,7 @@ def test_member_saves_a_card_and_pays_the_past_due_fee(alpha, ann_client, org, f
 def test_saving_a_card_needs_a_choice(ann_client, fee_due):
     response = ann_client.post("/office/subscription/", {"action": "card"})
     assert response.status_code == 400
-    assert response.context["form"].errors["card"] == ["This field is required."]
+    assert response.context["form"].errors["card"] == ["Enter your card details."]
 
 
 def test_a_restricted_member_reaches_only_profile_and_payment_pages(alpha, ann_client, org, fee_due):

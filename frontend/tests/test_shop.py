@@ -8,7 +8,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus
+from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentAttempt, PaymentAttemptStatus, PaymentStatus
 from core.members.models import Member
 from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make
@@ -121,7 +121,7 @@ def test_a_declined_card_keeps_the_order_pending_and_another_card_pays_it(alpha,
     placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_chargeCustomerFail"})
     page = client.get(placed["Location"])
     assert page.context["order"].status == OrderStatus.PENDING
-    assert "The card was declined" in page.content.decode()
+    assert "Your card was declined. Your order is saved: try another card below." in page.content.decode()
     assert page.context["can_pay"] is True
     client.post(placed["Location"], {"card": "pm_card_visa"})
     with schema_context(alpha.schema):
@@ -129,21 +129,39 @@ def test_a_declined_card_keeps_the_order_pending_and_another_card_pays_it(alpha,
 
 
 def test_a_payment_service_that_is_down_shows_a_plain_sentence_not_the_exception(
-    alpha, org, products, stripe_emulator, settings
+    alpha, org, products, stripe_emulator, settings, caplog
 ):
+    """Nothing listens where Stripe should be: the request never left, so the attempt is failed (nothing charged),
+    the buyer reads one plain sentence, the log has the details with the order and its idempotency key, and paying
+    again once the service is back works."""
     with schema_context(alpha.schema):
         stripe_key_set(stripe_emulator.api_key)
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
+    emulator = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
     placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa"})
-    text = client.get(placed["Location"]).content.decode()
+    page = client.get(placed["Location"])
+    text = page.content.decode()
     assert (
-        "The payment did not go through: The payment service did not answer. If your card was charged, the order "
-        "is marked paid within a few minutes; otherwise please try again later."
+        "The payment did not go through: We could not reach the payment service; nothing was charged. "
+        "Please try again in a minute."
     ) in text
-    assert "APIConnectionError" not in text and "communicating with Stripe" not in text
+    assert (
+        "APIConnectionError" not in text
+        and "communicating with Stripe" not in text
+        and "Connection refused" not in text
+    )
+    number = page.context["order"].number
+    logged = [r.getMessage() for r in caplog.records if r.name == "core.commerce.services.payments"]
+    assert any(f"order {number} failed (attempt key order-{number}-attempt-1" in m and "127.0.0.1" in m for m in logged)
+    with schema_context(alpha.schema):
+        assert PaymentAttempt.objects.get().status == PaymentAttemptStatus.FAILED
+    settings.STRIPE_API_BASE = emulator  # the service is back: the buyer pays again on the order page
+    client.post(placed["Location"], {"card": "pm_card_visa"})
+    with schema_context(alpha.schema):
+        assert Order.objects.get().status == OrderStatus.PAID
 
 
 def test_pay_offline_leaves_the_order_pending_for_staff(alpha, org, products):

@@ -69,7 +69,10 @@ def test_a_customer_buys_on_a_replicated_site_and_the_sale_reaches_the_back_offi
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/rita/shop/checkout/")
     page.get_by_label("Card", exact=True).check()
-    page.get_by_label("Visa ending 4242 (succeeds)").check()
+    page.locator("[data-card-element]").get_by_label("Card number").fill("4242424242424242")  # Stripe.js Elements
+    page.locator("[data-card-element]").get_by_label("Expiry month (MM)").fill("12")
+    page.locator("[data-card-element]").get_by_label("Expiry year (YY)").fill("34")
+    page.locator("[data-card-element]").get_by_label("Security code (CVC)").fill("123")
     page.get_by_label("Country").fill("US")
     screenshot(page, "shop-checkout")
     page.get_by_role("button", name="Place order").click()

@@ -57,37 +57,65 @@ class CardInfo:
 
 
 def _client(api_key: str) -> stripe.StripeClient:
+    """One try per call, no library retries: our attempt records and reconciliation make retrying safe, and with a
+    single try a connection that could not be made means Stripe never saw the request (``not_sent``)."""
     key = api_key or settings.STRIPE_API_KEY
     base = getattr(settings, "STRIPE_API_BASE", "") or ""
     if base:
         return stripe.StripeClient(key, base_addresses={"api": base}, max_network_retries=0)
-    return stripe.StripeClient(key)
+    return stripe.StripeClient(key, max_network_retries=0)
 
 
 def _error(exc: stripe.StripeError) -> GatewayError:
-    """A sentence for the customer, the details for the log."""
+    """A sentence for the customer, the details for the log (never for the page)."""
     code = getattr(exc, "code", None) or ""
     detail = f"{type(exc).__name__}: {exc}"
     if isinstance(exc, stripe.CardError):
         logger.info("Stripe refused a card: %s", detail)
         return GatewayError(_card_sentence(exc), code=code, declined=True, detail=detail)
     logger.warning("Stripe call failed: %s", detail)
+    if isinstance(exc, stripe.APIConnectionError) and not_sent(exc):
+        return GatewayError(unreachable_sentence(), code="unreachable", detail=detail)
     uncertain = isinstance(exc, stripe.APIConnectionError) or (
         isinstance(exc, stripe.APIError) and not isinstance(exc, stripe.InvalidRequestError)
     )
     if uncertain:
         message = _(
-            "The payment service did not answer. If your card was charged, the order is marked paid within a few "
-            "minutes; otherwise please try again later."
+            "The payment service did not answer in time. If your card was charged, the payment is recorded within "
+            "a few minutes; please check back before trying again."
         )
     else:
-        message = _("The payment could not be processed. Please try again later or use another card.")
+        message = _("The payment could not be processed. Please try again in a minute or use another card.")
     return GatewayError(message, code=code, uncertain=uncertain, detail=detail)
+
+
+def unreachable_sentence() -> str:
+    return _("We could not reach the payment service; nothing was charged. Please try again in a minute.")
+
+
+_NOT_SENT = {"ConnectTimeout", "NewConnectionError", "ConnectTimeoutError", "NameResolutionError"}
+
+
+def not_sent(exc: BaseException) -> bool:
+    """True when the request certainly never reached Stripe: the connection could not be made (refused port, DNS,
+    connect timeout). A read timeout or a dropped connection may follow a charge, so those are not."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc.__cause__]
+    while todo:
+        cause = todo.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if any(k.__name__ in _NOT_SENT for k in type(cause).__mro__):
+            return True
+        todo.extend([cause.__cause__, cause.__context__, getattr(cause, "reason", None)])
+        todo.extend(arg for arg in cause.args if isinstance(arg, BaseException))
+    return False
 
 
 def _card_sentence(exc: stripe.StripeError) -> str:
     """Stripe's user_message is written for card holders; without one, a plain sentence of ours."""
-    return getattr(exc, "user_message", None) or _("The card was declined. Please use another card.")
+    return getattr(exc, "user_message", None) or _("Your card was declined. Try another card.")
 
 
 def customer_create(*, api_key: str, email: str, name: str, metadata: dict) -> str:
@@ -217,3 +245,13 @@ def refund_create(
     except stripe.StripeError as exc:
         raise _error(exc) from exc
     return refund.id
+
+
+def setup_intent_create(*, api_key: str, metadata: dict[str, str]) -> str:
+    """A SetupIntent's client secret, for a browser whose Stripe.js turns card entry into a PaymentMethod by
+    confirming a SetupIntent (the emulator's Stripe.js stand-in has no createPaymentMethod). No money moves."""
+    try:
+        intent = _client(api_key).v1.setup_intents.create(params={"usage": "off_session", "metadata": metadata})
+    except stripe.StripeError as exc:
+        raise _error(exc) from exc
+    return intent.client_secret or ""

@@ -4,6 +4,7 @@ Stripe account, or free. Paid is when volume starts to count (order_mark_paid)."
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +34,8 @@ from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import order_lock, order_payload
 from core.commerce.services.volume import volume_recompute
 from core.webhooks.services import event_emit
+
+logger = logging.getLogger(__name__)
 
 OFFLINE_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK, PaymentMethod.OTHER)
 
@@ -106,12 +109,23 @@ def order_pay_card(*, order: Order, payment_method_id: str, customer_id: str = "
             idempotency_key=attempt.idempotency_key,
         )
     except stripe_gateway.GatewayError as exc:
+        logger.warning(
+            "Card charge for order %s failed (attempt key %s, uncertain=%s): %s",
+            order.number,
+            attempt.idempotency_key,
+            exc.uncertain,
+            exc.detail,
+        )
         if exc.uncertain:  # the charge may exist: payments_reconcile settles the attempt from Stripe
             PaymentAttempt.objects.filter(pk=attempt.pk).update(message=exc.detail[:500])
         else:
             order_attempt_fail(attempt=attempt, code=exc.code, message=exc.detail)
         raise ValidationError({"payment_method": [str(exc)]}) from exc
     faults.checkpoint("order_charged")
+    if not result.succeeded:
+        logger.info(
+            "Card declined for order %s (attempt key %s): %s", order.number, attempt.idempotency_key, result.error_code
+        )
     payment = order_attempt_settle(attempt=attempt, result=result, by=by)
     if payment is None:
         raise ValidationError(
@@ -220,4 +234,13 @@ def order_pay_offline_free(*, order: Order, by: User | None = None) -> Payment:
         amount=ZERO,
         reference="free",
         recorded_by=by,
+    )
+
+
+def card_setup_start(*, purpose: str) -> str:
+    """A SetupIntent client secret for a page's card entry (Stripe.js confirms it into a PaymentMethod whose id the
+    page posts back); no money moves and nothing of ours is written. ``purpose`` labels it in Stripe's dashboard."""
+    return stripe_gateway.setup_intent_create(
+        api_key=commerce_settings_get().stripe_secret_key,
+        metadata={"purpose": purpose[:40], "schema": current_schema()},
     )

@@ -12,6 +12,7 @@ following one falls due a month after that run."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -35,6 +36,8 @@ from core.communications.selectors import company_url
 from core.communications.services import email_send
 from core.company.services import company_settings_get
 from core.members.models import Member, MemberStatus
+
+logger = logging.getLogger(__name__)
 
 
 def subscriptions_ensure(*, now: datetime.datetime | None = None) -> int:
@@ -139,6 +142,13 @@ def subscription_charge(
             idempotency_key=attempt.idempotency_key or "",
         )
     except stripe_gateway.GatewayError as exc:
+        logger.warning(
+            "Back-office fee charge for member %s failed (attempt key %s, uncertain=%s): %s",
+            subscription.member_id,
+            attempt.idempotency_key,
+            exc.uncertain,
+            exc.detail,
+        )
         if exc.uncertain:  # the charge may exist: reconciliation settles it
             SubscriptionAttempt.objects.filter(pk=attempt.pk).update(message=str(exc)[:500])
             attempt.refresh_from_db()

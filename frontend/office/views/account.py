@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.commerce.selectors.periods import company_date
 from core.commerce.selectors.subscriptions import subscription_attempts_of, subscription_of
@@ -17,7 +18,7 @@ from core.members.services.profiles import member_profile_update
 from frontend.common.access import office_page
 from frontend.common.forms import ProfileForm, errors_onto
 from frontend.common.paging import paginate
-from frontend.common.payments import CardForm, test_cards_enabled
+from frontend.common.payments import CardForm, stripe_page, test_cards_enabled
 from frontend.office.forms import AvatarForm
 
 
@@ -52,6 +53,7 @@ def profile(request):
 
 
 @office_page(restricted_ok=True)
+@stripe_page
 def subscription(request):
     """The back-office fee: the card on file, the attempts, and paying a past-due fee by hand."""
     me = request.member
@@ -67,14 +69,20 @@ def subscription(request):
             else:
                 subscription_card_set(member=me, payment_method_id=card)
         except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "payment_method" in exc.error_dict:
+                exc = ValidationError({"card" if k == "payment_method" else k: v for k, v in exc.error_dict.items()})
             errors_onto(form, exc)
         else:
             if action != "pay":
-                messages.success(request, "Your card is saved.")
+                messages.success(request, _("Your card is saved."))
             elif attempt.outcome == "paid":
                 messages.success(request, f"Thank you: the fee of {attempt.amount} is paid.")
             else:
-                messages.error(request, f"The fee was not paid ({attempt.get_outcome_display()}: {attempt.message}).")
+                messages.error(
+                    request,
+                    _("The fee was not paid (%(outcome)s): %(reason)s")
+                    % {"outcome": attempt.get_outcome_display(), "reason": attempt.message},
+                )
             return redirect("office-subscription")
     attempts = subscription_attempts_of(member=me)
     return render(

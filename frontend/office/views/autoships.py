@@ -23,7 +23,7 @@ from core.commerce.services.orders import LineRequest
 from frontend.common.access import office_page
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
-from frontend.common.payments import test_cards_enabled
+from frontend.common.payments import stripe_page, test_cards_enabled
 from frontend.office.forms import AutoshipForm
 
 AUTOSHIP_ACTIONS = {"pause": autoship_pause, "resume": autoship_resume, "cancel": autoship_cancel}
@@ -37,6 +37,7 @@ def autoships(request):
 
 
 @office_page()
+@stripe_page
 def autoship_new(request):
     """Products, how often and from when, and the card each order is charged to (attached to the member on the
     company's Stripe account before anything is written, so a refused card leaves nothing behind)."""

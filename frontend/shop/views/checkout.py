@@ -1,6 +1,6 @@
 """Checkout on a replicated site, credited to the site's distributor: card payment through core.commerce (Stripe)
 or "pay offline" where the company allows it, and the order confirmation (where a declined order can be paid again).
-See frontend.common.payments for how the pages get a card without Stripe.js."""
+See frontend.common.payments for card entry (Stripe.js; only a PaymentMethod id reaches us)."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import LineRequest
 from core.members.selectors import replicated_site_owner
 from frontend.common.forms import errors_onto
-from frontend.common.payments import CardForm, test_cards_enabled
+from frontend.common.payments import CardForm, stripe_page, test_cards_enabled
 from frontend.common.replicated import site_root
 from frontend.shop.forms import CheckoutForm
 from frontend.shop.shopping import cart_lines, cart_save, shop_context, shopper_for
 
 
+@stripe_page
 def checkout(request, username: str):
     owner = replicated_site_owner(username=username)
     if owner is None:
@@ -94,13 +95,10 @@ def _charge_messages(request, order, charge: CardCharge) -> None:
     elif charge.succeeded:
         messages.success(request, f"Thank you! Order {order.number} is paid.")
     elif charge.payment is not None:
-        messages.error(
-            request,
-            f"The card was declined ({charge.payment.failure_message or charge.payment.failure_code}). "
-            "Your order is saved: try another card below.",
-        )
+        messages.error(request, _("Your card was declined. Your order is saved: try another card below."))
 
 
+@stripe_page
 def order_confirmation(request, username: str, number: int):
     owner = replicated_site_owner(username=username)
     if owner is None:
