@@ -19,7 +19,7 @@ from core.commerce.models import (
     RefundLine,
     SubscriptionAttempt,
 )
-from core.commerce.selectors.periods import period_end_for, period_start_for
+from core.commerce.selectors.periods import company_date, period_end_for, period_start_for
 from core.commerce.selectors.subscriptions import first_unpaid_failure_by_member, last_paid_subscription_by_member
 from core.commerce.selectors.volume import (
     Volume,
@@ -27,6 +27,9 @@ from core.commerce.selectors.volume import (
     psv_by_member_between,
     pv_by_member_between,
     volume_by_member,
+    volumes_of,
+    volumes_under,
+    with_period_volume,
 )
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.volume import clawback_flag_resolve, commission_period_close
@@ -43,6 +46,7 @@ __all__ = [
     "clawback_flag_resolve",
     "commerce_settings_get",
     "commission_period_close",
+    "company_date",
     "first_unpaid_failure_by_member",
     "last_paid_subscription_by_member",
     "orders_for_commissions",
@@ -51,4 +55,7 @@ __all__ = [
     "psv_by_member_between",
     "pv_by_member_between",
     "volume_by_member",
+    "volumes_of",
+    "volumes_under",
+    "with_period_volume",
 ]
