@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, DecimalField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -274,3 +274,49 @@ def downline_with_figures(*, rows: QuerySet[Member], period: GenealogyPeriod) ->
     return rows.annotate(
         period_gv=Cast(Subquery(gv), DecimalField(max_digits=16, decimal_places=2)) / HUNDRED,
     )
+
+
+# The level list's sort keys: the column, and the tie-breakers that keep pages stable.
+LEVEL_SORTS = {
+    "level": ("level", "number"),
+    "name": ("last_name", "first_name", "number"),
+    "number": ("number",),
+    "rank": ("rank_name", "number"),
+    "pv": ("period_pv", "number"),
+    "gv": ("period_gv", "number"),
+    "joined": ("joined_at", "number"),
+}
+
+
+def downline_list(
+    *,
+    top: Member,
+    tree: str,
+    period: GenealogyPeriod,
+    query: str = "",
+    status: str = "",
+    level: int | None = None,
+    sort: str = "level",
+) -> QuerySet[Member]:
+    """The level list: ``top``'s whole downline in ``tree`` (or those matching ``query``), filtered by status and
+    level, with rank names, this period's PV and the run's GV, sorted by ``sort`` (a key of ``LEVEL_SORTS``, "-"
+    in front for descending). A QuerySet, so the page pages it and the CSV export streams it."""
+    _tree_in_plan(period, tree)
+    top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
+    depth = "placement_depth" if tree == Tree.PLACEMENT else "sponsor_depth"
+    if query:
+        rows = members.downline_search(top=top, query=query, tree=tree).annotate(level=F(depth) - top_depth)
+    else:
+        rows = members.downline(top=top, tree=tree, max_levels=level, level=level)
+    if status:
+        rows = rows.filter(status=status)
+    if level is not None:
+        rows = rows.filter(level=level)
+    names = [When(paid_as_rank=code, then=Value(name)) for code, name in period.rank_names.items()]
+    rows = rows.annotate(rank_name=Case(*names, default=F("paid_as_rank"), output_field=CharField()))
+    rows = downline_with_figures(rows=rows, period=period)
+    key = sort.removeprefix("-")
+    fields = LEVEL_SORTS.get(key, LEVEL_SORTS["level"])
+    if sort.startswith("-") and key in LEVEL_SORTS:
+        return rows.order_by(F(fields[0]).desc(nulls_last=True), *fields[1:])
+    return rows.order_by(F(fields[0]).asc(nulls_last=True), *fields[1:])

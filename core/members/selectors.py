@@ -393,8 +393,8 @@ def binary_subtree(*, top: Member, levels: int = 3) -> BinaryNode:
 
     def build(member: Member | None, level: int) -> BinaryNode:
         node = BinaryNode(member=member, level=level)
-        if level < levels:
-            node.children = [build(slots.get((member.pk, side)) if member else None, level + 1) for side in (0, 1)]
+        if level < levels and member is not None:
+            node.children = [build(slots.get((member.pk, side)), level + 1) for side in (0, 1)]
         return node
 
     return build(top, 0)
