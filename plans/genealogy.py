@@ -6,36 +6,39 @@ stored volumes and the period's commission run, which is why this lives in plans
 Why GV is not always summed on the spot: a member's GV is the PSV of their whole sponsor subtree, and summing a leg
 of hundreds of thousands of members on every branch request would break the viewer's budget (a branch in < 50 ms on
 a million-member company). So GV comes from the period's run (its posted run, else its latest preview) when there is
-one; without a run it is summed live, but only for members with at most ``LIVE_GV_MAX_MEMBERS`` under them; larger
-legs say their GV comes with the next preview."""
+one; without a run it is summed live for the smaller legs of a page, at most ``LIVE_GV_MAX_MEMBERS`` members in all;
+larger legs say their GV comes with the next preview."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Case, CharField, DecimalField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.commerce.public import (
-    company_date,
     period_end_for,
     period_start_for,
     volumes_of,
     volumes_under,
     with_period_volume,
 )
+from core.company.services import company_settings_get
 from core.members import selectors as members
 from core.members.models import Member, MemberStatus, PlacementMethod, Tree
 from core.members.placement import genealogy_settings_get
 from plans.engine import PlanError, plan_from_document
-from plans.models import CommissionPeriod, CommissionRun, RunMemberResult, RunStatus
-from plans.selectors import period_reference_run, plan_version_for
+from plans.models import CommissionPeriod, CommissionRun, PlanVersion, RunMemberResult, RunStatus
+from plans.selectors import period_reference_run
 
-# A sponsor subtree up to this size has its GV summed live when the period has no run yet (a few ms per page).
+# Without a run for the period, GV is summed live for at most this many members per page (smallest legs first): a
+# few milliseconds; the cards of larger legs say their GV comes with the next preview.
 LIVE_GV_MAX_MEMBERS = 5000
 CHILDREN_PAGE_MAX = 100
 SEARCH_LIMIT = 20
@@ -58,6 +61,7 @@ class GenealogyPeriod:
     rank_names: dict[str, str]
     placement: bool  # members are placed in a placement tree of their own (binary or matrix)
     binary: bool  # the plan in effect pays a binary component on a left/right placement tree
+    zone: ZoneInfo  # the company's time zone: a join date is the company's calendar day
 
 
 @dataclass(frozen=True)
@@ -108,28 +112,50 @@ class BinaryLeg:
 
 def genealogy_period() -> GenealogyPeriod:
     """Today's period in the company's calendar, its reference run, rank names and the trees the plan uses."""
-    start = period_start_for(company_date(timezone.now()))
-    version = plan_version_for(start)
-    rank_names: dict[str, str] = {}
-    binary_component = False
-    if version is not None:
-        try:
-            plan = plan_from_document(version.document)
-        except PlanError:
-            plan = None
-        if plan is not None:
-            rank_names = {rank.code: rank.name or rank.code for rank in plan.ranks}
-            binary_component = any(component.type == "binary" for component in plan.components)
+    company = company_settings_get()
+    zone = ZoneInfo(company.timezone)
+    start = period_start_for(timezone.now().astimezone(zone).date(), period=company.commission_period)
+    rank_names, binary_component = _plan_facts(start)
     method = genealogy_settings_get().placement_method
     period = CommissionPeriod.objects.filter(start=start).first()
     return GenealogyPeriod(
         start=start,
-        end=period_end_for(start),
+        end=period_end_for(start, period=company.commission_period),
+        zone=zone,
         run=period_reference_run(period),
         rank_names=rank_names,
         placement=method != PlacementMethod.UNILEVEL,
         binary=binary_component and method == PlacementMethod.BINARY,
     )
+
+
+# Activated plan versions never change (a change is a new version), so what the viewer needs from one is read once
+# per process: {(schema, version id, activation time): (rank names by code, has a binary component)}.
+_PLAN_FACTS: dict[tuple[str, int, datetime.datetime | None], tuple[dict[str, str], bool]] = {}
+
+
+def _plan_facts(start: datetime.date) -> tuple[dict[str, str], bool]:
+    """Rank names and whether a binary component is paid, for the plan version in effect on ``start``."""
+    found = (
+        PlanVersion.objects.filter(is_draft=False, effective_from__lte=start)
+        .order_by("-effective_from")
+        .values_list("pk", "activated_at")
+        .first()
+    )
+    if found is None:
+        return {}, False
+    version_id, activated_at = found
+    key = (connection.schema_name, version_id, activated_at)
+    if key not in _PLAN_FACTS:
+        try:
+            plan = plan_from_document(PlanVersion.objects.get(pk=version_id).document)
+        except PlanError:
+            return {}, False
+        _PLAN_FACTS[key] = (
+            {rank.code: rank.name or rank.code for rank in plan.ranks},
+            any(component.type == "binary" for component in plan.components),
+        )
+    return _PLAN_FACTS[key]
 
 
 def _tree_in_plan(period: GenealogyPeriod, tree: str) -> None:
@@ -151,7 +177,12 @@ def node_cards(*, people: list[Member], period: GenealogyPeriod, tree: str) -> l
         run_gv = dict(
             RunMemberResult.objects.filter(run_id=period.run.pk, member_id__in=ids).values_list("member_id", "gv")
         )
-    live_ids = [m.pk for m in people if m.pk not in run_gv and m.sponsor_downline_count <= LIVE_GV_MAX_MEMBERS]
+    live_ids, budget = [], LIVE_GV_MAX_MEMBERS
+    for m in sorted((m for m in people if m.pk not in run_gv), key=lambda m: m.sponsor_downline_count):
+        if m.sponsor_downline_count + 1 > budget:
+            break
+        live_ids.append(m.pk)
+        budget -= m.sponsor_downline_count + 1
     live = volumes_under(head_ids=live_ids, period_start=period.start, tree=Tree.SPONSOR)
     cards = []
     for m in people:
@@ -175,8 +206,8 @@ def node_cards(*, people: list[Member], period: GenealogyPeriod, tree: str) -> l
                 pv=(volume.pv if volume else Decimal(0)).quantize(CENT),
                 gv=gv,
                 gv_basis=basis,
-                new_this_period=company_date(m.joined_at) >= period.start,
-                joined_on=company_date(m.joined_at),
+                new_this_period=m.joined_at.astimezone(period.zone).date() >= period.start,
+                joined_on=m.joined_at.astimezone(period.zone).date(),
                 children=getattr(m, "child_count", 0),
                 downline=m.placement_downline_count if tree == Tree.PLACEMENT else m.sponsor_downline_count,
                 position=m.placement_position if tree == Tree.PLACEMENT else None,

@@ -11,9 +11,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.members.apis.common import TREE_PARAM, tree_param, viewer_member, visible_member
+from core.accounts.selectors import actor_for
+from core.members.apis.common import TREE_PARAM, tree_param
 from core.members.models import Member, Tree
-from core.members.selectors import downline_contains
+from core.members.selectors import downline_contains, member_by_number
 from plans.genealogy import (
     CHILDREN_PAGE_MAX,
     TreeNotInPlan,
@@ -25,10 +26,15 @@ from plans.genealogy import (
 
 def _node_in_downline(request, number: int, tree: str) -> Member:
     """The member ``number`` if the caller may open their branch in ``tree``: staff always, a distributor only inside
-    their own downline in that very tree (a sponsor-downline member's placement children may be anyone's)."""
-    node = visible_member(request, number)
-    viewer = viewer_member(request)
-    if viewer is not None and not downline_contains(top=viewer, member=node, tree=tree):
+    their own downline in that very tree (a sponsor-downline member's placement children may be anyone's). Two
+    queries: the caller's member record (cached on the login) and the node."""
+    actor = actor_for(request.user)
+    if not actor.is_company_staff and actor.member is None:
+        raise PermissionDenied(_("Only distributors and company staff can read the genealogy."))
+    node = member_by_number(number)
+    if node is None:
+        raise NotFound(_("No such member."))
+    if actor.member is not None and not downline_contains(top=actor.member, member=node, tree=tree):
         raise PermissionDenied(_("That member is not in your downline."))
     return node
 

@@ -122,6 +122,18 @@ LEVEL_COLUMNS = (
 )
 
 
+SORT_CHOICES = (
+    ("level", gettext_lazy("Level, nearest first")),
+    ("-level", gettext_lazy("Level, deepest first")),
+    ("name", gettext_lazy("Name")),
+    ("rank", gettext_lazy("Rank")),
+    ("-pv", gettext_lazy("PV, highest first")),
+    ("-gv", gettext_lazy("GV, highest first")),
+    ("-joined", gettext_lazy("Newest first")),
+    ("joined", gettext_lazy("Oldest first")),
+)
+
+
 @office_page()
 def genealogy_levels(request):
     """The downline as a list by level with rank and this period's volumes, filtered, sorted, 50 to a page."""
@@ -151,6 +163,8 @@ def genealogy_levels(request):
         "statuses": MemberStatus.choices,
         "period": period,
         "columns": columns,
+        "sort": sort,
+        "sort_choices": SORT_CHOICES,
         "sort_query": query.urlencode(),
         "csv_query": request.GET.urlencode(),
         **paginate(request, rows),
