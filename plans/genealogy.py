@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Case, CharField, DecimalField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.tenancy import current_schema
 from core.commerce.public import (
     period_end_for,
     period_start_for,
@@ -39,7 +39,7 @@ from plans.selectors import period_reference_run
 
 # Without a run for the period, GV is summed live for at most this many members per page (smallest legs first): a
 # few milliseconds; the cards of larger legs say their GV comes with the next preview.
-LIVE_GV_MAX_MEMBERS = 5000
+LIVE_GV_MAX_MEMBERS = 1000
 CHILDREN_PAGE_MAX = 100
 SEARCH_LIMIT = 20
 HUNDRED = Decimal(100)
@@ -145,7 +145,7 @@ def _plan_facts(start: datetime.date) -> tuple[dict[str, str], bool]:
     if found is None:
         return {}, False
     version_id, activated_at = found
-    key = (connection.schema_name, version_id, activated_at)
+    key = (current_schema(), version_id, activated_at)
     if key not in _PLAN_FACTS:
         try:
             plan = plan_from_document(PlanVersion.objects.get(pk=version_id).document)
@@ -335,6 +335,7 @@ def downline_list(
     _tree_in_plan(period, tree)
     top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
     depth = "placement_depth" if tree == Tree.PLACEMENT else "sponsor_depth"
+    rows: QuerySet[Member]
     if query:
         rows = members.downline_search(top=top, query=query, tree=tree).annotate(level=F(depth) - top_depth)
     else:
@@ -342,7 +343,7 @@ def downline_list(
     if status:
         rows = rows.filter(status=status)
     if level is not None:
-        rows = rows.filter(level=level)
+        rows = rows.filter(**{"level": level})  # an annotation the type plugin cannot see
     names = [When(paid_as_rank=code, then=Value(name)) for code, name in period.rank_names.items()]
     rows = rows.annotate(rank_name=Case(*names, default=F("paid_as_rank"), output_field=CharField()))
     rows = downline_with_figures(rows=rows, period=period)

@@ -237,7 +237,8 @@
         chain = chain.then(function () {
           var next = path[i + 1];
           return expand(number).then(function loadUntilFound(node) {
-            if (node.kids.indexOf(next) >= 0 || node.page >= node.pages || node.page >= MAX_PATH_PAGES) return node;
+            if (node.kids.indexOf(next) >= 0) return node;
+            if (node.page >= node.pages || node.page >= MAX_PATH_PAGES) throw new Error("not on the loaded pages");
             return loadPage(number).then(loadUntilFound);
           });
         });
@@ -248,7 +249,7 @@
         centreOn(foundNumber, Math.max(d3.zoomTransform(viewport).k, 0.8));
         var link = cardsLayer.querySelector('li[data-number="' + foundNumber + '"] a');
         if (link) link.focus({ preventScroll: true });
-      });
+      }, function () { render(); say(T.failed); });
     }
 
     var found = document.getElementById("tree-found");
@@ -296,6 +297,20 @@
         else if (how === "out") view.transition().duration(200).call(zoom.scaleBy, 1 / 1.3);
         else centreOn(rootNumber, 1);
       });
+    });
+
+    // The canvas pans with the arrow keys and zooms with + and - when it has the focus.
+    viewport.addEventListener("keydown", function (event) {
+      if (event.target !== viewport) return;
+      var step = 60, moves = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+      if (moves[event.key]) {
+        event.preventDefault();
+        view.call(zoom.translateBy, moves[event.key][0], moves[event.key][1]);
+      } else if (event.key === "+" || event.key === "=") {
+        view.call(zoom.scaleBy, 1.2);
+      } else if (event.key === "-") {
+        view.call(zoom.scaleBy, 1 / 1.2);
+      }
     });
 
     nodes[rootNumber] = { card: null, kids: null, page: 0, pages: 1, expanded: true, loading: false };
