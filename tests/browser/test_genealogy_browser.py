@@ -3,7 +3,8 @@ the binary view on a binary company (and its polite absence on a unilevel one), 
 and axe-core with no serious or critical finding. Two companies onboarded for this module and dropped after it.
 
 Unilevel company "gentree":  root ── jane ── ann ── alf ── amy ── abe ── ava   (ava is five levels under jane)
-                                         └── bob (new this period, inactive)
+                               │         └── bob (new this period, inactive)
+                               └── wendy ── wide00 … wide54   (a wide node: its frontline comes 50 at a time)
 Binary company "genbin":     root ── top ── left: lefty ── left: lefty2 ;  right: righty
 """
 
@@ -69,6 +70,9 @@ def _setup():
         chain = ann
         for username in ("alf", "amy", "abe", "ava"):
             chain = _enrol(chain, username, username.title())
+        wendy = _enrol(root, "wendy", "Wendy")  # a wide node outside jane's downline: 55 frontline members
+        for n in range(55):
+            _enrol(wendy, f"wide{n:02d}", f"Wide{n:02d}")
         start = _plan(UNILEVEL, "unilevel")
         MemberVolume.objects.create(member=ann, period_start=start, pv="40.00", psv="60.00", cv="60.00")
     with schema_context(BINARY):
@@ -152,6 +156,23 @@ def test_expand_and_collapse_a_branch(tree_companies, page, url, screenshot):
     page.get_by_role("button", name="Zoom in").click()
     page.get_by_role("button", name="Back to me").click()
     expect(card(page, "Jane Tree")).to_be_visible()
+
+
+def test_a_wide_node_loads_its_frontline_a_page_at_a_time(tree_companies, page, url, screenshot):
+    sign_in(page, url, UNILEVEL, "wendy@example.test")
+    open_tree(page, url, UNILEVEL)
+    expect(page.locator(".tree-card:not(.tree-more)")).to_have_count(51)  # wendy and the first 50
+    expect(card(page, "Wide54 Tree")).to_have_count(0)
+    page.get_by_role("button", name="Show 5 more").click()
+    expect(card(page, "Wide54 Tree")).to_have_count(1)
+    expect(page.locator(".tree-more")).to_have_count(0)
+    # Search opens a member on a page of the frontline not loaded yet.
+    open_tree(page, url, UNILEVEL)
+    page.get_by_label("Find in your downline").fill("wide53")
+    page.get_by_role("button", name="Find", exact=True).click()
+    expect(card(page, "Wide53 Tree")).to_have_attribute("aria-current", "true")
+    screenshot(page, "genealogy-wide-node-search")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_binary_view_on_a_binary_company_only(tree_companies, page, url, screenshot):

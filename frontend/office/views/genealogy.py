@@ -58,6 +58,7 @@ def _viewer_strings() -> dict[str, str]:
         "found_none": _("Nobody in your downline matches “%(q)s”."),
         "found_many": _("%(n)s members match; choose one:"),
         "found_one": _("Found %(name)s, %(n)s levels down."),
+        "found_one_level": _("Found %(name)s, one level down."),
         "level": _("level %(n)s"),
     }
 

@@ -269,7 +269,8 @@
         .then(function (hits) {
           if (hits.length === 0) { say(fmt(T.found_none, { q: q })); return; }
           if (hits.length === 1) {
-            say(fmt(T.found_one, { name: hits[0].card.full_name, n: hits[0].path.length - 1 }));
+            var depth = hits[0].path.length - 1;
+            say(fmt(depth === 1 ? T.found_one_level : T.found_one, { name: hits[0].card.full_name, n: depth }));
             openPath(hits[0].path);
             return;
           }
