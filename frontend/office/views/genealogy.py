@@ -48,7 +48,6 @@ def _viewer_strings() -> dict[str, str]:
         "pv": _("PV"),
         "gv": _("GV"),
         "gv_pending": _("GV after the next preview"),
-        "gv_run": _("from the period's run"),
         "new": _("New this period"),
         "left": _("Left"),
         "right": _("Right"),

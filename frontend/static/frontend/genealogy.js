@@ -6,7 +6,7 @@
 (function () {
   "use strict";
 
-  var CARD_W = 208, CARD_H = 118, GAP_X = 16, GAP_Y = 56, PAGE = 50, MAX_PATH_PAGES = 40;
+  var CARD_W = 208, CARD_H = 136, GAP_X = 16, GAP_Y = 56, PAGE = 50, MAX_PATH_PAGES = 40;
 
   function fmt(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
@@ -116,7 +116,8 @@
         place = treeName === "placement" && viewport.dataset.binary !== "false" && card.position < 2
           ? (card.position === 0 ? T.left : T.right) : fmt(T.slot, { n: card.position + 1 });
       }
-      lines.push(card.rank_name || T.rank_none);
+      var rank = card.rank_name || T.rank_none;
+      lines.push(card.downline > 0 ? rank + " · " + fmt(T.downline, { n: card.downline.toLocaleString() }) : rank);
       var gv = card.gv === null ? T.gv_pending : T.gv + " " + card.gv;
       lines.push(T.pv + " " + card.pv + " · " + gv);
       return { place: place, lines: lines };
