@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, CharField, DecimalField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,8 +34,7 @@ from core.members import selectors as members
 from core.members.models import Member, MemberStatus, PlacementMethod, Tree
 from core.members.placement import genealogy_settings_get
 from plans.engine import PlanError, plan_from_document
-from plans.models import CommissionPeriod, CommissionRun, PlanVersion, RunMemberResult, RunStatus
-from plans.selectors import period_reference_run
+from plans.models import CommissionRun, PlanVersion, RunKind, RunMemberResult, RunStatus
 
 # Without a run for the period, GV is summed live for at most this many members per page (smallest legs first): a
 # few milliseconds; the cards of larger legs say their GV comes with the next preview.
@@ -57,7 +56,7 @@ class GenealogyPeriod:
 
     start: datetime.date
     end: datetime.date
-    run: CommissionRun | None  # the period's posted run, else its latest finished preview
+    run_id: int | None  # the period's posted run, else its latest finished preview
     rank_names: dict[str, str]
     placement: bool  # members are placed in a placement tree of their own (binary or matrix)
     binary: bool  # the plan in effect pays a binary component on a left/right placement tree
@@ -117,12 +116,11 @@ def genealogy_period() -> GenealogyPeriod:
     start = period_start_for(timezone.now().astimezone(zone).date(), period=company.commission_period)
     rank_names, binary_component = _plan_facts(start)
     method = genealogy_settings_get().placement_method
-    period = CommissionPeriod.objects.filter(start=start).first()
     return GenealogyPeriod(
         start=start,
         end=period_end_for(start, period=company.commission_period),
         zone=zone,
-        run=period_reference_run(period),
+        run_id=_reference_run_id(start),
         rank_names=rank_names,
         placement=method != PlacementMethod.UNILEVEL,
         binary=binary_component and method == PlacementMethod.BINARY,
@@ -132,6 +130,18 @@ def genealogy_period() -> GenealogyPeriod:
 # Activated plan versions never change (a change is a new version), so what the viewer needs from one is read once
 # per process: {(schema, version id, activation time): (rank names by code, has a binary component)}.
 _PLAN_FACTS: dict[tuple[str, int, datetime.datetime | None], tuple[dict[str, str], bool]] = {}
+
+
+def _reference_run_id(start: datetime.date) -> int | None:
+    """The run the period starting on ``start`` is judged by, as ``period_reference_run`` chooses it (the posted run,
+    else the latest finished preview), in one query that loads no plan document."""
+    return (
+        CommissionRun.objects.filter(period__start=start)
+        .filter(Q(status=RunStatus.POSTED) | Q(kind=RunKind.PREVIEW, status__in=[RunStatus.DONE, RunStatus.APPROVED]))
+        .order_by(Case(When(status=RunStatus.POSTED, then=Value(0)), default=Value(1)), "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _plan_facts(start: datetime.date) -> tuple[dict[str, str], bool]:
@@ -173,9 +183,9 @@ def node_cards(*, people: list[Member], period: GenealogyPeriod, tree: str) -> l
     ids = [m.pk for m in people]
     volumes = volumes_of(member_ids=ids, period_start=period.start)
     run_gv: dict[int, int] = {}
-    if period.run is not None:
+    if period.run_id is not None:
         run_gv = dict(
-            RunMemberResult.objects.filter(run_id=period.run.pk, member_id__in=ids).values_list("member_id", "gv")
+            RunMemberResult.objects.filter(run_id=period.run_id, member_id__in=ids).values_list("member_id", "gv")
         )
     live_ids, budget = [], LIVE_GV_MAX_MEMBERS
     for m in sorted((m for m in people if m.pk not in run_gv), key=lambda m: m.sponsor_downline_count):
@@ -269,9 +279,9 @@ def binary_legs(*, member: Member) -> list[BinaryLeg]:
         .first()
     ) or (0, 0)
     carry_out: tuple[int, int] | None = None
-    if period.run is not None:
+    if period.run_id is not None:
         carry_out = (
-            RunMemberResult.objects.filter(run_id=period.run.pk, member_id=member.pk)
+            RunMemberResult.objects.filter(run_id=period.run_id, member_id=member.pk)
             .values_list("carry_left", "carry_right")
             .first()
         )
@@ -299,9 +309,9 @@ def downline_with_figures(*, rows: QuerySet[Member], period: GenealogyPeriod) ->
     """The level list's rows with this period's PV (``period_pv``, the stored volume) and, once the period has run,
     the run's GV (``period_gv``, else null), as annotations the list sorts and pages on in SQL."""
     rows = with_period_volume(rows, period_start=period.start)
-    if period.run is None:
+    if period.run_id is None:
         return rows.annotate(period_gv=Value(None, output_field=DecimalField(max_digits=14, decimal_places=2)))
-    gv = RunMemberResult.objects.filter(run_id=period.run.pk, member_id=OuterRef("pk")).values("gv")[:1]
+    gv = RunMemberResult.objects.filter(run_id=period.run_id, member_id=OuterRef("pk")).values("gv")[:1]
     return rows.annotate(
         period_gv=Cast(Subquery(gv), DecimalField(max_digits=16, decimal_places=2)) / HUNDRED,
     )
