@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# htmx and Chart.js come from the npm registry at install time (package-lock.json pins them).
+# htmx, Chart.js, d3 (genealogy viewer) and axe-core (browser tests) come from the npm registry at install time
+# (package-lock.json pins them).
 assets: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json

@@ -1,4 +1,6 @@
-"""Genealogy at a million members: import time, then upline, a page of a 3-level downline, and whole-downline counts.
+"""Genealogy at a million members: import time, then upline, a page of a 3-level downline, whole-downline counts, and
+the genealogy viewer's branch API (one node's children as cards with the period's figures) end to end: a request
+through the company's host, session-less token-free (force-authenticated) as the distributor who owns the branch.
 
 The tree is generated like real recruiting: each new member's sponsor is an earlier member, strongly weighted to
 recent joiners (which makes long chains), plus one 3,000-level chain hanging off the root."""
@@ -50,9 +52,43 @@ def _median_ms(fn, repeat: int = 20) -> float:
     return statistics.median(samples)
 
 
+def _branch_api_ms(leader) -> tuple[float, int]:
+    """Median time of GET /api/v1/genealogy/<leader>/children/ as ``leader`` (a distributor) on the company's host,
+    with this period's volume on a third of the members so the cards' PV and live GV have rows to read."""
+    from django.db import connection
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from config.hosts import company_host
+    from core.accounts.models import Role
+    from core.accounts.services import user_create
+    from core.commerce.models import MemberVolume
+    from core.commerce.public import company_date, period_start_for
+
+    start = period_start_for(company_date(timezone.now()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {MemberVolume._meta.db_table} (member_id, period_start, pv, psv, cv, updated_at) "
+            "SELECT id, %s, 50, 80, 60, now() FROM members_member WHERE id %% 3 = 0",
+            [start],
+        )
+        cursor.execute(f"ANALYZE {MemberVolume._meta.db_table}")
+    user = user_create(email="leader@bench.test", role=Role.DISTRIBUTOR, password="bench-leader-2026")
+    leader.user = user
+    leader.save(update_fields=["user"])
+    client = APIClient(HTTP_HOST=company_host("bench"))
+    client.force_authenticate(user=user)
+    url = f"/api/v1/genealogy/{leader.number}/children/"
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return _median_ms(lambda: client.get(url)), response.json()["count"]
+
+
 def run() -> None:
+    os.environ.setdefault("DEBUG", "false")  # no query log kept in memory while timing
     django_bench_setup("canopy_bench_genealogy")
     from django.db import connection
+    from django.db.models import Count
     from django_tenants.utils import schema_context
 
     from core.members import selectors
@@ -94,6 +130,22 @@ def run() -> None:
         def count_leader():
             return selectors.downline_count(top=leader)
 
+        # The widest node opens the heaviest branch: a full page of 50 cards, each with its figures.
+        widest_id = (
+            Member.objects.filter(sponsor__isnull=False)
+            .values("sponsor_id")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .values_list("sponsor_id", flat=True)
+            .first()
+        )
+        widest = Member.objects.get(pk=widest_id)
+        branch_ms, branch_children = _branch_api_ms(widest)
+        progress(
+            f"branch API: #{widest.number} ({selectors.downline_count(top=widest):,} members under them): "
+            f"first page of {branch_children:,} children"
+        )
+
         upline_ms = _median_ms(upline)
         page_ms = _median_ms(downline_page)
         count_root_ms = _median_ms(count_root, repeat=5)
@@ -105,3 +157,4 @@ def run() -> None:
     figure("genealogy_downline_page_ms", page_ms, "ms")
     figure("genealogy_subtree_count_ms", count_root_ms, "ms")
     figure("genealogy_leader_subtree_count_ms", count_leader_ms, "ms")
+    figure("genealogy_branch_api_ms", branch_ms, "ms")

@@ -90,3 +90,6 @@ def run() -> None:
     for audience, pages in PAGES.items():
         for name, path in pages:
             figure(f"page_{audience}_{name}_server_ms", _time(clients[audience], path), "ms")
+    # The genealogy viewer's branch API for Jane (her card and frontline, with the period's figures).
+    branch = f"/api/v1/genealogy/{jane.number}/children/"
+    figure("genealogy_branch_api_demo_ms", _time(clients["distributor"], branch), "ms")

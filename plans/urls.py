@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from plans import apis
+from plans import apis, genealogy_apis
 
 urlpatterns = [
     path("plan-versions/", apis.PlanVersionListApi.as_view(), name="plan-version-list"),
@@ -29,5 +29,8 @@ urlpatterns = [
     path("payout-batches/<id:batch_id>/paid/", apis.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
     path("money-audit/", apis.MoneyAuditApi.as_view(), name="money-audit"),
     path("earnings/", apis.EarningsApi.as_view(), name="earnings"),
+    path("genealogy/<id:number>/children/", genealogy_apis.GenealogyChildrenApi.as_view(), name="genealogy-children"),
+    path("genealogy/<id:number>/search/", genealogy_apis.GenealogySearchApi.as_view(), name="genealogy-search"),
+    path("genealogy/<id:number>/binary/", genealogy_apis.GenealogyBinaryApi.as_view(), name="genealogy-binary"),
     path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
 ]

@@ -134,6 +134,8 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    # The genealogy viewer: d3's tree layout (d3-hierarchy) and zoom/pan (d3-zoom), from the d3 bundle.
+    ("vendor/d3", BASE_DIR / "node_modules" / "d3" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "media"

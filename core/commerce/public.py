@@ -27,6 +27,9 @@ from core.commerce.selectors.volume import (
     psv_by_member_between,
     pv_by_member_between,
     volume_by_member,
+    volumes_of,
+    volumes_under,
+    with_period_volume,
 )
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.volume import clawback_flag_resolve, commission_period_close
@@ -44,6 +47,7 @@ __all__ = [
     "commerce_settings_get",
     "company_date",
     "commission_period_close",
+    "company_date",
     "first_unpaid_failure_by_member",
     "last_paid_subscription_by_member",
     "orders_for_commissions",
@@ -52,4 +56,7 @@ __all__ = [
     "psv_by_member_between",
     "pv_by_member_between",
     "volume_by_member",
+    "volumes_of",
+    "volumes_under",
+    "with_period_volume",
 ]

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from core.members.models import Customer, Member, MemberStatus, PlacementMethod, Tree, TreeEvent, TreeMove
 from core.members.placement import genealogy_settings_get
@@ -253,6 +254,39 @@ def children_with_counts(*, parent: Member, tree: str = Tree.SPONSOR) -> QuerySe
     )
 
 
+def children_page(*, parent: Member, tree: str = Tree.SPONSOR, offset: int = 0, limit: int = 50) -> list[Member]:
+    """One page of ``parent``'s frontline in ``tree`` (slot, then number), each with ``child_count``: a correlated
+    count, so only the rows of the page are counted however wide the node is. Paths are not loaded."""
+    column, _, _ = _cols(tree)
+    frontline = (
+        Member.objects.filter(**{column: OuterRef("pk")}).order_by().values(column).annotate(n=Count("pk")).values("n")
+    )
+    return list(
+        Member.objects.filter(**{column: parent.pk})
+        .defer(*PATH_FIELDS)
+        .annotate(child_count=Coalesce(Subquery(frontline, output_field=IntegerField()), 0))
+        .order_by("placement_position", "number")[offset : offset + limit]
+    )
+
+
+def path_between(*, top: Member, member: Member, tree: str = Tree.SPONSOR) -> list[Member]:
+    """The members from ``top`` down to ``member`` (both included) in ``tree``; empty when ``member`` is not under
+    ``top``. One lookup by primary key of the stored path."""
+    path = list(member.placement_path if tree == Tree.PLACEMENT else member.sponsor_path)
+    if top.pk not in path:
+        return []
+    ids = path[path.index(top.pk) :]
+    by_id = Member.objects.defer(*PATH_FIELDS).in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def frontline_counts(*, parent_ids: list[int], tree: str = Tree.SPONSOR) -> dict[int, int]:
+    """``{member id: frontline size}`` for a few members (one grouped query on the parent index)."""
+    column, _, _ = _cols(tree)
+    rows = Member.objects.filter(**{f"{column}__in": parent_ids}).values(column).annotate(n=Count("pk"))
+    return {row[column]: row["n"] for row in rows.order_by()}
+
+
 def frontline_count(*, parent: Member, tree: str = Tree.SPONSOR) -> int:
     """How many members sit directly under ``parent`` in ``tree``."""
     column, _, _ = _cols(tree)
@@ -359,8 +393,8 @@ def binary_subtree(*, top: Member, levels: int = 3) -> BinaryNode:
 
     def build(member: Member | None, level: int) -> BinaryNode:
         node = BinaryNode(member=member, level=level)
-        if level < levels:
-            node.children = [build(slots.get((member.pk, side)) if member else None, level + 1) for side in (0, 1)]
+        if level < levels and member is not None:
+            node.children = [build(slots.get((member.pk, side)), level + 1) for side in (0, 1)]
         return node
 
     return build(top, 0)

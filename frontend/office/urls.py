@@ -10,6 +10,7 @@ urlpatterns = [
     path("office/genealogy/", genealogy.genealogy_tree, name="office-genealogy"),
     path("office/genealogy/<id:number>/children/", genealogy.genealogy_children, name="office-genealogy-children"),
     path("office/genealogy/levels/", genealogy.genealogy_levels, name="office-levels"),
+    path("office/genealogy/levels.csv", genealogy.genealogy_levels_csv, name="office-levels-csv"),
     path("office/genealogy/binary/", genealogy.genealogy_binary, name="office-binary"),
     path("office/members/<id:number>/", genealogy.member_detail, name="office-member"),
     path("office/customers/", community.customers, name="office-customers"),

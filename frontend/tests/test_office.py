@@ -1,12 +1,22 @@
 """The distributor's back office, through the Django test client."""
 
+import json
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.accounts.models import User
+from core.commerce.models import MemberVolume
+from core.commerce.public import company_date, period_start_for
 from core.communications.services import announcement_create, newsletter_subscribe, training_material_create
 from core.members.models import Member
 from core.members.services.profiles import genealogy_settings_update, member_status_set
 from frontend.tests.conftest import enroll, signed_in
+from plans.services import plan_version_activate, plan_version_create
 from tests.factories.members import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +42,13 @@ def test_dashboard_counts_the_downline_and_leaves_group_volume_and_rank_to_the_p
     assert (context["volume"], context["standing"].stage_key) == (None, "")
 
 
-def test_tree_loads_children_on_demand_with_htmx(ann_client, org):
+def test_tree_page_hands_the_viewer_its_api_and_keeps_a_page_per_branch(ann_client, org):
     html = ann_client.get("/office/genealogy/").content.decode()
-    assert "Bob Tester" in html and "Cat Tester" not in html
-    assert f'hx-get="/office/genealogy/{org.bob.number}/children/?tree=sponsor"' in html
+    assert f'data-root="{org.ann.number}" data-tree="sponsor" data-binary="false"' in html
+    assert 'data-children-url="/api/v1/genealogy/0/children/"' in html
+    assert f'data-search-url="/api/v1/genealogy/{org.ann.number}/search/"' in html
+    assert "/static/vendor/d3/d3.min.js" in html
+    assert "Placement tree" not in html and "Binary view" not in html  # a unilevel company: the sponsor tree only
     partial = ann_client.get(f"/office/genealogy/{org.bob.number}/children/", HTTP_HX_REQUEST="true")
     assert [m.username for m in partial.context["children"]] == ["cat"]
     assert "<html" not in partial.content.decode()
@@ -56,8 +69,37 @@ def test_level_list_filters_and_paginates(alpha, ann_client, org):
     response = ann_client.get("/office/genealogy/levels/?status=inactive")
     assert [m.username for m in response.context["page_obj"]] == ["leaf0"]
     response = ann_client.get("/office/genealogy/levels/?q=cat", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="level-results")
-    assert [(m.username, level) for m, level in response.context["page_obj"]] == [("cat", 2)]
+    assert [(m.username, m.level) for m in response.context["page_obj"]] == [("cat", 2)]
     assert "<html" not in response.content.decode()
+
+
+def test_level_list_shows_rank_and_volumes_sorts_and_exports_csv(alpha, ann_client, org):
+    with schema_context(alpha.schema):
+        start = period_start_for(company_date(timezone.now()))
+        MemberVolume.objects.create(member=org.bob, period_start=start, pv="10.00", psv="10.00", cv="10.00")
+        MemberVolume.objects.create(member=org.cat, period_start=start, pv="30.50", psv="30.50", cv="30.50")
+        Member.objects.filter(pk=org.cat.pk).update(paid_as_rank="silver")
+    response = ann_client.get("/office/genealogy/levels/?sort=-pv")
+    assert [(m.username, m.period_pv, m.rank_name) for m in response.context["page_obj"]] == [
+        ("cat", Decimal("30.50"), "silver"),
+        ("bob", Decimal("10.00"), ""),
+    ]
+    html = response.content.decode()
+    assert 'aria-sort="descending"' in html and 'href="?sort=pv"' in html
+    assert [m.username for m in ann_client.get("/office/genealogy/levels/?sort=pv").context["page_obj"]] == [
+        "bob",
+        "cat",
+    ]
+    export = ann_client.get("/office/genealogy/levels.csv?sort=-pv")
+    assert export.status_code == 200
+    assert export["Content-Type"] == "text/csv"
+    rows = b"".join(export.streaming_content).decode().splitlines()
+    assert rows[0] == "Level,Member number,Name,Username,Rank,Status,PV,GV,Joined"
+    assert [row.split(",")[:8] for row in rows[1:]] == [
+        ["2", str(org.cat.number), "Cat Tester", "cat", "silver", "Active", "30.50", ""],
+        ["1", str(org.bob.number), "Bob Tester", "bob", "", "Active", "10.00", ""],
+    ]  # only ann's own downline; GV waits for the period's run
+    assert ann_client.get("/office/genealogy/levels.csv?sort=bogus&level=x&status=nope").status_code == 200
 
 
 def test_member_details_only_inside_the_downline(ann_client, org):
@@ -72,14 +114,24 @@ def test_member_details_only_inside_the_downline(ann_client, org):
 
 def test_binary_view_only_for_binary_companies(alpha, org):
     client = signed_in(alpha, "house@example.test")
-    assert client.get("/office/genealogy/binary/").status_code == 404
+    response = client.get("/office/genealogy/binary/")
+    assert response.status_code == 404
+    assert "This company&#x27;s compensation plan has no binary component." in response.content.decode()
     with schema_context(alpha.schema):
         genealogy_settings_update(changes={"placement_method": "binary"})
         left = enroll(org.root, "lefty", "Lefty")
         right = enroll(org.root, "righty", "Righty")
+    # Placed left/right but the plan pays no binary bonus yet: still no binary view.
+    assert client.get("/office/genealogy/binary/").status_code == 404
+    with schema_context(alpha.schema):
+        start = period_start_for(company_date(timezone.now()))
+        admin = User.objects.get(email=alpha.admin_email)
+        document = json.loads((Path(settings.BASE_DIR) / "plans/engine/examples/binary.json").read_text())
+        plan_version_activate(version=plan_version_create(document=document, by=admin), effective_from=start, by=admin)
     # Extreme-outside spillover on the left (the default side): lefty under the root, righty under lefty.
     response = client.get("/office/genealogy/binary/")
     assert response.status_code == 200
+    assert 'href="/office/genealogy/binary/"' in client.get("/office/genealogy/").content.decode()
     root = response.context["root"]
 
     def names(node):
@@ -88,7 +140,11 @@ def test_binary_view_only_for_binary_companies(alpha, org):
     assert root.member.pk == org.root.pk
     assert names(root) == ["lefty", None]
     assert names(root.children[0]) == ["righty", None]
-    assert names(root.children[1]) == [None, None]
+    assert names(root.children[1]) == []  # nothing is drawn under an open slot
+    assert [(leg.side, leg.head.username if leg.head else None, leg.members) for leg in response.context["legs"]] == [
+        ("left", "lefty", 2),
+        ("right", None, 0),
+    ]
     assert client.get(f"/office/genealogy/binary/?top={left.number}").context["root"].member.pk == left.pk
     assert right.placement_parent_id == left.pk
     assert client.get(f"/office/genealogy/binary/?top={org.ann.number}").status_code == 200

@@ -111,7 +111,7 @@ def test_visitor_joins_through_a_replicated_site_and_appears_in_the_sponsors_gen
     sponsor.get_by_role("link", name="Genealogy", exact=True).click()
     expect(sponsor.get_by_role("link", name="Nina Newbie")).to_be_visible()
     expect(sponsor.get_by_role("link", name="Tia Browser")).to_have_count(0)
-    sponsor.get_by_role("button", name="Show 1 below").click()  # Tom's frontline, loaded by htmx
+    sponsor.get_by_role("button", name="Open 1 below").click()  # Tom's frontline, loaded from the genealogy API
     expect(sponsor.get_by_role("link", name="Tia Browser")).to_be_visible()
     screenshot(sponsor, "office-genealogy-tree")
     sponsor.get_by_role("link", name="Nina Newbie").click()

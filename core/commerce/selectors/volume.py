@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from core.commerce.models import VOLUME_STATUSES, ZERO, MemberVolume, Order
+from core.members.models import Member, Tree
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,49 @@ def pv_by_member_between(start_date: datetime.date, end_date: datetime.date) -> 
         .annotate(pv=Sum(F("pv_total") - F("refunded_pv")))
     )
     return {r["credited_member_id"]: r["pv"] for r in rows}
+
+
+def volumes_of(*, member_ids: list[int], period_start: datetime.date) -> dict[int, Volume]:
+    """PV, PSV and CV of a page of members in one period, from their stored rows (one indexed query); members without
+    a row are absent (read as zero)."""
+    rows = MemberVolume.objects.filter(member_id__in=member_ids, period_start=period_start)
+    return {
+        member: Volume(pv=pv, psv=psv, cv=cv)
+        for member, pv, psv, cv in rows.values_list("member_id", "pv", "psv", "cv")
+    }
+
+
+def volumes_under(*, head_ids: list[int], period_start: datetime.date, tree: str = Tree.SPONSOR) -> dict[int, Volume]:
+    """For each head: PSV and CV summed over the head and everyone under them in ``tree`` for one period (GV is the
+    PSV sum over the sponsor subtree; a binary leg's volume is the CV sum over the placement subtree). One query,
+    each head's subtree found through the path index: its cost grows with the subtrees, so callers bound them."""
+    if not head_ids:
+        return {}
+    path = "placement_path" if tree == Tree.PLACEMENT else "sponsor_path"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT h.id, COALESCE(SUM(v.pv), 0), COALESCE(SUM(v.psv), 0), COALESCE(SUM(v.cv), 0)
+              FROM unnest(%s::bigint[]) AS h(id)
+              JOIN {Member._meta.db_table} m ON m.{path} @> ARRAY[h.id]
+              JOIN {MemberVolume._meta.db_table} v ON v.member_id = m.id AND v.period_start = %s
+             GROUP BY h.id
+            """,
+            [list(head_ids), period_start],
+        )
+        found = {head: Volume(pv=pv, psv=psv, cv=cv) for head, pv, psv, cv in cursor.fetchall()}
+    return {head: found.get(head, Volume(pv=ZERO, psv=ZERO, cv=ZERO)) for head in head_ids}
+
+
+def with_period_volume(members: QuerySet[Member], *, period_start: datetime.date) -> QuerySet[Member]:
+    """``members`` annotated with ``period_pv`` and ``period_psv`` of one period (zero without a row), so a list can
+    sort and page on them in SQL."""
+    row = MemberVolume.objects.filter(member_id=OuterRef("pk"), period_start=period_start)
+    decimal = DecimalField(max_digits=14, decimal_places=2)
+    return members.annotate(
+        period_pv=Coalesce(Subquery(row.values("pv")[:1], output_field=decimal), ZERO, output_field=decimal),
+        period_psv=Coalesce(Subquery(row.values("psv")[:1], output_field=decimal), ZERO, output_field=decimal),
+    )
 
 
 def member_volumes(*, member_id: int, limit: int = 24) -> QuerySet[MemberVolume]:
