@@ -18,7 +18,7 @@ from core.commerce.pricing import q2
 from core.commerce.selectors.catalogue import products_for_sale_by_sku
 from core.commerce.services.catalogue import customer_price_tier, member_price_tier, unit_price_for
 from core.members.models import Customer, Member
-from frontend.common.replicated import site_context
+from frontend.common.replicated import site_context, site_root
 
 CART_MAX_LINES = 50
 
@@ -98,11 +98,14 @@ def cart_lines(request, owner: Member, tier: str) -> tuple[list[CartLine], list[
 
 
 def shop_context(request, owner: Member, shopper: Shopper, **extra) -> dict:
+    """PV is for distributors (``show_pv``): shoppers see prices only."""
     return site_context(
         request,
         owner,
         shopper=shopper,
         cart_count=sum(cart_get(request, owner).values()),
         tier_label=PriceTier(shopper.tier).label,
+        show_pv=actor_for(request.user).role == Role.DISTRIBUTOR,
+        shop_root=site_root(request, owner),
         **extra,
     )
