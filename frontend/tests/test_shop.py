@@ -220,7 +220,8 @@ def test_product_pictures_show_on_the_shop_and_are_served_for_products_for_sale_
     assert shown == {"SHAKE": front.pk, "BAR": bar_image.pk}
     assert (
         # decorative in the card: the link's name is the product's name beside it
-        f'<img class="product-picture" src="/shop/images/{front.pk}/" alt="" loading="lazy" data-testid="picture-SHAKE">'
+        f'<img class="product-picture" src="/shop/images/{front.pk}/" alt="" loading="lazy" '
+        f'data-testid="picture-SHAKE">'
     ) in page.content.decode()
     served = visitor.get(f"/shop/images/{front.pk}/")
     assert (served.status_code, served["Content-Type"], b"".join(served.streaming_content)) == (

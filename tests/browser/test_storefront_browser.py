@@ -146,4 +146,3 @@ def test_a_visitor_finds_a_distributor_and_edits_a_cart(store, browser, url, scr
     page.goto(url(STORE, "/"))
     expect(page.get_by_test_id("attribution")).to_contain_text("You are shopping with Rita Seller.")
     context.close()
-
