@@ -185,3 +185,13 @@ def test_a_distributor_opts_in_to_the_directory_from_the_back_office(alpha, org,
     assert [
         m.first_name for m in Client(HTTP_HOST=alpha.host).get("/distributors/", {"q": "boise"}).context["page_obj"]
     ] == ["Cat"]
+
+
+def test_the_console_product_page_sets_the_featured_flag(alpha, products, admin_client):
+    bar = products["bar"]
+    edit = admin_client.get(f"/console/products/{bar.pk}/edit/")
+    data = {name: value for name, value in edit.context["form"].initial.items() if value is not None}
+    data.update({"category": "", "featured": "on"})
+    assert admin_client.post(f"/console/products/{bar.pk}/edit/", data).status_code == 302
+    home = Client(HTTP_HOST=alpha.host).get("/")
+    assert [p.sku for p in home.context["featured"]] == ["BAR", "SHAKE"]
