@@ -133,7 +133,7 @@ class Member(models.Model):
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     bio = models.TextField(blank=True, max_length=2000)
     # "Find a distributor" on the company site lists only members who opted in (name, city and site link; issue 13).
-    listed_in_directory = models.BooleanField(default=False)
+    listed_in_directory = models.BooleanField(default=False, db_default=False)  # bulk imports COPY without it
     tax_id_encrypted = models.BinaryField(null=True, blank=True, editable=False)
     tax_id_last4 = models.CharField(max_length=4, blank=True, editable=False)
 

@@ -45,7 +45,8 @@ def test_company_home_features_products_of_the_house_shop_for_a_new_visitor(alph
     assert [(p.sku, p.shop_price) for p in home.context["featured"]] == [("SHAKE", Decimal("49.99"))]
     html = home.content.decode()
     assert f'href="/house/shop/{products["shake"].pk}/"' in html
-    assert "$49.99" in html and "SHAKE" not in html  # the price has its currency; the SKU stays hidden
+    assert '<p class="price" data-testid="price-SHAKE">$49.99</p>' in html  # the price has its currency
+    assert ">SHAKE" not in html and "SKU" not in html  # the SKU is never shown
     assert 'href="/house/join/"' in html and 'href="/house/customer/"' in html
     assert visitor.get("/shop/")["Location"] == "/house/shop/"
 
