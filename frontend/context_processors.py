@@ -13,7 +13,18 @@ HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def _branding() -> dict:
     row = company_settings_get()
     color = row.primary_color if HEX_COLOR.match(row.primary_color or "") else "#2f6f4e"
-    return {"display_name": row.display_name, "primary_color": color, "support_email": row.support_email}
+    secondary = row.secondary_color if HEX_COLOR.match(row.secondary_color or "") else "#f0b429"
+    return {
+        "display_name": row.display_name,
+        "primary_color": color,
+        "secondary_color": secondary,
+        "support_email": row.support_email,
+        "currency": row.currency,
+        "has_logo": bool(row.logo),
+        "has_hero_image": bool(row.hero_image),
+        "hero_title": row.hero_title,
+        "hero_text": row.hero_text,
+    }
 
 
 def platform(request) -> dict:

@@ -36,6 +36,43 @@ PRODUCTS = [
     ("KIT", "Starter Kit", "149.00", "139.00", "129.00", "100", "80"),
     ("BOOK", "Wellness Recipe Book", "19.00", "19.00", "15.00", "0", "5"),
 ]
+# The storefront: category, featured on the home page, picture colour, description (sku -> ...).
+CATEGORIES = {"nutrition": "Nutrition", "tea": "Teas", "kits": "Kits and books"}
+STOREFRONT = {
+    "GREENS": (
+        "nutrition",
+        True,
+        (76, 140, 74),
+        "Eleven greens, vegetables and sea plants in one scoop. Stir into "
+        "water or a smoothie each morning.\n\n30 servings, vegan, no added sugar.",
+    ),
+    "SHAKE": (
+        "nutrition",
+        True,
+        (196, 150, 96),
+        "A creamy plant-protein shake with 20 g of protein per serving and a natural vanilla taste.\n\n15 servings.",
+    ),
+    "OMEGA": (
+        "nutrition",
+        True,
+        (221, 170, 51),
+        "Omega-3 from sustainably caught fish, in small easy softgels.\n\n60 softgels, one month's supply.",
+    ),
+    "SLEEP": (
+        "tea",
+        True,
+        (123, 104, 170),
+        "Chamomile, lemon balm and lavender: a caffeine-free tea for the end of the day.\n\n20 tea bags.",
+    ),
+    "KIT": (
+        "kits",
+        False,
+        (47, 111, 78),
+        "Everything a new distributor needs: one of each product, samples to share and the business guide.",
+    ),
+    "BOOK": ("kits", False, (180, 82, 60), "Fifty quick recipes built around our products, with a two-week meal plan."),
+}
+LISTED_CITIES = ("Austin", "Denver", "Portland", "Chicago", "Boston", "Miami", "Seattle", "Phoenix", "Atlanta")
 FIRST = (
     *("Ava", "Ben", "Cara", "Dan", "Eve", "Finn", "Gina", "Hugo", "Iris", "Jack", "Kira", "Leo"),
     *("Mia", "Noah", "Olga", "Paul", "Rosa", "Sam", "Tara", "Uma", "Vic", "Wes", "Yara", "Zed"),
@@ -85,10 +122,53 @@ def _catalogue() -> None:
             cv=Decimal(cv),
             track_inventory=False,
         )
+    _storefront()
     settings_row = commerce_settings_get()
     settings_row.subscription_enabled = True
     settings_row.subscription_fee = Decimal("19.95")
     settings_row.save()
+
+
+def _storefront() -> None:
+    """Categories, descriptions, a few featured products, pictures drawn with Pillow now (no image files in the
+    repository), and the company home's hero text."""
+    from core.commerce.models import Product
+    from core.commerce.services.catalogue import product_category_create, product_image_add, product_update
+    from core.company.services import company_settings_update
+
+    categories = {slug: product_category_create(name=name, slug=slug) for slug, name in CATEGORIES.items()}
+    for product in Product.objects.filter(sku__in=list(STOREFRONT)):
+        slug, featured, colour, description = STOREFRONT[product.sku]
+        product_update(product=product, description=description, category=categories[slug], featured=featured)
+        for position, shade in enumerate((colour, tuple(min(255, c + 60) for c in colour))):
+            product_image_add(
+                product=product,
+                image=_picture(f"{product.sku.lower()}-{position}.png", shade, product.name),
+                alt_text=f"{product.name}, {'front' if position == 0 else 'detail'}",
+                position=position,
+            )
+    company_settings_update(
+        changes={
+            "hero_title": "Everyday wellness, shared by people you know",
+            "hero_text": "Nutrition and teas made simple, delivered to your door, and recommended by an independent "
+            "distributor near you.",
+            "secondary_color": "#f0b429",
+        }
+    )
+
+
+def _picture(name: str, colour: tuple, label: str):
+    """A small product picture: a coloured square with the product's initial (a few KB of PNG)."""
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (480, 480), colour)
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((90, 90, 390, 390), fill=(255, 255, 255))
+    draw.text((240, 240), label[:1], fill=colour, anchor="mm", font_size=160)
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", optimize=True)
+    return ContentFile(buffer.getvalue(), name=name)
 
 
 def _people(rng: random.Random, today: datetime.date) -> None:
@@ -116,7 +196,16 @@ def _people(rng: random.Random, today: datetime.date) -> None:
     jane.save()
     from core.members.models import Member
 
-    Member.objects.filter(user=jane).update(first_name="Jane", last_name="Demo", bio="Wellness coach since 2024.")
+    Member.objects.filter(user=jane).update(
+        first_name="Jane", last_name="Demo", bio="Wellness coach since 2024.", city="Austin", listed_in_directory=True
+    )
+    # "Find a distributor" lists those who opted in: one member in 40 here, each in a city.
+    for index, member in enumerate(
+        Member.objects.filter(number__gt=100004).order_by("number").values_list("pk", flat=True)[::40]
+    ):
+        Member.objects.filter(pk=member).update(
+            city=LISTED_CITIES[index % len(LISTED_CITIES)], listed_in_directory=True
+        )
     lines = ["distributor_number,customer_type,first_name,last_name,email,joined_on"]
     for i in range(CUSTOMERS):
         distributor = 100002 + int(rng.random() ** 1.5 * (MEMBERS - 2))

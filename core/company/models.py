@@ -21,6 +21,17 @@ class CompanySettings(models.Model):
         max_length=10, choices=CommissionPeriod.choices, default=CommissionPeriod.MONTHLY
     )
     primary_color = models.CharField(max_length=7, default="#2f6f4e")
+    # The company site's storefront (issue 13): edited on the console's branding page.
+    secondary_color = models.CharField(max_length=7, default="#f0b429")
+    logo = models.ImageField(upload_to="branding/", blank=True)
+    hero_title = models.CharField(max_length=120, blank=True)
+    hero_text = models.TextField(max_length=600, blank=True)
+    hero_image = models.ImageField(upload_to="branding/", blank=True)
+    # Whom a company-site sale is credited to when the visitor neither picked a distributor nor came through one.
+    # Empty: the root of the sponsor tree (the company's own first member). Not the terminated tree's root.
+    house_member_number = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Member credited with sales nobody referred; empty: the company's root member."
+    )
     replicated_subdomains_enabled = models.BooleanField(default=False)
     # Provider staff always need a second factor; company admins when their company says so (core.accounts.mfa).
     require_two_factor_for_admins = models.BooleanField(

@@ -1,7 +1,11 @@
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from core.company.models import CompanySettings
+from core.members.models import Member
 
 EDITABLE_FIELDS = (
     "display_name",
@@ -12,6 +16,12 @@ EDITABLE_FIELDS = (
     "terminated_tree_root_number",
     "commission_period",
     "primary_color",
+    "secondary_color",
+    "logo",
+    "hero_title",
+    "hero_text",
+    "hero_image",
+    "house_member_number",
     "replicated_subdomains_enabled",
     "require_two_factor_for_admins",
 )
@@ -29,11 +39,48 @@ def company_settings_get() -> CompanySettings:
     return settings_row
 
 
+BRANDING_IMAGES = ("logo", "hero_image")
+BRANDING_IMAGE_MAX_BYTES = 2 * 1024 * 1024
+BRANDING_IMAGE_MAX_PIXELS = 4000 * 4000  # a decompression bomb is refused before it is decoded
+BRANDING_IMAGE_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+
+
+def branding_errors(upload: UploadedFile) -> list[str]:
+    """Why an uploaded logo or hero picture is refused (empty when it is fine): the public site serves it, so only
+    common picture formats of bounded size and dimensions."""
+    if upload.size is None or upload.size > BRANDING_IMAGE_MAX_BYTES:
+        return [_("The picture is larger than 2 MB.")]
+    try:
+        upload.seek(0)
+        with Image.open(upload) as picture:
+            kind, (width, height) = picture.format, picture.size
+            picture.verify()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        return [_("Upload a PNG, JPEG, WebP or GIF picture.")]
+    finally:
+        upload.seek(0)
+    if kind not in BRANDING_IMAGE_FORMATS:
+        return [_("Upload a PNG, JPEG, WebP or GIF picture.")]
+    if width * height > BRANDING_IMAGE_MAX_PIXELS:
+        return [_("The picture is larger than 4000 × 4000 pixels.")]
+    return []
+
+
 @transaction.atomic
 def company_settings_update(*, changes: dict) -> CompanySettings:
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise ValidationError({name: ["This setting does not exist or cannot be edited."] for name in unknown})
+    errors = {
+        name: errors
+        for name in BRANDING_IMAGES
+        if isinstance(changes.get(name), UploadedFile) and (errors := branding_errors(changes[name]))
+    }
+    house = changes.get("house_member_number")
+    if house and not Member.objects.filter(number=house).exists():
+        errors["house_member_number"] = [_("No member has the number %(number)s.") % {"number": house}]
+    if errors:
+        raise ValidationError(errors)
     settings_row = CompanySettings.objects.select_for_update().get(pk=company_settings_get().pk)
     for name, value in changes.items():
         setattr(settings_row, name, value)

@@ -132,6 +132,8 @@ class Member(models.Model):
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
     avatar = models.ImageField(upload_to="avatars/", blank=True)
     bio = models.TextField(blank=True, max_length=2000)
+    # "Find a distributor" on the company site lists only members who opted in (name, city and site link; issue 13).
+    listed_in_directory = models.BooleanField(default=False, db_default=False)  # bulk imports COPY without it
     tax_id_encrypted = models.BinaryField(null=True, blank=True, editable=False)
     tax_id_last4 = models.CharField(max_length=4, blank=True, editable=False)
 
@@ -151,6 +153,11 @@ class Member(models.Model):
             models.Index(fields=["status"], name="member_status_idx"),
             models.Index(fields=["joined_at"], name="member_joined_idx"),
             models.Index(fields=["last_name", "first_name"], name="member_name_idx"),
+            models.Index(
+                fields=["last_name", "first_name"],
+                condition=models.Q(listed_in_directory=True),
+                name="member_directory_idx",
+            ),
         ]
 
     def __str__(self) -> str:

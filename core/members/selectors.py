@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from core.company.services import company_settings_get
 from core.members.models import Customer, Member, MemberStatus, PlacementMethod, Tree, TreeEvent, TreeMove
 from core.members.placement import genealogy_settings_get
 
@@ -502,3 +503,62 @@ def tree_problems() -> list[str]:
                         f"the matrix has positions 0 to {width - 1}."
                     )
     return problems
+
+
+# ------------------------------------------------------------------------------------------ the company storefront
+
+DIRECTORY_QUERY_MAX = 100  # characters of a "find a distributor" search; longer input is cut, never an error
+
+
+def distributor_directory(*, query: str = "") -> QuerySet[Member]:
+    """ "Find a distributor" on the company site: members who opted in (``listed_in_directory``) and whose site is
+    up, by name or city. Only what the public may see is loaded (name, city, username for the site link); the
+    partial index ``member_directory_idx`` keeps the scan to listed members, and the page is paged by the caller."""
+    found = Member.objects.filter(listed_in_directory=True).exclude(status__in=SITE_HIDDEN_STATUSES)
+    for word in (query or "").strip()[:DIRECTORY_QUERY_MAX].split()[:5]:
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(city__icontains=word))
+    return found.only("pk", "username", "first_name", "last_name", "city", "region", "country").order_by(
+        "last_name", "first_name", "number"
+    )
+
+
+def house_member() -> Member | None:
+    """The company's house account: the member its settings name (``house_member_number``), else the root of the
+    sponsor tree (the company's first member). Never the terminated tree's root, which only holds moved members."""
+    number = company_settings_get().house_member_number
+    if number:
+        named = Member.objects.filter(number=number).exclude(status__in=SITE_HIDDEN_STATUSES).first()
+        if named is not None:
+            return named
+    return (
+        Member.objects.filter(sponsor__isnull=True)
+        .exclude(status__in=SITE_HIDDEN_STATUSES)
+        .defer(*PATH_FIELDS)
+        .order_by("number")
+        .first()
+    )
+
+
+class AttributionSource:
+    PICKED = "picked"
+    REFERRAL = "referral"
+    HOUSE = "house"
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Whom a purchase on the company site is credited to, and why."""
+
+    member: Member | None
+    source: str
+
+
+def shop_attribution(*, picked: str = "", referred_by: str = "") -> Attribution:
+    """Credit for a company-site visitor, in this order: the distributor they picked, else the one whose replicated
+    site they came from (the referral cookie), else the house account. A username whose site is down (unknown,
+    terminated, suspended) counts as no choice."""
+    for username, source in ((picked, AttributionSource.PICKED), (referred_by, AttributionSource.REFERRAL)):
+        member = replicated_site_owner(username=username[:32]) if username else None
+        if member is not None:
+            return Attribution(member=member, source=source)
+    return Attribution(member=house_member(), source=AttributionSource.HOUSE)

@@ -71,6 +71,42 @@ class BrandingForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "color"}),
         error_messages={"invalid": "Use a colour like #2f6f4e."},
     )
+    secondary_color = forms.RegexField(
+        regex=r"^#[0-9a-fA-F]{6}$",
+        required=False,
+        label=_("Secondary colour"),
+        widget=forms.TextInput(attrs={"type": "color"}),
+        error_messages={"invalid": _("Use a colour like #f0b429.")},
+        help_text=_("Accents on the company site: the hero's call to action and highlights."),
+    )
+    logo = forms.ImageField(
+        required=False,
+        widget=forms.FileInput,
+        label=_("Logo"),
+        help_text=_("PNG, JPEG, WebP or GIF, at most 2 MB and 4000 × 4000 pixels."),
+    )
+    hero_title = forms.CharField(
+        max_length=120, required=False, label=_("Hero title"), help_text=_("The big line on the company's home page.")
+    )
+    hero_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=600, required=False, label=_("Hero text")
+    )
+    hero_image = forms.ImageField(
+        required=False,
+        widget=forms.FileInput,
+        label=_("Hero picture"),
+        help_text=_("Shown beside the hero text. PNG, JPEG, WebP or GIF, at most 2 MB and 4000 × 4000 pixels."),
+    )
+    house_member_number = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**62,
+        label=_("House account (member number)"),
+        help_text=_(
+            "Credited with company-site sales when the visitor neither picked a distributor nor came through one. "
+            "Empty: the company's root member."
+        ),
+    )
     support_email = forms.EmailField(required=False)
     replicated_subdomains_enabled = forms.BooleanField(
         required=False,
@@ -140,6 +176,11 @@ class ProductForm(forms.Form):
     track_inventory = forms.BooleanField(required=False, initial=True)
     allow_backorder = forms.BooleanField(required=False)
     low_stock_threshold = forms.IntegerField(min_value=0, max_value=1_000_000, initial=0)
+    featured = forms.BooleanField(
+        required=False,
+        label=_("Featured on the company site"),
+        help_text=_("Shown on the company's home page (up to eight, by name)."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

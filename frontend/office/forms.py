@@ -7,10 +7,21 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from frontend.common.forms import LINE_ROWS, line_fields, lines_from
+from frontend.common.forms import LINE_ROWS, ProfileForm, line_fields, lines_from
 from frontend.common.parties import PartyForm
 from frontend.common.payments import card_field
+
+
+class OfficeProfileForm(ProfileForm):
+    """The distributor's own profile: the shared fields plus choices only they make (never the console)."""
+
+    listed_in_directory = forms.BooleanField(
+        required=False,
+        label=_("List me under “Find a distributor” on the company site"),
+        help_text=_("Shows your name, city and a link to your site. Off by default; turn it off at any time."),
+    )
 
 
 class AvatarForm(forms.Form):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from core.accounts.models import Role
 from core.accounts.selectors import actor_for
 from core.commerce.models import PriceTier, Product
@@ -18,7 +20,7 @@ from core.commerce.pricing import q2
 from core.commerce.selectors.catalogue import products_for_sale_by_sku
 from core.commerce.services.catalogue import customer_price_tier, member_price_tier, unit_price_for
 from core.members.models import Customer, Member
-from frontend.common.replicated import site_context
+from frontend.common.replicated import site_context, site_root
 
 CART_MAX_LINES = 50
 
@@ -40,13 +42,13 @@ def shopper_for(request, owner: Member) -> Shopper:
     if actor.role == Role.CUSTOMER:
         customer = actor.customer
         if customer is None:
-            return Shopper(tier=PriceTier.RETAIL, blocked="Your account has no customer record with this company.")
+            return Shopper(tier=PriceTier.RETAIL, blocked=_("Your account has no customer record with this company."))
         if customer.distributor_id != owner.pk:
             return Shopper(
                 tier=customer_price_tier(customer),
                 customer=customer,
-                blocked=f"You are a customer of {customer.distributor.full_name}: please order on their site, "
-                f"/{customer.distributor.username}/shop/.",
+                blocked=_("You are a customer of %(name)s: please order on their site, /%(username)s/shop/.")
+                % {"name": customer.distributor.full_name, "username": customer.distributor.username},
             )
         return Shopper(tier=customer_price_tier(customer), customer=customer)
     if actor.role == Role.DISTRIBUTOR:
@@ -55,9 +57,9 @@ def shopper_for(request, owner: Member) -> Shopper:
             return Shopper(tier=member_price_tier(member), member=member)
         return Shopper(
             tier=PriceTier.RETAIL,
-            blocked="This is another distributor's shop. Shop for yourself from your back office.",
+            blocked=_("This is another distributor's shop. Shop for yourself from your back office."),
         )
-    return Shopper(tier=PriceTier.RETAIL, blocked="Company staff place orders from the console or the API.")
+    return Shopper(tier=PriceTier.RETAIL, blocked=_("Company staff place orders from the console or the API."))
 
 
 def cart_key(owner: Member) -> str:
@@ -98,11 +100,14 @@ def cart_lines(request, owner: Member, tier: str) -> tuple[list[CartLine], list[
 
 
 def shop_context(request, owner: Member, shopper: Shopper, **extra) -> dict:
+    """PV is for distributors (``show_pv``): shoppers see prices only."""
     return site_context(
         request,
         owner,
         shopper=shopper,
         cart_count=sum(cart_get(request, owner).values()),
         tier_label=PriceTier(shopper.tier).label,
+        show_pv=actor_for(request.user).role == Role.DISTRIBUTOR,
+        shop_root=site_root(request, owner),
         **extra,
     )

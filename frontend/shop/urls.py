@@ -12,6 +12,7 @@ urlpatterns = [
 
 replicated_urlpatterns = [
     path("<slug:username>/shop/", catalogue.catalogue, name="shop"),
+    path("<slug:username>/shop/<id:product_id>/", catalogue.product_detail, name="shop-product"),
     path("<slug:username>/shop/cart/", cart.cart, name="shop-cart"),
     path("<slug:username>/shop/checkout/", checkout.checkout, name="shop-checkout"),
     path("<slug:username>/shop/orders/<id:number>/", checkout.order_confirmation, name="shop-order"),

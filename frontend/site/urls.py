@@ -3,13 +3,17 @@ fixed address wins over a username: see core.members.services.RESERVED_USERNAMES
 
 from django.urls import path
 
-from frontend.site.views import accounts, pages, signup
+from frontend.site.views import accounts, pages, signup, storefront
 
 urlpatterns = [
     path("", pages.company_home, name="company-home"),
     path("start/", accounts.after_login, name="after-login"),
     path("newsletter/", pages.newsletter_signup, name="newsletter"),
     path("pages/<slug:slug>/", pages.company_page, name="company-page"),
+    path("shop/", storefront.company_shop, name="company-shop"),
+    path("shop/branding/<slug:kind>/", storefront.branding_image, name="site-branding-image"),
+    path("distributors/", storefront.distributors, name="find-distributor"),
+    path("distributors/pick/", storefront.pick, name="pick-distributor"),
 ]
 
 replicated_urlpatterns = [

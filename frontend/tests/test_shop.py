@@ -237,7 +237,8 @@ def test_product_pictures_show_on_the_shop_and_are_served_for_products_for_sale_
     shown = {p.sku: p.shop_picture.pk for p in page.context["page_obj"]}
     assert shown == {"SHAKE": front.pk, "BAR": bar_image.pk}
     assert (
-        f'<img class="product-picture" src="/shop/images/{front.pk}/" alt="The front" loading="lazy" '
+        # decorative in the card: the link's name is the product's name beside it
+        f'<img class="product-picture" src="/shop/images/{front.pk}/" alt="" loading="lazy" '
         f'data-testid="picture-SHAKE">'
     ) in page.content.decode()
     served = visitor.get(f"/shop/images/{front.pk}/")

@@ -49,6 +49,7 @@ class Product(models.Model):
     track_inventory = models.BooleanField(default=True)
     allow_backorder = models.BooleanField(default=False)
     low_stock_threshold = models.PositiveIntegerField(default=0)
+    featured = models.BooleanField(default=False, db_default=False, help_text="Shown on the company site's home page.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -35,12 +35,38 @@ def product_first_images(*, product_ids: list[int]) -> dict[int, ProductImage]:
     return {image.product_id: image for image in images}
 
 
-def products_for_sale_search(*, query: str = "") -> QuerySet[Product]:
-    """The shop's catalogue: products for sale by name, or the one whose SKU is ``query``."""
+SEARCH_QUERY_MAX = 100  # characters of a shop search; longer input is cut, never an error
+
+
+def products_for_sale_search(*, query: str = "", category: ProductCategory | None = None) -> QuerySet[Product]:
+    """The shop's catalogue: products for sale by name or description, or the one whose SKU is ``query``; only
+    ``category``'s when one is given."""
     products = products_for_sale().order_by("name", "sku")
+    if category is not None:
+        products = products.filter(category=category)
+    query = (query or "").strip()[:SEARCH_QUERY_MAX]
     if query:
-        products = products.filter(name__icontains=query) | products.filter(sku__iexact=query)
+        products = products.filter(Q(name__icontains=query) | Q(description__icontains=query) | Q(sku__iexact=query))
     return products
+
+
+def product_for_sale(*, product_id: int) -> Product | None:
+    return products_for_sale().filter(pk=product_id).first()
+
+
+def products_featured(*, limit: int = 8) -> list[Product]:
+    """The company site's featured products (``featured``, for sale), at most ``limit``."""
+    return list(products_for_sale().filter(featured=True).order_by("name", "sku")[:limit])
+
+
+def product_gallery(*, product: Product) -> list[ProductImage]:
+    """Every picture the public may see of ``product``, in the console's order."""
+    return list(product_images_for_sale().filter(product=product).order_by("position", "id"))
+
+
+def categories_for_sale() -> QuerySet[ProductCategory]:
+    """Categories holding at least one product for sale: the shop's category links."""
+    return ProductCategory.objects.filter(product__status=ProductStatus.ACTIVE).distinct().order_by("name", "id")
 
 
 def products_for_sale_by_sku(*, skus: list[str]) -> dict[str, Product]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet, Sum
 
 from core.commerce.models import (
     Product,
@@ -24,6 +26,37 @@ def low_stock() -> QuerySet[StockLevel]:
         .select_related("product", "warehouse")
         .order_by("product__sku", "warehouse__code")
     )
+
+
+FEW_LEFT_AT = 5  # "Only 3 left" from this many down; more reads "In stock"
+
+
+@dataclass(frozen=True)
+class StockState:
+    """What a shopper is told about a product's stock: ``left`` is set only when few are left."""
+
+    in_stock: bool
+    left: int | None = None
+
+
+def stock_states(*, products: list[Product]) -> dict[int, StockState]:
+    """product id -> its stock state for shoppers, in one query: untracked or backorderable products are always in
+    stock; others count what the active warehouses hold (orders leave from the default one, which is active)."""
+    tracked = [p.pk for p in products if p.track_inventory and not p.allow_backorder]
+    on_hand = dict(
+        StockLevel.objects.filter(product_id__in=tracked, warehouse__is_active=True)
+        .values("product_id")
+        .annotate(total=Sum("on_hand"))
+        .values_list("product_id", "total")
+    )
+    states = {}
+    for product in products:
+        if product.pk not in tracked:
+            states[product.pk] = StockState(in_stock=True)
+            continue
+        count = max(on_hand.get(product.pk) or 0, 0)
+        states[product.pk] = StockState(in_stock=count > 0, left=count if 0 < count <= FEW_LEFT_AT else None)
+    return states
 
 
 def product_stock_levels(*, product: Product) -> QuerySet[StockLevel]:

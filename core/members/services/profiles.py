@@ -44,6 +44,7 @@ PROFILE_FIELDS = (
     "country",
     "bio",
     "binary_preferred_side",
+    "listed_in_directory",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.accounts.permissions import has_capability
 from core.company.services import company_settings_get, company_settings_update
@@ -28,10 +29,27 @@ def genealogy_settings(request):
 @console_page("company.settings.write")
 def branding(request):
     row = company_settings_get()
-    form = BrandingForm(request.POST or None, initial={name: getattr(row, name) for name in BrandingForm.base_fields})
+    form = BrandingForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={name: getattr(row, name) for name in BrandingForm.base_fields},
+    )
     if not has_capability(request.user, "company.settings.write"):
         del form.fields["require_two_factor_for_admins"]  # staff read the branding; the sign-in rule is not theirs
-    if request.method == "POST" and submit(form, lambda data: company_settings_update(changes=data)):
-        messages.success(request, "Branding saved.")
+    if request.method == "POST" and submit(form, lambda data: company_settings_update(changes=_branding_changes(data))):
+        messages.success(request, _("Branding saved."))
         return redirect("console-branding")
-    return render(request, "console/branding.html", {"form": form}, status=form_status(form))
+    return render(request, "console/branding.html", {"form": form, "row": row}, status=form_status(form))
+
+
+def _branding_changes(data: dict) -> dict:
+    """The form's answer as settings changes: a picture not uploaded again stays, a cleared one goes."""
+    changes = dict(data)
+    if not changes.get("secondary_color"):
+        changes.pop("secondary_color", None)  # an older form without it keeps the colour
+    for name in ("logo", "hero_image"):
+        if changes.get(name) is None:
+            changes.pop(name, None)
+        elif changes[name] is False:
+            changes[name] = ""
+    return changes

@@ -16,18 +16,18 @@ from core.commerce.services.subscriptions import subscription_card_set, subscrip
 from core.demotion.selectors import member_standing, stage_history
 from core.members.services.profiles import member_profile_update
 from frontend.common.access import office_page
-from frontend.common.forms import ProfileForm, errors_onto
+from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.common.payments import CardForm, stripe_page, test_cards_enabled
-from frontend.office.forms import AvatarForm
+from frontend.office.forms import AvatarForm, OfficeProfileForm
 
 
 @office_page(restricted_ok=True)
 def profile(request):
     """Profile, bio and photo for the replicated site. Two forms: the details and the photo upload."""
     me = request.member
-    initial = {name: getattr(me, name) for name in ProfileForm.base_fields}
-    form = ProfileForm(initial=initial)
+    initial = {name: getattr(me, name) for name in OfficeProfileForm.base_fields}
+    form = OfficeProfileForm(initial=initial)
     avatar_form = AvatarForm()
     if request.method == "POST" and "avatar" in request.FILES:
         avatar_form = AvatarForm(request.POST, request.FILES)
@@ -40,7 +40,7 @@ def profile(request):
                 messages.success(request, "Your photo is updated.")
                 return redirect("office-profile")
     elif request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = OfficeProfileForm(request.POST)
         if form.is_valid():
             try:
                 member_profile_update(member=me, changes=form.cleaned_data)

@@ -7,21 +7,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.communications.selectors import company_page_published, company_pages_published
 from core.communications.services import newsletter_subscribe
 from core.members.selectors import replicated_site_owner
 from frontend.common.forms import errors_onto
-from frontend.common.replicated import site_context, site_root
+from frontend.common.replicated import referral_remember, site_context, site_root
 from frontend.site.forms import NewsletterForm
+from frontend.site.storefront import home_context
 
 
 def company_home(request):
-    return render(
-        request,
-        "site/home.html",
-        {"pages": company_pages_published(), "newsletter_form": NewsletterForm(), "site_root": ""},
-    )
+    return render(request, "site/home.html", home_context(request, newsletter_form=NewsletterForm()))
 
 
 def company_page(request, slug: str):
@@ -35,7 +33,8 @@ def replicated_home(request, username: str):
     member = replicated_site_owner(username=username)
     if member is None:  # unknown, terminated or suspended: the company's own site, never an error
         return company_home(request)
-    return render(request, "site/replicated.html", site_context(request, member, newsletter_form=NewsletterForm()))
+    response = render(request, "site/replicated.html", site_context(request, member, newsletter_form=NewsletterForm()))
+    return referral_remember(request, response, member)
 
 
 def replicated_avatar(request, username: str):
@@ -63,8 +62,8 @@ def newsletter_signup(request, username: str | None = None):
     if request.headers.get("HX-Request"):
         return render(request, "site/_newsletter.html", context)
     if subscribed:
-        messages.success(request, "You are subscribed to the newsletter.")
+        messages.success(request, _("You are subscribed to the newsletter."))
         return redirect((context.get("site_root") or "") + "/")
     if member is not None:
         return render(request, "site/replicated.html", site_context(request, member, newsletter_form=form))
-    return render(request, "site/home.html", {"pages": company_pages_published(), "newsletter_form": form})
+    return render(request, "site/home.html", home_context(request, newsletter_form=form))
