@@ -72,6 +72,11 @@ class BrandingForm(forms.Form):
         error_messages={"invalid": "Use a colour like #2f6f4e."},
     )
     support_email = forms.EmailField(required=False)
+    from_email = forms.EmailField(
+        required=False,
+        label=_("Send e-mails from"),
+        help_text=_("Order confirmations and other e-mails come from this address; empty: the platform's address."),
+    )
     replicated_subdomains_enabled = forms.BooleanField(
         required=False,
         label="Replicated sites on their own subdomain",
