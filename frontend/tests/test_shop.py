@@ -8,7 +8,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus
+from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus, ShippingMethod
+from core.commerce.services.shipping import shipping_method_create
 from core.members.models import Member
 from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make
@@ -34,6 +35,30 @@ def _customer(alpha, distributor, email="carol@example.test", customer_type="ret
             customer_type=customer_type,
             password=PASSWORD,
         )
+
+
+ADDRESS = {
+    "ship_name": "Carol Buyer",
+    "ship_line1": "1 Main St",
+    "ship_city": "Austin",
+    "ship_postal_code": "78701",
+    "ship_country": "US",
+    "ship_region": "US-TX",
+    "bill_same": "on",
+}
+
+
+def _to_payment(alpha, client, path="/ann/shop/checkout/", **extra):
+    """Steps 1 and 2 of the checkout (address, then the free "Standard" method): the client is at the payment."""
+    with schema_context(alpha.schema):
+        method = ShippingMethod.objects.filter(name="Standard").first() or shipping_method_create(
+            country="", name="Standard", fee=Decimal("0")
+        )
+    details = client.post(path, {**ADDRESS, **extra})
+    assert details.status_code == 302, details.context["form"].errors
+    shipping = client.post(f"{path}shipping/", {"shipping_method": method.pk})
+    assert shipping.status_code == 302, shipping.context["form"].errors
+    return f"{path}pay/"
 
 
 def _prices(client, path="/ann/shop/"):
@@ -92,9 +117,7 @@ def test_visitor_signs_up_as_customer_at_checkout_and_pays_by_card(alpha, org, p
         },
     )
     assert signup["Location"] == "/ann/shop/checkout/"
-    placed = client.post(
-        "/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa", "ship_country": "US", "ship_region": "TX"}
-    )
+    placed = client.post(_to_payment(alpha, client), {"payment": "card", "card": "pm_card_visa"})
     with schema_context(alpha.schema):
         order = Order.objects.get()
         assert placed["Location"] == f"/ann/shop/orders/{order.number}/"
@@ -118,12 +141,12 @@ def test_a_declined_card_keeps_the_order_pending_and_another_card_pays_it(alpha,
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
-    placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_chargeCustomerFail"})
+    placed = client.post(_to_payment(alpha, client), {"payment": "card", "card": "pm_card_chargeCustomerFail"})
     page = client.get(placed["Location"])
     assert page.context["order"].status == OrderStatus.PENDING
     assert "The card was declined" in page.content.decode()
     assert page.context["can_pay"] is True
-    client.post(placed["Location"], {"card": "pm_card_visa"})
+    client.post(placed["Location"], {"action": "pay", "card": "pm_card_visa"})
     with schema_context(alpha.schema):
         assert Order.objects.get().status == OrderStatus.PAID
 
@@ -137,7 +160,7 @@ def test_a_payment_service_that_is_down_shows_a_plain_sentence_not_the_exception
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
-    placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa"})
+    placed = client.post(_to_payment(alpha, client), {"payment": "card", "card": "pm_card_visa"})
     text = client.get(placed["Location"]).content.decode()
     assert (
         "The payment did not go through: The payment service did not answer. If your card was charged, the order "
@@ -150,7 +173,7 @@ def test_pay_offline_leaves_the_order_pending_for_staff(alpha, org, products):
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 2, "add": "1"})
-    placed = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    placed = client.post(_to_payment(alpha, client), {"payment": "offline"})
     with schema_context(alpha.schema):
         order = Order.objects.get()
     assert (order.status, order.total, order.credited_member_id) == ("pending", Decimal("20.00"), org.ann.pk)
@@ -161,7 +184,7 @@ def test_stock_errors_show_on_the_checkout_form(alpha, org, products):
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 5, "add": "1"})
-    response = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    response = client.post(_to_payment(alpha, client), {"payment": "offline"})
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == ["Only 3 of BAR in stock at MAIN."]
 
@@ -170,15 +193,16 @@ def test_a_customer_of_another_distributor_is_sent_to_their_site(alpha, org, pro
     _customer(alpha, org.bob)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
-    response = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    response = client.post("/ann/shop/checkout/", ADDRESS)
     assert "/bob/shop/" in response.context["shopper"].blocked
+    assert client.post("/ann/shop/checkout/pay/", {"payment": "offline"})["Location"] == "/ann/shop/checkout/"
     with schema_context(alpha.schema):
         assert not Order.objects.exists()
 
 
 def test_distributor_shops_for_themself_and_sees_the_order_and_volume(alpha, org, products, ann_client):
     ann_client.post("/ann/shop/cart/", {"sku": "SHAKE", "quantity": 1, "add": "1"})
-    placed = ann_client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa"})
+    placed = ann_client.post(_to_payment(alpha, ann_client), {"payment": "card", "card": "pm_card_visa"})
     assert placed.status_code == 302
     with schema_context(alpha.schema):
         order = Order.objects.get()
@@ -189,7 +213,7 @@ def test_order_confirmation_is_only_for_its_buyer(alpha, org, products):
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
-    location = client.post("/ann/shop/checkout/", {"payment": "offline"})["Location"]
+    location = client.post(_to_payment(alpha, client), {"payment": "offline"})["Location"]
     _customer(alpha, org.ann, "other@example.test")
     assert signed_in(alpha, "other@example.test").get(location).status_code == 404
     assert Client(HTTP_HOST=alpha.host).get(location)["Location"].startswith("/accounts/login/")

@@ -17,3 +17,8 @@ def shipping_methods_for(*, country: str) -> list[ShippingMethod]:
     active = ShippingMethod.objects.filter(is_active=True).order_by("sort_order", "fee", "id")
     own = list(active.filter(country=(country or "").upper())) if country else []
     return own or list(active.filter(country=""))
+
+
+def shipping_method_offered(*, pk: int, country: str) -> ShippingMethod | None:
+    """Method ``pk`` if it is still offered for ``country`` (a method may be switched off mid-checkout)."""
+    return next((m for m in shipping_methods_for(country=country) if m.pk == pk), None)

@@ -170,8 +170,10 @@ class Destination:
     method: ShippingMethod
 
     def as_fields(self) -> dict[str, str | Decimal]:
+        """The order's address and method columns (ship_country and ship_region are set with the tax)."""
+        ship = {k: v for k, v in self.ship.as_fields("ship").items() if k not in ("ship_country", "ship_region")}
         return {
-            **self.ship.as_fields("ship"),
+            **ship,
             **self.bill.as_fields("bill"),
             "shipping_method": self.method.name,
         }
