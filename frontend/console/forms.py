@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from core.commerce.models import CouponKind
 from core.commerce.selectors.catalogue import categories_list
@@ -398,3 +399,19 @@ class PayoutForm(forms.Form):
         empty_label="—",
         help_text="Marking the batch paid marks this posted period paid.",
     )
+
+
+class ShippingMethodForm(forms.Form):
+    country = forms.ChoiceField(
+        required=False,
+        label=_("Country"),
+        help_text=_("Empty: every country that has no method of its own."),
+    )
+    name = forms.CharField(max_length=100, label=_("Name"), help_text=_("Shoppers see it, e.g. “Standard (3–5 days)”."))
+    fee = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Fee"))
+    sort_order = forms.IntegerField(min_value=0, max_value=32767, initial=0, label=_("Position in the list"))
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Offered at checkout"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Every other country")), *countries]
