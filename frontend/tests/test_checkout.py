@@ -3,6 +3,7 @@ amount and its currency, card payment on the Stripe emulator, the confirmation p
 and from its address, and the account a guest may create afterwards. Bad input is a 400 naming the field, with
 nothing written. The console's shipping methods page is for admins to change."""
 
+import secrets
 from decimal import Decimal
 
 import pytest
@@ -205,3 +206,32 @@ def test_only_admins_change_shipping_methods(alpha, org, shop, admin_client):
         ]
     ann = signed_in(alpha, "ann@example.test")
     assert ann.get("/console/shipping-methods/").status_code == 403
+
+
+def test_a_guest_pays_by_card_only(alpha, org, shop):
+    client = _guest_with_cart(alpha)
+    client.post("/ann/shop/checkout/", GUEST)
+    client.post("/ann/shop/checkout/shipping/", {"shipping_method": shop["standard"].pk})
+    page = client.get("/ann/shop/checkout/pay/")
+    assert page.context["form"].fields["payment"].choices == [("card", "Card")]
+    refused = client.post("/ann/shop/checkout/pay/", {"payment": "offline"})
+    assert refused.status_code == 400 and "payment" in refused.context["form"].errors
+    with schema_context(alpha.schema):
+        assert (Order.objects.count(), Customer.objects.count()) == (0, 0)
+
+
+def test_guest_orders_share_the_sign_up_limit_per_address(alpha, org, shop, stripe_emulator, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "site_signup": "1/h/ip"}
+    with schema_context(alpha.schema):
+        stripe_key_set(stripe_emulator.api_key)
+    ip = f"10.77.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+    statuses = []
+    for _n in range(2):
+        client = Client(HTTP_HOST=alpha.host, REMOTE_ADDR=ip)
+        client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
+        client.post("/ann/shop/checkout/", GUEST)
+        client.post("/ann/shop/checkout/shipping/", {"shipping_method": shop["standard"].pk})
+        statuses.append(client.post("/ann/shop/checkout/pay/", {"payment": "card", "card": "pm_card_visa"}).status_code)
+    assert statuses == [302, 429]
+    with schema_context(alpha.schema):
+        assert (Order.objects.count(), Customer.objects.count()) == (1, 1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -222,31 +223,39 @@ def checkout_pay(request, username: str):
     destination = _destination(state)
     if destination is None or shopper.blocked:
         return redirect(f"{root}/shop/checkout/shipping/" if "ship" in state else f"{root}/shop/checkout/")
-    form = CheckoutForm(request.POST or None, offline_allowed=commerce_settings_get().offline_payments_allowed)
+    # A guest pays by card: "pay offline" would let anyone hold stock with orders nobody pays.
+    offline_allowed = commerce_settings_get().offline_payments_allowed and request.user.is_authenticated
+    form = CheckoutForm(request.POST or None, offline_allowed=offline_allowed)
     try:
         quote = _quote(owner, shopper, lines, destination, state)
     except ValidationError as exc:
         quote = None
         errors_onto(form, exc)
+    status = None
     if request.method == "POST" and quote is not None and form.is_valid():
         data = form.cleaned_data
         guest = Guest(**state["guest"]) if state.get("guest") and not request.user.is_authenticated else None
-        try:
-            placed = order_checkout(
-                site_owner=owner,
-                lines=_line_requests(lines),
-                buyer_member=shopper.member,
-                buyer_customer=shopper.customer,
-                guest=guest,
-                destination=destination,
-                coupon_code=state.get("coupon", ""),
-                created_by=request.user if request.user.is_authenticated else None,
-                payment_method_id=data["card"] if data["payment"] == "card" else None,
-            )
-        except ValidationError as exc:
-            errors_onto(form, exc)
+        if guest is not None and not ratelimit.consume(request, action="site_signup"):
+            # a guest order makes a customer record: it shares the sign-ups' limit per IP
+            form.add_error(None, _("Too many orders from your network in the last hour. Please try again later."))
+            status = 429
         else:
-            return _placed(request, owner, root, placed)
+            try:
+                placed = order_checkout(
+                    site_owner=owner,
+                    lines=_line_requests(lines),
+                    buyer_member=shopper.member,
+                    buyer_customer=shopper.customer,
+                    guest=guest,
+                    destination=destination,
+                    coupon_code=state.get("coupon", ""),
+                    created_by=request.user if request.user.is_authenticated else None,
+                    payment_method_id=data["card"] if data["payment"] == "card" else None,
+                )
+            except ValidationError as exc:
+                errors_onto(form, exc)
+            else:
+                return _placed(request, owner, root, placed)
     names = {line.product.sku.upper(): line.product.name for line in lines}
     context = shop_context(
         request,
@@ -262,7 +271,7 @@ def checkout_pay(request, username: str):
         test_cards=test_cards_enabled(),
         **_recap(state),
     )
-    return render(request, "shop/checkout_pay.html", context, status=form_status(form))
+    return render(request, "shop/checkout_pay.html", context, status=status or form_status(form))
 
 
 def _placed(request, owner, root: str, placed):
