@@ -235,3 +235,22 @@ def test_guest_orders_share_the_sign_up_limit_per_address(alpha, org, shop, stri
     assert statuses == [302, 429]
     with schema_context(alpha.schema):
         assert (Order.objects.count(), Customer.objects.count()) == (1, 1)
+
+
+def test_a_guest_whose_card_is_declined_pays_again_on_the_order_page(alpha, org, shop, stripe_emulator):
+    with schema_context(alpha.schema):
+        stripe_key_set(stripe_emulator.api_key)
+    client = _guest_with_cart(alpha)
+    client.post("/ann/shop/checkout/", GUEST)
+    client.post("/ann/shop/checkout/shipping/", {"shipping_method": shop["standard"].pk})
+    placed = client.post("/ann/shop/checkout/pay/", {"payment": "card", "card": "pm_card_chargeCustomerFail"})
+    page = client.get(placed["Location"])
+    assert page.context["order"].status == OrderStatus.PENDING and page.context["can_pay"] is True
+    assert "The card was declined" in page.content.decode()
+    mismatch = client.post(placed["Location"], {"action": "account", "password1": "Gus-pass-2026!", "password2": "x"})
+    assert mismatch.status_code == 400 and list(mismatch.context["account_form"].errors) == ["password2"]
+    client.post(placed["Location"], {"action": "pay", "card": "pm_card_visa"})
+    with schema_context(alpha.schema):
+        # 2 x 49.99 = 99.98 + 8.25 tax + 5.00 Standard
+        assert list(Order.objects.values_list("status", "total")) == [(OrderStatus.PAID, Decimal("113.23"))]
+        assert Customer.objects.get().user_id is None
