@@ -107,6 +107,25 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
     return True
 
 
+def demo_checkout_ensure() -> bool:
+    """Shipping methods and a sales-tax rate, so a visitor can check out on a fresh or an older demo (checkout offers
+    only the methods the company configured). Does nothing (returns False) when the company has any method."""
+    from core.commerce.models import ShippingMethod, TaxRate
+    from core.commerce.services.shipping import shipping_method_create
+    from core.commerce.services.tax import tax_rate_create
+
+    if ShippingMethod.objects.exists():
+        return False
+    shipping_method_create(country="US", name="Standard (3-5 business days)", fee=Decimal("5.95"))
+    shipping_method_create(country="US", name="Express (1-2 business days)", fee=Decimal("14.95"), sort_order=1)
+    shipping_method_create(country="CA", name="Standard (5-8 business days)", fee=Decimal("9.95"))
+    shipping_method_create(country="", name="International (7-14 business days)", fee=Decimal("24.95"))
+    if not TaxRate.objects.exists():
+        tax_rate_create(country="US", region="TX", rate=Decimal("0.0825"), name="Texas")
+        tax_rate_create(country="US", region="CA", rate=Decimal("0.0725"), name="California")
+    return True
+
+
 def _catalogue() -> None:
     from core.commerce.services.catalogue import product_create
     from core.commerce.services.commerce_settings import commerce_settings_get

@@ -19,7 +19,7 @@ def demo_setup(*, log=print) -> None:
     from billing.models import PricePlan
     from core.accounts.models import Role, User
     from core.accounts.services import user_create
-    from infra.demo_data import demo_company_populate
+    from infra.demo_data import demo_checkout_ensure, demo_company_populate
     from provider.services import company_onboard
     from tenants.models import Company
 
@@ -53,6 +53,8 @@ def demo_setup(*, log=print) -> None:
     with schema_context("acme"):
         if demo_company_populate(log=log):
             log("Filled acme with distributors, orders, commission runs and demotion stages.")
+        if demo_checkout_ensure():
+            log("Added acme's shipping methods and sales-tax rates.")
     log("Demo data ready.")
 
 

@@ -137,6 +137,8 @@ CONSOLE_POSTS = {
     },
     "console-tax-rate-new": "pricing.write",
     "console-tax-rate": "pricing.write",
+    "console-shipping-method-new": "commerce.settings.write",
+    "console-shipping-method": "commerce.settings.write",
     "console-coupon-new": "pricing.write",
     "console-coupon": "pricing.write",
     "console-party-new": "parties.write",

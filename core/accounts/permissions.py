@@ -25,7 +25,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "catalogue.write": ADMIN,  # products, their pictures, categories
     "stock.write": ADMIN,  # warehouses, receipts, adjustments, transfers
     "pricing.write": ADMIN,  # tax rates, coupons
-    "commerce.settings.write": ADMIN,  # offline payments, the back-office fee, the Stripe keys
+    "commerce.settings.write": ADMIN,  # offline payments, the back-office fee, the Stripe keys, shipping methods
     # orders
     "orders.place": ADMIN_AND_BUYERS,  # a distributor or customer for themself, an admin for anyone
     "orders.pay": ADMIN_AND_BUYERS,  # pay by card: one's own order

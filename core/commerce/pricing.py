@@ -7,6 +7,7 @@ and the order service only persists what the quote says. The rules:
 * the coupon's discount (a percentage of the subtotal, or a fixed amount; never more than the subtotal) is spread
   over the lines in proportion to their subtotals, the last line taking the rounding remainder;
 * tax = (line subtotal - line discount) x rate on taxable lines, rounded per line;
+* shipping is a flat fee added to the total, untaxed and never discounted;
 * volume (PV, CV) and the retail and distributor value ignore the coupon (coupons reduce money, never volume).
 Every amount is quantized to the cent, half up (`q2`).
 """
@@ -76,6 +77,7 @@ class Quote:
     tax: Decimal
     total: Decimal
     tax_rate: Decimal
+    shipping: Decimal
     pv_total: Decimal
     cv_total: Decimal
     retail_total: Decimal
@@ -109,8 +111,12 @@ def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return [*shares, total - sum(shares, ZERO)]
 
 
-def order_quote(*, lines: list[QuoteLine], tier: str, coupon: CouponTerms | None, tax_rate: Decimal) -> Quote:
-    """Price the lines for the tier, take the coupon's discount off and add the tax (see the module's rules)."""
+def order_quote(
+    *, lines: list[QuoteLine], tier: str, coupon: CouponTerms | None, tax_rate: Decimal, shipping: Decimal = ZERO
+) -> Quote:
+    """Price the lines for the tier, take the coupon's discount off, add the tax and the shipping fee (see the
+    module's rules)."""
+    shipping = q2(shipping)
     prices = [unit_price(line, tier) for line in lines]
     subtotals = [q2(price * line.quantity) for price, line in zip(prices, lines, strict=True)]
     subtotal = sum(subtotals, ZERO)
@@ -129,8 +135,9 @@ def order_quote(*, lines: list[QuoteLine], tier: str, coupon: CouponTerms | None
         subtotal=subtotal,
         discount=discount,
         tax=tax,
-        total=subtotal - discount + tax,
+        total=subtotal - discount + tax + shipping,
         tax_rate=tax_rate,
+        shipping=shipping,
         pv_total=sum((q2(line.pv * line.quantity) for line in lines), ZERO),
         cv_total=sum((q2(line.cv * line.quantity) for line in lines), ZERO),
         retail_total=sum((q2(line.retail_price * line.quantity) for line in lines), ZERO),

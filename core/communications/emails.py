@@ -44,6 +44,21 @@ _ORDER_VARIABLES = {
 }
 _ORDER_SAMPLE = {"first_name": "Ann", "order_number": 100042, "total": Decimal("44.99"), "currency": "USD"}
 
+_CONFIRMATION_VARIABLES = {
+    **_ORDER_VARIABLES,
+    "summary": "The order's lines and amounts (subtotal, discount, shipping, tax, total), one per line.",
+    "ship_to": "The shipping address, one line per address line (empty when none was given).",
+    "shipping_method": "The shipping method chosen (may be empty).",
+    "order_url": "The order's page on the shop.",
+}
+_CONFIRMATION_SAMPLE = {
+    **_ORDER_SAMPLE,
+    "summary": "2 x Protein Shake: 89.98 USD\nSubtotal: 89.98 USD\nShipping: 5.00 USD\nTax: 0.00 USD\nTotal: 94.98 USD",
+    "ship_to": "Ann Lee\n1 Main St\nAustin TX 78701\nUnited States of America",
+    "shipping_method": "Standard",
+    "order_url": "https://acme.example/jane/shop/orders/100042/",
+}
+
 EMAIL_KINDS: dict[str, EmailKind] = {
     kind.key: kind
     for kind in [
@@ -84,10 +99,13 @@ EMAIL_KINDS: dict[str, EmailKind] = {
             body=(
                 "Hello {{ first_name }},\n\n"
                 "Thank you for your order {{ order_number }}. We received your payment of {{ total }} {{ currency }}."
-                "\n"
+                "\n\n{{ summary }}\n"
+                "{% if ship_to %}\nShipping to ({{ shipping_method }}):\n{{ ship_to }}\n{% endif %}"
+                "\nYour order: {{ order_url }}\n\n{{ company_name }}"
+                "{% if support_email %}\nQuestions? Write to {{ support_email }}.{% endif %}\n"
             ),
-            variables=_ORDER_VARIABLES,
-            sample=_ORDER_SAMPLE,
+            variables=_CONFIRMATION_VARIABLES,
+            sample=_CONFIRMATION_SAMPLE,
         ),
         EmailKind(
             key="autoship_processed",

@@ -10,8 +10,11 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django_countries import countries
 
 from core.accounts.models import User
+from core.commerce.addresses import region_name
 from core.communications.emails import email_kind, template_errors
 from core.communications.models import (
     Announcement,
@@ -24,6 +27,7 @@ from core.communications.models import (
 )
 from core.communications.selectors import email_render
 from core.company.selectors import company_url
+from core.company.services import company_from_email
 from core.members.models import Member, MemberStatus
 
 logger = logging.getLogger(__name__)
@@ -203,12 +207,13 @@ def email_send(*, key: str, context: dict, to: str) -> None:
     if not to:
         return
     subject, body = email_render(key=key, context=context)
-    transaction.on_commit(lambda: _send(key, subject, body, to))
+    sender = company_from_email()
+    transaction.on_commit(lambda: _send(key, subject, body, to, sender))
 
 
-def _send(key: str, subject: str, body: str, to: str) -> None:
+def _send(key: str, subject: str, body: str, to: str, sender: str) -> None:
     try:
-        send_mail(subject, body, None, [to])
+        send_mail(subject, body, sender, [to])
     except Exception:  # noqa: BLE001 - the work is done; a lost notice is logged, not raised
         logger.exception("E-mail %s to %s could not be sent", key, to)
 
@@ -233,7 +238,8 @@ def member_welcome_send(*, member: Member) -> None:
 
 
 def order_confirmation_send(*, order) -> None:
-    """Confirm a shop order's card payment to its buyer (autoship orders have their own notice)."""
+    """Confirm a shop order's card payment to its buyer (autoship orders have their own notice): its lines and every
+    amount with the currency, where it ships, and its page on the shop."""
     buyer = order.buyer_member or order.buyer_customer
     if buyer is None:
         return
@@ -244,6 +250,28 @@ def order_confirmation_send(*, order) -> None:
             "order_number": order.number,
             "total": order.total,
             "currency": order.currency,
+            "summary": _order_summary_text(order),
+            "ship_to": "\n".join(order_ship_to_lines(order)),
+            "shipping_method": order.shipping_method,
+            "order_url": f"{company_url()}/{order.credited_member.username}/shop/orders/{order.number}/",
         },
         to=buyer.email,
     )
+
+
+def order_ship_to_lines(order) -> list[str]:
+    region = region_name(order.ship_country, order.ship_region)
+    place = " ".join(part for part in (order.ship_city, region, order.ship_postal_code) if part)
+    country = countries.name(order.ship_country) if order.ship_country and order.ship_line1 else ""
+    return [line for line in (order.ship_name, order.ship_line1, order.ship_line2, place, country) if line]
+
+
+def _order_summary_text(order) -> str:
+    cur = order.currency
+    rows = [f"{line.quantity} x {line.name}: {line.line_subtotal} {cur}" for line in order.lines.all()]
+    amounts = [(gettext("Subtotal"), order.subtotal)]
+    if order.discount:
+        amounts.append((gettext("Discount"), -order.discount))
+    amounts += [(gettext("Shipping"), order.shipping), (gettext("Tax"), order.tax), (gettext("Total"), order.total)]
+    rows += [f"{label}: {amount} {cur}" for label, amount in amounts]
+    return "\n".join(rows)

@@ -15,6 +15,9 @@ class CompanySettings(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     timezone = models.CharField(max_length=64, default="UTC")
     support_email = models.EmailField(blank=True)
+    # E-mails to buyers and members go out "Display name <from_email>"; empty: the platform's DEFAULT_FROM_EMAIL
+    # address under the company's display name (core.company.selectors.company_from_email).
+    from_email = models.EmailField(blank=True, help_text="The address the company's e-mails are sent from.")
     first_member_number = models.PositiveIntegerField(default=100001)
     terminated_tree_root_number = models.PositiveIntegerField(default=100001)
     commission_period = models.CharField(

@@ -1,3 +1,6 @@
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -12,6 +15,7 @@ EDITABLE_FIELDS = (
     "currency",
     "timezone",
     "support_email",
+    "from_email",
     "first_member_number",
     "terminated_tree_root_number",
     "commission_period",
@@ -87,3 +91,11 @@ def company_settings_update(*, changes: dict) -> CompanySettings:
     settings_row.full_clean()
     settings_row.save()
     return settings_row
+
+
+def company_from_email() -> str:
+    """The From header of the company's e-mails: "Display name <address>", the address being the company's own
+    sender address, else the platform's DEFAULT_FROM_EMAIL (its bare address, under the company's name)."""
+    row = company_settings_get()
+    _name, fallback = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((row.display_name, row.from_email or fallback or settings.DEFAULT_FROM_EMAIL))

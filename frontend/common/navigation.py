@@ -32,6 +32,7 @@ CONSOLE = (
     NavEntry(_("Inventory"), "console-inventory", active=("console-inventory",)),
     NavEntry(_("Orders"), "console-orders", active=("console-order",)),
     NavEntry(_("Tax rates"), "console-tax-rates", active=("console-tax-rate",)),
+    NavEntry(_("Shipping methods"), "console-shipping-methods", active=("console-shipping-method",)),
     NavEntry(_("Coupons"), "console-coupons", active=("console-coupon",)),
     NavEntry(_("Parties"), "console-parties", active=("console-parties", "console-party")),
     NavEntry(_("Subscriptions"), "console-subscriptions", active=("console-subscriptions",)),

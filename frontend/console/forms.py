@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from core.commerce.models import CouponKind
 from core.commerce.selectors.catalogue import categories_list
@@ -108,6 +109,11 @@ class BrandingForm(forms.Form):
         ),
     )
     support_email = forms.EmailField(required=False)
+    from_email = forms.EmailField(
+        required=False,
+        label=_("Send e-mails from"),
+        help_text=_("Order confirmations and other e-mails come from this address; empty: the platform's address."),
+    )
     replicated_subdomains_enabled = forms.BooleanField(
         required=False,
         label="Replicated sites on their own subdomain",
@@ -446,3 +452,19 @@ class ConfirmForm(forms.Form):
         label=_("I have checked the amount, the number of payees and the period."),
         error_messages={"required": _("Tick the box to confirm.")},
     )
+
+
+class ShippingMethodForm(forms.Form):
+    country = forms.ChoiceField(
+        required=False,
+        label=_("Country"),
+        help_text=_("Empty: every country that has no method of its own."),
+    )
+    name = forms.CharField(max_length=100, label=_("Name"), help_text=_("Shoppers see it, e.g. “Standard (3–5 days)”."))
+    fee = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Fee"))
+    sort_order = forms.IntegerField(min_value=0, max_value=32767, initial=0, label=_("Position in the list"))
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Offered at checkout"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Every other country")), *countries]

@@ -19,6 +19,7 @@ from frontend.console.views import (
     products,
     reports,
     settings,
+    shipping,
     subscriptions,
     webhooks,
 )
@@ -69,6 +70,9 @@ urlpatterns = [
     path("console/tax-rates/", pricing.tax_rates, name="console-tax-rates"),
     path("console/tax-rates/new/", pricing.tax_rate_new, name="console-tax-rate-new"),
     path("console/tax-rates/<id:pk>/", pricing.tax_rate_edit, name="console-tax-rate"),
+    path("console/shipping-methods/", shipping.shipping_methods, name="console-shipping-methods"),
+    path("console/shipping-methods/new/", shipping.shipping_method_new, name="console-shipping-method-new"),
+    path("console/shipping-methods/<id:pk>/", shipping.shipping_method_edit, name="console-shipping-method"),
     path("console/coupons/", pricing.coupons, name="console-coupons"),
     path("console/coupons/new/", pricing.coupon_new, name="console-coupon-new"),
     path("console/coupons/<id:pk>/", pricing.coupon_edit, name="console-coupon"),

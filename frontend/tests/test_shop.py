@@ -8,7 +8,8 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from conftest import PASSWORD
-from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentAttempt, PaymentAttemptStatus, PaymentStatus
+from core.commerce.models import MemberVolume, Order, OrderStatus, PaymentStatus, ShippingMethod
+from core.commerce.services.shipping import shipping_method_create
 from core.members.models import Member
 from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make
@@ -34,6 +35,30 @@ def _customer(alpha, distributor, email="carol@example.test", customer_type="ret
             customer_type=customer_type,
             password=PASSWORD,
         )
+
+
+ADDRESS = {
+    "ship_name": "Carol Buyer",
+    "ship_line1": "1 Main St",
+    "ship_city": "Austin",
+    "ship_postal_code": "78701",
+    "ship_country": "US",
+    "ship_region": "US-TX",
+    "bill_same": "on",
+}
+
+
+def _to_payment(alpha, client, path="/ann/shop/checkout/", **extra):
+    """Steps 1 and 2 of the checkout (address, then the free "Standard" method): the client is at the payment."""
+    with schema_context(alpha.schema):
+        method = ShippingMethod.objects.filter(name="Standard").first() or shipping_method_create(
+            country="", name="Standard", fee=Decimal("0")
+        )
+    details = client.post(path, {**ADDRESS, **extra})
+    assert details.status_code == 302, details.context["form"].errors
+    shipping = client.post(f"{path}shipping/", {"shipping_method": method.pk})
+    assert shipping.status_code == 302, shipping.context["form"].errors
+    return f"{path}pay/"
 
 
 def _prices(client, path="/ann/shop/"):
@@ -92,9 +117,7 @@ def test_visitor_signs_up_as_customer_at_checkout_and_pays_by_card(alpha, org, p
         },
     )
     assert signup["Location"] == "/ann/shop/checkout/"
-    placed = client.post(
-        "/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa", "ship_country": "US", "ship_region": "TX"}
-    )
+    placed = client.post(_to_payment(alpha, client), {"payment": "card", "card": "pm_card_visa"})
     with schema_context(alpha.schema):
         order = Order.objects.get()
         assert placed["Location"] == f"/ann/shop/orders/{order.number}/"
@@ -118,57 +141,39 @@ def test_a_declined_card_keeps_the_order_pending_and_another_card_pays_it(alpha,
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
-    placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_chargeCustomerFail"})
+    placed = client.post(_to_payment(alpha, client), {"payment": "card", "card": "pm_card_chargeCustomerFail"})
     page = client.get(placed["Location"])
     assert page.context["order"].status == OrderStatus.PENDING
-    assert "Your card was declined. Your order is saved: try another card below." in page.content.decode()
+    assert "The card was declined" in page.content.decode()
     assert page.context["can_pay"] is True
-    client.post(placed["Location"], {"card": "pm_card_visa"})
+    client.post(placed["Location"], {"action": "pay", "card": "pm_card_visa"})
     with schema_context(alpha.schema):
         assert Order.objects.get().status == OrderStatus.PAID
 
 
 def test_a_payment_service_that_is_down_shows_a_plain_sentence_not_the_exception(
-    alpha, org, products, stripe_emulator, settings, caplog
+    alpha, org, products, stripe_emulator, settings
 ):
-    """Nothing listens where Stripe should be: the request never left, so the attempt is failed (nothing charged),
-    the buyer reads one plain sentence, the log has the details with the order and its idempotency key, and paying
-    again once the service is back works."""
     with schema_context(alpha.schema):
         stripe_key_set(stripe_emulator.api_key)
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
-    emulator = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
-    placed = client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa"})
-    page = client.get(placed["Location"])
-    text = page.content.decode()
+    placed = client.post(_to_payment(alpha, client), {"payment": "card", "card": "pm_card_visa"})
+    text = client.get(placed["Location"]).content.decode()
     assert (
-        "The payment did not go through: We could not reach the payment service; nothing was charged. "
-        "Please try again in a minute."
+        "The payment did not go through: The payment service did not answer. If your card was charged, the order "
+        "is marked paid within a few minutes; otherwise please try again later."
     ) in text
-    assert (
-        "APIConnectionError" not in text
-        and "communicating with Stripe" not in text
-        and "Connection refused" not in text
-    )
-    number = page.context["order"].number
-    logged = [r.getMessage() for r in caplog.records if r.name == "core.commerce.services.payments"]
-    assert any(f"order {number} failed (attempt key order-{number}-attempt-1" in m and "127.0.0.1" in m for m in logged)
-    with schema_context(alpha.schema):
-        assert PaymentAttempt.objects.get().status == PaymentAttemptStatus.FAILED
-    settings.STRIPE_API_BASE = emulator  # the service is back: the buyer pays again on the order page
-    client.post(placed["Location"], {"card": "pm_card_visa"})
-    with schema_context(alpha.schema):
-        assert Order.objects.get().status == OrderStatus.PAID
+    assert "APIConnectionError" not in text and "communicating with Stripe" not in text
 
 
 def test_pay_offline_leaves_the_order_pending_for_staff(alpha, org, products):
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 2, "add": "1"})
-    placed = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    placed = client.post(_to_payment(alpha, client), {"payment": "offline"})
     with schema_context(alpha.schema):
         order = Order.objects.get()
     assert (order.status, order.total, order.credited_member_id) == ("pending", Decimal("20.00"), org.ann.pk)
@@ -179,7 +184,7 @@ def test_stock_errors_show_on_the_checkout_form(alpha, org, products):
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 5, "add": "1"})
-    response = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    response = client.post(_to_payment(alpha, client), {"payment": "offline"})
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == ["Only 3 of BAR in stock at MAIN."]
 
@@ -188,15 +193,16 @@ def test_a_customer_of_another_distributor_is_sent_to_their_site(alpha, org, pro
     _customer(alpha, org.bob)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
-    response = client.post("/ann/shop/checkout/", {"payment": "offline"})
+    response = client.post("/ann/shop/checkout/", ADDRESS)
     assert "/bob/shop/" in response.context["shopper"].blocked
+    assert client.post("/ann/shop/checkout/pay/", {"payment": "offline"})["Location"] == "/ann/shop/checkout/"
     with schema_context(alpha.schema):
         assert not Order.objects.exists()
 
 
 def test_distributor_shops_for_themself_and_sees_the_order_and_volume(alpha, org, products, ann_client):
     ann_client.post("/ann/shop/cart/", {"sku": "SHAKE", "quantity": 1, "add": "1"})
-    placed = ann_client.post("/ann/shop/checkout/", {"payment": "card", "card": "pm_card_visa"})
+    placed = ann_client.post(_to_payment(alpha, ann_client), {"payment": "card", "card": "pm_card_visa"})
     assert placed.status_code == 302
     with schema_context(alpha.schema):
         order = Order.objects.get()
@@ -207,7 +213,7 @@ def test_order_confirmation_is_only_for_its_buyer(alpha, org, products):
     _customer(alpha, org.ann)
     client = signed_in(alpha, "carol@example.test")
     client.post("/ann/shop/cart/", {"sku": "BAR", "quantity": 1, "add": "1"})
-    location = client.post("/ann/shop/checkout/", {"payment": "offline"})["Location"]
+    location = client.post(_to_payment(alpha, client), {"payment": "offline"})["Location"]
     _customer(alpha, org.ann, "other@example.test")
     assert signed_in(alpha, "other@example.test").get(location).status_code == 404
     assert Client(HTTP_HOST=alpha.host).get(location)["Location"].startswith("/accounts/login/")
@@ -237,8 +243,7 @@ def test_product_pictures_show_on_the_shop_and_are_served_for_products_for_sale_
     shown = {p.sku: p.shop_picture.pk for p in page.context["page_obj"]}
     assert shown == {"SHAKE": front.pk, "BAR": bar_image.pk}
     assert (
-        # decorative in the card: the link's name is the product's name beside it
-        f'<img class="product-picture" src="/shop/images/{front.pk}/" alt="" loading="lazy" '
+        f'<img class="product-picture" src="/shop/images/{front.pk}/" alt="The front" loading="lazy" '
         f'data-testid="picture-SHAKE">'
     ) in page.content.decode()
     served = visitor.get(f"/shop/images/{front.pk}/")

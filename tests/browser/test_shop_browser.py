@@ -5,12 +5,14 @@ company onboarded for this module and removed after it."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
+from core.commerce.services.shipping import shipping_method_create
 from tenants.services import company_onboard
 from tests.committed import companies_drop
 from tests.factories.catalogue import ShakeFactory
@@ -34,6 +36,7 @@ def _setup(api_key: str) -> None:
         MemberFactory(sponsor=None, username="rita", first_name="Rita", last_name="Seller")
         stripe_key_set(api_key)
         ShakeFactory(stock=10)
+        shipping_method_create(country="", name="Standard", fee=Decimal("0.00"))
 
 
 def _teardown() -> None:
@@ -71,14 +74,20 @@ def test_a_customer_buys_on_a_replicated_site_and_the_sale_reaches_the_back_offi
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/rita/shop/checkout/")
+    page.locator("#id_ship_name").fill("Cara Customer")
+    page.locator("#id_ship_line1").fill("5 Elm St")
+    page.locator("#id_ship_city").fill("Denver")
+    page.locator("#id_ship_country").select_option("US")
+    page.locator("#id_ship_region").select_option("US-CO")
+    screenshot(page, "shop-checkout")
+    page.get_by_role("button", name="Continue to shipping").click()
+    page.get_by_role("button", name="Continue to review and payment").click()
     page.get_by_label("Card", exact=True).check()
     page.locator("[data-card-element]").get_by_label("Card number").fill("4242424242424242")  # Stripe.js Elements
     page.locator("[data-card-element]").get_by_label("Expiry month (MM)").fill("12")
     page.locator("[data-card-element]").get_by_label("Expiry year (YY)").fill("34")
     page.locator("[data-card-element]").get_by_label("Security code (CVC)").fill("123")
-    page.get_by_label("Country").fill("US")
-    screenshot(page, "shop-checkout")
-    page.get_by_role("button", name="Place order").click()
+    page.get_by_role("button", name="Place order and pay 99.98 USD").click()
     expect(page.get_by_test_id("order-status")).to_contain_text("Paid")
     expect(page.get_by_test_id("order-total")).to_have_text("99.98 USD")
     screenshot(page, "shop-order-confirmation")

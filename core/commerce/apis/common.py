@@ -65,6 +65,8 @@ class OrderOutput(serializers.Serializer):
     subtotal = serializers.DecimalField(max_digits=14, decimal_places=2)
     discount = serializers.DecimalField(max_digits=14, decimal_places=2)
     tax = serializers.DecimalField(max_digits=14, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=14, decimal_places=2)
+    shipping_method = serializers.CharField()
     total = serializers.DecimalField(max_digits=14, decimal_places=2)
     pv_total = serializers.DecimalField(max_digits=14, decimal_places=2)
     cv_total = serializers.DecimalField(max_digits=14, decimal_places=2)

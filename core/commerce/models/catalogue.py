@@ -149,6 +149,28 @@ class TaxRate(models.Model):
         return f"{self.country}/{self.region or '*'} {self.rate}"
 
 
+class ShippingMethod(models.Model):
+    """A way to ship that the company offers to one country (an empty country: every country without methods of its
+    own), at a flat fee in the company's currency. Orders keep the name and fee they were placed with."""
+
+    country = models.CharField(max_length=2, blank=True)
+    name = models.CharField(max_length=100)
+    fee = money_field()
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["country", "sort_order", "fee", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "name"], condition=models.Q(is_active=True), name="shipping_one_active_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country or '*'} {self.name} {self.fee}"
+
+
 class CouponKind(models.TextChoices):
     PERCENT = "percent", "Percent off the subtotal"
     AMOUNT = "amount", "Fixed amount off the subtotal"

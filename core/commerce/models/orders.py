@@ -106,6 +106,22 @@ class Order(models.Model):
     coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     ship_country = models.CharField(max_length=2, blank=True)
     ship_region = models.CharField(max_length=100, blank=True)
+    # The addresses the buyer gave at checkout (empty on orders placed elsewhere); the billing address is a copy of
+    # the shipping address when the buyer said "same as shipping".
+    ship_name = models.CharField(max_length=200, blank=True)
+    ship_line1 = models.CharField(max_length=200, blank=True)
+    ship_line2 = models.CharField(max_length=200, blank=True)
+    ship_city = models.CharField(max_length=100, blank=True)
+    ship_postal_code = models.CharField(max_length=20, blank=True)
+    bill_name = models.CharField(max_length=200, blank=True)
+    bill_line1 = models.CharField(max_length=200, blank=True)
+    bill_line2 = models.CharField(max_length=200, blank=True)
+    bill_city = models.CharField(max_length=100, blank=True)
+    bill_postal_code = models.CharField(max_length=20, blank=True)
+    bill_region = models.CharField(max_length=100, blank=True)
+    bill_country = models.CharField(max_length=2, blank=True)
+    shipping_method = models.CharField(max_length=100, blank=True, help_text="The shipping method's name when placed.")
+    shipping = money_field(help_text="The shipping fee (untaxed), part of the total.")
     warehouse = models.ForeignKey(Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     placed_at = models.DateTimeField()

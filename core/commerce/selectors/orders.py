@@ -39,6 +39,16 @@ def order_visible_to(user, *, number: int) -> Order | None:
     )
 
 
+def order_with_number(*, number: int) -> Order | None:
+    """An order by number, for a page that checked who may see it otherwise (a guest's order in their session)."""
+    return (
+        Order.objects.filter(number=number)
+        .select_related("coupon", "credited_member", "buyer_customer")
+        .prefetch_related("lines", "payments", "refunds")
+        .first()
+    )
+
+
 def orders_of_distributor(user, *, member, kind: str = "") -> QuerySet[Order]:
     """A distributor's orders page: ``kind`` "mine" (bought by them), "customers" (credited to them, bought by
     someone else) or "" (every order they may see), newest first."""

@@ -19,8 +19,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.accounts.models import User
+from core.commerce.addresses import Address, address_errors
 from core.commerce.models import (
     Autoship,
     Coupon,
@@ -34,9 +36,11 @@ from core.commerce.models import (
     PriceTier,
     Product,
     ProductStatus,
+    ShippingMethod,
     Warehouse,
 )
 from core.commerce.pricing import CouponTerms, Quote, order_quote, q2
+from core.commerce.selectors.shipping import shipping_methods_for
 from core.commerce.services.catalogue import customer_price_tier, member_price_tier, quote_line_for
 from core.commerce.services.coupons import coupon_for_order
 from core.commerce.services.stock import stock_move, warehouse_default
@@ -89,22 +93,35 @@ def order_place(
     external_ref: str | None = None,
     autoship: Autoship | None = None,
     take_stock: bool = True,
+    destination: Destination | None = None,
 ) -> Order:
-    """Price an order for its buyer and take its stock (validate -> quote -> persist)."""
+    """Price an order for its buyer and take its stock (validate -> quote -> persist). A ``destination`` (the shop's
+    checkout) brings the addresses and the shipping method; it replaces ``ship_country`` and ``ship_region``."""
     now = placed_at or timezone.now()
-    draft = _draft_checked(
-        lines=lines,
-        placed_by=placed_by,
-        buyer_member=buyer_member,
-        buyer_customer=buyer_customer,
-        credited_member=credited_member,
-        party=party,
-        price_tier=price_tier,
-    )
+    errors = destination_errors(destination) if destination is not None else {}
+    try:
+        draft = _draft_checked(
+            lines=lines,
+            placed_by=placed_by,
+            buyer_member=buyer_member,
+            buyer_customer=buyer_customer,
+            credited_member=credited_member,
+            party=party,
+            price_tier=price_tier,
+        )
+    except ValidationError as exc:
+        raise ValidationError({**errors, **exc.message_dict}) from None
+    if errors:
+        raise ValidationError(errors)
     buyer = buyer_member or buyer_customer
+    if destination is not None:
+        ship_country, ship_region = destination.ship.country, destination.ship.region
     country = (ship_country if ship_country is not None else getattr(buyer, "country", "")) or ""
     region = (ship_region if ship_region is not None else getattr(buyer, "region", "")) or ""
-    quote, coupon = _quote_for(draft, coupon_code=coupon_code, country=country, region=region, now=now)
+    shipping = destination.method.fee if destination is not None else ZERO_MONEY
+    quote, coupon = _quote_for(
+        draft, coupon_code=coupon_code, country=country, region=region, now=now, shipping=shipping
+    )
     _refuse_overflow(quote)
     order = Order.objects.create(
         number=order_number_next(),
@@ -121,6 +138,7 @@ def order_place(
         tax=quote.tax,
         total=quote.total,
         tax_rate=quote.tax_rate,
+        shipping=quote.shipping,
         pv_total=quote.pv_total,
         cv_total=quote.cv_total,
         retail_total=quote.retail_total,
@@ -133,9 +151,76 @@ def order_place(
         created_by=created_by,
         external_ref=external_ref,
         autoship=autoship,
+        **(destination.as_fields() if destination is not None else {}),
     )
     _order_persist(order=order, draft=draft, quote=quote, coupon=coupon, take_stock=take_stock, by=created_by)
     return order
+
+
+ZERO_MONEY = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a shop order goes and how: the shipping address (its country and region decide the tax), the billing
+    address (a copy of the shipping address when the buyer says "same as shipping") and the shipping method."""
+
+    ship: Address
+    bill: Address
+    method: ShippingMethod
+
+    def as_fields(self) -> dict[str, str | Decimal]:
+        """The order's address and method columns (ship_country and ship_region are set with the tax)."""
+        ship = {k: v for k, v in self.ship.as_fields("ship").items() if k not in ("ship_country", "ship_region")}
+        return {
+            **ship,
+            **self.bill.as_fields("bill"),
+            "shipping_method": self.method.name,
+        }
+
+
+def destination_errors(destination: Destination) -> dict[str, list[str]]:
+    """The addresses' problems by field, and a method that is not offered for the shipping country."""
+    errors = {
+        **address_errors(destination.ship, prefix="ship"),
+        **address_errors(destination.bill, prefix="bill"),
+    }
+    offered = {m.pk for m in shipping_methods_for(country=destination.ship.country)}
+    if "ship_country" not in errors and destination.method.pk not in offered:
+        errors["shipping_method"] = [gettext("This shipping method is not offered for the shipping country.")]
+    return errors
+
+
+@transaction.atomic  # the coupon is read under lock, as when the order is placed; nothing is written
+def order_quote_preview(
+    *,
+    lines: list[LineRequest],
+    placed_by: str,
+    buyer_member: Member | None,
+    buyer_customer: Customer | None,
+    credited_member: Member | None,
+    coupon_code: str,
+    destination: Destination,
+) -> Quote:
+    """What ``order_place`` would charge for this order now (same checks, same quote), without placing it."""
+    draft = _draft_checked(
+        lines=lines,
+        placed_by=placed_by,
+        buyer_member=buyer_member,
+        buyer_customer=buyer_customer,
+        credited_member=credited_member,
+        party=None,
+        price_tier=None,
+    )
+    quote, _coupon = _quote_for(
+        draft,
+        coupon_code=coupon_code,
+        country=destination.ship.country,
+        region=destination.ship.region,
+        now=timezone.now(),
+        shipping=destination.method.fee,
+    )
+    return quote
 
 
 def _draft_checked(
@@ -225,7 +310,13 @@ def _refuse_overflow(quote: Quote) -> None:
 
 
 def _quote_for(
-    draft: OrderDraft, *, coupon_code: str, country: str, region: str, now: datetime.datetime
+    draft: OrderDraft,
+    *,
+    coupon_code: str,
+    country: str,
+    region: str,
+    now: datetime.datetime,
+    shipping: Decimal = ZERO_MONEY,
 ) -> tuple[Quote, Coupon | None]:
     """The tax rate of the destination, the coupon (checked against the subtotal before discount, and locked), and
     the pure quote."""
@@ -236,7 +327,7 @@ def _quote_for(
         subtotal = order_quote(lines=lines, tier=draft.price_tier, coupon=None, tax_rate=rate).subtotal
         coupon = coupon_for_order(code=coupon_code, subtotal=subtotal, now=now)
     terms = CouponTerms(kind=coupon.kind, value=coupon.value) if coupon is not None else None
-    return order_quote(lines=lines, tier=draft.price_tier, coupon=terms, tax_rate=rate), coupon
+    return order_quote(lines=lines, tier=draft.price_tier, coupon=terms, tax_rate=rate, shipping=shipping), coupon
 
 
 def _order_persist(
