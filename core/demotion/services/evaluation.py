@@ -64,7 +64,9 @@ def _masks(holds: np.ndarray) -> np.ndarray:
     return (holds.astype(np.int64) * weights).sum(axis=1) if holds.shape[1] else np.zeros(len(holds), np.int64)
 
 
-def _outcome(policy: Policy, day: datetime.date) -> DayOutcome:
+def _outcome(policy: Policy, day: datetime.date, paced: bool = True) -> DayOutcome:
+    """The day's stages for every member against their stored standing. ``paced=False`` (benchmarks building a
+    baseline) skips the no-skipped-stages rule."""
     loaded = facts_load(policy=policy, day=day)
     current = {
         member_id: (holds, since)
@@ -76,7 +78,7 @@ def _outcome(policy: Policy, day: datetime.date) -> DayOutcome:
         stage_index=np.array([int(holds).bit_length() - 1 for holds, _ in rows], dtype=np.int16),
         days_in_stage=np.array([(day - since).days if since else 0 for _, since in rows], dtype=np.int32),
     )
-    evaluation = evaluate(policy, loaded.facts, standing)
+    evaluation = evaluate(policy, loaded.facts, standing if paced else None)
     new = _masks(evaluation.holds) if policy.enabled else np.zeros(len(loaded.facts), dtype=np.int64)
     return DayOutcome(member_ids=loaded.facts.member_ids, new_holds=new, old_holds=old, facts=loaded)
 
