@@ -32,11 +32,10 @@ from core.demotion.policy import (
 )
 from core.demotion.services.notices import notice_render, notice_shared_context
 from core.demotion.services.policies import policy_current, policy_parse
-from core.members.models import Member, MemberStatus, MoveKind
+from core.members.models import Member, MemberStatus
 from core.members.services.moves import (
-    member_move_frontline_up,
+    members_move_downlines_up,
     members_move_to_terminated_tree,
-    nearest_sponsor_not_terminated,
 )
 from core.progress import ProgressFn, no_progress
 
@@ -376,21 +375,20 @@ def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> N
     """Downline moves one member at a time (each a few set-based statements), then every move to the terminated
     tree of the day in one batch. Each move is linked to its transition so a reinstatement can undo it."""
     links = []
-    terminated = []
-    for transition, actions in destructive:
-        reason = f"Demotion policy: {transition.to_stage} on {transition.day}"
-        if "move_downline" in actions:
-            member = Member.objects.get(pk=transition.member_id)
-            upline = nearest_sponsor_not_terminated(member)
-            if upline is not None:
-                move = member_move_frontline_up(
-                    member=member, by=None, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
-                )
+    terminated = [transition for transition, actions in destructive if "move_to_terminated_tree" in actions]
+    lifting = [transition for transition, actions in destructive if "move_downline" in actions]
+    if lifting:
+        reason = f"Demotion policy: {lifting[0].to_stage} on {lifting[0].day}"
+        moves = members_move_downlines_up(
+            members=list(Member.objects.filter(pk__in=[t.member_id for t in lifting])), by=None, reason=reason
+        )
+        numbers = dict(Member.objects.filter(pk__in={t for _, t in moves.values()}).values_list("pk", "number"))
+        for transition in lifting:
+            if transition.member_id in moves:
+                move, target = moves[transition.member_id]
                 links.append((transition, move))
-                transition.evidence["downline_moved_to"] = upline.number
-                transition.save(update_fields=["evidence"])
-        if "move_to_terminated_tree" in actions:
-            terminated.append(transition)
+                transition.evidence["downline_moved_to"] = numbers[target]
+        StageTransition.objects.bulk_update(lifting, ["evidence"], batch_size=2000)
     if terminated:
         reason = f"Demotion policy: moved to the terminated tree on {terminated[0].day}"
         moves = members_move_to_terminated_tree(
