@@ -16,6 +16,7 @@ from bench.support import django_bench_setup, figure, progress
 
 MEMBERS = int(os.environ.get("BENCH_DEMOTION_MEMBERS", "1000000"))
 TODAY = datetime.date(2026, 9, 1)
+HISTORY_START = datetime.date(2025, 1, 1)
 
 
 def _build(cursor, n: int) -> None:
@@ -109,11 +110,16 @@ def run() -> None:
         progress("baseline: yesterday's standing")
         version = policy_current()
         policy = policy_parse(version.document)
-        yesterday = _outcome(policy, TODAY - datetime.timedelta(days=1))
+        yesterday = _outcome(policy, TODAY - datetime.timedelta(days=1), paced=False)
         with transaction.atomic():
             MemberStage.objects.bulk_create(
                 (
-                    MemberStage(member_id=int(pk), holds=int(mask), stage_key=stage_of(policy, int(mask))[0])
+                    MemberStage(
+                        member_id=int(pk),
+                        holds=int(mask),
+                        stage_key=stage_of(policy, int(mask))[0],
+                        since=HISTORY_START,  # long enough ago that no stage is held back by pacing
+                    )
                     for pk, mask in zip(yesterday.member_ids.tolist(), yesterday.new_holds.tolist(), strict=True)
                     if mask
                 ),
@@ -122,9 +128,18 @@ def run() -> None:
             EvaluationRun.objects.create(day=TODAY - datetime.timedelta(days=1), policy=version, status="done")
         progress(f"evaluating {TODAY} for {MEMBERS:,} members")
         started = time.perf_counter()
-        run_row = evaluate_day(day=TODAY, send_notices=False)
+        marks: list[tuple[str, float]] = []
+
+        def phase(stage: str, done: int, total: int) -> None:
+            marks.append((stage, time.perf_counter()))
+
+        run_row = evaluate_day(day=TODAY, send_notices=False, progress=phase)
         seconds = time.perf_counter() - started
         moved = StageTransition.objects.filter(day=TODAY, to_stage="downline_moved").count()
+        progress(
+            "phases: "
+            + ", ".join(f"{a} {b - t:.2f} s" for (a, t), (_, b) in zip(marks, marks[1:] + [("end", started + seconds)]))
+        )
         progress(f"{run_row.transitions:,} transitions today, {moved:,} downline moves; counts {run_row.counts}")
     name = "demotion_daily_1m_s" if MEMBERS == 1_000_000 else f"demotion_daily_{MEMBERS}_s"
     figure(name, seconds, "s", 1)

@@ -7,12 +7,13 @@ import from core.commerce, so commerce may reorganise behind it.
   clawback_flag_resolve;
 * the back-office fee's history (demotion) and the company's commerce settings;
 * the models the plan engine's loader and run services query directly (Order, Party, RefundLine, ClawbackFlag,
-  SubscriptionAttempt with AttemptOutcome), read-only for them.
+  SubscriptionAttempt with AttemptOutcome, BackOfficeSubscription), read-only for them.
 """
 
 from core.commerce.models import (
     VOLUME_STATUSES,
     AttemptOutcome,
+    BackOfficeSubscription,
     ClawbackFlag,
     Order,
     Party,
@@ -37,6 +38,7 @@ from core.commerce.services.volume import clawback_flag_resolve, commission_peri
 __all__ = [
     "VOLUME_STATUSES",
     "AttemptOutcome",
+    "BackOfficeSubscription",
     "ClawbackFlag",
     "Order",
     "Party",

@@ -22,7 +22,7 @@ from core.accounts.models import Role
 from core.csv_safe import csv_writer
 from core.demotion import selectors
 from core.demotion.models import DemotionPolicyVersion, EvaluationRun, Notification, StageTransition
-from core.demotion.policy import fairness_warnings
+from core.demotion.policy import POLICY_TEMPLATES, fairness_warnings, policy_from_document
 from core.demotion.services.evaluation import evaluation_enqueue, policy_preview
 from core.demotion.services.policies import policy_current, policy_parse, policy_save
 from core.demotion.services.reinstatement import member_reinstate
@@ -86,6 +86,29 @@ class PolicyApi(APIView):
             document=data.validated_data["document"], by=request.user, acknowledge=data.validated_data["acknowledge"]
         )
         return Response(PolicyOutput(version).data, status=status.HTTP_201_CREATED)
+
+
+class PolicyTemplatesApi(APIView):
+    """The policies a company can start from: seed 003 as written, and a fairer one; each with the fairness
+    warnings it raises."""
+
+    permission_classes = [HasCapability("console.read")]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        templates = []
+        for key, (build, title) in POLICY_TEMPLATES.items():
+            document = build()
+            warnings = fairness_warnings(policy_from_document(document))
+            templates.append(
+                {
+                    "key": key,
+                    "title": str(title),
+                    "document": document,
+                    "warnings": [{"code": w.code, "message": w.message} for w in warnings],
+                }
+            )
+        return Response({"results": templates})
 
 
 class PreviewApi(APIView):

@@ -1,7 +1,9 @@
 """The facts the policy is evaluated on, for every member at once, as of one day: three queries, whatever the size.
 
-* members not terminated who had joined by the day, with the day inactivity is counted from (join, or the last
-  reinstatement);
+* members not terminated who had joined by the day, with the day inactivity is counted from: the latest of joining,
+  the last reinstatement, being imported from another system, and the policy being switched on after a time off
+  (the back-office fee also counts only from the day it was switched on). Nobody is demoted for a time before an
+  obligation existed;
 * back-office subscription history up to the day: the last paid attempt, and the first failed attempt since then
   (the start of a decline's grace period);
 * PSV (or personal purchases, as the policy says) in every window the policy uses, in one scan of the orders.
@@ -17,9 +19,17 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
+from django.utils import timezone
 
-from core.commerce.public import VOLUME_STATUSES, AttemptOutcome, Order, SubscriptionAttempt, commerce_settings_get
-from core.demotion.models import MemberStage
+from core.commerce.public import (
+    VOLUME_STATUSES,
+    AttemptOutcome,
+    BackOfficeSubscription,
+    Order,
+    SubscriptionAttempt,
+    commerce_settings_get,
+)
+from core.demotion.models import DemotionPolicyVersion, MemberStage
 from core.demotion.policy import NEVER, MemberFacts, Policy
 from core.members.models import Member, MemberStatus
 
@@ -29,19 +39,28 @@ class FactsWithEvidence:
     facts: MemberFacts
     last_paid: np.ndarray  # datetime64[D], NaT when never paid
     first_failure: np.ndarray  # datetime64[D], NaT when in good standing
-    counted_from: np.ndarray  # datetime64[D]: join or reinstatement
+    counted_from: np.ndarray  # datetime64[D]: join, reinstatement, import or the policy switched on
+    fee_due_from: np.ndarray  # datetime64[D]: counted_from, or the day the fee was switched on if later
     psv_by_window: dict[int, np.ndarray]  # window -> int64 cents
+    # datetime64[D]: the first day a fee was overdue with no charge attempted for it, NaT when none
+    overdue_since: np.ndarray | None = None
 
 
 def facts_load(*, policy: Policy, day: datetime.date) -> FactsWithEvidence:
-    member_ids, counted_from = _members(day)
+    member_ids, counted_from = _members(day, policy_switched_on(day))
     n = len(member_ids)
     index = {int(pk): i for i, pk in enumerate(member_ids.tolist())}
     day64 = np.datetime64(day, "D")
 
     last_paid = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     first_failure = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
-    if commerce_settings_get().subscription_enabled:
+    commerce = commerce_settings_get()
+    fee_due_from = counted_from
+    if commerce.subscription_enabled_on is not None and commerce.subscription_enabled_on <= day:
+        fee_due_from = np.maximum(counted_from, np.datetime64(commerce.subscription_enabled_on, "D"))
+    days_since_fee_due = (day64 - fee_due_from).astype(np.int32)
+    overdue_since = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    if commerce.subscription_enabled:
         for member_id, paid_on, failed_on in _subscription_history(day):
             i = index.get(member_id)
             if i is None:
@@ -50,11 +69,21 @@ def facts_load(*, policy: Policy, day: datetime.date) -> FactsWithEvidence:
                 last_paid[i] = paid_on
             if failed_on is not None:
                 first_failure[i] = failed_on
+        for member_id, overdue_on in _fees_overdue_without_attempt(day):
+            i = index.get(member_id)
+            if i is not None:
+                overdue_since[i] = overdue_on
+        # A fee unpaid past its due date with no charge attempt at all (a cancelled subscription, no scheduled
+        # charge) lapses like a declined one. Neither counts from before the fee was owed.
+        lapsed_from = np.fmin(first_failure, overdue_since)
+        first_failure = np.where(np.isnat(first_failure), first_failure, np.maximum(first_failure, fee_due_from))
+        overdue_since = np.where(np.isnat(overdue_since), overdue_since, np.maximum(overdue_since, fee_due_from))
+        lapsed_from = np.where(np.isnat(lapsed_from), lapsed_from, np.maximum(lapsed_from, fee_due_from))
         days_since_join = (day64 - counted_from).astype(np.int32)
         days_since_paid = np.where(
-            np.isnat(last_paid), NEVER, (day64 - np.maximum(last_paid, counted_from)).astype(np.int64)
+            np.isnat(last_paid), NEVER, (day64 - np.maximum(last_paid, fee_due_from)).astype(np.int64)
         ).astype(np.int32)
-        days_lapsed = np.where(np.isnat(first_failure), -1, (day64 - first_failure).astype(np.int64)).astype(np.int32)
+        days_lapsed = np.where(np.isnat(lapsed_from), -1, (day64 - lapsed_from).astype(np.int64)).astype(np.int32)
     else:
         days_since_join = (day64 - counted_from).astype(np.int32)
         days_since_paid = np.zeros(n, dtype=np.int32)
@@ -75,22 +104,48 @@ def facts_load(*, policy: Policy, day: datetime.date) -> FactsWithEvidence:
         days_since_paid_subscription=days_since_paid,
         days_lapsed=days_lapsed,
         psv_cents_by_window=psv,
+        days_since_fee_due=days_since_fee_due,
     )
     return FactsWithEvidence(
-        facts=facts, last_paid=last_paid, first_failure=first_failure, counted_from=counted_from, psv_by_window=psv
+        facts=facts,
+        last_paid=last_paid,
+        first_failure=first_failure,
+        counted_from=counted_from,
+        fee_due_from=fee_due_from,
+        psv_by_window=psv,
+        overdue_since=overdue_since,
     )
 
 
-def _members(day: datetime.date) -> tuple[np.ndarray, np.ndarray]:
+def policy_switched_on(day: datetime.date) -> datetime.date | None:
+    """The day the policy in force was switched back on after being off (every version since then enabled), if that
+    happened by ``day``. A company whose policy was never off counts from joining."""
+    versions = list(DemotionPolicyVersion.objects.order_by("-id").values_list("document", "created_at"))
+    switched_on = None
+    for (document, created_at), older in zip(versions, versions[1:], strict=False):
+        if not document.get("enabled", True):
+            break
+        if not older[0].get("enabled", True):
+            switched_on = timezone.localdate(created_at)
+            break
+    return switched_on if switched_on is not None and switched_on <= day else None
+
+
+def _members(day: datetime.date, policy_on: datetime.date | None) -> tuple[np.ndarray, np.ndarray]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT m.id, GREATEST((m.joined_at AT TIME ZONE 'UTC')::date, s.reinstated_on)
+            SELECT m.id, GREATEST(
+                       (m.joined_at AT TIME ZONE 'UTC')::date,
+                       s.reinstated_on,
+                       CASE WHEN (m.imported_at AT TIME ZONE 'UTC')::date <= %s
+                            THEN (m.imported_at AT TIME ZONE 'UTC')::date END,
+                       %s::date)
               FROM {Member._meta.db_table} m LEFT JOIN {MemberStage._meta.db_table} s ON s.member_id = m.id
              WHERE m.status <> %s AND (m.joined_at AT TIME ZONE 'UTC')::date <= %s
              ORDER BY m.id
             """,
-            [MemberStatus.TERMINATED, day],
+            [day, policy_on, MemberStatus.TERMINATED, day],
         )
         rows = cursor.fetchall()
     if not rows:
@@ -120,6 +175,26 @@ def _subscription_history(day: datetime.date) -> list[tuple[int, datetime.date |
              GROUP BY upto.member_id
             """,
             [day, AttemptOutcome.PAID, AttemptOutcome.PAID, AttemptOutcome.IN_FLIGHT],
+        )
+        return cursor.fetchall()
+
+
+def _fees_overdue_without_attempt(day: datetime.date) -> list[tuple[int, datetime.date]]:
+    """(member id, first overdue day) for subscriptions whose fee fell due before ``day`` with no charge attempted
+    for that due date or a later one by ``day``."""
+    subscriptions = BackOfficeSubscription._meta.db_table
+    attempts = SubscriptionAttempt._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT s.member_id, s.next_due_on + 1 FROM {subscriptions} s
+             WHERE s.next_due_on < %s
+               AND NOT EXISTS (
+                   SELECT 1 FROM {attempts} a
+                    WHERE a.member_id = s.member_id AND a.due_on >= s.next_due_on
+                      AND (a.attempted_at AT TIME ZONE 'UTC')::date <= %s)
+            """,
+            [day, day],
         )
         return cursor.fetchall()
 

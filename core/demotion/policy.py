@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 ACTIONS = (
     "notice",
@@ -73,7 +73,7 @@ class Stage:
 class Policy:
     stages: tuple[Stage, ...]
     psv_basis: str = "psv"
-    decline_grace_days: int = 7
+    decline_grace_days: int = 0
     enabled: bool = True
     acknowledged_warnings: tuple[str, ...] = field(default=())
 
@@ -226,7 +226,8 @@ def default_policy_document() -> dict:
             ),
         ),
     ]
-    return {"version": 1, "psv_basis": "psv", "decline_grace_days": 7, "enabled": True, "stages": stages}
+    # Seed 003 demotes access "upon the first unpaid, declined or expired" fee: no grace (a grace stays an option).
+    return {"version": 1, "psv_basis": "psv", "decline_grace_days": 0, "enabled": True, "stages": stages}
 
 
 def _int(value, path: str, errors: dict, minimum: int = 0) -> int | None:
@@ -249,7 +250,7 @@ def policy_from_document(doc: dict) -> Policy:
     basis = doc.get("psv_basis", "psv")
     if basis not in PSV_BASES:
         errors["psv_basis"] = [f"Choose one of {', '.join(PSV_BASES)}."]
-    grace = _int(doc.get("decline_grace_days", 7), "decline_grace_days", errors)
+    grace = _int(doc.get("decline_grace_days", 0), "decline_grace_days", errors)
     raw_stages = doc.get("stages")
     stages: list[Stage] = []
     if not isinstance(raw_stages, list) or not raw_stages:
@@ -287,7 +288,7 @@ def policy_from_document(doc: dict) -> Policy:
     return Policy(
         stages=tuple(stages),
         psv_basis=basis,
-        decline_grace_days=grace if grace is not None else 7,
+        decline_grace_days=grace if grace is not None else 0,
         enabled=bool(doc.get("enabled", True)),
         acknowledged_warnings=tuple(doc.get("acknowledged_warnings") or ()),
     )
@@ -343,6 +344,125 @@ def _actions_from(actions, at: str, errors: dict[str, list[str]]) -> tuple[str, 
     return tuple(a for a in actions if a in ACTIONS)
 
 
+def fair_policy_document() -> dict:
+    """A fairer starting point than the seed: PSV counts customer sales, a failed fee alone never removes
+    commissions, the downline or the login from a member who is selling (those stages need the fee unpaid *and* too
+    little PSV), a 14-day grace on declined cards, and longer notice (30 days between the notices, a year before the
+    downline moves)."""
+    pending_deactivation = gettext("Your login will be deactivated if nothing changes.")
+    pending_downline = gettext("Your personal customers and distributors will move to your sponsor if nothing changes.")
+
+    def both(key: str, name: str, days: int, actions: list[str], subject: str, text: str) -> dict:
+        return {
+            "key": key,
+            "name": name,
+            "condition": {
+                "subscription_unpaid_days": days,
+                "psv_min": "200.00",
+                "psv_window_days": days,
+                "combine": "all",
+            },  # fmt: skip
+            "actions": actions,
+            **_email(subject, text),
+        }
+
+    stages = [
+        {
+            "key": "access_demotion",
+            "name": gettext("Access demotion"),
+            "condition": {"subscription_lapsed": True},
+            "actions": ["access_demotion"],
+            **_email(
+                gettext("Your back office is limited"),
+                gettext(
+                    "Your back-office subscription is unpaid, declined or expired, "
+                    "so your back office is limited to your profile and payment pages."
+                ),
+            ),
+        },
+        both(
+            "commission_exclusion",
+            gettext("Commission exclusion"),
+            90,
+            ["commission_exclusion"],
+            gettext("You will not receive commissions"),
+            gettext("You are excluded from commissions until you are active."),
+        ),
+        both(
+            "preferred_pricing_loss",
+            gettext("Preferred pricing loss"),
+            120,
+            ["preferred_pricing_loss"],
+            gettext("Your orders are now at retail price"),
+            gettext("Your own orders are now priced at retail."),
+        ),
+        both(
+            "pending_deactivation_1",
+            gettext("Pending deactivation (first notice)"),
+            240,
+            ["notice"],
+            gettext("Your login will be deactivated"),
+            pending_deactivation,
+        ),  # fmt: skip
+        both(
+            "pending_deactivation_2",
+            gettext("Pending deactivation (second notice)"),
+            270,
+            ["notice"],
+            gettext("Second notice: your login will be deactivated"),
+            pending_deactivation,
+        ),  # fmt: skip
+        both(
+            "deactivation",
+            gettext("Login deactivated"),
+            300,
+            ["login_deactivation"],
+            gettext("Your login is deactivated"),
+            gettext("Your login has been deactivated."),
+        ),  # fmt: skip
+        both(
+            "pending_downline_loss_1",
+            gettext("Pending loss of downline (first notice)"),
+            305,
+            ["notice"],
+            gettext("You may lose your downline"),
+            pending_downline,
+        ),  # fmt: skip
+        both(
+            "pending_downline_loss_2",
+            gettext("Pending loss of downline (second notice)"),
+            335,
+            ["notice"],
+            gettext("Second notice: you may lose your downline"),
+            pending_downline,
+        ),  # fmt: skip
+        both(
+            "downline_moved",
+            gettext("Downline moved"),
+            365,
+            ["move_downline", "move_to_terminated_tree"],
+            gettext("Your downline has moved"),
+            gettext(
+                "Your personal customers and distributors now belong to your sponsor, "
+                "and your position moved to the company's terminated tree."
+            ),
+        ),
+    ]
+    return {"version": 1, "psv_basis": "psv", "decline_grace_days": 14, "enabled": True, "stages": stages}
+
+
+POLICY_TEMPLATES = {
+    "seed_003": (default_policy_document, gettext_lazy("Seed 003: the flow as written")),
+    "fair": (fair_policy_document, gettext_lazy("Fair: selling members keep commissions, login and downline")),
+}
+
+
+def policy_template(key: str) -> dict | None:
+    """A starting document by template key (``seed_003`` or ``fair``), or None for an unknown key."""
+    entry = POLICY_TEMPLATES.get(key)
+    return entry[0]() if entry else None
+
+
 @dataclass(frozen=True)
 class FairnessWarning:
     code: str
@@ -350,16 +470,20 @@ class FairnessWarning:
 
 
 def fairness_warnings(policy: Policy) -> list[FairnessWarning]:
-    """What an admin must acknowledge before saving: demotion on personal purchases alone ("no purchase necessary"),
-    or on a failed charge alone with no grace period for retries."""
+    """What an admin must acknowledge before saving, seed 003's own concerns included: demotion on personal purchases
+    alone ("no purchase necessary"), access lost on a failed charge with no grace for retries, commissions, login or
+    downline taken from a member who is selling for a failed fee payment, termination for not purchasing, and
+    downline moves that are hard to undo."""
     warnings = []
     uses_psv = any(s.condition.psv_min is not None for s in policy.stages)
     if uses_psv and policy.psv_basis == "personal_purchases":
         warnings.append(
             FairnessWarning(
                 "personal_purchases_only",
-                "This policy demotes members on their own purchases alone. Counting customer sales as well (PSV) keeps "
-                "the 'no purchase necessary' principle; ask your attorney before demoting on purchases.",
+                gettext(
+                    "This policy demotes members on their own purchases alone. Counting customer sales as well (PSV) "
+                    "keeps the 'no purchase necessary' principle; ask your attorney before demoting on purchases."
+                ),
             )
         )
     charge_only = [
@@ -369,12 +493,65 @@ def fairness_warnings(policy: Policy) -> list[FairnessWarning]:
         warnings.append(
             FairnessWarning(
                 "failed_charge_without_grace",
-                f"Stage {charge_only[0].name!r} applies as soon as a card is declined, "
-                "with no grace period for retries. "
-                "A member travelling or with an expired card loses access immediately.",
+                gettext(
+                    "Stage %(stage)r applies as soon as a card is declined, with no grace period for retries. "
+                    "A member travelling or with an expired card loses access immediately."
+                )
+                % {"stage": charge_only[0].name},
+            )
+        )
+    severe = {"commission_exclusion", "login_deactivation", *DESTRUCTIVE_ACTIONS}
+    on_fee_alone = [s for s in policy.stages if set(s.actions) & severe and _fee_alone_can_trigger(s.condition)]
+    if on_fee_alone:
+        warnings.append(
+            FairnessWarning(
+                "removed_while_selling",
+                gettext(
+                    "Stage %(stage)r can take commissions, the login or the downline from a member who is selling, "
+                    "for an unpaid back-office fee alone (for example a failed card payment). Require the fee unpaid "
+                    "and too little PSV together (all conditions) to spare selling members."
+                )
+                % {"stage": on_fee_alone[0].name},
+            )
+        )
+    if (
+        uses_psv
+        and policy.psv_basis == "personal_purchases"
+        and any(
+            set(s.actions) & {"login_deactivation", *DESTRUCTIVE_ACTIONS} for s in policy.stages if s.condition.psv_min
+        )
+    ):
+        warnings.append(
+            FairnessWarning(
+                "terminated_for_not_purchasing",
+                gettext(
+                    "Members can be deactivated or lose their downline for not purchasing themselves. Regulators "
+                    "treat required purchases as a sign of a pyramid scheme."
+                ),
+            )
+        )
+    moves = [s for s in policy.stages if set(s.actions) & DESTRUCTIVE_ACTIONS]
+    if moves:
+        warnings.append(
+            FairnessWarning(
+                "downline_moves_hard_to_undo",
+                gettext(
+                    "Stage %(stage)r moves the member's downline to their sponsor and the member to the terminated "
+                    "tree. A reinstatement can move them back, but commissions paid in between are not recalculated "
+                    "and the people moved will have seen the change."
+                )
+                % {"stage": moves[0].name},
             )
         )
     return warnings
+
+
+def _fee_alone_can_trigger(condition: Condition) -> bool:
+    """True when the back-office fee being unpaid or lapsed is enough for the condition to hold."""
+    fee_parts = {"subscription_unpaid", "subscription_lapsed"} & set(condition.parts)
+    if not fee_parts:
+        return False
+    return condition.combine == "any" or set(condition.parts) <= fee_parts
 
 
 @dataclass
@@ -386,6 +563,9 @@ class MemberFacts:
     days_since_paid_subscription: np.ndarray  # int32, NEVER when never paid
     days_lapsed: np.ndarray  # int32, -1 when the subscription is in good standing
     psv_cents_by_window: dict[int, np.ndarray]  # window days -> int64 cents of PSV within the window
+    # Days since the back-office fee became due for the member (the later of joining and the fee being switched on);
+    # None: the same as days_since_join.
+    days_since_fee_due: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.member_ids)
@@ -396,7 +576,8 @@ def condition_holds(condition: Condition, facts: MemberFacts, grace_days: int) -
     parts = []
     if condition.subscription_unpaid_days is not None:
         days = condition.subscription_unpaid_days
-        parts.append((facts.days_since_paid_subscription >= days) & (facts.days_since_join >= days))
+        due = facts.days_since_join if facts.days_since_fee_due is None else facts.days_since_fee_due
+        parts.append((facts.days_since_paid_subscription >= days) & (due >= days))
     if condition.subscription_lapsed:
         parts.append(facts.days_lapsed >= grace_days)
     if condition.psv_min is not None:
@@ -421,12 +602,102 @@ class Evaluation:
         return {a for j, stage in enumerate(policy.stages) if self.holds[row, j] for a in stage.actions}
 
 
-def evaluate(policy: Policy, facts: MemberFacts) -> Evaluation:
+def evaluate(policy: Policy, facts: MemberFacts, standing: Standing | None = None) -> Evaluation:
+    """Every member's holding stages. With ``standing`` (each member's stage before this day and how long they have
+    been in it) the result is paced so that no stage is skipped (see `pace`)."""
     n, k = len(facts), len(policy.stages)
     holds = np.zeros((n, k), dtype=bool)
     for j, stage in enumerate(policy.stages):
         holds[:, j] = condition_holds(stage.condition, facts, policy.decline_grace_days)
-    any_hold = holds.any(axis=1)
+    if standing is not None:
+        holds = pace(policy, holds, standing)
+    return Evaluation(holds=holds, stage_index=_highest(holds))
+
+
+def _highest(holds: np.ndarray) -> np.ndarray:
+    k = holds.shape[1]
+    if k == 0:
+        return np.full(len(holds), -1, dtype=np.int16)
     last = k - 1 - np.argmax(holds[:, ::-1], axis=1)
-    stage_index = np.where(any_hold, last, -1).astype(np.int16)
-    return Evaluation(holds=holds, stage_index=stage_index)
+    return np.where(holds.any(axis=1), last, -1).astype(np.int16)
+
+
+@dataclass
+class Standing:
+    """Each member's stage before the evaluated day (-1: in good standing) and whole days spent in it."""
+
+    stage_index: np.ndarray  # int16
+    days_in_stage: np.ndarray  # int32
+
+
+def stage_day_bounds(policy: Policy) -> tuple[list[int], list[int]]:
+    """The earliest and latest day counts at which each stage's condition can start to hold, from its day-count parts
+    (a lapsed-card part starts at the decline grace)."""
+    lows, highs = [], []
+    for stage in policy.stages:
+        days = []
+        if stage.condition.subscription_unpaid_days is not None:
+            days.append(stage.condition.subscription_unpaid_days)
+        if stage.condition.subscription_lapsed:
+            days.append(policy.decline_grace_days)
+        if stage.condition.psv_window_days is not None:
+            days.append(stage.condition.psv_window_days)
+        lows.append(min(days, default=0))
+        highs.append(max(days, default=0))
+    return lows, highs
+
+
+def stage_gap(policy: Policy, from_index: int, to_index: int) -> int:
+    """The least number of days a member spends in stage ``from_index`` before stage ``to_index`` may follow: the
+    policy's own spacing (the later stage's earliest day minus the earlier stage's latest day; 0 for stages that
+    start together). A member whose facts arrive day by day always meets it; it only holds back a member whose
+    facts jump (a first evaluation, an import, missed days)."""
+    if from_index < 0:
+        return 0
+    lows, highs = stage_day_bounds(policy)
+    return max(0, lows[to_index] - highs[from_index])
+
+
+def pace(policy: Policy, holds: np.ndarray, standing: Standing) -> np.ndarray:
+    """No skipped stages: a member advances from their stage to the next holding stage only after the policy's
+    spacing between the two (`stage_gap`), together with any stages that start on the same day as it, and never
+    further in one evaluation. Every member therefore receives every notice the policy has, each on its own day.
+    Going back (a condition stops holding) is never held back."""
+    n, k = holds.shape
+    if k == 0 or n == 0:
+        return holds
+    target = _highest(holds)
+    previous = standing.stage_index.astype(np.int16)
+    advancing = np.nonzero(target > previous)[0]
+    if not len(advancing):
+        return holds
+    lows, highs = stage_day_bounds(policy)
+    sub = holds[advancing]
+    prev = previous[advancing].astype(np.int64)
+    days_in = standing.days_in_stage[advancing].astype(np.int64)
+    # next_holding[:, j + 1] = the lowest holding stage above j (k when none): j = -1 is column 0.
+    next_holding = np.full((len(advancing), k + 1), k, dtype=np.int64)
+    for j in range(k - 1, -1, -1):
+        next_holding[:, j] = np.where(sub[:, j], j, next_holding[:, j + 1])
+    reached = prev.copy()
+    moving = np.ones(len(advancing), dtype=bool)
+    low = np.array(lows, dtype=np.int64)
+    high = np.array(highs, dtype=np.int64)
+    first = True
+    for _ in range(k):
+        candidate = next_holding[np.arange(len(advancing)), reached + 1]
+        exists = candidate < k
+        safe_candidate = np.minimum(candidate, k - 1)
+        gap = np.where(reached >= 0, np.maximum(0, low[safe_candidate] - high[np.maximum(reached, 0)]), 0)
+        # The first step out of the member's stage needs the days spent in it; later steps in the same evaluation
+        # only take stages that start on the same day as the one just entered.
+        allowed = exists & moving & ((gap <= days_in) if first else (gap == 0))
+        if not allowed.any():
+            break
+        reached = np.where(allowed, candidate, reached)
+        moving = allowed
+        first = False
+    keep = np.arange(k)[None, :] <= reached[:, None]
+    paced = holds.copy()
+    paced[advancing] = sub & keep
+    return paced

@@ -5,6 +5,7 @@ from core.demotion import apis
 
 urlpatterns = [
     path("demotion/policy/", apis.PolicyApi.as_view(), name="demotion-policy"),
+    path("demotion/policy/templates/", apis.PolicyTemplatesApi.as_view(), name="demotion-policy-templates"),
     path("demotion/preview/", apis.PreviewApi.as_view(), name="demotion-preview"),
     path("demotion/evaluations/", apis.EvaluationApi.as_view(), name="demotion-evaluations"),
     path("demotion/report/", apis.ReportApi.as_view(), name="demotion-report"),

@@ -92,6 +92,12 @@ class Member(models.Model):
     status = models.CharField(max_length=12, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField()
+    imported_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the member was brought in from another system: obligations such as the back-office fee "
+        "count from here, since their history before it is not in Canopy.",
+    )
 
     sponsor = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="recruits")
     sponsor_path = ArrayField(models.BigIntegerField(), default=list)

@@ -220,3 +220,42 @@ def leaves_reattach_under(*, members: list[Member], root: Member) -> None:
                 f"{position} WHERE id = ANY(%s::bigint[])",
                 [root.pk, prefix, len(prefix), ids],
             )
+
+
+def members_lift_out(*, member_ids: list[int]) -> list[tuple[int, int, int]]:
+    """Take every member in ``member_ids`` out of the lines above their downlines, in both trees at once (a company
+    whose placement tree is the sponsor tree): each member under one of them moves up to the nearest member above
+    it who is not in the list, and the listed members are left with nobody under them. A set-based rewrite of the
+    paths that contain a listed member, whatever their number: the demotion policy's daily downline moves.
+
+    Counts need no change above the listed members (everyone under an ancestor stays under it); the listed members'
+    own counts become 0. Returns (member id, old parent, new parent) for every member whose parent changed."""
+    if not member_ids:
+        return []
+    sponsor, placement = COLUMNS[Tree.SPONSOR], COLUMNS[Tree.PLACEMENT]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH moved AS (
+                SELECT m.id, m.{sponsor.parent} AS old_parent,
+                       ARRAY(SELECT e FROM unnest(m.{sponsor.path}) WITH ORDINALITY AS p(e, i)
+                              WHERE e <> ALL(%(ids)s::bigint[]) OR e = m.id ORDER BY i) AS new_path
+                  FROM {TABLE} m
+                 WHERE m.{sponsor.path} && %(ids)s::bigint[]
+            )
+            UPDATE {TABLE} t
+               SET {sponsor.path} = moved.new_path, {placement.path} = moved.new_path,
+                   {sponsor.depth} = cardinality(moved.new_path) - 1,
+                   {placement.depth} = cardinality(moved.new_path) - 1,
+                   {sponsor.parent} = moved.new_path[cardinality(moved.new_path) - 1],
+                   {placement.parent} = moved.new_path[cardinality(moved.new_path) - 1],
+                   {sponsor.count} = CASE WHEN t.id = ANY(%(ids)s::bigint[]) THEN 0 ELSE t.{sponsor.count} END,
+                   {placement.count} = CASE WHEN t.id = ANY(%(ids)s::bigint[]) THEN 0 ELSE t.{placement.count} END
+              FROM moved
+             WHERE t.id = moved.id
+               AND (moved.new_path IS DISTINCT FROM t.{sponsor.path} OR t.id = ANY(%(ids)s::bigint[]))
+            RETURNING t.id, moved.old_parent, t.{sponsor.parent}
+            """,
+            {"ids": member_ids},
+        )
+        return [(member, old, new) for member, old, new in cursor.fetchall() if old != new]

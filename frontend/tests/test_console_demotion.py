@@ -54,6 +54,9 @@ def _form_data(client, **changes) -> dict:
     return {k: v for k, v in data.items() if v is not None}
 
 
+SEED_WARNINGS = ["failed_charge_without_grace", "removed_while_selling", "downline_moves_hard_to_undo"]
+
+
 def test_editor_shows_each_error_next_to_its_stage_field(alpha, admin_client):
     data = _form_data(admin_client, **{"stages-1-subscription_unpaid_days": "0", "stages-2-name": ""})
     response = admin_client.post("/console/demotion/", data)
@@ -67,7 +70,7 @@ def test_editor_shows_each_error_next_to_its_stage_field(alpha, admin_client):
 
 def test_editor_saves_a_changed_stage_and_drops_a_deleted_one(alpha, admin_client):
     data = _form_data(admin_client, **{"stages-1-subscription_unpaid_days": "75", "stages-10-DELETE": "on"})
-    response = admin_client.post("/console/demotion/", {**data, "action": "save"})
+    response = admin_client.post("/console/demotion/", {**data, "action": "save", "acknowledge": SEED_WARNINGS})
     assert response.status_code == 302, response.context and response.context["errors"]
     with schema_context(alpha.schema):
         document = DemotionPolicyVersion.objects.order_by("-id").first().document
@@ -79,18 +82,24 @@ def test_fairness_warning_needs_the_checkbox_and_is_recorded(alpha, admin_client
     data = _form_data(admin_client, **{"policy-psv_basis": "personal_purchases"})
     refused = admin_client.post("/console/demotion/", {**data, "action": "save"})
     assert refused.status_code == 400 and refused.context["needs_acknowledgement"] is True
-    assert [w.code for w in refused.context["warnings"]] == ["personal_purchases_only"]
+    codes = ["personal_purchases_only", *SEED_WARNINGS[:2], "terminated_for_not_purchasing", SEED_WARNINGS[2]]
+    assert [w.code for w in refused.context["warnings"]] == codes
     assert 'name="acknowledge" value="personal_purchases_only"' in refused.content.decode()
-    saved = admin_client.post(
-        "/console/demotion/", {**data, "action": "save", "acknowledge": "personal_purchases_only"}
-    )
+    saved = admin_client.post("/console/demotion/", {**data, "action": "save", "acknowledge": codes})
     assert saved.status_code == 302
     with schema_context(alpha.schema):
         version = DemotionPolicyVersion.objects.order_by("-id").first()
-        assert (version.acknowledged_warnings, version.acknowledged_by.email) == (
-            ["personal_purchases_only"],
-            alpha.admin_email,
-        )
+        assert (version.acknowledged_warnings, version.acknowledged_by.email) == (codes, alpha.admin_email)
+
+
+def test_start_from_the_fair_template(alpha, admin_client):
+    page = admin_client.get("/console/demotion/?template=fair")
+    assert page.status_code == 200
+    assert page.context["settings_form"].initial["decline_grace_days"] == 14
+    assert [w.code for w in page.context["warnings"]] == ["downline_moves_hard_to_undo"]
+    assert 'href="?template=seed_003"' in page.content.decode()
+    with schema_context(alpha.schema):
+        assert DemotionPolicyVersion.objects.count() == 1  # nothing saved until "Save"
 
 
 def test_json_editor_reports_paths_and_bad_json(alpha, admin_client):
@@ -163,10 +172,15 @@ def test_member_reads_where_they_stand_and_admin_reinstates(alpha, admin_client,
 
 def test_company_b_sees_its_own_policy_and_none_of_company_a_stages(alpha, beta, org, staged, admin_client):
     admin_client.post(
-        "/console/demotion/", {**_form_data(admin_client, **{"policy-decline_grace_days": "3"}), "action": "save"}
+        "/console/demotion/",
+        {
+            **_form_data(admin_client, **{"policy-decline_grace_days": "3"}),
+            "action": "save",
+            "acknowledge": SEED_WARNINGS[1:],
+        },
     )
     beta_admin = signed_in(beta, beta.admin_email)
-    assert beta_admin.get("/console/demotion/").context["settings_form"].initial["decline_grace_days"] == 7
+    assert beta_admin.get("/console/demotion/").context["settings_form"].initial["decline_grace_days"] == 0
     report = beta_admin.get(f"/console/demotion/report/?day={staged.isoformat()}")
     assert list(report.context["page_obj"]) == []
     assert beta_admin.get(f"/console/members/{org.ann.number}/reinstate/").status_code == 404

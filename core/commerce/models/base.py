@@ -24,6 +24,11 @@ class CommerceSettings(models.Model):
     stripe_publishable_key = models.CharField(max_length=200, blank=True)
     offline_payments_allowed = models.BooleanField(default=True, help_text="Cash/check payments recorded by staff.")
     subscription_enabled = models.BooleanField(default=False)
+    subscription_enabled_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the back-office fee was last switched on: nobody owes it for days before.",
+    )
     subscription_fee = money_field(help_text="Monthly back-office fee per distributor.")
     subscription_first_charge_delay_days = models.PositiveSmallIntegerField(
         default=0, help_text="Days after joining before a new distributor's first back-office fee is due."

@@ -8,6 +8,7 @@ from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from core.commerce.models import CommerceSettings
 from core.commerce.pricing import q2
@@ -49,6 +50,9 @@ def commerce_settings_update(**changes: Unpack[CommerceSettingsChanges]) -> Comm
     fields: dict[str, object] = dict(changes)
     if fee is not None:
         fields["subscription_fee"] = q2(fee)
+    if changes.get("subscription_enabled") and not row.subscription_enabled:
+        # Switching the fee on starts everyone's obligation today: nobody is demoted for months before it existed.
+        fields["subscription_enabled_on"] = timezone.localdate()
     for name, value in fields.items():
         setattr(row, name, value)
     row.save()

@@ -226,3 +226,19 @@ def test_a_member_three_months_overdue_who_adds_a_good_card_is_charged_one_fee_n
         assert subscription_charge_due(now=MAR_1 + datetime.timedelta(days=day)) == []
     paid = SubscriptionAttempt.objects.filter(member=member, outcome=AttemptOutcome.PAID)
     assert list(paid.values_list("amount", flat=True)) == [Decimal("29.95")]
+
+
+def test_switching_the_fee_on_records_the_day_and_switching_again_keeps_it(alpha):
+    from django_tenants.utils import schema_context
+
+    from core.commerce.services.commerce_settings import commerce_settings_update
+
+    with schema_context(alpha.schema):
+        assert commerce_settings_get().subscription_enabled_on is None
+        commerce_settings_update(subscription_enabled=True)
+        assert commerce_settings_get().subscription_enabled_on == timezone.localdate()
+        row = commerce_settings_get()
+        row.subscription_enabled_on = datetime.date(2026, 1, 5)
+        row.save()
+        commerce_settings_update(subscription_enabled=True)  # already on: the day the obligation started stays
+        assert commerce_settings_get().subscription_enabled_on == datetime.date(2026, 1, 5)

@@ -26,15 +26,16 @@ from core.demotion.policy import (
     DESTRUCTIVE_ACTIONS,
     NEVER,
     Policy,
+    Standing,
     evaluate,
+    stage_gap,
 )
 from core.demotion.services.notices import notice_render, notice_shared_context
 from core.demotion.services.policies import policy_current, policy_parse
-from core.members.models import Member, MemberStatus, MoveKind
+from core.members.models import Member, MemberStatus
 from core.members.services.moves import (
-    member_move_frontline_up,
+    members_move_downlines_up,
     members_move_to_terminated_tree,
-    nearest_sponsor_not_terminated,
 )
 from core.progress import ProgressFn, no_progress
 
@@ -62,12 +63,22 @@ def _masks(holds: np.ndarray) -> np.ndarray:
     return (holds.astype(np.int64) * weights).sum(axis=1) if holds.shape[1] else np.zeros(len(holds), np.int64)
 
 
-def _outcome(policy: Policy, day: datetime.date) -> DayOutcome:
+def _outcome(policy: Policy, day: datetime.date, paced: bool = True) -> DayOutcome:
+    """The day's stages for every member against their stored standing. ``paced=False`` (benchmarks building a
+    baseline) skips the no-skipped-stages rule."""
     loaded = facts_load(policy=policy, day=day)
-    evaluation = evaluate(policy, loaded.facts)
+    current = {
+        member_id: (holds, since)
+        for member_id, holds, since in MemberStage.objects.values_list("member_id", "holds", "since")
+    }
+    rows = [current.get(int(pk), (0, None)) for pk in loaded.facts.member_ids.tolist()]
+    old = np.array([holds for holds, _ in rows], dtype=np.int64)
+    standing = Standing(
+        stage_index=np.array([int(holds).bit_length() - 1 for holds, _ in rows], dtype=np.int16),
+        days_in_stage=np.array([(day - since).days if since else 0 for _, since in rows], dtype=np.int32),
+    )
+    evaluation = evaluate(policy, loaded.facts, standing if paced else None)
     new = _masks(evaluation.holds) if policy.enabled else np.zeros(len(loaded.facts), dtype=np.int64)
-    current = dict(MemberStage.objects.values_list("member_id", "holds"))
-    old = np.array([current.get(int(pk), 0) for pk in loaded.facts.member_ids.tolist()], dtype=np.int64)
     return DayOutcome(member_ids=loaded.facts.member_ids, new_holds=new, old_holds=old, facts=loaded)
 
 
@@ -81,10 +92,13 @@ def stage_of(policy: Policy, mask: int) -> tuple[str, set[str]]:
     return key, actions
 
 
-def _evidence(policy: Policy, outcome: DayOutcome, i: int, day: datetime.date, mask: int) -> dict:
+def _evidence(
+    policy: Policy, outcome: DayOutcome, i: int, day: datetime.date, mask: int, entered_on: datetime.date
+) -> dict:
     facts = outcome.facts
     last_paid = facts.last_paid[i]
     first_failure = facts.first_failure[i]
+    overdue = facts.overdue_since[i] if facts.overdue_since is not None else np.datetime64("NaT")
     days_paid = int(facts.facts.days_since_paid_subscription[i])
     evidence = {
         "day": day.isoformat(),
@@ -93,27 +107,43 @@ def _evidence(policy: Policy, outcome: DayOutcome, i: int, day: datetime.date, m
         "days_since_paid_subscription": None if days_paid >= NEVER else days_paid,
         "first_failed_charge": None if np.isnat(first_failure) else str(first_failure),
         "days_since_failed_charge": None if np.isnat(first_failure) else int(facts.facts.days_lapsed[i]),
+        "fee_overdue_since": None if np.isnat(overdue) else str(overdue),
+        "days_lapsed": None if int(facts.facts.days_lapsed[i]) < 0 else int(facts.facts.days_lapsed[i]),
+        "fee_due_from": str(facts.fee_due_from[i]),
         "decline_grace_days": policy.decline_grace_days,
         "psv_basis": policy.psv_basis,
         "psv_by_window": {str(w): f"{facts.psv_by_window[w][i] / 100:.2f}" for w in facts.psv_by_window},
         "stages_holding": [s.key for j, s in enumerate(policy.stages) if mask >> j & 1],
     }
     psv = {w: int(facts.psv_by_window[w][i]) for w in facts.psv_by_window}
-    evidence["next_stage"] = _next_stage(policy, mask, day, days_paid, facts.counted_from[i], psv)
+    evidence["next_stage"] = _next_stage(
+        policy, mask, day, days_paid, facts.counted_from[i], facts.fee_due_from[i], psv, entered_on
+    )
     return evidence
 
 
-def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, counted_from, psv: dict) -> dict | None:
+def _next_stage(
+    policy: Policy,
+    mask: int,
+    day: datetime.date,
+    days_paid: int,
+    counted_from,
+    fee_due_from,
+    psv: dict,
+    entered_on: datetime.date,
+) -> dict | None:
     """The next stage the member is heading for and the day it applies if nothing changes (the e-mails'
     deadline): the earliest day one of its parts holds (the fee still unpaid, or PSV already short in its window
-    once the window has passed since joining). Day-count stages only; a lapsed-card stage has no fixed day."""
+    once the window has passed since joining), and not before the policy's spacing after the member's current
+    stage (no stage is skipped). Day-count stages only; a lapsed-card stage has no fixed day."""
     highest = mask.bit_length() - 1
     days_in = int((np.datetime64(day, "D") - counted_from).astype(int))
+    days_due = int((np.datetime64(day, "D") - fee_due_from).astype(int))
     for j in range(highest + 1, len(policy.stages)):
         condition = policy.stages[j].condition
         waits = []
         if condition.subscription_unpaid_days is not None:
-            waits.append(condition.subscription_unpaid_days - min(days_paid, days_in))
+            waits.append(condition.subscription_unpaid_days - min(days_paid, days_due))
         window = condition.psv_window_days
         if (
             condition.psv_min is not None
@@ -125,6 +155,7 @@ def _next_stage(policy: Policy, mask: int, day: datetime.date, days_paid: int, c
         if not waits:
             continue
         on = day + datetime.timedelta(days=max(min(waits), 1))
+        on = max(on, entered_on + datetime.timedelta(days=stage_gap(policy, highest, j)))
         return {"key": policy.stages[j].key, "name": policy.stages[j].name, "on": on.isoformat()}
     return None
 
@@ -194,7 +225,11 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
         old_mask, new_mask = int(outcome.old_holds[row]), int(outcome.new_holds[row])
         old_key, old_actions = stage_of(policy, old_mask)
         new_key, new_actions = stage_of(policy, new_mask)
-        evidence = _evidence(policy, outcome, row, day, new_mask)
+        state = states.get(member_id) or MemberStage(member_id=member_id)
+        # ``since`` is the day the member entered their current stage (pages say "stage X since …", and the
+        # pacing of the next stage counts from it): a change of lower stages alone does not move it.
+        entered_on = day if new_key != old_key or state.since is None else state.since
+        evidence = _evidence(policy, outcome, row, day, new_mask, entered_on)
         transition = StageTransition(
             member_id=member_id,
             day=day,
@@ -210,8 +245,7 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
             evidence=evidence,
         )
         transitions.append(transition)
-        state = states.get(member_id) or MemberStage(member_id=member_id)
-        state.holds, state.stage_key, state.since, state.evidence = new_mask, new_key, day, evidence
+        state.holds, state.stage_key, state.since, state.evidence = new_mask, new_key, entered_on, evidence
         state.actions = sorted(new_actions | (old_actions & DESTRUCTIVE_ACTIONS))
         new_states.append(state)
         entered = new_mask & ~old_mask
@@ -341,21 +375,20 @@ def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> N
     """Downline moves one member at a time (each a few set-based statements), then every move to the terminated
     tree of the day in one batch. Each move is linked to its transition so a reinstatement can undo it."""
     links = []
-    terminated = []
-    for transition, actions in destructive:
-        reason = f"Demotion policy: {transition.to_stage} on {transition.day}"
-        if "move_downline" in actions:
-            member = Member.objects.get(pk=transition.member_id)
-            upline = nearest_sponsor_not_terminated(member)
-            if upline is not None:
-                move = member_move_frontline_up(
-                    member=member, by=None, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
-                )
+    terminated = [transition for transition, actions in destructive if "move_to_terminated_tree" in actions]
+    lifting = [transition for transition, actions in destructive if "move_downline" in actions]
+    if lifting:
+        reason = f"Demotion policy: {lifting[0].to_stage} on {lifting[0].day}"
+        moves = members_move_downlines_up(
+            members=list(Member.objects.filter(pk__in=[t.member_id for t in lifting])), by=None, reason=reason
+        )
+        numbers = dict(Member.objects.filter(pk__in={t for _, t in moves.values()}).values_list("pk", "number"))
+        for transition in lifting:
+            if transition.member_id in moves:
+                move, target = moves[transition.member_id]
                 links.append((transition, move))
-                transition.evidence["downline_moved_to"] = upline.number
-                transition.save(update_fields=["evidence"])
-        if "move_to_terminated_tree" in actions:
-            terminated.append(transition)
+                transition.evidence["downline_moved_to"] = numbers[target]
+        StageTransition.objects.bulk_update(lifting, ["evidence"], batch_size=2000)
     if terminated:
         reason = f"Demotion policy: moved to the terminated tree on {terminated[0].day}"
         moves = members_move_to_terminated_tree(

@@ -47,7 +47,7 @@ def conditions_holding(evidence: dict, condition) -> list[str]:
         if (days is None or days >= threshold) and (days_in is None or days_in >= threshold):
             holding.append("subscription_unpaid")
     if condition.subscription_lapsed:
-        lapsed = evidence.get("days_since_failed_charge")
+        lapsed = evidence.get("days_lapsed", evidence.get("days_since_failed_charge"))
         if lapsed is not None and lapsed >= (evidence.get("decline_grace_days") or 0):
             holding.append("subscription_lapsed")
     if condition.psv_min is not None:
@@ -79,9 +79,21 @@ def evidence_text(evidence: dict, stage) -> str:
             else gettext("no back-office subscription payment is on record")
         )
     if "subscription_lapsed" in holding and evidence.get("first_failed_charge"):
+        if evidence.get("decline_grace_days"):
+            parts.append(
+                gettext(
+                    "your subscription charge failed on %(day)s and was not paid within the %(grace)s-day grace period"
+                )
+                % {"day": evidence["first_failed_charge"], "grace": evidence.get("decline_grace_days")}
+            )
+        else:
+            parts.append(
+                gettext("your subscription charge failed on %(day)s") % {"day": evidence["first_failed_charge"]}
+            )
+    elif "subscription_lapsed" in holding and evidence.get("fee_overdue_since"):
         parts.append(
-            gettext("your subscription charge failed on %(day)s and was not paid within the %(grace)s-day grace period")
-            % {"day": evidence["first_failed_charge"], "grace": evidence.get("decline_grace_days")}
+            gettext("your back-office subscription has been unpaid since %(day)s with no card charged")
+            % {"day": evidence["fee_overdue_since"]}
         )
     if "psv" in holding:
         window = str(condition.psv_window_days)

@@ -36,12 +36,27 @@ def test_fairness_warnings_need_an_acknowledgement_which_is_recorded(setup, alph
     refused = api.put("/api/v1/demotion/policy/", {"document": document}, format="json")
     assert refused.status_code == 400
     assert refused.json()["errors"]["acknowledge"][0].startswith("personal_purchases_only:")
-    saved = api.put(
-        "/api/v1/demotion/policy/", {"document": document, "acknowledge": ["personal_purchases_only"]}, format="json"
-    )
+    codes = [
+        "personal_purchases_only",
+        "failed_charge_without_grace",
+        "removed_while_selling",
+        "terminated_for_not_purchasing",
+        "downline_moves_hard_to_undo",
+    ]
+    saved = api.put("/api/v1/demotion/policy/", {"document": document, "acknowledge": codes}, format="json")
     assert saved.status_code == 201
     body = saved.json()
-    assert body["acknowledged_warnings"] == ["personal_purchases_only"] and body["acknowledged_by"] == alpha.admin_email
+    assert body["acknowledged_warnings"] == codes and body["acknowledged_by"] == alpha.admin_email
+
+
+def test_policy_templates_list_seed_003_and_fair_with_their_warnings(setup, alpha):
+    api = token_client(alpha, setup["admin"])
+    body = api.get("/api/v1/demotion/policy/templates/").json()
+    assert [(t["key"], [w["code"] for w in t["warnings"]]) for t in body["results"]] == [
+        ("seed_003", ["failed_charge_without_grace", "removed_while_selling", "downline_moves_hard_to_undo"]),
+        ("fair", ["downline_moves_hard_to_undo"]),
+    ]
+    assert body["results"][1]["document"]["decline_grace_days"] == 14
 
 
 def test_invalid_policy_names_the_field(setup, alpha):

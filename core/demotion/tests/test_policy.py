@@ -9,10 +9,12 @@ from core.demotion.policy import (
     NEVER,
     MemberFacts,
     PolicyError,
+    Standing,
     default_policy_document,
     evaluate,
     fairness_warnings,
     policy_from_document,
+    policy_template,
 )
 
 DEFAULT = policy_from_document(default_policy_document())
@@ -32,8 +34,14 @@ def facts(
         days_since_join=np.array([joined_days_ago]),
         days_since_paid_subscription=np.array([days_unpaid]),
         days_lapsed=np.array([lapsed_days]),
-        psv_cents_by_window={w: np.array([psv_dollars * 100 if sold_days_ago < w else 0]) for w in DEFAULT.psv_windows},
+        psv_cents_by_window={w: np.array([psv_dollars * 100 if sold_days_ago < w else 0]) for w in range(1, 400)},
     )
+
+
+def stage_key_of(evaluation) -> str | None:
+    """The stage key of the first member of an evaluation (the policies compared here share the default's stages)."""
+    index = int(evaluation.stage_index[0])
+    return None if index < 0 else DEFAULT.stages[index].key
 
 
 def stage_key(f: MemberFacts) -> str | None:
@@ -56,8 +64,42 @@ def test_default_policy_is_seed_003_stage_for_stage():
         ("downline_moved", 235, 235),
     ]
     assert {s.condition.psv_min for s in DEFAULT.stages[1:]} == {Decimal("200.00")}
-    assert DEFAULT.psv_basis == "psv" and DEFAULT.decline_grace_days == 7
-    assert fairness_warnings(DEFAULT) == []
+    assert DEFAULT.psv_basis == "psv" and DEFAULT.decline_grace_days == 0
+    # The seed's own concerns are raised on the seed's own policy.
+    assert [w.code for w in fairness_warnings(DEFAULT)] == [
+        "failed_charge_without_grace",
+        "removed_while_selling",
+        "downline_moves_hard_to_undo",
+    ]
+
+
+def test_the_fair_template_spares_selling_members():
+    fair = policy_from_document(policy_template("fair"))
+    assert [w.code for w in fairness_warnings(fair)] == ["downline_moves_hard_to_undo"]
+    assert fair.decline_grace_days == 14
+    # Unpaid fee for 400 days but selling 500 PSV: only access is limited; no commissions, login or downline lost.
+    ev = evaluate(fair, facts(400, psv_dollars=500, lapsed_days=30, joined_days_ago=400))
+    assert ev.actions_for(fair, 0) == {"access_demotion"}
+    # Unpaid and not selling for a year: the downline moves.
+    ev = evaluate(fair, facts(365, psv_dollars=0, joined_days_ago=400))
+    assert {"move_downline", "login_deactivation"} <= ev.actions_for(fair, 0)
+    assert policy_template("seed_003") == default_policy_document() and policy_template("other") is None
+
+
+def test_a_first_evaluation_is_paced_one_stage_per_notice_period():
+    """A member whose facts jump to day 235 at once enters commission exclusion and pricing loss (they start
+    together), then waits the policy's 90 days before the first deactivation notice."""
+    jumped = facts(235, psv_dollars=0, joined_days_ago=235)
+    fresh = Standing(stage_index=np.array([-1], dtype=np.int16), days_in_stage=np.array([0], dtype=np.int32))
+    assert stage_key_of(evaluate(DEFAULT, jumped, fresh)) == "preferred_pricing_loss"
+    at_pricing = DEFAULT.stages.index(DEFAULT.stage("preferred_pricing_loss"))
+    waited = Standing(stage_index=np.array([at_pricing], dtype=np.int16), days_in_stage=np.array([89], dtype=np.int32))
+    assert stage_key_of(evaluate(DEFAULT, jumped, waited)) == "preferred_pricing_loss"
+    waited.days_in_stage[0] = 90
+    assert stage_key_of(evaluate(DEFAULT, jumped, waited)) == "pending_deactivation_1"
+    # Going back is never held back.
+    good = facts(10, psv_dollars=500, sold_days_ago=5)
+    assert stage_key_of(evaluate(DEFAULT, good, waited)) is None
 
 
 @pytest.mark.parametrize(
@@ -97,9 +139,13 @@ def test_new_members_are_not_judged_before_a_window_has_passed():
     assert stage_key(facts(NEVER, psv_dollars=0, joined_days_ago=60)) == "commission_exclusion"
 
 
-def test_declined_card_has_a_grace_period():
-    assert stage_key(facts(10, psv_dollars=500, lapsed_days=6)) is None
-    assert stage_key(facts(10, psv_dollars=500, lapsed_days=7)) == "access_demotion"
+def test_declined_card_demotes_access_at_once_unless_the_policy_gives_a_grace():
+    assert stage_key(facts(10, psv_dollars=500, lapsed_days=0)) == "access_demotion"
+    doc = default_policy_document()
+    doc["decline_grace_days"] = 7
+    graced = policy_from_document(doc)
+    assert stage_key_of(evaluate(graced, facts(10, psv_dollars=500, lapsed_days=6))) is None
+    assert stage_key_of(evaluate(graced, facts(10, psv_dollars=500, lapsed_days=7))) == "access_demotion"
 
 
 def test_actions_in_force_accumulate_across_holding_stages():
@@ -147,4 +193,10 @@ def test_fairness_warnings_for_purchase_only_and_no_grace():
     doc["psv_basis"] = "personal_purchases"
     doc["decline_grace_days"] = 0
     codes = [w.code for w in fairness_warnings(policy_from_document(doc))]
-    assert codes == ["personal_purchases_only", "failed_charge_without_grace"]
+    assert codes == [
+        "personal_purchases_only",
+        "failed_charge_without_grace",
+        "removed_while_selling",
+        "terminated_for_not_purchasing",
+        "downline_moves_hard_to_undo",
+    ]

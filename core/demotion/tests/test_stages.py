@@ -10,7 +10,7 @@ from django.core import mail
 
 from core.accounts.models import User
 from core.commerce.models import AttemptOutcome
-from core.demotion.models import MemberStage, Notification, StageTransition
+from core.demotion.models import EvaluationRun, MemberStage, Notification, StageTransition
 from core.demotion.services.evaluation import evaluate_day, evaluate_through
 from core.demotion.services.notices import notifications_send_pending
 from core.demotion.services.reinstatement import member_reinstate
@@ -44,10 +44,22 @@ def day(n: int) -> datetime.date:
     return JOIN + datetime.timedelta(days=n)
 
 
+# The default policy's stage days: walking through them evaluates Pat on every day a stage can start.
+STAGE_DAYS = (60, 90, 180, 185, 190, 195, 220, 225, 230, 235)
+
+
 def run(org, n: int):
+    """Evaluate day ``n``, after every stage day before it not yet evaluated (no stage is ever skipped, so a
+    member only reaches a stage by passing through the ones before it)."""
     others = [m for k, m in org.items() if k not in ("pat", "cleo")]
-    keep_active(others, day(n))
-    return evaluate_day(day=day(n))
+    last = EvaluationRun.objects.order_by("-day").values_list("day", flat=True).first()
+    result = None
+    for d in [*(d for d in STAGE_DAYS if d < n), n]:
+        if last is not None and day(d) <= last:
+            continue
+        keep_active(others, day(d))
+        result = evaluate_day(day=day(d))
+    return result
 
 
 def pat(org) -> Member:
@@ -96,26 +108,52 @@ def test_notices_at_180_185_190_each_once(org):
         run(org, n)
     subjects = list(Notification.objects.filter(member=org["pat"]).order_by("id").values_list("subject", flat=True))
     assert subjects == [
-        # The first evaluation (day 180) enters every stage up to the first notice: each stage's e-mail is in it.
-        "You will not receive commissions; Your orders are now at retail price; Your login will be deactivated",
+        "You will not receive commissions",
+        "Your orders are now at retail price",
+        "Your login will be deactivated",
         "Second notice: your login will be deactivated",
         "Third notice: your login will be deactivated",
     ]
-    assert notifications_send_pending() == 3
+    assert notifications_send_pending() == 5
     assert notifications_send_pending() == 0
     assert [m.subject for m in mail.outbox] == subjects
-    body = mail.outbox[0].body
+    body = mail.outbox[2].body
     assert body.startswith("Hello Pat,")
-    assert body.count("Hello Pat,") == 3
-    for text in (
-        "You are excluded from commissions until you are active.",
-        "Your own orders are now priced at retail.",
-        "Your login will be deactivated if nothing changes.",
-    ):
-        assert body.count(text) == 1
+    assert body.count("Your login will be deactivated if nothing changes.") == 1
     assert "no back-office subscription payment" not in body
     assert "your last paid back-office subscription was on 2026-01-01 (180 days ago)" in body
     assert "Next step: Pending deactivation (second notice) on 2026-07-05" in body
+
+
+def test_a_first_evaluation_never_skips_a_stage(org):
+    """Pat's first evaluation falls on day 235 (say the company just turned the policy on with old data): Pat enters
+    the first stages and then one stage per notice period, every notice on its own day, never straight to the
+    downline move."""
+    keep_active([m for k, m in org.items() if k not in ("pat", "cleo")], day(235))
+    evaluate_day(day=day(235))
+    assert stage(org) == "preferred_pricing_loss"  # commission exclusion and pricing loss start together
+    assert Member.objects.get(pk=org["rita"].pk).sponsor_id == org["pat"].pk
+    entered = {}
+    for n in range(236, 236 + 200):
+        keep_active([m for k, m in org.items() if k not in ("pat", "cleo")], day(n)) if n % 30 == 0 else None
+        evaluate_day(day=day(n))
+        key = stage(org)
+        entered.setdefault(key, n)
+    # Each stage follows the last after the policy's own spacing (90 days, then 5-day notices, then 25, 5, 5, 5).
+    assert entered == {
+        "preferred_pricing_loss": 236,
+        "pending_deactivation_1": 235 + 90,
+        "pending_deactivation_2": 235 + 95,
+        "pending_deactivation_3": 235 + 100,
+        "deactivation": 235 + 105,
+        "pending_downline_loss_1": 235 + 130,
+        "pending_downline_loss_2": 235 + 135,
+        "pending_downline_loss_3": 235 + 140,
+        "downline_moved": 235 + 145,
+    }
+    subjects = list(Notification.objects.filter(member=org["pat"]).order_by("id").values_list("subject", flat=True))
+    assert subjects[0] == "You will not receive commissions; Your orders are now at retail price"
+    assert len(subjects) == 9
 
 
 def test_235_days_moves_the_downline_up_and_pat_to_the_terminated_tree(org):
@@ -195,7 +233,25 @@ def test_customer_sales_count_as_psv(org):
     assert stage(org) == ""
 
 
-def test_declined_card_gets_a_grace_period_before_access_demotion(org):
+def test_a_declined_card_demotes_access_on_the_day_as_the_seed_says(org):
+    paid_subscription(org["pat"], day(30))
+    paid_order(org["pat"], day(30))
+    run(org, 39)
+    assert stage(org) == "" and not pat(org).access_restricted
+    paid_subscription(org["pat"], day(40), outcome=AttemptOutcome.DECLINED)
+    run(org, 40)
+    assert stage(org) == "access_demotion" and pat(org).access_restricted
+    notice = Notification.objects.get(member=org["pat"])
+    assert "your subscription charge failed on 2026-02-10" in notice.body
+
+
+def test_a_grace_period_on_declines_stays_an_option(org, alpha):
+    from core.demotion.policy import default_policy_document
+    from core.demotion.services.policies import policy_save
+
+    document = default_policy_document()
+    document["decline_grace_days"] = 7
+    policy_save(document=document, by=None, acknowledge=["removed_while_selling", "downline_moves_hard_to_undo"])
     paid_subscription(org["pat"], day(30))
     paid_subscription(org["pat"], day(40), outcome=AttemptOutcome.DECLINED)
     paid_order(org["pat"], day(40))
@@ -203,6 +259,46 @@ def test_declined_card_gets_a_grace_period_before_access_demotion(org):
     assert stage(org) == "" and not pat(org).access_restricted
     run(org, 47)
     assert stage(org) == "access_demotion" and pat(org).access_restricted
+
+
+def test_a_fee_that_lapses_with_no_charge_attempt_demotes_access(org):
+    """Pat cancelled the subscription: the fee due on 31 January is never charged. Access goes the day after."""
+    from core.commerce.models import BackOfficeSubscription
+
+    BackOfficeSubscription.objects.create(member=org["pat"], status="cancelled", next_due_on=day(30))
+    paid_order(org["pat"], day(20))
+    run(org, 30)
+    assert stage(org) == ""
+    run(org, 31)
+    assert stage(org) == "access_demotion" and pat(org).access_restricted
+    notice = Notification.objects.get(member=org["pat"])
+    assert "your back-office subscription has been unpaid since 2026-02-01 with no card charged" in notice.body
+
+
+def test_fee_switched_on_counts_from_that_day(org):
+    """The company turns the back-office fee on on day 100: nobody owes it for the 100 days before."""
+    from core.commerce.services.commerce_settings import commerce_settings_get
+
+    settings_row = commerce_settings_get()
+    settings_row.subscription_enabled_on = day(100)
+    settings_row.save()
+    for n in (30, 60, 90, 120, 150):
+        paid_order(org["pat"], day(n))  # Pat sells, so PSV never demotes
+    run(org, 159)
+    assert stage(org) == ""
+    run(org, 160)
+    assert stage(org) == "commission_exclusion"
+    transition = StageTransition.objects.filter(member=org["pat"]).latest("id")
+    assert transition.evidence["fee_due_from"] == "2026-04-11"
+
+
+def test_an_imported_member_counts_from_the_import(org):
+    """Pat was brought in from another system on day 200 with a join date of 1 January: no stage before day 260."""
+    Member.objects.filter(pk=org["pat"].pk).update(imported_at=at_noon(day(200)))
+    run(org, 259)
+    assert stage(org) == ""
+    run(org, 260)
+    assert stage(org) == "commission_exclusion"
 
 
 def test_lifted_commission_exclusion_pays_again_from_the_next_period(org):

@@ -381,6 +381,7 @@ def _copy_members(
                     "\t\t",
                     str(sponsor_counts[member_id]),
                     str(placement_counts[member_id]),
+                    stamp,
                 )
             )
 
@@ -422,6 +423,7 @@ def _copy_members(
             "tax_id_last4",
             "sponsor_downline_count",
             "placement_downline_count",
+            "imported_at",
         ],
         member_values(),
         progress=progress,

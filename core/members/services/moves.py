@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.accounts.models import User
@@ -32,6 +32,7 @@ from core.members.services.profiles import member_status_set
 from core.members.tree import (
     children_reattach_to_ancestor,
     leaves_reattach_under,
+    members_lift_out,
     members_refresh,
     parent_of,
     placement_lock,
@@ -162,6 +163,86 @@ def member_move_frontline_up(
         )
         Customer.objects.filter(pk__in=customers).update(distributor=target)
     return move
+
+
+@transaction.atomic
+def members_move_downlines_up(
+    *, members: list[Member], by: User | None, reason: str
+) -> dict[int, tuple[TreeMove, int]]:
+    """The demotion policy's daily downline moves, for every member of the day at once: each one's personal
+    recruits (with their downlines) and customers move to the nearest sponsor above who is neither terminated nor
+    moving today, one undoable move per member. In a company whose placement tree is the sponsor tree this is a
+    handful of set-based statements for the whole day (a member-at-a-time move costs tens of milliseconds, and a
+    million-member company has thousands a day); otherwise, or when a terminated member still sits in a line
+    above, each member moves on their own as before. Returns each member's move and the member their line moved
+    to."""
+    placement_lock()
+    # The company's root has nobody above to take its line: it keeps it, and stays a target for the others.
+    fresh = {pk: m for pk, m in Member.objects.in_bulk([m.pk for m in members]).items() if m.sponsor_id is not None}
+    ids = set(fresh)
+    above = {pk for m in fresh.values() for pk in m.sponsor_path[:-1]} - ids
+    terminated_above = Member.objects.filter(pk__in=above, status=MemberStatus.TERMINATED).exists()
+    if not mirrors_sponsor_tree() or terminated_above:
+        moves = {}
+        for member in sorted(fresh.values(), key=lambda m: m.pk):
+            upline = nearest_sponsor_not_terminated(member)
+            if upline is not None:
+                move = member_move_frontline_up(
+                    member=member, by=by, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
+                )
+                moves[member.pk] = (move, upline.pk)
+        return moves
+    movable = list(fresh.values())
+    targets = {m.pk: next(pk for pk in reversed(m.sponsor_path[:-1]) if pk not in ids) for m in movable}
+    now = timezone.now()
+    created = TreeMove.objects.bulk_create(
+        TreeMove(kind=MoveKind.DOWNLINE_MOVE, subject_id=m.pk, moved_at=now, moved_by=by, reason=reason.strip())
+        for m in sorted(movable, key=lambda m: m.pk)
+    )
+    moves = {move.subject_id: move for move in created}
+    changed = members_lift_out(member_ids=sorted(moves))
+    TreeEvent.objects.bulk_create(
+        (
+            TreeEvent(
+                move=moves[old_parent],
+                member_id=member_id,
+                tree=tree,
+                old_parent_id=old_parent,
+                new_parent_id=new_parent,
+                happened_at=now,
+            )  # fmt: skip
+            for member_id, old_parent, new_parent in changed
+            if old_parent in moves
+            for tree in (Tree.SPONSOR, Tree.PLACEMENT)
+        ),
+        batch_size=5000,
+    )
+    customers = list(Customer.objects.filter(distributor_id__in=list(moves)).values_list("id", "distributor_id"))
+    if customers:
+        CustomerTransfer.objects.bulk_create(
+            (
+                CustomerTransfer(
+                    customer_id=customer_id,
+                    from_distributor_id=distributor_id,
+                    to_distributor_id=targets[distributor_id],
+                    moved_at=now,
+                    moved_by=by,
+                    reason=f"{reason.strip()} (move #{moves[distributor_id].pk})",
+                )
+                for customer_id, distributor_id in customers
+            ),
+            batch_size=5000,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Customer._meta.db_table} c SET distributor_id = t.target
+                  FROM unnest(%s::bigint[], %s::bigint[]) AS t(member, target)
+                 WHERE c.distributor_id = t.member
+                """,
+                [list(targets), list(targets.values())],
+            )
+    return {pk: (move, targets[pk]) for pk, move in moves.items()}
 
 
 def nearest_sponsor_not_terminated(member: Member) -> Member | None:

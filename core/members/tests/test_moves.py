@@ -9,7 +9,13 @@ from django.utils import timezone
 from core.members.models import Customer, Member, TreeMove
 from core.members.selectors import downline_as_of, parents_as_of
 from core.members.services.customers import customer_transfer
-from core.members.services.moves import member_move_frontline_up, member_replace, member_responsor, tree_move_undo
+from core.members.services.moves import (
+    member_move_frontline_up,
+    member_replace,
+    member_responsor,
+    members_move_downlines_up,
+    tree_move_undo,
+)
 from core.members.tests.conftest import assert_downline_counts_exact
 from tests.factories.members import CustomerFactory
 
@@ -140,3 +146,41 @@ def test_customer_transfer_keeps_history(tree):
     assert Customer.objects.get(pk=shopper.pk).distributor_id == tree["e"].pk
     assert (transfer.from_distributor_id, transfer.to_distributor_id) == (tree["a"].pk, tree["e"].pk)
     assert shopper.transfers.count() == 1
+
+
+def test_a_days_downline_moves_in_one_batch_with_nested_members(tree):
+    """a and b move on the same day (b is a's recruit): b's recruit c and a's recruit d go to the house (the
+    nearest sponsor not moving), b too; a and b are left with nobody under them. Each move undoes on its own."""
+    shopper = CustomerFactory(
+        distributor=tree["b"], email="s@example.test", first_name="S", last_name="S", password=None
+    )
+    moves = members_move_downlines_up(members=[tree["a"], tree["b"]], by=None, reason="Demotion policy")
+    root = tree["root"].pk
+    assert {pk: target for pk, (_, target) in moves.items()} == {tree["a"].pk: root, tree["b"].pk: root}
+    for name in ("b", "c", "d"):
+        assert fresh(tree[name]).sponsor_id == root and fresh(tree[name]).placement_parent_id == root
+    assert fresh(tree["c"]).sponsor_path == [root, tree["c"].pk] and fresh(tree["c"]).sponsor_depth == 1
+    assert fresh(tree["c"]).placement_path == [root, tree["c"].pk]
+    assert fresh(tree["b"]).sponsor_path == [root, tree["b"].pk]
+    assert fresh(tree["a"]).sponsor_downline_count == 0 and fresh(tree["b"]).sponsor_downline_count == 0
+    assert Customer.objects.get(pk=shopper.pk).distributor_id == root
+    a_move, b_move = moves[tree["a"].pk][0], moves[tree["b"].pk][0]
+    assert {(e.tree, e.member_id, e.old_parent_id, e.new_parent_id) for e in a_move.events.all()} == {
+        (t, m, tree["a"].pk, root) for t in ("sponsor", "placement") for m in (tree["b"].pk, tree["d"].pk)
+    }
+    assert {(e.tree, e.member_id, e.old_parent_id) for e in b_move.events.all()} == {
+        ("sponsor", tree["c"].pk, tree["b"].pk),
+        ("placement", tree["c"].pk, tree["b"].pk),
+    }
+    assert_downline_counts_exact()
+    tree_move_undo(move=b_move, by=None, reason="Reinstated")
+    assert fresh(tree["c"]).sponsor_path == [root, tree["b"].pk, tree["c"].pk]
+    assert Customer.objects.get(pk=shopper.pk).distributor_id == tree["b"].pk
+    assert_downline_counts_exact()
+
+
+def test_the_companys_root_keeps_its_line_when_it_would_move(tree):
+    moves = members_move_downlines_up(members=[tree["root"], tree["a"]], by=None, reason="Demotion policy")
+    assert {pk: target for pk, (_, target) in moves.items()} == {tree["a"].pk: tree["root"].pk}
+    assert fresh(tree["b"]).sponsor_id == tree["root"].pk
+    assert_downline_counts_exact()

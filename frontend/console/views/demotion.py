@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from core.demotion.policy import fairness_warnings
+from core.demotion.policy import POLICY_TEMPLATES, fairness_warnings, policy_template
 from core.demotion.selectors import stage_counts_as_of, stage_series, stages_as_of
 from core.demotion.services.evaluation import policy_preview
 from core.demotion.services.policies import policy_current, policy_parse, policy_save
@@ -138,13 +138,23 @@ def policy_edit(request):
     saving; "Save" stores a new version, asking for the fairness acknowledgement when the draft needs one."""
     version = policy_current()
     mode = "json" if request.GET.get("mode") == "json" else "form"
-    context = {"version": version, "mode": mode, "warnings": _warnings_of(version.document), "errors": []}
+    # "Start from" a template fills the editor with it; nothing is saved until "Save".
+    template_key = request.GET.get("template", "")
+    starting = policy_template(template_key) or version.document
+    context = {
+        "version": version,
+        "mode": mode,
+        "warnings": _warnings_of(starting),
+        "errors": [],
+        "templates": [(key, title) for key, (_, title) in POLICY_TEMPLATES.items()],
+        "template_key": template_key if template_key in POLICY_TEMPLATES else "",
+    }
     preview_form = DayForm(request.POST or None, prefix="preview", initial={"day": datetime.date.today()})
     if mode == "json":
-        json_form = PolicyJsonForm(request.POST or None, initial={"document": json.dumps(version.document, indent=2)})
+        json_form = PolicyJsonForm(request.POST or None, initial={"document": json.dumps(starting, indent=2)})
         context["json_form"] = json_form
     else:
-        settings_form, formset = _forms_from_document(version.document, request.POST or None)
+        settings_form, formset = _forms_from_document(starting, request.POST or None)
         context.update(settings_form=settings_form, formset=formset)
     context["preview_form"] = preview_form
     if request.method != "POST":
