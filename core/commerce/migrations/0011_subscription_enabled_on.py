@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commerce", "0008_sales_import_duplicate_of"),
+        ("commerce", "0010_checkout_addresses_shipping"),
     ]
 
     operations = [

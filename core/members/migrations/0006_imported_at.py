@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0004_tree_guards"),
+        ("members", "0005_member_listed_in_directory"),
     ]
 
     operations = [
