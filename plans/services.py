@@ -581,6 +581,7 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     period.posted_at = now
     period.save(update_fields=["status", "plan_version", "posted_at"])
     commission_period_close(period_start=period.start, note=f"Commission run {run.pk} posted")
+    transaction.on_commit(lambda: tasks.commissions_posted_notify.delay(period.pk))  # the "commissions posted" e-mail
     return run
 
 

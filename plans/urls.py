@@ -28,4 +28,6 @@ urlpatterns = [
     path("payout-batches/<id:batch_id>/paid/", apis.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
     path("earnings/", apis.EarningsApi.as_view(), name="earnings"),
     path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
+    path("earnings/<id:period_id>/statement/", apis.EarningsStatementApi.as_view(), name="earnings-statement"),
+    path("earnings/years/<int:year>/summary/", apis.EarningsYearSummaryApi.as_view(), name="earnings-year-summary"),
 ]

@@ -26,6 +26,10 @@ class CompanySettings(models.Model):
     require_two_factor_for_admins = models.BooleanField(
         default=False, help_text="Company admins must sign in with an authenticator app code as well."
     )
+    statement_attached_to_email = models.BooleanField(
+        default=False,
+        help_text="Attach each distributor's commission statement (PDF) to the “commissions posted” e-mail.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

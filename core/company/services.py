@@ -14,6 +14,7 @@ EDITABLE_FIELDS = (
     "primary_color",
     "replicated_subdomains_enabled",
     "require_two_factor_for_admins",
+    "statement_attached_to_email",
 )
 
 
