@@ -1,6 +1,7 @@
 """A company's own settings and job log, stored in the company's schema."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CommissionPeriod(models.TextChoices):
@@ -28,7 +29,7 @@ class CompanySettings(models.Model):
     )
     statement_attached_to_email = models.BooleanField(
         default=False,
-        help_text="Attach each distributor's commission statement (PDF) to the “commissions posted” e-mail.",
+        help_text=_("Attach each distributor's commission statement (PDF) to the “commissions posted” e-mail."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

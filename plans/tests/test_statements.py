@@ -73,7 +73,8 @@ def test_statement_data_names_the_bonus_and_every_line(chain, posted):
     statement = period_statement(member=a, period=posted)
     assert (statement.member_number, statement.total, statement.line_count) == (a.number, Decimal("15.00"), 2)
     assert [(t.name, t.lines, t.amount) for t in statement.by_bonus] == [("Team Bonus", 2, Decimal("15.00"))]
-    assert [(x.bonus, x.source_name, x.source_number, x.level, x.volume, x.rate, x.amount) for x in statement.lines] == [
+    rows = [(x.bonus, x.source_name, x.source_number, x.level, x.volume, x.rate, x.amount) for x in statement.lines]
+    assert rows == [
         ("Team Bonus", b.full_name, b.number, 1, Decimal("100.00"), Decimal("10.00"), Decimal("10.00")),
         ("Team Bonus", c.full_name, c.number, 2, Decimal("100.00"), Decimal("5.00"), Decimal("5.00")),
     ]
