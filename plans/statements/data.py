@@ -55,7 +55,8 @@ class StatementLine:
     volume: Decimal | None
     rate: Decimal | None  # percent
     amount: Decimal
-    note: str  # an order number, "clawback", an adjustment's reason
+    order_number: int | None  # the order the line was paid on
+    reason: str  # an adjustment's or clawback's reason
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,6 @@ class _StreamedLines:
 def _line(names, component, kind, source, level, basis, rate, amount, order, reason) -> StatementLine:
     first, last, number = source
     adjustment = kind == LedgerKind.ADJUSTMENT
-    note = reason if adjustment else ""
-    if order is not None:
-        note = _("order %(number)s") % {"number": order}
     return StatementLine(
         bonus=_bonus_label(names, component, kind),
         source_name=f"{first} {last}".strip() if number is not None else "",
@@ -184,7 +182,8 @@ def _line(names, component, kind, source, level, basis, rate, amount, order, rea
         volume=None if adjustment else basis,
         rate=rate,
         amount=amount,
-        note=note,
+        order_number=order,
+        reason=reason,
     )
 
 

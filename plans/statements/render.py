@@ -40,14 +40,16 @@ LEFT, RIGHT, BOTTOM = 15 * mm, PAGE_W - 15 * mm, 16 * mm
 
 # Columns of the line table on A4 portrait with 15 mm margins (180 mm): (heading, width mm, alignment)
 LINE_COLUMNS = (
-    ("bonus", 28, "L"),
-    ("from", 47, "L"),
-    ("detail", 26, "L"),
-    ("level", 13, "R"),
+    ("bonus", 38, "L"),
+    ("from", 44, "L"),
+    ("order", 19, "L"),
+    ("level", 12, "R"),
     ("volume", 22, "R"),
     ("rate", 16, "R"),
-    ("amount", 28, "R"),
+    ("amount", 29, "R"),
 )
+# A line with no source member (an adjustment) spends the source, order, level, volume and rate columns on its reason.
+NOTE_COLUMNS = (("bonus", 38, "L"), ("from", 113, "L"), ("amount", 29, "R"))
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -256,19 +258,21 @@ def _bonus_table(doc: _Document, rows, currency: str) -> None:
         doc.note(_("Nothing was posted to you in this period."))
 
 
-def _line_values(line: StatementLine, currency: str) -> dict[str, str]:
-    if line.source_number is not None:
-        source, detail = f"{line.source_name} #{line.source_number}", line.note
-    else:  # an adjustment: its reason takes the wide column
-        source, detail = line.note, ""
-    return {
+def _line_values(doc: _Document, line: StatementLine, currency: str) -> tuple[tuple, dict[str, str]]:
+    """The row's columns and texts. A long source name is cut before its member number, never the number."""
+    amount = money(line.amount, currency)
+    if line.source_number is None:
+        return NOTE_COLUMNS, {"bonus": line.bonus, "from": line.reason, "amount": amount}
+    number = f" #{line.source_number}"
+    room = (44 - 3) * mm - stringWidth(number, doc.face, 8)
+    return LINE_COLUMNS, {
         "bonus": line.bonus,
-        "from": source,
-        "detail": detail,
-        "level": "" if line.level is None or line.level == 0 else str(line.level),
+        "from": doc.fit(line.source_name, room, doc.face, 8) + number,
+        "order": "" if line.order_number is None else f"#{line.order_number}",
+        "level": "" if not line.level else str(line.level),
         "volume": _points(line.volume),
         "rate": "" if line.rate is None else f"{line.rate:.2f} %",
-        "amount": money(line.amount, currency),
+        "amount": amount,
     }
 
 
@@ -288,15 +292,16 @@ def statement_pdf(statement: Statement) -> bytes:
     _bonus_table(doc, statement.by_bonus, cur)
     doc.total_line(_("Total for the period"), money(statement.total, cur))
     doc.heading(_("Every line (%(count)s)") % {"count": f"{statement.line_count:,}"})
-    labels = {"bonus": _("Bonus"), "from": _("From member"), "detail": _("Detail"), "level": _("Level"),
-              "volume": _("Volume (CV)"), "rate": _("Rate"), "amount": _("Amount")}  # fmt: skip
+    labels = {"bonus": _("Bonus"), "from": _("From member"), "order": _("Order"), "level": _("Level"),
+              "volume": _("Volume"), "rate": _("Rate"), "amount": _("Amount")}  # fmt: skip
     doc.table_head = (LINE_COLUMNS, labels)
     doc.table_header(LINE_COLUMNS, labels)
     written = 0
     for line in statement.lines:
         if written == MAX_LINES:
             break
-        doc.row(LINE_COLUMNS, _line_values(line, cur), shade=bool(written % 2))
+        columns, values = _line_values(doc, line, cur)
+        doc.row(columns, values, shade=bool(written % 2))
         written += 1
     doc.table_head = None
     if statement.line_count > written:

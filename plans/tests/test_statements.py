@@ -99,11 +99,11 @@ def test_statement_pdf_total_equals_the_ledger_total(chain, posted, admin):
     assert "Every line (3)" in lines
     first = lines.index("Every line (3)") + 8  # past the seven column headings
     assert lines[first : first + 7] == [
-        "Team Bonus", f"{b.full_name} #{b.number}", "order " + str(b.orders.get().number), "1", "100.00",
+        "Team Bonus", f"{b.full_name} #{b.number}", f"#{b.orders.get().number}", "1", "100.00",
         "10.00 %", "10.00 USD",
     ]  # fmt: skip
     assert lines[first + 7 : first + 14] == [
-        "Team Bonus", f"{c.full_name} #{c.number}", "order " + str(c.orders.get().number), "2", "100.00",
+        "Team Bonus", f"{c.full_name} #{c.number}", f"#{c.orders.get().number}", "2", "100.00",
         "5.00 %", "5.00 USD",
     ]  # fmt: skip
     assert lines[first + 14 : first + 17] == ["Adjustment", "Returned sample kit", "-2.50 USD"]
