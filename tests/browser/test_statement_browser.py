@@ -59,8 +59,10 @@ def _setup() -> int:
         name=SUB.title(), subdomain=SUB, admin_email=f"admin@{SUB}.test", admin_password=PASSWORD,
         send_invitation=False,
     )  # fmt: skip
-    with schema_context(SUB), mock.patch("plans.tasks.commission_run_execute.delay"), mock.patch(
-        "plans.tasks.commissions_posted_notify.delay"
+    with (
+        schema_context(SUB),
+        mock.patch("plans.tasks.commission_run_execute.delay"),
+        mock.patch("plans.tasks.commissions_posted_notify.delay"),
     ):  # the run is executed here, in this process; no worker is needed
         admin = User.objects.get(email=f"admin@{SUB}.test")
         root = _enroll(None, "sroot")
