@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.defaulttags import DebugNode
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         ),
         EmailKind(
             key="commissions_posted",
-            description=(
+            description=_(
                 "Sent to each distributor paid in a commission period when the period is posted (with the period's "
                 "statement attached as a PDF when the company's settings say so)."
             ),
