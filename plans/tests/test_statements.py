@@ -208,3 +208,32 @@ def test_api_staff_may_download_any_members_statement(alpha, admin, chain, poste
 def test_an_open_period_has_no_statement(alpha, chain, product, plan, january):
     client = token_client(alpha, chain["a"].user)
     assert client.get(f"/api/v1/earnings/{january.pk}/statement/").status_code == 404
+
+
+def test_a_statement_of_thousands_of_lines_streams_onto_numbered_pages(chain, posted):
+    """3,000 more lines (written in one bulk insert) page at 44 rows a page with the column headings repeated; the
+    lines are read through a cursor, never held as a list, and the grand total still equals the ledger's."""
+    a, c = chain["a"], chain["c"]
+    LedgerLine.objects.bulk_create(
+        [
+            LedgerLine(kind="commission", period=posted, payee=a, amount=Decimal("0.01"), component="unilevel",
+                       rule="level", source_member=c, level_compressed=2, level_raw=2, rate=Decimal("5.00"),
+                       basis=Decimal("0.20"), created_at=posted.posted_at)
+            for _ in range(3000)
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+    statement = period_statement(member=a, period=posted)
+    assert not isinstance(statement.lines, list | tuple)
+    assert (statement.line_count, statement.total) == (3002, Decimal("45.00"))
+
+    pdf = statement_pdf(statement)
+
+    reader = PdfReader(io.BytesIO(pdf))
+    pages = len(reader.pages)
+    assert pages == 69  # 32 rows under page 1's header block, then 44 a page: 32 + 67 * 44 = 2,980, then 22
+    lines = pdf_lines(pdf)
+    assert lines.count(f"{c.full_name} #{c.number}") == 3001
+    assert lines.count("Volume") == pages  # the headings repeat on every page of the table
+    assert after(lines, "Total for the period") == "45.00 USD"
+    assert lines[-2:] == [f"Page {pages} of", str(pages)]
