@@ -143,8 +143,8 @@ class _Document:
     # ------------------------------------------------------------------------------------------------ text
 
     def text_safe(self, text: str) -> str:
-        if self.face == "Helvetica":  # the standard fonts hold Latin-1 only
-            return text.encode("latin-1", "replace").decode("latin-1")
+        if self.face == "Helvetica":  # the standard fonts hold Windows-1252 (Latin-1 with dashes, quotes, "…")
+            return text.encode("cp1252", "replace").decode("cp1252")
         return text
 
     def fit(self, text: str, width: float, face: str, size: float) -> str:
