@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +18,7 @@ from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
 from config.api.serializers import MONEY, NUMBER, SIGNED_MONEY, BusinessDateField, Input
 from config.converters import BIGINT_MAX
+from core.accounts.permissions import has_capability
 from core.members import selectors as member_selectors
 from core.members.models import Member
 from plans import selectors, services
@@ -27,10 +29,16 @@ from plans.models import (
     LedgerLine,
     MoneyAuditEntry,
     PayoutBatch,
+    PeriodStatus,
     PlanVersion,
     RunKind,
 )
 from plans.services_periods import period_close
+from plans.statements.data import period_statement, year_summary
+from plans.statements.notices import statement_filename, year_summary_filename
+from plans.statements.render import statement_pdf, year_summary_pdf
+
+YEAR_MIN, YEAR_MAX = 2000, 2100  # a year summary outside these is a 404, not a query
 
 
 def _page(request, view, queryset, serialize):
@@ -598,3 +606,67 @@ class EarningsPeriodApi(APIView):
         member = _me(request)
         period = get_object_or_404(CommissionPeriod, pk=period_id)
         return _page(request, self, selectors.ledger_lines(member=member, period=period), _ledger_out)
+
+
+# ---------------------------------------------------------------------------------------------------- statements
+
+
+class StatementQuery(Input, serializers.Serializer):
+    """``?member=<number>``: staff may name any member; a distributor only themself (403 for anyone else)."""
+
+    member = serializers.IntegerField(required=False, **NUMBER)
+
+
+def _statement_member(request) -> Member:
+    query = StatementQuery(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    number = query.validated_data.get("member")
+    if number is None:
+        return _me(request)
+    if has_capability(request.user, "console.read"):
+        member = member_selectors.member_by_number(number)
+        if member is None:
+            raise NotFound(_("There is no member %(number)s.") % {"number": number})
+        return member
+    me = member_selectors.member_for_user(user=request.user)
+    if me is None or me.number != number:
+        raise PermissionDenied(_("You can download only your own statements."))
+    return me
+
+
+def _pdf(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class EarningsStatementApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, description="Staff: the member's number (default: yourself).")],
+        responses={(200, "application/pdf"): bytes},
+    )
+    def get(self, request, period_id: int):
+        """The commission statement of a posted period as a PDF: totals by bonus, every line, the grand total."""
+        member = _statement_member(request)
+        periods = selectors.commission_periods(statuses=[PeriodStatus.POSTED, PeriodStatus.PAID])
+        period = get_object_or_404(periods, pk=period_id)
+        pdf = statement_pdf(period_statement(member=member, period=period))
+        return _pdf(pdf, statement_filename(member=member, period=period))
+
+
+class EarningsYearSummaryApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("member", int, description="Staff: the member's number (default: yourself).")],
+        responses={(200, "application/pdf"): bytes},
+    )
+    def get(self, request, year: int):
+        """The year-end earnings summary (tax filing) as a PDF: by month, by bonus, the total and payouts paid."""
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            raise NotFound(_("There is no earnings summary for that year."))
+        member = _statement_member(request)
+        pdf = year_summary_pdf(year_summary(member=member, year=year))
+        return _pdf(pdf, year_summary_filename(member=member, year=year))

@@ -608,6 +608,7 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
         action=MoneyAction.RUN_POST, by=by, period=period, run=run, amount=run.total_paid,
         payees=_paid_members(run), detail={"ledger_lines": written, "clawback_lines": clawed},
     )  # fmt: skip
+    transaction.on_commit(lambda: tasks.commissions_posted_notify.delay(period.pk))  # the "commissions posted" e-mail
     return run
 
 

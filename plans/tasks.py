@@ -57,3 +57,15 @@ def runs_requeue_stalled_fan_out() -> list[str]:
             runs_requeue_stalled.delay()
         sent.append(company.schema_name)
     return sent
+
+
+@shared_task(name="plans.tasks.commissions_posted_notify")
+def commissions_posted_notify(period_id: int) -> dict:
+    """After a post commits: e-mail each paid distributor (with their statement when the company says so)."""
+    from plans.models import CommissionPeriod
+    from plans.statements.notices import commissions_posted_notify as notify
+
+    period = CommissionPeriod.objects.filter(pk=period_id, status__in=["posted", "paid"]).first()
+    if period is None:
+        return {"period": period_id, "skipped": "not posted"}
+    return {"period": period_id, "sent": notify(period=period)}

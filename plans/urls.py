@@ -33,4 +33,6 @@ urlpatterns = [
     path("genealogy/<id:number>/search/", genealogy_apis.GenealogySearchApi.as_view(), name="genealogy-search"),
     path("genealogy/<id:number>/binary/", genealogy_apis.GenealogyBinaryApi.as_view(), name="genealogy-binary"),
     path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
+    path("earnings/<id:period_id>/statement/", apis.EarningsStatementApi.as_view(), name="earnings-statement"),
+    path("earnings/years/<int:year>/summary/", apis.EarningsYearSummaryApi.as_view(), name="earnings-year-summary"),
 ]

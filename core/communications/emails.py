@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.defaulttags import DebugNode
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,40 @@ EMAIL_KINDS: dict[str, EmailKind] = {
                 "due_on": "2026-04-01",
                 "reason": "Your card was declined.",
                 "back_office_url": "https://acme.example/office/",
+            },
+        ),
+        EmailKind(
+            key="commissions_posted",
+            description=_(
+                "Sent to each distributor paid in a commission period when the period is posted (with the period's "
+                "statement attached as a PDF when the company's settings say so)."
+            ),
+            subject="Your {{ company_name }} commissions for {{ period_start }} – {{ period_end }}",
+            body=(
+                "Hello {{ first_name }},\n\n"
+                "Your commissions for {{ period_start }} – {{ period_end }} are posted: {{ total }} {{ currency }}.\n"
+                "{% if statement_attached %}Your statement is attached.\n{% endif %}\n"
+                "Every line is explained in your back office: {{ earnings_url }}\n"
+            ),
+            variables={
+                "first_name": "The distributor's first name.",
+                "member_number": "The distributor's member number.",
+                "period_start": "The period's first day (YYYY-MM-DD).",
+                "period_end": "The period's last day (YYYY-MM-DD).",
+                "total": "What the period paid the distributor, e.g. 1234.56.",
+                "currency": "The currency code, e.g. USD.",
+                "statement_attached": "True when the statement PDF is attached.",
+                "earnings_url": "The period's page in the back office.",
+            },
+            sample={
+                "first_name": "Ann",
+                "member_number": 1042,
+                "period_start": "2026-01-01",
+                "period_end": "2026-01-31",
+                "total": Decimal("1234.56"),
+                "currency": "USD",
+                "statement_attached": True,
+                "earnings_url": "https://acme.example/office/earnings/7/",
             },
         ),
     ]

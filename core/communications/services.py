@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -201,19 +202,29 @@ def email_template_reset(*, key: str) -> None:
     EmailTemplate.objects.filter(key=key).delete()
 
 
-def email_send(*, key: str, context: dict, to: str) -> None:
+Attachment = tuple[str, bytes, str]  # file name, content, MIME type
+
+
+def email_send(*, key: str, context: dict, to: str, attachments: Sequence[Attachment] = ()) -> None:
     """Render e-mail ``key`` now (in the company's schema) and send it once the current transaction commits, so a
     rolled-back change never e-mails anyone. A mail failure is logged, never raised into the caller's work."""
     if not to:
         return
     subject, body = email_render(key=key, context=context)
     sender = company_from_email()
-    transaction.on_commit(lambda: _send(key, subject, body, to, sender))
+    files = tuple(attachments)
+    transaction.on_commit(lambda: _send(key, subject, body, to, sender, files))
 
 
-def _send(key: str, subject: str, body: str, to: str, sender: str) -> None:
+def _send(key: str, subject: str, body: str, to: str, sender: str, attachments: Sequence[Attachment] = ()) -> None:
     try:
-        send_mail(subject, body, sender, [to])
+        if attachments:
+            message = EmailMessage(subject, body, sender, [to])
+            for name, content, mimetype in attachments:
+                message.attach(name, content, mimetype)
+            message.send()
+        else:
+            send_mail(subject, body, sender, [to])
     except Exception:  # noqa: BLE001 - the work is done; a lost notice is logged, not raised
         logger.exception("E-mail %s to %s could not be sent", key, to)
 

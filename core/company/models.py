@@ -1,6 +1,7 @@
 """A company's own settings and job log, stored in the company's schema."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class CommissionPeriod(models.TextChoices):
@@ -39,6 +40,10 @@ class CompanySettings(models.Model):
     # Provider staff always need a second factor; company admins when their company says so (core.accounts.mfa).
     require_two_factor_for_admins = models.BooleanField(
         default=False, help_text="Company admins must sign in with an authenticator app code as well."
+    )
+    statement_attached_to_email = models.BooleanField(
+        default=False,
+        help_text=_("Attach each distributor's commission statement (PDF) to the “commissions posted” e-mail."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

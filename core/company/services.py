@@ -28,6 +28,7 @@ EDITABLE_FIELDS = (
     "house_member_number",
     "replicated_subdomains_enabled",
     "require_two_factor_for_admins",
+    "statement_attached_to_email",
 )
 
 

@@ -127,6 +127,11 @@ class BrandingForm(forms.Form):
             "asked to before anything else."
         ),
     )
+    statement_attached_to_email = forms.BooleanField(
+        required=False,
+        label=_("Attach the commission statement to the “commissions posted” e-mail"),
+        help_text=_("Each distributor paid in a posted period gets their statement for it as a PDF."),
+    )
 
 
 class CompanyPageForm(forms.Form):

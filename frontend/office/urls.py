@@ -30,4 +30,6 @@ urlpatterns = [
     path("office/parties/<id:pk>/", parties.party_detail, name="office-party"),
     path("office/earnings/", earnings.earnings, name="office-earnings"),
     path("office/earnings/<id:pk>/", earnings.earnings_period, name="office-earnings-period"),
+    path("office/earnings/<id:pk>/statement.pdf", earnings.earnings_statement, name="office-earnings-statement"),
+    path("office/earnings/year/<int:year>.pdf", earnings.earnings_year_summary, name="office-earnings-year"),
 ]

@@ -3,12 +3,20 @@ period explained in words (their own lines only)."""
 
 from __future__ import annotations
 
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from frontend.common.access import office_page
 from frontend.common.paging import paginate
 from plans import selectors
+from plans.models import PeriodStatus
 from plans.selectors import commission_periods
+from plans.statements.data import period_statement, year_summary
+from plans.statements.notices import statement_filename, year_summary_filename
+from plans.statements.render import statement_pdf, year_summary_pdf
+
+STATEMENT_YEARS = range(2000, 2101)  # a year outside it is a 404, not a query
 
 
 @office_page()
@@ -19,7 +27,13 @@ def earnings(request):
     return render(
         request,
         "office/earnings/index.html",
-        {"me": me, "wallet": selectors.wallet_balance(member=me), "periods": periods, "chart": chart},
+        {
+            "me": me,
+            "wallet": selectors.wallet_balance(member=me),
+            "periods": periods,
+            "chart": chart,
+            "years": sorted({p["start"].year for p in periods}, reverse=True),
+        },  # fmt: skip
     )
 
 
@@ -33,3 +47,30 @@ def earnings_period(request, pk: int):
     context["explained"] = selectors.ledger_lines_explained(context["page_obj"].object_list)
     summary = next((p for p in selectors.earnings_by_period(member=me) if p["period"] == period.pk), None)
     return render(request, "office/earnings/period.html", {"me": me, "period": period, "summary": summary, **context})
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@office_page()
+def earnings_statement(request, pk: int):
+    """The distributor's own commission statement for a posted period, as a PDF (no other member's: it is read for
+    ``request.member`` only)."""
+    me = request.member
+    period = get_object_or_404(commission_periods(statuses=[PeriodStatus.POSTED, PeriodStatus.PAID]), pk=pk)
+    pdf = statement_pdf(period_statement(member=me, period=period))
+    return pdf_response(pdf, statement_filename(member=me, period=period))
+
+
+@office_page()
+def earnings_year_summary(request, year: int):
+    """The distributor's year-end earnings summary for tax filing, as a PDF."""
+    if year not in STATEMENT_YEARS:
+        raise Http404(_("There is no earnings summary for that year."))
+    me = request.member
+    return pdf_response(
+        year_summary_pdf(year_summary(member=me, year=year)), year_summary_filename(member=me, year=year)
+    )
