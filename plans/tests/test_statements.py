@@ -29,6 +29,7 @@ from plans.services import (
     run_post,
     run_preview,
 )
+from plans.services_periods import period_close
 from plans.statements import render
 from plans.statements.data import period_statement, year_summary
 from plans.statements.notices import commissions_posted_notify
@@ -48,6 +49,7 @@ def posted(chain, product, admin, january):
     version = plan_version_activate(version=plan_version_create(document=NAMED_PLAN, by=admin), effective_from=JAN,
                                     by=admin)  # fmt: skip
     run = run_approve(run=run_preview(period=january, by=admin), by=admin)
+    period_close(period=january, by=admin)
     run_post(run=run, by=admin)
     january.refresh_from_db()
     assert january.plan_version == version
@@ -170,6 +172,7 @@ def test_posting_queues_the_commissions_posted_email(
     monkeypatch.setattr("plans.tasks.commissions_posted_notify.delay", sent.append)
     buy(chain["c"])
     run = run_approve(run=run_preview(period=january, by=admin), by=admin)
+    period_close(period=january, by=admin)
     with django_capture_on_commit_callbacks(execute=True):
         run_post(run=run, by=admin)
     assert sent == [january.pk]

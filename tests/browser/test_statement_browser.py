@@ -54,6 +54,7 @@ def _setup() -> int:
         run_post,
         run_preview,
     )
+    from plans.services_periods import period_close
 
     company_onboard(
         name=SUB.title(), subdomain=SUB, admin_email=f"admin@{SUB}.test", admin_password=PASSWORD,
@@ -75,7 +76,9 @@ def _setup() -> int:
         january = period_get_or_create(day=datetime.date(2026, 1, 1))
         version = plan_version_create(document=PLAN, by=admin)
         plan_version_activate(version=version, effective_from=datetime.date(2026, 1, 1), by=admin)
-        run_post(run=run_approve(run=run_preview(period=january, by=admin), by=admin), by=admin)
+        run = run_approve(run=run_preview(period=january, by=admin), by=admin)
+        period_close(period=january, by=admin)
+        run_post(run=run, by=admin)
         return january.pk
 
 
