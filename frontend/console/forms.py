@@ -140,6 +140,11 @@ class ProductForm(forms.Form):
     track_inventory = forms.BooleanField(required=False, initial=True)
     allow_backorder = forms.BooleanField(required=False)
     low_stock_threshold = forms.IntegerField(min_value=0, max_value=1_000_000, initial=0)
+    enrolment_pack = forms.BooleanField(
+        required=False,
+        label=_("Enrolment pack"),
+        help_text=_("Offered to new distributors when they join."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

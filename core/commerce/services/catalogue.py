@@ -40,6 +40,7 @@ def product_create(
     track_inventory: bool = True,
     allow_backorder: bool = False,
     low_stock_threshold: int = 0,
+    enrolment_pack: bool = False,
 ) -> Product:
     sku = (sku or "").strip()
     errors: dict[str, list[str]] = {}
@@ -74,6 +75,7 @@ def product_create(
         track_inventory=track_inventory,
         allow_backorder=allow_backorder,
         low_stock_threshold=low_stock_threshold,
+        enrolment_pack=enrolment_pack,
     )
 
 
@@ -99,6 +101,7 @@ class ProductChanges(TypedDict, total=False):
     track_inventory: bool
     allow_backorder: bool
     low_stock_threshold: int
+    enrolment_pack: bool
 
 
 PRODUCT_EDITABLE = tuple(ProductChanges.__annotations__)
