@@ -23,7 +23,7 @@ class _SignupForm(forms.Form):
 
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
-    email = forms.EmailField(label=_("E-mail"), max_length=254)  # the column's length (Django's default allows 320)
+    email = forms.EmailField(label=_("Email"), max_length=254)  # the column's length (Django's default allows 320)
     password = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -111,7 +111,7 @@ class JoinForm(_SignupForm):
     """Joining a distributor's team: account (with the site's username), address, terms, pack, payment."""
 
     username = forms.CharField(
-        label=_("Your site's name"),
+        label=_("Username"),
         max_length=32,
         help_text=_("Your own site's address: 3 to 32 lowercase letters, digits or hyphens."),
     )

@@ -37,6 +37,9 @@
 
     function syncPackButtons() {
       var chosen = packChosen();
+      var checked = form.querySelector("input[name=pack]:checked");
+      var label = checked && form.querySelector("label[for='" + checked.id + "']");
+      form.querySelectorAll("[data-pack-summary]").forEach(function (el) { el.textContent = label ? label.textContent.trim() : ""; });
       form.querySelectorAll("[data-when-pack]").forEach(function (b) { b.hidden = !chosen; });
       form.querySelectorAll("[data-when-no-pack]").forEach(function (b) { b.hidden = chosen; });
     }
