@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0008_sales_import_duplicate_of'),
+        ("commerce", "0008_sales_import_duplicate_of"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='enrolment_pack',
-            field=models.BooleanField(default=False, help_text='Offered to new distributors when they join (an enrolment pack).', verbose_name='enrolment pack'),
+            model_name="product",
+            name="enrolment_pack",
+            field=models.BooleanField(
+                default=False,
+                help_text="Offered to new distributors when they join (an enrolment pack).",
+                verbose_name="enrolment pack",
+            ),
         ),
     ]
