@@ -6,6 +6,7 @@ from django_tenants.utils import get_public_schema_name
 from core.accounts.models import Role
 from core.accounts.selectors import ActorKind, actor_for
 from core.accounts.services import api_tokens_revoke
+from core.company.services import company_settings_get
 
 # Where each audience starts on a company's host (URL names of frontend/): the console, the back office, the
 # customer's own orders. Anyone else goes to the company's home page.
@@ -41,6 +42,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request) -> str:
         """Each audience lands on its own home (a ``next`` address, when safe, still wins: allauth checks it first)."""
         return landing_url_for(request.user)
+
+    def format_email_subject(self, subject: str) -> str:
+        """allauth's e-mails (password reset, two-factor notices) carry the company's name on its host."""
+        if connection.schema_name == get_public_schema_name():
+            return super().format_email_subject(subject)
+        return f"[{company_settings_get().display_name}] {subject}"
 
     def populate_username(self, request, user) -> None:
         user.username = user.email

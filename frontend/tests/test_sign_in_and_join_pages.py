@@ -1,6 +1,8 @@
 """Sign-in pages in the site's own branding, where each audience lands, the join wizard's terms step and the
 console's joining settings, through the Django test client."""
 
+import re
+
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -122,3 +124,16 @@ def test_customer_role_without_record_goes_to_the_company_home(alpha, alpha_clie
     with schema_context(alpha.schema):
         user_create(email="lost@example.test", role=Role.CUSTOMER, password=PASSWORD)
     assert _lands(alpha_client, "lost@example.test") == "/"
+
+
+def test_the_password_reset_e_mail_carries_the_company_name(alpha, alpha_client, org, mailoutbox):
+    with schema_context(alpha.schema):
+        company_settings_update(changes={"display_name": "Alpha Teas"})
+    response = alpha_client.post("/accounts/password/reset/", {"email": "ann@example.test"})
+    assert response["Location"] == "/accounts/password/reset/done/"
+    (mail,) = mailoutbox
+    assert mail.subject == "[Alpha Teas] Password Reset Email"
+    assert mail.body.startswith("Hello from Alpha Teas!")
+    key_path = re.search(r"http://[^/]+(/accounts/password/reset/key/\S+)", mail.body).group(1)
+    page = alpha_client.get(key_path, follow=True).content.decode()
+    assert "Alpha Teas" in page and 'class="sitefoot"' in page and "Change Password" in page
