@@ -55,7 +55,44 @@ def demo_setup(*, log=print) -> None:
             log("Filled acme with distributors, orders, commission runs and demotion stages.")
         if demo_checkout_ensure():
             log("Added acme's shipping methods and sales-tax rates.")
+        if _joining_setup():
+            log("Acme offers its Starter Kit as an enrolment pack and publishes its terms.")
     log("Demo data ready.")
+
+
+DEMO_TERMS = (
+    (
+        "terms",
+        "Distributor agreement",
+        "distributors",
+        "You sell Acme products honestly and make no income claims.\n\nYou may leave at any time; joining needs no "
+        "purchase.",
+    ),
+    (
+        "privacy",
+        "Privacy policy",
+        "everyone",
+        "We keep your name, address and orders to run your account and never sell them.",
+    ),
+)
+
+
+def _joining_setup() -> bool:
+    """Joining in the demo: the Starter Kit is an optional enrolment pack and the company has terms to accept.
+    Returns False when this was done before."""
+    from core.commerce.selectors.catalogue import product_by_sku
+    from core.commerce.services.catalogue import product_update
+    from core.company.models import PolicyDocument
+    from core.company.services import policy_document_publish
+
+    if PolicyDocument.objects.exists():
+        return False
+    kit = product_by_sku(sku="KIT")
+    if kit is not None:
+        product_update(product=kit, enrolment_pack=True)
+    for key, title, applies_to, body in DEMO_TERMS:
+        policy_document_publish(key=key, title=title, body=body, applies_to=applies_to)
+    return True
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def bare_staff(db) -> User:
 
 
 def test_provider_staff_without_two_factor_can_only_set_it_up(provider_client, bare_staff):
-    assert _password_step(provider_client, bare_staff.email)["Location"] == "/start/"
+    assert _password_step(provider_client, bare_staff.email)["Location"] == "/"
     page = provider_client.get("/companies/")
     assert (page.status_code, page["Location"]) == (302, f"{ACTIVATE}?next=/companies/")
     api = provider_client.get("/api/provider/v1/me/")

@@ -1,5 +1,6 @@
 """A company's own settings and job log, stored in the company's schema."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,12 @@ class CompanySettings(models.Model):
         default=False,
         help_text=_("Attach each distributor's commission statement (PDF) to the “commissions posted” e-mail."),
     )
+    # "No purchase necessary" unless the company says otherwise: joining never requires buying an enrolment pack.
+    enrolment_pack_required = models.BooleanField(
+        default=False,
+        verbose_name=_("enrolment pack required"),
+        help_text=_("New distributors must buy an enrolment pack to join (off: no purchase necessary)."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -70,3 +77,51 @@ class DailyJobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.day} ({self.status})"
+
+
+class PolicyAudience(models.TextChoices):
+    EVERYONE = "everyone", _("Distributors and customers")
+    DISTRIBUTORS = "distributors", _("Distributors")
+    CUSTOMERS = "customers", _("Customers")
+
+
+class PolicyDocument(models.Model):
+    """One version of one of the company's terms or policies (``key``: "terms", "privacy", ...). Editing a document
+    publishes a new version; a version is never changed or deleted, so an acceptance always points at the very text
+    the member agreed to."""
+
+    key = models.SlugField(max_length=50, verbose_name=_("document"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(max_length=100_000, verbose_name=_("text"))
+    applies_to = models.CharField(
+        max_length=12, choices=PolicyAudience.choices, default=PolicyAudience.EVERYONE, verbose_name=_("applies to")
+    )
+    version = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="policy_document_version_once")]
+        ordering = ["key", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+
+class PolicyAcceptance(models.Model):
+    """A person's agreement to one version of a document, with when and from which IP address. Never deleted."""
+
+    document = models.ForeignKey(PolicyDocument, on_delete=models.PROTECT, related_name="acceptances")
+    version = models.PositiveIntegerField()  # the document's version, kept on the row for reports
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="policy_acceptances")
+    accepted_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["document", "user"], name="policy_accepted_once_per_version")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted {self.document_id} v{self.version}"

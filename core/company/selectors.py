@@ -1,9 +1,12 @@
 """Reads about the current company (the schema the connection is on)."""
 
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 from django_tenants.utils import get_tenant_domain_model, get_tenant_model
 
 from config.hosts import company_host, site_url
 from config.tenancy import current_schema
+from core.company.models import PolicyAudience, PolicyDocument
 
 
 def company_url() -> str:
@@ -20,3 +23,26 @@ def company_url() -> str:
     if not get_tenant_model().objects.filter(schema_name=schema_name).exists():
         return ""
     return site_url(company_host(schema_name.replace("_", "-")))
+
+
+def policy_documents_current(*, audience: str) -> list[PolicyDocument]:
+    """The latest published version of each of the company's documents that applies to ``audience``
+    ("distributors" or "customers"), in the order they are shown: by key."""
+    applies = [PolicyAudience.EVERYONE, audience]
+    latest = (
+        PolicyDocument.objects.filter(key=OuterRef("key"), published_at__lte=timezone.now())
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return list(PolicyDocument.objects.filter(pk=Subquery(latest), applies_to__in=applies).order_by("key"))
+
+
+def policy_document_versions(*, key: str) -> QuerySet[PolicyDocument]:
+    """Every version of one document, newest first, with how many people accepted each."""
+    return PolicyDocument.objects.filter(key=key).annotate(accepted=Count("acceptances")).order_by("-version")
+
+
+def policy_documents_latest() -> list[PolicyDocument]:
+    """The latest version of every document (the console's list)."""
+    latest = PolicyDocument.objects.filter(key=OuterRef("key")).order_by("-version").values("pk")[:1]
+    return list(PolicyDocument.objects.filter(pk=Subquery(latest)).order_by("key"))

@@ -1,13 +1,20 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from core.company.models import CompanySettings
+from core.accounts.models import User
+from core.company.models import CompanySettings, PolicyAcceptance, PolicyAudience, PolicyDocument
+from core.company.selectors import policy_documents_current
 from core.members.models import Member
 
 EDITABLE_FIELDS = (
@@ -29,6 +36,7 @@ EDITABLE_FIELDS = (
     "replicated_subdomains_enabled",
     "require_two_factor_for_admins",
     "statement_attached_to_email",
+    "enrolment_pack_required",
 )
 
 
@@ -100,3 +108,57 @@ def company_from_email() -> str:
     row = company_settings_get()
     _name, fallback = parseaddr(settings.DEFAULT_FROM_EMAIL)
     return formataddr((row.display_name, row.from_email or fallback or settings.DEFAULT_FROM_EMAIL))
+
+
+@transaction.atomic
+def policy_document_publish(
+    *, key: str, title: str, body: str, applies_to: str = PolicyAudience.EVERYONE, by: User | None = None
+) -> PolicyDocument:
+    """Publish a new version of the document ``key`` (its first version when new). Earlier versions stay as they
+    were: the acceptances recorded against them keep pointing at the text that was agreed to."""
+    key, title, body = key.strip().lower(), title.strip(), body.strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("This field is required.")]
+    if not body:
+        errors["body"] = [_("This field is required.")]
+    if applies_to not in PolicyAudience.values:
+        errors["applies_to"] = [_("Choose who the document applies to.")]
+    if errors:
+        raise ValidationError(errors)
+    # Lock the document's versions so two admins publishing at once get versions n+1 and n+2, not a clash.
+    list(PolicyDocument.objects.select_for_update().filter(key=key).values_list("pk", flat=True))
+    latest = PolicyDocument.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0
+    document = PolicyDocument(
+        key=key,
+        title=title,
+        body=body,
+        applies_to=applies_to,
+        version=latest + 1,
+        published_at=timezone.now(),
+        published_by=by,
+    )
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def policies_accept(
+    *, user: User, audience: str, document_ids: Iterable[int], ip_address: str | None
+) -> list[PolicyAcceptance]:
+    """Record ``user``'s agreement to every current document for ``audience`` (version, time and IP address).
+
+    ``document_ids`` are the versions the person was shown: if one was replaced meanwhile, nothing is recorded and
+    the error asks them to read the current version, so nobody is held to a text they did not see."""
+    current = policy_documents_current(audience=audience)
+    shown = set(document_ids)
+    if shown != {document.pk for document in current}:
+        raise ValidationError(
+            {"accept_terms": [_("The terms changed while you were signing up: please read and accept them again.")]}
+        )
+    now = timezone.now()
+    return PolicyAcceptance.objects.bulk_create(
+        PolicyAcceptance(document=document, version=document.version, user=user, accepted_at=now, ip_address=ip_address)
+        for document in current
+    )

@@ -15,6 +15,7 @@ from core.commerce.selectors.catalogue import categories_list
 from core.commerce.selectors.stock import warehouses_active
 from core.communications.emails import EMAIL_BODY_MAX, EMAIL_SUBJECT_MAX
 from core.communications.models import Audience
+from core.company.models import PolicyAudience
 from core.members.models import BinarySpillover, MemberStatus, PlacementMethod, Side
 from core.webhooks.models import WebhookEvent
 from frontend.common.forms import ProfileForm
@@ -191,6 +192,11 @@ class ProductForm(forms.Form):
         required=False,
         label=_("Featured on the company site"),
         help_text=_("Shown on the company's home page (up to eight, by name)."),
+    )
+    enrolment_pack = forms.BooleanField(
+        required=False,
+        label=_("Enrolment pack"),
+        help_text=_("Offered to new distributors when they join."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -473,3 +479,30 @@ class ShippingMethodForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Every other country")), *countries]
+
+
+# ---------------------------------------------------------------------------------------------------- joining
+
+
+class JoiningSettingsForm(forms.Form):
+    enrolment_pack_required = forms.BooleanField(
+        required=False,
+        label=_("New distributors must buy an enrolment pack"),
+        help_text=_("Off: no purchase necessary (packs are offered, not required). Packs are products marked as such."),
+    )
+
+
+class PolicyDocumentForm(forms.Form):
+    key = forms.SlugField(
+        max_length=50,
+        label=_("Short name"),
+        help_text=_("Lowercase letters, digits and hyphens, e.g. terms or privacy. It never changes."),
+    )
+    title = forms.CharField(max_length=200, label=_("Title"))
+    applies_to = forms.ChoiceField(choices=PolicyAudience.choices, label=_("Who accepts it"))
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16}),
+        max_length=100_000,
+        label=_("Text"),
+        help_text=_("Saving publishes a new version; earlier versions and who accepted them are kept."),
+    )

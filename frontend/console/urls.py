@@ -10,6 +10,7 @@ from frontend.console.views import (
     demotion,
     emails,
     inventory,
+    joining,
     members,
     orders,
     parties,
@@ -36,6 +37,9 @@ urlpatterns = [
     # settings
     path("console/genealogy/", settings.genealogy_settings, name="console-genealogy"),
     path("console/branding/", settings.branding, name="console-branding"),
+    path("console/joining/", joining.joining, name="console-joining"),
+    path("console/joining/documents/new/", joining.policy_document, name="console-policy-new"),
+    path("console/joining/documents/<slug:key>/", joining.policy_document, name="console-policy"),
     # content
     path("console/pages/", content.pages, name="console-pages"),
     path("console/pages/<slug:slug>/", content.page_edit, name="console-page"),

@@ -8,6 +8,7 @@ from frontend.site.views import accounts, pages, signup, storefront
 urlpatterns = [
     path("", pages.company_home, name="company-home"),
     path("start/", accounts.after_login, name="after-login"),
+    path("accounts/orders/", accounts.customer_orders, name="customer-orders"),
     path("newsletter/", pages.newsletter_signup, name="newsletter"),
     path("pages/<slug:slug>/", pages.company_page, name="company-page"),
     path("shop/", storefront.company_shop, name="company-shop"),

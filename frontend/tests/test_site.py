@@ -24,9 +24,12 @@ def join_data(**overrides):
         "username": "eve",
         "password": PASSWORD,
         "phone": "",
-        "country": "us",
+        **ADDRESS,
         **overrides,
     }
+
+
+ADDRESS = {"address_line1": "1 Main Street", "city": "Springfield", "postal_code": "12345", "country": "US"}
 
 
 def test_replicated_site_shows_branding_name_and_bio(alpha, alpha_client, org):
@@ -62,7 +65,7 @@ def test_join_enrols_under_the_site_owner_and_signs_in(alpha, alpha_client, org)
 
 def test_join_errors_sit_next_to_their_field(alpha_client, org):
     response = alpha_client.post("/ann/join/", join_data(username="bob", email="bad"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert form.errors == {"email": ["Enter a valid email address."]}
     response = alpha_client.post("/ann/join/", join_data(username="bob"))
@@ -79,6 +82,7 @@ def test_customer_sign_up_is_credited_to_the_site_owner(alpha, alpha_client, org
             "last_name": "Buyer",
             "email": "carl@example.test",
             "password": PASSWORD,
+            **ADDRESS,
         },
     )
     assert response.status_code == 302 and response["Location"] == "/bob/"

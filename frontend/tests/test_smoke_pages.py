@@ -30,6 +30,8 @@ def test_office_pages_render(ann_client, path):
         "/console/members/",
         "/console/genealogy/",
         "/console/branding/",
+        "/console/joining/",
+        "/console/joining/documents/new/",
         "/console/pages/",
         "/console/pages/about/",
         "/console/announcements/",

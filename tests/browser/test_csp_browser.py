@@ -79,7 +79,7 @@ def test_api_docs_render_their_operations_under_the_policy(csp_company, watched,
     watched.on("request", lambda r: requested.append(r.url))
     response = watched.goto(url(subdomain, "/api/docs/"))
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    expect(watched.locator(".opblock").first).to_be_visible()
+    expect(watched.locator(".opblock").first).to_be_visible(timeout=30_000)  # the company schema is about 1 MB
     expect(watched.locator(f'.opblock-summary-path[data-path="{operation}"]').first).to_be_visible()
     screenshot(watched, f"api-docs-{subdomain or 'provider'}")
     origin = url(subdomain, "/")

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from core.commerce.services.shipping import shipping_method_create
 from tenants.services import company_onboard
+from tests.browser.signup_steps import fill_account, fill_address, next_step
 from tests.committed import companies_drop
 from tests.factories.catalogue import ShakeFactory
 from tests.factories.members import MemberFactory
@@ -68,10 +69,10 @@ def test_a_customer_buys_on_a_replicated_site_and_the_sale_reaches_the_back_offi
     page.get_by_role("link", name="Check out").click()
     page.get_by_role("link", name="Sign up as a customer").click()
     page.get_by_label("Retail customer").check()
-    page.get_by_label("First name").fill("Cara")
-    page.get_by_label("Last name").fill("Customer")
-    page.get_by_label("Email").fill("cara@example.test")
-    page.get_by_label("Password").fill(PASSWORD)
+    fill_account(page, first_name="Cara", last_name="Customer", email="cara@example.test")
+    next_step(page)
+    fill_address(page)
+    next_step(page)  # the terms step: this company has none to accept
     page.get_by_role("button", name="Sign up").click()
     page.wait_for_url("**/rita/shop/checkout/")
     page.locator("#id_ship_name").fill("Cara Customer")

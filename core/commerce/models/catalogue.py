@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
 
 from core.commerce.models.base import ZERO, money_field, volume_field
 
@@ -50,6 +51,11 @@ class Product(models.Model):
     allow_backorder = models.BooleanField(default=False)
     low_stock_threshold = models.PositiveIntegerField(default=0)
     featured = models.BooleanField(default=False, db_default=False, help_text="Shown on the company site's home page.")
+    enrolment_pack = models.BooleanField(
+        default=False,
+        verbose_name=_("enrolment pack"),
+        help_text=_("Offered to new distributors when they join (an enrolment pack)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

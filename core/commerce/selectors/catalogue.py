@@ -19,6 +19,11 @@ def products_for_sale() -> QuerySet[Product]:
     return Product.objects.filter(status=ProductStatus.ACTIVE).select_related("category")
 
 
+def enrolment_packs() -> QuerySet[Product]:
+    """The packs offered to new distributors when they join: products for sale flagged as enrolment packs."""
+    return products_for_sale().filter(enrolment_pack=True).order_by("distributor_price", "name")
+
+
 def product_images_for_sale() -> QuerySet[ProductImage]:
     """Pictures the public may see: those of products for sale (a retired product's pictures stay private)."""
     return ProductImage.objects.filter(product__status=ProductStatus.ACTIVE).exclude(image="")

@@ -41,6 +41,7 @@ def product_create(
     allow_backorder: bool = False,
     low_stock_threshold: int = 0,
     featured: bool = False,
+    enrolment_pack: bool = False,
 ) -> Product:
     sku = (sku or "").strip()
     errors: dict[str, list[str]] = {}
@@ -76,6 +77,7 @@ def product_create(
         allow_backorder=allow_backorder,
         low_stock_threshold=low_stock_threshold,
         featured=featured,
+        enrolment_pack=enrolment_pack,
     )
 
 
@@ -102,6 +104,7 @@ class ProductChanges(TypedDict, total=False):
     allow_backorder: bool
     low_stock_threshold: int
     featured: bool
+    enrolment_pack: bool
 
 
 PRODUCT_EDITABLE = tuple(ProductChanges.__annotations__)
