@@ -13,67 +13,68 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="order",
             name="bill_city",
-            field=models.CharField(blank=True, max_length=100),
+            field=models.CharField(db_default="", blank=True, max_length=100),
         ),
         migrations.AddField(
             model_name="order",
             name="bill_country",
-            field=models.CharField(blank=True, max_length=2),
+            field=models.CharField(db_default="", blank=True, max_length=2),
         ),
         migrations.AddField(
             model_name="order",
             name="bill_line1",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(db_default="", blank=True, max_length=200),
         ),
         migrations.AddField(
             model_name="order",
             name="bill_line2",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(db_default="", blank=True, max_length=200),
         ),
         migrations.AddField(
             model_name="order",
             name="bill_name",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(db_default="", blank=True, max_length=200),
         ),
         migrations.AddField(
             model_name="order",
             name="bill_postal_code",
-            field=models.CharField(blank=True, max_length=20),
+            field=models.CharField(db_default="", blank=True, max_length=20),
         ),
         migrations.AddField(
             model_name="order",
             name="bill_region",
-            field=models.CharField(blank=True, max_length=100),
+            field=models.CharField(db_default="", blank=True, max_length=100),
         ),
         migrations.AddField(
             model_name="order",
             name="ship_city",
-            field=models.CharField(blank=True, max_length=100),
+            field=models.CharField(db_default="", blank=True, max_length=100),
         ),
         migrations.AddField(
             model_name="order",
             name="ship_line1",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(db_default="", blank=True, max_length=200),
         ),
         migrations.AddField(
             model_name="order",
             name="ship_line2",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(db_default="", blank=True, max_length=200),
         ),
         migrations.AddField(
             model_name="order",
             name="ship_name",
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(db_default="", blank=True, max_length=200),
         ),
         migrations.AddField(
             model_name="order",
             name="ship_postal_code",
-            field=models.CharField(blank=True, max_length=20),
+            field=models.CharField(db_default="", blank=True, max_length=20),
         ),
         migrations.AddField(
             model_name="order",
             name="shipping",
             field=models.DecimalField(
+                db_default=Decimal("0.00"),
                 decimal_places=2,
                 default=Decimal("0.00"),
                 help_text="The shipping fee (untaxed), part of the total.",
@@ -83,7 +84,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="order",
             name="shipping_method",
-            field=models.CharField(blank=True, help_text="The shipping method's name when placed.", max_length=100),
+            field=models.CharField(
+                db_default="", blank=True, help_text="The shipping method's name when placed.", max_length=100
+            ),
         ),
         migrations.CreateModel(
             name="ShippingMethod",
