@@ -13,7 +13,8 @@ HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def _branding() -> dict:
     row = company_settings_get()
     color = row.primary_color if HEX_COLOR.match(row.primary_color or "") else "#2f6f4e"
-    return {"display_name": row.display_name, "primary_color": color, "support_email": row.support_email}
+    return {"display_name": row.display_name, "primary_color": color, "support_email": row.support_email,
+            "currency": row.currency}  # fmt: skip
 
 
 def platform(request) -> dict:

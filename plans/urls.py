@@ -27,5 +27,6 @@ urlpatterns = [
     path("payout-batches/<id:batch_id>/csv/", apis.PayoutBatchCsvApi.as_view(), name="payout-batch-csv"),
     path("payout-batches/<id:batch_id>/paid/", apis.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
     path("earnings/", apis.EarningsApi.as_view(), name="earnings"),
+    path("earnings/figures/", apis.FiguresApi.as_view(), name="earnings-figures"),
     path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
 ]

@@ -14,12 +14,13 @@ from core.commerce.models import (
     VOLUME_STATUSES,
     AttemptOutcome,
     ClawbackFlag,
+    MemberVolume,
     Order,
     Party,
     RefundLine,
     SubscriptionAttempt,
 )
-from core.commerce.selectors.periods import period_end_for, period_start_for
+from core.commerce.selectors.periods import company_date, period_end_for, period_start_for
 from core.commerce.selectors.subscriptions import first_unpaid_failure_by_member, last_paid_subscription_by_member
 from core.commerce.selectors.volume import (
     Volume,
@@ -35,6 +36,7 @@ __all__ = [
     "VOLUME_STATUSES",
     "AttemptOutcome",
     "ClawbackFlag",
+    "MemberVolume",
     "Order",
     "Party",
     "RefundLine",
@@ -43,6 +45,7 @@ __all__ = [
     "clawback_flag_resolve",
     "commerce_settings_get",
     "commission_period_close",
+    "company_date",
     "first_unpaid_failure_by_member",
     "last_paid_subscription_by_member",
     "orders_for_commissions",

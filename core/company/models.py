@@ -26,6 +26,13 @@ class CompanySettings(models.Model):
     require_two_factor_for_admins = models.BooleanField(
         default=False, help_text="Company admins must sign in with an authenticator app code as well."
     )
+    # What an upline may use to reach a member of their downline from the back office (the member's page).
+    office_contact_email = models.BooleanField(
+        default=True, help_text="Distributors see an e-mail button on the pages of members in their downline."
+    )
+    office_contact_phone = models.BooleanField(
+        default=False, help_text="Distributors see a call button (with the number) on their downline members' pages."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

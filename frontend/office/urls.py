@@ -3,7 +3,17 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from frontend.office.views import account, autoships, community, dashboard, earnings, genealogy, orders, parties
+from frontend.office.views import (
+    account,
+    autoships,
+    community,
+    dashboard,
+    earnings,
+    genealogy,
+    orders,
+    parties,
+    webapp,
+)
 
 urlpatterns = [
     path("office/", dashboard.dashboard, name="office-home"),
@@ -29,4 +39,6 @@ urlpatterns = [
     path("office/parties/<id:pk>/", parties.party_detail, name="office-party"),
     path("office/earnings/", earnings.earnings, name="office-earnings"),
     path("office/earnings/<id:pk>/", earnings.earnings_period, name="office-earnings-period"),
+    path("office/manifest.webmanifest", webapp.manifest, name="office-manifest"),
+    path("office/icons/<int:size>.png", webapp.icon, name="office-icon"),
 ]

@@ -297,7 +297,7 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-_COMMON = {"type", "code", "require_active", "min_rank"}
+_COMMON = {"type", "code", "name", "require_active", "min_rank"}  # name: what the company calls it
 _FIELDS: dict[str, tuple[set[str], set[str]]] = {  # type -> (allowed fields, required fields) besides _COMMON
     "unilevel": ({"rates", "depth_by_rank", "compression"}, {"rates"}),
     "stairstep_breakaway": ({"rank_rates", "breakaway_rank", "generation_rates", "compression"}, {"rank_rates"}),
