@@ -701,6 +701,13 @@ def latest_projection(*, period: CommissionPeriod) -> CommissionRun | None:
     )
 
 
+def _latest_ranking(period: CommissionPeriod) -> CommissionRun | None:
+    """The newest calculation of an open period: the beat job's projection or an admin's preview, whichever
+    finished last."""
+    runs = [run for run in (latest_projection(period=period), period_reference_run(period)) if run is not None]
+    return max(runs, key=lambda run: (run.finished_at is not None, run.finished_at, run.pk), default=None)
+
+
 def current_period_bounds() -> tuple[datetime.date, datetime.date]:
     start = period_start_for(company_date(timezone.now()))
     return start, period_end_for(start)
@@ -735,10 +742,10 @@ def member_period_figures(*, member: Member, period: CommissionPeriod | None = N
         return figures
     live = _live_volumes(member, start)
     figures = PeriodFigures(start=start, end=end, period=period, source=LIVE, **live)
-    projection = latest_projection(period=period) if period is not None else None
-    progress = rank_progress(member=member, run=projection, live=live) if projection is not None else None
-    if progress is not None:
-        figures.run, figures.as_of = projection, projection.finished_at if projection else None
+    ranked = _latest_ranking(period) if period is not None else None
+    progress = rank_progress(member=member, run=ranked, live=live) if ranked is not None else None
+    if progress is not None and ranked is not None:
+        figures.run, figures.as_of = ranked, ranked.finished_at
         figures.active = progress["active"]
         figures.rank, figures.highest_rank = _rank_name(progress["rank"]), _rank_name(progress["highest_rank"])
         figures.projected = progress["earned"].quantize(Decimal("0.01"))

@@ -14,6 +14,8 @@ EDITABLE_FIELDS = (
     "primary_color",
     "replicated_subdomains_enabled",
     "require_two_factor_for_admins",
+    "office_contact_email",
+    "office_contact_phone",
 )
 
 

@@ -85,6 +85,16 @@ class BrandingForm(forms.Form):
             "asked to before anything else."
         ),
     )
+    office_contact_email = forms.BooleanField(
+        required=False,
+        label=_("Uplines may e-mail their downline from the back office"),
+        help_text=_("An e-mail button on the page of each member in a distributor's downline."),
+    )
+    office_contact_phone = forms.BooleanField(
+        required=False,
+        label=_("Uplines may call their downline from the back office"),
+        help_text=_("A call button with the member's phone number on the same page."),
+    )
 
 
 class CompanyPageForm(forms.Form):
