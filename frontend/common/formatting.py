@@ -7,9 +7,9 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
-from django.utils import translation
+from django.utils import timezone, translation
 
 CENT = Decimal("0.01")
 
@@ -57,3 +57,13 @@ def day(value) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     return format_date(value, format="medium", locale=current_locale())
+
+
+def moment(value) -> str:
+    """A date and time in the company's time zone: the one date format followed by the locale's short time
+    ("Nov 30, 2026 2:05 PM")."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{day(value)} {format_time(value, format='short', locale=current_locale())}"

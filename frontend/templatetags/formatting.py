@@ -1,5 +1,5 @@
 """``{% money amount %}`` (the company's currency), ``{{ volume|number }}``, ``{{ count|number:0 }}`` and
-``{{ joined_at|day }}``: see frontend.common.formatting."""
+``{{ joined_at|day }}``, ``{{ paid_at|moment }}``: see frontend.common.formatting."""
 
 from django import template
 
@@ -22,3 +22,8 @@ def number(value, places: int = 2) -> str:
 @register.filter
 def day(value) -> str:
     return formatting.day(value)
+
+
+@register.filter
+def moment(value) -> str:
+    return formatting.moment(value)
