@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.commerce.public import MemberVolume, Order, company_date, period_end_for, period_start_for
@@ -393,11 +394,13 @@ def rank_progress(
     out["next"] = target
     criteria: list[dict[str, Any]] = out["criteria"]
     if target.min_pv:
-        criteria.append(_criterion("pv", "Personal volume (PV)", _points(mine.pv), _points(target.min_pv),
-                                   f"{_points(target.min_pv - mine.pv)} more PV", "PV"))  # fmt: skip
+        short_pv = gettext("%(n)s more PV") % {"n": _points(target.min_pv - mine.pv)}
+        criteria.append(_criterion("pv", gettext("Personal volume (PV)"), _points(mine.pv), _points(target.min_pv),
+                                   short_pv, "PV"))  # fmt: skip
     if target.min_psv:
-        criteria.append(_criterion("psv", "Personal sales volume (PSV)", _points(mine.psv), _points(target.min_psv),
-                                   f"{_points(target.min_psv - mine.psv)} more PSV", "PSV"))  # fmt: skip
+        short_psv = gettext("%(n)s more PSV") % {"n": _points(target.min_psv - mine.psv)}
+        criteria.append(_criterion("psv", gettext("Personal sales volume (PSV)"), _points(mine.psv),
+                                   _points(target.min_psv), short_psv, "PSV"))  # fmt: skip
     frontline = list(
         RunMemberResult.objects.filter(run_id=run.pk, member__sponsor_id=member.pk).values_list("gv", "active")
     )
@@ -405,19 +408,21 @@ def rank_progress(
         if target.max_leg_share_bp is not None:
             cap = target.min_gv * target.max_leg_share_bp // 10000
             counted = mine.psv + sum(min(gv, cap) for gv, _ in frontline)
-            label = f"Group volume (GV), at most {_points(cap)} from any one leg"
+            label = gettext("Group volume (GV), at most %(cap)s from any one leg") % {"cap": _points(cap)}
+            missing = gettext("%(n)s more GV (counting at most %(cap)s from any one leg)") % {
+                "n": _points(target.min_gv - counted), "cap": _points(cap)}  # fmt: skip
         else:
-            counted, label = mine.gv, "Group volume (GV)"
-        missing = f"{_points(target.min_gv - counted)} more GV" + (
-            " (counting at most " + f"{_points(cap)} from any one leg)" if target.max_leg_share_bp is not None else ""
-        )
+            counted, label = mine.gv, gettext("Group volume (GV)")
+            missing = gettext("%(n)s more GV") % {"n": _points(target.min_gv - counted)}
         criteria.append(_criterion("gv", label, _points(counted), _points(target.min_gv), missing, "GV"))
     if target.min_active_sponsored:
         actives = sum(1 for _, active in frontline if active)
         short = target.min_active_sponsored - actives
         criteria.append(
-            _criterion("sponsored", "Personally sponsored active members", actives, target.min_active_sponsored,
-                       f"{short} more personally sponsored active member{'s' if short != 1 else ''}")
+            _criterion("sponsored", gettext("Personally sponsored active members"), actives,
+                       target.min_active_sponsored,
+                       ngettext("%(n)s more personally sponsored active member",
+                                "%(n)s more personally sponsored active members", short) % {"n": short})
         )  # fmt: skip
     if target.legs:
         best = _leg_best_ranks(run, member)
@@ -426,8 +431,10 @@ def rank_progress(
             have = sum(1 for rank in best if rank >= leg.rank)
             short = leg.count - have
             criteria.append(
-                _criterion(f"legs_{leg.rank}", f"Legs with a {name} or higher", have, leg.count,
-                           f"{short} more leg{'s' if short != 1 else ''} with a {name} or higher")
+                _criterion(f"legs_{leg.rank}", gettext("Legs with a %(rank)s or higher") % {"rank": name}, have,
+                           leg.count, ngettext("%(n)s more leg with a %(rank)s or higher",
+                                               "%(n)s more legs with a %(rank)s or higher", short)
+                           % {"n": short, "rank": name})
             )  # fmt: skip
     out["missing"] = [c["missing"] for c in criteria if not c["met"]]
     return out
@@ -680,13 +687,12 @@ def _live_volumes(member: Member, start: datetime.date) -> dict[str, Decimal]:
     """PV, PSV, CV of the member and GV (the PSV of the member and everyone under them in the sponsor tree, as the
     plan engine counts it) for the period starting ``start``, from the volumes kept current on every payment and
     refund; two indexed queries."""
-    own = MemberVolume.objects.filter(member_id=member.pk, period_start=start).values("pv", "psv", "cv").first()
+    own = MemberVolume.objects.filter(member_id=member.pk, period_start=start).first()
     gv = MemberVolume.objects.filter(period_start=start, member__sponsor_path__contains=[member.pk]).aggregate(
         total=Sum("psv")
     )["total"]
-    own = own or {}
-    return {"pv": _volume_points(own.get("pv")), "psv": _volume_points(own.get("psv")),
-            "cv": _volume_points(own.get("cv")), "gv": _volume_points(gv)}  # fmt: skip
+    return {"pv": _volume_points(own.pv if own else 0), "psv": _volume_points(own.psv if own else 0),
+            "cv": _volume_points(own.cv if own else 0), "gv": _volume_points(gv)}  # fmt: skip
 
 
 def _rank_name(rank) -> str:
@@ -741,7 +747,8 @@ def member_period_figures(*, member: Member, period: CommissionPeriod | None = N
         figures.as_of = posted.posted_at
         return figures
     live = _live_volumes(member, start)
-    figures = PeriodFigures(start=start, end=end, period=period, source=LIVE, **live)
+    figures = PeriodFigures(start=start, end=end, period=period, source=LIVE,
+                            pv=live["pv"], psv=live["psv"], cv=live["cv"], gv=live["gv"])  # fmt: skip
     ranked = _latest_ranking(period) if period is not None else None
     progress = rank_progress(member=member, run=ranked, live=live) if ranked is not None else None
     if progress is not None and ranked is not None:
