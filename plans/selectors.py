@@ -203,6 +203,8 @@ def explanation_text(e: dict, rank_codes: list[str] | None = None) -> str:
     rate = f"{e['rate_percent']} %" if e.get("rate_percent") is not None else ""
     order = f"order #{e['order_number']}" if e.get("order_number") else "an order"
     member = f"member #{e['member_number']}" if e.get("member_number") else "a member"
+    if e.get("member_name") and e.get("member_number"):
+        member = f"{e['member_name']} (#{e['member_number']})"
     basis = _money(e.get("basis", 0))
     lr, lc = e.get("level_raw", 0), e.get("level_compressed", 0)
     level = f"level {lc}" + (f" ({lr} before compression)" if lr != lc else "")
@@ -467,6 +469,8 @@ def ledger_lines_explained(lines, names: dict[str, str] | None = None) -> list[d
         e = line.explanation
         if names and e.get("component") in names:
             e = {**e, "component": names[e["component"]]}
+        if "source_member" in line._state.fields_cache and line.source_member is not None:  # loaded: no extra query
+            e = {**e, "member_name": line.source_member.full_name}
         out.append({"line": line, "text": explanation_text(e, ranks.get(line.run_id))})
     return out
 

@@ -184,6 +184,10 @@ def test_no_back_office_page_scrolls_sideways_on_a_phone_and_the_menu_folds(
     screenshot(page, "phone-office-menu-open")
     menu.click()
     expect(earnings_link).to_be_hidden()
+    menu.click()
+    page.keyboard.press("Escape")
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_be_focused()
     box = menu.bounding_box()
     assert box is not None and box["height"] >= 44 and box["width"] >= 44
     context.close()

@@ -37,6 +37,13 @@
       button.addEventListener("click", function () {
         button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
       });
+      // Escape closes an open menu and gives the focus back to its button.
+      button.parentElement.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+          button.setAttribute("aria-expanded", "false");
+          button.focus();
+        }
+      });
     });
   }
 
