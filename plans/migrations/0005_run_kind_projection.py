@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0004_ledger_line_one_payee'),
+        ("plans", "0004_ledger_line_one_payee"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='commissionrun',
-            name='kind',
-            field=models.CharField(choices=[('preview', 'Preview'), ('simulation', 'What-if simulation'), ('final', 'Final (posted)'), ('projection', 'Projection of the open period')], max_length=12),
+            model_name="commissionrun",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("preview", "Preview"),
+                    ("simulation", "What-if simulation"),
+                    ("final", "Final (posted)"),
+                    ("projection", "Projection of the open period"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

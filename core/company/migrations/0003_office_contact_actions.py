@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('company', '0002_require_two_factor_for_admins'),
+        ("company", "0002_require_two_factor_for_admins"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='companysettings',
-            name='office_contact_email',
-            field=models.BooleanField(default=True, help_text='Distributors see an e-mail button on the pages of members in their downline.'),
+            model_name="companysettings",
+            name="office_contact_email",
+            field=models.BooleanField(
+                default=True, help_text="Distributors see an e-mail button on the pages of members in their downline."
+            ),
         ),
         migrations.AddField(
-            model_name='companysettings',
-            name='office_contact_phone',
-            field=models.BooleanField(default=False, help_text="Distributors see a call button (with the number) on their downline members' pages."),
+            model_name="companysettings",
+            name="office_contact_phone",
+            field=models.BooleanField(
+                default=False,
+                help_text="Distributors see a call button (with the number) on their downline members' pages.",
+            ),
         ),
     ]
