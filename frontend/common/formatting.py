@@ -54,8 +54,15 @@ def day(value) -> str:
     """The one date format of the back office: the locale's medium date ("Nov 30, 2026")."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):  # an ISO date handed over as text (e.g. a stage's "on" from a JSON summary)
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime.datetime):
-        value = value.date()
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if not isinstance(value, datetime.date):
+        return str(value)
     return format_date(value, format="medium", locale=current_locale())
 
 

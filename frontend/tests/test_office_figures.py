@@ -199,6 +199,8 @@ def test_money_numbers_and_dates_follow_the_locale():
         assert formatting.money(Decimal("233127"), "USD") == "$233,127.00"
         assert formatting.number(Decimal("233127")) == "233,127.00"
         assert formatting.day(datetime.date(2026, 11, 30)) == "Nov 30, 2026"
+        assert formatting.day("2026-12-07") == "Dec 7, 2026"  # a date carried as text in a JSON summary
+        assert formatting.day("soon") == "soon"
     with translation.override("de"):
         assert formatting.money(Decimal("1234.5"), "EUR") == "1.234,50\xa0€"
 
