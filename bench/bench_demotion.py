@@ -138,7 +138,10 @@ def run() -> None:
         moved = StageTransition.objects.filter(day=TODAY, to_stage="downline_moved").count()
         progress(
             "phases: "
-            + ", ".join(f"{a} {b - t:.2f} s" for (a, t), (_, b) in zip(marks, marks[1:] + [("end", started + seconds)]))
+            + ", ".join(
+                f"{a} {b - t:.2f} s"
+                for (a, t), (_, b) in zip(marks, [*marks[1:], ("end", started + seconds)], strict=True)
+            )
         )
         progress(f"{run_row.transitions:,} transitions today, {moved:,} downline moves; counts {run_row.counts}")
     name = "demotion_daily_1m_s" if MEMBERS == 1_000_000 else f"demotion_daily_{MEMBERS}_s"

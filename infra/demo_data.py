@@ -304,6 +304,7 @@ def _commissions(today: datetime.date) -> None:
     from core.accounts.models import Role, User
     from plans.services import (
         period_get_or_create,
+        period_projection_refresh,
         plan_version_activate,
         plan_version_create,
         run_approve,
@@ -326,6 +327,7 @@ def _commissions(today: datetime.date) -> None:
         run_post(run=run, by=admin)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     run_preview(period=period_get_or_create(day=today), by=admin)
+    period_projection_refresh()  # distributors' projected commissions at once (the beat job refreshes them)
 
 
 def _content() -> None:

@@ -670,3 +670,46 @@ class EarningsYearSummaryApi(APIView):
         member = _statement_member(request)
         pdf = year_summary_pdf(year_summary(member=member, year=year))
         return _pdf(pdf, year_summary_filename(member=member, year=year))
+
+
+class FiguresApi(APIView):
+    """The signed-in distributor's figures of a period: the same selector as the back office's dashboard, earnings
+    page and member pages (plans.selectors.member_period_figures)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        number = serializers.IntegerField(source="extra.number")
+        period = serializers.IntegerField(source="period.pk", allow_null=True, default=None)
+        start = serializers.DateField()
+        end = serializers.DateField()
+        source = serializers.ChoiceField(
+            choices=[selectors.LIVE, selectors.RUN],
+            help_text="live: the open period so far (rank and projection as of `as_of`); run: the posted run's.",
+        )
+        as_of = serializers.DateTimeField(allow_null=True)
+        pv = serializers.DecimalField(max_digits=14, decimal_places=2)
+        psv = serializers.DecimalField(max_digits=14, decimal_places=2)
+        cv = serializers.DecimalField(max_digits=14, decimal_places=2)
+        gv = serializers.DecimalField(max_digits=14, decimal_places=2)
+        active = serializers.BooleanField(allow_null=True)
+        paid_as_rank = serializers.CharField(source="rank")
+        highest_rank = serializers.CharField()
+        projected = serializers.DecimalField(
+            max_digits=14, decimal_places=2, allow_null=True, help_text="An estimate (open period only)."
+        )
+        earned = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+        missing = serializers.ListField(child=serializers.CharField(), source="extra.missing")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", int, description="A commission period id (default: the current one)")],
+        responses=OutputSerializer,
+    )
+    def get(self, request):
+        member = _me(request)
+        period = None
+        if raw := request.query_params.get("period"):
+            period = get_object_or_404(CommissionPeriod, pk=_int(raw, "period"))
+        figures = selectors.member_period_figures(member=member, period=period)
+        figures.extra = {"number": member.number, "missing": (figures.progress or {}).get("missing", [])}
+        return Response(self.OutputSerializer(figures).data)

@@ -98,6 +98,9 @@ class RunKind(models.TextChoices):
     PREVIEW = "preview", "Preview"
     SIMULATION = "simulation", "What-if simulation"
     FINAL = "final", "Final (posted)"
+    # The open period calculated as if it closed now, refreshed by a beat job; only the latest is kept. Distributors
+    # read their projected commissions and rank from it; it is never approved or posted.
+    PROJECTION = "projection", "Projection of the open period"
 
 
 class RunStatus(models.TextChoices):

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime
 import io
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
-from core.commerce.public import Order
+from core.commerce.public import MemberVolume, Order, company_date, period_end_for, period_start_for
 from core.csv_safe import csv_writer
 from core.members.models import Member
 from plans.engine import Reason, Rule, plan_from_document
@@ -24,6 +28,7 @@ from plans.models import (
     PayoutBatch,
     PayoutItem,
     PayoutStatus,
+    PeriodStatus,
     PlanVersion,
     RunKind,
     RunLine,
@@ -244,6 +249,8 @@ def explanation_text(e: dict, rank_codes: list[str] | None = None) -> str:
     rate = f"{e['rate_percent']} %" if e.get("rate_percent") is not None else ""
     order = f"order #{e['order_number']}" if e.get("order_number") else "an order"
     member = f"member #{e['member_number']}" if e.get("member_number") else "a member"
+    if e.get("member_name") and e.get("member_number"):
+        member = f"{e['member_name']} (#{e['member_number']})"
     basis = _money(e.get("basis", 0))
     lr, lc = e.get("level_raw", 0), e.get("level_compressed", 0)
     level = f"level {lc}" + (f" ({lr} before compression)" if lr != lc else "")
@@ -396,7 +403,9 @@ def _criterion(key: str, label: str, have, need, missing_text: str, unit: str = 
             "percent": max(0, min(percent, 100)), "missing": "" if met else missing_text}  # fmt: skip
 
 
-def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict | None:
+def rank_progress(
+    *, member: Member, run: CommissionRun | None = None, live: dict[str, Decimal] | None = None
+) -> dict | None:
     """The member's paid-as rank in a run (default: the latest posted run or preview) and, for the next rank, each
     criterion with what is held, what is needed and what is missing in words. Read from the run's stored per-member
     results (volumes, activity, ranks) and the run's plan document, so it says exactly what that run decided.
@@ -407,6 +416,8 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
     mine = RunMemberResult.objects.filter(run_id=run.pk, member_id=member.pk).first()
     if mine is None:
         return None
+    if live is not None:  # the open period: criteria count today's volumes (the page shows the same figures)
+        mine.pv, mine.psv, mine.gv = (int(live[k] * 100) for k in ("pv", "psv", "gv"))
     plan = plan_from_document(run.plan_document)
     ranks = plan.ranks
     current = ranks[mine.rank] if 0 <= mine.rank < len(ranks) else None
@@ -431,11 +442,13 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
     out["next"] = target
     criteria: list[dict[str, Any]] = out["criteria"]
     if target.min_pv:
-        criteria.append(_criterion("pv", "Personal volume (PV)", _points(mine.pv), _points(target.min_pv),
-                                   f"{_points(target.min_pv - mine.pv)} more PV", "PV"))  # fmt: skip
+        short_pv = gettext("%(n)s more PV") % {"n": _points(target.min_pv - mine.pv)}
+        criteria.append(_criterion("pv", gettext("Personal volume (PV)"), _points(mine.pv), _points(target.min_pv),
+                                   short_pv, "PV"))  # fmt: skip
     if target.min_psv:
-        criteria.append(_criterion("psv", "Personal sales volume (PSV)", _points(mine.psv), _points(target.min_psv),
-                                   f"{_points(target.min_psv - mine.psv)} more PSV", "PSV"))  # fmt: skip
+        short_psv = gettext("%(n)s more PSV") % {"n": _points(target.min_psv - mine.psv)}
+        criteria.append(_criterion("psv", gettext("Personal sales volume (PSV)"), _points(mine.psv),
+                                   _points(target.min_psv), short_psv, "PSV"))  # fmt: skip
     frontline = list(
         RunMemberResult.objects.filter(run_id=run.pk, member__sponsor_id=member.pk).values_list("gv", "active")
     )
@@ -443,19 +456,21 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
         if target.max_leg_share_bp is not None:
             cap = target.min_gv * target.max_leg_share_bp // 10000
             counted = mine.psv + sum(min(gv, cap) for gv, _ in frontline)
-            label = f"Group volume (GV), at most {_points(cap)} from any one leg"
+            label = gettext("Group volume (GV), at most %(cap)s from any one leg") % {"cap": _points(cap)}
+            missing = gettext("%(n)s more GV (counting at most %(cap)s from any one leg)") % {
+                "n": _points(target.min_gv - counted), "cap": _points(cap)}  # fmt: skip
         else:
-            counted, label = mine.gv, "Group volume (GV)"
-        missing = f"{_points(target.min_gv - counted)} more GV" + (
-            " (counting at most " + f"{_points(cap)} from any one leg)" if target.max_leg_share_bp is not None else ""
-        )
+            counted, label = mine.gv, gettext("Group volume (GV)")
+            missing = gettext("%(n)s more GV") % {"n": _points(target.min_gv - counted)}
         criteria.append(_criterion("gv", label, _points(counted), _points(target.min_gv), missing, "GV"))
     if target.min_active_sponsored:
         actives = sum(1 for _, active in frontline if active)
         short = target.min_active_sponsored - actives
         criteria.append(
-            _criterion("sponsored", "Personally sponsored active members", actives, target.min_active_sponsored,
-                       f"{short} more personally sponsored active member{'s' if short != 1 else ''}")
+            _criterion("sponsored", gettext("Personally sponsored active members"), actives,
+                       target.min_active_sponsored,
+                       ngettext("%(n)s more personally sponsored active member",
+                                "%(n)s more personally sponsored active members", short) % {"n": short})
         )  # fmt: skip
     if target.legs:
         best = _leg_best_ranks(run, member)
@@ -464,8 +479,10 @@ def rank_progress(*, member: Member, run: CommissionRun | None = None) -> dict |
             have = sum(1 for rank in best if rank >= leg.rank)
             short = leg.count - have
             criteria.append(
-                _criterion(f"legs_{leg.rank}", f"Legs with a {name} or higher", have, leg.count,
-                           f"{short} more leg{'s' if short != 1 else ''} with a {name} or higher")
+                _criterion(f"legs_{leg.rank}", gettext("Legs with a %(rank)s or higher") % {"rank": name}, have,
+                           leg.count, ngettext("%(n)s more leg with a %(rank)s or higher",
+                                               "%(n)s more legs with a %(rank)s or higher", short)
+                           % {"n": short, "rank": name})
             )  # fmt: skip
     out["missing"] = [c["missing"] for c in criteria if not c["met"]]
     return out
@@ -486,13 +503,22 @@ def _leg_best_ranks(run: CommissionRun, member: Member) -> list[int]:
 # ---------------------------------------------------------------------------------------------------- reports
 
 
-def ledger_lines_explained(lines) -> list[dict]:
-    """Ledger lines with their explanation in words (rank names from each line's run; one query per page)."""
+def ledger_lines_explained(lines, names: dict[str, str] | None = None) -> list[dict]:
+    """Ledger lines with their explanation in words (rank names from each line's run; one query per page). With
+    ``names`` (bonus_names()), each bonus is called what the company calls it rather than by its code."""
     lines = list(lines)
     runs = {line.run_id for line in lines if line.run_id}
     ranks = {pk: summary.get("rank_codes", []) for pk, summary in
              CommissionRun.objects.filter(pk__in=runs).values_list("pk", "summary")}  # fmt: skip
-    return [{"line": line, "text": explanation_text(line.explanation, ranks.get(line.run_id))} for line in lines]
+    out = []
+    for line in lines:
+        e = line.explanation
+        if names and e.get("component") in names:
+            e = {**e, "component": names[e["component"]]}
+        if "source_member" in line._state.fields_cache and line.source_member is not None:  # loaded: no extra query
+            e = {**e, "member_name": line.source_member.full_name}
+        out.append({"line": line, "text": explanation_text(e, ranks.get(line.run_id))})
+    return out
 
 
 def commissions_by_member(*, period: CommissionPeriod, member_number: int | None = None) -> QuerySet:
@@ -598,7 +624,11 @@ def report_period_default() -> CommissionPeriod | None:
 
 def periods_with_latest_run() -> QuerySet[CommissionPeriod]:
     """Each period with its latest run that is not a simulation (``latest_run``, ``latest_status``)."""
-    latest = CommissionRun.objects.filter(period=OuterRef("pk")).exclude(kind=RunKind.SIMULATION).order_by("-id")
+    latest = (
+        CommissionRun.objects.filter(period=OuterRef("pk"))
+        .exclude(kind__in=[RunKind.SIMULATION, RunKind.PROJECTION])
+        .order_by("-id")
+    )
     return CommissionPeriod.objects.select_related("plan_version").annotate(
         latest_run=Subquery(latest.values("pk")[:1]), latest_status=Subquery(latest.values("status")[:1])
     )
@@ -616,6 +646,8 @@ def commission_runs() -> QuerySet[CommissionRun]:
 def commission_runs_search(*, period_id: int | None = None, kind: str = "") -> QuerySet[CommissionRun]:
     """Runs newest first, with their period, plan version and lease (of ``period_id`` and of ``kind`` when given)."""
     runs = CommissionRun.objects.select_related("period", "plan_version", "lease")
+    if kind != RunKind.PROJECTION:  # the beat job's estimate for distributors, not a run an admin reviews
+        runs = runs.exclude(kind=RunKind.PROJECTION)
     if period_id is not None:
         runs = runs.filter(period_id=period_id)
     return runs.filter(kind=kind) if kind else runs
@@ -642,3 +674,153 @@ def adjustments_list() -> QuerySet[LedgerLine]:
 
 def payout_batches_list() -> QuerySet[PayoutBatch]:
     return PayoutBatch.objects.select_related("period")
+
+
+# ---------------------------------------------------------------------------------------------------- period figures
+# One source for a member's figures of a period (PV, PSV, CV, GV, paid-as and highest rank, progress, projected or
+# earned commissions): the dashboard, the earnings page, a member's page and the API all read member_period_figures.
+
+LIVE, RUN = "live", "run"
+BONUS_DEFAULT_NAMES = {
+    "unilevel": _("Unilevel commission"),
+    "stairstep_breakaway": _("Stairstep breakaway commission"),
+    "matrix": _("Matrix commission"),
+    "binary": _("Binary pairing bonus"),
+    "p2p": _("Sales commission"),
+    "party": _("Party commission"),
+    "retail_profit": _("Retail profit"),
+    "fast_start": _("Fast start bonus"),
+    "rank_advancement": _("Rank advancement bonus"),
+    "matching": _("Check match"),
+    "leadership_pool": _("Leadership pool"),
+}
+
+
+@dataclass
+class PeriodFigures:
+    """``source`` is LIVE (the open period so far: volumes from today's orders; rank, progress and projected
+    commissions from the latest projection, calculated at ``as_of``) or RUN (the period's posted run)."""
+
+    start: datetime.date
+    end: datetime.date
+    period: CommissionPeriod | None
+    source: str
+    pv: Decimal = ZERO
+    psv: Decimal = ZERO
+    cv: Decimal = ZERO
+    gv: Decimal = ZERO
+    active: bool | None = None
+    rank: str = ""  # the company's name for the paid-as rank; "" none (or not calculated yet)
+    highest_rank: str = ""
+    run: CommissionRun | None = None
+    as_of: datetime.datetime | None = None
+    projected: Decimal | None = None  # LIVE: what the figures would pay if the period closed at as_of
+    earned: Decimal | None = None  # RUN: what the posted run paid the member
+    progress: dict | None = None  # rank_progress(): next rank, criteria, what is missing
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_live(self) -> bool:
+        return self.source == LIVE
+
+    @property
+    def calculated(self) -> bool:
+        """True when a run (posted, or the projection) has decided the rank."""
+        return self.run is not None
+
+
+def _volume_points(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def _live_volumes(member: Member, start: datetime.date) -> dict[str, Decimal]:
+    """PV, PSV, CV of the member and GV (the PSV of the member and everyone under them in the sponsor tree, as the
+    plan engine counts it) for the period starting ``start``, from the volumes kept current on every payment and
+    refund; two indexed queries."""
+    own = MemberVolume.objects.filter(member_id=member.pk, period_start=start).first()
+    gv = MemberVolume.objects.filter(period_start=start, member__sponsor_path__contains=[member.pk]).aggregate(
+        total=Sum("psv")
+    )["total"]
+    return {"pv": _volume_points(own.pv if own else 0), "psv": _volume_points(own.psv if own else 0),
+            "cv": _volume_points(own.cv if own else 0), "gv": _volume_points(gv)}  # fmt: skip
+
+
+def _rank_name(rank) -> str:
+    return (rank.name or rank.code) if rank is not None else ""
+
+
+def latest_projection(*, period: CommissionPeriod) -> CommissionRun | None:
+    return (
+        CommissionRun.objects.filter(period=period, kind=RunKind.PROJECTION, status=RunStatus.DONE)
+        .order_by("-id")
+        .first()
+    )
+
+
+def _latest_ranking(period: CommissionPeriod) -> CommissionRun | None:
+    """The newest calculation of an open period: the beat job's projection or an admin's preview, whichever
+    finished last."""
+    runs = [run for run in (latest_projection(period=period), period_reference_run(period)) if run is not None]
+    return max(runs, key=lambda run: (run.finished_at is not None, run.finished_at, run.pk), default=None)
+
+
+def current_period_bounds() -> tuple[datetime.date, datetime.date]:
+    start = period_start_for(company_date(timezone.now()))
+    return start, period_end_for(start)
+
+
+def member_period_figures(*, member: Member, period: CommissionPeriod | None = None) -> PeriodFigures:
+    """The member's figures for ``period`` (default: the period containing today). A posted period reads the posted
+    run; any other reads live volumes and the latest projection (computed by the beat job, never here)."""
+    if period is None:
+        start, end = current_period_bounds()
+        period = CommissionPeriod.objects.filter(start=start).first()
+    else:
+        start, end = period.start, period.end
+    posted = (
+        CommissionRun.objects.filter(period=period, status=RunStatus.POSTED).first()
+        if period is not None and period.status in (PeriodStatus.POSTED, PeriodStatus.PAID)
+        else None
+    )
+    if posted is not None:
+        figures = PeriodFigures(start=start, end=end, period=period, source=RUN, run=posted)
+        progress = rank_progress(member=member, run=posted)
+        cv = _live_volumes(member, start)["cv"]
+        if progress is not None:
+            figures.pv, figures.psv, figures.gv, figures.cv = progress["pv"], progress["psv"], progress["gv"], cv
+            figures.active = progress["active"]
+            figures.rank, figures.highest_rank = _rank_name(progress["rank"]), _rank_name(progress["highest_rank"])
+            figures.earned = progress["earned"].quantize(Decimal("0.01"))
+            figures.progress = progress
+        else:
+            figures.cv, figures.earned = cv, ZERO
+        figures.as_of = posted.posted_at
+        return figures
+    live = _live_volumes(member, start)
+    figures = PeriodFigures(start=start, end=end, period=period, source=LIVE,
+                            pv=live["pv"], psv=live["psv"], cv=live["cv"], gv=live["gv"])  # fmt: skip
+    ranked = _latest_ranking(period) if period is not None else None
+    progress = rank_progress(member=member, run=ranked, live=live) if ranked is not None else None
+    if progress is not None and ranked is not None:
+        figures.run, figures.as_of = ranked, ranked.finished_at
+        figures.active = progress["active"]
+        figures.rank, figures.highest_rank = _rank_name(progress["rank"]), _rank_name(progress["highest_rank"])
+        figures.projected = progress["earned"].quantize(Decimal("0.01"))
+        figures.progress = progress
+    return figures
+
+
+def bonus_names() -> dict[str, str]:
+    """Bonus code -> the name the company gives it in its plan (a component's ``name``), else a plain default for
+    its type; newer plan versions win. A handful of rows."""
+    names: dict[str, str] = {}
+    for document in PlanVersion.objects.order_by("effective_from", "id").values_list("document", flat=True):
+        for component in (document or {}).get("components", []):
+            if not isinstance(component, dict):
+                continue
+            kind = component.get("type", "")
+            code = component.get("code", kind)
+            default = BONUS_DEFAULT_NAMES.get(kind, str(code).replace("_", " ").capitalize())
+            names[str(code)] = str(component.get("name") or (default if code == kind else
+                                   str(code).replace("_", " ").capitalize()))  # fmt: skip
+    return names

@@ -25,6 +25,7 @@ from core.commerce.public import (
     Party,
     RefundLine,
     clawback_flag_resolve,
+    company_date,
     period_end_for,
     period_start_for,
 )
@@ -380,10 +381,17 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
     np.add.at(earned, lines.payee_idx[lines.payee_idx >= 0], lines.amount_cents[lines.payee_idx >= 0])
     summary = _summary(plan, snap, result, earned)
     store_lines = run.kind == RunKind.PREVIEW
+    projection = run.kind == RunKind.PROJECTION
     started = time.perf_counter()
     older: list[int] = []
     with transaction.atomic():
         period = None
+        if projection:
+            older = list(
+                CommissionRun.objects.filter(kind=RunKind.PROJECTION).exclude(pk=run.pk).values_list("pk", flat=True)
+            )
+            with connection.cursor() as cursor:
+                _copy_member_results(cursor, run.pk, snap, result, earned)
         if run.period_id is not None and store_lines:
             period = _run_period(run, lock=True)
             if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
@@ -419,7 +427,11 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
         if period is not None:
             period.status = PeriodStatus.PREVIEWED
             period.save(update_fields=["status"])
-    if older:
+    if older and projection:
+        # Only the latest projection is read; the older ones go with their rows (runs still queued are left).
+        _run_rows_delete(older)
+        CommissionRun.objects.filter(pk__in=older).exclude(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).delete()
+    elif older:
         # After the new preview is visible: nothing reads a superseded run's rows, so deleting them (10M rows at 1M
         # members, most of a re-run's cost) need not hold the period's lock or delay the result.
         _progress(run, 100, "done (removing the replaced preview's rows)")
@@ -491,6 +503,23 @@ def _copy_lines(cursor, run_id: int, snap: Snapshot, result: Result) -> None:
         total,
     )
     assert n_paid <= total
+
+
+def period_projection_refresh(*, day: datetime.date | None = None) -> CommissionRun | None:
+    """Calculate the open period as if it closed now and keep it as the period's projection (the beat job's body,
+    run in the worker: a page only reads the stored result). None when there is no plan in effect or the period
+    containing ``day`` (default: today in the company's time zone) is already posted."""
+    day = day or company_date(timezone.now())
+    period = period_get_or_create(day=day)
+    if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
+        return None
+    version = plan_version_for(period.start)
+    if version is None:
+        return None
+    run = CommissionRun.objects.create(
+        period=period, plan_version=version, plan_document=version.document, kind=RunKind.PROJECTION
+    )
+    return run_execute(run_id=run.pk)
 
 
 def run_preview(*, period: CommissionPeriod, by: User | None = None) -> CommissionRun:

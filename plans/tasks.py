@@ -69,3 +69,21 @@ def commissions_posted_notify(period_id: int) -> dict:
     if period is None:
         return {"period": period_id, "skipped": "not posted"}
     return {"period": period_id, "sent": notify(period=period)}
+
+
+@shared_task(name="plans.tasks.period_projection_refresh")
+def period_projection_refresh() -> dict:
+    """In one company: calculate the open period as if it closed now (distributors' projected commissions)."""
+    run = services.period_projection_refresh()
+    return {"run": run.pk if run else None, "status": run.status if run else "no open period with a plan"}
+
+
+@shared_task(name="plans.tasks.period_projections_fan_out")
+def period_projections_fan_out() -> list[str]:
+    """Beat, every 15 minutes: refresh each active company's projection (suspended companies are skipped)."""
+    sent = []
+    for company in active_companies():
+        with schema_context(company.schema_name):
+            period_projection_refresh.delay()
+        sent.append(company.schema_name)
+    return sent

@@ -32,6 +32,7 @@ urlpatterns = [
     path("genealogy/<id:number>/children/", genealogy_apis.GenealogyChildrenApi.as_view(), name="genealogy-children"),
     path("genealogy/<id:number>/search/", genealogy_apis.GenealogySearchApi.as_view(), name="genealogy-search"),
     path("genealogy/<id:number>/binary/", genealogy_apis.GenealogyBinaryApi.as_view(), name="genealogy-binary"),
+    path("earnings/figures/", apis.FiguresApi.as_view(), name="earnings-figures"),
     path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
     path("earnings/<id:period_id>/statement/", apis.EarningsStatementApi.as_view(), name="earnings-statement"),
     path("earnings/years/<int:year>/summary/", apis.EarningsYearSummaryApi.as_view(), name="earnings-year-summary"),

@@ -230,6 +230,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60,
         "options": {"expires": 50},
     },
+    # The open period calculated as if it closed now: distributors' projected commissions and rank (plans.tasks).
+    "commission-projections": {
+        "task": "plans.tasks.period_projections_fan_out",
+        "schedule": 15 * 60,
+        "options": {"expires": 14 * 60},
+    },
     # Card charges left in flight by a killed process or a network error are settled from Stripe
     # (core.commerce.services.reconcile).
     "payments-reconcile": {

@@ -52,6 +52,13 @@ class CompanySettings(models.Model):
         verbose_name=_("enrolment pack required"),
         help_text=_("New distributors must buy an enrolment pack to join (off: no purchase necessary)."),
     )
+    # What an upline may use to reach a member of their downline from the back office (the member's page).
+    office_contact_email = models.BooleanField(
+        default=True, help_text="Distributors see an e-mail button on the pages of members in their downline."
+    )
+    office_contact_phone = models.BooleanField(
+        default=False, help_text="Distributors see a call button (with the number) on their downline members' pages."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -37,6 +37,8 @@ EDITABLE_FIELDS = (
     "require_two_factor_for_admins",
     "statement_attached_to_email",
     "enrolment_pack_required",
+    "office_contact_email",
+    "office_contact_phone",
 )
 
 

@@ -562,3 +562,14 @@ def shop_attribution(*, picked: str = "", referred_by: str = "") -> Attribution:
         if member is not None:
             return Attribution(member=member, source=source)
     return Attribution(member=house_member(), source=AttributionSource.HOUSE)
+
+
+def sponsor_path_between(*, top: Member, member: Member) -> list[Member]:
+    """The sponsor line from ``top`` down to ``member`` (both included), for "where this member sits under you";
+    empty when ``member`` is not in ``top``'s downline. One lookup by primary key."""
+    path = list(member.sponsor_path)
+    if top.pk not in path:
+        return []
+    ids = path[path.index(top.pk) :]
+    by_id = Member.objects.defer(*PATH_FIELDS).in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]

@@ -133,6 +133,16 @@ class BrandingForm(forms.Form):
         label=_("Attach the commission statement to the “commissions posted” e-mail"),
         help_text=_("Each distributor paid in a posted period gets their statement for it as a PDF."),
     )
+    office_contact_email = forms.BooleanField(
+        required=False,
+        label=_("Uplines may e-mail their downline from the back office"),
+        help_text=_("An e-mail button on the page of each member in a distributor's downline."),
+    )
+    office_contact_phone = forms.BooleanField(
+        required=False,
+        label=_("Uplines may call their downline from the back office"),
+        help_text=_("A call button with the member's phone number on the same page."),
+    )
 
 
 class CompanyPageForm(forms.Form):

@@ -3,7 +3,17 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from frontend.office.views import account, autoships, community, dashboard, earnings, genealogy, orders, parties
+from frontend.office.views import (
+    account,
+    autoships,
+    community,
+    dashboard,
+    earnings,
+    genealogy,
+    orders,
+    parties,
+    webapp,
+)
 
 urlpatterns = [
     path("office/", dashboard.dashboard, name="office-home"),
@@ -32,4 +42,6 @@ urlpatterns = [
     path("office/earnings/<id:pk>/", earnings.earnings_period, name="office-earnings-period"),
     path("office/earnings/<id:pk>/statement.pdf", earnings.earnings_statement, name="office-earnings-statement"),
     path("office/earnings/year/<int:year>.pdf", earnings.earnings_year_summary, name="office-earnings-year"),
+    path("office/manifest.webmanifest", webapp.manifest, name="office-manifest"),
+    path("office/icons/<int:size>.png", webapp.icon, name="office-icon"),
 ]

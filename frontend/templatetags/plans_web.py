@@ -1,5 +1,5 @@
-"""Template helpers of the plans pages, and the back-office dashboard's rank-progress and earnings panels (inclusion
-tags, so the dashboard view itself needs no change)."""
+"""Template helpers of the plans pages, and the back-office dashboard's earnings panel (an inclusion tag). The rank
+and its progress are part of the period's figures (office/_period_figures.html, member_period_figures)."""
 
 from django import template
 
@@ -12,11 +12,6 @@ register = template.Library()
 def words(code: str) -> str:
     """``not_qualified`` -> ``Not qualified``."""
     return str(code).replace("_", " ").capitalize()
-
-
-@register.inclusion_tag("office/earnings/_rank_progress.html")
-def rank_progress_panel(member):
-    return {"progress": selectors.rank_progress(member=member)}
 
 
 @register.inclusion_tag("office/earnings/_earnings_chart.html")

@@ -22,7 +22,7 @@ from tests.factories.members import CustomerFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_dashboard_counts_the_downline_and_leaves_group_volume_and_rank_to_the_plans(alpha, ann_client, org):
+def test_dashboard_counts_the_downline_and_shows_live_figures_before_any_calculation(alpha, ann_client, org):
     with schema_context(alpha.schema):
         enroll(org.ann, "ann2", "Annie")
         CustomerFactory(distributor=org.ann, email="c1@example.test", first_name="C", last_name="One", with_login=False)
@@ -38,8 +38,11 @@ def test_dashboard_counts_the_downline_and_leaves_group_volume_and_rank_to_the_p
     assert context["level_counts"] == [(1, 2), (2, 1)]
     assert [(leg.head.username, leg.members) for leg in context["legs"]] == [("bob", 2), ("ann2", 1)]
     html = response.content.decode()
-    assert html.count("Shown once the compensation plan runs.") == 2  # GV and rank; PV/PSV/CV come from commerce
-    assert (context["volume"], context["standing"].stage_key) == (None, "")
+    # Before any order or calculation: zero volumes (GV too, live), and the rank says it is not calculated yet.
+    figures = context["figures"]
+    assert (figures.pv, figures.psv, figures.cv, figures.gv, figures.source) == (0, 0, 0, 0, "live")
+    assert 'data-testid="gv">0.00<' in html and 'data-testid="paid-as-rank">Not calculated yet<' in html
+    assert context["standing"].stage_key == ""
 
 
 def test_tree_page_hands_the_viewer_its_api_and_keeps_a_page_per_branch(ann_client, org):

@@ -58,8 +58,8 @@ def test_a_distributor_cannot_open_anothers_order(alpha, beta, ann_client, sales
 
 def test_dashboard_shows_this_periods_volume(ann_client, sales):
     response = ann_client.get("/office/")
-    volume = response.context["volume"]
-    assert (volume.pv, volume.psv, volume.cv) == (Decimal("80.00"), Decimal("88.00"), Decimal("77.00"))
+    figures = response.context["figures"]
+    assert (figures.pv, figures.psv, figures.cv) == (Decimal("80.00"), Decimal("88.00"), Decimal("77.00"))
     html = response.content.decode()
     assert 'data-testid="pv">80.00<' in html and 'data-testid="psv">88.00<' in html
 

@@ -90,9 +90,12 @@ def test_dashboard_shows_rank_progress_and_earnings(alpha, company):
     post_run(alpha, company)
     b = signed_in(alpha, company["b"].email)
     body = b.get("/office/").content.decode()
-    assert "Missing: 100.00 more GV." in body
-    assert 'data-testid="wallet-balance">10.00<' in body
+    assert 'data-testid="wallet-balance">$10.00<' in body
     assert 'id="chart-earnings"' in body
+    # The dashboard shows the current period; January's posted figures and progress are on January's page.
+    january = b.get(f"/office/earnings/{company['january'].pk}/").content.decode()
+    assert "Missing: 100.00 more GV." in january
+    assert 'data-testid="gv">200.00<' in january
 
 
 def test_a_distributor_sees_only_their_own_earnings_explained(alpha, company):

@@ -14,7 +14,7 @@ from core.members.models import Member
 from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import signed_in
-from frontend.tests.test_site import ADDRESS
+from frontend.tests.test_site import ADDRESS as SIGNUP_ADDRESS
 from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_visitor_signs_up_as_customer_at_checkout_and_pays_by_card(alpha, org, p
             "last_name": "Visitor",
             "email": "vic@example.test",
             "password": PASSWORD,
-            **ADDRESS,
+            **SIGNUP_ADDRESS,
         },
     )
     assert signup["Location"] == "/ann/shop/checkout/"

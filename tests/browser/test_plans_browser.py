@@ -54,6 +54,11 @@ def _setup():
         period_get_or_create(day=datetime.date(2026, 1, 1))
 
 
+def _january_pk() -> int:
+    with schema_context(SUB):
+        return period_get_or_create(day=datetime.date(2026, 1, 1)).pk
+
+
 def _teardown():
     companies_drop(SUB)
 
@@ -66,7 +71,7 @@ def plans_company(committed, live_server_process, celery_worker_process):
     committed(_teardown)
 
 
-def test_admin_edits_the_plan_fixes_an_error_and_previews_a_run(plans_company, page, url, screenshot):
+def test_admin_edits_the_plan_fixes_an_error_and_previews_a_run(plans_company, page, url, screenshot, committed):
     sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
     page.get_by_role("link", name="Compensation plan").first.click()
     page.get_by_label("Start a new version from").select_option("example:unilevel")
@@ -106,6 +111,8 @@ def test_admin_edits_the_plan_fixes_an_error_and_previews_a_run(plans_company, p
 
     office = page.context.browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(office, url, SUB, f"psally@{SUB}.test", "/office/")
+    # The dashboard shows the current period; January (previewed, not posted) is on its own earnings page.
+    office.goto(url(SUB, f"/office/earnings/{committed(_january_pk)}/"))
     expect(office.get_by_test_id("paid-as-rank")).to_have_text("Consultant")
     expect(office.get_by_test_id("rank-missing")).to_contain_text("more GV")
     assert office.evaluate("document.documentElement.scrollWidth") <= 390

@@ -3,12 +3,15 @@ credited to them, a customer their own."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from core.accounts.models import User
 from core.accounts.selectors import actor_for
 from core.commerce.models import (
+    VOLUME_STATUSES,
     Coupon,
     Order,
 )
@@ -93,3 +96,14 @@ def order_by_number(*, number: int) -> Order | None:
 
 def coupon_orders(*, coupon: Coupon) -> QuerySet[Order]:
     return Order.objects.filter(coupon=coupon).select_related("credited_member").order_by("-placed_at", "-id")
+
+
+def member_recent_orders(*, member, limit: int = 5) -> list[dict[str, Any]]:
+    """A member's own latest paid orders for an upline's view of them: when, amount, currency and PV only (no
+    products, addresses or payment details)."""
+    rows = (
+        Order.objects.filter(buyer_member=member, status__in=VOLUME_STATUSES)
+        .order_by("-placed_at", "-id")
+        .values("placed_at", "total", "currency", "pv_total")[:limit]
+    )
+    return [dict(row) for row in rows]

@@ -391,10 +391,10 @@ def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> N
         StageTransition.objects.bulk_update(lifting, ["evidence"], batch_size=2000)
     if terminated:
         reason = f"Demotion policy: moved to the terminated tree on {terminated[0].day}"
-        moves = members_move_to_terminated_tree(
+        to_terminated = members_move_to_terminated_tree(
             members=list(Member.objects.filter(pk__in=[t.member_id for t in terminated])), by=None, reason=reason
         )
-        links.extend((t, moves[t.member_id]) for t in terminated if t.member_id in moves)
+        links.extend((t, to_terminated[t.member_id]) for t in terminated if t.member_id in to_terminated)
     Through = StageTransition.tree_moves.through
     Through.objects.bulk_create([Through(stagetransition_id=t.pk, treemove_id=m.pk) for t, m in links], batch_size=5000)
 

@@ -183,15 +183,15 @@ def members_move_downlines_up(
     above = {pk for m in fresh.values() for pk in m.sponsor_path[:-1]} - ids
     terminated_above = Member.objects.filter(pk__in=above, status=MemberStatus.TERMINATED).exists()
     if not mirrors_sponsor_tree() or terminated_above:
-        moves = {}
+        one_by_one: dict[int, tuple[TreeMove, int]] = {}
         for member in sorted(fresh.values(), key=lambda m: m.pk):
             upline = nearest_sponsor_not_terminated(member)
             if upline is not None:
                 move = member_move_frontline_up(
                     member=member, by=by, reason=reason, kind=MoveKind.DOWNLINE_MOVE, to=upline
                 )
-                moves[member.pk] = (move, upline.pk)
-        return moves
+                one_by_one[member.pk] = (move, upline.pk)
+        return one_by_one
     movable = list(fresh.values())
     targets = {m.pk: next(pk for pk in reversed(m.sponsor_path[:-1]) if pk not in ids) for m in movable}
     now = timezone.now()

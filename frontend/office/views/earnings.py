@@ -1,5 +1,5 @@
-"""The distributor's commissions in the back office: earnings by period with the wallet, and every line of a
-period explained in words (their own lines only)."""
+"""The distributor's commissions in the back office: this period's figures and projected commissions, earnings by
+period with the wallet, and every line of a period explained in words (their own lines only)."""
 
 from __future__ import annotations
 
@@ -19,21 +19,34 @@ from plans.statements.render import statement_pdf, year_summary_pdf
 STATEMENT_YEARS = range(2000, 2101)  # a year outside it is a 404, not a query
 
 
+def _named(by_bonus: dict, names: dict[str, str]) -> list[tuple[str, object]]:
+    """(the company's name for the bonus, amount); a clawback or adjustment key keeps its suffix."""
+    out = []
+    for key, amount in by_bonus.items():
+        code, _, suffix = key.partition(" (")
+        out.append((names.get(code, code) + (f" ({suffix}" if suffix else ""), amount))
+    return out
+
+
 @office_page()
 def earnings(request):
     me = request.member
     periods = selectors.earnings_by_period(member=me)
+    names = selectors.bonus_names()
+    for p in periods:
+        p["bonuses"] = _named(p["by_bonus"], names)
     chart = [{"label": f"{p['start']:%Y-%m-%d}", "values": [str(p["total"])]} for p in reversed(periods[:24])]
     return render(
         request,
         "office/earnings/index.html",
         {
             "me": me,
+            "figures": selectors.member_period_figures(member=me),
             "wallet": selectors.wallet_balance(member=me),
             "periods": periods,
             "chart": chart,
             "years": sorted({p["start"].year for p in periods}, reverse=True),
-        },  # fmt: skip
+        },
     )
 
 
@@ -44,9 +57,25 @@ def earnings_period(request, pk: int):
     period = get_object_or_404(commission_periods(), pk=pk)
     lines = selectors.earnings_lines(member=me, period=period)
     context = paginate(request, lines)
-    context["explained"] = selectors.ledger_lines_explained(context["page_obj"].object_list)
+    names = selectors.bonus_names()
+    context["explained"] = [
+        {**x, "bonus": names.get(x["line"].component, x["line"].component)}
+        for x in selectors.ledger_lines_explained(context["page_obj"].object_list, names)
+    ]
     summary = next((p for p in selectors.earnings_by_period(member=me) if p["period"] == period.pk), None)
-    return render(request, "office/earnings/period.html", {"me": me, "period": period, "summary": summary, **context})
+    if summary is not None:
+        summary["bonuses"] = _named(summary["by_bonus"], names)
+    return render(
+        request,
+        "office/earnings/period.html",
+        {
+            "me": me,
+            "period": period,
+            "summary": summary,
+            "figures": selectors.member_period_figures(member=me, period=period),
+            **context,
+        },
+    )
 
 
 def pdf_response(pdf: bytes, filename: str) -> HttpResponse:

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.commerce.selectors.orders import member_recent_orders
+from core.company.services import company_settings_get
 from core.members.models import Member, MemberStatus, Tree
 from core.members.placement import genealogy_settings_get
 from core.members.selectors import (
@@ -16,12 +18,14 @@ from core.members.selectors import (
     downline_count,
     frontline_count,
     member_by_number,
+    sponsor_path_between,
     visible_or_denied,
 )
 from frontend.common.access import office_page
 from frontend.common.csv import csv_response
 from frontend.common.paging import paginate
 from plans.genealogy import LEVEL_SORTS, TreeNotInPlan, binary_legs, downline_list, genealogy_period
+from plans.selectors import member_period_figures
 
 
 def _tree_param(request) -> str:
@@ -221,18 +225,25 @@ def genealogy_binary(request):
 
 @office_page()
 def member_detail(request, number: int):
+    """A downline member as their upline sees them: this period's figures (the same selector as the dashboard), their
+    own latest orders (amounts only), the contact actions the company allows and where they sit under the viewer."""
     me = request.member
     member = _visible_member(me, number)
-    sponsor = member.sponsor
+    company = company_settings_get()
     return render(
         request,
         "office/member_detail.html",
         {
             "me": me,
             "member": member,
-            "sponsor": sponsor,
+            "sponsor": member.sponsor,
             "level": member.sponsor_depth - me.sponsor_depth,
             "frontline": frontline_count(parent=member),
             "downline_total": downline_count(top=member),
+            "figures": member_period_figures(member=member),
+            "orders": member_recent_orders(member=member),
+            "path": sponsor_path_between(top=me, member=member),
+            "contact_email": company.office_contact_email and bool(member.email),
+            "contact_phone": company.office_contact_phone and bool(member.phone),
         },
     )

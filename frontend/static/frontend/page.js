@@ -10,9 +10,46 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); });
+  // Back-office tables turn into cards on a phone (canopy.css): every cell gets its column's name as data-label.
+  function labelTables(root) {
+    var scope = root.closest ? root.closest(".shell.office main") : null;
+    var tables = scope && root.matches("table") ? [root] : (root.querySelectorAll ? root.querySelectorAll(".shell.office main table") : []);
+    Array.prototype.forEach.call(tables, function (table) {
+      if (table.classList.contains("no-cards")) return;
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+      if (!heads.length) return;
+      table.classList.add("cards-on-phone");
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+        var column = 0;
+        Array.prototype.forEach.call(tr.children, function (cell) {
+          var span = cell.colSpan || 1;
+          if (span === 1 && cell.tagName === "TD" && !cell.hasAttribute("data-label") && heads[column]) cell.setAttribute("data-label", heads[column]);
+          column += span;
+        });
+      });
+    });
+  }
+
+  // The back office's menu button (office/base.html): shown only with JavaScript, so without it the links stay visible.
+  function menuButtons() {
+    document.querySelectorAll("button.menu-toggle").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        button.setAttribute("aria-expanded", button.getAttribute("aria-expanded") === "true" ? "false" : "true");
+      });
+      // Escape closes an open menu and gives the focus back to its button.
+      button.parentElement.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true") {
+          button.setAttribute("aria-expanded", "false");
+          button.focus();
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); labelTables(document); menuButtons(); });
   // htmx:load fires for content htmx swaps in (polled progress, genealogy branches).
-  document.addEventListener("htmx:load", function (event) { applyWidths(event.detail.elt); });
+  document.addEventListener("htmx:load", function (event) { applyWidths(event.detail.elt); labelTables(event.detail.elt); });
 
   // Genealogy: a branch's "Show N below" button expands once (was an hx-on attribute, which htmx runs with eval).
   document.addEventListener("htmx:afterRequest", function (event) {
