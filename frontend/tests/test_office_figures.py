@@ -34,6 +34,7 @@ from plans.services import (
     run_post,
     run_preview,
 )
+from plans.services_periods import period_close
 from plans.tests.conftest import JAN
 from tests.factories.catalogue import KitFactory
 from tests.factories.members import CustomerFactory
@@ -151,9 +152,15 @@ def test_before_any_calculation_the_rank_says_so_and_volumes_are_live(alpha, org
     assert _text(html, "gv") == f"{db['gv']:,.2f}" == "300.00"
 
 
+def _close(period) -> None:
+    """Periods close before they post; this one is the current month, so close it as of the day after its end."""
+    period_close(period=period, by=None, today=period.end + datetime.timedelta(days=1))
+
+
 def test_a_posted_period_reads_the_posted_run(alpha, org, month, ann_client):
     with schema_context(alpha.schema):
         run = run_approve(run=run_preview(period=month["period"]))
+        _close(month["period"])
         run_post(run=run)
         mine = RunMemberResult.objects.get(run_id=run.pk, member_id=org.ann.pk)
         period_pk = month["period"].pk
@@ -168,7 +175,9 @@ def test_a_posted_period_reads_the_posted_run(alpha, org, month, ann_client):
 
 def test_earnings_lines_name_the_bonus_and_the_member_and_explain_the_level(alpha, org, month, ann_client):
     with schema_context(alpha.schema):
-        run_post(run=run_approve(run=run_preview(period=month["period"])))
+        run = run_approve(run=run_preview(period=month["period"]))
+        _close(month["period"])
+        run_post(run=run)
         period_pk = month["period"].pk
     html = ann_client.get(f"/office/earnings/{period_pk}/").content.decode()
     assert "Team commission" in html and ">unilevel<" not in html and "unilevel:" not in html

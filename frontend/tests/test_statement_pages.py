@@ -28,7 +28,7 @@ def test_the_earnings_page_links_each_posted_periods_statement(alpha, company):
     period = company["january"].pk
     body = b.get("/office/earnings/").content.decode()
     assert f'href="/office/earnings/{period}/statement.pdf" download data-testid="statement-{period}"' in body
-    assert "Statement 2026-01-01 (PDF)" in body
+    assert "Statement Jan 1, 2026 (PDF)" in body
     assert 'href="/office/earnings/year/2026.pdf"' in body
     assert "Earnings summary 2026 (PDF, for tax filing)" in body
 
