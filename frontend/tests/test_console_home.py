@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from core.commerce.models import Order
+from core.commerce.models import Order, Product
 from core.commerce.selectors.periods import company_date
 from core.members.models import Member, MemberStatus
 from frontend.tests.test_console_commerce import _order, products, staff_client  # noqa: F401 (fixtures)
