@@ -1,6 +1,7 @@
 """The console home: the company's day at a glance. Its figures equal the sales report's for the same day and the
 database's own counts; staff read it, distributors and visitors cannot open it."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,10 @@ from django_tenants.utils import schema_context
 from core.commerce.models import Order, Product
 from core.commerce.selectors.periods import company_date
 from core.members.models import Member, MemberStatus
+from frontend.tests.conftest import signed_in
 from frontend.tests.test_console_commerce import _order, products, staff_client  # noqa: F401 (fixtures)
+from plans.services import period_get_or_create
+from tests.factories.members import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +74,17 @@ def test_reports_show_headers_in_words_totals_and_currency(alpha, admin_client, 
     assert volumes[3:] == [("volume", Decimal("88.00")), ("volume", Decimal("88.00")), ("volume", Decimal("77.00"))]
 
 
-def test_staff_read_the_home_and_others_cannot(alpha, staff_client, ann_client):  # noqa: F811
+def test_staff_read_the_home_and_others_cannot(alpha, org, staff_client, ann_client):  # noqa: F811
     page = staff_client.get("/console/")
     assert page.status_code == 200
     assert "(read only)" in page.content.decode()
+    assert staff_client.get("/console/reports/income-disclosure/print/").status_code == 200
     assert ann_client.get("/console/").status_code == 403
+    with schema_context(alpha.schema):
+        CustomerFactory(distributor=org.ann, email="shopper@example.test", first_name="Sam", last_name="Shopper")
+    shopper = signed_in(alpha, "shopper@example.test")
+    for path in ("/console/", "/console/reports/", "/console/reports/income-disclosure/print/"):
+        assert shopper.get(path).status_code == 403, path
     assert Client(HTTP_HOST=alpha.host).get("/console/")["Location"].startswith("/accounts/login/")
 
 
@@ -88,3 +98,13 @@ def test_the_commission_card_names_the_period_and_its_deadline(alpha, admin_clie
         "Period ends",
     )
     assert s.commission.deadline == s.period_end
+
+
+def test_a_past_period_left_open_is_the_one_to_close(alpha, admin_client):
+    with schema_context(alpha.schema):
+        today = company_date(timezone.now())
+        last_month = period_get_or_create(day=today.replace(day=1) - datetime.timedelta(days=1))
+    c = admin_client.get("/console/").context["summary"].commission
+    assert (c.start, c.end, c.status, c.run_status) == (last_month.start, last_month.end, "Open", "")
+    assert (c.deadline_text, c.deadline) == ("Can be closed since", today.replace(day=1))
+    assert "Can be closed since" in admin_client.get("/console/").content.decode()
