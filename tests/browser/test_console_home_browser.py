@@ -96,6 +96,19 @@ def test_the_home_shows_the_days_figures_equal_to_the_report(home_company, page,
     assert page.locator("tbody tr").count() == 1
 
 
+def test_the_income_disclosure_statement_prints_without_the_console(home_company, page, url, screenshot):
+    sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
+    page.goto(url(SUB, "/console/reports/income-disclosure/"))
+    page.get_by_role("link", name="Printable page").click()
+    page.wait_for_url("**/income-disclosure/print/**")
+    assert page.get_by_role("button", name="Print").is_visible()
+    page.emulate_media(media="print")
+    assert not page.get_by_role("button", name="Print").is_visible()
+    assert not page.locator(".topbar").is_visible()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Webhome — income disclosure statement")
+    screenshot(page, "console-income-disclosure-print")
+
+
 @pytest.mark.parametrize("width,height", [(1366, 900), (390, 844)], ids=["desktop", "phone"])
 def test_the_home_fits_and_axe_finds_nothing_serious(home_company, browser, url, screenshot, width, height):
     context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
