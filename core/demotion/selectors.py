@@ -179,3 +179,8 @@ def evaluation_runs_list() -> QuerySet[EvaluationRun]:
 def notifications_list() -> QuerySet[Notification]:
     """Every stage notice sent or queued, newest first, with its member."""
     return Notification.objects.select_related("member")
+
+
+def transitions_on(*, day: datetime.date) -> int:
+    """How many stage changes (daily evaluation and reinstatements) were recorded for ``day``."""
+    return StageTransition.objects.filter(day=day).count()

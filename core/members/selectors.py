@@ -5,15 +5,17 @@ A distributor may only ever read inside their own downline: every selector that 
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
 from core.company.services import company_settings_get
 from core.members.models import Customer, Member, MemberStatus, PlacementMethod, Tree, TreeEvent, TreeMove
@@ -573,3 +575,18 @@ def sponsor_path_between(*, top: Member, member: Member) -> list[Member]:
     ids = path[path.index(top.pk) :]
     by_id = Member.objects.defer(*PATH_FIELDS).in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def enrolments_by_day(*, start: _dt.date, end: _dt.date) -> dict[_dt.date, int]:
+    """Members who joined on each day from ``start`` to ``end`` (inclusive), days in the company's time zone; days
+    with nobody are left out."""
+    zone = ZoneInfo(company_settings_get().timezone)
+    begins = datetime.combine(start, time.min, tzinfo=zone)
+    ends = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    rows = (
+        Member.objects.filter(joined_at__gte=begins, joined_at__lt=ends)
+        .annotate(joined_on=TruncDate("joined_at", tzinfo=zone))
+        .values("joined_on")
+        .annotate(n=Count("id"))
+    )
+    return {row["joined_on"]: row["n"] for row in rows}

@@ -112,6 +112,11 @@ urlpatterns = [
     path("console/reports/commissions/", plan_reports.report_commissions, name="console-report-commissions"),
     path("console/reports/ranks/", plan_reports.report_ranks, name="console-report-ranks"),
     path("console/reports/income-disclosure/", plan_reports.report_income_disclosure, name="console-report-income"),
+    path(
+        "console/reports/income-disclosure/print/",
+        plan_reports.report_income_disclosure_print,
+        name="console-report-income-print",
+    ),
     # webhooks and billing: company admins only
     path("console/webhooks/", webhooks.webhooks, name="console-webhooks"),
     path("console/webhooks/new/", webhooks.webhook_new, name="console-webhook-new"),

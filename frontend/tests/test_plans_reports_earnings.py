@@ -54,6 +54,19 @@ def test_income_disclosure_statement(alpha, admin, company):
     assert rows[2] == ["bronze", "2", "50.00", "5.00", "5.00", "10.00", "0.00", "10.00"]
 
 
+def test_income_disclosure_printable_page(alpha, admin, company):
+    post_run(alpha, company)
+    html = admin.get("/console/reports/income-disclosure/?year=2026").content.decode()
+    assert 'href="/console/reports/income-disclosure/print/?year=2026"' in html
+    assert "<td>$15.00</td>" in html
+    page = admin.get("/console/reports/income-disclosure/print/?year=2026")
+    printable = page.content.decode()
+    assert page.context["statement"]["members"] == 4
+    assert "frontend/print.css" in printable and 'class="sidebar"' not in printable
+    silver = '<th scope="row">silver</th><td class="num">2</td><td class="num">50.00 %</td><td class="num">$15.00</td>'
+    assert silver in printable
+
+
 # ---------------------------------------------------------------------------------------------------- back office
 
 
@@ -115,7 +128,8 @@ def test_distributors_cannot_open_console_pages_and_staff_cannot_change_them(alp
     b = signed_in(alpha, company["b"].email)
     run = company["run"]
     for path in ["/console/plans/", "/console/commissions/", f"/console/commissions/runs/{run.pk}/review/",
-                 "/console/reports/income-disclosure/", "/console/commissions/payouts/"]:  # fmt: skip
+                 "/console/reports/income-disclosure/", "/console/reports/income-disclosure/print/",
+                 "/console/commissions/payouts/"]:  # fmt: skip
         assert b.get(path).status_code == 403, path
     with schema_context(alpha.schema):
         CompanyStaffFactory(email="clerk@example.test")

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.commerce.selectors.periods import company_date
 from core.demotion.selectors import member_standing
 from core.demotion.services.reinstatement import member_reinstate
 from core.members.importing.export import members_export_rows
@@ -17,7 +18,6 @@ from core.members.placement import genealogy_settings_get
 from core.members.selectors import (
     downline_count,
     member_by_number,
-    member_counts,
     member_list,
     member_moves,
     tree_move_by_id,
@@ -29,6 +29,7 @@ from frontend.common.csv import csv_response
 from frontend.common.forms import submit
 from frontend.common.paging import paginate
 from frontend.console.forms import MemberEditForm, ReasonForm, ReplaceForm, ResponsorForm, StatusForm
+from plans.selectors_day import company_day_summary
 
 
 def _member_or_404(number: int) -> Member:
@@ -48,7 +49,8 @@ def _number_or_error(field: str, number: int) -> Member:
 
 @console_page()
 def home(request):
-    return render(request, "console/home.html", member_counts())
+    """The company's day at a glance: every figure from plans.selectors_day, each linked to its page."""
+    return render(request, "console/home.html", {"summary": company_day_summary(today=company_date(timezone.now()))})
 
 
 @console_page()

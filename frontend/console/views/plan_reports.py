@@ -95,3 +95,13 @@ def report_income_disclosure(request):
         "console/plans/report_income.html",
         {"statement": statement, "year": year, "years": years, "chart": chart},
     )
+
+
+@console_page()
+def report_income_disclosure_print(request):
+    """The income disclosure statement as a printable page (no console navigation; print CSS) for publishing."""
+    years = selectors.period_years()
+    value = request.GET.get("year", "")
+    year = int(value) if value.isdigit() else (years[0] if years else timezone.localdate().year)
+    statement = selectors.income_disclosure(year=year)
+    return render(request, "console/plans/report_income_print.html", {"statement": statement, "year": year})

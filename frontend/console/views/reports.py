@@ -8,14 +8,26 @@ import datetime
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.commerce.selectors.periods import company_date, period_end_for, period_start_for
-from core.commerce.selectors.reports import sales_by_day, sales_by_product, volumes_for_period
+from core.commerce.selectors.reports import (
+    sales_by_day,
+    sales_by_product,
+    sales_by_product_totals,
+    sales_totals,
+    volumes_for_period,
+    volumes_totals,
+)
 from frontend.common.access import console_page
 from frontend.common.csv import csv_response
 from frontend.common.paging import paginate
 
-REPORTS = {"sales-day": "Sales by day", "sales-product": "Sales by product", "volumes": "Volumes per member"}
+REPORTS = {
+    "sales-day": _("Sales by day"),
+    "sales-product": _("Sales by product"),
+    "volumes": _("Volumes per member"),
+}
 
 
 def _date(value: str | None, default: datetime.date) -> datetime.date:
@@ -25,25 +37,44 @@ def _date(value: str | None, default: datetime.date) -> datetime.date:
         return default
 
 
+# (row key, CSV header, page header in words, how the page shows it: day, count, money, volume or text)
 COLUMNS = {
     "sales-day": [
-        ("paid_on", "day"),
-        ("orders", "orders"),
-        ("net_sales", "net_sales"),
-        ("tax", "tax"),
-        ("pv", "pv"),
-        ("cv", "cv"),
+        ("paid_on", "day", _("Day paid"), "day"),
+        ("orders", "orders", _("Orders"), "count"),
+        ("net_sales", "net_sales", _("Net sales"), "money"),
+        ("tax", "tax", _("Tax"), "money"),
+        ("pv", "pv", _("Personal volume (PV)"), "volume"),
+        ("cv", "cv", _("Commissionable volume (CV)"), "volume"),
     ],
-    "sales-product": [("sku", "sku"), ("name", "name"), ("units", "units"), ("sales", "sales"), ("pv", "pv")],
+    "sales-product": [
+        ("sku", "sku", _("SKU"), "text"),
+        ("name", "name", _("Product"), "text"),
+        ("units", "units", _("Units sold"), "count"),
+        ("sales", "sales", _("Sales"), "money"),
+        ("pv", "pv", _("Personal volume (PV)"), "volume"),
+    ],
     "volumes": [
-        ("member__number", "member_number"),
-        ("member__first_name", "first_name"),
-        ("member__last_name", "last_name"),
-        ("pv", "pv"),
-        ("psv", "psv"),
-        ("cv", "cv"),
+        ("member__number", "member_number", _("Member number"), "text"),
+        ("member__first_name", "first_name", _("First name"), "text"),
+        ("member__last_name", "last_name", _("Last name"), "text"),
+        ("pv", "pv", _("Personal volume (PV)"), "volume"),
+        ("psv", "psv", _("Personal sales volume (PSV)"), "volume"),
+        ("cv", "cv", _("Commissionable volume (CV)"), "volume"),
     ],
 }
+CHART_ROWS = 62  # a chart of more bars than this is unreadable; the table below has every row
+
+
+def _chart(kind: str, rows) -> tuple[list[dict], str]:
+    """The report's bar chart rows ({label, values}) and the series name: net sales per day, sales per product."""
+    if kind == "sales-day":
+        return [{"label": r["paid_on"].isoformat(), "values": [str(r["net_sales"])]} for r in rows[:CHART_ROWS]], str(
+            _("Net sales")
+        )
+    if kind == "sales-product":
+        return [{"label": r["name"], "values": [str(r["sales"])]} for r in rows[:CHART_ROWS]], str(_("Sales"))
+    return [], ""
 
 
 @console_page()
@@ -62,11 +93,18 @@ def reports(request):
         rows = volumes_for_period(period_start=period)
     columns = COLUMNS[kind]
     if request.GET.get("export") == "csv":
-        lines = ([row[key] for key, _ in columns] for row in rows.iterator(chunk_size=5000))
+        lines = ([row[c[0]] for c in columns] for row in rows.iterator(chunk_size=5000))
         suffix = period.isoformat() if kind == "volumes" else f"{start.isoformat()}-{end.isoformat()}"
-        return csv_response(lines, f"{kind}-{suffix}.csv", header=[header for _, header in columns])
+        return csv_response(lines, f"{kind}-{suffix}.csv", header=[c[1] for c in columns])
+    if kind == "sales-day":
+        totals = sales_totals(start=start, end=end)
+    elif kind == "sales-product":
+        totals = sales_by_product_totals(start=start, end=end)
+    else:
+        totals = volumes_totals(period_start=period)
+    chart, series = _chart(kind, rows)
     context = paginate(request, rows)
-    context["page_obj"].object_list = [[row[key] for key, _ in columns] for row in context["page_obj"].object_list]
+    context["page_obj"].object_list = [[row[c[0]] for c in columns] for row in context["page_obj"].object_list]
     return render(
         request,
         "console/reports.html",
@@ -77,7 +115,11 @@ def reports(request):
             "end": end,
             "period": period,
             "period_end": period_end_for(period),
-            "headers": [header.replace("_", " ") for _, header in columns],
+            "headers": [c[2] for c in columns],
+            "cells": [[(c[3], value) for c, value in zip(columns, row, strict=True)] for row in context["page_obj"]],
+            "totals": [(c[3], totals.get(c[1], "")) for c in columns],
+            "chart": chart,
+            "series": series,
             **context,
         },
     )
