@@ -18,7 +18,7 @@ def fill_address(page, *, country: str = "US") -> None:
     page.get_by_label("Street and number").fill("1 Main Street")
     page.get_by_label("City").fill("Austin")
     page.get_by_label("State or region (optional)").fill("TX")
-    page.get_by_label("Postal code").fill("73301")
+    page.locator("#id_postal_code").fill("73301")  # the card Element has a postal code too
     page.get_by_label("Country").select_option(country)
 
 

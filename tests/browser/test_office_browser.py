@@ -36,6 +36,7 @@ from plans.services import (
     run_post,
     run_preview,
 )
+from plans.services_periods import period_close
 from tenants.services import company_onboard
 from tests.browser.test_web_browser import sign_in
 from tests.committed import companies_drop
@@ -83,7 +84,9 @@ def _setup():
                              paid_at=datetime.datetime(2026, 1, 10, 12, tzinfo=datetime.UTC))  # fmt: skip
             PaidOrderFactory(buyer_member=member, lines=[("KIT", 1)])
         january = period_get_or_create(day=datetime.date(2026, 1, 1))
-        run_post(run=run_approve(run=run_preview(period=january)))
+        run = run_approve(run=run_preview(period=january))
+        period_close(period=january, by=None)  # periods close before they post
+        run_post(run=run)
         period_get_or_create(day=company_date(timezone.now()))
         period_projection_refresh()
         customer = CustomerFactory(distributor=jane, first_name="Carla", with_login=False)

@@ -118,7 +118,7 @@ def test_distributor_downloads_the_statement_from_the_earnings_page(
     sign_in(page, url, SUB, f"ssally@{SUB}.test", "/office/")
     page.goto(url(SUB, "/office/earnings/"))
     link = page.get_by_test_id(f"statement-{posted_period}")
-    expect(link).to_have_text("Statement 2026-01-01 (PDF)")
+    expect(link).to_have_text("Statement Jan 1, 2026 (PDF)")
     screenshot(page, f"office-earnings-statement-link-{width}")
 
     with page.expect_download() as download_info:
