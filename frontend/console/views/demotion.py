@@ -5,6 +5,7 @@ Saving, previewing and reinstating are core.demotion services; nothing here deci
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import re
@@ -44,10 +45,8 @@ def _stage_names(document: dict | None = None) -> dict[str, str]:
     names = {"": _("In good standing")}
     names.update({s.key: s.name for s in policy_parse(policy_current().document).stages})
     if document is not None:
-        try:
+        with contextlib.suppress(ValidationError):  # an invalid draft: the names in force
             names.update({s.key: s.name for s in policy_parse(document).stages})
-        except ValidationError:
-            pass
     return names
 
 
@@ -177,6 +176,20 @@ def _warnings_of(document: dict) -> list:
         return []
 
 
+def _draft_preview(request, context: dict, document: dict):
+    """The editor with a page of the draft's preview (paged by ``preview_page``), or every change as CSV."""
+    preview_form = context["preview_form"]
+    if not preview_form.is_valid():
+        return _render_invalid(request, context)
+    preview = policy_preview(day=preview_form.cleaned_data["day"], document=document)
+    names = _stage_names(document)
+    if request.POST.get("action") == "preview_csv":
+        return _preview_csv(preview, names)
+    page_obj = Paginator(preview.changes, PREVIEW_PAGE_SIZE).get_page(request.POST.get("preview_page"))
+    context["preview"] = _preview_context(preview, page_obj, names, draft=True)
+    return render(request, "console/demotion_policy.html", context)
+
+
 @console_page("demotion.policy.write")
 def policy_edit(request):
     """Edit the policy as stage forms (default) or as JSON (?mode=json). "Preview" runs the draft for a day without
@@ -227,17 +240,8 @@ def policy_edit(request):
 
     context["warnings"] = _warnings_of(document)
     try:
-        action = request.POST.get("action", "")
         if previewing:
-            if not preview_form.is_valid():
-                return _render_invalid(request, context)
-            preview = policy_preview(day=preview_form.cleaned_data["day"], document=document)
-            names = _stage_names(document)
-            if action == "preview_csv":
-                return _preview_csv(preview, names)
-            page_obj = Paginator(preview.changes, PREVIEW_PAGE_SIZE).get_page(request.POST.get("preview_page"))
-            context["preview"] = _preview_context(preview, page_obj, names, draft=True)
-            return render(request, "console/demotion_policy.html", context)
+            return _draft_preview(request, context, document)
         saved = policy_save(document=document, by=request.user, acknowledge=request.POST.getlist("acknowledge"))
     except ValidationError as exc:
         if mode == "json":
