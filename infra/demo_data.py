@@ -5,7 +5,8 @@ the product uses (imports, orders, commission runs, the demotion evaluation), so
 * three months of orders (most members buy or sell every month; some stop), back-office fees paid monthly by most,
   a few declined cards;
 * the hybrid plan (unilevel + binary-free bonuses) active, the past months previewed, approved and posted;
-* today's demotion evaluation, so the policy's stages have members in them;
+* the demotion evaluation of the last 90 days (every day) and today, so the policy's stages fill over time and the
+  as-of report's chart shows them;
 * company pages, an announcement and training material.
 
 Random but repeatable (fixed seed). Run inside the company's schema (``schema_context``).
@@ -27,6 +28,8 @@ DEMO_DISTRIBUTOR = ("jane", "jane-demo-2026")
 MEMBERS = 2000
 CUSTOMERS = 800
 MONTHS = 3
+DEMOTION_HISTORY_DAYS = 90  # the demotion report's chart spans 90 days
+DEMOTION_HISTORY_STEP = 1  # evaluate every day: each notice on its own day, as the daily job does
 PRODUCTS = [
     # sku, name, retail, preferred, distributor, pv, cv
     ("GREENS", "Daily Greens", "59.00", "52.00", "45.00", "45", "40"),
@@ -99,12 +102,22 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
     _business(rng, today)
     log("  compensation plan and commission runs…")
     _commissions(today)
-    log("  demotion policy evaluation…")
-    from core.demotion.services.evaluation import evaluate_day
-
-    evaluate_day(day=today, send_notices=False)
+    log(f"  demotion policy evaluation of the last {DEMOTION_HISTORY_DAYS} days…")
+    _demotion_history(today)
     _content()
     return True
+
+
+def _demotion_history(today: datetime.date) -> None:
+    """Evaluate the past days in order, as the daily job would have, so the recorded history (the as-of report and
+    its chart) shows members entering the stages over time instead of everyone on the last day."""
+    from core.demotion.services.evaluation import evaluate_day
+
+    day = today - datetime.timedelta(days=DEMOTION_HISTORY_DAYS)
+    while day < today:
+        evaluate_day(day=day, send_notices=False)
+        day += datetime.timedelta(days=DEMOTION_HISTORY_STEP)
+    evaluate_day(day=today, send_notices=False)
 
 
 def demo_checkout_ensure() -> bool:

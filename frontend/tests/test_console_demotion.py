@@ -257,3 +257,20 @@ def test_company_b_sees_its_own_policy_and_none_of_company_a_stages(alpha, beta,
     report = beta_admin.get(f"/console/demotion/report/?day={staged.isoformat()}")
     assert list(report.context["page_obj"]) == []
     assert beta_admin.get(f"/console/members/{org.ann.number}/reinstate/").status_code == 404
+
+
+def test_demo_history_fills_the_report_chart_over_time(alpha, admin_client, org):
+    """infra.demo_data evaluates the past 90 days in order, so the as-of chart rises on the day the members reach a
+    stage rather than sitting at zero until the last day."""
+    from infra.demo_data import _demotion_history
+
+    today = timezone.localdate() + datetime.timedelta(days=70)  # the members joined 70 days before "today"
+    with schema_context(alpha.schema):
+        _demotion_history(today)
+    chart = admin_client.get(f"/console/demotion/report/?day={today.isoformat()}").context["chart"]
+    assert (len(chart["days"]), chart["days"][0]) == (91, (today - datetime.timedelta(days=90)).isoformat())
+    series = {s["label"]: s["data"] for s in chart["stages"]}
+    exclusion = series["Commission exclusion"]
+    joined = 20  # the chart's first day is 20 days before the members joined
+    assert exclusion[: joined + 60] == [0] * (joined + 60)
+    assert exclusion[joined + 60 :] == [5] * 11  # day 60 after joining: 60 days without a paid fee
