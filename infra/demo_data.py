@@ -108,11 +108,22 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
     return True
 
 
+def _business_start(today: datetime.date) -> datetime.date:
+    """The first day of the demo's order history: the day the company moved onto Canopy."""
+    return (today.replace(day=1) - datetime.timedelta(days=(MONTHS - 1) * 31)).replace(day=1)
+
+
 def _demotion_history(today: datetime.date) -> None:
     """Evaluate the past days in order, as the daily job would have, so the recorded history (the as-of report and
-    its chart) shows members entering the stages over time instead of everyone on the last day."""
-    from core.demotion.services.evaluation import evaluate_day
+    its chart) shows members entering the stages over time instead of everyone on the last day.
 
+    The members came over by import on the day the demo's business starts (not today, when the demo ran the
+    import): the policy counts from the import, and the orders and fees before that day are not in the system."""
+    from core.demotion.services.evaluation import evaluate_day
+    from core.members.models import Member
+
+    moved_in = datetime.datetime.combine(_business_start(today), datetime.time(0), tzinfo=datetime.UTC)
+    Member.objects.filter(imported_at__isnull=False).update(imported_at=moved_in)
     day = today - datetime.timedelta(days=DEMOTION_HISTORY_DAYS)
     while day < today:
         evaluate_day(day=day, send_notices=False)
@@ -264,7 +275,7 @@ def _business(rng: random.Random, today: datetime.date) -> None:
     skus = [p[0] for p in PRODUCTS]
     attempts = []
     periods = set()
-    first_day = (today.replace(day=1) - datetime.timedelta(days=(MONTHS - 1) * 31)).replace(day=1)
+    first_day = _business_start(today)
     with transaction.atomic():
         for member in members:
             joined = member.joined_at.date()
