@@ -78,3 +78,16 @@ def test_policy_editor_by_stage_with_an_error_summary(demotion_company, page, ur
     page.evaluate("window.scrollTo(0, 0)")
     _fits(page)
     screenshot(page, "phone-console-demotion-editor-error")
+
+
+def test_preview_page_reads_in_words(demotion_company, page, url, screenshot):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
+    page.goto(url(SUB, "/console/demotion/preview/?day=2026-03-01"))
+    expect(page.get_by_test_id("preview").get_by_role("heading")).to_have_text("Who would change stage on 2026-03-01")
+    expect(page.get_by_test_id("preview-changes").locator("tbody")).to_have_text("Nobody changes stage.")
+    _fits(page)
+    screenshot(page, "console-demotion-preview")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _fits(page)
+    screenshot(page, "phone-console-demotion-preview")
