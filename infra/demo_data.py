@@ -5,7 +5,8 @@ the product uses (imports, orders, commission runs, the demotion evaluation), so
 * three months of orders (most members buy or sell every month; some stop), back-office fees paid monthly by most,
   a few declined cards;
 * the hybrid plan (unilevel + binary-free bonuses) active, the past months previewed, approved and posted;
-* today's demotion evaluation, so the policy's stages have members in them;
+* the demotion evaluation of the last 90 days (every day) and today, so the policy's stages fill over time and the
+  as-of report's chart shows them;
 * company pages, an announcement and training material.
 
 Random but repeatable (fixed seed). Run inside the company's schema (``schema_context``).
@@ -27,6 +28,8 @@ DEMO_DISTRIBUTOR = ("jane", "jane-demo-2026")
 MEMBERS = 2000
 CUSTOMERS = 800
 MONTHS = 3
+DEMOTION_HISTORY_DAYS = 90  # the demotion report's chart spans 90 days
+DEMOTION_HISTORY_STEP = 1  # evaluate every day: each notice on its own day, as the daily job does
 PRODUCTS = [
     # sku, name, retail, preferred, distributor, pv, cv
     ("GREENS", "Daily Greens", "59.00", "52.00", "45.00", "45", "40"),
@@ -99,12 +102,33 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
     _business(rng, today)
     log("  compensation plan and commission runs…")
     _commissions(today)
-    log("  demotion policy evaluation…")
-    from core.demotion.services.evaluation import evaluate_day
-
-    evaluate_day(day=today, send_notices=False)
+    log(f"  demotion policy evaluation of the last {DEMOTION_HISTORY_DAYS} days…")
+    _demotion_history(today)
     _content()
     return True
+
+
+def _business_start(today: datetime.date) -> datetime.date:
+    """The first day of the demo's order history: the day the company moved onto Canopy."""
+    return (today.replace(day=1) - datetime.timedelta(days=(MONTHS - 1) * 31)).replace(day=1)
+
+
+def _demotion_history(today: datetime.date) -> None:
+    """Evaluate the past days in order, as the daily job would have, so the recorded history (the as-of report and
+    its chart) shows members entering the stages over time instead of everyone on the last day.
+
+    The members came over by import on the day the demo's business starts (not today, when the demo ran the
+    import): the policy counts from the import, and the orders and fees before that day are not in the system."""
+    from core.demotion.services.evaluation import evaluate_day
+    from core.members.models import Member
+
+    moved_in = datetime.datetime.combine(_business_start(today), datetime.time(0), tzinfo=datetime.UTC)
+    Member.objects.filter(imported_at__isnull=False).update(imported_at=moved_in)
+    day = today - datetime.timedelta(days=DEMOTION_HISTORY_DAYS)
+    while day < today:
+        evaluate_day(day=day, send_notices=False)
+        day += datetime.timedelta(days=DEMOTION_HISTORY_STEP)
+    evaluate_day(day=today, send_notices=False)
 
 
 def demo_checkout_ensure() -> bool:
@@ -251,7 +275,7 @@ def _business(rng: random.Random, today: datetime.date) -> None:
     skus = [p[0] for p in PRODUCTS]
     attempts = []
     periods = set()
-    first_day = (today.replace(day=1) - datetime.timedelta(days=(MONTHS - 1) * 31)).replace(day=1)
+    first_day = _business_start(today)
     with transaction.atomic():
         for member in members:
             joined = member.joined_at.date()

@@ -234,10 +234,10 @@ def _int(value, path: str, errors: dict, minimum: int = 0) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        errors.setdefault(path, []).append("Must be a whole number of days.")
+        errors.setdefault(path, []).append(gettext("Must be a whole number of days."))
         return None
     if value < minimum:
-        errors.setdefault(path, []).append(f"Must be at least {minimum}.")
+        errors.setdefault(path, []).append(gettext("Must be at least %(minimum)s.") % {"minimum": minimum})
         return None
     return value
 
@@ -308,11 +308,15 @@ def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Conditio
             if psv_min <= 0:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors.setdefault(f"{at}.condition.psv_min", []).append("Must be a positive amount.")
+            errors.setdefault(f"{at}.condition.psv_min", []).append(gettext("Must be a positive amount."))
             psv_min = None
-    if (psv_min is None) != (window is None) and f"{at}.condition.psv_min" not in errors:
-        errors.setdefault(f"{at}.condition.psv_window_days", []).append(
-            "psv_min and psv_window_days go together: give both or neither."
+    # Only a missing partner is "go together": a partner that is given but invalid has its own message already.
+    min_given = cond_raw.get("psv_min") is not None
+    window_given = cond_raw.get("psv_window_days") is not None
+    if min_given != window_given:
+        missing = "psv_window_days" if min_given else "psv_min"
+        errors.setdefault(f"{at}.condition.{missing}", []).append(
+            gettext("Give both the minimum sales volume and its window in days, or neither.")
         )
     combine = cond_raw.get("combine", "any")
     if combine not in ("any", "all"):
@@ -329,7 +333,7 @@ def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Conditio
         and f"{at}.condition" not in errors
         and not any(k.startswith(f"{at}.condition.") for k in errors)
     ):
-        errors[f"{at}.condition"] = ["Give at least one condition (subscription or PSV)."]
+        errors[f"{at}.condition"] = [gettext("Give at least one condition (subscription or PSV).")]
     return condition
 
 

@@ -323,49 +323,73 @@ class WebhookEndpointForm(forms.Form):
 
 
 POLICY_ACTIONS = [
-    ("notice", "Notice only (e-mail)"),
-    ("access_demotion", "Access demotion (profile and payment pages only)"),
-    ("commission_exclusion", "Commission exclusion"),
-    ("preferred_pricing_loss", "Preferred-pricing loss (own orders at retail)"),
-    ("login_deactivation", "Login deactivation"),
-    ("move_downline", "Move downline to the upline sponsor"),
-    ("move_to_terminated_tree", "Move to the terminated tree"),
+    ("notice", _("Notice only (e-mail)")),
+    ("access_demotion", _("Access demotion (profile and payment pages only)")),
+    ("commission_exclusion", _("Commission exclusion")),
+    ("preferred_pricing_loss", _("Preferred-pricing loss (own orders at retail)")),
+    ("login_deactivation", _("Login deactivation")),
+    ("move_downline", _("Move downline to the upline sponsor")),
+    ("move_to_terminated_tree", _("Move to the terminated tree")),
 ]
 
 
 class PolicySettingsForm(forms.Form):
-    enabled = forms.BooleanField(required=False, initial=True, label="Policy enabled")
+    enabled = forms.BooleanField(required=False, initial=True, label=_("Policy enabled"))
     psv_basis = forms.ChoiceField(
-        choices=[("psv", "PSV: own orders and customer sales"), ("personal_purchases", "Personal purchases only")],
-        label="Volume counted",
+        choices=[
+            ("psv", _("PSV: own orders and customer sales")),
+            ("personal_purchases", _("Personal purchases only")),
+        ],
+        label=_("Volume counted"),
     )
     decline_grace_days = forms.IntegerField(
-        min_value=0, label="Grace days after a declined charge", help_text="Days of retries before any stage applies."
+        min_value=0,
+        label=_("Grace days after a declined charge"),
+        help_text=_("Days of retries before any stage applies."),
     )
 
 
 class StageForm(forms.Form):
-    key = forms.CharField(max_length=60, required=False)
-    name = forms.CharField(max_length=200, required=False)
-    subscription_lapsed = forms.BooleanField(required=False, label="Subscription unpaid, declined or expired")
-    subscription_unpaid_days = forms.IntegerField(required=False, label="Days since last paid subscription ≥")
-    psv_min = forms.DecimalField(required=False, max_digits=14, decimal_places=2, label="PSV below")
-    psv_window_days = forms.IntegerField(required=False, label="within days")
-    combine = forms.ChoiceField(choices=[("any", "Any condition"), ("all", "All conditions")], initial="any")
-    actions = forms.MultipleChoiceField(choices=POLICY_ACTIONS, required=False, widget=forms.CheckboxSelectMultiple)
-    email_subject = forms.CharField(max_length=300, required=False)
-    email_body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    key = forms.CharField(
+        max_length=60, required=False, label=_("Key"), help_text=_("Letters, digits and underscores; used in reports.")
+    )
+    name = forms.CharField(max_length=200, required=False, label=_("Name"))
+    subscription_lapsed = forms.BooleanField(required=False, label=_("Subscription unpaid, declined or expired"))
+    subscription_unpaid_days = forms.IntegerField(
+        required=False, label=_("Days since the last paid subscription, at least")
+    )
+    psv_min = forms.DecimalField(
+        required=False, max_digits=14, decimal_places=2, label=_("Minimum sales volume (PSV)"),
+        help_text=_("The stage holds when the member's PSV is below this…"),
+    )  # fmt: skip
+    psv_window_days = forms.IntegerField(
+        required=False,
+        label=_("…within this many days"),
+        help_text=_("Give both the minimum and its window, or neither."),
+    )
+    combine = forms.ChoiceField(
+        choices=[("any", _("Any condition holds")), ("all", _("All conditions hold"))],
+        initial="any",
+        label=_("The stage holds when"),
+    )
+    actions = forms.MultipleChoiceField(
+        choices=POLICY_ACTIONS, required=False, widget=forms.CheckboxSelectMultiple, label=_("Actions")
+    )
+    email_subject = forms.CharField(max_length=300, required=False, label=_("E-mail subject"))
+    email_body = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("E-mail text"))
 
 
 StageFormSet = forms.formset_factory(StageForm, extra=1, can_delete=True)
 
 
 class PolicyJsonForm(forms.Form):
-    document = forms.CharField(widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}), label="Policy (JSON)")
+    document = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 30, "spellcheck": "false"}), label=_("Policy (JSON)")
+    )
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Day"))
 
 
 class EmailTemplateForm(forms.Form):

@@ -121,12 +121,85 @@ def test_preview_of_a_draft_and_of_the_policy_in_force_writes_nothing(alpha, adm
     page = admin_client.get(f"/console/demotion/preview/?day={day}")
     preview = page.context["preview"]
     assert (preview["members_evaluated"], preview["changes_total"]) == (5, 5)
-    assert dict(preview["counts"]) == {"commission_exclusion": 5}
+    assert dict(preview["counts"]) == {"Commission exclusion": 5}
     data = _form_data(admin_client, **{"stages-1-subscription_unpaid_days": "90", "stages-1-psv_window_days": "120"})
     draft = admin_client.post("/console/demotion/", {**data, "action": "preview", "preview-day": day})
     assert draft.context["preview"]["changes_total"] == 0
     with schema_context(alpha.schema):
         assert not MemberStage.objects.exists()
+
+
+PSV_TOGETHER = "Give both the minimum sales volume and its window in days, or neither."
+
+
+def test_editor_error_summary_links_each_field_and_opens_its_stage(alpha, admin_client):
+    data = _form_data(admin_client, **{"stages-1-subscription_unpaid_days": "0", "stages-2-name": ""})
+    response = admin_client.post("/console/demotion/", data)
+    assert response.status_code == 400
+    assert response.context["error_summary"] == [
+        {
+            "href": "#id_stages-1-subscription_unpaid_days",
+            "label": "Stage 2 (Commission exclusion): Days since the last paid subscription, at least",
+            "message": "Must be at least 1.",
+        },
+        {
+            "href": "#id_stages-2-name",
+            "label": "Stage 3 (Preferred pricing loss): Name",
+            "message": "Give the stage a name.",
+        },
+    ]
+    html = response.content.decode()
+    assert (
+        '<li><a href="#id_stages-1-subscription_unpaid_days">Stage 2 (Commission exclusion): Days since the last paid '
+        "subscription, at least: Must be at least 1.</a></li>"
+    ) in html
+    assert 'id="stage-1" data-testid="stage-1" open>' in html
+    assert 'id="stage-3" data-testid="stage-3">' in html  # a stage without problems stays closed
+    assert 'id="id_stages-1-subscription_unpaid_days"' in html  # the anchor's target
+
+
+def test_editor_psv_minimum_and_window_go_together_in_words(alpha, admin_client):
+    missing = admin_client.post("/console/demotion/", _form_data(admin_client, **{"stages-1-psv_window_days": ""}))
+    assert missing.status_code == 400
+    assert missing.context["formset"].forms[1].errors == {"psv_window_days": [PSV_TOGETHER]}
+    only_window = admin_client.post("/console/demotion/", _form_data(admin_client, **{"stages-1-psv_min": ""}))
+    assert only_window.context["formset"].forms[1].errors == {"psv_min": [PSV_TOGETHER]}
+    # Both given, the window invalid: only the window's own message, not "give both".
+    both = admin_client.post("/console/demotion/", _form_data(admin_client, **{"stages-1-psv_window_days": "0"}))
+    assert both.context["formset"].forms[1].errors == {"psv_window_days": ["Must be at least 1."]}
+    assert PSV_TOGETHER not in both.content.decode()
+
+
+def test_preview_pages_names_members_and_downloads_every_change(alpha, admin_client, org, monkeypatch):
+    monkeypatch.setattr("frontend.console.views.demotion.PREVIEW_PAGE_SIZE", 2)
+    day = (timezone.localdate() + datetime.timedelta(days=61)).isoformat()
+    first = admin_client.get(f"/console/demotion/preview/?day={day}")
+    preview = first.context["preview"]
+    rows = [(c["member"].number, c["member"].full_name, c["from"], c["to"]) for c in preview["page_obj"]]
+    assert rows == [
+        (org.root.number, "House Tester", "In good standing", "Commission exclusion"),
+        (org.ann.number, "Ann Tester", "In good standing", "Commission exclusion"),
+    ]
+    html = first.content.decode()
+    assert "Changes (1–2 of 5)" in html
+    assert f'href="?day={day}&amp;page=2"' in html
+    assert f'href="?day={day}&amp;export=csv"' in html
+    last = admin_client.get(f"/console/demotion/preview/?day={day}&page=3")
+    assert [c["member"].full_name for c in last.context["preview"]["page_obj"]] == ["Dan Tester"]
+    csv = admin_client.get(f"/console/demotion/preview/?day={day}&export=csv")
+    lines = b"".join(csv.streaming_content).decode().splitlines()
+    assert lines[0] == "member_number,name,from_stage,to_stage,day"
+    assert len(lines) == 6
+    assert lines[2] == f"{org.ann.number},Ann Tester,In good standing,Commission exclusion,{day}"
+    data = _form_data(admin_client)
+    draft = admin_client.post(
+        "/console/demotion/", {**data, "action": "preview", "preview-day": day, "preview_page": "2"}
+    )
+    assert [c["member"].full_name for c in draft.context["preview"]["page_obj"]] == ["Bob Tester", "Cat Tester"]
+    draft_csv = admin_client.post("/console/demotion/", {**data, "action": "preview_csv", "preview-day": day})
+    assert b"".join(draft_csv.streaming_content).decode().splitlines()[5] == (
+        f"{org.dan.number},Dan Tester,In good standing,Commission exclusion,{day}"
+    )
 
 
 @pytest.fixture
@@ -184,3 +257,20 @@ def test_company_b_sees_its_own_policy_and_none_of_company_a_stages(alpha, beta,
     report = beta_admin.get(f"/console/demotion/report/?day={staged.isoformat()}")
     assert list(report.context["page_obj"]) == []
     assert beta_admin.get(f"/console/members/{org.ann.number}/reinstate/").status_code == 404
+
+
+def test_demo_history_fills_the_report_chart_over_time(alpha, admin_client, org):
+    """infra.demo_data evaluates the past 90 days in order, so the as-of chart rises on the day the members reach a
+    stage rather than sitting at zero until the last day."""
+    from infra.demo_data import _demotion_history
+
+    today = timezone.localdate() + datetime.timedelta(days=70)  # the members joined 70 days before "today"
+    with schema_context(alpha.schema):
+        _demotion_history(today)
+    chart = admin_client.get(f"/console/demotion/report/?day={today.isoformat()}").context["chart"]
+    assert (len(chart["days"]), chart["days"][0]) == (91, (today - datetime.timedelta(days=90)).isoformat())
+    series = {s["label"]: s["data"] for s in chart["stages"]}
+    exclusion = series["Commission exclusion"]
+    joined = 20  # the chart's first day is 20 days before the members joined
+    assert exclusion[: joined + 60] == [0] * (joined + 60)
+    assert exclusion[joined + 60 :] == [5] * 11  # day 60 after joining: 60 days without a paid fee

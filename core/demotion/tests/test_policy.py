@@ -173,7 +173,9 @@ def test_validation_names_every_bad_field():
         "psv_basis": ["Choose one of psv, personal_purchases."],
         "decline_grace_days": ["Must be at least 0."],
         "stages[0].name": ["Give the stage a name."],
-        "stages[0].condition.psv_window_days": ["psv_min and psv_window_days go together: give both or neither."],
+        "stages[0].condition.psv_window_days": [
+            "Give both the minimum sales volume and its window in days, or neither."
+        ],
         "stages[0].actions[1]": [
             "Unknown action 'explode'; choose from notice, access_demotion, "
             "commission_exclusion, preferred_pricing_loss, login_deactivation, move_downline, "

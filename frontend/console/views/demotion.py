@@ -5,27 +5,31 @@ Saving, previewing and reinstating are core.demotion services; nothing here deci
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import re
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.demotion.policy import POLICY_TEMPLATES, fairness_warnings, policy_template
 from core.demotion.selectors import stage_counts_as_of, stage_series, stages_as_of
 from core.demotion.services.evaluation import policy_preview
 from core.demotion.services.policies import policy_current, policy_parse, policy_save
-from core.members.selectors import member_numbers, members_by_pk, members_for_export
+from core.members.selectors import members_by_pk, members_for_export
 from frontend.common.access import console_page
 from frontend.common.csv import csv_response
-from frontend.common.paging import paginate
+from frontend.common.paging import PAGE_SIZE, paginate
 from frontend.console.forms import DayForm, PolicyJsonForm, PolicySettingsForm, StageFormSet
 
 STAGE_PATH = re.compile(r"^document\.stages\[(\d+)\](?:\.(.+))?$")
 CONDITION_FIELDS = ("subscription_lapsed", "subscription_unpaid_days", "psv_min", "psv_window_days", "combine")
 CHART_DAYS = 90
+PREVIEW_PAGE_SIZE = PAGE_SIZE  # changes per page of a preview
 
 
 def _day(value: str | None) -> datetime.date:
@@ -35,8 +39,15 @@ def _day(value: str | None) -> datetime.date:
         return datetime.date.today()
 
 
-def _stage_names() -> dict[str, str]:
-    return {s.key: s.name for s in policy_parse(policy_current().document).stages}
+def _stage_names(document: dict | None = None) -> dict[str, str]:
+    """Stage key -> name, with "In good standing" for members at no stage (key ``""``); ``document``'s names (a
+    draft) over the policy in force's."""
+    names = {"": _("In good standing")}
+    names.update({s.key: s.name for s in policy_parse(policy_current().document).stages})
+    if document is not None:
+        with contextlib.suppress(ValidationError):  # an invalid draft: the names in force
+            names.update({s.key: s.name for s in policy_parse(document).stages})
+    return names
 
 
 # ---------------------------------------------------------------------------------------------------- editor
@@ -125,11 +136,58 @@ def _errors_onto_forms(exc: ValidationError, settings_form, origin: list) -> lis
     return rest
 
 
+def _error_summary(context: dict) -> list[dict]:
+    """Every error on the page as a link to its field (``#`` + the field's id), stage by stage, for the summary at
+    the top of the form."""
+    summary = []
+
+    def add_form(form, where: str, anchor: str) -> None:
+        for name, reasons in form.errors.items():
+            if name == "__all__":
+                href, label = anchor, where
+            else:
+                href = f"#{form[name].auto_id}"
+                label = f"{where}: {form.fields[name].label}" if where else str(form.fields[name].label)
+            summary.extend({"href": href, "label": label, "message": reason} for reason in reasons)
+
+    if "json_form" in context:
+        add_form(context["json_form"], "", "#id_document")
+    if "settings_form" in context:
+        add_form(context["settings_form"], _("Policy"), "#policy-settings")
+        for i, form in enumerate(context["formset"].forms):
+            name = form.initial.get("name") or _("New stage")
+            add_form(form, _("Stage %(number)s (%(name)s)") % {"number": i + 1, "name": name}, f"#stage-{i}")
+    if context["preview_form"].is_bound:
+        add_form(context["preview_form"], _("Preview"), "#preview-draft")
+    summary.extend({"href": "#policy-form", "label": "", "message": e} for e in context.get("errors", []))
+    return summary
+
+
+def _render_invalid(request, context: dict):
+    """The editor again with the errors: a summary at the top linking to each field, each stage with an error open."""
+    context["error_summary"] = _error_summary(context)
+    return render(request, "console/demotion_policy.html", context, status=400)
+
+
 def _warnings_of(document: dict) -> list:
     try:
         return fairness_warnings(policy_parse(document))
     except ValidationError:
         return []
+
+
+def _draft_preview(request, context: dict, document: dict):
+    """The editor with a page of the draft's preview (paged by ``preview_page``), or every change as CSV."""
+    preview_form = context["preview_form"]
+    if not preview_form.is_valid():
+        return _render_invalid(request, context)
+    preview = policy_preview(day=preview_form.cleaned_data["day"], document=document)
+    names = _stage_names(document)
+    if request.POST.get("action") == "preview_csv":
+        return _preview_csv(preview, names)
+    page_obj = Paginator(preview.changes, PREVIEW_PAGE_SIZE).get_page(request.POST.get("preview_page"))
+    context["preview"] = _preview_context(preview, page_obj, names, draft=True)
+    return render(request, "console/demotion_policy.html", context)
 
 
 @console_page("demotion.policy.write")
@@ -149,7 +207,11 @@ def policy_edit(request):
         "templates": [(key, title) for key, (_, title) in POLICY_TEMPLATES.items()],
         "template_key": template_key if template_key in POLICY_TEMPLATES else "",
     }
-    preview_form = DayForm(request.POST or None, prefix="preview", initial={"day": datetime.date.today()})
+    previewing = request.POST.get("action") in ("preview", "preview_csv") or "preview_page" in request.POST
+    # The day is read (and checked) only when previewing: saving never complains about it.
+    preview_form = DayForm(
+        request.POST if previewing else None, prefix="preview", initial={"day": datetime.date.today()}
+    )
     if mode == "json":
         json_form = PolicyJsonForm(request.POST or None, initial={"document": json.dumps(starting, indent=2)})
         context["json_form"] = json_form
@@ -166,21 +228,20 @@ def policy_edit(request):
             try:
                 document = json.loads(json_form.cleaned_data["document"])
             except json.JSONDecodeError as exc:
-                json_form.add_error("document", f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}).")
+                json_form.add_error(
+                    "document",
+                    _("Not valid JSON: %(reason)s (line %(line)s, column %(column)s).")
+                    % {"reason": exc.msg, "line": exc.lineno, "column": exc.colno},
+                )
     elif settings_form.is_valid() and formset.is_valid():
         document, origin = _document_from_forms(settings_form, formset)
     if document is None:
-        return render(request, "console/demotion_policy.html", context, status=400)
+        return _render_invalid(request, context)
 
     context["warnings"] = _warnings_of(document)
     try:
-        if request.POST.get("action") == "preview":
-            if not preview_form.is_valid():
-                return render(request, "console/demotion_policy.html", context, status=400)
-            context["preview"] = _preview_context(
-                policy_preview(day=preview_form.cleaned_data["day"], document=document)
-            )
-            return render(request, "console/demotion_policy.html", context)
+        if previewing:
+            return _draft_preview(request, context, document)
         saved = policy_save(document=document, by=request.user, acknowledge=request.POST.getlist("acknowledge"))
     except ValidationError as exc:
         if mode == "json":
@@ -190,43 +251,76 @@ def policy_edit(request):
         else:
             context["errors"] = _errors_onto_forms(exc, settings_form, origin)
         context["needs_acknowledgement"] = "acknowledge" in exc.message_dict
-        return render(request, "console/demotion_policy.html", context, status=400)
-    note = f" Acknowledged: {', '.join(saved.acknowledged_warnings)}." if saved.acknowledged_warnings else ""
-    messages.success(request, f"Policy version {saved.pk} saved.{note}")
+        return _render_invalid(request, context)
+    if saved.acknowledged_warnings:
+        note = _("Policy version %(version)s saved. Acknowledged: %(warnings)s.") % {
+            "version": saved.pk,
+            "warnings": ", ".join(saved.acknowledged_warnings),
+        }
+    else:
+        note = _("Policy version %(version)s saved.") % {"version": saved.pk}
+    messages.success(request, note)
     return redirect(f"{request.path}?mode=json" if mode == "json" else request.path)
 
 
 # ---------------------------------------------------------------------------------------------------- preview
 
 
-def _preview_context(preview) -> dict:
-    names = _stage_names()
-    shown = preview.changes[:500]
-    numbers = member_numbers([c.member_id for c in shown])
+def _preview_context(preview, page_obj, names: dict[str, str], *, draft: bool = False) -> dict:
+    """One page of the changes, each with the member's number and name and the stages by name."""
+    members = members_by_pk([c.member_id for c in page_obj.object_list])
+    page_obj.object_list = [
+        {
+            "member": members.get(c.member_id),
+            "from": names.get(c.from_stage, c.from_stage),
+            "to": names.get(c.to_stage, c.to_stage),
+        }
+        for c in page_obj.object_list
+    ]
     return {
         "day": preview.day,
+        "draft": draft,
         "members_evaluated": preview.members_evaluated,
-        "counts": sorted(preview.counts.items(), key=lambda kv: -kv[1]),
+        "counts": [(names.get(key, key), n) for key, n in sorted(preview.counts.items(), key=lambda kv: -kv[1])],
         "changes_total": len(preview.changes),
-        "changes": [
-            {
-                "number": numbers.get(c.member_id),
-                "from": names.get(c.from_stage, c.from_stage) or "good standing",
-                "to": names.get(c.to_stage, c.to_stage) or "good standing",
-            }
-            for c in shown
-        ],
+        "page_obj": page_obj,
     }
+
+
+def _preview_csv(preview, names: dict[str, str]):
+    """Every change of the preview (not one page), by member number."""
+    by_member = {c.member_id: c for c in preview.changes}
+    rows = (
+        [
+            member.number,
+            member.full_name,
+            names.get(by_member[member.pk].from_stage, by_member[member.pk].from_stage),
+            names.get(by_member[member.pk].to_stage, by_member[member.pk].to_stage),
+            preview.day.isoformat(),
+        ]
+        for member in members_for_export(list(by_member)).iterator(chunk_size=5000)
+    )
+    return csv_response(
+        rows,
+        f"demotion-preview-{preview.day.isoformat()}.csv",
+        header=["member_number", "name", "from_stage", "to_stage", "day"],
+    )
 
 
 @console_page()
 def policy_preview_page(request):
-    """Who would change stage on a day under the policy in force; nothing is written."""
+    """Who would change stage on a day under the policy in force (paged, or all of it as CSV); nothing is written."""
     form = DayForm(request.GET or None, initial={"day": datetime.date.today()})
-    preview = None
+    context: dict = {"form": form, "preview": None}
     if form.is_valid():
-        preview = _preview_context(policy_preview(day=form.cleaned_data["day"]))
-    return render(request, "console/demotion_preview.html", {"form": form, "preview": preview})
+        preview = policy_preview(day=form.cleaned_data["day"])
+        names = _stage_names()
+        if request.GET.get("export") == "csv":
+            return _preview_csv(preview, names)
+        paging = paginate(request, preview.changes, per_page=PREVIEW_PAGE_SIZE)
+        context["query_string"] = paging["query_string"]
+        context["preview"] = _preview_context(preview, paging["page_obj"], names)
+    return render(request, "console/demotion_preview.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------- report
@@ -237,7 +331,7 @@ def report(request):
     """Members at each stage on a day (from the recorded history), the list, CSV, and the counts over time."""
     day = _day(request.GET.get("day"))
     wanted = request.GET.get("stage", "")
-    names = _stage_names()
+    names = {key: name for key, name in _stage_names().items() if key}  # the stages; good standing is no stage
     stages = stages_as_of(day=day)
     ids = sorted(pk for pk, key in stages.items() if not wanted or key == wanted)
     if request.GET.get("export") == "csv":
