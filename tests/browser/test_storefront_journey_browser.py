@@ -186,6 +186,7 @@ def test_a_visitor_buys_through_a_distributor_and_the_paid_order_reaches_office_
     # Declined: one sentence, the order kept as pending, another card pays it.
     expect(page.get_by_text("Your card was declined. Your order is saved: try another card below.")).to_be_visible()
     expect(page.get_by_test_id("order-status")).to_contain_text("Pending")
+    expect(page.get_by_text("Enter your card details.")).to_have_count(0)  # the new card form starts clean
     _check(page, screenshot, f"journey-10-declined-{size}")
     _enter_card(page, "4242424242424242")
     page.get_by_role("button", name="Pay 167.34 USD").click()
