@@ -1,10 +1,11 @@
 """The whole storefront journey in Chromium, end to end, at 1366x900 and 390x844: a new visitor on the company home
 finds a distributor, opens a product page, fills and edits a cart (change a quantity, remove a line), checks out as a
 guest with an address and a shipping method, has a card declined (one plain sentence, the order kept), pays with
-another card typed into the Stripe.js Element (the Stripe emulator's stand-in) — and the paid order, with its amount
-and currency, is then in the distributor's back office and in the company's console, each reached by signing in and
-landing on that audience's home. On every customer page: no sideways scrolling, no raw exception, axe-core finds
-nothing serious or critical. Data lives in a company onboarded for this module and removed after it."""
+another card typed into the Stripe.js Element (the Stripe emulator's stand-in) and keeps an account — and the paid
+order, with its amount and currency, is then in the customer's orders, the distributor's back office and the company's
+console, each reached by signing in and landing on that audience's home. On every customer page: no sideways
+scrolling, no raw exception, axe-core finds nothing serious or critical. Data lives in a company onboarded for this
+module and removed after it."""
 
 from __future__ import annotations
 
@@ -196,7 +197,23 @@ def test_a_visitor_buys_through_a_distributor_and_the_paid_order_reaches_office_
     expect(page.get_by_text("Credited to Rita Seller")).to_be_visible()
     _check(page, screenshot, f"journey-11-paid-{size}")
     number = re.fullmatch(r"Order (\d+)", page.get_by_role("heading", level=1).inner_text()).group(1)
+
+    # The guest keeps an account from the confirmation; signing in later lands her on her orders.
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.locator(".messages")).to_contain_text(
+        f"Your account is ready: you are signed in as gwen-{size}@example.test."
+    )
     shopper.close()
+    customer = browser.new_context(viewport=SIZES[size], bypass_csp=True).new_page()
+    customer.set_default_timeout(15_000)
+    _sign_in(customer, url, f"gwen-{size}@example.test", "/accounts/orders/")
+    expect(customer.get_by_role("heading", level=1)).to_have_text("Your orders")
+    row = _order_row(customer, f"#{number}")
+    expect(row.get_by_role("cell")).to_have_text([f"#{number}", re.compile(r"\w+"), "Paid", "167.34 USD"])
+    _check(customer, screenshot, f"journey-12-customer-orders-{size}")
+    customer.context.close()
 
     # Rita signs in, lands on her back office, and finds the guest's paid order among her orders.
     office = browser.new_context(viewport=SIZES[size]).new_page()
@@ -209,7 +226,7 @@ def test_a_visitor_buys_through_a_distributor_and_the_paid_order_reaches_office_
     expect(row.get_by_role("cell")).to_have_text(
         [number, re.compile(r"\w+"), "Gwen Guest (customer)", "Paid", "$167.34", "120.00"]  # 3 x 40 PV
     )
-    screenshot(office, f"journey-12-office-orders-{size}")
+    screenshot(office, f"journey-13-office-orders-{size}")
     assert office.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "office orders"
     office.context.close()
 
@@ -224,6 +241,6 @@ def test_a_visitor_buys_through_a_distributor_and_the_paid_order_reaches_office_
     expect(row.get_by_role("cell").nth(3)).to_contain_text("Rita Seller")
     expect(row.get_by_role("cell").nth(4)).to_have_text("Paid")
     expect(row.get_by_role("cell").nth(5)).to_have_text("167.34 USD")
-    screenshot(console, f"journey-13-console-orders-{size}")
+    screenshot(console, f"journey-14-console-orders-{size}")
     assert console.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "console orders"
     console.context.close()
