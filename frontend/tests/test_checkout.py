@@ -246,7 +246,7 @@ def test_a_guest_whose_card_is_declined_pays_again_on_the_order_page(alpha, org,
     placed = client.post("/ann/shop/checkout/pay/", {"payment": "card", "card": "pm_card_chargeCustomerFail"})
     page = client.get(placed["Location"])
     assert page.context["order"].status == OrderStatus.PENDING and page.context["can_pay"] is True
-    assert "The card was declined" in page.content.decode()
+    assert "Your card was declined. Your order is saved: try another card below." in page.content.decode()
     mismatch = client.post(placed["Location"], {"action": "account", "password1": "Gus-pass-2026!", "password2": "x"})
     assert mismatch.status_code == 400 and list(mismatch.context["account_form"].errors) == ["password2"]
     client.post(placed["Location"], {"action": "pay", "card": "pm_card_visa"})
