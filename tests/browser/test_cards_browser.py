@@ -73,7 +73,7 @@ def _shopper(browser, url, email: str, viewport: dict, block: str = ""):
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
     page.goto(url(SHOP, "/rita/shop/"))
-    page.get_by_role("button", name="Add Protein Shake to cart").click()
+    page.get_by_role("button", name=re.compile(r"Add to cart\W+Protein Shake")).click()
     expect(page.locator("#cart-badge")).to_have_text("Cart (1)")
     page.goto(url(SHOP, "/rita/shop/checkout/"))
     return page
