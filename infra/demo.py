@@ -67,8 +67,16 @@ def _manage(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
 
+def demo_environment(base: dict, *, port: int) -> dict:
+    """The environment of the demo's processes: local settings, and the web server's port as the platform's port,
+    so the links in e-mails and pages point at the server that runs (`PORT=8123 make demo`)."""
+    env = {**base, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONUNBUFFERED": "1"}
+    env.setdefault("PLATFORM_PORT", str(port))
+    return env
+
+
 def main() -> int:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "PYTHONUNBUFFERED": "1"}
+    env = demo_environment(dict(os.environ), port=PORT)
     url = resolve_database_url(BASE_DIR)
     env["DATABASE_URL"] = url
     where = "embedded PostgreSQL (var/pgdata)" if "host=/" in url or "@/" in url else url.split("@")[-1]

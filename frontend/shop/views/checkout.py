@@ -325,7 +325,8 @@ def order_confirmation(request, username: str, number: int):
         if not request.user.is_authenticated:
             return redirect(f"/accounts/login/?next={quote(request.get_full_path())}")
         raise Http404(_("No such order."))
-    card_form = CardForm(request.POST if request.POST.get("action", "pay") == "pay" else None)
+    paying = request.method == "POST" and request.POST.get("action", "pay") == "pay"
+    card_form = CardForm(request.POST if paying else None)  # unbound on GET: no "enter your card" before a try
     guest_customer = order.buyer_customer if order.buyer_customer and not order.buyer_customer.user_id else None
     account_form = GuestAccountForm(request.POST if request.POST.get("action") == "account" else None)
     status = 200
