@@ -436,3 +436,35 @@ class MoneyAuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The money audit log is append-only.")
+
+
+class StatementNoticeStatus(models.TextChoices):
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (sent again on the next try)")
+    UNCONFIRMED = "unconfirmed", _("Maybe sent: the sender stopped before confirming (not sent again)")
+
+
+class StatementNotice(models.Model):
+    """The one "commissions posted" e-mail of a member for a period, kept as an outbox row: created "sending" and
+    committed before the e-mail leaves, "sent" after. The unique key makes a retried or repeated task skip members
+    already e-mailed; a row left "sending" (the worker died mid-send) is never sent again, since e-mail cannot be
+    un-sent. Only "failed" rows (the mail server refused) are tried again."""
+
+    period = models.ForeignKey(CommissionPeriod, on_delete=models.PROTECT, related_name="statement_notices")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="statement_notices")
+    to_email = models.EmailField()
+    status = models.CharField(
+        max_length=12, choices=StatementNoticeStatus.choices, default=StatementNoticeStatus.SENDING,
+        db_default=StatementNoticeStatus.SENDING,
+    )  # fmt: skip
+    attempts = models.IntegerField(default=1, db_default=1)
+    sending_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True, default="", db_default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "member"], name="statement_notice_once")]
+
+    def __str__(self) -> str:
+        return f"statement notice {self.period_id}/{self.member_id} ({self.status})"

@@ -59,16 +59,22 @@ def runs_requeue_stalled_fan_out() -> list[str]:
     return sent
 
 
-@shared_task(name="plans.tasks.commissions_posted_notify")
-def commissions_posted_notify(period_id: int) -> dict:
-    """After a post commits: e-mail each paid distributor (with their statement when the company says so)."""
-    from plans.models import CommissionPeriod
+@shared_task(name="plans.tasks.commissions_posted_notify", bind=True, max_retries=5)
+def commissions_posted_notify(self, period_id: int) -> dict:
+    """After a post commits: e-mail each paid distributor (with their statement when the company says so), each
+    exactly once however often this runs (the statement notice outbox); e-mails the mail server refused are tried
+    again in 10 minutes, five times at most."""
+    from plans.models import CommissionPeriod, StatementNotice, StatementNoticeStatus
     from plans.statements.notices import commissions_posted_notify as notify
 
     period = CommissionPeriod.objects.filter(pk=period_id, status__in=["posted", "paid"]).first()
     if period is None:
         return {"period": period_id, "skipped": "not posted"}
-    return {"period": period_id, "sent": notify(period=period)}
+    sent = notify(period=period)
+    failed = StatementNotice.objects.filter(period=period, status=StatementNoticeStatus.FAILED).count()
+    if failed and self.request.retries < self.max_retries:
+        raise self.retry(countdown=600)
+    return {"period": period_id, "sent": sent, "failed": failed}
 
 
 @shared_task(name="plans.tasks.period_projection_refresh")

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the eager_celery fixture is imported from the webhooks tests)
 """Commission statements and year-end summaries: the data, the PDF read back, the "commissions posted" e-mail and
 who may download what through the API.
 
@@ -14,11 +15,14 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db.models import Sum
+from django.utils import timezone
 from pypdf import PdfReader
 
 from core.company.services import company_settings_update
+from core.webhooks.tests.conftest import eager_celery  # noqa: F401 - a fixture
+from plans import tasks
 from plans.engine import plan_from_document
-from plans.models import LedgerLine
+from plans.models import LedgerLine, StatementNotice
 from plans.services import (
     ledger_adjust,
     payout_batch_create,
@@ -165,17 +169,54 @@ def test_commissions_posted_email_attaches_the_statement_when_enabled(
         assert to_a.attachments == []
 
 
-def test_posting_queues_the_commissions_posted_email(
-    chain, product, plan, january, admin, monkeypatch, django_capture_on_commit_callbacks
+def test_posting_sends_the_commissions_posted_email_through_the_task(
+    chain, product, plan, january, admin, eager_celery, django_capture_on_commit_callbacks
 ):
-    sent = []
-    monkeypatch.setattr("plans.tasks.commissions_posted_notify.delay", sent.append)
-    buy(chain["c"])
+    """The post queues the real task (run here, eagerly): one e-mail to each member paid (root, a, b)."""
+    for name in ("root", "a", "b", "c"):
+        buy(chain[name])
     run = run_approve(run=run_preview(period=january, by=admin), by=admin)
     period_close(period=january, by=admin)
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         run_post(run=run, by=admin)
-    assert sent == [january.pk]
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == sorted(
+        (chain[n].email, "Your Alpha commissions for 2026-01-01 – 2026-01-31") for n in ("root", "a", "b")
+    )
+    to_a = next(m for m in mail.outbox if m.to == [chain["a"].email])
+    assert "are posted: 15.00 USD." in to_a.body
+
+
+def test_the_commissions_posted_task_run_twice_emails_each_member_once(chain, posted, eager_celery):
+    """A retried or repeated task finds the outbox rows and sends nothing again; the rows say sent, once each."""
+    company_settings_update(changes={"statement_attached_to_email": True})
+    mail.outbox.clear()
+    first = tasks.commissions_posted_notify.delay(posted.pk).get()
+    second = tasks.commissions_posted_notify.delay(posted.pk).get()
+    assert (first["sent"], second["sent"]) == (3, 0)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(chain[n].email for n in ("root", "a", "b"))
+    assert all(len(m.attachments) == 1 for m in mail.outbox)
+    rows = StatementNotice.objects.filter(period=posted).order_by("member__number")
+    assert [(r.member_id, r.status, r.attempts) for r in rows] == sorted(
+        (chain[n].pk, "sent", 1) for n in ("root", "a", "b")
+    )
+    headers = {m.extra_headers["Message-ID"] for m in mail.outbox}
+    assert f"<statement-alpha-{posted.pk}-{chain['a'].pk}@canopy.invalid>" in headers
+
+
+def test_a_member_left_sending_is_not_emailed_again_but_a_refused_one_is(chain, posted, eager_celery):
+    """A worker that died between the send and the confirmation leaves "sending": that member may have the e-mail,
+    so no retry sends it; a send the mail server refused ("failed") is sent on the next run."""
+    StatementNotice.objects.create(period=posted, member=chain["a"], to_email=chain["a"].email,
+                                   sending_at=timezone.now())  # fmt: skip
+    StatementNotice.objects.create(period=posted, member=chain["b"], to_email=chain["b"].email,
+                                   sending_at=timezone.now(), status="failed", last_error="421 try later")  # fmt: skip
+    mail.outbox.clear()
+    assert tasks.commissions_posted_notify.delay(posted.pk).get()["sent"] == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(chain[n].email for n in ("root", "b"))
+    b_row = StatementNotice.objects.get(period=posted, member=chain["b"])
+    assert (b_row.status, b_row.attempts, b_row.last_error) == ("sent", 2, "")
+    assert StatementNotice.objects.get(period=posted, member=chain["a"]).status == "sending"
 
 
 def test_api_statement_is_the_distributors_own(alpha, chain, posted):
