@@ -140,8 +140,7 @@ def test_a_shopper_pays_with_a_card_typed_into_stripe_elements(
     page.get_by_label("Card", exact=True).check()
     _enter_card(page, "4242424242424242")
     _no_sideways_scroll(page)
-    if AXE.exists():
-        assert _axe_serious(page) == []
+    assert _axe_serious(page) == []
     screenshot(page, f"cards-checkout-{name}")
     page.get_by_role("button", name=re.compile(r"^Place order")).click()
     expect(page.get_by_test_id("order-status")).to_contain_text("Paid")
@@ -162,8 +161,7 @@ def test_a_declined_card_reads_as_a_sentence_and_another_card_pays(card_shop, br
     text = page.locator("main").inner_text()
     assert "card_declined" not in text and "Error" not in text
     _no_sideways_scroll(page)
-    if AXE.exists():
-        assert _axe_serious(page) == []
+    assert _axe_serious(page) == []
     screenshot(page, "cards-declined-phone")
     _enter_card(page, "4242424242424242")
     page.get_by_role("button", name=re.compile(r"^Pay 49\.99 USD")).click()
@@ -220,8 +218,7 @@ def test_a_distributor_saves_the_fee_card_and_pays_the_past_due_fee(card_shop, b
     page.goto(url(SHOP, "/office/subscription/"))
     _enter_card(page, "4242424242424242")
     _no_sideways_scroll(page)
-    if AXE.exists():
-        assert _axe_serious(page) == []
+    assert _axe_serious(page) == []
     screenshot(page, "cards-fee-card-phone")
     page.get_by_role("button", name="Save card").click()
     expect(page.get_by_test_id("card")).to_contain_text("ending 4242")
@@ -236,8 +233,7 @@ def test_a_distributor_sets_up_an_autoship_with_a_card(card_shop, browser, url, 
     page.get_by_label("Product 1").select_option("SHAKE")
     page.get_by_label("Quantity 1").fill("1")
     _enter_card(page, "4242424242424242")
-    if AXE.exists():
-        assert _axe_serious(page) == []
+    assert _axe_serious(page) == []
     screenshot(page, "cards-autoship-laptop")
     page.get_by_role("button", name="Start autoship").click()
     expect(page.get_by_text(re.compile(r"Your autoship is set up"))).to_be_visible()
