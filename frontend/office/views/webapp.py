@@ -71,7 +71,10 @@ def _logo_icon(size: int) -> Image.Image | None:
         with logo.open("rb") as stored, Image.open(stored) as picture:
             picture = picture.convert("RGBA")
             inner = int(size * SAFE_ZONE / 2**0.5)  # the square inscribed in the safe circle
-            picture.thumbnail((inner, inner), Image.Resampling.LANCZOS)
+            scale = min(inner / picture.width, inner / picture.height)  # up or down: the whole logo, as large as fits
+            picture = picture.resize(
+                (max(1, round(picture.width * scale)), max(1, round(picture.height * scale))), Image.Resampling.LANCZOS
+            )
             image = Image.new("RGBA", (size, size), "#ffffff")
             image.alpha_composite(picture, ((size - picture.width) // 2, (size - picture.height) // 2))
             return image.convert("RGB")
