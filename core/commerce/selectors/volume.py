@@ -68,27 +68,44 @@ def pv_by_member_between(start_date: datetime.date, end_date: datetime.date) -> 
 def volumes_of(*, member_ids: list[int], period_start: datetime.date) -> dict[int, Volume]:
     """PV, PSV and CV of a page of members in one period, from their stored rows (one indexed query); members without
     a row are absent (read as zero)."""
-    rows = MemberVolume.objects.filter(member_id__in=member_ids, period_start=period_start)
+    # No ordering: the model's default orders by member, which would join the members table for their numbers.
+    rows = MemberVolume.objects.filter(member_id__in=member_ids, period_start=period_start).order_by()
     return {
         member: Volume(pv=pv, psv=psv, cv=cv)
         for member, pv, psv, cv in rows.values_list("member_id", "pv", "psv", "cv")
     }
 
 
-def volumes_under(*, head_ids: list[int], period_start: datetime.date, tree: str = Tree.SPONSOR) -> dict[int, Volume]:
+def volumes_under(
+    *, head_ids: list[int], period_start: datetime.date, tree: str = Tree.SPONSOR, few: bool = False
+) -> dict[int, Volume]:
     """For each head: PSV and CV summed over the head and everyone under them in ``tree`` for one period (GV is the
     PSV sum over the sponsor subtree; a binary leg's volume is the CV sum over the placement subtree). One query,
-    each head's subtree found through the path index: its cost grows with the subtrees, so callers bound them."""
+    each head's subtree found through the path index: its cost grows with the subtrees, so callers bound them.
+
+    ``few``: the subtrees together hold at most a few thousand members (the genealogy viewer's cards), so each
+    member's row is looked up by its key (member, period) instead of the planner's hash join over the whole period's
+    volumes, which reads every row of the period (a third of a million on a million-member company) to sum a few
+    hundred."""
     if not head_ids:
         return {}
     path = "placement_path" if tree == Tree.PLACEMENT else "sponsor_path"
+    volume = MemberVolume._meta.db_table
+    if few:
+        # LIMIT 1 keeps the lateral subquery from being flattened into a join: one index lookup per member.
+        rows = f"""
+              LEFT JOIN LATERAL (
+                SELECT pv, psv, cv FROM {volume} WHERE member_id = m.id AND period_start = %s LIMIT 1
+              ) v ON true"""
+    else:
+        rows = f"JOIN {volume} v ON v.member_id = m.id AND v.period_start = %s"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT h.id, COALESCE(SUM(v.pv), 0), COALESCE(SUM(v.psv), 0), COALESCE(SUM(v.cv), 0)
               FROM unnest(%s::bigint[]) AS h(id)
               JOIN {Member._meta.db_table} m ON m.{path} @> ARRAY[h.id]
-              JOIN {MemberVolume._meta.db_table} v ON v.member_id = m.id AND v.period_start = %s
+              {rows}
              GROUP BY h.id
             """,
             [list(head_ids), period_start],
