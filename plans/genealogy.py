@@ -40,6 +40,11 @@ from plans.models import CommissionRun, PlanVersion, RunKind, RunMemberResult, R
 # few milliseconds; the cards of larger legs say their GV comes with the next preview.
 LIVE_GV_MAX_MEMBERS = 1000
 CHILDREN_PAGE_MAX = 100
+# The binary view's slots under each leg head: this many levels (head included) by default, at most BINARY_LEVELS_MAX
+# (15 cards a leg); a slot whose member has members placed below the last level returned says so ("more"), and the
+# viewer asks for that member's own legs to go on ("load more").
+BINARY_LEVELS = 3
+BINARY_LEVELS_MAX = 4
 SEARCH_LIMIT = 20
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -99,6 +104,17 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class BinarySlot:
+    """One place in a leg's first levels: the member placed there (None: an empty slot), whether members sit below
+    it beyond the levels returned (open its own legs for them), and its two slots below (empty at the last level)."""
+
+    side: str
+    card: NodeCard | None
+    more: bool
+    slots: list[BinarySlot]
+
+
+@dataclass(frozen=True)
 class BinaryLeg:
     side: str
     head: NodeCard | None
@@ -107,6 +123,7 @@ class BinaryLeg:
     volume_this_period: Decimal  # CV credited in the leg's placement subtree this period
     volume: Decimal  # carry_in + volume_this_period: what pairs this period
     carry_out: Decimal | None  # what the period's run carries to the next period, once it has run
+    slots: BinarySlot  # the head's slot and ``levels`` levels of the leg, bounded (see BINARY_LEVELS_MAX)
 
 
 def genealogy_period() -> GenealogyPeriod:
@@ -193,7 +210,7 @@ def node_cards(*, people: list[Member], period: GenealogyPeriod, tree: str) -> l
             break
         live_ids.append(m.pk)
         budget -= m.sponsor_downline_count + 1
-    live = volumes_under(head_ids=live_ids, period_start=period.start, tree=Tree.SPONSOR)
+    live = volumes_under(head_ids=live_ids, period_start=period.start, tree=Tree.SPONSOR, few=True)
     cards = []
     for m in people:
         volume = volumes.get(m.pk)
@@ -261,13 +278,45 @@ def genealogy_search(*, top: Member, query: str, tree: str) -> list[SearchHit]:
     ]
 
 
-def binary_legs(*, member: Member) -> list[BinaryLeg]:
+def _leg_slots(
+    *, member: Member, levels: int, period: GenealogyPeriod
+) -> tuple[dict[int, BinarySlot], dict[int, Member]]:
+    """The first ``levels`` levels of ``member``'s placement tree as slots, one per side (0 left, 1 right), each a
+    bounded binary tree of at most 2**levels - 1 cards: three queries (the bounded walk, the members with their
+    frontline sizes, the cards' figures) whatever the size of the legs. Also the leg heads by side."""
+    rows = members.downline_ids_by_level(top=member, tree=Tree.PLACEMENT, max_levels=levels)
+    level_of = dict(rows)
+    people = list(Member.objects.defer(*members.PATH_FIELDS).filter(pk__in=level_of))
+    counts = members.frontline_counts(parent_ids=[m.pk for m in people], tree=Tree.PLACEMENT)
+    for person in people:
+        person.child_count = counts.get(person.pk, 0)  # type: ignore[attr-defined]
+    cards = {c.number: c for c in node_cards(people=people, period=period, tree=Tree.PLACEMENT)}
+    at = {(m.placement_parent_id, m.placement_position): m for m in people}
+
+    def slot(parent_id: int, side: int, level: int) -> BinarySlot:
+        placed = at.get((parent_id, side))
+        label = "left" if side == 0 else "right"
+        if placed is None:
+            return BinarySlot(side=label, card=None, more=False, slots=[])
+        card = cards[placed.number]
+        if level >= levels:
+            return BinarySlot(side=label, card=card, more=card.children > 0, slots=[])
+        return BinarySlot(side=label, card=card, more=False, slots=[slot(placed.pk, s, level + 1) for s in (0, 1)])
+
+    heads = {side: at[(member.pk, side)] for side in (0, 1) if (member.pk, side) in at}
+    return {side: slot(member.pk, side, 1) for side in (0, 1)}, heads
+
+
+def binary_legs(*, member: Member, levels: int = BINARY_LEVELS) -> list[BinaryLeg]:
     """``member``'s left and right legs in the placement tree: who heads each, how many members, the CV carried in
-    from the last posted period, this period's CV in the leg so far, and (once the period has run) what carries on."""
+    from the last posted period, this period's CV in the leg so far, (once the period has run) what carries on, and
+    the leg's first ``levels`` levels as slots (bounded: 1 to BINARY_LEVELS_MAX; deeper members are loaded from the
+    legs of a member on the last level, which says ``more``)."""
     period = genealogy_period()
     if not period.binary:
         raise TreeNotInPlan(_("This company's compensation plan has no binary component."))
-    heads = {m.placement_position: m for m in members.children_page(parent=member, tree=Tree.PLACEMENT, limit=2)}
+    levels = max(1, min(levels, BINARY_LEVELS_MAX))
+    slots, heads = _leg_slots(member=member, levels=levels, period=period)
     head_ids = [m.pk for m in heads.values()]
     volumes = volumes_under(head_ids=head_ids, period_start=period.start, tree=Tree.PLACEMENT)
     carried = (
@@ -285,7 +334,6 @@ def binary_legs(*, member: Member) -> list[BinaryLeg]:
             .values_list("carry_left", "carry_right")
             .first()
         )
-    cards = {c.number: c for c in node_cards(people=list(heads.values()), period=period, tree=Tree.PLACEMENT)}
     legs = []
     for side, label in ((0, "left"), (1, "right")):
         head = heads.get(side)
@@ -294,12 +342,13 @@ def binary_legs(*, member: Member) -> list[BinaryLeg]:
         legs.append(
             BinaryLeg(
                 side=label,
-                head=cards[head.number] if head is not None else None,
+                head=slots[side].card,
                 members=head.placement_downline_count + 1 if head is not None else 0,
                 carry_in=carry_in,
                 volume_this_period=this_period,
                 volume=carry_in + this_period,
                 carry_out=_points(carry_out[side]) if carry_out is not None else None,
+                slots=slots[side],
             )
         )
     return legs

@@ -4,6 +4,7 @@ asked for; company staff read everyone. Session-authenticated for the back-offic
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,6 +17,8 @@ from core.members.apis.common import TREE_PARAM, tree_param
 from core.members.models import Member, Tree
 from core.members.selectors import downline_contains, member_by_number
 from plans.genealogy import (
+    BINARY_LEVELS,
+    BINARY_LEVELS_MAX,
     CHILDREN_PAGE_MAX,
     TreeNotInPlan,
     binary_legs,
@@ -118,6 +121,24 @@ class GenealogySearchApi(APIView):
         return Response(self.OutputSerializer(hits, many=True).data)
 
 
+class BinarySlotOutput(serializers.Serializer):
+    side = serializers.ChoiceField(choices=["left", "right"])
+    card = NodeCardOutput(allow_null=True, help_text="The member placed here; null: an empty slot.")
+    more = serializers.BooleanField(
+        help_text="Members are placed below this one beyond the levels returned: `load_more` opens them."
+    )
+    load_more = serializers.SerializerMethodField(help_text="This member's own legs (only when `more`).")
+    slots = serializers.SerializerMethodField(help_text="The two slots below (empty on the last level returned).")
+
+    def get_load_more(self, slot) -> str | None:
+        if not slot.more:
+            return None
+        return reverse("genealogy-binary", args=[slot.card.number]) + f"?levels={self.context['levels']}"
+
+    def get_slots(self, slot) -> list[dict]:
+        return BinarySlotOutput(slot.slots, many=True, context=self.context).data
+
+
 class GenealogyBinaryApi(APIView):
     class OutputSerializer(serializers.Serializer):
         side = serializers.ChoiceField(choices=["left", "right"])
@@ -127,13 +148,26 @@ class GenealogyBinaryApi(APIView):
         volume_this_period = serializers.DecimalField(max_digits=16, decimal_places=2)
         volume = serializers.DecimalField(max_digits=16, decimal_places=2)
         carry_out = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+        slots = BinarySlotOutput(help_text="The leg's first `levels` levels, from its head down.")
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "levels",
+                int,
+                description=f"Levels of each leg's slots, 1 to {BINARY_LEVELS_MAX} (default {BINARY_LEVELS})",
+            )
+        ],
+        responses=OutputSerializer(many=True),
+    )
     def get(self, request, number: int):
-        """The member's left and right legs: head, size, CV carried in, this period's CV and what carries on."""
+        """The member's left and right legs: head, size, CV carried in, this period's CV, what carries on, and the
+        first levels of each leg as slots (bounded; a slot on the last level with members below links to its own
+        legs: the "load more")."""
+        levels = _whole(request, "levels", BINARY_LEVELS, 1, BINARY_LEVELS_MAX)
         node = _node_in_downline(request, number, Tree.PLACEMENT)
         try:
-            legs = binary_legs(member=node)
+            legs = binary_legs(member=node, levels=levels)
         except TreeNotInPlan as exc:
             raise NotFound(str(exc)) from exc
-        return Response(self.OutputSerializer(legs, many=True).data)
+        return Response(self.OutputSerializer(legs, many=True, context={"levels": levels}).data)

@@ -222,6 +222,35 @@ def test_binary_legs_on_a_binary_company(binary_company, alpha):
     assert lefty.get(f"/api/v1/genealogy/{binary_company['righty'].number}/binary/").status_code == 403
 
 
+def test_binary_slots_are_bounded_by_levels_and_load_more_goes_on(binary_company, alpha):
+    """Each leg's slots stop at ``levels``; a member on the last level with members below says so and links to its
+    own legs, which show them. More than the maximum of levels is refused, naming the field."""
+    lefty2 = binary_company["lefty2"]
+    lefty3 = enrol(binary_company["lefty"], "lefty3", "Lefty3", placement=Placement(parent=lefty2, position=1))
+    api = token_client(alpha, binary_company["top"].user)
+    left, right = api.get(f"/api/v1/genealogy/{binary_company['top'].number}/binary/?levels=2").json()
+    head = left["slots"]
+    assert (head["side"], head["card"]["username"], head["more"], head["load_more"]) == ("left", "lefty", False, None)
+    below_left, below_right = head["slots"]
+    assert (below_left["card"]["username"], below_left["more"], below_left["slots"]) == ("lefty2", True, [])
+    assert below_left["load_more"] == f"/api/v1/genealogy/{lefty2.number}/binary/?levels=2"
+    assert (below_right["card"], below_right["more"]) == (None, False)  # an empty slot
+    assert (right["slots"]["card"]["username"], [s["card"] for s in right["slots"]["slots"]]) == (
+        "righty",
+        [None, None],
+    )
+
+    more = api.get(below_left["load_more"]).json()
+    assert [leg["head"] and leg["head"]["username"] for leg in more] == [None, "lefty3"]
+    assert more[1]["slots"]["card"]["number"] == lefty3.number
+
+    default = api.get(f"/api/v1/genealogy/{binary_company['top'].number}/binary/").json()
+    assert default[0]["slots"]["slots"][0]["slots"][1]["card"]["username"] == "lefty3"  # three levels by default
+    refused = api.get(f"/api/v1/genealogy/{binary_company['top'].number}/binary/?levels=5")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"levels": ["Give a whole number from 1 to 4."]}
+
+
 def test_gv_comes_from_the_periods_run_once_there_is_one(tree, alpha):
     from plans.models import CommissionPeriod, CommissionRun, RunKind, RunMemberResult, RunStatus
 
