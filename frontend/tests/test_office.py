@@ -131,6 +131,7 @@ def test_binary_view_only_for_binary_companies(alpha, org):
         admin = User.objects.get(email=alpha.admin_email)
         document = json.loads((Path(settings.BASE_DIR) / "plans/engine/examples/binary.json").read_text())
         plan_version_activate(version=plan_version_create(document=document, by=admin), effective_from=start, by=admin)
+        MemberVolume.objects.create(member=left, period_start=start, pv="1234.50", psv="1234.50", cv="1234.50")
     # Extreme-outside spillover on the left (the default side): lefty under the root, righty under lefty.
     response = client.get("/office/genealogy/binary/")
     assert response.status_code == 200
@@ -148,6 +149,8 @@ def test_binary_view_only_for_binary_companies(alpha, org):
         ("left", "lefty", 2),
         ("right", None, 0),
     ]
+    # The leg's volume reads as every number in the back office: thousands separated, two decimals.
+    assert 'data-testid="leg-left-volume">1,234.50</dd>' in response.content.decode()
     assert client.get(f"/office/genealogy/binary/?top={left.number}").context["root"].member.pk == left.pk
     assert right.placement_parent_id == left.pk
     assert client.get(f"/office/genealogy/binary/?top={org.ann.number}").status_code == 200
