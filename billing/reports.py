@@ -143,6 +143,13 @@ class ClosePreview:
             totals[row.currency] += row.total
         return dict(sorted(totals.items()))
 
+    @property
+    def signature(self) -> str:
+        """What the confirmation page showed, as text ("1:USD 150.00"): the close refuses to start when the
+        preview no longer says the same (a company onboarded or a plan changed in between)."""
+        amounts = " ".join(f"{currency} {total}" for currency, total in self.totals.items())
+        return f"{len(self.to_bill)}:{amounts}"
+
 
 def month_close_preview(*, month: datetime.date) -> ClosePreview:
     """What closing ``month`` would bill each company, by the same counting and fee rules as the close

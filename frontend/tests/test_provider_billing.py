@@ -104,8 +104,15 @@ def test_confirmation_shows_what_closing_will_bill_then_queues_the_close(
     assert "$201.00" in html and "This invoices and charges 1 company for" in html
     assert "Already invoiced" in html
 
+    assert page.context["preview"].signature == "1:USD 201.00"
+    stale = staff_client.post("/billing/close/", {"month": LAST_MONTH.isoformat(), "expected": "1:USD 150.00"})
+    assert stale.status_code == 409  # the page showed another amount: nothing is queued, the preview is shown again
+    assert stale.context["form"].non_field_errors() == [
+        "What closing the month bills has changed since you looked: check it and confirm again."
+    ]
+    assert "$201.00" in stale.content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
-        response = staff_client.post("/billing/close/", {"month": LAST_MONTH.isoformat()})
+        response = staff_client.post("/billing/close/", {"month": LAST_MONTH.isoformat(), "expected": "1:USD 201.00"})
     assert response.status_code == 302
     assert response["Location"] == f"/billing/close/{LAST_MONTH:%Y-%m}/"
     assert len(callbacks) == 1  # the close is queued for the workers once the request commits

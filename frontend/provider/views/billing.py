@@ -51,22 +51,28 @@ def billing_overview(request):
 def month_close_confirm(request):
     """GET: pick a month and see what closing it will bill. POST (the confirmation): queue the close."""
     form = MonthCloseForm(request.POST or request.GET or None)
-    preview = None
+    preview, changed = None, False
     if form.is_valid():
         month = form.cleaned_data["month"]
-        if request.method == "POST":
-            try:
-                month_close_enqueue(month=month)
-            except ValidationError as exc:
-                errors_onto(form, exc)
-            else:
-                return redirect("provider-month-close-progress", month=f"{month:%Y-%m}")
         preview = month_close_preview(month=month)
+        if request.method == "POST":
+            changed = request.POST.get("expected", "")[:200] != preview.signature
+            if changed:
+                form.add_error(
+                    None, _("What closing the month bills has changed since you looked: check it and confirm again.")
+                )
+            else:
+                try:
+                    month_close_enqueue(month=month)
+                except ValidationError as exc:
+                    errors_onto(form, exc)
+                else:
+                    return redirect("provider-month-close-progress", month=f"{month:%Y-%m}")
     return render(
         request,
         "provider/month_close.html",
         {"form": form, "preview": preview},
-        status=400 if form.errors else 200,
+        status=409 if changed else 400 if form.errors else 200,
     )
 
 
