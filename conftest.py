@@ -134,12 +134,14 @@ def database_url_for_subprocess() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup):
-    """A real Celery worker (separate process) consuming this test run's queue, against the test database."""
+def celery_worker_process(django_db_setup, stripe_emulator):
+    """A real Celery worker (separate process) consuming this test run's queue, against the test database and the
+    session's Stripe emulator (billing tasks charge through it)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url_for_subprocess(),
+        "STRIPE_API_BASE": stripe_emulator.url,
     }
     worker_name = f"test-{settings.TEST_RUN_ID}@localhost"
     log = Path(settings.BASE_DIR) / "var" / "test-worker.log"

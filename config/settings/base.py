@@ -330,6 +330,10 @@ CONTENT_SECURITY_POLICY = {
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Canopy <no-reply@canopy.local>")
+# Domains verified with the mail provider (SPF/DKIM) that companies may send from ("acme.com,greenleaf.com"). A company
+# whose sender address is on another domain sends from DEFAULT_FROM_EMAIL's address under its own name, with Reply-To
+# its address (core.company.services.company_sender).
+VERIFIED_SENDING_DOMAINS = env.list("VERIFIED_SENDING_DOMAINS", default=[])
 
 # ------------------------------------------------------------------------------------------------------------------
 # Stripe (the provider's account for billing companies; each company's own keys live in its settings)

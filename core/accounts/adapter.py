@@ -6,7 +6,7 @@ from django_tenants.utils import get_public_schema_name
 from core.accounts.models import Role
 from core.accounts.selectors import ActorKind, actor_for
 from core.accounts.services import api_tokens_revoke
-from core.company.services import company_settings_get
+from core.company.services import company_sender, company_settings_get
 
 # Where each audience starts on a company's host (URL names of frontend/): the console, the back office, the
 # customer's own orders. Anyone else goes to the company's home page.
@@ -48,6 +48,18 @@ class AccountAdapter(DefaultAccountAdapter):
         if connection.schema_name == get_public_schema_name():
             return super().format_email_subject(subject)
         return f"[{company_settings_get().display_name}] {subject}"
+
+    def get_from_email(self) -> str:
+        """allauth's e-mails on a company's host come from the company, like every other e-mail it sends."""
+        if connection.schema_name == get_public_schema_name():
+            return super().get_from_email()
+        return company_sender().from_email
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if connection.schema_name != get_public_schema_name():
+            message.reply_to = company_sender().reply_to
+        return message
 
     def populate_username(self, request, user) -> None:
         user.username = user.email

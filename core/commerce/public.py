@@ -20,6 +20,7 @@ from core.commerce.models import (
     MemberVolume,
     Order,
     Party,
+    Refund,
     RefundLine,
     SubscriptionAttempt,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "MemberVolume",
     "Order",
     "Party",
+    "Refund",
     "RefundLine",
     "SubscriptionAttempt",
     "Volume",

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 @dataclass(frozen=True)
 class EmailKind:
     key: str
-    description: str
+    title: str  # what the console lists it as ("Welcome"), never the key
+    description: str  # when it is sent, in words
     subject: str
     body: str
     variables: dict[str, str]  # name -> what it holds, shown on the editing page
@@ -65,6 +66,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
     for kind in [
         EmailKind(
             key="member_welcome",
+            title=_("Welcome"),
             description="Sent to a new distributor who joined through a replicated site.",
             subject="Welcome to {{ company_name }}",
             body=(
@@ -95,6 +97,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         ),
         EmailKind(
             key="order_confirmation",
+            title=_("Order confirmation"),
             description="Sent to the buyer when an order from the shop is paid.",
             subject="Your {{ company_name }} order {{ order_number }}",
             body=(
@@ -110,6 +113,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         ),
         EmailKind(
             key="autoship_processed",
+            title=_("Autoship order placed"),
             description="Sent to the buyer when an autoship order is placed and paid.",
             subject="Your autoship order is on its way",
             body="Order {{ order_number }}: {{ total }} {{ currency }}.",
@@ -118,6 +122,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         ),
         EmailKind(
             key="autoship_failed",
+            title=_("Autoship failed"),
             description="Sent to the buyer when an autoship run fails (it is retried the next day).",
             subject="Your autoship could not be processed",
             body="{{ reason }}",
@@ -131,6 +136,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         ),
         EmailKind(
             key="autoship_paused",
+            title=_("Autoship paused"),
             description="Sent instead of “autoship failed” when the failure pauses the autoship.",
             subject="Your autoship could not be processed",
             body="{{ reason }} It is paused until you update it.",
@@ -143,6 +149,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         ),
         EmailKind(
             key="subscription_declined",
+            title=_("Back-office fee declined"),
             description="Sent to a distributor when the scheduled back-office fee could not be charged.",
             subject="Your {{ company_name }} back-office fee could not be charged",
             body=(
@@ -170,6 +177,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         ),
         EmailKind(
             key="commissions_posted",
+            title=_("Commissions posted"),
             description=_(
                 "Sent to each distributor paid in a commission period when the period is posted (with the period's "
                 "statement attached as a PDF when the company's settings say so)."

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +28,7 @@ from core.communications.models import (
 )
 from core.communications.selectors import email_render
 from core.company.selectors import company_url
-from core.company.services import company_from_email
+from core.company.services import company_sender
 from core.members.models import Member, MemberStatus
 
 logger = logging.getLogger(__name__)
@@ -211,20 +211,25 @@ def email_send(*, key: str, context: dict, to: str, attachments: Sequence[Attach
     if not to:
         return
     subject, body = email_render(key=key, context=context)
-    sender = company_from_email()
+    sender = company_sender()
     files = tuple(attachments)
-    transaction.on_commit(lambda: _send(key, subject, body, to, sender, files))
+    transaction.on_commit(lambda: _send(key, subject, body, to, sender.from_email, sender.reply_to, files))
 
 
-def _send(key: str, subject: str, body: str, to: str, sender: str, attachments: Sequence[Attachment] = ()) -> None:
+def _send(
+    key: str,
+    subject: str,
+    body: str,
+    to: str,
+    sender: str,
+    reply_to: Sequence[str] = (),
+    attachments: Sequence[Attachment] = (),
+) -> None:
     try:
-        if attachments:
-            message = EmailMessage(subject, body, sender, [to])
-            for name, content, mimetype in attachments:
-                message.attach(name, content, mimetype)
-            message.send()
-        else:
-            send_mail(subject, body, sender, [to])
+        message = EmailMessage(subject, body, sender, [to], reply_to=list(reply_to) or None)
+        for name, content, mimetype in attachments:
+            message.attach(name, content, mimetype)
+        message.send()
     except Exception:  # noqa: BLE001 - the work is done; a lost notice is logged, not raised
         logger.exception("E-mail %s to %s could not be sent", key, to)
 

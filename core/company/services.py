@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -104,12 +105,39 @@ def company_settings_update(*, changes: dict) -> CompanySettings:
     return settings_row
 
 
-def company_from_email() -> str:
-    """The From header of the company's e-mails: "Display name <address>", the address being the company's own
-    sender address, else the platform's DEFAULT_FROM_EMAIL (its bare address, under the company's name)."""
+@dataclass(frozen=True)
+class Sender:
+    """The From and Reply-To of the company's e-mails."""
+
+    from_email: str
+    reply_to: list[str]
+
+
+def sending_domain_verified(address: str) -> bool:
+    """Whether the platform may send as ``address``: its domain is one the operator verified with the mail
+    provider (SPF/DKIM), listed in settings.VERIFIED_SENDING_DOMAINS. Mail "from" any other domain would fail
+    the receivers' DMARC checks and land in spam."""
+    domain = address.rpartition("@")[2].strip().lower()
+    return bool(domain) and domain in {d.strip().lower() for d in settings.VERIFIED_SENDING_DOMAINS if d.strip()}
+
+
+def company_sender() -> Sender:
+    """Every e-mail the company sends (its templates, demotion notices, allauth's password resets and invitations)
+    comes "Display name <address>": the company's own sender address when its domain is verified for sending; else
+    the platform's address under the company's name, with Reply-To the company's address so replies still reach
+    it. No sender address set: the platform's address under the company's name."""
     row = company_settings_get()
-    _name, fallback = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr((row.display_name, row.from_email or fallback or settings.DEFAULT_FROM_EMAIL))
+    _name, platform_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    platform_address = platform_address or settings.DEFAULT_FROM_EMAIL
+    own = row.from_email
+    if own and sending_domain_verified(own):
+        return Sender(from_email=formataddr((row.display_name, own)), reply_to=[])
+    return Sender(from_email=formataddr((row.display_name, platform_address)), reply_to=[own] if own else [])
+
+
+def company_from_email() -> str:
+    """The From header of the company's e-mails (see company_sender)."""
+    return company_sender().from_email
 
 
 @transaction.atomic

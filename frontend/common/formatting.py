@@ -40,6 +40,18 @@ def money(value, currency: str) -> str:
     return format_currency(amount.quantize(CENT, ROUND_HALF_UP), currency or "USD", locale=current_locale())
 
 
+def unit_price(value, currency: str) -> str:
+    """A price per unit (per active member, per transaction) with its currency: two decimals like any amount
+    ("$0.50"), more only when the price has them ("$0.0025"), so a sub-cent price is never shown rounded away."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    amount = amount.normalize()
+    if amount.as_tuple().exponent > -2:  # type: ignore[operator]
+        amount = amount.quantize(CENT)
+    return format_currency(amount, currency or "USD", locale=current_locale(), decimal_quantization=False)
+
+
 def number(value, places: int = 2) -> str:
     """A volume or count with thousands separators ("233,127.00"; places=0 for counts)."""
     amount = _decimal(value)

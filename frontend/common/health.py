@@ -1,4 +1,5 @@
-"""/healthz on every host: is the database answering, is the broker answering."""
+"""/healthz on every host: is the database answering, is the broker answering. The provider console's health page
+adds the workers: do they answer a ping, how many tasks wait in the queue."""
 
 import time
 
@@ -27,6 +28,43 @@ def _check_broker() -> str:
         return "ok"
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}: {exc}"
+
+
+WORKER_PING_TIMEOUT = 1.0  # seconds: the health page waits at most this long for workers to answer
+
+
+def _check_workers() -> str:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "ok (tasks run in-process)"
+    try:
+        replies = current_app.control.ping(timeout=WORKER_PING_TIMEOUT) or []
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}: {exc}"
+    names = sorted(name for reply in replies for name in reply)
+    if not names:
+        return f"error: no worker answered within {WORKER_PING_TIMEOUT:g} s"
+    return f"ok ({len(names)} answering: {', '.join(names)})"
+
+
+def _queue_depth() -> str:
+    """Tasks waiting in the default queue. Kombu's Redis transport keeps a queue as a list under its name, plus one
+    list per priority step (``<name>\x06\x16<n>``)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "ok (no queue: tasks run in-process)"
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    try:
+        with current_app.connection_for_read() as conn:
+            client = conn.default_channel.client
+            keys = [queue, *(f"{queue}\x06\x16{step}" for step in range(1, 10))]
+            waiting = sum(int(client.llen(key)) for key in keys)
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}: {exc}"
+    return f"ok ({waiting} task{'s' if waiting != 1 else ''} waiting in {queue})"
+
+
+def worker_checks() -> dict:
+    """Workers and queue, for the provider console (not /healthz: a ping waits for replies, up to a second)."""
+    return {"workers": _check_workers(), "queue": _queue_depth()}
 
 
 def platform_checks() -> dict:

@@ -83,6 +83,7 @@ PROVIDER = (
     NavEntry(_("Overview"), "provider-home", active=("provider-home",)),
     NavEntry(_("Companies"), "provider-companies-page", active=("provider-companies-page", "provider-company")),
     NavEntry(_("Onboard a company"), "provider-company-new", active=("provider-company-new",)),
+    NavEntry(_("Billing"), "provider-billing", active=("provider-billing", "provider-month-close")),
     NavEntry(_("Platform health"), "provider-health", active=("provider-health",)),
 )
 

@@ -113,7 +113,11 @@ class BrandingForm(forms.Form):
     from_email = forms.EmailField(
         required=False,
         label=_("Send e-mails from"),
-        help_text=_("Order confirmations and other e-mails come from this address; empty: the platform's address."),
+        help_text=_(
+            "Order confirmations and other e-mails come from this address under your company's name when its domain "
+            "is verified for sending on the platform; otherwise from the platform's address under your company's "
+            "name, with replies going to this address. Empty: the platform's address."
+        ),
     )
     replicated_subdomains_enabled = forms.BooleanField(
         required=False,

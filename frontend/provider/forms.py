@@ -1,9 +1,12 @@
-"""Forms of the provider console: onboarding and suspending a company."""
+"""Forms of the provider console: onboarding and suspending a company, closing a month."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 
+from billing.reports import finished_months
 from billing.selectors import price_plans
 
 
@@ -23,3 +26,13 @@ class OnboardForm(forms.Form):
 
 class SuspendForm(forms.Form):
     reason = forms.CharField(max_length=500, help_text="The company's users see this on their site.")
+
+
+class MonthCloseForm(forms.Form):
+    """The month to close: one of the last twelve that have ended (a running month cannot be closed)."""
+
+    month = forms.TypedChoiceField(label="Month to close", coerce=datetime.date.fromisoformat)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = [(month.isoformat(), f"{month:%B %Y}") for month in finished_months()]

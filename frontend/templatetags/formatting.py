@@ -1,5 +1,5 @@
-"""``{% money amount %}`` (the company's currency), ``{{ volume|number }}``, ``{{ count|number:0 }}`` and
-``{{ joined_at|day }}``, ``{{ paid_at|moment }}``: see frontend.common.formatting."""
+"""``{% money amount %}`` (the company's currency), ``{% unit_price fee %}``, ``{{ volume|number }}``,
+``{{ count|number:0 }}`` and ``{{ joined_at|day }}``, ``{{ paid_at|moment }}``: see frontend.common.formatting."""
 
 from django import template
 
@@ -12,6 +12,12 @@ register = template.Library()
 def money(context, value, currency: str = "") -> str:
     branding = context.get("branding")
     return formatting.money(value, currency or (branding["currency"] if branding else "USD"))
+
+
+@register.simple_tag(takes_context=True)
+def unit_price(context, value, currency: str = "") -> str:
+    branding = context.get("branding")
+    return formatting.unit_price(value, currency or (branding["currency"] if branding else "USD"))
 
 
 @register.filter

@@ -41,8 +41,11 @@ def test_admin_sees_plan_estimate_usage_and_invoices_of_its_own_company_only(alp
     assert [i.number for i in page.context["invoices"]["page_obj"]] == ["ALPHA-2026-10", "ALPHA-2026-09"]
     assert [u.month for u in page.context["usage"]["page_obj"]] == [OCTOBER, SEPTEMBER]
     html = page.content.decode()
-    assert "203.00 USD" in html and "210.00 USD" in html and "Payment failed" in html
-    assert "BETA-2026-10" not in html and "100.00 EUR" not in html
+    assert "$203.00" in html and "$210.00" in html and "Payment failed" in html
+    assert "BETA-2026-10" not in html and "€100.00" not in html
+    # unit prices to two decimals with their currency, the month's counts as a small table
+    assert "<dt>Per active member</dt><dd>$1.50</dd>" in html
+    assert '<th scope="row">Active members, billed (logged in during the month)</th><td>2</td>' in html
     assert 'href="/console/billing/"' in html  # the nav link
 
     beta_page = signed_in(beta, beta.admin_email).get("/console/billing/")

@@ -70,11 +70,11 @@ def test_a_batch_page_names_what_each_item_settles(alpha, admin, company):
     with schema_context(alpha.schema):
         batch = PayoutBatch.objects.get()
     listing = admin.get("/console/commissions/payouts/").content.decode()
-    assert "2026-01-01 – 2026-01-31" in listing and "12.00 USD" in listing
+    assert "2026-01-01 – 2026-01-31" in listing and "$12.00" in listing
     page = admin.get(f"/console/commissions/payouts/{batch.pk}/").content.decode()
     assert "up to and including the period 2026-01-01 – 2026-01-31" in page
-    assert "30.00 USD to 2 payees; Open (exported, not yet confirmed)." in page
-    assert page.count('<td class="num">15.00 USD</td>') == 4  # root and a: earned 15.00, paid 15.00
+    assert "$30.00 to 2 payees; Open (exported, not yet confirmed)." in page
+    assert page.count('<td class="num">$15.00</td>') == 4  # root and a: earned 15.00, paid 15.00
 
 
 @pytest.mark.parametrize(("role", "status"), [(Role.COMPANY_ADMIN, 200), (Role.COMPANY_STAFF, 200)])
@@ -90,7 +90,7 @@ def test_the_money_audit_log_lists_every_action_for_company_roles(alpha, company
     response = signed_in(alpha, email).get("/console/commissions/audit/")
     assert response.status_code == status
     body = response.content.decode()
-    assert body.count("40.00 USD") == 2 and "Period closed" in body and "Run posted" in body
+    assert body.count("$40.00") == 2 and "Period closed" in body and "Run posted" in body
 
 
 def test_distributors_cannot_read_the_money_audit_log(alpha, company):

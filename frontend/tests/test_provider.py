@@ -91,4 +91,4 @@ def test_company_detail_shows_usage_so_far_and_the_estimated_charge(staff_client
     response = staff_client.get(f"/companies/{Company.objects.get(schema_name='alpha').pk}/")
     usage = response.context["live_usage"]
     assert (usage.active_members, usage.estimated_total) == (1, Decimal("201.50"))
-    assert "201.50 USD" in response.content.decode()
+    assert "$201.50" in response.content.decode()

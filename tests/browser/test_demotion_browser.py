@@ -49,7 +49,10 @@ def test_policy_editor_by_stage_with_an_error_summary(demotion_company, page, ur
     page.goto(url(SUB, "/console/demotion/"))
     stages = page.locator("details.stage-form")
     expect(stages).to_have_count(12)  # the seed's eleven stages and one to add
-    expect(stages.nth(1).locator("summary")).to_have_text("Stage 2: Commission exclusion")
+    expect(stages.nth(1).locator("summary")).to_have_text(
+        "Stage 2: Commission exclusion — when no subscription was paid for 60 days or more or sales volume (PSV) is "
+        "below 200.00 over 90 days"
+    )  # each stage says when it applies
     assert page.evaluate("document.documentElement.scrollHeight") < 3000  # was 13,700 px with every stage open
     _fits(page)
     screenshot(page, "console-demotion-editor")

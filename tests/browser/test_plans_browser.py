@@ -142,7 +142,7 @@ def _approve_close_and_post(page, screenshot):
     page.get_by_role("link", name="Approve…").click()
     summary = page.get_by_test_id("confirm-summary")
     expect(summary).to_contain_text("2026-01-01 – 2026-01-31")
-    expect(summary).to_contain_text("15.00 USD")
+    expect(summary).to_contain_text("$15.00")
     expect(summary.locator("dd").nth(2)).to_have_text("2")  # payees: sally and root
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("Tick the box to confirm.")).to_be_visible()  # no confirmation, nothing approved
@@ -171,7 +171,7 @@ def _approve_close_and_post(page, screenshot):
 
     page.get_by_role("link", name="Review").first.click()
     page.get_by_role("link", name="Post to the ledger…").click()
-    expect(page.get_by_test_id("confirm-summary")).to_contain_text("15.00 USD")
+    expect(page.get_by_test_id("confirm-summary")).to_contain_text("$15.00")
     page.get_by_label("I have checked the amount, the number of payees and the period.").check()
     assert _axe_serious(page) == []
     screenshot(page, "console-post-confirm")
@@ -179,6 +179,6 @@ def _approve_close_and_post(page, screenshot):
     page.get_by_role("link", name="Audit log").click()
     expect(page.locator("tbody")).to_contain_text("Period closed")
     expect(page.locator("tbody")).to_contain_text("Run approved")
-    expect(page.locator("tbody")).to_contain_text("15.00 USD")
+    expect(page.locator("tbody")).to_contain_text("$15.00")
     assert _axe_serious(page) == []
     screenshot(page, "console-money-audit")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 
 from config.tenancy import current_schema
 from core.company.selectors import company_url
-from core.company.services import company_settings_get
+from core.company.services import company_sender, company_settings_get
 from core.demotion.models import (
     Notification,
     NotificationStatus,
@@ -215,9 +215,12 @@ def notifications_send_pending(*, limit: int = 500) -> int:
 def _notice_email(notice: Notification) -> EmailMessage:
     """One notice as an e-mail with a Message-ID fixed by the row, so a receiving system that sees it twice can
     tell it is the same message."""
+    sender = company_sender()  # the company's name and address, as every e-mail of the company
     return EmailMessage(
         subject=notice.subject,
         body=notice.body,
+        from_email=sender.from_email,
         to=[notice.to_email],
+        reply_to=sender.reply_to or None,
         headers={"Message-ID": f"<demotion-notice-{current_schema()}-{notice.pk}@canopy.invalid>"},
     )

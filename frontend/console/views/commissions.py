@@ -18,12 +18,14 @@ from config.errors import ConflictError
 from core.company.services import company_settings_get
 from core.members.selectors import member_by_number
 from frontend.common.access import console_page
+from frontend.common.formatting import money, number
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, ConfirmForm, PayoutForm, PeriodForm
 from plans import selectors, services
 from plans.leases import run_activity
 from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
+from plans.selectors_audit import money_log, money_log_labelled
 from plans.services_periods import period_close as period_close_service
 from plans.services_periods import period_close_check, period_open_refusal
 
@@ -125,10 +127,6 @@ def run_review(request, pk: int):
     )  # fmt: skip
 
 
-def _money(amount, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
-
-
 def _period_words(period: CommissionPeriod) -> str:
     return f"{period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}"
 
@@ -177,10 +175,10 @@ def _confirmed_call(request, form, call, **kwargs):
 def _run_summary(run: CommissionRun, currency: str) -> list:
     return [
         (_("Period"), _period_words(run.period)),
-        (_("Total paid"), _money(run.total_paid, currency)),
+        (_("Total paid"), money(run.total_paid, currency)),
         (_("Payees"), f"{int(run.summary.get('paid_members', 0)):,}"),
         (_("Ledger lines"), f"{run.line_count:,}"),
-        (_("Total CV"), f"{run.total_cv:,.2f} CV"),  # volume, not money: no currency
+        (_("Total CV"), f"{number(run.total_cv)} CV"),  # volume, not money: no currency
     ]
 
 
@@ -358,8 +356,9 @@ def payouts(request):
             return _confirm(
                 request, form=confirm, heading=_("Create a payout batch"),
                 summary=[(_("Pays commissions up to and including"), _period_words(plan["period"])),
-                         (_("Threshold"), _money(plan["threshold"], plan["currency"])),
-                         (_("Payees"), f"{plan['payees']:,}"), (_("Total"), _money(plan["total"], plan["currency"]))],
+                         (_("Threshold"), money(plan["threshold"], plan["currency"])),
+                         (_("Payees"), number(plan["payees"], 0)),
+                         (_("Total"), money(plan["total"], plan["currency"]))],
                 action=request.path, cancel=reverse("console-payouts"), submit=_("Create the batch"),
                 note=_("Each payee is paid what is unpaid of their commissions up to this period; later periods are "
                        "not included. Download the file for your payment provider, then mark the batch paid."),
@@ -402,7 +401,7 @@ def payout_action(request, pk: int, action: str):
             request, form=form, heading=_("Mark payout batch #%(batch)d paid") % {"batch": batch.pk},
             summary=[(_("Pays commissions up to and including"),
                       _period_words(batch.period) if batch.period else _("every period (an older batch)")),
-                     (_("Payees"), f"{batch.item_count:,}"), (_("Total"), _money(batch.total, batch.currency))],
+                     (_("Payees"), number(batch.item_count, 0)), (_("Total"), money(batch.total, batch.currency))],
             action=request.path, cancel=reverse("console-payouts"), submit=_("Mark paid"),
             note=_("Only mark the batch paid once your payment provider has paid the file."),
             refusal=_("Batch %(batch)d is %(status)s.") % {"batch": batch.pk, "status": batch.get_status_display()}
@@ -427,4 +426,5 @@ def payout_action(request, pk: int, action: str):
 @console_page(read="commissions.audit.read")
 def money_audit(request):
     """Every money action, newest first, paged."""
-    return render(request, "console/plans/audit.html", paginate(request, selectors.money_audit_entries(), 50))
+    context = paginate(request, money_log(), 50)
+    return render(request, "console/plans/audit.html", {**context, "rows": money_log_labelled(context["page_obj"])})

@@ -47,9 +47,25 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { applyWidths(document); labelTables(document); menuButtons(); });
+  // A table wider than the screen scrolls sideways inside itself (canopy.css): keyboard users reach it with Tab, so it
+  // can be scrolled with the arrow keys (axe: scrollable-region-focusable).
+  function focusableScrollers(root) {
+    var scope = root.querySelectorAll ? root : document;
+    var found = Array.prototype.slice.call(scope.querySelectorAll("table, .table-scroll"));
+    if (root.matches && root.matches("table, .table-scroll")) found.push(root);
+    found.forEach(function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    applyWidths(document); labelTables(document); menuButtons(); focusableScrollers(document);
+  });
+  window.addEventListener("resize", function () { focusableScrollers(document); });
   // htmx:load fires for content htmx swaps in (polled progress, genealogy branches).
-  document.addEventListener("htmx:load", function (event) { applyWidths(event.detail.elt); labelTables(event.detail.elt); });
+  document.addEventListener("htmx:load", function (event) {
+    applyWidths(event.detail.elt); labelTables(event.detail.elt); focusableScrollers(event.detail.elt);
+  });
 
   // Genealogy: a branch's "Show N below" button expands once (was an hx-on attribute, which htmx runs with eval).
   document.addEventListener("htmx:afterRequest", function (event) {
