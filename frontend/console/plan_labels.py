@@ -126,7 +126,10 @@ def _about_value(kind: str, raw: str, message: str) -> str | None:
         if _number(raw) is None or not re.fullmatch(r"-?\d+", raw.strip()):
             return _("Enter a whole number, like 3")
         if bounds and bounds.group(1):
-            return _("Enter a whole number from %(low)s to %(high)s") % {"low": bounds.group(1), "high": bounds.group(2)}
+            return _("Enter a whole number from %(low)s to %(high)s") % {
+                "low": bounds.group(1),
+                "high": bounds.group(2),
+            }
         return _("Enter %(low)s or more") % {"low": bounds.group(3) if bounds else 0}
     return None
 

@@ -21,6 +21,7 @@ from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import ActivateForm, GeneratedSimulateForm, PlanDocumentForm, SimulateForm
 from frontend.console.plan_json import annotate, pretty_with_lines
+from frontend.console.views.plan_builder import start_from
 from plans import selectors, services
 from plans.models import CommissionRun
 
@@ -62,7 +63,7 @@ def _starting_document(source: str) -> tuple[dict, str, str]:
 def plan_editor(request):
     """Edit a plan document as JSON: Check lists every problem next to its line; Save stores a new draft version;
     Simulate runs the unsaved draft against a past period (what-if)."""
-    problems, rows, source = [], [], ""
+    problems, rows, source, document = [], [], "", None
     simulate_form = SimulateForm(prefix="sim")
     generated_form = GeneratedSimulateForm(prefix="gen")
     status = 200
@@ -110,7 +111,8 @@ def plan_editor(request):
         request,
         "console/plans/editor.html",
         {"form": form, "problems": problems, "rows": rows, "source": source, "simulate_form": simulate_form,
-         "generated_form": generated_form, "examples": example_names()},
+         "generated_form": generated_form, "examples": example_names(),
+         "start_from": start_from(document if isinstance(document, dict) else {})},
         status=status,
     )  # fmt: skip
 
