@@ -233,7 +233,8 @@ def _place_errors(page: Builder, errors: dict[str, list[str]], inputs: dict, dat
         target = inputs.get(name)
         for message in messages:
             if isinstance(target, Input):
-                text = prefix + plain(message, target.kind, target.value if not prefix else _item(target, path))
+                kind = {"percents": "percent"}.get(target.kind, target.kind) if prefix else target.kind
+                text = prefix + plain(message, kind, _item(target, path) if prefix else target.value)
                 target.errors.append(text)
                 page.summary.append({"target": target.id, "where": f"{target.where} · {target.label}".strip(" ·"),
                                      "message": text})  # fmt: skip
@@ -330,7 +331,7 @@ def apply_action(document: dict, action: str, new_type: str = "") -> dict:
     """The document after one of the builder's buttons (unknown actions change nothing)."""
     doc = copy.deepcopy(document)
     ranks, comps = doc.setdefault("ranks", []), doc.setdefault("components", [])
-    verb, _, arg = action.partition(":")
+    verb, _sep, arg = action.partition(":")
     codes = [r.get("code") for r in ranks if isinstance(r, dict)]
     if verb == "add_rank" and len(ranks) < MAX_ROWS:
         n = len(ranks) + 1
@@ -354,7 +355,7 @@ def apply_action(document: dict, action: str, new_type: str = "") -> dict:
         if rows is not None and len(rows) < MAX_ROWS:
             rows.append({})
     elif verb == "remove_row":
-        path, _, index = arg.rpartition(":")
+        path, _sep, index = arg.rpartition(":")
         rows = _rows_at(doc, path, create=False)
         if rows is not None and index.isdigit() and int(index) < len(rows):
             rows.pop(int(index))
