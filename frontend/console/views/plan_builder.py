@@ -59,7 +59,9 @@ def _posted(request) -> tuple[dict[str, str], dict[str, list[str]]]:
         if key in ("csrfmiddlewaretoken", "action", "new_type", "version_name"):
             continue
         if len(value) > MAX_VALUE or "\x00" in value or len(key) > 200:
-            problems[key.split("@")[0].split("#")[0]] = [_("is too long or holds characters that can't be used")]
+            problems[key.split("@")[0].split("#")[0]] = [
+                _("Too long (at most %(n)s characters), or holds characters that can't be used") % {"n": MAX_VALUE}
+            ]
             value = ""
         data[key] = value
     return data, problems
@@ -159,5 +161,6 @@ def plan_builder(request):
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204, headers={"HX-Redirect": target})
         return redirect(target)
-    status = 400 if action == "save" and errors else 200
+    # htmx swaps only a 2xx; a plain Check or Save of a plan with problems is a 400 naming them
+    status = 400 if errors and action in ("check", "save") and not request.headers.get("HX-Request") else 200
     return _render(request, data, errors, plan, status=status, version_name=version_name)
