@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import plans.engine
 from frontend.console.plan_form import MAX_ROWS, card_fields, data_from_document, rank_columns
@@ -24,6 +25,7 @@ from plans.engine.document import COMPONENT_TYPES
 from plans.engine.fields import Field, active_fields
 
 EXAMPLES = Path(plans.engine.__file__).parent / "examples"
+SECTIONS = {"plan": gettext_lazy("The plan"), "ranks": gettext_lazy("Ranks"), "components": gettext_lazy("Components")}
 _HIDDEN = re.compile(r"~order$|~extra$|@present$|#count$|^components\[\d+\]\.type$")  # kept, not shown
 _INPUTMODE = {"percent": "decimal", "money": "decimal", "volume": "decimal", "ratio": "decimal", "int": "numeric"}
 
@@ -245,9 +247,10 @@ def _place_errors(page: Builder, errors: dict[str, list[str]], inputs: dict, dat
                 target.errors.append(text)
             elif holder is not None:
                 holder.errors.append(text)
-            page.summary.append({"target": getattr(target, "id", None) or getattr(holder, "id", "plan-builder"),
-                                 "where": getattr(target, "label", "") or getattr(holder, "title", ""),
-                                 "message": text})  # fmt: skip
+            section = name.split("[")[0] if name.split("[")[0] in ("ranks", "components") else "plan"
+            page.summary.append({"target": getattr(target, "id", None) or getattr(holder, "id", section),
+                                 "where": getattr(target, "label", "") or getattr(holder, "title", "")
+                                 or str(SECTIONS[section]), "message": text})  # fmt: skip
 
 
 def _item(target: Input, path: str) -> str:

@@ -77,7 +77,7 @@ def test_admin_builds_a_plan_with_the_form(builder_company, page, url, screensho
     page.goto(url(SUB, "/console/plans/"))
     page.get_by_role("button", name="Open the editor").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plan builder")
-    expect(page.get_by_label("Start over from")).to_have_value("example:unilevel")  # the company's plan is unilevel
+    expect(page.locator("#start-from")).to_have_value("example:unilevel")  # the company's plan is unilevel
     expect(page.get_by_role("link", name="Plan reference: every setting explained")).to_have_attribute(
         "href", "/console/help/plans/"
     )

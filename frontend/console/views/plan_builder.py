@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from frontend.common.access import console_page
 from frontend.console.forms import GeneratedSimulateForm, PlanDocumentForm, SimulateForm
@@ -28,6 +29,14 @@ from plans import selectors, services
 from plans.worked_example import worked_example
 
 MAX_VALUE = 2000  # characters in one input of the builder
+WHY_NOT_PAID = {  # plans.engine.Reason, for the worked example's forfeited lines
+    "excluded": gettext_lazy("excluded by the demotion policy"),
+    "not_qualified": gettext_lazy("not qualified: inactive, or below the lowest rank paid"),
+    "depth": gettext_lazy("their rank is not paid this deep"),
+    "pairing_cap": gettext_lazy("over the pairing cap"),
+    "payout_cap": gettext_lazy("cut by the payout cap"),
+    "no_qualifier": gettext_lazy("nobody holds shares"),
+}
 
 
 def start_from(document: dict) -> str:
@@ -86,7 +95,8 @@ def _example(plan) -> dict | None:
         "you": example.you_from_order_cents * cents,
         "lines": [{"payee": line.payee, "component": line.component, "level": line.level,
                    "rate": Decimal(line.rate_bp) / 100 if line.rate_bp >= 0 else None,
-                   "amount": line.amount_cents * cents, "reason": line.reason} for line in example.order_lines],
+                   "amount": line.amount_cents * cents, "reason": line.reason,
+                   "why": str(WHY_NOT_PAID.get(line.reason, line.reason))} for line in example.order_lines],
         "members": [{"name": m.name, "rank": m.rank, "pv": m.pv, "gv": m.gv, "paid": m.paid_cents * cents}
                     for m in example.members],
         "total_paid": example.total_paid_cents * cents,

@@ -9,3 +9,26 @@ document.addEventListener("click", function (event) {
   target.scrollIntoView({ block: "center" });
   if (field) field.focus();
 });
+
+// The builder is drawn again by the server after each change (htmx). What is typed while that request is out would be
+// replaced by the answer: remember it, put it back after the swap, and check again.
+(function () {
+  var typed = {};
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (el.form && el.form.id === "plan-form" && el.name) typed[el.name] = el.value;
+  }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt.closest && event.detail.elt.closest("#plan-form")) typed = {};
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var form = document.getElementById("plan-form"), again = false;
+    if (!form) return;
+    Object.keys(typed).forEach(function (name) {
+      var el = form.elements.namedItem(name);
+      if (el && el.value !== typed[name]) { el.value = typed[name]; again = true; }
+    });
+    typed = {};
+    if (again && window.htmx) window.htmx.trigger(form, "change");
+  });
+})();
