@@ -4,7 +4,8 @@ example change, goes through the JSON view and back, and saves. Then the builder
 scrolling, and axe-core finds nothing serious. The company is onboarded for this module and removed after it.
 
 Worked example (plans/worked_example.py): Dee's 100 CV order, four levels below You (Silver: paid 4 levels deep).
-The unilevel component added from the examples pays 5, 5, 4, 3, 2 % -> You earn 3 % = $3.00; with 5, 5, 4, 6 -> $6.00.
+The unilevel component added from the examples pays 5, 5, 4, 3, 2 % -> You earn 3 % = $3.00; with 5, 5, 4, 6, 2 ->
+$6.00.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def test_admin_builds_a_plan_with_the_form(builder_company, page, url, screensho
     page.get_by_test_id("error-summary").get_by_role("link").click()
     expect(rates).to_be_focused()
 
-    rates.fill("5, 5, 4, 6")
+    rates.fill("5, 5, 4, 6, 2")
     rates.press("Tab")
     expect(error).to_have_count(0)
     expect(headline).to_contain_text("pays you $6.00.")
@@ -128,10 +129,10 @@ def test_admin_builds_a_plan_with_the_form(builder_company, page, url, screensho
     page.get_by_role("button", name="Advanced: edit as JSON").click()
     document = json.loads(page.get_by_label("Plan document (JSON)").input_value())
     assert [r["code"] for r in document["ranks"]] == ["consultant", "silver", "gold", "platinum"]
-    assert document["components"] == [{"type": "unilevel", "code": "unilevel", "rates": ["5", "5", "4", "6"],
+    assert document["components"] == [{"type": "unilevel", "code": "unilevel", "rates": ["5", "5", "4", "6", "2"],
                                        "depth_by_rank": {"consultant": 3, "silver": 4, "gold": 5}}]  # fmt: skip
     page.get_by_role("button", name="Open in the form").click()
-    expect(page.locator("#f-components-0-rates")).to_have_value("5, 5, 4, 6")
+    expect(page.locator("#f-components-0-rates")).to_have_value("5, 5, 4, 6, 2")
     expect(page.locator("#f-ranks-3-min_gv")).to_have_value("10000")
     page.get_by_role("button", name="Advanced: edit as JSON").click()
     assert json.loads(page.get_by_label("Plan document (JSON)").input_value()) == document
