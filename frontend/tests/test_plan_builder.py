@@ -228,6 +228,11 @@ def test_a_mistake_then_a_fix_then_save(alpha, admin, company):
     assert 'data-testid="error-components[0].rates">Item 2: Enter a number, like 5</p>' in body
     assert response.context["example"] is None
 
+    response = admin.post(
+        "/console/plans/build/", {**data, "action": "save"}, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER="plan-form"
+    )  # a change-triggered refresh never saves nor adds
+    assert response.status_code == 200
+
     data["components[0].rates"] = "10, 5"
     response = admin.post("/console/plans/build/", {**data, "action": "save", "version_name": "Form-made"})
     assert response.status_code == 302

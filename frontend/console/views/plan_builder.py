@@ -145,6 +145,9 @@ def plan_builder(request):
         document, source = starting_document(request.GET.get("from", ""))
         return builder_page(request, document, source=source)
     action = request.POST.get("action", "check")
+    if request.headers.get("HX-Trigger") == "plan-form":
+        # a refresh as the form changes: htmx may still carry the last button clicked (add, save…); only check
+        action = "check"
     if action == "from_json":  # the JSON editor's "Open in the form"
         try:
             document = json.loads(request.POST.get("document", "")[:500_000])
