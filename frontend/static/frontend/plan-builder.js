@@ -32,3 +32,8 @@ document.addEventListener("click", function (event) {
     if (again && window.htmx) window.htmx.trigger(form, "change");
   });
 })();
+
+// Choosing a component type to add, or typing the version's label, changes nothing in the plan: no refresh for them.
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches("[data-no-refresh]")) event.stopPropagation();
+}, true);
