@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 import plans.engine
-from frontend.console.plan_form import MAX_ROWS, card_fields, data_from_document, rank_columns
+from frontend.console.plan_form import MAX_ROWS, card_fields, count_of, data_from_document, rank_columns
 from frontend.console.plan_labels import KIND_HELP, TYPE_HELP, label, plain, type_label
 from plans.engine.document import COMPONENT_TYPES
 from plans.engine.fields import Field, active_fields
@@ -144,7 +144,7 @@ def _input(data, name: str, f: Field, where: str, ranks, inputs: dict) -> Input:
 
 
 def _rows(data, name: str, f: Field, where: str, ranks, inputs: dict) -> Rows:
-    count = min(int(data.get(f"{name}#count") or 0), MAX_ROWS)
+    count = count_of(data, f"{name}#count") or 0
     rows = [[_input(data, f"{name}[{j}].{c.key}", c, where, ranks, inputs) for c in f.columns] for j in range(count)]
     group = Rows(name=name, label=label(f.key), columns=[label(c.key) for c in f.columns], rows=rows)
     inputs[name] = group
@@ -170,7 +170,7 @@ def _field(data, path: str, f: Field, where: str, ranks, inputs: dict) -> Input 
 def builder(data: dict[str, str], errors: dict[str, list[str]]) -> Builder:
     """The page model for the form values ``data`` and the engine's ``errors`` (by document path)."""
     inputs: dict[str, Any] = {}
-    n_ranks = min(int(data.get("ranks#count") or 0), MAX_ROWS)
+    n_ranks = count_of(data, "ranks#count") or 0
     ranks = []
     for i in range(n_ranks):
         code = data.get(f"ranks[{i}].code", "")
@@ -188,7 +188,7 @@ def builder(data: dict[str, str], errors: dict[str, list[str]]) -> Builder:
         plain_cells = [c for c in cells if isinstance(c, Input)]
         rank_rows.append(RankRow(index=i, title=ranks[i][1], inputs=plain_cells, legs=legs))
     cards = []
-    for i in range(min(int(data.get("components#count") or 0), MAX_ROWS)):
+    for i in range(count_of(data, "components#count") or 0):
         kind = data.get(f"components[{i}].type", "")
         where = f"{type_label(kind)} ({data.get(f'components[{i}].code') or '—'})"
         fields = [_field(data, f"components[{i}]", f, where, ranks, inputs) for f in card_fields(kind)] if kind in \

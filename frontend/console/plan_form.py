@@ -116,7 +116,7 @@ def data_from_document(document: dict) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------------- data -> document
 
 
-def _count(data: Mapping[str, str], key: str) -> int | None:
+def count_of(data: Mapping[str, str], key: str) -> int | None:
     raw = (data.get(key) or "").strip()
     return min(int(raw), MAX_ROWS) if raw.isdigit() else None
 
@@ -147,7 +147,7 @@ def _get(data: Mapping[str, str], path: str, field: Field, ranks: list[str]) -> 
                   if (data.get(f"{path}@{i}") or "").strip()}  # fmt: skip
         return bool(values) or data.get(f"{path}@present") == "1", values
     if field.kind == "rows":
-        count = _count(data, f"{path}#count")
+        count = count_of(data, f"{path}#count")
         rows = []
         for j in range(count or 0):
             row = {}
@@ -196,11 +196,11 @@ def document_from_data(data: Mapping[str, str]) -> dict:
     active = _get_object(data, "active", active_fields(), [])
     if active or data.get("active@present") == "1":
         doc["active"] = active
-    n_ranks = _count(data, "ranks#count") or 0
+    n_ranks = count_of(data, "ranks#count") or 0
     codes = [(data.get(f"ranks[{i}].code") or "").strip() for i in range(n_ranks)]
     doc["ranks"] = [_get_object(data, f"ranks[{i}]", rank_columns(), codes) for i in range(n_ranks)]
     components = []
-    for i in range(_count(data, "components#count") or 0):
+    for i in range(count_of(data, "components#count") or 0):
         kind = (data.get(f"components[{i}].type") or "").strip()
         fields = card_fields(kind) if kind in COMPONENT_TYPES else ()
         components.append(_get_object(data, f"components[{i}]", (Field("type", "text"), *fields), codes))

@@ -269,8 +269,10 @@ def test_bad_input_is_refused_at_its_field_never_a_500(alpha, admin, company):
     ]  # fmt: skip
     data = data_from_document(company["version"].document)
     data["ranks#count"] = "999999"
+    data["components#count"] = "two"
     response = admin.post("/console/plans/build/", {**data, "action": "check"})
-    assert (response.status_code, len(response.context["page"].ranks)) == (400, 50)
+    page = response.context["page"]
+    assert (response.status_code, len(page.ranks), len(page.cards)) == (400, 50, 0)
     with schema_context(alpha.schema):
         assert PlanVersion.objects.count() == 1
 
