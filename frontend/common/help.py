@@ -59,5 +59,5 @@ def help_page(slug: str) -> HelpPage | None:
         return f'<h{level} id="{slug}">{text}</h{level}>'
 
     body = _HEADING.sub(anchor, rendered)
-    body = body.replace("<table>", '<div class="table-scroll"><table>').replace("</table>", "</table></div>")
+    body = body.replace("<table>", '<div class="table-scroll" tabindex="0"><table>').replace("</table>", "</table></div>")
     return HelpPage(title=title or slug, body=mark_safe(body), contents=tuple(contents))  # noqa: S308 - markdown-it output, raw HTML off
