@@ -59,5 +59,7 @@ def help_page(slug: str) -> HelpPage | None:
         return f'<h{level} id="{slug}">{text}</h{level}>'
 
     body = _HEADING.sub(anchor, rendered)
-    body = body.replace("<table>", '<div class="table-scroll" tabindex="0"><table>').replace("</table>", "</table></div>")
+    body = body.replace("<table>", '<div class="table-scroll" tabindex="0"><table>')
+    body = body.replace("</table>", "</table></div>")
+    body = body.replace("<pre>", '<pre tabindex="0">')  # a scrollable block the keyboard can reach
     return HelpPage(title=title or slug, body=mark_safe(body), contents=tuple(contents))  # noqa: S308 - markdown-it output, raw HTML off

@@ -154,5 +154,6 @@ def test_admin_builds_a_plan_with_the_form(builder_company, page, url, screensho
     phone.goto(url(SUB, "/console/help/plans/"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Compensation plans")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert _axe_serious(phone) == []
     screenshot(phone, "phone-console-help-plans")
     phone.context.close()
