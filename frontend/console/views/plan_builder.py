@@ -105,12 +105,15 @@ def _example(plan) -> dict | None:
     }  # fmt: skip
 
 
-def builder_page(request, document: dict, *, source: str = "", status: int = 200, problems=None) -> HttpResponse:
+def builder_page(
+    request, document: dict, *, source: str = "", status: int = 200, problems=None, version_name: str = ""
+) -> HttpResponse:
     """The builder showing ``document`` (checked, with its worked example)."""
     data = data_for(document)
     plan, errors = _check(document)
     errors.update(problems or {})
-    return _render(request, data, errors, plan, source=source, status=status, fits=representable(document))
+    return _render(request, data, errors, plan, source=source, status=status, fits=representable(document),
+                   version_name=version_name)  # fmt: skip
 
 
 def _render(request, data, errors, plan, *, source="", status=200, fits=True, version_name="") -> HttpResponse:
@@ -156,7 +159,8 @@ def plan_builder(request):
             return json_page(request, {})
         if not isinstance(document, dict):
             document = {}
-        return builder_page(request, document, source=_("the JSON view"))
+        name = request.POST.get("name", "")[:200].replace("\x00", "")
+        return builder_page(request, document, source=_("the JSON view"), version_name=name)
     data, problems = _posted(request)
     document = document_from_data(data)
     version_name = request.POST.get("version_name", "")[:200].replace("\x00", "")
