@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 import plans.engine
+from core.accounts.permissions import has_capability
 from core.commerce.selectors.periods import period_end_for, period_start_for
 from frontend.common.access import console_page
 from frontend.common.forms import errors_onto
@@ -41,7 +42,8 @@ def plan_versions(request):
     return render(
         request,
         "console/plans/versions.html",
-        {"current": current, "examples": example_names(), **paginate(request, selectors.plan_versions_list(), 20)},
+        {"current": current, "examples": example_names(), "can_edit": has_capability(request.user, "plans.write"),
+         **paginate(request, selectors.plan_versions_list(), 20)},  # fmt: skip
     )
 
 
