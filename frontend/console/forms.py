@@ -416,7 +416,9 @@ class PlanDocumentForm(forms.Form):
         label="Plan document (JSON)",
         strip=False,
         widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false", "class": "code", "autocapitalize": "off"}),
-        help_text="Every option is described in docs/plans.md. Check finds every problem at once.",
+        help_text=_(
+            "Every option is explained in the plan reference (Help, linked above). Check finds every problem at once."
+        ),
     )
 
 

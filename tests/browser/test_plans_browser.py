@@ -75,7 +75,7 @@ def test_admin_edits_the_plan_fixes_an_error_and_previews_a_run(plans_company, p
     sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
     page.get_by_role("link", name="Compensation plan").first.click()
     page.get_by_label("Start a new version from").select_option("example:unilevel")
-    page.get_by_role("button", name="Open the editor").click()
+    page.get_by_role("button", name="Edit as JSON (advanced)").click()
     area = page.get_by_label("Plan document (JSON)")
     document = json.loads(area.input_value())
     document["ranks"][1]["min_gv"] = "-5"

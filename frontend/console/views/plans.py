@@ -15,12 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 import plans.engine
+from core.accounts.permissions import has_capability
 from core.commerce.selectors.periods import period_end_for, period_start_for
 from frontend.common.access import console_page
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import ActivateForm, GeneratedSimulateForm, PlanDocumentForm, SimulateForm
 from frontend.console.plan_json import annotate, pretty_with_lines
+from frontend.console.views.plan_builder import start_from
 from plans import selectors, services
 from plans.models import CommissionRun
 
@@ -40,7 +42,8 @@ def plan_versions(request):
     return render(
         request,
         "console/plans/versions.html",
-        {"current": current, "examples": example_names(), **paginate(request, selectors.plan_versions_list(), 20)},
+        {"current": current, "examples": example_names(), "can_edit": has_capability(request.user, "plans.write"),
+         **paginate(request, selectors.plan_versions_list(), 20)},  # fmt: skip
     )
 
 
@@ -62,7 +65,7 @@ def _starting_document(source: str) -> tuple[dict, str, str]:
 def plan_editor(request):
     """Edit a plan document as JSON: Check lists every problem next to its line; Save stores a new draft version;
     Simulate runs the unsaved draft against a past period (what-if)."""
-    problems, rows, source = [], [], ""
+    problems, rows, source, document = [], [], "", None
     simulate_form = SimulateForm(prefix="sim")
     generated_form = GeneratedSimulateForm(prefix="gen")
     status = 200
@@ -110,7 +113,8 @@ def plan_editor(request):
         request,
         "console/plans/editor.html",
         {"form": form, "problems": problems, "rows": rows, "source": source, "simulate_form": simulate_form,
-         "generated_form": generated_form, "examples": example_names()},
+         "generated_form": generated_form, "examples": example_names(),
+         "start_from": start_from(document if isinstance(document, dict) else {})},
         status=status,
     )  # fmt: skip
 
