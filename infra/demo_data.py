@@ -1,10 +1,14 @@
-"""The demo company's data: a realistic organisation and a few months of business, made through the same services
-the product uses (imports, orders, commission runs, the demotion evaluation), so the demo shows real behaviour.
+"""The demo company's data: a realistic organisation and three months of business, made through the same services
+the product uses (imports, orders, card payments, shipments, stock, refunds, commission runs, payouts, the demotion
+evaluation), so the demo shows real behaviour with real dates.
 
-* about 2,000 distributors in a recruiting tree with long chains, 800 customers, six products;
-* three months of orders (most members buy or sell every month; some stop), back-office fees paid monthly by most,
-  a few declined cards;
-* the hybrid plan (unilevel + binary-free bonuses) active, the past months previewed, approved and posted;
+* about 2,000 distributors in a recruiting tree with long chains (infra.demo_people: ordinary names, home addresses
+  in real cities, more people joining each month), 800 customers, six products in one warehouse;
+* three calendar months (the current one included) replayed day by day with the clock at each moment
+  (infra.demo_history): stock deliveries, orders placed, paid by card and shipped, a few declined cards, a few orders
+  awaiting payment or shipping, three refunds (one clawed back from a posted month); back-office fees paid monthly;
+* the unilevel plan active; each finished month closed, previewed, approved and posted, the first one paid out, the
+  current one previewed;
 * the demotion evaluation of the last 90 days (every day) and today, so the policy's stages fill over time and the
   as-of report's chart shows them;
 * company pages, an announcement and training material.
@@ -16,15 +20,14 @@ from __future__ import annotations
 
 import datetime
 import io
-import json
 import random
 from decimal import Decimal
-from pathlib import Path
 
-from django.db import transaction
 from django.utils import timezone
 
-DEMO_DISTRIBUTOR = ("jane", "jane-demo-2026")
+from infra.demo_history import LOW_STOCK_THRESHOLD, history_replay
+from infra.demo_people import business_start, people_create
+
 MEMBERS = 2000
 CUSTOMERS = 800
 MONTHS = 3
@@ -75,33 +78,37 @@ STOREFRONT = {
     ),
     "BOOK": ("kits", False, (180, 82, 60), "Fifty quick recipes built around our products, with a two-week meal plan."),
 }
-LISTED_CITIES = ("Austin", "Denver", "Portland", "Chicago", "Boston", "Miami", "Seattle", "Phoenix", "Atlanta")
-FIRST = (
-    *("Ava", "Ben", "Cara", "Dan", "Eve", "Finn", "Gina", "Hugo", "Iris", "Jack", "Kira", "Leo"),
-    *("Mia", "Noah", "Olga", "Paul", "Rosa", "Sam", "Tara", "Uma", "Vic", "Wes", "Yara", "Zed"),
-)
-LAST = (
-    *("Adams", "Baker", "Cruz", "Diaz", "Evans", "Ford", "Garcia", "Hill", "Ito"),
-    *("Jones", "Kim", "Lopez", "Moore", "Nair", "Ortiz", "Patel", "Quinn", "Reyes"),
-)
 
 
-def demo_company_populate(*, today: datetime.date | None = None, log=print) -> bool:
-    """Fill the current company with demo data. Does nothing (returns False) when it already has members."""
+def demo_company_populate(
+    *,
+    now: datetime.datetime | None = None,
+    members: int = MEMBERS,
+    customers: int = CUSTOMERS,
+    log=print,
+) -> bool:
+    """Fill the current company with demo data, its history ending at ``now`` (default: now). Does nothing (returns
+    False) when it already has members."""
+    from core.commerce.selectors.periods import company_date
+    from core.commerce.services.stock import warehouse_create
     from core.members.models import Member
 
     if Member.objects.exists():
         return False
-    today = today or timezone.localdate()
+    now = now or timezone.now()
+    today = company_date(now)
+    first_day = _business_start(today)
     rng = random.Random(2026)
-    log("  catalogue and settings…")
+    log("  catalogue, warehouse, shipping and settings…")
+    warehouse_create(code="MAIN", name="Main warehouse, Austin TX", country="US")
     _catalogue()
-    log(f"  {MEMBERS:,} distributors and {CUSTOMERS:,} customers…")
-    _people(rng, today)
-    log(f"  {MONTHS} months of orders and back-office fees…")
-    _business(rng, today)
-    log("  compensation plan and commission runs…")
-    _commissions(today)
+    demo_checkout_ensure()
+    log(f"  {members:,} distributors and {customers:,} customers…")
+    people_create(rng, members=members, customers=customers, first_day=first_day, today=today)
+    stopped_after = _stopped(rng, first_day)
+    _fees(rng, today, stopped_after)
+    log(f"  {MONTHS} months of business: stock, orders, payments, shipments, refunds, commission periods…")
+    history_replay(rng, now=now, first_day=first_day, stopped_after=stopped_after, log=log)
     log(f"  demotion policy evaluation of the last {DEMOTION_HISTORY_DAYS} days…")
     _demotion_history(today)
     _content()
@@ -110,7 +117,44 @@ def demo_company_populate(*, today: datetime.date | None = None, log=print) -> b
 
 def _business_start(today: datetime.date) -> datetime.date:
     """The first day of the demo's order history: the day the company moved onto Canopy."""
-    return (today.replace(day=1) - datetime.timedelta(days=(MONTHS - 1) * 31)).replace(day=1)
+    return business_start(today, MONTHS)
+
+
+def _stopped(rng: random.Random, first_day: datetime.date) -> dict[int, datetime.date]:
+    """One member in eight stopped at some point (the demotion policy has something to do); the rest stay active."""
+    from core.members.models import Member
+
+    return {
+        pk: first_day + datetime.timedelta(days=rng.randint(-250, MONTHS * 30))
+        for pk in Member.objects.order_by("number").values_list("pk", flat=True)
+        if rng.random() < 0.12
+    }
+
+
+def _fees(rng: random.Random, today: datetime.date, stopped_after: dict[int, datetime.date]) -> None:
+    """The monthly back-office fee, from joining until the member stopped; a few recent cards declined."""
+    from core.commerce.models import AttemptOutcome, SubscriptionAttempt
+    from core.members.models import Member
+
+    attempts = []
+    for member in Member.objects.order_by("number"):
+        due = member.joined_at.date()
+        last_active = min(today, stopped_after.get(member.pk, today))
+        while due <= last_active:
+            at = datetime.datetime.combine(due, datetime.time(9), tzinfo=datetime.UTC)
+            declined = due > today - datetime.timedelta(days=20) and rng.random() < 0.04
+            attempts.append(
+                SubscriptionAttempt(
+                    member=member,
+                    due_on=due,
+                    attempted_at=at,
+                    amount=Decimal("19.95"),
+                    outcome=AttemptOutcome.DECLINED if declined else AttemptOutcome.PAID,
+                    failure_code="card_declined" if declined else "",
+                )
+            )
+            due += datetime.timedelta(days=30)
+    SubscriptionAttempt.objects.bulk_create(attempts, batch_size=2000)
 
 
 def _demotion_history(today: datetime.date) -> None:
@@ -163,7 +207,7 @@ def _catalogue() -> None:
             distributor_price=Decimal(distributor),
             pv=Decimal(pv),
             cv=Decimal(cv),
-            track_inventory=False,
+            low_stock_threshold=LOW_STOCK_THRESHOLD[sku],
         )
     _storefront()
     settings_row = commerce_settings_get()
@@ -212,146 +256,6 @@ def _picture(name: str, colour: tuple, label: str):
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=True)
     return ContentFile(buffer.getvalue(), name=name)
-
-
-def _people(rng: random.Random, today: datetime.date) -> None:
-    from core.accounts.models import User
-    from core.members.importing.customers import customers_import
-    from core.members.importing.members import members_import
-
-    start = today - datetime.timedelta(days=540)
-    lines = ["member_number,username,first_name,last_name,email,sponsor_number,status,joined_on"]
-    for i in range(MEMBERS):
-        number = 100001 + i
-        if i == 0:
-            sponsor, username, first, last = "", "acme", "Acme", "House"
-        else:
-            # Sponsors are earlier members, mostly recent ones: that is what makes long recruiting chains.
-            sponsor = str(100001 + int(i * rng.random() ** 0.35) if i > 1 else 100001)
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            username = DEMO_DISTRIBUTOR[0] if i == 3 else f"{first.lower()}{last.lower()}{i}"
-        joined = start + datetime.timedelta(days=int(i * 500 / MEMBERS))
-        lines.append(f"{number},{username},{first},{last},{username}@acme.example,{sponsor},active,{joined}")
-    members_import(text=io.StringIO("\n".join(lines) + "\n"))
-    jane = User.objects.get(email=f"{DEMO_DISTRIBUTOR[0]}@acme.example")
-    jane.first_name, jane.last_name = "Jane", "Demo"
-    jane.set_password(DEMO_DISTRIBUTOR[1])
-    jane.save()
-    from core.members.models import Member
-
-    Member.objects.filter(user=jane).update(
-        first_name="Jane", last_name="Demo", bio="Wellness coach since 2024.", city="Austin", listed_in_directory=True
-    )
-    # "Find a distributor" lists those who opted in: one member in 40 here, each in a city.
-    for index, member in enumerate(
-        Member.objects.filter(number__gt=100004).order_by("number").values_list("pk", flat=True)[::40]
-    ):
-        Member.objects.filter(pk=member).update(
-            city=LISTED_CITIES[index % len(LISTED_CITIES)], listed_in_directory=True
-        )
-    lines = ["distributor_number,customer_type,first_name,last_name,email,joined_on"]
-    for i in range(CUSTOMERS):
-        distributor = 100002 + int(rng.random() ** 1.5 * (MEMBERS - 2))
-        kind = "preferred" if rng.random() < 0.3 else "retail"
-        joined = start + datetime.timedelta(days=rng.randint(0, 500))
-        lines.append(f"{distributor},{kind},{rng.choice(FIRST)},{rng.choice(LAST)},shopper{i}@mail.example,{joined}")
-    customers_import(text=io.StringIO("\n".join(lines) + "\n"))
-
-
-def _business(rng: random.Random, today: datetime.date) -> None:
-    from core.commerce.models import AttemptOutcome, PlacedBy, SubscriptionAttempt
-    from core.commerce.selectors.periods import period_start_for
-    from core.commerce.services.orders import LineRequest, order_place
-    from core.commerce.services.payments import order_mark_paid
-    from core.commerce.services.volume import volume_recompute_period
-    from core.members.models import Customer, Member
-
-    members = list(Member.objects.order_by("number"))
-    customers_by_member: dict[int, list[Customer]] = {}
-    for customer in Customer.objects.all():
-        customers_by_member.setdefault(customer.distributor_id, []).append(customer)
-    # One member in eight stopped at some point (the demotion policy has something to do); the rest stay active.
-    stopped_after = {m.pk: rng.randint(-250, MONTHS * 30) for m in members if rng.random() < 0.12}
-    skus = [p[0] for p in PRODUCTS]
-    attempts = []
-    periods = set()
-    first_day = _business_start(today)
-    with transaction.atomic():
-        for member in members:
-            joined = member.joined_at.date()
-            stop = stopped_after.get(member.pk)
-            last_active = today if stop is None else min(today, first_day + datetime.timedelta(days=stop))
-            # The monthly back-office fee, from joining until the member stopped.
-            due = joined
-            while due <= last_active:
-                at = datetime.datetime.combine(due, datetime.time(9), tzinfo=datetime.UTC)
-                declined = due > today - datetime.timedelta(days=20) and rng.random() < 0.04
-                attempts.append(
-                    SubscriptionAttempt(
-                        member=member,
-                        due_on=due,
-                        attempted_at=at,
-                        amount=Decimal("19.95"),
-                        outcome=AttemptOutcome.DECLINED if declined else AttemptOutcome.PAID,
-                        failure_code="card_declined" if declined else "",
-                    )
-                )
-                due += datetime.timedelta(days=30)
-            for month in range(MONTHS + 1):
-                month_start = (first_day + datetime.timedelta(days=31 * month)).replace(day=1)
-                if month_start > today:
-                    break
-                day = min(month_start + datetime.timedelta(days=rng.randint(0, 27)), today)
-                if day < joined or day > last_active:
-                    continue
-                at = datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC)
-                if rng.random() < 0.85:
-                    # Most members reorder their staples each month: about 140 PV, enough to stay qualified.
-                    lines = [LineRequest(sku=rng.choice(skus[:3] + ["KIT"]), quantity=rng.randint(2, 4))]
-                    order = order_place(lines=lines, placed_by=PlacedBy.DISTRIBUTOR, buyer_member=member)
-                    order_mark_paid(order=order, paid_at=at, recompute_volume=False)
-                    periods.add(period_start_for(day))
-                for customer in customers_by_member.get(member.pk, []):
-                    if rng.random() < 0.5:
-                        order = order_place(
-                            lines=[LineRequest(sku=rng.choice(skus[:4]), quantity=1)],
-                            placed_by=PlacedBy.CUSTOMER,
-                            buyer_customer=customer,
-                        )
-                        order_mark_paid(order=order, paid_at=at + datetime.timedelta(hours=2), recompute_volume=False)
-        SubscriptionAttempt.objects.bulk_create(attempts, batch_size=2000)
-        for period_start in sorted(periods):
-            volume_recompute_period(period_start=period_start)
-
-
-def _commissions(today: datetime.date) -> None:
-    from core.accounts.models import Role, User
-    from plans.services import (
-        period_get_or_create,
-        period_projection_refresh,
-        plan_version_activate,
-        plan_version_create,
-        run_approve,
-        run_post,
-        run_preview,
-    )
-    from plans.services_periods import period_close
-
-    admin = User.objects.filter(role=Role.COMPANY_ADMIN).order_by("id").first()
-    document = json.loads((Path(__file__).resolve().parents[1] / "plans/engine/examples/unilevel.json").read_text())
-    first_month = (today.replace(day=1) - datetime.timedelta(days=(MONTHS - 1) * 31)).replace(day=1)
-    version = plan_version_create(document=document, name="Acme unilevel 2026", by=admin)
-    plan_version_activate(version=version, effective_from=first_month, by=admin)
-    month = first_month
-    while month < today.replace(day=1):
-        period = period_get_or_create(day=month)
-        run = run_preview(period=period, by=admin)
-        run_approve(run=run, by=admin)
-        period_close(period=period, by=admin, today=today)
-        run_post(run=run, by=admin)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    run_preview(period=period_get_or_create(day=today), by=admin)
-    period_projection_refresh()  # distributors' projected commissions at once (the beat job refreshes them)
 
 
 def _content() -> None:
