@@ -65,6 +65,8 @@ class Reason(IntEnum):
     PAIRING_CAP = 4
     PAYOUT_CAP = 5  # cut by the plan's payout_cap_ratio
     NO_QUALIFIER = 6  # leadership pool with nobody holding shares
+    NO_RATE = 7  # the payee's rank pays 0 % there (P2P: no matching row, or a 0 % override at that level)
+    OWN_PURCHASE = 8  # an override on the earner's own purchase, excluded by the plan
 
 
 COLUMNS = {  # name -> dtype; a Ledger holds one array per column, all the same length
@@ -133,7 +135,20 @@ def half_up(basis: np.ndarray, rate_bp) -> np.ndarray:
     return (basis.astype(np.int64) * rate_bp + 5000) // 10000
 
 
+_EXACT_FLOAT = 2**53  # below this every integer (and every partial sum of such) is exact in a float64
+
+
 def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``out[i] = sum(values[index == i])`` over ``n`` slots, exact int64.
+
+    `np.bincount` with weights is one pass in C (much faster than `np.add.at`), but sums in float64: exact only while
+    every partial sum stays below 2**53, which holds when each value is below 2**53 / len (9 billion cents a line for
+    a million lines); otherwise (or with negative values) the exact `np.add.at` path is taken."""
+    values = np.asarray(values)
+    if not len(index):
+        return np.zeros(n, np.int64)
+    if values.dtype == bool or (values.min() >= 0 and int(values.max()) < _EXACT_FLOAT // len(values)):
+        return np.bincount(index, weights=values, minlength=n).astype(np.int64)
     out = np.zeros(n, np.int64)
     np.add.at(out, index, values)
     return out
@@ -271,12 +286,20 @@ def paid_as_ranks(plan: Plan, snap: Snapshot, pv, psv, gv, active) -> np.ndarray
 
 
 def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis, order, member, compression: bool,
-          levels: int, rate_of) -> None:  # fmt: skip
+          levels: int, rate_of, fallback=None, buyer=None, differential: bool = False) -> None:  # fmt: skip
     """Pay `rate_of(payee, level)` of `basis` to each of `levels` uplines of `origin` (its parent is level 1).
 
     With compression, levels count payable members only (`nearest_ancestor` jumps over the rest), so an unqualified or
     excluded member's share rolls up to the next payable upline. Without it, a level held by a member who may not be
     paid is forfeited (a line in `forfeits`). `rate_of` returns (rate_bp array, within_depth bool array).
+
+    Every share reached and not paid is a forfeit with its reason, so paid + forfeited is what the plan defines:
+    - `fallback[level]`: the rate the plan pays at this level when the payee's own rate is 0 (P2P: the lowest positive
+      rate any row pays there); a payable member whose rank pays 0 % uses up the level and forfeits that share
+      (reason `no_rate`); unpayable members forfeit it with their refusal;
+    - `buyer` (per origin row): a payee who bought the order forfeits the share (reason `own_purchase`);
+    - `differential`: a payee earns their rate minus the highest rate already reached below them on the same basis
+      (a forfeited share counts as taken, as in the stairstep), never less than 0.
     """
     mask = ctx.payee_mask(comp)
     parent = tree.parent
@@ -285,27 +308,51 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
     cur = jump[origin]
     origin_depth = depth[origin]
     idx = np.arange(len(origin))
+    taken = np.zeros(len(origin), np.int64) if differential else None
     for level in range(1, levels + 1):
         alive = cur >= 0
         if not alive.all():
             idx, cur = idx[alive], cur[alive]
+            if taken is not None:
+                taken = taken[alive]
         if not len(idx):
             break
         rate, within = rate_of(cur, level)
         b = basis[idx] if np.ndim(basis) else np.full(len(idx), basis, np.int64)
         raw = (origin_depth[idx] - depth[cur]).astype(np.int16)
-        positive = rate > 0
         within = np.ones(len(cur), bool) if within is None else within
-        reason: Reason | np.ndarray
-        if compression:  # everyone reached is payable; only the rank's depth can stop a line
-            pay, lose, reason = within & positive, ~within & positive, Reason.DEPTH
+        if fallback is None and buyer is None and taken is None:  # the plain case: no extra arrays
+            positive = rate > 0
+            reason: Reason | np.ndarray
+            if compression:  # everyone reached is payable; only the rank's depth can stop a line
+                pay, lose, reason = within & positive, ~within & positive, Reason.DEPTH
+            else:
+                payable = mask[cur]
+                pay = payable & within & positive
+                lose = ~pay & positive
+                reason = np.where(payable, Reason.DEPTH, ctx.refusal(cur)).astype(np.int8)
+            _emit(ctx, ci, rule, cur, half_up(b, rate), pay, lose, reason=reason, order=_at(order, idx),
+                  member=_at(member, idx), level_raw=raw, level_compressed=level, rate=rate, basis=b)  # fmt: skip
+            cur = jump[cur]
+            continue
+        rate = np.broadcast_to(np.asarray(rate, np.int64), (len(cur),))
+        owed = rate if fallback is None else np.where(rate > 0, rate, int(fallback[level]))
+        if taken is not None:
+            pay_rate, owed = np.maximum(rate - taken, 0), np.maximum(owed - taken, 0)
+            taken = np.maximum(taken, rate)
         else:
-            payable = mask[cur]
-            pay = payable & within & positive
-            lose = ~pay & positive
-            reason = np.where(payable, Reason.DEPTH, ctx.refusal(cur)).astype(np.int8)
-        _emit(ctx, ci, rule, cur, half_up(b, rate), pay, lose, reason=reason, order=_at(order, idx),
-              member=_at(member, idx), level_raw=raw, level_compressed=level, rate=rate, basis=b)  # fmt: skip
+            pay_rate = rate
+        payable = np.ones(len(cur), bool) if compression else mask[cur]
+        own = (buyer[idx] == cur) if buyer is not None else np.zeros(len(cur), bool)
+        pay = payable & within & ~own & (pay_rate > 0)
+        lose = ~pay & (owed > 0)
+        reason = np.where(
+            ~payable, ctx.refusal(cur),
+            np.where(~within, Reason.DEPTH, np.where(own, Reason.OWN_PURCHASE, Reason.NO_RATE)),
+        ).astype(np.int8)  # fmt: skip
+        line_rate = np.where(pay, pay_rate, owed)
+        _emit(ctx, ci, rule, cur, half_up(b, line_rate), pay, lose, reason=reason, order=_at(order, idx),
+              member=_at(member, idx), level_raw=raw, level_compressed=level, rate=line_rate, basis=b)  # fmt: skip
         cur = jump[cur]
 
 
@@ -361,7 +408,7 @@ def _unilevel(ctx: _Context, ci: int, comp: Unilevel) -> None:
     orders = np.flatnonzero(snap.cv > 0)
     _walk(ctx, ci, comp, Rule.LEVEL, tree=snap.sponsor_tree, origin=snap.credited_idx[orders], basis=snap.cv[orders],
           order=orders, member=snap.credited_idx[orders], compression=comp.compression, levels=len(comp.rates_bp),
-          rate_of=rate_of)  # fmt: skip
+          rate_of=rate_of, differential=comp.differential)  # fmt: skip
 
 
 def _matrix(ctx: _Context, ci: int, comp: Matrix) -> None:
@@ -413,25 +460,34 @@ def _p2p(ctx: _Context, ci: int, comp: P2P) -> None:
     overrides = np.zeros((len(comp.rows) + 1, width + 1), np.int64)
     for r, spec in enumerate(comp.rows):
         overrides[r, 1 : len(spec.overrides_bp) + 1] = spec.overrides_bp
+    # what the plan pays where a payee's own row pays 0 %: the lowest positive rate of any row (the first rank's)
+    lowest_direct = min((r.direct_bp for r in comp.rows if r.direct_bp > 0), default=0)
+    fallback = np.zeros(width + 1, np.int64)
+    for level in range(1, width + 1):
+        fallback[level] = min((x for x in overrides[:-1, level].tolist() if x > 0), default=0)
 
     sales = np.flatnonzero((snap.buyer_idx != snap.credited_idx) & (snap.cv > 0))
     seller = snap.credited_idx[sales]
     mask = ctx.payee_mask(comp)
     rate = direct[row[seller]]
-    amount = half_up(snap.cv[sales], rate)
+    owed = np.where(rate > 0, rate, lowest_direct)
+    basis = snap.cv[sales]
     ok = mask[seller] & (rate > 0)
-    ctx.paid.add(seller[ok], amount[ok], ci, Rule.DIRECT, order=sales[ok], member=seller[ok], rate=rate[ok],
-                 basis=snap.cv[sales][ok])  # fmt: skip
-    lost = ~mask[seller] & (rate > 0)
-    ctx.forfeit.add(seller[lost], amount[lost], ci, Rule.DIRECT, reason=ctx.refusal(seller[lost]), order=sales[lost],
-                    member=seller[lost], rate=rate[lost], basis=snap.cv[sales][lost])  # fmt: skip
+    ctx.paid.add(seller[ok], half_up(basis[ok], rate[ok]), ci, Rule.DIRECT, order=sales[ok], member=seller[ok],
+                 rate=rate[ok], basis=basis[ok])  # fmt: skip
+    lost = ~ok & (owed > 0)  # not payable, or payable with no rate for their rank: the share is written as a forfeit
+    reason = np.where(mask[seller[lost]], Reason.NO_RATE, ctx.refusal(seller[lost])).astype(np.int8)
+    ctx.forfeit.add(seller[lost], half_up(basis[lost], owed[lost]), ci, Rule.DIRECT, reason=reason,
+                    order=sales[lost], member=seller[lost], rate=owed[lost], basis=basis[lost])  # fmt: skip
 
     def rate_of(payee, level):
         return overrides[row[payee], level], None
 
     if width:
-        _walk(ctx, ci, comp, Rule.OVERRIDE, tree=snap.sponsor_tree, origin=seller, basis=snap.cv[sales], order=sales,
-              member=seller, compression=comp.compression, levels=width, rate_of=rate_of)  # fmt: skip
+        _walk(ctx, ci, comp, Rule.OVERRIDE, tree=snap.sponsor_tree, origin=seller, basis=basis, order=sales,
+              member=seller, compression=comp.compression, levels=width, rate_of=rate_of, fallback=fallback,
+              buyer=None if comp.overrides_on_own_purchases else snap.buyer_idx[sales],
+              differential=comp.differential)  # fmt: skip
 
 
 def _stairstep(ctx: _Context, ci: int, comp: StairstepBreakaway) -> None:
@@ -519,7 +575,7 @@ def _binary(ctx: _Context, ci: int, comp: Binary) -> tuple[np.ndarray, np.ndarra
     placed = snap.placement_idx >= 0
     for side, acc in ((0, left), (1, right)):
         child = np.flatnonzero(placed & (snap.placement_position == side))
-        np.add.at(acc, snap.placement_idx[child], volume[child])
+        acc += _sum_by(snap.placement_idx[child], volume[child], n)
     weak = np.minimum(left, right)
     strong = np.maximum(left, right)
     carry = strong - weak

@@ -87,6 +87,7 @@ class Unilevel(Component):
     rates_bp: tuple[int, ...]
     depth_by_rank: tuple[tuple[int, int], ...]  # (rank index, levels), ascending by rank; empty = all levels for all
     compression: bool
+    differential: bool = False  # a payee earns their rate minus the highest rate already reached below them
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ class P2PRow:
 class P2P(Component):
     rows: tuple[P2PRow, ...]  # ascending by rank
     compression: bool
+    differential: bool = False  # overrides: the rate minus the highest override rate already reached below
+    overrides_on_own_purchases: bool = True  # False: an upline who bought the order forfeits its override
 
 
 @dataclass(frozen=True)
@@ -299,11 +302,11 @@ def _join(path: str, key: str) -> str:
 
 _COMMON = {"type", "code", "name", "require_active", "min_rank"}  # name: what statements call the bonus
 _FIELDS: dict[str, tuple[set[str], set[str]]] = {  # type -> (allowed fields, required fields) besides _COMMON
-    "unilevel": ({"rates", "depth_by_rank", "compression"}, {"rates"}),
+    "unilevel": ({"rates", "depth_by_rank", "compression", "differential"}, {"rates"}),
     "stairstep_breakaway": ({"rank_rates", "breakaway_rank", "generation_rates", "compression"}, {"rank_rates"}),
     "binary": ({"rate", "carryover_cap", "pairing_cap"}, {"rate"}),
     "matrix": ({"width", "rates", "compression"}, {"width", "rates"}),
-    "p2p": ({"rates", "compression"}, {"rates"}),
+    "p2p": ({"rates", "compression", "differential", "overrides_on_own_purchases"}, {"rates"}),
     "party": ({"consultant_rate", "host_tiers"}, {"consultant_rate"}),
     "retail_profit": (set(), set()),
     "fast_start": ({"days", "rates"}, {"days", "rates"}),
@@ -465,9 +468,13 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
 
 
 def _compression(r: _Reader, obj: dict, path: str, default: bool) -> bool:
-    if "compression" not in obj:
+    return _flag(r, obj, path, "compression", default)
+
+
+def _flag(r: _Reader, obj: dict, path: str, name: str, default: bool) -> bool:
+    if name not in obj:
         return default
-    return bool(r.boolean(obj["compression"], f"{path}.compression"))
+    return bool(r.boolean(obj[name], f"{path}.{name}"))
 
 
 def _unilevel(r, obj, path, common, ranks, codes, built):
@@ -481,6 +488,7 @@ def _unilevel(r, obj, path, common, ranks, codes, built):
         rates_bp=rates,
         depth_by_rank=tuple(sorted(depth.items())),
         compression=_compression(r, obj, path, True),
+        differential=_flag(r, obj, path, "differential", False),
     )
 
 
@@ -549,7 +557,13 @@ def _p2p(r, obj, path, common, ranks, codes, built):
             r.add(f"{rpath}.rank", "rows must be in ascending rank order (a row without rank comes first)")
         last = rank
         rows.append(P2PRow(rank=rank, direct_bp=direct, overrides_bp=overrides))
-    return P2P(**common, rows=tuple(rows), compression=_compression(r, obj, path, True))
+    return P2P(
+        **common,
+        rows=tuple(rows),
+        compression=_compression(r, obj, path, True),
+        differential=_flag(r, obj, path, "differential", False),
+        overrides_on_own_purchases=_flag(r, obj, path, "overrides_on_own_purchases", True),
+    )
 
 
 def _party(r, obj, path, common, ranks, codes, built):

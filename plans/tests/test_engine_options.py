@@ -1,0 +1,120 @@
+"""Plan options of issues 18 and 20 against small examples computed by hand (pure engine: no database).
+
+Amounts are cents; volumes in the documents are points/currency units. Trees are drawn sponsor-first.
+"""
+
+import numpy as np
+
+from plans.engine.calculate import _sum_by, calculate
+from plans.engine.document import plan_from_document
+from plans.engine.snapshot import snapshot_from_lists
+from plans.tests.engine_helpers import brief
+
+NO_RATE, OWN_PURCHASE, NOT_QUALIFIED, DEPTH = "no_rate", "own_purchase", "not_qualified", "depth"
+
+
+def test_sum_by_bincount_matches_add_at_exactly_including_totals_beyond_float_precision():
+    rng = np.random.default_rng(7)
+    index = rng.integers(0, 50, 10_000)
+    for values in (rng.integers(0, 10**6, 10_000), rng.integers(-500, 500, 10_000), np.full(10_000, 2**50)):
+        expected = np.zeros(60, np.int64)
+        np.add.at(expected, index, values)
+        assert _sum_by(index, values, 60).tolist() == expected.tolist()
+    big = np.array([2**53 + 1, 1], np.int64)  # a float64 sum would lose the 1
+    assert _sum_by(np.array([0, 0]), big, 1).tolist() == [2**53 + 2]
+    assert _sum_by(np.zeros(0, np.int64), np.zeros(0, np.int64), 3).tolist() == [0, 0, 0]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# P2P: every share not paid is a forfeit with its reason; overrides on the earner's own purchases; differentials.
+# Rows: seller (PSV 100) 15 % direct + override 3 %; leader (PSV 100, GV 500) 20 % + overrides 5 %, 2 %.
+# No row for members below seller.
+#
+#   m0 leader   o2: sells 300 to a customer                        PSV 300, GV 680
+#   └─ m1 seller   o1: sells 200 to m0 (its own upline)            PSV 200
+#      └─ m2 (no rank)   o0: sells 80 to a customer                PSV 80
+#         └─ m3 seller   o3: sells 100 to a customer               PSV 100
+
+P2P_RATES = [
+    {"rank": "seller", "direct": "15", "overrides": ["3"]},
+    {"rank": "leader", "direct": "20", "overrides": ["5", "2"]},
+]
+P2P_RANKS = [{"code": "seller", "min_psv": 100}, {"code": "leader", "min_psv": 100, "min_gv": 500}]
+
+
+def _p2p(**options):
+    plan = plan_from_document({"ranks": P2P_RANKS, "components": [{"type": "p2p", "rates": P2P_RATES, **options}]})
+    snap = snapshot_from_lists(
+        sponsors=[-1, 0, 1, 2],
+        orders=[
+            {"credited": 2, "buyer": -1, "pv": 80, "cv": 80},
+            {"credited": 1, "buyer": 0, "pv": 200, "cv": 200},
+            {"credited": 0, "buyer": -1, "pv": 300, "cv": 300},
+            {"credited": 3, "buyer": -1, "pv": 100, "cv": 100},
+        ],
+    )
+    return calculate(plan, snap)
+
+
+def test_p2p_writes_every_unpaid_share_as_a_forfeit_with_its_reason():
+    result = _p2p()
+    assert result.rank.tolist() == [1, 0, -1, 0]
+    keys = ("payee_idx", "amount_cents", "source_order_idx", "rule")
+    # direct: o1 m1 15 % of 200 = 30.00; o2 m0 20 % of 300 = 60.00; o3 m3 15 % of 100 = 15.00
+    # overrides: o0 -> m1 (L1 seller 3 %) 2.40, m0 (L2 leader 2 %) 1.60; o1 -> m0 (L1 leader 5 %) 10.00
+    assert brief(result, keys=keys) == {
+        (1, 3000, 1, "direct"),
+        (0, 6000, 2, "direct"),
+        (3, 1500, 3, "direct"),
+        (1, 240, 0, "override"),
+        (0, 160, 0, "override"),
+        (0, 1000, 1, "override"),
+    }
+    # m2 has no row: its direct on o0 is forfeited at the lowest direct rate (15 % of 80 = 12.00); on o3, m2 holds
+    # level 1 at 0 % (3 % of 100 = 3.00 forfeited) and m1, a seller, holds level 2 at 0 % (2 % = 2.00 forfeited)
+    assert brief(result, forfeited=True, keys=keys) == {
+        (2, 1200, 0, "direct", NO_RATE),
+        (2, 300, 3, "override", NO_RATE),
+        (1, 200, 3, "override", NO_RATE),
+    }
+
+
+def test_p2p_overrides_on_the_earners_own_purchases_can_be_excluded():
+    result = _p2p(overrides_on_own_purchases=False)
+    keys = ("payee_idx", "amount_cents", "source_order_idx", "rule")
+    assert (0, 1000, 1, "override") not in brief(result, keys=keys)  # m0 bought o1 from m1
+    assert (0, 1000, 1, "override", OWN_PURCHASE) in brief(result, forfeited=True, keys=keys)
+    assert result.total_paid_cents == _p2p().total_paid_cents - 1000
+    assert result.total_forfeited_cents == _p2p().total_forfeited_cents + 1000
+
+
+def _chain(component: dict, ranks: list, psv: list[int]):
+    """m0 <- m1 <- m2; each member's own order of CV 0 (PSV only), and m2 sells 100 of CV to a customer."""
+    plan = plan_from_document({"ranks": ranks, "components": [component]})
+    orders = [{"credited": m, "pv": v} for m, v in enumerate(psv)] + [{"credited": 2, "buyer": -1, "cv": 100}]
+    return calculate(plan, snapshot_from_lists(sponsors=[-1, 0, 1], orders=orders))
+
+
+def test_p2p_differential_overrides_pay_a_leader_their_rate_minus_what_a_lower_rank_took():
+    rates = [
+        {"rank": "seller", "direct": "10", "overrides": ["3", "3"]},
+        {"rank": "leader", "direct": "10", "overrides": ["6", "6"]},
+    ]
+    ranks = [{"code": "seller", "min_psv": 100}, {"code": "leader", "min_psv": 300}]
+    keys = ("payee_idx", "amount_cents", "rate_bp", "rule")
+    plain = _chain({"type": "p2p", "rates": rates}, ranks, [300, 100, 0])
+    # m2 has no rank: direct forfeited (10 % = 10.00); L1 m1 seller 3 % = 3.00; L2 m0 leader 6 % = 6.00
+    assert brief(plain, keys=keys) == {(1, 300, 300, "override"), (0, 600, 600, "override")}
+    diff = _chain({"type": "p2p", "rates": rates, "differential": True}, ranks, [300, 100, 0])
+    # differential: m0 earns 6 % - 3 % already taken by m1 = 3.00
+    assert brief(diff, keys=keys) == {(1, 300, 300, "override"), (0, 300, 300, "override")}
+    assert brief(diff, forfeited=True, keys=keys) == {(2, 1000, 1000, "direct", NO_RATE)}
+
+
+def test_unilevel_differential_pays_only_the_rise_over_what_was_taken_below():
+    component = {"type": "unilevel", "rates": ["2", "5"], "differential": True, "require_active": False}
+    result = _chain(component, [], [0, 0, 0])
+    # L1 m1 2 % = 2.00; L2 m0 5 % - 2 % = 3 % = 3.00 (without the option: 5.00)
+    assert brief(result, keys=("payee_idx", "amount_cents", "rate_bp")) == {(1, 200, 200), (0, 300, 300)}
+    plain = _chain({**component, "differential": False}, [], [0, 0, 0])
+    assert brief(plain, keys=("payee_idx", "amount_cents", "rate_bp")) == {(1, 200, 200), (0, 500, 500)}
