@@ -92,7 +92,7 @@ class Unilevel(Component):
 
 @dataclass(frozen=True)
 class StairstepBreakaway(Component):
-    rank_rates_bp: tuple[int, ...]  # per rank index (0 where the rank has no percentage)
+    rank_rates_bp: tuple[int, ...]  # per rank index; an unlisted rank has the highest listed rank's at or below it
     breakaway_rank: int
     generation_rates_bp: tuple[int, ...]
     compression: bool
@@ -502,14 +502,20 @@ def _stairstep(r, obj, path, common, ranks, codes, built):
         r.add(f"{path}.breakaway_rank", "is required when generation_rates are given")
     if rates is None or gens is None or breakaway is None:
         return None
+    # A rank not listed earns the percentage of the highest listed rank at or below it (as depth_by_rank, p2p rows and
+    # pool shares read); below every listed rank: 0 %. Listed percentages must not decrease, 0 included.
     table = [0] * len(ranks)
-    for index, bp in rates.items():
-        table[index] = bp
-    running = 0
-    for index, bp in enumerate(table):  # a higher rank never pays a lower differential percentage
-        if bp and bp < running:
-            r.add(f"{path}.rank_rates.{ranks[index].code}", "must not be lower than a lower rank's percentage")
-        running = max(running, bp)
+    running, below = 0, None
+    for index in range(len(ranks)):
+        if index in rates:
+            if rates[index] < running:
+                r.add(
+                    f"{path}.rank_rates.{ranks[index].code}",
+                    f"must not be lower than {ranks[below].code}'s {_percent_text(running)} (a higher rank never "
+                    "earns a lower percentage; a rank left out earns the percentage of the rank below it)",
+                )
+            running, below = max(running, rates[index]), index
+        table[index] = running
     return StairstepBreakaway(
         **common,
         rank_rates_bp=tuple(table),
@@ -517,6 +523,10 @@ def _stairstep(r, obj, path, common, ranks, codes, built):
         generation_rates_bp=gens,
         compression=_compression(r, obj, path, True),
     )
+
+
+def _percent_text(bp: int) -> str:
+    return f"{Decimal(bp).scaleb(-2).normalize():f} %"
 
 
 def _binary(r, obj, path, common, ranks, codes, built):

@@ -89,7 +89,10 @@ def test_plan_values_are_converted_to_integer_units():
                              "generation_rates": ["2"]}]},
             {
                 "components[0].breakaway_rank": ["is required when generation_rates are given"],
-                "components[0].rank_rates.b": ["must not be lower than a lower rank's percentage"],
+                "components[0].rank_rates.b": [
+                    "must not be lower than a's 10 % (a higher rank never earns a lower percentage; a rank left out "
+                    "earns the percentage of the rank below it)"
+                ],
             },
             id="stairstep",
         ),

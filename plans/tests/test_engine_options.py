@@ -4,11 +4,15 @@ Amounts are cents; volumes in the documents are points/currency units. Trees are
 """
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plans.engine.calculate import _sum_by, calculate
-from plans.engine.document import plan_from_document
+from plans.engine.document import PlanError, plan_from_document
 from plans.engine.snapshot import snapshot_from_lists
 from plans.tests.engine_helpers import brief
+from plans.tests.test_engine_properties import RANKS, snapshots
 
 NO_RATE, OWN_PURCHASE, NOT_QUALIFIED, DEPTH = "no_rate", "own_purchase", "not_qualified", "depth"
 
@@ -118,3 +122,67 @@ def test_unilevel_differential_pays_only_the_rise_over_what_was_taken_below():
     assert brief(result, keys=("payee_idx", "amount_cents", "rate_bp")) == {(1, 200, 200), (0, 300, 300)}
     plain = _chain({**component, "differential": False}, [], [0, 0, 0])
     assert brief(plain, keys=("payee_idx", "amount_cents", "rate_bp")) == {(1, 200, 200), (0, 500, 500)}
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Issue 20.1: a rank missing from a stairstep's rank_rates earns the percentage of the highest listed rank below it.
+
+STAIR_RANKS = [
+    {"code": "consultant", "min_psv": 10},
+    {"code": "silver", "min_psv": 20},
+    {"code": "gold", "min_psv": 30},
+]
+
+
+def test_a_rank_missing_from_rank_rates_earns_the_highest_listed_rank_below_it():
+    plan = plan_from_document(
+        {"ranks": STAIR_RANKS, "components": [{"type": "stairstep_breakaway", "rank_rates": {"consultant": "5",
+                                                                                              "gold": "12"}}]}
+    )  # fmt: skip
+    assert plan.components[0].rank_rates_bp == (500, 500, 1200)
+    # m0 gold <- m1 silver <- m2 consultant; m2's order CV 100: m2 5.00; m1 (silver, unlisted: 5 %) 0; m0 12-5 = 7.00
+    snap = snapshot_from_lists(
+        sponsors=[-1, 0, 1],
+        orders=[{"credited": 0, "pv": 30}, {"credited": 1, "pv": 20}, {"credited": 2, "pv": 10, "cv": 100}],
+    )
+    result = calculate(plan, snap)
+    assert result.rank.tolist() == [2, 1, 0]
+    assert brief(result, keys=("payee_idx", "amount_cents", "rate_bp")) == {(2, 500, 500), (0, 700, 700)}
+
+
+def test_a_rank_rates_table_that_drops_is_rejected_with_the_rate_it_drops_below():
+    with pytest.raises(PlanError) as caught:
+        plan_from_document(
+            {"ranks": STAIR_RANKS, "components": [{"type": "stairstep_breakaway", "rank_rates": {"consultant": "5",
+                                                                                                  "silver": "0"}}]}
+        )  # fmt: skip
+    assert caught.value.errors == {
+        "components[0].rank_rates.silver": [
+            "must not be lower than consultant's 5 % (a higher rank never earns a lower percentage; a rank left out "
+            "earns the percentage of the rank below it)"
+        ]
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(snapshots(max_members=12), st.lists(st.sampled_from(["0", "2", "4", "6", "9"]), min_size=3, max_size=3),
+       st.lists(st.booleans(), min_size=3, max_size=3))  # fmt: skip
+def test_leaving_a_rank_out_of_rank_rates_is_listing_it_at_the_rate_below(spec, rates, listed):
+    rates = sorted(rates)
+    codes = [r["code"] for r in RANKS]
+    full = dict(zip(codes, rates, strict=True))
+    carried, below = {}, "0"
+    for code, rate, keep in zip(codes, rates, listed, strict=True):
+        if keep:
+            carried[code], below = rate, rate
+        full[code] = below
+    snap = snapshot_from_lists(**spec)
+
+    def run(table):
+        doc = {"active": {"min_pv": 50}, "ranks": RANKS, "components": [{"type": "stairstep_breakaway",
+                                                                         "rank_rates": table}]}  # fmt: skip
+        return calculate(plan_from_document(doc), snap)
+
+    left_out, written = run(carried), run(full)
+    assert brief(left_out) == brief(written)
+    assert brief(left_out, forfeited=True) == brief(written, forfeited=True)
