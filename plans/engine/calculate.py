@@ -15,6 +15,7 @@ that level, a pairing cap, the payout cap). Together they explain every cent.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
@@ -25,6 +26,7 @@ import numpy as np
 from plans.engine.document import (
     P2P,
     Binary,
+    EnrolmentBonus,
     FastStart,
     LeadershipPool,
     Matching,
@@ -55,6 +57,7 @@ class Rule(IntEnum):
     ADVANCEMENT = 11  # level_raw = rank index reached; rate_bp = -1
     MATCH = 12  # basis = the matched member's earnings, level = generation
     POOL = 13  # basis = pool cents, level_raw = payee shares (Result.pool_shares: total), rate_bp = -1
+    ENROLMENT = 14  # enrolment bonus: source_member = the recruit, level_raw = the recruit's period since joining
 
 
 class Reason(IntEnum):
@@ -128,6 +131,11 @@ class Result:
     carry_left: np.ndarray  # binary carry-over into the next period (zeros without a binary component)
     carry_right: np.ndarray
     pool_shares: dict[str, int]  # leadership pool code -> total shares held this period
+    qualified_rank: np.ndarray  # the rank whose criteria hold this period (paid-as adds the plan's grace), int16
+    entry_met: np.ndarray  # the plan's one-off entry requirement is met (this period or before)
+    leg_left: np.ndarray  # binary leg volumes this period (carry-in + this period), before pairing; zeros without
+    leg_right: np.ndarray
+    binary_flushed: np.ndarray  # carry-over volume flushed for inactivity (binary flush_inactive_after)
 
 
 def half_up(basis: np.ndarray, rate_bp) -> np.ndarray:
@@ -199,10 +207,12 @@ class _Context:
     paid: _Lines
     forfeit: _Lines
     pool_shares: dict
+    eligible: np.ndarray  # the snapshot's eligible flag and the plan's entry requirement met
+    pv: np.ndarray
 
     def payee_mask(self, component) -> np.ndarray:
         """Who may be paid by this component: eligible, not excluded, active if required, at the minimum rank."""
-        mask = self.snap.eligible & ~self.snap.excluded
+        mask = self.eligible & ~self.snap.excluded
         if component.require_active:
             mask = mask & self.active
         if component.min_rank >= 0:
@@ -228,47 +238,66 @@ def member_volumes(snap: Snapshot) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return pv, psv, gv
 
 
-def paid_as_ranks(plan: Plan, snap: Snapshot, pv, psv, gv, active) -> np.ndarray:
+def paid_as_ranks(plan: Plan, snap: Snapshot, pv, psv, gv, active, eligible=None) -> np.ndarray:
     """Highest rank whose every criterion holds (a member need not meet lower ranks' criteria separately: all
     criteria are monotone in volume, so a higher volume never gives a lower rank). Ineligible members hold no rank.
 
     The max-leg rule counts at most `max_leg_share` of the rank's min_gv from any one sponsor leg (the member's own PSV
-    counts in full). Leg requirements ("2 legs holding Silver") need the downline's ranks first, so when any rank has
-    them the ranks are computed layer by layer from the deepest.
+    counts in full). A rank with `gv_periods` p reads GV accumulated over this period and the p - 1 before it
+    (`snap.history_gv`), its own part being that total minus the frontline's. Leg requirements ("2 legs holding
+    Silver") and the classic breakaway (a leg whose head reaches the breakaway rank leaves the upline's GV) need the
+    downline's ranks first, so then the ranks are computed layer by layer from the deepest.
     """
     n = snap.n_members
+    eligible = snap.eligible if eligible is None else eligible
     tree = snap.sponsor_tree
     sponsor = snap.sponsor_idx
     has_sponsor = sponsor >= 0
+    frontline = sponsor[has_sponsor]
     active_sponsored = np.bincount(sponsor[has_sponsor & active], minlength=n)
-    static = []  # per rank: criteria that do not depend on other members' ranks
+    rolling = {}  # gv_periods -> GV over that many periods
+    own = {}  # gv_periods -> the member's own part of it (PSV for one period)
+    for p in sorted({r.gv_periods for r in plan.ranks if r.min_gv}):
+        rolling[p] = gv + snap.history("gv", p - 1, 0).sum(axis=1) if p > 1 else gv
+        own[p] = np.maximum(rolling[p] - _sum_by(frontline, rolling[p][has_sponsor], n), 0) if p > 1 else psv
+    breakaway = next(
+        (c.breakaway_rank for c in plan.components if isinstance(c, StairstepBreakaway) and c.breakaway_leaves_gv),
+        len(plan.ranks),
+    )
+    layered_gv = breakaway < len(plan.ranks)
+    base, static = [], []  # per rank: criteria that do not depend on other members' ranks
     for rank in plan.ranks:
-        ok = (
-            snap.eligible
-            & (pv >= rank.min_pv)
-            & (psv >= rank.min_psv)
-            & (active_sponsored >= rank.min_active_sponsored)
-        )
-        if rank.min_gv:
+        ok = eligible & (pv >= rank.min_pv) & (psv >= rank.min_psv) & (active_sponsored >= rank.min_active_sponsored)
+        base.append(ok)
+        if rank.min_gv and not layered_gv:
             if rank.max_leg_share_bp is not None:
                 cap = rank.min_gv * rank.max_leg_share_bp // 10000
-                legs = _sum_by(sponsor[has_sponsor], np.minimum(gv[has_sponsor], cap), n)
-                ok &= psv + legs >= rank.min_gv
+                legs = _sum_by(frontline, np.minimum(rolling[rank.gv_periods][has_sponsor], cap), n)
+                ok = ok & (own[rank.gv_periods] + legs >= rank.min_gv)
             else:
-                ok &= gv >= rank.min_gv
+                ok = ok & (rolling[rank.gv_periods] >= rank.min_gv)
         static.append(ok)
     ranks = np.full(n, -1, np.int16)
     leg_ranks = sorted({leg.rank for r in plan.ranks for leg in r.legs})
-    if not leg_ranks:
+    if not leg_ranks and not layered_gv:
         for k, ok in enumerate(static):
             ranks[ok] = k
         return ranks
     leg_count = {x: np.zeros(n, np.int32) for x in leg_ranks}
     best_below = np.full(n, -1, np.int16)  # highest rank anywhere in a member's subtree (itself included)
+    kept = {p: np.zeros(n, np.int64) for p in rolling} if layered_gv else {}  # what the frontline passes up
+    capped = {
+        k: np.zeros(n, np.int64) for k, r in enumerate(plan.ranks) if layered_gv and r.min_gv and r.max_leg_share_bp
+    }
     for depth in range(tree.max_depth, -1, -1):
         layer = tree.layers[depth]
+        qualifying = {p: own[p][layer] + kept[p][layer] for p in rolling} if layered_gv else {}
         for k, rank in enumerate(plan.ranks):
             ok = static[k][layer]
+            if layered_gv and rank.min_gv:
+                p = rank.gv_periods
+                volume = own[p][layer] + capped[k][layer] if k in capped else qualifying[p]
+                ok = ok & (volume >= rank.min_gv)
             for leg in rank.legs:
                 ok = ok & (leg_count[leg.rank][layer] >= leg.count)
             ranks[layer[ok]] = k
@@ -278,7 +307,40 @@ def paid_as_ranks(plan: Plan, snap: Snapshot, pv, psv, gv, active) -> np.ndarray
             for x in leg_ranks:
                 np.add.at(leg_count[x], parents, best_below[layer] >= x)
             np.maximum.at(best_below, parents, best_below[layer])
+            if layered_gv:
+                broken = ranks[layer] >= breakaway
+                for p in rolling:
+                    np.add.at(kept[p], parents, np.where(broken, 0, qualifying[p]))
+                for k, total in capped.items():
+                    rank = plan.ranks[k]
+                    passed = np.where(broken, 0, qualifying[rank.gv_periods])
+                    np.add.at(total, parents, np.minimum(passed, rank.min_gv * rank.max_leg_share_bp // 10000))
     return ranks
+
+
+def _with_grace(plan: Plan, snap: Snapshot, qualified: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Paid-as rank: the highest rank qualified in this period and the `rank_grace_periods` before it (eligible
+    members only), so a paid-as rank drops only after that many periods below it."""
+    if not plan.rank_grace_periods:
+        return qualified
+    past = snap.history("rank", plan.rank_grace_periods, -1).max(axis=1, initial=-1)
+    return np.where(eligible, np.maximum(qualified, past), -1).astype(np.int16)
+
+
+def _entry_met(plan: Plan, snap: Snapshot) -> np.ndarray:
+    """The plan's one-off entry requirement: met before this period (`snap.entry_met`) or by an own order now."""
+    n = snap.n_members
+    entry = plan.entry
+    if entry.requirement == "none":
+        return np.ones(n, bool)
+    met = snap.entry_met.copy() if snap.entry_met.size else np.zeros(n, bool)
+    own = snap.buyer_idx >= 0
+    if entry.requirement == "initial_purchase":
+        counts = own & (snap.pv >= entry.min_pv)
+    else:  # enrolment_pack
+        counts = own & (snap.enrolment_pack if snap.enrolment_pack.size else np.zeros(snap.n_orders, bool))
+    met[snap.buyer_idx[counts]] = True
+    return met
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -565,7 +627,8 @@ def _stairstep(ctx: _Context, ci: int, comp: StairstepBreakaway) -> None:
         idx, cur, paid_rate, gen = idx[keep], nxt[keep], paid_rate[keep], gen[keep]
 
 
-def _binary(ctx: _Context, ci: int, comp: Binary) -> tuple[np.ndarray, np.ndarray]:
+def _binary(ctx: _Context, ci: int, comp: Binary):
+    """Pairs the weak leg; returns (carry_left, carry_right, (leg_left, leg_right), flushed) for the Result."""
     snap = ctx.snap
     n = snap.n_members
     tree = snap.placement_tree
@@ -583,7 +646,15 @@ def _binary(ctx: _Context, ci: int, comp: Binary) -> tuple[np.ndarray, np.ndarra
         carry = np.minimum(carry, comp.carryover_cap)
     left_next = np.where(left >= right, carry, 0)
     right_next = np.where(right > left, carry, 0)
+    flushed = np.zeros(n, np.int64)
+    if comp.flush_inactive_after is not None:  # inactive now and in each of the N previous periods (unknown: active)
+        past = snap.history("active", comp.flush_inactive_after, True)
+        gone = ~ctx.active & ~past.any(axis=1)
+        flushed = np.where(gone, left_next + right_next, 0)
+        left_next, right_next = np.where(gone, 0, left_next), np.where(gone, 0, right_next)
     mask = ctx.payee_mask(comp)
+    if comp.sponsored_per_leg:
+        mask = mask & (_active_sponsored_per_leg(snap, ctx.active) >= comp.sponsored_per_leg)
     amount = half_up(weak, comp.rate_bp)
     capped = np.minimum(amount, comp.pairing_cap_cents) if comp.pairing_cap_cents is not None else amount
     who = np.flatnonzero(amount > 0)
@@ -595,7 +666,61 @@ def _binary(ctx: _Context, ci: int, comp: Binary) -> tuple[np.ndarray, np.ndarra
     no = who[~mask[who]]
     ctx.forfeit.add(no, amount[no], ci, Rule.PAIRING, reason=ctx.refusal(no), member=no, rate=comp.rate_bp,
                     basis=weak[no])  # fmt: skip
-    return left_next, right_next
+    return left_next, right_next, (left, right), flushed
+
+
+def _active_sponsored_per_leg(snap: Snapshot, active: np.ndarray) -> np.ndarray:
+    """Per member, the smaller of: active personally sponsored members placed in their left leg, in their right leg.
+
+    Set-based: a preorder numbering of the placement tree (one numpy step per layer) puts each subtree in one interval,
+    so "m sits in the leg under child c" is ``start[c] <= start[m] < start[c] + size[c]``."""
+    n = snap.n_members
+    tree = snap.placement_tree
+    parent = snap.placement_idx
+    size = tree.subtree_sum(np.ones(n, np.int64))
+    kids = np.flatnonzero(parent >= 0)
+    kids = kids[np.lexsort((kids, snap.placement_position[kids], parent[kids]))]
+    before = np.cumsum(size[kids]) - size[kids]  # sizes of the siblings before each child, across all groups...
+    first = np.r_[True, parent[kids][1:] != parent[kids][:-1]] if len(kids) else np.zeros(0, bool)
+    offset = np.zeros(n, np.int64)
+    offset[kids] = before - before[first][np.cumsum(first) - 1]  # ...minus those of earlier parents' children
+    start = np.zeros(n, np.int64)
+    roots = np.flatnonzero(parent < 0)
+    start[roots] = np.cumsum(size[roots]) - size[roots]
+    for layer in tree.layers[1:]:
+        start[layer] = start[parent[layer]] + 1 + offset[layer]
+    counts = []
+    for side in (0, 1):
+        child = np.full(n, -1, np.int64)
+        on_side = kids[snap.placement_position[kids] == side]
+        child[parent[on_side]] = on_side
+        m = np.flatnonzero((snap.sponsor_idx >= 0) & active)
+        c = child[snap.sponsor_idx[m]]
+        safe = np.maximum(c, 0)
+        inside = (c >= 0) & (start[m] >= start[safe]) & (start[m] < start[safe] + size[safe])
+        counts.append(_sum_by(snap.sponsor_idx[m][inside], np.ones(int(inside.sum()), np.int64), n))
+    return np.minimum(counts[0], counts[1])
+
+
+def _enrolment_bonus(ctx: _Context, ci: int, comp: EnrolmentBonus) -> None:
+    """A flat amount to the sponsor for each personally enrolled member whose PV accumulated since joining first
+    reaches `min_pv` in one of their first `periods` periods (so at most once per recruit)."""
+    snap = ctx.snap
+    if not snap.periods_since_join.size:  # the loader gave no ages: nobody is known to be new
+        return
+    age = snap.periods_since_join.astype(np.int64)
+    earlier_periods = snap.history("pv", comp.periods - 1, 0)
+    earlier = (earlier_periods * (np.arange(comp.periods - 1)[None, :] < age[:, None])).sum(axis=1)
+    met_now = earlier + ctx.pv >= comp.min_pv
+    met_before = (age > 0) & (earlier >= comp.min_pv)
+    recruits = np.flatnonzero(
+        (age >= 0) & (age < comp.periods) & (snap.sponsor_idx >= 0) & ctx.eligible & met_now & ~met_before
+    )
+    sponsor = snap.sponsor_idx[recruits]
+    amount = np.full(len(recruits), comp.amount_cents, np.int64)
+    ok = ctx.payee_mask(comp)[sponsor]
+    _emit(ctx, ci, Rule.ENROLMENT, sponsor, amount, ok, ~ok, member=recruits, level_raw=age[recruits].astype(np.int16),
+          basis=comp.amount_cents, rate=-1)  # fmt: skip
 
 
 def _party(ctx: _Context, ci: int, comp: Party) -> None:
@@ -722,19 +847,23 @@ def _pool(ctx: _Context, ci: int, comp: LeadershipPool, total_cv: int) -> None:
 def calculate(plan: Plan, snap: Snapshot) -> Result:
     """Compute a period: volumes, activity, paid-as ranks, then each component in document order."""
     pv, psv, gv = member_volumes(snap)
-    active = snap.eligible & (pv >= plan.active.min_pv) & (psv >= plan.active.min_psv)
-    rank = paid_as_ranks(plan, snap, pv, psv, gv, active)
-    ctx = _Context(plan=plan, snap=snap, rank=rank, active=active, paid=_Lines(), forfeit=_Lines(), pool_shares={})
+    entry_met = _entry_met(plan, snap)
+    eligible = snap.eligible & entry_met
+    active = eligible & (pv >= plan.active.min_pv) & (psv >= plan.active.min_psv)
+    qualified = paid_as_ranks(plan, snap, pv, psv, gv, active, eligible)
+    rank = _with_grace(plan, snap, qualified, eligible)
+    ctx = _Context(plan=plan, snap=snap, rank=rank, active=active, paid=_Lines(), forfeit=_Lines(), pool_shares={},
+                   eligible=eligible, pv=pv)  # fmt: skip
     total_cv = int(snap.cv.sum())
-    carry_left = np.zeros(snap.n_members, np.int64)
-    carry_right = np.zeros(snap.n_members, np.int64)
+    zeros = np.zeros(snap.n_members, np.int64)
+    carry_left, carry_right, legs, flushed = zeros, zeros, (zeros, zeros), zeros
     for ci, comp in enumerate(plan.components):
         if isinstance(comp, Unilevel):
             _unilevel(ctx, ci, comp)
         elif isinstance(comp, StairstepBreakaway):
             _stairstep(ctx, ci, comp)
         elif isinstance(comp, Binary):
-            carry_left, carry_right = _binary(ctx, ci, comp)
+            carry_left, carry_right, legs, flushed = _binary(ctx, ci, comp)
         elif isinstance(comp, Matrix):
             _matrix(ctx, ci, comp)
         elif isinstance(comp, P2P):
@@ -753,6 +882,8 @@ def calculate(plan: Plan, snap: Snapshot) -> Result:
             _matching(ctx, ci, comp, so_far)
         elif isinstance(comp, LeadershipPool):
             _pool(ctx, ci, comp, total_cv)
+        elif isinstance(comp, EnrolmentBonus):
+            _enrolment_bonus(ctx, ci, comp)
         else:  # pragma: no cover - the document validation admits no other type
             raise TypeError(f"unknown component {comp!r}")
     lines = ctx.paid.ledger()
@@ -761,7 +892,8 @@ def calculate(plan: Plan, snap: Snapshot) -> Result:
     forfeits = ctx.forfeit.ledger()
     result = _result(plan, snap, pv, psv, gv, active, rank, lines, forfeits, total_cv, carry_left, carry_right)
     result.pool_shares.update(ctx.pool_shares)
-    return result
+    return dataclasses.replace(result, qualified_rank=qualified, entry_met=entry_met, leg_left=legs[0],
+                               leg_right=legs[1], binary_flushed=flushed)  # fmt: skip
 
 
 def _apply_payout_cap(ctx: _Context, lines: Ledger, allowed: int) -> Ledger:
@@ -813,6 +945,11 @@ def _result(plan, snap, pv, psv, gv, active, rank, lines, forfeits, total_cv, ca
         carry_left=carry_left,
         carry_right=carry_right,
         pool_shares={},
+        qualified_rank=rank,
+        entry_met=np.ones(len(rank), bool),
+        leg_left=carry_left,
+        leg_right=carry_right,
+        binary_flushed=carry_left,
     )
 
 

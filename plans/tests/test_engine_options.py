@@ -186,3 +186,46 @@ def test_leaving_a_rank_out_of_rank_rates_is_listing_it_at_the_rate_below(spec, 
     left_out, written = run(carried), run(full)
     assert brief(left_out) == brief(written)
     assert brief(left_out, forfeited=True) == brief(written, forfeited=True)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Issue 20.7: rank requirements on GV accumulated over the last N periods (rolling GV).
+
+
+def _rolling(rank: dict, gv_history: list[list]):
+    plan = plan_from_document({"ranks": [{"code": "silver", "min_gv": 300, **rank}],
+                               "components": [{"type": "retail_profit"}]})  # fmt: skip
+    # m0 <- m1: m0 PSV 50, m1 PSV 100 this period (m0's GV 150)
+    snap = snapshot_from_lists(
+        sponsors=[-1, 0], orders=[{"credited": 0, "pv": 50}, {"credited": 1, "pv": 100}], history_gv=gv_history
+    )
+    return calculate(plan, snap)
+
+
+def test_rank_on_gv_accumulated_over_the_last_periods():
+    history = [[100, 150], [50, 50]]  # m0's GV one and two periods ago, then m1's
+    assert _rolling({}, history).rank.tolist() == [-1, -1]  # this period only: 150 < 300
+    assert _rolling({"gv_periods": 2}, history).rank.tolist() == [-1, -1]  # 150 + 100 = 250
+    assert _rolling({"gv_periods": 3}, history).rank.tolist() == [0, -1]  # 150 + 100 + 150 = 400; m1: 200
+    # at most 50 % of 300 = 150 from one leg: m0's own part over 3 periods = 400 - m1's 200 = 200, m1's leg counts 150
+    assert _rolling({"gv_periods": 3, "max_leg_share": 50}, history).rank.tolist() == [0, -1]
+    assert _rolling({"gv_periods": 3, "max_leg_share": 50}, [[100, 150], [150, 150]]).rank.tolist() == [-1, 0]
+    # m0: 400 in all; m1 brings 100 + 300 = 400 of it (m1 is silver on its own), of which 150 count for m0, whose
+    # own part is 0: 150 < 300
+
+
+@settings(max_examples=60, deadline=None)
+@given(snapshots(max_members=15), st.data())
+def test_more_past_volume_never_lowers_a_rank_and_no_past_is_this_period_alone(spec, data):
+    n = len(spec["sponsors"])
+    ranks = [{**r, "gv_periods": 3} for r in RANKS]
+    plan = plan_from_document({"active": {"min_pv": 50}, "ranks": ranks, "components": [{"type": "retail_profit"}]})
+    single = plan_from_document({"active": {"min_pv": 50}, "ranks": RANKS, "components": [{"type": "retail_profit"}]})
+    zero = calculate(plan, snapshot_from_lists(**spec, history_gv=[[0, 0]] * n))
+    assert zero.rank.tolist() == calculate(single, snapshot_from_lists(**spec)).rank.tolist()
+    history = [[data.draw(st.integers(0, 400)) for _ in range(2)] for _ in range(n)]
+    base = calculate(plan, snapshot_from_lists(**spec, history_gv=history)).rank
+    member = data.draw(st.integers(0, n - 1))
+    history[member][data.draw(st.integers(0, 1))] += data.draw(st.integers(1, 300))
+    more = calculate(plan, snapshot_from_lists(**spec, history_gv=history)).rank
+    assert more[member] >= base[member]
