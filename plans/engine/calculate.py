@@ -255,11 +255,7 @@ def paid_as_ranks(plan: Plan, snap: Snapshot, pv, psv, gv, active, eligible=None
     has_sponsor = sponsor >= 0
     frontline = sponsor[has_sponsor]
     active_sponsored = np.bincount(sponsor[has_sponsor & active], minlength=n)
-    rolling = {}  # gv_periods -> GV over that many periods
-    own = {}  # gv_periods -> the member's own part of it (PSV for one period)
-    for p in sorted({r.gv_periods for r in plan.ranks if r.min_gv}):
-        rolling[p] = gv + snap.history("gv", p - 1, 0).sum(axis=1) if p > 1 else gv
-        own[p] = np.maximum(rolling[p] - _sum_by(frontline, rolling[p][has_sponsor], n), 0) if p > 1 else psv
+    rolling, own = _rolling_gv(plan, snap, psv, gv)
     breakaway = next(
         (c.breakaway_rank for c in plan.components if isinstance(c, StairstepBreakaway) and c.breakaway_leaves_gv),
         len(plan.ranks),
@@ -316,6 +312,18 @@ def paid_as_ranks(plan: Plan, snap: Snapshot, pv, psv, gv, active, eligible=None
                     passed = np.where(broken, 0, qualifying[rank.gv_periods])
                     np.add.at(total, parents, np.minimum(passed, rank.min_gv * rank.max_leg_share_bp // 10000))
     return ranks
+
+
+def _rolling_gv(plan: Plan, snap: Snapshot, psv, gv) -> tuple[dict, dict]:
+    """Per distinct `gv_periods` p: GV over p periods, and the member's own part of it (PSV when p is 1)."""
+    sponsor = snap.sponsor_idx
+    has_sponsor = sponsor >= 0
+    rolling, own = {}, {}
+    for p in sorted({r.gv_periods for r in plan.ranks if r.min_gv}):
+        rolling[p] = gv + snap.history("gv", p - 1, 0).sum(axis=1) if p > 1 else gv
+        frontline = _sum_by(sponsor[has_sponsor], rolling[p][has_sponsor], snap.n_members)
+        own[p] = np.maximum(rolling[p] - frontline, 0) if p > 1 else psv
+    return rolling, own
 
 
 def _with_grace(plan: Plan, snap: Snapshot, qualified: np.ndarray, eligible: np.ndarray) -> np.ndarray:

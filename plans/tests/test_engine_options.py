@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plans.engine.calculate import _sum_by, calculate
+from plans.engine.calculate import _active_sponsored_per_leg, _sum_by, calculate
 from plans.engine.document import PlanError, plan_from_document
 from plans.engine.snapshot import snapshot_from_lists
 from plans.tests.engine_helpers import brief
@@ -229,3 +229,103 @@ def test_more_past_volume_never_lowers_a_rank_and_no_past_is_this_period_alone(s
     history[member][data.draw(st.integers(0, 1))] += data.draw(st.integers(1, 300))
     more = calculate(plan, snapshot_from_lists(**spec, history_gv=history)).rank
     assert more[member] >= base[member]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Binary: qualification by leg (20.2), flush on inactivity (20.3), leg volumes in the result (20.8).
+#
+#   placement: m0 ─┬─ left  m1 ── left m3
+#                  └─ right m2
+#   everyone personally sponsored by m0; active = PV 50. CV: m1 100, m2 100, m3 50 (m3 has PV 0: inactive)
+
+
+def _binary(options: dict, **snapshot):
+    plan = plan_from_document({"active": {"min_pv": 50}, "ranks": [],
+                               "components": [{"type": "binary", "rate": "10", **options}]})  # fmt: skip
+    spec = {
+        "sponsors": [-1, 0, 0, 0],
+        "placements": [-1, 0, 0, 1],
+        "positions": [-1, 0, 1, 0],
+        "orders": [
+            {"credited": 0, "pv": 50},
+            {"credited": 1, "pv": 50, "cv": 100},
+            {"credited": 2, "pv": 50, "cv": 100},
+            {"credited": 3, "pv": 0, "cv": 50},
+        ],
+    }
+    return calculate(plan, snapshot_from_lists(**{**spec, **snapshot}))
+
+
+def test_binary_leg_volumes_are_in_the_result():
+    result = _binary({})
+    assert result.leg_left.tolist() == [15000, 5000, 0, 0]  # m0: m1's 100 + m3's 50; m1: m3's 50
+    assert result.leg_right.tolist() == [10000, 0, 0, 0]
+    assert brief(result) == {(0, 1000, -1)}  # weak leg 100.00 x 10 %
+    assert result.carry_left.tolist() == [5000, 5000, 0, 0]
+
+
+def test_binary_qualification_by_active_sponsored_members_in_each_leg():
+    assert brief(_binary({"sponsored_per_leg": 1})) == {(0, 1000, -1)}  # m1 left, m2 right: both active
+    two = _binary({"sponsored_per_leg": 2})  # the left leg holds m1 and m3, but m3 is inactive
+    assert len(two.lines) == 0
+    assert brief(two, forfeited=True) == {(0, 1000, -1, NOT_QUALIFIED)}
+    active_m3 = _binary({"sponsored_per_leg": 2}, orders=[
+        {"credited": 0, "pv": 50}, {"credited": 1, "pv": 50, "cv": 100}, {"credited": 2, "pv": 50, "cv": 100},
+        {"credited": 3, "pv": 50, "cv": 50}])  # fmt: skip
+    assert len(active_m3.lines) == 0  # two in the left leg, one in the right: still not qualified
+
+
+def test_binary_flushes_the_carry_over_of_members_inactive_for_n_periods():
+    # m1 is inactive (PV 0) with 500 carried on its left; its left leg (m3) brings 50 more this period
+    orders = [{"credited": 0, "pv": 50}, {"credited": 1, "pv": 0, "cv": 100}, {"credited": 2, "pv": 50, "cv": 100},
+              {"credited": 3, "pv": 0, "cv": 50}]  # fmt: skip
+    carry = {"carry_left": [0, 500, 0, 0], "orders": orders}
+    kept = _binary({}, **carry)
+    assert kept.carry_left.tolist()[1] == 55000 and kept.binary_flushed.tolist() == [0, 0, 0, 0]
+    at_once = _binary({"flush_inactive_after": 0}, **carry)
+    assert at_once.carry_left.tolist() == [5000, 0, 0, 0]  # m1 flushed; m3 (inactive) carried nothing anyway
+    assert at_once.binary_flushed.tolist() == [0, 55000, 0, 0]
+    history = [[True], [False], [True], [False]]  # active last period?
+    after_one = _binary({"flush_inactive_after": 1}, history_active=history, **carry)
+    assert after_one.binary_flushed.tolist() == [0, 55000, 0, 0]  # inactive now and last period
+    history[1] = [True]
+    assert _binary({"flush_inactive_after": 1}, history_active=history, **carry).binary_flushed.tolist()[1] == 0
+    # with no history at all, earlier periods are unknown: nothing is flushed after one period
+    assert _binary({"flush_inactive_after": 1}, **carry).binary_flushed.tolist()[1] == 0
+
+
+def _per_leg_by_walking(snap, active) -> list[int]:
+    counts = [[0, 0] for _ in range(snap.n_members)]
+    for m in range(snap.n_members):
+        s = int(snap.sponsor_idx[m])
+        if s < 0 or not active[m]:
+            continue
+        node = m  # walk up the placement tree to the sponsor: the side of the child we arrive from is the leg
+        while node >= 0 and int(snap.placement_idx[node]) != s:
+            node = int(snap.placement_idx[node])
+        if node >= 0 and snap.placement_position[node] >= 0:
+            counts[s][int(snap.placement_position[node])] += 1
+    return [min(c) for c in counts]
+
+
+@settings(max_examples=50, deadline=None)
+@given(snapshots(max_members=20), st.integers(1, 2), st.data())
+def test_sponsored_per_leg_counts_match_a_walk_up_the_placement_tree(spec, need, data):
+    n = len(spec["sponsors"])
+    # any binary placement: each member takes a free left or right slot under an earlier member
+    free, spec["placements"], spec["positions"] = [(0, 0), (0, 1)], [-1], [-1]
+    for i in range(1, n):
+        parent, side = free.pop(data.draw(st.integers(0, len(free) - 1)))
+        spec["placements"].append(parent)
+        spec["positions"].append(side)
+        free += [(i, 0), (i, 1)]
+    snap = snapshot_from_lists(**spec)
+    active = np.array([i % 3 != 1 for i in range(n)])
+    assert _active_sponsored_per_leg(snap, active).tolist() == _per_leg_by_walking(snap, active)
+    binary = {"type": "binary", "rate": "10", "sponsored_per_leg": need}
+    plan = plan_from_document({"active": {"min_pv": 50}, "ranks": [], "components": [binary]})
+    result = calculate(plan, snap)
+    per_leg = _per_leg_by_walking(snap, result.active)
+    assert all(per_leg[m] >= need for m in result.lines.payee_idx.tolist())
+    forfeited = set(result.forfeits.payee_idx.tolist())
+    assert all(m in forfeited for m in range(n) if per_leg[m] < need and min(result.leg_left[m], result.leg_right[m]))
