@@ -329,3 +329,67 @@ def test_sponsored_per_leg_counts_match_a_walk_up_the_placement_tree(spec, need,
     assert all(per_leg[m] >= need for m in result.lines.payee_idx.tolist())
     forfeited = set(result.forfeits.payee_idx.tolist())
     assert all(m in forfeited for m in range(n) if per_leg[m] < need and min(result.leg_left[m], result.leg_right[m]))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Issue 20.5: paid-as rank with a grace period; title (highest) rank; advancement bonuses once per title.
+
+GRACE_RANKS = [{"code": "bronze", "min_pv": 10}, {"code": "silver", "min_pv": 20}, {"code": "gold", "min_pv": 30}]
+
+
+def _grace(grace: int, pvs: list[int], history: list[list[int]], prev_highest: list[int]):
+    bonus = {"type": "rank_advancement", "amounts": {"silver": "50", "gold": "100"}, "require_active": False}
+    plan = plan_from_document({"ranks": GRACE_RANKS, "rank_grace_periods": grace, "components": [bonus]})
+    snap = snapshot_from_lists(
+        sponsors=[-1] + [0] * (len(pvs) - 1),
+        orders=[{"credited": m, "pv": pv} for m, pv in enumerate(pvs)],
+        history_rank=history,
+        prev_highest_rank=prev_highest,
+    )
+    return calculate(plan, snap)
+
+
+def test_paid_as_rank_keeps_a_higher_rank_for_the_grace_periods():
+    # m0 qualifies bronze now, was gold last period; m1 bronze now, gold two periods ago; m2 gold now
+    history = [[2, 2], [0, 2], [0, 0]]
+    none = _grace(0, [10, 10, 30], history, [2, 2, 0])
+    assert none.rank.tolist() == [0, 0, 2]
+    one = _grace(1, [10, 10, 30], history, [2, 2, 0])
+    assert one.qualified_rank.tolist() == [0, 0, 2]
+    assert one.rank.tolist() == [2, 0, 2]  # m0 kept gold for one period; m1 dropped (gold was 2 periods ago)
+    two = _grace(2, [10, 10, 30], history, [2, 2, 0])
+    assert two.rank.tolist() == [2, 2, 2]
+    assert two.highest_rank.tolist() == [2, 2, 2]  # title rank: the highest ever reached
+    # advancement: only m2 reaches new titles (silver and gold, above its bronze title): paid once per title
+    assert brief(two, keys=("payee_idx", "amount_cents", "level_raw")) == {(2, 5000, 1), (2, 10000, 2)}
+
+
+def test_an_advancement_bonus_is_not_paid_again_when_a_title_is_requalified():
+    first = _grace(1, [10, 20], [[-1], [-1]], [-1, -1])
+    assert brief(first, keys=("payee_idx", "amount_cents")) == {(1, 5000)}
+    # next period m1 falls to bronze (grace keeps silver), the period after it is silver again: nothing more
+    second = _grace(1, [10, 10], [[-1], [1]], first.highest_rank.tolist())
+    third = _grace(1, [10, 20], [[-1], [second.qualified_rank.tolist()[1]]], second.highest_rank.tolist())
+    assert second.rank.tolist()[1] == 1 and len(second.lines) == 0
+    assert third.rank.tolist()[1] == 1 and len(third.lines) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 3), st.lists(st.integers(-1, 2), min_size=1, max_size=6))
+def test_a_paid_as_rank_drops_only_after_the_grace_periods(grace, qualified_by_period):
+    """Over a run of periods, paid-as = the highest rank qualified in the period and the `grace` before it, and the
+    advancement bonus of each rank is paid at most once in all."""
+    pvs = {-1: 0, 0: 10, 1: 20, 2: 30}
+    history: list[int] = []
+    highest, paid = -1, []
+    for period, q in enumerate(qualified_by_period):
+        result = _grace(grace, [0, pvs[q]], [[-1] * 3, (history + [-1] * 3)[:3]], [-1, highest])
+        window = qualified_by_period[max(0, period - grace) : period + 1]
+        assert result.rank.tolist()[1] == max(window)
+        assert result.qualified_rank.tolist()[1] == q
+        paid += [level for payee, level in zip(result.lines.payee_idx.tolist(), result.lines.level_raw.tolist(),
+                                                strict=True) if payee == 1]  # fmt: skip
+        highest = result.highest_rank.tolist()[1]
+        history = [q, *history]
+    assert sorted(paid) == sorted(set(paid))
+    assert set(paid) == {k for k in (1, 2) if max(qualified_by_period, default=-1) >= k}
