@@ -310,7 +310,8 @@ def paid_as_ranks(plan: Plan, snap: Snapshot, pv, psv, gv, active, eligible=None
                 for k, total in capped.items():
                     rank = plan.ranks[k]
                     passed = np.where(broken, 0, qualifying[rank.gv_periods])
-                    np.add.at(total, parents, np.minimum(passed, rank.min_gv * rank.max_leg_share_bp // 10000))
+                    cap = rank.min_gv * (rank.max_leg_share_bp or 0) // 10000
+                    np.add.at(total, parents, np.minimum(passed, cap))
     return ranks
 
 

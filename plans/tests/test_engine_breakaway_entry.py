@@ -94,7 +94,7 @@ ENTRY_ORDERS = [
 def _entry(entry: dict | None, entry_met=None):
     p2p = {"type": "p2p", "rates": [{"direct": "10", "overrides": ["5"]}], "compression": False,
            "require_active": False}  # fmt: skip
-    doc = {"ranks": [], "components": [p2p]}
+    doc: dict = {"ranks": [], "components": [p2p]}
     if entry is not None:
         doc["entry"] = entry
     return calculate(plan_from_document(doc), snapshot_from_lists(sponsors=[-1, 0, 1], orders=ENTRY_ORDERS,
@@ -176,7 +176,7 @@ def test_enrolment_bonus_pays_nothing_when_the_loader_gives_no_ages():
 def test_an_enrolment_bonus_is_paid_at_most_once_per_recruit(periods, min_pv, pv_by_period):
     """Period by period (each run handed the previous runs' PV), the bonus is paid exactly once when the recruit's
     accumulated PV reaches min_pv within their first `periods` periods, and never otherwise."""
-    paid, history = 0, []
+    paid, history = 0, list[int]()
     for age, pv in enumerate(pv_by_period):
         result = _enrolment([0, pv], [9, age], [[0] * periods, (history + [0] * periods)[:periods]],
                             periods=periods, min_pv=str(min_pv))  # fmt: skip

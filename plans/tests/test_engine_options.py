@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plans.engine.calculate import _active_sponsored_per_leg, _sum_by, calculate
-from plans.engine.document import PlanError, plan_from_document
+from plans.engine.document import PlanError, StairstepBreakaway, plan_from_document
 from plans.engine.snapshot import snapshot_from_lists
 from plans.tests.engine_helpers import brief
 from plans.tests.test_engine_properties import RANKS, snapshots
@@ -139,7 +139,9 @@ def test_a_rank_missing_from_rank_rates_earns_the_highest_listed_rank_below_it()
         {"ranks": STAIR_RANKS, "components": [{"type": "stairstep_breakaway", "rank_rates": {"consultant": "5",
                                                                                               "gold": "12"}}]}
     )  # fmt: skip
-    assert plan.components[0].rank_rates_bp == (500, 500, 1200)
+    stair = plan.components[0]
+    assert isinstance(stair, StairstepBreakaway)
+    assert stair.rank_rates_bp == (500, 500, 1200)
     # m0 gold <- m1 silver <- m2 consultant; m2's order CV 100: m2 5.00; m1 (silver, unlisted: 5 %) 0; m0 12-5 = 7.00
     snap = snapshot_from_lists(
         sponsors=[-1, 0, 1],
