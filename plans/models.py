@@ -216,6 +216,14 @@ class RunMemberResult(models.Model):
     earned_cents = models.BigIntegerField()
     carry_left = models.BigIntegerField(help_text="Binary carry-over into the next period, CV cents.")
     carry_right = models.BigIntegerField()
+    leg_left = models.BigIntegerField(
+        db_default=0, help_text="Binary left leg volume of the period (carry-in + this period), before pairing."
+    )
+    leg_right = models.BigIntegerField(db_default=0)
+    binary_flushed = models.BigIntegerField(db_default=0, help_text="Carry-over flushed for inactivity, CV cents.")
+    qualified_rank = models.SmallIntegerField(
+        db_default=-1, help_text="Rank whose criteria held this period (paid-as adds the plan's grace), -1 none."
+    )
 
     def __str__(self) -> str:
         return f"Run {self.run_id} member {self.member_id}"

@@ -269,6 +269,7 @@ def explanation_text(e: dict, rank_codes: list[str] | None = None) -> str:
         + (rank_codes[lr] if rank_codes and 0 <= lr < len(rank_codes) else f"rank {lr}"),
         "match": f"{rate} check match on {member}'s earnings {basis}, generation {lc}",
         "pool": f"leadership pool of {basis}: your {lr} shares",
+        "enrolment": f"enrolment bonus for {member}, who met the requirement in their period {lr + 1}",
     }.get(rule, rule)
     prefix = "Clawback (refund) of " if e.get("clawback_of_line") else ""
     return f"{prefix}{component}: {text} = {_money(e.get('amount', 0))}"
@@ -693,6 +694,7 @@ BONUS_DEFAULT_NAMES = {
     "rank_advancement": _("Rank advancement bonus"),
     "matching": _("Check match"),
     "leadership_pool": _("Leadership pool"),
+    "enrolment_bonus": _("Enrolment bonus"),
 }
 
 

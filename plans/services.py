@@ -35,6 +35,7 @@ from core.members.models import Member
 from plans import tasks
 from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
+from plans.history import attach_history
 from plans.leases import lease_queued, lease_stalled, runs_working
 from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
 from plans.models import (
@@ -339,7 +340,7 @@ def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
     carry = _carry_run(period)
     fingerprint = _period_fingerprint(period)
     snap = load_snapshot(plan=plan, start=period.start, end=period.end, carry_run_id=carry.pk if carry else None)
-    return snap, fingerprint
+    return attach_history(snap, plan, period.start), fingerprint
 
 
 def _top_earners(snap: Snapshot, earned: np.ndarray) -> list[dict]:
@@ -461,6 +462,10 @@ def _copy_member_results(cursor, run_id: int, snap: Snapshot, result: Result, ea
             ("earned_cents", "int8", earned),
             ("carry_left", "int8", result.carry_left),
             ("carry_right", "int8", result.carry_right),
+            ("leg_left", "int8", result.leg_left),
+            ("leg_right", "int8", result.leg_right),
+            ("binary_flushed", "int8", result.binary_flushed),
+            ("qualified_rank", "int2", result.qualified_rank),
         ],
         snap.n_members,
     )

@@ -30,7 +30,9 @@ COMPONENT_TYPES = (
     "rank_advancement",
     "matching",
     "leadership_pool",
+    "enrolment_bonus",
 )
+ENTRY_REQUIREMENTS = ("none", "initial_purchase", "enrolment_pack")
 
 
 class PlanError(ValueError):
@@ -64,12 +66,21 @@ class Rank:
     min_active_sponsored: int = 0
     legs: tuple[LegRequirement, ...] = ()
     max_leg_share_bp: int | None = None  # at most this share of min_gv counts from any one leg
+    gv_periods: int = 1  # min_gv (and max_leg_share) on GV accumulated over this period and the previous ones
 
 
 @dataclass(frozen=True)
 class ActiveRule:
     min_pv: int = 0
     min_psv: int = 0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A one-off entry requirement: until it is met (in this period or before) a member earns nothing."""
+
+    requirement: str = "none"  # one of ENTRY_REQUIREMENTS
+    min_pv: int = 0  # initial_purchase: one own order of at least this PV
 
 
 @dataclass(frozen=True)
@@ -87,14 +98,16 @@ class Unilevel(Component):
     rates_bp: tuple[int, ...]
     depth_by_rank: tuple[tuple[int, int], ...]  # (rank index, levels), ascending by rank; empty = all levels for all
     compression: bool
+    differential: bool = False  # a payee earns their rate minus the highest rate already reached below them
 
 
 @dataclass(frozen=True)
 class StairstepBreakaway(Component):
-    rank_rates_bp: tuple[int, ...]  # per rank index (0 where the rank has no percentage)
+    rank_rates_bp: tuple[int, ...]  # per rank index; an unlisted rank has the highest listed rank's at or below it
     breakaway_rank: int
     generation_rates_bp: tuple[int, ...]
     compression: bool
+    breakaway_leaves_gv: bool = False  # classic breakaway: a broken-away leg's volume leaves the upline's GV for ranks
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,8 @@ class Binary(Component):
     rate_bp: int
     carryover_cap: int | None  # volume (hundredths); None = unlimited
     pairing_cap_cents: int | None  # per member per period; None = none
+    sponsored_per_leg: int = 0  # the payee needs this many active personally sponsored members in each leg
+    flush_inactive_after: int | None = None  # flush the carry-over when inactive this and this many previous periods
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,8 @@ class P2PRow:
 class P2P(Component):
     rows: tuple[P2PRow, ...]  # ascending by rank
     compression: bool
+    differential: bool = False  # overrides: the rate minus the highest override rate already reached below
+    overrides_on_own_purchases: bool = True  # False: an upline who bought the order forfeits its override
 
 
 @dataclass(frozen=True)
@@ -169,12 +186,21 @@ class LeadershipPool(Component):
 
 
 @dataclass(frozen=True)
+class EnrolmentBonus(Component):
+    amount_cents: int  # to the sponsor, per personally enrolled member meeting min_pv in their first `periods`
+    periods: int
+    min_pv: int
+
+
+@dataclass(frozen=True)
 class Plan:
     name: str
     ranks: tuple[Rank, ...]
     active: ActiveRule
     components: tuple[Component, ...]
     payout_cap_ratio_bp: int | None = None  # e.g. "0.45" -> 4500: total paid is scaled down to at most 45 % of CV
+    rank_grace_periods: int = 0  # paid-as rank = the highest rank qualified in this and this many previous periods
+    entry: Entry = field(default_factory=Entry)
     document: dict = field(default_factory=dict, compare=False, repr=False)
 
     def rank_index(self, code: str) -> int:
@@ -299,17 +325,21 @@ def _join(path: str, key: str) -> str:
 
 _COMMON = {"type", "code", "name", "require_active", "min_rank"}  # name: what statements call the bonus
 _FIELDS: dict[str, tuple[set[str], set[str]]] = {  # type -> (allowed fields, required fields) besides _COMMON
-    "unilevel": ({"rates", "depth_by_rank", "compression"}, {"rates"}),
-    "stairstep_breakaway": ({"rank_rates", "breakaway_rank", "generation_rates", "compression"}, {"rank_rates"}),
-    "binary": ({"rate", "carryover_cap", "pairing_cap"}, {"rate"}),
+    "unilevel": ({"rates", "depth_by_rank", "compression", "differential"}, {"rates"}),
+    "stairstep_breakaway": (
+        {"rank_rates", "breakaway_rank", "generation_rates", "compression", "breakaway_leaves_gv"},
+        {"rank_rates"},
+    ),
+    "binary": ({"rate", "carryover_cap", "pairing_cap", "sponsored_per_leg", "flush_inactive_after"}, {"rate"}),
     "matrix": ({"width", "rates", "compression"}, {"width", "rates"}),
-    "p2p": ({"rates", "compression"}, {"rates"}),
+    "p2p": ({"rates", "compression", "differential", "overrides_on_own_purchases"}, {"rates"}),
     "party": ({"consultant_rate", "host_tiers"}, {"consultant_rate"}),
     "retail_profit": (set(), set()),
     "fast_start": ({"days", "rates"}, {"days", "rates"}),
     "rank_advancement": ({"amounts", "pay_skipped_ranks"}, {"amounts"}),
     "matching": ({"generations", "on_components", "compression"}, {"generations"}),
     "leadership_pool": ({"percent", "shares"}, {"percent", "shares"}),
+    "enrolment_bonus": ({"amount", "periods", "min_pv"}, {"amount"}),
 }
 # Components that pay retail-like income at the point of sale do not require the payee to be active by default.
 _ACTIVE_DEFAULT = {"retail_profit": False, "party": False}
@@ -319,7 +349,10 @@ def plan_from_document(doc: Any) -> Plan:
     """Validate a plan document and return the frozen `Plan`; raise `PlanError` naming every bad field."""
     r = _Reader()
     top = r.obj(
-        doc, "", {"name", "ranks", "active", "components", "payout_cap_ratio", "schema"}, {"ranks", "components"}
+        doc,
+        "",
+        {"name", "ranks", "active", "components", "payout_cap_ratio", "schema", "rank_grace_periods", "entry"},
+        {"ranks", "components"},
     )
     if top is None:
         raise PlanError(r.errors)
@@ -337,9 +370,39 @@ def plan_from_document(doc: Any) -> Plan:
         cap = r.decimal(
             top["payout_cap_ratio"], "payout_cap_ratio", 4, Decimal(0), Decimal(1), "a ratio between 0 and 1"
         )
+    grace = 0
+    if top.get("rank_grace_periods") is not None:
+        grace = r.integer(top["rank_grace_periods"], "rank_grace_periods", 0, 24) or 0
+    entry = _read_entry(r, top.get("entry", {"requirement": "none"}))
     if r.errors:
         raise PlanError(r.errors)
-    return Plan(name=name, ranks=ranks, active=active, components=components, payout_cap_ratio_bp=cap, document=doc)
+    return Plan(
+        name=name,
+        ranks=ranks,
+        active=active,
+        components=components,
+        payout_cap_ratio_bp=cap,
+        rank_grace_periods=grace,
+        entry=entry,
+        document=doc,
+    )
+
+
+def _read_entry(r: _Reader, value: Any) -> Entry:
+    obj = r.obj(value, "entry", {"requirement", "min_pv"}, {"requirement"})
+    if obj is None or "requirement" not in obj:
+        return Entry()
+    kind = obj["requirement"]
+    if kind not in ENTRY_REQUIREMENTS:
+        r.add("entry.requirement", f"must be one of: {', '.join(ENTRY_REQUIREMENTS)}")
+        return Entry()
+    min_pv = 0
+    if "min_pv" in obj:
+        if kind != "initial_purchase":
+            r.add("entry.min_pv", "only applies to the initial_purchase requirement")
+        else:
+            min_pv = r.volume(obj["min_pv"], "entry.min_pv") or 0
+    return Entry(requirement=kind, min_pv=min_pv)
 
 
 def _read_active(r: _Reader, value: Any) -> ActiveRule:
@@ -366,7 +429,9 @@ def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
         else:
             r.rank_codes[code] = i
     ranks = []
-    allowed = {"code", "name", "min_pv", "min_psv", "min_gv", "min_active_sponsored", "legs", "max_leg_share"}
+    allowed = {
+        "code", "name", "min_pv", "min_psv", "min_gv", "min_active_sponsored", "legs", "max_leg_share", "gv_periods",
+    }  # fmt: skip
     for i, item in enumerate(value):
         path = f"ranks[{i}]"
         obj = r.obj(item, path, allowed, {"code"})
@@ -404,6 +469,7 @@ def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
                 min_active_sponsored=r.integer(obj.get("min_active_sponsored", 0), f"{path}.min_active_sponsored") or 0,
                 legs=tuple(legs),
                 max_leg_share_bp=share,
+                gv_periods=r.integer(obj.get("gv_periods", 1), f"{path}.gv_periods", 1, 36) or 1,
             )
         )
     return tuple(ranks)
@@ -465,9 +531,13 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
 
 
 def _compression(r: _Reader, obj: dict, path: str, default: bool) -> bool:
-    if "compression" not in obj:
+    return _flag(r, obj, path, "compression", default)
+
+
+def _flag(r: _Reader, obj: dict, path: str, name: str, default: bool) -> bool:
+    if name not in obj:
         return default
-    return bool(r.boolean(obj["compression"], f"{path}.compression"))
+    return bool(r.boolean(obj[name], f"{path}.{name}"))
 
 
 def _unilevel(r, obj, path, common, ranks, codes, built):
@@ -481,6 +551,7 @@ def _unilevel(r, obj, path, common, ranks, codes, built):
         rates_bp=rates,
         depth_by_rank=tuple(sorted(depth.items())),
         compression=_compression(r, obj, path, True),
+        differential=_flag(r, obj, path, "differential", False),
     )
 
 
@@ -494,30 +565,52 @@ def _stairstep(r, obj, path, common, ranks, codes, built):
         r.add(f"{path}.breakaway_rank", "is required when generation_rates are given")
     if rates is None or gens is None or breakaway is None:
         return None
+    # A rank not listed earns the percentage of the highest listed rank at or below it (as depth_by_rank, p2p rows and
+    # pool shares read); below every listed rank: 0 %. Listed percentages must not decrease, 0 included.
     table = [0] * len(ranks)
-    for index, bp in rates.items():
-        table[index] = bp
-    running = 0
-    for index, bp in enumerate(table):  # a higher rank never pays a lower differential percentage
-        if bp and bp < running:
-            r.add(f"{path}.rank_rates.{ranks[index].code}", "must not be lower than a lower rank's percentage")
-        running = max(running, bp)
+    running, below = 0, None
+    for index in range(len(ranks)):
+        if index in rates:
+            if rates[index] < running:
+                r.add(
+                    f"{path}.rank_rates.{ranks[index].code}",
+                    f"must not be lower than {ranks[below].code}'s {_percent_text(running)} (a higher rank never "
+                    "earns a lower percentage; a rank left out earns the percentage of the rank below it)",
+                )
+            running, below = max(running, rates[index]), index
+        table[index] = running
     return StairstepBreakaway(
         **common,
         rank_rates_bp=tuple(table),
         breakaway_rank=breakaway,
         generation_rates_bp=gens,
         compression=_compression(r, obj, path, True),
+        breakaway_leaves_gv=_flag(r, obj, path, "breakaway_leaves_gv", False),
     )
+
+
+def _percent_text(bp: int) -> str:
+    return f"{Decimal(bp).scaleb(-2).normalize():f} %"
 
 
 def _binary(r, obj, path, common, ranks, codes, built):
     rate = r.percent(obj.get("rate"), f"{path}.rate")
     carry = r.volume(obj["carryover_cap"], f"{path}.carryover_cap") if obj.get("carryover_cap") is not None else None
     cap = r.money(obj["pairing_cap"], f"{path}.pairing_cap") if obj.get("pairing_cap") is not None else None
+    per_leg = r.integer(obj.get("sponsored_per_leg", 0), f"{path}.sponsored_per_leg", 0, 100)
+    flush = None
+    if obj.get("flush_inactive_after") is not None:
+        flush = r.integer(obj["flush_inactive_after"], f"{path}.flush_inactive_after", 0, 36)
     if rate is None:
         return None
-    return Binary(**common, rate_bp=rate, carryover_cap=carry, pairing_cap_cents=cap)
+    return Binary(
+        **common,
+        rate_bp=rate,
+        carryover_cap=carry,
+        pairing_cap_cents=cap,
+        sponsored_per_leg=per_leg or 0,
+        flush_inactive_after=flush,
+    )
 
 
 def _matrix(r, obj, path, common, ranks, codes, built):
@@ -549,7 +642,13 @@ def _p2p(r, obj, path, common, ranks, codes, built):
             r.add(f"{rpath}.rank", "rows must be in ascending rank order (a row without rank comes first)")
         last = rank
         rows.append(P2PRow(rank=rank, direct_bp=direct, overrides_bp=overrides))
-    return P2P(**common, rows=tuple(rows), compression=_compression(r, obj, path, True))
+    return P2P(
+        **common,
+        rows=tuple(rows),
+        compression=_compression(r, obj, path, True),
+        differential=_flag(r, obj, path, "differential", False),
+        overrides_on_own_purchases=_flag(r, obj, path, "overrides_on_own_purchases", True),
+    )
 
 
 def _party(r, obj, path, common, ranks, codes, built):
@@ -639,6 +738,15 @@ def _pool(r, obj, path, common, ranks, codes, built):
     return LeadershipPool(**common, percent_bp=percent, shares_by_rank=tuple(sorted(shares.items())))
 
 
+def _enrolment_bonus(r, obj, path, common, ranks, codes, built):
+    amount = r.money(obj.get("amount"), f"{path}.amount")
+    periods = r.integer(obj.get("periods", 1), f"{path}.periods", 1, 12)
+    min_pv = r.volume(obj.get("min_pv", 0), f"{path}.min_pv")
+    if amount is None or periods is None or min_pv is None:
+        return None
+    return EnrolmentBonus(**common, amount_cents=amount, periods=periods, min_pv=min_pv)
+
+
 _BUILDERS = {
     "unilevel": _unilevel,
     "stairstep_breakaway": _stairstep,
@@ -651,4 +759,5 @@ _BUILDERS = {
     "rank_advancement": _advancement,
     "matching": _matching,
     "leadership_pool": _pool,
+    "enrolment_bonus": _enrolment_bonus,
 }

@@ -16,6 +16,15 @@ Member arrays (length n):
     prev_highest_rank    int16   highest rank index reached before this period, -1 none
     carry_left           int64   binary carry-over of the left leg from the previous period (CV cents)
     carry_right          int64   same for the right leg
+Optional member arrays: prior periods' figures, for rules that look back (empty = not given; see `history`):
+    history_gv           int64 (n, k)  GV of each of the k previous periods, most recent first (rolling GV)
+    history_pv           int64 (n, k)  PV of the previous periods (enrolment bonus: PV accumulated since joining)
+    history_active       bool  (n, k)  active in the previous periods (binary flush on inactivity)
+    history_rank         int16 (n, k)  qualified rank of the previous periods, -1 none (paid-as grace)
+    periods_since_join   int16         0 in the member's first period, 1 in the next... (enrolment bonus)
+    entry_met            bool          met the plan's one-off entry requirement before this period
+The loader fills them from earlier runs' member results (as it does `carry_left` from the previous run) only when the
+plan needs them; a history with fewer than k columns counts the missing periods as unknown (see `history`).
 Order arrays (length m; refunded orders are simply absent, clawbacks are the Django layer's business):
     order_id             int64   database id
     buyer_idx            int32   buying member, -1 when the buyer is a customer
@@ -27,6 +36,7 @@ Order arrays (length m; refunded orders are simply absent, clawbacks are the Dja
     retail_total         int64   cents at retail price
     distributor_total    int64   cents at distributor (wholesale/preferred) price
     party_idx            int32   party the order belongs to, -1 none
+    enrolment_pack       bool    optional: the order holds an enrolment pack (the plan's entry requirement)
 Party arrays (length p):
     party_id             int64   database id
     party_consultant_idx int32   consultant (member) holding the party
@@ -116,6 +126,13 @@ class Snapshot:
     party_consultant_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     party_host_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     party_host_customer_id: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    history_gv: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
+    history_pv: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
+    history_active: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))
+    history_rank: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int16))
+    periods_since_join: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
+    entry_met: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    enrolment_pack: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
 
     def __post_init__(self) -> None:
         """Lengths first (the value checks below index across arrays), then values."""
@@ -135,7 +152,23 @@ class Snapshot:
             for name in names:
                 if len(getattr(self, name)) != size:
                     problems.append(f"{name} has {len(getattr(self, name))} entries, expected {size} (one per {per})")
+        for name, size, per in (*((f, len(self.member_id), "member") for f in _OPTIONAL_MEMBER_FIELDS),
+                                ("enrolment_pack", len(self.order_id), "order")):  # fmt: skip
+            value = getattr(self, name)
+            if value.size and len(value) != size:
+                problems.append(f"{name} has {len(value)} rows, expected {size} (one per {per}) or none")
         return problems
+
+    def history(self, name: str, k: int, missing) -> np.ndarray:
+        """The first `k` previous periods of ``history_<name>`` as an (n, k) array, most recent first; periods the
+        snapshot does not hold are `missing`."""
+        n = len(self.member_id)
+        out = np.full((n, k), missing, getattr(self, f"history_{name}").dtype)
+        given = getattr(self, f"history_{name}")
+        if given.size and k:
+            have = min(k, given.shape[1])
+            out[:, :have] = given[:, :have]
+        return out
 
     def _value_problems(self) -> list[str]:
         n, p = len(self.member_id), len(self.party_id)
@@ -187,6 +220,9 @@ _ORDER_FIELDS = (
     "distributor_total", "party_idx",
 )  # fmt: skip
 _PARTY_FIELDS = ("party_id", "party_consultant_idx", "party_host_idx", "party_host_customer_id")
+_OPTIONAL_MEMBER_FIELDS = (
+    "history_gv", "history_pv", "history_active", "history_rank", "periods_since_join", "entry_met",
+)  # fmt: skip
 
 
 def _hundredths(value) -> int:
@@ -210,12 +246,19 @@ def snapshot_from_lists(
     carry_left: list | None = None,
     carry_right: list | None = None,
     member_ids: list[int] | None = None,
+    history_gv: list[list] | None = None,
+    history_pv: list[list] | None = None,
+    history_active: list[list[bool]] | None = None,
+    history_rank: list[list[int]] | None = None,
+    periods_since_join: list[int] | None = None,
+    entry_met: list[bool] | None = None,
 ) -> Snapshot:
     """Build a small snapshot by hand (tests, docs). Volumes and money are given in units ("40.00", 50), not cents.
 
     Each order is a dict: ``credited`` (member index, required), ``buyer`` (member index, -1 for a customer; defaults
     to ``credited``), ``pv``, ``cv``, ``retail``, ``dist`` (default 0), ``date`` ("2025-01-15", default 2000-01-01),
-    ``party`` (party index, default -1), ``id`` (default 1000 + position).
+    ``party`` (party index, default -1), ``id`` (default 1000 + position), ``pack`` (an enrolment pack, default no).
+    Histories are one list per member, most recent period first, volumes in units.
     Each party is a dict: ``consultant`` (member index), ``host`` (member index or -1), ``host_customer_id``, ``id``.
     """
     n = len(sponsors)
@@ -261,4 +304,17 @@ def snapshot_from_lists(
             [p.get("host_customer_id", -1 if p.get("host", -1) >= 0 else 9000 + i) for i, p in enumerate(parties)],
             np.int64,
         ),
+        history_gv=_matrix(history_gv, np.int64, _hundredths),
+        history_pv=_matrix(history_pv, np.int64, _hundredths),
+        history_active=_matrix(history_active, bool, bool),
+        history_rank=_matrix(history_rank, np.int16, int),
+        periods_since_join=np.array(periods_since_join or [], np.int16),
+        entry_met=np.array(entry_met or [], bool),
+        enrolment_pack=np.array([bool(o.get("pack", False)) for o in orders], bool) if orders else np.zeros(0, bool),
     )
+
+
+def _matrix(rows: list[list] | None, dtype, convert) -> np.ndarray:
+    if not rows:
+        return np.zeros((0, 0), dtype)
+    return np.array([[convert(v) for v in row] for row in rows], dtype).reshape(len(rows), -1)

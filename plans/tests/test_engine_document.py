@@ -65,7 +65,8 @@ def test_plan_values_are_converted_to_integer_units():
         pytest.param(
             {"ranks": [], "components": [{"type": "unilevl", "rates": ["5"]}]},
             {"components[0].type": ["must be one of: unilevel, stairstep_breakaway, binary, matrix, p2p, party, "
-                                    "retail_profit, fast_start, rank_advancement, matching, leadership_pool"]},
+                                    "retail_profit, fast_start, rank_advancement, matching, leadership_pool, "
+                                    "enrolment_bonus"]},
             id="unknown-type",
         ),
         pytest.param(
@@ -89,7 +90,10 @@ def test_plan_values_are_converted_to_integer_units():
                              "generation_rates": ["2"]}]},
             {
                 "components[0].breakaway_rank": ["is required when generation_rates are given"],
-                "components[0].rank_rates.b": ["must not be lower than a lower rank's percentage"],
+                "components[0].rank_rates.b": [
+                    "must not be lower than a's 10 % (a higher rank never earns a lower percentage; a rank left out "
+                    "earns the percentage of the rank below it)"
+                ],
             },
             id="stairstep",
         ),
@@ -190,7 +194,8 @@ def test_plan_error_message_names_the_first_field():
             {
                 "components[0].rates[0]": ["must be a percentage between 0 and 100"],
                 "components[1].type": ["must be one of: unilevel, stairstep_breakaway, binary, matrix, p2p, party, "
-                                       "retail_profit, fast_start, rank_advancement, matching, leadership_pool"],
+                                       "retail_profit, fast_start, rank_advancement, matching, leadership_pool, "
+                                    "enrolment_bonus"],
                 "components[2].on_components[2]": ["must name a component listed before this one (not a matching)"],
             },
             id="matching-naming-an-invalid-component",
