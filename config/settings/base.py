@@ -9,6 +9,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
+from config.queues import queue_names, task_routes
 from config.settings.database import resolve_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -212,6 +213,9 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="canopy")
+# Long runs and short jobs have queues of their own (config.queues): routed by task name.
+CELERY_TASK_ROUTES = task_routes(CELERY_TASK_DEFAULT_QUEUE)
+CANOPY_QUEUES = queue_names(CELERY_TASK_DEFAULT_QUEUE)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Commission runs can take minutes: a message unacknowledged for an hour must not be redelivered mid-run.
