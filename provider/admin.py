@@ -7,7 +7,7 @@ from provider.forms import OnboardCompanyForm
 from provider.services import company_onboard
 from tenants.models import Company, CompanyEvent, CustomDomain, Domain
 from tenants.services import company_reactivate, company_suspend
-from tenants.services_domains import custom_domain_add, domain_normalise, custom_domain_remove, custom_domain_verify
+from tenants.services_domains import custom_domain_add, custom_domain_remove, custom_domain_verify, domain_normalise
 
 
 class DomainInline(admin.TabularInline):
