@@ -140,7 +140,7 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")  # Caddy serves it (infra/Caddyfile)
 # Browser libraries installed from the npm registry (`make assets`), served under /static/vendor/.
 STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
@@ -149,7 +149,7 @@ STATICFILES_DIRS = [
     ("vendor/d3", BASE_DIR / "node_modules" / "d3" / "dist"),
 ]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
     # Per-company media folders: django-tenants' storage puts each company's files under its schema name.
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
