@@ -271,6 +271,8 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["run"] and len(argv) == 2 and argv[1] in PROCESS_NAMES:
         if argv[1] == "pgbouncer":
             pgbouncer_ini(env)
+        elif argv[1] != "caddy":
+            Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
         command = commands(env)[argv[1]]
         os.execvpe(command[0], command, env)
     if argv:
