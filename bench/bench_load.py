@@ -171,6 +171,7 @@ def run() -> None:
     }
     try:
         stack.start()
+        stack.wait_for_web(base_port + 3)
         stack.wait_for_port(base_port)
         ca = Path(env["XDG_DATA_HOME"]) / "caddy" / "pki" / "authorities" / "local" / "root.crt"
         time.sleep(1)  # Caddy writes its CA on start

@@ -24,6 +24,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -225,6 +227,24 @@ class Stack:
                 raise RuntimeError(f"nothing answers on 127.0.0.1:{port} after {timeout:.0f} s")
             time.sleep(0.2)
 
+    def wait_for_web(self, port: int, timeout: float = 120) -> None:
+        """Until the gunicorn on ``port`` answers a request (its master listens before the workers have loaded
+        Django, which takes seconds)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/internal/tls-ask?domain=-", timeout=5):
+                    return
+            except urllib.error.HTTPError:
+                return  # 404: Django answered
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the web process on 127.0.0.1:{port} did not answer in {timeout:.0f} s"
+                    ) from None
+                time.sleep(0.3)
+
     def check_alive(self) -> None:
         for name, proc in self.procs.items():
             if proc.poll() is not None:
@@ -293,6 +313,8 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     try:
         stack.start()
+        for port in env["WEB_PORTS"].split(","):
+            stack.wait_for_web(int(port))
         stack.wait_for_port(int(env["CADDY_HTTPS_PORT"]))
         print(_banner(env), flush=True)
         while not stopping:

@@ -123,13 +123,25 @@ def served(django_db_setup, django_db_blocker):
     stack = Stack(env, ("pgbouncer", "web", "worker-long", "worker-short", "caddy"), log_dir=state)
     try:
         stack.start()
-        for port in (web_a, web_b, https, http):
+        for port in (web_a, web_b):
+            stack.wait_for_web(port)
+        for port in (https, http):
             stack.wait_for_port(port)
+        _wait_for_workers(env)
         yield Served(env, state)
     finally:
         stack.stop(grace=10)
         with django_db_blocker.unblock():
             in_own_connection("public", _forget_custom_domain)
+
+
+def _wait_for_workers(env: dict, timeout: float = 90) -> None:
+    from config.celery import app
+
+    names = [f"{kind}-{env['WORKER_NAME_TAG']}@{socket.gethostname()}" for kind in ("long", "short")]
+    deadline = time.monotonic() + timeout
+    while len(app.control.ping(destination=names, timeout=1)) < 2:
+        assert time.monotonic() < deadline, "the stack's workers did not answer"
 
 
 def _forget_custom_domain():
