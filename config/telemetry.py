@@ -8,6 +8,7 @@ reads them all, so one scrape of any web process shows the whole host.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -43,10 +44,15 @@ RUN_PROGRESS = Gauge(
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
 _started: dict[str, float] = {}
+logger = logging.getLogger(__name__)
 
 
 def run_progress_set(*, company: str, run: int, percent: int) -> None:
-    RUN_PROGRESS.labels(company=company, run=str(run)).set(percent)
+    """Never fails the run: a metrics problem (say, a missing multiprocess directory) is logged and ignored."""
+    try:
+        RUN_PROGRESS.labels(company=company, run=str(run)).set(percent)
+    except OSError:
+        logger.warning("could not record run progress in the metrics", exc_info=True)
 
 
 def _queue_of(task) -> str:

@@ -173,6 +173,7 @@ def prepare(env: dict, *, demo: bool) -> None:
 
     database_ensure(env.get("POSTGRES_URL") or env["DATABASE_URL"])
     direct = {**env, "DATABASE_URL": env.get("POSTGRES_URL") or env["DATABASE_URL"]}
+    direct.pop("PROMETHEUS_MULTIPROC_DIR", None)  # one-off commands keep their metrics to themselves
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "setup_platform"], cwd=BASE_DIR, env=direct, check=True)
     subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], cwd=BASE_DIR, env=direct, check=True)
