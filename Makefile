@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NAME ?=
 
-.PHONY: demo test bench lint venv services browser assets clean-demo
+.PHONY: demo serve test bench lint venv services browser serve-tools assets clean-demo
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -36,13 +36,24 @@ browser:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); } || echo "Chromium not installed: browser tests will be skipped."
 
+# The serving stack's tools from Debian: Caddy (TLS, HTTP/2, static files) and PgBouncer (connection pooling).
+serve-tools:
+	@{ command -v caddy >/dev/null && command -v pgbouncer >/dev/null; } || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get install -y -qq caddy pgbouncer >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq caddy pgbouncer >/dev/null)); } || \
+	  echo "Caddy/PgBouncer not installed (apt-get install caddy pgbouncer): the serving-stack tests will be skipped."
+
 demo: venv services assets
 	@$(PY) -m infra.demo
 
-test: venv services browser assets
+# The production stack on this machine (docs/deploy.md): https://acme.localhost:8150/ with Caddy's local CA.
+serve: venv services assets serve-tools
+	@$(PY) -m infra.serve
+
+test: venv services browser serve-tools assets
 	@$(PY) -m pytest $(ARGS)
 
-bench: venv services
+bench: venv services serve-tools assets
 	@$(PY) -m bench $(NAME)
 
 # The same checks run before each commit (.pre-commit-config.yaml). Configured in pyproject.toml.

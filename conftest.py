@@ -160,7 +160,7 @@ def celery_worker_process(django_db_setup, stripe_emulator):
                 "--concurrency",
                 "1",
                 "-Q",
-                settings.CELERY_TASK_DEFAULT_QUEUE,
+                ",".join(settings.CANOPY_QUEUES),  # default, long and short (config.queues)
                 "--loglevel",
                 "INFO",
                 "--without-heartbeat",

@@ -5,6 +5,8 @@ import os
 
 from tenant_schemas_celery.app import CeleryApp
 
+import config.telemetry  # noqa: F401 - task duration metrics (Celery signals)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = CeleryApp("canopy")

@@ -1,5 +1,10 @@
-"""Request routing by host: which company a request belongs to, and whether that company may be served."""
+"""Request routing by host: which company a request belongs to, and whether that company may be served; the request
+id on every log line; the endpoints the serving stack itself calls (metrics, the TLS ask, domain verification)."""
 
+import logging
+import time
+
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -7,13 +12,85 @@ from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
 
+from config.logs import REQUEST_ID, request_id_from
+from config.telemetry import metrics_payload
 from core.accounts.mfa import TWO_FACTOR_SETUP_NEEDED, two_factor_setup_missing
 from core.company.services import company_settings_get
+from tenants.selectors import custom_domain_token, tls_host_allowed
+from tenants.services_domains import HOSTNAME_RE, VERIFICATION_PATH
+
+request_log = logging.getLogger("canopy.request")
+# Caddy's on-demand TLS asks here before getting a certificate (infra/Caddyfile: on_demand_tls { ask … }).
+TLS_ASK_PATH = "/internal/tls-ask"
 
 # A suspended company can still sign in and read (and pay) its provider invoices: paying is how it comes back.
 EXEMPT_PATH_PREFIXES = ("/healthz", "/static/", "/api/v1/billing/", "/api/v1/auth/token/")
 # On a replicated-site subdomain these keep their own paths; every other path belongs to the distributor's site.
 UNPREFIXED_PATHS = ("/static/", "/media/", "/accounts/", "/pages/", "/healthz", "/api/", "/office/", "/console/")
+
+
+class RequestIdMiddleware:
+    """Every request gets an id (the proxy's X-Request-ID when it is a sane token, else a new one): set on the log
+    lines written while the request runs (config.logs), sent back as X-Request-ID, and one summary line per request
+    when LOG_REQUESTS is on (production)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.META.get("HTTP_X_REQUEST_ID"))
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            if settings.LOG_REQUESTS:
+                request_log.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    extra={
+                        "method": request.method,
+                        "path": request.path[:500],
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
+            return response
+        finally:
+            REQUEST_ID.reset(token)
+
+
+class InternalEndpointsMiddleware:
+    """Endpoints the serving stack calls, answered for any host before host routing (Caddy blocks them from outside,
+    except the verification token, which must be reachable on the company's domain):
+
+    - ``/metrics``: Prometheus (django-prometheus' request metrics, config.telemetry's task and queue metrics);
+    - ``/internal/tls-ask?domain=…``: 200 when Caddy may get a certificate for the domain, 404 otherwise;
+    - ``/.well-known/canopy-domain-verification``: the token of the company domain asked for (tenants.services_domains).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path == "/metrics":
+            body, content_type = metrics_payload()
+            return HttpResponse(body, content_type=content_type)
+        if path == TLS_ASK_PATH:
+            connection.set_schema_to_public()
+            allowed = tls_host_allowed(host=request.GET.get("domain", "")[:253])
+            return HttpResponse("ok" if allowed else "unknown domain", status=200 if allowed else 404)
+        if path == VERIFICATION_PATH:
+            host = request.META.get("HTTP_HOST", "").lower().rsplit(":", 1)[0][:253]
+            connection.set_schema_to_public()
+            token = custom_domain_token(host=host) if HOSTNAME_RE.match(host) else None
+            if token is None:
+                return HttpResponse("unknown domain", status=404, content_type="text/plain")
+            return HttpResponse(token, content_type="text/plain")
+        return self.get_response(request)
 
 
 class CompanyMiddleware(TenantMainMiddleware):

@@ -18,6 +18,8 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.telemetry import run_progress_set
+from config.tenancy import current_schema
 from core.accounts.models import User
 from core.commerce.public import (
     ClawbackFlag,
@@ -153,6 +155,7 @@ def period_get_or_create(*, day: datetime.date) -> CommissionPeriod:
 def _progress(run: CommissionRun, percent: int, note: str) -> None:
     """Autocommitted at once (outside the store transaction) so a client polling the run sees it."""
     CommissionRun.objects.filter(pk=run.pk).update(progress=percent, progress_note=note)
+    run_progress_set(company=current_schema(), run=run.pk, percent=percent)  # the Prometheus gauge
 
 
 def run_task_send(*, run: CommissionRun, work: str, by_id: int | None = None) -> None:

@@ -66,3 +66,28 @@ class CompanyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CustomDomain(models.Model):
+    """A company's own domain (``shop.acmewellness.com``), added from the company console or the provider console.
+    It is served only once verified: then it also has a ``Domain`` row (django-tenants routes by it) and Caddy's
+    on-demand TLS may get it a certificate (the ask endpoint answers 200)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="custom_domains")
+    domain = models.CharField(max_length=253, unique=True)
+    # Served at http://<domain>/.well-known/canopy-domain-verification once the domain points at the platform.
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=models.functions.Now())
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="", db_default="")
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None

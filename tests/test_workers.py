@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django_tenants.utils import schema_context
 
 from core.company.models import DailyJobRun
@@ -54,7 +55,16 @@ def test_daily_fan_out_reaches_active_companies_only_and_once(celery_worker_proc
         assert DailyJobRun.objects.filter(day=day).count() == 0
 
 
-def test_healthz_reports_database_and_broker(alpha_client, provider_client):
+def test_healthz_reports_database_broker_workers_and_queues(celery_worker_process, alpha_client, provider_client):
     for client in (alpha_client, provider_client):
-        body = client.get("/healthz").json()
-        assert (body["status"], body["database"], body["broker"]) == ("ok", "ok", "ok")
+        response = client.get("/healthz")
+        body = response.json()
+        assert (response.status_code, body["status"], body["database"], body["broker"], body["workers"]) == (
+            200,
+            "ok",
+            "ok",
+            "ok",
+            "ok",
+        )
+        assert body["workers_alive"] >= 1
+        assert set(body["queue_depth"]) == set(settings.CANOPY_QUEUES)

@@ -9,6 +9,8 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
+from config.logs import logging_config
+from config.queues import queue_names, task_routes
 from config.settings.database import resolve_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -26,6 +28,9 @@ FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost")
 PLATFORM_SCHEME = env("PLATFORM_SCHEME", default="http")
 PLATFORM_PORT = env("PLATFORM_PORT", default="")
+# Company-owned domains are verified by fetching http://<domain>/.well-known/canopy-domain-verification; set host:port
+# to connect there instead of the domain's own address (a local stack's Caddy, tests). tenants.services_domains.
+CUSTOM_DOMAIN_CHECK_ADDRESS = env("CUSTOM_DOMAIN_CHECK_ADDRESS", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -75,6 +80,7 @@ SHARED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "frontend",
+    "django_prometheus",
 ]
 TENANT_APPS = [
     "django.contrib.auth",
@@ -96,6 +102,10 @@ TENANT_APPS = [
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
+    # Request metrics (django-prometheus: https://github.com/django-commons/django-prometheus) wrap everything.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.middleware.RequestIdMiddleware",
+    "config.middleware.InternalEndpointsMiddleware",
     "config.middleware.CompanyMiddleware",
     "config.request_guards.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -110,6 +120,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "config.middleware.TwoFactorRequiredMiddleware",
     "config.middleware.SuspendedCompanyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 TEMPLATES = [
@@ -129,7 +140,7 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")  # Caddy serves it (infra/Caddyfile)
 # Browser libraries installed from the npm registry (`make assets`), served under /static/vendor/.
 STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
@@ -138,7 +149,7 @@ STATICFILES_DIRS = [
     ("vendor/d3", BASE_DIR / "node_modules" / "d3" / "dist"),
 ]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
     # Per-company media folders: django-tenants' storage puts each company's files under its schema name.
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
@@ -212,6 +223,9 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="canopy")
+# Long runs and short jobs have queues of their own (config.queues): routed by task name.
+CELERY_TASK_ROUTES = task_routes(CELERY_TASK_DEFAULT_QUEUE)
+CANOPY_QUEUES = queue_names(CELERY_TASK_DEFAULT_QUEUE)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Commission runs can take minutes: a message unacknowledged for an hour must not be redelivered mid-run.
@@ -359,10 +373,8 @@ WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
 # How webhook hosts are resolved before every delivery (core.webhooks.egress); tests swap in a hostile DNS.
 WEBHOOKS_DNS_RESOLVER = "core.webhooks.egress.system_resolver"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: every line carries the company (schema) and request id (config.logs); JSON lines when LOG_JSON is on (the
+# production default), readable text otherwise. LOG_REQUESTS adds one line per request (method, path, status, time).
+LOG_JSON = env.bool("LOG_JSON", default=False)
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=False)
+LOGGING = logging_config(json_lines=LOG_JSON, level=env("LOG_LEVEL", default="INFO"))

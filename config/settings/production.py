@@ -1,7 +1,9 @@
 """Production: refuses to start with DEBUG on or the development secret key."""
 
+import sentry_sdk
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logs import logging_config
 from config.settings.base import *  # noqa: F403
 from config.settings.base import DEBUG, FIELD_ENCRYPTION_KEY, INSECURE_DEFAULT_SECRET_KEY, SECRET_KEY, env
 
@@ -30,5 +32,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Hashed names (cached for a long time); Caddy serves and compresses them, so collectstatic does not pre-compress.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+# Hosts: company-owned domains are added at run time (tenants.CustomDomain), so Django cannot list them; the tenant
+# middleware answers 404 for any host that is not a company's Domain row, and Caddy only gets certificates for those.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+# Every log line as JSON with the company and request id (config.logs), one line per request.
+LOG_JSON = env.bool("LOG_JSON", default=True)
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
+LOGGING = logging_config(json_lines=LOG_JSON, level=env("LOG_LEVEL", default="INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers log through LOGGING too (JSON, with the task id)
+
+# Error reporting: set SENTRY_DSN (any Sentry-compatible service) and errors with their request and task context are
+# sent there; unset, nothing is initialised. https://docs.sentry.io/platforms/python/integrations/django/
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # members' names and e-mails stay out of the error reports
+    )

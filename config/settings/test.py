@@ -2,6 +2,7 @@
 
 import re
 
+from config.queues import queue_names, task_routes
 from config.settings.base import *  # noqa: F403
 from config.settings.base import BASE_DIR, DATABASES, REDIS_URL, env
 
@@ -17,6 +18,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES["default"]["LOCATION"] = REDIS_URL.rsplit("/", 1)[0] + "/14"  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = f"test-{TEST_RUN_ID}"  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = f"canopy-test-{TEST_RUN_ID}"
+CELERY_TASK_ROUTES = task_routes(CELERY_TASK_DEFAULT_QUEUE)
+CANOPY_QUEUES = queue_names(CELERY_TASK_DEFAULT_QUEUE)
 CELERY_BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/13"
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = False

@@ -1,5 +1,5 @@
-"""/healthz on every host: is the database answering, is the broker answering. The provider console's health page
-adds the workers: do they answer a ping, how many tasks wait in the queue."""
+"""/healthz on every host: is the database answering, is the broker answering, do Celery workers answer, and how many
+messages wait in each queue. 200 when all is well, 503 otherwise (load balancers and `make serve`'s checks read it)."""
 
 import time
 
@@ -7,6 +7,11 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+
+from config.telemetry import queue_depths
+
+# How long /healthz waits for workers' answers to a ping (a broadcast: every answer that comes in this time counts).
+WORKER_PING_SECONDS = 0.5
 
 
 def _check_database() -> str:
@@ -30,10 +35,31 @@ def _check_broker() -> str:
         return f"error: {exc.__class__.__name__}: {exc}"
 
 
+def _check_workers(broker: str) -> tuple[str, int]:
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "ok (tasks run in-process)", 0
+    if not broker.startswith("ok"):
+        return "error: the broker is not answering", 0
+    try:
+        replies = current_app.control.ping(timeout=WORKER_PING_SECONDS)
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}: {exc}", 0
+    return ("ok" if replies else "error: no worker answered"), len(replies)
+
+
+def _queue_depths(broker: str) -> dict[str, int]:
+    if not broker.startswith("ok"):
+        return {}
+    try:
+        return queue_depths()
+    except Exception:  # noqa: BLE001
+        return {}
+
+
 WORKER_PING_TIMEOUT = 1.0  # seconds: the health page waits at most this long for workers to answer
 
 
-def _check_workers() -> str:
+def _workers_answering() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "ok (tasks run in-process)"
     try:
@@ -64,17 +90,20 @@ def _queue_depth() -> str:
 
 def worker_checks() -> dict:
     """Workers and queue, for the provider console (not /healthz: a ping waits for replies, up to a second)."""
-    return {"workers": _check_workers(), "queue": _queue_depth()}
+    return {"workers": _workers_answering(), "queue": _queue_depth()}
 
 
 def platform_checks() -> dict:
     """What /healthz reports (also shown on the provider console's health page)."""
     started = time.perf_counter()
     checks = {"database": _check_database(), "broker": _check_broker()}
+    checks["workers"], workers_alive = _check_workers(checks["broker"])
     healthy = all(value.startswith("ok") for value in checks.values())
     return {
         "status": "ok" if healthy else "error",
         **checks,
+        "workers_alive": workers_alive,
+        "queue_depth": _queue_depths(checks["broker"]),
         "elapsed_ms": round((time.perf_counter() - started) * 1000, 1),
     }
 

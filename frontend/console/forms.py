@@ -546,3 +546,11 @@ class PolicyDocumentForm(forms.Form):
         label=_("Text"),
         help_text=_("Saving publishes a new version; earlier versions and who accepted them are kept."),
     )
+
+
+class CustomDomainForm(forms.Form):
+    domain = forms.CharField(
+        max_length=253,
+        label=_("Domain"),
+        help_text=_("A domain of your own, such as shop.example.com."),
+    )

@@ -8,6 +8,7 @@ from frontend.console.views import (
     commissions,
     content,
     demotion,
+    domains,
     emails,
     help_pages,
     inventory,
@@ -39,6 +40,8 @@ urlpatterns = [
     # settings
     path("console/genealogy/", settings.genealogy_settings, name="console-genealogy"),
     path("console/branding/", settings.branding, name="console-branding"),
+    path("console/domains/", domains.domains, name="console-domains"),
+    path("console/domains/<id:pk>/<slug:action>/", domains.domain_action, name="console-domain-action"),
     path("console/joining/", joining.joining, name="console-joining"),
     path("console/joining/documents/new/", joining.policy_document, name="console-policy-new"),
     path("console/joining/documents/<slug:key>/", joining.policy_document, name="console-policy"),
