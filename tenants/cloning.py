@@ -26,7 +26,8 @@ def template_fingerprint() -> str:
     template = settings.TENANT_BASE_SCHEMA
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT count(*), coalesce(max(id), 0), coalesce(max(applied)::text, \'\') FROM "{template}".django_migrations'  # noqa: S608
+            "SELECT count(*), coalesce(max(id), 0), coalesce(max(applied)::text, '') "
+            f'FROM "{template}".django_migrations'  # noqa: S608
         )
         count, last_id, applied = cursor.fetchone()
         cursor.execute("SELECT oid FROM pg_namespace WHERE nspname = %s", [template])

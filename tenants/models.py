@@ -1,8 +1,7 @@
 """Companies (tenants) and their domains, in the public schema. Each company's own data lives in its schema."""
 
 from django.conf import settings
-from django.db import models
-from django.db import connection
+from django.db import connection, models
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 

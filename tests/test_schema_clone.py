@@ -32,7 +32,7 @@ def _catalogue(schema: str) -> dict[str, list]:
         for kind, query in CATALOGUE.items():
             cursor.execute(query, [schema])
             found[kind] = sorted(cursor.fetchall())
-        cursor.execute('SELECT app, name FROM "%s".django_migrations ORDER BY app, name' % schema)
+        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY app, name')
         found["migrations"] = cursor.fetchall()
         cursor.execute("SET search_path = public")
     return found
@@ -45,7 +45,9 @@ def test_a_company_schema_is_the_template_object_for_object():
     template["constraints"] = [(*row[:3], row[3].removesuffix(" NOT VALID")) for row in template["constraints"]]
     # A partial index's predicate is re-parsed from its text: equal in meaning, its casts may print differently.
     for found in (template, company):
-        found["indexes"] = [(name, d.partition(" WHERE ")[0], bool(d.partition(" WHERE ")[2])) for name, d in found["indexes"]]
+        found["indexes"] = [
+            (name, d.partition(" WHERE ")[0], bool(d.partition(" WHERE ")[2])) for name, d in found["indexes"]
+        ]
     for kind in template:
         assert company[kind] == template[kind], kind
     assert len(template["columns"]) > 500 and len(template["triggers"]) == 2

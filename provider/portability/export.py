@@ -24,9 +24,7 @@ class ExportResult:
     manifest: dict[str, Any]
 
 
-def company_export(
-    *, schema_name: str, path: Path, progress: archive.Progress = archive.no_progress
-) -> ExportResult:
+def company_export(*, schema_name: str, path: Path, progress: archive.Progress = archive.no_progress) -> ExportResult:
     """Write the company whose schema is `schema_name` to `path` (tar.gz). Reads run in one REPEATABLE READ,
     read-only transaction, so the schema, the public rows and the counts in the manifest are the same instant."""
     conn = psycopg2.connect(**archive.raw_connection_params())
@@ -81,7 +79,9 @@ def _write_archive(
         table_entries.append(entry)
         progress("tables", index, len(tables))
     manifest["tables"] = table_entries
-    manifest["ledger_checksum"] = next((t.get("checksum") for t in table_entries if t["name"] == archive.LEDGER_TABLE), None)
+    manifest["ledger_checksum"] = next(
+        (t.get("checksum") for t in table_entries if t["name"] == archive.LEDGER_TABLE), None
+    )
     manifest["public_rows"] = _write_public_rows(cursor, schema, staging)
     manifest["media_files"] = _media_files(schema)
 
@@ -109,18 +109,25 @@ def _write_public_rows(cursor: Any, schema: str, staging: Path) -> dict[str, int
             where, params = "t.schema_name = %s", [schema]
         else:
             where, params = f't."{rows.parent_column}" = ANY(%s)', [ids[rows.parent] or [0]]
-        cursor.execute(f"SELECT t.id, row_to_json(t)::text FROM public.{rows.table} t WHERE {where} ORDER BY t.id", params)  # noqa: S608
+        cursor.execute(
+            f"SELECT t.id, row_to_json(t)::text FROM public.{rows.table} t WHERE {where} ORDER BY t.id", params
+        )  # noqa: S608
         fetched = cursor.fetchall()
         ids[rows.label] = [row[0] for row in fetched]
         counts[rows.label] = len(fetched)
         _write_lines(staging / "public" / f"{rows.label}.jsonl", [row[1] for row in fetched])
         for column, target in foreign_keys(rows.label):
             if target == PRICE_PLAN:
-                cursor.execute(f"SELECT DISTINCT {column} FROM public.{rows.table} WHERE id = ANY(%s)", [ids[rows.label] or [0]])  # noqa: S608
+                cursor.execute(
+                    f"SELECT DISTINCT {column} FROM public.{rows.table} WHERE id = ANY(%s)", [ids[rows.label] or [0]]
+                )  # noqa: S608
                 plan_ids.update(row[0] for row in cursor.fetchall() if row[0] is not None)
     for label, column in ((PRICE_PLAN, "id"), (PRICE_PLAN_TIER, "plan_id")):
         table = "billing_priceplan" if label == PRICE_PLAN else "billing_priceplantier"
-        cursor.execute(f"SELECT row_to_json(t)::text FROM public.{table} t WHERE {column} = ANY(%s) ORDER BY id", [sorted(plan_ids) or [0]])  # noqa: S608
+        cursor.execute(
+            f"SELECT row_to_json(t)::text FROM public.{table} t WHERE {column} = ANY(%s) ORDER BY id",
+            [sorted(plan_ids) or [0]],
+        )  # noqa: S608
         lines = [row[0] for row in cursor.fetchall()]
         counts[label] = len(lines)
         _write_lines(staging / "public" / f"{label}.jsonl", lines)
