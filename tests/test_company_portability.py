@@ -87,21 +87,22 @@ def _checksum(schema: str, table: str) -> str:
         return archive.table_checksum(cursor, schema, table, archive.table_columns(cursor, schema, table))
 
 
-@pytest.fixture
-def source():
-    with throwaway_company() as schema:
-        _fill(schema)
-        yield schema
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / schema, ignore_errors=True)
-
-
-@pytest.fixture
-def exported(source, tmp_path):
-    path = tmp_path / "company.tar.gz"
-    out = io.StringIO()
-    call_command("company_export", source, str(path), stdout=out)
-    assert "Exported Race" in out.getvalue()
-    return source, path
+@pytest.fixture(scope="module")
+def exported(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A committed throwaway company, exported once for the module; dropped after the module's tests (their
+    transactions have rolled back by then, so nothing holds its tables)."""
+    with django_db_blocker.unblock():
+        try:
+            with throwaway_company() as schema:
+                _fill(schema)
+                path = tmp_path_factory.mktemp("export") / "company.tar.gz"
+                out = io.StringIO()
+                call_command("company_export", schema, str(path), stdout=out)
+                assert "Exported Race" in out.getvalue()
+                yield schema, path
+                shutil.rmtree(Path(settings.MEDIA_ROOT) / schema, ignore_errors=True)
+        finally:
+            in_own_connection(get_public_schema_name(), lambda: PricePlan.objects.filter(code="portable").delete())
 
 
 def test_round_trip_under_a_new_subdomain(exported, django_capture_on_commit_callbacks):

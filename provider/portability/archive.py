@@ -95,6 +95,21 @@ def content_type_columns(cursor: Any, schema: str) -> list[tuple[str, str]]:
     return [(table, column) for table, column in cursor.fetchall()]
 
 
+def standalone_sequences(cursor: Any, schema: str) -> dict[str, list[Any]]:
+    """The schema's sequences no column owns (member, customer and order numbers): name → [last_value, is_called]."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
+        "AND c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid "
+        "AND d.deptype IN ('a', 'i')) ORDER BY c.relname",
+        [schema],
+    )
+    found = {}
+    for (name,) in cursor.fetchall():
+        cursor.execute(f"SELECT last_value, is_called FROM {qualified(schema, name)}")  # noqa: S608
+        found[name] = list(cursor.fetchone())
+    return found
+
+
 def table_checksum(cursor: Any, schema: str, table: str, columns: list[str]) -> str:
     """md5 of the table's rows (the given columns, in id order): equal on both sides of a move."""
     cols = ", ".join(f'"{c}"' for c in columns)

@@ -79,6 +79,7 @@ def _write_archive(
         table_entries.append(entry)
         progress("tables", index, len(tables))
     manifest["tables"] = table_entries
+    manifest["sequences"] = archive.standalone_sequences(cursor, schema)
     manifest["ledger_checksum"] = next(
         (t.get("checksum") for t in table_entries if t["name"] == archive.LEDGER_TABLE), None
     )

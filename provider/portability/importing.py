@@ -263,6 +263,8 @@ def _load_schema(cursor: Any, staging: Path, manifest: dict[str, Any], schema: s
                 cursor.execute("DROP TABLE import_stage")
         progress("tables", index, len(tables))
     _reset_sequences(cursor, schema)
+    for name, (last_value, is_called) in manifest.get("sequences", {}).items():
+        cursor.execute("SELECT setval(%s, %s, %s)", [f'"{schema}"."{name}"', last_value, is_called])
 
 
 def _content_type_map(cursor: Any, manifest: dict[str, Any]) -> None:
