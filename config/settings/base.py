@@ -45,7 +45,15 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {"default": env.db_url_config(resolve_database_url(BASE_DIR))}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# Reports and exports read from a standby when DATABASE_REPLICA_URL is set (config.replica; docs/scaling.md).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(env("DATABASE_REPLICA_URL")),
+        "ENGINE": "django_tenants.postgresql_backend",
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ("config.replica.ReplicaRouter", "django_tenants.routers.TenantSyncRouter")
 
 TENANT_MODEL = "tenants.Company"
 TENANT_DOMAIN_MODEL = "tenants.Domain"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from config.replica import reads_from_replica
 from core.commerce.models import OrderLine, OrderStatus
 from core.commerce.services.history import COLUMNS, REF_PREFIX
 from core.csv_safe import csv_writer
@@ -36,6 +37,7 @@ class _Echo:
         return value
 
 
+@reads_from_replica
 def orders_history_export_rows() -> Iterator[str]:
     """The header, then one CSV line per exported order line, oldest order first."""
     writer = csv_writer(_Echo())

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, QuerySet, Sum
 
+from config.replica import reads_from_replica
 from core.commerce.models import (
     MemberVolume,
     Order,
@@ -16,6 +17,7 @@ from core.commerce.models import (
 from core.commerce.models.orders import VOLUME_STATUSES
 
 
+@reads_from_replica
 def sales_by_day(*, start: datetime.date, end: datetime.date) -> QuerySet:
     """Paid orders per day, net of refunds."""
     return (
@@ -32,6 +34,7 @@ def sales_by_day(*, start: datetime.date, end: datetime.date) -> QuerySet:
     )
 
 
+@reads_from_replica
 def sales_totals(*, start: datetime.date, end: datetime.date) -> dict[str, Decimal | int]:
     """The totals row of ``sales_by_day`` over the same range (zeros when nothing was paid): the console home's day and
     period figures are this, so they always equal the report's."""
@@ -45,6 +48,7 @@ def sales_totals(*, start: datetime.date, end: datetime.date) -> dict[str, Decim
     return {key: (value if value is not None else Decimal("0.00")) for key, value in totals.items()}
 
 
+@reads_from_replica
 def sales_by_product_totals(*, start: datetime.date, end: datetime.date) -> dict[str, Decimal | int]:
     """The totals row of ``sales_by_product``."""
     totals = OrderLine.objects.filter(
@@ -57,6 +61,7 @@ def sales_by_product_totals(*, start: datetime.date, end: datetime.date) -> dict
     return {key: (value if value is not None else Decimal("0.00")) for key, value in totals.items()}
 
 
+@reads_from_replica
 def volumes_totals(*, period_start: datetime.date) -> dict[str, Decimal]:
     """The totals row of ``volumes_for_period``."""
     totals = MemberVolume.objects.filter(period_start=period_start).aggregate(
@@ -73,6 +78,7 @@ def orders_waiting_counts() -> dict[str, int]:
     }
 
 
+@reads_from_replica
 def sales_by_product(*, start: datetime.date, end: datetime.date) -> QuerySet:
     """Units, sales and PV per product of the paid orders, net of refunded units."""
     return (
@@ -87,6 +93,7 @@ def sales_by_product(*, start: datetime.date, end: datetime.date) -> QuerySet:
     )
 
 
+@reads_from_replica
 def volumes_for_period(*, period_start: datetime.date) -> QuerySet:
     return (
         MemberVolume.objects.filter(period_start=period_start)

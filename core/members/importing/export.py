@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 
+from config.replica import reads_from_replica
 from core.csv_safe import csv_writer
 from core.members.importing.common import CUSTOMER_COLUMNS, MEMBER_COLUMNS
 from core.members.models import Customer, Member
 
 
+@reads_from_replica
 def members_export_rows() -> Iterator[list[str]]:
     """The members file in the import's own format (so an export can be imported elsewhere), streamed."""
     yield MEMBER_COLUMNS
@@ -36,6 +38,7 @@ def members_export_rows() -> Iterator[list[str]]:
         yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
 
 
+@reads_from_replica
 def customers_export_rows() -> Iterator[list[str]]:
     yield CUSTOMER_COLUMNS
     customers = (

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         say("Migrating the public schema…")
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=max(verbosity - 1, 0))
         say("Migrating company schemas…")
-        extra = {"executor": "multiprocessing"} if opts["parallel"] else {}
+        extra = {}
+        if opts["parallel"] > 1:
+            # django-tenants' multiprocessing executor: a pool of N forked processes, one schema per task.
+            settings.TENANT_MULTIPROCESSING_MAX_PROCESSES = opts["parallel"]
+            extra = {"executor": "multiprocessing"}
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=max(verbosity - 1, 0), **extra)
         say("Refreshing the template schema new companies are cloned from…")
         company_template_ensure(verbosity=max(verbosity - 1, 0))
