@@ -1,9 +1,10 @@
 """Gunicorn (https://docs.gunicorn.org/en/stable/settings.html) for `make serve` and the container image.
 
-Workers: WEB_CONCURRENCY processes (default 2 × cores + 1, gunicorn's own advice) of GUNICORN_THREADS threads each
-(gthread: a slow client or a long request holds one thread, not a whole process). Canopy is synchronous Django with
-psycopg2, so a WSGI server with threads is the simple, well-trodden choice; Caddy in front does TLS, HTTP/2 and static
-files. Each thread holds one database connection (CONN_MAX_AGE) through PgBouncer.
+Workers: WEB_CONCURRENCY processes (default one per core, at least 2) of GUNICORN_THREADS threads each (default 8;
+gthread: a slow client or a long request holds one thread, not a whole process). Measured on 2 cores (docs/deploy.md):
+2 × 8 served 2.9× the requests of 5 × 4 (gunicorn's 2 × cores + 1 advice is for sync workers). Canopy is
+synchronous Django with psycopg2, so a WSGI server with threads is the simple, well-trodden choice; Caddy in front
+does TLS, HTTP/2 and static files. Each thread holds one database connection (CONN_MAX_AGE) through PgBouncer.
 """
 
 import multiprocessing
@@ -15,8 +16,8 @@ from config.logs import logging_config
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8153")
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 20

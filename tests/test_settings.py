@@ -42,3 +42,24 @@ def test_production_refuses_unsafe_settings(env, message):
 def test_production_starts_with_safe_settings():
     result = _load_production(SECRET_KEY="s" * 50, FIELD_ENCRYPTION_KEY="f" * 50)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("dsn", "active"), [("", "False"), ("https://key@127.0.0.1:9/1", "True")], ids=["off", "on"])
+def test_error_reporting_starts_only_with_a_sentry_dsn(dsn, active):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SENTRY_DSN")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django, sentry_sdk; django.setup(); print(sentry_sdk.get_client().is_active())"],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DATABASE_URL": "postgres://x@h/db",
+            "SECRET_KEY": "s" * 50,
+            "FIELD_ENCRYPTION_KEY": "f" * 50,
+            "SENTRY_DSN": dsn,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().splitlines()[-1] == active, result.stderr

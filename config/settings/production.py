@@ -23,6 +23,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Load balancers and Prometheus ask the web processes directly over http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # HSTS for a year on the platform domain and every company subdomain, with the preload flag (submit the domain at
 # https://hstspreload.org once every subdomain serves https; a custom company domain gets its own header as usual).
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
