@@ -26,16 +26,25 @@ import time
 
 from bench.support import figure, progress
 
-DB_NAME = "canopy_bench_plans"
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+# The 10M company (20M orders, ~20 GB with its run) lives in a database of its own so the usual sizes can be rebuilt
+# without it; PLANS_BENCH_SIZES=10m runs it alone.
+DB_NAME = os.environ.get("PLANS_BENCH_DB", "canopy_bench_plans")
+DB_NAME_10M = DB_NAME + "_10m"
 DAY_1970 = 0
 PERIOD_START = "2025-01-01"
 
 
-def _setup(fresh: bool) -> None:
+def _db_name(labels: list[str]) -> str:
+    if "10m" in labels and len(labels) > 1:
+        raise SystemExit("PLANS_BENCH_SIZES=10m runs alone (its company has a database of its own)")
+    return DB_NAME_10M if labels == ["10m"] else DB_NAME
+
+
+def _setup(fresh: bool, labels: list[str]) -> None:
     from bench.support import django_bench_setup
 
-    django_bench_setup(DB_NAME, fresh=fresh)
+    django_bench_setup(_db_name(labels), fresh=fresh)
 
 
 def _schema(label: str) -> str:
@@ -170,7 +179,7 @@ def _peak_rss_mb() -> float:
 
 def _preview_child(label: str) -> None:
     """Runs in a fresh process: one timed preview, printed as JSON."""
-    _setup(fresh=False)
+    _setup(fresh=False, labels=[label])
     import datetime
 
     from django.utils import timezone
@@ -196,9 +205,11 @@ def run() -> None:
     wanted = [s.strip() for s in os.environ.get("PLANS_BENCH_SIZES", "10k,100k,1m").split(",") if s.strip()]
     reuse = os.environ.get("PLANS_BENCH_REUSE") == "1"
     progress("preparing the benchmark database…")
-    _setup(fresh=not reuse)
+    _setup(fresh=not reuse, labels=wanted)
     for label in wanted:
         _build(label, SIZES[label])
+    if os.environ.get("PLANS_BENCH_BUILD_ONLY") == "1":
+        return
     peak = 0.0
     child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the child derives it again
     for label in wanted:

@@ -235,8 +235,8 @@ class RunLine(models.Model):
     source_order_id = models.BigIntegerField(help_text="0 none")
     source_member_id = models.BigIntegerField(help_text="0 none")
     source_party_id = models.BigIntegerField(help_text="0 none")
-    level_raw = models.SmallIntegerField()
-    level_compressed = models.SmallIntegerField()
+    level_raw = models.IntegerField(help_text="Sponsor levels between the source and the payee (can pass 32,767).")
+    level_compressed = models.IntegerField()
     rate_bp = models.SmallIntegerField(help_text="Basis points, -1 for fixed amounts.")
     basis_cents = models.BigIntegerField()
 
@@ -283,8 +283,8 @@ class LedgerLine(models.Model):
     source_party = models.ForeignKey(
         "commerce.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    level_raw = models.SmallIntegerField(default=0)
-    level_compressed = models.SmallIntegerField(default=0)
+    level_raw = models.IntegerField(default=0)
+    level_compressed = models.IntegerField(default=0)
     rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True, help_text="Percent.")
     basis = money_field()
     explanation = models.JSONField(default=dict)

@@ -56,8 +56,12 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
-def copy_in(cursor, table: str, columns: list[tuple[str, str, np.ndarray | int]], n_rows: int) -> None:
-    """COPY ``n_rows`` rows into ``table``; each column is (name, pg type, array of n_rows or a constant)."""
+def copy_in(
+    cursor, table: str, columns: list[tuple[str, str, np.ndarray | int]], n_rows: int, *, freeze: bool = False
+) -> None:
+    """COPY ``n_rows`` rows into ``table``; each column is (name, pg type, array of n_rows or a constant).
+    ``freeze``: the table was created in this transaction, rows are written frozen (no hint-bit rewrite on the first
+    read, no freeze by vacuum later)."""
     dtype = _row_dtype([t for _, t, _ in columns])
 
     def chunks():
@@ -73,4 +77,5 @@ def copy_in(cursor, table: str, columns: list[tuple[str, str, np.ndarray | int]]
         yield TRAILER
 
     names = ", ".join(name for name, _, _ in columns)
-    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)", io.BufferedReader(_ChunkReader(chunks())))
+    options = "FORMAT binary, FREEZE" if freeze else "FORMAT binary"
+    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN ({options})", io.BufferedReader(_ChunkReader(chunks())))

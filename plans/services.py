@@ -35,6 +35,7 @@ from core.members.models import Member
 from plans import tasks
 from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
+from plans.engine.calculate import streamable
 from plans.leases import lease_queued, lease_stalled, runs_working
 from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
 from plans.models import (
@@ -55,7 +56,7 @@ from plans.models import (
     RunStatus,
     RunWork,
 )
-from plans.pgcopy import copy_in
+from plans.runstore import LineWriter, member_results_write, partitions_attach, partitions_create, run_rows_drop
 from plans.selectors import payout_due_through, plan_version_for
 from plans.services_periods import period_open_refusal
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
@@ -292,16 +293,8 @@ def run_execute(*, run_id: int) -> CommissionRun:
         _progress(run, 5, "loading the period from the database")
         snap, fingerprint = _run_input(run, plan)
         timings["load_s"] = round(time.perf_counter() - started, 3)
-        _progress(run, 35, f"calculating {snap.n_members} members, {snap.n_orders} orders")
-        started = time.perf_counter()
-        result = calculate(plan, snap)
-        timings["calc_s"] = round(time.perf_counter() - started, 3)
-        if run.generated is not None:
-            _progress(run, 50, "calculating the plan in effect on the same members, for the comparison")
-            CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
-        _progress(run, 60, f"storing {len(result.lines) + len(result.forfeits)} lines")
-        started = time.perf_counter()
-        _run_store(run, plan, snap, result, fingerprint, timings)
+        _progress(run, 35, f"calculating {snap.n_members} members, {snap.n_orders} orders and storing the lines")
+        _run_calculate_store(run, plan, snap, fingerprint, timings)
         run.refresh_from_db()
         return run
     except Exception as exc:
@@ -374,24 +367,36 @@ def _summary(plan: Plan, snap: Snapshot, result: Result, earned: np.ndarray) -> 
     }
 
 
-def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
-    """Totals always; for previews the lines and per-member results too, replacing the period's older preview."""
-    lines = result.lines
-    earned = np.zeros(snap.n_members, np.int64)
-    np.add.at(earned, lines.payee_idx[lines.payee_idx >= 0], lines.amount_cents[lines.payee_idx >= 0])
-    summary = _summary(plan, snap, result, earned)
+def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
+    """Calculate, and keep the totals always; for previews the lines and per-member results too (projections: the
+    member results), replacing the period's older preview. One transaction: the run's tables are created, filled as
+    the engine makes the lines (plans.runstore), indexed and attached, and the run marked done, or none of it."""
     store_lines = run.kind == RunKind.PREVIEW
     projection = run.kind == RunKind.PROJECTION
-    started = time.perf_counter()
     older: list[int] = []
-    with transaction.atomic():
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        writer = LineWriter(cursor, run.pk, snap) if store_lines else None
+        if store_lines or projection:
+            partitions_create(cursor, run.pk, lines=store_lines)
+        result = calculate(plan, snap, sink=writer)
+        if writer is not None and not streamable(plan):
+            writer(result.lines, False)
+            writer(result.forfeits, True)
+        timings["calc_s"] = round(time.perf_counter() - started - (writer.seconds if writer else 0), 3)
+        if run.generated is not None:
+            CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
+        store_started = time.perf_counter()
+        paid = result.lines.payee_idx >= 0
+        earned = np.bincount(
+            result.lines.payee_idx[paid], weights=result.lines.amount_cents[paid], minlength=snap.n_members
+        ).astype(np.int64)  # exact: a member's total is far below 2**53 cents
+        summary = _summary(plan, snap, result, earned)
         period = None
         if projection:
             older = list(
                 CommissionRun.objects.filter(kind=RunKind.PROJECTION).exclude(pk=run.pk).values_list("pk", flat=True)
             )
-            with connection.cursor() as cursor:
-                _copy_member_results(cursor, run.pk, snap, result, earned)
         if run.period_id is not None and store_lines:
             period = _run_period(run, lock=True)
             if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
@@ -404,11 +409,12 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
             )
             if older:
                 CommissionRun.objects.filter(pk__in=older).update(status=RunStatus.SUPERSEDED)
-        if store_lines:
-            with connection.cursor() as cursor:
-                _copy_member_results(cursor, run.pk, snap, result, earned)
-                _copy_lines(cursor, run.pk, snap, result)
-        timings["store_s"] = round(time.perf_counter() - started, 3)
+        if store_lines or projection:
+            member_results_write(cursor, run.pk, snap, result, earned)
+            partitions_attach(cursor, run.pk, lines=store_lines)
+        timings["store_s"] = round(time.perf_counter() - store_started + (writer.seconds if writer else 0), 3)
+        if writer is not None:
+            timings["lines_copied"] = writer.count
         summary["timings"] = timings
         summary["fingerprint"] = fingerprint
         CommissionRun.objects.filter(pk=run.pk).update(
@@ -421,7 +427,7 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
             total_cv=cents(result.total_cv_cents),
             payout_ratio=result.payout_ratio,
             member_count=snap.n_members,
-            line_count=len(result.lines) if store_lines else 0,
+            line_count=writer.paid_count if writer is not None else 0,
             summary=summary,
         )
         if period is not None:
@@ -432,77 +438,14 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
         _run_rows_delete(older)
         CommissionRun.objects.filter(pk__in=older).exclude(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).delete()
     elif older:
-        # After the new preview is visible: nothing reads a superseded run's rows, so deleting them (10M rows at 1M
-        # members, most of a re-run's cost) need not hold the period's lock or delay the result.
-        _progress(run, 100, "done (removing the replaced preview's rows)")
+        # After the new preview is visible: nothing reads a superseded run's rows; dropping their partitions is
+        # quick whatever their size.
         _run_rows_delete(older)
-        _progress(run, 100, "done")
 
 
 def _run_rows_delete(run_ids: list[int]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {RunLine._meta.db_table} WHERE run_id = ANY(%s)", [run_ids])
-        cursor.execute(f"DELETE FROM {RunMemberResult._meta.db_table} WHERE run_id = ANY(%s)", [run_ids])
-
-
-def _copy_member_results(cursor, run_id: int, snap: Snapshot, result: Result, earned: np.ndarray) -> None:
-    copy_in(
-        cursor,
-        RunMemberResult._meta.db_table,
-        [
-            ("run_id", "int8", run_id),
-            ("member_id", "int8", snap.member_id),
-            ("pv", "int8", result.pv),
-            ("psv", "int8", result.psv),
-            ("gv", "int8", result.gv),
-            ("active", "bool", result.active),
-            ("rank", "int2", result.rank),
-            ("highest_rank", "int2", result.highest_rank),
-            ("earned_cents", "int8", earned),
-            ("carry_left", "int8", result.carry_left),
-            ("carry_right", "int8", result.carry_right),
-        ],
-        snap.n_members,
-    )
-
-
-def _ids(index: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Engine index -> database id, 0 for none (-1)."""
-    if not len(ids):
-        return np.zeros(len(index), np.int64)
-    return np.where(index >= 0, ids[np.maximum(index, 0)], 0)
-
-
-def _copy_lines(cursor, run_id: int, snap: Snapshot, result: Result) -> None:
-    """Paid lines first (line_no 0..), then the forfeits (reason > 0)."""
-    n_paid = len(result.lines)
-    total = n_paid + len(result.forfeits)
-
-    def col(name):
-        return np.concatenate([getattr(result.lines, name), getattr(result.forfeits, name)])
-
-    copy_in(
-        cursor,
-        RunLine._meta.db_table,
-        [
-            ("run_id", "int8", run_id),
-            ("line_no", "int4", np.arange(total, dtype=np.int32)),
-            ("payee_id", "int8", _ids(col("payee_idx"), snap.member_id)),
-            ("amount_cents", "int8", col("amount_cents")),
-            ("component", "int2", col("component")),
-            ("rule", "int2", col("rule")),
-            ("reason", "int2", col("reason")),
-            ("source_order_id", "int8", _ids(col("source_order_idx"), snap.order_id)),
-            ("source_member_id", "int8", _ids(col("source_member_idx"), snap.member_id)),
-            ("source_party_id", "int8", _ids(col("source_party_idx"), snap.party_id)),
-            ("level_raw", "int2", col("level_raw")),
-            ("level_compressed", "int2", col("level_compressed")),
-            ("rate_bp", "int2", col("rate_bp")),
-            ("basis_cents", "int8", col("basis_cents")),
-        ],
-        total,
-    )
-    assert n_paid <= total
+    with transaction.atomic(), connection.cursor() as cursor:
+        run_rows_drop(cursor, run_ids)
 
 
 def period_projection_refresh(*, day: datetime.date | None = None) -> CommissionRun | None:
