@@ -57,6 +57,30 @@ def _schema(label: str) -> str:
     return f"plansbench{label}"
 
 
+LEAN_FROM = 5_000_000
+
+
+def _lean(cursor, tables: list[str]) -> None:
+    """From 5M members the company is built lean: its members and orders tables lose their secondary indexes and
+    unique constraints (the primary keys stay) and the build skips foreign-key checks, or the build alone would take
+    hours on a small machine. The preview never uses them: it reads both tables whole (binary COPY of a sequential
+    scan) and writes only its own partitions."""
+    cursor.execute("SET session_replication_role = replica")  # bench only: no per-row FK checks while building
+    for table in tables:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('u', 'x')", [table]
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = %s::regclass AND NOT x.indisprimary",
+            [table],
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+
+
 def _build(label: str, n: int) -> None:
     """Onboard a company and COPY its members and orders (not timed)."""
     import numpy as np
@@ -91,8 +115,11 @@ def _build(label: str, n: int) -> None:
     with schema_context(schema), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_m, bench_d, bench_o")
         cursor.execute(
-            "CREATE TEMP TABLE bench_m (id int8, sponsor int8, placement int8, position int2, day int4, ex bool)"
+            "CREATE TEMP TABLE bench_m (id int8, sponsor int8, placement int8, position int2, day int4, ex bool,"
+            " depth int4)"
         )
+        if n >= LEAN_FROM:
+            _lean(cursor, [Member._meta.db_table, Order._meta.db_table])
         copy_in(
             cursor,
             "bench_m",
@@ -103,6 +130,7 @@ def _build(label: str, n: int) -> None:
                 ("position", "int2", snap.placement_position.astype(np.int16)),
                 ("day", "int4", join_day),
                 ("ex", "bool", snap.excluded),
+                ("depth", "int4", snap.sponsor_tree.depth),  # sponsor_depth orders the loader's scan
             ],
             n,
         )
@@ -115,16 +143,12 @@ def _build(label: str, n: int) -> None:
                 address_line2, city, region, postal_code, country, avatar, bio, tax_id_last4,
                 sponsor_downline_count, placement_downline_count)
             SELECT id, 100000 + id, 'm' || id, 'active', now(), to_timestamp(day * 86400.0),
-                   NULLIF(sponsor, 0), '{{}}', 0, NULLIF(placement, 0), NULLIF(position, -1), '{{}}',
+                   NULLIF(sponsor, 0), '{{}}', depth, NULLIF(placement, 0), NULLIF(position, -1), '{{}}',
                    0, 0, '', '', false, ex, false, 'Bench', 'Member ' || id, 'm' || id || '@bench.test', '', '',
                    '', '', '', '', 'US', '', '', '', 0, 0
               FROM bench_m ORDER BY id
             """
         )
-        # sponsor_depth orders the loader's scan; set it from the snapshot's tree.
-        cursor.execute("CREATE TEMP TABLE bench_d (id int8, depth int4)")
-        copy_in(cursor, "bench_d", [("id", "int8", ids), ("depth", "int4", snap.sponsor_tree.depth)], n)
-        cursor.execute(f"UPDATE {Member._meta.db_table} m SET sponsor_depth = d.depth FROM bench_d d WHERE d.id = m.id")
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{Member._meta.db_table}', 'id'), %s)", [n + 1])
         cursor.execute(
             "CREATE TEMP TABLE bench_o (id int8, buyer int8, credited int8, pv int8, cv int8, retail int8, day int4)"
@@ -164,6 +188,7 @@ def _build(label: str, n: int) -> None:
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{Order._meta.db_table}', 'id'), %s)", [m + 1])
         cursor.execute(f"ANALYZE {Member._meta.db_table}")
         cursor.execute(f"ANALYZE {Order._meta.db_table}")
+        cursor.execute("RESET session_replication_role")
     with schema_context(schema):
         version = plan_version_create(document=UNILEVEL)
         import datetime
