@@ -15,6 +15,8 @@ Rows written another way (the ORM, in tests) land in the ``_default`` partition,
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 
 import numpy as np
@@ -73,7 +75,10 @@ def _ids(index: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 class LineWriter:
-    """The engine's sink: COPYs each chunk of lines into the run's table as it comes (``calculate(..., sink=)``)."""
+    """The engine's sink (``calculate(..., sink=writer)``): each chunk of lines is COPYed into the run's table by a
+    thread of its own while the engine makes the next one (numpy and the socket both release the GIL, so the
+    calculation and the database's insert work overlap). At most one chunk waits: memory stays bounded. The caller
+    does not use the connection until ``close()``, which waits for the last chunk and raises the writer's error."""
 
     def __init__(self, cursor, run_id: int, snap: Snapshot):
         self.cursor = cursor
@@ -81,9 +86,38 @@ class LineWriter:
         self.snap = snap
         self.count = 0
         self.paid_count = 0
-        self.seconds = 0.0
+        self.seconds = 0.0  # spent in the writer thread (sorting, packing, COPY)
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def __call__(self, chunk: Ledger, forfeited: bool) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name=f"run-{self.run_id}-lines", daemon=True)
+            self._thread.start()
+        self._queue.put((chunk, self.count))
+        self.count += len(chunk)
+        self.paid_count += 0 if forfeited else len(chunk)
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            raise self._error
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(*item)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller by close()
+                    self._error = exc
+
+    def _write(self, chunk: Ledger, first_line: int) -> None:
         started = time.perf_counter()
         snap, n = self.snap, len(chunk)
         payee = _ids(chunk.payee_idx, snap.member_id)
@@ -99,7 +133,7 @@ class LineWriter:
                 ("source_member_id", "int8", _ids(chunk.source_member_idx[order], snap.member_id)),
                 ("source_party_id", "int8", _ids(chunk.source_party_idx[order], snap.party_id)),
                 ("basis_cents", "int8", chunk.basis_cents[order]),
-                ("line_no", "int4", np.arange(self.count, self.count + n, dtype=np.int32)),
+                ("line_no", "int4", np.arange(first_line, first_line + n, dtype=np.int32)),
                 ("level_raw", "int4", chunk.level_raw[order]),
                 ("level_compressed", "int4", chunk.level_compressed[order]),
                 ("component", "int2", chunk.component[order]),
@@ -110,8 +144,6 @@ class LineWriter:
             n,
             freeze=True,
         )
-        self.count += n
-        self.paid_count += 0 if forfeited else n
         self.seconds += time.perf_counter() - started
 
 

@@ -379,11 +379,15 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
         writer = LineWriter(cursor, run.pk, snap) if store_lines else None
         if store_lines or projection:
             partitions_create(cursor, run.pk, lines=store_lines)
-        result = calculate(plan, snap, sink=writer)
-        if writer is not None and not streamable(plan):
-            writer(result.lines, False)
-            writer(result.forfeits, True)
-        timings["calc_s"] = round(time.perf_counter() - started - (writer.seconds if writer else 0), 3)
+        try:
+            result = calculate(plan, snap, sink=writer)
+            if writer is not None and not streamable(plan):
+                writer(result.lines, False)
+                writer(result.forfeits, True)
+            timings["calc_s"] = round(time.perf_counter() - started, 3)  # with the lines' COPY overlapping it
+        finally:
+            if writer is not None:
+                writer.close()
         if run.generated is not None:
             CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
         store_started = time.perf_counter()
@@ -412,9 +416,10 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
         if store_lines or projection:
             member_results_write(cursor, run.pk, snap, result, earned)
             partitions_attach(cursor, run.pk, lines=store_lines)
-        timings["store_s"] = round(time.perf_counter() - store_started + (writer.seconds if writer else 0), 3)
+        timings["store_s"] = round(time.perf_counter() - store_started, 3)
         if writer is not None:
             timings["lines_copied"] = writer.count
+            timings["lines_copy_s"] = round(writer.seconds, 3)
         summary["timings"] = timings
         summary["fingerprint"] = fingerprint
         CommissionRun.objects.filter(pk=run.pk).update(
