@@ -1,8 +1,8 @@
 """Posting a reviewed 1M-member run (about 10M lines, 7M of them paid) to the ledger.
 
-Uses the 1M company of ``bench_commission_preview`` (built there if missing, same database). Each bench run takes the
-first month from January 2025 on that is not posted yet and moves the company's orders into it (not timed: posting
-closes a period for good, so every run needs a period of its own), previews, approves and closes it, then times
+Uses the 1M company of ``bench_commission_preview`` (built there if missing, same database). Each bench run previews,
+approves and closes the period holding the company's orders (once it is posted, the orders move to the next month
+first, not timed: posting closes a period for good, so every run needs a period of its own), then times
 ``run_post``: the checks (fingerprint, payees), the paid lines into the ledger, the members' ranks, the period closed.
 
 Environment: ``PLANS_BENCH_DB`` as for the preview bench.
@@ -10,7 +10,6 @@ Environment: ``PLANS_BENCH_DB`` as for the preview bench.
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import subprocess
@@ -23,32 +22,17 @@ LABEL = "1m"
 
 
 def _child() -> None:
-    from bench.bench_commission_preview import _schema, _setup
+    from bench.bench_commission_preview import _schema, _setup, open_period
 
     _setup(fresh=False, labels=[LABEL])
-    from django.db import connection
     from django_tenants.utils import schema_context
 
-    from core.commerce.models import Order
-    from plans.models import CommissionPeriod, PeriodStatus
-    from plans.services import period_get_or_create, run_approve, run_post, run_preview
+    from plans.services import run_approve, run_post, run_preview
     from plans.services_periods import period_close
 
     with schema_context(_schema(LABEL)):
-        posted = set(
-            CommissionPeriod.objects.filter(status__in=[PeriodStatus.POSTED, PeriodStatus.PAID]).values_list(
-                "start", flat=True
-            )
-        )
-        start = datetime.date(2025, 1, 1)
-        while start in posted:
-            start = (start + datetime.timedelta(days=32)).replace(day=1)
-        period = period_get_or_create(day=start)
-        progress(f"posting the period starting {start}: moving the orders into it…")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Order._meta.db_table} SET period_start = %s WHERE period_start <> %s", [start, start]
-            )
+        period = open_period()
+        progress(f"posting the period starting {period.start}: previewing…")
         run = run_preview(period=period)
         progress(f"previewed in {run.summary['timings']}; approving and closing")
         run_approve(run=run)

@@ -23,6 +23,7 @@ Environment: ``PLANS_BENCH_SIZES=10k,100k`` to skip sizes; ``PLANS_BENCH_REUSE=1
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import resource
@@ -243,19 +244,41 @@ def _copy_floor(n_lines: int, n_members: int) -> float:
     return elapsed
 
 
+def open_period():
+    """The period holding the company's orders, while it is not posted; once it is (``bench_commission_post``), the
+    orders move to the next month that is not (an UPDATE of every order, not timed)."""
+    from django.db import connection
+
+    from core.commerce.models import Order
+    from plans.models import CommissionPeriod, PeriodStatus
+    from plans.services import period_get_or_create
+
+    posted = set(
+        CommissionPeriod.objects.filter(status__in=[PeriodStatus.POSTED, PeriodStatus.PAID]).values_list(
+            "start", flat=True
+        )
+    )
+    current = Order.objects.values_list("period_start", flat=True).first() or datetime.date(2025, 1, 1)
+    start = current
+    while start in posted:
+        start = (start + datetime.timedelta(days=32)).replace(day=1)
+    if start != current:
+        progress(f"the orders' period {current} is posted: moving them to {start}…")
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Order._meta.db_table} SET period_start = %s", [start])
+    return period_get_or_create(day=start)
+
+
 def _preview_child(label: str) -> None:
     """Runs in a fresh process: one timed preview, printed as JSON."""
     _setup(fresh=False, labels=[label])
-    import datetime
-
     from django.utils import timezone
     from django_tenants.utils import schema_context
 
-    from plans.models import CommissionPeriod
     from plans.services import run_preview
 
     with schema_context(_schema(label)):
-        period = CommissionPeriod.objects.get(start=datetime.date(2025, 1, 1))
+        period = open_period()
         started_at = timezone.now()
         started = time.perf_counter()
         run = run_preview(period=period)
