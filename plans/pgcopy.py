@@ -29,7 +29,9 @@ def copy_out(cursor, query: str, params: list, types: list[str]) -> list[np.ndar
     Parsed as the data arrives, a few MB at a time: memory holds the columns, never the whole COPY stream."""
     sql = cursor.mogrify(query, params).decode()
     sink = _RowSink(_row_dtype(types), types)
-    cursor.copy_expert(f"COPY ({sql}) TO STDOUT (FORMAT binary)", sink, size=1 << 20)
+    cursor.copy_expert(
+        f"COPY ({sql}) TO STDOUT (FORMAT binary)", sink, 1 << 20
+    )  # size: positional (Django wraps the cursor)
     return sink.columns()
 
 
@@ -124,4 +126,4 @@ def copy_in(
     names = ", ".join(name for name, _, _ in columns)
     options = "FORMAT binary, FREEZE" if freeze else "FORMAT binary"
     reader = io.BufferedReader(_ChunkReader(chunks()), buffer_size=1 << 20)
-    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN ({options})", reader, size=1 << 20)
+    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN ({options})", reader, 1 << 20)
