@@ -104,11 +104,17 @@ class _ChunkReader(io.RawIOBase):
 
 
 def copy_in(
-    cursor, table: str, columns: list[tuple[str, str, np.ndarray | int]], n_rows: int, *, freeze: bool = False
+    cursor,
+    table: str,
+    columns: list[tuple[str, str, np.ndarray | int]],
+    n_rows: int,
+    *,
+    freeze: bool = False,
+    take: np.ndarray | None = None,
 ) -> None:
     """COPY ``n_rows`` rows into ``table``; each column is (name, pg type, array of n_rows or a constant).
     ``freeze``: the table was created in this transaction, rows are written frozen (no hint-bit rewrite on the first
-    read, no freeze by vacuum later)."""
+    read, no freeze by vacuum later). ``take``: row order, applied chunk by chunk (no reordered copy of a column)."""
     dtype = _row_dtype([t for _, t, _ in columns])
 
     def chunks():
@@ -119,7 +125,10 @@ def copy_in(
             rows["count"] = len(columns)
             for i, (_, pg_type, values) in enumerate(columns):
                 rows[f"len{i}"] = np.dtype(PG_TYPES[pg_type]).itemsize
-                rows[f"v{i}"] = values if np.isscalar(values) else values[start:stop]
+                if np.isscalar(values):
+                    rows[f"v{i}"] = values
+                else:
+                    rows[f"v{i}"] = values[start:stop] if take is None else values[take[start:stop]]
             yield rows.tobytes()
         yield TRAILER
 

@@ -122,27 +122,30 @@ class LineWriter:
         snap, n = self.snap, len(chunk)
         payee = _ids(chunk.payee_idx, snap.member_id)
         order = np.argsort(payee, kind="stable")  # a member's lines together: the BRIN index on payee_id finds them
+        line_no = np.empty(n, np.int32)
+        line_no[order] = np.arange(first_line, first_line + n, dtype=np.int32)  # numbered in the written order
         copy_in(
             self.cursor,
             _part(LINES, self.run_id),
             [
                 ("run_id", "int8", self.run_id),
-                ("payee_id", "int8", payee[order]),
-                ("amount_cents", "int8", chunk.amount_cents[order]),
-                ("source_order_id", "int8", _ids(chunk.source_order_idx[order], snap.order_id)),
-                ("source_member_id", "int8", _ids(chunk.source_member_idx[order], snap.member_id)),
-                ("source_party_id", "int8", _ids(chunk.source_party_idx[order], snap.party_id)),
-                ("basis_cents", "int8", chunk.basis_cents[order]),
-                ("line_no", "int4", np.arange(first_line, first_line + n, dtype=np.int32)),
-                ("level_raw", "int4", chunk.level_raw[order]),
-                ("level_compressed", "int4", chunk.level_compressed[order]),
-                ("component", "int2", chunk.component[order]),
-                ("rule", "int2", chunk.rule[order]),
-                ("reason", "int2", chunk.reason[order]),
-                ("rate_bp", "int2", chunk.rate_bp[order]),
+                ("payee_id", "int8", payee),
+                ("amount_cents", "int8", chunk.amount_cents),
+                ("source_order_id", "int8", _ids(chunk.source_order_idx, snap.order_id)),
+                ("source_member_id", "int8", _ids(chunk.source_member_idx, snap.member_id)),
+                ("source_party_id", "int8", _ids(chunk.source_party_idx, snap.party_id)),
+                ("basis_cents", "int8", chunk.basis_cents),
+                ("line_no", "int4", line_no),
+                ("level_raw", "int4", chunk.level_raw),
+                ("level_compressed", "int4", chunk.level_compressed),
+                ("component", "int2", chunk.component),
+                ("rule", "int2", chunk.rule),
+                ("reason", "int2", chunk.reason),
+                ("rate_bp", "int2", chunk.rate_bp),
             ],
             n,
             freeze=True,
+            take=order,
         )
         self.seconds += time.perf_counter() - started
 
