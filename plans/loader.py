@@ -55,15 +55,18 @@ def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
                COALESCE(placement_position, -1)::int2,
                ((joined_at AT TIME ZONE %s)::date - DATE '1970-01-01')::int4,
                status = ANY(%s),
-               (COALESCE(array_position(%s::text[], NULLIF(highest_rank, '')), 0) - 1)::int2
+               (COALESCE(array_position(%s::text[], NULLIF(highest_rank, '')), 0) - 1)::int2,
+               sponsor_depth
           FROM {table}
-         ORDER BY sponsor_depth, id
         """,
         [tz, list(EARNING_STATUSES), [r.code for r in plan.ranks] or ["-"]],
-        ["int8", "int8", "int8", "int2", "int4", "bool", "int2"],
+        ["int8", "int8", "int8", "int2", "int4", "bool", "int2", "int4"],
     )
+    # Sponsor depth, then id: every sponsor before its recruits. Sorted here, not by the server (millions of rows
+    # would spill its sort to disk).
+    order = np.lexsort((columns[0], columns[7]))
     names = ("id", "sponsor_id", "placement_id", "position", "join_day", "eligible", "prev_rank")
-    return dict(zip(names, columns, strict=True))
+    return {name: column[order] for name, column in zip(names, columns, strict=False)}
 
 
 def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]:
@@ -115,13 +118,16 @@ def _orders_frame(cursor, start: datetime.date, end: datetime.date) -> dict[str,
                COALESCE(party_id, -1)
           FROM counted
          WHERE net_pv > 0 OR net_cv > 0 OR net_retail > 0
-         ORDER BY id
         """,
         params,
         ["int8", "int8", "int8", "int4", "int8", "int8", "int8", "int8", "int8"],
     )
     names = ("id", "buyer_id", "credited_id", "day", "pv", "cv", "retail", "dist", "party_id")
-    return dict(zip(names, columns, strict=True))
+    frame = dict(zip(names, columns, strict=True))
+    if len(frame["id"]) > 1 and (np.diff(frame["id"]) < 0).any():  # by id (a scan usually returns them so)
+        order = np.argsort(frame["id"], kind="stable")
+        frame = {name: column[order] for name, column in frame.items()}
+    return frame
 
 
 def _parties_frame(cursor, party_ids: np.ndarray) -> dict[str, np.ndarray]:

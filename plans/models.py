@@ -243,8 +243,8 @@ class RunLine(models.Model):
     source_order_id = models.BigIntegerField(help_text="0 none")
     source_member_id = models.BigIntegerField(help_text="0 none")
     source_party_id = models.BigIntegerField(help_text="0 none")
-    level_raw = models.SmallIntegerField()
-    level_compressed = models.SmallIntegerField()
+    level_raw = models.IntegerField(help_text="Sponsor levels between the source and the payee (can pass 32,767).")
+    level_compressed = models.IntegerField()
     rate_bp = models.SmallIntegerField(help_text="Basis points, -1 for fixed amounts.")
     basis_cents = models.BigIntegerField()
 
@@ -271,38 +271,40 @@ class LedgerLine(models.Model):
 
     kind = models.CharField(max_length=12, choices=LedgerKind.choices)
     period = models.ForeignKey(CommissionPeriod, on_delete=models.PROTECT, related_name="ledger_lines")
-    run = models.ForeignKey(CommissionRun, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
+    run = models.ForeignKey(
+        CommissionRun, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger", db_index=False
+    )  # ledger_run_idx
     payee = models.ForeignKey(
-        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
-    )
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines", db_index=False
+    )  # ledger_payee_period_idx
     payee_customer = models.ForeignKey(
         "members.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines",
-        help_text="A party host who is a customer.",
+        help_text="A party host who is a customer.", db_index=False,
     )  # fmt: skip
     amount = money_field()
     component = models.CharField(max_length=60, blank=True, help_text="Component / bonus code of the plan.")
     rule = models.CharField(max_length=20, blank=True)
     source_order = models.ForeignKey(
-        "commerce.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
-    )
+        "commerce.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines", db_index=False
+    )  # ledger_source_order_idx
     source_member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     source_party = models.ForeignKey(
-        "commerce.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "commerce.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    level_raw = models.SmallIntegerField(default=0)
-    level_compressed = models.SmallIntegerField(default=0)
+    level_raw = models.IntegerField(default=0)
+    level_compressed = models.IntegerField(default=0)
     rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True, help_text="Percent.")
     basis = money_field()
     explanation = models.JSONField(default=dict)
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by",
-        help_text="For a clawback: the commission line it takes back.",
+        help_text="For a clawback: the commission line it takes back.", db_index=False,
     )  # fmt: skip
     reason = models.CharField(max_length=500, blank=True, help_text="Why (adjustments, clawbacks).")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField()
 
@@ -314,6 +316,12 @@ class LedgerLine(models.Model):
             models.Index(fields=["payee", "period"], name="ledger_payee_period_idx"),
             models.Index(fields=["run"], name="ledger_run_idx"),
             models.Index(fields=["source_order"], name="ledger_source_order_idx"),
+            # Columns that are null on commission lines: only their non-null rows are indexed, so posting millions
+            # of lines does not maintain them (one index per foreign key, as Django would make, costs a post ~2x).
+            *(
+                models.Index(fields=[name], name=f"ledger_{name}_idx", condition=models.Q(**{f"{name}__isnull": False}))
+                for name in ("payee_customer", "source_party", "reverses", "created_by")
+            ),
         ]
         constraints = [
             models.CheckConstraint(

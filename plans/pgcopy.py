@@ -24,14 +24,61 @@ def _row_dtype(types: list[str]) -> np.dtype:
 
 
 def copy_out(cursor, query: str, params: list, types: list[str]) -> list[np.ndarray]:
-    """Run ``COPY (query) TO STDOUT (FORMAT binary)`` and return one native-endian array per selected column."""
+    """Run ``COPY (query) TO STDOUT (FORMAT binary)`` and return one native-endian array per selected column.
+
+    Parsed as the data arrives, a few MB at a time: memory holds the columns, never the whole COPY stream."""
     sql = cursor.mogrify(query, params).decode()
-    buffer = io.BytesIO()
-    cursor.copy_expert(f"COPY ({sql}) TO STDOUT (FORMAT binary)", buffer)
-    data = buffer.getbuffer()
-    body = data[len(HEADER) : len(data) - len(TRAILER)]
-    rows = np.frombuffer(body, dtype=_row_dtype(types))
-    return [rows[f"v{i}"].astype(np.dtype(PG_TYPES[t]).newbyteorder("=")) for i, t in enumerate(types)]
+    sink = _RowSink(_row_dtype(types), types)
+    cursor.copy_expert(
+        f"COPY ({sql}) TO STDOUT (FORMAT binary)", sink, 1 << 20
+    )  # size: positional (Django wraps the cursor)
+    return sink.columns()
+
+
+class _RowSink(io.RawIOBase):
+    """A file-like object psycopg2's copy_expert writes COPY data to; every row has the same size, so complete rows
+    are cut from the buffer and split into column arrays as they come."""
+
+    FLUSH_BYTES = 16 << 20
+
+    def __init__(self, dtype: np.dtype, types: list[str]):
+        self.dtype, self.types = dtype, types
+        self.pending = bytearray()
+        self.header = True
+        self.parts: list[list[np.ndarray]] = [[] for _ in types]
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.pending += data
+        if len(self.pending) >= self.FLUSH_BYTES:
+            self._parse()
+        return len(data)
+
+    def _parse(self) -> None:
+        offset = len(HEADER) if self.header else 0
+        if len(self.pending) < offset:
+            return
+        rows = (len(self.pending) - offset) // self.dtype.itemsize
+        if rows:
+            block = np.frombuffer(self.pending, dtype=self.dtype, count=rows, offset=offset)
+            for i, pg_type in enumerate(self.types):
+                self.parts[i].append(block[f"v{i}"].astype(np.dtype(PG_TYPES[pg_type]).newbyteorder("=")))
+            del block
+        del self.pending[: offset + rows * self.dtype.itemsize]
+        self.header = False
+
+    def columns(self) -> list[np.ndarray]:
+        self._parse()
+        if bytes(self.pending) not in (TRAILER, b""):  # a row cannot be shorter than the trailer
+            raise ValueError(f"COPY data ended with {len(self.pending)} bytes that are not a row")
+        out = []
+        for i, pg_type in enumerate(self.types):
+            native = np.dtype(PG_TYPES[pg_type]).newbyteorder("=")
+            parts, self.parts[i] = self.parts[i], []
+            out.append(np.concatenate(parts) if parts else np.zeros(0, native))
+        return out
 
 
 class _ChunkReader(io.RawIOBase):
@@ -56,8 +103,18 @@ class _ChunkReader(io.RawIOBase):
         return n
 
 
-def copy_in(cursor, table: str, columns: list[tuple[str, str, np.ndarray | int]], n_rows: int) -> None:
-    """COPY ``n_rows`` rows into ``table``; each column is (name, pg type, array of n_rows or a constant)."""
+def copy_in(
+    cursor,
+    table: str,
+    columns: list[tuple[str, str, np.ndarray | int]],
+    n_rows: int,
+    *,
+    freeze: bool = False,
+    take: np.ndarray | None = None,
+) -> None:
+    """COPY ``n_rows`` rows into ``table``; each column is (name, pg type, array of n_rows or a constant).
+    ``freeze``: the table was created in this transaction, rows are written frozen (no hint-bit rewrite on the first
+    read, no freeze by vacuum later). ``take``: row order, applied chunk by chunk (no reordered copy of a column)."""
     dtype = _row_dtype([t for _, t, _ in columns])
 
     def chunks():
@@ -68,9 +125,14 @@ def copy_in(cursor, table: str, columns: list[tuple[str, str, np.ndarray | int]]
             rows["count"] = len(columns)
             for i, (_, pg_type, values) in enumerate(columns):
                 rows[f"len{i}"] = np.dtype(PG_TYPES[pg_type]).itemsize
-                rows[f"v{i}"] = values if np.isscalar(values) else values[start:stop]
+                if np.isscalar(values):
+                    rows[f"v{i}"] = values
+                else:
+                    rows[f"v{i}"] = values[start:stop] if take is None else values[take[start:stop]]
             yield rows.tobytes()
         yield TRAILER
 
     names = ", ".join(name for name, _, _ in columns)
-    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)", io.BufferedReader(_ChunkReader(chunks())))
+    options = "FORMAT binary, FREEZE" if freeze else "FORMAT binary"
+    reader = io.BufferedReader(_ChunkReader(chunks()), buffer_size=1 << 20)
+    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN ({options})", reader, 1 << 20)

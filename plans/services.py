@@ -37,6 +37,7 @@ from core.members.models import Member
 from plans import tasks
 from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
+from plans.engine.calculate import streamable
 from plans.history import attach_history
 from plans.leases import lease_queued, lease_stalled, runs_working
 from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
@@ -58,7 +59,7 @@ from plans.models import (
     RunStatus,
     RunWork,
 )
-from plans.pgcopy import copy_in
+from plans.runstore import LineWriter, member_results_write, partitions_attach, partitions_create, run_rows_drop
 from plans.selectors import payout_due_through, plan_version_for
 from plans.services_periods import period_open_refusal
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
@@ -296,16 +297,8 @@ def run_execute(*, run_id: int) -> CommissionRun:
         _progress(run, 5, "loading the period from the database")
         snap, fingerprint = _run_input(run, plan)
         timings["load_s"] = round(time.perf_counter() - started, 3)
-        _progress(run, 35, f"calculating {snap.n_members} members, {snap.n_orders} orders")
-        started = time.perf_counter()
-        result = calculate(plan, snap)
-        timings["calc_s"] = round(time.perf_counter() - started, 3)
-        if run.generated is not None:
-            _progress(run, 50, "calculating the plan in effect on the same members, for the comparison")
-            CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
-        _progress(run, 60, f"storing {len(result.lines) + len(result.forfeits)} lines")
-        started = time.perf_counter()
-        _run_store(run, plan, snap, result, fingerprint, timings)
+        _progress(run, 35, f"calculating {snap.n_members} members, {snap.n_orders} orders and storing the lines")
+        _run_calculate_store(run, plan, snap, fingerprint, timings)
         run.refresh_from_db()
         return run
     except Exception as exc:
@@ -378,24 +371,40 @@ def _summary(plan: Plan, snap: Snapshot, result: Result, earned: np.ndarray) -> 
     }
 
 
-def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
-    """Totals always; for previews the lines and per-member results too, replacing the period's older preview."""
-    lines = result.lines
-    earned = np.zeros(snap.n_members, np.int64)
-    np.add.at(earned, lines.payee_idx[lines.payee_idx >= 0], lines.amount_cents[lines.payee_idx >= 0])
-    summary = _summary(plan, snap, result, earned)
+def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
+    """Calculate, and keep the totals always; for previews the lines and per-member results too (projections: the
+    member results), replacing the period's older preview. One transaction: the run's tables are created, filled as
+    the engine makes the lines (plans.runstore), indexed and attached, and the run marked done, or none of it."""
     store_lines = run.kind == RunKind.PREVIEW
     projection = run.kind == RunKind.PROJECTION
-    started = time.perf_counter()
     older: list[int] = []
-    with transaction.atomic():
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        writer = LineWriter(cursor, run.pk, snap) if store_lines else None
+        if store_lines or projection:
+            partitions_create(cursor, run.pk, lines=store_lines)
+        try:
+            result = calculate(plan, snap, sink=writer)
+            if writer is not None and not streamable(plan):
+                writer(result.lines, False)
+                writer(result.forfeits, True)
+            timings["calc_s"] = round(time.perf_counter() - started, 3)  # with the lines' COPY overlapping it
+        finally:
+            if writer is not None:
+                writer.close()
+        if run.generated is not None:
+            CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
+        store_started = time.perf_counter()
+        paid = result.lines.payee_idx >= 0
+        earned = np.bincount(
+            result.lines.payee_idx[paid], weights=result.lines.amount_cents[paid], minlength=snap.n_members
+        ).astype(np.int64)  # exact: a member's total is far below 2**53 cents
+        summary = _summary(plan, snap, result, earned)
         period = None
         if projection:
             older = list(
                 CommissionRun.objects.filter(kind=RunKind.PROJECTION).exclude(pk=run.pk).values_list("pk", flat=True)
             )
-            with connection.cursor() as cursor:
-                _copy_member_results(cursor, run.pk, snap, result, earned)
         if run.period_id is not None and store_lines:
             period = _run_period(run, lock=True)
             if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
@@ -408,11 +417,13 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
             )
             if older:
                 CommissionRun.objects.filter(pk__in=older).update(status=RunStatus.SUPERSEDED)
-        if store_lines:
-            with connection.cursor() as cursor:
-                _copy_member_results(cursor, run.pk, snap, result, earned)
-                _copy_lines(cursor, run.pk, snap, result)
-        timings["store_s"] = round(time.perf_counter() - started, 3)
+        if store_lines or projection:
+            member_results_write(cursor, run.pk, snap, result, earned)
+            partitions_attach(cursor, run.pk, lines=store_lines)
+        timings["store_s"] = round(time.perf_counter() - store_started, 3)
+        if writer is not None:
+            timings["lines_copied"] = writer.count
+            timings["lines_copy_s"] = round(writer.seconds, 3)
         summary["timings"] = timings
         summary["fingerprint"] = fingerprint
         CommissionRun.objects.filter(pk=run.pk).update(
@@ -425,7 +436,7 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
             total_cv=cents(result.total_cv_cents),
             payout_ratio=result.payout_ratio,
             member_count=snap.n_members,
-            line_count=len(result.lines) if store_lines else 0,
+            line_count=writer.paid_count if writer is not None else 0,
             summary=summary,
         )
         if period is not None:
@@ -436,81 +447,14 @@ def _run_store(run, plan, snap, result, fingerprint, timings) -> None:
         _run_rows_delete(older)
         CommissionRun.objects.filter(pk__in=older).exclude(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).delete()
     elif older:
-        # After the new preview is visible: nothing reads a superseded run's rows, so deleting them (10M rows at 1M
-        # members, most of a re-run's cost) need not hold the period's lock or delay the result.
-        _progress(run, 100, "done (removing the replaced preview's rows)")
+        # After the new preview is visible: nothing reads a superseded run's rows; dropping their partitions is
+        # quick whatever their size.
         _run_rows_delete(older)
-        _progress(run, 100, "done")
 
 
 def _run_rows_delete(run_ids: list[int]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {RunLine._meta.db_table} WHERE run_id = ANY(%s)", [run_ids])
-        cursor.execute(f"DELETE FROM {RunMemberResult._meta.db_table} WHERE run_id = ANY(%s)", [run_ids])
-
-
-def _copy_member_results(cursor, run_id: int, snap: Snapshot, result: Result, earned: np.ndarray) -> None:
-    copy_in(
-        cursor,
-        RunMemberResult._meta.db_table,
-        [
-            ("run_id", "int8", run_id),
-            ("member_id", "int8", snap.member_id),
-            ("pv", "int8", result.pv),
-            ("psv", "int8", result.psv),
-            ("gv", "int8", result.gv),
-            ("active", "bool", result.active),
-            ("rank", "int2", result.rank),
-            ("highest_rank", "int2", result.highest_rank),
-            ("earned_cents", "int8", earned),
-            ("carry_left", "int8", result.carry_left),
-            ("carry_right", "int8", result.carry_right),
-            ("leg_left", "int8", result.leg_left),
-            ("leg_right", "int8", result.leg_right),
-            ("binary_flushed", "int8", result.binary_flushed),
-            ("qualified_rank", "int2", result.qualified_rank),
-        ],
-        snap.n_members,
-    )
-
-
-def _ids(index: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Engine index -> database id, 0 for none (-1)."""
-    if not len(ids):
-        return np.zeros(len(index), np.int64)
-    return np.where(index >= 0, ids[np.maximum(index, 0)], 0)
-
-
-def _copy_lines(cursor, run_id: int, snap: Snapshot, result: Result) -> None:
-    """Paid lines first (line_no 0..), then the forfeits (reason > 0)."""
-    n_paid = len(result.lines)
-    total = n_paid + len(result.forfeits)
-
-    def col(name):
-        return np.concatenate([getattr(result.lines, name), getattr(result.forfeits, name)])
-
-    copy_in(
-        cursor,
-        RunLine._meta.db_table,
-        [
-            ("run_id", "int8", run_id),
-            ("line_no", "int4", np.arange(total, dtype=np.int32)),
-            ("payee_id", "int8", _ids(col("payee_idx"), snap.member_id)),
-            ("amount_cents", "int8", col("amount_cents")),
-            ("component", "int2", col("component")),
-            ("rule", "int2", col("rule")),
-            ("reason", "int2", col("reason")),
-            ("source_order_id", "int8", _ids(col("source_order_idx"), snap.order_id)),
-            ("source_member_id", "int8", _ids(col("source_member_idx"), snap.member_id)),
-            ("source_party_id", "int8", _ids(col("source_party_idx"), snap.party_id)),
-            ("level_raw", "int2", col("level_raw")),
-            ("level_compressed", "int2", col("level_compressed")),
-            ("rate_bp", "int2", col("rate_bp")),
-            ("basis_cents", "int8", col("basis_cents")),
-        ],
-        total,
-    )
-    assert n_paid <= total
+    with transaction.atomic(), connection.cursor() as cursor:
+        run_rows_drop(cursor, run_ids)
 
 
 def period_projection_refresh(*, day: datetime.date | None = None) -> CommissionRun | None:
@@ -682,10 +626,58 @@ def _payees_check(run: CommissionRun) -> None:
     )
 
 
+def _references_check(cursor, run: CommissionRun) -> None:
+    """What the ledger's foreign keys would check row by row, for every paid line of the run at once: each member,
+    order and party a line names exists. One pass over the run's lines with hash anti-joins."""
+    lines = RunLine._meta.db_table
+    cursor.execute("SET LOCAL work_mem = '256MB'")  # the hash tables of the anti-joins stay in memory
+    cursor.execute(
+        f"""
+        SELECT count(*) FILTER (WHERE rl.payee_id <> 0 AND pm.id IS NULL),
+               count(*) FILTER (WHERE rl.source_member_id <> 0 AND sm.id IS NULL),
+               count(*) FILTER (WHERE rl.source_order_id <> 0 AND o.id IS NULL),
+               count(*) FILTER (WHERE rl.source_party_id <> 0 AND p.id IS NULL)
+          FROM {lines} rl
+          LEFT JOIN {Member._meta.db_table} pm ON pm.id = rl.payee_id
+          LEFT JOIN {Member._meta.db_table} sm ON sm.id = rl.source_member_id
+          LEFT JOIN {Order._meta.db_table} o ON o.id = rl.source_order_id
+          LEFT JOIN {Party._meta.db_table} p ON p.id = rl.source_party_id
+         WHERE rl.run_id = %s AND rl.reason = 0
+        """,
+        [run.pk],
+    )
+    missing = dict(zip(("payees", "members", "orders", "parties"), cursor.fetchone(), strict=True))
+    cursor.execute("RESET work_mem")
+    if any(missing.values()):
+        named = ", ".join(f"{count} {what}" for what, count in missing.items() if count)
+        raise ValidationError({"run": [f"Run {run.pk} names rows that no longer exist ({named}); preview again."]})
+
+
+def _row_triggers_skippable(cursor) -> bool:
+    """Whether this connection's role may skip per-row triggers for one statement (session_replication_role):
+    a superuser, or on PostgreSQL 15+ a role granted ``SET ON PARAMETER session_replication_role``."""
+    cursor.execute(
+        "SELECT rolsuper OR (current_setting('server_version_num')::int >= 150000"
+        " AND has_parameter_privilege('session_replication_role', 'SET')) FROM pg_roles WHERE rolname = current_user"
+    )
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
-    """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL."""
+    """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL.
+
+    The ledger's foreign keys are checked for the whole run at once (_references_check) and, where the role may,
+    the INSERT runs without the per-row triggers that would check them again one row at a time (10M lookups and row
+    locks at 1M members). Members, orders and parties are never deleted (every reference to them is PROTECT), so
+    the check made in this transaction holds at its commit. CHECK constraints (one payee) are not triggers: they
+    hold for every row either way."""
     codes = run.summary["component_codes"]
     with connection.cursor() as cursor:
+        _references_check(cursor, run)
+        bulk = _row_triggers_skippable(cursor)
+        if bulk:
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(
             f"""
             INSERT INTO {LedgerLine._meta.db_table}
@@ -717,7 +709,10 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
             [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, codes, RULE_NAMES,
              run.plan_version.number if run.plan_version else None, now, run.pk],
         )  # fmt: skip
-        return cursor.rowcount
+        written = cursor.rowcount
+        if bulk:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        return written
 
 
 def _member_ranks_update(run: CommissionRun) -> None:

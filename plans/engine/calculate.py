@@ -16,6 +16,7 @@ that level, a pairing cap, the payout cap). Together they explain every cent.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum
@@ -81,8 +82,8 @@ COLUMNS = {  # name -> dtype; a Ledger holds one array per column, all the same 
     "source_order_idx": np.int32,
     "source_member_idx": np.int32,
     "source_party_idx": np.int32,
-    "level_raw": np.int16,
-    "level_compressed": np.int16,
+    "level_raw": np.int32,  # a line can be more than 32,767 sponsor levels above its order
+    "level_compressed": np.int32,
     "rate_bp": np.int16,  # basis points (0..10000), -1 for fixed amounts
     "basis_cents": np.int64,
 }
@@ -156,8 +157,17 @@ def _sum_by(index: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 
 class _Lines:
-    def __init__(self) -> None:
+    """The lines a run makes, gathered column by column. With a ``sink`` (a streamed run, see ``calculate``) each
+    chunk goes to the sink as soon as it is made and only totals stay in memory: by payee and component for paid
+    lines (``n_payees`` > 0), by component and reason for forfeits (``n_payees`` 0)."""
+
+    def __init__(self, sink: Callable[[Ledger], None] | None = None, n_payees: int = 0, n_components: int = 1):
         self.chunks: list[tuple[int, dict[str, Any]]] = []  # (rows, column -> array or broadcast constant)
+        self.sink = sink
+        self.n_keys = (n_payees + 1 if n_payees else len(Reason)) * n_components
+        self.n_components = n_components
+        self.by_payee = n_payees > 0
+        self.totals: np.ndarray | None = None  # streamed: cents by key (see _key)
 
     def add(self, payee, amount, component, rule, *, reason=0, order=-1, member=-1, party=-1,
             level_raw=0, level_compressed=0, rate=-1, basis=0) -> None:  # fmt: skip
@@ -170,8 +180,10 @@ class _Lines:
             "level_raw": level_raw, "level_compressed": level_compressed, "rate_bp": rate, "basis_cents": basis,
         }  # fmt: skip
         self.chunks.append((n, values))
+        if self.sink is not None:
+            self._flush()
 
-    def ledger(self) -> Ledger:
+    def _materialise(self) -> Ledger:
         """One allocation per column, filled chunk by chunk (constants are broadcast, never materialised per chunk).
         Lines that round to 0 cents are dropped."""
         total = sum(n for n, _ in self.chunks)
@@ -187,8 +199,35 @@ class _Lines:
             columns = {name: column[~zero] for name, column in columns.items()}
         return Ledger(**columns)
 
+    def _flush(self) -> None:
+        chunk = self._materialise()
+        if not len(chunk) or self.sink is None:
+            return
+        self.sink(chunk)
+        major = chunk.payee_idx.astype(np.int64) + 1 if self.by_payee else chunk.reason.astype(np.int64)
+        key = major * self.n_components + chunk.component
+        by_key = np.bincount(key, weights=chunk.amount_cents, minlength=self.n_keys)  # exact below 2**53 cents
+        self.totals = by_key.astype(np.int64) + (self.totals if self.totals is not None else 0)
+
+    def ledger(self) -> Ledger:
+        """Every line; streamed, one line per key holding its total (what the totals, matching and the run's summary
+        read: the lines themselves went to the sink)."""
+        if self.sink is None:
+            return self._materialise()
+        self._flush()
+        totals = self.totals if self.totals is not None else np.zeros(0, np.int64)
+        key = np.flatnonzero(totals)
+        columns = {name: np.zeros(len(key), dtype) for name, dtype in COLUMNS.items()}
+        major = key // self.n_components
+        columns["payee_idx"][:] = major - 1 if self.by_payee else -1
+        columns["reason"][:] = 0 if self.by_payee else major
+        columns["component"][:] = key % self.n_components
+        columns["amount_cents"][:] = totals[key]
+        return Ledger(**columns)
+
     def extend(self, ledger: Ledger) -> None:
-        self.chunks.append((len(ledger), {name: getattr(ledger, name) for name in COLUMNS}))
+        if self.sink is None:  # streamed: the lines were stored and counted when they were made
+            self.chunks.append((len(ledger), {name: getattr(ledger, name) for name in COLUMNS}))
 
 
 @dataclass
@@ -383,7 +422,7 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
             break
         rate, within = rate_of(cur, level)
         b = basis[idx] if np.ndim(basis) else np.full(len(idx), basis, np.int64)
-        raw = (origin_depth[idx] - depth[cur]).astype(np.int16)
+        raw = (origin_depth[idx] - depth[cur]).astype(np.int32)
         within = np.ones(len(cur), bool) if within is None else within
         if fallback is None and buyer is None and taken is None:  # the plain case: no extra arrays
             positive = rate > 0
@@ -596,7 +635,7 @@ def _stairstep(ctx: _Context, ci: int, comp: StairstepBreakaway) -> None:
             pay = has & node_ok[d]
             lose = has & ~node_ok[d]
             amount = half_up(cv[idx[d]], diff)
-            raw = (tree.depth[origin[idx[d]]] - tree.depth[node]).astype(np.int16)
+            raw = (tree.depth[origin[idx[d]]] - tree.depth[node]).astype(np.int32)
             rows = idx[d]
             _emit(ctx, ci, Rule.DIFFERENTIAL, node, amount, pay, lose, order=orders[rows], member=origin[rows],
                   level_raw=raw, rate=diff, basis=cv[rows])  # fmt: skip
@@ -608,7 +647,7 @@ def _stairstep(ctx: _Context, ci: int, comp: StairstepBreakaway) -> None:
             level = gen[g]
             rate_g = gens[np.minimum(level, len(gens) - 1)]
             amount = half_up(cv[idx[g]], rate_g)
-            raw = (tree.depth[origin[idx[g]]] - tree.depth[node]).astype(np.int16)
+            raw = (tree.depth[origin[idx[g]]] - tree.depth[node]).astype(np.int32)
             rows = idx[g]
             _emit(ctx, ci, Rule.GENERATION, node, amount, node_ok[g] & (rate_g > 0), ~node_ok[g] & (rate_g > 0),
                   order=orders[rows], member=origin[rows], level_raw=raw, level_compressed=level, rate=rate_g,
@@ -846,15 +885,37 @@ def _pool(ctx: _Context, ci: int, comp: LeadershipPool, total_cv: int) -> None:
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def calculate(plan: Plan, snap: Snapshot) -> Result:
-    """Compute a period: volumes, activity, paid-as ranks, then each component in document order."""
+def streamable(plan: Plan) -> bool:
+    """Whether ``calculate`` can hand lines to a sink as it makes them: not with a payout cap (it scales every line
+    of the run once all are known)."""
+    return plan.payout_cap_ratio_bp is None
+
+
+def _lines_for(plan: Plan, snap: Snapshot, sink: Callable[[Ledger, bool], None] | None) -> tuple[_Lines, _Lines]:
+    """Where the run's paid and forfeited lines go: kept in memory, or handed to ``sink`` chunk by chunk."""
+    if sink is None or not streamable(plan):
+        return _Lines(), _Lines()
+    return (
+        _Lines(lambda chunk: sink(chunk, False), snap.n_members, len(plan.components)),
+        _Lines(lambda chunk: sink(chunk, True), 0, len(plan.components)),
+    )
+
+
+def calculate(plan: Plan, snap: Snapshot, sink: Callable[[Ledger, bool], None] | None = None) -> Result:
+    """Compute a period: volumes, activity, paid-as ranks, then each component in document order.
+
+    ``sink(chunk, forfeited)``, for a plan that is ``streamable``: each chunk of lines (paid, or forfeited) is handed
+    over as soon as it is made, so memory holds one chunk, not the run's lines. The Result's ``lines`` then hold one
+    line per payee and component (their total) and ``forfeits`` one per component and reason: every total, rank and
+    summary is the same, the lines themselves are the sink's."""
     pv, psv, gv = member_volumes(snap)
     entry_met = _entry_met(plan, snap)
     eligible = snap.eligible & entry_met
     active = eligible & (pv >= plan.active.min_pv) & (psv >= plan.active.min_psv)
     qualified = paid_as_ranks(plan, snap, pv, psv, gv, active, eligible)
     rank = _with_grace(plan, snap, qualified, eligible)
-    ctx = _Context(plan=plan, snap=snap, rank=rank, active=active, paid=_Lines(), forfeit=_Lines(), pool_shares={},
+    paid, forfeit = _lines_for(plan, snap, sink)
+    ctx = _Context(plan=plan, snap=snap, rank=rank, active=active, paid=paid, forfeit=forfeit, pool_shares={},
                    eligible=eligible, pv=pv)  # fmt: skip
     total_cv = int(snap.cv.sum())
     zeros = np.zeros(snap.n_members, np.int64)

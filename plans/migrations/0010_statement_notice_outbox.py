@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0006_imported_at"),
-        ("plans", "0006_run_kind_projection"),
+        ("plans", "0009_ledger_indexes_for_bulk_posting"),
     ]
 
     operations = [

@@ -1,0 +1,70 @@
+"""Posting a reviewed 1M-member run (about 10M lines, 7M of them paid) to the ledger.
+
+Uses the 1M company of ``bench_commission_preview`` (built there if missing, same database). Each bench run previews,
+approves and closes the period holding the company's orders (once it is posted, the orders move to the next month
+first, not timed: posting closes a period for good, so every run needs a period of its own), then times
+``run_post``: the checks (fingerprint, payees), the paid lines into the ledger, the members' ranks, the period closed.
+
+Environment: ``PLANS_BENCH_DB`` as for the preview bench.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from bench.support import figure, progress
+
+LABEL = "1m"
+
+
+def _child() -> None:
+    from bench.bench_commission_preview import _schema, _setup, open_period
+
+    _setup(fresh=False, labels=[LABEL])
+    from django_tenants.utils import schema_context
+
+    from plans.services import run_approve, run_post, run_preview
+    from plans.services_periods import period_close
+
+    with schema_context(_schema(LABEL)):
+        period = open_period()
+        progress(f"posting the period starting {period.start}: previewing…")
+        run = run_preview(period=period)
+        progress(f"previewed in {run.summary['timings']}; approving and closing")
+        run_approve(run=run)
+        period_close(period=period, by=None)
+        started = time.perf_counter()
+        run = run_post(run=run)
+        seconds = time.perf_counter() - started
+        print(json.dumps({"seconds": seconds, "lines": run.summary.get("ledger_lines"), "status": run.status}))
+
+
+def run() -> None:
+    from bench.bench_commission_preview import SIZES, _build, _setup
+
+    reuse = os.environ.get("PLANS_BENCH_REUSE", "1") == "1"
+    progress("preparing the benchmark database (the preview bench's 1M company)…")
+    _setup(fresh=not reuse, labels=[LABEL])
+    _build(LABEL, SIZES[LABEL])
+    child_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_commission_post", "--child"],
+        capture_output=True, text=True, check=False, env=child_env,
+    )  # fmt: skip
+    if out.returncode:
+        raise SystemExit(f"post failed:\n{out.stderr[-4000:]}")
+    sys.stderr.write(out.stderr[-2000:])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    progress(json.dumps(result))
+    figure("commission_post_1m_s", result["seconds"], "s")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--child"]:
+        _child()
+    else:
+        run()
