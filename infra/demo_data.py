@@ -25,8 +25,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from infra.demo_history import LOW_STOCK_THRESHOLD, history_replay
+from infra.demo_history import history_replay
 from infra.demo_people import business_start, people_create
+from infra.demo_plan import LOW_STOCK_THRESHOLD
 
 MEMBERS = 2000
 CUSTOMERS = 800

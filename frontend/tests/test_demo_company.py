@@ -10,8 +10,10 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from core.commerce.gateways import stripe as stripe_gateway
 from core.commerce.models import (
     VOLUME_STATUSES,
     ClawbackFlag,
@@ -43,8 +45,11 @@ def _at(month: int, day: int, hour: int, minute: int = 0) -> datetime.datetime:
 
 @pytest.fixture
 def demo(alpha):
+    clock, refund = timezone.now, stripe_gateway.refund_create
     with schema_context(alpha.schema):
         assert demo_company_populate(now=NOW, members=60, customers=25, log=lambda line: None)
+    # The replay's clock and Stripe's stand-in are gone: a card refunded on the running demo goes to Stripe.
+    assert (timezone.now, stripe_gateway.refund_create) == (clock, refund)
     return alpha
 
 
