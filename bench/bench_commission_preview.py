@@ -51,7 +51,7 @@ def _build(label: str, n: int) -> None:
     from bench.bench_commission_calc import UNILEVEL, make_snapshot
     from core.commerce.models import Order
     from core.members.models import Member
-    from plans.pgcopy import copy_in
+    from core.pgcopy import copy_in
     from plans.services import period_get_or_create, plan_version_activate, plan_version_create
     from tenants.models import Company
     from tenants.services import company_onboard

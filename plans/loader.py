@@ -21,7 +21,7 @@ from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member, MemberStatus
 from plans.engine import Plan, Snapshot
 from plans.models import RunMemberResult
-from plans.pgcopy import copy_out
+from core.pgcopy import copy_out
 
 # A member whose status is one of these may earn (the plan's active rule and the demotion policy decide the rest).
 EARNING_STATUSES = (MemberStatus.ACTIVE,)

@@ -55,7 +55,7 @@ from plans.models import (
     RunStatus,
     RunWork,
 )
-from plans.pgcopy import copy_in
+from core.pgcopy import copy_in
 from plans.selectors import payout_due_through, plan_version_for
 from plans.services_periods import period_open_refusal
 from plans.synthetic import MAX_MEMBERS, generated_snapshot

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from core.accounts.models import User
 from core.demotion import tasks
-from core.demotion.facts import FactsWithEvidence, facts_load
+from core.demotion.facts import EPOCH, NO_DAY, FactsWithEvidence, as_days, facts_load, int_columns, positions_of
 from core.demotion.models import (
     EvaluationRun,
     MemberStage,
@@ -67,19 +67,32 @@ def _outcome(policy: Policy, day: datetime.date, paced: bool = True) -> DayOutco
     """The day's stages for every member against their stored standing. ``paced=False`` (benchmarks building a
     baseline) skips the no-skipped-stages rule."""
     loaded = facts_load(policy=policy, day=day)
-    current = {
-        member_id: (holds, since)
-        for member_id, holds, since in MemberStage.objects.values_list("member_id", "holds", "since")
-    }
-    rows = [current.get(int(pk), (0, None)) for pk in loaded.facts.member_ids.tolist()]
-    old = np.array([holds for holds, _ in rows], dtype=np.int64)
+    old, since = _stored_standing(loaded.facts.member_ids)
+    day64 = np.datetime64(day, "D")
     standing = Standing(
-        stage_index=np.array([int(holds).bit_length() - 1 for holds, _ in rows], dtype=np.int16),
-        days_in_stage=np.array([(day - since).days if since else 0 for _, since in rows], dtype=np.int32),
+        stage_index=(np.frexp(old.astype(np.float64))[1] - 1).astype(np.int16),  # the highest holding bit, -1: none
+        days_in_stage=np.where(np.isnat(since), 0, (day64 - since).astype(np.int64)).astype(np.int32),
     )
     evaluation = evaluate(policy, loaded.facts, standing if paced else None)
     new = _masks(evaluation.holds) if policy.enabled else np.zeros(len(loaded.facts), dtype=np.int64)
     return DayOutcome(member_ids=loaded.facts.member_ids, new_holds=new, old_holds=old, facts=loaded)
+
+
+def _stored_standing(member_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's stored holds mask (0: in good standing) and the day they entered their stage (NaT: none), in
+    the order of ``member_ids`` (sorted), read by binary COPY."""
+    old = np.zeros(len(member_ids), dtype=np.int64)
+    since = np.full(len(member_ids), np.datetime64("NaT"), dtype="datetime64[D]")
+    ids, holds, days = int_columns(
+        f"SELECT member_id::bigint, holds::bigint, COALESCE(since - {EPOCH}, {NO_DAY})::bigint "
+        f"FROM {MemberStage._meta.db_table}",
+        [],
+        3,
+    )
+    rows, found = positions_of(member_ids, ids)
+    old[rows] = holds[found]
+    since[rows] = as_days(days[found])
+    return old, since
 
 
 def stage_of(policy: Policy, mask: int) -> tuple[str, set[str]]:

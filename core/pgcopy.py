@@ -1,4 +1,5 @@
-"""PostgreSQL binary COPY to and from numpy columns: the loader and the run store move millions of rows this way.
+"""PostgreSQL binary COPY to and from numpy columns: the commission loader and run store, and the demotion facts,
+move millions of rows this way.
 
 Only fixed-width, non-null columns (int2/int4/int8/bool), so every row has the same size and a whole table is one
 numpy structured array: no Python work per row. NULLs are mapped in SQL (COALESCE(x, -1)) before they reach here.
