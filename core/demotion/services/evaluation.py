@@ -20,6 +20,7 @@ from core.demotion.models import (
     EvaluationRun,
     MemberStage,
     Notification,
+    NotificationStatus,
     StageTransition,
 )
 from core.demotion.policy import (
@@ -30,14 +31,17 @@ from core.demotion.policy import (
     evaluate,
     stage_gap,
 )
-from core.demotion.services.notices import notice_render, notice_shared_context
+from core.demotion.services.notices import notice_context, notice_render_with, notice_shared_context
 from core.demotion.services.policies import policy_current, policy_parse
 from core.members.models import Member, MemberStatus
 from core.members.services.moves import (
     members_move_downlines_up,
     members_move_to_terminated_tree,
 )
+from core.pgcopy import copy_rows, ids_reserve
 from core.progress import ProgressFn, no_progress
+
+SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 
 FLAG_ACTIONS = {
     "access_demotion": "access_restricted",
@@ -267,35 +271,109 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
             notices.append((transition, stages, members[member_id], evidence))
         if (new_actions - old_actions) & DESTRUCTIVE_ACTIONS:
             destructive.append((transition, new_actions - old_actions))
-    StageTransition.objects.bulk_create(transitions, batch_size=2000)
+    _transitions_insert(transitions)
     _states_upsert(new_states)
     _flags_apply(policy, outcome, changed)
     shared = notice_shared_context()
-    Notification.objects.bulk_create(
-        (
-            _notification(transition, stages, member, evidence, shared)
-            for transition, stages, member, evidence in notices
-            if member.email
-        ),
-        batch_size=2000,
-    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor.cursor,
+            Notification._meta.db_table,
+            [
+                "transition_id",
+                "member_id",
+                "stage_key",
+                "to_email",
+                "subject",
+                "body",
+                "status",
+                "attempts",
+                "last_error",
+                "created_at",
+            ],
+            (
+                (
+                    transition.pk,
+                    member.pk,
+                    stages[-1].key,
+                    member.email,
+                    *_notice_text(stages, member, evidence, shared),
+                    NotificationStatus.QUEUED,
+                    0,
+                    "",
+                    now,
+                )
+                for transition, stages, member, evidence in notices
+                if member.email
+            ),
+        )
     _destructive_apply(destructive)
 
 
-def _notification(transition: StageTransition, stages: list, member: Member, evidence: dict, shared: dict):
-    """One e-mail for every stage a transition enters (two start on one day, or a first evaluation or a catch-up
-    skips some): each stage's own subject and text, in stage order, so no consequence goes untold. One message
-    rather than one per stage keeps the outbox's one row per transition, hence its send-once guarantee."""
-    subjects = [notice_render(stage.email_subject, member, stage, evidence, shared).strip() for stage in stages]
-    bodies = [notice_render(stage.email_body, member, stage, evidence, shared) for stage in stages]
-    return Notification(
-        transition=transition,
-        member=member,
-        stage_key=stages[-1].key,
-        to_email=member.email,
-        subject="; ".join(subjects)[: Notification._meta.get_field("subject").max_length],
-        body="\n".join(bodies),
-    )
+def _notice_text(stages: list, member: Member, evidence: dict, shared: dict) -> tuple[str, str]:
+    """The subject and body of the one e-mail a transition sends, for every stage it enters (two start on one day,
+    or a first evaluation or a catch-up skips some): each stage's own subject and text, in stage order, so no
+    consequence goes untold. One message rather than one per stage keeps the outbox's one row per transition, hence
+    its send-once guarantee. Each stage's words are worked out once for its subject and body."""
+    subjects, bodies = [], []
+    for stage in stages:
+        context = notice_context(member, stage, evidence, shared)
+        subjects.append(notice_render_with(stage.email_subject, context).strip())
+        bodies.append(notice_render_with(stage.email_body, context))
+    return "; ".join(subjects)[:SUBJECT_LENGTH], "\n".join(bodies)
+
+
+def _transitions_insert(transitions: list[StageTransition]) -> None:
+    """Insert the day's transitions by COPY with ids reserved first (the notices and tree-move links refer to
+    them): tens of thousands of rows with JSON evidence, where an ORM bulk insert spends most of its time building
+    parameters."""
+    table = StageTransition._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for transition, pk in zip(transitions, ids_reserve(cursor, table, len(transitions)), strict=True):
+            transition.pk = pk
+        copy_rows(
+            cursor.cursor,
+            table,
+            [
+                "id",
+                "member_id",
+                "day",
+                "kind",
+                "run_id",
+                "policy_id",
+                "from_holds",
+                "to_holds",
+                "from_stage",
+                "to_stage",
+                "actions_applied",
+                "actions_lifted",
+                "evidence",
+                "reason",
+                "created_at",
+            ],
+            (
+                (
+                    t.pk,
+                    t.member_id,
+                    t.day,
+                    t.kind,
+                    t.run_id,
+                    t.policy_id,
+                    t.from_holds,
+                    t.to_holds,
+                    t.from_stage,
+                    t.to_stage,
+                    t.actions_applied,
+                    t.actions_lifted,
+                    t.evidence,
+                    t.reason,
+                    now,
+                )
+                for t in transitions
+            ),
+        )
 
 
 def _states_upsert(states: list[MemberStage]) -> None:
