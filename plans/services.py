@@ -32,6 +32,7 @@ from core.commerce.public import (
 from core.company.services import company_settings_get
 from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member
+from core.pgcopy import copy_in
 from plans import tasks
 from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
@@ -55,7 +56,6 @@ from plans.models import (
     RunStatus,
     RunWork,
 )
-from core.pgcopy import copy_in
 from plans.selectors import payout_due_through, plan_version_for
 from plans.services_periods import period_open_refusal
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
