@@ -91,7 +91,7 @@ def _build(label: str, n: int) -> None:
     from bench.bench_commission_calc import UNILEVEL, make_snapshot
     from core.commerce.models import Order
     from core.members.models import Member
-    from plans.pgcopy import copy_in
+    from core.pgcopy import copy_in
     from plans.services import period_get_or_create, plan_version_activate, plan_version_create
     from tenants.models import Company
     from tenants.services import company_onboard
@@ -219,8 +219,8 @@ def _copy_floor(n_lines: int, n_members: int) -> float:
     import numpy as np
     from django.db import connection, transaction
 
+    from core.pgcopy import copy_in
     from plans.models import RunLine, RunMemberResult
-    from plans.pgcopy import copy_in
 
     chunk = 1_000_000
     k = np.arange(chunk, dtype=np.int64)

@@ -16,10 +16,10 @@ import numpy as np
 from django.db import connection
 
 from core.commerce.public import VOLUME_STATUSES, Order
+from core.pgcopy import copy_out
 from plans.engine import Plan, Snapshot
 from plans.engine.document import Binary, EnrolmentBonus
 from plans.models import CommissionPeriod, CommissionRun, RunMemberResult, RunStatus
-from plans.pgcopy import copy_out
 
 
 def lookback(plan: Plan) -> int:

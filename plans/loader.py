@@ -19,9 +19,9 @@ from core.commerce.public import VOLUME_STATUSES, ClawbackFlag, Order, Party, Re
 from core.company.services import company_settings_get
 from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member, MemberStatus
+from core.pgcopy import copy_out
 from plans.engine import Plan, Snapshot
 from plans.models import RunMemberResult
-from plans.pgcopy import copy_out
 
 # A member whose status is one of these may earn (the plan's active rule and the demotion policy decide the rest).
 EARNING_STATUSES = (MemberStatus.ACTIVE,)

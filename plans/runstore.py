@@ -21,10 +21,10 @@ import time
 
 import numpy as np
 
+from core.pgcopy import copy_in
 from plans.engine import Snapshot
 from plans.engine.calculate import Ledger
 from plans.models import RunLine, RunMemberResult
-from plans.pgcopy import copy_in
 
 LINES = RunLine._meta.db_table
 MEMBERS = RunMemberResult._meta.db_table

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from core.accounts.models import User
 from core.demotion import tasks
-from core.demotion.facts import FactsWithEvidence, facts_load
+from core.demotion.facts import EPOCH, NO_DAY, FactsWithEvidence, as_days, facts_load, int_columns, positions_of
 from core.demotion.models import (
     EvaluationRun,
     MemberStage,
     Notification,
+    NotificationStatus,
     StageTransition,
 )
 from core.demotion.policy import (
@@ -30,14 +31,17 @@ from core.demotion.policy import (
     evaluate,
     stage_gap,
 )
-from core.demotion.services.notices import notice_render, notice_shared_context
+from core.demotion.services.notices import notice_context, notice_render_with, notice_shared_context
 from core.demotion.services.policies import policy_current, policy_parse
 from core.members.models import Member, MemberStatus
 from core.members.services.moves import (
     members_move_downlines_up,
     members_move_to_terminated_tree,
 )
+from core.pgcopy import copy_rows, ids_reserve
 from core.progress import ProgressFn, no_progress
+
+SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 
 FLAG_ACTIONS = {
     "access_demotion": "access_restricted",
@@ -67,19 +71,32 @@ def _outcome(policy: Policy, day: datetime.date, paced: bool = True) -> DayOutco
     """The day's stages for every member against their stored standing. ``paced=False`` (benchmarks building a
     baseline) skips the no-skipped-stages rule."""
     loaded = facts_load(policy=policy, day=day)
-    current = {
-        member_id: (holds, since)
-        for member_id, holds, since in MemberStage.objects.values_list("member_id", "holds", "since")
-    }
-    rows = [current.get(int(pk), (0, None)) for pk in loaded.facts.member_ids.tolist()]
-    old = np.array([holds for holds, _ in rows], dtype=np.int64)
+    old, since = _stored_standing(loaded.facts.member_ids)
+    day64 = np.datetime64(day, "D")
     standing = Standing(
-        stage_index=np.array([int(holds).bit_length() - 1 for holds, _ in rows], dtype=np.int16),
-        days_in_stage=np.array([(day - since).days if since else 0 for _, since in rows], dtype=np.int32),
+        stage_index=(np.frexp(old.astype(np.float64))[1] - 1).astype(np.int16),  # the highest holding bit, -1: none
+        days_in_stage=np.where(np.isnat(since), 0, (day64 - since).astype(np.int64)).astype(np.int32),
     )
     evaluation = evaluate(policy, loaded.facts, standing if paced else None)
     new = _masks(evaluation.holds) if policy.enabled else np.zeros(len(loaded.facts), dtype=np.int64)
     return DayOutcome(member_ids=loaded.facts.member_ids, new_holds=new, old_holds=old, facts=loaded)
+
+
+def _stored_standing(member_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each member's stored holds mask (0: in good standing) and the day they entered their stage (NaT: none), in
+    the order of ``member_ids`` (sorted), read by binary COPY."""
+    old = np.zeros(len(member_ids), dtype=np.int64)
+    since = np.full(len(member_ids), np.datetime64("NaT"), dtype="datetime64[D]")
+    ids, holds, days = int_columns(
+        f"SELECT member_id::bigint, holds::bigint, COALESCE(since - {EPOCH}, {NO_DAY})::bigint "
+        f"FROM {MemberStage._meta.db_table}",
+        [],
+        3,
+    )
+    rows, found = positions_of(member_ids, ids)
+    old[rows] = holds[found]
+    since[rows] = as_days(days[found])
+    return old, since
 
 
 def stage_of(policy: Policy, mask: int) -> tuple[str, set[str]]:
@@ -254,35 +271,109 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
             notices.append((transition, stages, members[member_id], evidence))
         if (new_actions - old_actions) & DESTRUCTIVE_ACTIONS:
             destructive.append((transition, new_actions - old_actions))
-    StageTransition.objects.bulk_create(transitions, batch_size=2000)
+    _transitions_insert(transitions)
     _states_upsert(new_states)
     _flags_apply(policy, outcome, changed)
     shared = notice_shared_context()
-    Notification.objects.bulk_create(
-        (
-            _notification(transition, stages, member, evidence, shared)
-            for transition, stages, member, evidence in notices
-            if member.email
-        ),
-        batch_size=2000,
-    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        copy_rows(
+            cursor.cursor,
+            Notification._meta.db_table,
+            [
+                "transition_id",
+                "member_id",
+                "stage_key",
+                "to_email",
+                "subject",
+                "body",
+                "status",
+                "attempts",
+                "last_error",
+                "created_at",
+            ],
+            (
+                (
+                    transition.pk,
+                    member.pk,
+                    stages[-1].key,
+                    member.email,
+                    *_notice_text(stages, member, evidence, shared),
+                    NotificationStatus.QUEUED,
+                    0,
+                    "",
+                    now,
+                )
+                for transition, stages, member, evidence in notices
+                if member.email
+            ),
+        )
     _destructive_apply(destructive)
 
 
-def _notification(transition: StageTransition, stages: list, member: Member, evidence: dict, shared: dict):
-    """One e-mail for every stage a transition enters (two start on one day, or a first evaluation or a catch-up
-    skips some): each stage's own subject and text, in stage order, so no consequence goes untold. One message
-    rather than one per stage keeps the outbox's one row per transition, hence its send-once guarantee."""
-    subjects = [notice_render(stage.email_subject, member, stage, evidence, shared).strip() for stage in stages]
-    bodies = [notice_render(stage.email_body, member, stage, evidence, shared) for stage in stages]
-    return Notification(
-        transition=transition,
-        member=member,
-        stage_key=stages[-1].key,
-        to_email=member.email,
-        subject="; ".join(subjects)[: Notification._meta.get_field("subject").max_length],
-        body="\n".join(bodies),
-    )
+def _notice_text(stages: list, member: Member, evidence: dict, shared: dict) -> tuple[str, str]:
+    """The subject and body of the one e-mail a transition sends, for every stage it enters (two start on one day,
+    or a first evaluation or a catch-up skips some): each stage's own subject and text, in stage order, so no
+    consequence goes untold. One message rather than one per stage keeps the outbox's one row per transition, hence
+    its send-once guarantee. Each stage's words are worked out once for its subject and body."""
+    subjects, bodies = [], []
+    for stage in stages:
+        context = notice_context(member, stage, evidence, shared)
+        subjects.append(notice_render_with(stage.email_subject, context).strip())
+        bodies.append(notice_render_with(stage.email_body, context))
+    return "; ".join(subjects)[:SUBJECT_LENGTH], "\n".join(bodies)
+
+
+def _transitions_insert(transitions: list[StageTransition]) -> None:
+    """Insert the day's transitions by COPY with ids reserved first (the notices and tree-move links refer to
+    them): tens of thousands of rows with JSON evidence, where an ORM bulk insert spends most of its time building
+    parameters."""
+    table = StageTransition._meta.db_table
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for transition, pk in zip(transitions, ids_reserve(cursor, table, len(transitions)), strict=True):
+            transition.pk = pk
+        copy_rows(
+            cursor.cursor,
+            table,
+            [
+                "id",
+                "member_id",
+                "day",
+                "kind",
+                "run_id",
+                "policy_id",
+                "from_holds",
+                "to_holds",
+                "from_stage",
+                "to_stage",
+                "actions_applied",
+                "actions_lifted",
+                "evidence",
+                "reason",
+                "created_at",
+            ],
+            (
+                (
+                    t.pk,
+                    t.member_id,
+                    t.day,
+                    t.kind,
+                    t.run_id,
+                    t.policy_id,
+                    t.from_holds,
+                    t.to_holds,
+                    t.from_stage,
+                    t.to_stage,
+                    t.actions_applied,
+                    t.actions_lifted,
+                    t.evidence,
+                    t.reason,
+                    now,
+                )
+                for t in transitions
+            ),
+        )
 
 
 def _states_upsert(states: list[MemberStage]) -> None:

@@ -145,10 +145,11 @@ def notice_shared_context() -> dict:
     }
 
 
-def notice_render(template: str, member: Member, stage, evidence: dict, shared: dict | None = None) -> str:
+def notice_context(member: Member, stage, evidence: dict, shared: dict | None = None) -> Context:
+    """What a stage's subject and body templates may use, in words."""
     next_stage = evidence.get("next_stage")
     remedy = remedy_text(evidence, stage)
-    context = Context(
+    return Context(
         {
             **(shared or notice_shared_context()),
             "member": member,
@@ -160,7 +161,14 @@ def notice_render(template: str, member: Member, stage, evidence: dict, shared: 
             "next_stage_date": (next_stage or {}).get("on", ""),
         }
     )
+
+
+def notice_render_with(template: str, context: Context) -> str:
     return _compiled(template).render(context).strip() + "\n"
+
+
+def notice_render(template: str, member: Member, stage, evidence: dict, shared: dict | None = None) -> str:
+    return notice_render_with(template, notice_context(member, stage, evidence, shared))
 
 
 @functools.lru_cache(maxsize=256)

@@ -1,12 +1,17 @@
-"""PostgreSQL binary COPY to and from numpy columns: the loader and the run store move millions of rows this way.
+"""PostgreSQL binary COPY to and from numpy columns: the commission loader and run store, and the demotion facts,
+move millions of rows this way.
 
 Only fixed-width, non-null columns (int2/int4/int8/bool), so every row has the same size and a whole table is one
 numpy structured array: no Python work per row. NULLs are mapped in SQL (COALESCE(x, -1)) before they reach here.
+Rows of mixed types (text, JSON, dates) go in by text COPY (``copy_rows``).
 """
 
 from __future__ import annotations
 
+import datetime
 import io
+import json
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -136,3 +141,37 @@ def copy_in(
     options = "FORMAT binary, FREEZE" if freeze else "FORMAT binary"
     reader = io.BufferedReader(_ChunkReader(chunks()), buffer_size=1 << 20)
     cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN ({options})", reader, 1 << 20)
+
+
+def _text_cell(value) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dict | list):
+        value = json.dumps(value, default=str)
+    elif isinstance(value, datetime.date):  # datetimes too (a subclass)
+        value = value.isoformat()
+    else:
+        value = str(value)
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_rows(cursor, table: str, columns: list[str], rows: Iterable[Sequence]) -> None:
+    """COPY Python rows (None, bool, int, Decimal, str, date/datetime, dict/list as JSON) into ``table``'s
+    ``columns`` in text format: the path for a few thousand to a few hundred thousand rows of mixed types, many times
+    faster than an ORM bulk insert (no model instance or parameter per value)."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_text_cell(value) for value in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+def ids_reserve(cursor, table: str, count: int) -> list[int]:
+    """``count`` fresh ids from ``table``'s id sequence, so rows COPY'd in can be referred to before they exist."""
+    if not count:
+        return []
+    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count])
+    return [pk for (pk,) in cursor.fetchall()]
