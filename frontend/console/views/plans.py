@@ -42,8 +42,12 @@ def plan_versions(request):
     return render(
         request,
         "console/plans/versions.html",
-        {"current": current, "examples": example_names(), "can_edit": has_capability(request.user, "plans.write"),
-         **paginate(request, selectors.plan_versions_list(), 20)},  # fmt: skip
+        {
+            "current": current,
+            "examples": example_names(),
+            "can_edit": has_capability(request.user, "plans.write"),
+            **paginate(request, selectors.plan_versions_list(), 20),
+        },
     )
 
 

@@ -10,26 +10,49 @@ document.addEventListener("click", function (event) {
   if (field) field.focus();
 });
 
-// The builder is drawn again by the server after each change (htmx). What is typed while that request is out would be
-// replaced by the answer: remember it, put it back after the swap, and check again.
+// The builder is drawn again by the server after each change (htmx), and after each button (add, remove, move).
+// - A button always wins: a refresh due while a button's request is out waits for its answer, then runs; an answer to
+//   anything but the latest request is not shown.
+// - What is typed while a request is out is kept: put back after the swap, and checked again.
 (function () {
-  var typed = {};
+  var typed = {}, latest = 0, buttonBusy = false, refreshWanted = false;
+  function form() { return document.getElementById("plan-form"); }
+  function refresh() { if (window.htmx && form()) window.htmx.trigger(form(), "change"); }
+
   document.addEventListener("input", function (event) {
     var el = event.target;
     if (el.form && el.form.id === "plan-form" && el.name) typed[el.name] = el.value;
   }, true);
   document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt.closest && event.detail.elt.closest("#plan-form")) typed = {};
+    var elt = event.detail.elt;
+    if (!elt.closest || !elt.closest("#plan-form")) return;
+    var isRefresh = elt.id === "plan-form";
+    if (isRefresh && buttonBusy) { event.preventDefault(); refreshWanted = true; return; }
+    latest += 1;
+    event.detail.xhr.pbSeq = latest;
+    event.detail.xhr.pbButton = !isRefresh;
+    if (!isRefresh) buttonBusy = true;
+    typed = {};
   });
-  document.addEventListener("htmx:afterSwap", function () {
-    var form = document.getElementById("plan-form"), again = false;
-    if (!form) return;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.pbSeq === undefined) return;
+    if (xhr.pbSeq !== latest) event.detail.shouldSwap = false;
+    if (xhr.pbButton) buttonBusy = false;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.xhr && event.detail.xhr.pbButton) buttonBusy = false;  // not swapped (an error): the button stays
+  });
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target.id !== "builder" || !form()) return;
+    var again = refreshWanted;
+    refreshWanted = false;
     Object.keys(typed).forEach(function (name) {
-      var el = form.elements.namedItem(name);
+      var el = form().elements.namedItem(name);
       if (el && el.value !== typed[name]) { el.value = typed[name]; again = true; }
     });
     typed = {};
-    if (again && window.htmx) window.htmx.trigger(form, "change");
+    if (again) refresh();
   });
 })();
 
