@@ -4,30 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0006_run_kind_projection'),
+        ("plans", "0006_run_kind_projection"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='runmemberresult',
-            name='binary_flushed',
-            field=models.BigIntegerField(db_default=0, help_text='Carry-over flushed for inactivity, CV cents.'),
+            model_name="runmemberresult",
+            name="binary_flushed",
+            field=models.BigIntegerField(db_default=0, help_text="Carry-over flushed for inactivity, CV cents."),
         ),
         migrations.AddField(
-            model_name='runmemberresult',
-            name='leg_left',
-            field=models.BigIntegerField(db_default=0, help_text='Binary left leg volume of the period (carry-in + this period), before pairing.'),
+            model_name="runmemberresult",
+            name="leg_left",
+            field=models.BigIntegerField(
+                db_default=0, help_text="Binary left leg volume of the period (carry-in + this period), before pairing."
+            ),
         ),
         migrations.AddField(
-            model_name='runmemberresult',
-            name='leg_right',
+            model_name="runmemberresult",
+            name="leg_right",
             field=models.BigIntegerField(db_default=0),
         ),
         migrations.AddField(
-            model_name='runmemberresult',
-            name='qualified_rank',
-            field=models.SmallIntegerField(db_default=-1, help_text="Rank whose criteria held this period (paid-as adds the plan's grace), -1 none."),
+            model_name="runmemberresult",
+            name="qualified_rank",
+            field=models.SmallIntegerField(
+                db_default=-1,
+                help_text="Rank whose criteria held this period (paid-as adds the plan's grace), -1 none.",
+            ),
         ),
     ]
