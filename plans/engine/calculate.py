@@ -385,9 +385,9 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
         b = basis[idx] if np.ndim(basis) else np.full(len(idx), basis, np.int64)
         raw = (origin_depth[idx] - depth[cur]).astype(np.int16)
         within = np.ones(len(cur), bool) if within is None else within
+        reason: Reason | np.ndarray
         if fallback is None and buyer is None and taken is None:  # the plain case: no extra arrays
             positive = rate > 0
-            reason: Reason | np.ndarray
             if compression:  # everyone reached is payable; only the rank's depth can stop a line
                 pay, lose, reason = within & positive, ~within & positive, Reason.DEPTH
             else:
@@ -414,7 +414,7 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
             own = buyer[idx] == cur
             pay &= ~own
         lose = ~pay & (owed > 0)
-        reason: Reason | np.ndarray = Reason.NO_RATE
+        reason = Reason.NO_RATE
         if lose.any():  # the reason, most telling first: refusal, depth, own purchase, no rate
             reason = np.full(len(cur), Reason.NO_RATE, np.int8)
             if buyer is not None:
