@@ -424,9 +424,9 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
         b = basis[idx] if np.ndim(basis) else np.full(len(idx), basis, np.int64)
         raw = (origin_depth[idx] - depth[cur]).astype(np.int32)
         within = np.ones(len(cur), bool) if within is None else within
+        reason: Reason | np.ndarray
         if fallback is None and buyer is None and taken is None:  # the plain case: no extra arrays
             positive = rate > 0
-            reason: Reason | np.ndarray
             if compression:  # everyone reached is payable; only the rank's depth can stop a line
                 pay, lose, reason = within & positive, ~within & positive, Reason.DEPTH
             else:
@@ -445,17 +445,26 @@ def _walk(ctx: _Context, ci: int, comp, rule: Rule, *, tree: Tree, origin, basis
             taken = np.maximum(taken, rate)
         else:
             pay_rate = rate
-        payable = np.ones(len(cur), bool) if compression else mask[cur]
-        own = (buyer[idx] == cur) if buyer is not None else np.zeros(len(cur), bool)
-        pay = payable & within & ~own & (pay_rate > 0)
+        pay = within & (pay_rate > 0)
+        if not compression:
+            payable = mask[cur]
+            pay &= payable
+        if buyer is not None:
+            own = buyer[idx] == cur
+            pay &= ~own
         lose = ~pay & (owed > 0)
-        reason = np.where(
-            ~payable, ctx.refusal(cur),
-            np.where(~within, Reason.DEPTH, np.where(own, Reason.OWN_PURCHASE, Reason.NO_RATE)),
-        ).astype(np.int8)  # fmt: skip
-        line_rate = np.where(pay, pay_rate, owed)
-        _emit(ctx, ci, rule, cur, half_up(b, line_rate), pay, lose, reason=reason, order=_at(order, idx),
-              member=_at(member, idx), level_raw=raw, level_compressed=level, rate=line_rate, basis=b)  # fmt: skip
+        reason = Reason.NO_RATE
+        if lose.any():  # the reason, most telling first: refusal, depth, own purchase, no rate
+            reason = np.full(len(cur), Reason.NO_RATE, np.int8)
+            if buyer is not None:
+                reason[own] = Reason.OWN_PURCHASE
+            reason[~within] = Reason.DEPTH
+            if not compression:
+                refused = np.flatnonzero(~payable)
+                reason[refused] = ctx.refusal(cur[refused])
+        # a paid row's rate equals what it was owed (pay_rate only differs where the payee's own rate is 0)
+        _emit(ctx, ci, rule, cur, half_up(b, owed), pay, lose, reason=reason, order=_at(order, idx),
+              member=_at(member, idx), level_raw=raw, level_compressed=level, rate=owed, basis=b)  # fmt: skip
         cur = jump[cur]
 
 
