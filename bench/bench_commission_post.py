@@ -36,7 +36,9 @@ def _child() -> None:
         run = run_preview(period=period)
         progress(f"previewed in {run.summary['timings']}; approving and closing")
         run_approve(run=run)
-        period_close(period=period, by=None)
+        period.refresh_from_db()
+        if period.closed_at is None:  # an interrupted bench run may have closed it already
+            period_close(period=period, by=None)
         started = time.perf_counter()
         run = run_post(run=run)
         seconds = time.perf_counter() - started
