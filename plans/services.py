@@ -627,30 +627,26 @@ def _payees_check(run: CommissionRun) -> None:
 
 
 def _references_check(cursor, run: CommissionRun) -> None:
-    """What the ledger's foreign keys would check row by row, for every paid line of the run at once: each member,
-    order and party a line names exists. One pass over the run's lines with hash anti-joins."""
-    lines = RunLine._meta.db_table
-    cursor.execute("SET LOCAL work_mem = '256MB'")  # the hash tables of the anti-joins stay in memory
+    """What the ledger's foreign keys would check row by row, for the whole run at once, on distinct ids: every
+    member a line names (payee, source) is one of the run's members, so the run's member results (one row per
+    member, in id order) are checked against the members table; the parties named are checked once each. Orders
+    are covered by the fingerprint (_check_fresh: a missing order changes the period's count)."""
     cursor.execute(
         f"""
-        SELECT count(*) FILTER (WHERE rl.payee_id <> 0 AND pm.id IS NULL),
-               count(*) FILTER (WHERE rl.source_member_id <> 0 AND sm.id IS NULL),
-               count(*) FILTER (WHERE rl.source_order_id <> 0 AND o.id IS NULL),
-               count(*) FILTER (WHERE rl.source_party_id <> 0 AND p.id IS NULL)
-          FROM {lines} rl
-          LEFT JOIN {Member._meta.db_table} pm ON pm.id = rl.payee_id
-          LEFT JOIN {Member._meta.db_table} sm ON sm.id = rl.source_member_id
-          LEFT JOIN {Order._meta.db_table} o ON o.id = rl.source_order_id
-          LEFT JOIN {Party._meta.db_table} p ON p.id = rl.source_party_id
-         WHERE rl.run_id = %s AND rl.reason = 0
+        SELECT (SELECT count(*) FROM {RunMemberResult._meta.db_table} r
+                 WHERE r.run_id = %s AND NOT EXISTS (SELECT 1 FROM {Member._meta.db_table} m WHERE m.id = r.member_id)),
+               (SELECT count(*) FROM (SELECT DISTINCT source_party_id FROM {RunLine._meta.db_table}
+                                       WHERE run_id = %s AND reason = 0 AND source_party_id <> 0) p
+                 WHERE NOT EXISTS (SELECT 1 FROM {Party._meta.db_table} x WHERE x.id = p.source_party_id))
         """,
-        [run.pk],
+        [run.pk, run.pk],
     )
-    missing = dict(zip(("payees", "members", "orders", "parties"), cursor.fetchone(), strict=True))
-    cursor.execute("RESET work_mem")
-    if any(missing.values()):
-        named = ", ".join(f"{count} {what}" for what, count in missing.items() if count)
-        raise ValidationError({"run": [f"Run {run.pk} names rows that no longer exist ({named}); preview again."]})
+    members, parties = cursor.fetchone()
+    if members or parties:
+        raise ValidationError(
+            {"run": [f"Run {run.pk} names {members} member(s) and {parties} part(ies) that no longer exist; "
+                     "preview again."]}
+        )  # fmt: skip
 
 
 def _row_triggers_skippable(cursor) -> bool:
