@@ -5,8 +5,9 @@ on a loaded 2-core machine, growing with the number of schemas. Here the templat
 template alone on the search path, so PostgreSQL prints its objects unqualified), kept per process as one script
 keyed by the template's migration state, and replayed with the new schema first on the search path: one round trip
 per company. Objects copied: standalone sequences, functions, tables (columns, defaults, identity, generated columns,
-CHECK constraints), primary/unique/exclusion constraints and other indexes under their own names, foreign keys
-(DEFERRABLE as in the template; those into public keep pointing at public), triggers, and the template's rows.
+CHECK constraints; partitioned tables with their key, then their partitions), primary/unique/exclusion constraints
+and other indexes under their own names, foreign keys (DEFERRABLE as in the template; those into public keep pointing
+at public), triggers, and the template's rows.
 tests/test_schema_clone.py compares a clone's catalogue with the template's.
 """
 
@@ -76,16 +77,25 @@ def _build_script() -> str:  # noqa: C901 - one pass per kind of catalogue objec
             )
             for definition, _name in cursor.fetchall():
                 statements.append(definition.replace(f"FUNCTION {template}.", "FUNCTION ", 1))
+            # Partitioned tables (the commission run store) with their partition key; their partitions after them.
             cursor.execute(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = %s AND c.relkind = 'r' ORDER BY c.relname",
+                "SELECT c.relname, c.relkind, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+                "c.relispartition, (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
+                "WHERE i.inhrelid = c.oid), pg_get_expr(c.relpartbound, c.oid) "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relispartition, c.relname",
                 [template],
             )
-            tables = [row[0] for row in cursor.fetchall()]
-            for table in tables:
+            relations = cursor.fetchall()
+            tables = [name for name, kind, *_ in relations if kind == "r"]  # the ones holding rows
+            for table, kind, partition_key, is_partition, parent, bound in relations:
+                if is_partition:
+                    statements.append(f"CREATE TABLE {_q(table)} PARTITION OF {_q(parent)} {bound}")
+                    continue
                 statements.append(
                     f"CREATE TABLE {_q(table)} (LIKE {_q(template)}.{_q(table)} INCLUDING DEFAULTS INCLUDING IDENTITY "
                     "INCLUDING GENERATED INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)"
+                    + (f" PARTITION BY {partition_key}" if kind == "p" else "")
                 )
             constraint_sql = (
                 "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid, true) FROM pg_constraint k "

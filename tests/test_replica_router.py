@@ -26,8 +26,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def replica(monkeypatch):
     alias = {**connections.settings["default"], "TEST": {"MIRROR": "default"}}
-    connections.settings[REPLICA] = alias
+    # settings.DATABASES first: connections.settings is the same dict, and monkeypatch must see the key as new so
+    # that undoing it removes the alias (it would otherwise put it back for every later test).
     monkeypatch.setitem(settings.DATABASES, REPLICA, alias)
+    connections.settings[REPLICA] = alias
     yield
     _allow_replica()
     connections[REPLICA].close()
