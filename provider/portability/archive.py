@@ -39,10 +39,11 @@ def qualified(schema: str, table: str) -> str:
 
 
 def schema_tables(cursor: Any, schema: str) -> list[str]:
-    """The schema's ordinary tables, parents before children (foreign keys inside the schema), then by name."""
+    """The schema's tables, parents before children (foreign keys inside the schema), then by name. A partitioned
+    table (commission run lines) counts as one table: its partitions are read through it and refilled through it."""
     cursor.execute(
         "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname",
         [schema],
     )
     tables = [row[0] for row in cursor.fetchall()]

@@ -71,7 +71,8 @@ def _write_archive(
         columns = archive.table_columns(cursor, schema, table)
         with open(staging / "schema" / f"{table}.copy", "wb") as out:
             cols = ", ".join(f'"{c}"' for c in columns)
-            cursor.copy_expert(f"COPY {archive.qualified(schema, table)} ({cols}) TO STDOUT", out)
+            source = f"SELECT {cols} FROM {archive.qualified(schema, table)}"  # noqa: S608 - names from the catalogue
+            cursor.copy_expert(f"COPY ({source}) TO STDOUT", out)  # a partitioned table only copies this way
         cursor.execute(f"SELECT count(*) FROM {archive.qualified(schema, table)}")  # noqa: S608
         entry: dict[str, Any] = {"name": table, "columns": columns, "rows": cursor.fetchone()[0]}
         if table in archive.CHECKSUM_TABLES:

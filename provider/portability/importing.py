@@ -200,25 +200,34 @@ def _insert_public_rows(
                     overrides[column] = None
             if rows.label == COMPANY:
                 overrides["schema_name"] = schema
-            elif rows.label == "tenants.Domain":
-                if row["is_primary"]:
-                    overrides["domain"] = company_domain(subdomain)
-                else:
-                    cursor.execute("SELECT 1 FROM public.tenants_domain WHERE domain = %s", [row["domain"]])
-                    if cursor.fetchone():
-                        skipped.append(row["domain"])
-                        continue
-            elif rows.label == "billing.StripeEvent":
-                cursor.execute(
-                    "SELECT 1 FROM public.billing_stripeevent WHERE stripe_event_id = %s", [row["stripe_event_id"]]
-                )
-                if cursor.fetchone():
-                    continue  # a copy: the event was received once, by the original
+            elif rows.label == "tenants.Domain" and row["is_primary"]:
+                overrides["domain"] = company_domain(subdomain)
+            elif _already_here(cursor, rows.label, row):
+                if rows.label != "billing.StripeEvent":  # a copy: the event was received once, by the original
+                    skipped.append(row["domain"])
+                continue
             if is_copy:
                 overrides.update(dict.fromkeys(STRIPE_ID_COLUMNS.get(rows.label, ()), ""))
             maps[rows.label][row["id"]] = _insert(cursor, table, line, overrides)
         counts[rows.label] = len(maps[rows.label])
     return next(iter(maps[COMPANY].values())), skipped, counts
+
+
+# Rows unique across the installation: in an import as a copy the original still holds them (its domains, the Stripe
+# events it received), so the copy goes without.
+UNIQUE_PUBLIC = {
+    "tenants.Domain": ("public.tenants_domain", "domain"),
+    "tenants.CustomDomain": ("public.tenants_customdomain", "domain"),
+    "billing.StripeEvent": ("public.billing_stripeevent", "stripe_event_id"),
+}
+
+
+def _already_here(cursor: Any, label: str, row: dict[str, Any]) -> bool:
+    if label not in UNIQUE_PUBLIC:
+        return False
+    table, column = UNIQUE_PUBLIC[label]
+    cursor.execute(f"SELECT 1 FROM {table} WHERE {column} = %s", [row[column]])  # noqa: S608 - names are ours
+    return cursor.fetchone() is not None
 
 
 # ------------------------------------------------------------------------------------------------------------------

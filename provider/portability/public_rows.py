@@ -32,6 +32,7 @@ COMPANY = "tenants.Company"
 PUBLIC_ROWS: tuple[PublicRows, ...] = (
     PublicRows(COMPANY, "", "schema_name"),
     PublicRows("tenants.Domain", COMPANY, "tenant_id"),
+    PublicRows("tenants.CustomDomain", COMPANY, "company_id"),
     PublicRows("tenants.CompanyEvent", COMPANY, "company_id"),
     PublicRows("billing.BillingAccount", COMPANY, "company_id"),
     PublicRows("billing.PlanAssignment", COMPANY, "company_id"),
