@@ -25,6 +25,7 @@ TYPES = {
     "rank_advancement": gettext_lazy("Rank advancement bonus"),
     "matching": gettext_lazy("Matching bonus"),
     "leadership_pool": gettext_lazy("Leadership pool"),
+    "enrolment_bonus": gettext_lazy("Enrolment bonus"),
 }
 
 TYPE_HELP = {
@@ -39,6 +40,7 @@ TYPE_HELP = {
     "rank_advancement": gettext_lazy("A one-time amount for reaching a rank."),
     "matching": gettext_lazy("A percentage of what personally sponsored members earned, by generation."),
     "leadership_pool": gettext_lazy("A share of the company's CV split among ranks by shares."),
+    "enrolment_bonus": gettext_lazy("A flat bonus per personally enrolled member who qualifies early on."),
 }
 
 LABELS = {
@@ -79,6 +81,15 @@ LABELS = {
     "percent": gettext_lazy("Share of the company's CV (%)"),
     "shares": gettext_lazy("Shares by rank"),
     "payout_cap_ratio": gettext_lazy("Most paid out, as a share of CV (0 to 1)"),
+    "sponsored_per_leg": gettext_lazy("Active personally sponsored in each leg, at least"),
+    "flush_inactive_after": gettext_lazy("Carry-over flushed after this many inactive periods"),
+    "differential": gettext_lazy("Differential (a leader earns their rate minus what lower ranks took)"),
+    "breakaway_leaves_gv": gettext_lazy("A broken-away leg leaves the upline's GV for ranks too"),
+    "overrides_on_own_purchases": gettext_lazy("Overrides on the earner's own purchases"),
+    "gv_periods": gettext_lazy("GV counted over this many periods"),
+    "rank_grace_periods": gettext_lazy("Periods a paid-as rank is kept before it drops"),
+    "amount": gettext_lazy("Amount"),
+    "periods": gettext_lazy("Within this many first periods"),
 }
 
 KIND_HELP = {

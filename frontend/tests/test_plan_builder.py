@@ -87,10 +87,15 @@ def test_form_to_json_to_form_gives_the_identical_form(name):
 
 def test_the_fields_are_read_off_the_validators():
     binary = {f.key: f.kind for f in component_fields("binary")}
-    assert binary == {"rate": "percent", "carryover_cap": "volume", "pairing_cap": "money"}
+    # Options added to the document later (issue 20's qualification by leg and flush, the differential) appear too.
+    assert binary == {
+        "rate": "percent", "carryover_cap": "volume", "pairing_cap": "money", "sponsored_per_leg": "int",
+        "flush_inactive_after": "int",
+    }  # fmt: skip
     unilevel = {f.key: (f.kind, f.item.kind if f.item else None) for f in component_fields("unilevel")}
     assert unilevel == {
-        "rates": ("percents", None), "depth_by_rank": ("rank_map", "int"), "compression": ("bool", None)
+        "rates": ("percents", None), "depth_by_rank": ("rank_map", "int"), "compression": ("bool", None),
+        "differential": ("bool", None),
     }  # fmt: skip
     party = next(f for f in component_fields("party") if f.key == "host_tiers")
     assert [(c.key, c.kind, c.required) for c in party.columns] == [
