@@ -37,10 +37,12 @@ POSTING_NOTES = ("queued for posting", "posting to the ledger")
 
 
 def lease_queued(*, run_id: int, work: str, by_id: int | None = None) -> None:
-    """Note that the task for ``work`` was sent (called with the send, in the same transaction)."""
-    RunLease.objects.update_or_create(
-        run_id=run_id, defaults={"work": work, "queued_at": timezone.now(), "requested_by_id": by_id}
-    )
+    """Note that the task for ``work`` was sent (called with the send, in the same transaction). Attempts count
+    afresh when the work changes (a post after its preview); a requeue of the same work keeps counting."""
+    fields = {"work": work, "queued_at": timezone.now(), "requested_by_id": by_id}
+    lease, created = RunLease.objects.get_or_create(run_id=run_id, defaults=fields)
+    if not created:
+        RunLease.objects.filter(pk=lease.pk).update(**fields, **({"attempt": 0} if lease.work != work else {}))
 
 
 def run_lease_take(*, run_id: int, owner: str, work: str, now: datetime.datetime | None = None) -> bool:

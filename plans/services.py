@@ -39,7 +39,7 @@ from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
 from plans.engine.calculate import streamable
 from plans.history import attach_history
-from plans.leases import lease_queued, lease_stalled, runs_working
+from plans.leases import lease_queued, lease_stalled, run_leased, runs_working
 from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
 from plans.models import (
     CommissionPeriod,
@@ -216,8 +216,9 @@ def _carry_run(period: CommissionPeriod) -> CommissionRun | None:
 
 
 @transaction.atomic
-def run_preview_request(*, period: CommissionPeriod, by: User | None = None) -> CommissionRun:
-    """Queue a preview of the period with the version in effect; the Celery task does the work."""
+def run_preview_request(*, period: CommissionPeriod, by: User | None = None, send: bool = True) -> CommissionRun:
+    """Queue a preview of the period with the version in effect; the Celery task does the work (``send=False``: the
+    caller calculates it in its own process, see ``run_preview``)."""
     period = CommissionPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
         raise ValidationError({"period": [f"The period starting {period.start} is already posted."]})
@@ -227,7 +228,8 @@ def run_preview_request(*, period: CommissionPeriod, by: User | None = None) -> 
     run = CommissionRun.objects.create(
         period=period, plan_version=version, plan_document=version.document, kind=RunKind.PREVIEW, created_by=by
     )
-    run_task_send(run=run, work=RunWork.EXECUTE)
+    if send:
+        run_task_send(run=run, work=RunWork.EXECUTE)
     return run
 
 
@@ -239,6 +241,7 @@ def run_simulation_request(
     document: dict | None = None,
     generated: dict | None = None,
     by: User | None = None,
+    send: bool = True,
 ) -> CommissionRun:
     """What-if: any version or an unsaved draft document, on a past period's real data or on a generated company.
     Nothing is posted and no member's rank changes; the run keeps only its totals for the comparison."""
@@ -258,7 +261,8 @@ def run_simulation_request(
         generated=generated,
         created_by=by,
     )
-    run_task_send(run=run, work=RunWork.EXECUTE)
+    if send:
+        run_task_send(run=run, work=RunWork.EXECUTE)
     return run
 
 
@@ -475,14 +479,24 @@ def period_projection_refresh(*, day: datetime.date | None = None) -> Commission
 
 
 def run_preview(*, period: CommissionPeriod, by: User | None = None) -> CommissionRun:
-    """Preview synchronously (tests, the bench, small companies): request, then execute in this process."""
-    run = run_preview_request(period=period, by=by)
-    return run_execute(run_id=run.pk)
+    """Preview synchronously (tests, the bench, the demo): request, then execute in this process."""
+    run = run_preview_request(period=period, by=by, send=False)
+    return _run_execute_here(run.pk)
 
 
 def run_simulate(**kwargs) -> CommissionRun:
-    run = run_simulation_request(**kwargs)
-    return run_execute(run_id=run.pk)
+    run = run_simulation_request(**kwargs, send=False)
+    return _run_execute_here(run.pk)
+
+
+def _run_execute_here(run_id: int) -> CommissionRun:
+    """Calculate a run in this process under its lease, with no task sent for it: a worker used to compute the same
+    run at the same time and could finish after an approval, turning the approved run back into a preview. If this
+    process dies, the lease goes stale and the beat job sends the run to a worker."""
+    with run_leased(run_id=run_id, work=RunWork.EXECUTE) as held:
+        if not held:
+            raise ValidationError({"run": ["A worker is already calculating this run."]})
+        return run_execute(run_id=run_id)
 
 
 def _run_period(run: CommissionRun, *, lock: bool = False) -> CommissionPeriod:
