@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NAME ?=
 
-.PHONY: demo serve test bench lint venv services browser serve-tools assets clean-demo
+.PHONY: demo serve test bench lint venv services browser serve-tools assets clean-demo messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)."; exit 1; }
@@ -43,17 +43,23 @@ serve-tools:
 	  (apt-get update -qq && apt-get install -y -qq caddy pgbouncer >/dev/null)); } || \
 	  echo "Caddy/PgBouncer not installed (apt-get install caddy pgbouncer): the serving-stack tests will be skipped."
 
-demo: venv services assets
+# The translation catalogues (locale/<lang>/LC_MESSAGES/django.po) compiled for Django; GNU gettext's msgfmt does it.
+messages: venv
+	@command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq gettext >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)); } || echo "gettext is required (apt-get install gettext)."
+	@$(PY) -m infra.i18n compile
+
+demo: venv services assets messages
 	@$(PY) -m infra.demo
 
 # The production stack on this machine (docs/deploy.md): https://acme.localhost:8150/ with Caddy's local CA.
-serve: venv services assets serve-tools
+serve: venv services assets serve-tools messages
 	@$(PY) -m infra.serve
 
-test: venv services browser serve-tools assets
+test: venv services browser serve-tools assets messages
 	@$(PY) -m pytest $(ARGS)
 
-bench: venv services serve-tools assets
+bench: venv services serve-tools assets messages
 	@$(PY) -m bench $(NAME)
 
 # The same checks run before each commit (.pre-commit-config.yaml). Configured in pyproject.toml.
@@ -63,6 +69,7 @@ lint: venv
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/mypy
 	@DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	@$(PY) -m infra.i18n check
 
 clean-demo:
 	@$(PY) -m infra.demo --reset-only

@@ -34,7 +34,11 @@ CUSTOM_DOMAIN_CHECK_ADDRESS = env("CUSTOM_DOMAIN_CHECK_ADDRESS", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 TIME_ZONE = "UTC"
 USE_TZ = True
-LANGUAGE_CODE = "en-us"
+# English is the source language; Spanish ships complete (locale/es, checked by `python -m infra.i18n check`).
+# A company enables a subset of these for its people (issue 19).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [Path(env("CANOPY_LOCALE_DIR", default=str(BASE_DIR / "locale")))]
 USE_I18N = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -120,6 +124,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

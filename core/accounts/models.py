@@ -25,6 +25,9 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", unique=True)
     role = models.CharField(max_length=32, choices=Role.choices, default=Role.DISTRIBUTOR)
+    # The person's language (a code from settings.LANGUAGES): pages and e-mails to them; empty: the browser's choice
+    # among the company's languages, else the company's default (issue 19).
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")  # bulk imports COPY users
 
     objects = AccountManager()
 

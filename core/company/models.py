@@ -1,6 +1,7 @@
 """A company's own settings and job log, stored in the company's schema."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +60,9 @@ class CompanySettings(models.Model):
     office_contact_phone = models.BooleanField(
         default=False, help_text="Distributors see a call button (with the number) on their downline members' pages."
     )
+    # The languages the company's people may use (codes from settings.LANGUAGES); the first is the default, used for
+    # visitors whose browser prefers none of them and as the fallback of company-written content (issue 19).
+    languages = ArrayField(models.CharField(max_length=10), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -132,3 +136,27 @@ class PolicyAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} accepted {self.document_id} v{self.version}"
+
+
+class Market(models.Model):
+    """Where a company sells: one country or a group of countries with one currency, its own price lists, tax and
+    shipping (issue 19). Members and customers belong to a market; orders are in its currency. A company with no
+    market sells in its base currency (``CompanySettings.currency``) everywhere. Never deleted: orders point here."""
+
+    code = models.CharField(max_length=20, unique=True, verbose_name=_("code"), help_text=_("Short name, e.g. ES."))
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    countries = ArrayField(
+        models.CharField(max_length=2), default=list, verbose_name=_("countries"), help_text=_("ISO 3166 codes.")
+    )
+    currency = models.CharField(max_length=3, verbose_name=_("currency"))
+    language = models.CharField(
+        max_length=10, blank=True, verbose_name=_("language"), help_text=_("Default language of its people.")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.currency})"

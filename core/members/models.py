@@ -90,6 +90,10 @@ class Member(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="member"
     )
     status = models.CharField(max_length=12, choices=MemberStatus.choices, default=MemberStatus.ACTIVE)
+    # Where the member buys and is paid (issue 19); null: the company's base currency and default prices.
+    market = models.ForeignKey(
+        "company.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
     status_changed_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField()
     imported_at = models.DateTimeField(
@@ -205,6 +209,9 @@ class Customer(models.Model):
     region = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True)
+    market = models.ForeignKey(
+        "company.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+    )
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField()
 
