@@ -36,12 +36,13 @@ browser:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); } || echo "Chromium not installed: browser tests will be skipped."
 
-# The serving stack's tools from Debian: Caddy (TLS, HTTP/2, static files) and PgBouncer (connection pooling).
+# The serving stack's tools from Debian: Caddy (TLS, HTTP/2, static files) and PgBouncer (connection pooling); dnsmasq
+# is the real DNS server the domain-verification tests look TXT records up in.
 serve-tools:
-	@{ command -v caddy >/dev/null && command -v pgbouncer >/dev/null; } || { [ "$$(id -u)" = 0 ] && \
-	  (apt-get install -y -qq caddy pgbouncer >/dev/null 2>&1 || \
-	  (apt-get update -qq && apt-get install -y -qq caddy pgbouncer >/dev/null)); } || \
-	  echo "Caddy/PgBouncer not installed (apt-get install caddy pgbouncer): the serving-stack tests will be skipped."
+	@{ command -v caddy >/dev/null && command -v pgbouncer >/dev/null && test -x /usr/sbin/dnsmasq; } || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get install -y -qq caddy pgbouncer dnsmasq-base >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq caddy pgbouncer dnsmasq-base >/dev/null)); } || \
+	  echo "Caddy/PgBouncer/dnsmasq not installed (apt-get install caddy pgbouncer dnsmasq-base): their tests will be skipped."
 
 # The translation catalogues (locale/<lang>/LC_MESSAGES/django.po) compiled for Django; GNU gettext's msgfmt does it.
 messages: venv

@@ -108,7 +108,7 @@ class CustomDomainAdmin(admin.ModelAdmin):
     list_display = ("domain", "company", "verified_at", "last_checked_at", "last_error")
     list_filter = ("company",)
     search_fields = ("domain", "company__name")
-    readonly_fields = ("token", "verified_at", "last_checked_at", "last_error", "created_at")
+    readonly_fields = ("token", "txt_name", "txt_value", "verified_at", "last_checked_at", "last_error", "created_at")
     actions = ["verify_domains", "remove_domains"]
 
     def get_readonly_fields(self, request, obj=None):

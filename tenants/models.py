@@ -105,3 +105,12 @@ class CustomDomain(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def txt_name(self) -> str:
+        """The DNS TXT record that verifies the domain without pointing it at the platform first."""
+        return f"_canopy-verification.{self.domain}"
+
+    @property
+    def txt_value(self) -> str:
+        return f"canopy-verification={self.token}"

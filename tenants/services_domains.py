@@ -1,10 +1,15 @@
-"""A company's own domains: added (from the company console or the provider console), verified by an HTTP token,
-then served (a ``Domain`` row routes them; Caddy's on-demand TLS gets their certificate through the ask endpoint).
+"""A company's own domains: added (from the company console or the provider console), verified by a DNS TXT record
+or an HTTP token, then served (a ``Domain`` row routes them; Caddy's on-demand TLS gets their certificate through the
+ask endpoint).
 
 Verification: the company points the domain at the platform (a CNAME to ``<company>.<platform domain>`` or an A
 record), and Canopy fetches ``http://<domain>/.well-known/canopy-domain-verification``, which Canopy itself answers
 with the domain's token (config.middleware.InternalEndpointsMiddleware) — so the fetch succeeds only when requests for
 the domain reach the platform. A company that hosts the domain elsewhere for now may serve the token there instead.
+
+Or, before pointing the domain anywhere, the company adds a TXT record ``_canopy-verification.<domain>`` with the
+value ``canopy-verification=<token>`` (the way Google and Stripe verify domains); either check verifies the domain.
+The resolver is the system's unless CUSTOM_DOMAIN_DNS_RESOLVER (host:port) names one (a local stack's, tests').
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import http.client
 import re
 import secrets
 
+import dns.exception
+import dns.resolver
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,15 +73,55 @@ def _fetch_token(domain: str) -> str:
         conn.close()
 
 
-def custom_domain_verify(*, custom_domain: CustomDomain) -> CustomDomain:
-    """Check the token; on success the domain is served from now on (its ``Domain`` row is created)."""
+def _txt_values(name: str) -> list[str]:
+    """The TXT strings published at ``name`` (empty when there is no such record)."""
+    resolver = dns.resolver.Resolver(configure=not settings.CUSTOM_DOMAIN_DNS_RESOLVER)
+    if settings.CUSTOM_DOMAIN_DNS_RESOLVER:
+        host, _, port = settings.CUSTOM_DOMAIN_DNS_RESOLVER.rpartition(":")
+        resolver.nameservers = [host]
+        resolver.port = int(port)
+    resolver.lifetime = CHECK_TIMEOUT_SECONDS
+    try:
+        answer = resolver.resolve(name, "TXT")
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        return []
+    return [b"".join(record.strings).decode("ascii", "replace") for record in answer]
+
+
+def _dns_error(custom_domain: CustomDomain) -> str:
+    """'' when the TXT record holds the token, else why not."""
+    name = custom_domain.txt_name
+    try:
+        values = _txt_values(name)
+    except dns.exception.DNSException as exc:
+        return f"Could not look up the TXT record {name}: {exc.__class__.__name__}."
+    expected = custom_domain.txt_value
+    if any(secrets.compare_digest(value.strip(), expected) for value in values):
+        return ""
+    return (
+        f"No TXT record {name} with the value {expected}."
+        if not values
+        else f"The TXT record {name} holds another value."
+    )
+
+
+def _http_error(custom_domain: CustomDomain) -> str:
+    """'' when http://<domain>/.well-known/… answers the token, else why not."""
     try:
         body = _fetch_token(custom_domain.domain)
-        error = "" if secrets.compare_digest(body, custom_domain.token) else "The page answered with another token."
+        return "" if secrets.compare_digest(body, custom_domain.token) else "The page answered with another token."
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        error = f"Could not fetch http://{custom_domain.domain}{VERIFICATION_PATH}: {exc.__class__.__name__}"
         if isinstance(exc, OSError) and str(exc).startswith("http://"):
-            error = f"{exc}."
+            return f"{exc}."
+        return f"Could not fetch http://{custom_domain.domain}{VERIFICATION_PATH}: {exc.__class__.__name__}"
+
+
+def custom_domain_verify(*, custom_domain: CustomDomain) -> CustomDomain:
+    """Check the DNS TXT record, then the HTTP token; either verifies the domain, which is served from then on (its
+    ``Domain`` row is created). When both fail, both reasons are kept for the page."""
+    dns_error = _dns_error(custom_domain)
+    http_error = dns_error and _http_error(custom_domain)
+    error = f"{http_error} {dns_error}" if http_error else ""
     with transaction.atomic():
         row = CustomDomain.objects.select_for_update().get(pk=custom_domain.pk)
         row.last_checked_at = timezone.now()

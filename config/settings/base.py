@@ -31,6 +31,8 @@ PLATFORM_PORT = env("PLATFORM_PORT", default="")
 # Company-owned domains are verified by fetching http://<domain>/.well-known/canopy-domain-verification; set host:port
 # to connect there instead of the domain's own address (a local stack's Caddy, tests). tenants.services_domains.
 CUSTOM_DOMAIN_CHECK_ADDRESS = env("CUSTOM_DOMAIN_CHECK_ADDRESS", default="")
+# …and their TXT records are looked up with the system's resolver unless this (host:port) names one.
+CUSTOM_DOMAIN_DNS_RESOLVER = env("CUSTOM_DOMAIN_DNS_RESOLVER", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -4,8 +4,15 @@ answers only for hosts the platform serves."""
 from __future__ import annotations
 
 import http.server
+import os
+import shutil
+import socket
+import subprocess
 import threading
+import time
 
+import dns.exception
+import dns.resolver
 import pytest
 from django.test import Client, override_settings
 from django_tenants.utils import schema_context
@@ -41,7 +48,7 @@ def test_the_console_adds_a_domain_and_refuses_bad_ones(admin_client):
     assert CustomDomain.objects.count() == 1
 
 
-def test_a_domain_is_served_only_once_verified(alpha):
+def test_a_domain_is_served_only_once_verified(alpha, dns_server):
     company = Company.objects.get(schema_name="alpha")
     claim = custom_domain_add(company=company, domain="shop.alpha-teas.com")
     # Canopy answers the token for the claimed domain (as it will once the domain's DNS points at the platform) …
@@ -66,9 +73,13 @@ def test_a_domain_is_served_only_once_verified(alpha):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TokenHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with override_settings(CUSTOM_DOMAIN_CHECK_ADDRESS=f"127.0.0.1:{server.server_address[1]}"):
+        no_txt = dns_server({})
+        with override_settings(
+            CUSTOM_DOMAIN_CHECK_ADDRESS=f"127.0.0.1:{server.server_address[1]}", CUSTOM_DOMAIN_DNS_RESOLVER=no_txt
+        ):
             failed = custom_domain_verify(custom_domain=claim)
-            assert (failed.is_verified, failed.last_error) == (False, "The page answered with another token.")
+            assert failed.is_verified is False
+            assert failed.last_error.startswith("The page answered with another token. No TXT record")
             served_token["body"] = claim.token.encode()
             verified = custom_domain_verify(custom_domain=claim)
     finally:
@@ -81,13 +92,14 @@ def test_a_domain_is_served_only_once_verified(alpha):
     assert page.status_code == 200 and page.wsgi_request.tenant.schema_name == "alpha"
 
 
-def test_verification_that_cannot_connect_says_so(alpha):
+def test_verification_that_cannot_connect_says_so(alpha, dns_server):
     claim = custom_domain_add(company=Company.objects.get(schema_name="alpha"), domain="shop.alpha-teas.com")
-    with override_settings(CUSTOM_DOMAIN_CHECK_ADDRESS="127.0.0.1:9"):
+    with override_settings(CUSTOM_DOMAIN_CHECK_ADDRESS="127.0.0.1:9", CUSTOM_DOMAIN_DNS_RESOLVER=dns_server({})):
         checked = custom_domain_verify(custom_domain=claim)
     assert not checked.is_verified
     assert checked.last_error == (
-        "Could not fetch http://shop.alpha-teas.com/.well-known/canopy-domain-verification: ConnectionRefusedError"
+        "Could not fetch http://shop.alpha-teas.com/.well-known/canopy-domain-verification: ConnectionRefusedError "
+        f"No TXT record _canopy-verification.shop.alpha-teas.com with the value canopy-verification={claim.token}."
     )
 
 
@@ -112,3 +124,88 @@ def test_removing_a_domain_stops_serving_it(admin_client):
     assert _ask("shop.alpha-teas.com") == 200
     assert admin_client.post(f"/console/domains/{claim.pk}/remove/").status_code == 302
     assert (CustomDomain.objects.count(), _ask("shop.alpha-teas.com")) == (0, 404)
+
+
+@pytest.fixture
+def dns_server():
+    """dnsmasq (Debian's package, a real DNS server) on a free 127.0.0.1 port, answering only the TXT records given."""
+    binary = shutil.which("dnsmasq") or ("/usr/sbin/dnsmasq" if os.path.exists("/usr/sbin/dnsmasq") else None)
+    if binary is None:
+        pytest.skip("dnsmasq is not installed (apt-get install dnsmasq-base; `make test` does it)")
+    servers = []
+
+    def serve(records: dict[str, str]) -> str:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        args = [
+            binary,
+            "--keep-in-foreground",
+            "--conf-file=/dev/null",
+            "--no-resolv",
+            "--no-hosts",
+            "--local=/#/",
+            "--pid-file=",
+            f"--port={port}",
+            "--listen-address=127.0.0.1",
+            "--bind-interfaces",
+            "--user=root",
+            "--log-facility=-",
+        ]
+        args += [f"--txt-record={name},{value}" for name, value in records.items()]
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        servers.append(process)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:  # ready once it answers
+            resolver = dns.resolver.Resolver(configure=False)
+            resolver.nameservers, resolver.port, resolver.lifetime = ["127.0.0.1"], port, 0.5
+            try:
+                resolver.resolve("ready.invalid", "TXT")
+            except dns.resolver.NXDOMAIN:
+                break
+            except dns.exception.DNSException:
+                time.sleep(0.1)
+        return f"127.0.0.1:{port}"
+
+    yield serve
+    for process in servers:
+        process.terminate()
+        process.wait(5)
+
+
+def test_a_dns_txt_record_verifies_a_domain_before_it_points_at_the_platform(alpha, dns_server):
+    company = Company.objects.get(schema_name="alpha")
+    claim = custom_domain_add(company=company, domain="shop.alpha-teas.com")
+    assert (claim.txt_name, claim.txt_value) == (
+        "_canopy-verification.shop.alpha-teas.com",
+        f"canopy-verification={claim.token}",
+    )
+    # No web server answers for the domain (nothing listens on this address), so only DNS can verify it.
+    closed = "127.0.0.1:9"
+    wrong = dns_server({claim.txt_name: "canopy-verification=someone-else"})
+    with override_settings(CUSTOM_DOMAIN_DNS_RESOLVER=wrong, CUSTOM_DOMAIN_CHECK_ADDRESS=closed):
+        failed = custom_domain_verify(custom_domain=claim)
+    assert failed.is_verified is False
+    assert f"The TXT record {claim.txt_name} holds another value." in failed.last_error
+    assert "Could not fetch http://shop.alpha-teas.com/.well-known/canopy-domain-verification" in failed.last_error
+    assert _ask("shop.alpha-teas.com") == 404
+
+    none = dns_server({})
+    with override_settings(CUSTOM_DOMAIN_DNS_RESOLVER=none, CUSTOM_DOMAIN_CHECK_ADDRESS=closed):
+        missing = custom_domain_verify(custom_domain=claim)
+    assert f"No TXT record {claim.txt_name} with the value {claim.txt_value}." in missing.last_error
+
+    right = dns_server({claim.txt_name: claim.txt_value})
+    with override_settings(CUSTOM_DOMAIN_DNS_RESOLVER=right, CUSTOM_DOMAIN_CHECK_ADDRESS=closed):
+        verified = custom_domain_verify(custom_domain=claim)
+    assert (verified.is_verified, verified.last_error) == (True, "")
+    assert Domain.objects.get(domain="shop.alpha-teas.com").tenant == company
+    assert _ask("shop.alpha-teas.com") == 200
+
+
+def test_the_console_shows_both_ways_to_verify(admin_client):
+    admin_client.post("/console/domains/", {"domain": "shop.alpha-teas.com"})
+    claim = CustomDomain.objects.get()
+    page = admin_client.get("/console/domains/").content.decode()
+    assert "_canopy-verification.shop.alpha-teas.com" in page and f"canopy-verification={claim.token}" in page
+    assert "http://shop.alpha-teas.com/.well-known/canopy-domain-verification" in page
