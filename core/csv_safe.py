@@ -17,6 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class NumberText(str):
+    """A number already written the reader's way ("-1.234,50"): a value, never a formula, so it is not escaped."""
+
+
 PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
@@ -24,6 +30,8 @@ def csv_cell(value: Any) -> Any:
     """The value to write for one cell: unchanged unless it is text a spreadsheet could run as a formula."""
     if value is None or isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, NumberText):
+        return str(value)
     text = str(value)
     if text.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(text):
         return "'" + text

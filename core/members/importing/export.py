@@ -61,9 +61,9 @@ def customers_export_rows() -> Iterator[list[str]]:
         yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
 
 
-def rows_to_csv(rows: Iterable[list[str]]) -> Iterator[str]:
+def rows_to_csv(rows: Iterable[list[str]], delimiter: str = ",") -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv_writer(buffer)
+    writer = csv_writer(buffer, delimiter=delimiter)
     for row in rows:
         writer.writerow(row)
         yield buffer.getvalue()

@@ -304,6 +304,7 @@ def _preview_csv(preview, names: dict[str, str]):
         rows,
         f"demotion-preview-{preview.day.isoformat()}.csv",
         header=["member_number", "name", "from_stage", "to_stage", "day"],
+        request=request,
     )
 
 
@@ -340,7 +341,10 @@ def report(request):
             for member in members_for_export(ids).iterator(chunk_size=5000)
         )
         return csv_response(
-            rows, f"demotion-{day.isoformat()}.csv", header=["member_number", "name", "email", "stage", "day"]
+            rows,
+            f"demotion-{day.isoformat()}.csv",
+            header=["member_number", "name", "email", "stage", "day"],
+            request=request,
         )
     context = paginate(request, ids)
     page = context["page_obj"]

@@ -61,7 +61,7 @@ def members(request):
 
 @console_page()
 def members_export(request):
-    return csv_response(members_export_rows(), f"members-{timezone.now():%Y%m%d}.csv")
+    return csv_response(members_export_rows(), f"members-{timezone.now():%Y%m%d}.csv", request=request)
 
 
 def _member_page(request, member: Member, **forms) -> dict:

@@ -39,7 +39,7 @@ def report_commissions(request):
         data = ([r["number"], f"{r['first_name']} {r['last_name']}", r["component"], r["kind"], r["lines"],
                  f"{r['total']:.2f}"] for r in (rows.iterator() if period else []))  # fmt: skip
         header = ["member_number", "name", "bonus", "kind", "lines", "amount"]
-        return csv_response(data, header=header, filename=f"commissions-{period.start}.csv")
+        return csv_response(data, header=header, filename=f"commissions-{period.start}.csv", request=request)
     return render(
         request,
         "console/plans/report_commissions.html",
@@ -64,7 +64,9 @@ def report_ranks(request):
                  "yes" if r["active"] else "no", f"{Decimal(r['earned_cents']) / 100:.2f}"]
                 for r in (rows.iterator() if run else []))  # fmt: skip
         header = ["member_number", "name", "paid_as_rank", "highest_rank", "pv", "psv", "gv", "active", "earned"]
-        return csv_response(data, header=header, filename=f"ranks-{period.start if period else 'none'}.csv")
+        return csv_response(
+            data, header=header, filename=f"ranks-{period.start if period else 'none'}.csv", request=request
+        )
     context = paginate(request, rows)
     for r in context["page_obj"].object_list:
         r.update(rank_code=code(r["rank"]), highest_code=code(r["highest_rank"]), pv_points=Decimal(r["pv"]) / 100,
@@ -88,7 +90,7 @@ def report_income_disclosure(request):
         data = ([r["rank"], r["members"], r["share"], r["average"], r["median"], r["top"], r["lowest"], r["total"]]
                 for r in statement["rows"])  # fmt: skip
         header = ["paid_as_rank", "members", "share_percent", "average", "median", "top", "lowest", "total"]
-        return csv_response(data, header=header, filename=f"income-disclosure-{year}.csv")
+        return csv_response(data, header=header, filename=f"income-disclosure-{year}.csv", request=request)
     chart = [{"label": r["rank"], "values": [str(r["average"]), str(r["median"])]} for r in statement["rows"]]
     return render(
         request,

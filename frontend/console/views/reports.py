@@ -95,7 +95,7 @@ def reports(request):
     if request.GET.get("export") == "csv":
         lines = ([row[c[0]] for c in columns] for row in rows.iterator(chunk_size=5000))
         suffix = period.isoformat() if kind == "volumes" else f"{start.isoformat()}-{end.isoformat()}"
-        return csv_response(lines, f"{kind}-{suffix}.csv", header=[c[1] for c in columns])
+        return csv_response(lines, f"{kind}-{suffix}.csv", header=[c[1] for c in columns], request=request)
     if kind == "sales-day":
         totals = sales_totals(start=start, end=end)
     elif kind == "sales-product":
