@@ -45,7 +45,7 @@ def tax_rate_edit(request, pk: int):
     form = TaxRateForm(request.POST or None, initial=initial)
     for name in ("country", "region"):
         form.fields[name].disabled = True
-    form.fields["region"].help_text = "The place of a rate never changes; add a new rate for another place."
+    form.fields["region"].help_text = _("The place of a rate never changes; add a new rate for another place.")
 
     def call(data):
         return tax_rate_update(tax_rate=tax_rate, rate=data["rate"], name=data["name"], is_active=data["is_active"])
@@ -83,7 +83,7 @@ def coupon_edit(request, pk: int):
         return redirect("console-coupon", pk=coupon.pk)
     form = CouponForm(request.POST or None, initial={name: getattr(coupon, name) for name in CouponForm.base_fields})
     form.fields["code"].disabled = True
-    form.fields["code"].help_text = "The code never changes (orders and printed flyers name it)."
+    form.fields["code"].help_text = _("The code never changes (orders and printed flyers name it).")
     if request.method == "POST" and submit(form, lambda data: coupon_update(coupon=coupon, **_coupon_fields(data))):
         messages.success(request, _("%(code)s is saved.") % {"code": coupon.code})
         return redirect("console-coupon", pk=coupon.pk)

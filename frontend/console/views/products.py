@@ -90,7 +90,7 @@ def product_edit_page(request, product: Product, image_form=None):
     data = request.POST if request.method == "POST" and image_form is None else None
     form = ProductForm(data, initial={name: getattr(product, name) for name in ProductForm.base_fields})
     form.fields["sku"].disabled = True
-    form.fields["sku"].help_text = "The SKU never changes."
+    form.fields["sku"].help_text = _("The SKU never changes.")
 
     def call(data):
         return product_update(product=product, **{k: v for k, v in data.items() if k != "sku"})
