@@ -192,7 +192,9 @@ class AnnouncementForm(forms.Form):
 class TrainingMaterialForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.CharField(max_length=100, initial=_("General"), label=_("Category"))
-    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32_767, initial=0)
+    order = forms.IntegerField(
+        label=pgettext_lazy("position in a list", "Order"), min_value=0, max_value=32_767, initial=0
+    )
     url = forms.URLField(required=False, max_length=500, label=_("Link (video, document)"), assume_scheme="https")
     body = forms.CharField(
         label=_("Body"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50_000
