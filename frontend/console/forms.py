@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from core.commerce.models import CouponKind
@@ -28,50 +30,64 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 CONSOLE_MAX_GENERATED = 200_000
 
 
+def _lazy_format(message, **values) -> str:
+    """A translated message with fixed values put in when it is shown (in the language of that request)."""
+    return lazy(lambda: str(message) % values, str)()
+
+
 class MemberEditForm(ProfileForm):
-    binary_preferred_side = forms.TypedChoiceField(choices=Side.choices, coerce=int, label="Preferred binary side")
+    binary_preferred_side = forms.TypedChoiceField(choices=Side.choices, coerce=int, label=_("Preferred binary side"))
 
 
 class ResponsorForm(forms.Form):
-    new_sponsor = forms.IntegerField(label="New sponsor's member number", min_value=1, max_value=2**63 - 1)
-    reason = forms.CharField(max_length=500)
+    new_sponsor = forms.IntegerField(label=_("New sponsor's member number"), min_value=1, max_value=2**63 - 1)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 class ReplaceForm(forms.Form):
-    new_parent = forms.IntegerField(label="New placement parent's member number", min_value=1, max_value=2**63 - 1)
+    new_parent = forms.IntegerField(label=_("New placement parent's member number"), min_value=1, max_value=2**63 - 1)
     position = forms.IntegerField(
-        required=False, min_value=0, max_value=32_766, help_text="Binary: 0 left, 1 right. Matrix: 0..width-1."
+        label=_("Position"),
+        required=False,
+        min_value=0,
+        max_value=32_766,
+        help_text=_("Binary: 0 left, 1 right. Matrix: 0..width-1."),
     )
-    reason = forms.CharField(max_length=500)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=MemberStatus.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
 
 
 class GenealogySettingsForm(forms.Form):
-    placement_method = forms.ChoiceField(choices=PlacementMethod.choices)
-    binary_spillover = forms.ChoiceField(choices=BinarySpillover.choices)
+    placement_method = forms.ChoiceField(label=_("Placement method"), choices=PlacementMethod.choices)
+    binary_spillover = forms.ChoiceField(label=_("Binary spillover"), choices=BinarySpillover.choices)
     matrix_width = forms.IntegerField(
-        min_value=0, max_value=32_767, help_text="Forced matrix: 2 to 20 positions under each member."
+        label=_("Matrix width"),
+        min_value=0,
+        max_value=32_767,
+        help_text=_("Forced matrix: 2 to 20 positions under each member."),
     )
     holding_tank_days = forms.IntegerField(
+        label=_("Holding tank days"),
         min_value=0,
         max_value=3650,
-        help_text="Days a sponsor has to place a new member; 0 places new members immediately.",
+        help_text=_("Days a sponsor has to place a new member; 0 places new members immediately."),
     )
 
 
 class BrandingForm(forms.Form):
-    display_name = forms.CharField(max_length=200)
+    display_name = forms.CharField(label=_("Display name"), max_length=200)
     primary_color = forms.RegexField(
+        label=_("Primary color"),
         regex=r"^#[0-9a-fA-F]{6}$",
         widget=forms.TextInput(attrs={"type": "color"}),
-        error_messages={"invalid": "Use a colour like #2f6f4e."},
+        error_messages={"invalid": _("Use a colour like #2f6f4e.")},
     )
     secondary_color = forms.RegexField(
         regex=r"^#[0-9a-fA-F]{6}$",
@@ -109,7 +125,7 @@ class BrandingForm(forms.Form):
             "Empty: the company's root member."
         ),
     )
-    support_email = forms.EmailField(required=False)
+    support_email = forms.EmailField(label=_("Support email"), required=False)
     from_email = forms.EmailField(
         required=False,
         label=_("Send e-mails from"),
@@ -121,8 +137,8 @@ class BrandingForm(forms.Form):
     )
     replicated_subdomains_enabled = forms.BooleanField(
         required=False,
-        label="Replicated sites on their own subdomain",
-        help_text="Also serve each distributor's site at <username>.<company domain>.",
+        label=_("Replicated sites on their own subdomain"),
+        help_text=_("Also serve each distributor's site at <username>.<company domain>."),
     )
     require_two_factor_for_admins = forms.BooleanField(
         required=False,
@@ -150,58 +166,75 @@ class BrandingForm(forms.Form):
 
 
 class CompanyPageForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
+        label=_("Body"),
         widget=forms.Textarea(attrs={"rows": 16}),
         required=False,
         max_length=50_000,
-        help_text="Plain text. Blank lines separate paragraphs; web addresses become links.",
+        help_text=_("Plain text. Blank lines separate paragraphs; web addresses become links."),
     )
-    published = forms.BooleanField(required=False)
+    published = forms.BooleanField(label=_("Published"), required=False)
 
 
 class AnnouncementForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
-    audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.DISTRIBUTORS)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices, initial=Audience.DISTRIBUTORS)
     published_at = forms.DateTimeField(
         required=False,
-        label="Publish at",
+        label=_("Publish at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="Empty keeps it a draft; a future time schedules it.",
+        help_text=_("Empty keeps it a draft; a future time schedules it."),
     )
 
 
 class TrainingMaterialForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    category = forms.CharField(max_length=100, initial="General")
-    order = forms.IntegerField(min_value=0, max_value=32_767, initial=0)
-    url = forms.URLField(required=False, max_length=500, label="Link (video, document)", assume_scheme="https")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50_000)
-    published = forms.BooleanField(required=False, initial=True)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.CharField(max_length=100, initial=_("General"), label=_("Category"))
+    order = forms.IntegerField(
+        label=pgettext_lazy("position in a list", "Order"), min_value=0, max_value=32_767, initial=0
+    )
+    url = forms.URLField(required=False, max_length=500, label=_("Link (video, document)"), assume_scheme="https")
+    body = forms.CharField(
+        label=_("Body"), widget=forms.Textarea(attrs={"rows": 10}), required=False, max_length=50_000
+    )
+    published = forms.BooleanField(label=_("Published"), required=False, initial=True)
 
 
 # ---------------------------------------------------------------------------------------------------- commerce
 
 
 class ProductForm(forms.Form):
-    sku = forms.CharField(max_length=40, label="SKU")
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
+    sku = forms.CharField(max_length=40, label=_("SKU"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+    )
     category = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="(no category)", help_text="Categories are kept under Products."
+        label=_("Category"),
+        queryset=None,
+        required=False,
+        empty_label=_("(no category)"),
+        help_text=_("Categories are kept under Products."),
     )
-    retail_price = forms.DecimalField(max_digits=14, decimal_places=2)
+    retail_price = forms.DecimalField(label=_("Retail price"), max_digits=14, decimal_places=2)
     preferred_price = forms.DecimalField(
-        max_digits=14, decimal_places=2, required=False, help_text="Empty: preferred customers pay retail."
+        label=_("Preferred price"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: preferred customers pay retail."),
     )
-    distributor_price = forms.DecimalField(max_digits=14, decimal_places=2)
-    pv = forms.DecimalField(max_digits=14, decimal_places=2, label="PV per unit", initial=0)
-    cv = forms.DecimalField(max_digits=14, decimal_places=2, label="CV per unit", initial=0)
-    taxable = forms.BooleanField(required=False, initial=True)
-    track_inventory = forms.BooleanField(required=False, initial=True)
-    allow_backorder = forms.BooleanField(required=False)
-    low_stock_threshold = forms.IntegerField(min_value=0, max_value=1_000_000, initial=0)
+    distributor_price = forms.DecimalField(label=_("Distributor price"), max_digits=14, decimal_places=2)
+    pv = forms.DecimalField(max_digits=14, decimal_places=2, label=_("PV per unit"), initial=0)
+    cv = forms.DecimalField(max_digits=14, decimal_places=2, label=_("CV per unit"), initial=0)
+    taxable = forms.BooleanField(label=_("Taxable"), required=False, initial=True)
+    track_inventory = forms.BooleanField(label=_("Track inventory"), required=False, initial=True)
+    allow_backorder = forms.BooleanField(label=_("Allow backorder"), required=False)
+    low_stock_threshold = forms.IntegerField(
+        label=_("Low stock threshold"), min_value=0, max_value=1_000_000, initial=0
+    )
     featured = forms.BooleanField(
         required=False,
         label=_("Featured on the company site"),
@@ -219,13 +252,18 @@ class ProductForm(forms.Form):
 
 
 class StockForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("receive", "Receive"), ("adjust", "Adjust (signed count correction)")])
-    sku = forms.CharField(max_length=40, label="SKU")
-    warehouse = forms.ModelChoiceField(queryset=None)
-    quantity = forms.IntegerField(
-        min_value=-1_000_000, max_value=1_000_000, help_text="Receipts are positive; an adjustment may be negative."
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("receive", _("Receive")), ("adjust", _("Adjust (signed count correction)"))]
     )
-    note = forms.CharField(max_length=300, required=False, help_text="Required for an adjustment.")
+    sku = forms.CharField(max_length=40, label=_("SKU"))
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None)
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        help_text=_("Receipts are positive; an adjustment may be negative."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False, help_text=_("Required for an adjustment."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,15 +271,24 @@ class StockForm(forms.Form):
 
 
 class OfflinePaymentForm(forms.Form):
-    method = forms.ChoiceField(choices=[("cash", "Cash"), ("check", "Check"), ("other", "Other offline")])
-    reference = forms.CharField(max_length=200, required=False, help_text="Check number, receipt ...")
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[
+            ("cash", _("Cash")),
+            ("check", pgettext_lazy("payment method", "Check")),
+            ("other", _("Other offline")),
+        ],
+    )
+    reference = forms.CharField(
+        label=_("Reference"), max_length=200, required=False, help_text=_("Check number, receipt ...")
+    )
 
 
 class RefundForm(forms.Form):
     """One quantity field per order line that still has units to refund, plus the reason."""
 
-    restock = forms.BooleanField(required=False, initial=True, label="Put the units back in stock")
-    reason = forms.CharField(max_length=500)
+    restock = forms.BooleanField(required=False, initial=True, label=_("Put the units back in stock"))
+    reason = forms.CharField(label=_("Reason"), max_length=500)
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -252,7 +299,10 @@ class RefundForm(forms.Form):
                 continue
             name = f"line_{line.pk}"
             self.fields[name] = forms.IntegerField(
-                min_value=0, max_value=left, initial=0, label=f"{line.sku} {line.name} (up to {left})"
+                min_value=0,
+                max_value=left,
+                initial=0,
+                label=_("%(sku)s %(name)s (up to %(left)s)") % {"sku": line.sku, "name": line.name, "left": left},
             )
             self.line_fields.append((name, line.pk))
         self.order_fields([name for name, _ in self.line_fields] + ["restock", "reason"])
@@ -265,43 +315,55 @@ class RefundForm(forms.Form):
 
 
 class TaxRateForm(forms.Form):
-    country = forms.CharField(max_length=2, help_text="Two-letter code, e.g. US.")
-    region = forms.CharField(max_length=100, required=False, help_text="Empty: the rest of the country.")
-    rate = forms.DecimalField(max_digits=6, decimal_places=4, help_text="A fraction: 0.0825 for 8.25 %.")
-    name = forms.CharField(max_length=100, required=False)
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    country = forms.CharField(label=_("Country"), max_length=2, help_text=_("Two-letter code, e.g. US."))
+    region = forms.CharField(
+        label=_("Region"), max_length=100, required=False, help_text=_("Empty: the rest of the country.")
+    )
+    rate = forms.DecimalField(
+        label=_("Rate"), max_digits=6, decimal_places=4, help_text=_("A fraction: 0.0825 for 8.25 %.")
+    )
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))
 
 
 class CouponForm(forms.Form):
-    code = forms.CharField(max_length=40, help_text="Customers type it at checkout; it never changes afterwards.")
-    kind = forms.ChoiceField(choices=CouponKind.choices)
-    value = forms.DecimalField(max_digits=14, decimal_places=2, help_text="Percent (e.g. 10) or an amount.")
-    min_subtotal = forms.DecimalField(max_digits=14, decimal_places=2, initial=0, label="Minimum subtotal")
-    max_uses = forms.IntegerField(min_value=1, required=False, help_text="Empty: no limit.")
+    code = forms.CharField(
+        label=_("Code"), max_length=40, help_text=_("Customers type it at checkout; it never changes afterwards.")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=CouponKind.choices)
+    value = forms.DecimalField(
+        label=_("Value"), max_digits=14, decimal_places=2, help_text=_("Percent (e.g. 10) or an amount.")
+    )
+    min_subtotal = forms.DecimalField(max_digits=14, decimal_places=2, initial=0, label=_("Minimum subtotal"))
+    max_uses = forms.IntegerField(label=_("Max uses"), min_value=1, required=False, help_text=_("Empty: no limit."))
     starts_at = forms.DateTimeField(
         required=False,
-        label="Valid from",
+        label=_("Valid from"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
         required=False,
-        label="Valid until",
+        label=_("Valid until"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    slug = forms.SlugField(max_length=100, help_text="Lowercase letters, digits and hyphens; it never changes.")
+    name = forms.CharField(label=_("Name"), max_length=100)
+    slug = forms.SlugField(
+        label=_("Slug"), max_length=100, help_text=_("Lowercase letters, digits and hyphens; it never changes.")
+    )
 
 
 class CategoryRenameForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
 
 
 class ProductCategoryForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=None, required=False, empty_label="(no category)")
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=None, required=False, empty_label=_("(no category)")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -309,21 +371,25 @@ class ProductCategoryForm(forms.Form):
 
 
 class ProductImageForm(forms.Form):
-    image = forms.ImageField(help_text="A JPEG, PNG or WebP picture, at most 5 MB.")
-    alt_text = forms.CharField(max_length=200, required=False, label="Description (for screen readers)")
+    image = forms.ImageField(label=_("Image"), help_text=_("A JPEG, PNG or WebP picture, at most 5 MB."))
+    alt_text = forms.CharField(max_length=200, required=False, label=_("Description (for screen readers)"))
 
     def clean_image(self):
         image = self.cleaned_data["image"]
         if image.size > IMAGE_MAX_BYTES:
-            raise ValidationError("The picture is larger than 5 MB.")
+            raise ValidationError(_("The picture is larger than 5 MB."))
         return image
 
 
 class WebhookEndpointForm(forms.Form):
-    url = forms.URLField(max_length=500, label="URL", assume_scheme="https", help_text="Where the events are posted.")
-    events = forms.MultipleChoiceField(choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple)
-    description = forms.CharField(max_length=200, required=False)
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    url = forms.URLField(
+        max_length=500, label=_("URL"), assume_scheme="https", help_text=_("Where the events are posted.")
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))
 
 
 POLICY_ACTIONS = [
@@ -397,13 +463,16 @@ class DayForm(forms.Form):
 
 
 class EmailTemplateForm(forms.Form):
-    subject = forms.CharField(max_length=EMAIL_SUBJECT_MAX)
+    subject = forms.CharField(label=_("Subject"), max_length=EMAIL_SUBJECT_MAX)
     body = forms.CharField(
+        label=_("Body"),
         widget=forms.Textarea(attrs={"rows": 14}),
         max_length=EMAIL_BODY_MAX,
         strip=False,
-        help_text="Plain text. Put a variable in with {{ name }}; {% if name %}…{% endif %} shows text only when "
-        "the variable has a value.",
+        help_text=_(
+            "Plain text. Put a variable in with {{ name }}; {% if name %}…{% endif %} shows text only when "
+            "the variable has a value."
+        ),
     )
 
 
@@ -411,9 +480,11 @@ class EmailTemplateForm(forms.Form):
 
 
 class PlanDocumentForm(forms.Form):
-    name = forms.CharField(max_length=200, required=False, help_text="A label for this version (optional).")
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, help_text=_("A label for this version (optional).")
+    )
     document = forms.CharField(
-        label="Plan document (JSON)",
+        label=_("Plan document (JSON)"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false", "class": "code", "autocapitalize": "off"}),
         help_text=_(
@@ -428,28 +499,41 @@ class PeriodChoice(forms.ModelChoiceField):
 
 
 class SimulateForm(forms.Form):
-    period = PeriodChoice(queryset=commission_periods(), help_text="Run against this period's real orders and members.")
+    period = PeriodChoice(
+        label=_("Period"),
+        queryset=commission_periods(),
+        help_text=_("Run against this period's real orders and members."),
+    )
 
 
 class GeneratedSimulateForm(forms.Form):
     members = forms.IntegerField(
-        label="Members", min_value=1, initial=10_000,
-        help_text=f"The size of the generated company (at most {CONSOLE_MAX_GENERATED:,}).",
+        label=_("Members"), min_value=1, initial=10_000,
+        help_text=_lazy_format(
+            _("The size of the generated company (at most %(max)s)."), max=f"{CONSOLE_MAX_GENERATED:,}"
+        ),
     )  # fmt: skip
     orders_per_member = forms.DecimalField(
-        label="Orders per member", min_value=Decimal("0.1"), max_value=20, max_digits=3, decimal_places=1,
-        initial=Decimal("2.0"), help_text="On average, in the period (a quarter of them from customers).",
+        label=_("Orders per member"), min_value=Decimal("0.1"), max_value=20, max_digits=3, decimal_places=1,
+        initial=Decimal("2.0"), help_text=_("On average, in the period (a quarter of them from customers)."),
     )  # fmt: skip
     seed = forms.IntegerField(
-        min_value=1, max_value=2**31 - 1, initial=1, help_text="The same seed generates the same company again."
+        label=_("Seed"),
+        min_value=1,
+        max_value=2**31 - 1,
+        initial=1,
+        help_text=_("The same seed generates the same company again."),
     )
 
     def clean_members(self) -> int:
         members = self.cleaned_data["members"]
         if members > CONSOLE_MAX_GENERATED:
             raise forms.ValidationError(
-                f"At most {CONSOLE_MAX_GENERATED:,} members here: a bigger company takes minutes to calculate "
-                f"(the API takes up to {MAX_MEMBERS:,})."
+                _(
+                    "At most %(max)s members here: a bigger company takes minutes to calculate "
+                    "(the API takes up to %(api_max)s)."
+                )
+                % {"max": f"{CONSOLE_MAX_GENERATED:,}", "api_max": f"{MAX_MEMBERS:,}"}
             )
         return members
 
@@ -460,32 +544,44 @@ class GeneratedSimulateForm(forms.Form):
 
 class ActivateForm(forms.Form):
     effective_from = forms.DateField(
+        label=_("Effective from"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The first day of the first commission period this version applies to.",
+        help_text=_("The first day of the first commission period this version applies to."),
     )
 
 
 class PeriodForm(forms.Form):
-    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="Any day of the period.")
+    day = forms.DateField(
+        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Any day of the period.")
+    )
 
 
 class AdjustmentForm(forms.Form):
-    member = forms.IntegerField(label="Member number", min_value=1)
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, help_text="Negative to take money back.")
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text="Required.")
+    member = forms.IntegerField(label=_("Member number"), min_value=1)
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=14, decimal_places=2, help_text=_("Negative to take money back.")
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Required.")
+    )
     period = PeriodChoice(
+        label=_("Period"),
         queryset=commission_periods(),
         required=False,
-        help_text="Defaults to the period containing today.",
+        help_text=_("Defaults to the period containing today."),
         empty_label="—",
     )
 
 
 class PayoutForm(forms.Form):
     threshold = forms.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, help_text="Balances below this wait for a later batch."
+        label=_("Threshold"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("Balances below this wait for a later batch."),
     )
-    period = PeriodChoice(
+    period = PeriodChoice(label=_("Period"),
         queryset=commission_periods(statuses=[PeriodStatus.POSTED, PeriodStatus.PAID]),
         required=False,
         empty_label="—",

@@ -42,7 +42,9 @@ def periods(request):
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, f"Period {period.start} – {period.end} is listed.")
+            messages.success(
+                request, _("Period %(start)s – %(end)s is listed.") % {"start": period.start, "end": period.end}
+            )
             return redirect("console-periods")
     rows = selectors.periods_with_latest_run()
     return render(
@@ -63,7 +65,7 @@ def period_preview(request, pk: int):
         for message in exc.messages:
             messages.error(request, message)
         return redirect("console-periods")
-    messages.success(request, f"Preview of {period.start} – {period.end} queued.")
+    messages.success(request, _("Preview of %(start)s – %(end)s queued.") % {"start": period.start, "end": period.end})
     return redirect("console-run", pk=run.pk)
 
 
@@ -263,7 +265,7 @@ def run_lines(request, pk: int):
     if number:
         member = member_by_number(int(number)) if number.isdigit() else None
         if member is None:
-            messages.error(request, f"No member has the number {number}.")
+            messages.error(request, _("No member has the number %(number)s.") % {"number": number})
     posted = run.status == RunStatus.POSTED
     if posted:
         lines = selectors.ledger_lines(run=run, member=member, component=bonus)
@@ -318,14 +320,19 @@ def adjustments(request):
         member = member_by_number(data["member"])
         try:
             if member is None:
-                raise ValidationError({"member": [f"No member has the number {data['member']}."]})
+                raise ValidationError(
+                    {"member": [_("No member has the number %(number)s.") % {"number": data["member"]}]}
+                )
             line = services.ledger_adjust(
                 member=member, amount=data["amount"], reason=data["reason"], period=data["period"], by=request.user
             )
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, f"Adjustment of {line.amount} to #{member.number} posted.")
+            messages.success(
+                request,
+                _("Adjustment of %(amount)s to #%(number)s posted.") % {"amount": line.amount, "number": member.number},
+            )
             return redirect("console-adjustments")
     return render(
         request,

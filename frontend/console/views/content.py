@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.communications.models import PageSlug
 from core.communications.selectors import announcements_all, company_pages_overview, training_materials
@@ -30,8 +31,8 @@ def pages(request):
 @console_page("content.write")
 def page_edit(request, slug: str):
     if slug not in PageSlug.values:
-        raise Http404("No such page.")
-    existing = next(page for s, _, page in company_pages_overview() if s == slug)
+        raise Http404(_("No such page."))
+    existing = next(page for s, _label, page in company_pages_overview() if s == slug)
     initial = (
         {"title": existing.title, "body": existing.body, "published": existing.published}
         if existing
@@ -39,7 +40,7 @@ def page_edit(request, slug: str):
     )
     form = CompanyPageForm(request.POST or None, initial=initial)
     if request.method == "POST" and submit(form, lambda data: company_page_save(slug=slug, **data)):
-        messages.success(request, f"“{form.cleaned_data['title']}” saved.")
+        messages.success(request, _("“%(title)s” saved.") % {"title": form.cleaned_data["title"]})
         return redirect("console-pages")
     return render(request, "console/page_edit.html", {"form": form, "slug": slug}, status=form_status(form))
 
@@ -63,7 +64,7 @@ def announcement_edit(request, pk: int | None = None):
         return announcement_update(announcement=announcement, changes=data)
 
     if request.method == "POST" and submit(form, call):
-        messages.success(request, "Announcement saved.")
+        messages.success(request, _("Announcement saved."))
         return redirect("console-announcements")
     return render(
         request,
@@ -90,6 +91,6 @@ def training_edit(request, pk: int | None = None):
         return training_material_update(material=material, changes=data)
 
     if request.method == "POST" and submit(form, call):
-        messages.success(request, "Training material saved.")
+        messages.success(request, _("Training material saved."))
         return redirect("console-training")
     return render(request, "console/training_edit.html", {"form": form, "material": material}, status=form_status(form))

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.communications.emails import EMAIL_KINDS, EmailKind
 from core.communications.selectors import email_preview, email_template_saved, email_templates_overview
@@ -24,7 +25,7 @@ def emails(request):
 
 def _kind(key: str) -> EmailKind:
     if key not in EMAIL_KINDS:
-        raise Http404("No such e-mail.")
+        raise Http404(_("No such e-mail."))
     return EMAIL_KINDS[key]
 
 
@@ -38,7 +39,7 @@ def email_edit(request, key: str):
     action = request.POST.get("action", "save")
     if request.method == "POST" and action == "reset":
         email_template_reset(key=key)
-        messages.success(request, f"“{key}” is back to the default text.")
+        messages.success(request, _("“%(key)s” is back to the default text.") % {"key": key})
         return redirect("console-email", key=key)
     form = EmailTemplateForm(request.POST or None, initial={"subject": current.subject, "body": current.body})
     preview, preview_problems = None, []
@@ -49,7 +50,7 @@ def email_edit(request, key: str):
                 preview = email_preview(key=key, subject=data["subject"], body=data["body"])
             else:
                 email_template_save(key=key, subject=data["subject"], body=data["body"], by=request.user)
-                messages.success(request, f"“{key}” saved.")
+                messages.success(request, _("“%(key)s” saved.") % {"key": key})
                 return redirect("console-email", key=key)
         except ValidationError as exc:
             errors_onto(form, exc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.commerce.selectors.catalogue import product_by_sku
 from core.commerce.selectors.stock import low_stock, stock_levels_list
@@ -22,7 +23,7 @@ def inventory(request):
     def call(data):
         product = product_by_sku(sku=data["sku"])
         if product is None:
-            raise ValidationError({"sku": [f"There is no product with SKU '{data['sku']}'."]})
+            raise ValidationError({"sku": [_("There is no product with SKU “%(sku)s”.") % {"sku": data["sku"]}]})
         if data["kind"] == "receive":
             return stock_receive(
                 product=product,
@@ -40,7 +41,7 @@ def inventory(request):
         )
 
     if request.method == "POST" and submit(form, call):
-        messages.success(request, f"Stock of {form.cleaned_data['sku'].upper()} updated.")
+        messages.success(request, _("Stock of %(sku)s updated.") % {"sku": form.cleaned_data["sku"].upper()})
         return redirect("console-inventory")
     query = request.GET.get("q", "").strip()
     return render(

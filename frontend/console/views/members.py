@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.commerce.selectors.periods import company_date
 from core.demotion.selectors import member_standing
@@ -35,7 +36,7 @@ from plans.selectors_day import company_day_summary
 def _member_or_404(number: int) -> Member:
     member = member_by_number(number)
     if member is None:
-        raise Http404("No such member.")
+        raise Http404(_("No such member."))
     return member
 
 
@@ -43,7 +44,7 @@ def _number_or_error(field: str, number: int) -> Member:
     """The member a form names by number; a missing one is an error on that field."""
     member = member_by_number(number)
     if member is None:
-        raise ValidationError({field: [f"No member has the number {number}."]})
+        raise ValidationError({field: [_("No member has the number %(number)s.") % {"number": number}]})
     return member
 
 
@@ -98,7 +99,7 @@ def member_edit(request, number: int):
         request.POST or None, initial={name: getattr(member, name) for name in MemberEditForm.base_fields}
     )
     if request.method == "POST" and submit(form, lambda data: member_profile_update(member=member, changes=data)):
-        messages.success(request, f"#{member.number}'s profile is saved.")
+        messages.success(request, _("#%(number)s’s profile is saved.") % {"number": member.number})
         return redirect("console-member", number=member.number)
     return render(request, "console/member_edit.html", {"member": member, "form": form})
 
@@ -115,7 +116,7 @@ def _member_form_and_call(request, member: Member, action: str):
                 by=by,
                 reason=data["reason"],
             ),
-            f"#{member.number} has a new sponsor.",
+            _("#%(number)s has a new sponsor.") % {"number": member.number},
         )
     if action == "replace":
         return (
@@ -127,27 +128,27 @@ def _member_form_and_call(request, member: Member, action: str):
                 by=by,
                 reason=data["reason"],
             ),
-            f"#{member.number} is re-placed.",
+            _("#%(number)s is re-placed.") % {"number": member.number},
         )
     if action == "frontline":
         return (
             ReasonForm(request.POST, prefix="frontline"),
             lambda data: member_move_frontline_up(member=member, by=by, reason=data["reason"]),
-            f"#{member.number}'s frontline moved up to their sponsor.",
+            _("#%(number)s’s frontline moved up to their sponsor.") % {"number": member.number},
         )
     if action == "status":
         return (
             StatusForm(request.POST, prefix="status"),
             lambda data: member_status_set(member=member, status=data["status"], by=by),
-            f"#{member.number}'s status is saved.",
+            _("#%(number)s’s status is saved.") % {"number": member.number},
         )
     if action == "reinstate":
         return (
             ReasonForm(request.POST, prefix="reinstate"),
             lambda data: member_reinstate(member=member, by=by, reason=data["reason"]),
-            f"#{member.number} is reinstated.",
+            _("#%(number)s is reinstated.") % {"number": member.number},
         )
-    raise Http404("No such action.")
+    raise Http404(_("No such action."))
 
 
 # The capability each of the member page's actions needs (core.accounts.permissions; the API's are the same).
@@ -173,7 +174,7 @@ def member_action(request, number: int, action: str):
         if action == "reinstate":
             restored = ", ".join(f"#{n}" for n in submission.result.restored)
             if restored:
-                messages.success(request, f"Sponsor links restored for {restored}.")
+                messages.success(request, _("Sponsor links restored for %(members)s.") % {"members": restored})
             for skipped in submission.result.skipped:
                 messages.warning(request, skipped)
         return redirect("console-member", number=member.number)
@@ -188,14 +189,16 @@ def move_undo(request, number: int, move_id: int):
     member = _member_or_404(number)
     move = tree_move_by_id(move_id)
     if move is None:
-        raise Http404("No such move.")
+        raise Http404(_("No such move."))
     if request.method != "POST":
         return redirect("console-member", number=number)
     form = ReasonForm(request.POST, prefix="undo")
     submission = submit(form, lambda data: tree_move_undo(move=move, by=request.user, reason=data["reason"]))
     if submission:
-        restored = ", ".join(f"#{n}" for n in submission.result.restored) or "nobody"
-        messages.success(request, f"Move #{move.pk} undone: restored {restored}.")
+        restored = ", ".join(f"#{n}" for n in submission.result.restored) or _("nobody")
+        messages.success(
+            request, _("Move #%(move)s undone: restored %(members)s.") % {"move": move.pk, "members": restored}
+        )
         for skipped in submission.result.skipped:
             messages.warning(request, skipped)
         return redirect("console-member", number=member.number)

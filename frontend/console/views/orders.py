@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from core.commerce.models import Order, OrderStatus
 from core.commerce.selectors.orders import order_by_number, order_list
@@ -38,7 +39,7 @@ def orders(request):
 def _order_or_404(number: int) -> Order:
     order = order_by_number(number=number)
     if order is None:
-        raise Http404("No such order.")
+        raise Http404(_("No such order."))
     return order
 
 
@@ -74,14 +75,14 @@ def order_action(request, number: int, action: str):
         def call(data):
             return order_pay_offline(order=order, method=data["method"], reference=data["reference"], by=by)
 
-        done = f"Order {order.number} is paid."
+        done = _("Order %(number)s is paid.") % {"number": order.number}
     elif action == "ship":
         form = ReasonForm({"reason": "ship"})
 
         def call(data):
             return order_ship(order=order)
 
-        done = f"Order {order.number} is shipped."
+        done = _("Order %(number)s is shipped.") % {"number": order.number}
     elif action == "refund":
         form = RefundForm(request.POST, prefix="refund", lines=order.lines.all())
 
@@ -90,16 +91,16 @@ def order_action(request, number: int, action: str):
                 order=order, lines=form.refund_lines(), restock=data["restock"], reason=data["reason"], by=by
             )
 
-        done = f"Order {order.number} is refunded."
+        done = _("Order %(number)s is refunded.") % {"number": order.number}
     elif action == "cancel":
         form = ReasonForm(request.POST, prefix="cancel")
 
         def call(data):
             return order_cancel(order=order, by=by, reason=data["reason"])
 
-        done = f"Order {order.number} is cancelled."
+        done = _("Order %(number)s is cancelled.") % {"number": order.number}
     else:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     if submit(form, call):
         messages.success(request, done)
         return redirect("console-order", number=order.number)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from core.commerce.models import PartyStatus
 from core.commerce.selectors.parties import parties_visible_in_status, parties_visible_to
@@ -41,12 +42,12 @@ def party_new(request):
         fields = dict(data)
         consultant = member_by_number(fields.pop("consultant"))
         if consultant is None:
-            raise ValidationError({"consultant": ["No member has this number."]})
+            raise ValidationError({"consultant": [_("No member has this number.")]})
         return party_create(consultant=consultant, **fields)
 
     if request.method == "POST" and (created := submit(form, call)):
         party = created.result
-        messages.success(request, f"{party.name} is created.")
+        messages.success(request, _("%(party)s is created.") % {"party": party.name})
         return redirect("console-party", pk=party.pk)
     return render(request, "console/party_new.html", {"form": form}, status=form_status(form))
 
@@ -58,12 +59,15 @@ def party_detail(request, pk: int):
     if request.method == "POST":
         if request.POST.get("action") == "close":
             party_close(party=party)
-            messages.success(request, f"{party.name} is closed.")
+            messages.success(request, _("%(party)s is closed.") % {"party": party.name})
             return redirect("console-party", pk=party.pk)
         form = GuestOrderForm(request.POST)
         order = party_guest_order(party=party, form=form, by=request.user)
         if order is not None:
-            messages.success(request, f"Order {order.number} for {order.buyer_name} is placed.")
+            messages.success(
+                request,
+                _("Order %(number)s for %(buyer)s is placed.") % {"number": order.number, "buyer": order.buyer_name},
+            )
             return redirect("console-party", pk=party.pk)
         party = _party_or_404(request, pk)
     return render(

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 import plans.engine
 from core.accounts.permissions import has_capability
@@ -53,16 +55,20 @@ def plan_versions(request):
 
 def _starting_document(source: str) -> tuple[dict, str, str]:
     """(document, name, where it came from) for the editor's ``?from=example:<type>`` / ``version:<number>``."""
-    kind, _, value = source.partition(":")
+    kind, _sep, value = source.partition(":")
     if kind == "example" and value in example_names():
-        return json.loads((EXAMPLES / f"{value}.json").read_text()), "", f"the {value.replace('_', ' ')} example"
+        return (
+            json.loads((EXAMPLES / f"{value}.json").read_text()),
+            "",
+            _("the %(name)s example") % {"name": value.replace("_", " ")},
+        )
     if kind == "version" and value.isdigit():
         version = get_object_or_404(selectors.plan_versions_list(), number=int(value))
-        return version.document, version.name, f"version {version.number}"
+        return version.document, version.name, _("version %(number)s") % {"number": version.number}
     current = selectors.plan_version_for(timezone.localdate())
     if current is not None:
-        return current.document, current.name, f"the current version ({current.number})"
-    return json.loads((EXAMPLES / "unilevel.json").read_text()), "", "the unilevel example"
+        return current.document, current.name, _("the current version (%(number)s)") % {"number": current.number}
+    return json.loads((EXAMPLES / "unilevel.json").read_text()), "", _("the %(name)s example") % {"name": "unilevel"}
 
 
 @console_page("plans.write")
@@ -86,7 +92,8 @@ def plan_editor(request):
                 document = json.loads(text)
             except json.JSONDecodeError as exc:
                 document = None
-                problems = [{"path": "(JSON syntax)", "line": exc.lineno, "message": f"{exc.msg} (column {exc.colno})"}]
+                message = _("%(error)s (column %(column)s)") % {"error": exc.msg, "column": exc.colno}
+                problems = [{"path": _("(JSON syntax)"), "line": exc.lineno, "message": message}]
                 rows = [{"no": no, "text": line, "problems": [p for p in problems if p["line"] == no]}
                         for no, line in enumerate(text.split("\n"), 1)]  # fmt: skip
             if document is not None:
@@ -105,8 +112,12 @@ def plan_editor(request):
             if problems:
                 form.add_error(
                     "document",
-                    f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the plan document, "
-                    "each listed above the editor with its line.",
+                    ngettext(
+                        "%(n)s problem in the plan document, each listed above the editor with its line.",
+                        "%(n)s problems in the plan document, each listed above the editor with its line.",
+                        len(problems),
+                    )
+                    % {"n": len(problems)},
                 )
         if form.errors or simulate_form.errors or generated_form.errors:
             status = 400
@@ -141,7 +152,7 @@ def _act(request, form, document, plan, action, simulate_form, generated_form) -
     shown again (a Check, or a simulation form with errors)."""
     if action == "save":
         version = services.plan_version_create(document=document, name=form.cleaned_data["name"], by=request.user)
-        messages.success(request, f"Saved as draft version {version.number}.")
+        messages.success(request, _("Saved as draft version %(number)s.") % {"number": version.number})
         return redirect("console-plan-version", number=version.number)
     if action == "simulate":
         if not simulate_form.is_valid():
@@ -153,21 +164,28 @@ def _act(request, form, document, plan, action, simulate_form, generated_form) -
         except ValidationError as exc:
             errors_onto(simulate_form, exc)
             return None
-        messages.success(request, "What-if simulation queued for the unsaved draft.")
+        messages.success(request, _("What-if simulation queued for the unsaved draft."))
         return redirect("console-run", pk=run.pk)
     if action == "simulate_generated":
         run = _simulate_generated(request, generated_form, document=document)
         if run is None:
             return None
         members = generated_form.cleaned_data["members"]
-        messages.success(request, f"What-if simulation of the unsaved draft on a generated company of {members:,} "
-                                  "members queued.")  # fmt: skip
+        messages.success(request, _("What-if simulation of the unsaved draft on a generated company of %(members)s "
+                                    "members queued.") % {"members": f"{members:,}"})  # fmt: skip
         return redirect("console-run", pk=run.pk)
     messages.success(
         request,
-        f"The document is valid: {len(plan.ranks)} rank{'s' if len(plan.ranks) != 1 else ''} "
-        f"({', '.join(r.code for r in plan.ranks) or 'none'}), components: "
-        f"{', '.join(c.code for c in plan.components)}.",
+        ngettext(
+            "The document is valid: %(n)s rank (%(ranks)s), components: %(components)s.",
+            "The document is valid: %(n)s ranks (%(ranks)s), components: %(components)s.",
+            len(plan.ranks),
+        )
+        % {
+            "n": len(plan.ranks),
+            "ranks": ", ".join(r.code for r in plan.ranks) or _("none"),
+            "components": ", ".join(c.code for c in plan.components),
+        },
     )
     return None
 
@@ -191,8 +209,8 @@ def plan_version(request, number: int):
                 except ValidationError as exc:
                     errors_onto(activate_form, exc)
                 else:
-                    messages.success(request, f"Version {version.number} takes effect from "
-                                              f"{activate_form.cleaned_data['effective_from']}.")  # fmt: skip
+                    messages.success(request, _("Version %(number)s takes effect from %(day)s.") % {
+                        "number": version.number, "day": activate_form.cleaned_data["effective_from"]})  # fmt: skip
                     return redirect("console-plan-version", number=version.number)
         elif action == "simulate":
             simulate_form = SimulateForm(request.POST, prefix="sim")
@@ -204,18 +222,21 @@ def plan_version(request, number: int):
                 except ValidationError as exc:
                     errors_onto(simulate_form, exc)
                 else:
-                    messages.success(request, f"What-if simulation of version {version.number} queued.")
+                    messages.success(
+                        request, _("What-if simulation of version %(number)s queued.") % {"number": version.number}
+                    )
                     return redirect("console-run", pk=run.pk)
         elif action == "simulate_generated":
             generated_form = GeneratedSimulateForm(request.POST, prefix="gen")
             run = _simulate_generated(request, generated_form, version=version)
             if run is not None:
                 members = generated_form.cleaned_data["members"]
-                messages.success(request, f"What-if simulation of version {version.number} on a generated company "
-                                          f"of {members:,} members queued.")  # fmt: skip
+                messages.success(request, _("What-if simulation of version %(number)s on a generated company of "
+                                            "%(members)s members queued.") % {
+                    "number": version.number, "members": f"{members:,}"})  # fmt: skip
                 return redirect("console-run", pk=run.pk)
         else:
-            raise Http404("No such action.")
+            raise Http404(_("No such action."))
         status = 400
     return render(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from core.commerce.selectors.orders import coupon_orders
 from core.commerce.selectors.pricing_rules import coupons_list, tax_rates_list
@@ -24,7 +25,7 @@ def tax_rates(request):
 def tax_rate_new(request):
     form = TaxRateForm(request.POST or None)
     if request.method == "POST" and submit(form, lambda data: tax_rate_create(**data)):
-        messages.success(request, "The tax rate is added. Orders placed from now on use it.")
+        messages.success(request, _("The tax rate is added. Orders placed from now on use it."))
         return redirect("console-tax-rates")
     return render(request, "console/tax_rate_edit.html", {"form": form}, status=form_status(form))
 
@@ -35,19 +36,22 @@ def tax_rate_edit(request, pk: int):
     tax_rate = get_object_or_404(tax_rates_list(), pk=pk)
     if request.method == "POST" and request.POST.get("action") == "delete":
         tax_rate_delete(tax_rate=tax_rate)
-        messages.success(request, f"The rate for {tax_rate.country}/{tax_rate.region or '*'} is deleted.")
+        messages.success(
+            request,
+            _("The rate for %(place)s is deleted.") % {"place": f"{tax_rate.country}/{tax_rate.region or '*'}"},
+        )
         return redirect("console-tax-rates")
     initial = {name: getattr(tax_rate, name) for name in TaxRateForm.base_fields}
     form = TaxRateForm(request.POST or None, initial=initial)
     for name in ("country", "region"):
         form.fields[name].disabled = True
-    form.fields["region"].help_text = "The place of a rate never changes; add a new rate for another place."
+    form.fields["region"].help_text = _("The place of a rate never changes; add a new rate for another place.")
 
     def call(data):
         return tax_rate_update(tax_rate=tax_rate, rate=data["rate"], name=data["name"], is_active=data["is_active"])
 
     if request.method == "POST" and submit(form, call):
-        messages.success(request, "The tax rate is saved. Orders already placed keep the rate they used.")
+        messages.success(request, _("The tax rate is saved. Orders already placed keep the rate they used."))
         return redirect("console-tax-rates")
     return render(request, "console/tax_rate_edit.html", {"form": form, "tax_rate": tax_rate}, status=form_status(form))
 
@@ -65,7 +69,7 @@ def _coupon_fields(data: dict) -> dict:
 def coupon_new(request):
     form = CouponForm(request.POST or None)
     if request.method == "POST" and submit(form, lambda data: coupon_create(code=data["code"], **_coupon_fields(data))):
-        messages.success(request, f"The coupon {form.cleaned_data['code'].strip()} is created.")
+        messages.success(request, _("The coupon %(code)s is created.") % {"code": form.cleaned_data["code"].strip()})
         return redirect("console-coupons")
     return render(request, "console/coupon_edit.html", {"form": form}, status=form_status(form))
 
@@ -75,13 +79,13 @@ def coupon_edit(request, pk: int):
     coupon = get_object_or_404(coupons_list(), pk=pk)
     if request.method == "POST" and request.POST.get("action") == "deactivate":
         coupon_update(coupon=coupon, is_active=False)
-        messages.success(request, f"{coupon.code} is deactivated: checkouts no longer accept it.")
+        messages.success(request, _("%(code)s is deactivated: checkouts no longer accept it.") % {"code": coupon.code})
         return redirect("console-coupon", pk=coupon.pk)
     form = CouponForm(request.POST or None, initial={name: getattr(coupon, name) for name in CouponForm.base_fields})
     form.fields["code"].disabled = True
-    form.fields["code"].help_text = "The code never changes (orders and printed flyers name it)."
+    form.fields["code"].help_text = _("The code never changes (orders and printed flyers name it).")
     if request.method == "POST" and submit(form, lambda data: coupon_update(coupon=coupon, **_coupon_fields(data))):
-        messages.success(request, f"{coupon.code} is saved.")
+        messages.success(request, _("%(code)s is saved.") % {"code": coupon.code})
         return redirect("console-coupon", pk=coupon.pk)
     return render(
         request,

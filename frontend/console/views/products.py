@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.commerce.models import Product, ProductStatus
@@ -51,7 +52,7 @@ def product_new(request):
     form = ProductForm(request.POST or None)
     if request.method == "POST" and (created := submit(form, lambda data: product_create(**data))):
         product = created.result
-        messages.success(request, f"{product.sku} is created.")
+        messages.success(request, _("%(sku)s is created.") % {"sku": product.sku})
         return redirect("console-product", pk=product.pk)
     return render(request, "console/product_new.html", {"form": form}, status=form_status(form))
 
@@ -61,7 +62,10 @@ def product_detail(request, pk: int):
     product = get_object_or_404(products_all(), pk=pk)
     if request.method == "POST" and request.POST.get("action") == "retire":
         product_retire(product=product)
-        messages.success(request, f"{product.sku} is retired: it stays on past orders and can no longer be ordered.")
+        messages.success(
+            request,
+            _("%(sku)s is retired: it stays on past orders and can no longer be ordered.") % {"sku": product.sku},
+        )
         return redirect("console-product", pk=product.pk)
     return render(
         request,
@@ -86,13 +90,15 @@ def product_edit_page(request, product: Product, image_form=None):
     data = request.POST if request.method == "POST" and image_form is None else None
     form = ProductForm(data, initial={name: getattr(product, name) for name in ProductForm.base_fields})
     form.fields["sku"].disabled = True
-    form.fields["sku"].help_text = "The SKU never changes."
+    form.fields["sku"].help_text = _("The SKU never changes.")
 
     def call(data):
         return product_update(product=product, **{k: v for k, v in data.items() if k != "sku"})
 
     if data is not None and submit(form, call):
-        messages.success(request, f"{product.sku} is saved. Orders already placed keep their prices and volumes.")
+        messages.success(
+            request, _("%(sku)s is saved. Orders already placed keep their prices and volumes.") % {"sku": product.sku}
+        )
         return redirect("console-product", pk=product.pk)
     return render(
         request,
@@ -110,7 +116,7 @@ def _product_media(product: Product, image_form: ProductImageForm | None = None)
 def _image_or_404(product_id: int, image_id: int):
     image = product_image_get(product_id=product_id, image_id=image_id)
     if image is None:
-        raise Http404("No such picture.")
+        raise Http404(_("No such picture."))
     return image
 
 
@@ -120,7 +126,7 @@ def product_image_upload(request, pk: int):
     product = get_object_or_404(products_all(), pk=pk)
     form = ProductImageForm(request.POST, request.FILES)
     if submit(form, lambda data: product_image_add(product=product, **data)):
-        messages.success(request, "The picture is added.")
+        messages.success(request, _("The picture is added."))
         return redirect("console-product-edit", pk=product.pk)
     return product_edit_page(request, product, image_form=form)
 
@@ -130,7 +136,7 @@ def product_image_upload(request, pk: int):
 def product_image_delete(request, pk: int, image_id: int):
     image = _image_or_404(pk, image_id)
     product_image_remove(image=image)
-    messages.success(request, "The picture is removed.")
+    messages.success(request, _("The picture is removed."))
     return redirect("console-product-edit", pk=pk)
 
 
@@ -138,7 +144,7 @@ def product_image_delete(request, pk: int, image_id: int):
 def product_image_file(request, pk: int, image_id: int):
     image = _image_or_404(pk, image_id)
     if not image.image:
-        raise Http404("No picture.")
+        raise Http404(_("No picture."))
     return FileResponse(image.image.open("rb"))
 
 
@@ -146,7 +152,7 @@ def product_image_file(request, pk: int, image_id: int):
 def categories(request):
     form = CategoryForm(request.POST or None)
     if request.method == "POST" and submit(form, lambda data: product_category_create(**data)):
-        messages.success(request, f"The category {form.cleaned_data['name']} is added.")
+        messages.success(request, _("The category %(name)s is added.") % {"name": form.cleaned_data["name"]})
         return redirect("console-categories")
     return render(
         request,
@@ -162,7 +168,7 @@ def category_edit(request, pk: int):
     category = get_object_or_404(categories_list(), pk=pk)
     form = CategoryRenameForm(request.POST or None, initial={"name": category.name})
     if request.method == "POST" and submit(form, lambda data: product_category_rename(category=category, **data)):
-        messages.success(request, f"The category is renamed {category.name}.")
+        messages.success(request, _("The category is renamed %(name)s.") % {"name": category.name})
         return redirect("console-categories")
     return render(
         request,

@@ -21,7 +21,7 @@ def genealogy_settings(request):
     initial = {name: getattr(row, name) for name in GenealogySettingsForm.base_fields}
     form = GenealogySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and submit(form, lambda data: genealogy_settings_update(changes=data)):
-        messages.success(request, "Genealogy settings saved. Members already placed stay where they are.")
+        messages.success(request, _("Genealogy settings saved. Members already placed stay where they are."))
         return redirect("console-genealogy")
     return render(request, "console/genealogy_settings.html", {"form": form}, status=form_status(form))
 

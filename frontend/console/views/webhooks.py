@@ -8,6 +8,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.webhooks.models import DeliveryStatus, WebhookEvent
@@ -48,7 +49,7 @@ def webhook_edit(request, pk: int):
         request.POST or None, initial={name: getattr(endpoint, name) for name in WebhookEndpointForm.base_fields}
     )
     if request.method == "POST" and submit(form, lambda data: webhook_endpoint_update(endpoint=endpoint, **data)):
-        messages.success(request, f"The endpoint {endpoint.url} is saved.")
+        messages.success(request, _("The endpoint %(url)s is saved.") % {"url": endpoint.url})
         return redirect("console-webhooks")
     return render(request, "console/webhook_edit.html", {"form": form, "endpoint": endpoint}, status=form_status(form))
 
@@ -89,7 +90,7 @@ def webhook_delivery_redeliver(request, pk: int):
             for problem in problems:
                 messages.error(request, problem)
     else:
-        messages.success(request, "The delivery is queued to be sent again.")
+        messages.success(request, _("The delivery is queued to be sent again."))
     return redirect("console-webhook-delivery", pk=pk)
 
 

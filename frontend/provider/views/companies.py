@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from billing.selectors import invoice_list, usage_list, usage_to_date
 from frontend.common.access import provider_staff_required
@@ -33,8 +34,12 @@ def company_new(request):
         else:
             messages.success(
                 request,
-                f"{onboarding.company.name} is onboarded at {company_base_url(onboarding.company)}; "
-                f"an invitation went to {onboarding.admin.email}.",
+                _("%(company)s is onboarded at %(url)s; an invitation went to %(email)s.")
+                % {
+                    "company": onboarding.company.name,
+                    "url": company_base_url(onboarding.company),
+                    "email": onboarding.admin.email,
+                },
             )
             return redirect("provider-company", company_id=onboarding.company.pk)
     return render(request, "provider/company_new.html", {"form": form}, status=400 if form.errors else 200)
@@ -48,12 +53,12 @@ def company_detail(request, company_id: int):
         try:
             if request.POST.get("action") == "reactivate":
                 company_reactivate(company=company, actor=request.user)
-                messages.success(request, f"{company.name} is active again.")
+                messages.success(request, _("%(company)s is active again.") % {"company": company.name})
                 return redirect("provider-company", company_id=company.pk)
             suspend_form = SuspendForm(request.POST, prefix="suspend")
             if suspend_form.is_valid():
                 company_suspend(company=company, reason=suspend_form.cleaned_data["reason"], actor=request.user)
-                messages.success(request, f"{company.name} is suspended.")
+                messages.success(request, _("%(company)s is suspended.") % {"company": company.name})
                 return redirect("provider-company", company_id=company.pk)
         except ValidationError as exc:
             errors_onto(suspend_form, exc)
