@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 ZERO = Decimal("0.00")
 
@@ -208,9 +209,11 @@ class DunningSettings(models.Model):
     def clean(self) -> None:
         parts = [part.strip() for part in self.retry_days.split(",") if part.strip()]
         if not parts or not all(part.isdigit() and int(part) > 0 for part in parts):
-            raise ValidationError({"retry_days": ["Give days after the first failure as whole numbers, e.g. 3,7,14."]})
+            raise ValidationError(
+                {"retry_days": [gettext("Give days after the first failure as whole numbers, e.g. 3,7,14.")]}
+            )
         if len(set(parts)) != len(parts):
-            raise ValidationError({"retry_days": ["Give each retry day once."]})
+            raise ValidationError({"retry_days": [gettext("Give each retry day once.")]})
 
     @property
     def retry_offsets(self) -> list[int]:

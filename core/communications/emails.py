@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.defaulttags import DebugNode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -223,7 +224,7 @@ def email_kind(key: str) -> EmailKind:
     try:
         return EMAIL_KINDS[key]
     except KeyError:
-        raise ValidationError({"key": [f"There is no e-mail called '{key}'."]}) from None
+        raise ValidationError({"key": [gettext("There is no e-mail called '%(key)s'.") % {"key": key}]}) from None
 
 
 @functools.lru_cache(maxsize=256)
@@ -250,15 +251,15 @@ EMAIL_BODY_MAX = 20_000
 
 def _source_problems(name: str, source: str, limit: int) -> list[str]:
     if not source.strip():
-        return ["This field is required."]
+        return [gettext("This field is required.")]
     if len(source) > limit:
-        return [f"Keep it to {limit} characters (it has {len(source)})."]
+        return [gettext("Keep it to %(limit)s characters (it has %(count)s).") % {"limit": limit, "count": len(source)}]
     if name == "subject" and "\n" in source.strip():
-        return ["The subject must be one line."]
+        return [gettext("The subject must be one line.")]
     try:
         compiled(source)
     except TemplateSyntaxError as exc:
-        return [f"The template does not compile: {exc}"]
+        return [gettext("The template does not compile: %(exc)s") % {"exc": exc}]
     return []
 
 
@@ -277,5 +278,5 @@ def template_errors(*, key: str, subject: str, body: str) -> dict[str, list[str]
         try:
             compiled(source).render(context)
         except Exception as exc:  # noqa: BLE001 - any render failure is the author's to fix
-            errors[name] = [f"The template fails with the sample values: {exc}"]
+            errors[name] = [gettext("The template fails with the sample values: %(exc)s") % {"exc": exc}]
     return errors

@@ -246,31 +246,31 @@ def policy_from_document(doc: dict) -> Policy:
     """Validate a policy document; every problem is reported with its field path."""
     errors: dict[str, list[str]] = {}
     if not isinstance(doc, dict):
-        raise PolicyError({"": ["The policy must be an object."]})
+        raise PolicyError({"": [gettext("The policy must be an object.")]})
     basis = doc.get("psv_basis", "psv")
     if basis not in PSV_BASES:
-        errors["psv_basis"] = [f"Choose one of {', '.join(PSV_BASES)}."]
+        errors["psv_basis"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(PSV_BASES)}]
     grace = _int(doc.get("decline_grace_days", 0), "decline_grace_days", errors)
     raw_stages = doc.get("stages")
     stages: list[Stage] = []
     if not isinstance(raw_stages, list) or not raw_stages:
-        errors["stages"] = ["Give at least one stage."]
+        errors["stages"] = [gettext("Give at least one stage.")]
         raw_stages = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_stages):
         at = f"stages[{i}]"
         if not isinstance(raw, dict):
-            errors[at] = ["Each stage must be an object."]
+            errors[at] = [gettext("Each stage must be an object.")]
             continue
         key = str(raw.get("key") or "").strip()
         if not key or not key.replace("_", "").isalnum():
-            errors[f"{at}.key"] = ["Give a key of letters, digits and underscores."]
+            errors[f"{at}.key"] = [gettext("Give a key of letters, digits and underscores.")]
         elif key in seen:
-            errors[f"{at}.key"] = [f"The key {key!r} is used by an earlier stage."]
+            errors[f"{at}.key"] = [gettext("The key %(key)s is used by an earlier stage.") % {"key": repr(key)}]
         seen.add(key)
         name = str(raw.get("name") or "").strip()
         if not name:
-            errors[f"{at}.name"] = ["Give the stage a name."]
+            errors[f"{at}.name"] = [gettext("Give the stage a name.")]
         condition = _condition_from(raw.get("condition") or {}, at, errors)
         actions = _actions_from(raw.get("actions"), at, errors)
         stages.append(
@@ -297,7 +297,7 @@ def policy_from_document(doc: dict) -> Policy:
 def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Condition:
     """A stage's condition; problems go into `errors` under ``<at>.condition...``."""
     if not isinstance(cond_raw, dict):
-        errors[f"{at}.condition"] = ["Must be an object."]
+        errors[f"{at}.condition"] = [gettext("Must be an object.")]
         cond_raw = {}
     unpaid = _int(cond_raw.get("subscription_unpaid_days"), f"{at}.condition.subscription_unpaid_days", errors, 1)
     window = _int(cond_raw.get("psv_window_days"), f"{at}.condition.psv_window_days", errors, 1)
@@ -320,7 +320,7 @@ def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Conditio
         )
     combine = cond_raw.get("combine", "any")
     if combine not in ("any", "all"):
-        errors[f"{at}.condition.combine"] = ["Choose any or all."]
+        errors[f"{at}.condition.combine"] = [gettext("Choose any or all.")]
     condition = Condition(
         subscription_unpaid_days=unpaid,
         subscription_lapsed=bool(cond_raw.get("subscription_lapsed", False)),
@@ -340,11 +340,16 @@ def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Conditio
 def _actions_from(actions, at: str, errors: dict[str, list[str]]) -> tuple[str, ...]:
     """A stage's known actions; an empty list and unknown actions go into `errors`."""
     if not isinstance(actions, list) or not actions:
-        errors[f"{at}.actions"] = [f"Give at least one action of: {', '.join(ACTIONS)}."]
+        errors[f"{at}.actions"] = [
+            gettext("Give at least one action of: %(choices)s.") % {"choices": ", ".join(ACTIONS)}
+        ]
         actions = []
     for j, action in enumerate(actions):
         if action not in ACTIONS:
-            errors[f"{at}.actions[{j}]"] = [f"Unknown action {action!r}; choose from {', '.join(ACTIONS)}."]
+            errors[f"{at}.actions[{j}]"] = [
+                gettext("Unknown action %(action)s; choose from %(choices)s.")
+                % {"action": repr(action), "choices": ", ".join(ACTIONS)}
+            ]
     return tuple(a for a in actions if a in ACTIONS)
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext
 
 from core.company.services import company_settings_get
 from core.members.models import Customer, Member, MemberStatus, PlacementMethod, Tree, TreeEvent, TreeMove
@@ -73,7 +74,7 @@ def visible_or_denied(*, viewer: Member | None, member: Member) -> None:
         top=viewer, member=member, tree=Tree.PLACEMENT
     ):
         return
-    raise PermissionDenied("That member is not in your downline.")
+    raise PermissionDenied(gettext("That member is not in your downline."))
 
 
 def upline(*, member: Member, tree: str = Tree.SPONSOR, levels: int | None = None) -> list[Member]:
