@@ -39,6 +39,7 @@ from plans import tasks
 from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
 from plans.engine.calculate import streamable
+from plans.engine.document import Message
 from plans.history import attach_history
 from plans.leases import lease_queued, lease_stalled, run_leased, runs_working
 from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
@@ -82,11 +83,23 @@ def q2(value) -> Decimal:
 
 
 def plan_document_check(*, document) -> Plan:
-    """The validated plan, or a ValidationError naming every bad field (``document.components[1].rates[2]``)."""
+    """The validated plan, or a ValidationError naming every bad field (``document.components[1].rates[2]``), each
+    reason in the active language."""
     try:
         return plan_from_document(document)
     except PlanError as exc:
-        raise ValidationError({f"document.{path}": reasons for path, reasons in exc.errors.items()}) from exc
+        raise ValidationError(
+            {f"document.{path}": [plan_message(reason) for reason in reasons] for path, reasons in exc.errors.items()}
+        ) from exc
+
+
+def plan_message(message: str) -> str:
+    """An engine's validation message in the active language: the engine (pure, no Django) keeps each message's
+    English template and parameters (``plans.engine.document.Message``); its templates are in the catalogue."""
+    if not isinstance(message, Message):
+        return message
+    params = {name: plan_message(value) if isinstance(value, str) else value for name, value in message.params.items()}
+    return gettext(message.template) % params if params else gettext(message.template)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_countries import countries
 
+from core import formatting
 from core.accounts.models import User
 from core.commerce.addresses import region_name
 from core.communications.emails import email_kind, template_errors
@@ -290,10 +291,10 @@ def order_ship_to_lines(order) -> list[str]:
 
 def _order_summary_text(order) -> str:
     cur = order.currency
-    rows = [f"{line.quantity} x {line.name}: {line.line_subtotal} {cur}" for line in order.lines.all()]
+    rows = [f"{line.quantity} x {line.name}: {formatting.money(line.line_subtotal, cur)}" for line in order.lines.all()]
     amounts = [(gettext("Subtotal"), order.subtotal)]
     if order.discount:
         amounts.append((gettext("Discount"), -order.discount))
     amounts += [(gettext("Shipping"), order.shipping), (gettext("Tax"), order.tax), (gettext("Total"), order.total)]
-    rows += [f"{label}: {amount} {cur}" for label, amount in amounts]
+    rows += [f"{label}: {formatting.money(amount, cur)}" for label, amount in amounts]
     return "\n".join(rows)

@@ -10,10 +10,13 @@ No ORM here: `evaluate` takes arrays of facts (one entry per member) so a millio
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
 ACTIONS = (
@@ -464,6 +467,45 @@ POLICY_TEMPLATES = {
     "seed_003": (default_policy_document, gettext_lazy("Seed 003: the flow as written")),
     "fair": (fair_policy_document, gettext_lazy("Fair: selling members keep commissions, login and downline")),
 }
+
+
+# ------------------------------------------------------------------------------------ a template's words, translated
+# A company's policy document keeps its stages' names and e-mail texts as written when it was saved: a template's
+# defaults in the language of the admin who saved it, or the company's own words. A stage whose text is still a
+# template's default (in any shipped language) is shown and sent in the reader's language; a company's own words are
+# sent as written (per-language company texts are the policy editor's business).
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES) + 1)
+def _template_texts(language: str) -> dict[tuple[str, str, str], str]:
+    """(template, stage key, field) -> the template's default text in ``language``."""
+    texts = {}
+    with translation.override(language):
+        for template_key, (document, _title) in POLICY_TEMPLATES.items():
+            for stage in document()["stages"]:
+                for name in STAGE_TEXT_FIELDS:
+                    texts[(template_key, stage["key"], name)] = stage[name]
+    return texts
+
+
+@functools.lru_cache(maxsize=1)
+def _template_text_index() -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(field, text in any shipped language) -> where the text comes from in the templates."""
+    return {
+        (where[2], text): where for code, _name in settings.LANGUAGES for where, text in _template_texts(code).items()
+    }
+
+
+STAGE_TEXT_FIELDS = ("name", "email_subject", "email_body")
+
+
+def stage_text(field_name: str, text: str) -> str:
+    """A stage's ``name``, ``email_subject`` or ``email_body`` in the active language when it is a template's default
+    text (in any shipped language); anything else as written."""
+    where = _template_text_index().get((field_name, text))
+    if where is None:
+        return text
+    return _template_texts(translation.get_language() or settings.LANGUAGE_CODE).get(where, text)
 
 
 def policy_template(key: str) -> dict | None:
