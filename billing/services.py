@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_tenants.utils import get_public_schema_name, schema_context
 
-# billing.tasks imports this module back: it is used as a module (tasks.close_month), never by name.
 from billing import fees, stripe_gateway, tasks
 from billing.models import (
     ActiveMemberRule,
@@ -45,6 +44,9 @@ from billing.selectors import (
     plan_periods,
     usage_count,
 )
+
+# billing.tasks imports this module back: it is used as a module (tasks.close_month), never by name.
+from core import formatting
 from core.accounts.models import User
 from tenants.models import Company, CompanyStatus
 from tenants.selectors import company_list
@@ -409,7 +411,11 @@ def _invoice_paid(*, invoice: Invoice, actor: User | None = None) -> Invoice:
     ):
         company_reactivate(company=company, actor=actor, reason=f"Invoice {invoice.number} paid.")
     if had_failed:
-        _mail(invoice, f"Payment received for {invoice.number}", f"Thank you: invoice {invoice.number} is paid.")
+        _mail(
+            invoice,
+            gettext("Payment received for %(number)s") % {"number": invoice.number},
+            gettext("Thank you: invoice %(number)s is paid.") % {"number": invoice.number},
+        )
     return invoice
 
 
@@ -428,16 +434,25 @@ def _invoice_failed(*, invoice: Invoice, today: datetime.date, message: str) -> 
     )
     grace_end = invoice.first_failed_on + datetime.timedelta(days=policy.grace_period_days)
     retry = (
-        f"We will try again on {invoice.next_retry_on:%Y-%m-%d}."
+        gettext("We will try again on %(day)s.") % {"day": f"{invoice.next_retry_on:%Y-%m-%d}"}
         if invoice.next_retry_on
-        else "We will not retry automatically."
+        else gettext("We will not retry automatically.")
     )
     _mail(
         invoice,
-        f"Payment failed for Canopy invoice {invoice.number}",
-        f"We could not charge {invoice.total} {invoice.currency} for invoice {invoice.number}: {message}\n"
-        f"{retry} Please update your payment method. If the invoice is still unpaid on {grace_end:%Y-%m-%d}, "
-        f"your company's site may be suspended until it is paid.",
+        gettext("Payment failed for Canopy invoice %(number)s") % {"number": invoice.number},
+        gettext(
+            "We could not charge %(amount)s for invoice %(number)s: %(reason)s\n"
+            "%(retry)s Please update your payment method. If the invoice is still unpaid on %(grace_end)s, "
+            "your company's site may be suspended until it is paid."
+        )
+        % {
+            "amount": formatting.money(invoice.total, invoice.currency),
+            "number": invoice.number,
+            "reason": message,
+            "retry": retry,
+            "grace_end": f"{grace_end:%Y-%m-%d}",
+        },
     )
     return invoice
 
@@ -475,9 +490,17 @@ def invoice_suspend_company(*, invoice: Invoice, today: datetime.date, actor: Us
     invoice.save(update_fields=["suspended_company_at"])
     _mail(
         invoice,
-        f"{invoice.company.name} is suspended: invoice {invoice.number} unpaid",
-        f"Invoice {invoice.number} for {invoice.total} {invoice.currency} is unpaid since "
-        f"{invoice.first_failed_on:%Y-%m-%d}. The site is suspended; it reopens as soon as the invoice is paid.",
+        gettext("%(company)s is suspended: invoice %(number)s unpaid")
+        % {"company": invoice.company.name, "number": invoice.number},
+        gettext(
+            "Invoice %(number)s for %(amount)s is unpaid since %(day)s. The site is suspended; it reopens as soon "
+            "as the invoice is paid."
+        )
+        % {
+            "number": invoice.number,
+            "amount": formatting.money(invoice.total, invoice.currency),
+            "day": f"{invoice.first_failed_on:%Y-%m-%d}",
+        },
     )
     return invoice
 

@@ -147,7 +147,7 @@ class SuspendedCompanyMiddleware:
             and not company.is_active
             and not request.path.startswith(EXEMPT_PATH_PREFIXES)
         ):
-            reason = company.suspension_reason or "This company's account is suspended."
+            reason = company.suspension_reason or gettext("This company's account is suspended.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": reason, "code": "company_suspended"}, status=403)
             return render(request, "errors/suspended.html", {"company": company, "reason": reason}, status=403)

@@ -189,12 +189,13 @@ def company_onboard(
 
 def _send_invitation(company: Company, email: str, url: str) -> None:
     send_mail(
-        subject=f"Your {company.name} admin account on Canopy",
-        message=(
-            f"Hello,\n\nAn admin account was created for you at {company.name}.\n"
-            f"Choose your password here (the link works once):\n\n{url}\n\n"
-            f"Then sign in at {company_base_url(company)}/accounts/login/\n"
-        ),
+        subject=gettext("Your %(company)s admin account on Canopy") % {"company": company.name},
+        message=gettext(
+            "Hello,\n\nAn admin account was created for you at %(company)s.\n"
+            "Choose your password here (the link works once):\n\n%(url)s\n\n"
+            "Then sign in at %(login_url)s\n"
+        )
+        % {"company": company.name, "url": url, "login_url": f"{company_base_url(company)}/accounts/login/"},
         from_email=None,
         recipient_list=[email],
     )
