@@ -72,22 +72,24 @@ def subdomain_problems(subdomain: str) -> list[str]:
     if not subdomain:
         return [gettext("Enter a subdomain.")]
     if subdomain != subdomain.lower():
-        problems.append("Use lowercase letters only.")
+        problems.append(gettext("Use lowercase letters only."))
     if len(subdomain) > 63:
-        problems.append(f"At most 63 characters (DNS label limit); this one has {len(subdomain)}.")
+        problems.append(
+            gettext("At most 63 characters (DNS label limit); this one has %(count)s.") % {"count": len(subdomain)}
+        )
     if not SUBDOMAIN_RE.match(subdomain.lower()):
         if not subdomain[0].isalpha():
-            problems.append("Start with a letter.")
+            problems.append(gettext("Start with a letter."))
         if subdomain.endswith("-"):
-            problems.append("Don't end with a hyphen.")
+            problems.append(gettext("Don't end with a hyphen."))
         if re.search(r"[^a-zA-Z0-9-]", subdomain):
-            problems.append("Use only letters, digits and hyphens.")
+            problems.append(gettext("Use only letters, digits and hyphens."))
         if not problems:
-            problems.append("Not a valid DNS label.")
+            problems.append(gettext("Not a valid DNS label."))
     if "--" in subdomain:
-        problems.append("Don't use two hyphens in a row.")
+        problems.append(gettext("Don't use two hyphens in a row."))
     if subdomain.lower() in RESERVED_SUBDOMAINS or subdomain.lower().startswith("pg-"):
-        problems.append(f"'{subdomain}' is reserved by the platform.")
+        problems.append(gettext("'%(subdomain)s' is reserved by the platform.") % {"subdomain": subdomain})
     if not problems:
         schema_name = schema_name_for(subdomain)
         if (
@@ -95,7 +97,7 @@ def subdomain_problems(subdomain: str) -> list[str]:
             or schema_exists(schema_name)
             or Domain.objects.filter(domain=company_domain(subdomain)).exists()
         ):
-            problems.append(f"'{subdomain}' is already taken.")
+            problems.append(gettext("'%(subdomain)s' is already taken.") % {"subdomain": subdomain})
     return problems
 
 

@@ -37,7 +37,9 @@ def _day(value: str | None, field: str = "day") -> datetime.date:
     try:
         day = datetime.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError({field: [f"'{value}' is not a date (use YYYY-MM-DD)."]}) from exc
+        raise ValidationError(
+            {field: [gettext("'%(value)s' is not a date (use YYYY-MM-DD).") % {"value": value}]}
+        ) from exc
     if not EARLIEST_DATE <= day <= LATEST_DATE:  # 0001-01-01 minus 90 days would be an OverflowError
         raise ValidationError(
             {

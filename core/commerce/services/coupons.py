@@ -61,7 +61,9 @@ def coupon_update(*, coupon: Coupon, **changes: object) -> Coupon:
 def coupon_delete(*, coupon: Coupon) -> None:
     """Only a coupon no order used can go; a used one is deactivated instead."""
     if coupon.orders.exists():
-        raise ValidationError({"coupon": [f"'{coupon.code}' is on orders; deactivate it instead."]})
+        raise ValidationError(
+            {"coupon": [gettext("'%(code)s' is on orders; deactivate it instead.") % {"code": coupon.code}]}
+        )
     coupon.delete()
 
 

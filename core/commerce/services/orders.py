@@ -285,7 +285,9 @@ def _items_checked(
     agreed: dict[str, Decimal] = {}
     for i, line in enumerate(lines):
         if not isinstance(line.quantity, int) or line.quantity < 1:
-            errors.setdefault("lines", []).append(f"Line {i + 1}: the quantity must be a whole number of at least 1.")
+            errors.setdefault("lines", []).append(
+                gettext("Line %(i)s: the quantity must be a whole number of at least 1.") % {"i": i + 1}
+            )
         else:
             quantities[line.sku.strip().upper()] += line.quantity
             if line.unit_price is not None:
@@ -294,9 +296,11 @@ def _items_checked(
     for sku in quantities:
         product = products.get(sku)
         if product is None:
-            errors.setdefault("lines", []).append(f"There is no product with SKU '{sku}'.")
+            errors.setdefault("lines", []).append(gettext("There is no product with SKU '%(sku)s'.") % {"sku": sku})
         elif product.status != ProductStatus.ACTIVE:
-            errors.setdefault("lines", []).append(f"{product.sku} is retired and can no longer be ordered.")
+            errors.setdefault("lines", []).append(
+                gettext("%(sku)s is retired and can no longer be ordered.") % {"sku": product.sku}
+            )
     if errors.get("lines"):
         return ()
     return tuple((products[sku], qty, agreed.get(sku)) for sku, qty in quantities.items())

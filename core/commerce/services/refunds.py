@@ -73,11 +73,14 @@ def order_refund(
     for pk, qty in wanted.items():
         line = order_lines.get(pk)
         if line is None:
-            errors.append(f"Line {pk} is not on order {order.number}.")
+            errors.append(gettext("Line %(pk)s is not on order %(number)s.") % {"pk": pk, "number": order.number})
         elif qty < 0 or qty > line.quantity - line.refunded_quantity:
-            errors.append(f"{line.sku}: at most {line.quantity - line.refunded_quantity} can be refunded.")
+            errors.append(
+                gettext("%(sku)s: at most %(quantity)s can be refunded.")
+                % {"sku": line.sku, "quantity": line.quantity - line.refunded_quantity}
+            )
     if not wanted and not errors:
-        errors.append("Nothing left to refund.")
+        errors.append(gettext("Nothing left to refund."))
     if errors:
         raise ValidationError({"lines": errors})
 

@@ -79,11 +79,13 @@ def member_number_sequence_catch_up() -> None:
 def username_problems(username: str) -> list[str]:
     problems = []
     if not USERNAME_RE.match(username):
-        problems.append("Use 3 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")
+        problems.append(
+            gettext("Use 3 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")
+        )
     if username in RESERVED_USERNAMES:
-        problems.append(f"'{username}' is reserved for the company's site.")
+        problems.append(gettext("'%(username)s' is reserved for the company's site.") % {"username": username})
     if not problems and Member.objects.filter(username__iexact=username).exists():
-        problems.append(f"The username '{username}' is taken.")
+        problems.append(gettext("The username '%(username)s' is taken.") % {"username": username})
     return problems
 
 
