@@ -39,7 +39,7 @@ def company_pages_published() -> QuerySet[CompanyPage]:
 def company_pages_overview() -> list[tuple[str, str, CompanyPage | None]]:
     """(slug, label, page or None) for every fixed page, written or not, for the console's list."""
     pages = {page.slug: page for page in CompanyPage.objects.all()}
-    return [(slug, label, pages.get(slug)) for slug, label in PageSlug.choices]
+    return [(slug, str(label), pages.get(slug)) for slug, label in PageSlug.choices]
 
 
 def announcements_for(*, audience: str) -> QuerySet[Announcement]:
