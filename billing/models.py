@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 ZERO = Decimal("0.00")
 
@@ -13,10 +14,10 @@ ZERO = Decimal("0.00")
 class ActiveMemberRule(models.TextChoices):
     """What makes a member (distributor) billable in a month."""
 
-    LOGGED_IN = "logged_in", "Logged in during the month"
-    ORDERED = "ordered", "Placed an order during the month"
-    PAID_SUBSCRIPTION = "paid_subscription", "Paid a subscription during the month"
-    ANY_ACTIVITY = "any_activity", "Logged in, ordered or paid a subscription"
+    LOGGED_IN = "logged_in", gettext_lazy("Logged in during the month")
+    ORDERED = "ordered", gettext_lazy("Placed an order during the month")
+    PAID_SUBSCRIPTION = "paid_subscription", gettext_lazy("Paid a subscription during the month")
+    ANY_ACTIVITY = "any_activity", gettext_lazy("Logged in, ordered or paid a subscription")
 
 
 class PricePlan(models.Model):
@@ -82,7 +83,7 @@ class UsageRecord(models.Model):
     """A company's usage in one month and the numbers it came from. Frozen (never recomputed) once the month closes."""
 
     company = models.ForeignKey("tenants.Company", on_delete=models.PROTECT, related_name="usage_records")
-    month = models.DateField(help_text="First day of the month.")
+    month = models.DateField(help_text=gettext_lazy("First day of the month."))
     plan = models.ForeignKey(PricePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     active_member_rule = models.CharField(max_length=20, choices=ActiveMemberRule.choices)
     active_members = models.PositiveIntegerField(default=0)
@@ -102,17 +103,17 @@ class UsageRecord(models.Model):
 
 
 class InvoiceStatus(models.TextChoices):
-    DRAFT = "draft", "Draft (not yet in Stripe)"
-    OPEN = "open", "Open (created in Stripe, not charged)"
-    PAID = "paid", "Paid"
-    PAYMENT_FAILED = "payment_failed", "Payment failed"
+    DRAFT = "draft", gettext_lazy("Draft (not yet in Stripe)")
+    OPEN = "open", gettext_lazy("Open (created in Stripe, not charged)")
+    PAID = "paid", gettext_lazy("Paid")
+    PAYMENT_FAILED = "payment_failed", gettext_lazy("Payment failed")
 
 
 class Invoice(models.Model):
     """Our record of a company's monthly invoice. One per company and month: the guard against billing twice."""
 
     company = models.ForeignKey("tenants.Company", on_delete=models.PROTECT, related_name="invoices")
-    month = models.DateField(help_text="First day of the billed month.")
+    month = models.DateField(help_text=gettext_lazy("First day of the billed month."))
     plan = models.ForeignKey(PricePlan, on_delete=models.PROTECT, related_name="invoices")
     usage = models.OneToOneField(UsageRecord, on_delete=models.PROTECT, related_name="invoice")
     currency = models.CharField(max_length=3)
@@ -125,7 +126,9 @@ class Invoice(models.Model):
     last_failure_message = models.CharField(max_length=500, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     suspended_company_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when this unpaid invoice suspended the company; paying reactivates it."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Set when this unpaid invoice suspended the company; paying reactivates it."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -190,13 +193,16 @@ class DunningSettings(models.Model):
     """The provider's collection policy (one row). Retry days count from the first failed charge."""
 
     retry_days = models.CharField(
-        max_length=100, default="3,7,14", help_text="Days after the first failure on which the charge is retried."
+        max_length=100,
+        default="3,7,14",
+        help_text=gettext_lazy("Days after the first failure on which the charge is retried."),
     )
     grace_period_days = models.PositiveIntegerField(
-        default=21, help_text="Days after the first failure before the company may be suspended."
+        default=21, help_text=gettext_lazy("Days after the first failure before the company may be suspended.")
     )
     auto_suspend = models.BooleanField(
-        default=False, help_text="Suspend automatically when the grace period ends with the invoice unpaid."
+        default=False,
+        help_text=gettext_lazy("Suspend automatically when the grace period ends with the invoice unpaid."),
     )
 
     class Meta:
@@ -208,9 +214,11 @@ class DunningSettings(models.Model):
     def clean(self) -> None:
         parts = [part.strip() for part in self.retry_days.split(",") if part.strip()]
         if not parts or not all(part.isdigit() and int(part) > 0 for part in parts):
-            raise ValidationError({"retry_days": ["Give days after the first failure as whole numbers, e.g. 3,7,14."]})
+            raise ValidationError(
+                {"retry_days": [gettext("Give days after the first failure as whole numbers, e.g. 3,7,14.")]}
+            )
         if len(set(parts)) != len(parts):
-            raise ValidationError({"retry_days": ["Give each retry day once."]})
+            raise ValidationError({"retry_days": [gettext("Give each retry day once.")]})
 
     @property
     def retry_offsets(self) -> list[int]:

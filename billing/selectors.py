@@ -180,7 +180,7 @@ class UsageToDate:
 
     @property
     def active_member_rule_label(self) -> str:
-        return ActiveMemberRule(self.active_member_rule).label
+        return str(ActiveMemberRule(self.active_member_rule).label)
 
 
 def usage_to_date(*, company: Company, today: datetime.date | None = None) -> UsageToDate:

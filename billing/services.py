@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tenants.utils import get_public_schema_name, schema_context
 
-# billing.tasks imports this module back: it is used as a module (tasks.close_month), never by name.
 from billing import fees, stripe_gateway, tasks
 from billing.models import (
     ActiveMemberRule,
@@ -44,6 +44,9 @@ from billing.selectors import (
     plan_periods,
     usage_count,
 )
+
+# billing.tasks imports this module back: it is used as a module (tasks.close_month), never by name.
+from core import formatting
 from core.accounts.models import User
 from tenants.models import Company, CompanyStatus
 from tenants.selectors import company_list
@@ -84,19 +87,33 @@ def price_plan_assign(
     today = today or timezone.localdate()
     effective_from = effective_from or month_after(today)
     if not plan.is_active:
-        raise ValidationError({"plan": [f"Plan '{plan.code}' is retired; choose an active plan."]})
+        raise ValidationError(
+            {"plan": [gettext("Plan '%(code)s' is retired; choose an active plan.") % {"code": plan.code}]}
+        )
     if Invoice.objects.filter(company=company, month__gte=month_start(effective_from)).exists():
         raise ValidationError(
-            {"effective_from": [f"{effective_from:%Y-%m} is already invoiced; choose a day in a later month."]}
+            {
+                "effective_from": [
+                    gettext("%(effective_from)s is already invoiced; choose a day in a later month.")
+                    % {"effective_from": format(effective_from, "%Y-%m")}
+                ]
+            }
         )
     last_invoice = Invoice.objects.filter(company=company).order_by("-month").first()
     if last_invoice and last_invoice.currency != plan.currency:
         raise ValidationError(
-            {"plan": [f"The company is billed in {last_invoice.currency}; plan '{plan.code}' is in {plan.currency}."]}
+            {
+                "plan": [
+                    gettext("The company is billed in %(currency)s; plan '%(code)s' is in %(currency2)s.")
+                    % {"currency": last_invoice.currency, "code": plan.code, "currency2": plan.currency}
+                ]
+            }
         )
     current = plan_in_force(company=company, day=effective_from)
     if effective_from.day != 1 and current and current.currency != plan.currency:
-        raise ValidationError({"plan": ["A plan in another currency can only start on the first day of a month."]})
+        raise ValidationError(
+            {"plan": [gettext("A plan in another currency can only start on the first day of a month.")]}
+        )
     if not company.plan_assignments.exists() and company.price_plan_id:
         # Record the plan the company was onboarded with, so the history explains every past month.
         for implied in plan_history(company=company):
@@ -176,7 +193,7 @@ def month_close_enqueue(*, month: datetime.date) -> str:
     caller's transaction commits. Returns the month queued (ISO)."""
     month = month_start(month)
     if month >= month_start(timezone.localdate()):
-        raise ValidationError({"month": [f"{month:%Y-%m} has not ended yet."]})
+        raise ValidationError({"month": [gettext("%(month)s has not ended yet.") % {"month": format(month, "%Y-%m")}]})
     month_iso = month.isoformat()
     transaction.on_commit(lambda: tasks.close_month.delay(month_iso))
     return month_iso
@@ -206,7 +223,14 @@ def company_month_close(
     month = month_start(month)
     today = today or timezone.localdate()
     if month >= month_start(today):
-        raise ValidationError({"month": [f"{month:%Y-%m} has not ended yet; only finished months can be closed."]})
+        raise ValidationError(
+            {
+                "month": [
+                    gettext("%(month)s has not ended yet; only finished months can be closed.")
+                    % {"month": format(month, "%Y-%m")}
+                ]
+            }
+        )
     company_plan_sync(company=company, today=today)
     usage = usage_record_refresh(company=company, month=month, freeze=True)
     invoice = _invoice_prepare(company=company, month=month, usage=usage)
@@ -352,7 +376,14 @@ def invoice_charge(*, invoice: Invoice, today: datetime.date, actor: User | None
     """One charge attempt (first charge or a dunning retry)."""
     invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
     if invoice.status not in (InvoiceStatus.OPEN, InvoiceStatus.PAYMENT_FAILED):
-        raise ValidationError({"status": [f"Invoice {invoice.number} is {invoice.get_status_display().lower()}."]})
+        raise ValidationError(
+            {
+                "status": [
+                    gettext("Invoice %(number)s is %(status)s.")
+                    % {"number": invoice.number, "status": invoice.get_status_display().lower()}
+                ]
+            }
+        )
     attempt = invoice.payment_attempts + 1
     result = stripe_gateway.invoice_pay(
         stripe_invoice_id=invoice.stripe_invoice_id, idempotency_key=f"canopy-invoice-{invoice.pk}-pay-{attempt}"
@@ -380,7 +411,11 @@ def _invoice_paid(*, invoice: Invoice, actor: User | None = None) -> Invoice:
     ):
         company_reactivate(company=company, actor=actor, reason=f"Invoice {invoice.number} paid.")
     if had_failed:
-        _mail(invoice, f"Payment received for {invoice.number}", f"Thank you: invoice {invoice.number} is paid.")
+        _mail(
+            invoice,
+            gettext("Payment received for %(number)s") % {"number": invoice.number},
+            gettext("Thank you: invoice %(number)s is paid.") % {"number": invoice.number},
+        )
     return invoice
 
 
@@ -399,16 +434,25 @@ def _invoice_failed(*, invoice: Invoice, today: datetime.date, message: str) -> 
     )
     grace_end = invoice.first_failed_on + datetime.timedelta(days=policy.grace_period_days)
     retry = (
-        f"We will try again on {invoice.next_retry_on:%Y-%m-%d}."
+        gettext("We will try again on %(day)s.") % {"day": f"{invoice.next_retry_on:%Y-%m-%d}"}
         if invoice.next_retry_on
-        else "We will not retry automatically."
+        else gettext("We will not retry automatically.")
     )
     _mail(
         invoice,
-        f"Payment failed for Canopy invoice {invoice.number}",
-        f"We could not charge {invoice.total} {invoice.currency} for invoice {invoice.number}: {message}\n"
-        f"{retry} Please update your payment method. If the invoice is still unpaid on {grace_end:%Y-%m-%d}, "
-        f"your company's site may be suspended until it is paid.",
+        gettext("Payment failed for Canopy invoice %(number)s") % {"number": invoice.number},
+        gettext(
+            "We could not charge %(amount)s for invoice %(number)s: %(reason)s\n"
+            "%(retry)s Please update your payment method. If the invoice is still unpaid on %(grace_end)s, "
+            "your company's site may be suspended until it is paid."
+        )
+        % {
+            "amount": formatting.money(invoice.total, invoice.currency),
+            "number": invoice.number,
+            "reason": message,
+            "retry": retry,
+            "grace_end": f"{grace_end:%Y-%m-%d}",
+        },
     )
     return invoice
 
@@ -426,10 +470,17 @@ def invoice_suspend_company(*, invoice: Invoice, today: datetime.date, actor: Us
     """Suspend the company of an invoice unpaid past the grace period; paying the invoice reactivates it."""
     invoice = Invoice.objects.select_for_update().select_related("company").get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.PAYMENT_FAILED or invoice.first_failed_on is None:
-        raise ValidationError({"invoice": [f"Invoice {invoice.number} is not overdue."]})
+        raise ValidationError({"invoice": [gettext("Invoice %(number)s is not overdue.") % {"number": invoice.number}]})
     grace_end = invoice.first_failed_on + datetime.timedelta(days=dunning_settings().grace_period_days)
     if today < grace_end:
-        raise ValidationError({"invoice": [f"The grace period of invoice {invoice.number} ends on {grace_end}."]})
+        raise ValidationError(
+            {
+                "invoice": [
+                    gettext("The grace period of invoice %(number)s ends on %(grace_end)s.")
+                    % {"number": invoice.number, "grace_end": grace_end}
+                ]
+            }
+        )
     company_suspend(
         company=invoice.company,
         actor=actor,
@@ -439,9 +490,17 @@ def invoice_suspend_company(*, invoice: Invoice, today: datetime.date, actor: Us
     invoice.save(update_fields=["suspended_company_at"])
     _mail(
         invoice,
-        f"{invoice.company.name} is suspended: invoice {invoice.number} unpaid",
-        f"Invoice {invoice.number} for {invoice.total} {invoice.currency} is unpaid since "
-        f"{invoice.first_failed_on:%Y-%m-%d}. The site is suspended; it reopens as soon as the invoice is paid.",
+        gettext("%(company)s is suspended: invoice %(number)s unpaid")
+        % {"company": invoice.company.name, "number": invoice.number},
+        gettext(
+            "Invoice %(number)s for %(amount)s is unpaid since %(day)s. The site is suspended; it reopens as soon "
+            "as the invoice is paid."
+        )
+        % {
+            "number": invoice.number,
+            "amount": formatting.money(invoice.total, invoice.currency),
+            "day": f"{invoice.first_failed_on:%Y-%m-%d}",
+        },
     )
     return invoice
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
 
@@ -100,7 +101,13 @@ class CompanyMiddleware(TenantMainMiddleware):
         if self._replicated_subdomain(request, hostname):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": f"No company is served at {hostname}.", "code": "unknown_host"}, status=404)
+            return JsonResponse(
+                {
+                    "detail": gettext("No company is served at %(hostname)s.") % {"hostname": hostname},
+                    "code": "unknown_host",
+                },
+                status=404,
+            )
         return render(request, "errors/unknown_host.html", {"hostname": hostname}, status=404)
 
     def _replicated_subdomain(self, request: HttpRequest, hostname: str) -> bool:
@@ -140,7 +147,7 @@ class SuspendedCompanyMiddleware:
             and not company.is_active
             and not request.path.startswith(EXEMPT_PATH_PREFIXES)
         ):
-            reason = company.suspension_reason or "This company's account is suspended."
+            reason = company.suspension_reason or gettext("This company's account is suspended.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": reason, "code": "company_suspended"}, status=403)
             return render(request, "errors/suspended.html", {"company": company, "reason": reason}, status=403)

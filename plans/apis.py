@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -298,9 +299,11 @@ def _int(value: str, field: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise ValidationError({field: ["A whole number."]}) from None
+        raise ValidationError({field: [gettext("A whole number.")]}) from None
     if not 1 <= number <= BIGINT_MAX:
-        raise ValidationError({field: [f"A whole number from 1 to {BIGINT_MAX}."]})
+        raise ValidationError(
+            {field: [gettext("A whole number from 1 to %(bigint_max)s.") % {"bigint_max": BIGINT_MAX}]}
+        )
     return number
 
 
@@ -381,7 +384,7 @@ class RunPayoutApi(APIView):
         at or above the threshold. ``expected_total`` must equal the batch's total (409 otherwise, naming it)."""
         run = _run(run_id)
         if run.status != "posted":
-            raise ValidationError({"run": ["Only a posted run's period can be paid out."]})
+            raise ValidationError({"run": [gettext("Only a posted run's period can be paid out.")]})
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         batch = services.payout_batch_create(period=run.period, by=request.user, **data.validated_data)
@@ -466,7 +469,9 @@ class RunCompareApi(APIView):
         """A simulation (or any run) against the period's actual run: total, payout ratio, by rank and bonus."""
         run = _run(run_id)
         if run.status not in ("done", "approved", "posted"):
-            raise ValidationError({"run": [f"The run is {run.status}; compare when it is done."]})
+            raise ValidationError(
+                {"run": [gettext("The run is %(status)s; compare when it is done.") % {"status": run.status}]}
+            )
         return Response(self.OutputSerializer(selectors.simulation_compare(run=run)).data)
 
 
@@ -493,7 +498,9 @@ class AdjustmentListApi(APIView):
         values = data.validated_data
         member = member_selectors.member_by_number(values["member"])
         if member is None:
-            raise ValidationError({"member": [f"No member has the number {values['member']}."]})
+            raise ValidationError(
+                {"member": [gettext("No member has the number %(member)s.") % {"member": values["member"]}]}
+            )
         period = get_object_or_404(CommissionPeriod, pk=values["period"]) if "period" in values else None
         line = services.ledger_adjust(
             member=member, amount=values["amount"], reason=values["reason"], period=period, by=request.user
@@ -566,7 +573,7 @@ class MoneyAuditApi(APIView):
 def _me(request) -> Member:
     member = member_selectors.member_for_user(user=request.user)
     if member is None:
-        raise PermissionDenied("Only distributors have earnings.")
+        raise PermissionDenied(gettext("Only distributors have earnings."))
     return member
 
 

@@ -60,11 +60,11 @@ class PlanVersion(models.Model):
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    PREVIEWED = "previewed", "Previewed"
-    APPROVED = "approved", "Approved"
-    POSTED = "posted", "Posted"
-    PAID = "paid", "Paid"
+    OPEN = "open", _("Open")
+    PREVIEWED = "previewed", _("Previewed")
+    APPROVED = "approved", _("Approved")
+    POSTED = "posted", _("Posted")
+    PAID = "paid", _("Paid")
 
 
 class CommissionPeriod(models.Model):
@@ -95,22 +95,22 @@ class CommissionPeriod(models.Model):
 
 
 class RunKind(models.TextChoices):
-    PREVIEW = "preview", "Preview"
-    SIMULATION = "simulation", "What-if simulation"
-    FINAL = "final", "Final (posted)"
+    PREVIEW = "preview", _("Preview")
+    SIMULATION = "simulation", _("What-if simulation")
+    FINAL = "final", _("Final (posted)")
     # The open period calculated as if it closed now, refreshed by a beat job; only the latest is kept. Distributors
     # read their projected commissions and rank from it; it is never approved or posted.
-    PROJECTION = "projection", "Projection of the open period"
+    PROJECTION = "projection", _("Projection of the open period")
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-    SUPERSEDED = "superseded", "Superseded by a newer preview"
-    APPROVED = "approved", "Approved"
-    POSTED = "posted", "Posted"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    SUPERSEDED = "superseded", _("Superseded by a newer preview")
+    APPROVED = "approved", _("Approved")
+    POSTED = "posted", _("Posted")
 
 
 class CommissionRun(models.Model):
@@ -168,8 +168,8 @@ class CommissionRun(models.Model):
 
 
 class RunWork(models.TextChoices):
-    EXECUTE = "execute", "Calculating"
-    POST = "post", "Posting to the ledger"
+    EXECUTE = "execute", _("Calculating")
+    POST = "post", _("Posting to the ledger")
 
 
 class RunLease(models.Model):
@@ -253,9 +253,9 @@ class RunLine(models.Model):
 
 
 class LedgerKind(models.TextChoices):
-    COMMISSION = "commission", "Commission"
-    CLAWBACK = "clawback", "Clawback of a refunded order"
-    ADJUSTMENT = "adjustment", "Manual adjustment"
+    COMMISSION = "commission", _("Commission")
+    CLAWBACK = "clawback", _("Clawback of a refunded order")
+    ADJUSTMENT = "adjustment", _("Manual adjustment")
 
 
 class LedgerLineQuerySet(models.QuerySet):
@@ -347,9 +347,9 @@ class LedgerLine(models.Model):
 
 
 class PayoutStatus(models.TextChoices):
-    OPEN = "open", "Open (exported, not yet confirmed)"
-    PAID = "paid", "Paid"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", _("Open (exported, not yet confirmed)")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class PayoutBatch(models.Model):

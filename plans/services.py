@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from config.telemetry import run_progress_set
@@ -38,6 +39,7 @@ from plans import tasks
 from plans.audit import audit_record, expected_check
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
 from plans.engine.calculate import streamable
+from plans.engine.document import Message
 from plans.history import attach_history
 from plans.leases import lease_queued, lease_stalled, run_leased, runs_working
 from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
@@ -81,11 +83,23 @@ def q2(value) -> Decimal:
 
 
 def plan_document_check(*, document) -> Plan:
-    """The validated plan, or a ValidationError naming every bad field (``document.components[1].rates[2]``)."""
+    """The validated plan, or a ValidationError naming every bad field (``document.components[1].rates[2]``), each
+    reason in the active language."""
     try:
         return plan_from_document(document)
     except PlanError as exc:
-        raise ValidationError({f"document.{path}": reasons for path, reasons in exc.errors.items()}) from exc
+        raise ValidationError(
+            {f"document.{path}": [plan_message(reason) for reason in reasons] for path, reasons in exc.errors.items()}
+        ) from exc
+
+
+def plan_message(message: str) -> str:
+    """An engine's validation message in the active language: the engine (pure, no Django) keeps each message's
+    English template and parameters (``plans.engine.document.Message``); its templates are in the catalogue."""
+    if not isinstance(message, Message):
+        return message
+    params = {name: plan_message(value) if isinstance(value, str) else value for name, value in message.params.items()}
+    return gettext(message.template) % params if params else gettext(message.template)
 
 
 @transaction.atomic
@@ -106,23 +120,49 @@ def plan_version_activate(
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
         raise ValidationError(
-            {"version": [f"Version {version.number} is already active from {version.effective_from}."]}
+            {
+                "version": [
+                    gettext("Version %(number)s is already active from %(effective_from)s.")
+                    % {"number": version.number, "effective_from": version.effective_from}
+                ]
+            }
         )
     if period_start_for(effective_from) != effective_from:
         raise ValidationError(
-            {"effective_from": [f"{effective_from} is not the start of a commission period "
-                                f"(the period containing it starts {period_start_for(effective_from)})."]}
-        )  # fmt: skip
+            {
+                "effective_from": [
+                    gettext(
+                        "%(effective_from)s is not the start of a commission period (the period "
+                        "containing it starts %(period_start_for)s)."
+                    )
+                    % {"effective_from": effective_from, "period_start_for": period_start_for(effective_from)}
+                ]
+            }
+        )
     closed = CommissionPeriod.objects.filter(
         start__gte=effective_from, status__in=[PeriodStatus.POSTED, PeriodStatus.PAID]
     ).first()
     if closed is not None:
         raise ValidationError(
-            {"effective_from": [f"The period starting {closed.start} is already posted; a new version can only "
-                                "take effect after the last posted period."]}
-        )  # fmt: skip
+            {
+                "effective_from": [
+                    gettext(
+                        "The period starting %(start)s is already posted; a new version can only take "
+                        "effect after the last posted period."
+                    )
+                    % {"start": closed.start}
+                ]
+            }
+        )
     if PlanVersion.objects.filter(is_draft=False, effective_from=effective_from).exists():
-        raise ValidationError({"effective_from": [f"Another version already takes effect from {effective_from}."]})
+        raise ValidationError(
+            {
+                "effective_from": [
+                    gettext("Another version already takes effect from %(effective_from)s.")
+                    % {"effective_from": effective_from}
+                ]
+            }
+        )
     plan_document_check(document=version.document)
     version.is_draft = False
     version.effective_from = effective_from
@@ -146,7 +186,14 @@ def period_get_or_create(*, day: datetime.date) -> CommissionPeriod:
     end = period_end_for(start, period=length)
     overlapping = CommissionPeriod.objects.filter(start__lte=end, end__gte=start).first()
     if overlapping is not None:
-        raise ValidationError({"day": [f"{day} falls next to {overlapping}, created with another period length."]})
+        raise ValidationError(
+            {
+                "day": [
+                    gettext("%(day)s falls next to %(overlapping)s, created with another period length.")
+                    % {"day": day, "overlapping": overlapping}
+                ]
+            }
+        )
     return CommissionPeriod.objects.create(start=start, end=end, length=length)
 
 
@@ -221,10 +268,14 @@ def run_preview_request(*, period: CommissionPeriod, by: User | None = None, sen
     caller calculates it in its own process, see ``run_preview``)."""
     period = CommissionPeriod.objects.select_for_update().get(pk=period.pk)
     if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
-        raise ValidationError({"period": [f"The period starting {period.start} is already posted."]})
+        raise ValidationError(
+            {"period": [gettext("The period starting %(start)s is already posted.") % {"start": period.start}]}
+        )
     version = plan_version_for(period.start)
     if version is None:
-        raise ValidationError({"plan_version": [f"No active plan version takes effect by {period.start}."]})
+        raise ValidationError(
+            {"plan_version": [gettext("No active plan version takes effect by %(start)s.") % {"start": period.start}]}
+        )
     run = CommissionRun.objects.create(
         period=period, plan_version=version, plan_document=version.document, kind=RunKind.PREVIEW, created_by=by
     )
@@ -246,11 +297,13 @@ def run_simulation_request(
     """What-if: any version or an unsaved draft document, on a past period's real data or on a generated company.
     Nothing is posted and no member's rank changes; the run keeps only its totals for the comparison."""
     if (version is None) == (document is None):
-        raise ValidationError({"document": ["Give either a plan version or a draft document, not both."]})
+        raise ValidationError({"document": [gettext("Give either a plan version or a draft document, not both.")]})
     if document is not None:
         plan_document_check(document=document)
     if (period is None) == (generated is None):
-        raise ValidationError({"period": ["Give either a period (real data) or a generated company, not both."]})
+        raise ValidationError(
+            {"period": [gettext("Give either a period (real data) or a generated company, not both.")]}
+        )
     if generated is not None:
         generated = _generated_check(generated)
     run = CommissionRun.objects.create(
@@ -269,20 +322,22 @@ def run_simulation_request(
 def _generated_check(generated) -> dict:
     """The generated company's recipe, checked now so a bad one is refused here rather than failing in the task."""
     if not isinstance(generated, dict):
-        raise ValidationError({"generated": ['An object such as {"members": 10000, "seed": 1}.']})
+        raise ValidationError({"generated": [gettext('An object such as {"members": 10000, "seed": 1}.')]})
     errors = {}
     unknown = sorted(set(generated) - {"members", "orders_per_member", "seed"})
     if unknown:
-        errors["generated"] = [f"Unknown field(s): {', '.join(map(str, unknown))}."]
+        errors["generated"] = [gettext("Unknown field(s): %(choices)s.") % {"choices": ", ".join(map(str, unknown))}]
     size = generated.get("members")
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_MEMBERS:
-        errors["generated.members"] = [f"A whole number of members from 1 to {MAX_MEMBERS}."]
+        errors["generated.members"] = [
+            gettext("A whole number of members from 1 to %(max_members)s.") % {"max_members": MAX_MEMBERS}
+        ]
     per = generated.get("orders_per_member", 2.0)
     if isinstance(per, bool) or not isinstance(per, int | float) or not 0 < per <= 20:
-        errors["generated.orders_per_member"] = ["A number above 0 and at most 20."]
+        errors["generated.orders_per_member"] = [gettext("A number above 0 and at most 20.")]
     seed = generated.get("seed", 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
-        errors["generated.seed"] = ["A whole number of at least 0."]
+        errors["generated.seed"] = [gettext("A whole number of at least 0.")]
     if errors:
         raise ValidationError(errors)
     return {"members": size, "orders_per_member": per, "seed": seed}
@@ -412,7 +467,7 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
         if run.period_id is not None and store_lines:
             period = _run_period(run, lock=True)
             if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID):
-                raise ValidationError({"period": ["The period was posted while this preview ran."]})
+                raise ValidationError({"period": [gettext("The period was posted while this preview ran.")]})
             older = list(
                 CommissionRun.objects.filter(period=period, kind=RunKind.PREVIEW)
                 .exclude(pk=run.pk)
@@ -495,14 +550,14 @@ def _run_execute_here(run_id: int) -> CommissionRun:
     process dies, the lease goes stale and the beat job sends the run to a worker."""
     with run_leased(run_id=run_id, work=RunWork.EXECUTE) as held:
         if not held:
-            raise ValidationError({"run": ["A worker is already calculating this run."]})
+            raise ValidationError({"run": [gettext("A worker is already calculating this run.")]})
         return run_execute(run_id=run_id)
 
 
 def _run_period(run: CommissionRun, *, lock: bool = False) -> CommissionPeriod:
     """The period of a run on real data; a simulation on a generated company has none, so it is refused here."""
     if run.period_id is None:
-        raise ValidationError({"run": ["This run is a simulation on a generated company; it has no period."]})
+        raise ValidationError({"run": [gettext("This run is a simulation on a generated company; it has no period.")]})
     periods = CommissionPeriod.objects.select_for_update() if lock else CommissionPeriod.objects
     return periods.get(pk=run.period_id)
 
@@ -510,7 +565,11 @@ def _run_period(run: CommissionRun, *, lock: bool = False) -> CommissionPeriod:
 def _check_fresh(run: CommissionRun) -> None:
     if run.summary.get("fingerprint") != _period_fingerprint(_run_period(run)):
         raise ValidationError(
-            {"run": ["The period's orders or members changed since this preview was calculated; preview again."]}
+            {
+                "run": [
+                    gettext("The period's orders or members changed since this preview was calculated; preview again.")
+                ]
+            }
         )
 
 
@@ -527,10 +586,21 @@ def run_approve(
     run = CommissionRun.objects.select_for_update().get(pk=run.pk)
     if run.kind != RunKind.PREVIEW or run.status != RunStatus.DONE:
         raise ValidationError(
-            {"run": [f"Only the period's latest finished preview can be approved (run is {run.status})."]}
+            {
+                "run": [
+                    gettext("Only the period's latest finished preview can be approved (run is %(status)s).")
+                    % {"status": run.status}
+                ]
+            }
         )
     if period.status != PeriodStatus.PREVIEWED:
-        raise ValidationError({"period": [f"The period is {period.status}; it must be previewed to approve."]})
+        raise ValidationError(
+            {
+                "period": [
+                    gettext("The period is %(status)s; it must be previewed to approve.") % {"status": period.status}
+                ]
+            }
+        )
     _check_fresh(run)
     expected_check(expected=expected_total, actual=run.total_paid, payees=_paid_members(run))
     run.status = RunStatus.APPROVED
@@ -548,9 +618,17 @@ def run_approve(
 
 def _post_check(period: CommissionPeriod, run: CommissionRun) -> None:
     if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID) or run.status == RunStatus.POSTED:
-        raise ValidationError({"run": [f"The period starting {period.start} is already posted; it posts once."]})
+        raise ValidationError(
+            {
+                "run": [
+                    gettext("The period starting %(start)s is already posted; it posts once.") % {"start": period.start}
+                ]
+            }
+        )
     if run.status != RunStatus.APPROVED or period.status != PeriodStatus.APPROVED:
-        raise ValidationError({"run": [f"Only an approved run can be posted (run is {run.status})."]})
+        raise ValidationError(
+            {"run": [gettext("Only an approved run can be posted (run is %(status)s).") % {"status": run.status}]}
+        )
     refusal = period_open_refusal(period)
     if refusal:
         raise ValidationError({"period": [refusal]})
@@ -633,8 +711,11 @@ def _payees_check(run: CommissionRun) -> None:
     raise ValidationError(
         {
             "run": [
-                f"Run {run.pk} cannot be posted: {len(orphans)} line(s) have no payee: {named}{more}. Give each "
-                "party a host who is a member or a customer, then run the period again."
+                gettext(
+                    "Run %(pk)s cannot be posted: %(count)s line(s) have no payee: %(named)s%(more)s. "
+                    "Give each party a host who is a member or a customer, then run the period again."
+                )
+                % {"pk": run.pk, "count": len(orphans), "named": named, "more": more}
             ]
         }
     )
@@ -658,9 +739,16 @@ def _references_check(cursor, run: CommissionRun) -> None:
     members, parties = cursor.fetchone()
     if members or parties:
         raise ValidationError(
-            {"run": [f"Run {run.pk} names {members} member(s) and {parties} part(ies) that no longer exist; "
-                     "preview again."]}
-        )  # fmt: skip
+            {
+                "run": [
+                    gettext(
+                        "Run %(pk)s names %(members)s member(s) and %(parties)s part(ies) that no longer "
+                        "exist; preview again."
+                    )
+                    % {"pk": run.pk, "members": members, "parties": parties}
+                ]
+            }
+        )
 
 
 def _row_triggers_skippable(cursor) -> bool:
@@ -855,16 +943,16 @@ def ledger_adjust(
     """A manual correction: a new posted line (positive or negative) with the reason and the admin who made it."""
     errors = {}
     if not (reason or "").strip():
-        errors["reason"] = ["Say why the adjustment is made."]
+        errors["reason"] = [gettext("Say why the adjustment is made.")]
     try:
         amount = Decimal(amount)
     except (ArithmeticError, TypeError, ValueError):
-        errors["amount"] = ["A decimal amount such as 25.00 or -10.50."]
+        errors["amount"] = [gettext("A decimal amount such as 25.00 or -10.50.")]
     else:
         if amount != amount.quantize(CENT) or not amount:
-            errors["amount"] = ["A non-zero amount with at most two decimal places."]
+            errors["amount"] = [gettext("A non-zero amount with at most two decimal places.")]
     if by is None:
-        errors["by"] = ["An adjustment records the admin who made it."]
+        errors["by"] = [gettext("An adjustment records the admin who made it.")]
     if errors or by is None:
         raise ValidationError(errors)
     if period is None:
@@ -977,7 +1065,9 @@ def payout_batch_mark_paid(
     """The provider paid the file. ``expected_total``: the total the admin confirmed (a different one is refused)."""
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PayoutStatus.OPEN:
-        raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
+        raise ValidationError(
+            {"status": [gettext("Batch %(pk)s is %(status)s.") % {"pk": batch.pk, "status": batch.status}]}
+        )
     expected_check(expected=expected_total, actual=batch.total, payees=batch.item_count)
     batch.status = PayoutStatus.PAID
     batch.paid_at = timezone.now()
@@ -998,7 +1088,9 @@ def payout_batch_cancel(*, batch: PayoutBatch, by: User | None = None) -> Payout
     """The provider refused the file: the balances return to the wallets (the items stay, for the record)."""
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != PayoutStatus.OPEN:
-        raise ValidationError({"status": [f"Batch {batch.pk} is {batch.status}."]})
+        raise ValidationError(
+            {"status": [gettext("Batch %(pk)s is %(status)s.") % {"pk": batch.pk, "status": batch.status}]}
+        )
     batch.status = PayoutStatus.CANCELLED
     batch.save(update_fields=["status"])
     audit_record(

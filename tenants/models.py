@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import connection, models
+from django.utils.translation import gettext_lazy
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
@@ -9,8 +10,8 @@ from tenants.cloning import schema_clone_from_template
 
 
 class CompanyStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
+    ACTIVE = "active", gettext_lazy("Active")
+    SUSPENDED = "suspended", gettext_lazy("Suspended")
 
 
 class Company(TenantMixin):
@@ -63,9 +64,9 @@ class CompanyEvent(models.Model):
     """What happened to a company and who did it (onboarded, suspended, reactivated)."""
 
     class Kind(models.TextChoices):
-        ONBOARDED = "onboarded", "Onboarded"
-        SUSPENDED = "suspended", "Suspended"
-        REACTIVATED = "reactivated", "Reactivated"
+        ONBOARDED = "onboarded", gettext_lazy("Onboarded")
+        SUSPENDED = "suspended", gettext_lazy("Suspended")
+        REACTIVATED = "reactivated", gettext_lazy("Reactivated")
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

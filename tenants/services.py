@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.utils.translation import gettext
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from config.hosts import company_host, site_url
@@ -69,24 +70,26 @@ def subdomain_problems(subdomain: str) -> list[str]:
     """Every reason `subdomain` can't be used, in words a provider's staff member can act on."""
     problems: list[str] = []
     if not subdomain:
-        return ["Enter a subdomain."]
+        return [gettext("Enter a subdomain.")]
     if subdomain != subdomain.lower():
-        problems.append("Use lowercase letters only.")
+        problems.append(gettext("Use lowercase letters only."))
     if len(subdomain) > 63:
-        problems.append(f"At most 63 characters (DNS label limit); this one has {len(subdomain)}.")
+        problems.append(
+            gettext("At most 63 characters (DNS label limit); this one has %(count)s.") % {"count": len(subdomain)}
+        )
     if not SUBDOMAIN_RE.match(subdomain.lower()):
         if not subdomain[0].isalpha():
-            problems.append("Start with a letter.")
+            problems.append(gettext("Start with a letter."))
         if subdomain.endswith("-"):
-            problems.append("Don't end with a hyphen.")
+            problems.append(gettext("Don't end with a hyphen."))
         if re.search(r"[^a-zA-Z0-9-]", subdomain):
-            problems.append("Use only letters, digits and hyphens.")
+            problems.append(gettext("Use only letters, digits and hyphens."))
         if not problems:
-            problems.append("Not a valid DNS label.")
+            problems.append(gettext("Not a valid DNS label."))
     if "--" in subdomain:
-        problems.append("Don't use two hyphens in a row.")
+        problems.append(gettext("Don't use two hyphens in a row."))
     if subdomain.lower() in RESERVED_SUBDOMAINS or subdomain.lower().startswith("pg-"):
-        problems.append(f"'{subdomain}' is reserved by the platform.")
+        problems.append(gettext("'%(subdomain)s' is reserved by the platform.") % {"subdomain": subdomain})
     if not problems:
         schema_name = schema_name_for(subdomain)
         if (
@@ -94,7 +97,7 @@ def subdomain_problems(subdomain: str) -> list[str]:
             or schema_exists(schema_name)
             or Domain.objects.filter(domain=company_domain(subdomain)).exists()
         ):
-            problems.append(f"'{subdomain}' is already taken.")
+            problems.append(gettext("'%(subdomain)s' is already taken.") % {"subdomain": subdomain})
     return problems
 
 
@@ -148,11 +151,11 @@ def company_onboard(
     subdomain = (subdomain or "").strip()
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
-        errors["name"] = ["Enter the company's name."]
+        errors["name"] = [gettext("Enter the company's name.")]
     try:
         validate_email((admin_email or "").strip())
     except ValidationError:
-        errors["admin_email"] = ["Enter a valid e-mail address for the company's first admin."]
+        errors["admin_email"] = [gettext("Enter a valid e-mail address for the company's first admin.")]
     problems = subdomain_problems(subdomain)
     if problems:
         errors["subdomain"] = problems
@@ -188,12 +191,13 @@ def company_onboard(
 
 def _send_invitation(company: Company, email: str, url: str) -> None:
     send_mail(
-        subject=f"Your {company.name} admin account on Canopy",
-        message=(
-            f"Hello,\n\nAn admin account was created for you at {company.name}.\n"
-            f"Choose your password here (the link works once):\n\n{url}\n\n"
-            f"Then sign in at {company_base_url(company)}/accounts/login/\n"
-        ),
+        subject=gettext("Your %(company)s admin account on Canopy") % {"company": company.name},
+        message=gettext(
+            "Hello,\n\nAn admin account was created for you at %(company)s.\n"
+            "Choose your password here (the link works once):\n\n%(url)s\n\n"
+            "Then sign in at %(login_url)s\n"
+        )
+        % {"company": company.name, "url": url, "login_url": f"{company_base_url(company)}/accounts/login/"},
         from_email=None,
         recipient_list=[email],
     )
@@ -202,9 +206,9 @@ def _send_invitation(company: Company, email: str, url: str) -> None:
 def company_suspend(*, company: Company, reason: str, actor: User | None = None) -> Company:
     """Close a company's site and API. No data is touched; reactivating restores everything."""
     if company.schema_name == get_public_schema_name():
-        raise ValidationError({"company": ["The provider's own schema cannot be suspended."]})
+        raise ValidationError({"company": [gettext("The provider's own schema cannot be suspended.")]})
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the company is suspended; its users will see it."]})
+        raise ValidationError({"reason": [gettext("Say why the company is suspended; its users will see it.")]})
     with schema_context(get_public_schema_name()), transaction.atomic():
         return _company_set_status(company=company, status=CompanyStatus.SUSPENDED, reason=reason.strip(), actor=actor)
 
@@ -217,7 +221,9 @@ def company_reactivate(*, company: Company, actor: User | None = None, reason: s
 def _company_set_status(*, company: Company, status: str, reason: str, actor: User | None) -> Company:
     company = Company.objects.select_for_update().get(pk=company.pk)
     if company.status == status:
-        raise ValidationError({"status": [f"This company is already {CompanyStatus(status).label.lower()}."]})
+        raise ValidationError(
+            {"status": [gettext("This company is already %(label)s.") % {"label": CompanyStatus(status).label.lower()}]}
+        )
     company.status = status
     company.suspension_reason = reason if status == CompanyStatus.SUSPENDED else ""
     company.save(update_fields=["status", "suspension_reason"])

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tenants.models import Company, CustomDomain, Domain
 
@@ -36,15 +37,24 @@ CHECK_TIMEOUT_SECONDS = 5
 def domain_normalise(value: str) -> str:
     """``Shop.AcmeWellness.com.`` → ``shop.acmewellness.com``; a ValidationError naming ``domain`` otherwise."""
     if not isinstance(value, str) or "\x00" in value or len(value) > 254:
-        raise ValidationError({"domain": "Enter a domain name such as shop.example.com (at most 253 characters)."})
+        raise ValidationError(
+            {"domain": gettext("Enter a domain name such as shop.example.com (at most 253 characters).")}
+        )
     domain = value.strip().lower().removesuffix(".")
     if domain.startswith(("http://", "https://")) or "/" in domain or ":" in domain:
-        raise ValidationError({"domain": "Enter the domain name only, without http:// or a path (shop.example.com)."})
+        raise ValidationError(
+            {"domain": gettext("Enter the domain name only, without http:// or a path (shop.example.com).")}
+        )
     if not HOSTNAME_RE.match(domain):
-        raise ValidationError({"domain": "Enter a domain name such as shop.example.com."})
+        raise ValidationError({"domain": gettext("Enter a domain name such as shop.example.com.")})
     platform = settings.PLATFORM_DOMAIN.lower()
     if domain == platform or domain.endswith(f".{platform}"):
-        raise ValidationError({"domain": f"Addresses under {platform} are the platform's own; add your own domain."})
+        raise ValidationError(
+            {
+                "domain": gettext("Addresses under %(platform)s are the platform's own; add your own domain.")
+                % {"platform": platform}
+            }
+        )
     return domain
 
 
@@ -53,7 +63,7 @@ def custom_domain_add(*, company: Company, domain: str) -> CustomDomain:
     """Claim ``domain`` for ``company`` (not served until verified). A domain belongs to one company at most."""
     name = domain_normalise(domain)
     if CustomDomain.objects.filter(domain=name).exists() or Domain.objects.filter(domain=name).exists():
-        raise ValidationError({"domain": f"{name} is already added to a company."})
+        raise ValidationError({"domain": gettext("%(name)s is already added to a company.") % {"name": name}})
     return CustomDomain.objects.create(company=company, domain=name, token=secrets.token_urlsafe(24))
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -28,7 +29,7 @@ def api_exception_handler(exc, context) -> Response | None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": "Invalid input.", "errors": errors}
+        response.data = {"detail": gettext("Invalid input."), "errors": errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {
             "detail": str(response.data["detail"]),

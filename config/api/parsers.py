@@ -1,5 +1,6 @@
 """JSON parsing that answers 400, never 500, to a body nested deeper than Python's decoder can follow."""
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -9,4 +10,4 @@ class BoundedJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as error:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from error
+            raise ParseError(gettext("JSON parse error - the body is nested too deeply.")) from error

@@ -6,6 +6,7 @@ and revoke their own, POST auth/logout/ revokes the one in use and a password ch
 from allauth.account.adapter import get_adapter
 from allauth.mfa.base.forms import AuthenticateForm
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied, Throttled, ValidationError
@@ -69,7 +70,7 @@ class TokenApi(APIView):
         except DjangoValidationError as too_many:
             raise Throttled(detail=" ".join(too_many.messages)) from None
         if user is None or not user.is_active:
-            raise AuthenticationFailed("E-mail or password is wrong.")
+            raise AuthenticationFailed(gettext("E-mail or password is wrong."))
         if two_factor_setup_missing(user=user):
             raise PermissionDenied(TWO_FACTOR_SETUP_NEEDED)
         if two_factor_enabled(user=user):
@@ -114,7 +115,7 @@ class TokenDetailApi(APIView):
     @extend_schema(operation_id="auth_token_revoke", request=None, responses={204: None})
     def delete(self, request, token_id: str):
         if not api_tokens_revoke(user=request.user, token_key=token_id):
-            raise NotFound("You have no token with that id.")
+            raise NotFound(gettext("You have no token with that id."))
         return Response(status=204)
 
 
@@ -125,6 +126,6 @@ class LogoutApi(APIView):
     def post(self, request):
         token = request.auth
         if token is None or not hasattr(token, "token_key"):
-            raise ValidationError({"token": ["Log out with the token to revoke (Authorization: Token ...)."]})
+            raise ValidationError({"token": [gettext("Log out with the token to revoke (Authorization: Token ...).")]})
         api_tokens_revoke(user=request.user, token_key=token.token_key)
         return Response(status=204)

@@ -4,14 +4,15 @@ company's admins, staff and distributors), so the same e-mail address can belong
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Role(models.TextChoices):
-    PROVIDER_STAFF = "provider_staff", "Provider staff"
-    COMPANY_ADMIN = "company_admin", "Company admin"
-    COMPANY_STAFF = "company_staff", "Company staff"
-    DISTRIBUTOR = "distributor", "Distributor"
-    CUSTOMER = "customer", "Customer"
+    PROVIDER_STAFF = "provider_staff", gettext_lazy("Provider staff")
+    COMPANY_ADMIN = "company_admin", gettext_lazy("Company admin")
+    COMPANY_STAFF = "company_staff", gettext_lazy("Company staff")
+    DISTRIBUTOR = "distributor", gettext_lazy("Distributor")
+    CUSTOMER = "customer", gettext_lazy("Customer")
 
 
 class AccountManager(UserManager):

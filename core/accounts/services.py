@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext
 from django_tenants.utils import get_public_schema_name
 from knox.models import AuthToken
 
@@ -32,11 +33,14 @@ def user_create(
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = ["Enter a valid e-mail address."]
+        errors["email"] = [gettext("Enter a valid e-mail address.")]
     if role not in Role.values:
-        errors["role"] = [f"Unknown role {role!r}; choose one of {', '.join(Role.values)}."]
+        errors["role"] = [
+            gettext("Unknown role %(role)s; choose one of %(choices)s.")
+            % {"role": repr(role), "choices": ", ".join(Role.values)}
+        ]
     if "email" not in errors and User.objects.filter(email__iexact=email).exists():
-        errors["email"] = [f"A user with the e-mail {email} already exists here."]
+        errors["email"] = [gettext("A user with the e-mail %(email)s already exists here.") % {"email": email}]
     if password is not None and "email" not in errors:
         try:
             validate_password(password, User(email=email, username=email))

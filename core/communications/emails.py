@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.defaulttags import DebugNode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,25 +34,25 @@ class EmailKind:
 
 
 COMMON_VARIABLES = {
-    "company_name": "The company's display name (Branding).",
-    "support_email": "The company's support e-mail address (may be empty).",
+    "company_name": _("The company's display name (Branding)."),
+    "support_email": _("The company's support e-mail address (may be empty)."),
 }
 COMMON_SAMPLE = {"company_name": "Acme Wellness", "support_email": "help@acme.example"}
 
 _ORDER_VARIABLES = {
-    "first_name": "The buyer's first name.",
-    "order_number": "The order's number.",
-    "total": "The order's total, e.g. 44.99.",
-    "currency": "The order's currency code, e.g. USD.",
+    "first_name": _("The buyer's first name."),
+    "order_number": _("The order's number."),
+    "total": _("The order's total, e.g. 44.99."),
+    "currency": _("The order's currency code, e.g. USD."),
 }
 _ORDER_SAMPLE = {"first_name": "Ann", "order_number": 100042, "total": Decimal("44.99"), "currency": "USD"}
 
 _CONFIRMATION_VARIABLES = {
     **_ORDER_VARIABLES,
-    "summary": "The order's lines and amounts (subtotal, discount, shipping, tax, total), one per line.",
-    "ship_to": "The shipping address, one line per address line (empty when none was given).",
-    "shipping_method": "The shipping method chosen (may be empty).",
-    "order_url": "The order's page on the shop.",
+    "summary": _("The order's lines and amounts (subtotal, discount, shipping, tax, total), one per line."),
+    "ship_to": _("The shipping address, one line per address line (empty when none was given)."),
+    "shipping_method": _("The shipping method chosen (may be empty)."),
+    "order_url": _("The order's page on the shop."),
 }
 _CONFIRMATION_SAMPLE = {
     **_ORDER_SAMPLE,
@@ -67,23 +68,25 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         EmailKind(
             key="member_welcome",
             title=_("Welcome"),
-            description="Sent to a new distributor who joined through a replicated site.",
-            subject="Welcome to {{ company_name }}",
+            description=_("Sent to a new distributor who joined through a replicated site."),
+            subject=_("Welcome to {{ company_name }}"),
             body=(
-                "Hello {{ first_name }},\n\n"
-                "Welcome to {{ company_name }}! Your member number is {{ member_number }} and your sponsor is "
-                "{{ sponsor_name }}.\n\n"
-                "Your own site: {{ site_url }}\n"
-                "Your back office: {{ back_office_url }}\n"
+                _(
+                    "Hello {{ first_name }},\n\n"
+                    "Welcome to {{ company_name }}! Your member number is {{ member_number }} and your sponsor is "
+                    "{{ sponsor_name }}.\n\n"
+                    "Your own site: {{ site_url }}\n"
+                    "Your back office: {{ back_office_url }}\n"
+                )
             ),
             variables={
-                "first_name": "The new distributor's first name.",
-                "last_name": "The new distributor's last name.",
-                "username": "The new distributor's username.",
-                "member_number": "The new distributor's member number.",
-                "sponsor_name": "The sponsor's full name.",
-                "site_url": "The new distributor's replicated site.",
-                "back_office_url": "The address of the back office.",
+                "first_name": _("The new distributor's first name."),
+                "last_name": _("The new distributor's last name."),
+                "username": _("The new distributor's username."),
+                "member_number": _("The new distributor's member number."),
+                "sponsor_name": _("The sponsor's full name."),
+                "site_url": _("The new distributor's replicated site."),
+                "back_office_url": _("The address of the back office."),
             },
             sample={
                 "first_name": "Ann",
@@ -98,15 +101,18 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         EmailKind(
             key="order_confirmation",
             title=_("Order confirmation"),
-            description="Sent to the buyer when an order from the shop is paid.",
-            subject="Your {{ company_name }} order {{ order_number }}",
+            description=_("Sent to the buyer when an order from the shop is paid."),
+            subject=_("Your {{ company_name }} order {{ order_number }}"),
             body=(
-                "Hello {{ first_name }},\n\n"
-                "Thank you for your order {{ order_number }}. We received your payment of {{ total }} {{ currency }}."
-                "\n\n{{ summary }}\n"
-                "{% if ship_to %}\nShipping to ({{ shipping_method }}):\n{{ ship_to }}\n{% endif %}"
-                "\nYour order: {{ order_url }}\n\n{{ company_name }}"
-                "{% if support_email %}\nQuestions? Write to {{ support_email }}.{% endif %}\n"
+                _(
+                    "Hello {{ first_name }},\n\n"
+                    "Thank you for your order {{ order_number }}. We received your payment of "
+                    "{{ total }} {{ currency }}."
+                    "\n\n{{ summary }}\n"
+                    "{% if ship_to %}\nShipping to ({{ shipping_method }}):\n{{ ship_to }}\n{% endif %}"
+                    "\nYour order: {{ order_url }}\n\n{{ company_name }}"
+                    "{% if support_email %}\nQuestions? Write to {{ support_email }}.{% endif %}\n"
+                )
             ),
             variables=_CONFIRMATION_VARIABLES,
             sample=_CONFIRMATION_SAMPLE,
@@ -114,57 +120,59 @@ EMAIL_KINDS: dict[str, EmailKind] = {
         EmailKind(
             key="autoship_processed",
             title=_("Autoship order placed"),
-            description="Sent to the buyer when an autoship order is placed and paid.",
-            subject="Your autoship order is on its way",
-            body="Order {{ order_number }}: {{ total }} {{ currency }}.",
+            description=_("Sent to the buyer when an autoship order is placed and paid."),
+            subject=_("Your autoship order is on its way"),
+            body=_("Order {{ order_number }}: {{ total }} {{ currency }}."),
             variables=_ORDER_VARIABLES,
             sample=_ORDER_SAMPLE,
         ),
         EmailKind(
             key="autoship_failed",
             title=_("Autoship failed"),
-            description="Sent to the buyer when an autoship run fails (it is retried the next day).",
-            subject="Your autoship could not be processed",
-            body="{{ reason }}",
+            description=_("Sent to the buyer when an autoship run fails (it is retried the next day)."),
+            subject=_("Your autoship could not be processed"),
+            body=_("{{ reason }}"),
             variables={
-                "first_name": "The buyer's first name.",
-                "reason": "Why it failed, e.g. “Your card was declined.”",
-                "failures": "How many runs in a row have failed.",
-                "max_retries": "After how many failures in a row the autoship pauses.",
+                "first_name": _("The buyer's first name."),
+                "reason": _("Why it failed, e.g. “Your card was declined.”"),
+                "failures": _("How many runs in a row have failed."),
+                "max_retries": _("After how many failures in a row the autoship pauses."),
             },
             sample={"first_name": "Ann", "reason": "Your card was declined.", "failures": 1, "max_retries": 3},
         ),
         EmailKind(
             key="autoship_paused",
             title=_("Autoship paused"),
-            description="Sent instead of “autoship failed” when the failure pauses the autoship.",
-            subject="Your autoship could not be processed",
-            body="{{ reason }} It is paused until you update it.",
+            description=_("Sent instead of “autoship failed” when the failure pauses the autoship."),
+            subject=_("Your autoship could not be processed"),
+            body=_("{{ reason }} It is paused until you update it."),
             variables={
-                "first_name": "The buyer's first name.",
-                "reason": "Why the last run failed, e.g. “Your card was declined.”",
-                "failures": "How many runs in a row have failed.",
+                "first_name": _("The buyer's first name."),
+                "reason": _("Why the last run failed, e.g. “Your card was declined.”"),
+                "failures": _("How many runs in a row have failed."),
             },
             sample={"first_name": "Ann", "reason": "Your card was declined.", "failures": 3},
         ),
         EmailKind(
             key="subscription_declined",
             title=_("Back-office fee declined"),
-            description="Sent to a distributor when the scheduled back-office fee could not be charged.",
-            subject="Your {{ company_name }} back-office fee could not be charged",
+            description=_("Sent to a distributor when the scheduled back-office fee could not be charged."),
+            subject=_("Your {{ company_name }} back-office fee could not be charged"),
             body=(
-                "Hello {{ first_name }},\n\n"
-                "We could not charge your back-office fee of {{ amount }} {{ currency }} due on {{ due_on }}: "
-                "{{ reason }}\n\n"
-                "Please update your payment method or pay it in your back office: {{ back_office_url }}\n"
+                _(
+                    "Hello {{ first_name }},\n\n"
+                    "We could not charge your back-office fee of {{ amount }} {{ currency }} due on {{ due_on }}: "
+                    "{{ reason }}\n\n"
+                    "Please update your payment method or pay it in your back office: {{ back_office_url }}\n"
+                )
             ),
             variables={
-                "first_name": "The distributor's first name.",
-                "amount": "The fee, e.g. 29.99.",
-                "currency": "The currency code, e.g. USD.",
-                "due_on": "The day the fee was due (YYYY-MM-DD).",
-                "reason": "Why the charge failed.",
-                "back_office_url": "The address of the back office.",
+                "first_name": _("The distributor's first name."),
+                "amount": _("The fee, e.g. 29.99."),
+                "currency": _("The currency code, e.g. USD."),
+                "due_on": _("The day the fee was due (YYYY-MM-DD)."),
+                "reason": _("Why the charge failed."),
+                "back_office_url": _("The address of the back office."),
             },
             sample={
                 "first_name": "Ann",
@@ -182,22 +190,25 @@ EMAIL_KINDS: dict[str, EmailKind] = {
                 "Sent to each distributor paid in a commission period when the period is posted (with the period's "
                 "statement attached as a PDF when the company's settings say so)."
             ),
-            subject="Your {{ company_name }} commissions for {{ period_start }} – {{ period_end }}",
+            subject=_("Your {{ company_name }} commissions for {{ period_start }} – {{ period_end }}"),
             body=(
-                "Hello {{ first_name }},\n\n"
-                "Your commissions for {{ period_start }} – {{ period_end }} are posted: {{ total }} {{ currency }}.\n"
-                "{% if statement_attached %}Your statement is attached.\n{% endif %}\n"
-                "Every line is explained in your back office: {{ earnings_url }}\n"
+                _(
+                    "Hello {{ first_name }},\n\n"
+                    "Your commissions for {{ period_start }} – {{ period_end }} are posted: "
+                    "{{ total }} {{ currency }}.\n"
+                    "{% if statement_attached %}Your statement is attached.\n{% endif %}\n"
+                    "Every line is explained in your back office: {{ earnings_url }}\n"
+                )
             ),
             variables={
-                "first_name": "The distributor's first name.",
-                "member_number": "The distributor's member number.",
-                "period_start": "The period's first day (YYYY-MM-DD).",
-                "period_end": "The period's last day (YYYY-MM-DD).",
-                "total": "What the period paid the distributor, e.g. 1234.56.",
-                "currency": "The currency code, e.g. USD.",
-                "statement_attached": "True when the statement PDF is attached.",
-                "earnings_url": "The period's page in the back office.",
+                "first_name": _("The distributor's first name."),
+                "member_number": _("The distributor's member number."),
+                "period_start": _("The period's first day (YYYY-MM-DD)."),
+                "period_end": _("The period's last day (YYYY-MM-DD)."),
+                "total": _("What the period paid the distributor, e.g. 1234.56."),
+                "currency": _("The currency code, e.g. USD."),
+                "statement_attached": _("True when the statement PDF is attached."),
+                "earnings_url": _("The period's page in the back office."),
             },
             sample={
                 "first_name": "Ann",
@@ -223,7 +234,7 @@ def email_kind(key: str) -> EmailKind:
     try:
         return EMAIL_KINDS[key]
     except KeyError:
-        raise ValidationError({"key": [f"There is no e-mail called '{key}'."]}) from None
+        raise ValidationError({"key": [gettext("There is no e-mail called '%(key)s'.") % {"key": key}]}) from None
 
 
 @functools.lru_cache(maxsize=256)
@@ -240,8 +251,8 @@ def render_text(*, subject: str, body: str, context: dict) -> tuple[str, str]:
     """The subject comes out on one line (a mail header can't hold a line break); the body without the blank lines
     a template's tags leave around it."""
     ctx = Context(context)
-    rendered_subject = " ".join(compiled(subject).render(ctx).split())
-    return rendered_subject, compiled(body).render(ctx).strip()
+    rendered_subject = " ".join(compiled(str(subject)).render(ctx).split())
+    return rendered_subject, compiled(str(body)).render(ctx).strip()
 
 
 EMAIL_SUBJECT_MAX = 200
@@ -250,15 +261,15 @@ EMAIL_BODY_MAX = 20_000
 
 def _source_problems(name: str, source: str, limit: int) -> list[str]:
     if not source.strip():
-        return ["This field is required."]
+        return [gettext("This field is required.")]
     if len(source) > limit:
-        return [f"Keep it to {limit} characters (it has {len(source)})."]
+        return [gettext("Keep it to %(limit)s characters (it has %(count)s).") % {"limit": limit, "count": len(source)}]
     if name == "subject" and "\n" in source.strip():
-        return ["The subject must be one line."]
+        return [gettext("The subject must be one line.")]
     try:
         compiled(source)
     except TemplateSyntaxError as exc:
-        return [f"The template does not compile: {exc}"]
+        return [gettext("The template does not compile: %(exc)s") % {"exc": exc}]
     return []
 
 
@@ -277,5 +288,5 @@ def template_errors(*, key: str, subject: str, body: str) -> dict[str, list[str]
         try:
             compiled(source).render(context)
         except Exception as exc:  # noqa: BLE001 - any render failure is the author's to fix
-            errors[name] = [f"The template fails with the sample values: {exc}"]
+            errors[name] = [gettext("The template fails with the sample values: %(exc)s") % {"exc": exc}]
     return errors

@@ -7,14 +7,15 @@ Nothing here is hard-deleted: pages, announcements and training material are unp
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 
 class PageSlug(models.TextChoices):
-    ABOUT = "about", "About us"
-    FAQ = "faq", "FAQ"
-    POLICIES = "policies", "Policies and procedures"
-    TERMS = "terms", "Terms and conditions"
-    PRIVACY = "privacy", "Privacy policy"
+    ABOUT = "about", gettext_lazy("About us")
+    FAQ = "faq", gettext_lazy("FAQ")
+    POLICIES = "policies", gettext_lazy("Policies and procedures")
+    TERMS = "terms", gettext_lazy("Terms and conditions")
+    PRIVACY = "privacy", gettext_lazy("Privacy policy")
 
 
 class CompanyPage(models.Model):
@@ -35,9 +36,9 @@ class CompanyPage(models.Model):
 
 
 class Audience(models.TextChoices):
-    EVERYONE = "everyone", "Everyone signed in"
-    DISTRIBUTORS = "distributors", "Distributors"
-    CUSTOMERS = "customers", "Customers"
+    EVERYONE = "everyone", gettext_lazy("Everyone signed in")
+    DISTRIBUTORS = "distributors", gettext_lazy("Distributors")
+    CUSTOMERS = "customers", gettext_lazy("Customers")
 
 
 class Announcement(models.Model):

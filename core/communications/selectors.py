@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from config.tenancy import current_schema
+from core import formatting
 from core.communications.emails import EMAIL_KINDS, EmailKind, email_kind, render_text, template_errors
 from core.communications.models import (
     Announcement,
@@ -37,7 +39,7 @@ def company_pages_published() -> QuerySet[CompanyPage]:
 def company_pages_overview() -> list[tuple[str, str, CompanyPage | None]]:
     """(slug, label, page or None) for every fixed page, written or not, for the console's list."""
     pages = {page.slug: page for page in CompanyPage.objects.all()}
-    return [(slug, label, pages.get(slug)) for slug, label in PageSlug.choices]
+    return [(slug, str(label), pages.get(slug)) for slug, label in PageSlug.choices]
 
 
 def announcements_for(*, audience: str) -> QuerySet[Announcement]:
@@ -92,7 +94,7 @@ def email_render(*, key: str, context: dict) -> tuple[str, str]:
     saved template that fails at render time (it compiled when saved) falls back to the default, so the e-mail
     still goes out."""
     kind = email_kind(key)
-    full_context = {**email_common_context(), **context}
+    full_context = {**email_common_context(), **_localized(context)}
     saved = email_template_saved(key=key)
     if saved is not None:
         try:
@@ -103,10 +105,16 @@ def email_render(*, key: str, context: dict) -> tuple[str, str]:
     return render_text(subject=kind.subject, body=kind.body, context=full_context)
 
 
+def _localized(context: dict) -> dict:
+    """Amounts written as the active language writes them ("1,234.56"; "1.234,56" in Spanish): the e-mail goes out
+    in its recipient's language, so its figures do too. Other values are plain already."""
+    return {name: formatting.amount(value) if isinstance(value, Decimal) else value for name, value in context.items()}
+
+
 def email_preview(*, key: str, subject: str, body: str) -> tuple[str, str]:
     """A draft subject and body rendered with the e-mail's sample values and the company's own name, for the
     editor; a draft that doesn't compile raises ValidationError naming "subject" or "body"."""
     kind = email_kind(key)
     if errors := template_errors(key=key, subject=subject, body=body):
         raise ValidationError(errors)
-    return render_text(subject=subject, body=body, context={**email_common_context(), **kind.sample})
+    return render_text(subject=subject, body=body, context={**email_common_context(), **_localized(kind.sample)})

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_countries import countries
 
+from core import formatting
 from core.accounts.models import User
 from core.commerce.addresses import region_name
 from core.communications.emails import email_kind, template_errors
@@ -36,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 def _required(errors: dict, name: str, value: str) -> None:
     if not (value or "").strip():
-        errors[name] = ["This field is required."]
+        errors[name] = [gettext("This field is required.")]
 
 
 @transaction.atomic
@@ -44,10 +45,10 @@ def company_page_save(*, slug: str, title: str, body: str, published: bool) -> C
     """Create or replace one of the company's fixed pages (about, FAQ, policies, terms, privacy)."""
     errors: dict[str, list[str]] = {}
     if slug not in PageSlug.values:
-        errors["slug"] = [f"Choose one of {', '.join(PageSlug.values)}."]
+        errors["slug"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(PageSlug.values)}]
     _required(errors, "title", title)
     if published and not (body or "").strip():
-        errors["body"] = ["A published page needs some text."]
+        errors["body"] = [gettext("A published page needs some text.")]
     if errors:
         raise ValidationError(errors)
     page, _ = CompanyPage.objects.select_for_update().get_or_create(slug=slug, defaults={"title": title.strip()})
@@ -64,7 +65,7 @@ def _announcement_check(announcement: Announcement) -> None:
     _required(errors, "title", announcement.title)
     _required(errors, "body", announcement.body)
     if announcement.audience not in Audience.values:
-        errors["audience"] = [f"Choose one of {', '.join(Audience.values)}."]
+        errors["audience"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(Audience.values)}]
     if errors:
         raise ValidationError(errors)
     announcement.full_clean()
@@ -90,7 +91,7 @@ def announcement_update(*, announcement: Announcement, changes: dict) -> Announc
     """Edit, schedule or unpublish (``published_at`` None) an announcement."""
     unknown = sorted(set(changes) - set(ANNOUNCEMENT_FIELDS))
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+        raise ValidationError({name: [gettext("This field cannot be changed here.")] for name in unknown})
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     for name, value in changes.items():
         setattr(announcement, name, value.strip() if name == "title" else value)
@@ -107,7 +108,7 @@ def _training_check(material: TrainingMaterial) -> None:
     _required(errors, "title", material.title)
     _required(errors, "category", material.category)
     if not (material.body or "").strip() and not (material.url or "").strip():
-        errors["body"] = ["Write the lesson or give a link to it."]
+        errors["body"] = [gettext("Write the lesson or give a link to it.")]
     if errors:
         raise ValidationError(errors)
     material.full_clean()
@@ -134,7 +135,7 @@ def training_material_create(
 def training_material_update(*, material: TrainingMaterial, changes: dict) -> TrainingMaterial:
     unknown = sorted(set(changes) - set(TRAINING_FIELDS))
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in unknown})
+        raise ValidationError({name: [gettext("This field cannot be changed here.")] for name in unknown})
     material = TrainingMaterial.objects.select_for_update().get(pk=material.pk)
     for name, value in changes.items():
         setattr(material, name, value.strip() if isinstance(value, str) and name != "body" else value)
@@ -151,9 +152,15 @@ def newsletter_subscribe(*, email: str, distributor: Member | None) -> Newslette
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": ["Enter a valid e-mail address."]}) from None
+        raise ValidationError({"email": [gettext("Enter a valid e-mail address.")]}) from None
     if distributor is not None and distributor.status == MemberStatus.TERMINATED:
-        raise ValidationError({"distributor": [f"#{distributor.number} is terminated and takes no sign-ups."]})
+        raise ValidationError(
+            {
+                "distributor": [
+                    gettext("#%(number)s is terminated and takes no sign-ups.") % {"number": distributor.number}
+                ]
+            }
+        )
     subscriber = (
         NewsletterSubscriber.objects.select_for_update().filter(email__iexact=email, distributor=distributor).first()
     )
@@ -284,10 +291,10 @@ def order_ship_to_lines(order) -> list[str]:
 
 def _order_summary_text(order) -> str:
     cur = order.currency
-    rows = [f"{line.quantity} x {line.name}: {line.line_subtotal} {cur}" for line in order.lines.all()]
+    rows = [f"{line.quantity} x {line.name}: {formatting.money(line.line_subtotal, cur)}" for line in order.lines.all()]
     amounts = [(gettext("Subtotal"), order.subtotal)]
     if order.discount:
         amounts.append((gettext("Discount"), -order.discount))
     amounts += [(gettext("Shipping"), order.shipping), (gettext("Tax"), order.tax), (gettext("Total"), order.total)]
-    rows += [f"{label}: {amount} {cur}" for label, amount in amounts]
+    rows += [f"{label}: {formatting.money(amount, cur)}" for label, amount in amounts]
     return "\n".join(rows)

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CommissionPeriod(models.TextChoices):
-    MONTHLY = "monthly", "Monthly"
-    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", _("Monthly")
+    WEEKLY = "weekly", _("Weekly")
 
 
 class CompanySettings(models.Model):

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -86,7 +87,7 @@ def branding_errors(upload: UploadedFile) -> list[str]:
 def company_settings_update(*, changes: dict) -> CompanySettings:
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
-        raise ValidationError({name: ["This setting does not exist or cannot be edited."] for name in unknown})
+        raise ValidationError({name: [gettext("This setting does not exist or cannot be edited.")] for name in unknown})
     errors = {
         name: errors
         for name in BRANDING_IMAGES

@@ -9,6 +9,7 @@ import io
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -36,9 +37,18 @@ def _day(value: str | None, field: str = "day") -> datetime.date:
     try:
         day = datetime.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationError({field: [f"'{value}' is not a date (use YYYY-MM-DD)."]}) from exc
+        raise ValidationError(
+            {field: [gettext("'%(value)s' is not a date (use YYYY-MM-DD).") % {"value": value}]}
+        ) from exc
     if not EARLIEST_DATE <= day <= LATEST_DATE:  # 0001-01-01 minus 90 days would be an OverflowError
-        raise ValidationError({field: [f"Give a day between {EARLIEST_DATE} and {LATEST_DATE}."]})
+        raise ValidationError(
+            {
+                field: [
+                    gettext("Give a day between %(earliest_date)s and %(latest_date)s.")
+                    % {"earliest_date": EARLIEST_DATE, "latest_date": LATEST_DATE}
+                ]
+            }
+        )
     return day
 
 
@@ -208,7 +218,7 @@ class SeriesApi(APIView):
         end = _day(request.query_params.get("end"), "end")
         start = _day(request.query_params.get("start") or (end - datetime.timedelta(days=90)).isoformat(), "start")
         if abs((end - start).days) > 366:
-            raise ValidationError({"start": ["Ask for at most a year at a time."]})
+            raise ValidationError({"start": [gettext("Ask for at most a year at a time.")]})
         return Response(selectors.stage_series(start=start, end=end))
 
 
@@ -252,7 +262,7 @@ class MemberStandingApi(APIView):
         """A member's stage, why, what lifts it, and their history (staff, or the member themself)."""
         member = get_object_or_404(Member, number=number)
         if request.user.role not in (Role.COMPANY_ADMIN, Role.COMPANY_STAFF) and member.user_id != request.user.pk:
-            raise PermissionDenied("You can only read your own standing.")
+            raise PermissionDenied(gettext("You can only read your own standing."))
         return Response(_standing_response(member))
 
 
@@ -261,7 +271,7 @@ class MyStandingApi(APIView):
     def get(self, request):
         member = member_selectors.member_for_user(user=request.user)
         if member is None:
-            raise PermissionDenied("You are not a distributor of this company.")
+            raise PermissionDenied(gettext("You are not a distributor of this company."))
         return Response(_standing_response(member))
 
 

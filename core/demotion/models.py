@@ -3,6 +3,7 @@ evidence, the daily evaluation runs and the notices sent. Transitions are histor
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from core.members.models import Member, TreeMove
 
@@ -66,8 +67,8 @@ class EvaluationRun(models.Model):
 
 
 class TransitionKind(models.TextChoices):
-    EVALUATION = "evaluation", "Daily evaluation"
-    REINSTATEMENT = "reinstatement", "Reinstated by an admin"
+    EVALUATION = "evaluation", gettext_lazy("Daily evaluation")
+    REINSTATEMENT = "reinstatement", gettext_lazy("Reinstated by an admin")
 
 
 class StageTransition(models.Model):
@@ -102,12 +103,15 @@ class StageTransition(models.Model):
 
 
 class NotificationStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed (will be retried)"
-    GAVE_UP = "gave_up", "Gave up"
-    UNCONFIRMED = "unconfirmed", "Maybe sent: the sender stopped before confirming (not resent automatically)"
+    QUEUED = "queued", gettext_lazy("Queued")
+    SENDING = "sending", gettext_lazy("Sending")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed (will be retried)")
+    GAVE_UP = "gave_up", gettext_lazy("Gave up")
+    UNCONFIRMED = (
+        "unconfirmed",
+        gettext_lazy("Maybe sent: the sender stopped before confirming (not resent automatically)"),
+    )
 
 
 class Notification(models.Model):

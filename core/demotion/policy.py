@@ -10,10 +10,13 @@ No ORM here: `evaluate` takes arrays of facts (one entry per member) so a millio
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 
 ACTIONS = (
@@ -246,31 +249,31 @@ def policy_from_document(doc: dict) -> Policy:
     """Validate a policy document; every problem is reported with its field path."""
     errors: dict[str, list[str]] = {}
     if not isinstance(doc, dict):
-        raise PolicyError({"": ["The policy must be an object."]})
+        raise PolicyError({"": [gettext("The policy must be an object.")]})
     basis = doc.get("psv_basis", "psv")
     if basis not in PSV_BASES:
-        errors["psv_basis"] = [f"Choose one of {', '.join(PSV_BASES)}."]
+        errors["psv_basis"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(PSV_BASES)}]
     grace = _int(doc.get("decline_grace_days", 0), "decline_grace_days", errors)
     raw_stages = doc.get("stages")
     stages: list[Stage] = []
     if not isinstance(raw_stages, list) or not raw_stages:
-        errors["stages"] = ["Give at least one stage."]
+        errors["stages"] = [gettext("Give at least one stage.")]
         raw_stages = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_stages):
         at = f"stages[{i}]"
         if not isinstance(raw, dict):
-            errors[at] = ["Each stage must be an object."]
+            errors[at] = [gettext("Each stage must be an object.")]
             continue
         key = str(raw.get("key") or "").strip()
         if not key or not key.replace("_", "").isalnum():
-            errors[f"{at}.key"] = ["Give a key of letters, digits and underscores."]
+            errors[f"{at}.key"] = [gettext("Give a key of letters, digits and underscores.")]
         elif key in seen:
-            errors[f"{at}.key"] = [f"The key {key!r} is used by an earlier stage."]
+            errors[f"{at}.key"] = [gettext("The key %(key)s is used by an earlier stage.") % {"key": repr(key)}]
         seen.add(key)
         name = str(raw.get("name") or "").strip()
         if not name:
-            errors[f"{at}.name"] = ["Give the stage a name."]
+            errors[f"{at}.name"] = [gettext("Give the stage a name.")]
         condition = _condition_from(raw.get("condition") or {}, at, errors)
         actions = _actions_from(raw.get("actions"), at, errors)
         stages.append(
@@ -297,7 +300,7 @@ def policy_from_document(doc: dict) -> Policy:
 def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Condition:
     """A stage's condition; problems go into `errors` under ``<at>.condition...``."""
     if not isinstance(cond_raw, dict):
-        errors[f"{at}.condition"] = ["Must be an object."]
+        errors[f"{at}.condition"] = [gettext("Must be an object.")]
         cond_raw = {}
     unpaid = _int(cond_raw.get("subscription_unpaid_days"), f"{at}.condition.subscription_unpaid_days", errors, 1)
     window = _int(cond_raw.get("psv_window_days"), f"{at}.condition.psv_window_days", errors, 1)
@@ -320,7 +323,7 @@ def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Conditio
         )
     combine = cond_raw.get("combine", "any")
     if combine not in ("any", "all"):
-        errors[f"{at}.condition.combine"] = ["Choose any or all."]
+        errors[f"{at}.condition.combine"] = [gettext("Choose any or all.")]
     condition = Condition(
         subscription_unpaid_days=unpaid,
         subscription_lapsed=bool(cond_raw.get("subscription_lapsed", False)),
@@ -340,11 +343,16 @@ def _condition_from(cond_raw, at: str, errors: dict[str, list[str]]) -> Conditio
 def _actions_from(actions, at: str, errors: dict[str, list[str]]) -> tuple[str, ...]:
     """A stage's known actions; an empty list and unknown actions go into `errors`."""
     if not isinstance(actions, list) or not actions:
-        errors[f"{at}.actions"] = [f"Give at least one action of: {', '.join(ACTIONS)}."]
+        errors[f"{at}.actions"] = [
+            gettext("Give at least one action of: %(choices)s.") % {"choices": ", ".join(ACTIONS)}
+        ]
         actions = []
     for j, action in enumerate(actions):
         if action not in ACTIONS:
-            errors[f"{at}.actions[{j}]"] = [f"Unknown action {action!r}; choose from {', '.join(ACTIONS)}."]
+            errors[f"{at}.actions[{j}]"] = [
+                gettext("Unknown action %(action)s; choose from %(choices)s.")
+                % {"action": repr(action), "choices": ", ".join(ACTIONS)}
+            ]
     return tuple(a for a in actions if a in ACTIONS)
 
 
@@ -459,6 +467,45 @@ POLICY_TEMPLATES = {
     "seed_003": (default_policy_document, gettext_lazy("Seed 003: the flow as written")),
     "fair": (fair_policy_document, gettext_lazy("Fair: selling members keep commissions, login and downline")),
 }
+
+
+# ------------------------------------------------------------------------------------ a template's words, translated
+# A company's policy document keeps its stages' names and e-mail texts as written when it was saved: a template's
+# defaults in the language of the admin who saved it, or the company's own words. A stage whose text is still a
+# template's default (in any shipped language) is shown and sent in the reader's language; a company's own words are
+# sent as written (per-language company texts are the policy editor's business).
+
+
+@functools.lru_cache(maxsize=len(settings.LANGUAGES) + 1)
+def _template_texts(language: str) -> dict[tuple[str, str, str], str]:
+    """(template, stage key, field) -> the template's default text in ``language``."""
+    texts = {}
+    with translation.override(language):
+        for template_key, (document, _title) in POLICY_TEMPLATES.items():
+            for stage in document()["stages"]:
+                for name in STAGE_TEXT_FIELDS:
+                    texts[(template_key, stage["key"], name)] = stage[name]
+    return texts
+
+
+@functools.lru_cache(maxsize=1)
+def _template_text_index() -> dict[tuple[str, str], tuple[str, str, str]]:
+    """(field, text in any shipped language) -> where the text comes from in the templates."""
+    return {
+        (where[2], text): where for code, _name in settings.LANGUAGES for where, text in _template_texts(code).items()
+    }
+
+
+STAGE_TEXT_FIELDS = ("name", "email_subject", "email_body")
+
+
+def stage_text(field_name: str, text: str) -> str:
+    """A stage's ``name``, ``email_subject`` or ``email_body`` in the active language when it is a template's default
+    text (in any shipped language); anything else as written."""
+    where = _template_text_index().get((field_name, text))
+    if where is None:
+        return text
+    return _template_texts(translation.get_language() or settings.LANGUAGE_CODE).get(where, text)
 
 
 def policy_template(key: str) -> dict | None:

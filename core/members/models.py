@@ -27,36 +27,37 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 
 
 class MemberStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACTIVE = "active", "Active"
-    INACTIVE = "inactive", "Inactive"
-    SUSPENDED = "suspended", "Suspended"
-    TERMINATED = "terminated", "Terminated"
+    PENDING = "pending", gettext_lazy("Pending")
+    ACTIVE = "active", gettext_lazy("Active")
+    INACTIVE = "inactive", gettext_lazy("Inactive")
+    SUSPENDED = "suspended", gettext_lazy("Suspended")
+    TERMINATED = "terminated", gettext_lazy("Terminated")
 
 
 class Tree(models.TextChoices):
-    SPONSOR = "sponsor", "Sponsor (enrolment) tree"
-    PLACEMENT = "placement", "Placement tree"
+    SPONSOR = "sponsor", gettext_lazy("Sponsor (enrolment) tree")
+    PLACEMENT = "placement", gettext_lazy("Placement tree")
 
 
 class PlacementMethod(models.TextChoices):
-    UNILEVEL = "unilevel", "Enrolment tree only (unilevel)"
-    BINARY = "binary", "Binary (left/right)"
-    MATRIX = "matrix", "Forced matrix"
+    UNILEVEL = "unilevel", gettext_lazy("Enrolment tree only (unilevel)")
+    BINARY = "binary", gettext_lazy("Binary (left/right)")
+    MATRIX = "matrix", gettext_lazy("Forced matrix")
 
 
 class BinarySpillover(models.TextChoices):
-    EXTREME_OUTSIDE = "extreme_outside", "Extreme outside leg (the sponsor's chosen side)"
-    WEAKER_LEG = "weaker_leg", "Weaker leg (fewer members)"
-    SPONSOR_PICKS = "sponsor_picks", "Sponsor picks the position"
+    EXTREME_OUTSIDE = "extreme_outside", gettext_lazy("Extreme outside leg (the sponsor's chosen side)")
+    WEAKER_LEG = "weaker_leg", gettext_lazy("Weaker leg (fewer members)")
+    SPONSOR_PICKS = "sponsor_picks", gettext_lazy("Sponsor picks the position")
 
 
 class Side(models.IntegerChoices):
-    LEFT = 0, "Left"
-    RIGHT = 1, "Right"
+    LEFT = 0, gettext_lazy("Left")
+    RIGHT = 1, gettext_lazy("Right")
 
 
 class GenealogySettings(models.Model):
@@ -187,8 +188,8 @@ class Member(models.Model):
 
 
 class CustomerType(models.TextChoices):
-    RETAIL = "retail", "Retail customer"
-    PREFERRED = "preferred", "Preferred customer"
+    RETAIL = "retail", gettext_lazy("Retail customer")
+    PREFERRED = "preferred", gettext_lazy("Preferred customer")
 
 
 class Customer(models.Model):
@@ -239,13 +240,13 @@ class CustomerTransfer(models.Model):
 
 
 class MoveKind(models.TextChoices):
-    PLACE = "place", "Placed from the holding tank"
-    RESPONSOR = "responsor", "Re-sponsor"
-    REPLACE = "replace", "Re-place"
-    FRONTLINE_UP = "frontline_up", "Frontline moved up to the sponsor"
-    DOWNLINE_MOVE = "downline_move", "Downline moved by the demotion policy"
-    TERMINATED_TREE = "terminated_tree", "Moved under the terminated-tree root"
-    UNDO = "undo", "Undo of an earlier move"
+    PLACE = "place", gettext_lazy("Placed from the holding tank")
+    RESPONSOR = "responsor", gettext_lazy("Re-sponsor")
+    REPLACE = "replace", gettext_lazy("Re-place")
+    FRONTLINE_UP = "frontline_up", gettext_lazy("Frontline moved up to the sponsor")
+    DOWNLINE_MOVE = "downline_move", gettext_lazy("Downline moved by the demotion policy")
+    TERMINATED_TREE = "terminated_tree", gettext_lazy("Moved under the terminated-tree root")
+    UNDO = "undo", gettext_lazy("Undo of an earlier move")
 
 
 class TreeMove(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import gettext
 
 from core.members.models import BinarySpillover, GenealogySettings, Member, PlacementMethod, Side
 
@@ -80,7 +81,9 @@ def matrix_breadth_first(*, top: Member, width: int) -> Slot:
             if free:
                 return Slot(parent=Member.objects.get(pk=pk), position=free[0])
         frontier = [child_id for pk in frontier for _, child_id in sorted(children[pk])]
-    raise ValidationError({"placement": ["No open position was found in the matrix."]})  # unreachable: leaves are open
+    raise ValidationError(
+        {"placement": [gettext("No open position was found in the matrix.")]}
+    )  # unreachable: leaves are open
 
 
 def slot_is_free(*, parent: Member, position: int | None) -> bool:
@@ -107,17 +110,23 @@ def chosen_slot_check(
     errors: dict[str, list[str]] = {}
     method = settings_row.placement_method
     if parent.pk != sponsor.pk and sponsor.pk not in parent.placement_path:
-        errors["placement_parent"] = [f"#{parent.number} is not in the sponsor's placement downline."]
+        errors["placement_parent"] = [
+            gettext("#%(number)s is not in the sponsor's placement downline.") % {"number": parent.number}
+        ]
     if not parent.placement_path:
-        errors["placement_parent"] = [f"#{parent.number} is not placed yet."]
+        errors["placement_parent"] = [gettext("#%(number)s is not placed yet.") % {"number": parent.number}]
     if method == PlacementMethod.BINARY and position not in (Side.LEFT, Side.RIGHT):
-        errors["placement_position"] = ["Choose 0 (left) or 1 (right)."]
+        errors["placement_position"] = [gettext("Choose 0 (left) or 1 (right).")]
     elif method == PlacementMethod.MATRIX and (position is None or not 0 <= position < settings_row.matrix_width):
-        errors["placement_position"] = [f"Choose a position from 0 to {settings_row.matrix_width - 1}."]
+        errors["placement_position"] = [
+            gettext("Choose a position from 0 to %(matrix_width)s.") % {"matrix_width": settings_row.matrix_width - 1}
+        ]
     elif method == PlacementMethod.UNILEVEL:
         position = None
     if not errors and position is not None and not slot_is_free(parent=parent, position=position):
-        errors["placement_position"] = [f"That position under #{parent.number} is already taken."]
+        errors["placement_position"] = [
+            gettext("That position under #%(number)s is already taken.") % {"number": parent.number}
+        ]
     if errors:
         raise ValidationError(errors)
     return Slot(parent=parent, position=position)

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext
 
 from core.company.services import company_settings_get
 from core.members.models import Customer, Member, MemberStatus, PlacementMethod, Tree, TreeEvent, TreeMove
@@ -73,7 +74,7 @@ def visible_or_denied(*, viewer: Member | None, member: Member) -> None:
         top=viewer, member=member, tree=Tree.PLACEMENT
     ):
         return
-    raise PermissionDenied("That member is not in your downline.")
+    raise PermissionDenied(gettext("That member is not in your downline."))
 
 
 def upline(*, member: Member, tree: str = Tree.SPONSOR, levels: int | None = None) -> list[Member]:
@@ -436,18 +437,38 @@ def tree_problems() -> list[str]:
             )
             for number, parent_number, problem, stored_depth, path_depth in cursor.fetchall():
                 if problem == "no_path":
-                    problems.append(f"{tree} tree: #{number} has a parent but no path.")
+                    problems.append(
+                        gettext("%(tree)s tree: #%(number)s has a parent but no path.")
+                        % {"tree": tree, "number": number}
+                    )
                 elif problem == "no_path_root":
-                    problems.append(f"{tree} tree: #{number} has neither a parent nor a path.")
+                    problems.append(
+                        gettext("%(tree)s tree: #%(number)s has neither a parent nor a path.")
+                        % {"tree": tree, "number": number}
+                    )
                 elif problem == "not_last":
-                    problems.append(f"{tree} tree: #{number}'s path does not end with itself.")
+                    problems.append(
+                        gettext("%(tree)s tree: #%(number)s's path does not end with itself.")
+                        % {"tree": tree, "number": number}
+                    )
                 elif problem == "depth":
-                    problems.append(f"{tree} tree: #{number} stores depth {stored_depth}, its path says {path_depth}.")
+                    problems.append(
+                        gettext(
+                            "%(tree)s tree: #%(number)s stores depth %(stored_depth)s, its path says %(path_depth)s."
+                        )
+                        % {"tree": tree, "number": number, "stored_depth": stored_depth, "path_depth": path_depth}
+                    )
                 elif problem == "root_path":
-                    problems.append(f"{tree} tree: #{number} has no parent but a path through others.")
+                    problems.append(
+                        gettext("%(tree)s tree: #%(number)s has no parent but a path through others.")
+                        % {"tree": tree, "number": number}
+                    )
                 elif problem == "prefix":
                     problems.append(
-                        f"{tree} tree: #{number}'s path does not continue its parent #{parent_number}'s path."
+                        gettext(
+                            "%(tree)s tree: #%(number)s's path does not continue its parent #%(parent_number)s's path."
+                        )
+                        % {"tree": tree, "number": number, "parent_number": parent_number}
                     )
             cursor.execute(
                 f"""
@@ -466,7 +487,10 @@ def tree_problems() -> list[str]:
             numbers = dict(Member.objects.values_list("id", "number"))
             for (route,) in cursor.fetchall():
                 chain = " → ".join(f"#{numbers[pk]}" for pk in route)
-                problems.append(f"{tree} tree: #{numbers[route[0]]} is in a loop ({chain}).")
+                problems.append(
+                    gettext("%(tree)s tree: #%(numbers)s is in a loop (%(chain)s).")
+                    % {"tree": tree, "numbers": numbers[route[0]], "chain": chain}
+                )
             cursor.execute(
                 f"""
                 SELECT m.number, m.{count}, coalesce(c.members, 0) FROM {TABLE} m LEFT JOIN (
@@ -478,7 +502,10 @@ def tree_problems() -> list[str]:
                 """
             )
             for number, stored, real in cursor.fetchall():
-                problems.append(f"{tree} tree: #{number} stores {stored} members under it, its downline has {real}.")
+                problems.append(
+                    gettext("%(tree)s tree: #%(number)s stores %(stored)s members under it, its downline has %(real)s.")
+                    % {"tree": tree, "number": number, "stored": stored, "real": real}
+                )
         settings_row = genealogy_settings_get()
         if settings_row.placement_method != PlacementMethod.UNILEVEL:
             width = 2 if settings_row.placement_method == PlacementMethod.BINARY else settings_row.matrix_width

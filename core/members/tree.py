@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import gettext
 
 from core.members.models import Member, Tree
 
@@ -77,7 +78,12 @@ def refuse_cycle(*, member: Member, new_parent: Member | None, tree: str) -> Non
         in_downline = cursor.fetchone()[0]
     if new_parent.pk == member.pk or in_downline:
         raise ValidationError(
-            {"new_parent": [f"#{new_parent.number} is in #{member.number}'s own downline; the move would make a loop."]}
+            {
+                "new_parent": [
+                    gettext("#%(number)s is in #%(number2)s's own downline; the move would make a loop.")
+                    % {"number": new_parent.number, "number2": member.number}
+                ]
+            }
         )
 
 

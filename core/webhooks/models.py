@@ -7,13 +7,14 @@ core.commerce can both call it without importing each other."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class WebhookEvent(models.TextChoices):
-    ORDER_CREATED = "order.created", "Order created"
-    ORDER_PAID = "order.paid", "Order paid"
-    ORDER_REFUNDED = "order.refunded", "Order refunded"
-    MEMBER_JOINED = "member.joined", "Member joined"
+    ORDER_CREATED = "order.created", gettext_lazy("Order created")
+    ORDER_PAID = "order.paid", gettext_lazy("Order paid")
+    ORDER_REFUNDED = "order.refunded", gettext_lazy("Order refunded")
+    MEMBER_JOINED = "member.joined", gettext_lazy("Member joined")
 
 
 class WebhookEndpoint(models.Model):
@@ -34,9 +35,9 @@ class WebhookEndpoint(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending (queued or waiting for a retry)"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed (gave up after the last attempt)"
+    PENDING = "pending", gettext_lazy("Pending (queued or waiting for a retry)")
+    DELIVERED = "delivered", gettext_lazy("Delivered")
+    FAILED = "failed", gettext_lazy("Failed (gave up after the last attempt)")
 
 
 class WebhookDelivery(models.Model):

@@ -31,6 +31,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tenants.utils import schema_context
 
 from config.tenancy import current_schema
@@ -49,9 +50,9 @@ def _url_problems(url: str) -> list[str]:
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
-        return ["Enter a valid http(s) URL."]
+        return [gettext("Enter a valid http(s) URL.")]
     if not settings.WEBHOOKS_ALLOW_INSECURE_URLS and urlsplit(url).scheme != "https":
-        return ["Webhook URLs must use https."]
+        return [gettext("Webhook URLs must use https.")]
     try:
         destination_check(url, must_resolve=False)
     except RefusedDestination:
@@ -61,10 +62,13 @@ def _url_problems(url: str) -> list[str]:
 
 def _events_problems(events: list[str]) -> list[str]:
     if not events:
-        return ["Subscribe to at least one event."]
+        return [gettext("Subscribe to at least one event.")]
     unknown = [e for e in events if e not in WebhookEvent.values]
     if unknown:
-        return [f"Unknown event {', '.join(map(repr, unknown))}; choose from {', '.join(WebhookEvent.values)}."]
+        return [
+            gettext("Unknown event %(choices)s; choose from %(choices2)s.")
+            % {"choices": ", ".join(map(repr, unknown)), "choices2": ", ".join(WebhookEvent.values)}
+        ]
     return []
 
 
@@ -170,9 +174,11 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery = WebhookDelivery.objects.select_for_update().select_related("endpoint").get(pk=delivery.pk)
     if delivery.status != DeliveryStatus.FAILED:
         now = delivery.get_status_display().lower()
-        raise ValidationError({"status": f"Only failed deliveries can be sent again; this one is {now}."})
+        raise ValidationError(
+            {"status": gettext("Only failed deliveries can be sent again; this one is %(now)s.") % {"now": now}}
+        )
     if not delivery.endpoint.is_active:
-        raise ValidationError({"endpoint": "The endpoint is deactivated: activate it before sending again."})
+        raise ValidationError({"endpoint": gettext("The endpoint is deactivated: activate it before sending again.")})
     delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at"])
     schema_name, ids = current_schema(), [delivery.pk]

@@ -35,6 +35,27 @@ COMPONENT_TYPES = (
 ENTRY_REQUIREMENTS = ("none", "initial_purchase", "enrolment_pack")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue (``makemessages`` knows this name) without translating it: the
+    engine stays free of Django; ``plans.services.plan_document_check`` translates at the edge."""
+    return message
+
+
+class Message(str):
+    """A validation message: the English text (a ``str``, so callers, logs and tests read it as before) that keeps
+    its template and parameters, so the layer that shows it can translate the template and fill it again. A
+    parameter may itself be a ``Message`` (``"must be %(what)s"`` with ``what`` "a percentage between 0 and 100")."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Message:
+        message = super().__new__(cls, template % params if params else template)
+        message.template = template
+        message.params = params
+        return message
+
+
 class PlanError(ValueError):
     """A plan document is invalid; `.errors` maps each bad field's path to the reasons."""
 
@@ -221,50 +242,52 @@ class _Reader:
         self.ranks_unreliable = False  # a rank code is itself invalid, so an unknown code may mean that rank
         self.unsure_components: set[str] = set()  # codes of earlier components that are themselves invalid
 
-    def add(self, path: str, message: str) -> None:
+    def add(self, path: str, message: str, **params: Any) -> None:
         if path in self.missing:
             return
-        self.errors.setdefault(path, []).append(message)
+        self.errors.setdefault(path, []).append(Message(message, **params))
 
     def obj(
         self, value: Any, path: str, allowed: AbstractSet[str], required: AbstractSet[str] = frozenset()
     ) -> dict | None:
         if not isinstance(value, dict):
-            self.add(path or "(document)", "must be an object")
+            self.add(path or "(document)", gettext_noop("must be an object"))
             return None
         for key in sorted(set(value) - allowed):
-            self.add(_join(path, key), "unknown field")
+            self.add(_join(path, key), gettext_noop("unknown field"))
         for key in sorted(required - set(value)):
-            self.add(_join(path, key), "is required")
+            self.add(_join(path, key), gettext_noop("is required"))
             self.missing.add(_join(path, key))
         return value
 
     def decimal(self, value: Any, path: str, places: int, minimum: Decimal, maximum: Decimal | None, what: str):
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            self.add(path, f"must be {what}")
+            self.add(path, gettext_noop("must be %(what)s"), what=what)
             return None
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            self.add(path, f"must be {what}")
+            self.add(path, gettext_noop("must be %(what)s"), what=what)
             return None
         if not number.is_finite() or number < minimum or (maximum is not None and number > maximum):
-            self.add(path, f"must be {what}")
+            self.add(path, gettext_noop("must be %(what)s"), what=what)
             return None
         scaled = number.scaleb(places)
         if scaled != scaled.to_integral_value():
-            self.add(path, f"must have at most {places} decimal places")
+            self.add(path, gettext_noop("must have at most %(places)s decimal places"), places=places)
             return None
         return int(scaled)
 
     def percent(self, value: Any, path: str) -> int | None:
-        return self.decimal(value, path, 2, Decimal(0), Decimal(100), "a percentage between 0 and 100")
+        return self.decimal(
+            value, path, 2, Decimal(0), Decimal(100), Message(gettext_noop("a percentage between 0 and 100"))
+        )
 
     def money(self, value: Any, path: str) -> int | None:
-        return self.decimal(value, path, 2, Decimal(0), None, "an amount of money of at least 0")
+        return self.decimal(value, path, 2, Decimal(0), None, Message(gettext_noop("an amount of money of at least 0")))
 
     def volume(self, value: Any, path: str) -> int | None:
-        return self.decimal(value, path, 2, Decimal(0), None, "a volume of at least 0")
+        return self.decimal(value, path, 2, Decimal(0), None, Message(gettext_noop("a volume of at least 0")))
 
     def integer(self, value: Any, path: str, minimum: int = 0, maximum: int | None = None) -> int | None:
         if (
@@ -273,20 +296,24 @@ class _Reader:
             or value < minimum
             or (maximum is not None and value > maximum)
         ):
-            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-            self.add(path, f"must be a whole number {bound}")
+            bound = (
+                Message(gettext_noop("between %(minimum)s and %(maximum)s"), minimum=minimum, maximum=maximum)
+                if maximum is not None
+                else Message(gettext_noop("at least %(minimum)s"), minimum=minimum)
+            )
+            self.add(path, gettext_noop("must be a whole number %(bound)s"), bound=bound)
             return None
         return value
 
     def boolean(self, value: Any, path: str) -> bool | None:
         if not isinstance(value, bool):
-            self.add(path, "must be true or false")
+            self.add(path, gettext_noop("must be true or false"))
             return None
         return value
 
     def text(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            self.add(path, "must be a non-empty string")
+            self.add(path, gettext_noop("must be a non-empty string"))
             return None
         return value
 
@@ -294,13 +321,20 @@ class _Reader:
         if not isinstance(value, str) or value not in self.rank_codes:
             if self.ranks_unreliable:  # the mistake is in `ranks`, already reported there
                 return None
-            self.add(path, f"must be one of the plan's rank codes ({', '.join(self.rank_codes) or 'none defined'})")
+            self.add(
+                path,
+                gettext_noop("must be one of the plan's rank codes (%(codes)s)"),
+                codes=", ".join(self.rank_codes) or Message(gettext_noop("none defined")),
+            )
             return None
         return self.rank_codes[value]
 
     def percent_list(self, value: Any, path: str, allow_empty: bool = False) -> tuple[int, ...] | None:
         if not isinstance(value, list) or (not value and not allow_empty):
-            self.add(path, "must be a non-empty list of percentages" if not allow_empty else "must be a list")
+            if allow_empty:
+                self.add(path, gettext_noop("must be a list"))
+            else:
+                self.add(path, gettext_noop("must be a non-empty list of percentages"))
             return None
         items = [self.percent(v, f"{path}[{i}]") for i, v in enumerate(value)]
         return None if any(i is None for i in items) else tuple(i for i in items if i is not None)
@@ -308,7 +342,7 @@ class _Reader:
     def rank_map(self, value: Any, path: str, read) -> dict[int, Any] | None:
         """{rank code: value} -> {rank index: parsed value}."""
         if not isinstance(value, dict):
-            self.add(path, "must be an object keyed by rank code")
+            self.add(path, gettext_noop("must be an object keyed by rank code"))
             return None
         out: dict[int, Any] = {}
         for code, item in value.items():
@@ -358,9 +392,9 @@ def plan_from_document(doc: Any) -> Plan:
         raise PlanError(r.errors)
     name = top.get("name", "")
     if not isinstance(name, str):
-        r.add("name", "must be a string")
+        r.add("name", gettext_noop("must be a string"))
     if "schema" in top and top["schema"] != 1:
-        r.add("schema", "must be 1 (the only document schema so far)")
+        r.add("schema", gettext_noop("must be 1 (the only document schema so far)"))
 
     ranks = _read_ranks(r, top.get("ranks"))
     active = _read_active(r, top.get("active", {}))
@@ -368,7 +402,12 @@ def plan_from_document(doc: Any) -> Plan:
     cap = None
     if top.get("payout_cap_ratio") is not None:
         cap = r.decimal(
-            top["payout_cap_ratio"], "payout_cap_ratio", 4, Decimal(0), Decimal(1), "a ratio between 0 and 1"
+            top["payout_cap_ratio"],
+            "payout_cap_ratio",
+            4,
+            Decimal(0),
+            Decimal(1),
+            Message(gettext_noop("a ratio between 0 and 1")),
         )
     grace = 0
     if top.get("rank_grace_periods") is not None:
@@ -394,12 +433,12 @@ def _read_entry(r: _Reader, value: Any) -> Entry:
         return Entry()
     kind = obj["requirement"]
     if kind not in ENTRY_REQUIREMENTS:
-        r.add("entry.requirement", f"must be one of: {', '.join(ENTRY_REQUIREMENTS)}")
+        r.add("entry.requirement", gettext_noop("must be one of: %(choices)s"), choices=", ".join(ENTRY_REQUIREMENTS))
         return Entry()
     min_pv = 0
     if "min_pv" in obj:
         if kind != "initial_purchase":
-            r.add("entry.min_pv", "only applies to the initial_purchase requirement")
+            r.add("entry.min_pv", gettext_noop("only applies to the initial_purchase requirement"))
         else:
             min_pv = r.volume(obj["min_pv"], "entry.min_pv") or 0
     return Entry(requirement=kind, min_pv=min_pv)
@@ -417,7 +456,7 @@ def _read_active(r: _Reader, value: Any) -> ActiveRule:
 
 def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
     if not isinstance(value, list):
-        r.add("ranks", "must be a list (lowest rank first; may be empty)")
+        r.add("ranks", gettext_noop("must be a list (lowest rank first; may be empty)"))
         r.ranks_unreliable = True
         return ()
     for i, item in enumerate(value):  # codes first, so leg requirements can name any lower rank
@@ -425,7 +464,7 @@ def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
         if not isinstance(code, str) or not code.strip():
             r.ranks_unreliable = True
         elif code in r.rank_codes:
-            r.add(f"ranks[{i}].code", f"duplicates ranks[{r.rank_codes[code]}].code")
+            r.add(f"ranks[{i}].code", gettext_noop("duplicates ranks[%(index)s].code"), index=r.rank_codes[code])
         else:
             r.rank_codes[code] = i
     ranks = []
@@ -441,7 +480,7 @@ def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
         legs = []
         raw_legs = obj.get("legs", [])
         if not isinstance(raw_legs, list):
-            r.add(f"{path}.legs", "must be a list")
+            r.add(f"{path}.legs", gettext_noop("must be a list"))
             raw_legs = []
         for j, leg in enumerate(raw_legs):
             lpath = f"{path}.legs[{j}]"
@@ -451,14 +490,14 @@ def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
             count = r.integer(lobj.get("count"), f"{lpath}.count", 1)
             rank = r.rank(lobj.get("rank"), f"{lpath}.rank") if "rank" in lobj else None
             if rank is not None and rank >= i:
-                r.add(f"{lpath}.rank", "must be a lower rank than the one being defined")
+                r.add(f"{lpath}.rank", gettext_noop("must be a lower rank than the one being defined"))
             elif count is not None and rank is not None:
                 legs.append(LegRequirement(count=count, rank=rank))
         share = None
         if obj.get("max_leg_share") is not None:
             share = r.percent(obj["max_leg_share"], f"{path}.max_leg_share")
             if share == 0:
-                r.add(f"{path}.max_leg_share", "must be above 0 (omit it for no limit)")
+                r.add(f"{path}.max_leg_share", gettext_noop("must be above 0 (omit it for no limit)"))
         ranks.append(
             Rank(
                 code=code,
@@ -477,7 +516,7 @@ def _read_ranks(r: _Reader, value: Any) -> tuple[Rank, ...]:
 
 def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[Component, ...]:
     if not isinstance(value, list) or not value:
-        r.add("components", "must be a non-empty list of components")
+        r.add("components", gettext_noop("must be a non-empty list of components"))
         return ()
     out: list[Component | None] = []
     codes: dict[str, int] = {}
@@ -485,12 +524,12 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
     for i, item in enumerate(value):
         path = f"components[{i}]"
         if not isinstance(item, dict):
-            r.add(path, "must be an object")
+            r.add(path, gettext_noop("must be an object"))
             out.append(None)
             continue
         kind = item.get("type")
         if kind not in _FIELDS:
-            r.add(f"{path}.type", f"must be one of: {', '.join(COMPONENT_TYPES)}")
+            r.add(f"{path}.type", gettext_noop("must be one of: %(choices)s"), choices=", ".join(COMPONENT_TYPES))
             if isinstance(item.get("code"), str):  # a matching may name it; its mistake is its type, not the name
                 r.unsure_components.add(item["code"])
             out.append(None)
@@ -499,9 +538,13 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
         obj = r.obj(item, path, allowed | _COMMON, required | {"type"}) or {}  # `item` is an object: never None
         code = item.get("code", kind)
         if not isinstance(code, str) or not code.strip():
-            r.add(f"{path}.code", "must be a non-empty string")
+            r.add(f"{path}.code", gettext_noop("must be a non-empty string"))
         elif code in codes:
-            r.add(f"{path}.code", f"duplicates components[{codes[code]}].code (give each component its own code)")
+            r.add(
+                f"{path}.code",
+                gettext_noop("duplicates components[%(index)s].code (give each component its own code)"),
+                index=codes[code],
+            )
         else:
             codes[code] = i
         common = {
@@ -519,7 +562,10 @@ def _read_components(r: _Reader, value: Any, ranks: tuple[Rank, ...]) -> tuple[C
         if kind == "binary":
             binaries += 1
             if binaries > 1:
-                r.add(f"{path}.type", "only one binary component per plan (the snapshot carries one carry-over)")
+                r.add(
+                    f"{path}.type",
+                    gettext_noop("only one binary component per plan (the snapshot carries one carry-over)"),
+                )
         if built is not None and len(r.errors) == errors_before:
             out.append(built)
         else:
@@ -562,7 +608,7 @@ def _stairstep(r, obj, path, common, ranks, codes, built):
     if obj.get("breakaway_rank") is not None:
         breakaway = r.rank(obj["breakaway_rank"], f"{path}.breakaway_rank")
     elif gens:
-        r.add(f"{path}.breakaway_rank", "is required when generation_rates are given")
+        r.add(f"{path}.breakaway_rank", gettext_noop("is required when generation_rates are given"))
     if rates is None or gens is None or breakaway is None:
         return None
     # A rank not listed earns the percentage of the highest listed rank at or below it (as depth_by_rank, p2p rows and
@@ -574,8 +620,12 @@ def _stairstep(r, obj, path, common, ranks, codes, built):
             if rates[index] < running:
                 r.add(
                     f"{path}.rank_rates.{ranks[index].code}",
-                    f"must not be lower than {ranks[below].code}'s {_percent_text(running)} (a higher rank never "
-                    "earns a lower percentage; a rank left out earns the percentage of the rank below it)",
+                    gettext_noop(
+                        "must not be lower than %(code)s's %(percent)s (a higher rank never earns a lower percentage; "
+                        "a rank left out earns the percentage of the rank below it)"
+                    ),
+                    code=ranks[below].code,
+                    percent=_percent_text(running),
                 )
             running, below = max(running, rates[index]), index
         table[index] = running
@@ -624,7 +674,7 @@ def _matrix(r, obj, path, common, ranks, codes, built):
 def _p2p(r, obj, path, common, ranks, codes, built):
     raw = obj.get("rates")
     if not isinstance(raw, list) or not raw:
-        r.add(f"{path}.rates", "must be a non-empty list of {rank, direct, overrides} rows")
+        r.add(f"{path}.rates", gettext_noop("must be a non-empty list of {rank, direct, overrides} rows"))
         return None
     rows = []
     last = -2
@@ -639,7 +689,9 @@ def _p2p(r, obj, path, common, ranks, codes, built):
         if rank is None or direct is None or overrides is None:
             continue
         if rank <= last:
-            r.add(f"{rpath}.rank", "rows must be in ascending rank order (a row without rank comes first)")
+            r.add(
+                f"{rpath}.rank", gettext_noop("rows must be in ascending rank order (a row without rank comes first)")
+            )
         last = rank
         rows.append(P2PRow(rank=rank, direct_bp=direct, overrides_bp=overrides))
     return P2P(
@@ -656,7 +708,7 @@ def _party(r, obj, path, common, ranks, codes, built):
     tiers = []
     raw = obj.get("host_tiers", [])
     if not isinstance(raw, list):
-        r.add(f"{path}.host_tiers", "must be a list")
+        r.add(f"{path}.host_tiers", gettext_noop("must be a list"))
         raw = []
     last = -1
     for i, tier in enumerate(raw):
@@ -670,7 +722,7 @@ def _party(r, obj, path, common, ranks, codes, built):
         if low is None or reward is None or bonus is None:
             continue
         if low <= last:
-            r.add(f"{tpath}.min_sales", "tiers must be in ascending min_sales order")
+            r.add(f"{tpath}.min_sales", gettext_noop("tiers must be in ascending min_sales order"))
         last = low
         tiers.append(HostTier(min_sales_cents=low, reward_bp=reward, bonus_cents=bonus))
     if rate is None:
@@ -710,13 +762,16 @@ def _matching(r, obj, path, common, ranks, codes, built):
         raw = obj["on_components"]
         on = []
         if not isinstance(raw, list) or not raw:
-            r.add(f"{path}.on_components", "must be a non-empty list of earlier component codes")
+            r.add(f"{path}.on_components", gettext_noop("must be a non-empty list of earlier component codes"))
         else:
             for i, code in enumerate(raw):
                 if code not in earlier:
                     if isinstance(code, str) and code in r.unsure_components:
                         continue  # it names an earlier component that is itself invalid (reported there)
-                    r.add(f"{path}.on_components[{i}]", "must name a component listed before this one (not a matching)")
+                    r.add(
+                        f"{path}.on_components[{i}]",
+                        gettext_noop("must name a component listed before this one (not a matching)"),
+                    )
                 else:
                     on.append(earlier[code])
     else:
@@ -732,7 +787,7 @@ def _pool(r, obj, path, common, ranks, codes, built):
     percent = r.percent(obj.get("percent"), f"{path}.percent")
     shares = r.rank_map(obj.get("shares"), f"{path}.shares", lambda v, p: r.integer(v, p, 1, 1000))
     if shares is not None and not obj.get("shares"):  # not when every entry was wrong (reported at its own path)
-        r.add(f"{path}.shares", "must give at least one rank a number of shares")
+        r.add(f"{path}.shares", gettext_noop("must give at least one rank a number of shares"))
     if percent is None or shares is None:
         return None
     return LeadershipPool(**common, percent_bp=percent, shares_by_rank=tuple(sorted(shares.items())))

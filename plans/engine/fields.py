@@ -75,7 +75,7 @@ class _Recorder(doc._Reader):
     def _note(self, path: str, kind: str, **extra: Any) -> None:
         self.seen.setdefault(path, {"kind": kind, **extra})
 
-    def add(self, path: str, message: str) -> None:
+    def add(self, path: str, message: str, **params: Any) -> None:
         self.seen.setdefault(path, {"kind": "json"})
 
     def obj(self, value, path, allowed, required=frozenset()):

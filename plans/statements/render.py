@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import formats
@@ -26,6 +26,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from core import formatting
 from plans.statements.data import Branding, Statement, StatementLine, YearSummary
 
 MAX_LINES = 20_000
@@ -53,13 +54,13 @@ NOTE_COLUMNS = (("bonus", 38, "L"), ("from", 113, "L"), ("amount", 29, "R"))
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """Thousands separators, two decimals, the currency code: every amount on paper carries its currency."""
-    value = Decimal(amount).quantize(CENT, ROUND_HALF_UP)
-    return f"{value:,.2f} {currency}"
+    """The active language's separators, two decimals, the currency code: every amount on paper carries its
+    currency ("1,234.56 USD"; "1.234,56 USD" in Spanish)."""
+    return formatting.money(amount, currency)
 
 
 def _points(value: Decimal | None) -> str:
-    return "" if value is None else f"{Decimal(value).quantize(CENT, ROUND_HALF_UP):,.2f}"
+    return "" if value is None else formatting.number(value)
 
 
 def _colour(hex_colour: str) -> tuple[float, float, float]:
@@ -252,7 +253,9 @@ def _bonus_table(doc: _Document, rows, currency: str) -> None:
     doc.table_header(columns, labels)
     for i, b in enumerate(rows):
         doc.row(
-            columns, {"bonus": b.name, "lines": f"{b.lines:,}", "amount": money(b.amount, currency)}, shade=bool(i % 2)
+            columns,
+            {"bonus": b.name, "lines": formatting.number(b.lines, 0), "amount": money(b.amount, currency)},
+            shade=bool(i % 2),
         )
     if not rows:
         doc.note(_("Nothing was posted to you in this period."))
@@ -271,7 +274,7 @@ def _line_values(doc: _Document, line: StatementLine, currency: str) -> tuple[tu
         "order": "" if line.order_number is None else f"#{line.order_number}",
         "level": "" if not line.level else str(line.level),
         "volume": _points(line.volume),
-        "rate": "" if line.rate is None else f"{line.rate:.2f} %",
+        "rate": "" if line.rate is None else formatting.percent(line.rate),
         "amount": amount,
     }
 
@@ -291,7 +294,7 @@ def statement_pdf(statement: Statement) -> bytes:
     doc.heading(_("Totals by bonus"))
     _bonus_table(doc, statement.by_bonus, cur)
     doc.total_line(_("Total for the period"), money(statement.total, cur))
-    doc.heading(_("Every line (%(count)s)") % {"count": f"{statement.line_count:,}"})
+    doc.heading(_("Every line (%(count)s)") % {"count": formatting.number(statement.line_count, 0)})
     labels = {"bonus": _("Bonus"), "from": _("From member"), "order": _("Order"), "level": _("Level"),
               "volume": _("Volume"), "rate": _("Rate"), "amount": _("Amount")}  # fmt: skip
     doc.table_head = (LINE_COLUMNS, labels)
@@ -307,7 +310,8 @@ def statement_pdf(statement: Statement) -> bytes:
     if statement.line_count > written:
         doc.note(_("%(more)s more lines are not listed here (a statement lists at most %(max)s); the totals above "
                    "count them all, and the back office and the API list every line.")
-                 % {"more": f"{statement.line_count - written:,}", "max": f"{MAX_LINES:,}"})  # fmt: skip
+                 % {"more": formatting.number(statement.line_count - written, 0),
+                    "max": formatting.number(MAX_LINES, 0)})  # fmt: skip
     doc.total_line(_("Total for the period"), money(statement.total, cur))
     if brand.support_email:
         doc.note(_("Questions about this statement: %(email)s") % {"email": brand.support_email})

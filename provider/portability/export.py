@@ -13,6 +13,7 @@ from typing import Any
 import psycopg2
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from provider.portability import archive
 from provider.portability.public_rows import COMPANY, PRICE_PLAN, PRICE_PLAN_TIER, PUBLIC_ROWS, foreign_keys
@@ -34,7 +35,13 @@ def company_export(*, schema_name: str, path: Path, progress: archive.Progress =
             cursor.execute("SELECT id, name FROM public.tenants_company WHERE schema_name = %s", [schema_name])
             found = cursor.fetchone()
             if found is None or schema_name == "public":
-                raise ValidationError({"schema": [f"No company has the schema {schema_name!r}."]})
+                raise ValidationError(
+                    {
+                        "schema": [
+                            gettext("No company has the schema %(schema_name)s.") % {"schema_name": repr(schema_name)}
+                        ]
+                    }
+                )
             with tempfile.TemporaryDirectory(prefix="canopy-export-") as staging:
                 manifest = _write_archive(cursor, schema_name, found[1], Path(staging), path, progress)
         conn.rollback()

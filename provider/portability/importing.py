@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from provider.portability import archive
@@ -63,7 +64,14 @@ def company_import(
         schema = schema_name_for(subdomain)
         media_target = Path(settings.MEDIA_ROOT) / (settings.MULTITENANT_RELATIVE_MEDIA_ROOT % schema)
         if media_target.exists():
-            raise ValidationError({"subdomain": [f"Media files already exist at {media_target}; move them away."]})
+            raise ValidationError(
+                {
+                    "subdomain": [
+                        gettext("Media files already exist at %(media_target)s; move them away.")
+                        % {"media_target": media_target}
+                    ]
+                }
+            )
         media_staged = _stage_media(staging, media_target) if manifest["media_files"] else None
         try:
             with schema_context(get_public_schema_name()), transaction.atomic():
@@ -81,17 +89,26 @@ def _manifest(staging: Path, allow_key_mismatch: bool) -> dict[str, Any]:
     try:
         manifest = json.loads((staging / "manifest.json").read_text())
     except (OSError, ValueError) as exc:
-        raise ValidationError({"archive": ["Not a Canopy company archive (no readable manifest.json)."]}) from exc
+        raise ValidationError(
+            {"archive": [gettext("Not a Canopy company archive (no readable manifest.json).")]}
+        ) from exc
     if manifest.get("format") != archive.FORMAT or manifest.get("version") != archive.VERSION:
         raise ValidationError(
-            {"archive": [f"Archive format {manifest.get('format')} v{manifest.get('version')} is not supported."]}
+            {
+                "archive": [
+                    gettext("Archive format %(format)s v%(version)s is not supported.")
+                    % {"format": manifest.get("format"), "version": manifest.get("version")}
+                ]
+            }
         )
     if manifest["encryption_key_fingerprint"] != archive.encryption_key_fingerprint() and not allow_key_mismatch:
         raise ValidationError(
             {
                 "archive": [
-                    "The archive's tax ids were encrypted with another FIELD_ENCRYPTION_KEY: set the same key here "
-                    "(or import with --allow-key-mismatch and lose them)."
+                    gettext(
+                        "The archive's tax ids were encrypted with another FIELD_ENCRYPTION_KEY: set the "
+                        "same key here (or import with --allow-key-mismatch and lose them)."
+                    )
                 ]
             }
         )
@@ -129,7 +146,12 @@ def _check_migrations(cursor: Any, manifest: dict[str, Any]) -> None:
     if ahead:
         names = ", ".join(f"{app}.{name}" for app, name in ahead[:5])
         raise ValidationError(
-            {"archive": [f"The archive comes from a newer Canopy ({names}…): upgrade this installation first."]}
+            {
+                "archive": [
+                    gettext("The archive comes from a newer Canopy (%(names)s…): upgrade this installation first.")
+                    % {"names": names}
+                ]
+            }
         )
 
 
@@ -238,7 +260,13 @@ def _load_schema(cursor: Any, staging: Path, manifest: dict[str, Any], schema: s
     tables = manifest["tables"]
     missing = [t["name"] for t in tables if t["name"] not in here]
     if missing:
-        raise ValidationError({"archive": [f"Tables unknown to this installation: {', '.join(missing[:5])}."]})
+        raise ValidationError(
+            {
+                "archive": [
+                    gettext("Tables unknown to this installation: %(choices)s.") % {"choices": ", ".join(missing[:5])}
+                ]
+            }
+        )
     emptied = sorted(here - archive.TARGET_OWNED_TABLES)
     for table in emptied:  # the template's few rows (DELETE: TRUNCATE refuses with the clone's checks pending)
         cursor.execute(f"DELETE FROM {archive.qualified(schema, table)}")  # noqa: S608
@@ -252,7 +280,14 @@ def _load_schema(cursor: Any, staging: Path, manifest: dict[str, Any], schema: s
         columns = entry["columns"]
         unknown = set(columns) - set(archive.table_columns(cursor, schema, table))
         if unknown:
-            raise ValidationError({"archive": [f"{table}: columns unknown here ({', '.join(sorted(unknown))})."]})
+            raise ValidationError(
+                {
+                    "archive": [
+                        gettext("%(table)s: columns unknown here (%(choices)s).")
+                        % {"table": table, "choices": ", ".join(sorted(unknown))}
+                    ]
+                }
+            )
         cols = ", ".join(f'"{c}"' for c in columns)
         mapped = [c for c in columns if (table, c) in ct_columns]
         with open(staging / "schema" / f"{table}.copy", "rb") as data:

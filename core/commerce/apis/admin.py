@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -52,14 +53,14 @@ def _product(request, sku: str) -> Product:
 def _warehouse(code: str, field: str = "warehouse") -> Warehouse:
     warehouse = warehouse_by_code(code=code)
     if warehouse is None:
-        raise ValidationError({field: [f"There is no warehouse '{code}'."]})
+        raise ValidationError({field: [gettext("There is no warehouse '%(code)s'.") % {"code": code}]})
     return warehouse
 
 
 def _product_by_sku(sku: str) -> Product:
     product = product_by_sku(sku=sku)
     if product is None:
-        raise ValidationError({"sku": [f"There is no product with SKU '{sku}'."]})
+        raise ValidationError({"sku": [gettext("There is no product with SKU '%(sku)s'.") % {"sku": sku}]})
     return product
 
 
@@ -116,7 +117,9 @@ class ProductDetailApi(APIView):
             if slug:
                 changes["category"] = product_category_by_slug(slug=slug)
                 if changes["category"] is None:
-                    raise ValidationError({"category_slug": [f"There is no category '{slug}'."]})
+                    raise ValidationError(
+                        {"category_slug": [gettext("There is no category '%(slug)s'.") % {"slug": slug}]}
+                    )
         return Response(ProductDetailOutput(product_update(product=product, **changes)).data)
 
 
@@ -286,7 +289,9 @@ class StockMovementListApi(APIView):
     def get(self, request):
         params = request.query_params
         if (kind := params.get("kind", "")) and kind not in MovementKind.values:
-            raise ValidationError({"kind": [f"Choose one of {', '.join(MovementKind.values)}."]})
+            raise ValidationError(
+                {"kind": [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(MovementKind.values)}]}
+            )
         movements = stock_movements_by_codes(
             sku=params.get("sku", ""), warehouse=params.get("warehouse", ""), kind=kind
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -87,7 +88,7 @@ class PartyListApi(APIView):
         actor = actor_for(request.user)
         if actor.is_company_staff:
             if number is None:
-                raise ValidationError({"consultant_number": ["Name the consultant who holds the party."]})
+                raise ValidationError({"consultant_number": [gettext("Name the consultant who holds the party.")]})
             consultant = get_object_or_404(Member, number=number)
         elif (consultant := actor.member) is None:
             raise PermissionDenied

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext
 from django_tenants.utils import schema_context
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -45,7 +46,8 @@ class OrderHistoryImportApi(APIView):
         except ImportRejected as rejected:
             return Response(
                 {
-                    "detail": f"{rejected.report.error_count} problem(s); nothing was imported.",
+                    "detail": gettext("%(error_count)s problem(s); nothing was imported.")
+                    % {"error_count": rejected.report.error_count},
                     "errors": [
                         {"line": e.line, "column": e.column, "reason": e.reason} for e in rejected.report.errors
                     ],
@@ -55,7 +57,7 @@ class OrderHistoryImportApi(APIView):
         except UnicodeDecodeError:
             return Response(
                 {
-                    "detail": "The file is not UTF-8 text; nothing was imported.",
+                    "detail": gettext("The file is not UTF-8 text; nothing was imported."),
                     "errors": [{"line": 0, "column": "file", "reason": "not UTF-8 text"}],
                 },
                 status=status.HTTP_400_BAD_REQUEST,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -98,7 +99,9 @@ class OrderListApi(APIView):
         orders = orders_visible_to(request.user)
         if status_filter := request.query_params.get("status"):
             if status_filter not in OrderStatus.values:
-                raise serializers.ValidationError({"status": [f"Choose one of {', '.join(OrderStatus.values)}."]})
+                raise serializers.ValidationError(
+                    {"status": [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(OrderStatus.values)}]}
+                )
             orders = orders.filter(status=status_filter)
         return paginated(request, self, orders, OrderOutput)
 
@@ -230,9 +233,9 @@ class OrderRefundApi(APIView):
 
         def validate(self, attrs):
             if attrs.get("lines") and attrs["full"]:
-                raise serializers.ValidationError({"full": ["Name the lines or say full, not both."]})
+                raise serializers.ValidationError({"full": [gettext("Name the lines or say full, not both.")]})
             if not attrs.get("lines") and not attrs["full"]:
-                raise serializers.ValidationError({"lines": ["Name the lines to refund, or say full: true."]})
+                raise serializers.ValidationError({"lines": [gettext("Name the lines to refund, or say full: true.")]})
             return attrs
 
     class OutputSerializer(serializers.Serializer):

@@ -27,8 +27,8 @@ class ProductCategory(models.Model):
 
 
 class ProductStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    RETIRED = "retired", "Retired"
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
 
 
 class Product(models.Model):
@@ -107,11 +107,11 @@ class StockLevel(models.Model):
 
 
 class MovementKind(models.TextChoices):
-    RECEIPT = "receipt", "Receipt"
-    SALE = "sale", "Sale"
-    RETURN = "return", "Return"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    TRANSFER = "transfer", "Transfer"
+    RECEIPT = "receipt", _("Receipt")
+    SALE = "sale", _("Sale")
+    RETURN = "return", _("Return")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    TRANSFER = "transfer", _("Transfer")
 
 
 class StockMovement(models.Model):
@@ -178,8 +178,8 @@ class ShippingMethod(models.Model):
 
 
 class CouponKind(models.TextChoices):
-    PERCENT = "percent", "Percent off the subtotal"
-    AMOUNT = "amount", "Fixed amount off the subtotal"
+    PERCENT = "percent", _("Percent off the subtotal")
+    AMOUNT = "amount", _("Fixed amount off the subtotal")
 
 
 class Coupon(models.Model):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 # ---------------------------------------------------------------------------------------------------- imports
 
 
 class ImportStatus(models.TextChoices):
-    POSTED = "posted", "Posted"
-    REJECTED = "rejected", "Rejected (nothing posted)"
+    POSTED = "posted", gettext_lazy("Posted")
+    REJECTED = "rejected", gettext_lazy("Rejected (nothing posted)")
 
 
 class SalesImport(models.Model):

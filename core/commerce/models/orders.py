@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from core.commerce.models.base import money_field, volume_field
 from core.commerce.models.catalogue import Coupon, Product, Warehouse
@@ -15,8 +16,8 @@ from core.members.models import Customer, Member
 
 
 class PartyStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", gettext_lazy("Open")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 class Party(models.Model):
@@ -52,27 +53,27 @@ class Party(models.Model):
 
 
 class PlacedBy(models.TextChoices):
-    DISTRIBUTOR = "distributor", "Distributor for themselves"
-    CUSTOMER = "customer", "Customer"
-    STAFF = "staff", "Company staff"
-    IMPORT = "import", "Third-party import"
-    AUTOSHIP = "autoship", "Autoship"
-    PARTY = "party", "Party guest"
+    DISTRIBUTOR = "distributor", gettext_lazy("Distributor for themselves")
+    CUSTOMER = "customer", gettext_lazy("Customer")
+    STAFF = "staff", gettext_lazy("Company staff")
+    IMPORT = "import", gettext_lazy("Third-party import")
+    AUTOSHIP = "autoship", gettext_lazy("Autoship")
+    PARTY = "party", gettext_lazy("Party guest")
 
 
 class PriceTier(models.TextChoices):
-    RETAIL = "retail", "Retail"
-    PREFERRED = "preferred", "Preferred"
-    DISTRIBUTOR = "distributor", "Distributor"
+    RETAIL = "retail", gettext_lazy("Retail")
+    PREFERRED = "preferred", gettext_lazy("Preferred")
+    DISTRIBUTOR = "distributor", gettext_lazy("Distributor")
 
 
 class OrderStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PAID = "paid", "Paid"
-    SHIPPED = "shipped", "Shipped"
-    CANCELLED = "cancelled", "Cancelled"
-    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
-    REFUNDED = "refunded", "Refunded"
+    PENDING = "pending", gettext_lazy("Pending")
+    PAID = "paid", gettext_lazy("Paid")
+    SHIPPED = "shipped", gettext_lazy("Shipped")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
+    PARTIALLY_REFUNDED = "partially_refunded", gettext_lazy("Partially refunded")
+    REFUNDED = "refunded", gettext_lazy("Refunded")
 
 
 class Order(models.Model):
@@ -189,17 +190,17 @@ class OrderLine(models.Model):
 
 
 class PaymentMethod(models.TextChoices):
-    STRIPE = "stripe", "Card (Stripe)"
-    CASH = "cash", "Cash"
-    CHECK = "check", "Check"
-    OTHER = "other", "Other offline"
-    EXTERNAL = "external", "Paid to a third party (import)"
+    STRIPE = "stripe", gettext_lazy("Card (Stripe)")
+    CASH = "cash", gettext_lazy("Cash")
+    CHECK = "check", gettext_lazy("Check")
+    OTHER = "other", gettext_lazy("Other offline")
+    EXTERNAL = "external", gettext_lazy("Paid to a third party (import)")
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", gettext_lazy("Pending")
+    SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+    FAILED = "failed", gettext_lazy("Failed")
 
 
 class Payment(models.Model):
@@ -222,10 +223,10 @@ class Payment(models.Model):
 
 
 class PaymentAttemptStatus(models.TextChoices):
-    IN_FLIGHT = "in_flight", "In flight"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    REFUNDED = "refunded", "Refunded (order no longer payable)"
+    IN_FLIGHT = "in_flight", gettext_lazy("In flight")
+    SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+    FAILED = "failed", gettext_lazy("Failed")
+    REFUNDED = "refunded", gettext_lazy("Refunded (order no longer payable)")
 
 
 class PaymentAttempt(models.Model):

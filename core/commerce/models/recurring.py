@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from core.commerce.models.base import money_field
 from core.commerce.models.catalogue import Product
@@ -12,9 +13,9 @@ from core.members.models import Customer, Member
 
 
 class SubscriptionStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAST_DUE = "past_due", "Past due"
-    CANCELLED = "cancelled", "Cancelled"
+    ACTIVE = "active", gettext_lazy("Active")
+    PAST_DUE = "past_due", gettext_lazy("Past due")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class BackOfficeSubscription(models.Model):
@@ -34,12 +35,12 @@ class BackOfficeSubscription(models.Model):
 
 
 class AttemptOutcome(models.TextChoices):
-    PAID = "paid", "Paid"
-    DECLINED = "declined", "Declined"
-    EXPIRED_CARD = "expired_card", "Expired card"
-    NO_CARD = "no_card", "No card on file"
-    ERROR = "error", "Error"
-    IN_FLIGHT = "in_flight", "In flight (being charged or reconciled)"
+    PAID = "paid", gettext_lazy("Paid")
+    DECLINED = "declined", gettext_lazy("Declined")
+    EXPIRED_CARD = "expired_card", gettext_lazy("Expired card")
+    NO_CARD = "no_card", gettext_lazy("No card on file")
+    ERROR = "error", gettext_lazy("Error")
+    IN_FLIGHT = "in_flight", gettext_lazy("In flight (being charged or reconciled)")
 
 
 class SubscriptionAttempt(models.Model):
@@ -77,9 +78,9 @@ class SubscriptionAttempt(models.Model):
 
 
 class AutoshipStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    PAUSED = "paused", "Paused"
-    CANCELLED = "cancelled", "Cancelled"
+    ACTIVE = "active", gettext_lazy("Active")
+    PAUSED = "paused", gettext_lazy("Paused")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class Autoship(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from core.accounts.models import User
 from core.accounts.selectors import actor_for
@@ -47,7 +48,7 @@ def buyer_for(
         if customer_number is not None:
             customer = get_object_or_404(Customer, number=customer_number)
             return Buyer(member=None, customer=customer, placed_by=PlacedBy.STAFF)
-        raise ValidationError({"buyer_member_number": ["Name the buyer: a member or a customer number."]})
+        raise ValidationError({"buyer_member_number": [gettext("Name the buyer: a member or a customer number.")]})
     if actor.member is not None:
         return Buyer(member=actor.member, customer=None, placed_by=PlacedBy.DISTRIBUTOR)
     if actor.customer is not None:

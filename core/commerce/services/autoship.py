@@ -10,6 +10,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.tenancy import current_schema
 from core.commerce.gateways import stripe as stripe_gateway
@@ -48,13 +49,13 @@ def autoship_create(
     ship_region: str = "",
 ) -> Autoship:
     if (member is None) == (customer is None):
-        raise ValidationError({"buyer": ["An autoship belongs to one member or one customer."]})
+        raise ValidationError({"buyer": [gettext("An autoship belongs to one member or one customer.")]})
     if not items:
-        raise ValidationError({"items": ["An autoship needs at least one item."]})
+        raise ValidationError({"items": [gettext("An autoship needs at least one item.")]})
     if not 1 <= interval_months <= 12:
-        raise ValidationError({"interval_months": ["Choose from 1 to 12 months."]})
+        raise ValidationError({"interval_months": [gettext("Choose from 1 to 12 months.")]})
     if any(not isinstance(i.quantity, int) or i.quantity < 1 for i in items):
-        raise ValidationError({"items": ["Each quantity must be a whole number of at least 1."]})
+        raise ValidationError({"items": [gettext("Each quantity must be a whole number of at least 1.")]})
     autoship = Autoship.objects.create(
         member=member,
         customer=customer,
@@ -68,9 +69,11 @@ def autoship_create(
     for item in items:
         product = Product.objects.filter(sku__iexact=item.sku).first()
         if product is None:
-            raise ValidationError({"items": [f"There is no product with SKU '{item.sku}'."]})
+            raise ValidationError({"items": [gettext("There is no product with SKU '%(sku)s'.") % {"sku": item.sku}]})
         if product.status != "active":
-            raise ValidationError({"items": [f"{product.sku} is retired and can no longer be ordered."]})
+            raise ValidationError(
+                {"items": [gettext("%(sku)s is retired and can no longer be ordered.") % {"sku": product.sku}]}
+            )
         AutoshipItem.objects.create(autoship=autoship, product=product, quantity=item.quantity)
     return autoship
 
@@ -202,7 +205,14 @@ def _locked(autoship: Autoship) -> Autoship:
 def autoship_pause(*, autoship: Autoship) -> Autoship:
     autoship = _locked(autoship)
     if autoship.status != AutoshipStatus.ACTIVE:
-        raise ValidationError({"status": [f"Only an active autoship can be paused; this one is {autoship.status}."]})
+        raise ValidationError(
+            {
+                "status": [
+                    gettext("Only an active autoship can be paused; this one is %(status)s.")
+                    % {"status": autoship.status}
+                ]
+            }
+        )
     autoship.status = AutoshipStatus.PAUSED
     autoship.save(update_fields=["status"])
     return autoship
@@ -214,7 +224,14 @@ def autoship_resume(*, autoship: Autoship, today: datetime.date | None = None) -
     orders for the months skipped)."""
     autoship = _locked(autoship)
     if autoship.status != AutoshipStatus.PAUSED:
-        raise ValidationError({"status": [f"Only a paused autoship can be resumed; this one is {autoship.status}."]})
+        raise ValidationError(
+            {
+                "status": [
+                    gettext("Only a paused autoship can be resumed; this one is %(status)s.")
+                    % {"status": autoship.status}
+                ]
+            }
+        )
     today = today or company_date(timezone.now())
     autoship.status = AutoshipStatus.ACTIVE
     autoship.failures = 0
@@ -228,7 +245,7 @@ def autoship_cancel(*, autoship: Autoship) -> Autoship:
     """Cancelled for good (kept, since its orders point at it)."""
     autoship = _locked(autoship)
     if autoship.status == AutoshipStatus.CANCELLED:
-        raise ValidationError({"status": ["This autoship is already cancelled."]})
+        raise ValidationError({"status": [gettext("This autoship is already cancelled.")]})
     autoship.status = AutoshipStatus.CANCELLED
     autoship.save(update_fields=["status"])
     return autoship

@@ -11,6 +11,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from core.commerce.models import (
     ZERO,
@@ -46,11 +47,11 @@ def product_create(
     sku = (sku or "").strip()
     errors: dict[str, list[str]] = {}
     if not sku:
-        errors["sku"] = ["This field is required."]
+        errors["sku"] = [gettext("This field is required.")]
     elif Product.objects.filter(sku__iexact=sku).exists():
-        errors["sku"] = [f"The SKU '{sku}' is taken."]
+        errors["sku"] = [gettext("The SKU '%(sku)s' is taken.") % {"sku": sku}]
     if not (name or "").strip():
-        errors["name"] = ["This field is required."]
+        errors["name"] = [gettext("This field is required.")]
     for field_name, value in (
         ("retail_price", retail_price),
         ("distributor_price", distributor_price),
@@ -59,7 +60,7 @@ def product_create(
         ("cv", cv),
     ):
         if value is not None and Decimal(value) < 0:
-            errors[field_name] = ["Must not be negative."]
+            errors[field_name] = [gettext("Must not be negative.")]
     if errors:
         raise ValidationError(errors)
     return Product.objects.create(
@@ -123,16 +124,16 @@ def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Pr
     lines; only new orders see the change."""
     unknown = set(changes) - set(PRODUCT_EDITABLE)
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+        raise ValidationError({name: [gettext("This field cannot be changed.")] for name in sorted(unknown)})
     errors: dict[str, list[str]] = {}
     if "name" in changes and not (changes["name"] or "").strip():
-        errors["name"] = ["This field is required."]
+        errors["name"] = [gettext("This field is required.")]
     for amount in _PRODUCT_AMOUNTS:
         value = changes.get(amount)
         if value is not None and Decimal(value) < 0:
-            errors[amount] = ["Must not be negative."]
+            errors[amount] = [gettext("Must not be negative.")]
         elif amount in changes and value is None and amount != "preferred_price":
-            errors[amount] = ["This field is required."]
+            errors[amount] = [gettext("This field is required.")]
     if errors:
         raise ValidationError(errors)
     fields: dict[str, object] = dict(changes)
@@ -151,16 +152,16 @@ def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Pr
 def product_category_create(*, name: str, slug: str) -> ProductCategory:
     name, slug = (name or "").strip(), (slug or "").strip().lower()
     if not name:
-        raise ValidationError({"name": ["This field is required."]})
+        raise ValidationError({"name": [gettext("This field is required.")]})
     if ProductCategory.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": [f"The slug '{slug}' is taken."]})
+        raise ValidationError({"slug": [gettext("The slug '%(slug)s' is taken.") % {"slug": slug}]})
     return ProductCategory.objects.create(name=name, slug=slug)
 
 
 @transaction.atomic
 def product_category_rename(*, category: ProductCategory, name: str) -> ProductCategory:
     if not (name or "").strip():
-        raise ValidationError({"name": ["This field is required."]})
+        raise ValidationError({"name": [gettext("This field is required.")]})
     category.name = name.strip()
     category.save(update_fields=["name"])
     return category

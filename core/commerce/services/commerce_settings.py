@@ -9,6 +9,7 @@ from typing import TypedDict, Unpack
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.commerce.models import CommerceSettings
 from core.commerce.pricing import q2
@@ -35,15 +36,15 @@ SETTINGS_EDITABLE = tuple(CommerceSettingsChanges.__annotations__)
 def commerce_settings_update(**changes: Unpack[CommerceSettingsChanges]) -> CommerceSettings:
     unknown = set(changes) - set(SETTINGS_EDITABLE)
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+        raise ValidationError({name: [gettext("This field cannot be changed.")] for name in sorted(unknown)})
     errors = {}
     fee = changes.get("subscription_fee")
     if fee is not None and Decimal(fee) < 0:
-        errors["subscription_fee"] = ["Must not be negative."]
+        errors["subscription_fee"] = [gettext("Must not be negative.")]
     if (key := changes.get("stripe_secret_key")) and not key.startswith(("sk_", "rk_")):
-        errors["stripe_secret_key"] = ["A Stripe secret key starts with sk_ (or rk_ for a restricted key)."]
+        errors["stripe_secret_key"] = [gettext("A Stripe secret key starts with sk_ (or rk_ for a restricted key).")]
     if (key := changes.get("stripe_publishable_key")) and not key.startswith("pk_"):
-        errors["stripe_publishable_key"] = ["A Stripe publishable key starts with pk_."]
+        errors["stripe_publishable_key"] = [gettext("A Stripe publishable key starts with pk_.")]
     if errors:
         raise ValidationError(errors)
     row = CommerceSettings.objects.select_for_update().get(pk=commerce_settings_get().pk)

@@ -236,27 +236,30 @@ def _draft_checked(
     """Every check an order request must pass, all reported at once (a 400 naming each bad field)."""
     errors: dict[str, list[str]] = {}
     if placed_by not in PlacedBy.values:
-        errors["placed_by"] = [f"Choose one of {', '.join(PlacedBy.values)}."]
+        errors["placed_by"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(PlacedBy.values)}]
     if buyer_member is not None and buyer_customer is not None:
-        errors["buyer"] = ["An order has one buyer: a distributor or a customer, not both."]
+        errors["buyer"] = [gettext("An order has one buyer: a distributor or a customer, not both.")]
     if party is not None:
         if party.status != PartyStatus.OPEN:
-            errors["party"] = ["This party is closed."]
+            errors["party"] = [gettext("This party is closed.")]
         credited_member = party.consultant
     elif buyer_member is not None:
         credited_member = buyer_member
     elif buyer_customer is not None:
         credited_member = buyer_customer.distributor
     if credited_member is None:
-        errors["buyer"] = ["Say who buys (a distributor or a customer) or whom the sale is credited to."]
+        errors["buyer"] = [gettext("Say who buys (a distributor or a customer) or whom the sale is credited to.")]
     elif credited_member.status == MemberStatus.TERMINATED and placed_by != PlacedBy.IMPORT:
-        errors["buyer"] = [f"#{credited_member.number} is terminated and cannot be credited with new orders."]
+        errors["buyer"] = [
+            gettext("#%(number)s is terminated and cannot be credited with new orders.")
+            % {"number": credited_member.number}
+        ]
     if buyer_member is not None and buyer_member.access_restricted and placed_by == PlacedBy.DISTRIBUTOR:
-        errors["buyer"] = ["This back office is restricted; pay the back-office subscription to order again."]
+        errors["buyer"] = [gettext("This back office is restricted; pay the back-office subscription to order again.")]
     if price_tier is None:
         price_tier = _tier_of(buyer_member, buyer_customer)
     elif price_tier not in PriceTier.values:
-        errors["price_tier"] = [f"Choose one of {', '.join(PriceTier.values)}."]
+        errors["price_tier"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(PriceTier.values)}]
     items = _items_checked(lines, errors)
     if errors:
         raise ValidationError(errors)
@@ -277,12 +280,14 @@ def _items_checked(
 ) -> tuple[tuple[Product, int, Decimal | None], ...]:
     """Merge the lines per SKU and find their products; problems go into `errors` under "lines"."""
     if not lines:
-        errors["lines"] = ["An order needs at least one line."]
+        errors["lines"] = [gettext("An order needs at least one line.")]
     quantities: dict[str, int] = defaultdict(int)
     agreed: dict[str, Decimal] = {}
     for i, line in enumerate(lines):
         if not isinstance(line.quantity, int) or line.quantity < 1:
-            errors.setdefault("lines", []).append(f"Line {i + 1}: the quantity must be a whole number of at least 1.")
+            errors.setdefault("lines", []).append(
+                gettext("Line %(i)s: the quantity must be a whole number of at least 1.") % {"i": i + 1}
+            )
         else:
             quantities[line.sku.strip().upper()] += line.quantity
             if line.unit_price is not None:
@@ -291,9 +296,11 @@ def _items_checked(
     for sku in quantities:
         product = products.get(sku)
         if product is None:
-            errors.setdefault("lines", []).append(f"There is no product with SKU '{sku}'.")
+            errors.setdefault("lines", []).append(gettext("There is no product with SKU '%(sku)s'.") % {"sku": sku})
         elif product.status != ProductStatus.ACTIVE:
-            errors.setdefault("lines", []).append(f"{product.sku} is retired and can no longer be ordered.")
+            errors.setdefault("lines", []).append(
+                gettext("%(sku)s is retired and can no longer be ordered.") % {"sku": product.sku}
+            )
     if errors.get("lines"):
         return ()
     return tuple((products[sku], qty, agreed.get(sku)) for sku, qty in quantities.items())
@@ -306,7 +313,14 @@ def _refuse_overflow(quote: Quote) -> None:
     """An order whose amounts do not fit their columns is a 400 on its lines, never a database error."""
     totals = (quote.subtotal, quote.total, quote.pv_total, quote.cv_total, quote.retail_total, quote.distributor_total)
     if any(abs(amount) > AMOUNT_MAX for amount in totals):
-        raise ValidationError({"lines": [f"The order comes to more than {AMOUNT_MAX:,}: split it."]})
+        raise ValidationError(
+            {
+                "lines": [
+                    gettext("The order comes to more than %(amount_max)s: split it.")
+                    % {"amount_max": format(AMOUNT_MAX, ",")}
+                ]
+            }
+        )
 
 
 def _quote_for(
@@ -379,7 +393,13 @@ def order_warehouse(order: Order) -> Warehouse:
 def order_period(order: Order) -> datetime.date:
     """The commission period a paid order's volume counts in (paying sets it; an unpaid order has none)."""
     if order.period_start is None:
-        raise ValidationError({"period_start": [f"Order {order.number} is not paid: it has no commission period."]})
+        raise ValidationError(
+            {
+                "period_start": [
+                    gettext("Order %(number)s is not paid: it has no commission period.") % {"number": order.number}
+                ]
+            }
+        )
     return order.period_start
 
 
@@ -427,7 +447,14 @@ def order_cancel(*, order: Order, by: User | None = None, reason: str = "") -> O
     """Only a pending order can be cancelled; a paid one is refunded. Stock and the coupon use are released."""
     order = order_lock(order)
     if order.status != OrderStatus.PENDING:
-        raise ValidationError({"status": [f"Only a pending order can be cancelled; {order.number} is {order.status}."]})
+        raise ValidationError(
+            {
+                "status": [
+                    gettext("Only a pending order can be cancelled; %(number)s is %(status)s.")
+                    % {"number": order.number, "status": order.status}
+                ]
+            }
+        )
     for line in order.lines.select_related("product").order_by("product_id"):
         if (
             line.product.track_inventory
@@ -454,7 +481,14 @@ def order_cancel(*, order: Order, by: User | None = None, reason: str = "") -> O
 def order_ship(*, order: Order) -> Order:
     order = order_lock(order)
     if order.status != OrderStatus.PAID:
-        raise ValidationError({"status": [f"Only a paid order can ship; {order.number} is {order.status}."]})
+        raise ValidationError(
+            {
+                "status": [
+                    gettext("Only a paid order can ship; %(number)s is %(status)s.")
+                    % {"number": order.number, "status": order.status}
+                ]
+            }
+        )
     order.status = OrderStatus.SHIPPED
     order.shipped_at = timezone.now()
     order.save(update_fields=["status", "shipped_at"])

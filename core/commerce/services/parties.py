@@ -7,6 +7,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.accounts.models import User
 from core.commerce.models import Order, Party, PartyStatus, PlacedBy
@@ -31,21 +32,27 @@ def party_create(
     """The host earns the party's host reward: a member or a customer (given as objects, or by number from a form or
     the API), never both. A host given only by name (a guest) is shown, but no reward can be paid to them."""
     if consultant.status != MemberStatus.ACTIVE:
-        raise ValidationError({"consultant": [f"#{consultant.number} is not active and cannot hold a party."]})
+        raise ValidationError(
+            {
+                "consultant": [
+                    gettext("#%(number)s is not active and cannot hold a party.") % {"number": consultant.number}
+                ]
+            }
+        )
     if host_member_number is not None:
         host_member = Member.objects.filter(number=host_member_number).first()
         if host_member is None:
-            raise ValidationError({"host_member_number": ["No member has this number."]})
+            raise ValidationError({"host_member_number": [gettext("No member has this number.")]})
     if host_customer_number is not None:
         host_customer = Customer.objects.filter(number=host_customer_number).first()
         if host_customer is None:
-            raise ValidationError({"host_customer_number": ["No customer has this number."]})
+            raise ValidationError({"host_customer_number": [gettext("No customer has this number.")]})
     if host_member is not None and host_customer is not None:
-        raise ValidationError({"host_member_number": ["A party's host is a member or a customer, not both."]})
+        raise ValidationError({"host_member_number": [gettext("A party's host is a member or a customer, not both.")]})
     host = host_member or host_customer
     host_name = host_name.strip() or (f"{host.first_name} {host.last_name}".strip() if host else "")
     if not host_name:
-        raise ValidationError({"host_name": ["This field is required."]})
+        raise ValidationError({"host_name": [gettext("This field is required.")]})
     return Party.objects.create(
         consultant=consultant,
         name=name.strip() or f"Party of {host_name}",
@@ -68,7 +75,7 @@ def party_guest_order_place(
 ) -> Order:
     """A guest buys at retail; the sale is credited to the consultant (PSV, not PV). Pay it with order_pay_offline."""
     if not guest_name.strip():
-        raise ValidationError({"guest_name": ["Name the guest."]})
+        raise ValidationError({"guest_name": [gettext("Name the guest.")]})
     return order_place(
         lines=lines,
         placed_by=PlacedBy.PARTY,

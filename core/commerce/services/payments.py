@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from config.tenancy import current_schema
@@ -49,7 +50,12 @@ def order_mark_paid(*, order: Order, paid_at: datetime.datetime | None = None, r
     order = order_lock(order)
     if order.status != OrderStatus.PENDING:
         raise ValidationError(
-            {"status": [f"Order {order.number} is {order.get_status_display().lower()}, not pending."]}
+            {
+                "status": [
+                    gettext("Order %(number)s is %(status)s, not pending.")
+                    % {"number": order.number, "status": order.get_status_display().lower()}
+                ]
+            }
         )
     order.paid_at = paid_at or timezone.now()
     order.paid_on = company_date(order.paid_at)
@@ -73,9 +79,11 @@ def order_pay_offline(
 ) -> Payment:
     """Cash or check taken by staff (or at a party), where the company allows offline payments."""
     if not commerce_settings_get().offline_payments_allowed:
-        raise ValidationError({"method": ["This company does not accept offline payments."]})
+        raise ValidationError({"method": [gettext("This company does not accept offline payments.")]})
     if method not in OFFLINE_METHODS:
-        raise ValidationError({"method": [f"Choose one of {', '.join(OFFLINE_METHODS)}."]})
+        raise ValidationError(
+            {"method": [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(OFFLINE_METHODS)}]}
+        )
     order = order_mark_paid(order=order, paid_at=paid_at)
     return Payment.objects.create(
         order=order,
@@ -93,7 +101,7 @@ def order_pay_card(*, order: Order, payment_method_id: str, customer_id: str = "
     called, and recorded after. A decline is recorded (failed Payment) and returned; the order stays pending so the
     buyer can try another card. Call it outside any transaction, so the attempt is committed before the charge."""
     if not payment_method_id:
-        raise ValidationError({"payment_method": ["This field is required."]})
+        raise ValidationError({"payment_method": [gettext("This field is required.")]})
     attempt = _order_attempt_open(order=order)
     if attempt is None:
         return order_pay_offline_free(order=order, by=by)
@@ -143,7 +151,12 @@ def _order_attempt_open(*, order: Order) -> PaymentAttempt | None:
         raise PaymentInProgress({"status": [_("Order %(number)s is already paid.") % {"number": order.number}]})
     if order.status != OrderStatus.PENDING:
         raise ValidationError(
-            {"status": [f"Order {order.number} is {order.get_status_display().lower()}, not pending."]}
+            {
+                "status": [
+                    gettext("Order %(number)s is %(status)s, not pending.")
+                    % {"number": order.number, "status": order.get_status_display().lower()}
+                ]
+            }
         )
     if order.payment_attempts.filter(status=PaymentAttemptStatus.IN_FLIGHT).exists():
         raise PaymentInProgress({"status": [_("A payment for this order is already in progress.")]})

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.accounts.models import User
 from core.commerce.gateways import stripe as stripe_gateway
@@ -52,10 +53,17 @@ def order_refund(
     if that period is closed, a ClawbackFlag tells the plan engine to claw back later."""
     order = order_lock(order)
     if order.status not in REFUNDABLE_STATUSES:
-        raise ValidationError({"status": [f"Order {order.number} is {order.status}; only paid orders are refunded."]})
+        raise ValidationError(
+            {
+                "status": [
+                    gettext("Order %(number)s is %(status)s; only paid orders are refunded.")
+                    % {"number": order.number, "status": order.status}
+                ]
+            }
+        )
     period_start = order_period(order)  # volume leaves this period
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the order is refunded."]})
+        raise ValidationError({"reason": [gettext("Say why the order is refunded.")]})
     order_lines = {line.pk: line for line in order.lines.select_related("product").select_for_update()}
     wanted = (
         {pk: line.quantity - line.refunded_quantity for pk, line in order_lines.items()} if lines is None else lines
@@ -65,11 +73,14 @@ def order_refund(
     for pk, qty in wanted.items():
         line = order_lines.get(pk)
         if line is None:
-            errors.append(f"Line {pk} is not on order {order.number}.")
+            errors.append(gettext("Line %(pk)s is not on order %(number)s.") % {"pk": pk, "number": order.number})
         elif qty < 0 or qty > line.quantity - line.refunded_quantity:
-            errors.append(f"{line.sku}: at most {line.quantity - line.refunded_quantity} can be refunded.")
+            errors.append(
+                gettext("%(sku)s: at most %(quantity)s can be refunded.")
+                % {"sku": line.sku, "quantity": line.quantity - line.refunded_quantity}
+            )
     if not wanted and not errors:
-        errors.append("Nothing left to refund.")
+        errors.append(gettext("Nothing left to refund."))
     if errors:
         raise ValidationError({"lines": errors})
 

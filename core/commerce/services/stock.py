@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from core.accounts.models import User
 from core.commerce.models import MovementKind, Order, Product, StockLevel, StockMovement, Warehouse
@@ -23,11 +24,11 @@ def warehouse_create(*, code: str, name: str, country: str = "") -> Warehouse:
     code = (code or "").strip().upper()
     errors = {}
     if not code:
-        errors["code"] = ["This field is required."]
+        errors["code"] = [gettext("This field is required.")]
     elif Warehouse.objects.filter(code__iexact=code).exists():
-        errors["code"] = [f"The code '{code}' is taken."]
+        errors["code"] = [gettext("The code '%(code)s' is taken.") % {"code": code}]
     if not (name or "").strip():
-        errors["name"] = ["This field is required."]
+        errors["name"] = [gettext("This field is required.")]
     if errors:
         raise ValidationError(errors)
     return Warehouse.objects.create(code=code, name=name.strip(), country=(country or "").upper())
@@ -40,7 +41,7 @@ def warehouse_update(
     """Warehouses are never deleted (the ledger points at them); an inactive one takes no new orders."""
     if name is not None:
         if not name.strip():
-            raise ValidationError({"name": ["This field is required."]})
+            raise ValidationError({"name": [gettext("This field is required.")]})
         warehouse.name = name.strip()
     if country is not None:
         warehouse.country = country.upper()
@@ -69,11 +70,21 @@ def stock_move(
     level = StockLevel.objects.select_for_update().get(pk=level.pk)
     if check and quantity < 0 and level.on_hand + quantity < 0 and not product.allow_backorder:
         raise ValidationError(
-            {"lines": [f"Only {max(level.on_hand, 0)} of {product.sku} in stock at {warehouse.code}."]}
+            {
+                "lines": [
+                    gettext("Only %(count)s of %(sku)s in stock at %(code)s.")
+                    % {"count": max(level.on_hand, 0), "sku": product.sku, "code": warehouse.code}
+                ]
+            }
         )
     if not ON_HAND_MIN <= level.on_hand + quantity <= ON_HAND_MAX:
         raise ValidationError(
-            {"quantity": [f"{product.sku} at {warehouse.code} would hold {level.on_hand + quantity}: out of range."]}
+            {
+                "quantity": [
+                    gettext("%(sku)s at %(code)s would hold %(on_hand)s: out of range.")
+                    % {"sku": product.sku, "code": warehouse.code, "on_hand": level.on_hand + quantity}
+                ]
+            }
         )
     StockLevel.objects.filter(pk=level.pk).update(on_hand=F("on_hand") + quantity)
     return StockMovement.objects.create(
@@ -86,7 +97,7 @@ def stock_receive(
     *, product: Product, warehouse: Warehouse, quantity: int, note: str = "", by: User | None = None
 ) -> StockMovement:
     if quantity <= 0:
-        raise ValidationError({"quantity": ["A receipt must be a positive quantity."]})
+        raise ValidationError({"quantity": [gettext("A receipt must be a positive quantity.")]})
     return stock_move(
         product=product, warehouse=warehouse, quantity=quantity, kind=MovementKind.RECEIPT, note=note, by=by
     )
@@ -98,9 +109,9 @@ def stock_adjust(
 ) -> StockMovement:
     """A count correction (signed). The reason is required: the ledger must explain every change."""
     if quantity == 0:
-        raise ValidationError({"quantity": ["An adjustment of 0 changes nothing."]})
+        raise ValidationError({"quantity": [gettext("An adjustment of 0 changes nothing.")]})
     if not note.strip():
-        raise ValidationError({"note": ["Say why the stock is adjusted."]})
+        raise ValidationError({"note": [gettext("Say why the stock is adjusted.")]})
     return stock_move(
         product=product,
         warehouse=warehouse,
@@ -123,9 +134,9 @@ def stock_transfer(
     by: User | None = None,
 ) -> tuple[StockMovement, StockMovement]:
     if quantity <= 0:
-        raise ValidationError({"quantity": ["A transfer must be a positive quantity."]})
+        raise ValidationError({"quantity": [gettext("A transfer must be a positive quantity.")]})
     if source.pk == destination.pk:
-        raise ValidationError({"destination": ["Choose a different warehouse."]})
+        raise ValidationError({"destination": [gettext("Choose a different warehouse.")]})
     first, second = sorted([source, destination], key=lambda w: w.pk)  # lock in a fixed order: no deadlock
     for warehouse in (first, second):
         StockLevel.objects.get_or_create(product=product, warehouse=warehouse)

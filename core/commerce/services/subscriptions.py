@@ -17,6 +17,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from config.tenancy import current_schema
@@ -84,10 +85,12 @@ def subscription_start(*, member: Member, first_due_on: datetime.date) -> BackOf
 def subscription_card_set(*, member: Member, payment_method_id: str) -> BackOfficeSubscription:
     """Attach a new card (a PaymentMethod made by Stripe.js) as the fee's card. A refused card changes nothing."""
     if not payment_method_id:
-        raise ValidationError({"payment_method": ["This field is required."]})
+        raise ValidationError({"payment_method": [gettext("This field is required.")]})
     subscription = BackOfficeSubscription.objects.filter(member=member).first()
     if subscription is None:
-        raise ValidationError({"subscription": [f"#{member.number} has no back-office subscription."]})
+        raise ValidationError(
+            {"subscription": [gettext("#%(number)s has no back-office subscription.") % {"number": member.number}]}
+        )
     api_key = commerce_settings_get().stripe_secret_key
     try:
         if not subscription.stripe_customer_id:
@@ -284,11 +287,19 @@ def subscription_pay_now(*, member: Member, payment_method_id: str = "") -> Subs
         subscription_card_set(member=member, payment_method_id=payment_method_id)
     subscription = BackOfficeSubscription.objects.filter(member=member).first()
     if subscription is None:
-        raise ValidationError({"subscription": [f"#{member.number} has no back-office subscription."]})
+        raise ValidationError(
+            {"subscription": [gettext("#%(number)s has no back-office subscription.") % {"number": member.number}]}
+        )
     if subscription.status == SubscriptionStatus.CANCELLED:
-        raise ValidationError({"subscription": ["This subscription is cancelled."]})
+        raise ValidationError({"subscription": [gettext("This subscription is cancelled.")]})
     if subscription.next_due_on > company_date(timezone.now()):
-        raise ValidationError({"subscription": [f"Nothing is due before {subscription.next_due_on}."]})
+        raise ValidationError(
+            {
+                "subscription": [
+                    gettext("Nothing is due before %(next_due_on)s.") % {"next_due_on": subscription.next_due_on}
+                ]
+            }
+        )
     return subscription_charge(subscription=subscription, trigger="member")
 
 

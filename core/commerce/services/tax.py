@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from core.commerce.models import TaxRate
 
@@ -28,14 +29,17 @@ def _tax_rate_check(
 ) -> None:
     errors = {}
     if len(country) != 2 or not country.isalpha():
-        errors["country"] = ["Use the two-letter country code."]
+        errors["country"] = [gettext("Use the two-letter country code.")]
     if rate is not None and not (Decimal("0") <= Decimal(rate) < Decimal("1")):
-        errors["rate"] = ["A rate is a fraction from 0 to below 1 (0.0825 for 8.25 %)."]
+        errors["rate"] = [gettext("A rate is a fraction from 0 to below 1 (0.0825 for 8.25 %).")]
     clash = TaxRate.objects.filter(is_active=True, country__iexact=country, region__iexact=region)
     if exclude_pk is not None:  # an update: the rate itself is no clash
         clash = clash.exclude(pk=exclude_pk)
     if is_active and clash.exists():
-        errors["region"] = [f"{country}/{region or '*'} already has an active rate; deactivate it first."]
+        errors["region"] = [
+            gettext("%(country)s/%(value)s already has an active rate; deactivate it first.")
+            % {"country": country, "value": region or "*"}
+        ]
     if errors:
         raise ValidationError(errors)
 

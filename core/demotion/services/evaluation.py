@@ -30,6 +30,7 @@ from core.demotion.policy import (
     Standing,
     evaluate,
     stage_gap,
+    stage_text,
 )
 from core.demotion.services.notices import notice_context, notice_render_with, notice_shared_context
 from core.demotion.services.policies import policy_current, policy_parse
@@ -319,8 +320,8 @@ def _notice_text(stages: list, member: Member, evidence: dict, shared: dict) -> 
     subjects, bodies = [], []
     for stage in stages:
         context = notice_context(member, stage, evidence, shared)
-        subjects.append(notice_render_with(stage.email_subject, context).strip())
-        bodies.append(notice_render_with(stage.email_body, context))
+        subjects.append(notice_render_with(stage_text("email_subject", stage.email_subject), context).strip())
+        bodies.append(notice_render_with(stage_text("email_body", stage.email_body), context))
     return "; ".join(subjects)[:SUBJECT_LENGTH], "\n".join(bodies)
 
 

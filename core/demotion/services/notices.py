@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from config.tenancy import current_schema
+from core import formatting
 from core.company.selectors import company_url
 from core.company.services import company_sender, company_settings_get
 from core.demotion.models import (
     Notification,
     NotificationStatus,
 )
+from core.demotion.policy import stage_text
 from core.members.models import Member
 
 TEMPLATE_ENGINE = Engine(autoescape=False)  # plain-text e-mails: nothing to escape
@@ -102,8 +104,8 @@ def evidence_text(evidence: dict, stage) -> str:
             % {
                 "basis": _psv_basis(evidence),
                 "window": window,
-                "amount": evidence.get("psv_by_window", {}).get(window, "0.00"),
-                "needed": condition.psv_min,
+                "amount": formatting.number(evidence.get("psv_by_window", {}).get(window, "0.00")),
+                "needed": formatting.number(condition.psv_min),
             }
         )
     return gettext(" and ").join(parts) or gettext("see your back office")
@@ -122,10 +124,10 @@ def remedy_text(evidence: dict, stage) -> str:
         steps.append(
             gettext("reach %(needed)s of %(basis)s within the last %(window)s days (you have %(amount)s)")
             % {
-                "needed": condition.psv_min,
+                "needed": formatting.number(condition.psv_min),
                 "basis": _psv_basis(evidence),
                 "window": window,
-                "amount": evidence.get("psv_by_window", {}).get(window, "0.00"),
+                "amount": formatting.number(evidence.get("psv_by_window", {}).get(window, "0.00")),
             }
         )
     joiner = gettext(" or ") if condition.combine == "all" else gettext(" and ")
@@ -148,6 +150,8 @@ def notice_shared_context() -> dict:
 def notice_context(member: Member, stage, evidence: dict, shared: dict | None = None) -> Context:
     """What a stage's subject and body templates may use, in words."""
     next_stage = evidence.get("next_stage")
+    if next_stage and next_stage.get("name"):
+        next_stage = {**next_stage, "name": stage_text("name", next_stage["name"])}
     remedy = remedy_text(evidence, stage)
     return Context(
         {

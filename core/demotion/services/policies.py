@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.accounts.models import User
 from core.demotion.models import (
@@ -39,7 +40,9 @@ def policy_parse(document: dict) -> Policy:
     except PolicyError as exc:
         raise ValidationError({f"document.{path}": reasons for path, reasons in exc.errors.items()}) from exc
     if len(policy.stages) > MAX_STAGES:
-        raise ValidationError({"document.stages": [f"At most {MAX_STAGES} stages."]})
+        raise ValidationError(
+            {"document.stages": [gettext("At most %(max_stages)s stages.") % {"max_stages": MAX_STAGES}]}
+        )
     return policy
 
 

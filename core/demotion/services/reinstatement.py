@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.accounts.models import User
 from core.demotion.models import (
@@ -31,10 +32,17 @@ def member_reinstate(*, member: Member, by: User | None, reason: str) -> Reinsta
     """Undo what the policy did to a member: put back the sponsor links its moves changed (reporting any member
     who moved again since), lift every flag, reactivate the login, and count inactivity afresh from today."""
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the member is reinstated; it is kept in their history."]})
+        raise ValidationError({"reason": [gettext("Say why the member is reinstated; it is kept in their history.")]})
     state = MemberStage.objects.select_for_update().filter(member=member).first()
     if state is None or (not state.holds and member.status != MemberStatus.TERMINATED):
-        raise ValidationError({"member": [f"#{member.number} is in good standing; there is nothing to reinstate."]})
+        raise ValidationError(
+            {
+                "member": [
+                    gettext("#%(number)s is in good standing; there is nothing to reinstate.")
+                    % {"number": member.number}
+                ]
+            }
+        )
     restored: list[int] = []
     skipped: list[str] = []
     moves = StageTransition.objects.filter(member=member).exclude(tree_moves=None).order_by("-day", "-id")

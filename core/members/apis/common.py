@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -25,7 +26,7 @@ def viewer_member(request) -> Member | None:
         return None
     member = selectors.member_for_user(user=user)
     if member is None:
-        raise PermissionDenied("Only distributors and company staff can read the genealogy.")
+        raise PermissionDenied(gettext("Only distributors and company staff can read the genealogy."))
     return member
 
 
@@ -41,7 +42,7 @@ def visible_member(request, number: int) -> Member:
 def tree_param(request) -> str:
     tree = request.query_params.get("tree", Tree.SPONSOR)
     if tree not in Tree.values:
-        raise ValidationError({"tree": [f"Choose one of {', '.join(Tree.values)}."]})
+        raise ValidationError({"tree": [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(Tree.values)}]})
     return tree
 
 
@@ -107,7 +108,13 @@ def placement_from(values: dict) -> Placement | None:
         return None
     parent = selectors.member_by_number(parent_number)
     if parent is None:
-        raise ValidationError({"placement_parent": [f"No member has the number {parent_number}."]})
+        raise ValidationError(
+            {
+                "placement_parent": [
+                    gettext("No member has the number %(parent_number)s.") % {"parent_number": parent_number}
+                ]
+            }
+        )
     return Placement(parent=parent, position=position)
 
 
@@ -138,5 +145,5 @@ class MoveOutput(serializers.ModelSerializer):
 def member_or_field_error(number, field: str) -> Member:
     member = selectors.member_by_number(number) if number is not None else None
     if member is None:
-        raise ValidationError({field: [f"No member has the number {number}."]})
+        raise ValidationError({field: [gettext("No member has the number %(number)s.") % {"number": number}]})
     return member

@@ -6,6 +6,7 @@ import io
 
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -44,7 +45,8 @@ class ImportApi(APIView):
         except ImportRejected as rejected:
             return Response(
                 {
-                    "detail": f"{rejected.report.error_count} problem(s); nothing was imported.",
+                    "detail": gettext("%(error_count)s problem(s); nothing was imported.")
+                    % {"error_count": rejected.report.error_count},
                     "errors": [
                         {"line": e.line, "column": e.column, "reason": e.reason} for e in rejected.report.errors
                     ],
@@ -64,7 +66,7 @@ class ExportApi(APIView):
         """The whole list as CSV, streamed, in the import's own format."""
         kind = request.query_params.get("kind", "members")
         if kind not in ("members", "customers"):
-            raise ValidationError({"kind": ["Choose members or customers."]})
+            raise ValidationError({"kind": [gettext("Choose members or customers.")]})
         rows = members_export_rows() if kind == "members" else customers_export_rows()
         response = StreamingHttpResponse(rows_to_csv(rows), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'

@@ -4,6 +4,7 @@ settings."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -56,7 +57,7 @@ class DownlineApi(APIView):
         except ValueError:
             levels = -1
         if levels < 0 or levels > 50:
-            raise ValidationError({"levels": ["Give a whole number from 0 (everything) to 50."]})
+            raise ValidationError({"levels": [gettext("Give a whole number from 0 (everything) to 50.")]})
         members = selectors.downline(
             top=member,
             tree=tree_param(request),

@@ -7,6 +7,7 @@ from allauth.core import ratelimit
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, Throttled
@@ -50,7 +51,9 @@ class MemberListApi(APIView):
         query = request.query_params.get("q", "")
         wanted = request.query_params.get("status", "")
         if wanted and wanted not in MemberStatus.values:
-            raise ValidationError({"status": [f"Choose one of {', '.join(MemberStatus.values)}."]})
+            raise ValidationError(
+                {"status": [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(MemberStatus.values)}]}
+            )
         members = selectors.members_visible_search(viewer=viewer, query=query, status=wanted)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(members, request, view=self)
@@ -68,7 +71,9 @@ class MemberListApi(APIView):
         elif "sponsor" in values:
             sponsor = selectors.member_by_number(values["sponsor"])
             if sponsor is None:
-                raise ValidationError({"sponsor": [f"No member has the number {values['sponsor']}."]})
+                raise ValidationError(
+                    {"sponsor": [gettext("No member has the number %(sponsor)s.") % {"sponsor": values["sponsor"]}]}
+                )
         else:
             sponsor = None
         values.pop("sponsor", None)
@@ -103,7 +108,7 @@ class MemberDetailApi(APIView):
         member = visible_member(request, number)
         viewer = viewer_member(request)
         if viewer is not None and viewer.pk != member.pk:
-            raise PermissionDenied("You can only edit your own profile.")
+            raise PermissionDenied(gettext("You can only edit your own profile."))
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         member = member_profile_update(member=member, changes=data.validated_data)
@@ -115,7 +120,7 @@ class MyMemberApi(APIView):
     def get(self, request):
         member = selectors.member_for_user(user=request.user)
         if member is None:
-            raise PermissionDenied("You are not a distributor of this company.")
+            raise PermissionDenied(gettext("You are not a distributor of this company."))
         return Response(MemberDetail(member).data)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -91,7 +92,7 @@ class PlaceFromTankApi(APIView):
         member = get_object_or_404(Member, number=number)
         viewer = viewer_member(request)
         if viewer is not None and member.sponsor_id != viewer.pk:
-            raise PermissionDenied("Only the member's sponsor can place them.")
+            raise PermissionDenied(gettext("Only the member's sponsor can place them."))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = member_place_from_tank(

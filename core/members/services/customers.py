@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
@@ -45,13 +46,15 @@ def customer_create(
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = ["Enter a valid e-mail address."]
+        errors["email"] = [gettext("Enter a valid e-mail address.")]
     if customer_type not in CustomerType.values:
-        errors["customer_type"] = [f"Choose one of {', '.join(CustomerType.values)}."]
+        errors["customer_type"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(CustomerType.values)}]
     if distributor.status == MemberStatus.TERMINATED:
-        errors["distributor"] = [f"#{distributor.number} is terminated and cannot take new customers."]
+        errors["distributor"] = [
+            gettext("#%(number)s is terminated and cannot take new customers.") % {"number": distributor.number}
+        ]
     if not first_name.strip():
-        errors["first_name"] = ["This field is required."]
+        errors["first_name"] = [gettext("This field is required.")]
     if errors:
         raise ValidationError(errors)
     user = None
@@ -89,9 +92,15 @@ def customer_move(*, customer: Customer, to: Member, by: User | None, reason: st
 @transaction.atomic
 def customer_transfer(*, customer: Customer, to: Member, by: User | None, reason: str) -> CustomerTransfer:
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the customer is moved; it is kept in the customer's history."]})
+        raise ValidationError(
+            {"reason": [gettext("Say why the customer is moved; it is kept in the customer's history.")]}
+        )
     if customer.distributor_id == to.pk:
-        raise ValidationError({"to": [f"The customer is already credited to #{to.number}."]})
+        raise ValidationError(
+            {"to": [gettext("The customer is already credited to #%(number)s.") % {"number": to.number}]}
+        )
     if to.status == MemberStatus.TERMINATED:
-        raise ValidationError({"to": [f"#{to.number} is terminated and cannot take customers."]})
+        raise ValidationError(
+            {"to": [gettext("#%(number)s is terminated and cannot take customers.") % {"number": to.number}]}
+        )
     return customer_move(customer=customer, to=to, by=by, reason=reason.strip())

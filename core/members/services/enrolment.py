@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
@@ -78,11 +79,13 @@ def member_number_sequence_catch_up() -> None:
 def username_problems(username: str) -> list[str]:
     problems = []
     if not USERNAME_RE.match(username):
-        problems.append("Use 3 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")
+        problems.append(
+            gettext("Use 3 to 32 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")
+        )
     if username in RESERVED_USERNAMES:
-        problems.append(f"'{username}' is reserved for the company's site.")
+        problems.append(gettext("'%(username)s' is reserved for the company's site.") % {"username": username})
     if not problems and Member.objects.filter(username__iexact=username).exists():
-        problems.append(f"The username '{username}' is taken.")
+        problems.append(gettext("The username '%(username)s' is taken.") % {"username": username})
     return problems
 
 
@@ -90,7 +93,10 @@ def sponsor_problems(sponsor: Member | None) -> list[str]:
     if sponsor is None:
         return ["Choose a sponsor."] if Member.objects.exists() else []
     if sponsor.status not in SPONSORING_STATUSES:
-        return [f"#{sponsor.number} cannot sponsor new members while {sponsor.get_status_display().lower()}."]
+        return [
+            gettext("#%(number)s cannot sponsor new members while %(status)s.")
+            % {"number": sponsor.number, "status": sponsor.get_status_display().lower()}
+        ]
     return []
 
 
@@ -129,13 +135,13 @@ def member_enroll(
     if problems := sponsor_problems(sponsor):
         errors["sponsor"] = problems
     if not first_name.strip():
-        errors["first_name"] = ["This field is required."]
+        errors["first_name"] = [gettext("This field is required.")]
     if not last_name.strip():
-        errors["last_name"] = ["This field is required."]
+        errors["last_name"] = [gettext("This field is required.")]
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = ["Enter a valid e-mail address."]
+        errors["email"] = [gettext("Enter a valid e-mail address.")]
     if errors:
         raise ValidationError(errors)
 
@@ -231,7 +237,9 @@ def member_place_from_tank(*, member: Member, parent: Member, position: int | No
     placement_lock()
     members_refresh(member, parent)
     if not member.in_holding_tank or member.sponsor is None:
-        raise ValidationError({"member": [f"#{member.number} is not waiting in the holding tank."]})
+        raise ValidationError(
+            {"member": [gettext("#%(number)s is not waiting in the holding tank.") % {"number": member.number}]}
+        )
     slot = chosen_slot_check(
         sponsor=member.sponsor, parent=parent, position=position, settings_row=genealogy_settings_get()
     )

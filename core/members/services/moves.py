@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.accounts.models import User
 from core.company.services import company_settings_get
@@ -43,7 +44,7 @@ from core.members.tree import (
 
 def move_start(*, kind: str, subject: Member, by: User | None, reason: str, undoes: TreeMove | None = None) -> TreeMove:
     if not (reason or "").strip():
-        raise ValidationError({"reason": ["Say why the move is made; it is kept in the member's history."]})
+        raise ValidationError({"reason": [gettext("Say why the move is made; it is kept in the member's history.")]})
     return TreeMove.objects.create(
         kind=kind, subject=subject, moved_at=timezone.now(), moved_by=by, reason=reason.strip(), undoes=undoes
     )
@@ -78,9 +79,11 @@ def member_responsor(*, member: Member, new_sponsor: Member, by: User | None, re
     placement_lock()
     members_refresh(member, new_sponsor)
     if member.sponsor_id is None:
-        raise ValidationError({"member": ["The company's root member has no sponsor to change."]})
+        raise ValidationError({"member": [gettext("The company's root member has no sponsor to change.")]})
     if member.sponsor_id == new_sponsor.pk:
-        raise ValidationError({"new_sponsor": [f"#{new_sponsor.number} is already the sponsor."]})
+        raise ValidationError(
+            {"new_sponsor": [gettext("#%(number)s is already the sponsor.") % {"number": new_sponsor.number}]}
+        )
     move = move_start(kind=MoveKind.RESPONSOR, subject=member, by=by, reason=reason)
     parent_change(move=move, member=member, tree=Tree.SPONSOR, new_parent=new_sponsor, position=None)
     if mirrors_sponsor_tree():
@@ -97,20 +100,28 @@ def member_replace(
     settings_row = genealogy_settings_get()
     if settings_row.placement_method == PlacementMethod.UNILEVEL:
         raise ValidationError(
-            {"new_parent": ["This company places members in the enrolment tree: re-sponsor the member instead."]}
+            {
+                "new_parent": [
+                    gettext("This company places members in the enrolment tree: re-sponsor the member instead.")
+                ]
+            }
         )
     members_refresh(member, new_parent)
     errors = {}
     if settings_row.placement_method == PlacementMethod.BINARY and position not in (0, 1):
-        errors["position"] = ["Choose 0 (left) or 1 (right)."]
+        errors["position"] = [gettext("Choose 0 (left) or 1 (right).")]
     elif settings_row.placement_method == PlacementMethod.MATRIX and (
         position is None or not 0 <= position < settings_row.matrix_width
     ):
-        errors["position"] = [f"Choose a position from 0 to {settings_row.matrix_width - 1}."]
+        errors["position"] = [
+            gettext("Choose a position from 0 to %(matrix_width)s.") % {"matrix_width": settings_row.matrix_width - 1}
+        ]
     elif not new_parent.placement_path:
-        errors["new_parent"] = [f"#{new_parent.number} is not placed yet."]
+        errors["new_parent"] = [gettext("#%(number)s is not placed yet.") % {"number": new_parent.number}]
     elif not slot_is_free(parent=new_parent, position=position):
-        errors["position"] = [f"That position under #{new_parent.number} is already taken."]
+        errors["position"] = [
+            gettext("That position under #%(number)s is already taken.") % {"number": new_parent.number}
+        ]
     if errors:
         raise ValidationError(errors)
     move = move_start(kind=MoveKind.REPLACE, subject=member, by=by, reason=reason)
@@ -129,7 +140,9 @@ def member_move_frontline_up(
     members_refresh(member, to)
     target = to or member.sponsor
     if target is None:
-        raise ValidationError({"member": ["The company's root member has no sponsor to move the frontline to."]})
+        raise ValidationError(
+            {"member": [gettext("The company's root member has no sponsor to move the frontline to.")]}
+        )
     move = move_start(kind=kind, subject=member, by=by, reason=reason)
     mirrors = mirrors_sponsor_tree()
     if target.pk in member.sponsor_path and (not mirrors or target.pk in member.placement_path):
@@ -351,7 +364,7 @@ def tree_move_undo(*, move: TreeMove, by: User | None, reason: str) -> UndoRepor
     forced back, so a later deliberate move is never silently reverted."""
     placement_lock()
     if TreeMove.objects.filter(undoes=move).exists():
-        raise ValidationError({"move": [f"Move #{move.pk} has already been undone."]})
+        raise ValidationError({"move": [gettext("Move #%(pk)s has already been undone.") % {"pk": move.pk}]})
     undo = move_start(kind=MoveKind.UNDO, subject=move.subject, by=by, reason=reason, undoes=move)
     report = UndoReport(move=undo)
     for event in move.events.select_related("member").order_by("-id"):
