@@ -77,7 +77,16 @@ def test_onboard_form_shows_errors_next_to_the_field_then_onboards(staff_client)
 def test_health_page_reports_database_and_broker(staff_client):
     checks = staff_client.get("/health/").context["checks"]
     assert checks["database"] == "ok"
-    assert set(checks) == {"status", "database", "broker", "workers", "workers_alive", "queue_depth", "elapsed_ms"}
+    assert set(checks) == {
+        "status",
+        "database",
+        "broker",
+        "workers",
+        "workers_alive",
+        "worker_names",
+        "queue_depth",
+        "elapsed_ms",
+    }
 
 
 def test_company_detail_shows_usage_so_far_and_the_estimated_charge(staff_client, alpha):

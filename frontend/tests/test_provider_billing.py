@@ -158,18 +158,16 @@ def test_health_shows_workers_and_queue_beside_database_and_broker(staff_client,
     # queue's depth read from Redis are checked in tests/browser/test_provider_billing_browser.py.)
     settings.CELERY_TASK_ALWAYS_EAGER = True
     page = staff_client.get("/health/")
-    assert page.context["workers"] == {
-        "workers": "ok (tasks run in-process)",
-        "queue": "ok (no queue: tasks run in-process)",
-    }
+    checks = page.context["checks"]
+    assert (checks["workers"], checks["worker_names"], checks["queue_depth"]) == ("ok (tasks run in-process)", [], {})
     html = page.content.decode()
-    assert '<dd data-testid="queue">ok (no queue: tasks run in-process)</dd>' in html
+    assert '<dd data-testid="queue">No queue: tasks run in-process.</dd>' in html
 
 
 def test_queue_depth_counts_the_tasks_waiting_in_redis(staff_client, settings):
     from config.celery import app
 
-    settings.CELERY_TASK_DEFAULT_QUEUE = "canopy-health-test-queue"
+    settings.CANOPY_QUEUES = ["canopy-health-test-queue"]
     with app.connection_for_write() as conn:
         client = conn.default_channel.client
         client.delete("canopy-health-test-queue")
@@ -178,7 +176,8 @@ def test_queue_depth_counts_the_tasks_waiting_in_redis(staff_client, settings):
             page = staff_client.get("/health/")
         finally:
             client.delete("canopy-health-test-queue")
-    assert page.context["workers"]["queue"] == "ok (3 tasks waiting in canopy-health-test-queue)"
+    assert page.context["checks"]["queue_depth"] == {"canopy-health-test-queue": 3}
+    assert '<dd data-testid="queue">3 tasks waiting in canopy-health-test-queue</dd>' in page.content.decode()
 
 
 @pytest.mark.parametrize("path", ["/billing/", "/billing/close/", f"/billing/close/{LAST_MONTH:%Y-%m}/"])

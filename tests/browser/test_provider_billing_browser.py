@@ -127,7 +127,7 @@ def test_provider_closes_a_month_from_the_page_and_sees_the_invoice(billing_comp
     expect(page.get_by_test_id("close-total")).to_have_text("—")
     page.goto(url(None, "/health/"))
     expect(page.get_by_test_id("workers")).to_contain_text(f"test-{settings.TEST_RUN_ID}@localhost")
-    expect(page.get_by_test_id("queue")).to_contain_text("ok (")
+    expect(page.get_by_test_id("queue")).to_contain_text(f"waiting in canopy-test-{settings.TEST_RUN_ID}")
     screenshot(page, "provider-health-1366x900")
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, storage_state=context.storage_state(),

@@ -304,7 +304,6 @@ def _preview_csv(preview, names: dict[str, str]):
         rows,
         f"demotion-preview-{preview.day.isoformat()}.csv",
         header=["member_number", "name", "from_stage", "to_stage", "day"],
-        request=request,
     )
 
 

@@ -4,7 +4,7 @@ page shows the sign-in link to anyone else)."""
 from django.shortcuts import render
 
 from frontend.common.access import provider_staff_required
-from frontend.common.health import platform_checks, worker_checks
+from frontend.common.health import platform_checks
 from tenants.selectors import companies_count, company_list
 
 
@@ -18,5 +18,5 @@ def health(request):
     return render(
         request,
         "provider/health.html",
-        {"checks": platform_checks(), "workers": worker_checks(), "companies": companies_count()},
+        {"checks": platform_checks(), "companies": companies_count()},
     )
