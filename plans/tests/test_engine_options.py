@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plans.engine.calculate import _active_sponsored_per_leg, _sum_by, calculate
+from plans.engine.calculate import calculate
+from plans.engine.components import _active_sponsored_per_leg
 from plans.engine.document import PlanError, StairstepBreakaway, plan_from_document
+from plans.engine.lines import _sum_by
 from plans.engine.snapshot import snapshot_from_lists
 from plans.tests.engine_helpers import brief
 from plans.tests.test_engine_properties import RANKS, snapshots
