@@ -10,7 +10,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.selectors.catalogue import products_for_sale
@@ -66,7 +67,9 @@ class ProfileForm(forms.Form):
     city = forms.CharField(max_length=100, required=False, label=_("City"))
     region = forms.CharField(max_length=100, required=False, label=_("Region"))
     postal_code = forms.CharField(max_length=20, required=False, label=_("Postal code"))
-    country = forms.CharField(max_length=2, required=False, label=_("Country"), help_text=_("Two-letter code, e.g. US."))
+    country = forms.CharField(
+        max_length=2, required=False, label=_("Country"), help_text=_("Two-letter code, e.g. US.")
+    )
     bio = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=2000,
@@ -81,7 +84,9 @@ def line_fields(form: forms.Form, rows: int = LINE_ROWS) -> None:
     products = products_for_sale().order_by("sku")
     choices = [("", "—")] + [(p.sku, f"{p.sku} {p.name}") for p in products]
     for row in range(rows):
-        form.fields[f"sku_{row}"] = forms.ChoiceField(choices=choices, required=False, label=gettext("Product %(row)s") % {"row": row + 1})
+        form.fields[f"sku_{row}"] = forms.ChoiceField(
+            choices=choices, required=False, label=gettext("Product %(row)s") % {"row": row + 1}
+        )
         form.fields[f"quantity_{row}"] = forms.IntegerField(
             min_value=1, max_value=999, required=False, label=gettext("Quantity %(row)s") % {"row": row + 1}
         )

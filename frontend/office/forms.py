@@ -7,7 +7,8 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from frontend.common.forms import LINE_ROWS, ProfileForm, line_fields, lines_from
 from frontend.common.parties import PartyForm
@@ -50,7 +51,9 @@ class AutoshipForm(forms.Form):
     first_run_on = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}), label=_("First order on"), help_text=_("Today or later.")
     )
-    ship_country = forms.CharField(max_length=2, required=False, label=_("Country"), help_text=_("Two-letter code, e.g. US."))
+    ship_country = forms.CharField(
+        max_length=2, required=False, label=_("Country"), help_text=_("Two-letter code, e.g. US.")
+    )
     ship_region = forms.CharField(max_length=100, required=False, label=_("State or region"))
     card = forms.ChoiceField(required=False)
 

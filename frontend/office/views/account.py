@@ -78,7 +78,8 @@ def subscription(request):
                 messages.success(request, _("Your card is saved."))
             elif attempt.outcome == "paid":
                 messages.success(
-                    request, _("Thank you: the fee of %(amount)s is paid.") % {"amount": formatting.number(attempt.amount)}
+                    request,
+                    _("Thank you: the fee of %(amount)s is paid.") % {"amount": formatting.number(attempt.amount)},
                 )
             else:
                 messages.error(

@@ -51,7 +51,10 @@ def party_detail(request, pk: int):
         form = GuestOrderForm(request.POST)
         order = party_guest_order(party=party, form=form, by=request.user)
         if order is not None:
-            messages.success(request, _("Order %(number)s for %(guest)s is placed.") % {"number": order.number, "guest": order.buyer_name})
+            messages.success(
+                request,
+                _("Order %(number)s for %(guest)s is placed.") % {"number": order.number, "guest": order.buyer_name},
+            )
             return redirect("office-party", pk=party.pk)
         party = get_object_or_404(parties_visible_to(request.user), pk=pk)
     return render(
