@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from frontend.tests.conftest import signed_in
 from tests.factories.catalogue import KitFactory
 from tests.factories.orders import PaidOrderFactory
 
@@ -51,8 +50,20 @@ def _h1(html: str) -> str:
         ("/office/standing/", "Su situación"),
         ("/office/training/", "Formación"),
     ],
-    ids=["dashboard", "genealogy", "levels", "earnings", "orders", "customers", "subscribers", "profile", "autoships",
-         "parties", "standing", "training"],  # fmt: skip
+    ids=[
+        "dashboard",
+        "genealogy",
+        "levels",
+        "earnings",
+        "orders",
+        "customers",
+        "subscribers",
+        "profile",
+        "autoships",
+        "parties",
+        "standing",
+        "training",
+    ],  # fmt: skip
 )
 def test_office_pages_speak_spanish_to_a_spanish_browser(ann_client, path, heading):
     response = ann_client.get(path, **ES)

@@ -145,8 +145,9 @@ def test_the_catalogue_gives_a_long_list_of_english_sentences_to_look_for():
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
 def test_a_spanish_distributor_uses_the_back_office_in_spanish(spanish_company, ids, browser, url, screenshot, width):
-    context = browser.new_context(viewport=VIEWPORTS[width], locale="es-ES", extra_http_headers=SPANISH,
-                                  bypass_csp=True)  # fmt: skip  (bypass: to inject axe-core only)
+    context = browser.new_context(
+        viewport=VIEWPORTS[width], locale="es-ES", extra_http_headers=SPANISH, bypass_csp=True
+    )  # fmt: skip  (bypass: to inject axe-core only)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(url(SUB, "/accounts/login/"))
