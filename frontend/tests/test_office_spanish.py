@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -19,6 +21,13 @@ from tests.factories.orders import PaidOrderFactory
 pytestmark = pytest.mark.django_db
 
 ES = {"HTTP_ACCEPT_LANGUAGE": "es-ES,es;q=0.9,en;q=0.5"}
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
+# The back office, the shop, the replicated and company sites, sign-in, the error pages and the shared partials.
+AREA = re.compile(
+    r"^frontend/(templates/(office|shop|site|account|allauth|errors|api_docs)/|templates/[^/]+\.(html|txt)$|office/"
+    r"|shop/|site/|common/|templatetags/|context_processors)"
+)
+PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +35,20 @@ def _english_afterwards():
     """The locale middleware activates Spanish in this thread; the tests that follow start in English again."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_every_string_of_these_pages_has_a_spanish_translation_with_the_same_placeholders():
+    entries = [e for e in polib.pofile(str(CATALOGUE)) if any(AREA.match(path) for path, _ in e.occurrences)]
+    assert len(entries) > 600
+    assert [e.msgid for e in entries if not e.translated() or "fuzzy" in e.flags] == []
+    lost = []
+    for e in entries:
+        translations = list(e.msgstr_plural.values()) if e.msgid_plural else [e.msgstr]
+        wanted = set(PLACEHOLDERS.findall(e.msgid))
+        lost += [(e.msgid, text) for text in translations if set(PLACEHOLDERS.findall(text)) != wanted]
+        english = re.search(r"[a-z]{4,}", PLACEHOLDERS.sub("", e.msgid))  # a word, not only "%(pv)s PV"
+        lost += [(e.msgid, text) for text in translations if text == e.msgid and english and len(e.msgid) > 12]
+    assert lost == []
 
 
 def _h1(html: str) -> str:
