@@ -95,6 +95,7 @@ SHARED_APPS = [
     "allauth.mfa",
     "frontend",
     "django_prometheus",
+    "django_countries",  # no models: installed for its translated country names (the shop's country lists, issue 19)
 ]
 TENANT_APPS = [
     "django.contrib.auth",

@@ -23,7 +23,7 @@ def _role_required(*roles: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if actor_for(request.user).role not in roles:
-                raise PermissionDenied("Your account can't open this page.")
+                raise PermissionDenied(_("Your account can't open this page."))
             return view(request, *args, **kwargs)
 
         return wrapped

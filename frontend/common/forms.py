@@ -10,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.selectors.catalogue import products_for_sale
@@ -57,20 +59,23 @@ def form_status(form: forms.Form) -> int:
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
-    phone = forms.CharField(max_length=40, required=False)
-    address_line1 = forms.CharField(max_length=200, required=False, label="Address")
-    address_line2 = forms.CharField(max_length=200, required=False, label="Address (line 2)")
-    city = forms.CharField(max_length=100, required=False)
-    region = forms.CharField(max_length=100, required=False)
-    postal_code = forms.CharField(max_length=20, required=False)
-    country = forms.CharField(max_length=2, required=False, help_text="Two-letter code, e.g. US.")
+    first_name = forms.CharField(max_length=100, label=_("First name"))
+    last_name = forms.CharField(max_length=100, label=_("Last name"))
+    phone = forms.CharField(max_length=40, required=False, label=_("Phone"))
+    address_line1 = forms.CharField(max_length=200, required=False, label=_("Address"))
+    address_line2 = forms.CharField(max_length=200, required=False, label=_("Address (line 2)"))
+    city = forms.CharField(max_length=100, required=False, label=_("City"))
+    region = forms.CharField(max_length=100, required=False, label=_("Region"))
+    postal_code = forms.CharField(max_length=20, required=False, label=_("Postal code"))
+    country = forms.CharField(
+        max_length=2, required=False, label=_("Country"), help_text=_("Two-letter code, e.g. US.")
+    )
     bio = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=2000,
         required=False,
-        help_text="Shown on your replicated site. Blank lines separate paragraphs.",
+        label=_("Bio"),
+        help_text=_("Shown on your replicated site. Blank lines separate paragraphs."),
     )
 
 
@@ -79,9 +84,11 @@ def line_fields(form: forms.Form, rows: int = LINE_ROWS) -> None:
     products = products_for_sale().order_by("sku")
     choices = [("", "—")] + [(p.sku, f"{p.sku} {p.name}") for p in products]
     for row in range(rows):
-        form.fields[f"sku_{row}"] = forms.ChoiceField(choices=choices, required=False, label=f"Product {row + 1}")
+        form.fields[f"sku_{row}"] = forms.ChoiceField(
+            choices=choices, required=False, label=gettext("Product %(row)s") % {"row": row + 1}
+        )
         form.fields[f"quantity_{row}"] = forms.IntegerField(
-            min_value=1, max_value=999, required=False, label=f"Quantity {row + 1}"
+            min_value=1, max_value=999, required=False, label=gettext("Quantity %(row)s") % {"row": row + 1}
         )
 
 
@@ -91,11 +98,11 @@ def lines_from(form: forms.Form, rows: int = LINE_ROWS) -> list[tuple[str, int]]
     for row in range(rows):
         sku, quantity = form.cleaned_data.get(f"sku_{row}"), form.cleaned_data.get(f"quantity_{row}")
         if sku and not quantity:
-            form.add_error(f"quantity_{row}", "How many?")
+            form.add_error(f"quantity_{row}", gettext("How many?"))
         elif quantity and not sku:
-            form.add_error(f"sku_{row}", "Choose a product.")
+            form.add_error(f"sku_{row}", gettext("Choose a product."))
         elif sku:
             lines.append((sku, quantity))
     if not lines and not form.errors:
-        form.add_error("sku_0", "Choose at least one product.")
+        form.add_error("sku_0", gettext("Choose at least one product."))
     return lines

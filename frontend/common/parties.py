@@ -17,10 +17,12 @@ from frontend.common.paging import paginate
 
 
 class PartyForm(forms.Form):
-    consultant = forms.IntegerField(label="Consultant's member number", min_value=1, max_value=2**63 - 1)
-    name = forms.CharField(max_length=200, required=False, help_text="Empty: “Party of <host>”.")
-    host_name = forms.CharField(max_length=200, required=False, help_text="Empty: the host's own name.")
-    host_email = forms.EmailField(required=False, max_length=254)
+    consultant = forms.IntegerField(label=_("Consultant's member number"), min_value=1, max_value=2**63 - 1)
+    name = forms.CharField(max_length=200, required=False, label=_("Name"), help_text=_("Empty: “Party of <host>”."))
+    host_name = forms.CharField(
+        max_length=200, required=False, label=_("Host's name"), help_text=_("Empty: the host's own name.")
+    )
+    host_email = forms.EmailField(required=False, max_length=254, label=_("Host's e-mail"))
     host_member_number = forms.IntegerField(
         required=False,
         min_value=1,
@@ -35,19 +37,21 @@ class PartyForm(forms.Form):
         label=_("Host's customer number"),
         help_text=_("A customer hosting: the host reward is credited to them."),
     )
-    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Held on"))
 
 
 class GuestOrderForm(forms.Form):
     """A guest's order at a party, at retail, paid offline at the party (or left to pay later)."""
 
-    guest_name = forms.CharField(max_length=200)
+    guest_name = forms.CharField(max_length=200, label=_("Guest's name"))
     paid_with = forms.ChoiceField(
-        choices=[("", "Not paid yet")] + [(m.value, m.label) for m in OFFLINE_METHODS],
+        choices=[("", _("Not paid yet"))] + [(m.value, m.label) for m in OFFLINE_METHODS],
         required=False,
-        label="Paid with",
+        label=_("Paid with"),
     )
-    reference = forms.CharField(max_length=200, required=False, help_text="Check number, receipt ...")
+    reference = forms.CharField(
+        max_length=200, required=False, label=_("Reference"), help_text=_("Check number, receipt ...")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

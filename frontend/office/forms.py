@@ -8,6 +8,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from frontend.common.forms import LINE_ROWS, ProfileForm, line_fields, lines_from
 from frontend.common.parties import PartyForm
@@ -25,12 +26,12 @@ class OfficeProfileForm(ProfileForm):
 
 
 class AvatarForm(forms.Form):
-    avatar = forms.ImageField(help_text="A JPEG or PNG photo, at most 5 MB.")
+    avatar = forms.ImageField(label=_("Photo"), help_text=_("A JPEG or PNG photo, at most 5 MB."))
 
     def clean_avatar(self):
         avatar = self.cleaned_data["avatar"]
         if avatar.size > 5 * 1024 * 1024:
-            raise ValidationError("The photo is larger than 5 MB.")
+            raise ValidationError(_("The photo is larger than 5 MB."))
         return avatar
 
 
@@ -42,16 +43,18 @@ class OwnPartyForm(PartyForm):
 
 class AutoshipForm(forms.Form):
     interval_months = forms.TypedChoiceField(
-        choices=[(n, f"Every {n} month{'s' if n > 1 else ''}") for n in (1, 2, 3, 6)],
+        choices=[(n, ngettext_lazy("Every %(n)s month", "Every %(n)s months", n) % {"n": n}) for n in (1, 2, 3, 6)],
         coerce=int,
         initial=1,
-        label="How often",
+        label=_("How often"),
     )
     first_run_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), label="First order on", help_text="Today or later."
+        widget=forms.DateInput(attrs={"type": "date"}), label=_("First order on"), help_text=_("Today or later.")
     )
-    ship_country = forms.CharField(max_length=2, required=False, label="Country", help_text="Two-letter code, e.g. US.")
-    ship_region = forms.CharField(max_length=100, required=False, label="State or region")
+    ship_country = forms.CharField(
+        max_length=2, required=False, label=_("Country"), help_text=_("Two-letter code, e.g. US.")
+    )
+    ship_region = forms.CharField(max_length=100, required=False, label=_("State or region"))
     card = forms.ChoiceField(required=False)
 
     def __init__(self, *args, today: datetime.date, **kwargs):
@@ -65,7 +68,7 @@ class AutoshipForm(forms.Form):
     def clean_first_run_on(self):
         day = self.cleaned_data["first_run_on"]
         if day < self.today:
-            raise ValidationError("Choose today or a later day.")
+            raise ValidationError(_("Choose today or a later day."))
         return day
 
     def clean(self):

@@ -15,7 +15,7 @@ ADDRESS_PARTS = ("name", "line1", "line2", "city", "postal_code", "country", "re
 
 class CartAddForm(forms.Form):
     sku = forms.CharField(max_length=40, widget=forms.HiddenInput)
-    quantity = forms.IntegerField(min_value=0, max_value=999, initial=1)
+    quantity = forms.IntegerField(min_value=0, max_value=999, initial=1, label=_("Quantity"))
 
 
 def _region_choices() -> list:

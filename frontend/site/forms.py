@@ -12,6 +12,7 @@ from django_countries import countries
 from core.commerce.models import Product
 from core.members.models import CustomerType
 from core.members.services.signup import Address
+from frontend.common import formatting
 from frontend.common.payments import card_field
 
 ACCOUNT_NAMES = ("first_name", "last_name", "email", "password", "phone")
@@ -122,7 +123,7 @@ class JoinForm(_SignupForm):
 
     def __init__(self, *args, packs: list[Product] = (), pack_required: bool = False, currency: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(p.sku, f"{p.name} — {p.distributor_price} {currency}") for p in packs]
+        choices = [(p.sku, f"{p.name} — {formatting.number(p.distributor_price)} {currency}") for p in packs]
         if not pack_required:
             choices = [("", _("No pack: just join (no purchase necessary)"))] + choices
         self.fields["pack"].choices = choices

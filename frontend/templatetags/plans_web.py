@@ -14,8 +14,9 @@ def words(code: str) -> str:
     return str(code).replace("_", " ").capitalize()
 
 
-@register.inclusion_tag("office/earnings/_earnings_chart.html")
-def earnings_chart_panel(member):
+@register.inclusion_tag("office/earnings/_earnings_chart.html", takes_context=True)
+def earnings_chart_panel(context, member):
+    """The wallet in the company's currency (the page's ``branding``) and the last 12 periods' earnings."""
     periods = selectors.earnings_by_period(member=member)[:12]
     chart = [{"label": f"{p['start']:%Y-%m-%d}", "values": [str(p["total"])]} for p in reversed(periods)]
-    return {"chart": chart, "wallet": selectors.wallet_balance(member=member)}
+    return {"chart": chart, "wallet": selectors.wallet_balance(member=member), "branding": context.get("branding")}

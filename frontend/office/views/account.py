@@ -15,6 +15,7 @@ from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.subscriptions import subscription_card_set, subscription_pay_now
 from core.demotion.selectors import member_standing, stage_history
 from core.members.services.profiles import member_profile_update
+from frontend.common import formatting
 from frontend.common.access import office_page
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
@@ -37,7 +38,7 @@ def profile(request):
             except ValidationError as exc:
                 errors_onto(avatar_form, exc)
             else:
-                messages.success(request, "Your photo is updated.")
+                messages.success(request, _("Your photo is updated."))
                 return redirect("office-profile")
     elif request.method == "POST":
         form = OfficeProfileForm(request.POST)
@@ -47,7 +48,7 @@ def profile(request):
             except ValidationError as exc:
                 errors_onto(form, exc)
             else:
-                messages.success(request, "Your profile is saved.")
+                messages.success(request, _("Your profile is saved."))
                 return redirect("office-profile")
     return render(request, "office/profile.html", {"me": me, "form": form, "avatar_form": avatar_form})
 
@@ -76,7 +77,10 @@ def subscription(request):
             if action != "pay":
                 messages.success(request, _("Your card is saved."))
             elif attempt.outcome == "paid":
-                messages.success(request, f"Thank you: the fee of {attempt.amount} is paid.")
+                messages.success(
+                    request,
+                    _("Thank you: the fee of %(amount)s is paid.") % {"amount": formatting.number(attempt.amount)},
+                )
             else:
                 messages.error(
                     request,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.models import AutoshipStatus
@@ -20,6 +22,7 @@ from core.commerce.services.autoship import (
     autoship_resume,
 )
 from core.commerce.services.orders import LineRequest
+from frontend.common import formatting
 from frontend.common.access import office_page
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
@@ -27,7 +30,11 @@ from frontend.common.payments import stripe_page, test_cards_enabled
 from frontend.office.forms import AutoshipForm
 
 AUTOSHIP_ACTIONS = {"pause": autoship_pause, "resume": autoship_resume, "cancel": autoship_cancel}
-AUTOSHIP_DONE = {"pause": "paused", "resume": "active again", "cancel": "cancelled"}
+AUTOSHIP_DONE = {
+    "pause": gettext_lazy("Your autoship is paused."),
+    "resume": gettext_lazy("Your autoship is active again."),
+    "cancel": gettext_lazy("Your autoship is cancelled."),
+}
 
 
 @office_page()
@@ -62,7 +69,11 @@ def autoship_new(request):
         except GatewayError as exc:
             form.add_error("card", str(exc))  # a plain sentence (translated); the details are in the log
         else:
-            messages.success(request, f"Your autoship is set up: the first order is placed on {autoship.next_run_on}.")
+            messages.success(
+                request,
+                _("Your autoship is set up: the first order is placed on %(day)s.")
+                % {"day": formatting.day(autoship.next_run_on)},
+            )
             return redirect("office-autoship", pk=autoship.pk)
     return render(
         request,
@@ -79,14 +90,14 @@ def autoship_detail(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in AUTOSHIP_ACTIONS:
-            raise Http404("No such action.")
+            raise Http404(_("No such action."))
         try:
             AUTOSHIP_ACTIONS[action](autoship=autoship)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, f"Your autoship is {AUTOSHIP_DONE[action]}.")
+            messages.success(request, AUTOSHIP_DONE[action])
         return redirect("office-autoship", pk=autoship.pk)
     return render(
         request,

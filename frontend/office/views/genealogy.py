@@ -36,7 +36,7 @@ def _tree_param(request) -> str:
 def _visible_member(viewer: Member, number: int) -> Member:
     member = member_by_number(number)
     if member is None:
-        raise Http404("No such member.")
+        raise Http404(_("No such member."))
     visible_or_denied(viewer=viewer, member=member)
     return member
 

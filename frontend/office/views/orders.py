@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.commerce.selectors.orders import order_visible_to, orders_of_distributor
 from frontend.common.access import office_page
@@ -28,5 +29,5 @@ def orders(request):
 def order_detail(request, number: int):
     order = order_visible_to(request.user, number=number)
     if order is None:
-        raise Http404("No such order.")
+        raise Http404(_("No such order."))
     return render(request, "office/order_detail.html", {"me": request.member, "order": order})

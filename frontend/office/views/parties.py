@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from core.commerce.selectors.parties import parties_visible_to
 from core.commerce.services.parties import party_close, party_create
@@ -33,7 +34,7 @@ def party_new(request):
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(request, f"{party.name} is created. Add your guests' orders here.")
+            messages.success(request, _("%(party)s is created. Add your guests' orders here.") % {"party": party.name})
             return redirect("office-party", pk=party.pk)
     return render(request, "office/party_new.html", {"me": me, "form": form}, status=400 if form.errors else 200)
 
@@ -45,12 +46,15 @@ def party_detail(request, pk: int):
     if request.method == "POST":
         if request.POST.get("action") == "close":
             party_close(party=party)
-            messages.success(request, f"{party.name} is closed.")
+            messages.success(request, _("%(party)s is closed.") % {"party": party.name})
             return redirect("office-party", pk=party.pk)
         form = GuestOrderForm(request.POST)
         order = party_guest_order(party=party, form=form, by=request.user)
         if order is not None:
-            messages.success(request, f"Order {order.number} for {order.buyer_name} is placed.")
+            messages.success(
+                request,
+                _("Order %(number)s for %(guest)s is placed.") % {"number": order.number, "guest": order.buyer_name},
+            )
             return redirect("office-party", pk=party.pk)
         party = get_object_or_404(parties_visible_to(request.user), pk=pk)
     return render(

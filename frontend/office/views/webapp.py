@@ -97,7 +97,7 @@ def _monogram_icon(size: int) -> Image.Image:
 def icon(request, size: int):
     """The company's logo when it uploaded one, else its monogram, as a PNG of ``size`` pixels square."""
     if size not in ICON_SIZES:
-        raise Http404("No icon of that size.")
+        raise Http404(_("No icon of that size."))
     image = _logo_icon(size) or _monogram_icon(size)
     out = io.BytesIO()
     image.save(out, format="PNG")

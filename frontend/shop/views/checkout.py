@@ -38,6 +38,7 @@ from core.commerce.services.orders import Destination, LineRequest
 from core.communications.services import order_ship_to_lines
 from core.company.services import company_settings_get
 from core.members.selectors import replicated_site_owner
+from frontend.common import formatting
 from frontend.common.forms import errors_onto, form_status
 from frontend.common.payments import CardForm, stripe_page, test_cards_enabled
 from frontend.common.replicated import site_root
@@ -174,7 +175,7 @@ def checkout_shipping(request, username: str):
         return redirect(f"{root}/shop/checkout/")
     currency = company_settings_get().currency
     offered = shipping_methods_for(country=state["ship"]["country"])
-    choices = [(m.pk, f"{m.name} · {m.fee} {currency}") for m in offered]
+    choices = [(m.pk, f"{m.name} · {formatting.number(m.fee)} {currency}") for m in offered]
     form = CheckoutShippingForm(
         request.POST or None,
         methods=choices,
@@ -288,7 +289,7 @@ def _placed(request, owner, root: str, placed):
         messages.success(
             request,
             _("Order %(number)s is placed. Pay %(total)s %(currency)s offline; it ships once the payment is recorded.")
-            % {"number": order.number, "total": order.total, "currency": order.currency},
+            % {"number": order.number, "total": formatting.number(order.total), "currency": order.currency},
         )
     return redirect(f"{root}/shop/orders/{order.number}/")
 

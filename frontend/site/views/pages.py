@@ -25,7 +25,7 @@ def company_home(request):
 def company_page(request, slug: str):
     page = company_page_published(slug=slug)
     if page is None:
-        raise Http404("This page is not published.")
+        raise Http404(_("This page is not published."))
     return render(request, "site/page.html", {"page": page, "pages": company_pages_published()})
 
 
@@ -40,7 +40,7 @@ def replicated_home(request, username: str):
 def replicated_avatar(request, username: str):
     member = replicated_site_owner(username=username)
     if member is None or not member.avatar:
-        raise Http404("No photo.")
+        raise Http404(_("No photo."))
     return FileResponse(member.avatar.open("rb"))
 
 

@@ -22,6 +22,7 @@ from core.company.selectors import policy_documents_current
 from core.company.services import company_settings_get
 from core.members.selectors import replicated_site_owner
 from core.members.services.signup import customer_sign_up
+from frontend.common import formatting
 from frontend.common.forms import errors_onto
 from frontend.common.payments import stripe_page
 from frontend.common.replicated import site_context, site_root
@@ -64,7 +65,11 @@ def _joined_messages(request, enrolment: Enrolment) -> None:
         messages.success(
             request,
             _("Your enrolment pack is paid (order #%(number)s): %(total)s %(currency)s.")
-            % {"number": enrolment.order.number, "total": enrolment.order.total, "currency": enrolment.order.currency},
+            % {
+                "number": enrolment.order.number,
+                "total": formatting.number(enrolment.order.total),
+                "currency": enrolment.order.currency,
+            },
         )
     else:
         messages.warning(

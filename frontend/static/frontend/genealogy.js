@@ -12,6 +12,14 @@
     return text.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
   }
 
+  // Numbers as the page's language writes them ("1,000.00" in English, "1.000,00" in Spanish, like the server's).
+  var LANG = document.documentElement.lang || undefined;
+  function num(value, places) {
+    var n = Number(value);
+    if (value === null || value === "" || !isFinite(n)) return String(value);
+    return n.toLocaleString(LANG, { minimumFractionDigits: places, maximumFractionDigits: places, useGrouping: "always" });
+  }
+
   function init(viewport) {
     var T = JSON.parse(document.getElementById("tree-strings").textContent);
     var treeName = viewport.dataset.tree;
@@ -117,9 +125,9 @@
           ? (card.position === 0 ? T.left : T.right) : fmt(T.slot, { n: card.position + 1 });
       }
       var rank = card.rank_name || T.rank_none;
-      lines.push(card.downline > 0 ? rank + " · " + fmt(T.downline, { n: card.downline.toLocaleString() }) : rank);
-      var gv = card.gv === null ? T.gv_pending : T.gv + " " + card.gv;
-      lines.push(T.pv + " " + card.pv + " · " + gv);
+      lines.push(card.downline > 0 ? rank + " · " + fmt(T.downline, { n: num(card.downline, 0) }) : rank);
+      var gv = card.gv === null ? T.gv_pending : T.gv + " " + num(card.gv, 2);
+      lines.push(T.pv + " " + num(card.pv, 2) + " · " + gv);
       return { place: place, lines: lines };
     }
 
@@ -174,7 +182,7 @@
         button.type = "button";
         button.className = "tree-toggle";
         button.setAttribute("aria-expanded", node.expanded ? "true" : "false");
-        button.textContent = node.loading ? T.loading : node.expanded ? T.close : fmt(T.open, { n: card.children });
+        button.textContent = node.loading ? T.loading : node.expanded ? T.close : fmt(T.open, { n: num(card.children, 0) });
         if (node.failed) button.textContent = T.failed;
         button.addEventListener("click", function () { toggle(card.number); });
         li.appendChild(button);
@@ -188,7 +196,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "tree-toggle";
-      button.textContent = fmt(T.more, { n: d.data.left });
+      button.textContent = fmt(T.more, { n: num(d.data.left, 0) });
       button.addEventListener("click", function () {
         loadPage(d.data.number).then(render);
       });
