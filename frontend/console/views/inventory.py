@@ -23,7 +23,7 @@ def inventory(request):
     def call(data):
         product = product_by_sku(sku=data["sku"])
         if product is None:
-            raise ValidationError({"sku": [_("There is no product with SKU “%(sku)s”.") % {"sku": data["sku"]}]})
+            raise ValidationError({"sku": [_("There is no product with SKU '%(sku)s'.") % {"sku": data["sku"]}]})
         if data["kind"] == "receive":
             return stock_receive(
                 product=product,
