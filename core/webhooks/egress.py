@@ -32,8 +32,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
-NOT_PUBLIC = "Webhook URLs must point to a public host."
+NOT_PUBLIC = gettext_noop("Webhook URLs must point to a public host.")  # translated where it is shown
 LOOPBACK_NAMES = re.compile(r"(^|\.)(localhost|localhost\.localdomain|ip6-localhost|ip6-loopback)$")
 # Reserved for private use (ICANN, 2024): Google's and others' metadata services live here.
 INTERNAL_NAMES = re.compile(r"(^|\.)(internal|local|localdomain|home\.arpa|intranet|lan)$|^metadata$")

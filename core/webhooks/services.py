@@ -56,7 +56,7 @@ def _url_problems(url: str) -> list[str]:
     try:
         destination_check(url, must_resolve=False)
     except RefusedDestination:
-        return [NOT_PUBLIC]
+        return [gettext(NOT_PUBLIC)]
     return []
 
 
