@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
 
 from core.accounts.selectors import actor_for
+from core.company.selectors import language_names
 from core.company.services import company_settings_get
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -37,4 +38,6 @@ def platform(request) -> dict:
         "branding": SimpleLazyObject(_branding) if is_company else None,
         # Every role question a template asks ("is this a company admin?") is answered by actor_for.
         "actor": SimpleLazyObject(lambda: actor_for(getattr(request, "user", None))),
+        # What the footer's language switcher offers: the company's languages (config.middleware.CompanyLocaleMiddleware).
+        "languages_offered": language_names(getattr(request, "company_languages", ())),
     }

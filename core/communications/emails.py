@@ -68,8 +68,8 @@ EMAIL_KINDS: dict[str, EmailKind] = {
             key="member_welcome",
             title=_("Welcome"),
             description="Sent to a new distributor who joined through a replicated site.",
-            subject="Welcome to {{ company_name }}",
-            body=(
+            subject=_("Welcome to {{ company_name }}"),
+            body=_(
                 "Hello {{ first_name }},\n\n"
                 "Welcome to {{ company_name }}! Your member number is {{ member_number }} and your sponsor is "
                 "{{ sponsor_name }}.\n\n"
@@ -99,8 +99,8 @@ EMAIL_KINDS: dict[str, EmailKind] = {
             key="order_confirmation",
             title=_("Order confirmation"),
             description="Sent to the buyer when an order from the shop is paid.",
-            subject="Your {{ company_name }} order {{ order_number }}",
-            body=(
+            subject=_("Your {{ company_name }} order {{ order_number }}"),
+            body=_(
                 "Hello {{ first_name }},\n\n"
                 "Thank you for your order {{ order_number }}. We received your payment of {{ total }} {{ currency }}."
                 "\n\n{{ summary }}\n"
@@ -115,8 +115,8 @@ EMAIL_KINDS: dict[str, EmailKind] = {
             key="autoship_processed",
             title=_("Autoship order placed"),
             description="Sent to the buyer when an autoship order is placed and paid.",
-            subject="Your autoship order is on its way",
-            body="Order {{ order_number }}: {{ total }} {{ currency }}.",
+            subject=_("Your autoship order is on its way"),
+            body=_("Order {{ order_number }}: {{ total }} {{ currency }}."),
             variables=_ORDER_VARIABLES,
             sample=_ORDER_SAMPLE,
         ),
@@ -124,7 +124,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
             key="autoship_failed",
             title=_("Autoship failed"),
             description="Sent to the buyer when an autoship run fails (it is retried the next day).",
-            subject="Your autoship could not be processed",
+            subject=_("Your autoship could not be processed"),
             body="{{ reason }}",
             variables={
                 "first_name": "The buyer's first name.",
@@ -138,8 +138,8 @@ EMAIL_KINDS: dict[str, EmailKind] = {
             key="autoship_paused",
             title=_("Autoship paused"),
             description="Sent instead of “autoship failed” when the failure pauses the autoship.",
-            subject="Your autoship could not be processed",
-            body="{{ reason }} It is paused until you update it.",
+            subject=_("Your autoship could not be processed"),
+            body=_("{{ reason }} It is paused until you update it."),
             variables={
                 "first_name": "The buyer's first name.",
                 "reason": "Why the last run failed, e.g. “Your card was declined.”",
@@ -151,8 +151,8 @@ EMAIL_KINDS: dict[str, EmailKind] = {
             key="subscription_declined",
             title=_("Back-office fee declined"),
             description="Sent to a distributor when the scheduled back-office fee could not be charged.",
-            subject="Your {{ company_name }} back-office fee could not be charged",
-            body=(
+            subject=_("Your {{ company_name }} back-office fee could not be charged"),
+            body=_(
                 "Hello {{ first_name }},\n\n"
                 "We could not charge your back-office fee of {{ amount }} {{ currency }} due on {{ due_on }}: "
                 "{{ reason }}\n\n"
@@ -182,8 +182,8 @@ EMAIL_KINDS: dict[str, EmailKind] = {
                 "Sent to each distributor paid in a commission period when the period is posted (with the period's "
                 "statement attached as a PDF when the company's settings say so)."
             ),
-            subject="Your {{ company_name }} commissions for {{ period_start }} – {{ period_end }}",
-            body=(
+            subject=_("Your {{ company_name }} commissions for {{ period_start }} – {{ period_end }}"),
+            body=_(
                 "Hello {{ first_name }},\n\n"
                 "Your commissions for {{ period_start }} – {{ period_end }} are posted: {{ total }} {{ currency }}.\n"
                 "{% if statement_attached %}Your statement is attached.\n{% endif %}\n"

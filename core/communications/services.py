@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_countries import countries
 
@@ -27,7 +27,7 @@ from core.communications.models import (
     TrainingMaterial,
 )
 from core.communications.selectors import email_render
-from core.company.selectors import company_url
+from core.company.selectors import company_url, language_for
 from core.company.services import company_sender
 from core.members.models import Member, MemberStatus
 
@@ -210,7 +210,7 @@ def email_send(*, key: str, context: dict, to: str, attachments: Sequence[Attach
     rolled-back change never e-mails anyone. A mail failure is logged, never raised into the caller's work."""
     if not to:
         return
-    subject, body = email_render(key=key, context=context)
+    subject, body = email_render(key=key, context=context, language=language_for(email=to))
     sender = company_sender()
     files = tuple(attachments)
     transaction.on_commit(lambda: _send(key, subject, body, to, sender.from_email, sender.reply_to, files))
@@ -259,6 +259,11 @@ def order_confirmation_send(*, order) -> None:
     buyer = order.buyer_member or order.buyer_customer
     if buyer is None:
         return
+    with translation.override(language_for(user=buyer.user, email=buyer.email)):  # the summary's words too
+        _order_confirmation_send(order=order, buyer=buyer)
+
+
+def _order_confirmation_send(*, order, buyer) -> None:
     email_send(
         key="order_confirmation",
         context={

@@ -105,6 +105,27 @@ def company_settings_update(*, changes: dict) -> CompanySettings:
     return settings_row
 
 
+@transaction.atomic
+def company_languages_set(*, languages: Iterable[str], default: str) -> CompanySettings:
+    """The languages the company's people may use; ``default`` (one of them) is stored first: visitors whose browser
+    prefers none of the others get it, and company-written content falls back to it (issue 19)."""
+    known = [code for code, _name in settings.LANGUAGES]
+    chosen = list(dict.fromkeys(code[:10] for code in languages))
+    errors: dict[str, list[str]] = {}
+    if unknown := [code for code in chosen if code not in known]:
+        errors["languages"] = [_("Unknown language: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    elif not chosen:
+        errors["languages"] = [_("Enable at least one language.")]
+    if default not in chosen and "languages" not in errors:
+        errors["default_language"] = [_("The default language must be one of the enabled languages.")]
+    if errors:
+        raise ValidationError(errors)
+    settings_row = CompanySettings.objects.select_for_update().get(pk=company_settings_get().pk)
+    settings_row.languages = [default, *(code for code in chosen if code != default)]
+    settings_row.save(update_fields=["languages", "updated_at"])
+    return settings_row
+
+
 @dataclass(frozen=True)
 class Sender:
     """The From and Reply-To of the company's e-mails."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -553,4 +554,23 @@ class CustomDomainForm(forms.Form):
         max_length=253,
         label=_("Domain"),
         help_text=_("A domain of your own, such as shop.example.com."),
+    )
+
+
+class LanguagesForm(forms.Form):
+    """The company's languages: any of the product's (settings.LANGUAGES), at least one, and which is the default."""
+
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Enabled languages"),
+        help_text=_("Members, customers and visitors may use these languages."),
+    )
+    default_language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        label=_("Default language"),
+        help_text=_(
+            "For visitors whose browser prefers none of the enabled languages, and for company texts not written in "
+            "the reader's language."
+        ),
     )
