@@ -19,8 +19,10 @@ from core.communications.models import (
     PageSlug,
     TrainingMaterial,
 )
-from core.company.selectors import company_url  # noqa: F401 - re-exported: core.commerce.subscriptions reads it here
-from core.company.selectors import translated_pair
+from core.company.selectors import (
+    company_url,  # noqa: F401 - re-exported: core.commerce.subscriptions reads it here
+    translated_pair,
+)
 from core.company.services import company_settings_get
 from core.members.models import Member
 

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, get_tenant_model
 

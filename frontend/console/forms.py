@@ -19,7 +19,7 @@ from core.communications.models import Audience
 from core.company.models import PolicyAudience
 from core.members.models import BinarySpillover, MemberStatus, PlacementMethod, Side
 from core.webhooks.models import WebhookEvent
-from frontend.common.forms import ProfileForm
+from frontend.common.forms import ProfileForm, TranslatedForm
 from plans.models import CommissionPeriod, PeriodStatus
 from plans.selectors import commission_periods
 from plans.synthetic import MAX_MEMBERS
@@ -67,7 +67,9 @@ class GenealogySettingsForm(forms.Form):
     )
 
 
-class BrandingForm(forms.Form):
+class BrandingForm(TranslatedForm):
+    translated_fields = ("hero_title", "hero_text")
+
     display_name = forms.CharField(max_length=200)
     primary_color = forms.RegexField(
         regex=r"^#[0-9a-fA-F]{6}$",
@@ -150,7 +152,9 @@ class BrandingForm(forms.Form):
     )
 
 
-class CompanyPageForm(forms.Form):
+class CompanyPageForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     title = forms.CharField(max_length=200)
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 16}),
@@ -161,7 +165,9 @@ class CompanyPageForm(forms.Form):
     published = forms.BooleanField(required=False)
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
     audience = forms.ChoiceField(choices=Audience.choices, initial=Audience.DISTRIBUTORS)
@@ -173,7 +179,9 @@ class AnnouncementForm(forms.Form):
     )
 
 
-class TrainingMaterialForm(forms.Form):
+class TrainingMaterialForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     title = forms.CharField(max_length=200)
     category = forms.CharField(max_length=100, initial="General")
     order = forms.IntegerField(min_value=0, max_value=32_767, initial=0)
@@ -185,7 +193,9 @@ class TrainingMaterialForm(forms.Form):
 # ---------------------------------------------------------------------------------------------------- commerce
 
 
-class ProductForm(forms.Form):
+class ProductForm(TranslatedForm):
+    translated_fields = ("name", "description")
+
     sku = forms.CharField(max_length=40, label="SKU")
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
@@ -397,7 +407,9 @@ class DayForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Day"))
 
 
-class EmailTemplateForm(forms.Form):
+class EmailTemplateForm(TranslatedForm):
+    translated_fields = ("subject", "body")
+
     subject = forms.CharField(max_length=EMAIL_SUBJECT_MAX)
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 14}),
@@ -533,7 +545,9 @@ class JoiningSettingsForm(forms.Form):
     )
 
 
-class PolicyDocumentForm(forms.Form):
+class PolicyDocumentForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     key = forms.SlugField(
         max_length=50,
         label=_("Short name"),

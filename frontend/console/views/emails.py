@@ -40,7 +40,8 @@ def email_edit(request, key: str):
         email_template_reset(key=key)
         messages.success(request, f"“{key}” is back to the default text.")
         return redirect("console-email", key=key)
-    form = EmailTemplateForm(request.POST or None, initial={"subject": current.subject, "body": current.body})
+    initial = {"subject": current.subject, "body": current.body, "translations": saved.translations if saved else {}}
+    form = EmailTemplateForm(request.POST or None, initial=initial)
     preview, preview_problems = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -48,7 +49,13 @@ def email_edit(request, key: str):
             if action == "preview":
                 preview = email_preview(key=key, subject=data["subject"], body=data["body"])
             else:
-                email_template_save(key=key, subject=data["subject"], body=data["body"], by=request.user)
+                email_template_save(
+                    key=key,
+                    subject=data["subject"],
+                    body=data["body"],
+                    by=request.user,
+                    translations=data.get("translations"),
+                )
                 messages.success(request, f"“{key}” saved.")
                 return redirect("console-email", key=key)
         except ValidationError as exc:

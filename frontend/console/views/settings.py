@@ -33,7 +33,7 @@ def branding(request):
     form = BrandingForm(
         request.POST or None,
         request.FILES or None,
-        initial={name: getattr(row, name) for name in BrandingForm.base_fields},
+        initial={**{name: getattr(row, name) for name in BrandingForm.base_fields}, "translations": row.translations},
     )
     if not has_capability(request.user, "company.settings.write"):
         del form.fields["require_two_factor_for_admins"]  # staff read the branding; the sign-in rule is not theirs
