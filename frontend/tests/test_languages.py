@@ -137,9 +137,7 @@ def test_joining_offers_the_company_s_languages_and_stores_the_choice(alpha, alp
 def test_a_customer_signing_up_without_choosing_gets_the_page_s_language(alpha, alpha_client, org):
     _languages(alpha, ["en", "es"], "en")
     data = {"customer_type": "retail", "first_name": "Carl", "last_name": "Buyer", "email": "carl@example.test"}
-    response = alpha_client.post(
-        "/bob/customer/", {**data, "password": PASSWORD, **ADDRESS}, HTTP_ACCEPT_LANGUAGE="es"
-    )
+    response = alpha_client.post("/bob/customer/", {**data, "password": PASSWORD, **ADDRESS}, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 302
     with schema_context(alpha.schema):
         assert Customer.objects.get(email="carl@example.test").user.language == "es"
