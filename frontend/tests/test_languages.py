@@ -215,3 +215,11 @@ def test_console_writes_each_enabled_language_and_refuses_others(alpha, admin_cl
         with pytest.raises(ValidationError) as caught:
             announcement_create(title="x", body="y", translations={"fr": {"title": "z"}})
         assert list(caught.value.message_dict) == ["translations"]
+
+
+def test_a_right_to_left_language_sets_dir_rtl(alpha, settings):
+    """No RTL language ships; adding one (here only for this test) needs no template change: <html dir> follows it."""
+    settings.LANGUAGES = [*settings.LANGUAGES, ("ar", "العربية")]
+    _languages(alpha, ["ar", "en"], "ar")
+    html = Client(HTTP_HOST=alpha.host).get("/accounts/login/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in html
