@@ -89,3 +89,38 @@ def test_the_back_office_mirrors_right_to_left(rtl_company, browser, url, screen
     assert _axe_serious(page) == []
     screenshot(page, "rtl-phone-office-dashboard")
     context.close()
+
+
+def test_the_admin_enables_spanish_and_a_visitor_switches_to_it(rtl_company, browser, url, screenshot):
+    """The console's languages page, the footer's switcher and the announcement form's Spanish fieldset, in Chromium
+    at both sizes: no sideways scroll, axe-core 0 serious."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
+    page.goto(url(SUB, "/console/languages/"))
+    page.get_by_label("Español").check()
+    page.get_by_label("Default language").select_option("en")
+    page.get_by_role("button", name="Save languages").click()
+    page.wait_for_url("**/console/languages/")
+    assert page.get_by_label("Español").is_checked()
+    assert _axe_serious(page) == []
+    screenshot(page, "console-languages")
+    page.goto(url(SUB, "/console/announcements/new/"))
+    assert page.locator("fieldset.translation legend").inner_text() == "Español"
+    assert _axe_serious(page) == []
+    screenshot(page, "console-announcement-per-language")
+    context.close()
+
+    for width, height in ((1366, 900), (390, 844)):
+        visitor = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
+        page = visitor.new_page()
+        page.goto(url(SUB, "/"))
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("button", name="Change").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "es"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert _axe_serious(page) == []
+        screenshot(page, f"site-home-switched-to-spanish-{width}")
+        visitor.close()
