@@ -40,7 +40,9 @@ def email_edit(request, key: str):
         email_template_reset(key=key)
         messages.success(request, f"“{key}” is back to the default text.")
         return redirect("console-email", key=key)
-    initial = {"subject": current.subject, "body": current.body, "translations": saved.translations if saved else {}}
+    initial = {"subject": current.subject, "body": current.body}
+    if saved is not None and saved.translations:
+        initial["translations"] = saved.translations  # the texts in the company's other languages
     form = EmailTemplateForm(request.POST or None, initial=initial)
     preview, preview_problems = None, []
     if request.method == "POST" and form.is_valid():
