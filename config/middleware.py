@@ -7,15 +7,18 @@ import time
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils import translation
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
 
 from config.logs import REQUEST_ID, request_id_from
 from config.telemetry import metrics_payload
 from core.accounts.mfa import TWO_FACTOR_SETUP_NEEDED, two_factor_setup_missing
+from core.company.selectors import company_languages, language_pick
 from core.company.services import company_settings_get
 from tenants.selectors import custom_domain_token, tls_host_allowed
 from tenants.services_domains import HOSTNAME_RE, VERIFICATION_PATH
@@ -176,3 +179,24 @@ class TwoFactorRequiredMiddleware:
                 return JsonResponse({"detail": TWO_FACTOR_SETUP_NEEDED, "code": "two_factor_required"}, status=403)
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class CompanyLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware choosing among the *company's* languages (issue 19), not all of settings.LANGUAGES:
+    the signed-in person's own language; else the switcher's cookie; else the browser's Accept-Language; else the
+    company's default (core.company.selectors.language_pick). On the platform every language of settings.LANGUAGES.
+    Runs after AuthenticationMiddleware (it reads the person); the response part (Content-Language, Vary) is
+    Django's. ``request.company_languages`` is what the language switcher offers."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        enabled = company_languages()
+        user = getattr(request, "user", None)
+        own = user.language if user is not None and user.is_authenticated else ""
+        language = language_pick(
+            enabled=enabled,
+            chosen=[own, request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)],
+            accept_language=request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+        )
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        request.company_languages = enabled  # type: ignore[attr-defined]

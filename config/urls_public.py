@@ -27,6 +27,7 @@ provider_api = [
 
 urlpatterns = [
     path("", include("frontend.provider.urls")),
+    path("", include("frontend.languages")),
     path("healthz", healthz, name="healthz"),
     path("admin/", provider_site.urls),
     path("accounts/", include("allauth.urls")),

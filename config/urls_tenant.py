@@ -29,6 +29,7 @@ urlpatterns = [
     *site_urls,
     *office_urls,
     *console_urls,
+    path("", include("frontend.languages")),
     path("healthz", healthz, name="healthz"),
     path("admin/", company_site.urls),
     path("accounts/", include("allauth.urls")),

@@ -5,6 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from django_tenants.utils import get_public_schema_name
 
 from core.accounts.selectors import actor_for
+from core.company.selectors import language_names, translated
 from core.company.services import company_settings_get
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -22,8 +23,9 @@ def _branding() -> dict:
         "currency": row.currency,
         "has_logo": bool(row.logo),
         "has_hero_image": bool(row.hero_image),
-        "hero_title": row.hero_title,
-        "hero_text": row.hero_text,
+        # The storefront's hero in the reader's language, else the company's default language's.
+        "hero_title": translated(row, "hero_title"),
+        "hero_text": translated(row, "hero_text"),
     }
 
 
@@ -37,4 +39,6 @@ def platform(request) -> dict:
         "branding": SimpleLazyObject(_branding) if is_company else None,
         # Every role question a template asks ("is this a company admin?") is answered by actor_for.
         "actor": SimpleLazyObject(lambda: actor_for(getattr(request, "user", None))),
+        # The footer's language switcher: the company's languages (config.middleware.CompanyLocaleMiddleware).
+        "languages_offered": language_names(getattr(request, "company_languages", ())),
     }

@@ -115,6 +115,7 @@ CONSOLE_POSTS = {
     "console-move-undo": "genealogy.write",
     "console-genealogy": "genealogy.settings.write",
     "console-branding": "company.settings.write",
+    "console-languages": "company.settings.write",
     "console-domains": "company.settings.write",
     "console-domain-action": {"verify": "company.settings.write", "remove": "company.settings.write"},
     "console-joining": "company.settings.write",

@@ -1,11 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django_tenants.utils import get_public_schema_name
 
 from core.accounts.models import Role
 from core.accounts.selectors import ActorKind, actor_for
 from core.accounts.services import api_tokens_revoke
+from core.company.selectors import language_for
 from core.company.services import company_sender, company_settings_get
 
 # Where each audience starts on a company's host (URL names of frontend/): the console, the back office, the
@@ -54,6 +56,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if connection.schema_name == get_public_schema_name():
             return super().get_from_email()
         return company_sender().from_email
+
+    def send_mail(self, template_prefix, email, context) -> None:
+        """allauth's e-mails (password reset, invitations, two-factor notices) in the recipient's language."""
+        with translation.override(language_for(email=email)):
+            super().send_mail(template_prefix, email, context)
 
     def render_mail(self, template_prefix, email, context, headers=None):
         message = super().render_mail(template_prefix, email, context, headers=headers)

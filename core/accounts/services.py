@@ -10,11 +10,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 from knox.models import AuthToken
 
 from config.tenancy import current_schema
 from core.accounts.models import LoginDay, Role, User
+from core.company.selectors import company_languages
 
 
 def user_create(
@@ -91,3 +93,22 @@ def api_tokens_revoke(*, user: User, token_key: str | None = None) -> int:
         tokens = tokens.filter(token_key=token_key)
     deleted, _ = tokens.delete()
     return deleted
+
+
+def language_errors(language: str) -> list[str]:
+    """Why ``language`` can't be a person's language here (empty when it can): it must be one the company enables."""
+    enabled = company_languages()
+    if language not in enabled:
+        return [_("Choose one of the languages offered: %(codes)s.") % {"codes": ", ".join(enabled)}]
+    return []
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """The person's own language, for their pages and the e-mails sent to them (issue 19)."""
+    language = (language or "")[:10]
+    if errors := language_errors(language):
+        raise ValidationError({"language": errors})
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    return user

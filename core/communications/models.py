@@ -26,6 +26,9 @@ class CompanyPage(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True, max_length=50_000)
     published = models.BooleanField(default=False)
+    # The same texts in the company's other languages, {"es": {"title": "…", "body": "…"}};
+    # the fields above hold the default language's (core.company.selectors.translated; issue 19).
+    translations = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -48,6 +51,9 @@ class Announcement(models.Model):
     body = models.TextField(max_length=20_000)
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.DISTRIBUTORS)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The same texts in the company's other languages, {"es": {"title": "…", "body": "…"}};
+    # the fields above hold the default language's (core.company.selectors.translated; issue 19).
+    translations = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,6 +74,9 @@ class TrainingMaterial(models.Model):
     category = models.CharField(max_length=100, default="General")
     order = models.PositiveIntegerField(default=0)
     published = models.BooleanField(default=True)
+    # The same texts in the company's other languages, {"es": {"title": "…", "body": "…"}};
+    # the fields above hold the default language's (core.company.selectors.translated; issue 19).
+    translations = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -111,6 +120,9 @@ class EmailTemplate(models.Model):
     key = models.CharField(max_length=50, unique=True)
     subject = models.CharField(max_length=200)
     body = models.TextField(max_length=20_000)
+    # The same texts in the company's other languages, {"es": {"subject": "…", "body": "…"}};
+    # the fields above hold the default language's (core.company.selectors.translated; issue 19).
+    translations = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.tenancy import current_schema
 from core import formatting
@@ -21,7 +21,10 @@ from core.communications.models import (
     PageSlug,
     TrainingMaterial,
 )
-from core.company.selectors import company_url  # noqa: F401 - re-exported: core.commerce.subscriptions reads it here
+from core.company.selectors import (
+    company_url,  # noqa: F401 - re-exported: core.commerce.subscriptions reads it here
+    translated_pair,
+)
 from core.company.services import company_settings_get
 from core.members.models import Member
 
@@ -89,20 +92,28 @@ def email_common_context() -> dict:
     return {"company_name": row.display_name, "support_email": row.support_email}
 
 
-def email_render(*, key: str, context: dict) -> tuple[str, str]:
-    """(subject, body) of e-mail ``key`` in the current company's words: its saved template, else the default. A
-    saved template that fails at render time (it compiled when saved) falls back to the default, so the e-mail
-    still goes out."""
+def email_render(*, key: str, context: dict, language: str | None = None) -> tuple[str, str]:
+    """(subject, body) of e-mail ``key`` in the current company's words and in ``language`` (the active language
+    when None): its saved template (the text written for that language, else the company's default language's),
+    else the product's default text in that language. A saved template that fails at render time (it compiled when
+    saved) falls back to the default, so the e-mail still goes out."""
+    with translation.override(language or translation.get_language()):
+        return _email_render(key=key, context=context)
+
+
+def _email_render(*, key: str, context: dict) -> tuple[str, str]:
     kind = email_kind(key)
     full_context = {**email_common_context(), **_localized(context)}
     saved = email_template_saved(key=key)
     if saved is not None:
+        subject, body = translated_pair(saved, "subject", "body")
         try:
-            return render_text(subject=saved.subject, body=saved.body, context=full_context)
+            return render_text(subject=subject, body=body, context=full_context)
         except Exception:  # noqa: BLE001 - any template failure: send the default rather than nothing
             schema_name = current_schema()
             logger.exception("E-mail template %s of %s failed to render; sent the default", key, schema_name)
-    return render_text(subject=kind.subject, body=kind.body, context=full_context)
+    # str(): the defaults are lazy translations; the compiled-template cache is keyed by the text in this language.
+    return render_text(subject=str(kind.subject), body=str(kind.body), context=full_context)
 
 
 def _localized(context: dict) -> dict:

@@ -10,14 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_countries import countries
 
 from core import formatting
 from core.accounts.models import User
 from core.commerce.addresses import region_name
-from core.communications.emails import email_kind, template_errors
+from core.communications.emails import EMAIL_BODY_MAX, EMAIL_SUBJECT_MAX, email_kind, template_errors
 from core.communications.models import (
     Announcement,
     Audience,
@@ -28,8 +28,8 @@ from core.communications.models import (
     TrainingMaterial,
 )
 from core.communications.selectors import email_render
-from core.company.selectors import company_url
-from core.company.services import company_sender
+from core.company.selectors import company_url, language_for
+from core.company.services import company_sender, translations_checked
 from core.members.models import Member, MemberStatus
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,9 @@ def _required(errors: dict, name: str, value: str) -> None:
 
 
 @transaction.atomic
-def company_page_save(*, slug: str, title: str, body: str, published: bool) -> CompanyPage:
+def company_page_save(
+    *, slug: str, title: str, body: str, published: bool, translations: dict | None = None
+) -> CompanyPage:
     """Create or replace one of the company's fixed pages (about, FAQ, policies, terms, privacy)."""
     errors: dict[str, list[str]] = {}
     if slug not in PageSlug.values:
@@ -52,12 +54,19 @@ def company_page_save(*, slug: str, title: str, body: str, published: bool) -> C
     if errors:
         raise ValidationError(errors)
     page, _ = CompanyPage.objects.select_for_update().get_or_create(slug=slug, defaults={"title": title.strip()})
+    page.translations = translations_checked(
+        translations=translations, fields={"title": 200, "body": 50_000}, existing=page.translations
+    )
     page.title = title.strip()
     page.body = body or ""
     page.published = published
     page.full_clean()
     page.save()
     return page
+
+
+ANNOUNCEMENT_TRANSLATED = {"title": 200, "body": 20_000}
+TRAINING_TRANSLATED = {"title": 200, "body": 50_000}
 
 
 def _announcement_check(announcement: Announcement) -> None:
@@ -73,17 +82,26 @@ def _announcement_check(announcement: Announcement) -> None:
 
 @transaction.atomic
 def announcement_create(
-    *, title: str, body: str, audience: str = Audience.DISTRIBUTORS, published_at: datetime | None = None
+    *,
+    title: str,
+    body: str,
+    audience: str = Audience.DISTRIBUTORS,
+    published_at: datetime | None = None,
+    translations: dict | None = None,
 ) -> Announcement:
     announcement = Announcement(
-        title=(title or "").strip(), body=body or "", audience=audience, published_at=published_at
+        title=(title or "").strip(),
+        body=body or "",
+        audience=audience,
+        published_at=published_at,
+        translations=translations_checked(translations=translations, fields=ANNOUNCEMENT_TRANSLATED),
     )
     _announcement_check(announcement)
     announcement.save()
     return announcement
 
 
-ANNOUNCEMENT_FIELDS = ("title", "body", "audience", "published_at")
+ANNOUNCEMENT_FIELDS = ("title", "body", "audience", "published_at", "translations")
 
 
 @transaction.atomic
@@ -93,6 +111,13 @@ def announcement_update(*, announcement: Announcement, changes: dict) -> Announc
     if unknown:
         raise ValidationError({name: [gettext("This field cannot be changed here.")] for name in unknown})
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if "translations" in changes:
+        changes = {
+            **changes,
+            "translations": translations_checked(
+                translations=changes["translations"], fields=ANNOUNCEMENT_TRANSLATED, existing=announcement.translations
+            ),
+        }
     for name, value in changes.items():
         setattr(announcement, name, value.strip() if name == "title" else value)
     _announcement_check(announcement)
@@ -100,7 +125,7 @@ def announcement_update(*, announcement: Announcement, changes: dict) -> Announc
     return announcement
 
 
-TRAINING_FIELDS = ("title", "body", "url", "category", "order", "published")
+TRAINING_FIELDS = ("title", "body", "url", "category", "order", "published", "translations")
 
 
 def _training_check(material: TrainingMaterial) -> None:
@@ -116,9 +141,17 @@ def _training_check(material: TrainingMaterial) -> None:
 
 @transaction.atomic
 def training_material_create(
-    *, title: str, body: str = "", url: str = "", category: str = "General", order: int = 0, published: bool = True
+    *,
+    title: str,
+    body: str = "",
+    url: str = "",
+    category: str = "General",
+    order: int = 0,
+    published: bool = True,
+    translations: dict | None = None,
 ) -> TrainingMaterial:
     material = TrainingMaterial(
+        translations=translations_checked(translations=translations, fields=TRAINING_TRANSLATED),
         title=(title or "").strip(),
         body=body or "",
         url=(url or "").strip(),
@@ -137,6 +170,13 @@ def training_material_update(*, material: TrainingMaterial, changes: dict) -> Tr
     if unknown:
         raise ValidationError({name: [gettext("This field cannot be changed here.")] for name in unknown})
     material = TrainingMaterial.objects.select_for_update().get(pk=material.pk)
+    if "translations" in changes:
+        changes = {
+            **changes,
+            "translations": translations_checked(
+                translations=changes["translations"], fields=TRAINING_TRANSLATED, existing=material.translations
+            ),
+        }
     for name, value in changes.items():
         setattr(material, name, value.strip() if isinstance(value, str) and name != "body" else value)
     _training_check(material)
@@ -186,15 +226,31 @@ def newsletter_unsubscribe(*, subscriber: NewsletterSubscriber) -> NewsletterSub
 
 
 @transaction.atomic
-def email_template_save(*, key: str, subject: str, body: str, by: User | None) -> EmailTemplate:
-    """Save the company's own subject and body for e-mail ``key``. Both must compile and render with the e-mail's
-    sample context, so a saved template never stops an e-mail from going out."""
+def email_template_save(
+    *, key: str, subject: str, body: str, by: User | None, translations: dict | None = None
+) -> EmailTemplate:
+    """Save the company's own subject and body for e-mail ``key`` (and, in ``translations``, for the company's other
+    languages). Each must compile and render with the e-mail's sample context, so a saved template never stops an
+    e-mail from going out."""
     email_kind(key)
     subject = (subject or "").strip()
     body = (body or "").replace("\r\n", "\n")
     if errors := template_errors(key=key, subject=subject, body=body):
         raise ValidationError(errors)
     template = EmailTemplate.objects.select_for_update().filter(key=key).first() or EmailTemplate(key=key)
+    texts = translations_checked(
+        translations=translations, fields={"subject": EMAIL_SUBJECT_MAX, "body": EMAIL_BODY_MAX}, existing=None
+    )
+    errors = {}
+    for lang, written in texts.items():
+        if set(written) != {"subject", "body"}:
+            errors[f"subject__{lang}"] = [gettext("Write both the subject and the text in this language, or neither.")]
+            continue
+        found = template_errors(key=key, subject=written["subject"], body=written["body"])
+        errors.update({f"{name}__{lang}": problems for name, problems in found.items()})
+    if errors:
+        raise ValidationError(errors)
+    template.translations = texts
     template.subject = subject
     template.body = body
     template.updated_by = by
@@ -217,7 +273,7 @@ def email_send(*, key: str, context: dict, to: str, attachments: Sequence[Attach
     rolled-back change never e-mails anyone. A mail failure is logged, never raised into the caller's work."""
     if not to:
         return
-    subject, body = email_render(key=key, context=context)
+    subject, body = email_render(key=key, context=context, language=language_for(email=to))
     sender = company_sender()
     files = tuple(attachments)
     transaction.on_commit(lambda: _send(key, subject, body, to, sender.from_email, sender.reply_to, files))
@@ -266,6 +322,11 @@ def order_confirmation_send(*, order) -> None:
     buyer = order.buyer_member or order.buyer_customer
     if buyer is None:
         return
+    with translation.override(language_for(user=buyer.user, email=buyer.email)):  # the summary's words too
+        _order_confirmation_send(order=order, buyer=buyer)
+
+
+def _order_confirmation_send(*, order, buyer) -> None:
     email_send(
         key="order_confirmation",
         context={

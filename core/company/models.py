@@ -33,6 +33,9 @@ class CompanySettings(models.Model):
     hero_title = models.CharField(max_length=120, blank=True)
     hero_text = models.TextField(max_length=600, blank=True)
     hero_image = models.ImageField(upload_to="branding/", blank=True)
+    # The same texts in the company's other languages, {"es": {"hero_title": "…", "hero_text": "…"}};
+    # the fields above hold the default language's (core.company.selectors.translated; issue 19).
+    translations = models.JSONField(default=dict, blank=True)
     # Whom a company-site sale is credited to when the visitor neither picked a distributor nor came through one.
     # Empty: the root of the sponsor tree (the company's own first member). Not the terminated tree's root.
     house_member_number = models.PositiveBigIntegerField(
@@ -108,6 +111,9 @@ class PolicyDocument(models.Model):
         max_length=12, choices=PolicyAudience.choices, default=PolicyAudience.EVERYONE, verbose_name=_("applies to")
     )
     version = models.PositiveIntegerField()
+    # The same texts in the company's other languages, {"es": {"title": "…", "body": "…"}};
+    # the fields above hold the default language's (core.company.selectors.translated; issue 19).
+    translations = models.JSONField(default=dict, blank=True)
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

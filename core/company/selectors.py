@@ -1,12 +1,20 @@
 """Reads about the current company (the schema the connection is on)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
 from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.utils import timezone
-from django_tenants.utils import get_tenant_domain_model, get_tenant_model
+from django.utils import timezone, translation
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, get_tenant_model
 
 from config.hosts import company_host, site_url
 from config.tenancy import current_schema
-from core.company.models import PolicyAudience, PolicyDocument
+from core.accounts.models import User
+from core.company.models import CompanySettings, PolicyAudience, PolicyDocument
 
 
 def company_url() -> str:
@@ -46,3 +54,70 @@ def policy_documents_latest() -> list[PolicyDocument]:
     """The latest version of every document (the console's list)."""
     latest = PolicyDocument.objects.filter(key=OuterRef("key")).order_by("-version").values("pk")[:1]
     return list(PolicyDocument.objects.filter(pk=Subquery(latest)).order_by("key"))
+
+
+# ------------------------------------------------------------------------------------------------------ languages
+# Which language a page or an e-mail is in (issue 19). A company enables some of settings.LANGUAGES (the first is its
+# default); each person may have chosen one (User.language). The platform itself (provider console) offers them all.
+
+
+def languages_known() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def language_names(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(code, name in its own language) for each code, e.g. ("es", "Español"): how a language is offered to a person."""
+    names = dict(settings.LANGUAGES)
+    return [(code, names[code]) for code in codes if code in names]
+
+
+def company_languages() -> list[str]:
+    """The current company's enabled languages, its default first; on the platform (public schema) every language
+    of settings.LANGUAGES with settings.LANGUAGE_CODE first. Codes no longer in settings.LANGUAGES are ignored."""
+    known = languages_known()
+    if current_schema() == get_public_schema_name():
+        return sorted(known, key=lambda code: code != settings.LANGUAGE_CODE)
+    stored = CompanySettings.objects.order_by("id").values_list("languages", flat=True).first() or []
+    enabled = [code for code in dict.fromkeys(stored) if code in known]
+    return enabled or [settings.LANGUAGE_CODE]
+
+
+def language_pick(*, enabled: Sequence[str], chosen: Iterable[str | None] = (), accept_language: str = "") -> str:
+    """The language to serve, from the most to the least deliberate choice: the first of ``chosen`` (the person's
+    own language, then the switcher's cookie) that is enabled; else the browser's most preferred enabled language
+    (``es-ES`` matches ``es``); else the default (the first enabled)."""
+    for code in chosen:
+        if code and code in enabled:
+            return code
+    for tag, _quality in parse_accept_lang_header(accept_language[:1000]):
+        tag = tag.lower()
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in enabled:
+                return candidate
+    return enabled[0] if enabled else settings.LANGUAGE_CODE
+
+
+def language_for(*, user: Any = None, email: str = "") -> str:
+    """The language to write to a person in (every e-mail the company sends): their own language when the company
+    still enables it, else the company's default. A person known only by an e-mail address is looked up by it."""
+    if user is None and email:
+        user = User.objects.filter(email__iexact=email).only("language").first()
+    return language_pick(enabled=company_languages(), chosen=[getattr(user, "language", "")])
+
+
+def translated(obj: Any, field: str, language: str | None = None) -> str:
+    """Company-written text (``obj.<field>``) in ``language`` (the active language when None): the text written for
+    that language in ``obj.translations``, else the field itself, which holds the company's default language."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    text = ((getattr(obj, "translations", None) or {}).get(language) or {}).get(field)
+    return text if isinstance(text, str) and text.strip() else getattr(obj, field)
+
+
+def translated_pair(obj: Any, first: str, second: str, language: str | None = None) -> tuple[str, str]:
+    """Two fields that go together (an e-mail's subject and body, a page's title and body) from the same language:
+    both written for ``language``, else both the default language's, never a mix."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    texts = (getattr(obj, "translations", None) or {}).get(language) or {}
+    if all(isinstance(texts.get(name), str) and texts[name].strip() for name in (first, second)):
+        return texts[first], texts[second]
+    return getattr(obj, first), getattr(obj, second)

@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from core.accounts.models import User
 from core.company.models import CompanySettings, PolicyAcceptance, PolicyAudience, PolicyDocument
-from core.company.selectors import policy_documents_current
+from core.company.selectors import company_languages, policy_documents_current
 from core.members.models import Member
 
 EDITABLE_FIELDS = (
@@ -41,6 +41,7 @@ EDITABLE_FIELDS = (
     "enrolment_pack_required",
     "office_contact_email",
     "office_contact_phone",
+    "translations",  # the storefront's hero title and text in the company's other languages
 )
 
 
@@ -99,11 +100,74 @@ def company_settings_update(*, changes: dict) -> CompanySettings:
     if errors:
         raise ValidationError(errors)
     settings_row = CompanySettings.objects.select_for_update().get(pk=company_settings_get().pk)
+    if "translations" in changes:
+        changes = {
+            **changes,
+            "translations": translations_checked(
+                translations=changes["translations"],
+                fields={"hero_title": 120, "hero_text": 600},
+                existing=settings_row.translations,
+            ),
+        }
     for name, value in changes.items():
         setattr(settings_row, name, value)
     settings_row.full_clean()
     settings_row.save()
     return settings_row
+
+
+@transaction.atomic
+def company_languages_set(*, languages: Iterable[str], default: str) -> CompanySettings:
+    """The languages the company's people may use; ``default`` (one of them) is stored first: visitors whose browser
+    prefers none of the others get it, and company-written content falls back to it (issue 19)."""
+    known = [code for code, _name in settings.LANGUAGES]
+    chosen = list(dict.fromkeys(code[:10] for code in languages))
+    errors: dict[str, list[str]] = {}
+    if unknown := [code for code in chosen if code not in known]:
+        errors["languages"] = [_("Unknown language: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    elif not chosen:
+        errors["languages"] = [_("Enable at least one language.")]
+    if default not in chosen and "languages" not in errors:
+        errors["default_language"] = [_("The default language must be one of the enabled languages.")]
+    if errors:
+        raise ValidationError(errors)
+    settings_row = CompanySettings.objects.select_for_update().get(pk=company_settings_get().pk)
+    settings_row.languages = [default, *(code for code in chosen if code != default)]
+    settings_row.save(update_fields=["languages", "updated_at"])
+    return settings_row
+
+
+def translations_checked(
+    *, translations: dict | None, fields: dict[str, int], existing: dict | None = None
+) -> dict[str, dict[str, str]]:
+    """Company-written texts in the company's other languages (``{"es": {"title": "…"}}``), as they are stored:
+    ``existing`` with the languages given replaced. Only enabled languages other than the default (whose text is the
+    fields themselves) and only ``fields`` (name -> most characters); a blank text is dropped, so the default
+    language's shows. Errors name the form's field, e.g. ``title__es``."""
+    stored = {lang: dict(texts) for lang, texts in (existing or {}).items() if isinstance(texts, dict)}
+    if not translations:
+        return stored
+    if not isinstance(translations, dict):
+        raise ValidationError({"translations": [_("Give the texts per language.")]})
+    others = company_languages()[1:]
+    errors: dict[str, list[str]] = {}
+    for lang, texts in translations.items():
+        if lang not in others or not isinstance(texts, dict):
+            errors["translations"] = [_("Write texts only for the company's other languages: %(codes)s.")
+                                      % {"codes": ", ".join(others) or "-"}]  # fmt: skip
+            continue
+        kept = {}
+        for name, text in texts.items():
+            if name not in fields or not isinstance(text, str):
+                errors[f"{name}__{lang}"] = [_("This text can't be translated here.")]
+            elif len(text) > fields[name]:
+                errors[f"{name}__{lang}"] = [_("Keep it to %(max)s characters.") % {"max": fields[name]}]
+            elif text.strip():
+                kept[name] = text.replace("\r\n", "\n").strip()
+        stored[lang] = kept
+    if errors:
+        raise ValidationError(errors)
+    return {lang: texts for lang, texts in stored.items() if texts}
 
 
 @dataclass(frozen=True)
@@ -143,7 +207,13 @@ def company_from_email() -> str:
 
 @transaction.atomic
 def policy_document_publish(
-    *, key: str, title: str, body: str, applies_to: str = PolicyAudience.EVERYONE, by: User | None = None
+    *,
+    key: str,
+    title: str,
+    body: str,
+    applies_to: str = PolicyAudience.EVERYONE,
+    by: User | None = None,
+    translations: dict | None = None,
 ) -> PolicyDocument:
     """Publish a new version of the document ``key`` (its first version when new). Earlier versions stay as they
     were: the acceptances recorded against them keep pointing at the text that was agreed to."""
@@ -157,6 +227,7 @@ def policy_document_publish(
         errors["applies_to"] = [_("Choose who the document applies to.")]
     if errors:
         raise ValidationError(errors)
+    texts = translations_checked(translations=translations, fields={"title": 200, "body": 100_000})
     # Lock the document's versions so two admins publishing at once get versions n+1 and n+2, not a clash.
     list(PolicyDocument.objects.select_for_update().filter(key=key).values_list("pk", flat=True))
     latest = PolicyDocument.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0
@@ -168,6 +239,7 @@ def policy_document_publish(
         version=latest + 1,
         published_at=timezone.now(),
         published_by=by,
+        translations=texts,
     )
     document.full_clean()
     document.save()

@@ -4,17 +4,20 @@ product-and-quantity rows (party guest orders and autoships)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.selectors.catalogue import products_for_sale
+from core.company.selectors import company_languages
 
 LINE_ROWS = 5
 
@@ -56,6 +59,50 @@ def submit(form: forms.Form, call: Callable[[dict], Any]) -> Submission:
 def form_status(form: forms.Form) -> int:
     """400 when a posted form has errors, else 200."""
     return 400 if form.errors else 200
+
+
+class TranslatedForm(forms.Form):
+    """A form of company-written content (issue 19). The fields named in ``translated_fields`` hold the company's
+    default language; the same fields are added for each of its other languages (``title__es``, optional, shown in
+    a fieldset per language by _form.html) and come back as one ``translations`` value, ``{"es": {"title": "…"}}``,
+    for the service. ``initial["translations"]`` fills them. A company with one language sees the form as before."""
+
+    translated_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.translation_languages = company_languages()[1:]
+        written = (self.initial or {}).get("translations") or {}
+        self._translation_groups: list[tuple[str, str, list[str]]] = []
+        for lang in self.translation_languages:
+            keys = []
+            for name in self.translated_fields:
+                base = self.fields[name]
+                field = copy.deepcopy(base)
+                field.required = False
+                field.help_text = ""
+                field.label = base.label or name.replace("_", " ").capitalize()
+                field.widget.attrs = {**field.widget.attrs, "lang": lang}
+                field.translation_language = lang  # type: ignore[attr-defined]  # _form.html groups by it
+                key = f"{name}__{lang}"
+                self.fields[key] = field
+                self.initial[key] = (written.get(lang) or {}).get(name, "")
+                keys.append(key)
+            self._translation_groups.append((lang, names.get(lang, lang), keys))
+
+    def translation_fieldsets(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(code, language name, bound fields) per other language, for the template."""
+        return [(lang, name, [self[key] for key in keys]) for lang, name, keys in self._translation_groups]
+
+    def clean(self):
+        data = super().clean()
+        if self.translation_languages:
+            data["translations"] = {
+                lang: {name: data.pop(f"{name}__{lang}", "") or "" for name in self.translated_fields}
+                for lang in self.translation_languages
+            }
+        return data
 
 
 class ProfileForm(forms.Form):

@@ -49,6 +49,7 @@ CONSOLE = (
     NavEntry(_("Training"), "console-training", active=("console-training",)),
     NavEntry(_("Company pages"), "console-pages", active=("console-page",)),
     NavEntry(_("Branding"), "console-branding", active=("console-branding",)),
+    NavEntry(_("Languages"), "console-languages", active=("console-languages",), admin_only=True),
     NavEntry(_("Domains"), "console-domains", active=("console-domain",), admin_only=True),
     NavEntry(_("Joining & terms"), "console-joining", active=("console-joining", "console-policy"), admin_only=True),
     NavEntry(_("Billing"), "console-billing", active=("console-billing",), admin_only=True),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from core.communications.models import Audience
 from core.company.models import PolicyAudience
 from core.members.models import BinarySpillover, MemberStatus, PlacementMethod, Side
 from core.webhooks.models import WebhookEvent
-from frontend.common.forms import ProfileForm
+from frontend.common.forms import ProfileForm, TranslatedForm
 from plans.models import CommissionPeriod, PeriodStatus
 from plans.selectors import commission_periods
 from plans.synthetic import MAX_MEMBERS
@@ -81,7 +82,9 @@ class GenealogySettingsForm(forms.Form):
     )
 
 
-class BrandingForm(forms.Form):
+class BrandingForm(TranslatedForm):
+    translated_fields = ("hero_title", "hero_text")
+
     display_name = forms.CharField(label=_("Display name"), max_length=200)
     primary_color = forms.RegexField(
         label=_("Primary color"),
@@ -165,7 +168,9 @@ class BrandingForm(forms.Form):
     )
 
 
-class CompanyPageForm(forms.Form):
+class CompanyPageForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(
         label=_("Body"),
@@ -177,7 +182,9 @@ class CompanyPageForm(forms.Form):
     published = forms.BooleanField(label=_("Published"), required=False)
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices, initial=Audience.DISTRIBUTORS)
@@ -189,7 +196,9 @@ class AnnouncementForm(forms.Form):
     )
 
 
-class TrainingMaterialForm(forms.Form):
+class TrainingMaterialForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     title = forms.CharField(label=_("Title"), max_length=200)
     category = forms.CharField(max_length=100, initial=_("General"), label=_("Category"))
     order = forms.IntegerField(
@@ -205,7 +214,9 @@ class TrainingMaterialForm(forms.Form):
 # ---------------------------------------------------------------------------------------------------- commerce
 
 
-class ProductForm(forms.Form):
+class ProductForm(TranslatedForm):
+    translated_fields = ("name", "description")
+
     sku = forms.CharField(max_length=40, label=_("SKU"))
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
@@ -462,7 +473,9 @@ class DayForm(forms.Form):
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Day"))
 
 
-class EmailTemplateForm(forms.Form):
+class EmailTemplateForm(TranslatedForm):
+    translated_fields = ("subject", "body")
+
     subject = forms.CharField(label=_("Subject"), max_length=EMAIL_SUBJECT_MAX)
     body = forms.CharField(
         label=_("Body"),
@@ -628,7 +641,9 @@ class JoiningSettingsForm(forms.Form):
     )
 
 
-class PolicyDocumentForm(forms.Form):
+class PolicyDocumentForm(TranslatedForm):
+    translated_fields = ("title", "body")
+
     key = forms.SlugField(
         max_length=50,
         label=_("Short name"),
@@ -649,4 +664,23 @@ class CustomDomainForm(forms.Form):
         max_length=253,
         label=_("Domain"),
         help_text=_("A domain of your own, such as shop.example.com."),
+    )
+
+
+class LanguagesForm(forms.Form):
+    """The company's languages: any of the product's (settings.LANGUAGES), at least one, and which is the default."""
+
+    languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Enabled languages"),
+        help_text=_("Members, customers and visitors may use these languages."),
+    )
+    default_language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        label=_("Default language"),
+        help_text=_(
+            "For visitors whose browser prefers none of the enabled languages, and for company texts not written in "
+            "the reader's language."
+        ),
     )

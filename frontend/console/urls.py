@@ -40,6 +40,7 @@ urlpatterns = [
     # settings
     path("console/genealogy/", settings.genealogy_settings, name="console-genealogy"),
     path("console/branding/", settings.branding, name="console-branding"),
+    path("console/languages/", settings.languages, name="console-languages"),
     path("console/domains/", domains.domains, name="console-domains"),
     path("console/domains/<id:pk>/<slug:action>/", domains.domain_action, name="console-domain-action"),
     path("console/joining/", joining.joining, name="console-joining"),

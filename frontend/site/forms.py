@@ -5,6 +5,8 @@ step shows at once). ``steps`` names each step's fields, so the template and the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -15,7 +17,7 @@ from core.members.services.signup import Address
 from frontend.common import formatting
 from frontend.common.payments import card_field
 
-ACCOUNT_NAMES = ("first_name", "last_name", "email", "password", "phone")
+ACCOUNT_NAMES = ("first_name", "last_name", "email", "password", "phone", "language")
 ADDRESS_NAMES = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 
 
@@ -33,6 +35,8 @@ class _SignupForm(forms.Form):
         help_text=_("At least 8 characters."),
     )
     phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    # The company's languages, the page's own pre-selected (issue 19); hidden when the company has only one.
+    language = forms.ChoiceField(label=_("Language"), required=False)
     address_line1 = forms.CharField(label=_("Street and number"), max_length=200)
     address_line2 = forms.CharField(label=_("Apartment, suite (optional)"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=100)
@@ -42,8 +46,12 @@ class _SignupForm(forms.Form):
     accept_terms = forms.BooleanField(label=_("I have read and accept the documents above."))
     documents = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
 
-    def __init__(self, *args, documents=(), **kwargs):
+    def __init__(self, *args, documents=(), languages: Sequence[tuple[str, str]] = (), language: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = list(languages)
+        self.fields["language"].initial = language
+        if len(languages) < 2:
+            self.fields["language"].widget = forms.HiddenInput()
         self.fields["country"].choices = [("", _("Choose a country"))] + list(countries)
         self.fields["documents"].initial = ",".join(str(d.pk) for d in documents)
         for name in ("first_name", "last_name"):
@@ -59,6 +67,9 @@ class _SignupForm(forms.Form):
         self.fields["country"].widget.attrs["autocomplete"] = "country"
         if not documents:
             del self.fields["accept_terms"]
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.fields["language"].initial or ""
 
     def clean_documents(self) -> list[int]:
         """The document versions the visitor was shown (the service checks they are still the current ones)."""
@@ -119,7 +130,7 @@ class JoinForm(_SignupForm):
     pack = forms.ChoiceField(label=_("Enrolment pack"), widget=forms.RadioSelect, required=False)
     card = card_field(required=False)
 
-    account_names = ("first_name", "last_name", "email", "username", "password", "phone")
+    account_names = ("first_name", "last_name", "email", "username", "password", "phone", "language")
 
     def __init__(self, *args, packs: list[Product] = (), pack_required: bool = False, currency: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,7 +163,7 @@ class CustomerSignupForm(_SignupForm):
         help_text=_("Preferred customers buy at the preferred price."),
     )
 
-    account_names = ("customer_type", "first_name", "last_name", "email", "password", "phone")
+    account_names = ("customer_type", "first_name", "last_name", "email", "password", "phone", "language")
 
 
 class NewsletterForm(forms.Form):

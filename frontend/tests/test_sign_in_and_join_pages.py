@@ -58,7 +58,7 @@ def test_sign_in_page_carries_the_company_name_and_language(alpha, alpha_client)
     with schema_context(alpha.schema):
         company_settings_update(changes={"display_name": "Alpha Teas", "primary_color": "#aa3300"})
     html = alpha_client.get("/accounts/login/").content.decode()
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "<h1>Sign in to Alpha Teas</h1>" in html and "<title>Sign In · Alpha Teas</title>" in html
     assert "--brand: #aa3300;" in html
     assert "/accounts/signup/" not in html  # allauth's "Sign Up" led to "Sign Up Closed"

@@ -18,11 +18,11 @@ import logging
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from config.tenancy import current_schema
 from core.communications.selectors import email_render
-from core.company.selectors import company_url
+from core.company.selectors import company_url, language_for
 from core.company.services import company_from_email, company_settings_get
 from core.members.models import Member
 from plans.models import CommissionPeriod, LedgerLine, StatementNotice, StatementNoticeStatus
@@ -85,7 +85,9 @@ def commissions_posted_notify(*, period: CommissionPeriod) -> int:
         member = Member.objects.get(pk=row["payee_id"])
         if not member.email or not _claim(period=period, member=member):
             continue
+        language = language_for(user=member.user, email=member.email)
         subject, body = email_render(
+            language=language,
             key="commissions_posted",
             context={
                 "first_name": member.first_name,
@@ -103,7 +105,8 @@ def commissions_posted_notify(*, period: CommissionPeriod) -> int:
             headers={"Message-ID": f"<statement-{current_schema()}-{period.pk}-{member.pk}@canopy.invalid>"},
         )  # fmt: skip
         if attach:
-            pdf = statement_pdf(period_statement(member=member, period=period))
+            with translation.override(language):
+                pdf = statement_pdf(period_statement(member=member, period=period))
             message.attach(statement_filename(member=member, period=period), pdf, "application/pdf")
         try:
             message.send()

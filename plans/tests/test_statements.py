@@ -18,7 +18,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from pypdf import PdfReader
 
-from core.company.services import company_settings_update
+from core.accounts.models import User
+from core.company.services import company_languages_set, company_settings_update
 from core.webhooks.tests.conftest import eager_celery  # noqa: F401 - a fixture
 from plans import tasks
 from plans.engine import plan_from_document
@@ -167,6 +168,21 @@ def test_commissions_posted_email_attaches_the_statement_when_enabled(
         assert after(pdf_lines(content), "Total for the period") == "15.00 USD"
     else:
         assert to_a.attachments == []
+
+
+def test_commissions_posted_email_is_in_each_member_s_language(chain, posted, django_capture_on_commit_callbacks):
+    """a reads Spanish, root and b English (issue 19): each e-mail is rendered in its recipient's language."""
+    company_languages_set(languages=["en", "es"], default="en")
+    User.objects.filter(pk=chain["a"].user_id).update(language="es")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        commissions_posted_notify(period=posted)
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects == {
+        chain["root"].email: "Your Alpha commissions for 2026-01-01 – 2026-01-31",
+        chain["a"].email: "Sus comisiones de Alpha del 2026-01-01 al 2026-01-31",
+        chain["b"].email: "Your Alpha commissions for 2026-01-01 – 2026-01-31",
+    }
 
 
 def test_posting_sends_the_commissions_posted_email_through_the_task(

@@ -37,6 +37,9 @@ class Product(models.Model):
     sku = models.CharField(max_length=40)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # The same texts in the company's other languages, {"es": {"name": "…", "description": "…"}};
+    # the fields above hold the default language's (core.company.selectors.translated; issue 19).
+    translations = models.JSONField(default=dict, blank=True)
     category = models.ForeignKey(ProductCategory, null=True, blank=True, on_delete=models.PROTECT)
     retail_price = money_field(validators=[MinValueValidator(ZERO)])
     preferred_price = models.DecimalField(

@@ -22,6 +22,7 @@ from core.commerce.models import (
     ProductStatus,
 )
 from core.commerce.pricing import QuoteLine, q2, unit_price
+from core.company.services import translations_checked
 from core.members.models import Customer, CustomerType, Member
 
 
@@ -43,6 +44,7 @@ def product_create(
     low_stock_threshold: int = 0,
     featured: bool = False,
     enrolment_pack: bool = False,
+    translations: dict | None = None,
 ) -> Product:
     sku = (sku or "").strip()
     errors: dict[str, list[str]] = {}
@@ -63,7 +65,9 @@ def product_create(
             errors[field_name] = [gettext("Must not be negative.")]
     if errors:
         raise ValidationError(errors)
+    texts = translations_checked(translations=translations, fields=PRODUCT_TRANSLATED)
     return Product.objects.create(
+        translations=texts,
         sku=sku,
         name=name.strip(),
         description=description,
@@ -106,8 +110,10 @@ class ProductChanges(TypedDict, total=False):
     low_stock_threshold: int
     featured: bool
     enrolment_pack: bool
+    translations: dict  # name and description in the company's other languages (issue 19)
 
 
+PRODUCT_TRANSLATED = {"name": 200, "description": 5000}
 PRODUCT_EDITABLE = tuple(ProductChanges.__annotations__)
 _PRODUCT_AMOUNTS: tuple[Literal["retail_price", "preferred_price", "distributor_price", "pv", "cv"], ...] = (
     "retail_price",
@@ -142,6 +148,10 @@ def product_update(*, product: Product, **changes: Unpack[ProductChanges]) -> Pr
             fields[amount] = q2(given)
     if "name" in changes:
         fields["name"] = changes["name"].strip()
+    if "translations" in changes:
+        fields["translations"] = translations_checked(
+            translations=changes["translations"], fields=PRODUCT_TRANSLATED, existing=product.translations
+        )
     for name, new_value in fields.items():
         setattr(product, name, new_value)
     product.save()

@@ -53,6 +53,7 @@ def distributor_enrol(
     ip_address: str | None,
     pack_sku: str = "",
     payment_method_id: str = "",
+    language: str = "",
 ) -> Enrolment:
     """A visitor joins ``sponsor``'s team with an optional enrolment pack (required when the company says so): the
     enrolment and the pack's order are one transaction; the card is charged after it commits."""
@@ -70,6 +71,7 @@ def distributor_enrol(
             address=address,
             accepted_document_ids=accepted_document_ids,
             ip_address=ip_address,
+            language=language,
         )
         if not pack_sku:
             return Enrolment(member=member, order=None, charge=None)

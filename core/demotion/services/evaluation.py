@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.accounts.models import User
+from core.company.selectors import company_languages, language_pick
 from core.demotion import tasks
 from core.demotion.facts import EPOCH, NO_DAY, FactsWithEvidence, as_days, facts_load, int_columns, positions_of
 from core.demotion.models import (
@@ -277,6 +278,7 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
     _flags_apply(policy, outcome, changed)
     shared = notice_shared_context()
     now = timezone.now()
+    languages = _notice_languages([member for _t, _s, member, _e in notices])
     with connection.cursor() as cursor:
         copy_rows(
             cursor.cursor,
@@ -299,7 +301,7 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
                     member.pk,
                     stages[-1].key,
                     member.email,
-                    *_notice_text(stages, member, evidence, shared),
+                    *_notice_text(stages, member, evidence, shared, languages[member.pk]),
                     NotificationStatus.QUEUED,
                     0,
                     "",
@@ -312,16 +314,27 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
     _destructive_apply(destructive)
 
 
-def _notice_text(stages: list, member: Member, evidence: dict, shared: dict) -> tuple[str, str]:
+def _notice_languages(members: list[Member]) -> dict[int, str]:
+    """Each notified member's language (issue 19): their own when the company enables it, else its default. One
+    query for all of them (only members who get a notice), not one per member."""
+    enabled = company_languages()
+    own = dict(
+        User.objects.filter(member__pk__in=[member.pk for member in members]).values_list("member__pk", "language")
+    )
+    return {member.pk: language_pick(enabled=enabled, chosen=[own.get(member.pk)]) for member in members}
+
+
+def _notice_text(stages: list, member: Member, evidence: dict, shared: dict, language: str) -> tuple[str, str]:
     """The subject and body of the one e-mail a transition sends, for every stage it enters (two start on one day,
     or a first evaluation or a catch-up skips some): each stage's own subject and text, in stage order, so no
     consequence goes untold. One message rather than one per stage keeps the outbox's one row per transition, hence
     its send-once guarantee. Each stage's words are worked out once for its subject and body."""
     subjects, bodies = [], []
-    for stage in stages:
-        context = notice_context(member, stage, evidence, shared)
-        subjects.append(notice_render_with(stage_text("email_subject", stage.email_subject), context).strip())
-        bodies.append(notice_render_with(stage_text("email_body", stage.email_body), context))
+    with translation.override(language):  # the words worked out (evidence, remedy) in the member's language
+        for stage in stages:
+            context = notice_context(member, stage, evidence, shared)
+            subjects.append(notice_render_with(stage_text("email_subject", stage.email_subject), context).strip())
+            bodies.append(notice_render_with(stage_text("email_body", stage.email_body), context))
     return "; ".join(subjects)[:SUBJECT_LENGTH], "\n".join(bodies)
 
 

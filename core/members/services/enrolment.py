@@ -45,7 +45,7 @@ USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,30}[a-z0-9])$")
 RESERVED_USERNAMES = frozenset(
     {
         *("about", "accounts", "admin", "api", "app", "cart", "checkout", "company", "console", "contact", "faq"),
-        *("distributors",),
+        *("distributors", "language"),
         *("healthz", "help", "join", "login", "logout", "media", "office", "pages", "privacy", "shop", "signup"),
         *("start", "static", "support", "terms", "www"),
     }

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from core.accounts.services import language_errors, user_language_set
 from core.company.models import PolicyAudience
 from core.company.services import policies_accept
 from core.members.models import Customer, CustomerType, Member
@@ -41,6 +42,14 @@ def address_problems(address: Address) -> dict[str, list[str]]:
 
 
 @transaction.atomic
+def _signup_problems(*, address: Address, language: str) -> dict[str, list[str]]:
+    """The address, and the language chosen at sign-up (empty: none chosen; else one the company enables)."""
+    errors = address_problems(address)
+    if language and (problems := language_errors(language)):
+        errors["language"] = problems
+    return errors
+
+
 def member_join_online(
     *,
     sponsor: Member,
@@ -53,10 +62,11 @@ def member_join_online(
     address: Address,
     accepted_document_ids: list[int],
     ip_address: str | None,
+    language: str = "",
 ) -> Member:
     """A visitor joins ``sponsor``'s team from their site: enrolled (member_join), their address kept, and their
     acceptance of every current document for distributors recorded with its version, the time and their IP."""
-    if errors := address_problems(address):
+    if errors := _signup_problems(address=address, language=language):
         raise ValidationError(errors)
     member = member_join(
         sponsor=sponsor,
@@ -77,6 +87,8 @@ def member_join_online(
     )
     member.refresh_from_db()
     assert member.user is not None  # member_join always creates the login
+    if language:
+        user_language_set(user=member.user, language=language)
     policies_accept(
         user=member.user,
         audience=PolicyAudience.DISTRIBUTORS,
@@ -99,10 +111,11 @@ def customer_sign_up(
     address: Address,
     accepted_document_ids: list[int],
     ip_address: str | None,
+    language: str = "",
 ) -> Customer:
     """A visitor becomes ``distributor``'s customer from their site, with a login, an address and their acceptance of
     the current documents for customers (version, time, IP)."""
-    if errors := address_problems(address):
+    if errors := _signup_problems(address=address, language=language):
         raise ValidationError(errors)
     customer = customer_create(
         distributor=distributor,
@@ -122,6 +135,8 @@ def customer_sign_up(
     )
     customer.refresh_from_db()
     assert customer.user is not None  # created with a login
+    if language:
+        user_language_set(user=customer.user, language=language)
     policies_accept(
         user=customer.user,
         audience=PolicyAudience.CUSTOMERS,

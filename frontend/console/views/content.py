@@ -34,7 +34,12 @@ def page_edit(request, slug: str):
         raise Http404(_("No such page."))
     existing = next(page for s, _label, page in company_pages_overview() if s == slug)
     initial = (
-        {"title": existing.title, "body": existing.body, "published": existing.published}
+        {
+            "title": existing.title,
+            "body": existing.body,
+            "published": existing.published,
+            "translations": existing.translations,
+        }
         if existing
         else {"title": PageSlug(slug).label}
     )
@@ -55,7 +60,14 @@ def announcements(request):
 @console_page("content.write")
 def announcement_edit(request, pk: int | None = None):
     announcement = get_object_or_404(announcements_all(), pk=pk) if pk else None
-    initial = {name: getattr(announcement, name) for name in AnnouncementForm.base_fields} if announcement else None
+    initial = (
+        {
+            **{name: getattr(announcement, name) for name in AnnouncementForm.base_fields},
+            "translations": announcement.translations,
+        }
+        if announcement
+        else None
+    )
     form = AnnouncementForm(request.POST or None, initial=initial)
 
     def call(data):
@@ -82,7 +94,14 @@ def training(request):
 @console_page("content.write")
 def training_edit(request, pk: int | None = None):
     material = get_object_or_404(training_materials(published_only=False), pk=pk) if pk else None
-    initial = {name: getattr(material, name) for name in TrainingMaterialForm.base_fields} if material else None
+    initial = (
+        {
+            **{name: getattr(material, name) for name in TrainingMaterialForm.base_fields},
+            "translations": material.translations,
+        }
+        if material
+        else None
+    )
     form = TrainingMaterialForm(request.POST or None, initial=initial)
 
     def call(data):

@@ -41,7 +41,10 @@ def email_edit(request, key: str):
         email_template_reset(key=key)
         messages.success(request, _("“%(key)s” is back to the default text.") % {"key": key})
         return redirect("console-email", key=key)
-    form = EmailTemplateForm(request.POST or None, initial={"subject": current.subject, "body": current.body})
+    initial = {"subject": current.subject, "body": current.body}
+    if saved is not None and saved.translations:
+        initial["translations"] = saved.translations  # the texts in the company's other languages
+    form = EmailTemplateForm(request.POST or None, initial=initial)
     preview, preview_problems = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -49,7 +52,13 @@ def email_edit(request, key: str):
             if action == "preview":
                 preview = email_preview(key=key, subject=data["subject"], body=data["body"])
             else:
-                email_template_save(key=key, subject=data["subject"], body=data["body"], by=request.user)
+                email_template_save(
+                    key=key,
+                    subject=data["subject"],
+                    body=data["body"],
+                    by=request.user,
+                    translations=data.get("translations"),
+                )
                 messages.success(request, _("“%(key)s” saved.") % {"key": key})
                 return redirect("console-email", key=key)
         except ValidationError as exc:

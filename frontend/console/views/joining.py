@@ -35,7 +35,15 @@ def policy_document(request, key: str | None = None):
     if key and latest is None:
         raise Http404(_("No such document."))
     initial = (
-        {"key": key, "title": latest.title, "body": latest.body, "applies_to": latest.applies_to} if latest else {}
+        {
+            "key": key,
+            "title": latest.title,
+            "body": latest.body,
+            "applies_to": latest.applies_to,
+            "translations": latest.translations,
+        }
+        if latest
+        else {}
     )
     form = PolicyDocumentForm(request.POST or None, initial=initial)
     if key:
@@ -48,6 +56,7 @@ def policy_document(request, key: str | None = None):
             body=data["body"],
             applies_to=data["applies_to"],
             by=request.user,
+            translations=data.get("translations"),
         ),
     )
     if published:

@@ -88,7 +88,8 @@ def product_edit(request, pk: int):
 def product_edit_page(request, product: Product, image_form=None):
     """The edit form and, below it, the product's pictures (an upload that failed shows its errors there)."""
     data = request.POST if request.method == "POST" and image_form is None else None
-    form = ProductForm(data, initial={name: getattr(product, name) for name in ProductForm.base_fields})
+    initial = {name: getattr(product, name) for name in ProductForm.base_fields}
+    form = ProductForm(data, initial={**initial, "translations": product.translations})
     form.fields["sku"].disabled = True
     form.fields["sku"].help_text = _("The SKU never changes.")
 

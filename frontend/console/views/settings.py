@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.accounts.permissions import has_capability
-from core.company.services import company_settings_get, company_settings_update
+from core.company.selectors import company_languages
+from core.company.services import company_languages_set, company_settings_get, company_settings_update
 from core.members.placement import genealogy_settings_get
 from core.members.services.profiles import genealogy_settings_update
 from frontend.common.access import console_page
 from frontend.common.forms import form_status, submit
-from frontend.console.forms import BrandingForm, GenealogySettingsForm
+from frontend.console.forms import BrandingForm, GenealogySettingsForm, LanguagesForm
 
 
 @console_page("genealogy.settings.write")
@@ -32,7 +33,7 @@ def branding(request):
     form = BrandingForm(
         request.POST or None,
         request.FILES or None,
-        initial={name: getattr(row, name) for name in BrandingForm.base_fields},
+        initial={**{name: getattr(row, name) for name in BrandingForm.base_fields}, "translations": row.translations},
     )
     if not has_capability(request.user, "company.settings.write"):
         del form.fields["require_two_factor_for_admins"]  # staff read the branding; the sign-in rule is not theirs
@@ -53,3 +54,16 @@ def _branding_changes(data: dict) -> dict:
         elif changes[name] is False:
             changes[name] = ""
     return changes
+
+
+@console_page("company.settings.write")
+def languages(request):
+    """The languages the company's people may use and its default (issue 19)."""
+    enabled = company_languages()
+    form = LanguagesForm(request.POST or None, initial={"languages": enabled, "default_language": enabled[0]})
+    if request.method == "POST" and submit(
+        form, lambda data: company_languages_set(languages=data["languages"], default=data["default_language"])
+    ):
+        messages.success(request, _("Languages saved."))
+        return redirect("console-languages")
+    return render(request, "console/languages.html", {"form": form}, status=form_status(form))

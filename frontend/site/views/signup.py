@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,7 +19,7 @@ from core.commerce.gateways.stripe import GatewayError
 from core.commerce.selectors.catalogue import enrolment_packs
 from core.commerce.services.enrolment import Enrolment, distributor_enrol
 from core.company.models import PolicyAudience
-from core.company.selectors import policy_documents_current
+from core.company.selectors import company_languages, language_names, policy_documents_current
 from core.company.services import company_settings_get
 from core.members.selectors import replicated_site_owner
 from core.members.services.signup import customer_sign_up
@@ -42,6 +43,11 @@ def _signup_allowed(request, form) -> bool:
         return True
     form.add_error(None, str(SIGNUP_LIMITED))
     return False
+
+
+def _language_choice(request) -> dict:
+    """The company's languages offered at sign-up, the one this page is in pre-selected."""
+    return {"languages": language_names(company_languages()), "language": translation.get_language()}
 
 
 def _form_status(form) -> int:
@@ -93,6 +99,7 @@ def replicated_join(request, username: str):
     packs = list(enrolment_packs())
     form = JoinForm(
         request.POST or None,
+        **_language_choice(request),
         documents=documents,
         packs=packs,
         pack_required=company.enrolment_pack_required,
@@ -137,7 +144,7 @@ def replicated_customer_signup(request, username: str):
     if member is None:
         return redirect("company-home")
     documents = policy_documents_current(audience=PolicyAudience.CUSTOMERS)
-    form = CustomerSignupForm(request.POST or None, documents=documents)
+    form = CustomerSignupForm(request.POST or None, documents=documents, **_language_choice(request))
     if request.method == "POST" and form.is_valid() and _signup_allowed(request, form):
         try:
             customer = customer_sign_up(
