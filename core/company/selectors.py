@@ -6,7 +6,7 @@ from django_tenants.utils import get_tenant_domain_model, get_tenant_model
 
 from config.hosts import company_host, site_url
 from config.tenancy import current_schema
-from core.company.models import PolicyAudience, PolicyDocument
+from core.company.models import Market, PolicyAudience, PolicyDocument
 
 
 def company_url() -> str:
@@ -46,3 +46,29 @@ def policy_documents_latest() -> list[PolicyDocument]:
     """The latest version of every document (the console's list)."""
     latest = PolicyDocument.objects.filter(key=OuterRef("key")).order_by("-version").values("pk")[:1]
     return list(PolicyDocument.objects.filter(pk=Subquery(latest)).order_by("key"))
+
+
+# ---------------------------------------------------------------------------------------------------- markets
+
+
+def markets_list() -> QuerySet[Market]:
+    """Every market, the inactive ones too (orders point to them), by code."""
+    return Market.objects.order_by("code")
+
+
+def markets_active() -> QuerySet[Market]:
+    return Market.objects.filter(is_active=True).order_by("code")
+
+
+def market_by_code(*, code: str, active_only: bool = True) -> Market | None:
+    found = Market.objects.filter(code__iexact=(code or "").strip()[:20])
+    return (found.filter(is_active=True) if active_only else found).first()
+
+
+def market_for_country(*, country: str) -> Market | None:
+    """The active market that sells in ``country`` (an ISO 3166 code), or None (the company's default: its base
+    currency and the products' own prices). A country belongs to at most one active market."""
+    country = (country or "").strip().upper()
+    if not country:
+        return None
+    return Market.objects.filter(is_active=True, countries__contains=[country]).first()
