@@ -84,6 +84,25 @@ def _apply(market: Market, product: Product, amounts: dict[str, Decimal | None])
     return row
 
 
+@transaction.atomic
+def market_prices_save(*, market: Market, entries: dict[str, PriceEntry]) -> int:
+    """Save a whole price list as typed in the console's table (SKU -> prices; all empty: not sold). All or nothing:
+    a ValidationError keyed "SKU.column" names each bad cell. Returns how many products are sold in the market."""
+    products = {p.sku: p for p in Product.objects.filter(sku__in=list(entries), status=ProductStatus.ACTIVE)}
+    errors: dict[str, list[str]] = {}
+    changes: list[tuple[Product, dict[str, Decimal | None]]] = []
+    for sku, entry in entries.items():
+        if sku not in products:
+            errors[f"{sku}.sku"] = [_("No active product has the SKU %(sku)s.") % {"sku": sku}]
+            continue
+        problems, amounts = price_entry_errors(entry)
+        errors.update({f"{sku}.{column}": [message] for column, message in problems.items()})
+        changes.append((products[sku], amounts))
+    if errors:
+        raise ValidationError(errors)
+    return sum(1 for product, amounts in changes if _apply(market, product, amounts) is not None)
+
+
 @dataclass(frozen=True)
 class PriceImport:
     set: int  # products given prices

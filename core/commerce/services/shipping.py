@@ -74,7 +74,7 @@ def shipping_method_update(
 ) -> ShippingMethod:
     """The name, fee, order and whether it is offered; the country and market are fixed (add a method for
     another one)."""
-    method = ShippingMethod.objects.select_for_update().select_related("market").get(pk=method.pk)
+    method = ShippingMethod.objects.select_for_update(of=("self",)).select_related("market").get(pk=method.pk)
     name = (name or "").strip()
     _shipping_method_check(
         country=method.country,
