@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as django_countries
@@ -225,7 +225,7 @@ def market_errors(
         errors["code"] = [_("This field is required.")]
     elif len(code) > MARKET_CODE_MAX or not all(ch.isalnum() or ch in "-_" for ch in code) or not code.isascii():
         errors["code"] = [_("Use up to 20 letters, digits, dashes or underscores.")]
-    elif Market.objects.filter(code__iexact=code).exclude(pk=getattr(market, "pk", None)).exists():
+    elif _other_markets(market).filter(code__iexact=code).exists():
         errors["code"] = [_("The code %(code)s is taken.") % {"code": code}]
     if not name:
         errors["name"] = [_("This field is required.")]
@@ -240,6 +240,10 @@ def market_errors(
     return errors
 
 
+def _other_markets(market: Market | None) -> QuerySet[Market]:
+    return Market.objects.all() if market is None else Market.objects.exclude(pk=market.pk)
+
+
 def _market_country_errors(countries: Iterable[str], *, is_active: bool, market: Market | None) -> dict[str, list[str]]:
     countries = list(countries)
     if not countries:
@@ -249,7 +253,7 @@ def _market_country_errors(countries: Iterable[str], *, is_active: bool, market:
         return {"countries": [_("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
     if not is_active:
         return {}
-    taken = Market.objects.filter(is_active=True, countries__overlap=countries).exclude(pk=getattr(market, "pk", None))
+    taken = _other_markets(market).filter(is_active=True, countries__overlap=countries)
     messages = [
         _("%(country)s already belongs to the active market %(market)s.") % {"country": country, "market": other.code}
         for other in taken

@@ -201,7 +201,7 @@ def order_market(
     """The market an order is placed in: the one given (a shop visitor's choice), else the buyer's, else (a party
     guest, an imported sale) the market of the member credited with it."""
     if market != BUYERS_MARKET:
-        return market  # type: ignore[return-value]  # narrowed: a Market or None
+        return market
     person = buyer_member or buyer_customer or (party.consultant if party is not None else credited)
     return person.market if person is not None else None
 
@@ -492,7 +492,7 @@ def order_payload(order: Order) -> dict:
         "credited_member_number": numbers.get(order.credited_member_id),
         "party_id": order.party_id,
         "currency": order.currency,
-        "market": order.market.code if order.market_id else None,
+        "market": order.market.code if order.market is not None else None,
         "subtotal": order.subtotal,
         "discount": order.discount,
         "tax": order.tax,

@@ -174,7 +174,7 @@ def checkout_shipping(request, username: str):
     if "ship" not in state or shopper.blocked:
         return redirect(f"{root}/shop/checkout/")
     offered = shipping_methods_for(country=state["ship"]["country"], market=shopper.market)
-    choices = [(m.pk, f"{m.name} · {money(m.fee, shopper.currency)}") for m in offered]
+    choices = [(m.pk, f"{m.name} · {m.fee} {shopper.currency}") for m in offered]
     form = CheckoutShippingForm(
         request.POST or None,
         methods=choices,
