@@ -251,6 +251,13 @@ def unit_prices_in(*, market: Market | None, products: Iterable[Product], tier: 
     }
 
 
+def distributor_prices_in(*, market: Market, products: Iterable[Product]) -> dict[str, Decimal]:
+    """SKU -> distributor price in ``market`` for the products it sells (an enrolment pack's price there)."""
+    products = list(products)
+    prices = tier_prices_in(market=market, products=products)
+    return {p.sku: prices[p.pk].distributor for p in products if p.pk in prices}
+
+
 def member_price_tier(member: Member) -> str:
     """Distributors buy at distributor price unless the demotion policy suspended it (then retail)."""
     return PriceTier.RETAIL if member.preferred_pricing_suspended else PriceTier.DISTRIBUTOR
