@@ -68,7 +68,7 @@ def market_shop(committed, live_server_process, stripe_emulator):
 
 
 @pytest.mark.parametrize("width", list(VIEWPORTS))
-def test_a_spanish_visitor_pays_in_euros_in_the_es_market(market_shop, browser, url, screenshot, width):
+def test_a_spanish_visitor_pays_in_euros_in_the_es_market(market_shop, committed, browser, url, screenshot, width):
     context = browser.new_context(
         viewport=VIEWPORTS[width], bypass_csp=True, extra_http_headers={"Accept-Language": "es"}
     )
@@ -124,15 +124,19 @@ def test_a_spanish_visitor_pays_in_euros_in_the_es_market(market_shop, browser, 
     _fits(page)
     screenshot(page, f"market-es-confirmation-{width}")
     context.close()
-    with schema_context(SHOP):
-        order = Order.objects.get(buyer_customer__email=f"lucia-{width}@example.es")
-        payment = order.payments.get()
-        assert (order.currency, order.market.code, order.total, order.tax, order.status) == (
-            "EUR",
-            "ES",
-            Decimal("1234.56"),
-            Decimal("213.40"),
-            "paid",
-        )
-    intent = stripe.PaymentIntent.retrieve(payment.stripe_payment_intent_id)  # on the emulator
+    order, intent_id = committed(lambda: _order_of(f"lucia-{width}@example.es"))
+    assert (order.currency, order.market.code, order.total, order.tax, order.status) == (
+        "EUR",
+        "ES",
+        Decimal("1234.56"),
+        Decimal("213.40"),
+        "paid",
+    )
+    intent = stripe.PaymentIntent.retrieve(intent_id)  # on the emulator
     assert (intent.currency, intent.amount, intent.status) == ("eur", 123456, "succeeded")
+
+
+def _order_of(email: str):
+    with schema_context(SHOP):
+        order = Order.objects.select_related("market").get(buyer_customer__email=email)
+        return order, order.payments.get().stripe_payment_intent_id

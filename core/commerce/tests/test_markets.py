@@ -9,24 +9,29 @@ Amounts, by hand:
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import stripe
 from django.core.exceptions import ValidationError
 
 from core.accounts.models import User
 from core.commerce.addresses import Address
 from core.commerce.models import MarketPrice, Order, PlacedBy
+from core.commerce.services.autoship import autoship_create, autoship_run_due
 from core.commerce.services.checkout import Guest, shop_order_place
 from core.commerce.services.market_prices import PriceEntry, market_price_set, market_prices_import
 from core.commerce.services.orders import Destination, LineRequest, order_place
 from core.commerce.services.shipping import shipping_method_create
+from core.commerce.tests.test_autoship import stored_card
 from core.company.services import market_create, market_update
 from core.members.models import MarketChange
 from core.members.services.customers import customer_create
 from core.members.services.enrolment import member_enroll
 from core.members.services.markets import member_market_set
 from tests.factories.catalogue import TaxRateFactory
+from tests.fixtures_stripe import stripe_key_set
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +224,33 @@ def test_a_price_list_csv_is_imported_whole_or_not_at_all_naming_row_and_column(
     assert [
         (p.product.sku, p.retail_price, p.distributor_price) for p in MarketPrice.objects.filter(market=markets["es"])
     ] == [("BOOK", Decimal("12.10"), Decimal("9.68"))]
+
+
+def test_an_autoship_of_a_spanish_member_is_charged_in_euros(
+    markets, root, stripe_emulator, django_capture_on_commit_callbacks
+):
+    """The member's market decides: distributor price 24.50 EUR (VAT 24.50 x 0.21 / 1.21 = 4.2520... -> 4.25
+    included), charged as 2450 cents in eur on the Stripe emulator."""
+    stripe_key_set(stripe_emulator.api_key)
+    pablo = member_enroll(
+        sponsor=root, username="pablo", email="pablo@example.es", first_name="Pablo", last_name="Sanz", country="ES"
+    )
+    autoship = autoship_create(
+        member=pablo,
+        items=[LineRequest("SHAKE", 1)],
+        first_run_on=datetime.date(2026, 4, 1),
+        **stored_card(pablo.email, "4242424242424242"),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        (run,) = autoship_run_due(now=datetime.datetime(2026, 4, 1, 6, 0, tzinfo=datetime.UTC))
+    assert run.succeeded
+    order = Order.objects.get(autoship=autoship)
+    assert (order.currency, order.market, order.total, order.tax, order.status) == (
+        "EUR",
+        markets["es"],
+        Decimal("24.50"),
+        Decimal("4.25"),
+        "paid",
+    )
+    intent = stripe.PaymentIntent.retrieve(order.payments.get().stripe_payment_intent_id)
+    assert (intent.currency, intent.amount) == ("eur", 2450)
