@@ -20,6 +20,7 @@ def demo_setup(*, log=print) -> None:
     from core.accounts.models import Role, User
     from core.accounts.services import user_create
     from infra.demo_data import demo_checkout_ensure, demo_company_populate
+    from infra.demo_markets import demo_markets_ensure
     from provider.services import company_onboard
     from tenants.models import Company
 
@@ -57,6 +58,8 @@ def demo_setup(*, log=print) -> None:
             log("Added acme's shipping methods and sales-tax rates.")
         if _joining_setup():
             log("Acme offers its Starter Kit as an enrolment pack and publishes its terms.")
+        if demo_markets_ensure():
+            log("Acme sells in Spain: the ES market in EUR (VAT included) with Spanish distributors and customers.")
     log("Demo data ready.")
 
 

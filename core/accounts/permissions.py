@@ -26,6 +26,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "stock.write": ADMIN,  # warehouses, receipts, adjustments, transfers
     "pricing.write": ADMIN,  # tax rates, coupons
     "commerce.settings.write": ADMIN,  # offline payments, the back-office fee, the Stripe keys, shipping methods
+    "markets.write": ADMIN,  # markets (countries, currency, tax-inclusive prices), their price lists
     # orders
     "orders.place": ADMIN_AND_BUYERS,  # a distributor or customer for themself, an admin for anyone
     "orders.pay": ADMIN_AND_BUYERS,  # pay by card: one's own order
@@ -41,6 +42,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "customers.write": ADMIN_AND_DISTRIBUTOR,  # a distributor adds their own customers
     "members.profile.write": ADMIN_AND_DISTRIBUTOR,  # a distributor their own profile
     "members.status.write": ADMIN,  # status, reinstatement
+    "markets.assign": ADMIN,  # move a distributor or customer to another market (audited)
     "members.import": ADMIN,
     "genealogy.write": ADMIN,  # re-sponsor, re-place, frontline up, undo, customer transfer
     "genealogy.place": ADMIN_AND_DISTRIBUTOR,  # from the holding tank: a distributor the members they sponsor

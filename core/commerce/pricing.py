@@ -7,6 +7,9 @@ and the order service only persists what the quote says. The rules:
 * the coupon's discount (a percentage of the subtotal, or a fixed amount; never more than the subtotal) is spread
   over the lines in proportion to their subtotals, the last line taking the rounding remainder;
 * tax = (line subtotal - line discount) x rate on taxable lines, rounded per line;
+* in a market whose prices include the tax (EU VAT, ``tax_included``), the price already holds the tax: a taxable
+  line's tax is the part of its net amount that is tax, (subtotal - discount) x rate / (1 + rate), rounded half up
+  to the cent per line, and it is not added to the total (docs/markets.md);
 * shipping is a flat fee added to the total, untaxed and never discounted;
 * volume (PV, CV) and the retail and distributor value ignore the coupon (coupons reduce money, never volume).
 Every amount is quantized to the cent, half up (`q2`).
@@ -63,9 +66,12 @@ class QuotedLine:
     subtotal: Decimal
     discount: Decimal
     tax: Decimal
+    tax_included: bool = False  # the tax is part of the price (not added on top)
 
     @property
     def total(self) -> Decimal:
+        if self.tax_included:
+            return self.subtotal - self.discount
         return self.subtotal - self.discount + self.tax
 
 
@@ -82,6 +88,7 @@ class Quote:
     cv_total: Decimal
     retail_total: Decimal
     distributor_total: Decimal
+    tax_included: bool = False
 
 
 def unit_price(line: QuoteLine, tier: str) -> Decimal:
@@ -111,11 +118,25 @@ def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return [*shares, total - sum(shares, ZERO)]
 
 
+def tax_part(net: Decimal, rate: Decimal, *, included: bool) -> Decimal:
+    """The tax of a line's net amount (after its discount): added on top (``net x rate``) or, when prices include the
+    tax, the part of ``net`` that is tax (``net x rate / (1 + rate)``); half up to the cent either way."""
+    if included:
+        return q2(net * rate / (1 + rate))
+    return q2(net * rate)
+
+
 def order_quote(
-    *, lines: list[QuoteLine], tier: str, coupon: CouponTerms | None, tax_rate: Decimal, shipping: Decimal = ZERO
+    *,
+    lines: list[QuoteLine],
+    tier: str,
+    coupon: CouponTerms | None,
+    tax_rate: Decimal,
+    shipping: Decimal = ZERO,
+    tax_included: bool = False,
 ) -> Quote:
-    """Price the lines for the tier, take the coupon's discount off, add the tax and the shipping fee (see the
-    module's rules)."""
+    """Price the lines for the tier, take the coupon's discount off, add (or, ``tax_included``, take out of the
+    prices) the tax and add the shipping fee (see the module's rules)."""
     shipping = q2(shipping)
     prices = [unit_price(line, tier) for line in lines]
     subtotals = [q2(price * line.quantity) for price, line in zip(prices, lines, strict=True)]
@@ -123,23 +144,32 @@ def order_quote(
     discount = discount_for(coupon, subtotal)
     discounts = allocate(discount, subtotals)
     taxes = [
-        q2((sub - disc) * tax_rate) if line.taxable else ZERO
+        tax_part(sub - disc, tax_rate, included=tax_included) if line.taxable else ZERO
         for line, sub, disc in zip(lines, subtotals, discounts, strict=True)
     ]
     tax = sum(taxes, ZERO)
     return Quote(
         lines=tuple(
-            QuotedLine(sku=line.sku, quantity=line.quantity, unit_price=price, subtotal=sub, discount=disc, tax=t)
+            QuotedLine(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=price,
+                subtotal=sub,
+                discount=disc,
+                tax=t,
+                tax_included=tax_included,
+            )
             for line, price, sub, disc, t in zip(lines, prices, subtotals, discounts, taxes, strict=True)
         ),
         subtotal=subtotal,
         discount=discount,
         tax=tax,
-        total=subtotal - discount + tax + shipping,
+        total=subtotal - discount + (ZERO if tax_included else tax) + shipping,
         tax_rate=tax_rate,
         shipping=shipping,
         pv_total=sum((q2(line.pv * line.quantity) for line in lines), ZERO),
         cv_total=sum((q2(line.cv * line.quantity) for line in lines), ZERO),
         retail_total=sum((q2(line.retail_price * line.quantity) for line in lines), ZERO),
         distributor_total=sum((q2(line.distributor_price * line.quantity) for line in lines), ZERO),
+        tax_included=tax_included,
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from core.commerce.apis import admin, admin_settings, field, history, shop
+from core.commerce.apis import admin, admin_settings, field, history, markets, shop
 
 urlpatterns = [
     path("commerce/products/", shop.ProductListApi.as_view(), name="commerce-products"),
@@ -57,6 +57,12 @@ urlpatterns = [
     path("commerce/coupons/", admin_settings.CouponListApi.as_view(), name="commerce-coupons"),
     path("commerce/coupons/<id:pk>/", admin_settings.CouponDetailApi.as_view(), name="commerce-coupon"),
     path("commerce/settings/", admin_settings.CommerceSettingsApi.as_view(), name="commerce-settings"),
+    # markets and their price lists (issue 19)
+    path("markets/", markets.MarketListApi.as_view(), name="markets"),
+    path("markets/<str:code>/", markets.MarketDetailApi.as_view(), name="market"),
+    path("markets/<str:code>/deactivate/", markets.MarketDeactivateApi.as_view(), name="market-deactivate"),
+    path("markets/<str:code>/prices/", markets.MarketPriceListApi.as_view(), name="market-prices"),
+    path("markets/<str:code>/prices/<str:sku>/", markets.MarketPriceDetailApi.as_view(), name="market-price"),
     # parties
     path("commerce/parties/", field.PartyListApi.as_view(), name="commerce-parties"),
     path("commerce/parties/<id:pk>/", field.PartyDetailApi.as_view(), name="commerce-party"),

@@ -158,6 +158,14 @@ class Market(models.Model):
     language = models.CharField(
         max_length=10, blank=True, verbose_name=_("language"), help_text=_("Default language of its people.")
     )
+    # EU-style prices include VAT (the tax is the part of the price, docs/markets.md); US-style prices exclude sales
+    # tax (added on top at checkout).
+    prices_include_tax = models.BooleanField(
+        default=False,
+        db_default=False,
+        verbose_name=_("prices include tax"),
+        help_text=_("Prices include VAT (the tax is part of the price); otherwise tax is added at checkout."),
+    )
     is_active = models.BooleanField(default=True, verbose_name=_("active"))
     created_at = models.DateTimeField(auto_now_add=True)
 

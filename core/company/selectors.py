@@ -14,7 +14,7 @@ from django_tenants.utils import get_public_schema_name, get_tenant_domain_model
 from config.hosts import company_host, site_url
 from config.tenancy import current_schema
 from core.accounts.models import User
-from core.company.models import CompanySettings, PolicyAudience, PolicyDocument
+from core.company.models import CompanySettings, Market, PolicyAudience, PolicyDocument
 
 
 def company_url() -> str:
@@ -121,3 +121,29 @@ def translated_pair(obj: Any, first: str, second: str, language: str | None = No
     if all(isinstance(texts.get(name), str) and texts[name].strip() for name in (first, second)):
         return texts[first], texts[second]
     return getattr(obj, first), getattr(obj, second)
+
+
+# ---------------------------------------------------------------------------------------------------- markets
+
+
+def markets_list() -> QuerySet[Market]:
+    """Every market, the inactive ones too (orders point to them), by code."""
+    return Market.objects.order_by("code")
+
+
+def markets_active() -> QuerySet[Market]:
+    return Market.objects.filter(is_active=True).order_by("code")
+
+
+def market_by_code(*, code: str, active_only: bool = True) -> Market | None:
+    found = Market.objects.filter(code__iexact=(code or "").strip()[:20])
+    return (found.filter(is_active=True) if active_only else found).first()
+
+
+def market_for_country(*, country: str) -> Market | None:
+    """The active market that sells in ``country`` (an ISO 3166 code), or None (the company's default: its base
+    currency and the products' own prices). A country belongs to at most one active market."""
+    country = (country or "").strip().upper()
+    if not country:
+        return None
+    return Market.objects.filter(is_active=True, countries__contains=[country]).first()

@@ -3,19 +3,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
+from typing import TypedDict, Unpack
 
+from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
+from django_countries import countries as django_countries
 from PIL import Image, UnidentifiedImageError
 
 from core.accounts.models import User
-from core.company.models import CompanySettings, PolicyAcceptance, PolicyAudience, PolicyDocument
+from core.company.models import CompanySettings, Market, PolicyAcceptance, PolicyAudience, PolicyDocument
 from core.company.selectors import company_languages, policy_documents_current
 from core.members.models import Member
 
@@ -265,3 +268,162 @@ def policies_accept(
         PolicyAcceptance(document=document, version=document.version, user=user, accepted_at=now, ip_address=ip_address)
         for document in current
     )
+
+
+# ---------------------------------------------------------------------------------------------------- markets
+
+MARKET_CODE_MAX = 20
+
+
+def market_errors(
+    *,
+    code: str,
+    name: str,
+    countries: Iterable[str],
+    currency: str,
+    language: str,
+    is_active: bool,
+    market: Market | None = None,
+) -> dict[str, list[str]]:
+    """Every problem with a market's fields, by field. A country belongs to at most one active market."""
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors["code"] = [_("This field is required.")]
+    elif len(code) > MARKET_CODE_MAX or not all(ch.isalnum() or ch in "-_" for ch in code) or not code.isascii():
+        errors["code"] = [_("Use up to 20 letters, digits, dashes or underscores.")]
+    elif _other_markets(market).filter(code__iexact=code).exists():
+        errors["code"] = [_("The code %(code)s is taken.") % {"code": code}]
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    elif len(name) > 100:
+        errors["name"] = [_("Keep it to %(limit)d characters.") % {"limit": 100}]
+    errors.update(_market_country_errors(countries, is_active=is_active, market=market))
+    if currency not in list_currencies():
+        errors["currency"] = [_("Choose an ISO 4217 currency code, e.g. EUR.")]
+    if language and language not in company_languages():
+        codes = ", ".join(company_languages())
+        errors["language"] = [_("Choose one of the company's languages: %(codes)s.") % {"codes": codes}]
+    return errors
+
+
+def _other_markets(market: Market | None) -> QuerySet[Market]:
+    return Market.objects.all() if market is None else Market.objects.exclude(pk=market.pk)
+
+
+def _market_country_errors(countries: Iterable[str], *, is_active: bool, market: Market | None) -> dict[str, list[str]]:
+    countries = list(countries)
+    if not countries:
+        return {"countries": [_("Choose at least one country.")]}
+    unknown = [c for c in countries if c not in dict(django_countries)]
+    if unknown:
+        return {"countries": [_("Unknown country codes: %(codes)s.") % {"codes": ", ".join(unknown)}]}
+    if not is_active:
+        return {}
+    taken = _other_markets(market).filter(is_active=True, countries__overlap=countries)
+    messages = [
+        _("%(country)s already belongs to the active market %(market)s.") % {"country": country, "market": other.code}
+        for other in taken
+        for country in countries
+        if country in other.countries
+    ]
+    return {"countries": messages} if messages else {}
+
+
+def _market_fields(
+    *, code: str, name: str, countries: Iterable[str], currency: str, language: str
+) -> tuple[str, str, list[str], str, str]:
+    unique_countries = list(dict.fromkeys((c or "").strip().upper() for c in countries if (c or "").strip()))
+    return (
+        (code or "").strip().upper(),
+        (name or "").strip(),
+        unique_countries,
+        (currency or "").strip().upper(),
+        (language or "").strip(),
+    )
+
+
+@transaction.atomic
+def market_create(
+    *,
+    code: str,
+    name: str,
+    countries: Iterable[str],
+    currency: str,
+    language: str = "",
+    prices_include_tax: bool = False,
+) -> Market:
+    """A new active market. Every bad field is named at once (a ValidationError); nothing is written then."""
+    Market.objects.select_for_update().filter(is_active=True).exists()  # one market change at a time: countries
+    code, name, country_list, currency, language = _market_fields(
+        code=code, name=name, countries=countries, currency=currency, language=language
+    )
+    errors = market_errors(
+        code=code, name=name, countries=country_list, currency=currency, language=language, is_active=True
+    )
+    if errors:
+        raise ValidationError(errors)
+    return Market.objects.create(
+        code=code,
+        name=name,
+        countries=country_list,
+        currency=currency,
+        language=language,
+        prices_include_tax=prices_include_tax,
+    )
+
+
+class MarketChanges(TypedDict, total=False):
+    name: str
+    countries: list[str]
+    currency: str
+    language: str
+    prices_include_tax: bool
+    is_active: bool
+
+
+@transaction.atomic
+def market_update(*, market: Market, **changes: Unpack[MarketChanges]) -> Market:
+    """Change a market (not its code: price lists, imports and people name it). Reactivating one checks its countries
+    again. Orders already placed keep their currency and amounts."""
+    unknown = set(changes) - set(MarketChanges.__annotations__)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    market = Market.objects.select_for_update().get(pk=market.pk)
+    _code, name, country_list, currency, language = _market_fields(
+        code=market.code,
+        name=changes.get("name", market.name),
+        countries=changes.get("countries", market.countries),
+        currency=changes.get("currency", market.currency),
+        language=changes.get("language", market.language),
+    )
+    is_active = changes.get("is_active", market.is_active)
+    errors = market_errors(
+        code=market.code,
+        name=name,
+        countries=country_list,
+        currency=currency,
+        language=language,
+        is_active=is_active,
+        market=market,
+    )
+    if currency != market.currency and market.is_active and "currency" in changes and market.prices.exists():
+        errors.setdefault("currency", []).append(
+            _("This market has a price list in %(currency)s: export it, clear it, then change the currency.")
+            % {"currency": market.currency}
+        )
+    if errors:
+        raise ValidationError(errors)
+    market.name, market.countries, market.currency, market.language = name, country_list, currency, language
+    market.prices_include_tax = changes.get("prices_include_tax", market.prices_include_tax)
+    market.is_active = is_active
+    market.save()
+    return market
+
+
+@transaction.atomic
+def market_deactivate(*, market: Market) -> Market:
+    """A market stops selling (its people keep it, its orders keep pointing to it); it is never deleted. Its
+    countries become free for another market."""
+    Market.objects.filter(pk=market.pk).update(is_active=False)
+    market.refresh_from_db()
+    return market

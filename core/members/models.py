@@ -284,3 +284,31 @@ class TreeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tree}: {self.member_id} from {self.old_parent_id} to {self.new_parent_id}"
+
+
+class MarketChange(models.Model):
+    """The audit of a person's market being changed by an admin (issue 19): who, from which market to which, when,
+    and why. Past orders keep the market and currency they were placed in; only new orders follow the change."""
+
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="market_changes")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="market_changes"
+    )
+    old_market = models.ForeignKey("company.Market", null=True, on_delete=models.PROTECT, related_name="+")
+    new_market = models.ForeignKey("company.Market", null=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=True, customer__isnull=False)
+                | models.Q(member__isnull=False, customer__isnull=True),
+                name="market_change_member_or_customer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id or self.customer_id}: {self.old_market_id} -> {self.new_market_id}"

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from core.members.apis import customers, files, genealogy, members, moves
+from core.members.apis import customers, files, genealogy, markets, members, moves
 
 urlpatterns = [
     path("members/", members.MemberListApi.as_view(), name="member-list"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("members/<id:number>/frontline-up/", moves.FrontlineUpApi.as_view(), name="member-frontline-up"),
     path("members/<id:number>/place/", moves.PlaceFromTankApi.as_view(), name="member-place"),
     path("members/<id:number>/status/", members.MemberStatusApi.as_view(), name="member-status"),
+    path("members/<id:number>/market/", markets.MemberMarketApi.as_view(), name="member-market"),
     path("members/import/", files.ImportApi.as_view(), name="member-import"),
     path("members/export/", files.ExportApi.as_view(), name="member-export"),
     path("moves/", moves.MoveListApi.as_view(), name="move-list"),
@@ -26,4 +27,5 @@ urlpatterns = [
     path("join/<str:username>/", members.JoinApi.as_view(), name="join"),
     path("customers/", customers.CustomerListApi.as_view(), name="customer-list"),
     path("customers/<id:number>/transfer/", customers.CustomerTransferApi.as_view(), name="customer-transfer"),
+    path("customers/<id:number>/market/", markets.CustomerMarketApi.as_view(), name="customer-market"),
 ]

@@ -31,6 +31,7 @@ CONSOLE = (
     NavEntry(_("Products"), "console-products", active=("console-product",)),
     NavEntry(_("Inventory"), "console-inventory", active=("console-inventory",)),
     NavEntry(_("Orders"), "console-orders", active=("console-order",)),
+    NavEntry(_("Markets"), "console-markets", active=("console-market",)),
     NavEntry(_("Tax rates"), "console-tax-rates", active=("console-tax-rate",)),
     NavEntry(_("Shipping methods"), "console-shipping-methods", active=("console-shipping-method",)),
     NavEntry(_("Coupons"), "console-coupons", active=("console-coupon",)),

@@ -19,6 +19,7 @@ from core.commerce.selectors.stock import warehouses_active
 from core.communications.emails import EMAIL_BODY_MAX, EMAIL_SUBJECT_MAX
 from core.communications.models import Audience
 from core.company.models import PolicyAudience
+from core.company.selectors import markets_list
 from core.members.models import BinarySpillover, MemberStatus, PlacementMethod, Side
 from core.webhooks.models import WebhookEvent
 from frontend.common.forms import ProfileForm, TranslatedForm
@@ -624,10 +625,18 @@ class ShippingMethodForm(forms.Form):
     fee = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("Fee"))
     sort_order = forms.IntegerField(min_value=0, max_value=32767, initial=0, label=_("Position in the list"))
     is_active = forms.BooleanField(required=False, initial=True, label=_("Offered at checkout"))
+    market = forms.ChoiceField(
+        required=False,
+        label=_("Market"),
+        help_text=_("The fee is in this market's currency and only its orders are offered the method."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", _("Every other country")), *countries]
+        self.fields["market"].choices = [("", _("None (the company's base currency)"))] + [
+            (m.code, f"{m.name} ({m.currency})") for m in markets_list()
+        ]
 
 
 # ---------------------------------------------------------------------------------------------------- joining

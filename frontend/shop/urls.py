@@ -14,6 +14,7 @@ replicated_urlpatterns = [
     path("<slug:username>/shop/", catalogue.catalogue, name="shop"),
     path("<slug:username>/shop/<id:product_id>/", catalogue.product_detail, name="shop-product"),
     path("<slug:username>/shop/cart/", cart.cart, name="shop-cart"),
+    path("<slug:username>/shop/market/", catalogue.market_choose, name="shop-market"),
     path("<slug:username>/shop/checkout/", checkout.checkout, name="shop-checkout"),
     path("<slug:username>/shop/checkout/shipping/", checkout.checkout_shipping, name="shop-checkout-shipping"),
     path("<slug:username>/shop/checkout/pay/", checkout.checkout_pay, name="shop-checkout-pay"),

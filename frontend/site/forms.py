@@ -132,9 +132,22 @@ class JoinForm(_SignupForm):
 
     account_names = ("first_name", "last_name", "email", "username", "password", "phone", "language")
 
-    def __init__(self, *args, packs: list[Product] = (), pack_required: bool = False, currency: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        packs: list[Product] = (),
+        pack_required: bool = False,
+        currency: str = "",
+        market_prices: dict[str, str] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        choices = [(p.sku, f"{p.name} — {formatting.number(p.distributor_price)} {currency}") for p in packs]
+        # the price where the new distributor lives: their market's (issue 19), named after the base price
+        elsewhere = market_prices or {}
+        choices = [
+            (p.sku, f"{p.name} — {formatting.money(p.distributor_price, currency)}{elsewhere.get(p.sku, '')}")
+            for p in packs
+        ]
         if not pack_required:
             choices = [("", _("No pack: just join (no purchase necessary)"))] + choices
         self.fields["pack"].choices = choices

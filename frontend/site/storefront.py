@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from core.commerce.selectors.catalogue import product_first_images, products_featured
 from core.commerce.selectors.stock import stock_states
-from core.commerce.services.catalogue import unit_price_for
+from core.commerce.services.catalogue import unit_prices_in
 from core.communications.selectors import company_pages_published
+from core.company.services import company_settings_get
 from core.members.models import Member
 from core.members.selectors import Attribution, shop_attribution
 from frontend.common.replicated import referral_username
@@ -38,8 +39,9 @@ def home_context(request, **extra) -> dict:
         shopper = shopper_for(request, seller)
         pictures = product_first_images(product_ids=[p.pk for p in featured])
         states = stock_states(products=featured)
+        prices = unit_prices_in(market=shopper.market, products=featured, tier=shopper.tier)
         for product in featured:
-            product.shop_price = unit_price_for(product=product, tier=shopper.tier)
+            product.shop_price = prices[product.pk]  # None: not sold in the visitor's market
             product.shop_picture = pictures.get(product.pk)
             product.stock = states[product.pk]
     return {
@@ -49,5 +51,6 @@ def home_context(request, **extra) -> dict:
         "seller": seller,
         "seller_root": f"/{seller.username}" if seller is not None else "",
         "featured": featured,
+        "shop_currency": shopper.currency if seller is not None and featured else company_settings_get().currency,
         **extra,
     }

@@ -59,6 +59,8 @@ class OrderOutput(serializers.Serializer):
     status = serializers.CharField()
     price_tier = serializers.CharField()
     currency = serializers.CharField()
+    market = serializers.CharField(source="market.code", default=None, allow_null=True)
+    tax_included = serializers.BooleanField(help_text="The prices included the tax: it is part of the total.")
     buyer_member = serializers.IntegerField(source="buyer_member.number", default=None)
     buyer_customer = serializers.IntegerField(source="buyer_customer.number", default=None)
     credited_member = serializers.IntegerField(source="credited_member.number")

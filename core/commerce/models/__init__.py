@@ -22,6 +22,7 @@ from core.commerce.models.base import (
 from core.commerce.models.catalogue import (
     Coupon,
     CouponKind,
+    MarketPrice,
     MovementKind,
     Product,
     ProductCategory,
@@ -83,6 +84,7 @@ __all__ = [
     "CommissionPeriodClose",
     "Coupon",
     "CouponKind",
+    "MarketPrice",
     "ImportStatus",
     "MemberVolume",
     "MovementKind",

@@ -160,9 +160,19 @@ class TaxRate(models.Model):
 
 class ShippingMethod(models.Model):
     """A way to ship that the company offers to one country (an empty country: every country without methods of its
-    own), at a flat fee in the company's currency. Orders keep the name and fee they were placed with."""
+    own), at a flat fee in the currency of its market (no market: the company's base currency). A market's orders
+    are offered its own methods only. Orders keep the name and fee they were placed with."""
 
     country = models.CharField(max_length=2, blank=True)
+    market = models.ForeignKey(
+        "company.Market",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shipping_methods",
+        verbose_name=_("market"),
+        help_text=_("The fee is in this market's currency; empty: the company's base currency."),
+    )
     name = models.CharField(max_length=100)
     fee = money_field()
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -172,12 +182,41 @@ class ShippingMethod(models.Model):
         ordering = ["country", "sort_order", "fee", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["country", "name"], condition=models.Q(is_active=True), name="shipping_one_active_name"
+                fields=["market", "country", "name"],
+                condition=models.Q(is_active=True),
+                nulls_distinct=False,
+                name="shipping_one_active_name_per_market",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.country or '*'} {self.name} {self.fee}"
+
+
+class MarketPrice(models.Model):
+    """A product's prices in one market, in the market's currency, per tier (issue 19). A product without a row here
+    is not sold in that market. Volumes (PV, CV) stay on the product: they are currency-free."""
+
+    market = models.ForeignKey("company.Market", on_delete=models.PROTECT, related_name="prices")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="market_prices")
+    retail_price = money_field(validators=[MinValueValidator(ZERO)], verbose_name=_("retail price"))
+    distributor_price = money_field(validators=[MinValueValidator(ZERO)], verbose_name=_("distributor price"))
+    preferred_price = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        verbose_name=_("preferred price"),
+        help_text=_("Empty: preferred customers pay retail."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["market", "product__sku"]
+        constraints = [models.UniqueConstraint(fields=["market", "product"], name="market_price_one_per_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} in {self.market_id}: {self.retail_price}"
 
 
 class CouponKind(models.TextChoices):

@@ -87,6 +87,11 @@ class Order(models.Model):
     price_tier = models.CharField(max_length=12, choices=PriceTier.choices)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
     currency = models.CharField(max_length=3)
+    # The market the order was placed in (issue 19): its currency, prices and tax rule; null: the company's base.
+    market = models.ForeignKey("company.Market", null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    # True: the prices included the tax, so ``tax`` is the part of the total that is tax (total = subtotal -
+    # discount + shipping); False: the tax was added (total = subtotal - discount + tax + shipping).
+    tax_included = models.BooleanField(default=False, db_default=False)
 
     subtotal = money_field()
     discount = money_field()

@@ -20,7 +20,7 @@ from core.commerce.models import (
 def orders_visible_to(user: User | AnonymousUser) -> QuerySet[Order]:
     """Staff see every order; a distributor their own orders and those credited to them (customers, parties);
     a customer their own orders. Anyone else sees nothing."""
-    orders = Order.objects.select_related("credited_member", "buyer_member", "buyer_customer")
+    orders = Order.objects.select_related("credited_member", "buyer_member", "buyer_customer", "market")
     actor = actor_for(user)
     if actor.is_company_staff:
         return orders
@@ -66,7 +66,7 @@ def orders_of_distributor(user, *, member, kind: str = "") -> QuerySet[Order]:
 def order_list(*, query: str = "", status: str = "") -> QuerySet[Order]:
     """The console's orders: a buyer's name or e-mail, the credited distributor's username, or (digits) an order or
     member number; in ``status``; newest first."""
-    found = Order.objects.select_related("credited_member", "buyer_member", "buyer_customer").order_by(
+    found = Order.objects.select_related("credited_member", "buyer_member", "buyer_customer", "market").order_by(
         "-placed_at", "-id"
     )
     if query:

@@ -3,6 +3,8 @@ volumes onto their lines, so a catalogue change never alters a placed order."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, TypedDict, Unpack
 
@@ -15,6 +17,7 @@ from django.utils.translation import gettext
 
 from core.commerce.models import (
     ZERO,
+    MarketPrice,
     PriceTier,
     Product,
     ProductCategory,
@@ -22,6 +25,7 @@ from core.commerce.models import (
     ProductStatus,
 )
 from core.commerce.pricing import QuoteLine, q2, unit_price
+from core.company.models import Market
 from core.company.services import translations_checked
 from core.members.models import Customer, CustomerType, Member
 
@@ -194,14 +198,48 @@ def product_image_remove(*, image: ProductImage) -> None:
     image.delete()
 
 
-def quote_line_for(*, product: Product, quantity: int, agreed_price: Decimal | None = None) -> QuoteLine:
-    """What the pure pricing needs to know about a product (core.commerce.pricing takes no models)."""
+@dataclass(frozen=True)
+class TierPrices:
+    """A product's three prices in one market's currency (or the company's base currency)."""
+
+    retail: Decimal
+    distributor: Decimal
+    preferred: Decimal | None
+
+
+def tier_prices_in(*, market: Market | None, products: Iterable[Product]) -> dict[int, TierPrices]:
+    """Each product's prices where ``market`` sells: its price list (a product missing from it is left out: it is not
+    sold in that market), or, with no market, the products' own prices in the company's base currency."""
+    products = list(products)
+    if market is None:
+        return {
+            p.pk: TierPrices(retail=p.retail_price, distributor=p.distributor_price, preferred=p.preferred_price)
+            for p in products
+        }
+    rows = MarketPrice.objects.filter(market=market, product__in=[p.pk for p in products])
+    return {
+        row.product_id: TierPrices(
+            retail=row.retail_price, distributor=row.distributor_price, preferred=row.preferred_price
+        )
+        for row in rows
+    }
+
+
+def quote_line_for(
+    *, product: Product, quantity: int, agreed_price: Decimal | None = None, prices: TierPrices | None = None
+) -> QuoteLine:
+    """What the pure pricing needs to know about a product (core.commerce.pricing takes no models), at ``prices``
+    (a market's; default: the product's own)."""
+    if prices is None:
+        prices = TierPrices(
+            retail=product.retail_price, distributor=product.distributor_price, preferred=product.preferred_price
+        )
     return QuoteLine(
         sku=product.sku,
         quantity=quantity,
-        retail_price=product.retail_price,
-        distributor_price=product.distributor_price,
-        preferred_price=product.preferred_price,
+        retail_price=prices.retail,
+        distributor_price=prices.distributor,
+        preferred_price=prices.preferred,
         pv=product.pv,
         cv=product.cv,
         taxable=product.taxable,
@@ -210,7 +248,25 @@ def quote_line_for(*, product: Product, quantity: int, agreed_price: Decimal | N
 
 
 def unit_price_for(*, product: Product, tier: str) -> Decimal:
+    """The product's own price for ``tier`` (the company's base currency)."""
     return unit_price(quote_line_for(product=product, quantity=1), tier)
+
+
+def unit_prices_in(*, market: Market | None, products: Iterable[Product], tier: str) -> dict[int, Decimal | None]:
+    """Each product's unit price for ``tier`` in ``market``'s currency; None: not sold in that market."""
+    products = list(products)
+    prices = tier_prices_in(market=market, products=products)
+    return {
+        p.pk: unit_price(quote_line_for(product=p, quantity=1, prices=prices[p.pk]), tier) if p.pk in prices else None
+        for p in products
+    }
+
+
+def distributor_prices_in(*, market: Market, products: Iterable[Product]) -> dict[str, Decimal]:
+    """SKU -> distributor price in ``market`` for the products it sells (an enrolment pack's price there)."""
+    products = list(products)
+    prices = tier_prices_in(market=market, products=products)
+    return {p.sku: prices[p.pk].distributor for p in products if p.pk in prices}
 
 
 def member_price_tier(member: Member) -> str:

@@ -12,6 +12,7 @@ login from the confirmation page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -24,14 +25,17 @@ from core.commerce.gateways.stripe import GatewayError
 from core.commerce.models import Order, Payment, PaymentStatus, PlacedBy
 from core.commerce.pricing import Quote
 from core.commerce.services.orders import (
+    BUYERS_MARKET,
     Destination,
     LineRequest,
     destination_errors,
+    order_market,
     order_place,
     order_quote_preview,
 )
 from core.commerce.services.payments import order_pay_card
 from core.communications.services import order_confirmation_send
+from core.company.models import Market
 from core.members.models import Customer, Member
 from core.members.services.customers import customer_create
 
@@ -109,11 +113,15 @@ def shop_order_place(
     destination: Destination,
     coupon_code: str,
     created_by: User | None,
+    market: Market | None | Literal["buyer"] = BUYERS_MARKET,
 ) -> Order:
     """The shop's order in one transaction: a guest becomes a customer of ``site_owner`` (no login), then the order
     is placed with its addresses, shipping method and the tax of the shipping address. Every bad field is reported
     at once (a ValidationError naming each) and nothing is written."""
-    errors = destination_errors(destination)
+    chosen = order_market(
+        market=market, buyer_member=buyer_member, buyer_customer=buyer_customer, credited=site_owner, party=None
+    )
+    errors = destination_errors(destination, market=chosen)
     if guest is not None:
         errors.update(guest_errors(guest))
     if errors:
@@ -126,6 +134,7 @@ def shop_order_place(
             last_name=guest.last_name.strip(),
             country=destination.ship.country,
             with_login=False,
+            market=chosen,
         )
         buyer_member = None
     return order_place(
@@ -137,6 +146,7 @@ def shop_order_place(
         coupon_code=coupon_code,
         destination=destination,
         created_by=created_by,
+        market=chosen,
     )
 
 
@@ -148,6 +158,7 @@ def shop_order_quote(
     buyer_customer: Customer | None,
     destination: Destination,
     coupon_code: str,
+    market: Market | None | Literal["buyer"] = BUYERS_MARKET,
 ) -> Quote:
     """What the order will cost if placed now: the summary shown beside the payment step (a guest is priced as the
     site owner's retail customer)."""
@@ -159,6 +170,7 @@ def shop_order_quote(
         credited_member=site_owner if buyer_member is None and buyer_customer is None else None,
         coupon_code=coupon_code,
         destination=destination,
+        market=market,
     )
 
 
@@ -173,6 +185,7 @@ def order_checkout(
     coupon_code: str,
     created_by: User | None,
     payment_method_id: str | None,
+    market: Market | None | Literal["buyer"] = BUYERS_MARKET,
 ) -> Checkout:
     """Place the buyer's order (a ValidationError names the field and places nothing), then charge the card given,
     if any (``None``: pay offline)."""
@@ -185,6 +198,7 @@ def order_checkout(
         destination=destination,
         coupon_code=coupon_code,
         created_by=created_by,
+        market=market,
     )
     if payment_method_id is None:
         return Checkout(order=order, charge=None)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -26,6 +27,7 @@ from core.commerce.addresses import Address, address_errors
 from core.commerce.models import (
     Autoship,
     Coupon,
+    CouponKind,
     MovementKind,
     Order,
     OrderLine,
@@ -41,10 +43,17 @@ from core.commerce.models import (
 )
 from core.commerce.pricing import CouponTerms, Quote, order_quote, q2
 from core.commerce.selectors.shipping import shipping_methods_for
-from core.commerce.services.catalogue import customer_price_tier, member_price_tier, quote_line_for
+from core.commerce.services.catalogue import (
+    TierPrices,
+    customer_price_tier,
+    member_price_tier,
+    quote_line_for,
+    tier_prices_in,
+)
 from core.commerce.services.coupons import coupon_for_order
 from core.commerce.services.stock import stock_move, warehouse_default
 from core.commerce.services.tax import tax_rate_for
+from core.company.models import Market
 from core.company.services import company_settings_get
 from core.members.models import Customer, Member, MemberStatus
 from core.webhooks.services import event_emit
@@ -65,6 +74,19 @@ class OrderDraft:
     credited_member: Member
     price_tier: str
     items: tuple[tuple[Product, int, Decimal | None], ...]
+    market: Market | None = None  # the market the order is placed in: its prices, currency and tax rule
+    prices: dict[int, TierPrices] = field(default_factory=dict)  # by product id, in the market's currency
+
+    @property
+    def currency(self) -> str:
+        return self.market.currency if self.market is not None else company_settings_get().currency
+
+    @property
+    def tax_included(self) -> bool:
+        return self.market is not None and self.market.prices_include_tax
+
+
+BUYERS_MARKET: Literal["buyer"] = "buyer"
 
 
 def order_number_next() -> int:
@@ -94,11 +116,16 @@ def order_place(
     autoship: Autoship | None = None,
     take_stock: bool = True,
     destination: Destination | None = None,
+    market: Market | None | Literal["buyer"] = BUYERS_MARKET,
 ) -> Order:
     """Price an order for its buyer and take its stock (validate -> quote -> persist). A ``destination`` (the shop's
-    checkout) brings the addresses and the shipping method; it replaces ``ship_country`` and ``ship_region``."""
+    checkout) brings the addresses and the shipping method; it replaces ``ship_country`` and ``ship_region``. The
+    order is placed in ``market`` (a shop visitor's), by default the buyer's: its price list, currency and tax rule."""
     now = placed_at or timezone.now()
-    errors = destination_errors(destination) if destination is not None else {}
+    chosen = order_market(
+        market=market, buyer_member=buyer_member, buyer_customer=buyer_customer, credited=credited_member, party=party
+    )
+    errors = destination_errors(destination, market=chosen) if destination is not None else {}
     try:
         draft = _draft_checked(
             lines=lines,
@@ -108,6 +135,7 @@ def order_place(
             credited_member=credited_member,
             party=party,
             price_tier=price_tier,
+            market=chosen,
         )
     except ValidationError as exc:
         raise ValidationError({**errors, **exc.message_dict}) from None
@@ -132,7 +160,9 @@ def order_place(
         credited_member=draft.credited_member,
         party=party,
         price_tier=draft.price_tier,
-        currency=company_settings_get().currency,
+        currency=draft.currency,
+        market=draft.market,
+        tax_included=quote.tax_included,
         subtotal=quote.subtotal,
         discount=quote.discount,
         tax=quote.tax,
@@ -160,6 +190,22 @@ def order_place(
 ZERO_MONEY = Decimal("0.00")
 
 
+def order_market(
+    *,
+    market: Market | None | Literal["buyer"],
+    buyer_member: Member | None,
+    buyer_customer: Customer | None,
+    credited: Member | None,
+    party: Party | None,
+) -> Market | None:
+    """The market an order is placed in: the one given (a shop visitor's choice), else the buyer's, else (a party
+    guest, an imported sale) the market of the member credited with it."""
+    if market != BUYERS_MARKET:
+        return market
+    person = buyer_member or buyer_customer or (party.consultant if party is not None else credited)
+    return person.market if person is not None else None
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where a shop order goes and how: the shipping address (its country and region decide the tax), the billing
@@ -179,13 +225,19 @@ class Destination:
         }
 
 
-def destination_errors(destination: Destination) -> dict[str, list[str]]:
-    """The addresses' problems by field, and a method that is not offered for the shipping country."""
+def destination_errors(destination: Destination, *, market: Market | None = None) -> dict[str, list[str]]:
+    """The addresses' problems by field, a shipping country outside the order's market, and a method that is not
+    offered for the shipping country in that market."""
     errors = {
         **address_errors(destination.ship, prefix="ship"),
         **address_errors(destination.bill, prefix="bill"),
     }
-    offered = {m.pk for m in shipping_methods_for(country=destination.ship.country)}
+    if "ship_country" not in errors and market is not None and destination.ship.country not in market.countries:
+        errors["ship_country"] = [
+            gettext("The %(market)s market ships to %(countries)s only.")
+            % {"market": market.name, "countries": ", ".join(market.countries)}
+        ]
+    offered = {m.pk for m in shipping_methods_for(country=destination.ship.country, market=market)}
     if "ship_country" not in errors and destination.method.pk not in offered:
         errors["shipping_method"] = [gettext("This shipping method is not offered for the shipping country.")]
     return errors
@@ -201,8 +253,12 @@ def order_quote_preview(
     credited_member: Member | None,
     coupon_code: str,
     destination: Destination,
+    market: Market | None | Literal["buyer"] = BUYERS_MARKET,
 ) -> Quote:
     """What ``order_place`` would charge for this order now (same checks, same quote), without placing it."""
+    chosen = order_market(
+        market=market, buyer_member=buyer_member, buyer_customer=buyer_customer, credited=credited_member, party=None
+    )
     draft = _draft_checked(
         lines=lines,
         placed_by=placed_by,
@@ -211,6 +267,7 @@ def order_quote_preview(
         credited_member=credited_member,
         party=None,
         price_tier=None,
+        market=chosen,
     )
     quote, _coupon = _quote_for(
         draft,
@@ -232,6 +289,7 @@ def _draft_checked(
     credited_member: Member | None,
     party: Party | None,
     price_tier: str | None,
+    market: Market | None = None,
 ) -> OrderDraft:
     """Every check an order request must pass, all reported at once (a 400 naming each bad field)."""
     errors: dict[str, list[str]] = {}
@@ -261,10 +319,17 @@ def _draft_checked(
     elif price_tier not in PriceTier.values:
         errors["price_tier"] = [gettext("Choose one of %(choices)s.") % {"choices": ", ".join(PriceTier.values)}]
     items = _items_checked(lines, errors)
+    prices = tier_prices_in(market=market, products=[product for product, _qty, _price in items])
+    missing = [product.sku for product, _qty, _price in items if product.pk not in prices]
+    if missing and market is not None:
+        errors.setdefault("lines", []).extend(
+            gettext("%(sku)s is not sold in the %(market)s market.") % {"sku": sku, "market": market.name}
+            for sku in missing
+        )
     if errors:
         raise ValidationError(errors)
     assert credited_member is not None  # an error above otherwise
-    return OrderDraft(credited_member=credited_member, price_tier=price_tier, items=items)
+    return OrderDraft(credited_member=credited_member, price_tier=price_tier, items=items, market=market, prices=prices)
 
 
 def _tier_of(buyer_member: Member | None, buyer_customer: Customer | None) -> str:
@@ -335,13 +400,41 @@ def _quote_for(
     """The tax rate of the destination, the coupon (checked against the subtotal before discount, and locked), and
     the pure quote."""
     rate = tax_rate_for(country=country, region=region)
-    lines = [quote_line_for(product=p, quantity=qty, agreed_price=price) for p, qty, price in draft.items]
+    lines = [
+        quote_line_for(product=p, quantity=qty, agreed_price=price, prices=draft.prices.get(p.pk))
+        for p, qty, price in draft.items
+    ]
     coupon = None
     if coupon_code.strip():
         subtotal = order_quote(lines=lines, tier=draft.price_tier, coupon=None, tax_rate=rate).subtotal
         coupon = coupon_for_order(code=coupon_code, subtotal=subtotal, now=now)
+        _coupon_currency_check(coupon, draft.currency)
     terms = CouponTerms(kind=coupon.kind, value=coupon.value) if coupon is not None else None
-    return order_quote(lines=lines, tier=draft.price_tier, coupon=terms, tax_rate=rate, shipping=shipping), coupon
+    quote = order_quote(
+        lines=lines,
+        tier=draft.price_tier,
+        coupon=terms,
+        tax_rate=rate,
+        shipping=shipping,
+        tax_included=draft.tax_included,
+    )
+    return quote, coupon
+
+
+def _coupon_currency_check(coupon: Coupon, currency: str) -> None:
+    """A coupon's fixed amounts (an amount off, a minimum subtotal) are in the company's base currency: such a coupon
+    applies to orders in that currency only. A percentage off with no minimum applies in every market."""
+    base = company_settings_get().currency
+    has_amounts = coupon.kind == CouponKind.AMOUNT or coupon.min_subtotal > 0
+    if has_amounts and currency != base:
+        raise ValidationError(
+            {
+                "coupon_code": [
+                    gettext("This coupon is in %(base)s and does not apply to orders in %(currency)s.")
+                    % {"base": base, "currency": currency}
+                ]
+            }
+        )
 
 
 def _order_persist(
@@ -358,8 +451,8 @@ def _order_persist(
             unit_price=line.unit_price,
             unit_pv=p.pv,
             unit_cv=p.cv,
-            unit_retail=p.retail_price,
-            unit_distributor=p.distributor_price,
+            unit_retail=draft.prices[p.pk].retail if p.pk in draft.prices else p.retail_price,
+            unit_distributor=draft.prices[p.pk].distributor if p.pk in draft.prices else p.distributor_price,
             taxable=p.taxable,
             line_subtotal=line.subtotal,
             line_discount=line.discount,
@@ -419,6 +512,7 @@ def order_payload(order: Order) -> dict:
         "credited_member_number": numbers.get(order.credited_member_id),
         "party_id": order.party_id,
         "currency": order.currency,
+        "market": order.market.code if order.market is not None else None,
         "subtotal": order.subtotal,
         "discount": order.discount,
         "tax": order.tax,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from django.db import connection
+
+from core.company.models import Market
 
 MEMBER_COLUMNS = [
     "member_number",
@@ -24,6 +26,7 @@ MEMBER_COLUMNS = [
     "placement_position",
     "status",
     "joined_on",
+    "market",
 ]
 
 
@@ -40,10 +43,29 @@ CUSTOMER_COLUMNS = [
     "phone",
     "country",
     "joined_on",
+    "market",
 ]
 
 
 REQUIRED_CUSTOMER_COLUMNS = ["distributor_number", "first_name", "last_name", "email"]
+
+
+def market_ids() -> Callable[[dict[str, str], int, ImportReport], int | None]:
+    """How an imported row finds its market (issue 19): the ``market`` column's code (an active market; an unknown
+    code is a row error), else the active market of the row's ``country``, else none (the company's default)."""
+    active = list(Market.objects.filter(is_active=True).values_list("pk", "code", "countries"))
+    by_code = {code.upper(): pk for pk, code, _countries in active}
+    by_country = {country: pk for pk, _code, countries in active for country in countries}
+
+    def market_id(raw: dict[str, str], line: int, report: ImportReport) -> int | None:
+        code = (raw.get("market") or "").strip().upper()
+        if code:
+            if code not in by_code:
+                report.add(line, "market", f"no active market has the code '{code}'")
+            return by_code.get(code)
+        return by_country.get((raw.get("country") or "").strip().upper()[:2])
+
+    return market_id
 
 
 MAX_REPORTED_ERRORS = 1000

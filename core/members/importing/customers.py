@@ -17,6 +17,7 @@ from core.members.importing.common import (
     date_cell,
     existing_values,
     int_cell,
+    market_ids,
     rows_read,
 )
 from core.members.models import Customer, CustomerType, Member
@@ -30,6 +31,8 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
     now = timezone.now()
     parsed = []
     seen_numbers: dict[int, int] = {}
+    market_id = market_ids()
+    markets: list[int | None] = []  # each parsed row's market
     for line, raw in rows_read(text, REQUIRED_CUSTOMER_COLUMNS, report, CUSTOMER_TEXT_LIMITS):
         distributor = int_cell(raw.get("distributor_number", ""), line, "distributor_number", report)
         if distributor is None and raw.get("distributor_number", "") == "":
@@ -49,6 +52,7 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
             if kept_number in seen_numbers:
                 report.add(line, "customer_number", f"{kept_number} is also on line {seen_numbers[kept_number]}")
             seen_numbers.setdefault(kept_number, line)
+        markets.append(market_id(raw, line, report))
         parsed.append((line, distributor, customer_type, raw, email, joined, kept_number))
     taken = existing_values(Customer._meta.db_table, "number", "bigint", list(seen_numbers))
     for number in sorted(taken):
@@ -94,6 +98,7 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
                 copy_escape(raw.get("country", "").upper()[:2]),
                 True,
                 joined.isoformat(),
+                markets[i],
             ]
             for i, (_, dist, ctype, raw, email, joined, _) in enumerate(parsed)
         )
@@ -116,6 +121,7 @@ def customers_import(*, text: Iterable[str], progress: ProgressFn | None = None)
                 "country",
                 "is_active",
                 "joined_at",
+                "market_id",
             ],
             values,
             progress=progress,

@@ -30,12 +30,13 @@ def members_export_rows() -> Iterator[list[str]]:
             "placement_position",
             "status",
             "joined_at",
+            "market__code",
         )
         .iterator(chunk_size=10_000)
     )
     for row in members:
-        *rest, joined_at = row
-        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
+        *rest, joined_at, market = row
+        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat(), market or ""]
 
 
 @reads_from_replica
@@ -53,12 +54,13 @@ def customers_export_rows() -> Iterator[list[str]]:
             "phone",
             "country",
             "joined_at",
+            "market__code",
         )
         .iterator(chunk_size=10_000)
     )
     for row in customers:
-        *rest, joined_at = row
-        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat()]
+        *rest, joined_at, market = row
+        yield ["" if v is None else str(v) for v in rest] + [joined_at.date().isoformat(), market or ""]
 
 
 def rows_to_csv(rows: Iterable[list[str]], delimiter: str = ",") -> Iterator[str]:

@@ -24,6 +24,7 @@ from core.members.importing.common import (
     date_cell,
     existing_values,
     int_cell,
+    market_ids,
     rows_read,
 )
 from core.members.models import Member, MemberStatus, PlacementMethod, Tree
@@ -48,6 +49,7 @@ class _MemberRow:
     position: int | None
     status: str
     joined_at: datetime
+    market_id: int | None = None
 
 
 def members_import(*, text: Iterable[str], progress: ProgressFn | None = None) -> ImportReport:
@@ -73,6 +75,7 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
     seen_numbers: dict[int, int] = {}
     seen_usernames: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
+    market_id = market_ids()
     for line, raw in rows_read(text, REQUIRED_MEMBER_COLUMNS, report, MEMBER_TEXT_LIMITS):
         number = int_cell(raw.get("member_number", ""), line, "member_number", report)
         if number is None and "member_number" not in {e.column for e in report.errors if e.line == line}:
@@ -110,6 +113,7 @@ def _member_rows_checked(text: Iterable[str], report: ImportReport, progress: Pr
                 position=position if method != PlacementMethod.UNILEVEL else None,
                 status=status,
                 joined_at=date_cell(raw.get("joined_on", ""), line, "joined_on", report, now),
+                market_id=market_id(raw, line, report),
             )
         )
         if report.rows % 50_000 == 0:
@@ -382,6 +386,7 @@ def _copy_members(
                     str(sponsor_counts[member_id]),
                     str(placement_counts[member_id]),
                     stamp,
+                    copy_cell(row.market_id),
                 )
             )
 
@@ -424,6 +429,7 @@ def _copy_members(
             "sponsor_downline_count",
             "placement_downline_count",
             "imported_at",
+            "market_id",
         ],
         member_values(),
         progress=progress,

@@ -12,6 +12,8 @@ from django.utils.translation import gettext
 
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
+from core.company.models import Market
+from core.company.selectors import market_for_country
 from core.members.models import (
     Customer,
     CustomerTransfer,
@@ -40,7 +42,10 @@ def customer_create(
     country: str = "",
     joined_at: datetime | None = None,
     with_login: bool = True,
+    market: Market | None = None,
 ) -> Customer:
+    """A customer of ``distributor``. Their market is ``market`` (a guest's is the one they shopped in), else the one
+    that sells in their country (none: the company's default)."""
     errors: dict[str, list[str]] = {}
     email = (email or "").strip().lower()
     try:
@@ -72,6 +77,7 @@ def customer_create(
         email=email,
         phone=phone,
         country=country.upper(),
+        market=market or market_for_country(country=country),
         joined_at=joined_at or timezone.now(),
     )
 

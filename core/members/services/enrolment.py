@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from core.accounts.models import Role, User
 from core.accounts.services import user_create
 from core.communications.services import member_welcome_send
+from core.company.selectors import market_for_country
 from core.company.services import company_settings_get
 from core.members.models import (
     Member,
@@ -161,6 +162,7 @@ def member_enroll(
         email=email,
         phone=phone,
         country=country.upper(),
+        market=market_for_country(country=country),  # the market follows the country (none: the company default)
         binary_preferred_side=binary_preferred_side if binary_preferred_side is not None else 0,
     )
     webhooks.event_emit(

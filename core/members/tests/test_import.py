@@ -5,6 +5,7 @@ import io
 import pytest
 
 from core.accounts.models import User
+from core.company.services import market_create
 from core.members.importing import members as member_import
 from core.members.importing.common import ImportRejected
 from core.members.importing.customers import customers_import
@@ -190,3 +191,29 @@ def test_a_big_import_rebuilds_every_secondary_index_as_it_was(in_alpha, root, m
     assert index_definitions() == before
     assert len(before) >= 12
     assert [m.username for m in downline_search(top=root, query="bulk")] == ["bulkone", "bulktwo"]
+
+
+def test_imports_put_people_in_the_market_named_or_of_their_country(root, in_alpha):
+    """Issue 19: a ``market`` column names the market by code; an empty cell follows the country; an unknown code is
+    a row error and nothing is written."""
+    es = market_create(code="ES", name="España", countries=["ES"], currency="EUR")
+    us = market_create(code="US", name="United States", countries=["US"], currency="USD")
+    header = "member_number,username,first_name,last_name,email,sponsor_number,country,market\n"
+    bad = f"9001,ana,Ana,Ruiz,ana@example.es,{root.number},ES,\n9002,bo,Bo,Li,bo@example.test,{root.number},US,FR\n"
+    with pytest.raises(ImportRejected) as caught:
+        members_import(text=csv_text(bad, header))
+    assert [(e.line, e.column, e.reason) for e in caught.value.report.errors] == [
+        (3, "market", "no active market has the code 'FR'")
+    ]
+    members_import(text=csv_text(bad.replace(",US,FR", ",DE,us"), header))
+    assert {m.username: m.market for m in Member.objects.filter(number__in=[9001, 9002])} == {"ana": es, "bo": us}
+    customer_header = "distributor_number,first_name,last_name,email,country,market\n"
+    customers_import(
+        text=csv_text(
+            f"{root.number},Eva,Gil,eva@example.es,ES,\n{root.number},Max,Roe,max@example.de,DE,\n", customer_header
+        )
+    )
+    assert {c.first_name: c.market for c in Customer.objects.all()} == {"Eva": es, "Max": None}
+    exported = list(members_export_rows())
+    assert exported[0][-1] == "market"
+    assert [row[-1] for row in exported if row[1] in ("ana", "bo")] == ["ES", "US"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.commerce.selectors.periods import company_date
+from core.company.selectors import market_by_code
 from core.demotion.selectors import member_standing
 from core.demotion.services.reinstatement import member_reinstate
 from core.members.importing.export import members_export_rows
@@ -23,6 +24,7 @@ from core.members.selectors import (
     member_moves,
     tree_move_by_id,
 )
+from core.members.services.markets import member_market_set
 from core.members.services.moves import member_move_frontline_up, member_replace, member_responsor, tree_move_undo
 from core.members.services.profiles import member_profile_update, member_status_set
 from frontend.common.access import console_page
@@ -30,6 +32,7 @@ from frontend.common.csv import csv_response
 from frontend.common.forms import submit
 from frontend.common.paging import paginate
 from frontend.console.forms import MemberEditForm, ReasonForm, ReplaceForm, ResponsorForm, StatusForm
+from frontend.console.market_forms import PersonMarketForm
 from plans.selectors_day import company_day_summary
 
 
@@ -81,6 +84,8 @@ def _member_page(request, member: Member, **forms) -> dict:
         "status_form": StatusForm(prefix="status", initial={"status": member.status}),
         "undo_form": ReasonForm(prefix="undo"),
         "reinstate_form": ReasonForm(prefix="reinstate"),
+        "market_form": PersonMarketForm(prefix="market", initial={"market": getattr(member.market, "code", "")}),
+        "market_changes": member.market_changes.select_related("old_market", "new_market", "changed_by")[:20],
         "standing": member_standing(member=member),
     }
     context.update(forms)
@@ -148,6 +153,17 @@ def _member_form_and_call(request, member: Member, action: str):
             lambda data: member_reinstate(member=member, by=by, reason=data["reason"]),
             _("#%(number)s is reinstated.") % {"number": member.number},
         )
+    if action == "market":
+        return (
+            PersonMarketForm(request.POST, prefix="market"),
+            lambda data: member_market_set(
+                member=member,
+                market=market_by_code(code=data["market"]) if data["market"] else None,
+                by=by,
+                reason=data["reason"],
+            ),
+            _("#%(number)s's market is saved; orders already placed keep theirs.") % {"number": member.number},
+        )
     raise Http404(_("No such action."))
 
 
@@ -158,6 +174,7 @@ MEMBER_ACTIONS = {
     "frontline": "genealogy.write",
     "status": "members.status.write",
     "reinstate": "members.status.write",
+    "market": "markets.assign",
 }
 
 

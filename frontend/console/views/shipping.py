@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.commerce.selectors.shipping import shipping_methods_list
 from core.commerce.services.shipping import shipping_method_create, shipping_method_delete, shipping_method_update
+from core.company.selectors import market_by_code
 from core.company.services import company_settings_get
 from frontend.common.access import console_page
 from frontend.common.forms import form_status, submit
@@ -18,14 +19,22 @@ from frontend.console.forms import ShippingMethodForm
 
 @console_page()
 def shipping_methods(request):
-    context = {"currency": company_settings_get().currency, **paginate(request, shipping_methods_list())}
+    context = {
+        "currency": company_settings_get().currency,
+        **paginate(request, shipping_methods_list().select_related("market")),
+    }
     return render(request, "console/shipping_methods.html", context)
 
 
 @console_page("commerce.settings.write")
 def shipping_method_new(request):
     form = ShippingMethodForm(request.POST or None)
-    if request.method == "POST" and submit(form, lambda data: shipping_method_create(**data)):
+
+    def call(data):
+        market = market_by_code(code=data.pop("market"), active_only=False) if data.get("market") else None
+        return shipping_method_create(**{k: v for k, v in data.items() if k != "market"}, market=market)
+
+    if request.method == "POST" and submit(form, call):
         messages.success(request, _("The shipping method is added: checkouts offer it from now on."))
         return redirect("console-shipping-methods")
     return render(request, "console/shipping_method_edit.html", {"form": form}, status=form_status(form))
@@ -39,10 +48,10 @@ def shipping_method_edit(request, pk: int):
         shipping_method_delete(method=method)
         messages.success(request, _("The shipping method “%(name)s” is deleted.") % {"name": method.name})
         return redirect("console-shipping-methods")
-    form = ShippingMethodForm(
-        request.POST or None, initial={name: getattr(method, name) for name in ShippingMethodForm.base_fields}
-    )
+    initial = {name: getattr(method, name) for name in ShippingMethodForm.base_fields if name != "market"}
+    form = ShippingMethodForm(request.POST or None, initial={**initial, "market": getattr(method.market, "code", "")})
     form.fields["country"].disabled = True
+    form.fields["market"].disabled = True
 
     def call(data):
         return shipping_method_update(

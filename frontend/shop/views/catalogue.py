@@ -4,9 +4,12 @@ for whoever looks, and the product pictures. Visiting a shop remembers its distr
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core.commerce.selectors.catalogue import (
     SEARCH_QUERY_MAX,
@@ -19,11 +22,12 @@ from core.commerce.selectors.catalogue import (
     products_for_sale_search,
 )
 from core.commerce.selectors.stock import stock_states
-from core.commerce.services.catalogue import unit_price_for
+from core.commerce.services.catalogue import unit_prices_in
+from core.company.selectors import market_by_code
 from core.members.selectors import replicated_site_owner
 from frontend.common.paging import paginate
-from frontend.common.replicated import referral_remember
-from frontend.shop.shopping import shop_context, shopper_for
+from frontend.common.replicated import referral_remember, site_root
+from frontend.shop.shopping import MARKET_SESSION_KEY, shop_context, shopper_for
 
 SHOP_PAGE = 24
 
@@ -40,8 +44,9 @@ def catalogue(request, username: str):
     page.object_list = list(page.object_list)
     pictures = product_first_images(product_ids=[product.pk for product in page.object_list])
     states = stock_states(products=page.object_list)
+    prices = unit_prices_in(market=shopper.market, products=page.object_list, tier=shopper.tier)
     for product in page.object_list:
-        product.shop_price = unit_price_for(product=product, tier=shopper.tier)
+        product.shop_price = prices[product.pk]  # None: not sold in the shopper's market
         product.shop_picture = pictures.get(product.pk)
         product.stock = states[product.pk]
     response = render(
@@ -66,11 +71,30 @@ def product_detail(request, username: str, product_id: int):
         owner,
         shopper,
         product=product,
-        price=unit_price_for(product=product, tier=shopper.tier),
+        price=unit_prices_in(market=shopper.market, products=[product], tier=shopper.tier)[product.pk],
         gallery=product_gallery(product=product),
         stock=stock_states(products=[product])[product.pk],
     )
     return referral_remember(request, render(request, "shop/product.html", context), owner)
+
+
+@require_POST
+def market_choose(request, username: str):
+    """A visitor picks the market they shop in (the selector on the shop's pages): kept in the session; its prices
+    and currency apply from the next page on. The company's default is the empty choice; an unknown code is
+    ignored."""
+    owner = replicated_site_owner(username=username)
+    if owner is None:
+        return redirect("company-home")
+    code = request.POST.get("market", "")[:20]
+    market = market_by_code(code=code) if code else None
+    if code and market is None:
+        messages.error(request, _("Choose a market from the list."))
+    else:
+        request.session[MARKET_SESSION_KEY] = market.code if market is not None else ""
+    back = request.POST.get("back", "")
+    safe = back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    return redirect(back if safe else f"{site_root(request, owner)}/shop/")
 
 
 def product_image(request, image_id: int):

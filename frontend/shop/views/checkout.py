@@ -36,9 +36,8 @@ from core.commerce.services.checkout import (
 from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import Destination, LineRequest
 from core.communications.services import order_ship_to_lines
-from core.company.services import company_settings_get
 from core.members.selectors import replicated_site_owner
-from frontend.common import formatting
+from frontend.common.formatting import money
 from frontend.common.forms import errors_onto, form_status
 from frontend.common.payments import CardForm, stripe_page, test_cards_enabled
 from frontend.common.replicated import site_root
@@ -73,7 +72,7 @@ def _start(request, username: str):
         return None, redirect("company-home")
     shopper = shopper_for(request, owner)
     root = site_root(request, owner)
-    lines, _dropped = cart_lines(request, owner, shopper.tier)
+    lines, _dropped = cart_lines(request, owner, shopper)
     if not lines:
         messages.info(request, _("Your cart is empty."))
         return None, redirect(f"{root}/shop/")
@@ -139,11 +138,12 @@ def _address_of(data: dict, prefix: str) -> dict:
     return {part: data.get(f"{prefix}_{part}", "") for part in ADDRESS_PARTS if part != "region_other"}
 
 
-def _destination(state: dict) -> Destination | None:
-    """The addresses and shipping method chosen so far, or None when a step is missing (or the method is gone)."""
+def _destination(state: dict, shopper: Shopper) -> Destination | None:
+    """The addresses and shipping method chosen so far, or None when a step is missing (or the method is gone, or
+    is not the shopper's market's)."""
     if "ship" not in state or "method" not in state:
         return None
-    method = shipping_method_offered(pk=state["method"], country=state["ship"]["country"])
+    method = shipping_method_offered(pk=state["method"], country=state["ship"]["country"], market=shopper.market)
     if method is None:
         return None
     ship = Address(**state["ship"]).cleaned()
@@ -173,9 +173,8 @@ def checkout_shipping(request, username: str):
     state = _state(request, owner)
     if "ship" not in state or shopper.blocked:
         return redirect(f"{root}/shop/checkout/")
-    currency = company_settings_get().currency
-    offered = shipping_methods_for(country=state["ship"]["country"])
-    choices = [(m.pk, f"{m.name} · {formatting.number(m.fee)} {currency}") for m in offered]
+    offered = shipping_methods_for(country=state["ship"]["country"], market=shopper.market)
+    choices = [(m.pk, f"{m.name} · {money(m.fee, shopper.currency)}") for m in offered]
     form = CheckoutShippingForm(
         request.POST or None,
         methods=choices,
@@ -183,7 +182,7 @@ def checkout_shipping(request, username: str):
     )
     if request.method == "POST" and form.is_valid():
         state["method"], state["coupon"] = form.cleaned_data["shipping_method"], form.cleaned_data["coupon_code"]
-        destination = _destination(state)
+        destination = _destination(state, shopper)
         try:
             if destination is None:
                 raise ValidationError({"shipping_method": [_("Choose a shipping method.")]})
@@ -211,6 +210,7 @@ def _quote(owner, shopper: Shopper, lines, destination: Destination, state: dict
         buyer_customer=shopper.customer,
         destination=destination,
         coupon_code=state.get("coupon", ""),
+        market=shopper.market,
     )
 
 
@@ -222,7 +222,7 @@ def checkout_pay(request, username: str):
         return response
     owner, shopper, root, lines = started
     state = _state(request, owner)
-    destination = _destination(state)
+    destination = _destination(state, shopper)
     if destination is None or shopper.blocked:
         return redirect(f"{root}/shop/checkout/shipping/" if "ship" in state else f"{root}/shop/checkout/")
     # A guest pays by card: "pay offline" would let anyone hold stock with orders nobody pays.
@@ -253,6 +253,7 @@ def checkout_pay(request, username: str):
                     coupon_code=state.get("coupon", ""),
                     created_by=request.user if request.user.is_authenticated else None,
                     payment_method_id=data["card"] if data["payment"] == "card" else None,
+                    market=shopper.market,
                 )
             except ValidationError as exc:
                 errors_onto(form, exc)
@@ -266,7 +267,7 @@ def checkout_pay(request, username: str):
         lines=lines,
         quote=quote,
         quote_lines=[(names.get(q.sku.upper(), q.sku), q) for q in quote.lines] if quote else [],
-        currency=company_settings_get().currency,
+        currency=shopper.currency,
         method=destination.method,
         form=form,
         steps=_steps(3),
@@ -288,8 +289,8 @@ def _placed(request, owner, root: str, placed):
     else:
         messages.success(
             request,
-            _("Order %(number)s is placed. Pay %(total)s %(currency)s offline; it ships once the payment is recorded.")
-            % {"number": order.number, "total": formatting.number(order.total), "currency": order.currency},
+            _("Order %(number)s is placed. Pay %(total)s offline; it ships once the payment is recorded.")
+            % {"number": order.number, "total": money(order.total, order.currency)},
         )
     return redirect(f"{root}/shop/orders/{order.number}/")
 

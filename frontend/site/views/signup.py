@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from core.commerce.gateways.stripe import GatewayError
 from core.commerce.selectors.catalogue import enrolment_packs
+from core.commerce.services.catalogue import distributor_prices_in
 from core.commerce.services.enrolment import Enrolment, distributor_enrol
 from core.company.models import PolicyAudience
-from core.company.selectors import company_languages, language_names, policy_documents_current
+from core.company.selectors import company_languages, language_names, markets_active, policy_documents_current
 from core.company.services import company_settings_get
 from core.members.selectors import replicated_site_owner
 from core.members.services.signup import customer_sign_up
@@ -104,6 +105,7 @@ def replicated_join(request, username: str):
         packs=packs,
         pack_required=company.enrolment_pack_required,
         currency=company.currency,
+        market_prices=_pack_prices_in_markets(packs),
     )
     if request.method == "POST" and form.is_valid() and _signup_allowed(request, form):
         data = form.cleaned_data
@@ -137,6 +139,15 @@ def replicated_join(request, username: str):
         currency=company.currency,
     )
     return render(request, "site/join.html", context, status=_form_status(form))
+
+
+def _pack_prices_in_markets(packs) -> dict[str, str]:
+    """The suffix " (España: 119.00 EUR)" per pack SKU: a new distributor pays their market's price (none: the base)."""
+    found: dict[str, list[str]] = {}
+    for market in markets_active():
+        for sku, price in distributor_prices_in(market=market, products=packs).items():
+            found.setdefault(sku, []).append(f"{market.name}: {price} {market.currency}")
+    return {sku: f" ({'; '.join(parts)})" for sku, parts in found.items()}
 
 
 def replicated_customer_signup(request, username: str):
