@@ -1010,7 +1010,7 @@ def payout_batch_create(
         action=MoneyAction.PAYOUT_CREATE, by=by, period=batch.period, batch=batch, amount=batch.total,
         payees=batch.item_count, currency=batch.currency,
         detail={"threshold": str(batch.threshold), "through_period": str(plan["period"].start),
-                "by_currency": [{"currency": t["currency"], "rate": str(t["rate"]), "payees": t["payees"],
+                "by_currency": [{"currency": t["currency"], "rate": f"{t['rate'].normalize():f}", "payees": t["payees"],
                                  "base_total": str(t["base_total"]), "paid_total": str(t["paid_total"])}
                                 for t in plan["by_currency"]]},
     )  # fmt: skip
