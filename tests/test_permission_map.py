@@ -96,6 +96,8 @@ API_WRITES = {
     ("commission-period-close", "post"): "commissions.run",
     ("commission-run-approve", "post"): "commissions.approve",
     ("commission-run-post", "post"): "commissions.approve",
+    ("commission-run-rates", "post"): "commissions.approve",
+    ("commission-run-rates-import", "post"): "commissions.approve",
     ("ledger-adjustment-list", "post"): "commissions.adjust",
     ("commission-run-payout", "post"): "payouts.write",
     ("payout-batch-list", "post"): "payouts.write",

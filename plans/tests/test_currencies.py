@@ -121,8 +121,10 @@ def test_posting_without_the_eur_rate_is_refused_naming_eur(approved, admin):
 def test_api_posting_without_the_rate_answers_409_naming_eur(alpha, approved, admin):
     client = token_client(alpha, admin)
     response = client.post(f"/api/v1/commission-runs/{approved.pk}/post/", {"expected_total": "40.00"}, format="json")
-    assert response.status_code == 409
-    assert "EUR" in str(response.json())
+    assert (response.status_code, response.json()["errors"]) == (
+        409, {"exchange_rates": [f"Run {approved.pk} cannot be posted: no exchange rate is recorded for EUR. Enter "
+                                 "the rate on the run's page, then post."]},
+    )  # fmt: skip
 
 
 def test_two_markets_pay_each_member_in_their_currency(chain, posted, admin, january):
@@ -254,3 +256,37 @@ def test_the_commissions_posted_email_shows_both_amounts_and_the_rate(chain, pos
     assert "In your currency: $15.00 at 0.9137 = €13.71." in bodies[chain["a"].email]
     assert "In your currency: $10.00 at 0.9137 = €9.14." in bodies[chain["b"].email]
     assert "In your currency" not in bodies[chain["root"].email]
+
+
+def test_api_lists_enters_and_imports_rates_then_refuses_them_once_posted(alpha, approved, admin):
+    client = token_client(alpha, admin)
+    url = f"/api/v1/commission-runs/{approved.pk}/exchange-rates/"
+    listed = client.get(url).json()
+    assert (listed["base_currency"], listed["missing"]) == ("USD", ["EUR"])
+    assert listed["currencies"] == [
+        {"currency": "EUR", "needed": True, "payees": 2, "base_total": "25.00", "rate": None, "source": None,
+         "entered_by": None, "entered_at": None},
+    ]  # fmt: skip
+    bad = client.post(url, {"currency": "EUR", "rate": "-1"}, format="json")
+    assert (bad.status_code, bad.json()["errors"]) == (400, {"rate": ["A rate is a number above 0 such as 0.9137."]})
+    entered = client.post(url, {"currency": "EUR", "rate": "0.9"}, format="json")
+    assert entered.status_code == 200
+    assert (entered.json()["missing"], entered.json()["currencies"][0]["rate"]) == ([], "0.9000000000")
+    rejected = client.post(url + "import/", {"file": io.BytesIO(b"currency,rate\nEUR,zero\n")}, format="multipart")
+    assert (rejected.status_code, rejected.json()["errors"]) == (
+        400, {"file": ["Row 2: A rate is a number above 0 such as 0.9137."]},
+    )  # fmt: skip
+    imported = client.post(url + "import/", {"file": io.BytesIO(b"EUR,0.9137\n")}, format="multipart")
+    assert imported.status_code == 201
+    assert (imported.json()["currencies"][0]["rate"], imported.json()["currencies"][0]["source"]) == (
+        "0.9137000000", "file",
+    )  # fmt: skip
+    posted = client.post(f"/api/v1/commission-runs/{approved.pk}/post/", {"expected_total": "40.00"}, format="json")
+    assert posted.status_code == 202
+    approved.refresh_from_db()
+    run_post(run=approved, by=admin)  # what the queued task does
+    late = client.post(url, {"currency": "EUR", "rate": "0.5"}, format="json")
+    assert (late.status_code, late.json()["detail"]) == (
+        409, f"Run {approved.pk} is posted: its exchange rates are fixed. A correction is a new rate on a run not "
+        "yet posted (a later period's).",
+    )  # fmt: skip
