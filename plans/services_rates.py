@@ -64,7 +64,7 @@ def _record(run: CommissionRun, code: str, rate: Decimal, by: User | None, sourc
     base = base_currency()
     audit_record(
         action=MoneyAction.RATE_SET, by=by, period=run.period, run=run, currency=code,
-        note=f"1 {base} = {row.rate.normalize()} {code}",
+        note=f"1 {base} = {row.rate.normalize():f} {code}",
         detail={"currency": code, "rate": str(row.rate), "source": source,
                 "previous": str(before.rate) if before is not None else None},
     )  # fmt: skip

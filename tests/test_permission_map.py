@@ -159,6 +159,7 @@ CONSOLE_POSTS = {
     "console-period-close": "commissions.run",
     "console-run-approve": "commissions.approve",
     "console-run-post": "commissions.approve",
+    "console-run-rates": "commissions.approve",
     "console-adjustments": "commissions.adjust",
     "console-payouts": "payouts.write",
     "console-payout-action": {"paid": "payouts.write", "cancel": "payouts.write"},
