@@ -97,3 +97,22 @@ def period_conversion(*, member: Member, period: CommissionPeriod, base_amount: 
     if rate is None:
         return None
     return conversion(base_amount, base_currency=base, rate=rate, currency=currency)
+
+
+def period_conversions(*, member: Member, totals: dict[int, Decimal]) -> dict[int, Conversion]:
+    """``period_conversion`` for many periods at once (the earnings page): period id -> the total in the member's
+    currency at the rate of that period's posted run; periods without such a rate are left out."""
+    base = base_currency()
+    currency = member_currency(member=member)
+    if currency == base or not totals:
+        return {}
+    rates = dict(
+        RunExchangeRate.objects.filter(
+            run__period_id__in=list(totals), run__status=RunStatus.POSTED, currency=currency
+        ).values_list("run__period_id", "rate")
+    )
+    return {
+        period: conversion(total, base_currency=base, rate=rates[period], currency=currency)
+        for period, total in totals.items()
+        if period in rates
+    }

@@ -128,7 +128,9 @@ def run_rates_import(*, run: CommissionRun, content: bytes | str, by: User | Non
     recorded until every row is right."""
     run = _run_for_rates(run)
     base = base_currency()
-    parsed, errors, seen = [], [], {}
+    parsed: list[tuple[str, Decimal]] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     for number, currency, rate in rates_file_parse(content=content):
         try:
             code = _currency(currency, base)

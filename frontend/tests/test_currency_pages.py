@@ -112,6 +112,8 @@ def test_after_posting_the_rate_is_fixed_and_each_member_is_paid_in_their_curren
     period = company["january"].pk
     body = a.get(f"/office/earnings/{period}/").content.decode()
     assert "In EUR: $15.00 at 0.9137 = <strong>€13.71</strong>" in body
+    listed = a.get("/office/earnings/").content.decode()
+    assert f'<div class="muted" data-testid="converted-{period}">= €13.71 at 0.9137</div>' in listed
     spanish = a.get(f"/office/earnings/{period}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "15,00\xa0US$" in spanish and " 0,9137 " in spanish and "<strong>13,71\xa0€</strong>" in spanish
     root = signed_in(alpha, company["root"].email)
