@@ -318,10 +318,15 @@ def _shipping_schedule(replay: Replay, first_day: datetime.date, today: datetime
         day += datetime.timedelta(days=1)
 
 
+# 1 unit of the base currency (USD) in each market currency the demo may pay in, as an admin would enter them.
+DEMO_EXCHANGE_RATES = {"EUR": "0.9137", "GBP": "0.7865", "CAD": "1.3612", "MXN": "17.05", "JPY": "149.53"}
+
+
 def _commissions_schedule(replay: Replay, first_day: datetime.date, today: datetime.date) -> None:
     """Each finished month: closed on the 1st, previewed and approved on the 2nd, posted on the 3rd. The first month
     is paid out (a batch on the 5th, marked paid on the 7th); the next waits for its payout."""
     from core.commerce.services.volume import volume_recompute_period
+    from plans.selectors_rates import run_rates_missing
     from plans.services import (
         payout_batch_create,
         payout_batch_mark_paid,
@@ -331,6 +336,7 @@ def _commissions_schedule(replay: Replay, first_day: datetime.date, today: datet
         run_preview,
     )
     from plans.services_periods import period_close
+    from plans.services_rates import run_rate_set
 
     runs: dict[datetime.date, object] = {}
     batches: dict[datetime.date, object] = {}
@@ -347,6 +353,10 @@ def _commissions_schedule(replay: Replay, first_day: datetime.date, today: datet
 
         def approve(month=month) -> None:
             runs[month] = run_approve(run=runs[month], by=replay.admin)
+            # Members in markets with another currency are paid at a rate the admin records (docs/currencies.md).
+            for code in run_rates_missing(run=runs[month]):
+                if code in DEMO_EXCHANGE_RATES:
+                    run_rate_set(run=runs[month], currency=code, rate=DEMO_EXCHANGE_RATES[code], by=replay.admin)
 
         def post(month=month) -> None:
             runs[month] = run_post(run=runs[month], by=replay.admin)

@@ -379,7 +379,10 @@ class PayoutBatch(models.Model):
 
 class PayoutItem(models.Model):
     """One payee of a batch: ``amount`` = ``earned_through`` (their ledger lines up to the batch's period, ids up to
-    ``last_line``) minus ``paid_before`` (earlier batches not cancelled), capped at their whole balance."""
+    ``last_line``) minus ``paid_before`` (earlier batches not cancelled), capped at their whole balance; all in the
+    company's base currency. The member is paid ``paid_amount`` in ``currency``: ``amount`` × ``rate`` rounded half-up
+    to the currency's minor unit, the one conversion of the money (docs/currencies.md); base-currency payees have
+    rate 1 and ``paid_amount`` = ``amount``. Written once, never updated."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="payout_items")
@@ -391,17 +394,62 @@ class PayoutItem(models.Model):
         help_text="The newest ledger line settled: the batch settles the member's lines up to the period with ids "
         "up to this one.",
     )  # fmt: skip
+    currency = models.CharField(max_length=3, help_text="What the member is paid in: their market's currency.")
+    rate = models.DecimalField(
+        max_digits=20, decimal_places=10, default=Decimal(1),
+        help_text="Units of ``currency`` per unit of the base currency (1 when they are the same).",
+    )  # fmt: skip
+    paid_amount = models.DecimalField(
+        max_digits=18, decimal_places=4, default=Decimal(0),
+        help_text="amount × rate, rounded half-up to the currency's minor unit: what the member receives.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["batch", "member"]
-        constraints = [models.UniqueConstraint(fields=["batch", "member"], name="payout_one_item_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "member"], name="payout_one_item_per_member"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="payout_item_rate_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} to {self.member_id}"
 
 
+class RateSource(models.TextChoices):
+    ENTERED = "entered", _("Entered")
+    FILE = "file", _("Imported from a file")
+
+
+class RunExchangeRate(models.Model):
+    """The exchange rate a run pays one market currency at (issue 19, docs/currencies.md): 1 unit of the company's
+    base currency = ``rate`` units of ``currency``. Entered by an admin or imported from a file, never fetched.
+    Editable while the run is not posted (a new preview of the period starts with the rates of the one it replaces);
+    fixed for good once the run is posted (plans.services_rates refuses, holding the run's row lock as posting
+    does). Payouts through the run's period convert at it."""
+
+    run = models.ForeignKey(CommissionRun, on_delete=models.PROTECT, related_name="exchange_rates")
+    currency = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+    source = models.CharField(max_length=10, choices=RateSource.choices, default=RateSource.ENTERED)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "currency"], name="run_rate_one_per_currency"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="run_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id}: 1 base = {self.rate} {self.currency}"
+
+
 class MoneyAction(models.TextChoices):
     PERIOD_CLOSE = "period_close", _("Period closed")
+    RATE_SET = "rate_set", _("Exchange rate recorded")
     RUN_APPROVE = "run_approve", _("Run approved")
     RUN_POST = "run_post", _("Run posted")
     ADJUSTMENT = "adjustment", _("Manual adjustment")

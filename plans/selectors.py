@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from core.commerce.public import MemberVolume, Order, company_date, period_end_for, period_start_for
 from core.csv_safe import csv_writer
 from core.members.models import Member
+from plans.currencies import minor_unit
 from plans.engine import Reason, Rule, plan_from_document
 from plans.models import (
     CommissionPeriod,
@@ -367,15 +368,20 @@ def earnings_by_period(*, member: Member) -> list[dict]:
 
 
 def payout_batch_csv(*, batch) -> str:
-    """One row per payee: what a payment provider's bulk-payment import needs."""
+    """One row per payee: what a payment provider's bulk-payment import needs. ``amount`` and ``currency`` are what
+    the member is paid (their market's currency, to its minor unit: 1128.02 EUR, 1136 JPY); ``base_amount``,
+    ``base_currency`` and ``rate`` are what it was converted from (docs/currencies.md). Numbers are written the
+    machine way (a point for decimals, no thousands separator), whatever the reader's language."""
     out = io.StringIO()
     writer = csv_writer(out)
-    writer.writerow(["batch", "member_number", "name", "email", "amount", "currency", "reference"])
+    writer.writerow(["batch", "member_number", "name", "email", "amount", "currency", "base_amount", "base_currency",
+                     "rate", "reference"])  # fmt: skip
     items = batch.items.select_related("member").order_by("member__number")
     for item in items.iterator(chunk_size=2000):
         m = item.member
-        writer.writerow([batch.pk, m.number, m.full_name, m.email, f"{item.amount:.2f}", batch.currency,
-                         f"payout-{batch.pk}-{m.number}"])  # fmt: skip
+        paid = item.paid_amount.quantize(minor_unit(item.currency))
+        writer.writerow([batch.pk, m.number, m.full_name, m.email, f"{paid:f}", item.currency, f"{item.amount:.2f}",
+                         batch.currency, f"{item.rate.normalize():f}", f"payout-{batch.pk}-{m.number}"])  # fmt: skip
     return out.getvalue()
 
 

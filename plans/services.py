@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from config.errors import ConflictError
 from config.telemetry import run_progress_set
 from config.tenancy import current_schema
 from core.accounts.models import User
@@ -37,6 +38,7 @@ from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member
 from plans import tasks
 from plans.audit import audit_record, expected_check
+from plans.currencies import convert
 from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
 from plans.engine.calculate import streamable
 from plans.engine.document import Message
@@ -63,7 +65,9 @@ from plans.models import (
 )
 from plans.runstore import LineWriter, member_results_write, partitions_attach, partitions_create, run_rows_drop
 from plans.selectors import payout_due_through, plan_version_for
+from plans.selectors_rates import payout_rate_for
 from plans.services_periods import period_open_refusal
+from plans.services_rates import run_rates_carry, run_rates_required
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
 
 CENT = Decimal("0.01")
@@ -279,6 +283,7 @@ def run_preview_request(*, period: CommissionPeriod, by: User | None = None, sen
     run = CommissionRun.objects.create(
         period=period, plan_version=version, plan_document=version.document, kind=RunKind.PREVIEW, created_by=by
     )
+    run_rates_carry(run=run)  # the exchange rates entered on the preview this one replaces
     if send:
         run_task_send(run=run, work=RunWork.EXECUTE)
     return run
@@ -646,6 +651,7 @@ def run_post_request(
     _check_fresh(run)
     expected_check(expected=expected_total, actual=run.total_paid, payees=_paid_members(run))
     _payees_check(run)
+    run_rates_required(run=run)
     CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
     run_task_send(run=run, work=RunWork.POST, by_id=by.pk if by else None)
     run.refresh_from_db()
@@ -661,6 +667,7 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     _post_check(period, run)
     _check_fresh(run)
     _payees_check(run)
+    run_rates_required(run=run)  # from here the run's rates are fixed: it is posted under this row lock
     now = timezone.now()
     run.kind = RunKind.FINAL
     run.status = RunStatus.POSTED
@@ -1013,11 +1020,47 @@ def payout_batch_plan(*, threshold: Decimal, period: CommissionPeriod | None = N
     total, payees, currency, rows}``."""
     threshold = _threshold_check(threshold)
     period = _payout_period(period)
+    base = company_settings_get().currency
     rows = [row for row in payout_due_through(period=period) if row["due"] >= threshold]
     return {
         "period": period, "threshold": threshold, "rows": rows, "payees": len(rows),
-        "total": sum((row["due"] for row in rows), Decimal("0.00")), "currency": company_settings_get().currency,
+        "total": sum((row["due"] for row in rows), Decimal("0.00")), "currency": base,
+        "by_currency": _payout_convert(rows, period, base),
     }  # fmt: skip
+
+
+def _payout_convert(rows: list[dict], period: CommissionPeriod, base: str) -> list[dict]:
+    """Give each row what the member is paid: ``currency`` (their market's), ``rate`` and ``paid_amount`` = due ×
+    rate rounded half-up to the currency's minor unit, once per member per batch (docs/currencies.md); the rate is
+    the one recorded with the posted run of ``period`` (or the latest earlier one with it). Returns the totals by
+    currency; refuses, naming them, currencies no posted run up to ``period`` has a rate for."""
+    foreign = dict(
+        Member.objects.filter(market__isnull=False).exclude(market__currency=base).values_list("pk", "market__currency")
+    )
+    rates, missing = {}, []
+    for code in sorted({foreign[row["payee_id"]] for row in rows if row["payee_id"] in foreign}):
+        found = payout_rate_for(period=period, currency=code)
+        if found is None:
+            missing.append(code)
+        else:
+            rates[code] = found.rate
+    if missing:
+        words = _(
+            "No posted run up to the period starting %(start)s recorded an exchange rate for %(codes)s: members "
+            "paid in it cannot be paid out."
+        ) % {"start": period.start, "codes": ", ".join(missing)}
+        raise ConflictError({"period": [words]})  # fmt: skip
+    totals: dict[str, dict] = {}
+    for row in rows:
+        code = foreign.get(row["payee_id"], base)
+        rate = rates.get(code, Decimal(1))
+        row.update(currency=code, rate=rate, paid_amount=convert(row["due"], rate, code))
+        total = totals.setdefault(code, {"currency": code, "rate": rate, "payees": 0, "base_total": Decimal("0.00"),
+                                         "paid_total": Decimal(0)})  # fmt: skip
+        total["payees"] += 1
+        total["base_total"] += row["due"]
+        total["paid_total"] += row["paid_amount"]
+    return sorted(totals.values(), key=lambda t: (t["currency"] != base, t["currency"]))
 
 
 @transaction.atomic
@@ -1043,7 +1086,8 @@ def payout_batch_create(
     )  # fmt: skip
     items = [
         PayoutItem(batch=batch, member_id=row["payee_id"], amount=row["due"], earned_through=row["earned_through"],
-                   paid_before=row["paid_before"], last_line_id=row["last_line"])
+                   paid_before=row["paid_before"], last_line_id=row["last_line"], currency=row["currency"],
+                   rate=row["rate"], paid_amount=row["paid_amount"])
         for row in plan["rows"]
     ]  # fmt: skip
     PayoutItem.objects.bulk_create(items, batch_size=5000)  # ~5000 x 100 B of SQL per statement
@@ -1053,7 +1097,10 @@ def payout_batch_create(
     audit_record(
         action=MoneyAction.PAYOUT_CREATE, by=by, period=batch.period, batch=batch, amount=batch.total,
         payees=batch.item_count, currency=batch.currency,
-        detail={"threshold": str(batch.threshold), "through_period": str(plan["period"].start)},
+        detail={"threshold": str(batch.threshold), "through_period": str(plan["period"].start),
+                "by_currency": [{"currency": t["currency"], "rate": f"{t['rate'].normalize():f}", "payees": t["payees"],
+                                 "base_total": str(t["base_total"]), "paid_total": str(t["paid_total"])}
+                                for t in plan["by_currency"]]},
     )  # fmt: skip
     return batch
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from plans import apis, genealogy_apis
+from plans import apis, apis_rates, genealogy_apis
 
 urlpatterns = [
     path("plan-versions/", apis.PlanVersionListApi.as_view(), name="plan-version-list"),
@@ -19,6 +19,12 @@ urlpatterns = [
     path("commission-runs/<id:run_id>/approve/", apis.RunApproveApi.as_view(), name="commission-run-approve"),
     path("commission-runs/<id:run_id>/post/", apis.RunPostApi.as_view(), name="commission-run-post"),
     path("commission-runs/<id:run_id>/payout/", apis.RunPayoutApi.as_view(), name="commission-run-payout"),
+    path("commission-runs/<id:run_id>/exchange-rates/", apis_rates.RunRatesApi.as_view(), name="commission-run-rates"),
+    path(
+        "commission-runs/<id:run_id>/exchange-rates/import/",
+        apis_rates.RunRatesImportApi.as_view(),
+        name="commission-run-rates-import",
+    ),
     path("commission-runs/<id:run_id>/lines/", apis.RunLinesApi.as_view(), name="commission-run-lines"),
     path("commission-runs/<id:run_id>/ledger/", apis.RunLedgerApi.as_view(), name="commission-run-ledger"),
     path("commission-runs/<id:run_id>/compare/", apis.RunCompareApi.as_view(), name="commission-run-compare"),

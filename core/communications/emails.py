@@ -196,6 +196,7 @@ EMAIL_KINDS: dict[str, EmailKind] = {
                     "Hello {{ first_name }},\n\n"
                     "Your commissions for {{ period_start }} – {{ period_end }} are posted: "
                     "{{ total }} {{ currency }}.\n"
+                    "{% if converted %}In your currency: {{ converted }}.\n{% endif %}"
                     "{% if statement_attached %}Your statement is attached.\n{% endif %}\n"
                     "Every line is explained in your back office: {{ earnings_url }}\n"
                 )
@@ -207,6 +208,15 @@ EMAIL_KINDS: dict[str, EmailKind] = {
                 "period_end": _("The period's last day (YYYY-MM-DD)."),
                 "total": _("What the period paid the distributor, e.g. 1234.56."),
                 "currency": _("The currency code, e.g. USD."),
+                "converted": _(
+                    "The total in the distributor's currency when it is not the company's, with the rate, "
+                    "e.g. $1,234.56 at 0.9200 = €1,135.80 (empty otherwise)."
+                ),
+                "paid_total": _(
+                    "The total in the distributor's currency, e.g. €1,135.80 (empty for the base currency)."
+                ),
+                "paid_currency": _("The distributor's currency code, e.g. EUR (empty for the base currency)."),
+                "rate": _("The exchange rate recorded with the run, e.g. 0.9200 (empty for the base currency)."),
                 "statement_attached": _("True when the statement PDF is attached."),
                 "earnings_url": _("The period's page in the back office."),
             },
@@ -217,6 +227,10 @@ EMAIL_KINDS: dict[str, EmailKind] = {
                 "period_end": "2026-01-31",
                 "total": Decimal("1234.56"),
                 "currency": "USD",
+                "converted": "$1,234.56 at 0.9200 = €1,135.80",
+                "paid_total": "€1,135.80",
+                "paid_currency": "EUR",
+                "rate": "0.9200",
                 "statement_attached": True,
                 "earnings_url": "https://acme.example/office/earnings/7/",
             },

@@ -62,6 +62,14 @@ def number(value, places: int = 2) -> str:
     return format_decimal(amount.quantize(quantum, ROUND_HALF_UP), format=pattern, locale=current_locale())
 
 
+def rate(value) -> str:
+    """An exchange rate: four decimal places at least, more only when the rate has them ("0.9137", "149.5300")."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    return format_decimal(amount, format="#,##0.0000######", locale=current_locale())
+
+
 def day(value) -> str:
     """The one date format of the back office: the locale's medium date ("Nov 30, 2026")."""
     if value is None or value == "":

@@ -693,3 +693,23 @@ class LanguagesForm(forms.Form):
             "the reader's language."
         ),
     )
+
+
+class ExchangeRateForm(forms.Form):
+    """One currency's rate on a run's exchange-rates page (a form per currency, prefixed with its code)."""
+
+    currency = forms.CharField(max_length=3, widget=forms.HiddenInput)
+    rate = forms.CharField(
+        max_length=40,
+        label=_("Rate"),
+        help_text=_("Units of this currency for 1 unit of the base currency, such as 0.9137."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class ExchangeRatesFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Rates file (CSV)"),
+        help_text=_("One row per currency: currency,rate (such as EUR,0.9137); a first row currency,rate is skipped. "
+                    "Every row is checked before any rate is recorded."),
+    )  # fmt: skip

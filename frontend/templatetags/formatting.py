@@ -1,5 +1,6 @@
 """``{% money amount %}`` (the company's currency), ``{% unit_price fee %}``, ``{{ volume|number }}``,
-``{{ count|number:0 }}`` and ``{{ joined_at|day }}``, ``{{ paid_at|moment }}``: see frontend.common.formatting."""
+``{{ count|number:0 }}``, ``{{ exchange_rate|rate }}``
+and ``{{ joined_at|day }}``, ``{{ paid_at|moment }}``: see frontend.common.formatting."""
 
 from django import template
 
@@ -23,6 +24,11 @@ def unit_price(context, value, currency: str = "") -> str:
 @register.filter
 def number(value, places: int = 2) -> str:
     return formatting.number(value, int(places))
+
+
+@register.filter
+def rate(value) -> str:
+    return formatting.rate(value)
 
 
 @register.filter

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from core.company.services import company_settings_get
 from core.members.models import Member
+from plans.currencies import Conversion
 from plans.models import CommissionPeriod, LedgerKind, LedgerLine, PayoutItem, PayoutStatus, PlanVersion
+from plans.selectors_rates import period_conversion
 
 ZERO = Decimal("0.00")
 LINE_CHUNK = 2000  # rows per round trip of the server-side cursor: ~2000 small tuples in memory at once
@@ -71,6 +73,9 @@ class Statement:
     total: Decimal
     line_count: int
     lines: Iterable[StatementLine]  # streamed: see the module docstring
+    # The total in the member's currency at the rate recorded with the period's run (docs/currencies.md); None when
+    # the member is paid in the company's base currency.
+    converted: Conversion | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +199,7 @@ def period_statement(*, member: Member, period: CommissionPeriod) -> Statement:
     mine = LedgerLine.objects.filter(payee=member, period=period)
     names = _names_for([period.plan_version])
     by_bonus = _by_bonus(_bonus_rows(mine), names)
+    total = sum((b.amount for b in by_bonus), ZERO)
     return Statement(
         branding=branding(),
         member_name=member.full_name,
@@ -202,9 +208,10 @@ def period_statement(*, member: Member, period: CommissionPeriod) -> Statement:
         period_end=period.end,
         period_status=period.get_status_display(),
         by_bonus=by_bonus,
-        total=sum((b.amount for b in by_bonus), ZERO),
+        total=total,
         line_count=sum(b.lines for b in by_bonus),
         lines=_StreamedLines(member, period, names),
+        converted=period_conversion(member=member, period=period, base_amount=total),
     )
 
 

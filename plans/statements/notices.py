@@ -25,7 +25,9 @@ from core.communications.selectors import email_render
 from core.company.selectors import company_url, language_for
 from core.company.services import company_from_email, company_settings_get
 from core.members.models import Member
+from plans.currencies import conversion_text, money_text, rate_text
 from plans.models import CommissionPeriod, LedgerLine, StatementNotice, StatementNoticeStatus
+from plans.selectors_rates import period_conversion
 from plans.statements.data import period_statement
 from plans.statements.render import statement_pdf
 
@@ -67,6 +69,16 @@ def _confirm(*, period: CommissionPeriod, member: Member, error: str = "") -> No
     )
 
 
+def _converted_context(member: Member, period: CommissionPeriod, total) -> dict:
+    """The e-mail's words for the total in the member's currency (empty when they are paid in the base currency):
+    ``converted`` reads "$1,234.56 at 0.9200 = 1.135,80 €" in the active language's number format."""
+    value = period_conversion(member=member, period=period, base_amount=total)
+    if value is None:
+        return {"converted": "", "paid_total": "", "paid_currency": "", "rate": ""}
+    return {"converted": conversion_text(value), "paid_total": money_text(value.amount, value.currency),
+            "paid_currency": value.currency, "rate": rate_text(value.rate)}  # fmt: skip
+
+
 def commissions_posted_notify(*, period: CommissionPeriod) -> int:
     """E-mail every member with a ledger line in ``period`` who was not e-mailed for it yet; returns how many were
     e-mailed by this call (0 when every payee already was)."""
@@ -96,6 +108,7 @@ def commissions_posted_notify(*, period: CommissionPeriod) -> int:
                 "period_end": f"{period.end:%Y-%m-%d}",
                 "total": row["total"],
                 "currency": settings_row.currency,
+                **_converted_context(member, period, row["total"]),
                 "statement_attached": attach,
                 "earnings_url": f"{base}/office/earnings/{period.pk}/",
             },

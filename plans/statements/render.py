@@ -27,6 +27,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from core import formatting
+from plans.currencies import conversion_text, rate_text
 from plans.statements.data import Branding, Statement, StatementLine, YearSummary
 
 MAX_LINES = 20_000
@@ -313,9 +314,27 @@ def statement_pdf(statement: Statement) -> bytes:
                  % {"more": formatting.number(statement.line_count - written, 0),
                     "max": formatting.number(MAX_LINES, 0)})  # fmt: skip
     doc.total_line(_("Total for the period"), money(statement.total, cur))
+    _converted(doc, statement)
     if brand.support_email:
         doc.note(_("Questions about this statement: %(email)s") % {"email": brand.support_email})
     return doc.finish()
+
+
+def _converted(doc: _Document, statement: Statement) -> None:
+    """The total in the member's currency: the base amount, the rate recorded with the period's run, the result."""
+    value = statement.converted
+    if value is None:
+        return
+    doc.heading(_("Paid in %(currency)s") % {"currency": value.currency})
+    doc.facts([
+        (_("Exchange rate"), _("1 %(base)s = %(rate)s %(currency)s") % {
+            "base": value.base_currency, "rate": rate_text(value.rate), "currency": value.currency}),
+        (_("In your currency"), conversion_text(value)),
+    ])  # fmt: skip
+    doc.note(_("Commissions are calculated in %(base)s and converted once, at the rate recorded with the period's "
+               "run, rounded half-up to the smallest unit of %(currency)s; your payout converts what it pays the "
+               "same way.")
+             % {"base": value.base_currency, "currency": value.currency})  # fmt: skip
 
 
 def year_summary_pdf(summary: YearSummary) -> bytes:

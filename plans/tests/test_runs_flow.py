@@ -314,10 +314,11 @@ def test_payout_batch_pays_balances_at_or_above_the_threshold(chain, everyone_bu
     assert wallet_balance(member=chain["b"])["balance"] == Decimal("10.00")  # waits for a later batch
     csv_text = payout_batch_csv(batch=batch)
     rows = csv_text.strip().splitlines()
-    assert rows[0] == "batch,member_number,name,email,amount,currency,reference"
+    assert rows[0] == "batch,member_number,name,email,amount,currency,base_amount,base_currency,rate,reference"
     root, a = chain["root"], chain["a"]
-    assert rows[1:] == [
-        f"{batch.pk},{m.number},{m.full_name},{m.email},15.00,USD,payout-{batch.pk}-{m.number}" for m in (root, a)
+    assert rows[1:] == [  # no market: paid in the base currency, rate 1
+        f"{batch.pk},{m.number},{m.full_name},{m.email},15.00,USD,15.00,USD,1,payout-{batch.pk}-{m.number}"
+        for m in (root, a)
     ]
     again = payout_batch_create(threshold=Decimal("15.00"), by=admin)
     assert again.item_count == 0

@@ -18,7 +18,7 @@ from config.errors import ConflictError
 from core.company.services import company_settings_get
 from core.members.selectors import member_by_number
 from frontend.common.access import console_page
-from frontend.common.formatting import money, number
+from frontend.common.formatting import money, number, rate
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, ConfirmForm, PayoutForm, PeriodForm
@@ -26,6 +26,7 @@ from plans import selectors, services
 from plans.leases import run_activity
 from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
 from plans.selectors_audit import money_log, money_log_labelled
+from plans.selectors_rates import run_rates_missing, run_rates_overview
 from plans.services_periods import period_close as period_close_service
 from plans.services_periods import period_close_check, period_open_refusal
 
@@ -125,6 +126,7 @@ def run_review(request, pk: int):
             "can_post": run.status == RunStatus.APPROVED and run.progress_note not in POSTING_NOTES
             and period.status == PeriodStatus.APPROVED,
             "posting": run.status == RunStatus.APPROVED and run.progress_note in POSTING_NOTES,
+            "rates": run_rates_overview(run=run) if run.period_id else [],
         },
     )  # fmt: skip
 
@@ -215,15 +217,42 @@ def run_post(request, pk: int):
         return redirect("console-run", pk=run.pk)
     period = CommissionPeriod.objects.get(pk=run.period_id)
     refusal = period_open_refusal(period) or ""
+    link = (reverse("console-period-close", args=[period.pk]), _("Close the period")) if refusal else None
+    missing = run_rates_missing(run=run)
+    if missing and not refusal:
+        refusal = _("No exchange rate is recorded for %(codes)s: members paid in it could not be paid. Enter the "
+                    "rate first.") % {"codes": ", ".join(missing)}  # fmt: skip
+        link = (reverse("console-run-rates", args=[run.pk]), _("Enter the exchange rates"))
     return _confirm(
         request, form=form, heading=_("Post run #%(run)d to the ledger") % {"run": run.pk},
-        summary=_run_summary(run, currency), action=request.path,
+        summary=_run_summary(run, currency) + _rates_summary(run, currency), action=request.path,
         cancel=reverse("console-run-review", args=[run.pk]), submit=_("Post to the ledger"),
         note=_("Posting writes every paid line to the members' wallets. It happens once and cannot be undone; "
                "corrections are adjustments."),
         refusal=refusal,
-        refusal_link=(reverse("console-period-close", args=[period.pk]), _("Close the period")) if refusal else None,
+        refusal_link=link,
     )  # fmt: skip
+
+
+def _paid_in(plan: dict) -> list:
+    """A payout's totals in each members' currency other than the base: "€22.85 to 2 payees (1 USD = 0.9137 EUR)"."""
+    return [
+        (_("Paid in %(currency)s") % {"currency": t["currency"]},
+         _("%(amount)s to %(payees)s payees (%(base)s at 1 %(base_currency)s = %(rate)s %(currency)s)") % {
+             "amount": money(t["paid_total"], t["currency"]), "payees": number(t["payees"], 0),
+             "base": money(t["base_total"], plan["currency"]), "base_currency": plan["currency"],
+             "rate": rate(t["rate"]), "currency": t["currency"]})
+        for t in plan["by_currency"] if t["currency"] != plan["currency"]
+    ]  # fmt: skip
+
+
+def _rates_summary(run: CommissionRun, base: str) -> list:
+    """The exchange rates posting fixes, one row per currency the run's payees are paid in."""
+    return [
+        (_("Exchange rate %(currency)s") % {"currency": row["currency"]},
+         f"1 {base} = {rate(row['rate'].rate)} {row['currency']}" if row["rate"] else _("not recorded"))
+        for row in run_rates_overview(run=run) if row["needed"]
+    ]  # fmt: skip
 
 
 @console_page("commissions.run")
@@ -365,7 +394,8 @@ def payouts(request):
                 summary=[(_("Pays commissions up to and including"), _period_words(plan["period"])),
                          (_("Threshold"), money(plan["threshold"], plan["currency"])),
                          (_("Payees"), number(plan["payees"], 0)),
-                         (_("Total"), money(plan["total"], plan["currency"]))],
+                         (_("Total"), money(plan["total"], plan["currency"])),
+                         *_paid_in(plan)],
                 action=request.path, cancel=reverse("console-payouts"), submit=_("Create the batch"),
                 note=_("Each payee is paid what is unpaid of their commissions up to this period; later periods are "
                        "not included. Download the file for your payment provider, then mark the batch paid."),

@@ -12,6 +12,7 @@ from frontend.common.paging import paginate
 from plans import selectors
 from plans.models import PeriodStatus
 from plans.selectors import commission_periods
+from plans.selectors_rates import period_conversion, period_conversions
 from plans.statements.data import period_statement, year_summary
 from plans.statements.notices import statement_filename, year_summary_filename
 from plans.statements.render import statement_pdf, year_summary_pdf
@@ -33,8 +34,10 @@ def earnings(request):
     me = request.member
     periods = selectors.earnings_by_period(member=me)
     names = selectors.bonus_names()
+    converted = period_conversions(member=me, totals={p["period"]: p["total"] for p in periods})
     for p in periods:
         p["bonuses"] = _named(p["by_bonus"], names)
+        p["converted"] = converted.get(p["period"])
     chart = [{"label": f"{p['start']:%Y-%m-%d}", "values": [str(p["total"])]} for p in reversed(periods[:24])]
     return render(
         request,
@@ -63,8 +66,10 @@ def earnings_period(request, pk: int):
         for x in selectors.ledger_lines_explained(context["page_obj"].object_list, names)
     ]
     summary = next((p for p in selectors.earnings_by_period(member=me) if p["period"] == period.pk), None)
+    converted = None
     if summary is not None:
         summary["bonuses"] = _named(summary["by_bonus"], names)
+        converted = period_conversion(member=me, period=period, base_amount=summary["total"])
     return render(
         request,
         "office/earnings/period.html",
@@ -72,6 +77,7 @@ def earnings_period(request, pk: int):
             "me": me,
             "period": period,
             "summary": summary,
+            "converted": converted,
             "figures": selectors.member_period_figures(member=me, period=period),
             **context,
         },
