@@ -10,7 +10,8 @@ it on each request grows with the leg. Instead the figures come from what a comm
 
 The run keeps each member's own CV as it read it (``RunMemberResult.cv``) and commerce stamps each member's volume
 row when an order is paid or refunded (``MemberVolume.updated_at``, indexed with the period), so the change since the
-run is exact and its cost grows with the orders since the run, not with the leg. The beat job recalculates the open
+run is exact and its cost grows with the orders since the run (and an hour before it: ``CHANGES_MARGIN``), not with
+the leg. The beat job recalculates the open
 period every 15 minutes (a projection), so that is a quarter of an hour of orders. Before the period's first
 calculation every volume row of the period counts as a change (the baseline is the carry-in alone).
 
@@ -32,6 +33,10 @@ from core.commerce.public import MemberVolume
 from core.members.models import Member
 from plans.models import CommissionRun, RunKind, RunMemberResult, RunStatus
 
+# A payment stamps its member's volume row inside its transaction, which may commit after a run that started later
+# has read the period: rows stamped up to this long before the run are compared too. Comparing more rows than
+# changed costs a little and changes nothing (an unchanged member's difference is 0).
+CHANGES_MARGIN = datetime.timedelta(hours=1)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 
@@ -80,7 +85,7 @@ def legs_source(*, period_start: datetime.date) -> LegsSource:
         run_id=found["pk"],
         final=final,
         as_of=found["posted_at"] if final else found["finished_at"],
-        since=found["created_at"],  # before the run read anything: a superset of the changes is exact (see above)
+        since=found["created_at"] - CHANGES_MARGIN,
         carried_run_id=carried,
     )
 
