@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('plans', '0011_run_member_legs_flush_qualified'),
+        ("plans", "0011_run_member_legs_flush_qualified"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='runmemberresult',
-            name='cv',
-            field=models.BigIntegerField(db_default=0, help_text="The member's own CV of the period as the run read it: the back office adds what changed since."),
+            model_name="runmemberresult",
+            name="cv",
+            field=models.BigIntegerField(
+                db_default=0,
+                help_text="The member's own CV of the period as the run read it: the back office adds what changed since.",
+            ),
         ),
     ]

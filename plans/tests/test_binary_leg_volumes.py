@@ -56,7 +56,7 @@ def company(in_alpha, admin):
 
 def test_leg_volumes_are_the_runs_plus_the_orders_since(company, admin, alpha):
     run = run_preview(period=company["period"], by=admin)
-    top, lefty, righty = company["top"], company["lefty"], company["righty"]
+    top, righty = company["top"], company["righty"]
     # The run: top's left leg 100 + 200 + 100 = 400 CV, right 100; pairs 100, carries 300 on the left.
     source = legs_source(period_start=company["period"].start)
     assert (source.run_id, source.final) == (run.pk, False)

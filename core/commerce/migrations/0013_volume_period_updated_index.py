@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commerce', '0012_product_enrolment_pack'),
-        ('members', '0007_customer_market_member_market'),
+        ("commerce", "0012_product_enrolment_pack"),
+        ("members", "0007_customer_market_member_market"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='membervolume',
-            index=models.Index(fields=['period_start', 'updated_at'], name='volume_period_updated_idx'),
+            model_name="membervolume",
+            index=models.Index(fields=["period_start", "updated_at"], name="volume_period_updated_idx"),
         ),
     ]
