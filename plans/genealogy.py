@@ -34,6 +34,7 @@ from core.members import selectors as members
 from core.members.models import Member, MemberStatus, PlacementMethod, Tree
 from core.members.placement import genealogy_settings_get
 from plans.engine import PlanError, plan_from_document
+from plans.legs import LegsSource, LegVolumes, leg_volumes, legs_source
 from plans.models import CommissionRun, PlanVersion, RunKind, RunMemberResult, RunStatus
 
 # Without a run for the period, GV is summed live for at most this many members per page (smallest legs first): a
@@ -112,6 +113,7 @@ class BinarySlot:
     card: NodeCard | None
     more: bool
     slots: list[BinarySlot]
+    legs: LegVolumes | None = None  # the member's own left/right volume and carry-over (plans.legs)
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,10 @@ class BinaryLeg:
     carry_in: Decimal  # CV carried over from the last posted period
     volume_this_period: Decimal  # CV credited in the leg's placement subtree this period
     volume: Decimal  # carry_in + volume_this_period: what pairs this period
-    carry_out: Decimal | None  # what the period's run carries to the next period, once it has run
+    carry_out: Decimal | None  # what the period's latest calculation carries to the next period, once there is one
     slots: BinarySlot  # the head's slot and ``levels`` levels of the leg, bounded (see BINARY_LEVELS_MAX)
+    basis: str = "live"  # "live": the latest calculation plus orders since ("so far"); "run": the posted run's
+    as_of: datetime.datetime | None = None  # when the figures' run was calculated (posted, for "run")
 
 
 def genealogy_period() -> GenealogyPeriod:
@@ -279,11 +283,12 @@ def genealogy_search(*, top: Member, query: str, tree: str) -> list[SearchHit]:
 
 
 def _leg_slots(
-    *, member: Member, levels: int, period: GenealogyPeriod
-) -> tuple[dict[int, BinarySlot], dict[int, Member]]:
+    *, member: Member, levels: int, period: GenealogyPeriod, source: LegsSource
+) -> tuple[dict[int, BinarySlot], dict[int, Member], LegVolumes]:
     """The first ``levels`` levels of ``member``'s placement tree as slots, one per side (0 left, 1 right), each a
-    bounded binary tree of at most 2**levels - 1 cards: three queries (the bounded walk, the members with their
-    frontline sizes, the cards' figures) whatever the size of the legs. Also the leg heads by side."""
+    bounded binary tree of at most 2**levels - 1 cards with their own leg volumes: a fixed number of queries (the
+    bounded walk, the members with their frontline sizes, the cards' figures, the leg volumes) whatever the size of
+    the legs. Also the leg heads by side, and ``member``'s own leg volumes."""
     rows = members.downline_ids_by_level(top=member, tree=Tree.PLACEMENT, max_levels=levels)
     level_of = dict(rows)
     people = list(Member.objects.defer(*members.PATH_FIELDS).filter(pk__in=level_of))
@@ -291,6 +296,7 @@ def _leg_slots(
     for person in people:
         person.child_count = counts.get(person.pk, 0)  # type: ignore[attr-defined]
     cards = {c.number: c for c in node_cards(people=people, period=period, tree=Tree.PLACEMENT)}
+    legs = leg_volumes(member_ids=[member.pk, *(m.pk for m in people)], source=source)
     at = {(m.placement_parent_id, m.placement_position): m for m in people}
 
     def slot(parent_id: int, side: int, level: int) -> BinarySlot:
@@ -300,55 +306,50 @@ def _leg_slots(
             return BinarySlot(side=label, card=None, more=False, slots=[])
         card = cards[placed.number]
         if level >= levels:
-            return BinarySlot(side=label, card=card, more=card.children > 0, slots=[])
-        return BinarySlot(side=label, card=card, more=False, slots=[slot(placed.pk, s, level + 1) for s in (0, 1)])
+            return BinarySlot(side=label, card=card, more=card.children > 0, slots=[], legs=legs[placed.pk])
+        below = [slot(placed.pk, s, level + 1) for s in (0, 1)]
+        return BinarySlot(side=label, card=card, more=False, slots=below, legs=legs[placed.pk])
 
     heads = {side: at[(member.pk, side)] for side in (0, 1) if (member.pk, side) in at}
-    return {side: slot(member.pk, side, 1) for side in (0, 1)}, heads
+    return {side: slot(member.pk, side, 1) for side in (0, 1)}, heads, legs[member.pk]
 
 
 def binary_legs(*, member: Member, levels: int = BINARY_LEVELS) -> list[BinaryLeg]:
     """``member``'s left and right legs in the placement tree: who heads each, how many members, the CV carried in
-    from the last posted period, this period's CV in the leg so far, (once the period has run) what carries on, and
-    the leg's first ``levels`` levels as slots (bounded: 1 to BINARY_LEVELS_MAX; deeper members are loaded from the
-    legs of a member on the last level, which says ``more``)."""
+    from the last posted period, this period's CV in the leg so far, what the period's latest calculation carries on,
+    and the leg's first ``levels`` levels as slots, each with its own leg volumes (bounded: 1 to BINARY_LEVELS_MAX;
+    deeper members are loaded from the legs of a member on the last level, which says ``more``). No leg is summed:
+    the volumes come from the latest run plus what changed since (plans.legs)."""
     period = genealogy_period()
     if not period.binary:
         raise TreeNotInPlan(_("This company's compensation plan has no binary component."))
     levels = max(1, min(levels, BINARY_LEVELS_MAX))
-    slots, heads = _leg_slots(member=member, levels=levels, period=period)
-    head_ids = [m.pk for m in heads.values()]
-    volumes = volumes_under(head_ids=head_ids, period_start=period.start, tree=Tree.PLACEMENT)
-    carried = (
-        RunMemberResult.objects.filter(
-            member_id=member.pk, run__status=RunStatus.POSTED, run__period__start__lt=period.start
-        )
-        .order_by("-run__period__start")
-        .values_list("carry_left", "carry_right")
-        .first()
-    ) or (0, 0)
-    carry_out: tuple[int, int] | None = None
-    if period.run_id is not None:
-        carry_out = (
-            RunMemberResult.objects.filter(run_id=period.run_id, member_id=member.pk)
+    source = legs_source(period_start=period.start)
+    slots, heads, own = _leg_slots(member=member, levels=levels, period=period, source=source)
+    carried = (0, 0)
+    if source.carried_run_id is not None:
+        carried = (
+            RunMemberResult.objects.filter(run_id=source.carried_run_id, member_id=member.pk)
             .values_list("carry_left", "carry_right")
             .first()
-        )
+        ) or (0, 0)
     legs = []
     for side, label in ((0, "left"), (1, "right")):
         head = heads.get(side)
-        this_period = volumes[head.pk].cv.quantize(CENT) if head is not None else Decimal("0.00")
         carry_in = _points(carried[side])
+        volume = own.left if side == 0 else own.right
         legs.append(
             BinaryLeg(
                 side=label,
                 head=slots[side].card,
                 members=head.placement_downline_count + 1 if head is not None else 0,
                 carry_in=carry_in,
-                volume_this_period=this_period,
-                volume=carry_in + this_period,
-                carry_out=_points(carry_out[side]) if carry_out is not None else None,
+                volume_this_period=volume - carry_in,
+                volume=volume,
+                carry_out=own.carry_left if side == 0 else own.carry_right,
                 slots=slots[side],
+                basis="run" if source.final else "live",
+                as_of=source.as_of,
             )
         )
     return legs

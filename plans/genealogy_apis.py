@@ -121,9 +121,19 @@ class GenealogySearchApi(APIView):
         return Response(self.OutputSerializer(hits, many=True).data)
 
 
+class LegVolumesOutput(serializers.Serializer):
+    left = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Carry-in + the period's left-leg CV.")
+    right = serializers.DecimalField(max_digits=16, decimal_places=2)
+    carry_left = serializers.DecimalField(
+        max_digits=16, decimal_places=2, allow_null=True, help_text="Carries to the next period (null: not run yet)."
+    )
+    carry_right = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+
+
 class BinarySlotOutput(serializers.Serializer):
     side = serializers.ChoiceField(choices=["left", "right"])
     card = NodeCardOutput(allow_null=True, help_text="The member placed here; null: an empty slot.")
+    legs = LegVolumesOutput(allow_null=True, help_text="This member's own leg volumes (null: an empty slot).")
     more = serializers.BooleanField(
         help_text="Members are placed below this one beyond the levels returned: `load_more` opens them."
     )
@@ -148,6 +158,11 @@ class GenealogyBinaryApi(APIView):
         volume_this_period = serializers.DecimalField(max_digits=16, decimal_places=2)
         volume = serializers.DecimalField(max_digits=16, decimal_places=2)
         carry_out = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+        basis = serializers.ChoiceField(
+            choices=["live", "run"],
+            help_text="live: the period's latest calculation plus orders since (so far); run: the posted run's.",
+        )
+        as_of = serializers.DateTimeField(allow_null=True, help_text="When the figures' run was calculated or posted.")
         slots = BinarySlotOutput(help_text="The leg's first `levels` levels, from its head down.")
 
     @extend_schema(

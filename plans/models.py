@@ -221,6 +221,10 @@ class RunMemberResult(models.Model):
     )
     leg_right = models.BigIntegerField(db_default=0)
     binary_flushed = models.BigIntegerField(db_default=0, help_text="Carry-over flushed for inactivity, CV cents.")
+    cv = models.BigIntegerField(
+        db_default=0,
+        help_text="The member's own CV of the period as the run read it: the back office adds what changed since.",
+    )
     qualified_rank = models.SmallIntegerField(
         db_default=-1, help_text="Rank whose criteria held this period (paid-as adds the plan's grace), -1 none."
     )

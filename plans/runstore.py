@@ -153,6 +153,9 @@ class LineWriter:
 def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np.ndarray) -> None:
     """One row per member, in member id order (the unique index on member_id is built from presorted rows)."""
     order = np.argsort(snap.member_id, kind="stable")
+    credited = snap.credited_idx >= 0
+    own_cv = np.zeros(snap.n_members, np.int64)
+    np.add.at(own_cv, snap.credited_idx[credited], snap.cv[credited])  # exact int64 (see calculate._sum_by)
     copy_in(
         cursor,
         _part(MEMBERS, run_id),
@@ -172,6 +175,7 @@ def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np
             ("leg_right", "int8", result.leg_right[order]),
             ("binary_flushed", "int8", result.binary_flushed[order]),
             ("qualified_rank", "int2", result.qualified_rank[order]),
+            ("cv", "int8", own_cv[order]),
         ],
         snap.n_members,
         freeze=True,

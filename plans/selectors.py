@@ -203,7 +203,10 @@ def simulation_compare(*, run: CommissionRun) -> dict:
     sim = _totals(run)
     baseline_missing = False
     actual: dict[str, Any] | None = None
-    if run.generated is None:
+    if run.generated is None and (run.baseline or {}).get("base_run"):  # a what-if: its own baseline (plans.whatif)
+        base = CommissionRun.objects.filter(pk=run.baseline["base_run"]).first()
+        actual = _totals(base) if base is not None and base.status == RunStatus.DONE else None
+    elif run.generated is None:
         reference = period_reference_run(run.period)
         actual = _totals(reference) if reference is not None else None
     elif run.baseline is None:

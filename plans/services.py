@@ -440,12 +440,14 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
     member results), replacing the period's older preview. One transaction: the run's tables are created, filled as
     the engine makes the lines (plans.runstore), indexed and attached, and the run marked done, or none of it."""
     store_lines = run.kind == RunKind.PREVIEW
-    projection = run.kind == RunKind.PROJECTION
+    # Projections keep the member results (the back office reads them), and so do simulations of a real period
+    # (a what-if compares members' pay with its baseline's: plans.whatif).
+    store_members = run.kind == RunKind.PROJECTION or (run.kind == RunKind.SIMULATION and run.period_id is not None)
     older: list[int] = []
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         writer = LineWriter(cursor, run.pk, snap) if store_lines else None
-        if store_lines or projection:
+        if store_lines or store_members:
             partitions_create(cursor, run.pk, lines=store_lines)
         try:
             result = calculate(plan, snap, sink=writer)
@@ -465,7 +467,7 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
         ).astype(np.int64)  # exact: a member's total is far below 2**53 cents
         summary = _summary(plan, snap, result, earned)
         period = None
-        if projection:
+        if run.kind == RunKind.PROJECTION:
             older = list(
                 CommissionRun.objects.filter(kind=RunKind.PROJECTION).exclude(pk=run.pk).values_list("pk", flat=True)
             )
@@ -481,7 +483,7 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
             )
             if older:
                 CommissionRun.objects.filter(pk__in=older).update(status=RunStatus.SUPERSEDED)
-        if store_lines or projection:
+        if store_lines or store_members:
             member_results_write(cursor, run.pk, snap, result, earned)
             partitions_attach(cursor, run.pk, lines=store_lines)
         timings["store_s"] = round(time.perf_counter() - store_started, 3)
@@ -506,7 +508,7 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
         if period is not None:
             period.status = PeriodStatus.PREVIEWED
             period.save(update_fields=["status"])
-    if older and projection:
+    if older and run.kind == RunKind.PROJECTION:
         # Only the latest projection is read; the older ones go with their rows (runs still queued are left).
         _run_rows_delete(older)
         CommissionRun.objects.filter(pk__in=older).exclude(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).delete()

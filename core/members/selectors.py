@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -379,29 +379,6 @@ def member_numbers(ids: list[int]) -> dict[int, int]:
 def members_for_export(ids: list[int]) -> QuerySet[Member]:
     """The members of ``ids`` by number, with only what an export row shows (iterate it in chunks)."""
     return Member.objects.filter(pk__in=ids).order_by("number").only("pk", "number", "first_name", "last_name", "email")
-
-
-@dataclass
-class BinaryNode:
-    member: Member | None
-    level: int
-    children: list[BinaryNode] = field(default_factory=list)
-
-
-def binary_subtree(*, top: Member, levels: int = 3) -> BinaryNode:
-    """``top`` and ``levels`` levels of its placement tree as left/right slots (empty slots included), for display:
-    who may see what is decided by ``visible_or_denied`` before."""
-    rows = downline_ids_by_level(top=top, tree=Tree.PLACEMENT, max_levels=levels)
-    by_id = Member.objects.in_bulk([pk for pk, _ in rows])
-    slots = {(m.placement_parent_id, m.placement_position): m for m in by_id.values()}
-
-    def build(member: Member | None, level: int) -> BinaryNode:
-        node = BinaryNode(member=member, level=level)
-        if level < levels and member is not None:
-            node.children = [build(slots.get((member.pk, side)), level + 1) for side in (0, 1)]
-        return node
-
-    return build(top, 0)
 
 
 # ---------------------------------------------------------------------------------------------------- consistency

@@ -83,7 +83,7 @@ def _setup():
         lefty2 = _enrol(top, "lefty2", "Lefty2", placement=Placement(parent=lefty, position=0))
         righty = _enrol(top, "righty", "Righty", placement=Placement(parent=top, position=1))
         start = _plan(BINARY, "binary")
-        for member, cv in ((lefty, "30.00"), (lefty2, "45.25"), (righty, "20.00")):
+        for member, cv in ((lefty, "30.00"), (lefty2, "1045.25"), (righty, "20.00")):
             MemberVolume.objects.create(member=member, period_start=start, pv=cv, psv=cv, cv=cv)
 
 
@@ -182,7 +182,7 @@ def test_binary_view_on_a_binary_company_only(tree_companies, page, url, screens
     expect(card(page, "Righty Tree")).to_contain_text("Right")
     page.get_by_role("link", name="Binary view").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Binary view")
-    expect(page.get_by_test_id("leg-left-volume")).to_have_text("75.25")
+    expect(page.get_by_test_id("leg-left-volume")).to_have_text("1,075.25")
     expect(page.get_by_test_id("leg-right-volume")).to_have_text("20.00")
     expect(page.get_by_test_id("leg-left")).to_contain_text("Lefty Tree")
     screenshot(page, "genealogy-binary")
@@ -197,6 +197,34 @@ def test_binary_view_on_a_binary_company_only(tree_companies, page, url, screens
     expect(page.get_by_role("heading", level=1)).to_have_text("Not part of your plan")
     expect(page.locator("main")).to_contain_text("This company's compensation plan has no binary component.")
     screenshot(page, "genealogy-binary-unilevel-404")
+
+
+@pytest.mark.parametrize(
+    ("width", "height"), [pytest.param(1366, 900, id="desktop"), pytest.param(390, 844, id="phone")]
+)
+def test_binary_view_shows_each_members_leg_volumes(tree_companies, browser, url, screenshot, width, height):
+    """Every member in the slots shows their own left and right volume of the period (CV, no currency, thousands
+    separated); before the period's first calculation there is no carry-over and the page says so."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, url, BINARY, "top@example.test")
+    page.goto(url(BINARY, "/office/genealogy/binary/"))
+
+    def slot(name: str):
+        return page.locator(".binary .slot.filled").filter(has_text=name)
+
+    expect(slot("Top Tree")).to_contain_text("Left 1,075.25 · Right 20.00")
+    expect(slot("Lefty Tree")).to_contain_text("Left 1,045.25 · Right 0.00")
+    expect(slot("Lefty2 Tree")).to_contain_text("Left 0.00 · Right 0.00")
+    expect(page.get_by_test_id("legs-basis")).to_have_text(
+        "Leg volumes so far this period (the period has not been calculated yet: no carry-over shown)."
+    )
+    assert "$" not in page.locator(".binary").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, f"genealogy-binary-legs-{width}")
+    assert axe_serious(page) == []
+    context.close()
 
 
 @pytest.mark.parametrize(

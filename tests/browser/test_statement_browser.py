@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from unittest import mock
+import time
 
 import pytest
 from django.db.models import Sum
@@ -60,11 +60,9 @@ def _setup() -> int:
         name=SUB.title(), subdomain=SUB, admin_email=f"admin@{SUB}.test", admin_password=PASSWORD,
         send_invitation=False,
     )  # fmt: skip
-    with (
-        schema_context(SUB),
-        mock.patch("plans.tasks.commission_run_execute.delay"),
-        mock.patch("plans.tasks.commissions_posted_notify.delay"),
-    ):  # the run is executed here, in this process; no worker is needed
+    # The preview is calculated here, in this process (run_preview sends no task); posting queues the "commissions
+    # posted" e-mail, which the session's real worker sends (see _notices_sent).
+    with schema_context(SUB):
         admin = User.objects.get(email=f"admin@{SUB}.test")
         root = _enroll(None, "sroot")
         sally = _enroll(root, "ssally")
@@ -82,14 +80,27 @@ def _setup() -> int:
         return january.pk
 
 
+def _notices_sent(period_id: int) -> list[tuple[str, str]]:
+    from plans.models import StatementNotice
+
+    with schema_context(SUB):
+        rows = StatementNotice.objects.filter(period_id=period_id).order_by("member__username")
+        return list(rows.values_list("member__username", "status"))
+
+
 def _teardown():
     companies_drop(SUB)
 
 
 @pytest.fixture(scope="module")
-def posted_period(committed, live_server_process):
+def posted_period(committed, live_server_process, celery_worker_process):
     committed(_teardown)
     period = committed(_setup)
+    # The worker e-mails both payees (root and sally; tom earned nothing) before the company may be dropped.
+    deadline = time.monotonic() + 60
+    while committed(lambda: _notices_sent(period)) != [("sroot", "sent"), ("ssally", "sent")]:
+        assert time.monotonic() < deadline, committed(lambda: _notices_sent(period))
+        time.sleep(0.5)
     yield period
     committed(_teardown)
 

@@ -22,7 +22,11 @@ class MemberVolume(models.Model):
     class Meta:
         ordering = ["period_start", "member"]
         constraints = [models.UniqueConstraint(fields=["member", "period_start"], name="volume_one_row_per_period")]
-        indexes = [models.Index(fields=["period_start"], name="volume_period_idx")]
+        indexes = [
+            models.Index(fields=["period_start"], name="volume_period_idx"),
+            # What changed since a commission run read the period (the back office's live leg volumes).
+            models.Index(fields=["period_start", "updated_at"], name="volume_period_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.period_start}: PV {self.pv} PSV {self.psv} CV {self.cv}"

@@ -14,7 +14,6 @@ from core.company.services import company_settings_get
 from core.members.models import Member, MemberStatus, Tree
 from core.members.placement import genealogy_settings_get
 from core.members.selectors import (
-    binary_subtree,
     children_with_counts,
     downline_count,
     frontline_count,
@@ -208,7 +207,8 @@ def genealogy_levels_csv(request):
 @office_page()
 def genealogy_binary(request):
     """The binary view: the distributor's (or a downline member's) left and right legs with their volumes and
-    carry-over, and three levels of slots. A company whose plan pays no binary bonus gets a plain 404 page."""
+    carry-over, and three levels of slots each with its own leg volumes. A company whose plan pays no binary bonus
+    gets a plain 404 page."""
     me = request.member
     top = me
     if request.GET.get("top", "").isdigit():
@@ -220,7 +220,7 @@ def genealogy_binary(request):
     return render(
         request,
         "office/genealogy_binary.html",
-        {"me": me, "top": top, "legs": legs, "root": binary_subtree(top=top), "period": genealogy_period()},
+        {"me": me, "top": top, "legs": legs, "period": genealogy_period()},
     )
 
 
