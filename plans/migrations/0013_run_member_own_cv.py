@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0011_run_member_legs_flush_qualified"),
+        ("plans", "0012_exchange_rates_payout_currency"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commerce", "0012_product_enrolment_pack"),
+        ("commerce", "0014_markets"),
         ("members", "0007_customer_market_member_market"),
     ]
 
