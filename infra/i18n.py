@@ -12,6 +12,7 @@ moved line does not rewrite the catalogue.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,23 @@ def update(locale_dir: Path = LOCALE) -> None:
         )
 
 
+# What a translation must keep: Python placeholders ("%(name)s") and the variables of company e-mail templates
+# ("{{ first_name }}"), so a translated e-mail never loses the member's name or a link.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|\{\{\s*[\w.]+\s*\}\}")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {re.sub(r"\s+", "", found) for found in PLACEHOLDER.findall(text)}
+
+
+def _lost_placeholders(entry: polib.POEntry) -> set[str]:
+    if entry.msgid_plural:
+        wanted = _placeholders(entry.msgid_plural) | _placeholders(entry.msgid)
+        kept: set[str] = set().union(*(_placeholders(text) for text in entry.msgstr_plural.values()))
+        return wanted - kept - {"%(counter)s"}
+    return _placeholders(entry.msgid) - _placeholders(entry.msgstr)
+
+
 def problems(locale_dir: Path = LOCALE) -> list[str]:
     """What keeps a shipped catalogue from being complete: untranslated and fuzzy entries, and (for entries with
     placeholders) a translation that lost one."""
@@ -67,6 +85,8 @@ def problems(locale_dir: Path = LOCALE) -> list[str]:
                 found.append(f"{lang}: fuzzy: {entry.msgid!r}")
             elif not entry.translated():
                 found.append(f"{lang}: untranslated: {entry.msgid!r}")
+            elif lost := _lost_placeholders(entry):
+                found.append(f"{lang}: the translation lost {', '.join(sorted(lost))}: {entry.msgid!r}")
     return found
 
 
