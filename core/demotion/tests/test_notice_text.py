@@ -7,6 +7,8 @@ import datetime
 
 import pytest
 
+from core.accounts.models import User
+from core.company.services import company_languages_set
 from core.demotion.models import Notification
 from core.demotion.services.evaluation import evaluate_day
 from core.demotion.services.notices import notice_shared_context
@@ -64,6 +66,17 @@ def test_two_stages_on_one_day_send_both_stages_texts(pat):
         + why
         + f"\nYour back office: {office()}\n"
     )
+
+
+def test_each_notice_is_worded_in_its_member_s_language(pat):
+    """Pat reads Spanish, House English (issue 19): the facts in Pat's notice are worked out in Spanish."""
+    company_languages_set(languages=["en", "es"], default="en")
+    User.objects.filter(pk=pat["pat"].user_id).update(language="es")
+    paid_subscription(pat["pat"], day(0))
+    paid_order(pat["pat"], day(50))
+    run(pat, 60)
+    [notice] = notices(pat)
+    assert "Why: su última cuota de oficina virtual se pagó el 2026-01-01 (hace 60 días).\n" in notice.body
 
 
 def test_fee_unpaid_only_names_the_fee_alone(pat):

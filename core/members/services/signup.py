@@ -41,7 +41,6 @@ def address_problems(address: Address) -> dict[str, list[str]]:
     return errors
 
 
-@transaction.atomic
 def _signup_problems(*, address: Address, language: str) -> dict[str, list[str]]:
     """The address, and the language chosen at sign-up (empty: none chosen; else one the company enables)."""
     errors = address_problems(address)
@@ -50,6 +49,7 @@ def _signup_problems(*, address: Address, language: str) -> dict[str, list[str]]
     return errors
 
 
+@transaction.atomic
 def member_join_online(
     *,
     sponsor: Member,
