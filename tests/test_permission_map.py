@@ -156,6 +156,7 @@ CONSOLE_POSTS = {
     "console-market-new": "markets.write",
     "console-market": "markets.write",
     "console-market-prices": "markets.write",
+    "console-customer-action": {"market": "markets.assign"},
     "console-shipping-method-new": "commerce.settings.write",
     "console-shipping-method": "commerce.settings.write",
     "console-coupon-new": "pricing.write",

@@ -594,3 +594,8 @@ def enrolments_by_day(*, start: _dt.date, end: _dt.date) -> dict[_dt.date, int]:
         .annotate(n=Count("id"))
     )
     return {row["joined_on"]: row["n"] for row in rows}
+
+
+def customer_by_number(*, number: int) -> Customer | None:
+    """A customer with their distributor and market (the console's customer page)."""
+    return Customer.objects.select_related("distributor", "market").filter(number=number).first()

@@ -20,6 +20,7 @@ from core.commerce.services.tax import tax_rate_create
 from core.company.models import Market
 from core.company.services import market_create
 from core.members.models import MarketChange, Member
+from core.members.services.customers import customer_create
 from frontend.tests.commerce_data import catalogue_make
 from frontend.tests.conftest import signed_in
 from tests.factories.members import CompanyStaffFactory
@@ -215,3 +216,17 @@ def test_the_markets_api_creates_and_refuses_a_country_twice(alpha, spain):
         "distributor_price": "9.68",
         "preferred_price": None,
     }
+
+
+def test_an_admin_moves_a_customer_to_another_market_from_the_customer_page(alpha, org, spain):
+    with schema_context(alpha.schema):
+        carol = customer_create(distributor=org.ann, email="carol@example.test", first_name="Carol", last_name="B")
+    admin = signed_in(alpha, alpha.admin_email)
+    page = admin.get(f"/console/customers/{carol.number}/")
+    assert page.status_code == 200 and "None (the company's base currency)" in page.content.decode()
+    moved = admin.post(f"/console/customers/{carol.number}/market/", {"market-market": "ES", "market-reason": ""})
+    assert moved.status_code == 302
+    with schema_context(alpha.schema):
+        change = MarketChange.objects.get()
+        assert (change.customer_id, change.old_market, change.new_market.code) == (carol.pk, None, "ES")
+    assert 'data-testid="market">España (EUR)' in admin.get(f"/console/customers/{carol.number}/").content.decode()

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.commerce.pricing import CouponTerms, QuoteLine, allocate, order_quote, q2
+from core.commerce.pricing import CouponTerms, QuoteLine, allocate, order_quote, q2, tax_part
 
 D = Decimal
 
@@ -108,3 +108,47 @@ def test_allocation_always_adds_up_to_the_total():
 def test_q2_rounds_half_up_not_to_even():
     assert q2(D("0.125")) == D("0.13")
     assert q2(D("0.135")) == D("0.14")
+
+
+def test_prices_that_include_vat_have_the_tax_taken_out_per_line_after_the_coupon():
+    """Spain, 21 % VAT included (docs/markets.md): A 2 x 29.95 = 59.90, B 1 x 12.10 = 12.10, subtotal 72.00; 10 % off
+    = 7.20, spread 5.99 (59.90 / 72 x 7.20 = 5.99) and 1.21; nets 53.91 and 10.89. VAT inside: 53.91 x 0.21 / 1.21 =
+    9.3562 -> 9.36; 10.89 x 0.21 / 1.21 = 1.89 exactly; tax 11.25, not added: total 72.00 - 7.20 + 4.95 shipping =
+    69.75."""
+    quote = order_quote(
+        lines=[
+            QuoteLine(sku="A", quantity=2, retail_price=Decimal("29.95"), distributor_price=Decimal("24.50")),
+            QuoteLine(sku="B", quantity=1, retail_price=Decimal("12.10"), distributor_price=Decimal("9.68")),
+        ],
+        tier="retail",
+        coupon=CouponTerms(kind="percent", value=Decimal("10")),
+        tax_rate=Decimal("0.21"),
+        shipping=Decimal("4.95"),
+        tax_included=True,
+    )
+    assert [(line.discount, line.tax, line.total) for line in quote.lines] == [
+        (Decimal("5.99"), Decimal("9.36"), Decimal("53.91")),
+        (Decimal("1.21"), Decimal("1.89"), Decimal("10.89")),
+    ]
+    assert (quote.subtotal, quote.discount, quote.tax, quote.total, quote.tax_included) == (
+        Decimal("72.00"),
+        Decimal("7.20"),
+        Decimal("11.25"),
+        Decimal("69.75"),
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("net", "included", "expected"),
+    [
+        (Decimal("89.85"), True, Decimal("15.59")),  # 15.5938 down
+        (Decimal("24.50"), True, Decimal("4.25")),  # 4.2520 down
+        (Decimal("1.15"), True, Decimal("0.20")),  # 0.19958 up
+        (Decimal("99.98"), False, Decimal("8.25")),  # 8.2484 (x 0.0825) up
+    ],
+    ids=["ES cart", "ES autoship", "ES small line rounds up", "TX added"],
+)
+def test_the_tax_part_rounds_half_up_to_the_cent(net, included, expected):
+    rate = Decimal("0.21") if included else Decimal("0.0825")
+    assert tax_part(net, rate, included=included) == expected

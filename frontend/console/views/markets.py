@@ -18,10 +18,12 @@ from core.commerce.services.market_prices import PriceEntry, market_prices_impor
 from core.company.models import Market
 from core.company.selectors import market_by_code, markets_list
 from core.company.services import market_create, market_deactivate, market_update
+from core.members.selectors import customer_by_number
+from core.members.services.markets import customer_market_set
 from frontend.common.access import console_page
 from frontend.common.csv import csv_response
 from frontend.common.forms import errors_onto, form_status, submit
-from frontend.console.market_forms import MarketForm, PriceListFileForm
+from frontend.console.market_forms import MarketForm, PersonMarketForm, PriceListFileForm
 
 PRICE_FIELDS = ("retail_price", "distributor_price", "preferred_price")
 
@@ -162,3 +164,31 @@ def market_prices_export(request, code: str):
     market = _market_or_404(code)
     rows = market_price_rows(market=market)
     return csv_response(rows[1:], f"prices-{market.code}-{timezone.now():%Y%m%d}.csv", header=rows[0])
+
+
+@console_page({"market": "markets.assign"})
+def customer_detail(request, number: int, action: str = ""):
+    """A customer: who they buy through, their country and market; admins move them to another market here (each
+    change recorded; past orders keep theirs)."""
+    customer = customer_by_number(number=number)
+    if customer is None:
+        raise Http404(_("No such customer."))
+    form = PersonMarketForm(
+        request.POST if request.method == "POST" else None,
+        prefix="market",
+        initial={"market": getattr(customer.market, "code", "")},
+    )
+
+    def call(data):
+        market = market_by_code(code=data["market"]) if data["market"] else None
+        return customer_market_set(customer=customer, market=market, by=request.user, reason=data["reason"])
+
+    if request.method == "POST" and submit(form, call):
+        messages.success(request, _("The customer's market is saved; orders already placed keep theirs."))
+        return redirect("console-customer", number=customer.number)
+    context = {
+        "customer": customer,
+        "market_form": form,
+        "market_changes": customer.market_changes.select_related("old_market", "new_market", "changed_by")[:20],
+    }
+    return render(request, "console/customer_detail.html", context, status=form_status(form))

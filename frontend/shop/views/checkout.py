@@ -37,7 +37,6 @@ from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import Destination, LineRequest
 from core.communications.services import order_ship_to_lines
 from core.members.selectors import replicated_site_owner
-from frontend.common.formatting import money
 from frontend.common.forms import errors_onto, form_status
 from frontend.common.payments import CardForm, stripe_page, test_cards_enabled
 from frontend.common.replicated import site_root
@@ -289,8 +288,8 @@ def _placed(request, owner, root: str, placed):
     else:
         messages.success(
             request,
-            _("Order %(number)s is placed. Pay %(total)s offline; it ships once the payment is recorded.")
-            % {"number": order.number, "total": money(order.total, order.currency)},
+            _("Order %(number)s is placed. Pay %(total)s %(currency)s offline; it ships once the payment is recorded.")
+            % {"number": order.number, "total": order.total, "currency": order.currency},
         )
     return redirect(f"{root}/shop/orders/{order.number}/")
 
