@@ -151,3 +151,13 @@ def test_the_replicated_site_and_shop_speak_spanish_to_visitors(alpha, org):
     cart = visitor.get("/ann/shop/cart/", **ES).content.decode()
     assert _h1(cart) == "Su carrito"
     assert "Su carrito está vacío." in cart
+    signup = visitor.get("/ann/customer/", **ES).content.decode()
+    assert _h1(signup) == "Hágase cliente"
+    assert "Será cliente de Ann Tester." in signup
+    company = visitor.get("/", **ES).content.decode()
+    assert "Buscar un distribuidor" in company
+    directory = visitor.get("/distributors/", **ES).content.decode()
+    assert _h1(directory) == "Buscar un distribuidor"
+    missing = visitor.get("/no/such/page/", **ES)
+    assert missing.status_code == 404
+    assert "Página no encontrada" in missing.content.decode()
