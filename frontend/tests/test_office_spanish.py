@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
 
+from core.company.models import CompanySettings
 from tests.factories.catalogue import KitFactory
 from tests.factories.orders import PaidOrderFactory
 
@@ -31,8 +32,11 @@ PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
 
 
 @pytest.fixture(autouse=True)
-def _english_afterwards():
-    """The locale middleware activates Spanish in this thread; the tests that follow start in English again."""
+def _spanish_company_then_english(alpha):
+    """The company offers English and Spanish (issue 19: visitors get their browser's language among the company's).
+    The locale middleware activates Spanish in this thread; the tests that follow start in English again."""
+    with schema_context(alpha.schema):
+        CompanySettings.objects.update(languages=["en", "es"])
     yield
     translation.activate(settings.LANGUAGE_CODE)
 
