@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
 
+from core.company.models import CompanySettings
 from tests.factories.catalogue import KitFactory
 from tests.factories.orders import PaidOrderFactory
 
@@ -31,8 +32,11 @@ PLACEHOLDERS = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
 
 
 @pytest.fixture(autouse=True)
-def _english_afterwards():
-    """The locale middleware activates Spanish in this thread; the tests that follow start in English again."""
+def _spanish_company_then_english(alpha):
+    """The company offers English and Spanish (issue 19: visitors get their browser's language among the company's).
+    The locale middleware activates Spanish in this thread; the tests that follow start in English again."""
+    with schema_context(alpha.schema):
+        CompanySettings.objects.update(languages=["en", "es"])
     yield
     translation.activate(settings.LANGUAGE_CODE)
 
@@ -151,3 +155,13 @@ def test_the_replicated_site_and_shop_speak_spanish_to_visitors(alpha, org):
     cart = visitor.get("/ann/shop/cart/", **ES).content.decode()
     assert _h1(cart) == "Su carrito"
     assert "Su carrito está vacío." in cart
+    signup = visitor.get("/ann/customer/", **ES).content.decode()
+    assert _h1(signup) == "Hágase cliente"
+    assert "Será cliente de Ann Tester." in signup
+    company = visitor.get("/", **ES).content.decode()
+    assert "Buscar un distribuidor" in company
+    directory = visitor.get("/distributors/", **ES).content.decode()
+    assert _h1(directory) == "Buscar un distribuidor"
+    missing = visitor.get("/no/such/page/", **ES)
+    assert missing.status_code == 404
+    assert "Página no encontrada" in missing.content.decode()

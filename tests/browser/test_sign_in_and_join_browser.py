@@ -135,7 +135,7 @@ def test_provider_staff_land_on_the_provider_console(join_company, new_page, url
     _sign_in(page, url, None, OPS)
     page.wait_for_url("**/accounts/2fa/authenticate/")
     screenshot(page, "sign-in-provider-two-factor")
-    expect(page.locator("html")).to_have_attribute("lang", "en-us")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
     def code():
         from core.accounts.models import User
@@ -157,7 +157,7 @@ def test_sign_in_and_password_reset_pages_are_branded(join_company, new_page, ur
     page.goto(url(CO, "/accounts/login/"))
     expect(page).to_have_title("Sign In · Joinco Naturals")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Joinco Naturals")
-    expect(page.locator("html")).to_have_attribute("lang", "en-us")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("link", name="Sign Up")).to_have_count(0)
     no_sideways_scroll(page)
     screenshot(page, f"sign-in-{suffix}")
