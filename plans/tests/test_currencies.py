@@ -98,7 +98,9 @@ def test_convert_rounds_half_up_to_the_minor_unit(base, rate, currency, paid):
 
 
 @pytest.mark.parametrize(
-    "value", ["0", "-1", "abc", "NaN", "Infinity", "0.12345678901", "1e12"], ids=lambda v: f"bad-{v}"
+    "value",
+    ["0", "-1", "abc", "NaN", "Infinity", "0.12345678901", "1e12", "1e400", "1e-400", ""],
+    ids=lambda v: f"bad-{v}",
 )
 def test_a_rate_is_positive_finite_with_at_most_ten_places(value):
     with pytest.raises(ValueError):
@@ -220,6 +222,9 @@ def test_a_rates_file_is_all_or_nothing_and_names_each_bad_row(approved, admin):
         "Row 3: A rate is a number above 0 such as 0.9137.",
         "Row 4: EUR is already given in row 2.",
     ]
+    with pytest.raises(ValidationError) as caught:
+        run_rates_import(run=approved, content=b"EUR,0.9\x00137\n", by=admin)
+    assert caught.value.message_dict["file"] == ["The file is not a CSV file: line contains NUL."]
     assert not RunExchangeRate.objects.exists()
     rates = run_rates_import(run=approved, content=b"\xef\xbb\xbfEUR,0.9137\r\nJPY,149.53\r\n", by=admin)
     assert [(r.currency, r.rate, r.source) for r in rates] == [
