@@ -23,7 +23,7 @@ from core.company.models import Market
 from core.members.models import Member
 from plans.currencies import convert, rate_check
 from plans.models import MoneyAuditEntry, PayoutItem, RateSource, RunExchangeRate, RunStatus
-from plans.selectors import payout_batch_csv
+from plans.selectors import payout_batch_csv, payout_batch_currencies
 from plans.selectors_rates import run_currencies_needed, run_rates_missing
 from plans.services import (
     ledger_adjust,
@@ -147,6 +147,10 @@ def test_two_markets_pay_each_member_in_their_currency(chain, posted, admin, jan
     assert rows[1:] == [
         f"{batch.pk},{m.number},{m.full_name},{m.email},{paid},{cur},{base},USD,{rate},payout-{batch.pk}-{m.number}"
         for m, paid, cur, base, rate in sorted(expected, key=lambda row: row[0].number)
+    ]
+    assert payout_batch_currencies(batch=batch) == [
+        {"currency": "EUR", "payees": 2, "base_total": Decimal("25.00"), "paid_total": Decimal("22.85")},
+        {"currency": "USD", "payees": 1, "base_total": Decimal("15.00"), "paid_total": Decimal("15.00")},
     ]
     entry = MoneyAuditEntry.objects.get(batch=batch, action="payout_create")
     assert entry.detail["by_currency"] == [
