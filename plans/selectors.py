@@ -374,7 +374,7 @@ def payout_batch_currencies(*, batch: PayoutBatch) -> list[dict]:
         .annotate(payees=Count("id"), base_total=Sum("amount"), paid_total=Sum("paid_amount"))
         .order_by("currency")
     )
-    return list(rows)
+    return [dict(row) for row in rows]
 
 
 def payout_batch_csv(*, batch) -> str:
