@@ -228,7 +228,7 @@ def test_a_rates_file_is_all_or_nothing_and_names_each_bad_row(approved, admin):
     ]
     with pytest.raises(ValidationError) as caught:
         run_rates_import(run=approved, content=b"EUR,0.9\x00137\n", by=admin)
-    assert caught.value.message_dict["file"] == ["The file is not a CSV file: line contains NUL."]
+    assert caught.value.message_dict["file"] == ["Row 1: A rate is a number above 0 such as 0.9137."]
     assert not RunExchangeRate.objects.exists()
     rates = run_rates_import(run=approved, content=b"\xef\xbb\xbfEUR,0.9137\r\nJPY,149.53\r\n", by=admin)
     assert [(r.currency, r.rate, r.source) for r in rates] == [
