@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -133,17 +133,29 @@ class RunChangeOut(serializers.Serializer):
     by_rank = serializers.DictField(child=serializers.CharField())
 
 
+class PayoutCurrencyOut(serializers.Serializer):
+    currency = serializers.CharField(help_text="What these members are paid in (their market's currency).")
+    payees = serializers.IntegerField()
+    base_total = _money(help_text="What they are paid, in the batch's (base) currency.")
+    paid_total = serializers.DecimalField(max_digits=18, decimal_places=4, help_text="What they receive.")
+
+
 class PayoutBatchOut(serializers.ModelSerializer):
     period_start = serializers.DateField(
         source="period.start", default=None, read_only=True, help_text="The batch pays balances up to this period."
     )
+    by_currency = serializers.SerializerMethodField(help_text="Totals by the currency the members are paid in.")
 
     class Meta:
         model = PayoutBatch
         fields = [
-            "id", "period", "period_start", "threshold", "status", "total", "item_count", "currency", "created_at",
-            "paid_at",
+            "id", "period", "period_start", "threshold", "status", "total", "item_count", "currency", "by_currency",
+            "created_at", "paid_at",
         ]  # fmt: skip
+
+    @extend_schema_field(PayoutCurrencyOut(many=True))
+    def get_by_currency(self, batch: PayoutBatch) -> list:
+        return PayoutCurrencyOut(selectors.payout_batch_currencies(batch=batch), many=True).data
 
 
 class Confirmed(Input):

@@ -53,10 +53,10 @@ def rate_check(value) -> Decimal:
         rate = Decimal(-1)
     if not rate.is_finite() or rate <= 0:
         raise ValueError(_("A rate is a number above 0 such as 0.9137."))
+    if rate >= Decimal(10) ** (RATE_DIGITS - RATE_PLACES):  # first: a huge number cannot be quantized
+        raise ValueError(_("The rate is too large."))
     if rate != rate.quantize(ONE.scaleb(-RATE_PLACES), rounding=ROUND_HALF_UP):
         raise ValueError(_("A rate has at most %(places)s decimal places.") % {"places": RATE_PLACES})
-    if rate >= Decimal(10) ** (RATE_DIGITS - RATE_PLACES):
-        raise ValueError(_("The rate is too large."))
     return rate.quantize(ONE.scaleb(-RATE_PLACES))
 
 

@@ -370,6 +370,16 @@ def earnings_by_period(*, member: Member) -> list[dict]:
     return list(periods.values())
 
 
+def payout_batch_currencies(*, batch: PayoutBatch) -> list[dict]:
+    """``[{currency, payees, base_total, paid_total}]`` of a batch, by the currency its members are paid in."""
+    rows = (
+        batch.items.values("currency")
+        .annotate(payees=Count("id"), base_total=Sum("amount"), paid_total=Sum("paid_amount"))
+        .order_by("currency")
+    )
+    return [dict(row) for row in rows]
+
+
 def payout_batch_csv(*, batch) -> str:
     """One row per payee: what a payment provider's bulk-payment import needs. ``amount`` and ``currency`` are what
     the member is paid (their market's currency, to its minor unit: 1128.02 EUR, 1136 JPY); ``base_amount``,

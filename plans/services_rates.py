@@ -101,8 +101,13 @@ def rates_file_parse(*, content: bytes | str) -> list[tuple[int, str, str]]:
             content = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationError({"file": [_("The file is not UTF-8 text.")]}) from None
-    rows, errors = [], []
-    for number, cells in enumerate(csv.reader(io.StringIO(content)), start=1):
+    try:
+        table = list(csv.reader(io.StringIO(content)))
+    except csv.Error as exc:  # a NUL byte, an unclosed quote at the end
+        raise ValidationError({"file": [_("The file is not a CSV file: %(reason)s.") % {"reason": exc}]}) from None
+    rows: list[tuple[int, str, str]] = []
+    errors: list[str] = []
+    for number, cells in enumerate(table, start=1):
         cells = [cell.strip() for cell in cells]
         if not any(cells):
             continue

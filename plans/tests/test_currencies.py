@@ -23,7 +23,7 @@ from core.company.models import Market
 from core.members.models import Member
 from plans.currencies import convert, rate_check
 from plans.models import MoneyAuditEntry, PayoutItem, RateSource, RunExchangeRate, RunStatus
-from plans.selectors import payout_batch_csv
+from plans.selectors import payout_batch_csv, payout_batch_currencies
 from plans.selectors_rates import run_currencies_needed, run_rates_missing
 from plans.services import (
     ledger_adjust,
@@ -98,7 +98,9 @@ def test_convert_rounds_half_up_to_the_minor_unit(base, rate, currency, paid):
 
 
 @pytest.mark.parametrize(
-    "value", ["0", "-1", "abc", "NaN", "Infinity", "0.12345678901", "1e12"], ids=lambda v: f"bad-{v}"
+    "value",
+    ["0", "-1", "abc", "NaN", "Infinity", "0.12345678901", "1e12", "1e400", "1e-400", ""],
+    ids=lambda v: f"bad-{v}",
 )
 def test_a_rate_is_positive_finite_with_at_most_ten_places(value):
     with pytest.raises(ValueError):
@@ -145,6 +147,10 @@ def test_two_markets_pay_each_member_in_their_currency(chain, posted, admin, jan
     assert rows[1:] == [
         f"{batch.pk},{m.number},{m.full_name},{m.email},{paid},{cur},{base},USD,{rate},payout-{batch.pk}-{m.number}"
         for m, paid, cur, base, rate in sorted(expected, key=lambda row: row[0].number)
+    ]
+    assert payout_batch_currencies(batch=batch) == [
+        {"currency": "EUR", "payees": 2, "base_total": Decimal("25.00"), "paid_total": Decimal("22.85")},
+        {"currency": "USD", "payees": 1, "base_total": Decimal("15.00"), "paid_total": Decimal("15.00")},
     ]
     entry = MoneyAuditEntry.objects.get(batch=batch, action="payout_create")
     assert entry.detail["by_currency"] == [
@@ -220,6 +226,9 @@ def test_a_rates_file_is_all_or_nothing_and_names_each_bad_row(approved, admin):
         "Row 3: A rate is a number above 0 such as 0.9137.",
         "Row 4: EUR is already given in row 2.",
     ]
+    with pytest.raises(ValidationError) as caught:
+        run_rates_import(run=approved, content=b"EUR,0.9\x00137\n", by=admin)
+    assert caught.value.message_dict["file"] == ["Row 1: A rate is a number above 0 such as 0.9137."]
     assert not RunExchangeRate.objects.exists()
     rates = run_rates_import(run=approved, content=b"\xef\xbb\xbfEUR,0.9137\r\nJPY,149.53\r\n", by=admin)
     assert [(r.currency, r.rate, r.source) for r in rates] == [

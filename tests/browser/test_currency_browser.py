@@ -39,9 +39,13 @@ VIEWPORTS = [((1366, 900), "desktop"), ((390, 844), "phone")]
 
 
 def _enroll(sponsor, username: str, market=None):
-    return MemberFactory(sponsor=sponsor, username=username, email=f"{username}@{SUB}.test", market=market,
-                         first_name=username.title(), last_name="Currency",
-                         joined_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC))  # fmt: skip
+    from core.members.models import Member
+
+    member = MemberFactory(sponsor=sponsor, username=username, email=f"{username}@{SUB}.test",
+                           first_name=username.title(), last_name="Currency",
+                           joined_at=datetime.datetime(2025, 6, 1, tzinfo=datetime.UTC))  # fmt: skip
+    Member.objects.filter(pk=member.pk).update(market=market)
+    return member
 
 
 def _setup() -> dict:
@@ -107,17 +111,19 @@ def test_admin_enters_the_eur_rate_and_a_spanish_distributor_reads_euros(approve
         page.set_default_timeout(15_000)
         sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
         page.goto(url(SUB, f"/console/commissions/runs/{run}/review/"))
-        expect(page.get_by_test_id("run-rates")).to_contain_text("EUR: no rate yet")
+        first = name == "desktop"  # the desktop pass enters 0.91; the phone pass finds it and corrects it to 0.9137
+        expect(page.get_by_test_id("run-rates")).to_contain_text("EUR: no rate yet" if first else "1 USD = 0.9100 EUR")
         page.get_by_role("link", name="Enter or import the exchange rates").click()
-        expect(page.get_by_test_id("rate-EUR-missing")).to_be_visible()
+        if first:
+            expect(page.get_by_test_id("rate-EUR-missing")).to_be_visible()
         expect(page.get_by_test_id("rate-EUR")).to_contain_text("1 member paid $10.00 by this run.")
         _no_sideways_scroll(page)
         assert _axe_serious(page) == []
         screenshot(page, f"currency-rates-{name}")
-        page.get_by_label("Rate for EUR").fill("0.9137" if name == "phone" else "0.91")
+        page.get_by_label("Rate for EUR").fill("0.91" if first else "0.9137")
         page.get_by_role("button", name="Save the EUR rate").click()
         expect(page.get_by_test_id("rate-EUR-value")).to_contain_text(
-            "1 USD = 0.9137 EUR" if name == "phone" else "1 USD = 0.9100 EUR"
+            "1 USD = 0.9100 EUR" if first else "1 USD = 0.9137 EUR"
         )
         _no_sideways_scroll(page)
         screenshot(page, f"currency-rates-saved-{name}")
@@ -125,10 +131,11 @@ def test_admin_enters_the_eur_rate_and_a_spanish_distributor_reads_euros(approve
 
     committed(lambda: _post(run))
     for (width, height), name in VIEWPORTS:
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="es-ES")
+        context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
         page.set_default_timeout(15_000)
         sign_in(page, url, SUB, f"xsally@{SUB}.test", "/office/")
+        context.set_extra_http_headers({"Accept-Language": "es-ES,es;q=0.9"})  # her browser prefers Spanish
         page.goto(url(SUB, f"/office/earnings/{period}/"))
         expect(page.get_by_test_id("period-total")).to_have_text("10,00\xa0US$")
         expect(page.get_by_test_id("period-converted")).to_contain_text("En EUR: 10,00\xa0US$ a 0,9137 = 9,14\xa0€")
