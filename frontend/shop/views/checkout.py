@@ -37,6 +37,7 @@ from core.commerce.services.commerce_settings import commerce_settings_get
 from core.commerce.services.orders import Destination, LineRequest
 from core.communications.services import order_ship_to_lines
 from core.members.selectors import replicated_site_owner
+from frontend.common import formatting
 from frontend.common.forms import errors_onto, form_status
 from frontend.common.payments import CardForm, stripe_page, test_cards_enabled
 from frontend.common.replicated import site_root
@@ -173,7 +174,7 @@ def checkout_shipping(request, username: str):
     if "ship" not in state or shopper.blocked:
         return redirect(f"{root}/shop/checkout/")
     offered = shipping_methods_for(country=state["ship"]["country"], market=shopper.market)
-    choices = [(m.pk, f"{m.name} · {money(m.fee, shopper.currency)}") for m in offered]
+    choices = [(m.pk, f"{m.name} · {formatting.number(m.fee)} {shopper.currency}") for m in offered]
     form = CheckoutShippingForm(
         request.POST or None,
         methods=choices,
@@ -289,7 +290,7 @@ def _placed(request, owner, root: str, placed):
         messages.success(
             request,
             _("Order %(number)s is placed. Pay %(total)s %(currency)s offline; it ships once the payment is recorded.")
-            % {"number": order.number, "total": order.total, "currency": order.currency},
+            % {"number": order.number, "total": formatting.number(order.total), "currency": order.currency},
         )
     return redirect(f"{root}/shop/orders/{order.number}/")
 
