@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from core.commerce.public import VOLUME_STATUSES, ClawbackFlag, Order, Party, RefundLine
 from core.company.services import company_settings_get
@@ -21,6 +23,7 @@ from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member, MemberStatus
 from core.pgcopy import copy_out
 from plans.engine import Plan, Snapshot
+from plans.engine.document import RetailProfit
 from plans.models import RunMemberResult
 
 # A member whose status is one of these may earn (the plan's active rule and the demotion policy decide the rest).
@@ -31,12 +34,36 @@ EPOCH = datetime.date(1970, 1, 1)
 def load_snapshot(*, plan: Plan, start: datetime.date, end: datetime.date, carry_run_id: int | None) -> Snapshot:
     """The period [start, end] as the engine sees it. ``carry_run_id``: the run whose binary carry-over applies."""
     with connection.cursor() as cursor:
+        _margins_in_base_currency(cursor, plan, start, end)
         members = _members_frame(cursor, plan)
         members["excluded"] = _excluded_during(members, start, end)
         orders = _orders_frame(cursor, start, end)
         parties = _parties_frame(cursor, orders["party_id"])
         carry = _carry_frame(cursor, carry_run_id)
     return snapshot_from_frames(members=members, orders=orders, parties=parties, carry=carry)
+
+
+def _margins_in_base_currency(cursor, plan: Plan, start: datetime.date, end: datetime.date) -> None:
+    """A retail-profit bonus pays each order's retail margin, an amount in the order's currency; the engine works in
+    the company's base currency, so a period whose margins are in other currencies (orders in another market) is
+    refused rather than paid euros as dollars. Volumes (PV, CV) are currency-free and never stop a run."""
+    if not any(isinstance(component, RetailProfit) for component in plan.components):
+        return
+    counted, params = counted_orders_sql(start, end)
+    cursor.execute(f"{counted} SELECT DISTINCT currency FROM counted WHERE net_retail > net_dist", params)
+    base = company_settings_get().currency
+    others = sorted(code for (code,) in cursor.fetchall() if code != base)
+    if others:
+        raise ValidationError(
+            {
+                "plan": _(
+                    "The plan's retail-profit bonus pays order margins in %(base)s, and this period has orders in "
+                    "%(others)s: margins in another currency are not converted yet, so the period cannot be "
+                    "calculated with this bonus."
+                )
+                % {"base": base, "others": ", ".join(others)}
+            }
+        )
 
 
 def _excluded_during(members: dict[str, np.ndarray], start: datetime.date, end: datetime.date) -> np.ndarray:
