@@ -4,6 +4,7 @@ and flags it changes, the run recorded once per day, and the preview of a policy
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import time
 from dataclasses import dataclass
@@ -270,42 +271,47 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
     table = StageTransition._meta.db_table
     with connection.cursor() as cursor:
         transition_ids = ids_reserve(cursor, table, len(member_ids))
-    transitions, states, notices, destructive = [], [], [], []
+    # COPY text, row by row with the parts that only depend on the (old, new) stages worked out once per pair.
+    transitions, states = io.StringIO(), io.StringIO()
+    notices, destructive = [], []
+    pairs: dict[tuple[int, int], tuple[str, str, str, frozenset[str]]] = {}
+    head = f"\t{day.isoformat()}\t{TransitionKind.EVALUATION.value}\t{run.pk}\t{version.pk}\t"
+    now = timezone.now().isoformat()
     for k, member_id in enumerate(member_ids):
         old_mask, new_mask = old_masks[k], new_masks[k]
-        old_key, old_actions = stages_of[old_mask]
-        new_key, new_actions = stages_of[new_mask]
-        evidence = json.dumps(evidences[k])
-        applied = new_actions - old_actions
-        transitions.append(
-            (
-                transition_ids[k],
-                member_id,
-                old_mask,
-                new_mask,
-                old_key,
+        pair = pairs.get((old_mask, new_mask))
+        if pair is None:
+            old_key, old_actions = stages_of[old_mask]
+            new_key, new_actions = stages_of[new_mask]
+            applied = frozenset(new_actions - old_actions)
+            # Destructive actions are never lifted by an evaluation: only an admin's reinstatement undoes them.
+            lifted = (old_actions - new_actions) - DESTRUCTIVE_ACTIONS
+            in_force = new_actions | (old_actions & DESTRUCTIVE_ACTIONS)
+            pair = pairs[(old_mask, new_mask)] = (
+                "\t".join(
+                    _copy_text(v)
+                    for v in (
+                        str(old_mask),
+                        str(new_mask),
+                        old_key,
+                        new_key,
+                        json.dumps(sorted(applied)),
+                        json.dumps(sorted(lifted)),
+                    )
+                ),
+                f"{new_mask}\t{_copy_text(new_key)}\t{_copy_text(json.dumps(sorted(in_force)))}",
                 new_key,
-                sorted(applied),
-                # Destructive actions are never lifted by an evaluation: only an admin's reinstatement undoes them.
-                sorted((old_actions - new_actions) - DESTRUCTIVE_ACTIONS),
-                evidence,
+                applied,
             )
-        )
-        states.append(
-            (
-                member_id,
-                new_mask,
-                new_key,
-                sorted(new_actions | (old_actions & DESTRUCTIVE_ACTIONS)),
-                entered[k],
-                evidence,
-            )
-        )
+        transition_id = transition_ids[k]
+        evidence = _copy_text(json.dumps(evidences[k]))
+        transitions.write(f"{transition_id}\t{member_id}{head}{pair[0]}\t{evidence}\t\t{now}\n")
+        states.write(f"{member_id}\t{pair[1]}\t{entered[k].isoformat()}\t{evidence}\n")
         if new_mask & ~old_mask:
-            notices.append((transition_ids[k], member_id, new_mask & ~old_mask))
-        if applied & DESTRUCTIVE_ACTIONS:
-            destructive.append((transition_ids[k], member_id, new_key, applied))
-    _transitions_insert(transitions, run=run, version=version, day=day)
+            notices.append((transition_id, member_id, new_mask & ~old_mask))
+        if pair[3] & DESTRUCTIVE_ACTIONS:
+            destructive.append((transition_id, member_id, pair[2], pair[3]))
+    _transitions_insert(transitions)
     _states_upsert(states)
     _flags_apply(policy, outcome, changed)
     _notices_queue(policy, notices)
@@ -363,68 +369,31 @@ def _notices_queue(policy: Policy, notices: list[tuple[int, int, int]]) -> None:
         )
 
 
-def _transitions_insert(transitions: list[tuple], *, run, version, day: datetime.date) -> None:
-    """Insert the day's transitions by COPY, their ids reserved first (the notices and tree-move links refer to
-    them): tens of thousands of rows with JSON evidence, where an ORM bulk insert spends most of its time building
-    parameters."""
-    now = timezone.now()
+def _transitions_insert(rows: io.StringIO) -> None:
+    """Insert the day's transitions (COPY text) with their ids reserved first (the notices and tree-move links
+    refer to them): tens of thousands of rows with JSON evidence, where an ORM bulk insert spends most of its time
+    building parameters."""
+    rows.seek(0)
+    columns = (
+        "id, member_id, day, kind, run_id, policy_id, from_holds, to_holds, from_stage, to_stage, actions_applied, "
+        "actions_lifted, evidence, reason, created_at"
+    )
     with connection.cursor() as cursor:
-        copy_rows(
-            cursor.cursor,
-            StageTransition._meta.db_table,
-            [
-                "id",
-                "member_id",
-                "day",
-                "kind",
-                "run_id",
-                "policy_id",
-                "from_holds",
-                "to_holds",
-                "from_stage",
-                "to_stage",
-                "actions_applied",
-                "actions_lifted",
-                "evidence",
-                "reason",
-                "created_at",
-            ],
-            (
-                (
-                    pk,
-                    member_id,
-                    day,
-                    TransitionKind.EVALUATION,
-                    run.pk,
-                    version.pk,
-                    *change,
-                    applied,
-                    lifted,
-                    evidence,
-                    "",
-                    now,
-                )
-                for pk, member_id, *change, applied, lifted, evidence in transitions
-            ),
-        )
+        cursor.cursor.copy_expert(f"COPY {StageTransition._meta.db_table} ({columns}) FROM STDIN", rows)
 
 
-def _states_upsert(states: list[tuple]) -> None:
-    """Write the changed members' standing in one COPY and one INSERT … ON CONFLICT (an ORM bulk update of tens of
-    thousands of rows builds a CASE per row and is many times slower). Rows are (member id, holds, stage key,
-    actions, since, evidence as JSON text)."""
+def _states_upsert(rows: io.StringIO) -> None:
+    """Write the changed members' standing (COPY text: member id, holds, stage key, actions, since, evidence) in
+    one COPY and one INSERT … ON CONFLICT (an ORM bulk update of tens of thousands of rows builds a CASE per row and
+    is many times slower)."""
+    rows.seek(0)
     table = MemberStage._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE demotion_states (member_id bigint, holds bigint, stage_key text, actions jsonb, "
             "since date, evidence jsonb) ON COMMIT DROP"
         )
-        copy_rows(
-            cursor.cursor,
-            "demotion_states",
-            ["member_id", "holds", "stage_key", "actions", "since", "evidence"],
-            states,
-        )
+        cursor.cursor.copy_expert("COPY demotion_states FROM STDIN", rows)
         cursor.execute(
             f"""
             INSERT INTO {table} (member_id, holds, stage_key, actions, since, evidence)
@@ -434,6 +403,10 @@ def _states_upsert(states: list[tuple]) -> None:
             """
         )
         cursor.execute("DROP TABLE demotion_states")
+
+
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> None:
