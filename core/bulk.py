@@ -94,3 +94,16 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def index_scan_only(cursor) -> Iterator[None]:
+    """Within the current transaction, plan the statements of the block without sequential scans where an index
+    serves (then put the setting back): for writes that touch a few thousand rows of a table of millions, whose
+    pages are cached, where the planner's price of a random page read makes a full scan look cheaper than the
+    index probes."""
+    cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
+    previous = cursor.fetchone()[0]
+    yield
+    # Not on an error: the transaction (or savepoint) rolling back takes the local setting back with it.
+    cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])

@@ -7,13 +7,12 @@ UPDATE of the rows under it, whatever the depth of the tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from core.bulk import index_scan_only
 from core.members.models import Member, Tree
 
 TABLE = Member._meta.db_table
@@ -230,11 +229,12 @@ def members_lift_out(*, member_ids: list[int]) -> list[tuple[int, int, int]]:
     it who is not in the list, and the listed members are left with nobody under them. A set-based rewrite of the
     paths that contain a listed member, whatever their number: the demotion policy's daily downline moves.
 
-    Two statements: the rows to rewrite (the listed members and everyone under them) by one scan of the path's GIN
-    index, then the rewrite of those rows by id. The planner would otherwise scan the whole table for ``path &&
-    ids``, comparing every path element with every listed id (a minute for a million members and 2,500 moves);
-    and one index probe per listed id would read the index's pending list (recent, not yet merged entries) once per
-    probe. Each row's new path is worked out once, with a hashed lookup of the listed ids.
+    Two statements: the rows to rewrite (the listed members and everyone under them), found level by level down
+    the parent links by index, then the rewrite of those rows by id. A ``path && ids`` test instead made the planner
+    scan the whole table, comparing every path element with every listed id (a minute for a million members and
+    2,500 moves), and even by the path's GIN index it compares each entry of the index's pending list (rows
+    written since its last clean-up: the day's flag updates) with every listed id. Each row's new path is worked
+    out once, with a hashed lookup of the listed ids.
 
     Counts need no change above the listed members (everyone under an ancestor stays under it); the listed members'
     own counts become 0. Returns (member id, old parent, new parent) for every member whose parent changed."""
@@ -243,7 +243,17 @@ def members_lift_out(*, member_ids: list[int]) -> list[tuple[int, int, int]]:
     sponsor, placement = COLUMNS[Tree.SPONSOR], COLUMNS[Tree.PLACEMENT]
     with connection.cursor() as cursor:
         with index_scan_only(cursor):
-            cursor.execute(f"SELECT id FROM {TABLE} WHERE {sponsor.path} && %s::bigint[]", [member_ids])
+            cursor.execute(
+                f"""
+                WITH RECURSIVE under(id) AS (
+                    SELECT unnest(%s::bigint[])
+                    UNION
+                    SELECT m.id FROM {TABLE} m JOIN under ON m.{sponsor.parent} = under.id
+                )
+                SELECT id FROM under
+                """,
+                [member_ids],
+            )
             rows = [row[0] for row in cursor.fetchall()]
         cursor.execute(
             f"""
@@ -270,16 +280,3 @@ def members_lift_out(*, member_ids: list[int]) -> list[tuple[int, int, int]]:
             {"ids": member_ids, "rows": rows},
         )
         return [(member, old, new) for member, old, new in cursor.fetchall() if old != new]
-
-
-@contextmanager
-def index_scan_only(cursor) -> Iterator[None]:
-    """Within the current transaction, plan the next statements without sequential scans (then put the setting
-    back). For a ``path && ids`` lookup the planner's estimate grows with the number of ids until a full scan looks
-    cheaper, but it prices the array overlap as one comparison where it is one per path element and id."""
-    cursor.execute("SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)")
-    previous = cursor.fetchone()[0]
-    try:
-        yield
-    finally:
-        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
