@@ -220,12 +220,12 @@ def evaluate_day(*, day: datetime.date, progress: ProgressFn | None = None, send
         if run.status == "done":
             return run
         run.policy = version
-        progress("loading facts", 0, 3)
+        progress("loading facts and evaluating", 0, 3)
         outcome = _outcome(policy, day)
-        progress("evaluating", 1, 3)
+        progress("writing changes", 1, 3)
         changed = outcome.changed
         _write_changes(policy=policy, version=version, run=run, outcome=outcome, changed=changed, day=day)
-        progress("writing changes", 2, 3)
+        progress("recording the run", 2, 3)
         run.members_evaluated = len(outcome.member_ids)
         # Counted from the table rather than this evaluation's own list, so the run always says what it recorded.
         run.transitions = StageTransition.objects.filter(run=run).count()
