@@ -466,7 +466,7 @@ def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> No
         cursor.execute("DROP TABLE demotion_flags")
 
 
-def _destructive_apply(destructive: list[tuple[int, int, str, set[str]]], *, day: datetime.date) -> None:
+def _destructive_apply(destructive: list[tuple[int, int, str, frozenset[str]]], *, day: datetime.date) -> None:
     """The day's downline moves (one batch), then every move to the terminated tree of the day (one batch). Each
     move is linked to its transition so a reinstatement can undo it, and a downline move's transition says whose
     line the downline moved to. Rows are (transition id, member id, stage key, actions applied)."""
