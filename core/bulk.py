@@ -94,3 +94,22 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+PLANNER_SCANS = ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "jit")
+
+
+@contextmanager
+def index_scan_only(cursor) -> Iterator[None]:
+    """Within the current transaction, plan the statements of the block as index probes in nested loops where an
+    index serves (then put the settings back): for writes that touch a few thousand rows of a table of millions,
+    whose pages are cached, where the planner's price of a random page read makes a full scan (or a hash or merge
+    join over one) look cheaper than the probes: seconds instead of milliseconds at a million members. No JIT
+    either: compiling a plan whose estimate is off costs more than running it."""
+    cursor.execute(
+        "SELECT " + ", ".join(f"current_setting('{name}'), set_config('{name}', 'off', true)" for name in PLANNER_SCANS)
+    )
+    previous = cursor.fetchone()[0::2]
+    yield
+    # Not on an error: the transaction (or savepoint) rolling back takes the local settings back with it.
+    cursor.execute("SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in PLANNER_SCANS), list(previous))

@@ -215,20 +215,25 @@ def _fees_overdue_without_attempt(day: datetime.date) -> list[np.ndarray]:
 
 def _psv_windows(day: datetime.date, windows: list[int], personal_only: bool) -> np.ndarray:
     """One row per credited member: its id, then its net PSV in cents for each window ending on ``day`` (window w =
-    the w days up to and including ``day``), in one scan of the orders."""
+    the w days up to and including ``day``), from one scan of the orders of the longest window: each order's
+    credited member, age in days and net PSV in cents (exact: volumes have two decimals) arrive by binary COPY and
+    the windows are summed in numpy, rather than one SQL aggregate per window over numerics."""
     table = Order._meta.db_table
-    sums = ", ".join(
-        f"(COALESCE(sum(pv_total - refunded_pv) FILTER (WHERE paid_on > %s::date - {int(w)}), 0) * 100)::bigint"
-        for w in windows
-    )
     personal = "AND buyer_member_id = credited_member_id" if personal_only else ""
-    columns = int_columns(
+    ids, ages, cents = int_columns(
         f"""
-        SELECT credited_member_id::bigint, {sums} FROM {table}
+        SELECT credited_member_id::bigint, (%s::date - paid_on)::bigint, ((pv_total - refunded_pv) * 100)::bigint
+          FROM {table}
          WHERE status = ANY(%s) AND paid_on > %s::date - %s AND paid_on <= %s {personal}
-         GROUP BY credited_member_id
         """,
-        [*([day] * len(windows)), list(VOLUME_STATUSES), day, max(windows), day],
-        1 + len(windows),
+        [day, list(VOLUME_STATUSES), day, max(windows), day],
+        3,
     )
-    return np.column_stack(columns) if columns else np.zeros((0, 1 + len(windows)), dtype=np.int64)
+    members, member_of = np.unique(ids, return_inverse=True)
+    sums = np.zeros((len(members), 1 + len(windows)), dtype=np.int64)
+    sums[:, 0] = members
+    for k, w in enumerate(windows):
+        inside = ages < w  # paid_on > day - w
+        # Float sums of whole cents are exact below 2**53 cents.
+        sums[:, k + 1] = np.rint(np.bincount(member_of[inside], weights=cents[inside], minlength=len(members)))
+    return sums

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from core.demotion.notice_text import render_notice
 from core.members.models import Member, TreeMove
 
 
@@ -124,7 +125,9 @@ class Notification(models.Model):
     stage_key = models.CharField(max_length=60)
     to_email = models.EmailField()
     subject = models.CharField(max_length=300)
-    body = models.TextField()
+    # The body as sent: empty while queued (the evaluation stores the transition, not the text), written by the
+    # sender when it renders the e-mail. ``body`` reads the text the e-mail has or will have.
+    sent_body = models.TextField(blank=True, db_column="body")
     status = models.CharField(max_length=12, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED)
     attempts = models.IntegerField(default=0)
     sending_at = models.DateTimeField(null=True, blank=True, help_text="When the current attempt was claimed.")
@@ -138,3 +141,12 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage_key} to {self.to_email} ({self.status})"
+
+    @property
+    def body(self) -> str:
+        """The e-mail's body: as sent, or for a notice still queued, as the sender will render it."""
+        return self.sent_body or render_notice(self)[1]
+
+    @body.setter
+    def body(self, value: str) -> None:
+        self.sent_body = value

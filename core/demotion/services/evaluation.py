@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core.accounts.models import User
-from core.company.selectors import company_languages, language_pick
+from core.bulk import index_scan_only
 from core.demotion import tasks
 from core.demotion.facts import EPOCH, NO_DAY, FactsWithEvidence, as_days, facts_load, int_columns, positions_of
 from core.demotion.models import (
@@ -23,7 +23,9 @@ from core.demotion.models import (
     Notification,
     NotificationStatus,
     StageTransition,
+    TransitionKind,
 )
+from core.demotion.notice_text import notice_subject_fixed, render_notice
 from core.demotion.policy import (
     DESTRUCTIVE_ACTIONS,
     NEVER,
@@ -31,9 +33,7 @@ from core.demotion.policy import (
     Standing,
     evaluate,
     stage_gap,
-    stage_text,
 )
-from core.demotion.services.notices import notice_context, notice_render_with, notice_shared_context
 from core.demotion.services.policies import policy_current, policy_parse
 from core.members.models import Member, MemberStatus
 from core.members.services.moves import (
@@ -42,8 +42,6 @@ from core.members.services.moves import (
 )
 from core.pgcopy import copy_rows, ids_reserve
 from core.progress import ProgressFn, no_progress
-
-SUBJECT_LENGTH = Notification._meta.get_field("subject").max_length
 
 FLAG_ACTIONS = {
     "access_demotion": "access_restricted",
@@ -58,6 +56,7 @@ class DayOutcome:
     new_holds: np.ndarray  # int64 mask per member
     old_holds: np.ndarray
     facts: FactsWithEvidence
+    since: np.ndarray  # datetime64[D]: the day each member entered their stored stage, NaT when none
 
     @property
     def changed(self) -> np.ndarray:
@@ -81,7 +80,7 @@ def _outcome(policy: Policy, day: datetime.date, paced: bool = True) -> DayOutco
     )
     evaluation = evaluate(policy, loaded.facts, standing if paced else None)
     new = _masks(evaluation.holds) if policy.enabled else np.zeros(len(loaded.facts), dtype=np.int64)
-    return DayOutcome(member_ids=loaded.facts.member_ids, new_holds=new, old_holds=old, facts=loaded)
+    return DayOutcome(member_ids=loaded.facts.member_ids, new_holds=new, old_holds=old, facts=loaded, since=since)
 
 
 def _stored_standing(member_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -111,34 +110,55 @@ def stage_of(policy: Policy, mask: int) -> tuple[str, set[str]]:
     return key, actions
 
 
-def _evidence(
-    policy: Policy, outcome: DayOutcome, i: int, day: datetime.date, mask: int, entered_on: datetime.date
-) -> dict:
+def _dates(values: np.ndarray) -> list[str | None]:
+    """ISO dates of a datetime64[D] column, None for NaT."""
+    return [None if text == "NaT" else text for text in np.datetime_as_string(values).tolist()]
+
+
+def _evidence_rows(
+    policy: Policy, outcome: DayOutcome, rows: np.ndarray, day: datetime.date, masks: list[int], entered: list
+) -> list[dict]:
+    """The evidence of each changed member (``rows`` of the outcome; ``masks``: the new holds; ``entered``: the day
+    each entered their stage): the facts in the order the e-mails and pages read them. Columns are turned into
+    Python values once for all the rows, not one numpy scalar at a time."""
     facts = outcome.facts
-    last_paid = facts.last_paid[i]
-    first_failure = facts.first_failure[i]
-    overdue = facts.overdue_since[i] if facts.overdue_since is not None else np.datetime64("NaT")
-    days_paid = int(facts.facts.days_since_paid_subscription[i])
-    evidence = {
-        "day": day.isoformat(),
-        "counted_from": str(facts.counted_from[i]),
-        "last_paid_subscription": None if np.isnat(last_paid) else str(last_paid),
-        "days_since_paid_subscription": None if days_paid >= NEVER else days_paid,
-        "first_failed_charge": None if np.isnat(first_failure) else str(first_failure),
-        "days_since_failed_charge": None if np.isnat(first_failure) else int(facts.facts.days_lapsed[i]),
-        "fee_overdue_since": None if np.isnat(overdue) else str(overdue),
-        "days_lapsed": None if int(facts.facts.days_lapsed[i]) < 0 else int(facts.facts.days_lapsed[i]),
-        "fee_due_from": str(facts.fee_due_from[i]),
-        "decline_grace_days": policy.decline_grace_days,
-        "psv_basis": policy.psv_basis,
-        "psv_by_window": {str(w): f"{facts.psv_by_window[w][i] / 100:.2f}" for w in facts.psv_by_window},
-        "stages_holding": [s.key for j, s in enumerate(policy.stages) if mask >> j & 1],
-    }
-    psv = {w: int(facts.psv_by_window[w][i]) for w in facts.psv_by_window}
-    evidence["next_stage"] = _next_stage(
-        policy, mask, day, days_paid, facts.counted_from[i], facts.fee_due_from[i], psv, entered_on
-    )
-    return evidence
+    day64 = np.datetime64(day, "D")
+    last_paid = _dates(facts.last_paid[rows])
+    first_failure = _dates(facts.first_failure[rows])
+    no_overdue = [None] * len(rows)
+    overdue = _dates(facts.overdue_since[rows]) if facts.overdue_since is not None else no_overdue
+    counted_from = np.datetime_as_string(facts.counted_from[rows]).tolist()
+    fee_due_from = np.datetime_as_string(facts.fee_due_from[rows]).tolist()
+    days_in = (day64 - facts.counted_from[rows]).astype(int).tolist()
+    days_due = (day64 - facts.fee_due_from[rows]).astype(int).tolist()
+    days_paid = facts.facts.days_since_paid_subscription[rows].astype(int).tolist()
+    days_lapsed = facts.facts.days_lapsed[rows].astype(int).tolist()
+    windows = list(facts.psv_by_window)
+    psv = {w: facts.psv_by_window[w][rows].astype(int).tolist() for w in windows}
+    holding = {mask: [s.key for j, s in enumerate(policy.stages) if mask >> j & 1] for mask in set(masks)}
+    day_iso = day.isoformat()
+    out = []
+    for k, mask in enumerate(masks):
+        paid = days_paid[k]
+        psv_k = {w: psv[w][k] for w in windows}
+        evidence = {
+            "day": day_iso,
+            "counted_from": counted_from[k],
+            "last_paid_subscription": last_paid[k],
+            "days_since_paid_subscription": None if paid >= NEVER else paid,
+            "first_failed_charge": first_failure[k],
+            "days_since_failed_charge": None if first_failure[k] is None else days_lapsed[k],
+            "fee_overdue_since": overdue[k],
+            "days_lapsed": None if days_lapsed[k] < 0 else days_lapsed[k],
+            "fee_due_from": fee_due_from[k],
+            "decline_grace_days": policy.decline_grace_days,
+            "psv_basis": policy.psv_basis,
+            "psv_by_window": {str(w): f"{psv_k[w] / 100:.2f}" for w in windows},
+            "stages_holding": list(holding[mask]),
+        }
+        evidence["next_stage"] = _next_stage(policy, mask, day, paid, days_in[k], days_due[k], psv_k, entered[k])
+        out.append(evidence)
+    return out
 
 
 def _next_stage(
@@ -146,18 +166,17 @@ def _next_stage(
     mask: int,
     day: datetime.date,
     days_paid: int,
-    counted_from,
-    fee_due_from,
+    days_in: int,
+    days_due: int,
     psv: dict,
     entered_on: datetime.date,
 ) -> dict | None:
     """The next stage the member is heading for and the day it applies if nothing changes (the e-mails'
     deadline): the earliest day one of its parts holds (the fee still unpaid, or PSV already short in its window
     once the window has passed since joining), and not before the policy's spacing after the member's current
-    stage (no stage is skipped). Day-count stages only; a lapsed-card stage has no fixed day."""
+    stage (no stage is skipped). Day-count stages only; a lapsed-card stage has no fixed day. ``days_in``: days
+    since counting started; ``days_due``: days since the fee was first due."""
     highest = mask.bit_length() - 1
-    days_in = int((np.datetime64(day, "D") - counted_from).astype(int))
-    days_due = int((np.datetime64(day, "D") - fee_due_from).astype(int))
     for j in range(highest + 1, len(policy.stages)):
         condition = policy.stages[j].condition
         waits = []
@@ -201,12 +220,12 @@ def evaluate_day(*, day: datetime.date, progress: ProgressFn | None = None, send
         if run.status == "done":
             return run
         run.policy = version
-        progress("loading facts", 0, 3)
+        progress("loading facts and evaluating", 0, 3)
         outcome = _outcome(policy, day)
-        progress("evaluating", 1, 3)
+        progress("writing changes", 1, 3)
         changed = outcome.changed
         _write_changes(policy=policy, version=version, run=run, outcome=outcome, changed=changed, day=day)
-        progress("writing changes", 2, 3)
+        progress("recording the run", 2, 3)
         run.members_evaluated = len(outcome.member_ids)
         # Counted from the table rather than this evaluation's own list, so the run always says what it recorded.
         run.transitions = StageTransition.objects.filter(run=run).count()
@@ -233,185 +252,153 @@ def _stage_counts(policy: Policy, masks: np.ndarray) -> dict[str, int]:
 
 
 def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.ndarray, day: datetime.date) -> None:
+    """Record the day's changes: transitions (with their evidence) and standings by COPY, flags in one UPDATE,
+    notices queued (their text is rendered when sent), then the downline moves and moves to the terminated tree.
+    Python touches each changed member once, with plain values: no model instance per member."""
     if not len(changed):
         return
-    ids = outcome.member_ids[changed].tolist()
-    members = Member.objects.in_bulk(ids)
-    states = {s.member_id: s for s in MemberStage.objects.filter(member_id__in=ids)}
-    transitions, new_states, notices, destructive = [], [], [], []
-    for row in changed.tolist():
-        member_id = int(outcome.member_ids[row])
-        old_mask, new_mask = int(outcome.old_holds[row]), int(outcome.new_holds[row])
-        old_key, old_actions = stage_of(policy, old_mask)
-        new_key, new_actions = stage_of(policy, new_mask)
-        state = states.get(member_id) or MemberStage(member_id=member_id)
+    member_ids = outcome.member_ids[changed].tolist()
+    old_masks = outcome.old_holds[changed].tolist()
+    new_masks = outcome.new_holds[changed].tolist()
+    since = [None if np.isnat(d) else d.item() for d in outcome.since[changed]]
+    stages_of = {mask: stage_of(policy, mask) for mask in {*old_masks, *new_masks}}
+    entered = []
+    for old_mask, new_mask, stored in zip(old_masks, new_masks, since, strict=True):
         # ``since`` is the day the member entered their current stage (pages say "stage X since …", and the
         # pacing of the next stage counts from it): a change of lower stages alone does not move it.
-        entered_on = day if new_key != old_key or state.since is None else state.since
-        evidence = _evidence(policy, outcome, row, day, new_mask, entered_on)
-        transition = StageTransition(
-            member_id=member_id,
-            day=day,
-            run=run,
-            policy=version,
-            from_holds=old_mask,
-            to_holds=new_mask,
-            from_stage=old_key,
-            to_stage=new_key,
-            actions_applied=sorted(new_actions - old_actions),
-            # Destructive actions are never lifted by an evaluation: only an admin's reinstatement undoes them.
-            actions_lifted=sorted((old_actions - new_actions) - DESTRUCTIVE_ACTIONS),
-            evidence=evidence,
-        )
-        transitions.append(transition)
-        state.holds, state.stage_key, state.since, state.evidence = new_mask, new_key, entered_on, evidence
-        state.actions = sorted(new_actions | (old_actions & DESTRUCTIVE_ACTIONS))
-        new_states.append(state)
-        entered = new_mask & ~old_mask
-        if entered:
-            stages = [stage for j, stage in enumerate(policy.stages) if entered >> j & 1]
-            notices.append((transition, stages, members[member_id], evidence))
-        if (new_actions - old_actions) & DESTRUCTIVE_ACTIONS:
-            destructive.append((transition, new_actions - old_actions))
-    _transitions_insert(transitions)
-    _states_upsert(new_states)
-    _flags_apply(policy, outcome, changed)
-    shared = notice_shared_context()
-    now = timezone.now()
-    languages = _notice_languages([member for _t, _s, member, _e in notices])
-    with connection.cursor() as cursor:
-        copy_rows(
-            cursor.cursor,
-            Notification._meta.db_table,
-            [
-                "transition_id",
-                "member_id",
-                "stage_key",
-                "to_email",
-                "subject",
-                "body",
-                "status",
-                "attempts",
-                "last_error",
-                "created_at",
-            ],
-            (
-                (
-                    transition.pk,
-                    member.pk,
-                    stages[-1].key,
-                    member.email,
-                    *_notice_text(stages, member, evidence, shared, languages[member.pk]),
-                    NotificationStatus.QUEUED,
-                    0,
-                    "",
-                    now,
-                )
-                for transition, stages, member, evidence in notices
-                if member.email
-            ),
-        )
-    _destructive_apply(destructive)
-
-
-def _notice_languages(members: list[Member]) -> dict[int, str]:
-    """Each notified member's language (issue 19): their own when the company enables it, else its default. One
-    query for all of them (only members who get a notice), not one per member."""
-    enabled = company_languages()
-    own = dict(
-        User.objects.filter(member__pk__in=[member.pk for member in members]).values_list("member__pk", "language")
-    )
-    return {member.pk: language_pick(enabled=enabled, chosen=[own.get(member.pk)]) for member in members}
-
-
-def _notice_text(stages: list, member: Member, evidence: dict, shared: dict, language: str) -> tuple[str, str]:
-    """The subject and body of the one e-mail a transition sends, for every stage it enters (two start on one day,
-    or a first evaluation or a catch-up skips some): each stage's own subject and text, in stage order, so no
-    consequence goes untold. One message rather than one per stage keeps the outbox's one row per transition, hence
-    its send-once guarantee. Each stage's words are worked out once for its subject and body."""
-    subjects, bodies = [], []
-    with translation.override(language):  # the words worked out (evidence, remedy) in the member's language
-        for stage in stages:
-            context = notice_context(member, stage, evidence, shared)
-            subjects.append(notice_render_with(stage_text("email_subject", stage.email_subject), context).strip())
-            bodies.append(notice_render_with(stage_text("email_body", stage.email_body), context))
-    return "; ".join(subjects)[:SUBJECT_LENGTH], "\n".join(bodies)
-
-
-def _transitions_insert(transitions: list[StageTransition]) -> None:
-    """Insert the day's transitions by COPY with ids reserved first (the notices and tree-move links refer to
-    them): tens of thousands of rows with JSON evidence, where an ORM bulk insert spends most of its time building
-    parameters."""
+        moved_stage = stages_of[new_mask][0] != stages_of[old_mask][0]
+        entered.append(day if moved_stage or stored is None else stored)
+    evidences = _evidence_rows(policy, outcome, changed, day, new_masks, entered)
     table = StageTransition._meta.db_table
-    now = timezone.now()
     with connection.cursor() as cursor:
-        for transition, pk in zip(transitions, ids_reserve(cursor, table, len(transitions)), strict=True):
-            transition.pk = pk
-        copy_rows(
-            cursor.cursor,
-            table,
-            [
-                "id",
-                "member_id",
-                "day",
-                "kind",
-                "run_id",
-                "policy_id",
-                "from_holds",
-                "to_holds",
-                "from_stage",
-                "to_stage",
-                "actions_applied",
-                "actions_lifted",
-                "evidence",
-                "reason",
-                "created_at",
-            ],
-            (
-                (
-                    t.pk,
-                    t.member_id,
-                    t.day,
-                    t.kind,
-                    t.run_id,
-                    t.policy_id,
-                    t.from_holds,
-                    t.to_holds,
-                    t.from_stage,
-                    t.to_stage,
-                    t.actions_applied,
-                    t.actions_lifted,
-                    t.evidence,
-                    t.reason,
-                    now,
-                )
-                for t in transitions
-            ),
+        transition_ids = ids_reserve(cursor, table, len(member_ids))
+    # COPY text, row by row with the parts that only depend on the (old, new) stages worked out once per pair.
+    transitions, states = io.StringIO(), io.StringIO()
+    notices, destructive = [], []
+    pairs: dict[tuple[int, int], tuple[str, str, str, frozenset[str]]] = {}
+    head = f"\t{day.isoformat()}\t{TransitionKind.EVALUATION.value}\t{run.pk}\t{version.pk}\t"
+    now = timezone.now().isoformat()
+    for k, member_id in enumerate(member_ids):
+        old_mask, new_mask = old_masks[k], new_masks[k]
+        pair = pairs.get((old_mask, new_mask))
+        if pair is None:
+            old_key, old_actions = stages_of[old_mask]
+            new_key, new_actions = stages_of[new_mask]
+            applied = frozenset(new_actions - old_actions)
+            # Destructive actions are never lifted by an evaluation: only an admin's reinstatement undoes them.
+            lifted = (old_actions - new_actions) - DESTRUCTIVE_ACTIONS
+            in_force = new_actions | (old_actions & DESTRUCTIVE_ACTIONS)
+            pair = pairs[(old_mask, new_mask)] = (
+                "\t".join(
+                    _copy_text(v)
+                    for v in (
+                        str(old_mask),
+                        str(new_mask),
+                        old_key,
+                        new_key,
+                        json.dumps(sorted(applied)),
+                        json.dumps(sorted(lifted)),
+                    )
+                ),
+                f"{new_mask}\t{_copy_text(new_key)}\t{_copy_text(json.dumps(sorted(in_force)))}",
+                new_key,
+                applied,
+            )
+        transition_id = transition_ids[k]
+        evidence = _copy_text(json.dumps(evidences[k]))
+        transitions.write(f"{transition_id}\t{member_id}{head}{pair[0]}\t{evidence}\t\t{now}\n")
+        states.write(f"{member_id}\t{pair[1]}\t{entered[k].isoformat()}\t{evidence}\n")
+        if new_mask & ~old_mask:
+            notices.append((transition_id, member_id, new_mask & ~old_mask))
+        if pair[3] & DESTRUCTIVE_ACTIONS:
+            destructive.append((transition_id, member_id, pair[2], pair[3]))
+    # The day's writes touch tens of thousands of a million members' rows: with the tables cached, the planner's
+    # default price of a random page read makes a full scan of the members look cheaper than the index probes
+    # (seconds instead of a fraction of one at a million members).
+    with connection.cursor() as cursor, index_scan_only(cursor):
+        _transitions_insert(transitions)
+        _states_upsert(states)
+        _flags_apply(policy, outcome, changed)
+        _notices_queue(policy, notices)
+        _destructive_apply(destructive, day=day)
+
+
+def _notices_queue(policy: Policy, notices: list[tuple[int, int, int]]) -> None:
+    """Queue the e-mail of every transition that enters a stage, for members with an e-mail address, in one
+    statement. Only the subject is written now (the outbox listing shows it); the body is rendered by the sender
+    (``render_notice``), in the member's language, when it goes out."""
+    if not notices:
+        return
+    subjects: dict[int, str | None] = {}
+    for _, _, entered in notices:
+        if entered not in subjects:
+            subjects[entered] = notice_subject_fixed([s for j, s in enumerate(policy.stages) if entered >> j & 1])
+    rows = [(t, m, e) for t, m, e in notices if subjects[e] is not None]
+    personal = [(t, m, e) for t, m, e in notices if subjects[e] is None]
+    with connection.cursor() as cursor:
+        if rows:
+            cursor.execute(
+                f"""
+                INSERT INTO {Notification._meta.db_table} (transition_id, member_id, stage_key, to_email, subject, body,
+                       status, attempts, last_error, created_at)
+                SELECT n.transition_id, m.id, n.stage_key, m.email, n.subject, '', %s, 0, '', now()
+                  FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
+                       AS n(transition_id, member_id, stage_key, subject)
+                  JOIN {Member._meta.db_table} m ON m.id = n.member_id
+                 WHERE coalesce(m.email, '') <> ''
+                 ORDER BY n.transition_id
+                """,
+                [
+                    NotificationStatus.QUEUED,
+                    [t for t, _, _ in rows],
+                    [m for _, m, _ in rows],
+                    [policy.stages[e.bit_length() - 1].key for _, _, e in rows],
+                    [subjects[e] for _, _, e in rows],
+                ],
+            )
+    if personal:
+        # A subject template that uses the member's own details is rendered per member (rare: the templates'
+        # subjects are fixed words).
+        transitions = StageTransition.objects.select_related("member", "policy").in_bulk([t for t, _, _ in personal])
+        Notification.objects.bulk_create(
+            Notification(
+                transition_id=t,
+                member_id=m,
+                stage_key=policy.stages[e.bit_length() - 1].key,
+                to_email=transitions[t].member.email,
+                subject=render_notice(Notification(transition=transitions[t], member=transitions[t].member))[0],
+                sent_body="",
+            )
+            for t, m, e in personal
+            if transitions[t].member.email
         )
 
 
-def _states_upsert(states: list[MemberStage]) -> None:
-    """Write the changed members' standing in one COPY and one INSERT … ON CONFLICT (an ORM bulk update of tens of
-    thousands of rows builds a CASE per row and is many times slower)."""
-    buffer = io.StringIO()
-    for state in states:
-        cells = [
-            str(state.member_id),
-            str(state.holds),
-            _copy_text(state.stage_key),
-            _copy_text(json.dumps(state.actions)),
-            state.since.isoformat() if state.since else r"\N",
-            _copy_text(json.dumps(state.evidence, default=str)),
-        ]
-        buffer.write("\t".join(cells) + "\n")
-    buffer.seek(0)
+def _transitions_insert(rows: io.StringIO) -> None:
+    """Insert the day's transitions (COPY text) with their ids reserved first (the notices and tree-move links
+    refer to them): tens of thousands of rows with JSON evidence, where an ORM bulk insert spends most of its time
+    building parameters."""
+    rows.seek(0)
+    columns = (
+        "id, member_id, day, kind, run_id, policy_id, from_holds, to_holds, from_stage, to_stage, actions_applied, "
+        "actions_lifted, evidence, reason, created_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {StageTransition._meta.db_table} ({columns}) FROM STDIN", rows)
+
+
+def _states_upsert(rows: io.StringIO) -> None:
+    """Write the changed members' standing (COPY text: member id, holds, stage key, actions, since, evidence) in
+    one COPY and one INSERT … ON CONFLICT (an ORM bulk update of tens of thousands of rows builds a CASE per row and
+    is many times slower)."""
+    rows.seek(0)
     table = MemberStage._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE demotion_states (member_id bigint, holds bigint, stage_key text, actions jsonb, "
             "since date, evidence jsonb) ON COMMIT DROP"
         )
-        cursor.cursor.copy_expert("COPY demotion_states FROM STDIN", buffer)
+        cursor.cursor.copy_expert("COPY demotion_states FROM STDIN", rows)
         cursor.execute(
             f"""
             INSERT INTO {table} (member_id, holds, stage_key, actions, since, evidence)
@@ -428,80 +415,97 @@ def _copy_text(value: str) -> str:
 
 
 def _flags_apply(policy: Policy, outcome: DayOutcome, changed: np.ndarray) -> None:
-    """Set the members' flags (and logins) from the actions in force, for the changed members, in one statement."""
-    stage_actions = [set(s.actions) for s in policy.stages]
-    buffer = io.StringIO()
+    """Set the members' flags, status and logins from the actions in force, for the changed members: the flags
+    and status in one UPDATE that skips members whose row would not change (each row written costs a new version
+    of it in every index of the members table, the two path GIN indexes included), logins in another."""
 
-    def in_force(mask: int) -> set[str]:
-        return set().union(*(stage_actions[j] for j in range(len(stage_actions)) if mask >> j & 1))
+    def in_force(action: str, masks: np.ndarray) -> list[bool]:
+        stages = sum(1 << j for j, s in enumerate(policy.stages) if action in s.actions)
+        return ((masks & stages) != 0).tolist()
 
-    for row in changed.tolist():
-        actions = in_force(int(outcome.new_holds[row]))
-        flags = ["t" if action in actions else "f" for action in (*FLAG_ACTIONS, "login_deactivation")]
-        flags.append("t" if "login_deactivation" in in_force(int(outcome.old_holds[row])) else "f")
-        buffer.write(f"{int(outcome.member_ids[row])}\t" + "\t".join(flags) + "\n")
-    buffer.seek(0)
+    new, old = outcome.new_holds[changed], outcome.old_holds[changed]
+    flags = [in_force(action, new) for action in FLAG_ACTIONS]
+    login_off, was_off = in_force("login_deactivation", new), in_force("login_deactivation", old)
     member_table = Member._meta.db_table
-    user_table = User._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE demotion_flags (member_id bigint PRIMARY KEY, access boolean, excluded boolean, "
             "pricing boolean, login_off boolean, was_off boolean) ON COMMIT DROP"
         )
-        cursor.cursor.copy_expert("COPY demotion_flags FROM STDIN", buffer)
+        copy_rows(
+            cursor.cursor,
+            "demotion_flags",
+            ["member_id", "access", "excluded", "pricing", "login_off", "was_off"],
+            zip(outcome.member_ids[changed].tolist(), *flags, login_off, was_off, strict=True),
+        )
+        cursor.execute(
+            f"""
+            UPDATE {User._meta.db_table} u SET is_active = NOT f.login_off
+              FROM {member_table} m JOIN demotion_flags f ON f.member_id = m.id
+             WHERE u.id = m.user_id AND f.login_off <> f.was_off AND m.status <> %(terminated)s
+            """,
+            {"terminated": MemberStatus.TERMINATED},
+        )
+        status_changes = "f.login_off <> f.was_off AND m.status IN (%(active)s, %(inactive)s)"
         cursor.execute(
             f"""
             UPDATE {member_table} m
                SET access_restricted = f.access, commission_excluded = f.excluded,
-                   preferred_pricing_suspended = f.pricing
-              FROM demotion_flags f WHERE m.id = f.member_id
-            """
-        )
-        cursor.execute(
-            f"""
-            UPDATE {user_table} u SET is_active = NOT f.login_off
-              FROM {member_table} m JOIN demotion_flags f ON f.member_id = m.id
-             WHERE u.id = m.user_id AND f.login_off <> f.was_off AND m.status <> %s
-            """,
-            [MemberStatus.TERMINATED],
-        )
-        cursor.execute(
-            f"""
-            UPDATE {member_table} m SET status = CASE WHEN f.login_off THEN %s ELSE %s END, status_changed_at = now()
+                   preferred_pricing_suspended = f.pricing,
+                   status = CASE WHEN {status_changes}
+                                 THEN CASE WHEN f.login_off THEN %(inactive)s ELSE %(active)s END
+                                 ELSE m.status END,
+                   status_changed_at = CASE WHEN {status_changes} THEN now() ELSE m.status_changed_at END
               FROM demotion_flags f
-             WHERE m.id = f.member_id AND m.status IN (%s, %s) AND f.login_off <> f.was_off
+             WHERE m.id = f.member_id
+               AND ((m.access_restricted, m.commission_excluded, m.preferred_pricing_suspended)
+                    IS DISTINCT FROM (f.access, f.excluded, f.pricing) OR {status_changes})
             """,
-            [MemberStatus.INACTIVE, MemberStatus.ACTIVE, MemberStatus.ACTIVE, MemberStatus.INACTIVE],
+            {"active": MemberStatus.ACTIVE, "inactive": MemberStatus.INACTIVE},
         )
         cursor.execute("DROP TABLE demotion_flags")
 
 
-def _destructive_apply(destructive: list[tuple[StageTransition, set[str]]]) -> None:
-    """Downline moves one member at a time (each a few set-based statements), then every move to the terminated
-    tree of the day in one batch. Each move is linked to its transition so a reinstatement can undo it."""
-    links = []
-    terminated = [transition for transition, actions in destructive if "move_to_terminated_tree" in actions]
-    lifting = [transition for transition, actions in destructive if "move_downline" in actions]
+def _destructive_apply(destructive: list[tuple[int, int, str, frozenset[str]]], *, day: datetime.date) -> None:
+    """The day's downline moves (one batch), then every move to the terminated tree of the day (one batch). Each
+    move is linked to its transition so a reinstatement can undo it, and a downline move's transition says whose
+    line the downline moved to. Rows are (transition id, member id, stage key, actions applied)."""
+    links: list[tuple[int, int]] = []
+    lifting = [(t, m, key) for t, m, key, actions in destructive if "move_downline" in actions]
+    terminated = [(t, m) for t, m, _, actions in destructive if "move_to_terminated_tree" in actions]
     if lifting:
-        reason = f"Demotion policy: {lifting[0].to_stage} on {lifting[0].day}"
+        reason = f"Demotion policy: {lifting[0][2]} on {day}"
         moves = members_move_downlines_up(
-            members=list(Member.objects.filter(pk__in=[t.member_id for t in lifting])), by=None, reason=reason
+            members=list(Member.objects.filter(pk__in=[m for _, m, _ in lifting])), by=None, reason=reason
         )
         numbers = dict(Member.objects.filter(pk__in={t for _, t in moves.values()}).values_list("pk", "number"))
-        for transition in lifting:
-            if transition.member_id in moves:
-                move, target = moves[transition.member_id]
-                links.append((transition, move))
-                transition.evidence["downline_moved_to"] = numbers[target]
-        StageTransition.objects.bulk_update(lifting, ["evidence"], batch_size=2000)
+        moved_to = [(t, numbers[moves[m][1]]) for t, m, _ in lifting if m in moves]
+        links.extend((t, moves[m][0].pk) for t, m, _ in lifting if m in moves)
+        if moved_to:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    UPDATE {StageTransition._meta.db_table} t
+                       SET evidence = t.evidence || jsonb_build_object('downline_moved_to', u.number)
+                      FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, number)
+                     WHERE t.id = u.id
+                    """,
+                    [[t for t, _ in moved_to], [n for _, n in moved_to]],
+                )
     if terminated:
-        reason = f"Demotion policy: moved to the terminated tree on {terminated[0].day}"
+        reason = f"Demotion policy: moved to the terminated tree on {day}"
         to_terminated = members_move_to_terminated_tree(
-            members=list(Member.objects.filter(pk__in=[t.member_id for t in terminated])), by=None, reason=reason
+            members=list(Member.objects.filter(pk__in=[m for _, m in terminated])), by=None, reason=reason
         )
-        links.extend((t, to_terminated[t.member_id]) for t in terminated if t.member_id in to_terminated)
-    Through = StageTransition.tree_moves.through
-    Through.objects.bulk_create([Through(stagetransition_id=t.pk, treemove_id=m.pk) for t, m in links], batch_size=5000)
+        links.extend((t, to_terminated[m].pk) for t, m in terminated if m in to_terminated)
+    if links:
+        Through = StageTransition.tree_moves.through
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Through._meta.db_table} (stagetransition_id, treemove_id) "
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+                [[t for t, _ in links], [m for _, m in links]],
+            )
 
 
 def evaluate_through(*, day: datetime.date, progress: ProgressFn | None = None) -> list[EvaluationRun]:

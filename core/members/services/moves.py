@@ -318,8 +318,9 @@ def members_move_to_terminated_tree(*, members: list[Member], by: User | None, r
         and m.placement_downline_count == 0
     ]
     moves: dict[int, TreeMove] = {}
+    in_batch = {m.pk for m in batch}  # by id: a model's == per pair made this quadratic in the day's moves
     for member in fresh.values():
-        if member not in batch:
+        if member.pk not in in_batch:
             move = member_move_to_terminated_tree(member=member, by=by, reason=reason)
             if move is not None:
                 moves[member.pk] = move
