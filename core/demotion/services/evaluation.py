@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.accounts.models import User
 from core.bulk import index_scan_only
+from core.company.selectors import company_languages, language_pick
 from core.demotion import tasks
 from core.demotion.facts import EPOCH, NO_DAY, FactsWithEvidence, as_days, facts_load, int_columns, positions_of
 from core.demotion.models import (
@@ -329,12 +330,15 @@ def _notices_queue(policy: Policy, notices: list[tuple[int, int, int]]) -> None:
     (``render_notice``), in the member's language, when it goes out."""
     if not notices:
         return
-    subjects: dict[int, str | None] = {}
-    for _, _, entered in notices:
-        if entered not in subjects:
-            subjects[entered] = notice_subject_fixed([s for j, s in enumerate(policy.stages) if entered >> j & 1])
-    rows = [(t, m, e) for t, m, e in notices if subjects[e] is not None]
-    personal = [(t, m, e) for t, m, e in notices if subjects[e] is None]
+    languages = _notice_languages([m for _, m, _ in notices])
+    subjects: dict[tuple[int, str], str | None] = {}  # by the stages entered and the member's language
+    for _, m, entered in notices:
+        key = (entered, languages[m])
+        if key not in subjects:
+            with translation.override(languages[m]):
+                subjects[key] = notice_subject_fixed([s for j, s in enumerate(policy.stages) if entered >> j & 1])
+    rows = [(t, m, e) for t, m, e in notices if subjects[(e, languages[m])] is not None]
+    personal = [(t, m, e) for t, m, e in notices if subjects[(e, languages[m])] is None]
     with connection.cursor() as cursor:
         if rows:
             cursor.execute(
@@ -353,7 +357,7 @@ def _notices_queue(policy: Policy, notices: list[tuple[int, int, int]]) -> None:
                     [t for t, _, _ in rows],
                     [m for _, m, _ in rows],
                     [policy.stages[e.bit_length() - 1].key for _, _, e in rows],
-                    [subjects[e] for _, _, e in rows],
+                    [subjects[(e, languages[m])] for _, m, e in rows],
                 ],
             )
     if personal:
@@ -372,6 +376,14 @@ def _notices_queue(policy: Policy, notices: list[tuple[int, int, int]]) -> None:
             for t, m, e in personal
             if transitions[t].member.email
         )
+
+
+def _notice_languages(member_ids: list[int]) -> dict[int, str]:
+    """Each notified member's language (issue 19): their own when the company enables it, else its default. One
+    query for all of them (only members who get a notice), not one per member."""
+    enabled = company_languages()
+    own = dict(User.objects.filter(member__pk__in=member_ids).values_list("member__pk", "language"))
+    return {m: language_pick(enabled=enabled, chosen=[own.get(m)]) for m in member_ids}
 
 
 def _transitions_insert(rows: io.StringIO) -> None:

@@ -1,13 +1,16 @@
 """Stage e-mails in the reader's language: a stage whose text is still its template's default (seed 003's here) is
 rendered in the active language, whichever language the policy was saved in; a company's own words are sent as
 written. Pat joined on 1 January 2026 and pays the fee once; day 60 starts commission exclusion (fee unpaid for 60
-days). The notice is rendered under ``translation.override`` as the sender does for a Spanish-speaking member."""
+days). The sender renders each notice in its member's language (their own when the company enables it, else the
+company's default)."""
 
 import datetime
 
 import pytest
 from django.utils import translation
 
+from core.accounts.models import User
+from core.company.services import company_languages_set
 from core.demotion.models import DemotionPolicyVersion, Notification
 from core.demotion.services.evaluation import evaluate_day
 from core.demotion.services.notices import notice_shared_context
@@ -40,9 +43,10 @@ def test_a_policy_saved_in_english_e_mails_a_spanish_reader_in_spanish(pat):
     assert (
         DemotionPolicyVersion.objects.get().document["stages"][1]["email_subject"] == "You will not receive commissions"
     )
-    with translation.override("es"):
-        run(pat, 60)
-        office = notice_shared_context()["back_office_url"]
+    company_languages_set(languages=["en", "es"], default="en")
+    User.objects.filter(pk=pat["pat"].user_id).update(language="es")
+    run(pat, 60)
+    office = notice_shared_context()["back_office_url"]
     sent = notice(pat)
     assert sent.subject == "No recibirá comisiones"
     assert sent.body == (

@@ -76,7 +76,9 @@ def test_each_notice_is_worded_in_its_member_s_language(pat):
     paid_order(pat["pat"], day(50))
     run(pat, 60)
     [notice] = notices(pat)
-    assert "Why: su última cuota de oficina virtual se pagó el 2026-01-01 (hace 60 días).\n" in notice.body
+    assert "Motivo: su último pago de la suscripción a la oficina virtual fue el 2026-01-01 (hace 60 días).\n" in (
+        notice.body
+    )
 
 
 def test_fee_unpaid_only_names_the_fee_alone(pat):
