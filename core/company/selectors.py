@@ -72,14 +72,16 @@ def language_names(codes: Iterable[str]) -> list[tuple[str, str]]:
 
 
 def company_languages() -> list[str]:
-    """The current company's enabled languages, its default first; on the platform (public schema) every language
-    of settings.LANGUAGES with settings.LANGUAGE_CODE first. Codes no longer in settings.LANGUAGES are ignored."""
+    """The current company's enabled languages, its default first; on the platform (public schema), and for a company
+    that has not chosen, every language of settings.LANGUAGES with settings.LANGUAGE_CODE first. Codes no longer in
+    settings.LANGUAGES are ignored."""
     known = languages_known()
     if current_schema() == get_public_schema_name():
         return sorted(known, key=lambda code: code != settings.LANGUAGE_CODE)
     stored = CompanySettings.objects.order_by("id").values_list("languages", flat=True).first() or []
     enabled = [code for code in dict.fromkeys(stored) if code in known]
-    return enabled or [settings.LANGUAGE_CODE]
+    # A company that has not chosen offers every language Canopy ships (English, the source, first).
+    return enabled or sorted(known, key=lambda code: code != settings.LANGUAGE_CODE)
 
 
 def language_pick(*, enabled: Sequence[str], chosen: Iterable[str | None] = (), accept_language: str = "") -> str:

@@ -53,10 +53,10 @@ def test_language_pick(enabled, chosen, accept, expected):
     assert language_pick(enabled=enabled, chosen=chosen, accept_language=accept) == expected
 
 
-def test_a_company_without_languages_speaks_the_product_default_and_the_platform_every_language(alpha):
+def test_a_company_without_languages_offers_every_shipped_language_as_the_platform_does(alpha):
     with schema_context(alpha.schema):
         assert company_settings_get().languages == []
-        assert company_languages() == ["en"]
+        assert company_languages() == ["en", "es"]  # English, the source, is the default
     assert company_languages() == ["en", "es"]  # public schema: the provider console
 
 
