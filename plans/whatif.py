@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import User
 from core.members.models import Member

@@ -22,6 +22,7 @@ from frontend.common.forms import ProfileForm
 from plans.models import CommissionPeriod, PeriodStatus
 from plans.selectors import commission_periods
 from plans.synthetic import MAX_MEMBERS
+from plans.whatif import OPTIONS as WHATIF_OPTIONS
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # The console waits on the comparison page, which also runs the plan in effect on the same company: keep it quick.
@@ -554,3 +555,18 @@ class CustomDomainForm(forms.Form):
         label=_("Domain"),
         help_text=_("A domain of your own, such as shop.example.com."),
     )
+
+
+class WhatIfForm(forms.Form):
+    """One option of the plan document tried on a copy of the plan in effect (plans.whatif)."""
+
+    option = forms.ChoiceField(label=_("Option"), choices=[])
+    period = PeriodChoice(
+        label=_("Period"),
+        queryset=commission_periods(),
+        help_text=_("Both the plan and the copy with the option are calculated on this period's orders and members."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].choices = [(key, option.label) for key, option in WHATIF_OPTIONS.items()]

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import ValidationError
 
 from core.members.services.enrolment import Placement
 from core.members.services.profiles import genealogy_settings_update
@@ -141,4 +141,4 @@ def test_options_copy_the_plan_and_refuse_unknown_ones():
     assert [c["type"] for c in DEMO_PLAN["components"]] == ["unilevel"]  # the plan in effect is never changed
     with pytest.raises(ValidationError) as refused:
         option_documents(document=DEMO_PLAN, option="nope")
-    assert refused.value.detail == {"option": ["Choose one of the listed options."]}
+    assert refused.value.message_dict == {"option": ["Choose one of the listed options."]}
