@@ -114,8 +114,13 @@ def _leg_volumes_ms(widest) -> tuple[float, int]:
         cursor.execute(
             "UPDATE members_member SET placement_parent_id = sponsor_id, placement_path = sponsor_path, "
             "placement_depth = sponsor_depth, placement_downline_count = sponsor_downline_count, "
-            "placement_position = CASE WHEN sponsor_id IS NULL THEN NULL ELSE (id %% 2)::smallint END "
+            "placement_position = CASE WHEN sponsor_id IS NULL THEN NULL ELSE (id % 2)::smallint END "
             "WHERE cardinality(placement_path) = 0"
+        )
+        # The volumes so far were stamped before the period's calculation (a day ago); some change after it, below.
+        cursor.execute(
+            f"UPDATE {MemberVolume._meta.db_table} SET updated_at = now() - interval '1 day' WHERE period_start = %s",
+            [start],
         )
     period, _ = CommissionPeriod.objects.get_or_create(
         start=start, defaults={"end": start + datetime.timedelta(days=27), "length": "monthly"}

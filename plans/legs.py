@@ -26,7 +26,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from core.commerce.public import MemberVolume
@@ -149,14 +149,19 @@ def _changes_since(*, member_ids: list[int], source: LegsSource) -> dict[tuple[i
         RunMemberResult._meta.db_table,
     )
     since = "AND v.updated_at >= %(since)s" if source.since is not None else ""
-    with connection.cursor() as cursor:
+    # Each changed row's member is looked up by key (LATERAL ... LIMIT 1 keeps it from becoming a hash join that reads
+    # every member's path, as in core.commerce.selectors.volume.volumes_under), and JIT stays off for a query this
+    # small.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             f"""
             WITH changed AS (
-              SELECT m.placement_path AS path,
-                     round(v.cv * 100)::bigint - COALESCE(r.cv, 0) AS delta
+              SELECT m.path, round(v.cv * 100)::bigint - COALESCE(r.cv, 0) AS delta
                 FROM {volume} v
-                JOIN {members} m ON m.id = v.member_id AND m.placement_path && %(ids)s::bigint[]
+               CROSS JOIN LATERAL (
+                 SELECT placement_path AS path FROM {members} WHERE id = v.member_id LIMIT 1
+               ) m
                 LEFT JOIN {results} r ON r.run_id = %(run)s AND r.member_id = v.member_id
                WHERE v.period_start = %(start)s {since}
             )
