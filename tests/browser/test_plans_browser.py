@@ -200,6 +200,12 @@ def test_admin_tries_an_option_on_a_copy_of_the_plan(plans_company, page, url, s
     expect(section).to_contain_text("0 members' pay or rank changes")
     for width, height in ((1366, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        assert _axe_serious(page) == []
+        page.reload()  # laid out at this width from the start (the charts size themselves on load)
+        expect(page.get_by_test_id("whatif")).to_be_visible()
         screenshot(page, f"console-whatif-compare-{width}")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth)"
+            ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wide
+        assert _axe_serious(page) == []
