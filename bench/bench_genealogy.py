@@ -144,8 +144,8 @@ def _leg_volumes_ms(widest) -> tuple[float, int]:
             "ORDER BY md5(member_id::text) LIMIT %s)",
             [start, start, CHANGED_SINCE_RUN],
         )
-        cursor.execute(f"ANALYZE {table}")
-        cursor.execute(f"ANALYZE {volume}")
+        cursor.execute(f"VACUUM ANALYZE {table}")  # as autovacuum would after these bulk updates
+        cursor.execute(f"VACUUM ANALYZE {volume}")
     below = list(Member.objects.filter(placement_parent=widest).order_by("placement_position", "pk")[:30])
     ids = [widest.pk, *(m.pk for m in below)]
 
