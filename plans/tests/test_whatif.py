@@ -143,3 +143,13 @@ def test_options_copy_the_plan_and_refuse_unknown_ones():
     with pytest.raises(ValidationError) as refused:
         option_documents(document=DEMO_PLAN, option="nope")
     assert refused.value.message_dict == {"option": ["Choose one of the listed options."]}
+
+
+def test_binary_options_are_refused_where_members_have_no_legs(in_alpha, admin):
+    plan_version_activate(version=plan_version_create(document=DEMO_PLAN, by=admin), effective_from=JAN, by=admin)
+    with pytest.raises(ValidationError) as refused:
+        whatif_request(period=period_get_or_create(day=JAN), option="flush_inactive", by=admin, send=False)
+    assert refused.value.message_dict == {
+        "option": ["This company does not place members in a binary tree: its members have no legs."]
+    }
+    assert CommissionRun.objects.count() == 0
