@@ -7,6 +7,7 @@ recent joiners (which makes long chains), plus one 3,000-level chain hanging off
 
 from __future__ import annotations
 
+import datetime
 import os
 import statistics
 import time
@@ -89,6 +90,72 @@ def _branch_api_ms(leader) -> tuple[float, int]:
     return _median_ms(lambda: client.get(url)), response.json()["count"]
 
 
+CHANGED_SINCE_RUN = 2000  # members whose volume changed since the period's last calculation (~15 min of orders)
+
+
+def _leg_volumes_ms(widest) -> tuple[float, int]:
+    """Median time of the binary view's leg volumes (plans.legs) for a member and 30 members below them, read from
+    a calculation of the period plus the volume rows changed since it. The bench company is unilevel, so its members
+    are given a placement tree equal to the sponsor tree (positions alternating): deeper than a binary tree of the
+    same size (chains of 3,000 levels), so the changes' paths are longer than a binary company's. The run's member
+    results are written straight in SQL (as the engine would, one row per member); CHANGED_SINCE_RUN volume rows,
+    spread over the company, are then stamped after it with 10 more CV."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from core.commerce.models import MemberVolume
+    from core.commerce.public import company_date, period_start_for
+    from core.members.models import Member
+    from plans.legs import leg_volumes, legs_source
+    from plans.models import CommissionPeriod, CommissionRun, RunKind, RunMemberResult, RunStatus
+
+    start = period_start_for(company_date(timezone.now()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE members_member SET placement_parent_id = sponsor_id, placement_path = sponsor_path, "
+            "placement_depth = sponsor_depth, placement_downline_count = sponsor_downline_count, "
+            "placement_position = CASE WHEN sponsor_id IS NULL THEN NULL ELSE (id % 2)::smallint END "
+            "WHERE cardinality(placement_path) = 0"
+        )
+        # The volumes so far were stamped before the period's calculation (a day ago); some change after it, below.
+        cursor.execute(
+            f"UPDATE {MemberVolume._meta.db_table} SET updated_at = now() - interval '1 day' WHERE period_start = %s",
+            [start],
+        )
+    period, _ = CommissionPeriod.objects.get_or_create(
+        start=start, defaults={"end": start + datetime.timedelta(days=27), "length": "monthly"}
+    )
+    run = CommissionRun.objects.create(
+        period=period, kind=RunKind.PROJECTION, status=RunStatus.DONE, plan_document={}, finished_at=timezone.now()
+    )
+    table, volume = RunMemberResult._meta.db_table, MemberVolume._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (run_id, member_id, pv, psv, gv, active, rank, highest_rank, earned_cents, "
+            "carry_left, carry_right, leg_left, leg_right, binary_flushed, qualified_rank, cv) "
+            "SELECT %s, m.id, 0, 0, 0, true, -1, -1, 0, 0, 0, 100000, 90000, 0, -1, "
+            "COALESCE((v.cv * 100)::bigint, 0) FROM members_member m "
+            f"LEFT JOIN {volume} v ON v.member_id = m.id AND v.period_start = %s",
+            [run.pk, start],
+        )
+        cursor.execute(
+            f"UPDATE {volume} SET cv = cv + 10, updated_at = now() + interval '1 second' WHERE period_start = %s "
+            f"AND member_id IN (SELECT member_id FROM {volume} WHERE period_start = %s AND member_id %% 7 = 0 "
+            "ORDER BY md5(member_id::text) LIMIT %s)",
+            [start, start, CHANGED_SINCE_RUN],
+        )
+        cursor.execute(f"VACUUM ANALYZE {table}")  # as autovacuum would after these bulk updates
+        cursor.execute(f"VACUUM ANALYZE {volume}")
+    below = list(Member.objects.filter(placement_parent=widest).order_by("placement_position", "pk")[:30])
+    ids = [widest.pk, *(m.pk for m in below)]
+
+    def read():
+        return leg_volumes(member_ids=ids, source=legs_source(period_start=start))
+
+    read()
+    return _median_ms(read), len(ids)
+
+
 def run() -> None:
     os.environ.setdefault("DEBUG", "false")  # no query log kept in memory while timing
     django_bench_setup(DB_NAME, fresh=not REUSE)
@@ -151,6 +218,8 @@ def run() -> None:
         )
         widest = Member.objects.get(pk=widest_id)
         branch_ms, branch_children = _branch_api_ms(widest)
+        progress(f"leg volumes: a calculation of the period and {CHANGED_SINCE_RUN:,} volume rows changed since")
+        legs_ms, legs_members = _leg_volumes_ms(root)
         progress(
             f"branch API: #{widest.number} ({selectors.downline_count(top=widest):,} members under them): "
             f"first page of {branch_children:,} children"
@@ -169,3 +238,5 @@ def run() -> None:
     figure("genealogy_subtree_count_ms", count_root_ms, "ms")
     figure("genealogy_leader_subtree_count_ms", count_leader_ms, "ms")
     figure("genealogy_branch_api_ms", branch_ms, "ms")
+    progress(f"leg volumes of {legs_members} members (the root and its first 30 below)")
+    figure("genealogy_leg_volumes_ms", legs_ms, "ms")

@@ -26,7 +26,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from core.commerce.public import MemberVolume
@@ -95,8 +95,8 @@ def _points(hundredths: int) -> Decimal:
 
 
 def leg_volumes(*, member_ids: list[int], source: LegsSource) -> dict[int, LegVolumes]:
-    """Left and right leg volume and carry-over of each member, from ``source``'s run plus the changes since (three
-    queries whatever the size of the legs). Members the run did not see start from their carry-in."""
+    """Left and right leg volume and carry-over of each member, from ``source``'s run plus the changes since (four
+    queries at most whatever the size of the legs). Members the run did not see start from their carry-in."""
     ids = [int(i) for i in member_ids]
     if not ids:
         return {}
@@ -136,33 +136,49 @@ def leg_volumes(*, member_ids: list[int], source: LegsSource) -> dict[int, LegVo
 
 
 def _changes_since(*, member_ids: list[int], source: LegsSource) -> dict[tuple[int, int], int]:
-    """{(member, side): CV hundredths changed since the run in that member's leg on that side}. One query: the volume
-    rows stamped since the run (the (period, updated_at) index) of members placed under one of ``member_ids``, each
-    counted once per such ancestor on the side of the ancestor's child on its path."""
+    """{(member, side): CV hundredths changed since the run in that member's leg on that side}. Two queries: the
+    members' depths, then the volume rows stamped since the run (the (period, updated_at) index) of members placed
+    under one of ``member_ids``, each counted once per such ancestor on the side of the ancestor's child on its path.
+    An ancestor at depth d sits at ``path[d + 1]`` and its child on the way at ``path[d + 2]``: a lookup, not a walk
+    along the path, so a deep tree costs no more than a shallow one."""
+    depths = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "placement_depth"))
+    ids = [i for i in member_ids if i in depths]
     volume, members, results = (
         MemberVolume._meta.db_table,
         Member._meta.db_table,
         RunMemberResult._meta.db_table,
     )
     since = "AND v.updated_at >= %(since)s" if source.since is not None else ""
-    with connection.cursor() as cursor:
+    # Each changed row's member is looked up by key (LATERAL ... LIMIT 1 keeps it from becoming a hash join that reads
+    # every member's path, as in core.commerce.selectors.volume.volumes_under), and JIT stays off for a query this
+    # small.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             f"""
             WITH changed AS (
-              SELECT m.placement_path AS path,
-                     round(v.cv * 100)::bigint - COALESCE(r.cv, 0) AS delta
+              SELECT m.path, round(v.cv * 100)::bigint - COALESCE(r.cv, 0) AS delta
                 FROM {volume} v
-                JOIN {members} m ON m.id = v.member_id AND m.placement_path && %(ids)s::bigint[]
+               CROSS JOIN LATERAL (
+                 SELECT placement_path AS path FROM {members} WHERE id = v.member_id LIMIT 1
+               ) m
                 LEFT JOIN {results} r ON r.run_id = %(run)s AND r.member_id = v.member_id
                WHERE v.period_start = %(start)s {since}
             )
-            SELECT c.path[i], child.placement_position, SUM(c.delta)
+            SELECT n.id, child.placement_position, SUM(c.delta)
               FROM changed c
-             CROSS JOIN LATERAL generate_subscripts(c.path, 1) AS i
-              JOIN {members} child ON child.id = c.path[i + 1]
-             WHERE c.delta <> 0 AND i < cardinality(c.path) AND c.path[i] = ANY(%(ids)s::bigint[])
+              JOIN unnest(%(ids)s::bigint[], %(depths)s::int[]) AS n(id, depth)
+                ON c.path[n.depth + 1] = n.id AND cardinality(c.path) > n.depth + 1
+              JOIN {members} child ON child.id = c.path[n.depth + 2]
+             WHERE c.delta <> 0
              GROUP BY 1, 2
             """,
-            {"ids": member_ids, "run": source.run_id or 0, "start": source.period_start, "since": source.since},
+            {
+                "ids": ids,
+                "depths": [depths[i] for i in ids],
+                "run": source.run_id or 0,
+                "start": source.period_start,
+                "since": source.since,
+            },
         )
         return {(node, side): int(delta) for node, side, delta in cursor.fetchall() if side in (0, 1)}

@@ -203,8 +203,9 @@ def simulation_compare(*, run: CommissionRun) -> dict:
     sim = _totals(run)
     baseline_missing = False
     actual: dict[str, Any] | None = None
-    if run.generated is None and (run.baseline or {}).get("base_run"):  # a what-if: its own baseline (plans.whatif)
-        base = CommissionRun.objects.filter(pk=run.baseline["base_run"]).first()
+    whatif_base = (run.baseline or {}).get("base_run") if run.generated is None else None
+    if whatif_base is not None:  # a what-if of one option: its own baseline run (plans.whatif)
+        base = CommissionRun.objects.filter(pk=whatif_base).first()
         actual = _totals(base) if base is not None and base.status == RunStatus.DONE else None
     elif run.generated is None:
         reference = period_reference_run(run.period)

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 
 from core.accounts.models import User
-from core.members.models import Member
+from core.members.models import Member, PlacementMethod
+from core.members.placement import genealogy_settings_get
 from plans.models import CommissionPeriod, CommissionRun, RunMemberResult, RunStatus
 from plans.selectors import plan_version_for
 from plans.services import run_simulate, run_simulation_request
@@ -159,6 +160,9 @@ OPTIONS: dict[str, WhatIfOption] = {
 }
 
 
+BINARY_OPTIONS = {"sponsored_per_leg", "flush_inactive"}
+
+
 def option_documents(*, document: Document, option: str) -> tuple[Document, Document]:
     """(base, variant) for ``option`` made from a copy of ``document`` (the plan in effect is never changed)."""
     if option not in OPTIONS:
@@ -178,6 +182,10 @@ def whatif_request(
     version = plan_version_for(period.start)
     if version is None:
         raise ValidationError({"period": [_("No plan version is in effect in this period.")]})
+    if option in BINARY_OPTIONS and genealogy_settings_get().placement_method != PlacementMethod.BINARY:
+        raise ValidationError(
+            {"option": [_("This company does not place members in a binary tree: its members have no legs.")]}
+        )
     base_doc, variant_doc = option_documents(document=version.document, option=option)
     simulate = run_simulation_request if send else run_simulate
     base = simulate(period=period, document=base_doc, by=by)

@@ -166,6 +166,7 @@ CONSOLE_POSTS = {
     "console-demotion": "demotion.policy.write",
     "console-plan-editor": "plans.write",
     "console-plan-builder": "plans.write",
+    "console-plan-whatif": "plans.write",
     "console-plan-version": "plans.write",
     "console-periods": "commissions.run",
     "console-period-preview": "commissions.run",

@@ -26,6 +26,7 @@ from frontend.common.forms import ProfileForm, TranslatedForm
 from plans.models import CommissionPeriod, PeriodStatus
 from plans.selectors import commission_periods
 from plans.synthetic import MAX_MEMBERS
+from plans.whatif import OPTIONS as WHATIF_OPTIONS
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # The console waits on the comparison page, which also runs the plan in effect on the same company: keep it quick.
@@ -713,3 +714,16 @@ class ExchangeRatesFileForm(forms.Form):
         help_text=_("One row per currency: currency,rate (such as EUR,0.9137); a first row currency,rate is skipped. "
                     "Every row is checked before any rate is recorded."),
     )  # fmt: skip
+class WhatIfForm(forms.Form):
+    """One option of the plan document tried on a copy of the plan in effect (plans.whatif)."""
+
+    option = forms.ChoiceField(label=_("Option"), choices=[])
+    period = PeriodChoice(
+        label=_("Period"),
+        queryset=commission_periods(),
+        help_text=_("Both the plan and the copy with the option are calculated on this period's orders and members."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].choices = [(key, option.label) for key, option in WHATIF_OPTIONS.items()]

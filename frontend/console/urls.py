@@ -107,6 +107,7 @@ urlpatterns = [
     path("console/plans/", plans.plan_versions, name="console-plans"),
     path("console/plans/build/", plan_builder.plan_builder, name="console-plan-builder"),
     path("console/plans/edit/", plans.plan_editor, name="console-plan-editor"),
+    path("console/plans/what-if/", plans.plan_whatif, name="console-plan-whatif"),
     path("console/help/<slug:page>/", help_pages.help_view, name="console-help"),
     path("console/plans/<id:number>/", plans.plan_version, name="console-plan-version"),
     path("console/commissions/", commissions.periods, name="console-periods"),

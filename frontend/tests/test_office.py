@@ -136,22 +136,25 @@ def test_binary_view_only_for_binary_companies(alpha, org):
     response = client.get("/office/genealogy/binary/")
     assert response.status_code == 200
     assert 'href="/office/genealogy/binary/"' in client.get("/office/genealogy/").content.decode()
-    root = response.context["root"]
+    legs = response.context["legs"]
 
-    def names(node):
-        return [c.member.username if c.member else None for c in node.children]
+    def names(slot):
+        return [s.card.username if s.card else None for s in slot.slots]
 
-    assert root.member.pk == org.root.pk
-    assert names(root) == ["lefty", None]
-    assert names(root.children[0]) == ["righty", None]
-    assert names(root.children[1]) == []  # nothing is drawn under an open slot
+    assert response.context["top"].pk == org.root.pk
+    assert [leg.slots.card.username if leg.slots.card else None for leg in legs] == ["lefty", None]
+    assert names(legs[0].slots) == ["righty", None]
+    assert legs[1].slots.slots == []  # nothing is drawn under an open slot
     assert [(leg.side, leg.head.username if leg.head else None, leg.members) for leg in response.context["legs"]] == [
         ("left", "lefty", 2),
         ("right", None, 0),
     ]
     # The leg's volume reads as every number in the back office: thousands separated, two decimals.
     assert 'data-testid="leg-left-volume">1,234.50</dd>' in response.content.decode()
-    assert client.get(f"/office/genealogy/binary/?top={left.number}").context["root"].member.pk == left.pk
+    # Each member in the slots shows their own legs: the root 1,234.50 on the left (lefty's), lefty nothing yet.
+    assert "Left 1,234.50 · Right 0.00" in response.content.decode()
+    assert (legs[0].slots.legs.left, legs[0].slots.legs.right) == (Decimal("0.00"), Decimal("0.00"))
+    assert client.get(f"/office/genealogy/binary/?top={left.number}").context["top"].pk == left.pk
     assert right.placement_parent_id == left.pk
     assert client.get(f"/office/genealogy/binary/?top={org.ann.number}").status_code == 200
     ann_client = signed_in(alpha, "ann@example.test")

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django_tenants.utils import schema_context
 
+from frontend.common.formatting import money
 from frontend.console.plan_json import annotate, pretty_with_lines
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import csv_rows, post_run
@@ -394,3 +395,36 @@ def test_payout_batch_with_threshold_csv_and_mark_paid(alpha, admin, company):
         company["january"].refresh_from_db()
     assert (batch.status, company["january"].status) == ("paid", "paid")
     assert "Mark batch" not in admin.get("/console/commissions/payouts/").content.decode()
+
+
+def test_trying_an_option_queues_the_plan_and_its_copy_and_the_comparison_lists_the_members(alpha, admin, company):
+    refused = admin.post("/console/plans/what-if/", {"option": "nope", "period": company["january"].pk})
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["option"] == [
+        "Select a valid choice. nope is not one of the available choices."
+    ]
+
+    response = admin.post("/console/plans/what-if/", {"option": "missing_rank", "period": company["january"].pk})
+    with schema_context(alpha.schema):
+        base, variant = CommissionRun.objects.filter(kind=RunKind.SIMULATION).order_by("pk")
+        assert (base.status, variant.status, variant.baseline) == (
+            RunStatus.QUEUED, RunStatus.QUEUED, {"whatif": "missing_rank", "base_run": base.pk},
+        )  # fmt: skip
+        from plans.services import run_execute
+
+        run_execute(run_id=base.pk)
+        run_execute(run_id=variant.pk)
+    assert response["Location"] == f"/console/commissions/runs/{variant.pk}/"
+    page = admin.get(f"/console/commissions/runs/{variant.pk}/compare/")
+    whatif = page.context["whatif"]
+    changes = [(c.full_name, c.change, c.rank_before, c.rank_after) for c in whatif.changes]
+    # The copy reads silver as bronze's 5 % (silver's 10 % row left out): the two silvers lose their differential.
+    assert changes == [
+        (company["a"].full_name, Decimal("-15"), "silver", "silver"),
+        (company["root"].full_name, Decimal("-5"), "silver", "silver"),
+    ]
+    assert page.context["compare"]["difference"]["by_component"] == {"unilevel": "0.00", "stairstep": "-20.00"}
+    body = page.content.decode()
+    assert "Option tried: A rank left out of the stairstep rates" in body
+    assert "2 members' pay or rank changes" in body
+    assert f'<td data-label="Change">{money(Decimal("-15"), "USD")}</td>' in body

@@ -2,13 +2,14 @@
 consultant 50 PV, silver 1,000 GV, gold 5,000 GV) on a small binary company, January posted, February compared.
 Each test asserts the exact difference the option makes in total, per bonus and per member.
 
-Sponsor = placement tree (KIT: 100 PV / 100 CV):
+Placement tree (sponsor in brackets where it is not the parent; KIT: 100 PV / 100 CV):
 
-    root ── left:  ann ── left: alf     right: amy
-         └─ right: bob ── left: ben
+    root ── left: ann ── left: alf   right: amy ── left: eve (joined 5 February)
+         └─ right: bob ── left: ben ── left: fay [root]  right: gus [bob]
+                       └─ right: cal ── left: dan
 
-January: everyone buys 3 kits, alf and ben 6 (GV: ann 1,500, bob 900, root 3,000).
-February: root, ann, alf, amy buy 1 kit; bob and ben buy nothing (inactive).
+January (posted): every member 3 kits, alf and ben 6.
+February (compared): root, ann, eve, bob, dan, fay, gus 1 kit; alf 5; amy 4; ben 6; cal none (inactive).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 from pathlib import Path
 
 import pytest
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import ValidationError
 
 from core.members.services.enrolment import Placement
 from core.members.services.profiles import genealogy_settings_update
@@ -112,7 +113,7 @@ EXPECTED = {
     # 100 PV initial purchase in January.
     "entry_enrolment": ("199.00", "25.00", {"unilevel": "0.00", "enrolment_bonus": "25.00"},
                         [("Amy Demo", "25", "Consultant", "Consultant")], ("0", "0"), ("0", "0")),
-    # GV over January and February: bob 1,800 + 900 reaches silver, root 3,200 + 2,200 reaches gold; ranks only (no
+    # GV over January and February: bob 1,800 + 900 reaches silver, root 3,600 + 2,200 reaches gold; ranks only (no
     # volume deeper than the levels the ranks already open).
     "rolling_gv": ("199.00", "0.00", {"unilevel": "0.00"},
                    [("Root Demo", "0", "Silver", "Gold"), ("Bob Demo", "0", "Consultant", "Silver")],
@@ -141,4 +142,14 @@ def test_options_copy_the_plan_and_refuse_unknown_ones():
     assert [c["type"] for c in DEMO_PLAN["components"]] == ["unilevel"]  # the plan in effect is never changed
     with pytest.raises(ValidationError) as refused:
         option_documents(document=DEMO_PLAN, option="nope")
-    assert refused.value.detail == {"option": ["Choose one of the listed options."]}
+    assert refused.value.message_dict == {"option": ["Choose one of the listed options."]}
+
+
+def test_binary_options_are_refused_where_members_have_no_legs(in_alpha, admin):
+    plan_version_activate(version=plan_version_create(document=DEMO_PLAN, by=admin), effective_from=JAN, by=admin)
+    with pytest.raises(ValidationError) as refused:
+        whatif_request(period=period_get_or_create(day=JAN), option="flush_inactive", by=admin, send=False)
+    assert refused.value.message_dict == {
+        "option": ["This company does not place members in a binary tree: its members have no legs."]
+    }
+    assert CommissionRun.objects.count() == 0

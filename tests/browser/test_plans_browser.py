@@ -182,3 +182,30 @@ def _approve_close_and_post(page, screenshot):
     expect(page.locator("tbody")).to_contain_text("$15.00")
     assert _axe_serious(page) == []
     screenshot(page, "console-money-audit")
+
+
+def test_admin_tries_an_option_on_a_copy_of_the_plan(plans_company, page, url, screenshot, committed):
+    """Issue 20: the what-if of one option queues the plan and its copy in the worker and compares them; here
+    nobody is silver in January, so leaving silver's stairstep rate out changes nobody's pay."""
+    sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
+    page.get_by_role("link", name="Compensation plan").first.click()
+    page.get_by_role("link", name="What-if: try an option on a copy of the plan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What-if of a plan option")
+    page.get_by_label("Option").select_option("missing_rank")
+    page.get_by_label("Period").select_option(str(committed(_january_pk)))
+    page.get_by_role("button", name="Calculate both").click()
+    page.get_by_role("link", name="See the comparison with the actual run").click(timeout=60_000)  # the worker's
+    section = page.get_by_test_id("whatif")
+    expect(section).to_contain_text("Option tried: A rank left out of the stairstep rates")
+    expect(section).to_contain_text("0 members' pay or rank changes")
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()  # laid out at this width from the start (the charts size themselves on load)
+        expect(page.get_by_test_id("whatif")).to_be_visible()
+        screenshot(page, f"console-whatif-compare-{width}")
+        wide = page.evaluate(
+            "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > innerWidth)"
+            ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)"
+        )
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), wide
+        assert _axe_serious(page) == []

@@ -29,6 +29,7 @@ from plans.selectors_audit import money_log, money_log_labelled
 from plans.selectors_rates import run_rates_missing, run_rates_overview
 from plans.services_periods import period_close as period_close_service
 from plans.services_periods import period_close_check, period_open_refusal
+from plans.whatif import whatif_compare
 
 WORKING = (RunStatus.QUEUED, RunStatus.RUNNING)
 POSTING_NOTES = ("queued for posting", "posting to the ledger")
@@ -334,6 +335,7 @@ def run_compare(request, pk: int):
             "actual_percent": (actual["payout_ratio"] * 100).quantize(Decimal("0.01")) if actual else None,
             "by_component": _chart_rows(sim["by_component"], actual.get("by_component")),
             "by_rank": _chart_rows(sim["by_rank"], actual.get("by_rank")),
+            "whatif": whatif_compare(run=run),
         },
     )
 

@@ -22,11 +22,12 @@ from core.commerce.selectors.periods import period_end_for, period_start_for
 from frontend.common.access import console_page
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
-from frontend.console.forms import ActivateForm, GeneratedSimulateForm, PlanDocumentForm, SimulateForm
+from frontend.console.forms import ActivateForm, GeneratedSimulateForm, PlanDocumentForm, SimulateForm, WhatIfForm
 from frontend.console.plan_json import annotate, pretty_with_lines
 from frontend.console.views.plan_builder import start_from
 from plans import selectors, services
 from plans.models import CommissionRun
+from plans.whatif import whatif_request
 
 EXAMPLES = Path(plans.engine.__file__).parent / "examples"
 
@@ -250,3 +251,21 @@ def plan_version(request, number: int):
 
 def _next_period_start() -> datetime.date:
     return period_end_for(period_start_for(timezone.localdate())) + datetime.timedelta(days=1)
+
+
+@console_page("plans.write")
+def plan_whatif(request):
+    """Try one option of the plan document on a copy of the plan in effect: the plan and the copy are calculated on a
+    period's real data (two what-if simulations, queued) and the run's page leads to the comparison."""
+    form = WhatIfForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = whatif_request(
+                period=form.cleaned_data["period"], option=form.cleaned_data["option"], by=request.user
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("What-if queued: the plan and the copy with the option are being calculated."))
+            return redirect("console-run", pk=run.pk)
+    return render(request, "console/plans/whatif.html", {"form": form}, status=400 if form.errors else 200)
