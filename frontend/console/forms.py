@@ -714,6 +714,8 @@ class ExchangeRatesFileForm(forms.Form):
         help_text=_("One row per currency: currency,rate (such as EUR,0.9137); a first row currency,rate is skipped. "
                     "Every row is checked before any rate is recorded."),
     )  # fmt: skip
+
+
 class WhatIfForm(forms.Form):
     """One option of the plan document tried on a copy of the plan in effect (plans.whatif)."""
 
