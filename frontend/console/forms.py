@@ -702,7 +702,7 @@ class ExchangeRateForm(forms.Form):
     currency = forms.CharField(max_length=3, widget=forms.HiddenInput)
     rate = forms.CharField(
         max_length=40,
-        label=_("Rate"),
+        label=pgettext_lazy("exchange rate", "Rate"),
         help_text=_("Units of this currency for 1 unit of the base currency, such as 0.9137."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )

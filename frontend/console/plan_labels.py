@@ -175,8 +175,23 @@ _MESSAGES = {
 }
 
 
+class EngineMessage(str):
+    """An engine's validation message in the reader's language, with its English original (``english``), which is
+    what ``plain`` recognises."""
+
+    english: str
+
+    def __new__(cls, text: str, english: str) -> EngineMessage:
+        message = super().__new__(cls, text)
+        message.english = english
+        return message
+
+
 def plain(message: str, kind: str = "text", raw: str = "") -> str:
-    """The engine's message about a field, in plain words for the person who typed ``raw`` into a ``kind`` field."""
+    """The engine's message about a field, in plain words for the person who typed ``raw`` into a ``kind`` field;
+    a message with no plainer words stays as the engine said it, in the reader's language."""
+    said = str(message)
+    message = getattr(message, "english", said)
     about = _about_value(kind, raw, message)
     if about is not None:
         return about
@@ -189,4 +204,4 @@ def plain(message: str, kind: str = "text", raw: str = "") -> str:
         return _("Another one already uses this code: %(where)s") % {"where": _refs(message.split(" ", 1)[1])}
     if message.startswith("must name a component listed before this one"):
         return _("Name components listed above this one (not a matching bonus)")
-    return _refs(message)
+    return _refs(said)

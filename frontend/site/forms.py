@@ -145,7 +145,7 @@ class JoinForm(_SignupForm):
         # the price where the new distributor lives: their market's (issue 19), named after the base price
         elsewhere = market_prices or {}
         choices = [
-            (p.sku, f"{p.name} — {formatting.money(p.distributor_price, currency)}{elsewhere.get(p.sku, '')}")
+            (p.sku, f"{p.name} — {formatting.number(p.distributor_price)} {currency}{elsewhere.get(p.sku, '')}")
             for p in packs
         ]
         if not pack_required:

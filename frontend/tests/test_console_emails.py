@@ -34,7 +34,8 @@ def test_admin_previews_fixes_saves_then_resets(alpha, admin_client):
         name = company_settings_get().display_name
     page = admin_client.get(URL)
     assert page.context["preview"] == ("Your autoship could not be processed", "Your card was declined.")
-    assert page.context["form"].initial == {"subject": "Your autoship could not be processed", "body": "{{ reason }}"}
+    initial = {k: v for k, v in page.context["form"].initial.items() if "__" not in k}  # not the other languages'
+    assert initial == {"subject": "Your autoship could not be processed", "body": "{{ reason }}"}
 
     bad = {"subject": "{{ company_name|shout }}", "body": "{% if reason %}Sorry: {{ reason }}", "action": "save"}
     response = admin_client.post(URL, bad)

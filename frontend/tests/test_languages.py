@@ -178,6 +178,7 @@ def test_the_footer_switcher_sets_the_cookie_for_an_enabled_language_only(alpha)
 
 
 def test_one_language_companies_show_no_switcher(alpha):
+    _languages(alpha, ["en"], "en")
     page = Client(HTTP_HOST=alpha.host).get("/").content.decode()
     assert 'action="/language/"' not in page
 

@@ -97,7 +97,7 @@ def test_office_pages_speak_spanish_to_a_spanish_browser(ann_client, path, headi
     assert response.status_code == 200
     html = response.content.decode()
     assert _h1(html) == heading
-    assert '<html lang="es">' in html
+    assert '<html lang="es" dir="ltr">' in html
     assert "Oficina virtual" in html  # the navigation and the top bar
     assert "Sign out" not in html and "Cerrar sesión" in html
 
@@ -105,7 +105,7 @@ def test_office_pages_speak_spanish_to_a_spanish_browser(ann_client, path, headi
 def test_without_a_preference_the_office_stays_in_english(ann_client):
     html = ann_client.get("/office/").content.decode()
     assert _h1(html) == "Welcome, Ann"
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Sign out" in html
 
 

@@ -10,6 +10,7 @@ USD on tom's order, root 15.00. sally is in the ES market (EUR): 10.00 × 0.9137
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -50,6 +51,7 @@ def _enroll(sponsor, username: str, market=None):
 
 def _setup() -> dict:
     from core.accounts.models import User
+    from core.commerce.models import MarketPrice
     from core.company.models import Market
     from plans.services import (
         period_get_or_create,
@@ -70,7 +72,11 @@ def _setup() -> dict:
         root = _enroll(None, "xroot")
         sally = _enroll(root, "xsally", market=spain)
         tom = _enroll(sally, "xtom", market=spain)
-        KitFactory()
+        kit = KitFactory()
+        # Sally and Tom buy in Spain, in euros (volumes are currency-free: 100 CV each wherever it is bought).
+        MarketPrice.objects.create(
+            market=spain, product=kit, retail_price=Decimal("115.00"), distributor_price=Decimal("92.00")
+        )
         for member in (root, sally, tom):
             PaidOrderFactory(buyer_member=member, lines=[("KIT", 1)],
                              paid_at=datetime.datetime(2026, 1, 10, 12, tzinfo=datetime.UTC))  # fmt: skip

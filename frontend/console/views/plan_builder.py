@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +25,7 @@ from frontend.console.forms import GeneratedSimulateForm, PlanDocumentForm, Simu
 from frontend.console.plan_builder import EXAMPLES, apply_action, builder, data_for, example_names, matching_example
 from frontend.console.plan_form import document_from_data, representable
 from frontend.console.plan_json import pretty_with_lines
+from frontend.console.plan_labels import EngineMessage
 from plans import selectors, services
 from plans.worked_example import worked_example
 
@@ -77,11 +78,24 @@ def _posted(request) -> tuple[dict[str, str], dict[str, list[str]]]:
 
 
 def _check(document: dict) -> tuple[object | None, dict[str, list[str]]]:
+    """The plan, or its errors by path: each message in the reader's language, carrying its English original (the
+    builder recognises the engine's messages by it to say them in plain words)."""
     try:
         return services.plan_document_check(document=document), {}
     except ValidationError as exc:
-        return None, {key.removeprefix("document.").removeprefix("document"): list(msgs)
-                      for key, msgs in exc.message_dict.items()}  # fmt: skip
+        translated = exc.message_dict
+    with translation.override("en"):
+        try:
+            services.plan_document_check(document=document)
+            english: dict[str, list[str]] = {}
+        except ValidationError as exc:
+            english = exc.message_dict
+    return None, {
+        key.removeprefix("document.").removeprefix("document"): [
+            EngineMessage(text, original) for text, original in zip(msgs, english.get(key, msgs), strict=False)
+        ]
+        for key, msgs in translated.items()
+    }
 
 
 def _example(plan) -> dict | None:
