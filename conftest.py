@@ -31,9 +31,16 @@ class CompanyFixture:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.test.utils import setup_databases, teardown_databases
+
     from tenants.services import company_onboard, company_template_ensure, public_company_ensure
 
+    own_setup = None
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            # pytest-django sets the test database up only when a collected test is marked django_db; a session of
+            # browser tests alone (their data is committed) has none, so the database is set up here.
+            own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         company_template_ensure()
         public_company_ensure()
         for subdomain in ("alpha", "beta"):
@@ -52,6 +59,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+    if own_setup is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(own_setup, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
