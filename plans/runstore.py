@@ -10,6 +10,11 @@ Lines are written chunk by chunk as the engine makes them (``LineWriter`` is the
 payee, so a BRIN index on ``payee_id`` finds a member's lines (a few block ranges per chunk) and ``line_no`` is the
 physical order (its unique btree is built from presorted input). Member results are sorted by member id.
 
+The run's tables are UNLOGGED while it is a preview: its rows can be computed again, so the load skips the WAL
+(about half of a plain COPY's time at 10M lines). PostgreSQL empties unlogged tables when it recovers from a crash:
+posting refuses a run whose lines are gone, the beat job marks such a preview failed, and posting makes the run's
+tables durable (``partitions_keep``) in the posting transaction.
+
 Rows written another way (the ORM, in tests) land in the ``_default`` partition, which keeps a primary key.
 """
 
@@ -39,7 +44,7 @@ def partitions_create(cursor, run_id: int, *, lines: bool) -> None:
     run_id = int(run_id)
     for table in (LINES, MEMBERS) if lines else (MEMBERS,):
         cursor.execute(f"DROP TABLE IF EXISTS {_part(table, run_id)}")
-        cursor.execute(f"CREATE TABLE {_part(table, run_id)} (LIKE {table}, CHECK (run_id = {run_id}))")
+        cursor.execute(f"CREATE UNLOGGED TABLE {_part(table, run_id)} (LIKE {table}, CHECK (run_id = {run_id}))")
         cursor.execute(f"DELETE FROM {table}_default WHERE run_id = %s", [run_id])
 
 
@@ -55,6 +60,28 @@ def partitions_attach(cursor, run_id: int, *, lines: bool) -> None:
         cursor.execute(f"CREATE UNIQUE INDEX {table}_line ON {table} (line_no)")
         cursor.execute(f"CREATE INDEX {table}_payee ON {table} USING brin (payee_id) WITH (pages_per_range = 16)")
         cursor.execute(f"ALTER TABLE {LINES} ATTACH PARTITION {table} FOR VALUES IN ({run_id})")
+
+
+def partitions_keep(cursor, run_id: int) -> None:
+    """A posted run's rows become durable (written to the WAL like the ledger): until then they are a preview's,
+    which a database crash may empty (``partitions_lost``) and a new preview rebuilds."""
+    for table in (LINES, MEMBERS):
+        cursor.execute(
+            "SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [_part(table, run_id)]
+        )
+        row = cursor.fetchone()
+        if row and row[0] == "u":
+            cursor.execute(f"ALTER TABLE {_part(table, run_id)} SET LOGGED")
+
+
+def partitions_lost(cursor, run_id: int) -> bool:
+    """Whether the run's stored lines are gone: its tables are UNLOGGED (a preview is recomputable, so loading it
+    skips the WAL), and PostgreSQL empties unlogged tables when it recovers from a crash."""
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [_part(LINES, run_id)])
+    if not cursor.fetchone()[0]:
+        return False  # rows written another way (the default partition) are logged
+    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {_part(LINES, run_id)})")
+    return bool(cursor.fetchone()[0])
 
 
 def run_rows_drop(cursor, run_ids: list[int]) -> None:

@@ -63,7 +63,15 @@ from plans.models import (
     RunStatus,
     RunWork,
 )
-from plans.runstore import LineWriter, member_results_write, partitions_attach, partitions_create, run_rows_drop
+from plans.runstore import (
+    LineWriter,
+    member_results_write,
+    partitions_attach,
+    partitions_create,
+    partitions_keep,
+    partitions_lost,
+    run_rows_drop,
+)
 from plans.selectors import payout_due_through, plan_version_for
 from plans.selectors_rates import payout_rate_for
 from plans.services_periods import period_open_refusal
@@ -234,6 +242,24 @@ def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
         RunLease.objects.filter(pk=lease.pk).update(owner="", requeued_at=now, queued_at=now)
         requeued.append(run.pk)
     return requeued
+
+
+def previews_lost_fail() -> list[int]:
+    """Previews whose lines a database crash emptied (their tables are unlogged: plans.runstore) are marked failed,
+    saying so, so no one reviews or approves an empty run; the period is previewed again. Returns the run ids."""
+    lost = []
+    candidates = CommissionRun.objects.filter(
+        kind=RunKind.PREVIEW, status__in=[RunStatus.DONE, RunStatus.APPROVED], line_count__gt=0
+    )
+    with connection.cursor() as cursor:
+        for run_id in candidates.values_list("pk", flat=True):
+            if partitions_lost(cursor, run_id):
+                lost.append(run_id)
+    if lost:
+        CommissionRun.objects.filter(pk__in=lost).update(
+            status=RunStatus.FAILED, error=gettext("Its lines were lost in a database restart; preview again.")
+        )
+    return lost
 
 
 def _period_fingerprint(period: CommissionPeriod) -> list:
@@ -781,6 +807,10 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
     hold for every row either way."""
     codes = run.summary["component_codes"]
     with connection.cursor() as cursor:
+        if partitions_lost(cursor, run.pk):
+            raise ValidationError(
+                {"run": [gettext("Run %(pk)s lost its lines in a database restart; preview again.") % {"pk": run.pk}]}
+            )
         _references_check(cursor, run)
         bulk = _row_triggers_skippable(cursor)
         if bulk:
@@ -819,6 +849,7 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
         written = cursor.rowcount
         if bulk:
             cursor.execute("SET LOCAL session_replication_role = origin")
+        partitions_keep(cursor, run.pk)  # the forfeits and member results of a posted run are history
         return written
 
 

@@ -44,7 +44,9 @@ def commission_run_post(run_id: int, user_id: int | None = None) -> dict:
 
 @shared_task(name="plans.tasks.runs_requeue_stalled")
 def runs_requeue_stalled() -> list[int]:
-    """In one company: send again the runs whose worker stopped beating (see plans.leases)."""
+    """In one company: send again the runs whose worker stopped beating (see plans.leases); previews a database
+    crash emptied are marked failed."""
+    services.previews_lost_fail()
     return services.runs_requeue_stalled()
 
 

@@ -155,3 +155,53 @@ def test_a_preview_is_a_partition_of_its_own_and_a_replaced_one_is_dropped_whole
     with connection.cursor() as cursor:  # the lines a member page asks for come through the run's indexes
         cursor.execute(f"SELECT count(*) FROM {lines} WHERE run_id = %s AND payee_id = %s", [second.pk, chain["a"].pk])
         assert cursor.fetchone() == (2,)
+
+
+def _persistence(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [table])
+        return cursor.fetchone()[0]
+
+
+def _crash_empties(run) -> None:
+    """What PostgreSQL does to every unlogged table when it recovers from a crash: its rows are gone."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {RunLine._meta.db_table}_r{run.pk}, {RunMemberResult._meta.db_table}_r{run.pk}")
+
+
+@pytest.mark.django_db
+def test_a_preview_skips_the_wal_and_its_rows_become_durable_when_posted(chain, product, plan, january, admin):
+    for name in ("root", "a", "b", "c"):
+        buy(chain[name])
+    run = run_preview(period=january, by=admin)
+    lines, members = f"{RunLine._meta.db_table}_r{run.pk}", f"{RunMemberResult._meta.db_table}_r{run.pk}"
+    assert (_persistence(lines), _persistence(members)) == ("u", "u")  # a preview can be computed again
+    run_approve(run=run, by=admin)
+    period_close(period=january, by=admin)
+    run_post(run=run, by=admin)
+    assert (_persistence(lines), _persistence(members)) == ("p", "p")  # a posted run's forfeits are history
+    assert LedgerLine.objects.filter(run=run).count() == run.line_count == 5
+
+
+@pytest.mark.django_db
+def test_a_preview_whose_lines_a_crash_emptied_is_failed_by_the_beat_and_never_posts_nothing(
+    chain, product, plan, january, admin
+):
+    from django.core.exceptions import ValidationError
+
+    from plans.models import RunStatus
+    from plans.services import previews_lost_fail
+
+    for name in ("root", "a", "b", "c"):
+        buy(chain[name])
+    run = run_preview(period=january, by=admin)
+    run_approve(run=run, by=admin)
+    period_close(period=january, by=admin)
+    assert previews_lost_fail() == []  # lines still there: left alone
+    _crash_empties(run)
+    with pytest.raises(ValidationError, match=f"Run {run.pk} lost its lines in a database restart; preview again."):
+        run_post(run=run, by=admin)
+    assert not LedgerLine.objects.filter(run=run).exists()
+    assert previews_lost_fail() == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.error) == (RunStatus.FAILED, "Its lines were lost in a database restart; preview again.")
