@@ -66,9 +66,7 @@ def partitions_keep(cursor, run_id: int) -> None:
     """A posted run's rows become durable (written to the WAL like the ledger): until then they are a preview's,
     which a database crash may empty (``partitions_lost``) and a new preview rebuilds."""
     for table in (LINES, MEMBERS):
-        cursor.execute(
-            "SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [_part(table, run_id)]
-        )
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [_part(table, run_id)])
         row = cursor.fetchone()
         if row and row[0] == "u":
             cursor.execute(f"ALTER TABLE {_part(table, run_id)} SET LOGGED")
