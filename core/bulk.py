@@ -113,3 +113,31 @@ def index_scan_only(cursor) -> Iterator[None]:
     yield
     # Not on an error: the transaction (or savepoint) rolling back takes the local settings back with it.
     cursor.execute("SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in PLANNER_SCANS), list(previous))
+
+
+def row_triggers_skippable(cursor) -> bool:
+    """Whether this connection's role may skip per-row triggers for one statement (session_replication_role):
+    a superuser, or on PostgreSQL 15+ a role granted ``SET ON PARAMETER session_replication_role``."""
+    cursor.execute(
+        "SELECT rolsuper OR (current_setting('server_version_num')::int >= 150000"
+        " AND has_parameter_privilege('session_replication_role', 'SET')) FROM pg_roles WHERE rolname = current_user"
+    )
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+@contextmanager
+def foreign_keys_checked_by_caller(cursor) -> Iterator[bool]:
+    """Within the current transaction, rows written in the block do not queue a foreign-key check each (deferred
+    to the commit, where tens of thousands of them cost a second), when the role may (``row_triggers_skippable``).
+    Only for inserts whose references the caller has just read in this transaction and that are never deleted
+    (members, runs, policy versions: PROTECT): the block is the caller's proof. Every other trigger is skipped too,
+    so the block must write nothing that has one of its own (the members table's tree checks). Yields whether the
+    checks were skipped."""
+    skip = row_triggers_skippable(cursor)
+    if skip:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    yield skip
+    # Not on an error: the transaction (or savepoint) rolling back takes the local setting back with it.
+    if skip:
+        cursor.execute("SET LOCAL session_replication_role = origin")

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from config.errors import ConflictError
 from config.telemetry import run_progress_set
 from config.tenancy import current_schema
 from core.accounts.models import User
+from core.bulk import row_triggers_skippable
 from core.commerce.public import (
     ClawbackFlag,
     Order,
@@ -244,12 +245,19 @@ def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
     return requeued
 
 
+def _lines_expected(run: CommissionRun) -> bool:
+    """Whether the run stored lines at all (a period with no volume pays and forfeits nothing)."""
+    return run.line_count > 0 or run.total_forfeited > 0
+
+
 def previews_lost_fail() -> list[int]:
     """Previews whose lines a database crash emptied (their tables are unlogged: plans.runstore) are marked failed,
     saying so, so no one reviews or approves an empty run; the period is previewed again. Returns the run ids."""
     lost = []
     candidates = CommissionRun.objects.filter(
-        kind=RunKind.PREVIEW, status__in=[RunStatus.DONE, RunStatus.APPROVED], line_count__gt=0
+        Q(line_count__gt=0) | Q(total_forfeited__gt=0),
+        kind=RunKind.PREVIEW,
+        status__in=[RunStatus.DONE, RunStatus.APPROVED],
     )
     with connection.cursor() as cursor:
         for run_id in candidates.values_list("pk", flat=True):
@@ -786,17 +794,6 @@ def _references_check(cursor, run: CommissionRun) -> None:
         )
 
 
-def _row_triggers_skippable(cursor) -> bool:
-    """Whether this connection's role may skip per-row triggers for one statement (session_replication_role):
-    a superuser, or on PostgreSQL 15+ a role granted ``SET ON PARAMETER session_replication_role``."""
-    cursor.execute(
-        "SELECT rolsuper OR (current_setting('server_version_num')::int >= 150000"
-        " AND has_parameter_privilege('session_replication_role', 'SET')) FROM pg_roles WHERE rolname = current_user"
-    )
-    row = cursor.fetchone()
-    return bool(row and row[0])
-
-
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
     """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL.
 
@@ -807,12 +804,12 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
     hold for every row either way."""
     codes = run.summary["component_codes"]
     with connection.cursor() as cursor:
-        if partitions_lost(cursor, run.pk):
+        if _lines_expected(run) and partitions_lost(cursor, run.pk):
             raise ValidationError(
                 {"run": [gettext("Run %(pk)s lost its lines in a database restart; preview again.") % {"pk": run.pk}]}
             )
         _references_check(cursor, run)
-        bulk = _row_triggers_skippable(cursor)
+        bulk = row_triggers_skippable(cursor)
         if bulk:
             cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(

@@ -81,22 +81,25 @@ def _build_script() -> str:  # noqa: C901 - one pass per kind of catalogue objec
             cursor.execute(
                 "SELECT c.relname, c.relkind, CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
                 "c.relispartition, (SELECT p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent "
-                "WHERE i.inhrelid = c.oid), pg_get_expr(c.relpartbound, c.oid) "
+                "WHERE i.inhrelid = c.oid), pg_get_expr(c.relpartbound, c.oid), "
+                "array_to_string(c.reloptions, ', ') "
                 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relispartition, c.relname",
                 [template],
             )
             relations = cursor.fetchall()
             tables = [name for name, kind, *_ in relations if kind == "r"]  # the ones holding rows
-            for table, kind, partition_key, is_partition, parent, bound in relations:
+            for table, kind, partition_key, is_partition, parent, bound, options in relations:
                 if is_partition:
                     statements.append(f"CREATE TABLE {_q(table)} PARTITION OF {_q(parent)} {bound}")
-                    continue
-                statements.append(
-                    f"CREATE TABLE {_q(table)} (LIKE {_q(template)}.{_q(table)} INCLUDING DEFAULTS INCLUDING IDENTITY "
-                    "INCLUDING GENERATED INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)"
-                    + (f" PARTITION BY {partition_key}" if kind == "p" else "")
-                )
+                else:
+                    statements.append(
+                        f"CREATE TABLE {_q(table)} (LIKE {_q(template)}.{_q(table)} INCLUDING DEFAULTS "
+                        "INCLUDING IDENTITY INCLUDING GENERATED INCLUDING CONSTRAINTS INCLUDING STORAGE "
+                        "INCLUDING COMMENTS)" + (f" PARTITION BY {partition_key}" if kind == "p" else "")
+                    )
+                if options:  # storage parameters (a fill factor) are not part of LIKE
+                    statements.append(f"ALTER TABLE {_q(table)} SET ({options})")
             constraint_sql = (
                 "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid, true) FROM pg_constraint k "
                 "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "

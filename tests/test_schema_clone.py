@@ -22,6 +22,8 @@ CATALOGUE = {
     "WHERE n.nspname = %s",
     "sequences": "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = %s AND c.relkind = 'S'",
+    "storage": "SELECT c.relname, c.reloptions::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = %s AND c.reloptions IS NOT NULL",
 }
 
 
@@ -51,6 +53,8 @@ def test_a_company_schema_is_the_template_object_for_object():
     for kind in template:
         assert company[kind] == template[kind], kind
     assert len(template["columns"]) > 500 and len(template["triggers"]) == 2
+    # The members table keeps room on its pages for heap-only updates (demotion flags, counts), in every company.
+    assert ("members_member", "{fillfactor=85}") in company["storage"]
 
 
 def test_a_clone_keeps_its_own_sequences():

@@ -130,9 +130,9 @@ EPOCH = "DATE '1970-01-01'"
 
 def int_columns(query: str, params: list, count: int) -> list[np.ndarray]:
     """``count`` bigint columns of ``query`` as numpy arrays, by binary COPY (no Python object per row: the facts of
-    a million members arrive in well under a second)."""
+    a million members arrive in well under a second), kept whole until parsed (a few narrow columns)."""
     with connection.cursor() as cursor:
-        return copy_out(cursor.cursor, query, params, ["int8"] * count)
+        return copy_out(cursor.cursor, query, params, ["int8"] * count, stream=False)
 
 
 def as_days(values: np.ndarray) -> np.ndarray:
@@ -169,29 +169,35 @@ def _members(day: datetime.date, policy_on: datetime.date | None) -> tuple[np.nd
     return ids, starts.astype("datetime64[D]")
 
 
+US_PER_DAY = 86_400_000_000
+
+
 def _subscription_history(day: datetime.date) -> list[np.ndarray]:
     """(member ids, last paid day, first failed day since then), days as in ``_days``, from attempts made up to
-    ``day``."""
+    ``day`` (UTC days). The attempts (a million and more at a million members) arrive by binary COPY and are
+    grouped in numpy, which is several times faster than PostgreSQL's grouping of them."""
     table = SubscriptionAttempt._meta.db_table
-    return int_columns(
+    ids, at_us, outcome = int_columns(
         f"""
-        WITH upto AS (
-            SELECT member_id, outcome, (attempted_at AT TIME ZONE 'UTC')::date AS on_day, attempted_at
-              FROM {table} WHERE (attempted_at AT TIME ZONE 'UTC')::date <= %s
-        ), paid AS (
-            SELECT member_id, max(attempted_at) AS at FROM upto WHERE outcome = %s GROUP BY member_id
-        )
-        SELECT upto.member_id::bigint,
-               COALESCE((max(paid.at) AT TIME ZONE 'UTC')::date - {EPOCH}, {NO_DAY})::bigint,
-               COALESCE(min(upto.on_day) FILTER (
-                   WHERE upto.outcome NOT IN (%s, %s) AND (paid.at IS NULL OR upto.attempted_at > paid.at)
-               ) - {EPOCH}, {NO_DAY})::bigint
-          FROM upto LEFT JOIN paid ON paid.member_id = upto.member_id
-         GROUP BY upto.member_id
+        SELECT member_id::bigint, (EXTRACT(EPOCH FROM attempted_at) * 1000000)::bigint,
+               CASE outcome WHEN %s THEN 1 WHEN %s THEN 2 ELSE 0 END::bigint
+          FROM {table} WHERE (attempted_at AT TIME ZONE 'UTC')::date <= %s
         """,
-        [day, AttemptOutcome.PAID, AttemptOutcome.PAID, AttemptOutcome.IN_FLIGHT],
+        [AttemptOutcome.PAID, AttemptOutcome.IN_FLIGHT, day],
         3,
     )
+    members, member_of = np.unique(ids, return_inverse=True)
+    never, none_failed = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    last_paid = np.full(len(members), never, dtype=np.int64)
+    paid = outcome == 1
+    np.maximum.at(last_paid, member_of[paid], at_us[paid])
+    # A failure (neither paid nor still in flight) counts from after the member's last paid attempt.
+    failed = (outcome == 0) & (at_us > last_paid[member_of])
+    first_failed = np.full(len(members), none_failed, dtype=np.int64)
+    np.minimum.at(first_failed, member_of[failed], at_us[failed])
+    paid_days = np.where(last_paid == never, NO_DAY, last_paid // US_PER_DAY)
+    failed_days = np.where(first_failed == none_failed, NO_DAY, first_failed // US_PER_DAY)
+    return [members, paid_days, failed_days]
 
 
 def _fees_overdue_without_attempt(day: datetime.date) -> list[np.ndarray]:

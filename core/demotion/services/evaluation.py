@@ -4,9 +4,11 @@ and flags it changes, the run recorded once per day, and the preview of a policy
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from core.accounts.models import User
-from core.bulk import index_scan_only
+from core.bulk import foreign_keys_checked_by_caller, index_scan_only
 from core.company.selectors import company_languages, language_pick
 from core.demotion import tasks
 from core.demotion.facts import EPOCH, NO_DAY, FactsWithEvidence, as_days, facts_load, int_columns, positions_of
@@ -65,8 +67,12 @@ class DayOutcome:
 
 
 def _masks(holds: np.ndarray) -> np.ndarray:
-    weights = (np.int64(1) << np.arange(holds.shape[1], dtype=np.int64)) if holds.shape[1] else np.zeros(0, np.int64)
-    return (holds.astype(np.int64) * weights).sum(axis=1) if holds.shape[1] else np.zeros(len(holds), np.int64)
+    """Each member's holding stages as bits (stage j: bit j), one column at a time (no member-by-stage int64
+    matrix)."""
+    masks = np.zeros(len(holds), dtype=np.int64)
+    for j in range(holds.shape[1]):
+        masks |= holds[:, j].astype(np.int64) << j
+    return masks
 
 
 def _outcome(policy: Policy, day: datetime.date, paced: bool = True) -> DayOutcome:
@@ -137,6 +143,7 @@ def _evidence_rows(
     windows = list(facts.psv_by_window)
     psv = {w: facts.psv_by_window[w][rows].astype(int).tolist() for w in windows}
     holding = {mask: [s.key for j, s in enumerate(policy.stages) if mask >> j & 1] for mask in set(masks)}
+    gap = functools.cache(lambda low, high: stage_gap(policy, low, high))  # a few stage pairs, many members
     day_iso = day.isoformat()
     out = []
     for k, mask in enumerate(masks):
@@ -157,7 +164,9 @@ def _evidence_rows(
             "psv_by_window": {str(w): f"{psv_k[w] / 100:.2f}" for w in windows},
             "stages_holding": list(holding[mask]),
         }
-        evidence["next_stage"] = _next_stage(policy, mask, day, paid, days_in[k], days_due[k], psv_k, entered[k])
+        evidence["next_stage"] = _next_stage(
+            policy, mask, day, paid, days_in[k], days_due[k], psv_k, entered[k], gap=gap
+        )
         out.append(evidence)
     return out
 
@@ -171,12 +180,13 @@ def _next_stage(
     days_due: int,
     psv: dict,
     entered_on: datetime.date,
+    gap: Callable[[int, int], int],
 ) -> dict | None:
     """The next stage the member is heading for and the day it applies if nothing changes (the e-mails'
     deadline): the earliest day one of its parts holds (the fee still unpaid, or PSV already short in its window
     once the window has passed since joining), and not before the policy's spacing after the member's current
     stage (no stage is skipped). Day-count stages only; a lapsed-card stage has no fixed day. ``days_in``: days
-    since counting started; ``days_due``: days since the fee was first due."""
+    since counting started; ``days_due``: days since the fee was first due; ``gap``: ``stage_gap`` for the policy."""
     highest = mask.bit_length() - 1
     for j in range(highest + 1, len(policy.stages)):
         condition = policy.stages[j].condition
@@ -194,7 +204,7 @@ def _next_stage(
         if not waits:
             continue
         on = day + datetime.timedelta(days=max(min(waits), 1))
-        on = max(on, entered_on + datetime.timedelta(days=stage_gap(policy, highest, j)))
+        on = max(on, entered_on + datetime.timedelta(days=gap(highest, j)))
         return {"key": policy.stages[j].key, "name": policy.stages[j].name, "on": on.isoformat()}
     return None
 
@@ -317,10 +327,13 @@ def _write_changes(*, policy, version, run, outcome: DayOutcome, changed: np.nda
     # default price of a random page read makes a full scan of the members look cheaper than the index probes
     # (seconds instead of a fraction of one at a million members).
     with connection.cursor() as cursor, index_scan_only(cursor):
-        _transitions_insert(transitions)
-        _states_upsert(states)
+        # What these rows refer to was read in this transaction and is never deleted (members, this run, the
+        # policy version, the transitions just written): their foreign keys need no check per row at the commit.
+        with foreign_keys_checked_by_caller(cursor):
+            _transitions_insert(transitions)
+            _states_upsert(states)
+            _notices_queue(policy, notices)
         _flags_apply(policy, outcome, changed)
-        _notices_queue(policy, notices)
         _destructive_apply(destructive, day=day)
 
 

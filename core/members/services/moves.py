@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.accounts.models import User
+from core.bulk import foreign_keys_checked_by_caller
 from core.company.services import company_settings_get
 from core.members.models import (
     Customer,
@@ -208,28 +209,30 @@ def members_move_downlines_up(
     movable = list(fresh.values())
     targets = {m.pk: next(pk for pk in reversed(m.sponsor_path[:-1]) if pk not in ids) for m in movable}
     now = timezone.now()
-    created = TreeMove.objects.bulk_create(
-        TreeMove(kind=MoveKind.DOWNLINE_MOVE, subject_id=m.pk, moved_at=now, moved_by=by, reason=reason.strip())
-        for m in sorted(movable, key=lambda m: m.pk)
-    )
+    with connection.cursor() as cursor, foreign_keys_checked_by_caller(cursor):  # the members were just read
+        created = TreeMove.objects.bulk_create(
+            TreeMove(kind=MoveKind.DOWNLINE_MOVE, subject_id=m.pk, moved_at=now, moved_by=by, reason=reason.strip())
+            for m in sorted(movable, key=lambda m: m.pk)
+        )
     moves = {move.subject_id: move for move in created}
-    changed = members_lift_out(member_ids=sorted(moves))
-    TreeEvent.objects.bulk_create(
-        (
-            TreeEvent(
-                move=moves[old_parent],
-                member_id=member_id,
-                tree=tree,
-                old_parent_id=old_parent,
-                new_parent_id=new_parent,
-                happened_at=now,
-            )  # fmt: skip
-            for member_id, old_parent, new_parent in changed
-            if old_parent in moves
-            for tree in (Tree.SPONSOR, Tree.PLACEMENT)
-        ),
-        batch_size=5000,
-    )
+    changed = members_lift_out(member_ids=sorted(moves))  # the tree's own checks run on these member rows
+    with connection.cursor() as cursor, foreign_keys_checked_by_caller(cursor):  # moves and members just written
+        TreeEvent.objects.bulk_create(
+            (
+                TreeEvent(
+                    move=moves[old_parent],
+                    member_id=member_id,
+                    tree=tree,
+                    old_parent_id=old_parent,
+                    new_parent_id=new_parent,
+                    happened_at=now,
+                )  # fmt: skip
+                for member_id, old_parent, new_parent in changed
+                if old_parent in moves
+                for tree in (Tree.SPONSOR, Tree.PLACEMENT)
+            ),
+            batch_size=5000,
+        )
     customers = list(Customer.objects.filter(distributor_id__in=list(moves)).values_list("id", "distributor_id"))
     if customers:
         CustomerTransfer.objects.bulk_create(
@@ -327,9 +330,10 @@ def members_move_to_terminated_tree(*, members: list[Member], by: User | None, r
     if not batch:
         return moves
     now = timezone.now()
-    created = TreeMove.objects.bulk_create(
-        TreeMove(kind=MoveKind.TERMINATED_TREE, subject=m, moved_at=now, moved_by=by, reason=reason) for m in batch
-    )
+    with connection.cursor() as cursor, foreign_keys_checked_by_caller(cursor):  # the members were just read
+        created = TreeMove.objects.bulk_create(
+            TreeMove(kind=MoveKind.TERMINATED_TREE, subject=m, moved_at=now, moved_by=by, reason=reason) for m in batch
+        )
     events = []
     for move, member in zip(created, batch, strict=True):
         moves[member.pk] = move
@@ -344,7 +348,8 @@ def members_move_to_terminated_tree(*, members: list[Member], by: User | None, r
                     happened_at=now,
                 )
             )
-    TreeEvent.objects.bulk_create(events, batch_size=5000)
+    with connection.cursor() as cursor, foreign_keys_checked_by_caller(cursor):  # moves and members just read
+        TreeEvent.objects.bulk_create(events, batch_size=5000)
     leaves_reattach_under(members=batch, root=root)
     ids = [m.pk for m in batch]
     Member.objects.filter(pk__in=ids).update(status=MemberStatus.TERMINATED, status_changed_at=now)
