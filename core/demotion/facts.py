@@ -130,9 +130,9 @@ EPOCH = "DATE '1970-01-01'"
 
 def int_columns(query: str, params: list, count: int) -> list[np.ndarray]:
     """``count`` bigint columns of ``query`` as numpy arrays, by binary COPY (no Python object per row: the facts of
-    a million members arrive in well under a second), kept whole until parsed (a few narrow columns)."""
+    a million members arrive in well under a second)."""
     with connection.cursor() as cursor:
-        return copy_out(cursor.cursor, query, params, ["int8"] * count, stream=False)
+        return copy_out(cursor.cursor, query, params, ["int8"] * count)
 
 
 def as_days(values: np.ndarray) -> np.ndarray:
