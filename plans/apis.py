@@ -88,6 +88,7 @@ class RunOut(serializers.ModelSerializer):
 class LedgerLineOut(serializers.ModelSerializer):
     payee_number = serializers.IntegerField(source="payee.number", default=None, read_only=True)
     period_start = serializers.DateField(source="period.start", read_only=True)
+    explanation = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     created_by = serializers.EmailField(source="created_by.email", default=None, read_only=True)
 
@@ -99,15 +100,21 @@ class LedgerLineOut(serializers.ModelSerializer):
             "created_at",
         ]  # fmt: skip
 
+    @extend_schema_field(serializers.JSONField())
+    def get_explanation(self, line: LedgerLine) -> dict:
+        return self.context["explanations"][line.pk]
+
     def get_text(self, line: LedgerLine) -> str:
         ranks = self.context.get("rank_codes", {}).get(line.run_id)
-        return selectors.explanation_text(line.explanation, ranks)
+        return selectors.explanation_text(self.context["explanations"][line.pk], ranks)
 
 
 def _ledger_out(lines) -> list:
+    lines = list(lines)
     runs = {line.run_id for line in lines if line.run_id}
     ranks = selectors.commission_run_rank_codes(run_ids=runs)
-    return LedgerLineOut(lines, many=True, context={"rank_codes": ranks}).data
+    explanations = dict(zip((line.pk for line in lines), selectors.ledger_explanations(lines), strict=True))
+    return LedgerLineOut(lines, many=True, context={"rank_codes": ranks, "explanations": explanations}).data
 
 
 def _money(**kwargs) -> serializers.DecimalField:

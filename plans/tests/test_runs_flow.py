@@ -29,7 +29,7 @@ from plans.models import (
     RunMemberResult,
     RunStatus,
 )
-from plans.selectors import payout_batch_csv, run_review, wallet_balance
+from plans.selectors import ledger_explanations, payout_batch_csv, run_review, wallet_balance
 from plans.services import (
     ledger_adjust,
     payout_batch_create,
@@ -113,8 +113,13 @@ def test_post_writes_the_ledger_exactly_once(chain, everyone_buys, plan, january
     assert (line.amount, line.level_raw, line.level_compressed, line.rate, line.basis) == (
         Decimal("5.00"), 2, 2, Decimal("5.00"), Decimal("100.00"),
     )  # fmt: skip
-    assert line.explanation["order_number"] == c_order.number
-    assert line.explanation["member_number"] == chain["c"].number
+    assert line.explanation == {}  # posted as columns: the explanation is read back from them, same keys
+    (explained,) = ledger_explanations([line])
+    assert explained == {
+        "component": "unilevel", "rule": "level", "order_number": c_order.number, "member_number": chain["c"].number,
+        "party_id": None, "level_raw": 2, "level_compressed": 2, "rate_percent": "5.00", "basis": "100.00",
+        "amount": "5.00", "plan_version": plan.number, "run": run.pk,
+    }  # fmt: skip
     january.refresh_from_db()
     assert (january.status, january.plan_version_id) == (PeriodStatus.POSTED, plan.pk)
     ranks = dict(Member.objects.values_list("pk", "paid_as_rank"))

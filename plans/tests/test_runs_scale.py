@@ -11,6 +11,7 @@ from core.members.models import Member
 from plans.engine import calculate, plan_from_document, snapshot_from_lists
 from plans.engine.calculate import COLUMNS
 from plans.models import LedgerLine, RunLine, RunMemberResult
+from plans.selectors import ledger_explanations
 from plans.services import run_approve, run_post, run_preview
 from plans.services_periods import period_close
 from plans.tests.conftest import buy, enroll
@@ -127,7 +128,7 @@ def test_a_line_more_than_32767_levels_above_its_order_is_stored_and_posted_with
     assert (posted.payee_id, posted.amount, posted.level_raw, posted.level_compressed) == (
         root.pk, Decimal("10.00"), DEEP, 1,
     )  # fmt: skip
-    assert posted.explanation["level_raw"] == DEEP
+    assert ledger_explanations([posted])[0]["level_raw"] == DEEP
 
 
 def _partitions(table: str) -> set[str]:
