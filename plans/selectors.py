@@ -531,17 +531,17 @@ def ledger_explanations(lines: list[LedgerLine]) -> list[dict]:
     Everything read is immutable (the line, the order's and member's numbers, the run's plan version); three
     queries for any number of lines."""
     missing = [line for line in lines if not line.explanation]
-    orders = dict(
+    orders: dict[int | None, int] = dict(
         Order.objects.filter(pk__in={x.source_order_id for x in missing if x.source_order_id}).values_list(
             "pk", "number"
         )
     )
-    members = dict(
+    members: dict[int | None, int] = dict(
         Member.objects.filter(pk__in={x.source_member_id for x in missing if x.source_member_id}).values_list(
             "pk", "number"
         )
     )
-    versions = dict(
+    versions: dict[int | None, int | None] = dict(
         CommissionRun.objects.filter(pk__in={x.run_id for x in missing if x.run_id}).values_list(
             "pk", "plan_version__number"
         )
