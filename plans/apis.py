@@ -22,7 +22,7 @@ from config.converters import BIGINT_MAX
 from core.accounts.permissions import has_capability
 from core.members import selectors as member_selectors
 from core.members.models import Member
-from plans import selectors, services
+from plans import selectors, services, services_payouts
 from plans.leases import run_activity
 from plans.models import (
     CommissionPeriod,
@@ -406,7 +406,7 @@ class RunPayoutApi(APIView):
             raise ValidationError({"run": [gettext("Only a posted run's period can be paid out.")]})
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.payout_batch_create(period=run.period, by=request.user, **data.validated_data)
+        batch = services_payouts.payout_batch_create(period=run.period, by=request.user, **data.validated_data)
         return Response(PayoutBatchOut(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -548,7 +548,7 @@ class PayoutBatchListApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.payout_batch_create(by=request.user, **data.validated_data)
+        batch = services_payouts.payout_batch_create(by=request.user, **data.validated_data)
         return Response(PayoutBatchOut(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -573,7 +573,7 @@ class PayoutBatchPaidApi(APIView):
         batch = get_object_or_404(PayoutBatch, pk=batch_id)
         data = Confirmed(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.payout_batch_mark_paid(batch=batch, by=request.user, **data.validated_data)
+        batch = services_payouts.payout_batch_mark_paid(batch=batch, by=request.user, **data.validated_data)
         return Response(PayoutBatchOut(batch).data)
 
 

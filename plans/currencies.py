@@ -2,8 +2,8 @@
 
 The engine and the ledger stay in the company's base currency. A member in a market with another currency is paid
 ``round_half_up(base_amount × rate)`` to their currency's minor unit (Babel's ISO 4217 digits: EUR 2, JPY 0, BHD 3),
-once per member per payout (plans.services ``payout_batch_create``), at the rate recorded with the posted run of the
-period the payout pays through (``RunExchangeRate``). Nothing here touches the database."""
+once per member per payout (``plans.services_payouts.payout_batch_create``), at the rate recorded with the posted
+run of the period the payout pays through (``RunExchangeRate``). Nothing here touches the database."""
 
 from __future__ import annotations
 

@@ -32,7 +32,6 @@ from plans.models import (
 from plans.selectors import ledger_explanations, payout_batch_csv, run_review, wallet_balance
 from plans.services import (
     ledger_adjust,
-    payout_batch_create,
     period_get_or_create,
     plan_version_activate,
     plan_version_create,
@@ -40,6 +39,7 @@ from plans.services import (
     run_post,
     run_preview,
 )
+from plans.services_payouts import payout_batch_create
 from plans.services_periods import period_close
 from plans.tests.conftest import FEB, JAN, PLAN, buy
 from tests.factories.members import CustomerFactory

@@ -24,16 +24,8 @@ from core.webhooks.tests.conftest import eager_celery  # noqa: F401 - a fixture
 from plans import tasks
 from plans.engine import plan_from_document
 from plans.models import LedgerLine, StatementNotice
-from plans.services import (
-    ledger_adjust,
-    payout_batch_create,
-    payout_batch_mark_paid,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import ledger_adjust, plan_version_activate, plan_version_create, run_approve, run_post, run_preview
+from plans.services_payouts import payout_batch_create, payout_batch_mark_paid
 from plans.services_periods import period_close
 from plans.statements import render
 from plans.statements.data import period_statement, year_summary

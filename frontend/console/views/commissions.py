@@ -22,7 +22,7 @@ from frontend.common.formatting import money, number, rate
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, ConfirmForm, PayoutForm, PeriodForm
-from plans import selectors, services
+from plans import selectors, services, services_payouts
 from plans.leases import run_activity
 from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
 from plans.selectors_audit import money_log, money_log_labelled
@@ -380,14 +380,18 @@ def payouts(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            plan = services.payout_batch_plan(threshold=data["threshold"], period=data["period"])
+            plan = services_payouts.payout_batch_plan(threshold=data["threshold"], period=data["period"])
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
             confirm = ConfirmForm(request.POST if "expected_total" in request.POST else None,
                                   initial={"expected_total": plan["total"]})  # fmt: skip
             if confirm.is_bound and _confirmed_call(
-                request, confirm, services.payout_batch_create, threshold=data["threshold"], period=plan["period"]
+                request,
+                confirm,
+                services_payouts.payout_batch_create,
+                threshold=data["threshold"],
+                period=plan["period"],
             ):
                 messages.success(request, _("Payout batch created."))
                 return redirect("console-payouts")
@@ -433,7 +437,9 @@ def payout_action(request, pk: int, action: str):
     batch = get_object_or_404(selectors.payout_batches_list(), pk=pk)
     if action == "paid":
         form = ConfirmForm(request.POST or None, initial={"expected_total": batch.total})
-        if request.method == "POST" and _confirmed_call(request, form, services.payout_batch_mark_paid, batch=batch):
+        if request.method == "POST" and _confirmed_call(
+            request, form, services_payouts.payout_batch_mark_paid, batch=batch
+        ):
             messages.success(request, _("Batch %(batch)d marked paid.") % {"batch": batch.pk})
             return redirect("console-payouts")
         return _confirm(
@@ -451,7 +457,7 @@ def payout_action(request, pk: int, action: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.payout_batch_cancel(batch=batch, by=request.user)
+        services_payouts.payout_batch_cancel(batch=batch, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
