@@ -25,6 +25,7 @@ from core.commerce.selectors.periods import period_start_for
 from plans.models import PlanVersion
 from plans.services import plan_version_activate, plan_version_create
 from tenants.services import company_onboard
+from tests.browser.htmx import htmx_settled
 from tests.browser.test_web_browser import sign_in
 from tests.committed import companies_drop
 
@@ -115,7 +116,7 @@ def test_admin_builds_a_plan_with_the_form(builder_company, page, url, screensho
     )
     expect(headline).to_have_text("Fix the problems above to see what this plan pays.")
     screenshot(page, "console-plan-builder-error")
-    _settled(page)
+    htmx_settled(page)
     assert _axe_serious(page) == []
     page.get_by_test_id("error-summary").get_by_role("link").click()
     expect(rates).to_be_focused()
@@ -158,9 +159,3 @@ def test_admin_builds_a_plan_with_the_form(builder_company, page, url, screensho
     assert _axe_serious(phone) == []
     screenshot(phone, "phone-console-help-plans")
     phone.context.close()
-
-
-def _settled(page) -> None:
-    """No htmx refresh in flight: the worked example is dimmed (.htmx-request) while one runs, which axe would read
-    as low contrast."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")

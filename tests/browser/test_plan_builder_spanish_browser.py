@@ -23,6 +23,7 @@ from core.accounts.models import User
 from core.commerce.selectors.periods import period_start_for
 from plans.services import plan_version_activate, plan_version_create
 from tenants.services import company_onboard
+from tests.browser.htmx import htmx_settled
 from tests.browser.test_web_browser import sign_in
 from tests.committed import companies_drop
 
@@ -95,7 +96,7 @@ def test_the_plan_builder_in_spanish_fits_on_a_desktop_and_a_phone(spanish_build
     )
     expect(headline).to_have_text("Corrija los problemas de arriba para ver lo que paga este plan.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
-    _settled(page)
+    htmx_settled(page)
     assert _axe_serious(page) == []
     screenshot(page, "console-plan-builder-es")
     rates.fill("5, 5, 4, 3, 2")
@@ -111,9 +112,3 @@ def test_the_plan_builder_in_spanish_fits_on_a_desktop_and_a_phone(spanish_build
     assert _axe_serious(phone) == []
     screenshot(phone, "phone-console-plan-builder-es")
     phone.context.close()
-
-
-def _settled(page) -> None:
-    """No htmx refresh in flight: the worked example is dimmed (.htmx-request) while one runs, which axe would read
-    as low contrast."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
