@@ -299,23 +299,24 @@ def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dic
     """A page of run lines with numbers and words; two queries for the page (orders, members), not one per line."""
     codes = run.summary.get("component_codes", [])
     ranks = run.summary.get("rank_codes", [])
-    orders = dict(Order.objects.filter(pk__in={x.source_order_id for x in lines}).values_list("pk", "number"))
-    member_ids = {x.source_member_id for x in lines} | {x.payee_id for x in lines}
-    numbers = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "number"))
+    orders = _numbers(Order, {x.source_order_id for x in lines})
+    numbers = _numbers(Member, {x.source_member_id for x in lines} | {x.payee_id for x in lines})
     out = []
     for x in lines:
         e: dict[str, Any] = {
-            "component": codes[x.component] if x.component < len(codes) else str(x.component),
-            "rule": Rule(x.rule).name.lower(),
+            **_line_explanation(
+                component=codes[x.component] if x.component < len(codes) else str(x.component),
+                rule=Rule(x.rule).name.lower(),
+                order_number=orders.get(x.source_order_id),
+                member_number=numbers.get(x.source_member_id),
+                party_id=x.source_party_id or None,
+                level_raw=x.level_raw,
+                level_compressed=x.level_compressed,
+                rate=Decimal(x.rate_bp) / 100 if x.rate_bp >= 0 else None,
+                basis=Decimal(x.basis_cents) / 100,
+                amount=Decimal(x.amount_cents) / 100,
+            ),
             "reason": Reason(x.reason).name.lower(),
-            "order_number": orders.get(x.source_order_id),
-            "member_number": numbers.get(x.source_member_id),
-            "party_id": x.source_party_id or None,
-            "level_raw": x.level_raw,
-            "level_compressed": x.level_compressed,
-            "rate_percent": f"{Decimal(x.rate_bp) / 100:.2f}" if x.rate_bp >= 0 else None,
-            "basis": f"{Decimal(x.basis_cents) / 100:.2f}",
-            "amount": f"{Decimal(x.amount_cents) / 100:.2f}",
         }
         out.append(
             {
@@ -524,6 +525,29 @@ def _leg_best_ranks(run: CommissionRun, member: Member) -> list[int]:
 # ---------------------------------------------------------------------------------------------------- reports
 
 
+def _numbers(model, ids: set) -> dict:
+    """id -> number (orders', members') for the ids given, in one query."""
+    return dict(model.objects.filter(pk__in={pk for pk in ids if pk}).values_list("pk", "number"))
+
+
+def _line_explanation(
+    *, component, rule, order_number, member_number, party_id, level_raw, level_compressed, rate, basis, amount
+) -> dict[str, Any]:
+    """A computed or posted line's explanation: the keys ``explanation_text`` reads, amounts as 2-decimal text."""
+    return {
+        "component": component,
+        "rule": rule,
+        "order_number": order_number,
+        "member_number": member_number,
+        "party_id": party_id,
+        "level_raw": level_raw,
+        "level_compressed": level_compressed,
+        "rate_percent": None if rate is None else f"{rate:.2f}",
+        "basis": f"{basis:.2f}",
+        "amount": f"{amount:.2f}",
+    }
+
+
 def ledger_explanations(lines: list[LedgerLine]) -> list[dict]:
     """Each ledger line's explanation: as stored (clawbacks, adjustments, lines posted before stop 26), or, for a
     commission line, read from its own columns with the same keys. Posting writes a run's lines with their numbers
@@ -531,43 +555,33 @@ def ledger_explanations(lines: list[LedgerLine]) -> list[dict]:
     Everything read is immutable (the line, the order's and member's numbers, the run's plan version); three
     queries for any number of lines."""
     missing = [line for line in lines if not line.explanation]
-    orders: dict[int | None, int] = dict(
-        Order.objects.filter(pk__in={x.source_order_id for x in missing if x.source_order_id}).values_list(
-            "pk", "number"
-        )
-    )
-    members: dict[int | None, int] = dict(
-        Member.objects.filter(pk__in={x.source_member_id for x in missing if x.source_member_id}).values_list(
-            "pk", "number"
-        )
-    )
-    versions: dict[int | None, int | None] = dict(
+    orders = _numbers(Order, {x.source_order_id for x in missing})
+    members = _numbers(Member, {x.source_member_id for x in missing})
+    versions = dict(
         CommissionRun.objects.filter(pk__in={x.run_id for x in missing if x.run_id}).values_list(
             "pk", "plan_version__number"
         )
     )
-    out = []
-    for line in lines:
-        if line.explanation:
-            out.append(line.explanation)
-            continue
-        out.append(
-            {
-                "component": line.component,
-                "rule": line.rule,
-                "order_number": orders.get(line.source_order_id),
-                "member_number": members.get(line.source_member_id),
-                "party_id": line.source_party_id,
-                "level_raw": line.level_raw,
-                "level_compressed": line.level_compressed,
-                "rate_percent": None if line.rate is None else f"{line.rate:.2f}",
-                "basis": f"{line.basis:.2f}",
-                "amount": f"{line.amount:.2f}",
-                "plan_version": versions.get(line.run_id),
-                "run": line.run_id,
-            }
-        )
-    return out
+    return [
+        line.explanation
+        or {
+            **_line_explanation(
+                component=line.component,
+                rule=line.rule,
+                order_number=orders.get(line.source_order_id),
+                member_number=members.get(line.source_member_id),
+                party_id=line.source_party_id,
+                level_raw=line.level_raw,
+                level_compressed=line.level_compressed,
+                rate=line.rate,
+                basis=line.basis,
+                amount=line.amount,
+            ),  # fmt: skip
+            "plan_version": versions.get(line.run_id),
+            "run": line.run_id,
+        }
+        for line in lines
+    ]
 
 
 def ledger_lines_explained(lines, names: dict[str, str] | None = None) -> list[dict]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from config.telemetry import run_progress_set
 from config.tenancy import current_schema
 from core.accounts.models import User
-from core.bulk import row_triggers_skippable
+from core.bulk import foreign_keys_checked_by_caller
 from core.commerce.public import (
     ClawbackFlag,
     Order,
@@ -788,13 +788,13 @@ def _references_check(cursor, run: CommissionRun) -> None:
 
 
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
-    """One INSERT ... SELECT: no row travels through Python; the explanation JSON is built in SQL.
+    """One INSERT ... SELECT: no row travels through Python, and no explanation JSON is built per line.
 
     The ledger's foreign keys are checked for the whole run at once (_references_check) and, where the role may,
     the INSERT runs without the per-row triggers that would check them again one row at a time (10M lookups and row
-    locks at 1M members). Members, orders and parties are never deleted (every reference to them is PROTECT), so
-    the check made in this transaction holds at its commit. CHECK constraints (one payee) are not triggers: they
-    hold for every row either way."""
+    locks at 1M members: core.bulk.foreign_keys_checked_by_caller). Members, orders and parties are never deleted
+    (every reference to them is PROTECT), so the check made in this transaction holds at its commit. CHECK
+    constraints (one payee) are not triggers: they hold for every row either way."""
     codes = run.summary["component_codes"]
     with connection.cursor() as cursor:
         if _lines_expected(run) and partitions_lost(cursor, run.pk):
@@ -802,35 +802,32 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
                 {"run": [gettext("Run %(pk)s lost its lines in a database restart; preview again.") % {"pk": run.pk}]}
             )
         _references_check(cursor, run)
-        bulk = row_triggers_skippable(cursor)
-        if bulk:
-            cursor.execute("SET LOCAL session_replication_role = replica")
         # The explanation is left empty: its keys are this row's own columns and the numbers of its order and
         # member, read back by plans.selectors.ledger_explanations (building them here was half the post's time).
-        cursor.execute(
-            f"""
-            INSERT INTO {LedgerLine._meta.db_table}
-                (kind, period_id, run_id, payee_id, payee_customer_id, amount, component, rule, source_order_id,
-                 source_member_id, source_party_id, level_raw, level_compressed, rate, basis, explanation, reason,
-                 created_at)
-            SELECT %s, %s, rl.run_id, NULLIF(rl.payee_id, 0),
-                   CASE WHEN rl.payee_id = 0
-                        THEN (SELECT p.host_customer_id FROM {Party._meta.db_table} p WHERE p.id = rl.source_party_id)
-                   END,
-                   rl.amount_cents / 100.0, (%s::text[])[rl.component + 1], (%s::text[])[rl.rule],
-                   NULLIF(rl.source_order_id, 0), NULLIF(rl.source_member_id, 0), NULLIF(rl.source_party_id, 0),
-                   rl.level_raw, rl.level_compressed,
-                   CASE WHEN rl.rate_bp >= 0 THEN rl.rate_bp / 100.0 END, rl.basis_cents / 100.0,
-                   '{{}}'::jsonb, '', %s
-              FROM {RunLine._meta.db_table} rl
-             WHERE rl.run_id = %s AND rl.reason = 0
-             ORDER BY rl.line_no
-            """,
-            [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, now, run.pk],
-        )  # fmt: skip
-        written = cursor.rowcount
-        if bulk:
-            cursor.execute("SET LOCAL session_replication_role = origin")
+        with foreign_keys_checked_by_caller(cursor):
+            cursor.execute(
+                f"""
+                INSERT INTO {LedgerLine._meta.db_table}
+                    (kind, period_id, run_id, payee_id, payee_customer_id, amount, component, rule, source_order_id,
+                     source_member_id, source_party_id, level_raw, level_compressed, rate, basis, explanation, reason,
+                     created_at)
+                SELECT %s, %s, rl.run_id, NULLIF(rl.payee_id, 0),
+                       CASE WHEN rl.payee_id = 0
+                            THEN (SELECT p.host_customer_id FROM {Party._meta.db_table} p
+                                   WHERE p.id = rl.source_party_id)
+                       END,
+                       rl.amount_cents / 100.0, (%s::text[])[rl.component + 1], (%s::text[])[rl.rule],
+                       NULLIF(rl.source_order_id, 0), NULLIF(rl.source_member_id, 0), NULLIF(rl.source_party_id, 0),
+                       rl.level_raw, rl.level_compressed,
+                       CASE WHEN rl.rate_bp >= 0 THEN rl.rate_bp / 100.0 END, rl.basis_cents / 100.0,
+                       '{{}}'::jsonb, '', %s
+                  FROM {RunLine._meta.db_table} rl
+                 WHERE rl.run_id = %s AND rl.reason = 0
+                 ORDER BY rl.line_no
+                """,
+                [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, now, run.pk],
+            )  # fmt: skip
+            written = cursor.rowcount
         partitions_keep(cursor, run.pk)  # the forfeits and member results of a posted run are history
         return written
 
