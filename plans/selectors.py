@@ -525,7 +525,7 @@ def _leg_best_ranks(run: CommissionRun, member: Member) -> list[int]:
 # ---------------------------------------------------------------------------------------------------- reports
 
 
-def _numbers(model, ids: set) -> dict:
+def _numbers(model, ids: set) -> dict[int | None, int]:
     """id -> number (orders', members') for the ids given, in one query."""
     return dict(model.objects.filter(pk__in={pk for pk in ids if pk}).values_list("pk", "number"))
 
@@ -557,7 +557,7 @@ def ledger_explanations(lines: list[LedgerLine]) -> list[dict]:
     missing = [line for line in lines if not line.explanation]
     orders = _numbers(Order, {x.source_order_id for x in missing})
     members = _numbers(Member, {x.source_member_id for x in missing})
-    versions = dict(
+    versions: dict[int | None, int | None] = dict(
         CommissionRun.objects.filter(pk__in={x.run_id for x in missing if x.run_id}).values_list(
             "pk", "plan_version__number"
         )
