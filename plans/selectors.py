@@ -20,6 +20,7 @@ from core.csv_safe import csv_writer
 from core.members.models import Member
 from plans.currencies import minor_unit
 from plans.engine import Reason, Rule, plan_from_document
+from plans.explanations import explanation_text
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
@@ -240,46 +241,6 @@ def plan_version_for(start: datetime.date) -> PlanVersion | None:
 # ---------------------------------------------------------------------------------------------------- explanations
 
 
-def _money(value) -> str:
-    return f"{Decimal(str(value)):.2f}"
-
-
-def explanation_text(e: dict, rank_codes: list[str] | None = None) -> str:
-    """One line's explanation in words, e.g. "Unilevel: 5.00 % of order #2001's CV 35.00 (from member #100004),
-    level 2 (3 before compression) = 1.75"."""
-    if e.get("adjustment"):
-        return f"Manual adjustment by {e.get('by', 'an admin')}: {e.get('reason', '')} = {_money(e.get('amount', 0))}"
-    rule = e.get("rule", "")
-    component = e.get("component", "")
-    rate = f"{e['rate_percent']} %" if e.get("rate_percent") is not None else ""
-    order = f"order #{e['order_number']}" if e.get("order_number") else "an order"
-    member = f"member #{e['member_number']}" if e.get("member_number") else "a member"
-    if e.get("member_name") and e.get("member_number"):
-        member = f"{e['member_name']} (#{e['member_number']})"
-    basis = _money(e.get("basis", 0))
-    lr, lc = e.get("level_raw", 0), e.get("level_compressed", 0)
-    level = f"level {lc}" + (f" ({lr} before compression)" if lr != lc else "")
-    text = {
-        "level": f"{rate} of {order}'s CV {basis} (credited to {member}), {level}",
-        "differential": f"{rate} rank differential on {order}'s CV {basis} (from {member}), {level}",
-        "generation": f"{rate} breakaway generation {lc} override on {order}'s CV {basis} (from {member})",
-        "direct": f"{rate} direct commission on your sale {order}, CV {basis}",
-        "override": f"{rate} override on {member}'s sale {order}, CV {basis}, {level}",
-        "pairing": f"{rate} of the weak leg's volume {basis}",
-        "consultant": f"{rate} consultant commission on party {order}, CV {basis}",
-        "host": f"{rate} host reward on party {e.get('party_id')}'s sales {basis}",
-        "retail": f"retail profit on {order}: retail minus distributor price = {basis}",
-        "fast_start": f"{rate} fast start on {order}'s CV {basis} of new {member}, {level}",
-        "advancement": "rank advancement bonus for reaching "
-        + (rank_codes[lr] if rank_codes and 0 <= lr < len(rank_codes) else f"rank {lr}"),
-        "match": f"{rate} check match on {member}'s earnings {basis}, generation {lc}",
-        "pool": f"leadership pool of {basis}: your {lr} shares",
-        "enrolment": f"enrolment bonus for {member}, who met the requirement in their period {lr + 1}",
-    }.get(rule, rule)
-    prefix = "Clawback (refund) of " if e.get("clawback_of_line") else ""
-    return f"{prefix}{component}: {text} = {_money(e.get('amount', 0))}"
-
-
 def run_lines(
     *, run: CommissionRun, member: Member | None = None, paid_only: bool = False, component: str = ""
 ) -> QuerySet:
@@ -295,8 +256,9 @@ def run_lines(
     return lines
 
 
-def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dict]:
-    """A page of run lines with numbers and words; two queries for the page (orders, members), not one per line."""
+def run_lines_explained(*, run: CommissionRun, lines: list[RunLine], currency: str | None = None) -> list[dict]:
+    """A page of run lines with numbers and words (amounts in ``currency``); two queries for the page (orders,
+    members), not one per line."""
     codes = run.summary.get("component_codes", [])
     ranks = run.summary.get("rank_codes", [])
     orders = _numbers(Order, {x.source_order_id for x in lines})
@@ -325,7 +287,7 @@ def run_lines_explained(*, run: CommissionRun, lines: list[RunLine]) -> list[dic
                 "amount": Decimal(e["amount"]),
                 "paid": x.reason == 0,
                 "explanation": e,
-                "text": explanation_text(e, ranks),
+                "text": explanation_text(e, ranks, currency),
             }
         )
     return out
@@ -584,7 +546,7 @@ def ledger_explanations(lines: list[LedgerLine]) -> list[dict]:
     ]
 
 
-def ledger_lines_explained(lines, names: dict[str, str] | None = None) -> list[dict]:
+def ledger_lines_explained(lines, names: dict[str, str] | None = None, currency: str | None = None) -> list[dict]:
     """Ledger lines with their explanation (``ledger_explanations``) and in words (rank names from each line's run;
     a few queries per page). With ``names`` (bonus_names()), each bonus is called what the company calls it rather
     than by its code."""
@@ -599,7 +561,8 @@ def ledger_lines_explained(lines, names: dict[str, str] | None = None) -> list[d
             e = {**e, "component": names[e["component"]]}
         if "source_member" in line._state.fields_cache and line.source_member is not None:  # loaded: no extra query
             e = {**e, "member_name": line.source_member.full_name}
-        out.append({"line": line, "explanation": explanation, "text": explanation_text(e, ranks.get(line.run_id))})
+        text = explanation_text(e, ranks.get(line.run_id), currency)
+        out.append({"line": line, "explanation": explanation, "text": text})
     return out
 
 

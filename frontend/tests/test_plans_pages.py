@@ -339,7 +339,7 @@ def test_run_lines_filter_by_member_and_bonus_and_explain_each_line(alpha, admin
     texts = [x["text"] for x in response.context["explained"]]
     order = company["orders"]["c"].number
     assert texts == [f"unilevel: 10.00 % of order #{order}'s CV 100.00 (credited to member #{company['c'].number}), "
-                     "level 1 = 10.00"]  # fmt: skip
+                     "level 1 = $10.00"]  # fmt: skip
     post_run(alpha, company)
     response = admin.get(f"/console/commissions/runs/{run.pk}/lines/?member={company['root'].number}")
     assert response.context["posted"]

@@ -119,7 +119,16 @@ def test_a_distributor_sees_only_their_own_earnings_explained(alpha, company):
     assert response.context["wallet"]["balance"] == Decimal("10.00")
     lines = b.get(f"/office/earnings/{company['january'].pk}/").context["explained"]
     assert [(x["line"].payee_id, x["line"].amount) for x in lines] == [(company["b"].pk, Decimal("10.00"))]
-    assert "10.00 % of order #" in lines[0]["text"]
+    order, c = company["orders"]["c"].number, company["c"]
+    credited = f"{c.full_name} (#{c.number})"  # the bonus as the company names it, the member by name
+    assert lines[0]["text"] == (
+        f"Unilevel commission: 10.00 % of order #{order}'s CV 100.00 (credited to {credited}), level 1 = $10.00"
+    )
+    spanish = b.get(f"/office/earnings/{company['january'].pk}/", HTTP_ACCEPT_LANGUAGE="es").context["explained"]
+    assert spanish[0]["text"] == (
+        f"Comisión uninivel: 10,00 % del CV 100,00, pedido n.º {order} (acreditado a {credited}), nivel 1 "
+        "= 10,00\xa0US$"
+    )
     c = signed_in(alpha, company["c"].email)
     assert c.get(f"/office/earnings/{company['january'].pk}/").context["explained"] == []
 

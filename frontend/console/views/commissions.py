@@ -26,7 +26,7 @@ from plans import selectors, services, services_payouts
 from plans.leases import run_activity
 from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
 from plans.selectors_audit import money_log, money_log_labelled
-from plans.selectors_rates import run_rates_missing, run_rates_overview
+from plans.selectors_rates import base_currency, run_rates_missing, run_rates_overview
 from plans.services_periods import period_close as period_close_service
 from plans.services_periods import period_close_check, period_open_refusal
 from plans.whatif import whatif_compare
@@ -302,13 +302,17 @@ def run_lines(request, pk: int):
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
-        context["explained"] = selectors.ledger_lines_explained(context["page_obj"].object_list)
+        context["explained"] = selectors.ledger_lines_explained(
+            context["page_obj"].object_list, currency=base_currency()
+        )
     else:
         lines = selectors.run_lines(run=run, member=member, paid_only=request.GET.get("paid") == "1", component=bonus)
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
-        context["explained"] = selectors.run_lines_explained(run=run, lines=list(context["page_obj"].object_list))
+        context["explained"] = selectors.run_lines_explained(
+            run=run, lines=list(context["page_obj"].object_list), currency=base_currency()
+        )
     return render(
         request,
         "console/plans/lines.html",

@@ -12,7 +12,7 @@ from frontend.common.paging import paginate
 from plans import selectors
 from plans.models import PeriodStatus
 from plans.selectors import commission_periods
-from plans.selectors_rates import period_conversion, period_conversions
+from plans.selectors_rates import base_currency, period_conversion, period_conversions
 from plans.statements.data import period_statement, year_summary
 from plans.statements.notices import statement_filename, year_summary_filename
 from plans.statements.render import statement_pdf, year_summary_pdf
@@ -63,7 +63,7 @@ def earnings_period(request, pk: int):
     names = selectors.bonus_names()
     context["explained"] = [
         {**x, "bonus": names.get(x["line"].component, x["line"].component)}
-        for x in selectors.ledger_lines_explained(context["page_obj"].object_list, names)
+        for x in selectors.ledger_lines_explained(context["page_obj"].object_list, names, currency=base_currency())
     ]
     summary = next((p for p in selectors.earnings_by_period(member=me) if p["period"] == period.pk), None)
     converted = None
