@@ -65,12 +65,19 @@ def partitions_attach(cursor, run_id: int, *, lines: bool) -> None:
 
 def partitions_keep(cursor, run_id: int) -> None:
     """A posted run's rows become durable (written to the WAL like the ledger): until then they are a preview's,
-    which a database crash may empty (``partitions_lost``) and a new preview rebuilds."""
+    which a database crash may empty (``partitions_lost``) and a new preview rebuilds. Its paid lines are indexed by
+    order (built once from the loaded rows, after SET LOGGED rewrote them): the ledger finds the lines paid on an
+    order through it (``plans.selectors.commission_lines_of_orders``) instead of keeping an index row by row."""
     for table in (LINES, MEMBERS):
         cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [_part(table, run_id)])
         row = cursor.fetchone()
         if row and row[0] == "u":
             cursor.execute(f"ALTER TABLE {_part(table, run_id)} SET LOGGED")
+    lines = _part(LINES, run_id)
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [lines])
+    if cursor.fetchone()[0]:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {lines}_order ON {lines} (source_order_id) WHERE reason = 0")
 
 
 def partitions_lost(cursor, run_id: int) -> bool:

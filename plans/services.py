@@ -67,7 +67,7 @@ from plans.runstore import (
     partitions_lost,
     run_rows_drop,
 )
-from plans.selectors import ledger_explanations, plan_version_for
+from plans.selectors import commission_lines_of_orders, ledger_explanations, plan_version_for
 from plans.services_periods import period_open_refusal
 from plans.services_rates import run_rates_carry, run_rates_required
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
@@ -804,13 +804,17 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
         _references_check(cursor, run)
         # The explanation is left empty: its keys are this row's own columns and the numbers of its order and
         # member, read back by plans.selectors.ledger_explanations (building them here was half the post's time).
+        # Lines go in line order, read along the run's line_no index (its rows are stored in that order) rather
+        # than sorted again: sorting 10M rows spilled to disk for 15 s. Each keeps its line_no, which is how the
+        # ledger finds it by order (plans.selectors.commission_lines_of_orders).
+        cursor.execute("SET LOCAL enable_sort = off")
         with foreign_keys_checked_by_caller(cursor):
             cursor.execute(
                 f"""
                 INSERT INTO {LedgerLine._meta.db_table}
                     (kind, period_id, run_id, payee_id, payee_customer_id, amount, component, rule, source_order_id,
-                     source_member_id, source_party_id, level_raw, level_compressed, rate, basis, explanation, reason,
-                     created_at)
+                     source_member_id, source_party_id, line_no, level_raw, level_compressed, rate, basis, explanation,
+                     reason, created_at)
                 SELECT %s, %s, rl.run_id, NULLIF(rl.payee_id, 0),
                        CASE WHEN rl.payee_id = 0
                             THEN (SELECT p.host_customer_id FROM {Party._meta.db_table} p
@@ -818,7 +822,7 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
                        END,
                        rl.amount_cents / 100.0, (%s::text[])[rl.component + 1], (%s::text[])[rl.rule],
                        NULLIF(rl.source_order_id, 0), NULLIF(rl.source_member_id, 0), NULLIF(rl.source_party_id, 0),
-                       rl.level_raw, rl.level_compressed,
+                       rl.line_no, rl.level_raw, rl.level_compressed,
                        CASE WHEN rl.rate_bp >= 0 THEN rl.rate_bp / 100.0 END, rl.basis_cents / 100.0,
                        '{{}}'::jsonb, '', %s
                   FROM {RunLine._meta.db_table} rl
@@ -828,6 +832,7 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
                 [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, now, run.pk],
             )  # fmt: skip
             written = cursor.rowcount
+        cursor.execute("SET LOCAL enable_sort = on")
         partitions_keep(cursor, run.pk)  # the forfeits and member results of a posted run are history
         return written
 
@@ -869,15 +874,13 @@ def _clawbacks_post(run: CommissionRun, period: CommissionPeriod, now, by: User 
         return 0
     order_ids = {flag.order_id for flag in flags}
     originals: dict[int | None, list[LedgerLine]] = {}
-    commission_lines = list(
-        LedgerLine.objects.filter(kind=LedgerKind.COMMISSION, source_order_id__in=order_ids).order_by("id")
-    )
+    commission_lines = list(commission_lines_of_orders(order_ids))
     for line in commission_lines:
         originals.setdefault(line.source_order_id, []).append(line)
     explained = dict(zip((x.pk for x in commission_lines), ledger_explanations(commission_lines), strict=True))
     clawed: dict[int, Decimal] = {  # original line -> already taken back (a positive amount)
         row["reverses_id"]: -row["total"]
-        for row in LedgerLine.objects.filter(kind=LedgerKind.CLAWBACK, reverses__source_order_id__in=order_ids)
+        for row in LedgerLine.objects.filter(kind=LedgerKind.CLAWBACK, source_order_id__in=order_ids)
         .values("reverses_id")
         .annotate(total=Sum("amount"))
     }

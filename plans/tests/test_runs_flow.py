@@ -29,7 +29,13 @@ from plans.models import (
     RunMemberResult,
     RunStatus,
 )
-from plans.selectors import ledger_explanations, payout_batch_csv, run_review, wallet_balance
+from plans.selectors import (
+    commission_lines_of_orders,
+    ledger_explanations,
+    payout_batch_csv,
+    run_review,
+    wallet_balance,
+)
 from plans.services import (
     ledger_adjust,
     period_get_or_create,
@@ -275,6 +281,29 @@ def test_fast_start_and_retail_profit_are_clawed_back_by_their_own_measure(
         "measure": "retail_margin", "refunded_to_date": "30.00", "counted": "55.00",
         "share": str(Decimal("30.00") / Decimal("55.00")),
     }  # fmt: skip
+
+
+def test_lines_paid_on_an_order_are_found_through_the_posted_runs_lines(chain, everyone_buys, plan, january, admin):
+    run = _post(january, admin)
+    c_order = everyone_buys["c"]
+    posted = LedgerLine.objects.filter(run=run, source_order=c_order).order_by("id")
+    # Each posted line keeps its run line's number; the run's lines are indexed by order when it posts.
+    assert [(x.payee_id, x.amount, x.line_no is not None) for x in posted] == [
+        (chain["b"].pk, Decimal("10.00"), True), (chain["a"].pk, Decimal("5.00"), True),
+    ]  # fmt: skip
+    stored = {
+        (r.run_id, r.line_no): (r.payee_id, r.source_order_id)
+        for r in RunLine.objects.filter(run_id=run.pk, line_no__in=[x.line_no for x in posted])
+    }
+    assert [stored[(run.pk, x.line_no)] for x in posted] == [(x.payee_id, c_order.pk) for x in posted]
+    # A line written one by one (no run line behind it) is found by the ledger's own index.
+    single = LedgerLine.objects.create(
+        kind=LedgerKind.COMMISSION, period=january, payee=chain["root"], amount=Decimal("1.00"), component="unilevel",
+        rule="level", source_order=c_order, created_at=run.posted_at,
+    )  # fmt: skip
+    found = list(commission_lines_of_orders([c_order.pk]))
+    assert found == [*posted, single]
+    assert list(commission_lines_of_orders([everyone_buys["root"].pk])) == []  # root's own order pays no one
 
 
 def test_clawbacks_measure_against_what_the_run_counted(chain, everyone_buys, product, gel, bonus_plan, january, admin):
