@@ -22,7 +22,8 @@ from config.converters import BIGINT_MAX
 from core.accounts.permissions import has_capability
 from core.members import selectors as member_selectors
 from core.members.models import Member
-from plans import selectors, services, services_payouts
+from plans import selectors, selectors_explanations, services, services_payouts
+from plans.explanations import explanation_text
 from plans.leases import run_activity
 from plans.models import (
     CommissionPeriod,
@@ -106,14 +107,16 @@ class LedgerLineOut(serializers.ModelSerializer):
 
     def get_text(self, line: LedgerLine) -> str:
         ranks = self.context.get("rank_codes", {}).get(line.run_id)
-        return selectors.explanation_text(self.context["explanations"][line.pk], ranks)
+        return explanation_text(self.context["explanations"][line.pk], ranks)
 
 
 def _ledger_out(lines) -> list:
     lines = list(lines)
     runs = {line.run_id for line in lines if line.run_id}
     ranks = selectors.commission_run_rank_codes(run_ids=runs)
-    explanations = dict(zip((line.pk for line in lines), selectors.ledger_explanations(lines), strict=True))
+    explanations = dict(
+        zip((line.pk for line in lines), selectors_explanations.ledger_explanations(lines), strict=True)
+    )
     return LedgerLineOut(lines, many=True, context={"rank_codes": ranks, "explanations": explanations}).data
 
 
@@ -433,7 +436,7 @@ class RunLinesApi(APIView):
         if number := request.query_params.get("member"):
             member = get_object_or_404(Member, number=_int(number, "member"))
         lines = selectors.run_lines(run=run, member=member, paid_only=request.query_params.get("paid") == "true")
-        explained = selectors.run_lines_explained
+        explained = selectors_explanations.run_lines_explained
         return _page(
             request, self, lines, lambda page: self.OutputSerializer(explained(run=run, lines=page), many=True).data
         )

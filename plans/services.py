@@ -796,7 +796,8 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
             )
         _references_check(cursor, run)
         # The explanation is left empty: its keys are this row's own columns and the numbers of its order and
-        # member, read back by plans.selectors.ledger_explanations (building them here was half the post's time).
+        # member, read back by plans.selectors_explanations.ledger_explanations (building them here was half the
+        # post's time).
         # Lines go in line order, read along the run's line_no index (its rows are stored in that order) rather
         # than sorted again: sorting 10M rows spilled to disk for 15 s. Each keeps its line_no, which is how the
         # ledger finds it by order (plans.selectors.commission_lines_of_orders).

@@ -31,11 +31,11 @@ from plans.models import (
 )
 from plans.selectors import (
     commission_lines_of_orders,
-    ledger_explanations,
     payout_batch_csv,
     run_review,
     wallet_balance,
 )
+from plans.selectors_explanations import ledger_explanations
 from plans.services import (
     ledger_adjust,
     period_get_or_create,

@@ -11,7 +11,7 @@ from core.members.models import Member
 from plans.engine import calculate, plan_from_document, snapshot_from_lists
 from plans.engine.calculate import COLUMNS
 from plans.models import LedgerLine, RunLine, RunMemberResult
-from plans.selectors import ledger_explanations
+from plans.selectors_explanations import ledger_explanations
 from plans.services import run_approve, run_post, run_preview
 from plans.services_periods import period_close
 from plans.tests.conftest import buy, enroll

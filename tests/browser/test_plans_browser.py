@@ -107,7 +107,9 @@ def test_admin_edits_the_plan_fixes_an_error_and_previews_a_run(plans_company, p
     expect(page.get_by_test_id("total-paid")).to_have_text("15.00")
     expect(page.get_by_test_id("payout-ratio")).to_have_text("5.00 %")
     screenshot(page, "console-run-review")
+    lines_url = page.url.replace("/review/", "/lines/")
     _approve_close_and_post(page, screenshot)
+    _posted_lines_explained(page, lines_url, screenshot)
 
     office = page.context.browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     sign_in(office, url, SUB, f"psally@{SUB}.test", "/office/")
@@ -133,6 +135,22 @@ def _axe_serious(page) -> list[str]:
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id + ': ' + v.nodes[0].target)"
     )
+
+
+def _posted_lines_explained(page, lines_url, screenshot):
+    """The posted run's lines: every amount with its currency, each line explained in words."""
+    page.goto(lines_url)
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(3)
+    expect(page.locator("tbody")).to_contain_text("$5.00")
+    expect(rows.first.locator("td").last).to_contain_text("5.00 % of order #")
+    expect(rows.first.locator("td").last).to_contain_text("= $5.00")
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert _axe_serious(page) == []
+        screenshot(page, f"console-run-lines-{width}")
+    page.set_viewport_size({"width": 1366, "height": 900})
 
 
 def _approve_close_and_post(page, screenshot):

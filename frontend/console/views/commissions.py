@@ -22,7 +22,7 @@ from frontend.common.formatting import money, number, rate
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, ConfirmForm, PayoutForm, PeriodForm
-from plans import selectors, services, services_payouts
+from plans import selectors, selectors_explanations, services, services_payouts
 from plans.leases import run_activity
 from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
 from plans.selectors_audit import money_log, money_log_labelled
@@ -302,7 +302,7 @@ def run_lines(request, pk: int):
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
-        context["explained"] = selectors.ledger_lines_explained(
+        context["explained"] = selectors_explanations.ledger_lines_explained(
             context["page_obj"].object_list, currency=base_currency()
         )
     else:
@@ -310,7 +310,7 @@ def run_lines(request, pk: int):
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
-        context["explained"] = selectors.run_lines_explained(
+        context["explained"] = selectors_explanations.run_lines_explained(
             run=run, lines=list(context["page_obj"].object_list), currency=base_currency()
         )
     return render(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from frontend.common.access import office_page
 from frontend.common.paging import paginate
-from plans import selectors
+from plans import selectors, selectors_explanations
 from plans.models import PeriodStatus
 from plans.selectors import commission_periods
 from plans.selectors_rates import base_currency, period_conversion, period_conversions
@@ -63,7 +63,9 @@ def earnings_period(request, pk: int):
     names = selectors.bonus_names()
     context["explained"] = [
         {**x, "bonus": names.get(x["line"].component, x["line"].component)}
-        for x in selectors.ledger_lines_explained(context["page_obj"].object_list, names, currency=base_currency())
+        for x in selectors_explanations.ledger_lines_explained(
+            context["page_obj"].object_list, names, currency=base_currency()
+        )
     ]
     summary = next((p for p in selectors.earnings_by_period(member=me) if p["period"] == period.pk), None)
     converted = None
