@@ -55,8 +55,23 @@ def test_daily_fan_out_reaches_active_companies_only_and_once(celery_worker_proc
         assert DailyJobRun.objects.filter(day=day).count() == 0
 
 
+def _worker_idle(seconds: float = 60) -> None:
+    """The session's worker runs one task at a time (solo pool) and answers a ping only between tasks: a task sent
+    by an earlier test may still be running, so wait until it answers, as /healthz's own ping expects."""
+    import time
+
+    from config.celery import app
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if app.control.ping(destination=[f"test-{settings.TEST_RUN_ID}@localhost"], timeout=0.5):
+            return
+    raise AssertionError(f"the test worker did not answer a ping within {seconds:g} s")
+
+
 def test_healthz_reports_database_broker_workers_and_queues(celery_worker_process, alpha_client, provider_client):
     for client in (alpha_client, provider_client):
+        _worker_idle()
         response = client.get("/healthz")
         body = response.json()
         assert (response.status_code, body["status"], body["database"], body["broker"], body["workers"]) == (

@@ -135,37 +135,42 @@ def dns_server():
     servers = []
 
     def serve(records: dict[str, str]) -> str:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        args = [
-            binary,
-            "--keep-in-foreground",
-            "--conf-file=/dev/null",
-            "--no-resolv",
-            "--no-hosts",
-            "--local=/#/",
-            "--pid-file=",
-            f"--port={port}",
-            "--listen-address=127.0.0.1",
-            "--bind-interfaces",
-            "--user=root",
-            "--log-facility=-",
-        ]
-        args += [f"--txt-record={name},{value}" for name, value in records.items()]
-        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        servers.append(process)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:  # ready once it answers
-            resolver = dns.resolver.Resolver(configure=False)
-            resolver.nameservers, resolver.port, resolver.lifetime = ["127.0.0.1"], port, 0.5
-            try:
-                resolver.resolve("ready.invalid", "TXT")
-            except dns.resolver.NXDOMAIN:
-                break
-            except dns.exception.DNSException:
-                time.sleep(0.1)
-        return f"127.0.0.1:{port}"
+        # dnsmasq binds the port over TCP as well as UDP: a port free for UDP can be taken for TCP (an outgoing
+        # connection's), and then dnsmasq exits. So start it, wait until it answers, and on another port if it died.
+        for _attempt in range(5):
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            args = [
+                binary,
+                "--keep-in-foreground",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--local=/#/",
+                "--pid-file=",
+                f"--port={port}",
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--user=root",
+                "--log-facility=-",
+            ]
+            args += [f"--txt-record={name},{value}" for name, value in records.items()]
+            process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            servers.append(process)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and process.poll() is None:  # ready once it answers
+                resolver = dns.resolver.Resolver(configure=False)
+                resolver.nameservers, resolver.port, resolver.lifetime = ["127.0.0.1"], port, 0.5
+                try:
+                    resolver.resolve("ready.invalid", "TXT")
+                except dns.resolver.NXDOMAIN:
+                    return f"127.0.0.1:{port}"
+                except dns.exception.DNSException:
+                    time.sleep(0.1)
+            process.terminate()
+            process.wait(5)
+        raise AssertionError("dnsmasq did not answer on any of five ports")
 
     yield serve
     for process in servers:
