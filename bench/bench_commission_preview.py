@@ -222,6 +222,7 @@ def _copy_floor(n_lines: int, n_members: int, *, unlogged: bool) -> float:
 
     from core.pgcopy import copy_in
     from plans.models import RunLine, RunMemberResult
+    from plans.runstore import columns_widest_first
 
     chunk = 1_000_000
     k = np.arange(chunk, dtype=np.int64)
@@ -236,7 +237,8 @@ def _copy_floor(n_lines: int, n_members: int, *, unlogged: bool) -> float:
             )
             columns = [(name, PG_TYPES[kind]) for name, kind in cursor.fetchall()]
             persistence = "UNLOGGED" if unlogged else ""
-            cursor.execute(f"CREATE {persistence} TABLE bench_floor_{table} (LIKE {table})")
+            layout = columns_widest_first(cursor, table)  # the same rows, laid out as the run's partitions are
+            cursor.execute(f"CREATE {persistence} TABLE bench_floor_{table} ({layout})")
             started = time.perf_counter()
             for start in range(0, rows, chunk):
                 n = min(chunk, rows - start)

@@ -97,8 +97,9 @@ def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
 
 
 def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]:
-    """``(sql, params)`` of the period's orders *as its run counts them*, columns ``o.*`` plus ``pv``, ``cv``,
-    ``retail``, ``dist`` (net figures) from ``o`` joined to ``fl``.
+    """``(sql, params)`` of the period's orders *as its run counts them*: a CTE ``counted`` with the columns ``o.*``
+    plus the net figures as integers, ``net_pv`` and ``net_cv`` in hundredths, ``net_retail`` and ``net_dist`` in
+    cents (the order's own generated net columns, plus what a clawback flag adds back).
 
     An order belongs to the period its payment was assigned to (``period_start``, set at payment: a payment after the
     period closed goes to the next open period). Net of refunds made before the period closed: a refund after the
@@ -114,16 +115,17 @@ def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, l
              WHERE rl.refund_id IN (SELECT refund_id FROM {flags} WHERE period_start BETWEEN %s AND %s)
              GROUP BY rl.refund_id),
         flagged AS (
-            SELECT f.order_id, SUM(f.pv) AS pv, SUM(f.cv) AS cv, COALESCE(SUM(m.retail), 0) AS retail,
-                   COALESCE(SUM(m.dist), 0) AS dist
+            SELECT f.order_id, ROUND(SUM(f.pv) * 100)::int8 AS pv, ROUND(SUM(f.cv) * 100)::int8 AS cv,
+                   ROUND(COALESCE(SUM(m.retail), 0) * 100)::int8 AS retail,
+                   ROUND(COALESCE(SUM(m.dist), 0) * 100)::int8 AS dist
               FROM {flags} f LEFT JOIN margins m ON m.refund_id = f.refund_id
              WHERE f.period_start BETWEEN %s AND %s
              GROUP BY f.order_id),
         counted AS (
-            SELECT o.*, o.pv_total - o.refunded_pv + COALESCE(fl.pv, 0) AS net_pv,
-                   o.cv_total - o.refunded_cv + COALESCE(fl.cv, 0) AS net_cv,
-                   o.retail_total - o.refunded_retail + COALESCE(fl.retail, 0) AS net_retail,
-                   o.distributor_total - o.refunded_distributor + COALESCE(fl.dist, 0) AS net_dist
+            SELECT o.*, o.net_pv_hundredths + COALESCE(fl.pv, 0) AS net_pv,
+                   o.net_cv_hundredths + COALESCE(fl.cv, 0) AS net_cv,
+                   o.net_retail_cents + COALESCE(fl.retail, 0) AS net_retail,
+                   o.net_distributor_cents + COALESCE(fl.dist, 0) AS net_dist
               FROM {Order._meta.db_table} o LEFT JOIN flagged fl ON fl.order_id = o.id
              WHERE o.period_start BETWEEN %s AND %s AND o.status = ANY(%s))
         """
@@ -140,8 +142,7 @@ def _orders_frame(cursor, start: datetime.date, end: datetime.date) -> dict[str,
         {counted}
         SELECT id, COALESCE(buyer_member_id, -1), credited_member_id,
                (paid_on - DATE '1970-01-01')::int4,
-               ROUND(net_pv * 100)::int8, ROUND(net_cv * 100)::int8,
-               ROUND(net_retail * 100)::int8, ROUND(net_dist * 100)::int8,
+               net_pv, net_cv, net_retail, net_dist,
                COALESCE(party_id, -1)
           FROM counted
          WHERE net_pv > 0 OR net_cv > 0 OR net_retail > 0

@@ -40,12 +40,25 @@ def _part(table: str, run_id: int) -> str:
     return f"{table}_r{int(run_id)}"
 
 
+def columns_widest_first(cursor, table: str) -> str:
+    """``table``'s column definitions (type, NOT NULL) with the 8-byte columns first, then 4, 2 and 1: no alignment
+    padding between them, so a run line is 80 bytes of data instead of 88 (the model's order), and 10M lines are
+    75 MB less to write and read back. A partition may order its columns as it likes: attaching matches names."""
+    cursor.execute(
+        "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute"
+        " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attlen DESC, attnum",
+        [table],
+    )
+    return ", ".join(f"{name} {kind}" + (" NOT NULL" if not_null else "") for name, kind, not_null in cursor.fetchall())
+
+
 def partitions_create(cursor, run_id: int, *, lines: bool) -> None:
     """The run's own tables (not attached yet), replacing any left by an earlier attempt of the same run."""
     run_id = int(run_id)
     for table in (LINES, MEMBERS) if lines else (MEMBERS,):
+        columns = columns_widest_first(cursor, table)
         cursor.execute(f"DROP TABLE IF EXISTS {_part(table, run_id)}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {_part(table, run_id)} (LIKE {table}, CHECK (run_id = {run_id}))")
+        cursor.execute(f"CREATE UNLOGGED TABLE {_part(table, run_id)} ({columns}, CHECK (run_id = {run_id}))")
         cursor.execute(f"DELETE FROM {table}_default WHERE run_id = %s", [run_id])
 
 

@@ -262,7 +262,8 @@ def _period_fingerprint(period: CommissionPeriod) -> list:
         counted, params = counted_orders_sql(period.start, period.end)
         cursor.execute(
             f"""{counted}
-                SELECT count(*), COALESCE(sum(net_cv), 0)::text, COALESCE(sum(net_pv), 0)::text, COALESCE(max(id), 0)
+                SELECT count(*), COALESCE((sum(net_cv) * 0.01)::text, '0'), COALESCE((sum(net_pv) * 0.01)::text, '0'),
+                       COALESCE(max(id), 0)
                   FROM counted""",
             params,
         )

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy
 
 from core.commerce.models.base import money_field, volume_field
@@ -108,6 +110,29 @@ class Order(models.Model):
     refunded_cv = volume_field()
     refunded_retail = money_field()
     refunded_distributor = money_field()
+    # What a commission run counts of the order, net of its refunds, as whole hundredths: computed by the database
+    # when the row is written, so loading a period of millions of orders reads integers instead of doing numeric
+    # arithmetic on each row (2.2 of the 4 s the 1M-member bench's 2M orders took to load). See plans.loader.
+    net_pv_hundredths = models.GeneratedField(
+        expression=Cast((F("pv_total") - F("refunded_pv")) * 100, models.BigIntegerField()),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
+    net_cv_hundredths = models.GeneratedField(
+        expression=Cast((F("cv_total") - F("refunded_cv")) * 100, models.BigIntegerField()),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
+    net_retail_cents = models.GeneratedField(
+        expression=Cast((F("retail_total") - F("refunded_retail")) * 100, models.BigIntegerField()),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
+    net_distributor_cents = models.GeneratedField(
+        expression=Cast((F("distributor_total") - F("refunded_distributor")) * 100, models.BigIntegerField()),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
 
     coupon = models.ForeignKey(Coupon, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
     ship_country = models.CharField(max_length=2, blank=True)
