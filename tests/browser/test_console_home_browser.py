@@ -1,6 +1,6 @@
 """In Chromium: the company admin's console home tells the day's story, and its figures equal the sales report's for
 the same day, both checked against the database. At 1366x900 and 390x844 the home does not scroll sideways and
-axe-core finds nothing serious or critical. The company is onboarded for this module and removed after it.
+axe-core finds nothing serious or critical; on a phone the console's lists read as cards. The company is onboarded for this module and removed after it.
 
 Hand-computed: two KIT orders (100.00 each at the distributor price, no tax, 100 PV) paid today make 200.00 USD and
 200 PV for the day; a third KIT order placed and not paid waits for payment; the two paid ones wait for shipping;
@@ -10,6 +10,7 @@ LOWX has 2 in stock at a threshold of 5 (one low-stock line).
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.db.models import F, Sum
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from core.commerce.models import Order
@@ -128,3 +130,53 @@ def test_the_home_fits_and_axe_finds_nothing_serious(home_company, browser, url,
     assert widths[0] <= widths[1], widths
     screenshot(page, f"console-reports-{width}x{height}")
     context.close()
+
+
+CARD_PAGES = ["/console/orders/", "/console/members/", "/console/products/", "/console/inventory/", "/console/reports/"]
+
+
+def test_console_lists_read_as_cards_on_a_phone_and_as_tables_on_a_desktop(home_company, browser, url, screenshot):
+    """A phone shows each row of a console list as a card that names every value (no table scrolling inside its
+    box); a desktop keeps the table."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    page = phone.new_page()
+    sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
+    wide = {}
+    for path in CARD_PAGES:
+        page.goto(url(SUB, path))
+        widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if widths[0] > widths[1]:
+            wide[path] = widths
+        screenshot(page, "phone-console" + path.rstrip("/").replace("/console", "").replace("/", "-"))
+    assert wide == {}
+
+    page.goto(url(SUB, "/console/orders/"))
+    table = page.locator("main table").first
+    expect(table).to_have_class(re.compile(r"\bcards-on-phone\b"))
+    expect(table.locator("thead")).to_have_css("position", "absolute")  # read by screen readers, not shown
+    card = table.locator("tbody tr").first
+    labels = card.locator("td").evaluate_all("cells => cells.map(c => c.dataset.label)")
+    assert labels == ["Order", "Placed", "Buyer", "Credited to", "Status", "Total"]
+    # Still a table to a screen reader: rows, cells and column headers; the labels drawn on the card are not read
+    # twice (the header is).
+    expect(page.get_by_role("columnheader", name="Credited to")).to_have_count(1)
+    expect(
+        page.get_by_role("row", name=re.compile(r"^1 \d{4}-\d\d-\d\d Rhea Home #100001 Rhea Home Paid \$100\.00$"))
+    ).to_have_count(1)
+    table_box, card_box = table.bounding_box(), card.bounding_box()
+    assert card_box["width"] == pytest.approx(table_box["width"], abs=1)  # a card as wide as the list
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth")  # nothing to scroll inside the list either
+    page.add_script_tag(content=AXE.read_text())
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]  # fmt: skip
+    assert serious == []
+    phone.close()
+
+    desktop = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = desktop.new_page()
+    sign_in(page, url, SUB, f"admin@{SUB}.test", "/console/")
+    page.goto(url(SUB, "/console/orders/"))
+    expect(page.locator("main table thead").first).to_have_css("position", "static")
+    expect(page.locator("main table tbody tr").first).to_have_css("display", "table-row")
+    desktop.close()

@@ -10,16 +10,26 @@
     });
   }
 
-  // Back-office tables turn into cards on a phone (canopy.css): every cell gets its column's name as data-label.
+  // Tables in the back office and the consoles turn into cards on a phone (canopy.css): every cell gets its
+  // column's name as data-label. A table marked "no-cards" stays a table.
+  var CARD_TABLES = ".shell.office main table, .shell.with-menu main table";
   function labelTables(root) {
-    var scope = root.closest ? root.closest(".shell.office main") : null;
-    var tables = scope && root.matches("table") ? [root] : (root.querySelectorAll ? root.querySelectorAll(".shell.office main table") : []);
+    var scope = root.closest ? root.closest(".shell.office main, .shell.with-menu main") : null;
+    var tables = scope && root.matches("table") ? [root] : (root.querySelectorAll ? root.querySelectorAll(CARD_TABLES) : []);
     Array.prototype.forEach.call(tables, function (table) {
-      if (table.classList.contains("no-cards")) return;
+      if (table.classList.contains("no-cards") || table.closest(".help-page")) return; // help tables are reference grids
       var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
       if (!heads.length) return;
       table.classList.add("cards-on-phone");
-      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (tr) {
+      // display: block (the cards) takes the table's meaning away from assistive technology: give it back.
+      table.setAttribute("role", "table");
+      Array.prototype.forEach.call(table.querySelectorAll("thead, tbody, tfoot"), function (group) { group.setAttribute("role", "rowgroup"); });
+      Array.prototype.forEach.call(table.querySelectorAll("tr"), function (tr) { tr.setAttribute("role", "row"); });
+      Array.prototype.forEach.call(table.querySelectorAll("th"), function (th) {
+        th.setAttribute("role", th.getAttribute("scope") === "row" || th.parentElement.parentElement.tagName !== "THEAD" ? "rowheader" : "columnheader");
+      });
+      Array.prototype.forEach.call(table.querySelectorAll("td"), function (td) { td.setAttribute("role", "cell"); });
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr, tfoot tr"), function (tr) {
         var column = 0;
         Array.prototype.forEach.call(tr.children, function (cell) {
           var span = cell.colSpan || 1;
