@@ -1,6 +1,7 @@
 """In Chromium: the company admin's console home tells the day's story, and its figures equal the sales report's for
 the same day, both checked against the database. At 1366x900 and 390x844 the home does not scroll sideways and
-axe-core finds nothing serious or critical; on a phone the console's lists read as cards. The company is onboarded for this module and removed after it.
+axe-core finds nothing serious or critical; on a phone the console's lists read as cards. The company is onboarded
+for this module and removed after it.
 
 Hand-computed: two KIT orders (100.00 each at the distributor price, no tax, 100 PV) paid today make 200.00 USD and
 200 PV for the day; a third KIT order placed and not paid waits for payment; the two paid ones wait for shipping;
