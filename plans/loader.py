@@ -96,6 +96,10 @@ def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
     return {name: column[order] for name, column in zip(names, columns, strict=False)}
 
 
+# The counted orders a run loads: a fully refunded order (or one with nothing to pay on) drops out.
+COUNTED_WITH_VOLUME = "net_pv > 0 OR net_cv > 0 OR net_retail > 0"
+
+
 def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, list]:
     """``(sql, params)`` of the period's orders *as its run counts them*: a CTE ``counted`` with the columns ``o.*``
     plus the net figures as integers, ``net_pv`` and ``net_cv`` in hundredths, ``net_retail`` and ``net_dist`` in
@@ -145,7 +149,7 @@ def _orders_frame(cursor, start: datetime.date, end: datetime.date) -> dict[str,
                net_pv, net_cv, net_retail, net_dist,
                COALESCE(party_id, -1)
           FROM counted
-         WHERE net_pv > 0 OR net_cv > 0 OR net_retail > 0
+         WHERE {COUNTED_WITH_VOLUME}
         """,
         params,
         ["int8", "int8", "int8", "int4", "int8", "int8", "int8", "int8", "int8"],

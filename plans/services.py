@@ -38,7 +38,7 @@ from plans.engine.calculate import streamable
 from plans.engine.document import Message
 from plans.history import attach_history
 from plans.leases import lease_queued, lease_stalled, run_leased, runs_working
-from plans.loader import EARNING_STATUSES, counted_orders_sql, load_snapshot
+from plans.loader import COUNTED_WITH_VOLUME, EARNING_STATUSES, counted_orders_sql, load_snapshot
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
@@ -256,18 +256,32 @@ def previews_lost_fail() -> list[int]:
     return lost
 
 
-def _period_fingerprint(period: CommissionPeriod) -> list:
-    """What a run's result depends on besides the plan; approval and posting refuse a run whose data changed."""
+def _hundredths_text(total: int) -> str:
+    """An integer number of hundredths as PostgreSQL prints ``numeric`` with two decimals ("-12.34", "0.00")."""
+    units, hundredths = divmod(abs(int(total)), 100)
+    return f"{'-' if total < 0 else ''}{units}.{hundredths:02d}"
+
+
+def _period_fingerprint(period: CommissionPeriod, snap: Snapshot | None = None) -> list:
+    """What a run's result depends on besides the plan; approval and posting refuse a run whose data changed.
+    The orders' part (how many the run counts, their CV and PV, the highest id) comes from the loaded snapshot when
+    there is one: the very rows the run calculated, without reading the period's orders a second time."""
     with connection.cursor() as cursor:
-        counted, params = counted_orders_sql(period.start, period.end)
-        cursor.execute(
-            f"""{counted}
-                SELECT count(*), COALESCE((sum(net_cv) * 0.01)::text, '0'), COALESCE((sum(net_pv) * 0.01)::text, '0'),
-                       COALESCE(max(id), 0)
-                  FROM counted""",
-            params,
-        )
-        orders = list(cursor.fetchone())
+        if snap is not None:
+            n = snap.n_orders
+            orders = [n, _hundredths_text(snap.cv.sum()) if n else "0", _hundredths_text(snap.pv.sum()) if n else "0",
+                      int(snap.order_id.max()) if n else 0]  # fmt: skip
+        else:
+            counted, params = counted_orders_sql(period.start, period.end)
+            cursor.execute(
+                f"""{counted}
+                    SELECT count(*), COALESCE((sum(net_cv) * 0.01)::text, '0'),
+                           COALESCE((sum(net_pv) * 0.01)::text, '0'), COALESCE(max(id), 0)
+                      FROM counted
+                     WHERE {COUNTED_WITH_VOLUME}""",
+                params,
+            )
+            orders = list(cursor.fetchone())
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE status = ANY(%s)) FROM {Member._meta.db_table}",
             [list(EARNING_STATUSES)],
@@ -419,8 +433,8 @@ def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
         return snap, []
     period = _run_period(run)
     carry = _carry_run(period)
-    fingerprint = _period_fingerprint(period)
     snap = load_snapshot(plan=plan, start=period.start, end=period.end, carry_run_id=carry.pk if carry else None)
+    fingerprint = _period_fingerprint(period, snap)
     return attach_history(snap, plan, period.start), fingerprint
 
 

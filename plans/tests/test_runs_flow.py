@@ -37,6 +37,7 @@ from plans.selectors import (
 )
 from plans.selectors_explanations import ledger_explanations
 from plans.services import (
+    _period_fingerprint,
     ledger_adjust,
     period_get_or_create,
     plan_version_activate,
@@ -163,6 +164,25 @@ def test_approval_refuses_a_preview_whose_orders_changed(chain, everyone_buys, p
     buy(chain["c"])
     with pytest.raises(ValidationError, match="preview again"):
         run_approve(run=run, by=admin)
+
+
+def test_a_preview_stays_fresh_until_a_counted_figure_changes(chain, everyone_buys, plan, january, admin):
+    """The preview's fingerprint comes from the orders it loaded (net of refunds; a fully refunded order is not
+    counted) and approval reads the same figures from the database: equal until a refund moves them."""
+    two = buy(chain["a"], quantity=2)
+    order_refund(order=two, lines={two.lines.get().pk: 1}, reason="one back")  # counts 100 PV / 100 CV
+    gone = buy(chain["b"])
+    order_refund(order=gone, lines=None, reason="all back")  # not counted at all
+    run = run_preview(period=january, by=admin)
+    counted = [5, "500.00", "500.00", two.pk]  # four kits of everyone_buys and a's remaining kit
+    assert run.summary["fingerprint"][:4] == counted == _period_fingerprint(january)[:4]
+    assert run_approve(run=run, by=admin).status == RunStatus.APPROVED
+
+    again = run_preview(period=january, by=admin)
+    order_refund(order=two, lines={two.lines.get().pk: 1}, reason="the other one back")
+    assert _period_fingerprint(january)[:4] == [4, "400.00", "400.00", everyone_buys["c"].pk]
+    with pytest.raises(ValidationError, match="preview again"):
+        run_approve(run=again, by=admin)
 
 
 def test_approval_refuses_a_preview_whose_exclusions_changed(chain, everyone_buys, plan, january, admin):
