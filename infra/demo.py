@@ -19,6 +19,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
+from config.queues import queue_names  # noqa: E402
 from config.settings.database import resolve_database_url  # noqa: E402
 from infra.db import database_ensure  # noqa: E402
 
@@ -75,6 +76,14 @@ def demo_environment(base: dict, *, port: int) -> dict:
     return env
 
 
+def demo_worker_command(env: dict) -> list[str]:
+    """One worker for every queue tasks are routed to (config.queues: the default, long and short ones); a worker
+    started without ``-Q`` would consume the default queue only, and commission runs and e-mails would wait forever."""
+    queues = ",".join(queue_names(env.get("CELERY_QUEUE", "canopy")))
+    return [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues, "--loglevel", "WARNING",
+            "--concurrency", "2"]  # fmt: skip
+
+
 def main() -> int:
     env = demo_environment(dict(os.environ), port=PORT)
     url = resolve_database_url(BASE_DIR)
@@ -108,9 +117,7 @@ def main() -> int:
     procs.append(subprocess.Popen(web, cwd=BASE_DIR, env=env))
     if have_redis:
         celery = [sys.executable, "-m", "celery", "-A", "config"]
-        procs.append(
-            subprocess.Popen([*celery, "worker", "--loglevel", "WARNING", "--concurrency", "2"], cwd=BASE_DIR, env=env)
-        )
+        procs.append(subprocess.Popen(demo_worker_command(env), cwd=BASE_DIR, env=env))
         beat_schedule = BASE_DIR / "var" / "celerybeat-schedule"
         beat_schedule.parent.mkdir(exist_ok=True)
         procs.append(
