@@ -7,7 +7,6 @@ output (RunLine / RunMemberResult by binary COPY) and turn an approved run into 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import time
 from decimal import Decimal
 
@@ -29,7 +28,6 @@ from core.commerce.public import (
     period_start_for,
 )
 from core.company.services import company_settings_get
-from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member
 from plans import tasks
 from plans.audit import audit_record, expected_check
@@ -38,7 +36,7 @@ from plans.engine.calculate import streamable
 from plans.engine.document import Message
 from plans.history import attach_history
 from plans.leases import lease_queued, lease_stalled, run_leased, runs_working
-from plans.loader import COUNTED_WITH_VOLUME, EARNING_STATUSES, counted_orders_sql, load_snapshot
+from plans.loader import load_snapshot
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
@@ -64,6 +62,7 @@ from plans.runstore import (
     run_rows_drop,
 )
 from plans.selectors import plan_version_for
+from plans.selectors_freshness import period_fingerprint
 from plans.services_clawbacks import clawbacks_post
 from plans.services_periods import period_open_refusal
 from plans.services_rates import run_rates_carry, run_rates_required
@@ -256,43 +255,6 @@ def previews_lost_fail() -> list[int]:
     return lost
 
 
-def _hundredths_text(total: int) -> str:
-    """An integer number of hundredths as PostgreSQL prints ``numeric`` with two decimals ("-12.34", "0.00")."""
-    units, hundredths = divmod(abs(int(total)), 100)
-    return f"{'-' if total < 0 else ''}{units}.{hundredths:02d}"
-
-
-def _period_fingerprint(period: CommissionPeriod, snap: Snapshot | None = None) -> list:
-    """What a run's result depends on besides the plan; approval and posting refuse a run whose data changed.
-    The orders' part (how many the run counts, their CV and PV, the highest id) comes from the loaded snapshot when
-    there is one: the very rows the run calculated, without reading the period's orders a second time."""
-    with connection.cursor() as cursor:
-        if snap is not None:
-            n = snap.n_orders
-            orders = [n, _hundredths_text(snap.cv.sum()) if n else "0", _hundredths_text(snap.pv.sum()) if n else "0",
-                      int(snap.order_id.max()) if n else 0]  # fmt: skip
-        else:
-            counted, params = counted_orders_sql(period.start, period.end)
-            cursor.execute(
-                f"""{counted}
-                    SELECT count(*), COALESCE((sum(net_cv) * 0.01)::text, '0'),
-                           COALESCE((sum(net_pv) * 0.01)::text, '0'), COALESCE(max(id), 0)
-                      FROM counted
-                     WHERE {COUNTED_WITH_VOLUME}""",
-                params,
-            )
-            orders = list(cursor.fetchone())
-        cursor.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE status = ANY(%s)) FROM {Member._meta.db_table}",
-            [list(EARNING_STATUSES)],
-        )
-        members = list(cursor.fetchone())
-    # Who is excluded *for this period* (its demotion history), not today's flags: an exclusion that starts after
-    # the period must not make its preview stale.
-    excluded = members_commission_excluded_during(start=period.start, end=period.end)
-    return [*orders, *members, len(excluded), hashlib.sha256(excluded.tobytes()).hexdigest()[:16]]
-
-
 def _carry_run(period: CommissionPeriod) -> CommissionRun | None:
     return (
         CommissionRun.objects.filter(status=RunStatus.POSTED, period__start__lt=period.start)
@@ -434,7 +396,7 @@ def _run_input(run: CommissionRun, plan: Plan) -> tuple[Snapshot, list]:
     period = _run_period(run)
     carry = _carry_run(period)
     snap = load_snapshot(plan=plan, start=period.start, end=period.end, carry_run_id=carry.pk if carry else None)
-    fingerprint = _period_fingerprint(period, snap)
+    fingerprint = period_fingerprint(period, snap)
     return attach_history(snap, plan, period.start), fingerprint
 
 
@@ -605,7 +567,7 @@ def _run_period(run: CommissionRun, *, lock: bool = False) -> CommissionPeriod:
 
 
 def _check_fresh(run: CommissionRun) -> None:
-    if run.summary.get("fingerprint") != _period_fingerprint(_run_period(run)):
+    if run.summary.get("fingerprint") != period_fingerprint(_run_period(run)):
         raise ValidationError(
             {
                 "run": [

@@ -36,8 +36,8 @@ from plans.selectors import (
     wallet_balance,
 )
 from plans.selectors_explanations import ledger_explanations
+from plans.selectors_freshness import period_fingerprint
 from plans.services import (
-    _period_fingerprint,
     ledger_adjust,
     period_get_or_create,
     plan_version_activate,
@@ -175,12 +175,12 @@ def test_a_preview_stays_fresh_until_a_counted_figure_changes(chain, everyone_bu
     order_refund(order=gone, lines=None, reason="all back")  # not counted at all
     run = run_preview(period=january, by=admin)
     counted = [5, "500.00", "500.00", two.pk]  # four kits of everyone_buys and a's remaining kit
-    assert run.summary["fingerprint"][:4] == counted == _period_fingerprint(january)[:4]
+    assert run.summary["fingerprint"][:4] == counted == period_fingerprint(january)[:4]
     assert run_approve(run=run, by=admin).status == RunStatus.APPROVED
 
     again = run_preview(period=january, by=admin)
     order_refund(order=two, lines={two.lines.get().pk: 1}, reason="the other one back")
-    assert _period_fingerprint(january)[:4] == [4, "400.00", "400.00", everyone_buys["c"].pk]
+    assert period_fingerprint(january)[:4] == [4, "400.00", "400.00", everyone_buys["c"].pk]
     with pytest.raises(ValidationError, match="preview again"):
         run_approve(run=again, by=admin)
 
