@@ -7,12 +7,13 @@ output (RunLine / RunMemberResult by binary COPY) and turn an approved run into 
 from __future__ import annotations
 
 import datetime
+import logging
 import time
 from decimal import Decimal
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -59,6 +60,7 @@ from plans.runstore import (
     partitions_create,
     partitions_keep,
     partitions_lost,
+    pieces_unattached_drop,
     run_rows_drop,
 )
 from plans.selectors import plan_version_for
@@ -67,6 +69,8 @@ from plans.services_clawbacks import clawbacks_post
 from plans.services_periods import period_open_refusal
 from plans.services_rates import run_rates_carry, run_rates_required
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 RULE_NAMES = [Rule(v).name.lower() for v in range(1, max(Rule) + 1)]  # index rule - 1
@@ -235,6 +239,11 @@ def _lines_expected(run: CommissionRun) -> bool:
     return run.line_count > 0 or run.total_forfeited > 0
 
 
+def pieces_orphaned_drop() -> None:
+    """The beat job's sweep: pieces of lines that runs no longer being calculated left unattached."""
+    _pieces_left_drop(None)
+
+
 def previews_lost_fail() -> list[int]:
     """Previews whose lines a database crash emptied (their tables are unlogged: plans.runstore) are marked failed,
     saying so, so no one reviews or approves an empty run; the period is previewed again. Returns the run ids."""
@@ -366,7 +375,18 @@ def run_execute(*, run_id: int) -> CommissionRun:
         CommissionRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
         )
+        _pieces_left_drop(run.pk)
         raise
+
+
+def _pieces_left_drop(run_id: int | None) -> None:
+    """Pieces of lines a run's writers committed before it failed (plans.runstore): nothing points at them.
+    Best effort after a failure (the database may be what failed); the beat job sweeps what stays."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            pieces_unattached_drop(cursor, run_id)
+    except DatabaseError:
+        logger.warning("Run %s: its unattached pieces of lines stay for the beat job's sweep", run_id, exc_info=True)
 
 
 def _generated_baseline(snap: Snapshot) -> dict:
@@ -482,7 +502,7 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
                 CommissionRun.objects.filter(pk__in=older).update(status=RunStatus.SUPERSEDED)
         if store_lines or store_members:
             member_results_write(cursor, run.pk, snap, result, earned)
-            partitions_attach(cursor, run.pk, lines=store_lines)
+            partitions_attach(cursor, run.pk, lines=store_lines, pieces=writer.pieces if writer is not None else [])
         timings["store_s"] = round(time.perf_counter() - store_started, 3)
         if writer is not None:
             timings["lines_copied"] = writer.count

@@ -45,8 +45,9 @@ def commission_run_post(run_id: int, user_id: int | None = None) -> dict:
 @shared_task(name="plans.tasks.runs_requeue_stalled")
 def runs_requeue_stalled() -> list[int]:
     """In one company: send again the runs whose worker stopped beating (see plans.leases); previews a database
-    crash emptied are marked failed."""
+    crash emptied are marked failed; pieces of lines failed runs left are dropped."""
     services.previews_lost_fail()
+    services.pieces_orphaned_drop()
     return services.runs_requeue_stalled()
 
 

@@ -1,0 +1,171 @@
+"""A large run's lines go in pieces, each written, indexed and committed by one of two writers on a connection of its
+own, then attached as the run's partitions (plans.runstore). Committed for real, in a throwaway company; pieces of
+one line at least, so the five-line run of the chain (root <- a <- b <- c, 100 CV each, unilevel 10 % / 5 %) is
+written as several pieces."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from core.accounts.models import User
+from plans import runstore
+from plans import services as plan_services
+from plans.models import CommissionRun, LedgerLine, RunLine, RunStatus
+from plans.services import (
+    period_get_or_create,
+    plan_version_activate,
+    plan_version_create,
+    run_approve,
+    run_execute,
+    run_post,
+    run_preview,
+    run_preview_request,
+)
+from plans.services_periods import period_close
+from plans.tasks import runs_requeue_stalled
+from plans.tests.conftest import JAN, PLAN, buy, enroll
+from tenants.models import Company
+from tests.committed import in_own_connection, throwaway_company
+from tests.factories.catalogue import KitFactory
+
+pytestmark = pytest.mark.django_db
+LINES = RunLine._meta.db_table
+
+
+@pytest.fixture
+def company(monkeypatch):
+    monkeypatch.setattr(runstore, "PIECE_LINES", 1)
+    with throwaway_company() as schema:
+
+        def build():
+            admin = _admin()
+            KitFactory()
+            root = enroll(None)
+            a = enroll(root)
+            b = enroll(a)
+            c = enroll(b)
+            for member in (root, a, b, c):
+                buy(member)
+            version = plan_version_create(document=PLAN, by=admin)
+            plan_version_activate(version=version, effective_from=JAN, by=admin)
+            period_get_or_create(day=JAN)
+            return {"root": root.pk, "a": a.pk, "b": b.pk}
+
+        yield schema, in_own_connection(schema, build)
+
+
+def _admin() -> User:
+    """The throwaway company's first admin (its billing e-mail is theirs)."""
+    return User.objects.get(email=Company.objects.get(schema_name=connection.schema_name).billing_email)
+
+
+def _tables(pattern: str) -> list[tuple[str, bool, str]]:
+    """Tables of the current schema named like ``pattern``: (name, attached as a partition, persistence)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, relispartition, relpersistence FROM pg_class WHERE relkind = 'r'"
+            " AND relnamespace = current_schema()::regnamespace AND relname LIKE %s ORDER BY relname",
+            [pattern.replace("_", r"\_")],
+        )
+        return cursor.fetchall()
+
+
+def _preview():
+    admin = _admin()
+    return run_preview(period=period_get_or_create(day=JAN), by=admin)
+
+
+def test_a_run_written_in_pieces_has_every_line_once_and_posts_them(company):
+    schema, ids = company
+    run = in_own_connection(schema, _preview)
+    assert run.status == RunStatus.DONE
+
+    def stored():
+        lines = RunLine.objects.filter(run_id=run.pk).order_by("line_no")
+        rows = [(x.line_no, x.payee_id, x.amount_cents, x.level_raw) for x in lines]
+        a_lines = list(RunLine.objects.filter(run_id=run.pk, payee_id=ids["a"]).values_list("amount_cents", flat=True))
+        return rows, sorted(a_lines), _tables(f"{LINES}_r{run.pk}_p%")
+
+    rows, a_lines, pieces = in_own_connection(schema, stored)
+    assert [line_no for line_no, *_ in rows] == [0, 1, 2, 3, 4]  # each line once, numbered without gaps
+    assert sorted((payee, cents, level) for _, payee, cents, level in rows) == sorted(
+        [(ids["root"], 1000, 1), (ids["a"], 1000, 1), (ids["root"], 500, 2), (ids["b"], 1000, 1), (ids["a"], 500, 2)]
+    )
+    assert a_lines == [500, 1000]  # a member's lines, found through the pieces' indexes
+    assert len(pieces) >= 2  # more than one piece, every one attached to the run, none of them logged yet
+    assert all(attached and persistence == "u" for _, attached, persistence in pieces)
+
+    def post():
+        admin = _admin()
+        fresh = CommissionRun.objects.get(pk=run.pk)
+        run_approve(run=fresh, by=admin)
+        period_close(period=fresh.period, by=admin)
+        run_post(run=fresh, by=admin)
+        paid = sorted(LedgerLine.objects.filter(run=fresh).values_list("payee_id", "amount"))
+        return paid, _tables(f"{LINES}_r{run.pk}_p%")
+
+    paid, pieces = in_own_connection(schema, post)
+    assert paid == sorted(
+        [
+            (ids["root"], Decimal("10.00")),
+            (ids["a"], Decimal("10.00")),
+            (ids["root"], Decimal("5.00")),
+            (ids["b"], Decimal("10.00")),
+            (ids["a"], Decimal("5.00")),
+        ]
+    )
+    assert pieces and all(persistence == "p" for _, _, persistence in pieces)  # a posted run's lines are durable
+
+
+def _fail_after_the_lines(monkeypatch):
+    """The run fails once its writers committed every piece and before it attaches them."""
+
+    def summary_fails(*args, **kwargs):
+        raise RuntimeError("the summary failed")
+
+    monkeypatch.setattr(plan_services, "_summary", summary_fails)
+
+
+def _execute_failing(run_id: int) -> None:
+    with pytest.raises(RuntimeError, match="the summary failed"):
+        run_execute(run_id=run_id)
+
+
+def test_a_run_that_fails_after_its_writers_committed_leaves_no_piece_behind(company, monkeypatch):
+    schema, _ = company
+    _fail_after_the_lines(monkeypatch)
+    run = in_own_connection(schema, lambda: run_preview_request(period=period_get_or_create(day=JAN), send=False))
+    in_own_connection(schema, lambda: _execute_failing(run.pk))
+
+    def state():
+        return CommissionRun.objects.get(pk=run.pk).status, _tables(f"{LINES}_r{run.pk}_p%")
+
+    assert in_own_connection(schema, state) == (RunStatus.FAILED, [])
+
+
+def test_pieces_a_killed_worker_left_are_swept_by_the_beat_job(company, monkeypatch):
+    """Killed before it could clean up (here: the clean-up skipped): the pieces stay until the beat job's sweep,
+    which leaves a run that is still being calculated alone."""
+    schema, _ = company
+    _fail_after_the_lines(monkeypatch)
+    monkeypatch.setattr(plan_services, "_pieces_left_drop", lambda run_id: None)
+    run = in_own_connection(schema, lambda: run_preview_request(period=period_get_or_create(day=JAN), send=False))
+    in_own_connection(schema, lambda: _execute_failing(run.pk))
+    left = in_own_connection(schema, lambda: _tables(f"{LINES}_r{run.pk}_p%"))
+    assert len(left) >= 2 and not any(attached for _, attached, _ in left)
+    monkeypatch.undo()
+
+    def sweep_while_running():
+        CommissionRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+        plan_services.pieces_orphaned_drop()
+        return len(_tables(f"{LINES}_r{run.pk}_p%"))
+
+    assert in_own_connection(schema, sweep_while_running) == len(left)  # a run being calculated keeps its pieces
+
+    def sweep_after_failure():
+        CommissionRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED)
+        runs_requeue_stalled()
+        return _tables(f"{LINES}_r{run.pk}_p%")
+
+    assert in_own_connection(schema, sweep_after_failure) == []
