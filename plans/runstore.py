@@ -31,6 +31,7 @@ Rows written another way (the ORM, in tests) land in the ``_default`` partition,
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -47,6 +48,7 @@ from plans.models import RunLine, RunMemberResult
 LINES = RunLine._meta.db_table
 MEMBERS = RunMemberResult._meta.db_table
 PIECE_LINES = 500_000  # lines per table at least: an engine chunk is rarely joined to another (1M members: ten)
+PIECE_MAX = 1_000_000  # lines per piece at most: a larger chunk of the engine is split (views of its columns)
 WRITERS = 2  # COPY streams: the machine's cores are shared with the engine and the database
 
 
@@ -204,6 +206,18 @@ def _ids(index: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.where(index >= 0, ids[np.maximum(index, 0)], 0)
 
 
+def _parts(chunk: Ledger) -> list[Ledger]:
+    """A chunk of more than ``PIECE_MAX`` lines in equal parts (views, no copy): the writers share a large chunk
+    instead of one of them writing it while the other waits for the next."""
+    n = len(chunk)
+    if n <= PIECE_MAX:
+        return [chunk] if n else []
+    bounds = np.linspace(0, n, -(-n // PIECE_MAX) + 1).astype(np.int64)
+    names = [field.name for field in dataclasses.fields(Ledger)]
+    spans = zip(bounds[:-1], bounds[1:], strict=True)
+    return [Ledger(**{name: getattr(chunk, name)[a:b] for name in names}) for a, b in spans]
+
+
 def _ids_at(index: np.ndarray, ids: np.ndarray):
     """The database ids of ``index``'s rows at given positions: made per COPY chunk (two writers each holding three
     id columns of a million-line piece cost 50 MB)."""
@@ -238,13 +252,13 @@ class LineWriter:
 
     def __call__(self, chunk: Ledger, forfeited: bool) -> None:
         self._raise_failed()
-        if len(chunk):
-            self._pending.append((chunk, self.count))
-            self._pending_lines += len(chunk)
-        self.count += len(chunk)
         self.paid_count += 0 if forfeited else len(chunk)
-        if self._pending_lines >= PIECE_LINES:
-            self._hand_over()
+        for part in _parts(chunk):
+            self._pending.append((part, self.count))
+            self._pending_lines += len(part)
+            self.count += len(part)
+            if self._pending_lines >= PIECE_LINES:
+                self._hand_over()
 
     def close(self) -> None:
         try:

@@ -1,7 +1,7 @@
 """A large run's lines go in pieces, each written, indexed and committed by one of two writers on a connection of its
 own, then attached as the run's partitions (plans.runstore). Committed for real, in a throwaway company; pieces of
-one line at least, so the five-line run of the chain (root <- a <- b <- c, 100 CV each, unilevel 10 % / 5 %) is
-written as several pieces."""
+one line at least and two at most, so the five-line run of the chain (root <- a <- b <- c, 100 CV each, unilevel
+10 % / 5 %) is written as several pieces."""
 
 from decimal import Decimal
 
@@ -36,6 +36,7 @@ LINES = RunLine._meta.db_table
 @pytest.fixture
 def company(monkeypatch):
     monkeypatch.setattr(runstore, "PIECE_LINES", 1)
+    monkeypatch.setattr(runstore, "PIECE_MAX", 2)  # a chunk of three lines or more is split between the writers
     with throwaway_company() as schema:
 
         def build():
