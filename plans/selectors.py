@@ -240,12 +240,41 @@ def plan_version_for(start: datetime.date) -> PlanVersion | None:
 # ---------------------------------------------------------------------------------------------------- explanations
 
 
+class RunLinesInOrder:
+    """A stored run's lines in line order, for a pager: a run's writer numbers its lines from 0 without gaps
+    (plans.runstore), so a page is one range of line numbers found through the run's BRIN index, and the count is
+    the run's own, where an OFFSET would walk every line before the page and a count would read them all."""
+
+    ordered = True
+
+    def __init__(self, run_id: int, count: int):
+        self.run_id, self._count = run_id, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key: slice) -> list[RunLine]:
+        start, stop, _ = key.indices(self._count)
+        lines = RunLine.objects.filter(run_id=self.run_id, line_no__gte=start, line_no__lt=stop)
+        return list(lines.order_by("line_no"))
+
+    def none(self) -> QuerySet:
+        return RunLine.objects.none()
+
+
 def run_lines(
     *, run: CommissionRun, member: Member | None = None, paid_only: bool = False, component: str = ""
-) -> QuerySet:
-    """A run's computed lines; ``component`` (a bonus code of the run's plan; an unknown code filters nothing)."""
-    lines = RunLine.objects.filter(run_id=run.pk).order_by("line_no")
+) -> QuerySet | RunLinesInOrder:
+    """A run's computed lines; ``component`` (a bonus code of the run's plan; an unknown code filters nothing).
+    Unfiltered, those of a run its writer stored are paged by line number (``RunLinesInOrder``)."""
     codes = run.summary.get("component_codes", [])
+    stored = run.summary.get("timings", {}).get("lines_copied")
+    if member is None and not paid_only and component not in codes and isinstance(stored, int):
+        return RunLinesInOrder(run.pk, stored)
+    lines = RunLine.objects.filter(run_id=run.pk).order_by("line_no")
     if component in codes:
         lines = lines.filter(component=codes.index(component))  # run lines store the bonus by its index
     if member is not None:

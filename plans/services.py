@@ -795,10 +795,12 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
         # The explanation is left empty: its keys are this row's own columns and the numbers of its order and
         # member, read back by plans.selectors_explanations.ledger_explanations (building them here was half the
         # post's time).
-        # Lines go in line order, read along the run's line_no index (its rows are stored in that order) rather
-        # than sorted again: sorting 10M rows spilled to disk for 15 s. Each keeps its line_no, which is how the
-        # ledger finds it by order (plans.selectors.commission_lines_of_orders).
-        cursor.execute("SET LOCAL enable_sort = off")
+        # Lines go in line order, so the ledger's indexes grow at their end: a run's rows are stored in that order
+        # (plans.runstore: pieces in line-number order, each written in it), so a sequential scan reads them so,
+        # started at the beginning (not joined to a scan already running), with no sort (10M rows spilled to disk
+        # for 15 s) and no index. Each keeps its line_no, which is how the ledger finds it by order
+        # (plans.selectors.commission_lines_of_orders).
+        cursor.execute("SET LOCAL synchronize_seqscans = off")
         with foreign_keys_checked_by_caller(cursor):
             cursor.execute(
                 f"""
@@ -818,12 +820,10 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
                        '{{}}'::jsonb, '', %s
                   FROM {RunLine._meta.db_table} rl
                  WHERE rl.run_id = %s AND rl.reason = 0
-                 ORDER BY rl.line_no
                 """,
                 [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, now, run.pk],
             )  # fmt: skip
             written = cursor.rowcount
-        cursor.execute("SET LOCAL enable_sort = on")
         partitions_keep(cursor, run.pk)  # the forfeits and member results of a posted run are history
         return written
 

@@ -289,3 +289,33 @@ def test_a_generated_company_recipe_is_checked_before_the_run_is_queued(api, in_
         "generated.seed": ["A whole number of at least 0."],
     }
     assert not CommissionRun.objects.exists()
+
+
+def test_a_previews_lines_are_paged_by_line_number_without_counting_or_skipping_rows(
+    api, bought, django_capture_on_commit_callbacks
+):
+    """The five lines of the chain's preview, two a page: each page is a range of line numbers (a run's lines are
+    numbered from 0 without gaps as they are written), counted from the run itself, so a page of a 10M-line run costs
+    what the first page costs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    version = api.post("/api/v1/plan-versions/", {"document": PLAN}, format="json").json()
+    api.post(f"/api/v1/plan-versions/{version['id']}/activate/", {"effective_from": "2026-01-01"})
+    period = api.post("/api/v1/commission-periods/", {"day": "2026-01-15"}).json()
+    run_id = _preview(api, period["id"], django_capture_on_commit_callbacks)
+    pages = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get(f"/api/v1/commission-runs/{run_id}/lines/?page_size=2&page={page}").json()
+        lines_sql = [q["sql"] for q in queries.captured_queries if '"plans_runline"' in q["sql"]]
+        assert lines_sql and not any("OFFSET" in sql or "COUNT(" in sql for sql in lines_sql)
+        pages.append((body["count"], [x["line_no"] for x in body["results"]]))
+    assert pages == [(5, [0, 1]), (5, [2, 3]), (5, [4])]
+    amounts = sorted(
+        x["amount"] for page in (1, 2, 3)
+        for x in api.get(f"/api/v1/commission-runs/{run_id}/lines/?page_size=2&page={page}").json()["results"]
+    )  # fmt: skip
+    assert amounts == ["10.00", "10.00", "10.00", "5.00", "5.00"]
+    paid = api.get(f"/api/v1/commission-runs/{run_id}/lines/?paid=true&page_size=2&page=3").json()
+    assert (paid["count"], len(paid["results"])) == (5, 1)  # a filtered list is still paged (by offset)
