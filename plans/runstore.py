@@ -314,9 +314,6 @@ class LineWriter:
         conn = getattr(self._local, "connection", None)
         if conn is None:
             conn = psycopg2.connect(**self._params)
-            with conn.cursor() as cursor:
-                cursor.execute("SELECT set_config('search_path', %s, false)", [self._schema])
-            conn.commit()
             self._local.connection = conn
             with self._lock:
                 self._connections.append(conn)
@@ -330,6 +327,9 @@ class LineWriter:
             conn = self._connection()
             try:
                 with conn.cursor() as cursor:
+                    # The company's schema for this transaction only (a pooler may hand the next one another
+                    # server connection).
+                    cursor.execute("SELECT set_config('search_path', %s, true)", [self._schema])
                     cursor.execute("SET LOCAL synchronous_commit = off")  # the rows are unlogged anyway
                     table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks))
                     self._write(cursor, table, chunks)
