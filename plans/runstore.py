@@ -54,7 +54,7 @@ PIECE_MAX = 1_000_000  # lines per piece at most: a larger chunk of the engine i
 # numbers (the physical order: a page of the run's lines, plans.selectors.RunLinesInOrder). A unique btree on the line
 # number cost a sort of every line, a fifth of the writers' work.
 BRIN = "(payee_id, line_no) WITH (pages_per_range = 16)"
-WRITERS = 2  # COPY streams: the machine's cores are shared with the engine and the database
+WRITERS = 2  # COPY streams; on 2 cores at 1M members: one 38.3 s, two 28.5 s, three 30.4 s (and 140 MB more)
 
 
 def _part(table: str, run_id: int) -> str:
