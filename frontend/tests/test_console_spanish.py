@@ -6,8 +6,6 @@ template, longer than 12 characters, with a space, no placeholder or markup, and
 
 from __future__ import annotations
 
-from html import unescape
-from html.parser import HTMLParser
 from pathlib import Path
 
 import polib
@@ -20,6 +18,7 @@ from conftest import PASSWORD
 from core.commerce.models import Order, Product
 from frontend.common.navigation import CONSOLE, PROVIDER
 from frontend.console import urls as console_urls
+from frontend.tests.page_text import text_parts, visible_text
 from tenants.models import Company
 from tests.helpers import totp_code
 
@@ -43,40 +42,6 @@ def english_sources(*prefixes: str) -> list[str]:
         if plain and spanish and " ".join(spanish.split()) != text:
             found.append(text)
     return found
-
-
-class _Text(HTMLParser):
-    """What a person reads or hears: text nodes (not scripts) and the labels in attributes."""
-
-    ATTRIBUTES = {"aria-label", "placeholder", "title", "alt", "data-series"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self.skip += 1
-        self.parts.extend(unescape(value) for name, value in attrs if name in self.ATTRIBUTES and value)
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style") and self.skip:
-            self.skip -= 1
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(data)
-
-
-def text_parts(html: str) -> list[str]:
-    parser = _Text()
-    parser.feed(html)
-    return [part for part in (" ".join(p.split()) for p in parser.parts) if part]
-
-
-def visible_text(html: str) -> str:
-    return " ".join(text_parts(html))
 
 
 def english_left(html: str, sources: list[str]) -> list[str]:
