@@ -57,8 +57,11 @@ demo: venv services assets messages
 serve: venv services assets serve-tools messages
 	@$(PY) -m infra.serve
 
+# Two workers (pytest-xdist), one per core; each has its own test database, Celery worker, queue and emulator
+# (config/settings/test.py). A file's tests stay on one worker (its module fixtures are built once).
+TEST_WORKERS ?= 2
 test: venv services browser serve-tools assets messages
-	@$(PY) -m pytest $(ARGS)
+	@$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 bench: venv services serve-tools assets messages
 	@$(PY) -m bench $(NAME)

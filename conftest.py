@@ -66,7 +66,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _public_schema_and_clean_cache(request):
-    """Each test starts in the public schema with an empty cache (rate-limit counters live there)."""
+    """Each test starts in the public schema, in the site's language (a test that activates Spanish in this thread
+    must not leave the next test's messages in Spanish), with an empty cache (rate-limit counters live there)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     if "django_db_setup" in request.fixturenames or request.node.get_closest_marker("django_db"):
         connection.set_schema_to_public()
     from django.core.cache import cache
@@ -74,6 +78,7 @@ def _public_schema_and_clean_cache(request):
     with contextlib.suppress(Exception):  # tests that need the cache fail on their own with a clear message
         _cache_clear_this_run(cache)
     yield
+    translation.deactivate()
     if connection.connection is not None:
         connection.set_schema_to_public()
 
@@ -154,7 +159,7 @@ def celery_worker_process(django_db_setup, stripe_emulator):
         "STRIPE_API_BASE": stripe_emulator.url,
     }
     worker_name = f"test-{settings.TEST_RUN_ID}@localhost"
-    log = Path(settings.BASE_DIR) / "var" / "test-worker.log"
+    log = Path(settings.BASE_DIR) / "var" / f"test-worker-{settings.TEST_RUN_ID}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(

@@ -81,7 +81,7 @@ def stripe_emulator():
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = Path(settings.BASE_DIR) / "var" / "test-localstripe.log"
+    log_path = Path(settings.BASE_DIR) / "var" / f"test-localstripe-{settings.TEST_RUN_ID}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(_localstripe_command(port), stdout=log, stderr=subprocess.STDOUT)

@@ -1,5 +1,7 @@
-"""Tests: a test database and Redis key space of their own, so parallel checkouts never collide."""
+"""Tests: a test database and Redis key space of their own, so parallel checkouts (and the parallel workers of one
+run, `make test` runs two) never collide."""
 
+import os
 import re
 
 from config.queues import queue_names, task_routes
@@ -11,6 +13,10 @@ ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", "localhost", ".localhos
 # One checkout, one test database: derived from the checkout's folder name unless set.
 _checkout = re.sub(r"[^a-z0-9_]", "_", BASE_DIR.name.lower())
 TEST_RUN_ID = env("CANOPY_TEST_ID", default=_checkout)
+# pytest-xdist's workers (gw0, gw1) each get a database, cache prefix, Celery queue and media folder of their own; the
+# worker's subprocesses (Celery worker, live server) inherit the variable, so they agree.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    TEST_RUN_ID = f"{TEST_RUN_ID}_{os.environ['PYTEST_XDIST_WORKER']}"
 DATABASES["default"]["TEST"] = {"NAME": f"test_canopy_{TEST_RUN_ID}"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -29,7 +35,7 @@ STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+MEDIA_ROOT = BASE_DIR / "var" / f"test-media-{TEST_RUN_ID}"
 # The browser tests' server process serves static files through WhiteNoise straight from the finders.
 WHITENOISE_USE_FINDERS = True
 # The webhook tests post to a local http.server on 127.0.0.1.

@@ -39,7 +39,7 @@ def live_server_process(django_db_setup, stripe_emulator):
         "PLATFORM_PORT": str(port),
         "STRIPE_API_BASE": stripe_emulator.url,  # the server's card payments go to the session's emulator
     }
-    log = Path(settings.BASE_DIR) / "var" / "test-live-server.log"
+    log = Path(settings.BASE_DIR) / "var" / f"test-live-server-{settings.TEST_RUN_ID}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
