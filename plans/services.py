@@ -799,7 +799,7 @@ def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
         # (plans.runstore: pieces in line-number order, each written in it), so a sequential scan reads them so,
         # started at the beginning (not joined to a scan already running), with no sort (10M rows spilled to disk
         # for 15 s) and no index. Each keeps its line_no, which is how the ledger finds it by order
-        # (plans.selectors.commission_lines_of_orders).
+        # (plans.selectors_commission_lines.commission_lines_of_orders).
         cursor.execute("SET LOCAL synchronize_seqscans = off")
         with foreign_keys_checked_by_caller(cursor):
             cursor.execute(

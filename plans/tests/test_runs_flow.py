@@ -30,11 +30,11 @@ from plans.models import (
     RunStatus,
 )
 from plans.selectors import (
-    commission_lines_of_orders,
     payout_batch_csv,
     run_review,
     wallet_balance,
 )
+from plans.selectors_commission_lines import commission_lines_of_orders
 from plans.selectors_explanations import ledger_explanations
 from plans.selectors_freshness import period_fingerprint
 from plans.services import (

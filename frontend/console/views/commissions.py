@@ -22,7 +22,7 @@ from frontend.common.formatting import money, number, rate
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, ConfirmForm, PayoutForm, PeriodForm
-from plans import selectors, selectors_explanations, services, services_payouts
+from plans import selectors, selectors_commission_lines, selectors_explanations, services, services_payouts
 from plans.leases import run_activity
 from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
 from plans.selectors_audit import money_log, money_log_labelled
@@ -298,7 +298,7 @@ def run_lines(request, pk: int):
             messages.error(request, _("No member has the number %(number)s.") % {"number": number})
     posted = run.status == RunStatus.POSTED
     if posted:
-        lines = selectors.ledger_lines(run=run, member=member, component=bonus)
+        lines = selectors_commission_lines.ledger_lines(run=run, member=member, component=bonus)
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
@@ -306,7 +306,9 @@ def run_lines(request, pk: int):
             context["page_obj"].object_list, currency=base_currency()
         )
     else:
-        lines = selectors.run_lines(run=run, member=member, paid_only=request.GET.get("paid") == "1", component=bonus)
+        lines = selectors_commission_lines.run_lines(
+            run=run, member=member, paid_only=request.GET.get("paid") == "1", component=bonus
+        )
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
