@@ -28,7 +28,10 @@ from plans import (
     selectors_explanations,
     selectors_period_figures,
     services,
+    services_adjustments,
     services_payouts,
+    services_plan_versions,
+    services_posting,
 )
 from plans.explanations import explanation_text
 from plans.leases import run_activity
@@ -214,7 +217,7 @@ class PlanVersionListApi(APIView):
         """Create a draft version; an invalid document answers 400 with every bad field named."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.plan_version_create(by=request.user, **data.validated_data)
+        version = services_plan_versions.plan_version_create(by=request.user, **data.validated_data)
         return Response(PlanVersionOut(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -235,7 +238,7 @@ class PlanValidateApi(APIView):
         """Check a document without saving it."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = services.plan_document_check(document=data.validated_data["document"])
+        plan = services_plan_versions.plan_document_check(document=data.validated_data["document"])
         out = {"valid": True, "name": plan.name, "ranks": [r.code for r in plan.ranks],
                "components": [c.code for c in plan.components]}  # fmt: skip
         return Response(self.OutputSerializer(out).data)
@@ -260,7 +263,7 @@ class PlanVersionActivateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = get_object_or_404(PlanVersion, pk=version_id)
-        version = services.plan_version_activate(version=version, by=request.user, **data.validated_data)
+        version = services_plan_versions.plan_version_activate(version=version, by=request.user, **data.validated_data)
         return Response(PlanVersionOut(version).data)
 
 
@@ -383,7 +386,7 @@ class RunApproveApi(APIView):
         run = _run(run_id)  # another company's run is not found, whatever the body says
         data = Confirmed(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.run_approve(run=run, by=request.user, **data.validated_data)
+        run = services_posting.run_approve(run=run, by=request.user, **data.validated_data)
         return Response(RunOut(run).data)
 
 
@@ -397,7 +400,7 @@ class RunPostApi(APIView):
         run = _run(run_id)  # another company's run is not found, whatever the body says
         data = Confirmed(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.run_post_request(run=run, by=request.user, **data.validated_data)
+        run = services_posting.run_post_request(run=run, by=request.user, **data.validated_data)
         return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -533,7 +536,7 @@ class AdjustmentListApi(APIView):
                 {"member": [gettext("No member has the number %(member)s.") % {"member": values["member"]}]}
             )
         period = get_object_or_404(CommissionPeriod, pk=values["period"]) if "period" in values else None
-        line = services.ledger_adjust(
+        line = services_adjustments.ledger_adjust(
             member=member, amount=values["amount"], reason=values["reason"], period=period, by=request.user
         )
         return Response(_ledger_out([line])[0], status=status.HTTP_201_CREATED)

@@ -1,5 +1,5 @@
 """Clawbacks of refunds made after a period closed, written when a later period posts (called by
-``plans.services.run_post`` inside its transaction; docs/plans.md "Clawbacks of refunds after posting")."""
+``plans.services_posting.run_post`` inside its transaction; docs/plans.md "Clawbacks of refunds after posting")."""
 
 from __future__ import annotations
 

@@ -25,16 +25,10 @@ from core.company.services import company_settings_get
 from frontend.common import formatting
 from frontend.tests.conftest import signed_in
 from plans.models import CommissionRun, RunKind, RunMemberResult
-from plans.services import (
-    period_get_or_create,
-    period_projection_refresh,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import period_get_or_create, period_projection_refresh, run_preview
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import JAN
 from tests.factories.catalogue import KitFactory
 from tests.factories.members import CustomerFactory
