@@ -28,8 +28,9 @@ def _child() -> None:
     from django_tenants.utils import schema_context
 
     from plans import tasks
-    from plans.services import run_approve, run_post, run_preview
+    from plans.services import run_preview
     from plans.services_periods import period_close
+    from plans.services_posting import run_approve, run_post
 
     with schema_context(_schema(LABEL)):
         period = open_period()

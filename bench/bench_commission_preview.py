@@ -93,7 +93,8 @@ def _build(label: str, n: int) -> None:
     from core.commerce.models import Order
     from core.members.models import Member
     from core.pgcopy import copy_in
-    from plans.services import period_get_or_create, plan_version_activate, plan_version_create
+    from plans.services import period_get_or_create
+    from plans.services_plan_versions import plan_version_activate, plan_version_create
     from tenants.models import Company
     from tenants.services import company_onboard
 

@@ -224,7 +224,7 @@ def _plan_activate(replay: Replay, first_day: datetime.date) -> None:
     import json
     from pathlib import Path
 
-    from plans.services import plan_version_activate, plan_version_create
+    from plans.services_plan_versions import plan_version_activate, plan_version_create
 
     def activate() -> None:
         document = json.loads((Path(__file__).resolve().parents[1] / "plans/engine/examples/unilevel.json").read_text())
@@ -327,9 +327,10 @@ def _commissions_schedule(replay: Replay, first_day: datetime.date, today: datet
     is paid out (a batch on the 5th, marked paid on the 7th); the next waits for its payout."""
     from core.commerce.services.volume import volume_recompute_period
     from plans.selectors_rates import run_rates_missing
-    from plans.services import period_get_or_create, run_approve, run_post, run_preview
+    from plans.services import period_get_or_create, run_preview
     from plans.services_payouts import payout_batch_create, payout_batch_mark_paid
     from plans.services_periods import period_close
+    from plans.services_posting import run_approve, run_post
     from plans.services_rates import run_rate_set
 
     runs: dict[datetime.date, object] = {}

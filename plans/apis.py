@@ -22,7 +22,17 @@ from config.converters import BIGINT_MAX
 from core.accounts.permissions import has_capability
 from core.members import selectors as member_selectors
 from core.members.models import Member
-from plans import selectors, selectors_explanations, services, services_payouts
+from plans import (
+    selectors,
+    selectors_commission_lines,
+    selectors_explanations,
+    selectors_period_figures,
+    services,
+    services_adjustments,
+    services_payouts,
+    services_plan_versions,
+    services_posting,
+)
 from plans.explanations import explanation_text
 from plans.leases import run_activity
 from plans.models import (
@@ -207,7 +217,7 @@ class PlanVersionListApi(APIView):
         """Create a draft version; an invalid document answers 400 with every bad field named."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.plan_version_create(by=request.user, **data.validated_data)
+        version = services_plan_versions.plan_version_create(by=request.user, **data.validated_data)
         return Response(PlanVersionOut(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -228,7 +238,7 @@ class PlanValidateApi(APIView):
         """Check a document without saving it."""
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        plan = services.plan_document_check(document=data.validated_data["document"])
+        plan = services_plan_versions.plan_document_check(document=data.validated_data["document"])
         out = {"valid": True, "name": plan.name, "ranks": [r.code for r in plan.ranks],
                "components": [c.code for c in plan.components]}  # fmt: skip
         return Response(self.OutputSerializer(out).data)
@@ -253,7 +263,7 @@ class PlanVersionActivateApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = get_object_or_404(PlanVersion, pk=version_id)
-        version = services.plan_version_activate(version=version, by=request.user, **data.validated_data)
+        version = services_plan_versions.plan_version_activate(version=version, by=request.user, **data.validated_data)
         return Response(PlanVersionOut(version).data)
 
 
@@ -376,7 +386,7 @@ class RunApproveApi(APIView):
         run = _run(run_id)  # another company's run is not found, whatever the body says
         data = Confirmed(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.run_approve(run=run, by=request.user, **data.validated_data)
+        run = services_posting.run_approve(run=run, by=request.user, **data.validated_data)
         return Response(RunOut(run).data)
 
 
@@ -390,7 +400,7 @@ class RunPostApi(APIView):
         run = _run(run_id)  # another company's run is not found, whatever the body says
         data = Confirmed(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.run_post_request(run=run, by=request.user, **data.validated_data)
+        run = services_posting.run_post_request(run=run, by=request.user, **data.validated_data)
         return Response(RunOut(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -435,7 +445,9 @@ class RunLinesApi(APIView):
         member = None
         if number := request.query_params.get("member"):
             member = get_object_or_404(Member, number=_int(number, "member"))
-        lines = selectors.run_lines(run=run, member=member, paid_only=request.query_params.get("paid") == "true")
+        lines = selectors_commission_lines.run_lines(
+            run=run, member=member, paid_only=request.query_params.get("paid") == "true"
+        )
         explained = selectors_explanations.run_lines_explained
         return _page(
             request, self, lines, lambda page: self.OutputSerializer(explained(run=run, lines=page), many=True).data
@@ -448,7 +460,7 @@ class RunLedgerApi(APIView):
     @extend_schema(responses=LedgerLineOut(many=True))
     def get(self, request, run_id: int):
         """The posted ledger lines a run wrote (commissions and the clawbacks it took)."""
-        return _page(request, self, selectors.ledger_lines(run=_run(run_id)), _ledger_out)
+        return _page(request, self, selectors_commission_lines.ledger_lines(run=_run(run_id)), _ledger_out)
 
 
 class SimulationApi(APIView):
@@ -524,7 +536,7 @@ class AdjustmentListApi(APIView):
                 {"member": [gettext("No member has the number %(member)s.") % {"member": values["member"]}]}
             )
         period = get_object_or_404(CommissionPeriod, pk=values["period"]) if "period" in values else None
-        line = services.ledger_adjust(
+        line = services_adjustments.ledger_adjust(
             member=member, amount=values["amount"], reason=values["reason"], period=period, by=request.user
         )
         return Response(_ledger_out([line])[0], status=status.HTTP_201_CREATED)
@@ -622,7 +634,7 @@ class EarningsApi(APIView):
         """The signed-in distributor's posted earnings per period by bonus, and their wallet balance."""
         member = _me(request)
         out = {"number": member.number, **selectors.wallet_balance(member=member),
-               "periods": selectors.earnings_by_period(member=member)}  # fmt: skip
+               "periods": selectors_commission_lines.earnings_by_period(member=member)}  # fmt: skip
         return Response(self.OutputSerializer(out).data)
 
 
@@ -634,7 +646,7 @@ class EarningsPeriodApi(APIView):
         """Every line paid to the signed-in distributor in a period, each explained in words."""
         member = _me(request)
         period = get_object_or_404(CommissionPeriod, pk=period_id)
-        return _page(request, self, selectors.ledger_lines(member=member, period=period), _ledger_out)
+        return _page(request, self, selectors_commission_lines.ledger_lines(member=member, period=period), _ledger_out)
 
 
 # ---------------------------------------------------------------------------------------------------- statements
@@ -703,7 +715,7 @@ class EarningsYearSummaryApi(APIView):
 
 class FiguresApi(APIView):
     """The signed-in distributor's figures of a period: the same selector as the back office's dashboard, earnings
-    page and member pages (plans.selectors.member_period_figures)."""
+    page and member pages (plans.selectors_period_figures.member_period_figures)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -713,7 +725,7 @@ class FiguresApi(APIView):
         start = serializers.DateField()
         end = serializers.DateField()
         source = serializers.ChoiceField(
-            choices=[selectors.LIVE, selectors.RUN],
+            choices=[selectors_period_figures.LIVE, selectors_period_figures.RUN],
             help_text="live: the open period so far (rank and projection as of `as_of`); run: the posted run's.",
         )
         as_of = serializers.DateTimeField(allow_null=True)
@@ -739,6 +751,6 @@ class FiguresApi(APIView):
         period = None
         if raw := request.query_params.get("period"):
             period = get_object_or_404(CommissionPeriod, pk=_int(raw, "period"))
-        figures = selectors.member_period_figures(member=member, period=period)
+        figures = selectors_period_figures.member_period_figures(member=member, period=period)
         figures.extra = {"number": member.number, "missing": (figures.progress or {}).get("missing", [])}
         return Response(self.OutputSerializer(figures).data)

@@ -138,7 +138,7 @@ def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, l
 
 def _orders_frame(cursor, start: datetime.date, end: datetime.date) -> dict[str, np.ndarray]:
     """Orders of the period as its run counts them (counted_orders_sql; a fully refunded order drops out). Refunds
-    after the period closed are clawed back when a later period posts (see services.run_post)."""
+    after the period closed are clawed back when a later period posts (see services_posting.run_post)."""
     counted, params = counted_orders_sql(start, end)
     columns = copy_out(
         cursor,

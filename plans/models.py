@@ -323,9 +323,9 @@ class LedgerLine(models.Model):
             models.Index(fields=["payee", "period"], name="ledger_payee_period_idx"),
             # A run's lines are inserted in line order: this index grows at its end (ledger_run_line_idx).
             models.Index(fields=["run", "line_no"], name="ledger_run_line_idx"),
-            # Lines posted from a run's stored lines are found by order through the run's own partition (indexed
-            # by order when it posts: plans.selectors.commission_lines_of_orders); the ledger indexes the rest.
-            # Keeping a ledger-wide order index row by row was 40 % of a 10M-line post.
+            # Lines posted from a run's stored lines are found by order through the run's own partition (indexed by
+            # order when it posts: plans.selectors_commission_lines.commission_lines_of_orders); the ledger indexes the
+            # rest. Keeping a ledger-wide order index row by row was 40 % of a 10M-line post.
             models.Index(
                 fields=["source_order"], name="ledger_source_order_idx", condition=models.Q(line_no__isnull=True)
             ),

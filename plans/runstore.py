@@ -51,8 +51,8 @@ MEMBERS = RunMemberResult._meta.db_table
 PIECE_LINES = 500_000  # lines per table at least: an engine chunk is rarely joined to another (1M members: ten)
 PIECE_MAX = 1_000_000  # lines per piece at most: a larger chunk of the engine is split (views of its columns)
 # One pass over a piece for both lookups: a member's lines (each engine chunk is sorted by payee) and a range of line
-# numbers (the physical order: a page of the run's lines, plans.selectors.RunLinesInOrder). A unique btree on the line
-# number cost a sort of every line, a fifth of the writers' work.
+# numbers (the physical order: a page of the run's lines, plans.selectors_commission_lines.RunLinesInOrder). A unique
+# btree on the line number cost a sort of every line, a fifth of the writers' work.
 BRIN = "(payee_id, line_no) WITH (pages_per_range = 16)"
 WRITERS = 2  # COPY streams; on 2 cores at 1M members: one 38.3 s, two 28.5 s, three 30.4 s (and 140 MB more)
 
@@ -141,7 +141,8 @@ def partitions_keep(cursor, run_id: int) -> None:
     """A posted run's rows become durable (written to the WAL like the ledger): until then they are a preview's,
     which a database crash may empty (``partitions_lost``) and a new preview rebuilds. Its paid lines are indexed by
     order (built once from the loaded rows, after SET LOGGED rewrote them): the ledger finds the lines paid on an
-    order through it (``plans.selectors.commission_lines_of_orders``) instead of keeping an index row by row."""
+    order through it (``plans.selectors_commission_lines.commission_lines_of_orders``) instead of keeping an index
+    row by row."""
     for table in (LINES, MEMBERS):
         for leaf in _leaves(cursor, _part(table, run_id)):
             cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [leaf])

@@ -1,7 +1,7 @@
 """Whether a preview still describes its period: the figures a run's result depends on besides the plan.
 
 Taken when a preview is calculated (from the orders it loaded) and read again from the database before approval and
-posting (``plans.services``), which refuse a run whose period changed since."""
+posting (``plans.services_posting``), which refuse a run whose period changed since."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
-"""Writes of the plans app: plan versions, periods, runs (preview -> approve -> post), adjustments, payouts.
+"""Writes of the plans app: commission periods and runs (previews, simulations, projections).
 
-The calculation itself is the pure engine (plans.engine); these functions load its input (plans.loader), store its
-output (RunLine / RunMemberResult by binary COPY) and turn an approved run into immutable ledger lines.
+The calculation itself is the pure engine (plans.engine); these functions load its input (plans.loader) and store
+its output (RunLine / RunMemberResult by binary COPY). Approving and posting a run (plans.services_posting) turns
+it into immutable ledger lines.
 """
 
 from __future__ import annotations
@@ -14,42 +15,32 @@ from decimal import Decimal
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from config.telemetry import run_progress_set
 from config.tenancy import current_schema
 from core.accounts.models import User
-from core.bulk import foreign_keys_checked_by_caller
 from core.commerce.public import (
-    Party,
     company_date,
     period_end_for,
     period_start_for,
 )
 from core.company.services import company_settings_get
-from core.members.models import Member
 from plans import tasks
-from plans.audit import audit_record, expected_check
-from plans.engine import Plan, PlanError, Reason, Result, Rule, Snapshot, calculate, plan_from_document
+from plans.engine import Plan, Reason, Result, Snapshot, calculate, plan_from_document
 from plans.engine.calculate import streamable
-from plans.engine.document import Message
 from plans.history import attach_history
 from plans.leases import lease_queued, lease_stalled, run_leased, runs_working
 from plans.loader import load_snapshot
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
-    LedgerKind,
-    LedgerLine,
-    MoneyAction,
     PeriodStatus,
     PlanVersion,
     RunKind,
     RunLease,
-    RunLine,
-    RunMemberResult,
     RunStatus,
     RunWork,
 )
@@ -58,120 +49,24 @@ from plans.runstore import (
     member_results_write,
     partitions_attach,
     partitions_create,
-    partitions_keep,
     partitions_lost,
     pieces_unattached_drop,
     run_rows_drop,
 )
 from plans.selectors import plan_version_for
 from plans.selectors_freshness import period_fingerprint
-from plans.services_clawbacks import clawbacks_post
-from plans.services_periods import period_open_refusal
-from plans.services_rates import run_rates_carry, run_rates_required
+from plans.services_plan_versions import plan_document_check
+from plans.services_rates import run_rates_carry
 from plans.synthetic import MAX_MEMBERS, generated_snapshot
 
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
-RULE_NAMES = [Rule(v).name.lower() for v in range(1, max(Rule) + 1)]  # index rule - 1
 TOP_EARNERS = 10
 
 
 def cents(value: int) -> Decimal:
     return (Decimal(int(value)) / 100).quantize(CENT)
-
-
-# ---------------------------------------------------------------------------------------------------- plan versions
-
-
-def plan_document_check(*, document) -> Plan:
-    """The validated plan, or a ValidationError naming every bad field (``document.components[1].rates[2]``), each
-    reason in the active language."""
-    try:
-        return plan_from_document(document)
-    except PlanError as exc:
-        raise ValidationError(
-            {f"document.{path}": [plan_message(reason) for reason in reasons] for path, reasons in exc.errors.items()}
-        ) from exc
-
-
-def plan_message(message: str) -> str:
-    """An engine's validation message in the active language: the engine (pure, no Django) keeps each message's
-    English template and parameters (``plans.engine.document.Message``); its templates are in the catalogue."""
-    if not isinstance(message, Message):
-        return message
-    params = {name: plan_message(value) if isinstance(value, str) else value for name, value in message.params.items()}
-    return gettext(message.template) % params if params else gettext(message.template)
-
-
-@transaction.atomic
-def plan_version_create(*, document: dict, name: str = "", by: User | None = None) -> PlanVersion:
-    """A new draft version (validated now, so only a valid document is ever stored)."""
-    plan = plan_document_check(document=document)
-    number = (PlanVersion.objects.select_for_update().aggregate(m=Max("number"))["m"] or 0) + 1
-    return PlanVersion.objects.create(
-        number=number, name=name or plan.name, document=document, is_draft=True, created_by=by
-    )
-
-
-@transaction.atomic
-def plan_version_activate(
-    *, version: PlanVersion, effective_from: datetime.date, by: User | None = None
-) -> PlanVersion:
-    """Make a draft the plan from the period starting ``effective_from``. Posted periods keep their own version."""
-    version = PlanVersion.objects.select_for_update().get(pk=version.pk)
-    if not version.is_draft:
-        raise ValidationError(
-            {
-                "version": [
-                    gettext("Version %(number)s is already active from %(effective_from)s.")
-                    % {"number": version.number, "effective_from": version.effective_from}
-                ]
-            }
-        )
-    if period_start_for(effective_from) != effective_from:
-        raise ValidationError(
-            {
-                "effective_from": [
-                    gettext(
-                        "%(effective_from)s is not the start of a commission period (the period "
-                        "containing it starts %(period_start_for)s)."
-                    )
-                    % {"effective_from": effective_from, "period_start_for": period_start_for(effective_from)}
-                ]
-            }
-        )
-    closed = CommissionPeriod.objects.filter(
-        start__gte=effective_from, status__in=[PeriodStatus.POSTED, PeriodStatus.PAID]
-    ).first()
-    if closed is not None:
-        raise ValidationError(
-            {
-                "effective_from": [
-                    gettext(
-                        "The period starting %(start)s is already posted; a new version can only take "
-                        "effect after the last posted period."
-                    )
-                    % {"start": closed.start}
-                ]
-            }
-        )
-    if PlanVersion.objects.filter(is_draft=False, effective_from=effective_from).exists():
-        raise ValidationError(
-            {
-                "effective_from": [
-                    gettext("Another version already takes effect from %(effective_from)s.")
-                    % {"effective_from": effective_from}
-                ]
-            }
-        )
-    plan_document_check(document=version.document)
-    version.is_draft = False
-    version.effective_from = effective_from
-    version.activated_at = timezone.now()
-    version.activated_by = by
-    version.save(update_fields=["is_draft", "effective_from", "activated_at", "activated_by"])
-    return version
 
 
 # ---------------------------------------------------------------------------------------------------- periods
@@ -232,11 +127,6 @@ def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
         RunLease.objects.filter(pk=lease.pk).update(owner="", requeued_at=now, queued_at=now)
         requeued.append(run.pk)
     return requeued
-
-
-def _lines_expected(run: CommissionRun) -> bool:
-    """Whether the run stored lines at all (a period with no volume pays and forfeits nothing)."""
-    return run.line_count > 0 or run.total_forfeited > 0
 
 
 def pieces_orphaned_drop() -> None:
@@ -584,304 +474,3 @@ def _run_period(run: CommissionRun, *, lock: bool = False) -> CommissionPeriod:
         raise ValidationError({"run": [gettext("This run is a simulation on a generated company; it has no period.")]})
     periods = CommissionPeriod.objects.select_for_update() if lock else CommissionPeriod.objects
     return periods.get(pk=run.period_id)
-
-
-def _check_fresh(run: CommissionRun) -> None:
-    if run.summary.get("fingerprint") != period_fingerprint(_run_period(run)):
-        raise ValidationError(
-            {
-                "run": [
-                    gettext("The period's orders or members changed since this preview was calculated; preview again.")
-                ]
-            }
-        )
-
-
-def _paid_members(run: CommissionRun) -> int:
-    return int(run.summary.get("paid_members", 0))
-
-
-@transaction.atomic
-def run_approve(
-    *, run: CommissionRun, by: User | None = None, expected_total: Decimal | str | None = None
-) -> CommissionRun:
-    """Approve the latest preview. ``expected_total``: the total the admin confirmed (a different one is refused)."""
-    period = _run_period(run, lock=True)
-    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
-    if run.kind != RunKind.PREVIEW or run.status != RunStatus.DONE:
-        raise ValidationError(
-            {
-                "run": [
-                    gettext("Only the period's latest finished preview can be approved (run is %(status)s).")
-                    % {"status": run.status}
-                ]
-            }
-        )
-    if period.status != PeriodStatus.PREVIEWED:
-        raise ValidationError(
-            {
-                "period": [
-                    gettext("The period is %(status)s; it must be previewed to approve.") % {"status": period.status}
-                ]
-            }
-        )
-    _check_fresh(run)
-    expected_check(expected=expected_total, actual=run.total_paid, payees=_paid_members(run))
-    run.status = RunStatus.APPROVED
-    run.approved_at = timezone.now()
-    run.approved_by = by
-    run.save(update_fields=["status", "approved_at", "approved_by"])
-    period.status = PeriodStatus.APPROVED
-    period.save(update_fields=["status"])
-    audit_record(
-        action=MoneyAction.RUN_APPROVE, by=by, period=period, run=run, amount=run.total_paid,
-        payees=_paid_members(run), detail={"total_cv": str(run.total_cv), "lines": run.line_count},
-    )  # fmt: skip
-    return run
-
-
-def _post_check(period: CommissionPeriod, run: CommissionRun) -> None:
-    if period.status in (PeriodStatus.POSTED, PeriodStatus.PAID) or run.status == RunStatus.POSTED:
-        raise ValidationError(
-            {
-                "run": [
-                    gettext("The period starting %(start)s is already posted; it posts once.") % {"start": period.start}
-                ]
-            }
-        )
-    if run.status != RunStatus.APPROVED or period.status != PeriodStatus.APPROVED:
-        raise ValidationError(
-            {"run": [gettext("Only an approved run can be posted (run is %(status)s).") % {"status": run.status}]}
-        )
-    refusal = period_open_refusal(period)
-    if refusal:
-        raise ValidationError({"period": [refusal]})
-
-
-@transaction.atomic
-def run_post_request(
-    *, run: CommissionRun, by: User | None = None, expected_total: Decimal | str | None = None
-) -> CommissionRun:
-    """Check now (a clear refusal for the admin), post in a Celery task (a large run writes millions of lines).
-    ``expected_total``: the total the admin confirmed (a different one is refused)."""
-    period = _run_period(run, lock=True)
-    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
-    _post_check(period, run)
-    _check_fresh(run)
-    expected_check(expected=expected_total, actual=run.total_paid, payees=_paid_members(run))
-    _payees_check(run)
-    run_rates_required(run=run)
-    CommissionRun.objects.filter(pk=run.pk).update(progress_note="queued for posting")
-    run_task_send(run=run, work=RunWork.POST, by_id=by.pk if by else None)
-    run.refresh_from_db()
-    return run
-
-
-@transaction.atomic
-def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
-    """Exactly once per period: the approved run's paid lines become ledger lines, members' ranks are updated,
-    refunds flagged against earlier posted periods become clawback lines in this period, and the period closes."""
-    period = _run_period(run, lock=True)
-    run = CommissionRun.objects.select_for_update().get(pk=run.pk)
-    _post_check(period, run)
-    _check_fresh(run)
-    _payees_check(run)
-    run_rates_required(run=run)  # from here the run's rates are fixed: it is posted under this row lock
-    now = timezone.now()
-    run.kind = RunKind.FINAL
-    run.status = RunStatus.POSTED
-    run.posted_at = now
-    run.posted_by = by
-    run.save(update_fields=["kind", "status", "posted_at", "posted_by"])  # the unique constraint backs "once"
-    written = _ledger_from_run(run, period, now)
-    _member_ranks_update(run)
-    clawed = clawbacks_post(run=run, period=period, now=now, by=by)
-    run.summary = {**run.summary, "ledger_lines": written, "clawback_lines": clawed}
-    run.save(update_fields=["summary"])
-    period.status = PeriodStatus.POSTED
-    period.plan_version = run.plan_version
-    period.posted_at = now
-    period.save(update_fields=["status", "plan_version", "posted_at"])
-    # The period was closed for new volume (commerce's close) by period_close; _post_check refused it otherwise.
-    audit_record(
-        action=MoneyAction.RUN_POST, by=by, period=period, run=run, amount=run.total_paid,
-        payees=_paid_members(run), detail={"ledger_lines": written, "clawback_lines": clawed},
-    )  # fmt: skip
-    transaction.on_commit(lambda: tasks.commissions_posted_notify.delay(period.pk))  # the "commissions posted" e-mail
-    return run
-
-
-def _payees_check(run: CommissionRun) -> None:
-    """Every paid line must have a payee: a member (payee_id), or for a party host reward the party's host customer.
-    A host reward for a party whose host is neither (a guest named only) would post money to no one: refuse, naming
-    the lines and parties, before anything is written (the ledger's CHECK constraint is the last guard)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT rl.line_no, rl.source_party_id, p.name, rl.amount_cents
-              FROM {RunLine._meta.db_table} rl
-              LEFT JOIN {Party._meta.db_table} p ON p.id = rl.source_party_id
-             WHERE rl.run_id = %s AND rl.reason = 0 AND rl.payee_id = 0 AND p.host_customer_id IS NULL
-             ORDER BY rl.line_no
-            """,
-            [run.pk],
-        )
-        orphans = cursor.fetchall()
-    if not orphans:
-        return
-    named = "; ".join(
-        f"line {line_no} ({cents(amount)}" + (f', party {party_id} "{name}")' if party_id else ")")
-        for line_no, party_id, name, amount in orphans[:10]
-    )
-    more = f" and {len(orphans) - 10} more" if len(orphans) > 10 else ""
-    raise ValidationError(
-        {
-            "run": [
-                gettext(
-                    "Run %(pk)s cannot be posted: %(count)s line(s) have no payee: %(named)s%(more)s. "
-                    "Give each party a host who is a member or a customer, then run the period again."
-                )
-                % {"pk": run.pk, "count": len(orphans), "named": named, "more": more}
-            ]
-        }
-    )
-
-
-def _references_check(cursor, run: CommissionRun) -> None:
-    """What the ledger's foreign keys would check row by row, for the whole run at once, on distinct ids: every
-    member a line names (payee, source) is one of the run's members, so the run's member results (one row per
-    member, in id order) are checked against the members table; the parties named are checked once each. Orders
-    are covered by the fingerprint (_check_fresh: a missing order changes the period's count)."""
-    cursor.execute(
-        f"""
-        SELECT (SELECT count(*) FROM {RunMemberResult._meta.db_table} r
-                 WHERE r.run_id = %s AND NOT EXISTS (SELECT 1 FROM {Member._meta.db_table} m WHERE m.id = r.member_id)),
-               (SELECT count(*) FROM (SELECT DISTINCT source_party_id FROM {RunLine._meta.db_table}
-                                       WHERE run_id = %s AND reason = 0 AND source_party_id <> 0) p
-                 WHERE NOT EXISTS (SELECT 1 FROM {Party._meta.db_table} x WHERE x.id = p.source_party_id))
-        """,
-        [run.pk, run.pk],
-    )
-    members, parties = cursor.fetchone()
-    if members or parties:
-        raise ValidationError(
-            {
-                "run": [
-                    gettext(
-                        "Run %(pk)s names %(members)s member(s) and %(parties)s part(ies) that no longer "
-                        "exist; preview again."
-                    )
-                    % {"pk": run.pk, "members": members, "parties": parties}
-                ]
-            }
-        )
-
-
-def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
-    """One INSERT ... SELECT: no row travels through Python, and no explanation JSON is built per line.
-
-    The ledger's foreign keys are checked for the whole run at once (_references_check) and, where the role may,
-    the INSERT runs without the per-row triggers that would check them again one row at a time (10M lookups and row
-    locks at 1M members: core.bulk.foreign_keys_checked_by_caller). Members, orders and parties are never deleted
-    (every reference to them is PROTECT), so the check made in this transaction holds at its commit. CHECK
-    constraints (one payee) are not triggers: they hold for every row either way."""
-    codes = run.summary["component_codes"]
-    with connection.cursor() as cursor:
-        if _lines_expected(run) and partitions_lost(cursor, run.pk):
-            raise ValidationError(
-                {"run": [gettext("Run %(pk)s lost its lines in a database restart; preview again.") % {"pk": run.pk}]}
-            )
-        _references_check(cursor, run)
-        # The explanation is left empty: its keys are this row's own columns and the numbers of its order and
-        # member, read back by plans.selectors_explanations.ledger_explanations (building them here was half the
-        # post's time).
-        # Lines go in line order, so the ledger's indexes grow at their end: a run's rows are stored in that order
-        # (plans.runstore: pieces in line-number order, each written in it), so a sequential scan reads them so,
-        # started at the beginning (not joined to a scan already running), with no sort (10M rows spilled to disk
-        # for 15 s) and no index. Each keeps its line_no, which is how the ledger finds it by order
-        # (plans.selectors.commission_lines_of_orders).
-        cursor.execute("SET LOCAL synchronize_seqscans = off")
-        with foreign_keys_checked_by_caller(cursor):
-            cursor.execute(
-                f"""
-                INSERT INTO {LedgerLine._meta.db_table}
-                    (kind, period_id, run_id, payee_id, payee_customer_id, amount, component, rule, source_order_id,
-                     source_member_id, source_party_id, line_no, level_raw, level_compressed, rate, basis, explanation,
-                     reason, created_at)
-                SELECT %s, %s, rl.run_id, NULLIF(rl.payee_id, 0),
-                       CASE WHEN rl.payee_id = 0
-                            THEN (SELECT p.host_customer_id FROM {Party._meta.db_table} p
-                                   WHERE p.id = rl.source_party_id)
-                       END,
-                       rl.amount_cents / 100.0, (%s::text[])[rl.component + 1], (%s::text[])[rl.rule],
-                       NULLIF(rl.source_order_id, 0), NULLIF(rl.source_member_id, 0), NULLIF(rl.source_party_id, 0),
-                       rl.line_no, rl.level_raw, rl.level_compressed,
-                       CASE WHEN rl.rate_bp >= 0 THEN rl.rate_bp / 100.0 END, rl.basis_cents / 100.0,
-                       '{{}}'::jsonb, '', %s
-                  FROM {RunLine._meta.db_table} rl
-                 WHERE rl.run_id = %s AND rl.reason = 0
-                """,
-                [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, now, run.pk],
-            )  # fmt: skip
-            written = cursor.rowcount
-        partitions_keep(cursor, run.pk)  # the forfeits and member results of a posted run are history
-        return written
-
-
-def _member_ranks_update(run: CommissionRun) -> None:
-    codes = run.summary["rank_codes"]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {Member._meta.db_table} m
-               SET paid_as_rank = COALESCE((%s::text[])[r.rank + 1], ''),
-                   highest_rank = COALESCE((%s::text[])[r.highest_rank + 1], m.highest_rank)
-              FROM {RunMemberResult._meta.db_table} r
-             WHERE r.run_id = %s AND r.member_id = m.id
-               AND (m.paid_as_rank IS DISTINCT FROM COALESCE((%s::text[])[r.rank + 1], '')
-                    OR m.highest_rank IS DISTINCT FROM COALESCE((%s::text[])[r.highest_rank + 1], m.highest_rank))
-            """,
-            [codes or ["-"], codes or ["-"], run.pk, codes or ["-"], codes or ["-"]],
-        )
-
-
-# ---------------------------------------------------------------------------------------------------- adjustments
-
-
-@transaction.atomic
-def ledger_adjust(
-    *, member: Member, amount: Decimal, reason: str, by: User | None, period: CommissionPeriod | None = None
-) -> LedgerLine:
-    """A manual correction: a new posted line (positive or negative) with the reason and the admin who made it."""
-    errors = {}
-    if not (reason or "").strip():
-        errors["reason"] = [gettext("Say why the adjustment is made.")]
-    try:
-        amount = Decimal(amount)
-    except (ArithmeticError, TypeError, ValueError):
-        errors["amount"] = [gettext("A decimal amount such as 25.00 or -10.50.")]
-    else:
-        if amount != amount.quantize(CENT) or not amount:
-            errors["amount"] = [gettext("A non-zero amount with at most two decimal places.")]
-    if by is None:
-        errors["by"] = [gettext("An adjustment records the admin who made it.")]
-    if errors or by is None:
-        raise ValidationError(errors)
-    if period is None:
-        period = period_get_or_create(day=timezone.localdate())
-    line = LedgerLine.objects.create(
-        kind=LedgerKind.ADJUSTMENT,
-        period=period,
-        payee=member,
-        amount=amount.quantize(CENT),
-        component="adjustment",
-        reason=reason.strip()[:500],
-        explanation={"adjustment": True, "by": by.email, "reason": reason.strip()[:500]},
-        created_by=by,
-        created_at=timezone.now(),
-    )
-    audit_record(
-        action=MoneyAction.ADJUSTMENT, by=by, period=period, member_id=member.pk, amount=line.amount, payees=1,
-        note=line.reason, detail={"ledger_line": line.pk, "member_number": member.number},
-    )  # fmt: skip
-    return line

@@ -1,5 +1,5 @@
 """Clawbacks of refunds made after a period closed, written when a later period posts (called by
-``plans.services.run_post`` inside its transaction; docs/plans.md "Clawbacks of refunds after posting")."""
+``plans.services_posting.run_post`` inside its transaction; docs/plans.md "Clawbacks of refunds after posting")."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db.models import Sum
 from core.accounts.models import User
 from core.commerce.public import ClawbackFlag, Order, RefundLine, clawback_flag_resolve
 from plans.models import CommissionPeriod, CommissionRun, LedgerKind, LedgerLine
-from plans.selectors import commission_lines_of_orders
+from plans.selectors_commission_lines import commission_lines_of_orders
 from plans.selectors_explanations import ledger_explanations
 
 CENT = Decimal("0.01")

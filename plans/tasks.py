@@ -26,6 +26,7 @@ def commission_run_post(run_id: int, user_id: int | None = None) -> dict:
     from django.core.exceptions import ValidationError
 
     from core.accounts.models import User
+    from plans import services_posting  # at call time: it imports plans.services, which imports this module
 
     with leases.run_leased(run_id=run_id, work=RunWork.POST) as held:
         if not held:
@@ -34,7 +35,7 @@ def commission_run_post(run_id: int, user_id: int | None = None) -> dict:
         by = User.objects.filter(pk=user_id).first() if user_id else None
         CommissionRun.objects.filter(pk=run.pk).update(progress_note="posting to the ledger")
         try:
-            run = services.run_post(run=run, by=by)
+            run = services_posting.run_post(run=run, by=by)
         except ValidationError as exc:
             CommissionRun.objects.filter(pk=run.pk).exclude(status="posted").update(progress_note="post refused")
             return {"run": run_id, "refused": exc.messages}

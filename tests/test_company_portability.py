@@ -35,7 +35,7 @@ def _fill(schema: str) -> None:
     """Committed data in every corner a move must keep: members in a tree, stock movements, ledger lines, an admin
     login, a media file, and the company's billing rows in the public schema."""
     from core.commerce.services.stock import stock_receive
-    from plans.services import ledger_adjust
+    from plans.services_adjustments import ledger_adjust
     from tests.factories.catalogue import ProductFactory, WarehouseFactory
     from tests.factories.members import MemberFactory
 

@@ -3,7 +3,7 @@ and its progress are part of the period's figures (office/_period_figures.html, 
 
 from django import template
 
-from plans import selectors
+from plans import selectors, selectors_commission_lines
 
 register = template.Library()
 
@@ -17,6 +17,6 @@ def words(code: str) -> str:
 @register.inclusion_tag("office/earnings/_earnings_chart.html", takes_context=True)
 def earnings_chart_panel(context, member):
     """The wallet in the company's currency (the page's ``branding``) and the last 12 periods' earnings."""
-    periods = selectors.earnings_by_period(member=member)[:12]
+    periods = selectors_commission_lines.earnings_by_period(member=member)[:12]
     chart = [{"label": f"{p['start']:%Y-%m-%d}", "values": [str(p["total"])]} for p in reversed(periods)]
     return {"chart": chart, "wallet": selectors.wallet_balance(member=member), "branding": context.get("branding")}

@@ -12,7 +12,8 @@ from django_tenants.utils import schema_context
 from conftest import PASSWORD
 from core.accounts.models import User
 from core.members.models import Member
-from plans.services import period_get_or_create, plan_version_activate, plan_version_create, run_preview
+from plans.services import period_get_or_create, run_preview
+from plans.services_plan_versions import plan_version_activate, plan_version_create
 from plans.tests.conftest import JAN, PLAN, buy
 from plans.tests.conftest import enroll as plan_enroll
 from tests.factories.catalogue import KitFactory

@@ -13,8 +13,8 @@ import io
 
 from django_tenants.utils import schema_context
 
-from plans.services import run_approve, run_post
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post
 
 
 def post_run(alpha, company):

@@ -19,8 +19,8 @@ from core.members.models import Member
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import csv_rows
 from plans.models import PayoutBatch
-from plans.services import run_approve, run_post
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from core.company.models import Market
 from core.company.services import company_languages_set
 from core.members.models import Member
 from frontend.tests.conftest import signed_in
-from plans.services import run_approve, run_post
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post
 from plans.services_rates import run_rate_set
 
 pytestmark = pytest.mark.django_db

@@ -23,17 +23,11 @@ from core.company.services import policy_document_publish
 from frontend.tests.conftest import enroll, signed_in
 from frontend.tests.test_office_figures import PLAN
 from plans.models import MoneyAuditEntry, RunKind, RunMemberResult, StatementNotice
-from plans.services import (
-    ledger_adjust,
-    period_get_or_create,
-    period_projection_refresh,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import period_get_or_create, period_projection_refresh, run_preview
+from plans.services_adjustments import ledger_adjust
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.statements.notices import commissions_posted_notify
 from plans.tests.conftest import JAN, buy
 from tests.factories.catalogue import KitFactory

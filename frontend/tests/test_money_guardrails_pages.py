@@ -17,7 +17,8 @@ from core.commerce.public import company_date
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import post_run
 from plans.models import MoneyAuditEntry, PayoutBatch
-from plans.services import ledger_adjust, period_get_or_create
+from plans.services import period_get_or_create
+from plans.services_adjustments import ledger_adjust
 
 pytestmark = pytest.mark.django_db
 

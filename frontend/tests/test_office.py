@@ -16,7 +16,7 @@ from core.communications.services import announcement_create, newsletter_subscri
 from core.members.models import Member
 from core.members.services.profiles import genealogy_settings_update, member_status_set
 from frontend.tests.conftest import enroll, signed_in
-from plans.services import plan_version_activate, plan_version_create
+from plans.services_plan_versions import plan_version_activate, plan_version_create
 from tests.factories.members import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 """One set of figures in the back office (issue 14): PV, PSV, CV, GV, paid-as and highest rank, progress and the
-projected commissions come from plans.selectors.member_period_figures and read the same on the dashboard, the
-earnings page, a member's page and the API. Every expected value is read from the database, not from a page.
+projected commissions come from plans.selectors_period_figures.member_period_figures and read the same on the dashboard,
+the earnings page, a member's page and the API. Every expected value is read from the database, not from a page.
 
 The company (frontend conftest ``org``): house <- ann <- bob <- cat, house <- dan. House, ann, bob and cat each buy one
 100 PV / 100 CV kit this period. Plan: unilevel 10 % / 5 % with compression, active = 100 PV, ranks Bronze (100 PV)
@@ -25,16 +25,10 @@ from core.company.services import company_settings_get
 from frontend.common import formatting
 from frontend.tests.conftest import signed_in
 from plans.models import CommissionRun, RunKind, RunMemberResult
-from plans.services import (
-    period_get_or_create,
-    period_projection_refresh,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import period_get_or_create, period_projection_refresh, run_preview
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import JAN
 from tests.factories.catalogue import KitFactory
 from tests.factories.members import CustomerFactory

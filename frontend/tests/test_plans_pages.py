@@ -15,12 +15,9 @@ from frontend.console.plan_json import annotate, pretty_with_lines
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import csv_rows, post_run
 from plans.models import CommissionRun, LedgerKind, LedgerLine, PayoutBatch, PlanVersion, RunKind, RunStatus
-from plans.services import (
-    plan_version_create,
-    run_execute,
-    run_post,
-    run_simulate,
-)
+from plans.services import run_execute, run_simulate
+from plans.services_plan_versions import plan_version_create
+from plans.services_posting import run_post
 from plans.tests.conftest import PLAN
 from tests.factories.members import CompanyStaffFactory
 

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from frontend.tests.conftest import signed_in
 from frontend.tests.plans_data import csv_rows, post_run
 from plans.models import CommissionRun
-from plans.selectors import rank_progress
+from plans.selectors_rank_progress import rank_progress
 from plans.tests.conftest import PLAN
 from tests.factories.members import CompanyStaffFactory
 

@@ -37,7 +37,7 @@ ENTRY_REQUIREMENTS = ("none", "initial_purchase", "enrolment_pack")
 
 def gettext_noop(message: str) -> str:
     """Marks a message for the translation catalogue (``makemessages`` knows this name) without translating it: the
-    engine stays free of Django; ``plans.services.plan_document_check`` translates at the edge."""
+    engine stays free of Django; ``plans.services_plan_versions.plan_document_check`` translates at the edge."""
     return message
 
 

@@ -6,7 +6,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from core.accounts.models import User
-from plans.services import period_get_or_create, plan_version_activate, plan_version_create
+from plans.services import period_get_or_create
+from plans.services_plan_versions import plan_version_activate, plan_version_create
 from tests.factories.catalogue import KitFactory
 from tests.factories.members import MemberFactory
 from tests.factories.orders import PaidOrderFactory

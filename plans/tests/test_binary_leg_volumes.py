@@ -23,7 +23,8 @@ from core.members.services.enrolment import Placement
 from core.members.services.profiles import genealogy_settings_update
 from plans.legs import leg_volumes, legs_source
 from plans.models import CommissionRun
-from plans.services import period_get_or_create, plan_version_activate, plan_version_create, run_preview
+from plans.services import period_get_or_create, run_preview
+from plans.services_plan_versions import plan_version_activate, plan_version_create
 from plans.tests.conftest import enroll
 from tests.factories.catalogue import KitFactory
 from tests.factories.orders import PaidOrderFactory

@@ -25,9 +25,11 @@ from plans.currencies import convert, rate_check
 from plans.models import MoneyAuditEntry, PayoutItem, RateSource, RunExchangeRate, RunStatus
 from plans.selectors import payout_batch_csv, payout_batch_currencies
 from plans.selectors_rates import run_currencies_needed, run_rates_missing
-from plans.services import ledger_adjust, run_approve, run_post, run_post_request, run_preview
+from plans.services import run_preview
+from plans.services_adjustments import ledger_adjust
 from plans.services_payouts import payout_batch_cancel, payout_batch_create, payout_batch_plan
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post, run_post_request
 from plans.services_rates import run_rate_set, run_rates_import
 from plans.statements.data import period_statement
 from plans.statements.notices import commissions_posted_notify

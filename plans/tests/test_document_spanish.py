@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from plans.engine import PlanError, plan_from_document
-from plans.services import plan_document_check
+from plans.services_plan_versions import plan_document_check
 from plans.tests.conftest import PLAN
 from tests.helpers import token_client
 

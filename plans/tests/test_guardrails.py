@@ -13,9 +13,11 @@ from core.commerce.models import Order
 from core.commerce.services.payments import order_mark_paid
 from plans.models import CommissionPeriod, MoneyAuditEntry, PayoutItem, PeriodStatus
 from plans.selectors import payout_item_lines, wallet_balance
-from plans.services import ledger_adjust, period_get_or_create, run_approve, run_post, run_post_request, run_preview
+from plans.services import period_get_or_create, run_preview
+from plans.services_adjustments import ledger_adjust
 from plans.services_payouts import payout_batch_create, payout_batch_mark_paid
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post, run_post_request
 from plans.tests.conftest import FEB, JAN, buy
 from tests.factories.orders import OrderFactory
 

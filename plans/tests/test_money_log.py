@@ -11,8 +11,9 @@ import pytest
 from core.commerce.services.refunds import order_refund
 from frontend.tests.conftest import signed_in
 from plans.selectors_audit import money_log, money_log_labelled
-from plans.services import period_get_or_create, run_approve, run_post, run_preview
+from plans.services import period_get_or_create, run_preview
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import FEB, buy
 
 pytestmark = pytest.mark.django_db

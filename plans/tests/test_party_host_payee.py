@@ -20,8 +20,10 @@ from core.commerce.services.parties import party_create, party_guest_order_place
 from core.commerce.services.payments import order_mark_paid
 from core.members.services.customers import customer_create
 from plans.models import CommissionRun, LedgerKind, LedgerLine, PeriodStatus
-from plans.services import plan_version_activate, plan_version_create, run_approve, run_post, run_preview
+from plans.services import run_preview
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import JAN
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from core.commerce.models import Order
 from plans.loader import load_snapshot
-from plans.services import plan_document_check
+from plans.services_plan_versions import plan_document_check
 from plans.tests.conftest import JAN, PLAN, buy
 
 pytestmark = pytest.mark.django_db

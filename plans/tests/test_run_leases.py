@@ -9,8 +9,9 @@ import pytest
 
 from plans.leases import run_activity, run_lease_take
 from plans.models import CommissionRun, LedgerLine, RunLease, RunStatus
-from plans.services import run_approve, run_post_request, run_preview, runs_requeue_stalled
+from plans.services import run_preview, runs_requeue_stalled
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post_request
 from plans.tasks import commission_run_post
 from plans.tests.conftest import buy
 from tests.helpers import token_client

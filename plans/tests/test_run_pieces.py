@@ -12,17 +12,10 @@ from core.accounts.models import User
 from plans import runstore
 from plans import services as plan_services
 from plans.models import CommissionRun, LedgerLine, RunLine, RunStatus
-from plans.services import (
-    period_get_or_create,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_execute,
-    run_post,
-    run_preview,
-    run_preview_request,
-)
+from plans.services import period_get_or_create, run_execute, run_preview, run_preview_request
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.tasks import runs_requeue_stalled
 from plans.tests.conftest import JAN, PLAN, buy, enroll
 from tenants.models import Company

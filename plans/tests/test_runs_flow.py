@@ -30,24 +30,19 @@ from plans.models import (
     RunStatus,
 )
 from plans.selectors import (
-    commission_lines_of_orders,
     payout_batch_csv,
     run_review,
     wallet_balance,
 )
+from plans.selectors_commission_lines import commission_lines_of_orders
 from plans.selectors_explanations import ledger_explanations
 from plans.selectors_freshness import period_fingerprint
-from plans.services import (
-    ledger_adjust,
-    period_get_or_create,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import period_get_or_create, run_preview
+from plans.services_adjustments import ledger_adjust
 from plans.services_payouts import payout_batch_create
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import FEB, JAN, PLAN, buy
 from tests.factories.members import CustomerFactory
 

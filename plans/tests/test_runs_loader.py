@@ -15,15 +15,10 @@ from core.members.services.profiles import genealogy_settings_update
 from plans.engine import plan_from_document
 from plans.loader import load_snapshot, snapshot_from_frames, topological_order
 from plans.models import RunMemberResult
-from plans.services import (
-    period_get_or_create,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import period_get_or_create, run_preview
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import FEB, JAN, PLAN, buy, enroll
 from tests.factories.members import CustomerFactory
 

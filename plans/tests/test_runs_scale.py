@@ -12,8 +12,9 @@ from plans.engine import calculate, plan_from_document, snapshot_from_lists
 from plans.engine.calculate import COLUMNS
 from plans.models import LedgerLine, RunLine, RunMemberResult
 from plans.selectors_explanations import ledger_explanations
-from plans.services import run_approve, run_post, run_preview
+from plans.services import run_preview
 from plans.services_periods import period_close
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import buy, enroll
 
 DEEP = 33_000  # more sponsor levels than a 16-bit column holds
@@ -110,7 +111,7 @@ def _deep_chain(root: Member, depth: int) -> Member:
 def test_a_line_more_than_32767_levels_above_its_order_is_stored_and_posted_with_its_level(
     in_alpha, admin, product, january
 ):
-    from plans.services import plan_version_activate, plan_version_create
+    from plans.services_plan_versions import plan_version_activate, plan_version_create
     from plans.tests.conftest import JAN
 
     plan_version_activate(version=plan_version_create(document=UNILEVEL, by=admin), effective_from=JAN, by=admin)

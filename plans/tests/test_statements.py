@@ -24,9 +24,12 @@ from core.webhooks.tests.conftest import eager_celery  # noqa: F401 - a fixture
 from plans import tasks
 from plans.engine import plan_from_document
 from plans.models import LedgerLine, StatementNotice
-from plans.services import ledger_adjust, plan_version_activate, plan_version_create, run_approve, run_post, run_preview
+from plans.services import run_preview
+from plans.services_adjustments import ledger_adjust
 from plans.services_payouts import payout_batch_create, payout_batch_mark_paid
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.statements import render
 from plans.statements.data import period_statement, year_summary
 from plans.statements.notices import commissions_posted_notify

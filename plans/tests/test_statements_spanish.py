@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from plans.services import ledger_adjust
+from plans.services_adjustments import ledger_adjust
 from plans.statements.data import period_statement
 from plans.statements.render import statement_pdf
 from plans.tests.test_statements import after, pdf_lines, posted  # noqa: F401 - posted is a fixture

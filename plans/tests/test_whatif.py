@@ -25,15 +25,10 @@ from core.members.services.enrolment import Placement
 from core.members.services.profiles import genealogy_settings_update
 from plans.models import CommissionRun, RunKind
 from plans.selectors import simulation_compare
-from plans.services import (
-    period_get_or_create,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import period_get_or_create, run_preview
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import FEB, JAN, buy, enroll
 from plans.whatif import option_documents, whatif_compare, whatif_request
 from tests.factories.members import MemberFactory

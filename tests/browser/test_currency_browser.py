@@ -53,14 +53,10 @@ def _setup() -> dict:
     from core.accounts.models import User
     from core.commerce.models import MarketPrice
     from core.company.models import Market
-    from plans.services import (
-        period_get_or_create,
-        plan_version_activate,
-        plan_version_create,
-        run_approve,
-        run_preview,
-    )
+    from plans.services import period_get_or_create, run_preview
     from plans.services_periods import period_close
+    from plans.services_plan_versions import plan_version_activate, plan_version_create
+    from plans.services_posting import run_approve
 
     company_onboard(
         name=SUB.title(), subdomain=SUB, admin_email=f"admin@{SUB}.test", admin_password=PASSWORD,
@@ -91,7 +87,7 @@ def _setup() -> dict:
 def _post(run_id: int) -> None:
     from core.accounts.models import User
     from plans.models import CommissionRun
-    from plans.services import run_post
+    from plans.services_posting import run_post
 
     with schema_context(SUB), mock.patch("plans.tasks.commissions_posted_notify.delay"):
         run_post(run=CommissionRun.objects.get(pk=run_id), by=User.objects.get(email=f"admin@{SUB}.test"))

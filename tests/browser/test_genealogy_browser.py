@@ -27,7 +27,7 @@ from core.commerce.public import company_date, period_start_for
 from core.members.models import MemberStatus
 from core.members.services.enrolment import Placement
 from core.members.services.profiles import genealogy_settings_update
-from plans.services import plan_version_activate, plan_version_create
+from plans.services_plan_versions import plan_version_activate, plan_version_create
 from tenants.services import company_onboard
 from tests.committed import companies_drop
 from tests.factories.members import MemberFactory

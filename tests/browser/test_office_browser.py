@@ -27,16 +27,10 @@ from core.commerce.models import MemberVolume, Order, PlacedBy
 from core.commerce.selectors.periods import company_date
 from core.members.models import Member
 from plans.models import CommissionPeriod
-from plans.services import (
-    period_get_or_create,
-    period_projection_refresh,
-    plan_version_activate,
-    plan_version_create,
-    run_approve,
-    run_post,
-    run_preview,
-)
+from plans.services import period_get_or_create, period_projection_refresh, run_preview
 from plans.services_periods import period_close
+from plans.services_plan_versions import plan_version_activate, plan_version_create
+from plans.services_posting import run_approve, run_post
 from tenants.services import company_onboard
 from tests.browser.test_web_browser import sign_in
 from tests.committed import companies_drop

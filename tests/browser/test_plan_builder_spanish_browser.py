@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from conftest import PASSWORD
 from core.accounts.models import User
 from core.commerce.selectors.periods import period_start_for
-from plans.services import plan_version_activate, plan_version_create
+from plans.services_plan_versions import plan_version_activate, plan_version_create
 from tenants.services import company_onboard
 from tests.browser.htmx import htmx_settled
 from tests.browser.test_web_browser import sign_in

@@ -46,15 +46,10 @@ def _enroll(sponsor, username: str):
 
 def _setup() -> int:
     from core.accounts.models import User
-    from plans.services import (
-        period_get_or_create,
-        plan_version_activate,
-        plan_version_create,
-        run_approve,
-        run_post,
-        run_preview,
-    )
+    from plans.services import period_get_or_create, run_preview
     from plans.services_periods import period_close
+    from plans.services_plan_versions import plan_version_activate, plan_version_create
+    from plans.services_posting import run_approve, run_post
 
     company_onboard(
         name=SUB.title(), subdomain=SUB, admin_email=f"admin@{SUB}.test", admin_password=PASSWORD,

@@ -22,7 +22,15 @@ from frontend.common.formatting import money, number, rate
 from frontend.common.forms import errors_onto
 from frontend.common.paging import paginate
 from frontend.console.forms import AdjustmentForm, ConfirmForm, PayoutForm, PeriodForm
-from plans import selectors, selectors_explanations, services, services_payouts
+from plans import (
+    selectors,
+    selectors_commission_lines,
+    selectors_explanations,
+    services,
+    services_adjustments,
+    services_payouts,
+    services_posting,
+)
 from plans.leases import run_activity
 from plans.models import CommissionPeriod, CommissionRun, PeriodStatus, RunKind, RunStatus
 from plans.selectors_audit import money_log, money_log_labelled
@@ -195,7 +203,7 @@ def run_approve(request, pk: int):
         raise Http404(_("A simulation on a generated company has no period."))
     currency = company_settings_get().currency
     form = ConfirmForm(request.POST or None, initial={"expected_total": run.total_paid})
-    if request.method == "POST" and _confirmed_call(request, form, services.run_approve, run=run):
+    if request.method == "POST" and _confirmed_call(request, form, services_posting.run_approve, run=run):
         messages.success(request, _("Run approved. Post it to write the ledger."))
         return redirect("console-run-review", pk=run.pk)
     return _confirm(
@@ -213,7 +221,7 @@ def run_post(request, pk: int):
         raise Http404(_("A simulation on a generated company has no period."))
     currency = company_settings_get().currency
     form = ConfirmForm(request.POST or None, initial={"expected_total": run.total_paid})
-    if request.method == "POST" and _confirmed_call(request, form, services.run_post_request, run=run):
+    if request.method == "POST" and _confirmed_call(request, form, services_posting.run_post_request, run=run):
         messages.success(request, _("Posting queued: the ledger is written once, in the background."))
         return redirect("console-run", pk=run.pk)
     period = CommissionPeriod.objects.get(pk=run.period_id)
@@ -298,7 +306,7 @@ def run_lines(request, pk: int):
             messages.error(request, _("No member has the number %(number)s.") % {"number": number})
     posted = run.status == RunStatus.POSTED
     if posted:
-        lines = selectors.ledger_lines(run=run, member=member, component=bonus)
+        lines = selectors_commission_lines.ledger_lines(run=run, member=member, component=bonus)
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
@@ -306,7 +314,9 @@ def run_lines(request, pk: int):
             context["page_obj"].object_list, currency=base_currency()
         )
     else:
-        lines = selectors.run_lines(run=run, member=member, paid_only=request.GET.get("paid") == "1", component=bonus)
+        lines = selectors_commission_lines.run_lines(
+            run=run, member=member, paid_only=request.GET.get("paid") == "1", component=bonus
+        )
         if number and member is None:
             lines = lines.none()
         context = paginate(request, lines)
@@ -358,7 +368,7 @@ def adjustments(request):
                 raise ValidationError(
                     {"member": [_("No member has the number %(number)s.") % {"number": data["member"]}]}
                 )
-            line = services.ledger_adjust(
+            line = services_adjustments.ledger_adjust(
                 member=member, amount=data["amount"], reason=data["reason"], period=data["period"], by=request.user
             )
         except ValidationError as exc:

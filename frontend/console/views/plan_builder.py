@@ -2,8 +2,8 @@
 as a card — with every problem in plain words at its field and a worked example computed by the engine, refreshed
 (htmx) as the form changes. "Advanced" is the JSON editor (views/plans.py), reached with the same document both ways.
 
-The form's values map to the document by frontend.console.plan_form; plans.services.plan_document_check validates;
-plans.worked_example runs the engine on a seven-member sample team.
+The form's values map to the document by frontend.console.plan_form; plans.services_plan_versions.plan_document_check
+validates; plans.worked_example runs the engine on a seven-member sample team.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from frontend.console.plan_builder import EXAMPLES, apply_action, builder, data_
 from frontend.console.plan_form import document_from_data, representable
 from frontend.console.plan_json import pretty_with_lines
 from frontend.console.plan_labels import EngineMessage
-from plans import selectors, services
+from plans import selectors, services_plan_versions
 from plans.worked_example import worked_example
 
 MAX_VALUE = 2000  # characters in one input of the builder
@@ -81,12 +81,12 @@ def _check(document: dict) -> tuple[object | None, dict[str, list[str]]]:
     """The plan, or its errors by path: each message in the reader's language, carrying its English original (the
     builder recognises the engine's messages by it to say them in plain words)."""
     try:
-        return services.plan_document_check(document=document), {}
+        return services_plan_versions.plan_document_check(document=document), {}
     except ValidationError as exc:
         translated = exc.message_dict
     with translation.override("en"):
         try:
-            services.plan_document_check(document=document)
+            services_plan_versions.plan_document_check(document=document)
             english: dict[str, list[str]] = {}
         except ValidationError as exc:
             english = exc.message_dict
@@ -186,7 +186,7 @@ def plan_builder(request):
     plan, errors = _check(document)
     errors.update(problems)
     if action == "save" and plan is not None and not problems:
-        version = services.plan_version_create(document=document, name=version_name, by=request.user)
+        version = services_plan_versions.plan_version_create(document=document, name=version_name, by=request.user)
         messages.success(request, _("Saved as draft version %(number)s.") % {"number": version.number})
         target = reverse("console-plan-version", args=[version.number])
         if request.headers.get("HX-Request"):

@@ -25,7 +25,7 @@ from frontend.common.paging import paginate
 from frontend.console.forms import ActivateForm, GeneratedSimulateForm, PlanDocumentForm, SimulateForm, WhatIfForm
 from frontend.console.plan_json import annotate, pretty_with_lines
 from frontend.console.views.plan_builder import start_from
-from plans import selectors, services
+from plans import selectors, services, services_plan_versions
 from plans.models import CommissionRun
 from plans.whatif import whatif_request
 
@@ -99,7 +99,7 @@ def plan_editor(request):
                         for no, line in enumerate(text.split("\n"), 1)]  # fmt: skip
             if document is not None:
                 try:
-                    plan = services.plan_document_check(document=document)
+                    plan = services_plan_versions.plan_document_check(document=document)
                 except ValidationError as exc:
                     errors = {key.removeprefix("document.").removeprefix("document"): msgs
                               for key, msgs in exc.message_dict.items()}  # fmt: skip
@@ -152,7 +152,9 @@ def _act(request, form, document, plan, action, simulate_form, generated_form) -
     """What the editor's button asks of a valid document: a redirect after save or simulate; None when the page is
     shown again (a Check, or a simulation form with errors)."""
     if action == "save":
-        version = services.plan_version_create(document=document, name=form.cleaned_data["name"], by=request.user)
+        version = services_plan_versions.plan_version_create(
+            document=document, name=form.cleaned_data["name"], by=request.user
+        )
         messages.success(request, _("Saved as draft version %(number)s.") % {"number": version.number})
         return redirect("console-plan-version", number=version.number)
     if action == "simulate":
@@ -204,7 +206,7 @@ def plan_version(request, number: int):
             activate_form = ActivateForm(request.POST, prefix="act")
             if activate_form.is_valid():
                 try:
-                    services.plan_version_activate(
+                    services_plan_versions.plan_version_activate(
                         version=version, effective_from=activate_form.cleaned_data["effective_from"], by=request.user
                     )
                 except ValidationError as exc:

@@ -9,7 +9,7 @@ from core.communications.selectors import announcements_for, newsletter_subscrib
 from core.demotion.selectors import member_standing
 from core.members.selectors import customers_count, downline_level_counts, leg_totals
 from frontend.common.access import office_page
-from plans.selectors import member_period_figures
+from plans.selectors_period_figures import member_period_figures
 
 LEVEL_CHART_LEVELS = 12
 

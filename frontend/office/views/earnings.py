@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from frontend.common.access import office_page
 from frontend.common.paging import paginate
-from plans import selectors, selectors_explanations
+from plans import selectors, selectors_commission_lines, selectors_explanations, selectors_period_figures
 from plans.models import PeriodStatus
 from plans.selectors import commission_periods
 from plans.selectors_rates import base_currency, period_conversion, period_conversions
@@ -32,8 +32,8 @@ def _named(by_bonus: dict, names: dict[str, str]) -> list[tuple[str, object]]:
 @office_page()
 def earnings(request):
     me = request.member
-    periods = selectors.earnings_by_period(member=me)
-    names = selectors.bonus_names()
+    periods = selectors_commission_lines.earnings_by_period(member=me)
+    names = selectors_period_figures.bonus_names()
     converted = period_conversions(member=me, totals={p["period"]: p["total"] for p in periods})
     for p in periods:
         p["bonuses"] = _named(p["by_bonus"], names)
@@ -44,7 +44,7 @@ def earnings(request):
         "office/earnings/index.html",
         {
             "me": me,
-            "figures": selectors.member_period_figures(member=me),
+            "figures": selectors_period_figures.member_period_figures(member=me),
             "wallet": selectors.wallet_balance(member=me),
             "periods": periods,
             "chart": chart,
@@ -58,16 +58,18 @@ def earnings_period(request, pk: int):
     """Every line paid to the distributor in a period, each explained in words (their own lines only)."""
     me = request.member
     period = get_object_or_404(commission_periods(), pk=pk)
-    lines = selectors.earnings_lines(member=me, period=period)
+    lines = selectors_commission_lines.earnings_lines(member=me, period=period)
     context = paginate(request, lines)
-    names = selectors.bonus_names()
+    names = selectors_period_figures.bonus_names()
     context["explained"] = [
         {**x, "bonus": names.get(x["line"].component, x["line"].component)}
         for x in selectors_explanations.ledger_lines_explained(
             context["page_obj"].object_list, names, currency=base_currency()
         )
     ]
-    summary = next((p for p in selectors.earnings_by_period(member=me) if p["period"] == period.pk), None)
+    summary = next(
+        (p for p in selectors_commission_lines.earnings_by_period(member=me) if p["period"] == period.pk), None
+    )
     converted = None
     if summary is not None:
         summary["bonuses"] = _named(summary["by_bonus"], names)
@@ -80,7 +82,7 @@ def earnings_period(request, pk: int):
             "period": period,
             "summary": summary,
             "converted": converted,
-            "figures": selectors.member_period_figures(member=me, period=period),
+            "figures": selectors_period_figures.member_period_figures(member=me, period=period),
             **context,
         },
     )

@@ -25,7 +25,7 @@ from frontend.common.access import office_page
 from frontend.common.csv import csv_response
 from frontend.common.paging import paginate
 from plans.genealogy import LEVEL_SORTS, TreeNotInPlan, binary_legs, downline_list, genealogy_period
-from plans.selectors import member_period_figures
+from plans.selectors_period_figures import member_period_figures
 
 
 def _tree_param(request) -> str:
