@@ -1,7 +1,7 @@
 """A commission line's explanation in words, in the reader's language and number format.
 
-The explanation itself (``plans.selectors._line_explanation``) is data: the rule, rate, basis, levels and the
-numbers of the order and member. Here it becomes one sentence per rule, each marked for translation with named
+The explanation itself (``plans.selectors_explanations._line_explanation``) is data: the rule, rate, basis, levels
+and the numbers of the order and member. Here it becomes one sentence per rule, each marked for translation with named
 placeholders, so a translator can reorder it ("5,00 % del CV 100,00 del pedido n.º 2001 …"). With ``currency`` the
 amount paid is shown with its currency, as every amount on a page is; without (the API, which gives the currency
 beside it) it is a plain number.
