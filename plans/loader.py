@@ -11,8 +11,10 @@ loader re-sorts with a layered topological sort (numpy, one pass per layer).
 from __future__ import annotations
 
 import datetime
+import threading
 
 import numpy as np
+import psycopg2
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -32,15 +34,61 @@ EPOCH = datetime.date(1970, 1, 1)
 
 
 def load_snapshot(*, plan: Plan, start: datetime.date, end: datetime.date, carry_run_id: int | None) -> Snapshot:
-    """The period [start, end] as the engine sees it. ``carry_run_id``: the run whose binary carry-over applies."""
+    """The period [start, end] as the engine sees it. ``carry_run_id``: the run whose binary carry-over applies.
+
+    Outside a transaction (a run in the worker) the orders are read on a second connection while this one reads
+    the members: two server processes instead of one. Each statement sees what was committed when it began, as
+    the two statements on one connection in autocommit did before. Inside a transaction (tests, a caller's
+    atomic block) another connection would not see its uncommitted rows, so both are read here."""
     with connection.cursor() as cursor:
         _margins_in_base_currency(cursor, plan, start, end)
-        members = _members_frame(cursor, plan)
-        members["excluded"] = _excluded_during(members, start, end)
-        orders = _orders_frame(cursor, start, end)
+        beside = None if connection.in_atomic_block else _OrdersBeside(cursor, start, end)
+        try:
+            members = _members_frame(cursor, plan)
+            members["excluded"] = _excluded_during(members, start, end)
+        except BaseException:
+            if beside is not None:
+                beside.wait()  # its connection closed before the error goes up
+            raise
+        orders = beside.result() if beside is not None else _orders_frame(cursor, start, end)
         parties = _parties_frame(cursor, orders["party_id"])
         carry = _carry_frame(cursor, carry_run_id)
     return snapshot_from_frames(members=members, orders=orders, parties=parties, carry=carry)
+
+
+class _OrdersBeside:
+    """``_orders_frame`` on a thread and connection of its own (the run's schema and search path)."""
+
+    def __init__(self, cursor, start: datetime.date, end: datetime.date):
+        cursor.execute("SELECT current_setting('search_path')")
+        self._search_path = cursor.fetchone()[0]
+        self._params = connection.get_connection_params()
+        self._outcome: dict[str, np.ndarray] | BaseException | None = None
+        self._thread = threading.Thread(target=self._read, args=(start, end), name="run-orders", daemon=True)
+        self._thread.start()
+
+    def _read(self, start: datetime.date, end: datetime.date) -> None:
+        try:
+            conn = psycopg2.connect(**self._params)
+            try:
+                conn.autocommit = True
+                with conn.cursor() as cursor:
+                    cursor.execute("SELECT set_config('search_path', %s, false)", [self._search_path])
+                    self._outcome = _orders_frame(cursor, start, end)
+            finally:
+                conn.close()
+        except BaseException as exc:  # handed to the caller's thread by result()
+            self._outcome = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> dict[str, np.ndarray]:
+        self.wait()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        assert self._outcome is not None
+        return self._outcome
 
 
 def _margins_in_base_currency(cursor, plan: Plan, start: datetime.date, end: datetime.date) -> None:
@@ -191,28 +239,38 @@ def _carry_frame(cursor, run_id: int | None) -> dict[str, np.ndarray]:
 
 
 def topological_order(parents: list[np.ndarray]) -> np.ndarray:
-    """A permutation putting every node after all of its parents (each array: parent index or -1). Kahn's algorithm
-    by layers: one numpy step per layer, work proportional to the edges."""
+    """A permutation putting every node after all of its parents (each array: parent index or -1; one parent per
+    tree). Kahn's algorithm by layers: one numpy step per layer and tree, work proportional to the edges. A child has
+    one parent in each tree, so a layer's children of one tree are distinct and their in-degrees drop by plain
+    indexing (no ``ufunc.at``, no ``unique``); a node whose two parents are in the same layer is taken once."""
     n = len(parents[0])
-    child = np.concatenate([np.flatnonzero(p >= 0) for p in parents])
-    parent = np.concatenate([p[p >= 0] for p in parents])
-    indegree = np.bincount(child, minlength=n)
-    by_parent = np.argsort(parent, kind="stable")
-    child_sorted = child[by_parent]
-    starts = np.searchsorted(parent[by_parent], np.arange(n + 1))
+    indegree = np.zeros(n, np.int32)
+    trees = []
+    for parent_of in parents:
+        child = np.flatnonzero(parent_of >= 0)
+        parent = parent_of[child]
+        indegree[child] += 1
+        by_parent = np.argsort(parent, kind="stable")
+        trees.append((child[by_parent], np.searchsorted(parent[by_parent], np.arange(n + 1))))
     out = []
     frontier = np.flatnonzero(indegree == 0)
     while len(frontier):
         out.append(frontier)
-        lo, hi = starts[frontier], starts[frontier + 1]
-        counts = hi - lo
-        if not counts.sum():
-            break
-        offsets = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
-        kids = child_sorted[offsets]
-        indegree -= np.bincount(kids, minlength=n)
-        kids = np.unique(kids)
-        frontier = kids[indegree[kids] == 0]
+        reached = []
+        for children, starts in trees:
+            lo = starts[frontier]
+            counts = starts[frontier + 1] - lo
+            total = int(counts.sum())
+            if total:
+                kids = children[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(total)]
+                indegree[kids] -= 1
+                reached.append(kids)
+        ready = []
+        for kids in reached:
+            free = kids[indegree[kids] == 0]
+            indegree[free] = -1  # taken
+            ready.append(free)
+        frontier = np.sort(np.concatenate(ready)) if ready else np.zeros(0, np.int64)
     order = np.concatenate(out) if out else np.zeros(0, np.int64)
     if len(order) != n:
         raise ValueError("the sponsor and placement trees have a cycle")

@@ -57,6 +57,14 @@ def test_topological_order_puts_a_spillover_placement_parent_first():
     assert order.tolist() == [0, 1, 3, 2]
 
 
+def test_topological_order_takes_a_member_sponsored_and_placed_by_the_same_parent_once():
+    # 3 and 4 have 1 as sponsor and placement parent (reached twice in one layer); 2 is placed under 4.
+    order = topological_order([np.array([-1, 0, 0, 1, 1]), np.array([-1, 0, 4, 1, 1])])
+    assert order.tolist() == [0, 1, 3, 4, 2]
+    with pytest.raises(ValueError, match="cycle"):
+        topological_order([np.array([-1, 2, 1]), np.array([-1, -1, -1])])
+
+
 @pytest.mark.django_db
 def test_snapshot_from_the_database(chain, product, in_alpha):
     plan = plan_from_document(PLAN)
