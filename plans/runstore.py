@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -112,7 +113,7 @@ def _piece_index(cursor, table: str) -> None:
     cursor.execute(f"CREATE INDEX {table}_brin ON {table} USING brin {BRIN}")
 
 
-def partitions_attach(cursor, run_id: int, *, lines: bool, pieces: list[tuple[int, int]] = ()) -> None:
+def partitions_attach(cursor, run_id: int, *, lines: bool, pieces: Sequence[tuple[int, int]] = ()) -> None:
     """Indexes from the loaded rows (more memory for the sort than a query gets), then the run's partitions. The
     lines' ``pieces`` ((first line, lines) each) were indexed by whoever wrote them."""
     run_id = int(run_id)
@@ -165,10 +166,13 @@ def partitions_lost(cursor, run_id: int) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def pieces_unattached_drop(cursor, run_id: int | None = None) -> list[str]:
+def pieces_unattached_drop(
+    cursor, run_id: int | None = None, *, spare: Callable[[set[int]], Iterable[int]] | None = None
+) -> list[str]:
     """Pieces of lines that no run partition holds: a writer committed them, then the run failed (or its worker
-    was killed) before attaching them. With no ``run_id``, those of every run that is no longer being calculated
-    (the beat job's sweep). Returns the tables dropped."""
+    was killed) before attaching them. With no ``run_id``, those of every run, except the runs ``spare`` names when
+    called with the ids it found (the beat job's sweep spares runs still being calculated; it is asked after the
+    pieces are listed, so a run that starts meanwhile is not among them). Returns the tables dropped."""
     pattern = (f"{_part(LINES, run_id)}_p" if run_id is not None else f"{LINES}_r").replace("_", r"\_") + "%"
     cursor.execute(
         "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
@@ -176,19 +180,17 @@ def pieces_unattached_drop(cursor, run_id: int | None = None) -> list[str]:
         [pattern],
     )
     names = [name for (name,) in cursor.fetchall() if "_p" in name.removeprefix(LINES)]
-    if run_id is None and names:
-        from plans.models import CommissionRun, RunStatus  # noqa: PLC0415 - the sweep only
-
-        running = {
-            f"{_part(LINES, pk)}_p"
-            for pk in CommissionRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).values_list(
-                "pk", flat=True
-            )
-        }
-        names = [name for name in names if not name.startswith(tuple(running))]
+    if spare is not None and names:
+        kept = tuple(f"{_part(LINES, pk)}_p" for pk in spare(_piece_runs(names)))
+        names = [name for name in names if not name.startswith(kept)] if kept else names
     for name in names:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     return names
+
+
+def _piece_runs(names: list[str]) -> set[int]:
+    """The run ids in pieces' table names (``{LINES}_r{run}_p{first line}``)."""
+    return {int(name.removeprefix(f"{LINES}_r").split("_p", 1)[0]) for name in names}
 
 
 def run_rows_drop(cursor, run_ids: list[int]) -> None:
@@ -234,8 +236,9 @@ class LineWriter:
     connection of its own, while the engine makes the next chunks (numpy and the sockets release the GIL, so the
     calculation and the database's inserts overlap). At most ``WRITERS`` pieces are held: memory stays bounded.
     A run of one piece writes it at ``close()`` on the run's own connection (in its transaction: nothing to commit
-    early, nothing left behind if it fails). The caller does not use the connection until ``close()``, which waits
-    for the writers and raises the first error; ``pieces`` then lists (first line, lines) for ``partitions_attach``."""
+    early, nothing left behind if it fails). The caller may use its connection between calls (the writers never
+    touch it); ``close()`` waits for the writers and raises the first error; ``pieces`` then lists (first line,
+    lines) for ``partitions_attach``."""
 
     def __init__(self, cursor, run_id: int, snap: Snapshot):
         self.cursor = cursor
@@ -264,6 +267,13 @@ class LineWriter:
             if self._pending_lines >= PIECE_LINES:
                 self._hand_over()
 
+    def flush(self) -> None:
+        """Hand the last lines to a writer now (a run of several pieces), so what the caller does next on its own
+        connection (the member results) overlaps the writers' last pieces instead of following them."""
+        self._raise_failed()
+        if self._pending and self._pool is not None:
+            self._hand_over()
+
     def close(self) -> None:
         try:
             if self._pending and self._pool is None:  # one piece: the run's own connection and transaction
@@ -287,8 +297,9 @@ class LineWriter:
 
     def _raise_failed(self) -> None:
         for future in self._futures:
-            if future.done() and future.exception() is not None:
-                raise future.exception()
+            error = future.exception() if future.done() else None
+            if error is not None:
+                raise error
 
     @staticmethod
     def _lines(chunks: list[tuple[Ledger, int]]) -> int:

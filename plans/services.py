@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
@@ -130,8 +131,17 @@ def runs_requeue_stalled(*, now: datetime.datetime | None = None) -> list[int]:
 
 
 def pieces_orphaned_drop() -> None:
-    """The beat job's sweep: pieces of lines that runs no longer being calculated left unattached."""
-    _pieces_left_drop(None)
+    """The beat job's sweep: pieces of lines that runs no longer being calculated left unattached (a queued or
+    running run's writers may be at work on theirs)."""
+
+    def calculating(run_ids: set[int]) -> list[int]:
+        return list(
+            CommissionRun.objects.filter(pk__in=run_ids, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).values_list(
+                "pk", flat=True
+            )
+        )
+
+    _pieces_left_drop(None, spare=calculating)
 
 
 def previews_lost_fail() -> list[int]:
@@ -269,12 +279,12 @@ def run_execute(*, run_id: int) -> CommissionRun:
         raise
 
 
-def _pieces_left_drop(run_id: int | None) -> None:
+def _pieces_left_drop(run_id: int | None, spare: Callable[[set[int]], list[int]] | None = None) -> None:
     """Pieces of lines a run's writers committed before it failed (plans.runstore): nothing points at them.
     Best effort after a failure (the database may be what failed); the beat job sweeps what stays."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            pieces_unattached_drop(cursor, run_id)
+            pieces_unattached_drop(cursor, run_id, spare=spare)
     except DatabaseError:
         logger.warning("Run %s: its unattached pieces of lines stay for the beat job's sweep", run_id, exc_info=True)
 
@@ -342,6 +352,24 @@ def _summary(plan: Plan, snap: Snapshot, result: Result, earned: np.ndarray) -> 
     }
 
 
+def _calculate_writing(cursor, run, plan, snap, writer, store_members: bool) -> tuple[Result, np.ndarray]:
+    """The calculation with the lines going to ``writer`` as they are made; then each member's result on the run's
+    own connection while the writers finish the last pieces on theirs. Returns the result and each member's pay."""
+    result = calculate(plan, snap, sink=writer)
+    if writer is not None and not streamable(plan):
+        writer(result.lines, False)
+        writer(result.forfeits, True)
+    if writer is not None:
+        writer.flush()
+    paid = result.lines.payee_idx >= 0
+    earned = np.bincount(
+        result.lines.payee_idx[paid], weights=result.lines.amount_cents[paid], minlength=snap.n_members
+    ).astype(np.int64)  # exact: a member's total is far below 2**53 cents
+    if store_members:
+        member_results_write(cursor, run.pk, snap, result, earned)
+    return result, earned
+
+
 def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
     """Calculate, and keep the totals always; for previews the lines and per-member results too (projections: the
     member results), replacing the period's older preview. One transaction: the run's tables are created, filled as
@@ -357,21 +385,15 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
         if store_lines or store_members:
             partitions_create(cursor, run.pk, lines=store_lines)
         try:
-            result = calculate(plan, snap, sink=writer)
-            if writer is not None and not streamable(plan):
-                writer(result.lines, False)
-                writer(result.forfeits, True)
-            timings["calc_s"] = round(time.perf_counter() - started, 3)  # with the lines' COPY overlapping it
+            result, earned = _calculate_writing(cursor, run, plan, snap, writer, store_lines or store_members)
         finally:
             if writer is not None:
                 writer.close()
+        # The calculation, the lines' COPY beside it, and the member results beside the writers' last pieces.
+        timings["calc_s"] = round(time.perf_counter() - started, 3)
+        store_started = time.perf_counter()
         if run.generated is not None:
             CommissionRun.objects.filter(pk=run.pk).update(baseline=_generated_baseline(snap))
-        store_started = time.perf_counter()
-        paid = result.lines.payee_idx >= 0
-        earned = np.bincount(
-            result.lines.payee_idx[paid], weights=result.lines.amount_cents[paid], minlength=snap.n_members
-        ).astype(np.int64)  # exact: a member's total is far below 2**53 cents
         summary = _summary(plan, snap, result, earned)
         period = None
         if run.kind == RunKind.PROJECTION:
@@ -391,7 +413,6 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
             if older:
                 CommissionRun.objects.filter(pk__in=older).update(status=RunStatus.SUPERSEDED)
         if store_lines or store_members:
-            member_results_write(cursor, run.pk, snap, result, earned)
             partitions_attach(cursor, run.pk, lines=store_lines, pieces=writer.pieces if writer is not None else [])
         timings["store_s"] = round(time.perf_counter() - store_started, 3)
         if writer is not None:
