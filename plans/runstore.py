@@ -104,6 +104,8 @@ def _piece_create(cursor, run_id: int, first_line: int, n: int) -> str:
         f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, LINES)}, CHECK (run_id = {int(run_id)}),"
         f" CHECK (line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}))"
     )
+    # The run's id is the same on every line: the table's default fills it, so COPY does not send or parse it.
+    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}")
     return table
 
 
@@ -372,7 +374,6 @@ class LineWriter:
             cursor,
             table,
             [
-                ("run_id", "int8", self.run_id),
                 ("payee_id", "int8", payee),
                 ("amount_cents", "int8", chunk.amount_cents),
                 ("source_order_id", "int8", _ids_at(chunk.source_order_idx, snap.order_id)),
