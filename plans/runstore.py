@@ -55,6 +55,10 @@ PIECE_MAX = 1_000_000  # lines per piece at most: a larger chunk of the engine i
 # numbers (the physical order: a page of the run's lines, plans.selectors_commission_lines.RunLinesInOrder). A unique
 # btree on the line number cost a sort of every line, a fifth of the writers' work.
 BRIN = "(payee_id, line_no) WITH (pages_per_range = 16)"
+# Columns that are 0 on every line of a chunk in most plans (one component, its first rule, paid, no party): a
+# chunk whose lines are all 0 in one of them leaves it out of its COPY, and the piece's default writes the 0. COPY's
+# work is mostly per column: at 1M members, 13 columns -> 9 is about a second less of the writers' time.
+ZERO_BY_DEFAULT = ("source_party_id", "component", "rule", "reason")
 WRITERS = 2  # COPY streams; on 2 cores at 1M members: one 38.3 s, two 28.5 s, three 30.4 s (and 140 MB more)
 
 
@@ -104,8 +108,10 @@ def _piece_create(cursor, run_id: int, first_line: int, n: int) -> str:
         f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, LINES)}, CHECK (run_id = {int(run_id)}),"
         f" CHECK (line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}))"
     )
-    # The run's id is the same on every line: the table's default fills it, so COPY does not send or parse it.
-    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}")
+    # The run's id is the same on every line, and the columns ZERO_BY_DEFAULT are 0 on most: the table's defaults
+    # fill them, so COPY does not send or parse them (see LineWriter._write_chunk).
+    defaults = ", ".join(f"ALTER COLUMN {name} SET DEFAULT 0" for name in ZERO_BY_DEFAULT)
+    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}, {defaults}")
     return table
 
 
@@ -370,28 +376,29 @@ class LineWriter:
         order = np.argsort(payee, kind="stable")  # a member's lines together: the BRIN index on payee_id finds them
         line_no = np.empty(n, np.int32)
         line_no[order] = np.arange(first_line, first_line + n, dtype=np.int32)  # numbered in the written order
-        copy_in(
-            cursor,
-            table,
-            [
-                ("payee_id", "int8", payee),
-                ("amount_cents", "int8", chunk.amount_cents),
-                ("source_order_id", "int8", _ids_at(chunk.source_order_idx, snap.order_id)),
-                ("source_member_id", "int8", _ids_at(chunk.source_member_idx, snap.member_id)),
-                ("source_party_id", "int8", _ids_at(chunk.source_party_idx, snap.party_id)),
-                ("basis_cents", "int8", chunk.basis_cents),
-                ("line_no", "int4", line_no),
-                ("level_raw", "int4", chunk.level_raw),
-                ("level_compressed", "int4", chunk.level_compressed),
-                ("component", "int2", chunk.component),
-                ("rule", "int2", chunk.rule),
-                ("reason", "int2", chunk.reason),
-                ("rate_bp", "int2", chunk.rate_bp),
-            ],
-            n,
-            freeze=True,
-            take=order,
-        )
+        all_zero = {
+            "source_party_id": not (chunk.source_party_idx >= 0).any(),
+            "component": not chunk.component.any(),
+            "rule": not chunk.rule.any(),
+            "reason": not chunk.reason.any(),
+        }
+        columns: list = [
+            ("payee_id", "int8", payee),
+            ("amount_cents", "int8", chunk.amount_cents),
+            ("source_order_id", "int8", _ids_at(chunk.source_order_idx, snap.order_id)),
+            ("source_member_id", "int8", _ids_at(chunk.source_member_idx, snap.member_id)),
+            ("source_party_id", "int8", _ids_at(chunk.source_party_idx, snap.party_id)),
+            ("basis_cents", "int8", chunk.basis_cents),
+            ("line_no", "int4", line_no),
+            ("level_raw", "int4", chunk.level_raw),
+            ("level_compressed", "int4", chunk.level_compressed),
+            ("component", "int2", chunk.component),
+            ("rule", "int2", chunk.rule),
+            ("reason", "int2", chunk.reason),
+            ("rate_bp", "int2", chunk.rate_bp),
+        ]
+        sent = [column for column in columns if not all_zero.get(column[0], False)]
+        copy_in(cursor, table, sent, n, freeze=True, take=order)
 
 
 def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np.ndarray) -> None:
