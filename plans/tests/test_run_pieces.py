@@ -1,7 +1,8 @@
 """A large run's lines go in pieces, each written, indexed and committed by one of two writers on a connection of its
 own, then attached as the run's partitions (plans.runstore). Committed for real, in a throwaway company; pieces of
 one line at least and two at most, so the five-line run of the chain (root <- a <- b <- c, 100 CV each, unilevel
-10 % / 5 %) is written as several pieces."""
+10 % / 5 %) is written as several pieces; its orders are read on a connection of their own, as a large company's are
+(plans.loader.ORDERS_BESIDE_FROM)."""
 
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import pytest
 from django.db import connection
 
 from core.accounts.models import User
-from plans import runstore
+from plans import loader, runstore
 from plans import services as plan_services
 from plans.models import CommissionRun, LedgerLine, RunLine, RunStatus
 from plans.services import period_get_or_create, run_execute, run_preview, run_preview_request
@@ -30,6 +31,7 @@ LINES = RunLine._meta.db_table
 def company(monkeypatch):
     monkeypatch.setattr(runstore, "PIECE_LINES", 1)
     monkeypatch.setattr(runstore, "PIECE_MAX", 2)  # a chunk of three lines or more is split between the writers
+    monkeypatch.setattr(loader, "ORDERS_BESIDE_FROM", 0)  # the orders read on a connection of their own
     with throwaway_company() as schema:
 
         def build():
