@@ -84,10 +84,12 @@ class _OrdersBeside:
         try:
             conn = psycopg2.connect(**self._params)
             try:
-                conn.autocommit = True
                 with conn.cursor() as cursor:
-                    cursor.execute("SELECT set_config('search_path', %s, false)", [self._search_path])
+                    # For this transaction only, as the run's writers do (a transaction-pooling PgBouncer may hand
+                    # the next one another server connection).
+                    cursor.execute("SELECT set_config('search_path', %s, true)", [self._search_path])
                     self._outcome = _orders_frame(cursor, start, end)
+                conn.rollback()  # it only read
             finally:
                 conn.close()
         except BaseException as exc:  # handed to the caller's thread by result()
