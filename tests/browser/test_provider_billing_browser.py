@@ -8,6 +8,7 @@ plan for bills it 150.00 USD (shown "$150.00")."""
 
 from __future__ import annotations
 
+import datetime
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -38,10 +39,9 @@ SUB = "webbill"
 STAFF = "billing-ops@provider.test"
 PLAN = "browser-billing"
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-MONTH = finished_months()[-1]  # the oldest month the page offers: no other test bills it
 
 
-def _setup() -> str:
+def _setup(month: datetime.date) -> str:
     company_onboard(
         name=SUB.title(), subdomain=SUB, admin_email=f"admin@{SUB}.test", admin_password=PASSWORD,
         send_invitation=False,
@@ -49,19 +49,19 @@ def _setup() -> str:
     with schema_context(get_public_schema_name()):
         company = Company.objects.get(schema_name=SUB)
         plan = PricePlan.objects.create(code=PLAN, name="Browser billing", monthly_hosting_fee=Decimal("150.00"))
-        PlanAssignment.objects.create(company=company, plan=plan, effective_from=MONTH.replace(year=MONTH.year - 1))
+        PlanAssignment.objects.create(company=company, plan=plan, effective_from=month.replace(year=month.year - 1))
         billing_payment_method_set(company=company, payment_method_id=card_payment_method(GOOD_CARD))
         staff = user_create(email=STAFF, role=Role.PROVIDER_STAFF, password=PASSWORD, is_staff=True)
         return two_factor_activate(staff)
 
 
-def _teardown() -> None:
+def _teardown(month: datetime.date) -> None:
     with schema_context(get_public_schema_name()):
-        invoices = Invoice.objects.filter(month=MONTH)
+        invoices = Invoice.objects.filter(month=month)
         StripeEvent.objects.filter(invoice__in=invoices).delete()
         InvoiceLine.objects.filter(invoice__in=invoices).delete()
         invoices.delete()
-        UsageRecord.objects.filter(month=MONTH).delete()  # the close froze every company's month
+        UsageRecord.objects.filter(month=month).delete()  # the close froze every company's month
         companies_drop(SUB)
         PricePlan.objects.filter(code=PLAN).delete()
         with connection.cursor() as cursor:  # raw: the ORM's cascade would look for company tables
@@ -73,11 +73,18 @@ def _teardown() -> None:
 
 
 @pytest.fixture(scope="module")
-def billing_company(committed, live_server_process, stripe_emulator, celery_worker_process):
-    committed(_teardown)
-    secret = committed(_setup)
+def month() -> datetime.date:
+    """The oldest month the page offers (no other test bills it), taken when the tests start rather than when the
+    file is collected: a run that crosses midnight at a month's end offers other months."""
+    return finished_months()[-1]
+
+
+@pytest.fixture(scope="module")
+def billing_company(month, committed, live_server_process, stripe_emulator, celery_worker_process):
+    committed(lambda: _teardown(month))
+    secret = committed(lambda: _setup(month))
     yield secret
-    committed(_teardown)
+    committed(lambda: _teardown(month))
 
 
 def _fits_and_axe_clean(page) -> None:
@@ -90,7 +97,7 @@ def _fits_and_axe_clean(page) -> None:
     assert serious == []
 
 
-def test_provider_closes_a_month_from_the_page_and_sees_the_invoice(billing_company, browser, url, screenshot):
+def test_provider_closes_a_month_from_the_page_and_sees_the_invoice(billing_company, month, browser, url, screenshot):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
@@ -105,7 +112,7 @@ def test_provider_closes_a_month_from_the_page_and_sees_the_invoice(billing_comp
     _fits_and_axe_clean(page)
 
     page.get_by_role("link", name="Close a month…").click()
-    page.get_by_label("Month to close").select_option(MONTH.isoformat())
+    page.get_by_label("Month to close").select_option(month.isoformat())
     page.get_by_role("button", name="Show what will be billed").click()
     row = page.get_by_test_id("close-preview").get_by_role("row").filter(has_text="Webbill")
     cells = row.locator("th, td").all_inner_texts()
@@ -114,16 +121,16 @@ def test_provider_closes_a_month_from_the_page_and_sees_the_invoice(billing_comp
     screenshot(page, "provider-month-close-confirm-1366x900")
     _fits_and_axe_clean(page)
 
-    page.get_by_role("button", name=f"Close {MONTH:%B %Y}").click()
-    page.wait_for_url(f"**/billing/close/{MONTH:%Y-%m}/")
-    expect(page.get_by_test_id("close-status")).to_contain_text(f"{MONTH:%B %Y} is closed for all", timeout=60_000)
+    page.get_by_role("button", name=f"Close {month:%B %Y}").click()
+    page.wait_for_url(f"**/billing/close/{month:%Y-%m}/")
+    expect(page.get_by_test_id("close-status")).to_contain_text(f"{month:%B %Y} is closed for all", timeout=60_000)
     invoice = page.get_by_test_id("close-invoices").get_by_role("row").filter(has_text="Webbill")
-    assert invoice.locator("td").all_inner_texts() == [f"WEBBILL-{MONTH:%Y-%m}", "Webbill", "$150.00", "Paid"]
+    assert invoice.locator("td").all_inner_texts() == [f"WEBBILL-{month:%Y-%m}", "Webbill", "$150.00", "Paid"]
     screenshot(page, "provider-month-close-done-1366x900")
     _fits_and_axe_clean(page)
 
     # The same month again: already invoiced, nothing new to bill.
-    page.goto(url(None, f"/billing/close/?month={MONTH.isoformat()}"))
+    page.goto(url(None, f"/billing/close/?month={month.isoformat()}"))
     expect(page.get_by_test_id("close-total")).to_have_text("—")
     page.goto(url(None, "/health/"))
     expect(page.get_by_test_id("workers")).to_contain_text(f"test-{settings.TEST_RUN_ID}@localhost")
@@ -135,7 +142,7 @@ def test_provider_closes_a_month_from_the_page_and_sees_the_invoice(billing_comp
     page = phone.new_page()
     for path, name in (
         ("/billing/", "provider-billing"),
-        (f"/billing/close/{MONTH:%Y-%m}/", "provider-month-close-done"),
+        (f"/billing/close/{month:%Y-%m}/", "provider-month-close-done"),
     ):
         page.goto(url(None, path))
         expect(page.get_by_role("button", name="Menu")).to_be_visible()
