@@ -1,17 +1,14 @@
-"""Plans over the company API: plan versions, periods, runs, ledger, adjustments, payouts (staff read, admins write),
-and the distributor's own earnings."""
+"""Plans over the company API: periods, runs, their lines and ledger, adjustments (staff read, admins write). Beside
+it: plan versions (plans.apis_plan_versions), payout batches and the money log (plans.apis_payouts), the
+distributor's own earnings, statements and figures (plans.apis_earnings)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,18 +16,15 @@ from config.api.pagination import StandardPagination
 from config.api.permissions import HasCapability
 from config.api.serializers import MONEY, NUMBER, SIGNED_MONEY, BusinessDateField, Input
 from config.converters import BIGINT_MAX
-from core.accounts.permissions import has_capability
 from core.members import selectors as member_selectors
 from core.members.models import Member
 from plans import (
     selectors,
     selectors_commission_lines,
     selectors_explanations,
-    selectors_period_figures,
     services,
     services_adjustments,
     services_payouts,
-    services_plan_versions,
     services_posting,
 )
 from plans.explanations import explanation_text
@@ -39,16 +33,11 @@ from plans.models import (
     CommissionPeriod,
     CommissionRun,
     LedgerLine,
-    MoneyAuditEntry,
     PayoutBatch,
-    PeriodStatus,
     PlanVersion,
     RunKind,
 )
 from plans.services_periods import period_close
-from plans.statements.data import period_statement, year_summary
-from plans.statements.notices import statement_filename, year_summary_filename
-from plans.statements.render import statement_pdf, year_summary_pdf
 
 YEAR_MIN, YEAR_MAX = 2000, 2100  # a year summary outside these is a 404, not a query
 
@@ -60,12 +49,6 @@ def _page(request, view, queryset, serialize):
 
 
 # ---------------------------------------------------------------------------------------------------- serializers
-
-
-class PlanVersionOut(serializers.ModelSerializer):
-    class Meta:
-        model = PlanVersion
-        fields = ["id", "number", "name", "is_draft", "effective_from", "document", "created_at", "activated_at"]
 
 
 class PeriodOut(serializers.ModelSerializer):
@@ -184,87 +167,6 @@ class Confirmed(Input):
     expected_total = serializers.DecimalField(
         **MONEY, help_text="The total the user confirmed; the action is refused (409) if it would move another."
     )
-
-
-class MoneyAuditOut(serializers.ModelSerializer):
-    period_start = serializers.DateField(source="period.start", default=None, read_only=True)
-    member_number = serializers.IntegerField(source="member.number", default=None, read_only=True)
-
-    class Meta:
-        model = MoneyAuditEntry
-        fields = [
-            "id", "action", "at", "by_email", "period", "period_start", "run", "batch", "member_number", "amount",
-            "currency", "payees", "note", "detail",
-        ]  # fmt: skip
-
-
-# ---------------------------------------------------------------------------------------------------- plan versions
-
-
-class PlanVersionListApi(APIView):
-    permission_classes = [HasCapability("plans.write", read="console.read")]
-
-    class InputSerializer(Input):
-        name = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
-        document = serializers.JSONField()
-
-    @extend_schema(responses=PlanVersionOut(many=True))
-    def get(self, request):
-        return _page(request, self, selectors.plan_versions_list(), lambda page: PlanVersionOut(page, many=True).data)
-
-    @extend_schema(request=InputSerializer, responses={201: PlanVersionOut})
-    def post(self, request):
-        """Create a draft version; an invalid document answers 400 with every bad field named."""
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        version = services_plan_versions.plan_version_create(by=request.user, **data.validated_data)
-        return Response(PlanVersionOut(version).data, status=status.HTTP_201_CREATED)
-
-
-class PlanValidateApi(APIView):
-    permission_classes = [HasCapability("plans.write")]
-
-    class InputSerializer(Input):
-        document = serializers.JSONField()
-
-    class OutputSerializer(serializers.Serializer):
-        valid = serializers.BooleanField()
-        name = serializers.CharField()
-        ranks = serializers.ListField(child=serializers.CharField())
-        components = serializers.ListField(child=serializers.CharField())
-
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
-    def post(self, request):
-        """Check a document without saving it."""
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = services_plan_versions.plan_document_check(document=data.validated_data["document"])
-        out = {"valid": True, "name": plan.name, "ranks": [r.code for r in plan.ranks],
-               "components": [c.code for c in plan.components]}  # fmt: skip
-        return Response(self.OutputSerializer(out).data)
-
-
-class PlanVersionDetailApi(APIView):
-    permission_classes = [HasCapability("plans.write", read="console.read")]
-
-    @extend_schema(responses=PlanVersionOut)
-    def get(self, request, version_id: int):
-        return Response(PlanVersionOut(get_object_or_404(PlanVersion, pk=version_id)).data)
-
-
-class PlanVersionActivateApi(APIView):
-    permission_classes = [HasCapability("plans.write")]
-
-    class InputSerializer(Input):
-        effective_from = BusinessDateField()
-
-    @extend_schema(request=InputSerializer, responses=PlanVersionOut)
-    def post(self, request, version_id: int):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        version = get_object_or_404(PlanVersion, pk=version_id)
-        version = services_plan_versions.plan_version_activate(version=version, by=request.user, **data.validated_data)
-        return Response(PlanVersionOut(version).data)
 
 
 # ---------------------------------------------------------------------------------------------------- periods, runs
@@ -540,217 +442,3 @@ class AdjustmentListApi(APIView):
             member=member, amount=values["amount"], reason=values["reason"], period=period, by=request.user
         )
         return Response(_ledger_out([line])[0], status=status.HTTP_201_CREATED)
-
-
-# ---------------------------------------------------------------------------------------------------- payouts
-
-
-class PayoutBatchListApi(APIView):
-    permission_classes = [HasCapability("payouts.write", read="console.read")]
-
-    class InputSerializer(Confirmed):
-        threshold = serializers.DecimalField(**MONEY)
-        period = serializers.PrimaryKeyRelatedField(
-            queryset=CommissionPeriod.objects.all(), required=False, allow_null=True,
-            help_text="Pay balances up to and including this posted period (default: the latest posted one).",
-        )  # fmt: skip
-
-    @extend_schema(responses=PayoutBatchOut(many=True))
-    def get(self, request):
-        return _page(request, self, selectors.payout_batches_list(), lambda page: PayoutBatchOut(page, many=True).data)
-
-    @extend_schema(request=InputSerializer, responses={201: PayoutBatchOut})
-    def post(self, request):
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        batch = services_payouts.payout_batch_create(by=request.user, **data.validated_data)
-        return Response(PayoutBatchOut(batch).data, status=status.HTTP_201_CREATED)
-
-
-class PayoutBatchCsvApi(APIView):
-    permission_classes = [HasCapability("payouts.export", read="payouts.export")]
-
-    @extend_schema(responses={(200, "text/csv"): str})
-    def get(self, request, batch_id: int):
-        """The file for the company's payment provider."""
-        batch = get_object_or_404(PayoutBatch, pk=batch_id)
-        response = HttpResponse(selectors.payout_batch_csv(batch=batch), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="payout-{batch.pk}.csv"'
-        return response
-
-
-class PayoutBatchPaidApi(APIView):
-    permission_classes = [HasCapability("payouts.write")]
-
-    @extend_schema(request=Confirmed, responses=PayoutBatchOut)
-    def post(self, request, batch_id: int):
-        """The provider paid the file: ``expected_total`` must be the batch's total (409 otherwise)."""
-        batch = get_object_or_404(PayoutBatch, pk=batch_id)
-        data = Confirmed(data=request.data)
-        data.is_valid(raise_exception=True)
-        batch = services_payouts.payout_batch_mark_paid(batch=batch, by=request.user, **data.validated_data)
-        return Response(PayoutBatchOut(batch).data)
-
-
-class MoneyAuditApi(APIView):
-    permission_classes = [HasCapability(read="commissions.audit.read")]
-
-    @extend_schema(responses=MoneyAuditOut(many=True))
-    def get(self, request):
-        """Every money action (close, approve, post, adjustment, payout), newest first: who, when, what, amount."""
-        return _page(request, self, selectors.money_audit_entries(), lambda page: MoneyAuditOut(page, many=True).data)
-
-
-# ---------------------------------------------------------------------------------------------------- distributor
-
-
-def _me(request) -> Member:
-    member = member_selectors.member_for_user(user=request.user)
-    if member is None:
-        raise PermissionDenied(gettext("Only distributors have earnings."))
-    return member
-
-
-class EarningsApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    class OutputSerializer(serializers.Serializer):
-        class Period(serializers.Serializer):
-            period = serializers.IntegerField()
-            start = serializers.DateField()
-            end = serializers.DateField()
-            status = serializers.CharField()
-            total = serializers.DecimalField(max_digits=14, decimal_places=2)
-            by_bonus = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
-
-        number = serializers.IntegerField()
-        earned = serializers.DecimalField(max_digits=14, decimal_places=2)
-        paid_out = serializers.DecimalField(max_digits=14, decimal_places=2)
-        balance = serializers.DecimalField(max_digits=14, decimal_places=2)
-        periods = Period(many=True)
-
-    @extend_schema(responses=OutputSerializer)
-    def get(self, request):
-        """The signed-in distributor's posted earnings per period by bonus, and their wallet balance."""
-        member = _me(request)
-        out = {"number": member.number, **selectors.wallet_balance(member=member),
-               "periods": selectors_commission_lines.earnings_by_period(member=member)}  # fmt: skip
-        return Response(self.OutputSerializer(out).data)
-
-
-class EarningsPeriodApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(responses=LedgerLineOut(many=True))
-    def get(self, request, period_id: int):
-        """Every line paid to the signed-in distributor in a period, each explained in words."""
-        member = _me(request)
-        period = get_object_or_404(CommissionPeriod, pk=period_id)
-        return _page(request, self, selectors_commission_lines.ledger_lines(member=member, period=period), _ledger_out)
-
-
-# ---------------------------------------------------------------------------------------------------- statements
-
-
-class StatementQuery(Input, serializers.Serializer):
-    """``?member=<number>``: staff may name any member; a distributor only themself (403 for anyone else)."""
-
-    member = serializers.IntegerField(required=False, **NUMBER)
-
-
-def _statement_member(request) -> Member:
-    query = StatementQuery(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    number = query.validated_data.get("member")
-    if number is None:
-        return _me(request)
-    if has_capability(request.user, "console.read"):
-        member = member_selectors.member_by_number(number)
-        if member is None:
-            raise NotFound(_("There is no member %(number)s.") % {"number": number})
-        return member
-    me = member_selectors.member_for_user(user=request.user)
-    if me is None or me.number != number:
-        raise PermissionDenied(_("You can download only your own statements."))
-    return me
-
-
-def _pdf(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-class EarningsStatementApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("member", int, description="Staff: the member's number (default: yourself).")],
-        responses={(200, "application/pdf"): bytes},
-    )
-    def get(self, request, period_id: int):
-        """The commission statement of a posted period as a PDF: totals by bonus, every line, the grand total."""
-        member = _statement_member(request)
-        periods = selectors.commission_periods(statuses=[PeriodStatus.POSTED, PeriodStatus.PAID])
-        period = get_object_or_404(periods, pk=period_id)
-        pdf = statement_pdf(period_statement(member=member, period=period))
-        return _pdf(pdf, statement_filename(member=member, period=period))
-
-
-class EarningsYearSummaryApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("member", int, description="Staff: the member's number (default: yourself).")],
-        responses={(200, "application/pdf"): bytes},
-    )
-    def get(self, request, year: int):
-        """The year-end earnings summary (tax filing) as a PDF: by month, by bonus, the total and payouts paid."""
-        if not YEAR_MIN <= year <= YEAR_MAX:
-            raise NotFound(_("There is no earnings summary for that year."))
-        member = _statement_member(request)
-        pdf = year_summary_pdf(year_summary(member=member, year=year))
-        return _pdf(pdf, year_summary_filename(member=member, year=year))
-
-
-class FiguresApi(APIView):
-    """The signed-in distributor's figures of a period: the same selector as the back office's dashboard, earnings
-    page and member pages (plans.selectors_period_figures.member_period_figures)."""
-
-    permission_classes = [IsAuthenticated]
-
-    class OutputSerializer(serializers.Serializer):
-        number = serializers.IntegerField(source="extra.number")
-        period = serializers.IntegerField(source="period.pk", allow_null=True, default=None)
-        start = serializers.DateField()
-        end = serializers.DateField()
-        source = serializers.ChoiceField(
-            choices=[selectors_period_figures.LIVE, selectors_period_figures.RUN],
-            help_text="live: the open period so far (rank and projection as of `as_of`); run: the posted run's.",
-        )
-        as_of = serializers.DateTimeField(allow_null=True)
-        pv = serializers.DecimalField(max_digits=14, decimal_places=2)
-        psv = serializers.DecimalField(max_digits=14, decimal_places=2)
-        cv = serializers.DecimalField(max_digits=14, decimal_places=2)
-        gv = serializers.DecimalField(max_digits=14, decimal_places=2)
-        active = serializers.BooleanField(allow_null=True)
-        paid_as_rank = serializers.CharField(source="rank")
-        highest_rank = serializers.CharField()
-        projected = serializers.DecimalField(
-            max_digits=14, decimal_places=2, allow_null=True, help_text="An estimate (open period only)."
-        )
-        earned = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-        missing = serializers.ListField(child=serializers.CharField(), source="extra.missing")
-
-    @extend_schema(
-        parameters=[OpenApiParameter("period", int, description="A commission period id (default: the current one)")],
-        responses=OutputSerializer,
-    )
-    def get(self, request):
-        member = _me(request)
-        period = None
-        if raw := request.query_params.get("period"):
-            period = get_object_or_404(CommissionPeriod, pk=_int(raw, "period"))
-        figures = selectors_period_figures.member_period_figures(member=member, period=period)
-        figures.extra = {"number": member.number, "missing": (figures.progress or {}).get("missing", [])}
-        return Response(self.OutputSerializer(figures).data)

@@ -1,14 +1,18 @@
 from django.urls import path
 
 import config.converters  # noqa: F401 - the <id:…> path converter
-from plans import apis, apis_rates, genealogy_apis
+from plans import apis, apis_earnings, apis_payouts, apis_plan_versions, apis_rates, genealogy_apis
 
 urlpatterns = [
-    path("plan-versions/", apis.PlanVersionListApi.as_view(), name="plan-version-list"),
-    path("plan-versions/validate/", apis.PlanValidateApi.as_view(), name="plan-version-validate"),
-    path("plan-versions/<id:version_id>/", apis.PlanVersionDetailApi.as_view(), name="plan-version-detail"),
+    path("plan-versions/", apis_plan_versions.PlanVersionListApi.as_view(), name="plan-version-list"),
+    path("plan-versions/validate/", apis_plan_versions.PlanValidateApi.as_view(), name="plan-version-validate"),
     path(
-        "plan-versions/<id:version_id>/activate/", apis.PlanVersionActivateApi.as_view(), name="plan-version-activate"
+        "plan-versions/<id:version_id>/", apis_plan_versions.PlanVersionDetailApi.as_view(), name="plan-version-detail"
+    ),
+    path(
+        "plan-versions/<id:version_id>/activate/",
+        apis_plan_versions.PlanVersionActivateApi.as_view(),
+        name="plan-version-activate",
     ),
     path("commission-periods/", apis.PeriodListApi.as_view(), name="commission-period-list"),
     path("commission-periods/<id:period_id>/close/", apis.PeriodCloseApi.as_view(), name="commission-period-close"),
@@ -30,16 +34,20 @@ urlpatterns = [
     path("commission-runs/<id:run_id>/compare/", apis.RunCompareApi.as_view(), name="commission-run-compare"),
     path("commission-simulations/", apis.SimulationApi.as_view(), name="commission-simulation"),
     path("ledger-adjustments/", apis.AdjustmentListApi.as_view(), name="ledger-adjustment-list"),
-    path("payout-batches/", apis.PayoutBatchListApi.as_view(), name="payout-batch-list"),
-    path("payout-batches/<id:batch_id>/csv/", apis.PayoutBatchCsvApi.as_view(), name="payout-batch-csv"),
-    path("payout-batches/<id:batch_id>/paid/", apis.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
-    path("money-audit/", apis.MoneyAuditApi.as_view(), name="money-audit"),
-    path("earnings/", apis.EarningsApi.as_view(), name="earnings"),
+    path("payout-batches/", apis_payouts.PayoutBatchListApi.as_view(), name="payout-batch-list"),
+    path("payout-batches/<id:batch_id>/csv/", apis_payouts.PayoutBatchCsvApi.as_view(), name="payout-batch-csv"),
+    path("payout-batches/<id:batch_id>/paid/", apis_payouts.PayoutBatchPaidApi.as_view(), name="payout-batch-paid"),
+    path("money-audit/", apis_payouts.MoneyAuditApi.as_view(), name="money-audit"),
+    path("earnings/", apis_earnings.EarningsApi.as_view(), name="earnings"),
     path("genealogy/<id:number>/children/", genealogy_apis.GenealogyChildrenApi.as_view(), name="genealogy-children"),
     path("genealogy/<id:number>/search/", genealogy_apis.GenealogySearchApi.as_view(), name="genealogy-search"),
     path("genealogy/<id:number>/binary/", genealogy_apis.GenealogyBinaryApi.as_view(), name="genealogy-binary"),
-    path("earnings/figures/", apis.FiguresApi.as_view(), name="earnings-figures"),
-    path("earnings/<id:period_id>/", apis.EarningsPeriodApi.as_view(), name="earnings-period"),
-    path("earnings/<id:period_id>/statement/", apis.EarningsStatementApi.as_view(), name="earnings-statement"),
-    path("earnings/years/<int:year>/summary/", apis.EarningsYearSummaryApi.as_view(), name="earnings-year-summary"),
+    path("earnings/figures/", apis_earnings.FiguresApi.as_view(), name="earnings-figures"),
+    path("earnings/<id:period_id>/", apis_earnings.EarningsPeriodApi.as_view(), name="earnings-period"),
+    path("earnings/<id:period_id>/statement/", apis_earnings.EarningsStatementApi.as_view(), name="earnings-statement"),
+    path(
+        "earnings/years/<int:year>/summary/",
+        apis_earnings.EarningsYearSummaryApi.as_view(),
+        name="earnings-year-summary",
+    ),
 ]
