@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+from typing import NamedTuple
 
 import numpy as np
 import psycopg2
@@ -25,6 +26,7 @@ from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member, MemberStatus
 from core.pgcopy import copy_out
 from plans.engine import Plan, Snapshot
+from plans.engine.calculate import MARGINS, ORDER_DAYS, PARTIES, PLACEMENT, snapshot_reads
 from plans.engine.document import RetailProfit
 from plans.models import RunMemberResult
 
@@ -40,17 +42,18 @@ def load_snapshot(*, plan: Plan, start: datetime.date, end: datetime.date, carry
     the members: two server processes instead of one. Each statement sees what was committed when it began, as two
     statements on one connection in autocommit do. Inside a transaction (tests, a caller's atomic block) another
     connection would not see its uncommitted rows, so both are read here."""
+    reads = snapshot_reads(plan)
     with connection.cursor() as cursor:
         _margins_in_base_currency(cursor, plan, start, end)
-        beside = _OrdersBeside(cursor, start, end) if _orders_beside(cursor) else None
+        beside = _OrdersBeside(cursor, start, end, reads) if _orders_beside(cursor) else None
         try:
-            members = _members_frame(cursor, plan)
+            members = _members_frame(cursor, plan, reads)
             members["excluded"] = _excluded_during(members, start, end)
         except BaseException:
             if beside is not None:
                 beside.wait()  # its connection closed before the error goes up
             raise
-        orders = beside.result() if beside is not None else _orders_frame(cursor, start, end)
+        orders = beside.result() if beside is not None else _orders_frame(cursor, start, end, reads)
         parties = _parties_frame(cursor, orders["party_id"])
         carry = _carry_frame(cursor, carry_run_id)
     return snapshot_from_frames(members=members, orders=orders, parties=parties, carry=carry)
@@ -72,15 +75,15 @@ def _orders_beside(cursor) -> bool:
 class _OrdersBeside:
     """``_orders_frame`` on a thread and connection of its own (the run's schema and search path)."""
 
-    def __init__(self, cursor, start: datetime.date, end: datetime.date):
+    def __init__(self, cursor, start: datetime.date, end: datetime.date, reads: frozenset[str]):
         cursor.execute("SELECT current_setting('search_path')")
         self._search_path = cursor.fetchone()[0]
         self._params = connection.get_connection_params()
         self._outcome: dict[str, np.ndarray] | BaseException | None = None
-        self._thread = threading.Thread(target=self._read, args=(start, end), name="run-orders", daemon=True)
+        self._thread = threading.Thread(target=self._read, args=(start, end, reads), name="run-orders", daemon=True)
         self._thread.start()
 
-    def _read(self, start: datetime.date, end: datetime.date) -> None:
+    def _read(self, start: datetime.date, end: datetime.date, reads: frozenset[str]) -> None:
         try:
             conn = psycopg2.connect(**self._params)
             try:
@@ -88,7 +91,7 @@ class _OrdersBeside:
                     # For this transaction only, as the run's writers do (a transaction-pooling PgBouncer may hand
                     # the next one another server connection).
                     cursor.execute("SELECT set_config('search_path', %s, true)", [self._search_path])
-                    self._outcome = _orders_frame(cursor, start, end)
+                    self._outcome = _orders_frame(cursor, start, end, reads)
                 conn.rollback()  # it only read
             finally:
                 conn.close()
@@ -135,14 +138,15 @@ def _excluded_during(members: dict[str, np.ndarray], start: datetime.date, end: 
     return np.isin(members["id"], members_commission_excluded_during(start=start, end=end))
 
 
-def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
+def _members_frame(cursor, plan: Plan, reads: frozenset[str]) -> dict[str, np.ndarray]:
     tz = company_settings_get().timezone
     table = Member._meta.db_table
+    placement = PLACEMENT in reads
     columns = copy_out(
         cursor,
         f"""
-        SELECT id, COALESCE(sponsor_id, -1), COALESCE(placement_parent_id, -1),
-               COALESCE(placement_position, -1)::int2,
+        SELECT id, COALESCE(sponsor_id, -1),
+               {"COALESCE(placement_parent_id, -1), COALESCE(placement_position, -1)::int2," if placement else ""}
                ((joined_at AT TIME ZONE %s)::date - DATE '1970-01-01')::int4,
                status = ANY(%s),
                (COALESCE(array_position(%s::text[], NULLIF(highest_rank, '')), 0) - 1)::int2,
@@ -150,8 +154,11 @@ def _members_frame(cursor, plan: Plan) -> dict[str, np.ndarray]:
           FROM {table}
         """,
         [tz, list(EARNING_STATUSES), [r.code for r in plan.ranks] or ["-"]],
-        ["int8", "int8", "int8", "int2", "int4", "bool", "int2", "int4"],
+        ["int8", "int8", *(["int8", "int2"] if placement else []), "int4", "bool", "int2", "int4"],
     )
+    if not placement:  # no component walks the placement tree: every member unplaced, no second tree to order
+        none = np.full(len(columns[0]), -1, np.int64)
+        columns[2:2] = [none, none.astype(np.int16)]
     # Sponsor depth, then id: every sponsor before its recruits. Sorted here, not by the server (millions of rows
     # would spill its sort to disk).
     order = np.lexsort((columns[0], columns[7]))
@@ -199,27 +206,52 @@ def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, l
     return sql, [start, end, start, end, start, end, list(VOLUME_STATUSES)]
 
 
-def _orders_frame(cursor, start: datetime.date, end: datetime.date) -> dict[str, np.ndarray]:
+class _OrderColumn(NamedTuple):
+    name: str
+    sql: str
+    pg_type: str
+    part: str | None  # the part of the snapshot it is for (engine.calculate.SNAPSHOT_PARTS); None: every plan's
+    absent: int  # its value when the plan does not read it
+
+
+_ORDER_COLUMNS = (
+    _OrderColumn("id", "id", "int8", None, 0),
+    _OrderColumn("buyer_id", "COALESCE(buyer_member_id, -1)", "int8", None, 0),
+    _OrderColumn("credited_id", "credited_member_id", "int8", None, 0),
+    _OrderColumn("day", "(paid_on - DATE '1970-01-01')::int4", "int4", ORDER_DAYS, 0),
+    _OrderColumn("pv", "net_pv", "int8", None, 0),
+    _OrderColumn("cv", "net_cv", "int8", None, 0),
+    _OrderColumn("retail", "net_retail", "int8", MARGINS, 0),
+    _OrderColumn("dist", "net_dist", "int8", MARGINS, 0),
+    _OrderColumn("party_id", "COALESCE(party_id, -1)", "int8", PARTIES, -1),
+)
+
+
+def _orders_frame(cursor, start: datetime.date, end: datetime.date, reads: frozenset[str]) -> dict[str, np.ndarray]:
     """Orders of the period as its run counts them (counted_orders_sql; a fully refunded order drops out). Refunds
-    after the period closed are clawed back when a later period posts (see services_posting.run_post)."""
+    after the period closed are clawed back when a later period posts (see services_posting.run_post).
+
+    Only the columns the plan reads are sent (``reads``): the server's side of a COPY costs per column, and a
+    unilevel plan reads five of the nine."""
     counted, params = counted_orders_sql(start, end)
-    columns = copy_out(
+    sent = [column for column in _ORDER_COLUMNS if column.part is None or column.part in reads]
+    values = copy_out(
         cursor,
         f"""
         {counted}
-        SELECT id, COALESCE(buyer_member_id, -1), credited_member_id,
-               (paid_on - DATE '1970-01-01')::int4,
-               net_pv, net_cv, net_retail, net_dist,
-               COALESCE(party_id, -1)
+        SELECT {", ".join(column.sql for column in sent)}
           FROM counted
          WHERE {COUNTED_WITH_VOLUME}
         """,
         params,
-        ["int8", "int8", "int8", "int4", "int8", "int8", "int8", "int8", "int8"],
+        [column.pg_type for column in sent],
     )
-    names = ("id", "buyer_id", "credited_id", "day", "pv", "cv", "retail", "dist", "party_id")
-    frame = dict(zip(names, columns, strict=True))
-    if len(frame["id"]) > 1 and (np.diff(frame["id"]) < 0).any():  # by id (a scan usually returns them so)
+    frame = {column.name: array for column, array in zip(sent, values, strict=True)}
+    n = len(frame["id"])
+    for column in _ORDER_COLUMNS:
+        if column.name not in frame:
+            frame[column.name] = np.full(n, column.absent, np.int32 if column.pg_type == "int4" else np.int64)
+    if n > 1 and (np.diff(frame["id"]) < 0).any():  # by id (a scan usually returns them so)
         order = np.argsort(frame["id"], kind="stable")
         frame = {name: column[order] for name, column in frame.items()}
     return frame

@@ -56,7 +56,36 @@ from plans.engine.lines import COLUMNS, Ledger, Reason, Result, Rule, _Context, 
 from plans.engine.ranks import _entry_met, _with_grace, member_volumes, paid_as_ranks
 from plans.engine.snapshot import Snapshot
 
-__all__ = ["COLUMNS", "Ledger", "Reason", "Result", "Rule", "calculate", "explain", "streamable"]
+__all__ = ["COLUMNS", "Ledger", "Reason", "Result", "Rule", "calculate", "explain", "snapshot_reads", "streamable"]
+
+# What a snapshot holds beyond what every plan reads (members' sponsor tree, join day, status and highest rank; orders'
+# buyer, credited member and volumes), and which component types read it. A loader may leave out what a plan's
+# components do not read (``snapshot_reads``): the placement tree (-1 everywhere), the orders' days (0), their retail
+# and distributor totals (0), their parties (-1).
+PLACEMENT, ORDER_DAYS, MARGINS, PARTIES = "placement", "order_days", "margins", "parties"
+SNAPSHOT_PARTS = frozenset({PLACEMENT, ORDER_DAYS, MARGINS, PARTIES})
+_COMPONENT_READS: dict[type, frozenset[str]] = {
+    Unilevel: frozenset(),
+    StairstepBreakaway: frozenset(),
+    P2P: frozenset(),
+    RankAdvancement: frozenset(),
+    Matching: frozenset(),
+    LeadershipPool: frozenset(),
+    EnrolmentBonus: frozenset(),
+    Binary: frozenset({PLACEMENT}),
+    Matrix: frozenset({PLACEMENT}),
+    FastStart: frozenset({ORDER_DAYS}),
+    RetailProfit: frozenset({MARGINS}),
+    Party: frozenset({PARTIES, MARGINS}),  # the host's reward is on the party's retail sales
+}
+
+
+def snapshot_reads(plan: Plan) -> frozenset[str]:
+    """The parts of ``SNAPSHOT_PARTS`` the plan's components read; a component type not listed reads them all."""
+    reads: set[str] = set()
+    for component in plan.components:
+        reads |= _COMPONENT_READS.get(type(component), SNAPSHOT_PARTS)
+    return frozenset(reads)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from core.commerce.services.refunds import order_refund
 from core.members.models import Member, MemberStatus
 from core.members.services.enrolment import Placement
 from core.members.services.profiles import genealogy_settings_update
-from plans.engine import plan_from_document
+from plans.engine import calculate, plan_from_document
 from plans.loader import load_snapshot, snapshot_from_frames, topological_order
 from plans.models import RunMemberResult
 from plans.services import period_get_or_create, run_preview
@@ -21,6 +21,22 @@ from plans.services_plan_versions import plan_version_activate, plan_version_cre
 from plans.services_posting import run_approve, run_post
 from plans.tests.conftest import FEB, JAN, PLAN, buy, enroll
 from tests.factories.members import CustomerFactory
+
+# Every part of the snapshot a component may read: the placement tree, the orders' days, margins and parties.
+PLAN_READING_ALL = {
+    **PLAN,
+    "components": [
+        *PLAN["components"],
+        {"type": "binary", "code": "binary", "rate": "10"},
+        {"type": "fast_start", "code": "fast_start", "days": 30, "rates": ["10"]},
+        {
+            "type": "party",
+            "code": "party",
+            "consultant_rate": "20",
+            "host_tiers": [{"min_sales": "50", "reward": "10"}],
+        },
+    ],
+}
 
 BINARY = {
     "schema": 1,
@@ -67,7 +83,7 @@ def test_topological_order_takes_a_member_sponsored_and_placed_by_the_same_paren
 
 @pytest.mark.django_db
 def test_snapshot_from_the_database(chain, product, in_alpha):
-    plan = plan_from_document(PLAN)
+    reading_all = plan_from_document(PLAN_READING_ALL)
     customer = CustomerFactory(
         distributor=chain["b"], email="cust@example.test", first_name="C", last_name="Ust", password=None
     )
@@ -79,7 +95,7 @@ def test_snapshot_from_the_database(chain, product, in_alpha):
     Member.objects.filter(pk=chain["a"].pk).update(commission_excluded=True, highest_rank="silver")
     Member.objects.filter(pk=chain["root"].pk).update(status=MemberStatus.TERMINATED)
 
-    snap = load_snapshot(plan=plan, start=JAN, end=datetime.date(2026, 1, 31), carry_run_id=None)
+    snap = load_snapshot(plan=reading_all, start=JAN, end=datetime.date(2026, 1, 31), carry_run_id=None)
     ids = [chain[k].pk for k in ("root", "a", "b", "c")]
     assert snap.member_id.tolist() == ids
     assert snap.sponsor_idx.tolist() == [-1, 0, 1, 2]
@@ -119,3 +135,34 @@ def test_binary_carry_over_comes_from_the_previous_posted_run(in_alpha, admin, p
     february = run_preview(period=period_get_or_create(day=FEB), by=admin)
     assert february.total_paid == Decimal("20.00")  # left 200 carried, right 200 new
     assert february.summary["by_component"] == {"binary": "20.00"}
+
+
+@pytest.mark.django_db
+def test_a_plan_is_loaded_with_only_what_its_components_read_and_pays_the_same(in_alpha, product):
+    """A unilevel plan walks no placement tree and reads no order's day, margin or party: they are not loaded (the
+    server's work of a COPY is per column), and every line is what a load of everything gives."""
+    genealogy_settings_update(changes={"placement_method": "binary"})
+    root = enroll(None)
+    left = enroll(root, placement=Placement(parent=root, position=0))
+    spill = enroll(root, placement=Placement(parent=left, position=0))  # sponsored by root, placed under left
+    buy(root)
+    buy(left, quantity=3)
+    buy(spill, quantity=2)
+    customer = CustomerFactory(distributor=spill, email="c@example.test", first_name="C", last_name="U", password=None)
+    bought = order_place(lines=[LineRequest(sku="KIT", quantity=1)], placed_by="customer", buyer_customer=customer)
+    order_mark_paid(order=bought, paid_at=datetime.datetime(2026, 1, 6, 12, tzinfo=datetime.UTC))
+    unilevel, reading_all = plan_from_document(PLAN), plan_from_document(PLAN_READING_ALL)
+    january = {"start": JAN, "end": datetime.date(2026, 1, 31), "carry_run_id": None}
+
+    trimmed = load_snapshot(plan=unilevel, **january)
+    whole = load_snapshot(plan=reading_all, **january)
+
+    assert trimmed.placement_idx.tolist() == [-1, -1, -1]
+    assert whole.placement_idx.tolist() == [-1, 0, 1]  # spill under left
+    assert (trimmed.order_id.tolist(), trimmed.cv.tolist()) == (whole.order_id.tolist(), whole.cv.tolist())
+    paid_trimmed, paid_whole = calculate(unilevel, trimmed).lines, calculate(unilevel, whole).lines
+    assert trimmed.retail_total.tolist() == [0, 0, 0, 0] and trimmed.party_idx.tolist() == [-1, -1, -1, -1]
+    assert whole.retail_total.tolist() == [12500, 37500, 25000, 12500]  # root's, left's, spill's, the customer's
+    # root earns 10 % on left's 300, spill's 200 and the customer's 100 credited to spill: the same either way
+    assert paid_trimmed.amount_cents.tolist() == paid_whole.amount_cents.tolist() == [3000, 2000, 1000]
+    assert trimmed.member_id[paid_trimmed.payee_idx].tolist() == [root.pk] * 3
