@@ -138,10 +138,10 @@ def copy_in(
                 rows[f"len{i}"] = np.dtype(PG_TYPES[pg_type]).itemsize
                 if callable(values):
                     rows[f"v{i}"] = values(at)
-                elif np.isscalar(values):
-                    rows[f"v{i}"] = values
-                else:
+                elif isinstance(values, np.ndarray):
                     rows[f"v{i}"] = values[at]
+                else:  # a constant
+                    rows[f"v{i}"] = values
             yield rows.view(np.uint8)  # the chunk's bytes, not a copy of them
         yield TRAILER
 

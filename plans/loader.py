@@ -15,7 +15,6 @@ import threading
 from typing import NamedTuple
 
 import numpy as np
-import psycopg2
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from core.company.services import company_settings_get
 from core.demotion.selectors import members_commission_excluded_during
 from core.members.models import Member, MemberStatus
 from core.pgcopy import copy_out
+from core.side_connections import connection_params, search_path, side_connection, side_transaction
 from plans.engine import Plan, Snapshot
 from plans.engine.calculate import MARGINS, ORDER_DAYS, PARTIES, PLACEMENT, snapshot_reads
 from plans.engine.document import RetailProfit
@@ -76,23 +76,18 @@ class _OrdersBeside:
     """``_orders_frame`` on a thread and connection of its own (the run's schema and search path)."""
 
     def __init__(self, cursor, start: datetime.date, end: datetime.date, reads: frozenset[str]):
-        cursor.execute("SELECT current_setting('search_path')")
-        self._search_path = cursor.fetchone()[0]
-        self._params = connection.get_connection_params()
+        self._search_path = search_path(cursor)
+        self._params = connection_params()
         self._outcome: dict[str, np.ndarray] | BaseException | None = None
         self._thread = threading.Thread(target=self._read, args=(start, end, reads), name="run-orders", daemon=True)
         self._thread.start()
 
     def _read(self, start: datetime.date, end: datetime.date, reads: frozenset[str]) -> None:
         try:
-            conn = psycopg2.connect(**self._params)
+            conn = side_connection(self._params)
             try:
-                with conn.cursor() as cursor:
-                    # For this transaction only, as the run's writers do (a transaction-pooling PgBouncer may hand
-                    # the next one another server connection).
-                    cursor.execute("SELECT set_config('search_path', %s, true)", [self._search_path])
+                with side_transaction(conn, self._search_path) as cursor:  # it only reads
                     self._outcome = _orders_frame(cursor, start, end, reads)
-                conn.rollback()  # it only read
             finally:
                 conn.close()
         except BaseException as exc:  # handed to the caller's thread by result()

@@ -39,10 +39,9 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
-import psycopg2
-from django.db import connection
 
 from core.pgcopy import copy_in
+from core.side_connections import connection_params, search_path, side_connection, side_transaction
 from plans.engine import Snapshot
 from plans.engine.calculate import Ledger
 from plans.models import RunLine, RunMemberResult
@@ -322,10 +321,8 @@ class LineWriter:
 
     def _hand_over(self) -> None:
         if self._pool is None:
-            cursor = self.cursor
-            cursor.execute("SELECT current_schema()")
-            self._schema = cursor.fetchone()[0]
-            self._params = connection.get_connection_params()
+            self._search_path = search_path(self.cursor)
+            self._params = connection_params()
             self._pool = ThreadPoolExecutor(WRITERS, thread_name_prefix=f"run-{self.run_id}-lines")
         first_line, chunks = self._take()
         self._held.acquire()  # blocks while every writer holds a piece: memory bounded
@@ -334,7 +331,7 @@ class LineWriter:
     def _connection(self):
         conn = getattr(self._local, "connection", None)
         if conn is None:
-            conn = psycopg2.connect(**self._params)
+            conn = side_connection(self._params)
             self._local.connection = conn
             with self._lock:
                 self._connections.append(conn)
@@ -345,20 +342,11 @@ class LineWriter:
         commit one piece."""
         try:
             started = time.perf_counter()
-            conn = self._connection()
-            try:
-                with conn.cursor() as cursor:
-                    # The company's schema for this transaction only (a pooler may hand the next one another
-                    # server connection).
-                    cursor.execute("SELECT set_config('search_path', %s, true)", [self._schema])
-                    cursor.execute("SET LOCAL synchronous_commit = off")  # the rows are unlogged anyway
-                    table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks))
-                    self._write(cursor, table, chunks)
-                    _piece_index(cursor, table)
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
+            with side_transaction(self._connection(), self._search_path) as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")  # the rows are unlogged anyway
+                table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks))
+                self._write(cursor, table, chunks)
+                _piece_index(cursor, table)
             with self._lock:
                 self.seconds += time.perf_counter() - started
         finally:
