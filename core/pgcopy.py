@@ -28,7 +28,7 @@ def _row_dtype(types: list[str]) -> np.dtype:
     return np.dtype(fields)
 
 
-def copy_out(cursor, query: str, params: list, types: list[str]) -> list[np.ndarray]:
+def copy_out(cursor, query: str, params: list | dict, types: list[str]) -> list[np.ndarray]:
     """Run ``COPY (query) TO STDOUT (FORMAT binary)`` and return one native-endian array per selected column.
 
     Parsed as the data arrives, a few MB at a time: memory holds the columns, never the whole COPY stream.

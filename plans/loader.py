@@ -26,7 +26,7 @@ from core.members.models import Member, MemberStatus
 from core.pgcopy import copy_out
 from core.side_connections import connection_params, search_path, side_connection, side_transaction
 from plans.engine import Plan, Snapshot
-from plans.engine.calculate import MARGINS, ORDER_DAYS, PARTIES, PLACEMENT, snapshot_reads
+from plans.engine.calculate import JOIN_DAYS, MARGINS, ORDER_DAYS, PARTIES, PLACEMENT, snapshot_reads
 from plans.engine.document import RetailProfit
 from plans.models import RunMemberResult
 
@@ -133,32 +133,68 @@ def _excluded_during(members: dict[str, np.ndarray], start: datetime.date, end: 
     return np.isin(members["id"], members_commission_excluded_during(start=start, end=end))
 
 
+class _Column(NamedTuple):
+    name: str
+    sql: str
+    pg_type: str
+    part: str | None  # the part of the snapshot it is for (engine.calculate.SNAPSHOT_PARTS); None: every plan's
+    absent: int  # its value when the plan does not read it
+
+
+_MEMBER_COLUMNS = (
+    _Column("id", "id", "int8", None, 0),
+    _Column("sponsor_id", "COALESCE(sponsor_id, -1)", "int8", None, 0),
+    _Column("placement_id", "COALESCE(placement_parent_id, -1)", "int8", PLACEMENT, -1),
+    _Column("position", "COALESCE(placement_position, -1)::int2", "int2", PLACEMENT, -1),
+    _Column("join_day", "((joined_at AT TIME ZONE %(tz)s)::date - DATE '1970-01-01')::int4", "int4", JOIN_DAYS, 0),
+    _Column("eligible", "status = ANY(%(earning)s)", "bool", None, 0),
+    _Column(
+        "prev_rank",
+        "(COALESCE(array_position(%(ranks)s::text[], NULLIF(highest_rank, '')), 0) - 1)::int2",
+        "int2",
+        None,
+        0,
+    ),
+    _Column("sponsor_depth", "sponsor_depth", "int4", None, 0),
+)
+
+
 def _members_frame(cursor, plan: Plan, reads: frozenset[str]) -> dict[str, np.ndarray]:
+    """Members with what the plan reads of them. Without a binary or matrix component every member is unplaced (no
+    second tree to order); without a component that counts days from joining, nobody's join day is converted to the
+    company's calendar (a time-zone conversion per member)."""
     tz = company_settings_get().timezone
-    table = Member._meta.db_table
-    placement = PLACEMENT in reads
-    columns = copy_out(
-        cursor,
-        f"""
-        SELECT id, COALESCE(sponsor_id, -1),
-               {"COALESCE(placement_parent_id, -1), COALESCE(placement_position, -1)::int2," if placement else ""}
-               ((joined_at AT TIME ZONE %s)::date - DATE '1970-01-01')::int4,
-               status = ANY(%s),
-               (COALESCE(array_position(%s::text[], NULLIF(highest_rank, '')), 0) - 1)::int2,
-               sponsor_depth
-          FROM {table}
-        """,
-        [tz, list(EARNING_STATUSES), [r.code for r in plan.ranks] or ["-"]],
-        ["int8", "int8", *(["int8", "int2"] if placement else []), "int4", "bool", "int2", "int4"],
-    )
-    if not placement:  # no component walks the placement tree: every member unplaced, no second tree to order
-        none = np.full(len(columns[0]), -1, np.int64)
-        columns[2:2] = [none, none.astype(np.int16)]
+    params = {"tz": tz, "earning": list(EARNING_STATUSES), "ranks": [r.code for r in plan.ranks] or ["-"]}
+    frame = _read(cursor, f"SELECT {{columns}} FROM {Member._meta.db_table}", params, _MEMBER_COLUMNS, reads)
     # Sponsor depth, then id: every sponsor before its recruits. Sorted here, not by the server (millions of rows
     # would spill its sort to disk).
-    order = np.lexsort((columns[0], columns[7]))
-    names = ("id", "sponsor_id", "placement_id", "position", "join_day", "eligible", "prev_rank")
-    return {name: column[order] for name, column in zip(names, columns, strict=False)}
+    order = np.lexsort((frame["id"], frame.pop("sponsor_depth")))
+    return {name: column[order] for name, column in frame.items()}
+
+
+_NUMPY_TYPES = {"int2": np.int16, "int4": np.int32, "int8": np.int64, "bool": np.bool_}
+
+
+def _read(
+    cursor, query: str, params: list | dict, columns: tuple[_Column, ...], reads: frozenset[str]
+) -> dict[str, np.ndarray]:
+    """``query`` (with ``{columns}`` where the select list goes) by binary COPY, sending only the columns the plan
+    reads: the server's side of a COPY costs per column. The others are filled with their ``absent`` value."""
+    sent = [column for column in columns if column.part is None or column.part in reads]
+    values = copy_out(
+        cursor,
+        query.replace("{columns}", ", ".join(column.sql for column in sent)),
+        params,
+        [column.pg_type for column in sent],
+    )
+    frame = {column.name: array for column, array in zip(sent, values, strict=True)}
+    n = len(values[0])
+    return {
+        column.name: frame[column.name]
+        if column.name in frame
+        else np.full(n, column.absent, _NUMPY_TYPES[column.pg_type])
+        for column in columns
+    }
 
 
 # The counted orders a run loads: a fully refunded order (or one with nothing to pay on) drops out.
@@ -201,24 +237,16 @@ def counted_orders_sql(start: datetime.date, end: datetime.date) -> tuple[str, l
     return sql, [start, end, start, end, start, end, list(VOLUME_STATUSES)]
 
 
-class _OrderColumn(NamedTuple):
-    name: str
-    sql: str
-    pg_type: str
-    part: str | None  # the part of the snapshot it is for (engine.calculate.SNAPSHOT_PARTS); None: every plan's
-    absent: int  # its value when the plan does not read it
-
-
 _ORDER_COLUMNS = (
-    _OrderColumn("id", "id", "int8", None, 0),
-    _OrderColumn("buyer_id", "COALESCE(buyer_member_id, -1)", "int8", None, 0),
-    _OrderColumn("credited_id", "credited_member_id", "int8", None, 0),
-    _OrderColumn("day", "(paid_on - DATE '1970-01-01')::int4", "int4", ORDER_DAYS, 0),
-    _OrderColumn("pv", "net_pv", "int8", None, 0),
-    _OrderColumn("cv", "net_cv", "int8", None, 0),
-    _OrderColumn("retail", "net_retail", "int8", MARGINS, 0),
-    _OrderColumn("dist", "net_dist", "int8", MARGINS, 0),
-    _OrderColumn("party_id", "COALESCE(party_id, -1)", "int8", PARTIES, -1),
+    _Column("id", "id", "int8", None, 0),
+    _Column("buyer_id", "COALESCE(buyer_member_id, -1)", "int8", None, 0),
+    _Column("credited_id", "credited_member_id", "int8", None, 0),
+    _Column("day", "(paid_on - DATE '1970-01-01')::int4", "int4", ORDER_DAYS, 0),
+    _Column("pv", "net_pv", "int8", None, 0),
+    _Column("cv", "net_cv", "int8", None, 0),
+    _Column("retail", "net_retail", "int8", MARGINS, 0),
+    _Column("dist", "net_dist", "int8", MARGINS, 0),
+    _Column("party_id", "COALESCE(party_id, -1)", "int8", PARTIES, -1),
 )
 
 
@@ -229,23 +257,9 @@ def _orders_frame(cursor, start: datetime.date, end: datetime.date, reads: froze
     Only the columns the plan reads are sent (``reads``): the server's side of a COPY costs per column, and a
     unilevel plan reads five of the nine."""
     counted, params = counted_orders_sql(start, end)
-    sent = [column for column in _ORDER_COLUMNS if column.part is None or column.part in reads]
-    values = copy_out(
-        cursor,
-        f"""
-        {counted}
-        SELECT {", ".join(column.sql for column in sent)}
-          FROM counted
-         WHERE {COUNTED_WITH_VOLUME}
-        """,
-        params,
-        [column.pg_type for column in sent],
-    )
-    frame = {column.name: array for column, array in zip(sent, values, strict=True)}
+    query = f"{counted} SELECT {{columns}} FROM counted WHERE {COUNTED_WITH_VOLUME}"
+    frame = _read(cursor, query, params, _ORDER_COLUMNS, reads)
     n = len(frame["id"])
-    for column in _ORDER_COLUMNS:
-        if column.name not in frame:
-            frame[column.name] = np.full(n, column.absent, np.int32 if column.pg_type == "int4" else np.int64)
     if n > 1 and (np.diff(frame["id"]) < 0).any():  # by id (a scan usually returns them so)
         order = np.argsort(frame["id"], kind="stable")
         frame = {name: column[order] for name, column in frame.items()}

@@ -60,10 +60,10 @@ __all__ = ["COLUMNS", "Ledger", "Reason", "Result", "Rule", "calculate", "explai
 
 # What a snapshot holds beyond what every plan reads (members' sponsor tree, join day, status and highest rank; orders'
 # buyer, credited member and volumes), and which component types read it. A loader may leave out what a plan's
-# components do not read (``snapshot_reads``): the placement tree (-1 everywhere), the orders' days (0), their retail
-# and distributor totals (0), their parties (-1).
-PLACEMENT, ORDER_DAYS, MARGINS, PARTIES = "placement", "order_days", "margins", "parties"
-SNAPSHOT_PARTS = frozenset({PLACEMENT, ORDER_DAYS, MARGINS, PARTIES})
+# components do not read (``snapshot_reads``): the placement tree (-1 everywhere), the members' join days and the
+# orders' days (0), the orders' retail and distributor totals (0), their parties (-1).
+PLACEMENT, JOIN_DAYS, ORDER_DAYS, MARGINS, PARTIES = "placement", "join_days", "order_days", "margins", "parties"
+SNAPSHOT_PARTS = frozenset({PLACEMENT, JOIN_DAYS, ORDER_DAYS, MARGINS, PARTIES})
 _COMPONENT_READS: dict[type, frozenset[str]] = {
     Unilevel: frozenset(),
     StairstepBreakaway: frozenset(),
@@ -71,10 +71,10 @@ _COMPONENT_READS: dict[type, frozenset[str]] = {
     RankAdvancement: frozenset(),
     Matching: frozenset(),
     LeadershipPool: frozenset(),
-    EnrolmentBonus: frozenset(),
+    EnrolmentBonus: frozenset({JOIN_DAYS}),  # periods since joining
     Binary: frozenset({PLACEMENT}),
     Matrix: frozenset({PLACEMENT}),
-    FastStart: frozenset({ORDER_DAYS}),
+    FastStart: frozenset({JOIN_DAYS, ORDER_DAYS}),  # days from joining to each order
     RetailProfit: frozenset({MARGINS}),
     Party: frozenset({PARTIES, MARGINS}),  # the host's reward is on the party's retail sales
 }

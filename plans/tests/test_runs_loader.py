@@ -139,8 +139,8 @@ def test_binary_carry_over_comes_from_the_previous_posted_run(in_alpha, admin, p
 
 @pytest.mark.django_db
 def test_a_plan_is_loaded_with_only_what_its_components_read_and_pays_the_same(in_alpha, product):
-    """A unilevel plan walks no placement tree and reads no order's day, margin or party: they are not loaded (the
-    server's work of a COPY is per column), and every line is what a load of everything gives."""
+    """A unilevel plan walks no placement tree and reads no join day, order's day, margin or party: they are not
+    loaded (the server's work of a COPY is per column), and every line is what a load of everything gives."""
     genealogy_settings_update(changes={"placement_method": "binary"})
     root = enroll(None)
     left = enroll(root, placement=Placement(parent=root, position=0))
@@ -159,6 +159,8 @@ def test_a_plan_is_loaded_with_only_what_its_components_read_and_pays_the_same(i
 
     assert trimmed.placement_idx.tolist() == [-1, -1, -1]
     assert whole.placement_idx.tolist() == [-1, 0, 1]  # spill under left
+    assert trimmed.join_date.astype(str).tolist() == ["1970-01-01"] * 3  # not converted to the company's calendar
+    assert whole.join_date.astype(str).tolist() == ["2025-06-01"] * 3
     assert (trimmed.order_id.tolist(), trimmed.cv.tolist()) == (whole.order_id.tolist(), whole.cv.tolist())
     paid_trimmed, paid_whole = calculate(unilevel, trimmed).lines, calculate(unilevel, whole).lines
     assert trimmed.retail_total.tolist() == [0, 0, 0, 0] and trimmed.party_idx.tolist() == [-1, -1, -1, -1]
