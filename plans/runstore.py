@@ -58,7 +58,9 @@ BRIN = "(payee_id, line_no) WITH (pages_per_range = 16)"
 # chunk whose lines are all 0 in one of them leaves it out of its COPY, and the piece's default writes the 0. COPY's
 # work is mostly per column: the bench's lines (one component; its rule is not 0) go in with 10 columns instead of
 # 14, about a second less of the writers' time at 1M members.
-ZERO_BY_DEFAULT = ("source_party_id", "component", "rule", "reason")
+# Columns that often hold one value across a whole engine chunk (one component's rule at one paid level, at one rate,
+# with no party): such a chunk leaves them to the piece's column default, set to that value before its COPY.
+CONSTANT_BY_DEFAULT = ("source_party_id", "component", "rule", "reason", "level_raw", "level_compressed", "rate_bp")
 WRITERS = 2  # COPY streams; on 2 cores at 1M members: one 38.3 s, two 28.5 s, three 30.4 s (and 140 MB more)
 
 
@@ -108,10 +110,9 @@ def _piece_create(cursor, run_id: int, first_line: int, n: int) -> str:
         f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, LINES)}, CHECK (run_id = {int(run_id)}),"
         f" CHECK (line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}))"
     )
-    # The run's id is the same on every line, and the columns ZERO_BY_DEFAULT are 0 on most: the table's defaults
-    # fill them, so COPY does not send or parse them (see LineWriter._write_chunk).
-    defaults = ", ".join(f"ALTER COLUMN {name} SET DEFAULT 0" for name in ZERO_BY_DEFAULT)
-    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}, {defaults}")
+    # The run's id is the same on every line: the table's default fills it, so COPY does not send or parse it (nor
+    # the columns a chunk holds one value in: LineWriter._write_chunk).
+    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}")
     return table
 
 
@@ -213,11 +214,14 @@ def run_rows_drop(cursor, run_ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {MEMBERS}_default WHERE run_id = ANY(%s)", [list(run_ids)])
 
 
-def _ids(index: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Engine index -> database id, 0 for none (-1)."""
-    if not len(ids):
-        return np.zeros(len(index), np.int64)
-    return np.where(index >= 0, ids[np.maximum(index, 0)], 0)
+def _ids_or_zero(ids: np.ndarray) -> np.ndarray:
+    """``ids`` with a 0 after the last: indexed by an engine index, -1 (none) gives 0 (see ``_ids``)."""
+    return np.append(ids, np.zeros(1, np.int64))
+
+
+def _ids(index: np.ndarray, ids_or_zero: np.ndarray) -> np.ndarray:
+    """Engine index -> database id, 0 for none (-1): one gather (``ids_or_zero`` from ``_ids_or_zero``)."""
+    return np.take(ids_or_zero, index)
 
 
 def _parts(chunk: Ledger) -> list[Ledger]:
@@ -232,10 +236,24 @@ def _parts(chunk: Ledger) -> list[Ledger]:
     return [Ledger(**{name: getattr(chunk, name)[a:b] for name in names}) for a, b in spans]
 
 
-def _ids_at(index: np.ndarray, ids: np.ndarray):
+def _constants(chunk: Ledger, parties: np.ndarray) -> dict[str, int]:
+    """The stored columns that hold one value on every line of ``chunk``, with that value."""
+    found = {}
+    if len(chunk):
+        party = chunk.source_party_idx
+        if party.min() == party.max():
+            found["source_party_id"] = int(parties[party[0]])  # -1 (none): the 0 after the last id
+        for name in ("component", "rule", "reason", "level_raw", "level_compressed", "rate_bp"):
+            values = getattr(chunk, name)
+            if values.min() == values.max():
+                found[name] = int(values[0])
+    return found
+
+
+def _ids_at(index: np.ndarray, ids_or_zero: np.ndarray):
     """The database ids of ``index``'s rows at given positions: made per COPY chunk (two writers each holding three
     id columns of a million-line piece cost 50 MB)."""
-    return lambda at: _ids(index[at], ids)
+    return lambda at: _ids(index[at], ids_or_zero)
 
 
 class LineWriter:
@@ -252,6 +270,7 @@ class LineWriter:
         self.cursor = cursor
         self.run_id = int(run_id)
         self.snap = snap
+        self._id_maps = tuple(_ids_or_zero(ids) for ids in (snap.member_id, snap.order_id, snap.party_id))
         self.count = 0
         self.paid_count = 0
         self.seconds = 0.0  # spent in the writer threads (sorting, packing, COPY, the pieces' indexes)
@@ -354,29 +373,28 @@ class LineWriter:
 
     def _write(self, cursor, table: str, chunks: list[tuple[Ledger, int]]) -> None:
         started = time.perf_counter()
+        defaults: dict[str, int] = {}  # the piece's column defaults set so far
         for chunk, first_line in chunks:
-            self._write_chunk(cursor, table, chunk, first_line)
+            self._write_chunk(cursor, table, chunk, first_line, defaults)
         if cursor is self.cursor:
             self.seconds += time.perf_counter() - started
 
-    def _write_chunk(self, cursor, table: str, chunk: Ledger, first_line: int) -> None:
-        snap, n = self.snap, len(chunk)
-        payee = _ids(chunk.payee_idx, snap.member_id)
+    def _write_chunk(self, cursor, table: str, chunk: Ledger, first_line: int, defaults: dict[str, int]) -> None:
+        """COPY one chunk, sorted by payee. A column in ``CONSTANT_BY_DEFAULT`` that holds one value on every line of
+        the chunk is not sent: the piece's default for it is set to that value first (``defaults``: the piece's so
+        far). COPY's work is mostly per column, so the lines of one level of a unilevel plan go in with 7 columns."""
+        n = len(chunk)
+        members, orders, parties = self._id_maps
+        payee = _ids(chunk.payee_idx, members)
         order = np.argsort(payee, kind="stable")  # a member's lines together: the BRIN index on payee_id finds them
         line_no = np.empty(n, np.int32)
         line_no[order] = np.arange(first_line, first_line + n, dtype=np.int32)  # numbered in the written order
-        all_zero = {
-            "source_party_id": not (chunk.source_party_idx >= 0).any(),
-            "component": not chunk.component.any(),
-            "rule": not chunk.rule.any(),
-            "reason": not chunk.reason.any(),
-        }
         columns: list = [
             ("payee_id", "int8", payee),
             ("amount_cents", "int8", chunk.amount_cents),
-            ("source_order_id", "int8", _ids_at(chunk.source_order_idx, snap.order_id)),
-            ("source_member_id", "int8", _ids_at(chunk.source_member_idx, snap.member_id)),
-            ("source_party_id", "int8", _ids_at(chunk.source_party_idx, snap.party_id)),
+            ("source_order_id", "int8", _ids_at(chunk.source_order_idx, orders)),
+            ("source_member_id", "int8", _ids_at(chunk.source_member_idx, members)),
+            ("source_party_id", "int8", _ids_at(chunk.source_party_idx, parties)),
             ("basis_cents", "int8", chunk.basis_cents),
             ("line_no", "int4", line_no),
             ("level_raw", "int4", chunk.level_raw),
@@ -386,7 +404,15 @@ class LineWriter:
             ("reason", "int2", chunk.reason),
             ("rate_bp", "int2", chunk.rate_bp),
         ]
-        sent = [column for column in columns if not all_zero.get(column[0], False)]
+        constant = {name: value for name, value in _constants(chunk, parties).items() if name in CONSTANT_BY_DEFAULT}
+        changed = {name: value for name, value in constant.items() if defaults.get(name) != value}
+        if changed:
+            cursor.execute(
+                f"ALTER TABLE {table} "
+                + ", ".join(f"ALTER COLUMN {name} SET DEFAULT {int(value)}" for name, value in changed.items())
+            )
+            defaults.update(changed)
+        sent = [column for column in columns if column[0] not in constant]
         copy_in(cursor, table, sent, n, freeze=True, take=order)
 
 
