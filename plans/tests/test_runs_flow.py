@@ -17,7 +17,7 @@ from core.commerce.services.payments import order_mark_paid
 from core.commerce.services.refunds import order_refund
 from core.demotion.models import StageTransition
 from core.demotion.services.policies import policy_current, policy_parse
-from core.members.models import Member
+from core.members.models import Member, MemberStatus
 from plans.models import (
     CommissionRun,
     LedgerKind,
@@ -168,9 +168,14 @@ def test_a_preview_stays_fresh_until_a_counted_figure_changes(chain, everyone_bu
     order_refund(order=two, lines={two.lines.get().pk: 1}, reason="one back")  # counts 100 PV / 100 CV
     gone = buy(chain["b"])
     order_refund(order=gone, lines=None, reason="all back")  # not counted at all
+    Member.objects.filter(pk=chain["b"].pk).update(commission_excluded=True)
+    Member.objects.filter(pk=chain["root"].pk).update(status=MemberStatus.TERMINATED)
     run = run_preview(period=january, by=admin)
     counted = [5, "500.00", "500.00", two.pk]  # four kits of everyone_buys and a's remaining kit
     assert run.summary["fingerprint"][:4] == counted == period_fingerprint(january)[:4]
+    # Members (all, and those who may earn) and who is excluded: from the loaded snapshot, the same as from the tables
+    assert run.summary["fingerprint"][4:7] == [4, 3, 1]
+    assert run.summary["fingerprint"] == period_fingerprint(january)
     assert run_approve(run=run, by=admin).status == RunStatus.APPROVED
 
     again = run_preview(period=january, by=admin)
