@@ -6,6 +6,7 @@ one line at least and two at most, so the five-line run of the chain (root <- a 
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -172,3 +173,14 @@ def test_pieces_a_killed_worker_left_are_swept_by_the_beat_job(company, monkeypa
         return _tables(f"{LINES}_r{run.pk}_p%")
 
     assert in_own_connection(schema, sweep_after_failure) == []
+
+
+def test_lines_are_ordered_by_payee_as_a_stable_sort_would_order_them():
+    """The writers sort each chunk's lines by payee (one payee's lines together for the BRIN index) with a keyed
+    sort; the order, and so every line's number, is the stable sort's, ties in their engine order."""
+    rng = np.random.default_rng(7)
+    for n, high in ((0, 5), (1, 5), (7, 3), (100_000, 1_000), (65_536, 10**12)):
+        payee = rng.integers(1, high, n).astype(np.int64)
+        assert runstore._by_payee(payee).tolist() == np.argsort(payee, kind="stable").tolist()
+    huge = np.array([2**62, 5, 2**62, 5], np.int64)  # too large to shift: the stable argsort itself
+    assert runstore._by_payee(huge).tolist() == [1, 3, 0, 2]
