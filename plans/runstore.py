@@ -68,14 +68,15 @@ def _part(table: str, run_id: int) -> str:
     return f"{table}_r{int(run_id)}"
 
 
-def columns_widest_first(cursor, table: str) -> str:
+def columns_widest_first(cursor, table: str, without: Iterable[str] = ()) -> str:
     """``table``'s column definitions (type, NOT NULL) with the 8-byte columns first, then 4, 2 and 1: no alignment
     padding between them, so a run line is 80 bytes of data instead of 88 (the model's order), and 10M lines are
     75 MB less to write and read back. A partition may order its columns as it likes: attaching matches names."""
     cursor.execute(
         "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute"
-        " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attlen DESC, attnum",
-        [table],
+        " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped AND NOT attname = ANY(%s)"
+        " ORDER BY attlen DESC, attnum",
+        [table, list(without)],
     )
     return ", ".join(f"{name} {kind}" + (" NOT NULL" if not_null else "") for name, kind, not_null in cursor.fetchall())
 
@@ -101,19 +102,39 @@ def partitions_create(cursor, run_id: int, *, lines: bool) -> None:
         cursor.execute(f"DELETE FROM {LINES}_default WHERE run_id = %s", [run_id])
 
 
-def _piece_create(cursor, run_id: int, first_line: int, n: int) -> str:
+def _piece_create(cursor, run_id: int, first_line: int, n: int, absent: Iterable[str] = ()) -> str:
     """One piece of the run's lines: a table of its own whose constraints prove both partition bounds (run and line
-    numbers), so attaching it scans nothing."""
+    numbers), so attaching it scans nothing. The ``absent`` columns are added once its rows are in
+    (``_piece_columns_add``)."""
     table = _piece(run_id, first_line)
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(
-        f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, LINES)}, CHECK (run_id = {int(run_id)}),"
+        f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, LINES, absent)},"
+        f" CHECK (run_id = {int(run_id)}),"
         f" CHECK (line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}))"
     )
     # The run's id is the same on every line: the table's default fills it, so COPY does not send or parse it (nor
     # the columns a chunk holds one value in: LineWriter._write_chunk).
     cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}")
     return table
+
+
+def _piece_columns_add(cursor, table: str, values: dict[str, int]) -> None:
+    """The columns that hold one value on every line of the piece, added after its rows with that value as their
+    default: PostgreSQL keeps such a value in the catalogue, not in the rows (a "missing" attribute), so the lines
+    are stored and COPYed without them, and read with them."""
+    if not values:
+        return
+    cursor.execute(
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+        " WHERE attrelid = %s::regclass AND attname = ANY(%s)",
+        [LINES, list(values)],
+    )
+    types = dict(cursor.fetchall())
+    added = ", ".join(
+        f"ADD COLUMN {name} {types[name]} NOT NULL DEFAULT {int(value)}" for name, value in values.items()
+    )
+    cursor.execute(f"ALTER TABLE {table} {added}")
 
 
 def _piece_index(cursor, table: str) -> None:
@@ -263,6 +284,15 @@ def _constants(chunk: Ledger, parties: np.ndarray) -> dict[str, int]:
     return found
 
 
+def _constants_of_all(chunks: list[Ledger], parties: np.ndarray) -> dict[str, int]:
+    """The columns of ``CONSTANT_BY_DEFAULT`` that hold one value on every line of every chunk, with that value."""
+    found: dict[str, int] | None = None
+    for chunk in chunks:
+        here = {name: value for name, value in _constants(chunk, parties).items() if name in CONSTANT_BY_DEFAULT}
+        found = here if found is None else {name: value for name, value in found.items() if here.get(name) == value}
+    return found or {}
+
+
 def _ids_at(index: np.ndarray, ids_or_zero: np.ndarray):
     """The database ids of ``index``'s rows at given positions: made per COPY chunk (two writers each holding three
     id columns of a million-line piece cost 50 MB)."""
@@ -318,8 +348,7 @@ class LineWriter:
         try:
             if self._pending and self._pool is None:  # one piece: the run's own connection and transaction
                 first_line, chunks = self._take()
-                table = _piece_create(self.cursor, self.run_id, first_line, self._lines(chunks))
-                self._write(self.cursor, table, chunks)
+                table = self._store(self.cursor, first_line, chunks)
                 _piece_index(self.cursor, table)
             elif self._pending:
                 self._hand_over()
@@ -376,26 +405,36 @@ class LineWriter:
             started = time.perf_counter()
             with side_transaction(self._connection(), self._search_path) as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")  # the rows are unlogged anyway
-                table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks))
-                self._write(cursor, table, chunks)
+                table = self._store(cursor, first_line, chunks)
                 _piece_index(cursor, table)
             with self._lock:
                 self.seconds += time.perf_counter() - started
         finally:
             self._held.release()
 
-    def _write(self, cursor, table: str, chunks: list[tuple[Ledger, int]]) -> None:
+    def _store(self, cursor, first_line: int, chunks: list[tuple[Ledger, int]]) -> str:
+        """Create the piece, COPY its chunks, add the columns that hold one value on all of its lines; its table."""
+        piece_wide = _constants_of_all([chunk for chunk, _ in chunks], self._id_maps[2])
+        table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks), absent=piece_wide)
+        self._write(cursor, table, chunks, piece_wide)
+        _piece_columns_add(cursor, table, piece_wide)
+        return table
+
+    def _write(self, cursor, table: str, chunks: list[tuple[Ledger, int]], absent: dict[str, int]) -> None:
         started = time.perf_counter()
         defaults: dict[str, int] = {}  # the piece's column defaults set so far
         for chunk, first_line in chunks:
-            self._write_chunk(cursor, table, chunk, first_line, defaults)
+            self._write_chunk(cursor, table, chunk, first_line, defaults, absent)
         if cursor is self.cursor:
             self.seconds += time.perf_counter() - started
 
-    def _write_chunk(self, cursor, table: str, chunk: Ledger, first_line: int, defaults: dict[str, int]) -> None:
-        """COPY one chunk, sorted by payee. A column in ``CONSTANT_BY_DEFAULT`` that holds one value on every line of
-        the chunk is not sent: the piece's default for it is set to that value first (``defaults``: the piece's so
-        far). COPY's work is mostly per column, so the lines of one level of a unilevel plan go in with 7 columns."""
+    def _write_chunk(
+        self, cursor, table: str, chunk: Ledger, first_line: int, defaults: dict[str, int], absent: dict[str, int]
+    ) -> None:
+        """COPY one chunk, sorted by payee. The ``absent`` columns are not in the piece yet (one value on all of its
+        lines: added after the rows). Another column of ``CONSTANT_BY_DEFAULT`` that holds one value on every line of
+        the chunk is not sent either: the piece's default for it is set to that value first (``defaults``: the
+        piece's so far). COPY's work is mostly per column: the bench's lines go in with 7 columns."""
         n = len(chunk)
         members, orders, parties = self._id_maps
         payee = _ids(chunk.payee_idx, members)
@@ -418,14 +457,16 @@ class LineWriter:
             ("rate_bp", "int2", chunk.rate_bp),
         ]
         constant = {name: value for name, value in _constants(chunk, parties).items() if name in CONSTANT_BY_DEFAULT}
-        changed = {name: value for name, value in constant.items() if defaults.get(name) != value}
+        changed = {
+            name: value for name, value in constant.items() if name not in absent and defaults.get(name) != value
+        }
         if changed:
             cursor.execute(
                 f"ALTER TABLE {table} "
                 + ", ".join(f"ALTER COLUMN {name} SET DEFAULT {int(value)}" for name, value in changed.items())
             )
             defaults.update(changed)
-        sent = [column for column in columns if column[0] not in constant]
+        sent = [column for column in columns if column[0] not in constant and column[0] not in absent]
         copy_in(cursor, table, sent, n, freeze=True, take=order)
 
 

@@ -82,9 +82,16 @@ def test_a_run_written_in_pieces_has_every_line_once_and_posts_them(company):
         lines = RunLine.objects.filter(run_id=run.pk).order_by("line_no")
         rows = [(x.line_no, x.payee_id, x.amount_cents, x.level_raw, x.level_compressed, x.rate_bp) for x in lines]
         a_lines = list(RunLine.objects.filter(run_id=run.pk, payee_id=ids["a"]).values_list("amount_cents", flat=True))
-        return rows, sorted(a_lines), _tables(f"{LINES}_r{run.pk}_p%")
+        with connection.cursor() as cursor:  # columns with one value in a whole piece: in the catalogue, not the rows
+            cursor.execute(
+                "SELECT DISTINCT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+                " WHERE c.relname LIKE %s AND c.relnamespace = current_schema()::regnamespace AND a.atthasmissing",
+                [f"{LINES}_r{run.pk}_p%".replace("_", r"\_")],
+            )
+            missing = sorted(name for (name,) in cursor.fetchall())
+        return rows, sorted(a_lines), _tables(f"{LINES}_r{run.pk}_p%"), missing
 
-    rows, a_lines, pieces = in_own_connection(schema, stored)
+    rows, a_lines, pieces, missing = in_own_connection(schema, stored)
     assert [line_no for line_no, *_ in rows] == [0, 1, 2, 3, 4]  # each line once, numbered without gaps
     # Level and rate are one value in each engine chunk (one level): the pieces' column defaults hold them.
     assert sorted(row[1:] for row in rows) == sorted(
@@ -97,6 +104,7 @@ def test_a_run_written_in_pieces_has_every_line_once_and_posts_them(company):
         ]
     )
     assert a_lines == [500, 1000]  # a member's lines, found through the pieces' indexes
+    assert missing == ["component", "level_compressed", "level_raw", "rate_bp", "reason", "rule", "source_party_id"]
     assert len(pieces) >= 2  # more than one piece, every one attached to the run, none of them logged yet
     assert all(attached and persistence == "u" for _, attached, persistence in pieces)
 
