@@ -45,6 +45,7 @@ from core.side_connections import connection_params, search_path, side_connectio
 from plans.engine import Snapshot
 from plans.engine.calculate import Ledger
 from plans.models import RunLine, RunMemberResult
+from plans.runstore_lines import by_payee, constants, constants_of_all, ids_at, ids_of, ids_or_zero
 
 LINES = RunLine._meta.db_table
 MEMBERS = RunMemberResult._meta.db_table
@@ -58,9 +59,6 @@ BRIN = "(payee_id, line_no) WITH (pages_per_range = 16)"
 # chunk whose lines are all 0 in one of them leaves it out of its COPY, and the piece's default writes the 0. COPY's
 # work is mostly per column: the bench's lines (one component; its rule is not 0) go in with 10 columns instead of
 # 14, about a second less of the writers' time at 1M members.
-# Columns that often hold one value across a whole engine chunk (one component's rule at one paid level, at one rate,
-# with no party): such a chunk leaves them to the piece's column default, set to that value before its COPY.
-CONSTANT_BY_DEFAULT = ("source_party_id", "component", "rule", "reason", "level_raw", "level_compressed", "rate_bp")
 WRITERS = 2  # COPY streams; on 2 cores at 1M members: one 38.3 s, two 28.5 s, three 30.4 s (and 140 MB more)
 
 
@@ -235,16 +233,6 @@ def run_rows_drop(cursor, run_ids: list[int]) -> None:
         cursor.execute(f"DELETE FROM {MEMBERS}_default WHERE run_id = ANY(%s)", [list(run_ids)])
 
 
-def _ids_or_zero(ids: np.ndarray) -> np.ndarray:
-    """``ids`` with a 0 after the last: indexed by an engine index, -1 (none) gives 0 (see ``_ids``)."""
-    return np.append(ids, np.zeros(1, np.int64))
-
-
-def _ids(index: np.ndarray, ids_or_zero: np.ndarray) -> np.ndarray:
-    """Engine index -> database id, 0 for none (-1): one gather (``ids_or_zero`` from ``_ids_or_zero``)."""
-    return np.take(ids_or_zero, index)
-
-
 def _parts(chunk: Ledger) -> list[Ledger]:
     """A chunk of more than ``PIECE_MAX`` lines in equal parts (views, no copy): the writers share a large chunk
     instead of one of them writing it while the other waits for the next."""
@@ -255,48 +243,6 @@ def _parts(chunk: Ledger) -> list[Ledger]:
     names = [field.name for field in dataclasses.fields(Ledger)]
     spans = zip(bounds[:-1], bounds[1:], strict=True)
     return [Ledger(**{name: getattr(chunk, name)[a:b] for name in names}) for a, b in spans]
-
-
-def _by_payee(payee: np.ndarray) -> np.ndarray:
-    """``np.argsort(payee, kind="stable")``, about five times faster: each payee id shifted left with the line's
-    position in the low bits is a unique key, so a plain (SIMD) sort of the keys gives the stable order, and the
-    positions are the low bits. Falls back to the stable argsort when an id is too large to shift."""
-    n = len(payee)
-    bits = max(int(n - 1).bit_length(), 1)
-    if not n or int(payee.max()) >= 1 << (63 - bits) or int(payee.min()) < 0:
-        return np.argsort(payee, kind="stable")
-    keys = (payee.astype(np.int64) << bits) | np.arange(n, dtype=np.int64)
-    keys.sort()
-    return keys & ((1 << bits) - 1)
-
-
-def _constants(chunk: Ledger, parties: np.ndarray) -> dict[str, int]:
-    """The stored columns that hold one value on every line of ``chunk``, with that value."""
-    found = {}
-    if len(chunk):
-        party = chunk.source_party_idx
-        if party.min() == party.max():
-            found["source_party_id"] = int(parties[party[0]])  # -1 (none): the 0 after the last id
-        for name in ("component", "rule", "reason", "level_raw", "level_compressed", "rate_bp"):
-            values = getattr(chunk, name)
-            if values.min() == values.max():
-                found[name] = int(values[0])
-    return found
-
-
-def _constants_of_all(chunks: list[Ledger], parties: np.ndarray) -> dict[str, int]:
-    """The columns of ``CONSTANT_BY_DEFAULT`` that hold one value on every line of every chunk, with that value."""
-    found: dict[str, int] | None = None
-    for chunk in chunks:
-        here = {name: value for name, value in _constants(chunk, parties).items() if name in CONSTANT_BY_DEFAULT}
-        found = here if found is None else {name: value for name, value in found.items() if here.get(name) == value}
-    return found or {}
-
-
-def _ids_at(index: np.ndarray, ids_or_zero: np.ndarray):
-    """The database ids of ``index``'s rows at given positions: made per COPY chunk (two writers each holding three
-    id columns of a million-line piece cost 50 MB)."""
-    return lambda at: _ids(index[at], ids_or_zero)
 
 
 class LineWriter:
@@ -313,7 +259,7 @@ class LineWriter:
         self.cursor = cursor
         self.run_id = int(run_id)
         self.snap = snap
-        self._id_maps = tuple(_ids_or_zero(ids) for ids in (snap.member_id, snap.order_id, snap.party_id))
+        self._id_maps = tuple(ids_or_zero(ids) for ids in (snap.member_id, snap.order_id, snap.party_id))
         self.count = 0
         self.paid_count = 0
         self.seconds = 0.0  # spent in the writer threads (sorting, packing, COPY, the pieces' indexes)
@@ -414,22 +360,37 @@ class LineWriter:
 
     def _store(self, cursor, first_line: int, chunks: list[tuple[Ledger, int]]) -> str:
         """Create the piece, COPY its chunks, add the columns that hold one value on all of its lines; its table."""
-        piece_wide = _constants_of_all([chunk for chunk, _ in chunks], self._id_maps[2])
+        per_chunk = [constants(chunk, self._id_maps[2]) for chunk, _ in chunks]
+        piece_wide = constants_of_all(per_chunk)
         table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks), absent=piece_wide)
-        self._write(cursor, table, chunks, piece_wide)
+        self._write(cursor, table, chunks, per_chunk, piece_wide)
         _piece_columns_add(cursor, table, piece_wide)
         return table
 
-    def _write(self, cursor, table: str, chunks: list[tuple[Ledger, int]], absent: dict[str, int]) -> None:
+    def _write(
+        self,
+        cursor,
+        table: str,
+        chunks: list[tuple[Ledger, int]],
+        per_chunk: list[dict[str, int]],
+        absent: dict[str, int],
+    ) -> None:
         started = time.perf_counter()
         defaults: dict[str, int] = {}  # the piece's column defaults set so far
-        for chunk, first_line in chunks:
-            self._write_chunk(cursor, table, chunk, first_line, defaults, absent)
+        for (chunk, first_line), constant in zip(chunks, per_chunk, strict=True):
+            self._write_chunk(cursor, table, chunk, first_line, constant, defaults, absent)
         if cursor is self.cursor:
             self.seconds += time.perf_counter() - started
 
     def _write_chunk(
-        self, cursor, table: str, chunk: Ledger, first_line: int, defaults: dict[str, int], absent: dict[str, int]
+        self,
+        cursor,
+        table: str,
+        chunk: Ledger,
+        first_line: int,
+        constant: dict[str, int],
+        defaults: dict[str, int],
+        absent: dict[str, int],
     ) -> None:
         """COPY one chunk, sorted by payee. The ``absent`` columns are not in the piece yet (one value on all of its
         lines: added after the rows). Another column of ``CONSTANT_BY_DEFAULT`` that holds one value on every line of
@@ -437,16 +398,16 @@ class LineWriter:
         piece's so far). COPY's work is mostly per column: the bench's lines go in with 7 columns."""
         n = len(chunk)
         members, orders, parties = self._id_maps
-        payee = _ids(chunk.payee_idx, members)
-        order = _by_payee(payee)  # a member's lines together: the BRIN index on payee_id finds them
+        payee = ids_of(chunk.payee_idx, members)
+        order = by_payee(payee)  # a member's lines together: the BRIN index on payee_id finds them
         line_no = np.empty(n, np.int32)
         line_no[order] = np.arange(first_line, first_line + n, dtype=np.int32)  # numbered in the written order
         columns: list = [
             ("payee_id", "int8", payee),
             ("amount_cents", "int8", chunk.amount_cents),
-            ("source_order_id", "int8", _ids_at(chunk.source_order_idx, orders)),
-            ("source_member_id", "int8", _ids_at(chunk.source_member_idx, members)),
-            ("source_party_id", "int8", _ids_at(chunk.source_party_idx, parties)),
+            ("source_order_id", "int8", ids_at(chunk.source_order_idx, orders)),
+            ("source_member_id", "int8", ids_at(chunk.source_member_idx, members)),
+            ("source_party_id", "int8", ids_at(chunk.source_party_idx, parties)),
             ("basis_cents", "int8", chunk.basis_cents),
             ("line_no", "int4", line_no),
             ("level_raw", "int4", chunk.level_raw),
@@ -456,7 +417,6 @@ class LineWriter:
             ("reason", "int2", chunk.reason),
             ("rate_bp", "int2", chunk.rate_bp),
         ]
-        constant = {name: value for name, value in _constants(chunk, parties).items() if name in CONSTANT_BY_DEFAULT}
         changed = {
             name: value for name, value in constant.items() if name not in absent and defaults.get(name) != value
         }

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from core.accounts.models import User
-from plans import loader, runstore
+from plans import loader, runstore, runstore_lines
 from plans import services as plan_services
 from plans.models import CommissionRun, LedgerLine, RunLine, RunStatus
 from plans.services import period_get_or_create, run_execute, run_preview, run_preview_request
@@ -189,6 +189,6 @@ def test_lines_are_ordered_by_payee_as_a_stable_sort_would_order_them():
     rng = np.random.default_rng(7)
     for n, high in ((0, 5), (1, 5), (7, 3), (100_000, 1_000), (65_536, 10**12)):
         payee = rng.integers(1, high, n).astype(np.int64)
-        assert runstore._by_payee(payee).tolist() == np.argsort(payee, kind="stable").tolist()
+        assert runstore_lines.by_payee(payee).tolist() == np.argsort(payee, kind="stable").tolist()
     huge = np.array([2**62, 5, 2**62, 5], np.int64)  # too large to shift: the stable argsort itself
-    assert runstore._by_payee(huge).tolist() == [1, 3, 0, 2]
+    assert runstore_lines.by_payee(huge).tolist() == [1, 3, 0, 2]
