@@ -109,7 +109,7 @@ def test_admin_builds_a_plan_with_the_form(builder_company, page, url, screensho
     rates.fill("5, fifty, 4, 3")
     rates.press("Tab")
     error = page.get_by_test_id("error-components[0].rates")
-    expect(error).to_have_text("Item 2: Enter a number, like 5")
+    expect(error).to_have_text("Item 2: Enter a number, like 5", timeout=15_000)  # the check runs on the server
     expect(rates).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_test_id("error-summary").get_by_role("link")).to_have_text(
         "Unilevel (unilevel) · Percentages by level: Item 2: Enter a number, like 5"
