@@ -84,14 +84,11 @@ def _piece(run_id: int, first_line: int) -> str:
 
 
 def partitions_create(cursor, run_id: int, *, lines: bool) -> None:
-    """The run's own tables (not attached yet), replacing any left by an earlier attempt of the same run: its
-    member results, and the parent of its lines' pieces (partitioned by line number)."""
+    """The run's own tables (not attached yet), replacing any left by an earlier attempt of the same run: the parent
+    of its lines' pieces (partitioned by line number); its member results' table is dropped here and made when they
+    are written (which of its columns go in the rows depends on them)."""
     run_id = int(run_id)
-    cursor.execute(f"DROP TABLE IF EXISTS {_part(MEMBERS, run_id)}")
-    cursor.execute(
-        f"CREATE UNLOGGED TABLE {_part(MEMBERS, run_id)} ({columns_widest_first(cursor, MEMBERS)},"
-        f" CHECK (run_id = {run_id}))"
-    )
+    cursor.execute(f"DROP TABLE IF EXISTS {_part(MEMBERS, run_id)}")  # created when written: member_results_write
     cursor.execute(f"DELETE FROM {MEMBERS}_default WHERE run_id = %s", [run_id])
     if lines:
         cursor.execute(f"DROP TABLE IF EXISTS {_part(LINES, run_id)}")
@@ -103,36 +100,45 @@ def partitions_create(cursor, run_id: int, *, lines: bool) -> None:
 def _piece_create(cursor, run_id: int, first_line: int, n: int, absent: Iterable[str] = ()) -> str:
     """One piece of the run's lines: a table of its own whose constraints prove both partition bounds (run and line
     numbers), so attaching it scans nothing. The ``absent`` columns are added once its rows are in
-    (``_piece_columns_add``)."""
+    (``_columns_add``)."""
     table = _piece(run_id, first_line)
-    cursor.execute(f"DROP TABLE IF EXISTS {table}")
-    cursor.execute(
-        f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, LINES, absent)},"
-        f" CHECK (run_id = {int(run_id)}),"
-        f" CHECK (line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}))"
+    _run_table_create(
+        cursor, table, LINES, run_id, absent, f"line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}"
     )
-    # The run's id is the same on every line: the table's default fills it, so COPY does not send or parse it (nor
-    # the columns a chunk holds one value in: LineWriter._write_chunk).
-    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}")
     return table
 
 
-def _piece_columns_add(cursor, table: str, values: dict[str, int]) -> None:
-    """The columns that hold one value on every line of the piece, added after its rows with that value as their
-    default: PostgreSQL keeps such a value in the catalogue, not in the rows (a "missing" attribute), so the lines
+def _run_table_create(cursor, table: str, parent: str, run_id: int, absent: Iterable[str], check: str = "") -> None:
+    """A new unlogged table with ``parent``'s columns but the ``absent`` ones (added once its rows are in:
+    ``_columns_add``), and a ``CHECK`` on the run (and ``check``) that proves its partition bound."""
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    checks = f"CHECK (run_id = {int(run_id)})" + (f", CHECK ({check})" if check else "")
+    cursor.execute(f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, parent, absent)}, {checks})")
+    # The run's id is the same on every row: the table's default fills it, so COPY does not send or parse it (nor
+    # the columns a chunk of lines holds one value in: LineWriter._write_chunk).
+    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}")
+
+
+def _columns_add(cursor, table: str, parent: str, values: dict[str, int | bool]) -> None:
+    """The columns that hold one value on every row of ``table``, added after its rows with that value as their
+    default: PostgreSQL keeps such a value in the catalogue, not in the rows (a "missing" attribute), so the rows
     are stored and COPYed without them, and read with them."""
     if not values:
         return
     cursor.execute(
         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
         " WHERE attrelid = %s::regclass AND attname = ANY(%s)",
-        [LINES, list(values)],
+        [parent, list(values)],
     )
     types = dict(cursor.fetchall())
     added = ", ".join(
-        f"ADD COLUMN {name} {types[name]} NOT NULL DEFAULT {int(value)}" for name, value in values.items()
+        f"ADD COLUMN {name} {types[name]} NOT NULL DEFAULT {_literal(value)}" for name, value in values.items()
     )
     cursor.execute(f"ALTER TABLE {table} {added}")
+
+
+def _literal(value: int | bool) -> str:
+    return ("TRUE" if value else "FALSE") if isinstance(value, bool | np.bool_) else str(int(value))
 
 
 def _piece_index(cursor, table: str) -> None:
@@ -364,7 +370,7 @@ class LineWriter:
         piece_wide = constants_of_all(per_chunk)
         table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks), absent=piece_wide)
         self._write(cursor, table, chunks, per_chunk, piece_wide)
-        _piece_columns_add(cursor, table, piece_wide)
+        _columns_add(cursor, table, LINES, piece_wide)
         return table
 
     def _write(
@@ -431,32 +437,39 @@ class LineWriter:
 
 
 def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np.ndarray) -> None:
-    """One row per member, in member id order (the unique index on member_id is built from presorted rows)."""
-    order = np.argsort(snap.member_id, kind="stable")
+    """One row per member, in member id order (the unique index on member_id is built from presorted rows), into
+    the run's member table made here. A column that holds one value for every member (a unilevel plan's binary legs
+    and carry-overs, say) is added after the rows, as a piece of lines' are (``_columns_add``): at 1M members the
+    bench's rows go in with 8 columns instead of 15."""
+    ids = snap.member_id
+    order = None if bool((ids[1:] > ids[:-1]).all()) else np.argsort(ids, kind="stable")
     credited = snap.credited_idx >= 0
     own_cv = np.zeros(snap.n_members, np.int64)
     np.add.at(own_cv, snap.credited_idx[credited], snap.cv[credited])  # exact int64 (see calculate._sum_by)
-    copy_in(
-        cursor,
-        _part(MEMBERS, run_id),
-        [
-            ("run_id", "int8", int(run_id)),
-            ("member_id", "int8", snap.member_id[order]),
-            ("pv", "int8", result.pv[order]),
-            ("psv", "int8", result.psv[order]),
-            ("gv", "int8", result.gv[order]),
-            ("earned_cents", "int8", earned[order]),
-            ("carry_left", "int8", result.carry_left[order]),
-            ("carry_right", "int8", result.carry_right[order]),
-            ("rank", "int2", result.rank[order]),
-            ("highest_rank", "int2", result.highest_rank[order]),
-            ("active", "bool", result.active[order]),
-            ("leg_left", "int8", result.leg_left[order]),
-            ("leg_right", "int8", result.leg_right[order]),
-            ("binary_flushed", "int8", result.binary_flushed[order]),
-            ("qualified_rank", "int2", result.qualified_rank[order]),
-            ("cv", "int8", own_cv[order]),
-        ],
-        snap.n_members,
-        freeze=True,
-    )
+    columns: list = [
+        ("member_id", "int8", ids),
+        ("pv", "int8", result.pv),
+        ("psv", "int8", result.psv),
+        ("gv", "int8", result.gv),
+        ("earned_cents", "int8", earned),
+        ("carry_left", "int8", result.carry_left),
+        ("carry_right", "int8", result.carry_right),
+        ("rank", "int2", result.rank),
+        ("highest_rank", "int2", result.highest_rank),
+        ("active", "bool", result.active),
+        ("leg_left", "int8", result.leg_left),
+        ("leg_right", "int8", result.leg_right),
+        ("binary_flushed", "int8", result.binary_flushed),
+        ("qualified_rank", "int2", result.qualified_rank),
+        ("cv", "int8", own_cv),
+    ]
+    same = {
+        name: values[0].item()
+        for name, _, values in columns
+        if name != "member_id" and len(values) and bool((values == values[0]).all())
+    }
+    table = _part(MEMBERS, run_id)
+    _run_table_create(cursor, table, MEMBERS, run_id, same)
+    sent = [column for column in columns if column[0] not in same]
+    copy_in(cursor, table, sent, snap.n_members, freeze=True, take=order)
+    _columns_add(cursor, table, MEMBERS, same)

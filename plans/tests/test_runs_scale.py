@@ -159,6 +159,34 @@ def test_a_preview_is_a_partition_of_its_own_and_a_replaced_one_is_dropped_whole
         assert cursor.fetchone() == (2,)
 
 
+@pytest.mark.django_db
+def test_a_value_every_member_of_a_run_shares_is_kept_once_not_in_each_row(chain, product, plan, january, admin):
+    for name in ("root", "a", "b"):
+        buy(chain[name])
+    run = run_preview(period=january, by=admin)
+    members = f"{RunMemberResult._meta.db_table}_r{run.pk}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND atthasmissing ORDER BY attname",
+            [members],
+        )
+        missing = [name for (name,) in cursor.fetchall()]
+    # A unilevel plan has no binary legs or carry-over: one value (0) for every member, in the catalogue.
+    assert missing == ["binary_flushed", "carry_left", "carry_right", "leg_left", "leg_right"]
+    rows = RunMemberResult.objects.filter(run=run, member__in=chain.values())
+    read = {
+        row.member_id: (row.earned_cents, row.cv, row.pv, row.rank, row.active, row.carry_left, row.leg_right)
+        for row in rows
+    }
+    # root: 10 % of a's 100 CV and 5 % of b's; a: 10 % of b's; c bought nothing. Silver needs 300 GV, bronze 100 PV.
+    assert read == {
+        chain["root"].pk: (1500, 10000, 10000, 1, True, 0, 0),
+        chain["a"].pk: (1000, 10000, 10000, 0, True, 0, 0),
+        chain["b"].pk: (0, 10000, 10000, 0, True, 0, 0),
+        chain["c"].pk: (0, 0, 0, -1, False, 0, 0),
+    }
+
+
 def _persistence(table: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [table])
