@@ -440,7 +440,7 @@ def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np
     """One row per member, in member id order (the unique index on member_id is built from presorted rows), into
     the run's member table made here. A column that holds one value for every member (a unilevel plan's binary legs
     and carry-overs, say) is added after the rows, as a piece of lines' are (``_columns_add``): at 1M members the
-    bench's rows go in with 8 columns instead of 15."""
+    bench's rows go in with 10 columns instead of 15."""
     ids = snap.member_id
     order = None if bool((ids[1:] > ids[:-1]).all()) else np.argsort(ids, kind="stable")
     credited = snap.credited_idx >= 0
