@@ -148,12 +148,11 @@ def _piece_index(cursor, table: str) -> None:
 
 
 def partitions_attach(cursor, run_id: int, *, lines: bool, pieces: Sequence[tuple[int, int]] = ()) -> None:
-    """Indexes from the loaded rows (more memory for the sort than a query gets), then the run's partitions. The
-    lines' ``pieces`` ((first line, lines) each) were indexed by whoever wrote them."""
+    """The run's partitions, indexed from their loaded rows by whoever wrote them: the member results by
+    ``member_results_write``, each of the lines' ``pieces`` ((first line, lines) each) by its writer; the lines' parent
+    index adopts the pieces' own."""
     run_id = int(run_id)
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-    members = _part(MEMBERS, run_id)
-    cursor.execute(f"CREATE UNIQUE INDEX {members}_member ON {members} (member_id)")
+    members = _part(MEMBERS, run_id)  # indexed when written (member_results_write)
     cursor.execute(f"ALTER TABLE {MEMBERS} ATTACH PARTITION {members} FOR VALUES IN ({run_id})")
     if lines:
         table = _part(LINES, run_id)
@@ -473,3 +472,6 @@ def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np
     sent = [column for column in columns if column[0] not in same]
     copy_in(cursor, table, sent, snap.n_members, freeze=True, take=order)
     _columns_add(cursor, table, MEMBERS, same)
+    # Indexed now, while the writers may still be loading the last pieces of lines, rather than after them.
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    cursor.execute(f"CREATE UNIQUE INDEX {table}_member ON {table} (member_id)")
