@@ -73,6 +73,33 @@ def test_topological_order_puts_a_spillover_placement_parent_first():
     assert order.tolist() == [0, 1, 3, 2]
 
 
+def test_orders_name_their_members_by_index_and_a_customer_or_unknown_buyer_as_none():
+    members = {
+        "id": np.array([10, 11, 12]),
+        "sponsor_id": np.array([-1, 10, 11]),
+        "placement_id": np.full(3, -1),
+        "position": np.full(3, -1, np.int16),
+        "join_day": np.zeros(3, np.int32),
+        "eligible": np.ones(3, bool),
+        "excluded": np.zeros(3, bool),
+        "prev_rank": np.full(3, -1, np.int16),
+    }
+    empty = np.zeros(0, np.int64)
+    columns = ("id", "buyer_id", "credited_id", "day", "pv", "cv", "retail", "dist", "party_id")
+    parties = {"id": empty, "consultant_id": empty, "host_member_id": empty, "host_customer_id": empty}
+    # A member, a customer (-1), an id no member has below the largest id, then one above it (which takes the
+    # general path instead of the single gather).
+    for buyers, expected in (([12, -1, 5, 11], [2, -1, -1, 1]), ([12, -1, 5, 99], [2, -1, -1, -1])):
+        orders = {name: np.zeros(4, np.int64) for name in columns}
+        orders |= {"buyer_id": np.array(buyers), "credited_id": np.array([12, 11, 10, 12]), "party_id": np.full(4, -1)}
+        snap = snapshot_from_frames(
+            members=members, orders=orders, parties=parties, carry={"member_id": empty, "left": empty, "right": empty}
+        )
+        assert snap.buyer_idx.tolist() == expected
+        assert snap.credited_idx.tolist() == [2, 1, 0, 2]
+        assert snap.is_customer_order.tolist() == [index < 0 for index in expected]
+
+
 def test_topological_order_takes_a_member_sponsored_and_placed_by_the_same_parent_once():
     # 3 and 4 have 1 as sponsor and placement parent (reached twice in one layer); 2 is placed under 4.
     order = topological_order([np.array([-1, 0, 0, 1, 1]), np.array([-1, 0, 4, 1, 1])])
