@@ -45,7 +45,7 @@ from core.side_connections import connection_params, search_path, side_connectio
 from plans.engine import Snapshot
 from plans.engine.calculate import Ledger
 from plans.models import RunLine, RunMemberResult
-from plans.runstore_lines import by_payee, constants, constants_of_all, ids_at, ids_of, ids_or_zero
+from plans.runstore_lines import by_payee, constants, constants_of_all, ids_at, ids_of, ids_or_zero, one_value
 
 LINES = RunLine._meta.db_table
 MEMBERS = RunMemberResult._meta.db_table
@@ -462,11 +462,7 @@ def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np
         ("qualified_rank", "int2", result.qualified_rank),
         ("cv", "int8", own_cv),
     ]
-    same = {
-        name: values[0].item()
-        for name, _, values in columns
-        if name != "member_id" and len(values) and bool((values == values[0]).all())
-    }
+    same = {name: values[0].item() for name, _, values in columns if name != "member_id" and one_value(values)}
     table = _part(MEMBERS, run_id)
     _run_table_create(cursor, table, MEMBERS, run_id, same)
     sent = [column for column in columns if column[0] not in same]

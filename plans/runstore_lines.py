@@ -36,17 +36,20 @@ def by_payee(payee: np.ndarray) -> np.ndarray:
     return keys & ((1 << bits) - 1)
 
 
+def one_value(values: np.ndarray) -> bool:
+    """Whether every row holds the same value (an empty column holds none)."""
+    return bool(len(values)) and bool(values.min() == values.max())
+
+
 def constants(chunk: Ledger, parties: np.ndarray) -> dict[str, int]:
     """The stored columns that hold one value on every line of ``chunk``, with that value."""
     found = {}
-    if len(chunk):
-        party = chunk.source_party_idx
-        if party.min() == party.max():
-            found["source_party_id"] = int(parties[party[0]])  # -1 (none): the 0 after the last id
-        for name in ("component", "rule", "reason", "level_raw", "level_compressed", "rate_bp"):
-            values = getattr(chunk, name)
-            if values.min() == values.max():
-                found[name] = int(values[0])
+    if one_value(chunk.source_party_idx):
+        found["source_party_id"] = int(parties[chunk.source_party_idx[0]])  # -1 (none): the 0 after the last id
+    for name in ("component", "rule", "reason", "level_raw", "level_compressed", "rate_bp"):
+        values = getattr(chunk, name)
+        if one_value(values):
+            found[name] = int(values[0])
     return found
 
 
