@@ -6,9 +6,14 @@ Two kinds of line storage, on purpose:
   They are written by binary COPY straight from the engine's numpy columns (integers in cents / hundredths, no
   foreign-key checks, a composite primary key as the only index) because a 1M-member preview writes ~10M lines and
   must store them in seconds. A re-run preview replaces its own rows; nothing else points at them.
-* ``LedgerLine`` is the money of record: Decimal amounts, real foreign keys, the explanation as JSON. Lines are
-  written once (posting a run copies its paid RunLines in one INSERT ... SELECT; clawbacks and adjustments are new
-  lines) and are never updated or deleted (the queryset and model refuse it).
+* ``LedgerLine`` is the money of record: Decimal amounts, the explanation as JSON, never updated or deleted (the
+  queryset refuses it, and the database has no way to). It is a view (migration 0015) over two stores: the lines
+  written one by one (clawbacks, adjustments, commission lines posted before the view: the table
+  ``plans_ledgerentry``, with its foreign keys), and the paid lines of every run posted since, read from the run's own
+  stored lines. Posting a run copies nothing: it makes the run's lines durable and gives them ledger ids, a block
+  of the ledger's id sequence (``CommissionRun.ledger_first_id`` + line number), so a 1M-member period posts in
+  seconds instead of the minutes 10M inserted rows took. Writing a line (``create``, ``bulk_create``) goes through
+  the view into ``plans_ledgerentry`` (an INSTEAD OF trigger).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +156,13 @@ class CommissionRun(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the run posts: its paid lines are then ledger lines (the LedgerLine view), line n with ledger id
+    # ledger_first_id + n, named with these codes (a line stores indexes into them).
+    ledger_first_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Posted: the ledger id of line 0; the run's ids run to it + its lines."
+    )
+    ledger_components = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    ledger_rules = ArrayField(models.CharField(max_length=20), default=list, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -271,7 +284,10 @@ class LedgerLineQuerySet(models.QuerySet):
 
 
 class LedgerLine(models.Model):
-    """Posted money. Written once; corrections are new lines (clawback, adjustment)."""
+    """Posted money. Written once; corrections are new lines (clawback, adjustment).
+
+    A view (see the module's docstring): the indexes and constraints below are those of ``plans_ledgerentry``,
+    where the lines written one by one are stored; a posted run's lines are indexed by its own partition."""
 
     kind = models.CharField(max_length=12, choices=LedgerKind.choices)
     period = models.ForeignKey(CommissionPeriod, on_delete=models.PROTECT, related_name="ledger_lines")
@@ -305,9 +321,10 @@ class LedgerLine(models.Model):
     rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True, help_text="Percent.")
     basis = money_field()
     explanation = models.JSONField(default=dict)
+    # No database foreign key: the line taken back may be a posted run's line, not a row of plans_ledgerentry.
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by",
-        help_text="For a clawback: the commission line it takes back.", db_index=False,
+        help_text="For a clawback: the commission line it takes back.", db_index=False, db_constraint=False,
     )  # fmt: skip
     reason = models.CharField(max_length=500, blank=True, help_text="Why (adjustments, clawbacks).")
     created_by = models.ForeignKey(
@@ -318,6 +335,7 @@ class LedgerLine(models.Model):
     objects = LedgerLineQuerySet.as_manager()
 
     class Meta:
+        managed = False  # the view plans_ledgerline and its table plans_ledgerentry: migration 0015
         ordering = ["id"]
         indexes = [
             models.Index(fields=["payee", "period"], name="ledger_payee_period_idx"),
@@ -403,7 +421,7 @@ class PayoutItem(models.Model):
     earned_through = money_field(help_text="Sum of the member's ledger lines the batch settles.")
     paid_before = money_field(help_text="What earlier batches (not cancelled) had paid the member.")
     last_line = models.ForeignKey(
-        LedgerLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        LedgerLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False,
         help_text="The newest ledger line settled: the batch settles the member's lines up to the period with ids "
         "up to this one.",
     )  # fmt: skip

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.accounts.models import User
-from core.bulk import foreign_keys_checked_by_caller
 from core.commerce.public import Party
 from core.members.models import Member
 from plans import tasks
@@ -20,8 +19,6 @@ from plans.engine import Rule
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
-    LedgerKind,
-    LedgerLine,
     MoneyAction,
     PeriodStatus,
     RunKind,
@@ -38,6 +35,8 @@ from plans.services_periods import period_open_refusal
 from plans.services_rates import run_rates_required
 
 RULE_NAMES = [Rule(v).name.lower() for v in range(1, max(Rule) + 1)]  # index rule - 1
+# Where the ledger's lines written one by one are stored (LedgerLine is a view over it and posted runs' lines).
+LEDGER_TABLE = "plans_ledgerentry"
 
 
 def _lines_expected(run: CommissionRun) -> bool:
@@ -152,7 +151,7 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     run.posted_at = now
     run.posted_by = by
     run.save(update_fields=["kind", "status", "posted_at", "posted_by"])  # the unique constraint backs "once"
-    written = _ledger_from_run(run, period, now)
+    written = _ledger_from_run(run, period)
     _member_ranks_update(run)
     clawed = clawbacks_post(run=run, period=period, now=now, by=by)
     run.summary = {**run.summary, "ledger_lines": written, "clawback_lines": clawed}
@@ -236,55 +235,44 @@ def _references_check(cursor, run: CommissionRun) -> None:
         )
 
 
-def _ledger_from_run(run: CommissionRun, period: CommissionPeriod, now) -> int:
-    """One INSERT ... SELECT: no row travels through Python, and no explanation JSON is built per line.
+def _ledger_from_run(run: CommissionRun, period: CommissionPeriod) -> int:
+    """The run's paid lines become ledger lines without being copied: the ledger (the ``LedgerLine`` view) reads a
+    posted run's lines from its own stored lines. Posting makes them durable (``partitions_keep``) and gives them ids:
+    a block of the ledger's id sequence as long as the run's line numbers, taken while no other line is being
+    written (a lock on the ledger's table), so a run's ids follow every line written before and precede every line
+    after, as a copied line's id did. Returns the number of paid lines.
 
-    The ledger's foreign keys are checked for the whole run at once (_references_check) and, where the role may,
-    the INSERT runs without the per-row triggers that would check them again one row at a time (10M lookups and row
-    locks at 1M members: core.bulk.foreign_keys_checked_by_caller). Members, orders and parties are never deleted
-    (every reference to them is PROTECT), so the check made in this transaction holds at its commit. CHECK
-    constraints (one payee) are not triggers: they hold for every row either way."""
-    codes = run.summary["component_codes"]
+    What the ledger's foreign keys checked row by row is checked for the whole run at once (_references_check):
+    members, orders and parties are never deleted (every other reference to them is PROTECT), so the check made in
+    this transaction holds at its commit."""
     with connection.cursor() as cursor:
         if _lines_expected(run) and partitions_lost(cursor, run.pk):
             raise ValidationError(
                 {"run": [gettext("Run %(pk)s lost its lines in a database restart; preview again.") % {"pk": run.pk}]}
             )
         _references_check(cursor, run)
-        # The explanation is left empty: its keys are this row's own columns and the numbers of its order and
-        # member, read back by plans.selectors_explanations.ledger_explanations (building them here was half the
-        # post's time).
-        # Lines go in line order, so the ledger's indexes grow at their end: a run's rows are stored in that order
-        # (plans.runstore: pieces in line-number order, each written in it), so a sequential scan reads them so,
-        # started at the beginning (not joined to a scan already running), with no sort (10M rows spilled to disk
-        # for 15 s) and no index. Each keeps its line_no, which is how the ledger finds it by order
-        # (plans.selectors_commission_lines.commission_lines_of_orders).
-        cursor.execute("SET LOCAL synchronize_seqscans = off")
-        with foreign_keys_checked_by_caller(cursor):
-            cursor.execute(
-                f"""
-                INSERT INTO {LedgerLine._meta.db_table}
-                    (kind, period_id, run_id, payee_id, payee_customer_id, amount, component, rule, source_order_id,
-                     source_member_id, source_party_id, line_no, level_raw, level_compressed, rate, basis, explanation,
-                     reason, created_at)
-                SELECT %s, %s, rl.run_id, NULLIF(rl.payee_id, 0),
-                       CASE WHEN rl.payee_id = 0
-                            THEN (SELECT p.host_customer_id FROM {Party._meta.db_table} p
-                                   WHERE p.id = rl.source_party_id)
-                       END,
-                       rl.amount_cents / 100.0, (%s::text[])[rl.component + 1], (%s::text[])[rl.rule],
-                       NULLIF(rl.source_order_id, 0), NULLIF(rl.source_member_id, 0), NULLIF(rl.source_party_id, 0),
-                       rl.line_no, rl.level_raw, rl.level_compressed,
-                       CASE WHEN rl.rate_bp >= 0 THEN rl.rate_bp / 100.0 END, rl.basis_cents / 100.0,
-                       '{{}}'::jsonb, '', %s
-                  FROM {RunLine._meta.db_table} rl
-                 WHERE rl.run_id = %s AND rl.reason = 0
-                """,
-                [LedgerKind.COMMISSION, period.pk, codes, RULE_NAMES, now, run.pk],
-            )  # fmt: skip
-            written = cursor.rowcount
-        partitions_keep(cursor, run.pk)  # the forfeits and member results of a posted run are history
-        return written
+        partitions_keep(cursor, run.pk)  # its lines, forfeits and member results are history from now on
+        numbered = _lines_numbered(cursor, run)
+        cursor.execute(f"LOCK TABLE {LEDGER_TABLE} IN SHARE ROW EXCLUSIVE MODE")  # no line written meanwhile
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [LEDGER_TABLE])
+        first = cursor.fetchone()[0]
+        if numbered > 1:
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [LEDGER_TABLE, first + numbered - 1])
+    run.ledger_first_id = first
+    run.ledger_components = list(run.summary["component_codes"])
+    run.ledger_rules = RULE_NAMES
+    run.save(update_fields=["ledger_first_id", "ledger_components", "ledger_rules"])
+    return run.line_count
+
+
+def _lines_numbered(cursor, run: CommissionRun) -> int:
+    """How many line numbers the run used (paid and forfeited lines are numbered together): its preview counted
+    them; a run stored another way (tests write lines with the ORM) is asked."""
+    numbered = run.summary.get("timings", {}).get("lines_copied")
+    if numbered is not None:
+        return int(numbered)
+    cursor.execute(f"SELECT coalesce(max(line_no) + 1, 0) FROM {RunLine._meta.db_table} WHERE run_id = %s", [run.pk])
+    return int(cursor.fetchone()[0])
 
 
 def _member_ranks_update(run: CommissionRun) -> None:

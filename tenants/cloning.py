@@ -7,7 +7,7 @@ keyed by the template's migration state, and replayed with the new schema first 
 per company. Objects copied: standalone sequences, functions, tables (columns, defaults, identity, generated columns,
 CHECK constraints; partitioned tables with their key, then their partitions), primary/unique/exclusion constraints
 and other indexes under their own names, foreign keys (DEFERRABLE as in the template; those into public keep pointing
-at public), triggers, and the template's rows.
+at public), views, triggers, and the template's rows.
 tests/test_schema_clone.py compares a clone's catalogue with the template's.
 """
 
@@ -119,6 +119,14 @@ def _build_script() -> str:  # noqa: C901 - one pass per kind of catalogue objec
             cursor.execute(constraint_sql, [template, ["f"]])
             for table, name, definition in cursor.fetchall():
                 statements.append(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
+            # Views (the ledger) in the order they were made (one may read another), before their triggers.
+            cursor.execute(
+                "SELECT c.relname, pg_get_viewdef(c.oid, true) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'v' ORDER BY c.oid",
+                [template],
+            )
+            for name, definition in cursor.fetchall():
+                statements.append(f"CREATE VIEW {_q(name)} AS {definition.strip().rstrip(';')}")
             cursor.execute(
                 "SELECT pg_get_triggerdef(t.oid, true) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND NOT t.tgisinternal "

@@ -116,7 +116,7 @@ def test_round_trip_under_a_new_subdomain(exported, django_capture_on_commit_cal
 
         # Every table, every row; the ledgers byte for byte.
         assert _row_counts("moved_here") == _row_counts(source)
-        assert _row_counts("moved_here")["plans_ledgerline"] == 2
+        assert _row_counts("moved_here")["plans_ledgerentry"] == 2
         assert _row_counts("moved_here")["commerce_stockmovement"] == 2
         for table in archive.CHECKSUM_TABLES:
             assert _checksum("moved_here", table) == _checksum(source, table)
@@ -160,14 +160,14 @@ def test_a_damaged_archive_imports_nothing(exported, tmp_path):
     with tarfile.open(path) as tar, tarfile.open(damaged, "w:gz") as out:
         for member in tar.getmembers():
             data = tar.extractfile(member) if member.isfile() else None
-            if member.name == "schema/plans_ledgerline.copy":
+            if member.name == "schema/plans_ledgerentry.copy":
                 body = b"".join(data.readlines()[1:])
                 member.size = len(body)
                 data = io.BytesIO(body)
             out.addfile(member, data)
     with pytest.raises(CommandError) as caught:
         call_command("company_import", str(damaged), "--subdomain", "half-moved")
-    assert "archive: plans_ledgerline: 1 rows, the archive has 2" in str(caught.value)
+    assert "archive: plans_ledgerentry: 1 rows, the archive has 2" in str(caught.value)
     assert not Company.objects.filter(schema_name="half_moved").exists()
     assert not schema_exists("half_moved")
     assert not Domain.objects.filter(domain="half-moved.canopy.test").exists()

@@ -1,5 +1,5 @@
 """A company's schema is an exact copy of the migrated template (tenants.cloning): same tables, columns, defaults,
-constraints and indexes under the same names, triggers, functions, sequences and migration history."""
+constraints and indexes under the same names, views, triggers, functions, sequences and migration history."""
 
 import pytest
 from django.conf import settings
@@ -22,6 +22,8 @@ CATALOGUE = {
     "WHERE n.nspname = %s",
     "sequences": "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = %s AND c.relkind = 'S'",
+    "views": "SELECT c.relname, pg_get_viewdef(c.oid, true) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+    "c.relnamespace WHERE n.nspname = %s AND c.relkind = 'v'",
     "storage": "SELECT c.relname, c.reloptions::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = %s AND c.reloptions IS NOT NULL",
 }
@@ -52,7 +54,8 @@ def test_a_company_schema_is_the_template_object_for_object():
         ]
     for kind in template:
         assert company[kind] == template[kind], kind
-    assert len(template["columns"]) > 500 and len(template["triggers"]) == 2
+    assert len(template["columns"]) > 500 and len(template["triggers"]) == 3
+    assert [name for name, _ in company["views"]] == ["plans_ledgerline"]  # the ledger: migration plans 0015
     # The members table keeps room on its pages for heap-only updates (demotion flags, counts), in every company.
     assert ("members_member", "{fillfactor=85}") in company["storage"]
 

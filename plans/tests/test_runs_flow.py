@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from core.commerce.models import ClawbackFlag, Order
 from core.commerce.services.catalogue import product_create
@@ -138,6 +138,30 @@ def test_post_writes_the_ledger_exactly_once(chain, everyone_buys, plan, january
     other = CommissionRun.objects.create(period=january, plan_document={}, kind=RunKind.FINAL)
     with pytest.raises(IntegrityError), transaction.atomic():
         CommissionRun.objects.filter(pk=other.pk).update(status=RunStatus.POSTED)
+
+
+def test_a_posted_run_is_in_the_ledger_by_reference_with_ids_in_posting_order(
+    chain, everyone_buys, plan, january, admin
+):
+    """Posting copies no line: the ledger reads the run's stored lines, and gives them a block of its ids, after
+    every line written before the post and before every line written after."""
+    before = ledger_adjust(member=chain["c"], amount=Decimal("1.00"), reason="Before the post", by=admin)
+    run = _post(january, admin)
+    after = ledger_adjust(member=chain["c"], amount=Decimal("2.00"), reason="After the post", by=admin)
+    posted = list(LedgerLine.objects.filter(run=run).values_list("id", "line_no"))
+    assert [pk - run.ledger_first_id for pk, _ in posted] == [line_no for _, line_no in posted]
+    assert len({pk for pk, _ in posted}) == 5 and before.pk < posted[0][0] and posted[-1][0] < after.pk
+    assert run.summary["ledger_lines"] == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reason FROM plans_ledgerentry ORDER BY id")
+        assert cursor.fetchall() == [("Before the post",), ("After the post",)]  # the run's lines stay its own
+        # Not even SQL can change a posted line: the ledger is a view with no way to update or delete.
+        for statement in ("UPDATE plans_ledgerline SET amount = 0", "DELETE FROM plans_ledgerline"):
+            with pytest.raises(DatabaseError), transaction.atomic():
+                cursor.execute(statement)
+    # Balances read the same ledger: a earned 10.00 on b's order and 5.00 on c's; c the two adjustments.
+    assert wallet_balance(member=chain["a"])["balance"] == Decimal("15.00")
+    assert wallet_balance(member=chain["c"])["balance"] == Decimal("3.00")
 
 
 def test_posted_lines_are_immutable(chain, everyone_buys, plan, january, admin):

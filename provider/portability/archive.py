@@ -23,9 +23,15 @@ VERSION = 1
 SKIPPED_TABLES = frozenset({"django_session", "knox_authtoken"})
 # Kept by the target: its migration history is the template's (the import refuses an archive that is ahead of it).
 TARGET_OWNED_TABLES = frozenset({"django_migrations"})
-# The ledgers whose checksums the manifest carries: commissions posted, and stock movements.
-LEDGER_TABLE = "plans_ledgerline"
+# The ledgers whose checksums the manifest carries: the commission lines written one by one (clawbacks,
+# adjustments), and stock movements. The whole commission ledger is a view (plans migration 0015: those lines and
+# every posted run's paid lines, stored with the run): its checksum is the manifest's ``ledger_checksum``.
+LEDGER_TABLE = "plans_ledgerentry"
+LEDGER_VIEW = "plans_ledgerline"
 CHECKSUM_TABLES = (LEDGER_TABLE, "commerce_stockmovement")
+# A table whose ids a view over it shares: its id sequence continues after the view's highest id (a posted run's
+# lines have ids from the ledger's sequence without being rows of its table).
+ID_VIEWS = {LEDGER_TABLE: LEDGER_VIEW}
 
 Progress = Callable[[str, int, int], None]
 

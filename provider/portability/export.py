@@ -88,8 +88,8 @@ def _write_archive(
         progress("tables", index, len(tables))
     manifest["tables"] = table_entries
     manifest["sequences"] = archive.standalone_sequences(cursor, schema)
-    manifest["ledger_checksum"] = next(
-        (t.get("checksum") for t in table_entries if t["name"] == archive.LEDGER_TABLE), None
+    manifest["ledger_checksum"] = archive.table_checksum(
+        cursor, schema, archive.LEDGER_VIEW, archive.table_columns(cursor, schema, archive.LEDGER_VIEW)
     )
     manifest["public_rows"] = _write_public_rows(cursor, schema, staging)
     manifest["media_files"] = _media_files(schema)

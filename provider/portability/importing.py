@@ -333,8 +333,9 @@ def _reset_sequences(cursor: Any, schema: str) -> None:
         [schema],
     )
     for table, column, sequence in cursor.fetchall():
+        source = archive.ID_VIEWS.get(table, table)
         cursor.execute(
-            f'SELECT setval(%s, coalesce(max("{column}"), 0) + 1, false) FROM {archive.qualified(schema, table)}',  # noqa: S608
+            f'SELECT setval(%s, coalesce(max("{column}"), 0) + 1, false) FROM {archive.qualified(schema, source)}',  # noqa: S608
             [sequence],
         )
 
@@ -353,5 +354,10 @@ def _verify(cursor: Any, manifest: dict[str, Any], schema: str) -> None:
             checksum = archive.table_checksum(cursor, schema, entry["name"], entry["columns"])
             if checksum != entry["checksum"]:
                 wrong.append(f"{entry['name']}: checksum {checksum}, the archive has {entry['checksum']}")
+    if manifest.get("ledger_checksum"):
+        view = archive.LEDGER_VIEW
+        checksum = archive.table_checksum(cursor, schema, view, archive.table_columns(cursor, schema, view))
+        if checksum != manifest["ledger_checksum"]:
+            wrong.append(f"{view}: checksum {checksum}, the archive has {manifest['ledger_checksum']}")
     if wrong:
         raise ValidationError({"archive": wrong})
