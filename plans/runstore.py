@@ -21,11 +21,12 @@ at the end (their ``CHECK`` constraints prove the bounds; the run's indexes adop
 before attaching leaves committed pieces no partition points at: ``pieces_unattached_drop`` removes them (the next
 attempt of the run, its failure, and the beat job's sweep).
 
-The run's tables are UNLOGGED while it is a preview: its rows can be computed again, so the load skips the WAL
-(a bare COPY of 11M rows here: 5.9 s unlogged, 6.6 s logged, and no WAL for replicas to replay). PostgreSQL empties
-unlogged tables when it recovers from a crash: posting refuses a run whose lines are gone, the beat job marks such a
-preview failed, and posting makes the run's tables durable (``partitions_keep``) in the posting transaction. A
-projection's or a what-if's member results come back with the next calculation.
+A preview's tables are written to the WAL as they are loaded (``logged``): it may be posted, and posting then
+has nothing to rewrite (``ALTER TABLE ... SET LOGGED`` of 10M lines was 11-25 s of a 1M-member post; writing the
+WAL with the COPY costs the preview 2-3 s). A projection's or a what-if's member results are UNLOGGED: they come
+back with the next calculation, so their load skips the WAL. PostgreSQL empties unlogged tables when it recovers
+from a crash: a preview stored unlogged (before previews were logged) whose lines are gone is refused by posting
+and marked failed by the beat job; posting makes such a run durable (``partitions_keep``).
 
 Rows written another way (the ORM, in tests) land in the ``_default`` partition, which keeps a primary key.
 """
@@ -97,23 +98,27 @@ def partitions_create(cursor, run_id: int, *, lines: bool) -> None:
         cursor.execute(f"DELETE FROM {LINES}_default WHERE run_id = %s", [run_id])
 
 
-def _piece_create(cursor, run_id: int, first_line: int, n: int, absent: Iterable[str] = ()) -> str:
+def _piece_create(
+    cursor, run_id: int, first_line: int, n: int, absent: Iterable[str] = (), *, logged: bool = False
+) -> str:
     """One piece of the run's lines: a table of its own whose constraints prove both partition bounds (run and line
     numbers), so attaching it scans nothing. The ``absent`` columns are added once its rows are in
     (``_columns_add``)."""
     table = _piece(run_id, first_line)
-    _run_table_create(
-        cursor, table, LINES, run_id, absent, f"line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}"
-    )
+    bounds = f"line_no >= {int(first_line)} AND line_no < {int(first_line) + int(n)}"
+    _run_table_create(cursor, table, LINES, run_id, absent, bounds, logged=logged)
     return table
 
 
-def _run_table_create(cursor, table: str, parent: str, run_id: int, absent: Iterable[str], check: str = "") -> None:
-    """A new unlogged table with ``parent``'s columns but the ``absent`` ones (added once its rows are in:
-    ``_columns_add``), and a ``CHECK`` on the run (and ``check``) that proves its partition bound."""
+def _run_table_create(
+    cursor, table: str, parent: str, run_id: int, absent: Iterable[str], check: str = "", *, logged: bool = False
+) -> None:
+    """A new table (unlogged unless ``logged``) with ``parent``'s columns but the ``absent`` ones (added once its
+    rows are in: ``_columns_add``), and a ``CHECK`` on the run (and ``check``) that proves its partition bound."""
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     checks = f"CHECK (run_id = {int(run_id)})" + (f", CHECK ({check})" if check else "")
-    cursor.execute(f"CREATE UNLOGGED TABLE {table} ({columns_widest_first(cursor, parent, absent)}, {checks})")
+    columns = columns_widest_first(cursor, parent, absent)
+    cursor.execute(f"CREATE {'' if logged else 'UNLOGGED '}TABLE {table} ({columns}, {checks})")
     # The run's id is the same on every row: the table's default fills it, so COPY does not send or parse it (nor
     # the columns a chunk of lines holds one value in: LineWriter._write_chunk).
     cursor.execute(f"ALTER TABLE {table} ALTER COLUMN run_id SET DEFAULT {int(run_id)}")
@@ -172,21 +177,50 @@ def _leaves(cursor, table: str) -> list[str]:
 
 
 def partitions_keep(cursor, run_id: int) -> None:
-    """A posted run's rows become durable (written to the WAL like the ledger): until then they are a preview's,
-    which a database crash may empty (``partitions_lost``) and a new preview rebuilds. Its paid lines are indexed by
-    order (built once from the loaded rows, after SET LOGGED rewrote them): the ledger finds the lines paid on an
-    order through it (``plans.selectors_commission_lines.commission_lines_of_orders``) instead of keeping an index
-    row by row."""
+    """A posted run's rows are durable: a preview's are written to the WAL as they are loaded (``LineWriter``'s
+    ``logged``); a run stored unlogged (before that) is rewritten here (SET LOGGED). Its paid lines are indexed by
+    order, built once from the loaded rows: the clawbacks find the lines paid on an order through it
+    (``plans.selectors_commission_lines.commission_lines_of_orders``). When nothing had to be rewritten, the
+    pieces' indexes are built beforehand on ``WRITERS`` side connections (committed: a post that fails leaves
+    indexes its retry adopts), and the run's index adopts them."""
+    rewritten = False
     for table in (LINES, MEMBERS):
         for leaf in _leaves(cursor, _part(table, run_id)):
             cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [leaf])
             if cursor.fetchone()[0] == "u":
                 cursor.execute(f"ALTER TABLE {leaf} SET LOGGED")
+                rewritten = True
     lines = _part(LINES, run_id)
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [lines])
     if cursor.fetchone()[0]:
+        pieces = [leaf for leaf in _leaves(cursor, lines) if leaf != lines]
+        if not rewritten and len(pieces) > 1:  # a rewritten piece is locked by this transaction until it ends
+            _pieces_order_index(cursor, pieces)
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {lines}_order ON {lines} (source_order_id) WHERE reason = 0")
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {lines}_order ON {lines} {ORDER_INDEX}")
+
+
+ORDER_INDEX = "(source_order_id) WHERE reason = 0"
+
+
+def _pieces_order_index(cursor, pieces: list[str]) -> None:
+    """Each piece's order index, built ``WRITERS`` at a time on connections of their own (two builds here take
+    about half the time of one after the other)."""
+    params, path = connection_params(), search_path(cursor)
+
+    def build(names: list[str]) -> None:
+        conn = side_connection(params)
+        try:
+            for name in names:
+                with side_transaction(conn, path) as side:
+                    side.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                    side.execute(f"CREATE INDEX IF NOT EXISTS {name}_order ON {name} {ORDER_INDEX}")
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        for future in [pool.submit(build, pieces[i::WRITERS]) for i in range(WRITERS)]:
+            future.result()
 
 
 def partitions_lost(cursor, run_id: int) -> bool:
@@ -260,9 +294,10 @@ class LineWriter:
     touch it); ``close()`` waits for the writers and raises the first error; ``pieces`` then lists (first line,
     lines) for ``partitions_attach``."""
 
-    def __init__(self, cursor, run_id: int, snap: Snapshot):
+    def __init__(self, cursor, run_id: int, snap: Snapshot, *, logged: bool = False):
         self.cursor = cursor
         self.run_id = int(run_id)
+        self.logged = logged
         self.snap = snap
         self._id_maps = tuple(ids_or_zero(ids) for ids in (snap.member_id, snap.order_id, snap.party_id))
         self.count = 0
@@ -355,7 +390,8 @@ class LineWriter:
         try:
             started = time.perf_counter()
             with side_transaction(self._connection(), self._search_path) as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")  # the rows are unlogged anyway
+                # A lost piece is never posted: the run's own commit, which attaches it, comes after in the WAL.
+                cursor.execute("SET LOCAL synchronous_commit = off")
                 table = self._store(cursor, first_line, chunks)
                 _piece_index(cursor, table)
             with self._lock:
@@ -367,7 +403,9 @@ class LineWriter:
         """Create the piece, COPY its chunks, add the columns that hold one value on all of its lines; its table."""
         per_chunk = [constants(chunk, self._id_maps[2]) for chunk, _ in chunks]
         piece_wide = constants_of_all(per_chunk)
-        table = _piece_create(cursor, self.run_id, first_line, self._lines(chunks), absent=piece_wide)
+        table = _piece_create(
+            cursor, self.run_id, first_line, self._lines(chunks), absent=piece_wide, logged=self.logged
+        )
         self._write(cursor, table, chunks, per_chunk, piece_wide)
         _columns_add(cursor, table, LINES, piece_wide)
         return table
@@ -435,7 +473,9 @@ class LineWriter:
         copy_in(cursor, table, sent, n, freeze=True, take=order)
 
 
-def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np.ndarray) -> None:
+def member_results_write(
+    cursor, run_id: int, snap: Snapshot, result, earned: np.ndarray, *, logged: bool = False
+) -> None:
     """One row per member, in member id order (the unique index on member_id is built from presorted rows), into
     the run's member table made here. A column that holds one value for every member (a unilevel plan's binary legs
     and carry-overs, say) is added after the rows, as a piece of lines' are (``_columns_add``): at 1M members the
@@ -464,7 +504,7 @@ def member_results_write(cursor, run_id: int, snap: Snapshot, result, earned: np
     ]
     same = {name: values[0].item() for name, _, values in columns if name != "member_id" and one_value(values)}
     table = _part(MEMBERS, run_id)
-    _run_table_create(cursor, table, MEMBERS, run_id, same)
+    _run_table_create(cursor, table, MEMBERS, run_id, same, logged=logged)
     sent = [column for column in columns if column[0] not in same]
     copy_in(cursor, table, sent, snap.n_members, freeze=True, take=order)
     _columns_add(cursor, table, MEMBERS, same)

@@ -366,7 +366,7 @@ def _calculate_writing(cursor, run, plan, snap, writer, store_members: bool) -> 
         result.lines.payee_idx[paid], weights=result.lines.amount_cents[paid], minlength=snap.n_members
     ).astype(np.int64)  # exact: a member's total is far below 2**53 cents
     if store_members:
-        member_results_write(cursor, run.pk, snap, result, earned)
+        member_results_write(cursor, run.pk, snap, result, earned, logged=writer is not None and writer.logged)
     return result, earned
 
 
@@ -381,7 +381,9 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
     older: list[int] = []
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        writer = LineWriter(cursor, run.pk, snap) if store_lines else None
+        # A preview may be posted: its rows go to the WAL as they are written (about a second more at 1M
+        # members), so posting has nothing to rewrite (SET LOGGED of 10M lines was 11-25 s of a post).
+        writer = LineWriter(cursor, run.pk, snap, logged=True) if store_lines else None
         if store_lines or store_members:
             partitions_create(cursor, run.pk, lines=store_lines)
         try:

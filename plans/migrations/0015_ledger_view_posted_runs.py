@@ -36,11 +36,13 @@ SELECT id, {COLUMNS} FROM plans_ledgerentry
 UNION ALL
 {RUN_LINES.format(payee="rl.payee_id", customer="NULL::bigint", where="rl.payee_id <> 0")}
 UNION ALL
-{RUN_LINES.format(
-    payee="NULL::bigint",
-    customer="(SELECT p.host_customer_id FROM commerce_party p WHERE p.id = rl.source_party_id)",
-    where="rl.payee_id = 0",
-)}
+{
+    RUN_LINES.format(
+        payee="NULL::bigint",
+        customer="(SELECT p.host_customer_id FROM commerce_party p WHERE p.id = rl.source_party_id)",
+        where="rl.payee_id = 0",
+    )
+}
 """
 
 NEW = ", ".join(f"NEW.{name.strip()}" for name in COLUMNS.split(","))

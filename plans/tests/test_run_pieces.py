@@ -105,8 +105,8 @@ def test_a_run_written_in_pieces_has_every_line_once_and_posts_them(company):
     )
     assert a_lines == [500, 1000]  # a member's lines, found through the pieces' indexes
     assert missing == ["component", "level_compressed", "level_raw", "rate_bp", "reason", "rule", "source_party_id"]
-    assert len(pieces) >= 2  # more than one piece, every one attached to the run, none of them logged yet
-    assert all(attached and persistence == "u" for _, attached, persistence in pieces)
+    assert len(pieces) >= 2  # more than one piece, every one attached to the run, written to the WAL as loaded
+    assert all(attached and persistence == "p" for _, attached, persistence in pieces)
 
     def post():
         admin = _admin()
@@ -115,9 +115,18 @@ def test_a_run_written_in_pieces_has_every_line_once_and_posts_them(company):
         period_close(period=fresh.period, by=admin)
         run_post(run=fresh, by=admin)
         paid = sorted(LedgerLine.objects.filter(run=fresh).values_list("payee_id", "amount"))
-        return paid, _tables(f"{LINES}_r{run.pk}_p%")
+        with connection.cursor() as cursor:  # the pieces' order indexes (built beside the post), the run's adopted them
+            cursor.execute(
+                "SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid"
+                " JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname LIKE %s AND c.relname LIKE %s"
+                " AND t.relnamespace = current_schema()::regnamespace AND pg_get_indexdef(c.oid) LIKE %s",
+                [f"{LINES}_r{run.pk}%".replace("_", r"\_"), "%order", "%(source_order_id) WHERE (reason = 0)"],
+            )
+            indexed = sorted(name for (name,) in cursor.fetchall())
+        return paid, _tables(f"{LINES}_r{run.pk}_p%"), indexed
 
-    paid, pieces = in_own_connection(schema, post)
+    paid, pieces, indexed = in_own_connection(schema, post)
+    assert indexed == sorted([f"{LINES}_r{run.pk}_order"] + [f"{name}_order" for name, _, _ in pieces])
     assert paid == sorted(
         [
             (ids["root"], Decimal("10.00")),
