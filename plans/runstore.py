@@ -178,11 +178,11 @@ def _leaves(cursor, table: str) -> list[str]:
 
 def partitions_keep(cursor, run_id: int) -> None:
     """A posted run's rows are durable: a preview's are written to the WAL as they are loaded (``LineWriter``'s
-    ``logged``); a run stored unlogged (before that) is rewritten here (SET LOGGED). Its paid lines are indexed by
-    order, built once from the loaded rows: the clawbacks find the lines paid on an order through it
-    (``plans.selectors_commission_lines.commission_lines_of_orders``). When nothing had to be rewritten, the
-    pieces' indexes are built beforehand on ``WRITERS`` side connections (committed: a post that fails leaves
-    indexes its retry adopts), and the run's index adopts them."""
+    ``logged``); a run stored unlogged (before that) is rewritten here (SET LOGGED). Its paid lines are ledger lines
+    (``plans.ledger_view``), indexed here from the loaded rows by payee (a member's pages, balances and statements)
+    and by order (the clawbacks: ``plans.selectors_commission_lines.commission_lines_of_orders``). When nothing had
+    to be rewritten, the pieces' indexes are built beforehand on ``WRITERS`` side connections (committed: a post
+    that fails leaves indexes its retry adopts), and the run's indexes adopt them."""
     rewritten = False
     for table in (LINES, MEMBERS):
         for leaf in _leaves(cursor, _part(table, run_id)):
@@ -195,17 +195,20 @@ def partitions_keep(cursor, run_id: int) -> None:
     if cursor.fetchone()[0]:
         pieces = [leaf for leaf in _leaves(cursor, lines) if leaf != lines]
         if not rewritten and len(pieces) > 1:  # a rewritten piece is locked by this transaction until it ends
-            _pieces_order_index(cursor, pieces)
+            _pieces_index(cursor, pieces)
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {lines}_order ON {lines} {ORDER_INDEX}")
+        for name, columns in POSTED_INDEXES.items():
+            cursor.execute(f"CREATE INDEX IF NOT EXISTS {lines}_{name} ON {lines} {columns}")
 
 
-ORDER_INDEX = "(source_order_id) WHERE reason = 0"
+# A posted run's paid lines (the ledger's: reason 0) by payee and by order. A preview has neither: its pages find
+# a member's lines through the BRIN index, which the planner may pass over for a scan once the run is one of many.
+POSTED_INDEXES = {"payee": "(payee_id) WHERE reason = 0", "order": "(source_order_id) WHERE reason = 0"}
 
 
-def _pieces_order_index(cursor, pieces: list[str]) -> None:
-    """Each piece's order index, built ``WRITERS`` at a time on connections of their own (two builds here take
-    about half the time of one after the other)."""
+def _pieces_index(cursor, pieces: list[str]) -> None:
+    """Each piece's posted indexes, built ``WRITERS`` pieces at a time on connections of their own (two builds here
+    take about half the time of one after the other)."""
     params, path = connection_params(), search_path(cursor)
 
     def build(names: list[str]) -> None:
@@ -214,7 +217,8 @@ def _pieces_order_index(cursor, pieces: list[str]) -> None:
             for name in names:
                 with side_transaction(conn, path) as side:
                     side.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                    side.execute(f"CREATE INDEX IF NOT EXISTS {name}_order ON {name} {ORDER_INDEX}")
+                    for index, columns in POSTED_INDEXES.items():
+                        side.execute(f"CREATE INDEX IF NOT EXISTS {name}_{index} ON {name} {columns}")
         finally:
             conn.close()
 

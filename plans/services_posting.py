@@ -16,6 +16,8 @@ from core.members.models import Member
 from plans import tasks
 from plans.audit import audit_record, expected_check
 from plans.engine import Rule
+from plans.ledger_view import ENTRY as LEDGER_TABLE
+from plans.ledger_view import ledger_view_rebuild
 from plans.models import (
     CommissionPeriod,
     CommissionRun,
@@ -35,8 +37,6 @@ from plans.services_periods import period_open_refusal
 from plans.services_rates import run_rates_required
 
 RULE_NAMES = [Rule(v).name.lower() for v in range(1, max(Rule) + 1)]  # index rule - 1
-# Where the ledger's lines written one by one are stored (LedgerLine is a view over it and posted runs' lines).
-LEDGER_TABLE = "plans_ledgerentry"
 
 
 def _lines_expected(run: CommissionRun) -> bool:
@@ -156,6 +156,8 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     clawed = clawbacks_post(run=run, period=period, now=now, by=by)
     run.summary = {**run.summary, "ledger_lines": written, "clawback_lines": clawed}
     run.save(update_fields=["summary"])
+    with connection.cursor() as cursor:
+        ledger_view_rebuild(cursor)  # last: the view's lock is held until the commit that posts the run
     period.status = PeriodStatus.POSTED
     period.plan_version = run.plan_version
     period.posted_at = now
@@ -237,7 +239,8 @@ def _references_check(cursor, run: CommissionRun) -> None:
 
 def _ledger_from_run(run: CommissionRun, period: CommissionPeriod) -> int:
     """The run's paid lines become ledger lines without being copied: the ledger (the ``LedgerLine`` view) reads a
-    posted run's lines from its own stored lines. Posting makes them durable (``partitions_keep``) and gives them ids:
+    posted run's lines from its own stored lines (``plans.ledger_view``). Posting indexes them by payee and by order
+    (``partitions_keep``) and gives them ids:
     a block of the ledger's id sequence as long as the run's line numbers, taken while no other line is being
     written (a lock on the ledger's table), so a run's ids follow every line written before and precede every line
     after, as a copied line's id did. Returns the number of paid lines.

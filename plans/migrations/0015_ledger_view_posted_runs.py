@@ -1,7 +1,7 @@
 """The ledger becomes a view: the lines written one by one stay in a table (renamed ``plans_ledgerentry``), and a
 run posted from now on adds its paid lines by reference, read from its own stored lines, instead of copying them
-(10M inserted rows were 60-90 s of a 1M-member post). Runs posted before keep their copied lines in the table
-(their ``ledger_first_id`` stays null, so the view does not show them twice).
+(10M inserted rows were 60-90 s of a 1M-member post): plans.ledger_view. Runs posted before keep their copied lines
+in the table (their ``ledger_first_id`` stays null, so the view does not show them twice).
 
 Two foreign keys into the ledger lose their database constraint (a line may now be a run's line): a clawback's
 ``reverses`` and a payout item's ``last_line``. Both are written by services that read the line they name first."""
@@ -16,34 +16,9 @@ COLUMNS = (
     "reason, created_by_id, created_at"
 )
 
-# A posted run's paid line as a ledger line. Two branches, so that a filter on the payee reaches the run's stored
-# payee_id as it is (its BRIN index), not through an expression: lines paid to a member, and a party's host reward
-# paid to a customer (payee_id 0 in the run's lines).
-RUN_LINES = """
-SELECT r.ledger_first_id + rl.line_no, 'commission'::varchar(12), r.period_id, rl.run_id, {payee}, {customer},
-       (rl.amount_cents / 100.0)::numeric(14, 2), r.ledger_components[rl.component + 1]::varchar(60),
-       r.ledger_rules[rl.rule]::varchar(20), NULLIF(rl.source_order_id, 0), NULLIF(rl.source_member_id, 0),
-       NULLIF(rl.source_party_id, 0), rl.line_no, rl.level_raw, rl.level_compressed,
-       CASE WHEN rl.rate_bp >= 0 THEN (rl.rate_bp / 100.0)::numeric(6, 2) END, (rl.basis_cents / 100.0)::numeric(14, 2),
-       '{{}}'::jsonb, NULL::bigint, ''::varchar(500), NULL::bigint, r.posted_at
-  FROM plans_commissionrun r JOIN plans_runline rl ON rl.run_id = r.id
- WHERE r.ledger_first_id IS NOT NULL AND rl.reason = 0 AND {where}
-"""
-
-VIEW = f"""
-CREATE VIEW plans_ledgerline (id, {COLUMNS}) AS
-SELECT id, {COLUMNS} FROM plans_ledgerentry
-UNION ALL
-{RUN_LINES.format(payee="rl.payee_id", customer="NULL::bigint", where="rl.payee_id <> 0")}
-UNION ALL
-{
-    RUN_LINES.format(
-        payee="NULL::bigint",
-        customer="(SELECT p.host_customer_id FROM commerce_party p WHERE p.id = rl.source_party_id)",
-        where="rl.payee_id = 0",
-    )
-}
-"""
+# No run has posted under the view yet: it is the table alone. Posting adds each run as a branch of its own
+# (plans.ledger_view.ledger_view_rebuild).
+VIEW = f"CREATE VIEW plans_ledgerline (id, {COLUMNS}) AS SELECT id, {COLUMNS} FROM plans_ledgerentry"
 
 NEW = ", ".join(f"NEW.{name.strip()}" for name in COLUMNS.split(","))
 

@@ -23,6 +23,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from plans.ledger_view import ledger_view_rebuild
 from provider.portability import archive
 from provider.portability.public_rows import (
     COMPANY,
@@ -134,6 +135,9 @@ def _import(
         company.create_schema(check_if_exists=False, verbosity=0)
         cursor.execute("SET search_path = public")
         _load_schema(cursor, staging, manifest, schema, progress)
+        with schema_context(schema), connection.cursor() as in_schema:
+            ledger_view_rebuild(in_schema)  # the posted runs' lines are ledger lines by reference: plans.ledger_view
+        cursor.execute("SET search_path = public")
         _verify(cursor, manifest, schema)
     return ImportResult(company=company, domain=company_domain(subdomain), rows=rows, skipped_domains=skipped)
 
