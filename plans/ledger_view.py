@@ -61,6 +61,8 @@ def ledger_view_rebuild(cursor: Any) -> None:
     """The view as it stands: the table, then one branch per posted run (two: member and customer payees), in the
     order the runs posted. Called in the transaction that posts (or imports), so readers see the runs at its
     commit."""
+    # One rebuild at a time in a company, each reading the posted runs after the one before it committed.
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || %s))", [f".{VIEW}"])
     runs = [
         {"id": pk, "period_id": period, "ledger_first_id": first, "posted_at": at, "components": comp, "rules": rules}
         for pk, period, first, at, comp, rules in CommissionRun.objects.filter(ledger_first_id__isnull=False)

@@ -306,6 +306,7 @@ class LineWriter:
         self._id_maps = tuple(ids_or_zero(ids) for ids in (snap.member_id, snap.order_id, snap.party_id))
         self.count = 0
         self.paid_count = 0
+        self.forfeit_ranges: list[list[int]] = []  # [first line, lines] of each run of forfeited lines
         self.seconds = 0.0  # spent in the writer threads (sorting, packing, COPY, the pieces' indexes)
         self.pieces: list[tuple[int, int]] = []
         self._pending: list[tuple[Ledger, int]] = []
@@ -320,6 +321,12 @@ class LineWriter:
     def __call__(self, chunk: Ledger, forfeited: bool) -> None:
         self._raise_failed()
         self.paid_count += 0 if forfeited else len(chunk)
+        if forfeited and len(chunk):  # the line numbers of forfeits: paid line k's number follows from them
+            last = self.forfeit_ranges[-1] if self.forfeit_ranges else None
+            if last is not None and last[0] + last[1] == self.count:
+                last[1] += len(chunk)
+            else:
+                self.forfeit_ranges.append([self.count, len(chunk)])
         for part in _parts(chunk):
             self._pending.append((part, self.count))
             self._pending_lines += len(part)

@@ -58,9 +58,67 @@ def run_lines(
     return lines
 
 
+class PostedRunLedgerInOrder:
+    """A posted run's ledger lines in id order (its paid lines by line number, then the clawbacks its post wrote),
+    paged by line number: paid line k's number is k plus the forfeited lines numbered before it (the run's
+    ``forfeit_ranges``), and a page of them is a range the run's partition finds through its BRIN index, where an
+    ORDER BY on the ledger's id sorted every one of its lines for each page (4 s at 1M members), and a count read
+    them all."""
+
+    ordered = True
+
+    def __init__(self, run: CommissionRun, forfeits: list[list[int]]):
+        self.run_id, self.paid, self.forfeits = run.pk, run.line_count, sorted(forfeits)
+        # What its post wrote one by one (clawbacks): the run's own branch of the ledger holds only commission lines,
+        # so this reads the table alone (the kind is a constant there).
+        self._written = LedgerLine.objects.filter(run_id=run.pk).exclude(kind=LedgerKind.COMMISSION).order_by("id")
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.paid + self._written.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _line_no(self, k: int) -> int:
+        for first, n in self.forfeits:
+            if first > k:
+                break
+            k += n
+        return k
+
+    def __getitem__(self, key: slice) -> list[LedgerLine]:
+        start, stop, _ = key.indices(self.count())
+        lines = LedgerLine.objects.select_related("payee", "period", "created_by")
+        found: list[LedgerLine] = []
+        if start < min(stop, self.paid):
+            low, high = self._line_no(start), self._line_no(min(stop, self.paid) - 1) + 1
+            paid = lines.filter(run_id=self.run_id, line_no__gte=low, line_no__lt=high, kind=LedgerKind.COMMISSION)
+            found = list(paid.order_by("line_no"))
+        if stop > self.paid:
+            written = self._written.select_related("payee", "period", "created_by")
+            found += list(written[max(start - self.paid, 0) : stop - self.paid])
+        return found
+
+    def none(self) -> QuerySet:
+        return LedgerLine.objects.none()
+
+
 def ledger_lines(
     *, run: CommissionRun | None = None, member: Member | None = None, period=None, component: str = ""
-) -> QuerySet:
+) -> QuerySet | PostedRunLedgerInOrder:
+    """Ledger lines, oldest first. A posted run's alone, unfiltered, are paged by line number when its preview
+    recorded where its forfeits are (``PostedRunLedgerInOrder``)."""
+    forfeits = run.summary.get("forfeit_ranges") if run is not None else None
+    if (
+        run is not None
+        and run.ledger_first_id is not None
+        and forfeits is not None
+        and not (member or period or component)
+    ):
+        return PostedRunLedgerInOrder(run, forfeits)
     lines = LedgerLine.objects.select_related("payee", "period", "created_by").order_by("id")
     if run is not None:
         lines = lines.filter(run=run)

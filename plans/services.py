@@ -419,6 +419,7 @@ def _run_calculate_store(run, plan, snap, fingerprint, timings) -> None:
         timings["store_s"] = round(time.perf_counter() - store_started, 3)
         if writer is not None:
             timings["lines_copied"] = writer.count
+            summary["forfeit_ranges"] = writer.forfeit_ranges  # a posted run's ledger pages: PostedRunLedgerInOrder
             timings["lines_copy_s"] = round(writer.seconds, 3)
         summary["timings"] = timings
         summary["fingerprint"] = fingerprint

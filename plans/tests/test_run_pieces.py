@@ -115,18 +115,21 @@ def test_a_run_written_in_pieces_has_every_line_once_and_posts_them(company):
         period_close(period=fresh.period, by=admin)
         run_post(run=fresh, by=admin)
         paid = sorted(LedgerLine.objects.filter(run=fresh).values_list("payee_id", "amount"))
-        with connection.cursor() as cursor:  # the pieces' order indexes (built beside the post), the run's adopted them
+        with connection.cursor() as cursor:  # the pieces' payee and order indexes (built beside the post), adopted
             cursor.execute(
-                "SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid"
-                " JOIN pg_class t ON t.oid = x.indrelid WHERE t.relname LIKE %s AND c.relname LIKE %s"
-                " AND t.relnamespace = current_schema()::regnamespace AND pg_get_indexdef(c.oid) LIKE %s",
-                [f"{LINES}_r{run.pk}%".replace("_", r"\_"), "%order", "%(source_order_id) WHERE (reason = 0)"],
+                "SELECT c.relname, regexp_replace(pg_get_indexdef(c.oid), '^.* USING btree ', '')"
+                " FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+                " WHERE t.relname LIKE %s AND t.relnamespace = current_schema()::regnamespace"
+                " AND NOT c.relname LIKE %s",
+                [f"{LINES}_r{run.pk}%".replace("_", r"\_"), "%brin"],
             )
-            indexed = sorted(name for (name,) in cursor.fetchall())
+            indexed = sorted(cursor.fetchall())
         return paid, _tables(f"{LINES}_r{run.pk}_p%"), indexed
 
     paid, pieces, indexed = in_own_connection(schema, post)
-    assert indexed == sorted([f"{LINES}_r{run.pk}_order"] + [f"{name}_order" for name, _, _ in pieces])
+    by_order, by_payee = "(source_order_id) WHERE (reason = 0)", "(payee_id) WHERE (reason = 0)"
+    tables = [f"{LINES}_r{run.pk}"] + [name for name, _, _ in pieces]
+    assert indexed == sorted([(f"{t}_order", by_order) for t in tables] + [(f"{t}_payee", by_payee) for t in tables])
     assert paid == sorted(
         [
             (ids["root"], Decimal("10.00")),

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from core.commerce.models import ClawbackFlag, Order
@@ -34,7 +35,7 @@ from plans.selectors import (
     run_review,
     wallet_balance,
 )
-from plans.selectors_commission_lines import commission_lines_of_orders
+from plans.selectors_commission_lines import PostedRunLedgerInOrder, commission_lines_of_orders, ledger_lines
 from plans.selectors_explanations import ledger_explanations
 from plans.selectors_freshness import period_fingerprint
 from plans.services import period_get_or_create, run_preview
@@ -250,6 +251,30 @@ def test_refund_after_posting_is_clawed_back_in_the_next_period(chain, everyone_
     assert ClawbackFlag.objects.get(refund=refund).resolved_at is not None
     assert wallet_balance(member=chain["b"])["balance"] == Decimal("0.00")
     assert wallet_balance(member=chain["a"])["balance"] == Decimal("10.00")
+    # February's ledger holds what its post wrote one by one: the clawbacks, paged in id order.
+    assert _ledger_paged(run) == list(LedgerLine.objects.filter(run=run).order_by("id").values_list("pk", flat=True))
+    assert Paginator(ledger_lines(run=run), 2).count == 2
+
+
+def _ledger_paged(run) -> list[int]:
+    """A posted run's ledger lines (the console's and the API's pages), two a page."""
+    in_order = ledger_lines(run=run)
+    assert isinstance(in_order, PostedRunLedgerInOrder)
+    pages = Paginator(in_order, 2)
+    return [line.pk for n in pages.page_range for line in pages.page(n).object_list]
+
+
+def test_a_posted_runs_ledger_pages_by_line_number_past_its_forfeits(chain, everyone_buys, in_alpha, january, admin):
+    """Paid line k is found by its number (k plus the forfeits numbered before it), not by sorting every line."""
+    uncompressed = {**PLAN, "components": [{"type": "unilevel", "code": "unilevel", "rates": ["10", "5"],
+                                            "compression": False}]}  # fmt: skip
+    plan_version_activate(version=plan_version_create(document=uncompressed, by=admin), effective_from=JAN)
+    Member.objects.filter(pk=chain["b"].pk).update(commission_excluded=True)
+    run = _post(january, admin)
+    assert run.summary["forfeit_ranges"]  # b's shares, forfeited as excluded, are numbered among the paid lines
+    assert _ledger_paged(run) == list(LedgerLine.objects.filter(run=run).order_by("id").values_list("pk", flat=True))
+    # c's order: a 5 (b's 10 forfeited); b's order: a 10, root 5; a's: root 10.
+    assert Paginator(ledger_lines(run=run), 2).count == run.line_count == 4
 
 
 BONUS_PLAN = {
