@@ -168,6 +168,7 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
         payees=_paid_members(run), detail={"ledger_lines": written, "clawback_lines": clawed},
     )  # fmt: skip
     transaction.on_commit(lambda: tasks.commissions_posted_notify.delay(period.pk))  # the "commissions posted" e-mail
+    transaction.on_commit(lambda: tasks.posted_run_analyze.delay(run.pk))  # its lines' statistics, for the planner
     return run
 
 

@@ -81,6 +81,19 @@ def commissions_posted_notify(self, period_id: int) -> dict:
     return {"period": period_id, "sent": sent, "failed": failed}
 
 
+@shared_task(name="plans.tasks.posted_run_analyze")
+def posted_run_analyze(run_id: int) -> dict:
+    """After a post commits: the planner's statistics on the run's lines, which are now ledger lines that members'
+    pages read by payee and the console by line number (plans.runstore.partitions_analyze)."""
+    from django.db import connection
+
+    from plans.runstore import partitions_analyze
+
+    with connection.cursor() as cursor:
+        partitions_analyze(cursor, run_id)
+    return {"run": run_id}
+
+
 @shared_task(name="plans.tasks.period_projection_refresh")
 def period_projection_refresh() -> dict:
     """In one company: calculate the open period as if it closed now (distributors' projected commissions)."""
