@@ -112,13 +112,15 @@ def ledger_lines(
     """Ledger lines, oldest first. A posted run's alone, unfiltered, are paged by line number when its preview
     recorded where its forfeits are (``PostedRunLedgerInOrder``)."""
     forfeits = run.summary.get("forfeit_ranges") if run is not None else None
-    if (
-        run is not None
-        and run.ledger_first_id is not None
-        and forfeits is not None
-        and not (member or period or component)
-    ):
+    unfiltered = not (member or period or component)
+    if run is not None and run.ledger_first_id is not None and forfeits is not None and unfiltered:
         return PostedRunLedgerInOrder(run, forfeits)
+    return _ledger_lines_filtered(run=run, member=member, period=period, component=component)
+
+
+def _ledger_lines_filtered(
+    *, run: CommissionRun | None = None, member: Member | None = None, period=None, component: str = ""
+) -> QuerySet[LedgerLine]:
     lines = LedgerLine.objects.select_related("payee", "period", "created_by").order_by("id")
     if run is not None:
         lines = lines.filter(run=run)
@@ -133,7 +135,7 @@ def ledger_lines(
 
 def earnings_lines(*, member: Member, period: CommissionPeriod) -> QuerySet[LedgerLine]:
     """A distributor's ledger lines in a period, with the order and member each came from (the page names them)."""
-    return ledger_lines(member=member, period=period).select_related("source_order", "source_member")
+    return _ledger_lines_filtered(member=member, period=period).select_related("source_order", "source_member")
 
 
 def earnings_by_period(*, member: Member) -> list[dict]:
