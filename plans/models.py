@@ -5,7 +5,8 @@ Two kinds of line storage, on purpose:
 * ``RunLine`` / ``RunMemberResult`` hold what a run *computed* (preview, simulation or the run that gets posted).
   They are written by binary COPY straight from the engine's numpy columns (integers in cents / hundredths, no
   foreign-key checks, a composite primary key as the only index) because a 1M-member preview writes ~10M lines and
-  must store them in seconds. A re-run preview replaces its own rows; nothing else points at them.
+  must store them in seconds. A re-run preview replaces its own rows; once a run is posted, its paid lines are
+  ledger lines (below) and its rows are history, never dropped.
 * ``LedgerLine`` is the money of record: Decimal amounts, the explanation as JSON, never updated or deleted (the
   queryset refuses it, and the database has no way to). It is a view (migration 0015) over two stores: the lines
   written one by one (clawbacks, adjustments, commission lines posted before the view: the table
@@ -13,7 +14,8 @@ Two kinds of line storage, on purpose:
   stored lines. Posting a run copies nothing: it makes the run's lines durable and gives them ledger ids, a block
   of the ledger's id sequence (``CommissionRun.ledger_first_id`` + line number), so a 1M-member period posts in
   seconds instead of the minutes 10M inserted rows took. Writing a line (``create``, ``bulk_create``) goes through
-  the view into ``plans_ledgerentry`` (an INSTEAD OF trigger).
+  the view into ``plans_ledgerentry`` (an INSTEAD OF trigger). A migration that changes a column the view reads
+  drops the view first and rebuilds it after (``plans.ledger_view.ledger_view_rebuild``).
 """
 
 from __future__ import annotations
