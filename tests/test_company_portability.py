@@ -35,23 +35,38 @@ def _fill(schema: str) -> None:
     """Committed data in every corner a move must keep: members in a tree, stock movements, ledger lines, an admin
     login, a media file, and the company's billing rows in the public schema."""
     from core.commerce.services.stock import stock_receive
+    from plans.services import period_get_or_create, run_preview
     from plans.services_adjustments import ledger_adjust
-    from tests.factories.catalogue import ProductFactory, WarehouseFactory
-    from tests.factories.members import MemberFactory
+    from plans.services_periods import period_close
+    from plans.services_plan_versions import plan_version_activate, plan_version_create
+    from plans.services_posting import run_approve, run_post
+    from plans.tests.conftest import JAN, PLAN, buy, enroll
+    from tests.factories.catalogue import KitFactory, ProductFactory, WarehouseFactory
 
     def work():
         admin = User.objects.get(role=Role.COMPANY_ADMIN)
         admin.set_password(PASSWORD)
         admin.save()
-        jane = MemberFactory(username="jane")
-        joe = MemberFactory(username="joe", sponsor=jane)
-        MemberFactory(username="ann", sponsor=joe)
+        jane = enroll(None, username="jane")
+        joe = enroll(jane, username="joe")
+        ann = enroll(joe, username="ann")
         warehouse = WarehouseFactory()
         product = ProductFactory(sku="SHAKE")
         stock_receive(product=product, warehouse=warehouse, quantity=40, by=admin)
         stock_receive(product=product, warehouse=warehouse, quantity=2, by=admin)
         ledger_adjust(member=jane, amount=Decimal("25.10"), reason="Bonus", by=admin)
         ledger_adjust(member=joe, amount=Decimal("-3.05"), reason="Correction", by=admin)
+        # A posted period, after the adjustments: its lines are ledger lines read from the run's own rows
+        # (plans.ledger_view), with the ledger's highest ids, none of them a row of its table.
+        KitFactory()
+        for member in (jane, joe, ann):
+            buy(member)
+        plan_version_activate(version=plan_version_create(document=PLAN, by=admin), effective_from=JAN, by=admin)
+        january = period_get_or_create(day=JAN)
+        run = run_preview(period=january, by=admin)
+        run_approve(run=run, by=admin)
+        period_close(period=january, by=admin)
+        run_post(run=run, by=admin)
         media = Path(settings.MEDIA_ROOT) / schema / "avatars"
         media.mkdir(parents=True, exist_ok=True)
         (media / "jane.png").write_bytes(b"\x89PNG not really")
@@ -117,6 +132,14 @@ def test_round_trip_under_a_new_subdomain(exported, django_capture_on_commit_cal
         # Every table, every row; the ledgers byte for byte.
         assert _row_counts("moved_here") == _row_counts(source)
         assert _row_counts("moved_here")["plans_ledgerentry"] == 2
+        # The whole ledger: the two adjustments and the posted run's three lines (ann's order: joe 10 %, jane 5 %;
+        # joe's: jane 10 %).
+        ledger = "SELECT id, payee_id, amount FROM {}.plans_ledgerline ORDER BY id"
+        with connection.cursor() as cursor:
+            cursor.execute(ledger.format(source))
+            before = cursor.fetchall()
+            cursor.execute(ledger.format("moved_here"))
+            assert cursor.fetchall() == before and len(before) == 5
         assert _row_counts("moved_here")["commerce_stockmovement"] == 2
         for table in archive.CHECKSUM_TABLES:
             assert _checksum("moved_here", table) == _checksum(source, table)
@@ -149,6 +172,12 @@ def test_round_trip_under_a_new_subdomain(exported, django_capture_on_commit_cal
 
             newest = MemberFactory(username="newbie", sponsor=Member.objects.get(username="ann"))
             assert newest.pk > Member.objects.exclude(pk=newest.pk).order_by("-pk").first().pk
+            # A new ledger line's id follows every line of the ledger, the posted run's (not rows of its table) too.
+            from plans.services_adjustments import ledger_adjust
+
+            admin = User.objects.get(email=admin_email)
+            line = ledger_adjust(member=newest, amount=Decimal("1.00"), reason="Welcome", by=admin)
+            assert line.pk > max(pk for pk, _, _ in before)
     finally:
         shutil.rmtree(media_target, ignore_errors=True)
 

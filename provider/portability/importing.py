@@ -135,9 +135,6 @@ def _import(
         company.create_schema(check_if_exists=False, verbosity=0)
         cursor.execute("SET search_path = public")
         _load_schema(cursor, staging, manifest, schema, progress)
-        with schema_context(schema), connection.cursor() as in_schema:
-            ledger_view_rebuild(in_schema)  # the posted runs' lines are ledger lines by reference: plans.ledger_view
-        cursor.execute("SET search_path = public")
         _verify(cursor, manifest, schema)
     return ImportResult(company=company, domain=company_domain(subdomain), rows=rows, skipped_domains=skipped)
 
@@ -310,6 +307,11 @@ def _load_schema(cursor: Any, staging: Path, manifest: dict[str, Any], schema: s
                 )  # noqa: S608
                 cursor.execute("DROP TABLE import_stage")
         progress("tables", index, len(tables))
+    # The posted runs' lines are ledger lines by reference (plans.ledger_view): the view is rebuilt from the rows
+    # loaded, before the ledger's id sequence continues after its highest id.
+    with schema_context(schema), connection.cursor() as in_schema:
+        ledger_view_rebuild(in_schema)
+    cursor.execute("SET search_path = public")
     _reset_sequences(cursor, schema)
     for name, (last_value, is_called) in manifest.get("sequences", {}).items():
         cursor.execute("SELECT setval(%s, %s, %s)", [f'"{schema}"."{name}"', last_value, is_called])
