@@ -6,8 +6,8 @@ A posted run is one branch of the view with its own numbers written in as consta
 id, posting time, the codes its lines index). A query on the ledger therefore reads only the runs it can match: a
 filter on the period leaves out every other period's branch when the query is planned, and each branch reads one
 run's partition, pruned by its constant run id, through the payee and order indexes posting builds
-(``plans.runstore.partitions_keep``). A view that joined the runs table instead read every run's partitions (the
-open period's preview included) for each member's page.
+(``plans.runstore_posted.partitions_keep``). A view that joined the runs table instead read every run's partitions
+(the open period's preview included) for each member's page.
 
 Posting rebuilds the view in its transaction (``ledger_view_rebuild``), so the run's lines become ledger lines at the
 commit that posts it, exactly once. So does importing a company (its runs come as rows)."""

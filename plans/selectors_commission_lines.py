@@ -162,10 +162,10 @@ def earnings_by_period(*, member: Member) -> list[dict]:
 def commission_lines_of_orders(order_ids) -> QuerySet:
     """The commission lines paid on these orders, oldest first.
 
-    A line posted from a run's stored lines (``line_no`` set) is found through the posted run's own partition, which
-    posting indexes by order once (plans.runstore.partitions_keep): the ledger keeps no order index for such lines,
-    as maintaining one row by row was 40 % of a 10M-line post. Other lines (written one by one, or posted before)
-    are in the ledger's partial order index."""
+    A line posted from a run's stored lines (``line_no`` set) is found through the posted run's own partition,
+    which posting indexes by order once (plans.runstore_posted.partitions_keep): the ledger keeps no order index
+    for such lines, as maintaining one row by row was 40 % of a 10M-line post. Other lines (written one by one, or
+    posted before) are in the ledger's partial order index."""
     order_ids = sorted({int(x) for x in order_ids})
     if not order_ids:
         return LedgerLine.objects.none()

@@ -50,10 +50,10 @@ from plans.runstore import (
     member_results_write,
     partitions_attach,
     partitions_create,
-    partitions_lost,
     pieces_unattached_drop,
     run_rows_drop,
 )
+from plans.runstore_posted import partitions_lost
 from plans.selectors import plan_version_for
 from plans.selectors_freshness import period_fingerprint
 from plans.services_plan_versions import plan_document_check

@@ -29,7 +29,7 @@ from plans.models import (
     RunStatus,
     RunWork,
 )
-from plans.runstore import partitions_keep, partitions_lost
+from plans.runstore_posted import partitions_keep, partitions_lost
 from plans.selectors_freshness import period_fingerprint
 from plans.services import _run_period, cents, run_task_send
 from plans.services_clawbacks import clawbacks_post

@@ -84,10 +84,10 @@ def commissions_posted_notify(self, period_id: int) -> dict:
 @shared_task(name="plans.tasks.posted_run_analyze")
 def posted_run_analyze(run_id: int) -> dict:
     """After a post commits: the planner's statistics on the run's lines, which are now ledger lines that members'
-    pages read by payee and the console by line number (plans.runstore.partitions_analyze)."""
+    pages read by payee and the console by line number (plans.runstore_posted.partitions_analyze)."""
     from django.db import connection
 
-    from plans.runstore import partitions_analyze
+    from plans.runstore_posted import partitions_analyze
 
     with connection.cursor() as cursor:
         partitions_analyze(cursor, run_id)

@@ -160,6 +160,17 @@ def test_a_posted_run_is_in_the_ledger_by_reference_with_ids_in_posting_order(
         for statement in ("UPDATE plans_ledgerline SET amount = 0", "DELETE FROM plans_ledgerline"):
             with pytest.raises(DatabaseError), transaction.atomic():
                 cursor.execute(statement)
+        # The view reads this company's tables only; the other company's ledger is still its table alone.
+        cursor.execute(
+            "SELECT DISTINCT n.nspname FROM pg_depend d JOIN pg_rewrite w ON w.oid = d.objid"
+            " JOIN pg_class c ON c.oid = d.refobjid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE w.ev_class = 'alpha.plans_ledgerline'::regclass AND c.oid <> w.ev_class"
+        )
+        assert cursor.fetchall() == [("alpha",)]
+        cursor.execute("SELECT count(*) FROM beta.plans_ledgerline")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SELECT pg_get_viewdef('beta.plans_ledgerline'::regclass)")
+        assert "plans_runline" not in cursor.fetchone()[0]
     # Balances read the same ledger: a earned 10.00 on b's order and 5.00 on c's; c the two adjustments.
     assert wallet_balance(member=chain["a"])["balance"] == Decimal("15.00")
     assert wallet_balance(member=chain["c"])["balance"] == Decimal("3.00")
