@@ -151,7 +151,7 @@ def run_post(*, run: CommissionRun, by: User | None = None) -> CommissionRun:
     run.posted_at = now
     run.posted_by = by
     run.save(update_fields=["kind", "status", "posted_at", "posted_by"])  # the unique constraint backs "once"
-    written = _ledger_from_run(run, period)
+    written = _ledger_from_run(run)
     _member_ranks_update(run)
     clawed = clawbacks_post(run=run, period=period, now=now, by=by)
     run.summary = {**run.summary, "ledger_lines": written, "clawback_lines": clawed}
@@ -238,7 +238,7 @@ def _references_check(cursor, run: CommissionRun) -> None:
         )
 
 
-def _ledger_from_run(run: CommissionRun, period: CommissionPeriod) -> int:
+def _ledger_from_run(run: CommissionRun) -> int:
     """The run's paid lines become ledger lines without being copied: the ledger (the ``LedgerLine`` view) reads a
     posted run's lines from its own stored lines (``plans.ledger_view``). Posting indexes them by payee and by order
     (``partitions_keep``) and gives them ids:
