@@ -13,7 +13,7 @@ reads use them; the preview never does, and long arrays are TOASTed out of the h
 customer orders have a buyer name instead of a Customer row (the loader only needs "bought by a non-member").
 
 Each first preview is also compared with the copy floor: a bare binary COPY of as many rows as it stored (lines and
-member results, the same columns) into new unindexed tables, unlogged as the preview's are, timed in the same process
+member results, the same columns) into new unindexed unlogged tables, timed in the same process
 right after (``commission_preview_<size>_over_copy_floor``); the same COPY into WAL-logged tables is printed too
 (``…_copy_floor_logged_s``).
 
@@ -217,7 +217,7 @@ PG_TYPES = {"bigint": "int8", "integer": "int4", "smallint": "int2", "boolean": 
 def _copy_floor(n_lines: int, n_members: int, *, unlogged: bool) -> float:
     """Seconds a bare binary COPY of as many rows as the run stored (lines and member results, same columns) takes
     into new unindexed tables, the least the database can do (created in the transaction, FREEZE, as the run does;
-    ``unlogged`` as a preview's tables are, else written to the WAL). Rolled back after."""
+    ``unlogged``, or written to the WAL as a preview's tables are). Rolled back after."""
     import numpy as np
     from django.db import connection, transaction
 
@@ -333,8 +333,8 @@ def run() -> None:
             progress(f"{label} run {attempt + 1}: {json.dumps(result)}")
             figure(name, result["seconds"], "s")
             if not attempt and result["copy_floor_s"]:
-                # The ratio is over the floor written the run's way (unlogged tables, as a preview's are): the
-                # stricter of the two; the floor into WAL-logged tables is printed beside it.
+                # The ratio is over the floor into unlogged tables, the stricter of the two (a preview's tables are
+                # written to the WAL since stop 33); the floor into WAL-logged tables is printed beside it.
                 figure(f"commission_preview_{label}_copy_floor_s", result["copy_floor_s"], "s")
                 figure(f"commission_preview_{label}_copy_floor_logged_s", result["copy_floor_logged_s"], "s")
                 figure(f"commission_preview_{label}_over_copy_floor", result["seconds"] / result["copy_floor_s"], "")
