@@ -8,6 +8,7 @@ import io
 import json
 import shutil
 import tarfile
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -86,6 +87,24 @@ def _fill(schema: str) -> None:
     in_own_connection(get_public_schema_name(), billing)
 
 
+def _posted_notices_sent(schema: str, *, timeout: float = 60) -> None:
+    """The "commissions posted" e-mails go out from the worker after the post commits, one outbox row per payee:
+    an export taken while the worker is between two payees holds a row fewer than the company a moment later, so
+    the export waits until every payee of the posted period has their row, sent."""
+    from plans.models import CommissionPeriod, LedgerLine, PeriodStatus, StatementNotice, StatementNoticeStatus
+
+    def outbox() -> tuple[int, int]:
+        period = CommissionPeriod.objects.get(status=PeriodStatus.POSTED)
+        payees = LedgerLine.objects.filter(period=period, payee__isnull=False).exclude(payee__email="")
+        settled = StatementNotice.objects.filter(period=period).exclude(status=StatementNoticeStatus.SENDING)
+        return payees.values("payee_id").distinct().count(), settled.count()
+
+    deadline = time.monotonic() + timeout
+    while (counts := in_own_connection(schema, outbox))[0] != counts[1]:
+        assert time.monotonic() < deadline, f"payees, notices settled: {counts}"
+        time.sleep(0.2)
+
+
 def _row_counts(schema: str) -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
@@ -103,13 +122,15 @@ def _checksum(schema: str, table: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def exported(django_db_setup, django_db_blocker, tmp_path_factory):
+def exported(django_db_setup, django_db_blocker, tmp_path_factory, celery_worker_process):
     """A committed throwaway company, exported once for the module; dropped after the module's tests (their
-    transactions have rolled back by then, so nothing holds its tables)."""
+    transactions have rolled back by then, so nothing holds its tables). The worker sends the posted period's
+    e-mails, whose outbox rows travel with the company."""
     with django_db_blocker.unblock():
         try:
             with throwaway_company() as schema:
                 _fill(schema)
+                _posted_notices_sent(schema)
                 path = tmp_path_factory.mktemp("export") / "company.tar.gz"
                 out = io.StringIO()
                 call_command("company_export", schema, str(path), stdout=out)
