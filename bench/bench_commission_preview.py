@@ -40,7 +40,7 @@ SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
 DB_NAME = os.environ.get("PLANS_BENCH_DB", "canopy_bench_plans")
 DB_NAME_10M = DB_NAME + "_10m"
 DAY_1970 = 0
-PERIOD_START = "2025-01-01"
+PERIOD_START = datetime.date(2025, 1, 1)
 
 
 def _db_name(labels: list[str]) -> str:
@@ -83,8 +83,8 @@ def _lean(cursor, tables: list[str]) -> None:
             cursor.execute(f'DROP INDEX "{name}"')
 
 
-def _build(label: str, n: int) -> None:
-    """Onboard a company and COPY its members and orders (not timed)."""
+def _build(label: str, n: int, start: datetime.date = PERIOD_START) -> None:
+    """Onboard a company and COPY its members and orders, paid in the period beginning ``start`` (not timed)."""
     import numpy as np
     from django.db import connection
     from django_tenants.utils import schema_context
@@ -184,7 +184,7 @@ def _build(label: str, n: int) -> None:
                    CASE WHEN buyer = 0 THEN 'retail' ELSE 'distributor' END, 'paid', 'USD',
                    retail / 100.0, 0, 0, retail / 100.0, 0, pv / 100.0, cv / 100.0, retail / 100.0, cv / 100.0,
                    0, 0, 0, 0, 0, 'US', '', to_timestamp(day * 86400.0), to_timestamp(day * 86400.0),
-                   DATE '1970-01-01' + day, DATE '{PERIOD_START}'
+                   DATE '1970-01-01' + day, DATE '{start:%Y-%m-%d}'
               FROM bench_o ORDER BY id
             """
         )
@@ -194,10 +194,8 @@ def _build(label: str, n: int) -> None:
         cursor.execute("RESET session_replication_role")
     with schema_context(schema):
         version = plan_version_create(document=UNILEVEL)
-        import datetime
-
-        plan_version_activate(version=version, effective_from=datetime.date(2025, 1, 1))
-        period_get_or_create(day=datetime.date(2025, 1, 15))
+        plan_version_activate(version=version, effective_from=start)
+        period_get_or_create(day=start + datetime.timedelta(days=14))
     progress(f"{label}: built {n} members, {m} orders in {time.perf_counter() - started:.1f} s")
 
 

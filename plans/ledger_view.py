@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from plans.models import CommissionRun
+from plans.runstore import LINES, lines_partition
 
 ENTRY = "plans_ledgerentry"
 VIEW = "plans_ledgerline"
@@ -33,7 +34,13 @@ WRITE_TRIGGER = (
 
 def _run_branch(cursor: Any, run: dict[str, Any], *, to_customer: bool) -> str:
     """One posted run's paid lines as ledger lines: those paid to a member (the run's ``payee_id`` as stored, so a
-    filter on the payee reaches its index), or a party's host reward paid to a customer (``payee_id`` 0)."""
+    filter on the payee reaches its index), or a party's host reward paid to a customer (``payee_id`` 0).
+
+    Read from the run's own partition (``run["lines"]``), not from the parent of every run's lines filtered on the
+    run: the view then depends on the table, so a posted run's lines cannot be dropped (``DROP TABLE`` is refused),
+    and the planner has no partitions to prune per branch (a member's ledger after 120 posted periods: 33-38 ms of
+    planning instead of 42-44 ms; ``make bench NAME=ledger_history``). The run's id stays in the filter: the branch
+    reads its own run's lines whatever table it is pointed at."""
 
     def constant(value: Any, kind: str) -> str:
         return cursor.mogrify(f"%s::{kind}", [value]).decode()
@@ -54,7 +61,7 @@ SELECT {first_id} + rl.line_no, 'commission'::varchar(12), {period_id}, {run_id}
        NULLIF(rl.source_party_id, 0), rl.line_no, rl.level_raw, rl.level_compressed,
        CASE WHEN rl.rate_bp >= 0 THEN (rl.rate_bp / 100.0)::numeric(6, 2) END, (rl.basis_cents / 100.0)::numeric(14, 2),
        '{{}}'::jsonb, NULL::bigint, ''::varchar(500), NULL::bigint, {posted_at}
-  FROM plans_runline rl WHERE rl.run_id = {run_id} AND rl.reason = 0 AND {which}"""
+  FROM {run["lines"]} rl WHERE rl.run_id = {run_id} AND rl.reason = 0 AND {which}"""
 
 
 def ledger_view_rebuild(cursor: Any) -> None:
@@ -69,6 +76,13 @@ def ledger_view_rebuild(cursor: Any) -> None:
         .order_by("ledger_first_id")
         .values_list("pk", "period_id", "ledger_first_id", "posted_at", "ledger_components", "ledger_rules")
     ]
+    cursor.execute(
+        "SELECT name FROM unnest(%s::text[]) name WHERE to_regclass(name) IS NOT NULL",
+        [[lines_partition(run["id"]) for run in runs]],
+    )
+    stored = {name for (name,) in cursor.fetchall()}
+    for run in runs:  # a run whose lines the ORM wrote (tests) is in the default partition: read through the parent
+        run["lines"] = lines_partition(run["id"]) if lines_partition(run["id"]) in stored else LINES
     branches = [f"SELECT id, {COLUMNS} FROM {ENTRY}"]
     for run in runs:
         branches.append(_run_branch(cursor, run, to_customer=False))

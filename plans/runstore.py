@@ -67,6 +67,12 @@ def _part(table: str, run_id: int) -> str:
     return f"{table}_r{int(run_id)}"
 
 
+def lines_partition(run_id: int) -> str:
+    """The table holding one run's lines (a partition of ``LINES``, itself the parent of the run's pieces) when the
+    run stored them itself; lines written another way (the ORM, in tests) are in ``LINES``' default partition."""
+    return _part(LINES, run_id)
+
+
 def columns_widest_first(cursor, table: str, without: Iterable[str] = ()) -> str:
     """``table``'s column definitions (type, NOT NULL) with the 8-byte columns first, then 4, 2 and 1: no alignment
     padding between them, so a run line is 80 bytes of data instead of 88 (the model's order), and 10M lines are

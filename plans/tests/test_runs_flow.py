@@ -176,6 +176,32 @@ def test_a_posted_run_is_in_the_ledger_by_reference_with_ids_in_posting_order(
     assert wallet_balance(member=chain["c"])["balance"] == Decimal("3.00")
 
 
+def test_a_posted_runs_lines_cannot_be_dropped_the_ledger_reads_them_from_the_runs_own_table(
+    chain, everyone_buys, plan, january, admin
+):
+    """Posted money never disappears: the ledger reads each posted run from the run's own table (not from the
+    parent of every run's lines filtered on the run), so the view depends on that table and PostgreSQL refuses to
+    drop it, even by SQL; each period's lines are still read from its own run."""
+    first = _post(january, admin)
+    for name in ("root", "a", "b", "c"):
+        buy(chain[name], day=FEB + datetime.timedelta(days=9))
+    second = _post(period_get_or_create(day=FEB), admin)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_depend d JOIN pg_rewrite w ON w.oid = d.objid"
+            " JOIN pg_class c ON c.oid = d.refobjid"
+            " WHERE w.ev_class = 'plans_ledgerline'::regclass AND c.relname LIKE 'plans\\_runline%'"
+        )
+        assert sorted(name for (name,) in cursor.fetchall()) == [
+            f"plans_runline_r{first.pk}",
+            f"plans_runline_r{second.pk}",
+        ]
+        with pytest.raises(DatabaseError, match="depend"), transaction.atomic():
+            cursor.execute(f"DROP TABLE plans_runline_r{first.pk}")
+    assert [LedgerLine.objects.filter(run=run).count() for run in (first, second)] == [5, 5]
+    assert LedgerLine.objects.filter(payee=chain["a"], period=second.period).count() == 2
+
+
 def test_posted_lines_are_immutable(chain, everyone_buys, plan, january, admin):
     _post(january, admin)
     line = LedgerLine.objects.first()
