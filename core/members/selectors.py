@@ -19,15 +19,15 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext
 
 from core.company.services import company_settings_get
-from core.members.models import Customer, Member, MemberStatus, PlacementMethod, Tree, TreeEvent, TreeMove
-from core.members.placement import genealogy_settings_get
+from core.members.models import Customer, Member, MemberStatus, Tree, TreeEvent, TreeMove
 
 TABLE = Member._meta.db_table
 # Paths can hold thousands of ids on a deep chain: lists and pages never need them, so they are never loaded there.
 PATH_FIELDS = ("sponsor_path", "placement_path")
 
 
-def _cols(tree: str) -> tuple[str, str, str]:
+def tree_columns(tree: str) -> tuple[str, str, str]:
+    """A tree's parent, path and depth columns on the members table."""
     if tree == Tree.PLACEMENT:
         return "placement_parent_id", "placement_path", "placement_depth"
     return "sponsor_id", "sponsor_path", "sponsor_depth"
@@ -90,7 +90,7 @@ def upline(*, member: Member, tree: str = Tree.SPONSOR, levels: int | None = Non
 def downline_ids_by_level(*, top: Member, tree: str = Tree.SPONSOR, max_levels: int = 3) -> list[tuple[int, int]]:
     """(member id, level) for the first ``max_levels`` levels under ``top``, walked through the parent index:
     a bounded walk stays fast even under a member with a million-strong downline."""
-    parent, _, _ = _cols(tree)
+    parent, _, _ = tree_columns(tree)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -121,7 +121,7 @@ def downline(
 
     With ``max_levels`` the walk is bounded (parent index); without it the whole downline comes from the path index.
     """
-    _, path, depth = _cols(tree)
+    _, path, depth = tree_columns(tree)
     top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
     if max_levels is None:
         queryset = Member.objects.filter(**{f"{path}__contains": [top.pk]}).exclude(pk=top.pk)
@@ -146,7 +146,7 @@ def downline_count(*, top: Member, tree: str = Tree.SPONSOR) -> int:
 
 def downline_count_exact(*, top: Member, tree: str = Tree.SPONSOR) -> int:
     """Everyone under ``top``, counted from the path index (checks the stored count)."""
-    _, path, _ = _cols(tree)
+    _, path, _ = tree_columns(tree)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) - 1 FROM {TABLE} WHERE {path} @> ARRAY[%s]::bigint[]", [top.pk])
         return cursor.fetchone()[0]
@@ -154,7 +154,7 @@ def downline_count_exact(*, top: Member, tree: str = Tree.SPONSOR) -> int:
 
 def downline_level_counts(*, top: Member, tree: str = Tree.SPONSOR) -> list[tuple[int, int]]:
     """(level, members) for every level under ``top``."""
-    _, path, depth = _cols(tree)
+    _, path, depth = tree_columns(tree)
     top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
     with connection.cursor() as cursor:
         cursor.execute(
@@ -174,7 +174,7 @@ class Leg:
 
 def leg_totals(*, top: Member, tree: str = Tree.SPONSOR) -> list[Leg]:
     """One row per frontline member of ``top``: the size of the leg it heads (itself included)."""
-    parent, path, _ = _cols(tree)
+    parent, path, _ = tree_columns(tree)
     top_depth = top.placement_depth if tree == Tree.PLACEMENT else top.sponsor_depth
     with connection.cursor() as cursor:
         # path[top_depth + 2] (1-based) is the frontline member heading the leg each row belongs to.
@@ -190,7 +190,7 @@ def leg_totals(*, top: Member, tree: str = Tree.SPONSOR) -> list[Leg]:
 
 def downline_search(*, top: Member, query: str, tree: str = Tree.SPONSOR) -> QuerySet[Member]:
     """Search by name, username or number, only inside ``top``'s downline."""
-    _, path, depth = _cols(tree)
+    _, path, depth = tree_columns(tree)
     query = (query or "").strip()
     condition = Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(username__icontains=query)
     if query.isdigit():
@@ -209,7 +209,7 @@ def downline_search(*, top: Member, query: str, tree: str = Tree.SPONSOR) -> Que
 
 def parents_as_of(*, at: datetime, tree: str = Tree.SPONSOR) -> dict[int, int | None]:
     """{member id: parent id} as the tree stood at ``at``: today's parents with every later event undone."""
-    parent, _, _ = _cols(tree)
+    parent, _, _ = tree_columns(tree)
     parents = dict(Member.objects.filter(joined_at__lte=at).values_list("id", parent))
     later = TreeEvent.objects.filter(tree=tree, happened_at__gt=at).order_by("-happened_at", "-id")
     for member_id, old_parent_id in later.values_list("member_id", "old_parent_id"):
@@ -249,7 +249,7 @@ def replicated_site_owner(*, username: str) -> Member | None:
 
 def children_with_counts(*, parent: Member, tree: str = Tree.SPONSOR) -> QuerySet[Member]:
     """``parent``'s frontline in ``tree``, each with ``child_count`` (its own frontline size), for expandable trees."""
-    column, _, _ = _cols(tree)
+    column, _, _ = tree_columns(tree)
     related = "placement_children" if tree == Tree.PLACEMENT else "recruits"
     return (
         Member.objects.filter(**{column: parent.pk})
@@ -261,7 +261,7 @@ def children_with_counts(*, parent: Member, tree: str = Tree.SPONSOR) -> QuerySe
 def children_page(*, parent: Member, tree: str = Tree.SPONSOR, offset: int = 0, limit: int = 50) -> list[Member]:
     """One page of ``parent``'s frontline in ``tree`` (slot, then number), each with ``child_count``: a correlated
     count, so only the rows of the page are counted however wide the node is. Paths are not loaded."""
-    column, _, _ = _cols(tree)
+    column, _, _ = tree_columns(tree)
     frontline = (
         Member.objects.filter(**{column: OuterRef("pk")}).order_by().values(column).annotate(n=Count("pk")).values("n")
     )
@@ -286,14 +286,14 @@ def path_between(*, top: Member, member: Member, tree: str = Tree.SPONSOR) -> li
 
 def frontline_counts(*, parent_ids: list[int], tree: str = Tree.SPONSOR) -> dict[int, int]:
     """``{member id: frontline size}`` for a few members (one grouped query on the parent index)."""
-    column, _, _ = _cols(tree)
+    column, _, _ = tree_columns(tree)
     rows = Member.objects.filter(**{f"{column}__in": parent_ids}).values(column).annotate(n=Count("pk"))
     return {row[column]: row["n"] for row in rows.order_by()}
 
 
 def frontline_count(*, parent: Member, tree: str = Tree.SPONSOR) -> int:
     """How many members sit directly under ``parent`` in ``tree``."""
-    column, _, _ = _cols(tree)
+    column, _, _ = tree_columns(tree)
     return Member.objects.filter(**{column: parent.pk}).count()
 
 
@@ -379,136 +379,6 @@ def member_numbers(ids: list[int]) -> dict[int, int]:
 def members_for_export(ids: list[int]) -> QuerySet[Member]:
     """The members of ``ids`` by number, with only what an export row shows (iterate it in chunks)."""
     return Member.objects.filter(pk__in=ids).order_by("number").only("pk", "number", "first_name", "last_name", "email")
-
-
-# ---------------------------------------------------------------------------------------------------- consistency
-
-
-def tree_problems() -> list[str]:
-    """Everything wrong with this company's two trees, each problem a sentence naming the member (empty when sound).
-
-    Checked in SQL, whole-tree, so it runs on a million members: every stored path ends with the member and
-    continues its parent's path, depths match the paths, no parent chain loops, the stored downline counts equal a
-    recount from the paths, and in a binary or matrix company every placed member sits in one valid slot."""
-    problems: list[str] = []
-    with connection.cursor() as cursor:
-        for tree in (Tree.SPONSOR, Tree.PLACEMENT):
-            parent, path, depth = _cols(tree)
-            count = f"{tree}_downline_count"
-            holding_tank = "m.holding_tank_until IS NOT NULL" if tree == Tree.PLACEMENT else "false"
-            cursor.execute(
-                f"""
-                SELECT m.number, p.number,
-                       CASE
-                         WHEN cardinality(m.{path}) = 0 THEN
-                           CASE WHEN m.{parent} IS NOT NULL THEN 'no_path'
-                                WHEN NOT {holding_tank} THEN 'no_path_root' END
-                         WHEN m.{path}[cardinality(m.{path})] <> m.id THEN 'not_last'
-                         WHEN m.{depth} <> cardinality(m.{path}) - 1 THEN 'depth'
-                         WHEN m.{parent} IS NULL AND cardinality(m.{path}) <> 1 THEN 'root_path'
-                         WHEN m.{parent} IS NOT NULL AND m.{path}[1:cardinality(m.{path}) - 1] <> p.{path} THEN 'prefix'
-                       END AS problem, m.{depth}, cardinality(m.{path}) - 1
-                  FROM {TABLE} m LEFT JOIN {TABLE} p ON p.id = m.{parent}
-                 ORDER BY m.number
-                """
-            )
-            for number, parent_number, problem, stored_depth, path_depth in cursor.fetchall():
-                if problem == "no_path":
-                    problems.append(
-                        gettext("%(tree)s tree: #%(number)s has a parent but no path.")
-                        % {"tree": tree, "number": number}
-                    )
-                elif problem == "no_path_root":
-                    problems.append(
-                        gettext("%(tree)s tree: #%(number)s has neither a parent nor a path.")
-                        % {"tree": tree, "number": number}
-                    )
-                elif problem == "not_last":
-                    problems.append(
-                        gettext("%(tree)s tree: #%(number)s's path does not end with itself.")
-                        % {"tree": tree, "number": number}
-                    )
-                elif problem == "depth":
-                    problems.append(
-                        gettext(
-                            "%(tree)s tree: #%(number)s stores depth %(stored_depth)s, its path says %(path_depth)s."
-                        )
-                        % {"tree": tree, "number": number, "stored_depth": stored_depth, "path_depth": path_depth}
-                    )
-                elif problem == "root_path":
-                    problems.append(
-                        gettext("%(tree)s tree: #%(number)s has no parent but a path through others.")
-                        % {"tree": tree, "number": number}
-                    )
-                elif problem == "prefix":
-                    problems.append(
-                        gettext(
-                            "%(tree)s tree: #%(number)s's path does not continue its parent #%(parent_number)s's path."
-                        )
-                        % {"tree": tree, "number": number, "parent_number": parent_number}
-                    )
-            cursor.execute(
-                f"""
-                WITH RECURSIVE walk(start, id, route) AS (
-                    SELECT id, {parent}, ARRAY[id] FROM {TABLE} WHERE {parent} IS NOT NULL
-                    UNION ALL
-                    SELECT walk.start, m.{parent}, walk.route || walk.id
-                      FROM walk JOIN {TABLE} m ON m.id = walk.id
-                     WHERE walk.id <> walk.start AND NOT walk.id = ANY(walk.route[2:])
-                )
-                SELECT route || id FROM walk
-                 WHERE id = start AND start = (SELECT min(x) FROM unnest(route) x)
-                 ORDER BY start
-                """
-            )
-            numbers = dict(Member.objects.values_list("id", "number"))
-            for (route,) in cursor.fetchall():
-                chain = " → ".join(f"#{numbers[pk]}" for pk in route)
-                problems.append(
-                    gettext("%(tree)s tree: #%(numbers)s is in a loop (%(chain)s).")
-                    % {"tree": tree, "numbers": numbers[route[0]], "chain": chain}
-                )
-            cursor.execute(
-                f"""
-                SELECT m.number, m.{count}, coalesce(c.members, 0) FROM {TABLE} m LEFT JOIN (
-                    SELECT ancestor, count(*) AS members
-                      FROM {TABLE}, unnest({path}[1:cardinality({path}) - 1]) AS ancestor GROUP BY ancestor
-                ) c ON c.ancestor = m.id
-                 WHERE m.{count} IS DISTINCT FROM coalesce(c.members, 0)
-                 ORDER BY m.number
-                """
-            )
-            for number, stored, real in cursor.fetchall():
-                problems.append(
-                    gettext("%(tree)s tree: #%(number)s stores %(stored)s members under it, its downline has %(real)s.")
-                    % {"tree": tree, "number": number, "stored": stored, "real": real}
-                )
-        settings_row = genealogy_settings_get()
-        if settings_row.placement_method != PlacementMethod.UNILEVEL:
-            width = 2 if settings_row.placement_method == PlacementMethod.BINARY else settings_row.matrix_width
-            cursor.execute(
-                f"""
-                SELECT m.number, p.number, m.placement_position FROM {TABLE} m
-                  JOIN {TABLE} p ON p.id = m.placement_parent_id
-                 WHERE m.placement_position IS NULL OR m.placement_position NOT BETWEEN 0 AND %s
-                 ORDER BY m.number
-                """,
-                [width - 1],
-            )
-            for number, parent_number, position in cursor.fetchall():
-                if position is None:
-                    problems.append(f"placement tree: #{number} has no position under #{parent_number}.")
-                elif settings_row.placement_method == PlacementMethod.BINARY:
-                    problems.append(
-                        f"placement tree: #{number} sits in position {position}; "
-                        "binary positions are 0 (left) and 1 (right)."
-                    )
-                else:
-                    problems.append(
-                        f"placement tree: #{number} sits in position {position}; "
-                        f"the matrix has positions 0 to {width - 1}."
-                    )
-    return problems
 
 
 # ------------------------------------------------------------------------------------------ the company storefront

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from core.members.models import Member, Tree, TreeEvent, TreeMove
-from core.members.selectors import tree_problems
+from core.members.selectors_consistency import tree_problems
 from core.members.services.moves import member_responsor
 from core.members.tests.conftest import assert_downline_counts_exact
 from core.members.tree import paths_rebuild

@@ -3,7 +3,7 @@ import sys
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
-from core.members.selectors import tree_problems
+from core.members.selectors_consistency import tree_problems
 
 
 class Command(BaseCommand):
