@@ -15,6 +15,8 @@ from typing import Any
 
 from plans.engine import document as doc
 from plans.engine.document import COMPONENT_TYPES
+from plans.engine.document_components import COMPONENT_READERS
+from plans.engine.document_reader import Reader
 
 # Kinds of field (what the form shows):
 #   text, percent, money, volume, ratio (decimal strings), int, bool, rank (a rank code), percents (list of
@@ -63,7 +65,7 @@ class _ProbeList(list):
 _PROBE_LIST = _ProbeList([_Probe()])
 
 
-class _Recorder(doc._Reader):
+class _Recorder(Reader):
     """A reader that records (path, kind) instead of reading; it answers the smallest valid value, so a builder goes
     on to read its later fields."""
 
@@ -168,7 +170,7 @@ def component_fields(kind: str) -> tuple[Field, ...]:
     allowed, required = doc._FIELDS[kind]
     rec = _Recorder()
     common = {"code": kind, "type": kind, "require_active": True, "min_rank": -1}
-    doc._BUILDERS[kind](rec, _Probe(), "c", common, (), {}, [])
+    COMPONENT_READERS[kind](rec, _Probe(), "c", common, (), {}, [])
     return tuple(_fields_under(rec, "c", set(allowed), set(required), {f.key for f in COMMON}))
 
 
